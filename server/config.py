@@ -1,0 +1,184 @@
+"""Every setting of doithoai, in one table, read once from the environment.
+
+Modules never read ``os.environ`` themselves: they receive a frozen
+``Settings`` built by ``Settings.from_env()``. Each entry of ``SETTINGS`` has
+its help text; the README lists them all (a test checks that it does).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class SettingError(ValueError):
+    """An environment variable holds a value its setting cannot take."""
+
+
+def _rate(value: str) -> tuple[int, float]:
+    """Parse ``N/second|minute|hour`` (or ``0`` = off) into (count, period seconds)."""
+    value = value.strip()
+    if value in ("", "0"):
+        return (0, 1.0)
+    count, _, unit = value.partition("/")
+    periods = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+    if not count.isdigit() or unit not in periods:
+        raise SettingError(f"expected N/second, N/minute, N/hour or 0, got {value!r}")
+    return (int(count), periods[unit])
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingError(f"expected true or false, got {value!r}")
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingError(f"expected a whole number, got {value!r}") from None
+
+
+def _float(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise SettingError(f"expected a number, got {value!r}") from None
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in allowed:
+            raise SettingError(f"expected one of {', '.join(allowed)}, got {value!r}")
+        return value
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    field: str
+    default: str
+    parse: Callable[[str], Any]
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("REDIS_URL", "redis_url", "", str,
+            "Redis to use (redis://, rediss:// or unix://). Unset: start a private "
+            "redis-server with AOF under DOITHOAI_DATA_DIR."),
+    Setting("DOITHOAI_HOST", "host", "127.0.0.1", str, "Address the HTTP server binds."),
+    Setting("DOITHOAI_PORT", "port", "8000", _int, "Port the HTTP server binds."),
+    Setting("DOITHOAI_PUBLIC_URL", "public_url", "", str,
+            "The app's own origin as browsers see it (e.g. https://doithoai.example.vn). "
+            "Unset: http://HOST:PORT. Used for Origin checks and printed URLs."),
+    Setting("DOITHOAI_DATA_DIR", "data_dir", "./var", Path,
+            "Where the embedded redis-server keeps its AOF, socket, pid file and log."),
+    Setting("DOITHOAI_APPENDFSYNC", "appendfsync", "everysec", _choice("everysec", "always"),
+            "Embedded Redis fsync policy: everysec may lose the last second of "
+            "acknowledged questions on a power cut; always loses none but is slower."),
+    Setting("DOITHOAI_SECRET_KEY", "secret_key", "", str,
+            "Secret for signing; unset: a random one per data dir, kept in DATA_DIR/secret_key."),
+    Setting("DOITHOAI_DEMO_PASSWORD", "demo_password", "", str,
+            "Password of the demo's staff accounts; unset: a random one printed at start."),
+    Setting("DOITHOAI_WIDGET_ORIGINS", "widget_origins", "", _csv,
+            "Comma-separated origins (scheme://host[:port]) whose pages may embed the "
+            "demo dialogue's widget and call the public API."),
+    Setting("DOITHOAI_SUBMIT_LIMIT", "submit_limit", "5/minute", _rate,
+            "Public submissions per client address (N/second|minute|hour); 0 turns it off."),
+    Setting("DOITHOAI_LOGIN_LIMIT", "login_limit", "10/minute", _rate,
+            "Failed logins per account and per address; 0 turns it off."),
+    Setting("DOITHOAI_SESSION_TTL", "session_ttl", "43200", _int,
+            "Seconds a staff session lives without use (default 12 hours: one broadcast day)."),
+    Setting("DOITHOAI_SECURE_COOKIES", "secure_cookies", "false", _bool,
+            "Mark the session cookie Secure with the __Host- prefix (set true behind HTTPS)."),
+    Setting("DOITHOAI_MAX_BODY", "max_body", "65536", _int,
+            "Largest accepted request body in bytes; larger gets 413 too_large."),
+    Setting("DOITHOAI_EVENTS_MAXLEN", "events_maxlen", "100000", _int,
+            "Approximate length each dialogue's event stream is trimmed to; older "
+            "ids get a fresh snapshot with reset=true on resume."),
+    Setting("DOITHOAI_WS_MAX_MESSAGE", "ws_max_message", "65536", _int,
+            "Largest WebSocket message accepted from a client, in bytes."),
+    Setting("DOITHOAI_WS_PING_INTERVAL", "ws_ping_interval", "20", _float,
+            "Seconds between WebSocket pings; also the public feed's heartbeat period."),
+    Setting("DOITHOAI_WS_PING_TIMEOUT", "ws_ping_timeout", "20", _float,
+            "Seconds to wait for a pong before closing the WebSocket."),
+    Setting("DOITHOAI_WS_SEND_QUEUE", "ws_send_queue", "256", _int,
+            "Messages buffered per socket; a socket further behind is closed and resumes."),
+    Setting("DOITHOAI_INTAKE_CLAIM_IDLE", "intake_claim_idle", "30", _float,
+            "Seconds an inbox entry may sit unacknowledged on another consumer before "
+            "this node takes it over (XAUTOCLAIM)."),
+    Setting("DOITHOAI_INTAKE_MAX_DELIVERIES", "intake_max_deliveries", "5", _int,
+            "Deliveries of an inbox entry before it goes to the dead-letter stream."),
+    Setting("DOITHOAI_NODE_NAME", "node_name", "", str,
+            "This node's stable intake consumer name; unset: the host name plus port."),
+    Setting("DOITHOAI_LOG_LEVEL", "log_level", "info", _choice("debug", "info", "warning", "error"),
+            "Log level."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    redis_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = ""
+    data_dir: Path = Path("./var")
+    appendfsync: str = "everysec"
+    secret_key: str = ""
+    demo_password: str = ""
+    widget_origins: tuple[str, ...] = ()
+    submit_limit: tuple[int, float] = (5, 60.0)
+    login_limit: tuple[int, float] = (10, 60.0)
+    session_ttl: int = 43200
+    secure_cookies: bool = False
+    max_body: int = 65536
+    events_maxlen: int = 100000
+    ws_max_message: int = 65536
+    ws_ping_interval: float = 20.0
+    ws_ping_timeout: float = 20.0
+    ws_send_queue: int = 256
+    intake_claim_idle: float = 30.0
+    intake_max_deliveries: int = 5
+    node_name: str = ""
+    log_level: str = "info"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build the settings from ``environ`` (default ``os.environ``); overrides win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for setting in SETTINGS:
+            raw = env.get(setting.env, setting.default)
+            try:
+                values[setting.field] = setting.parse(raw)
+            except SettingError as exc:
+                raise SettingError(f"{setting.env}: {exc}") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def origin(self) -> str:
+        """The app's own origin, for Origin checks and printed URLs."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
