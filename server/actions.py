@@ -1,0 +1,269 @@
+"""The one place that loads, decides, saves: every change to a dialogue's
+questions goes through here, from the HTTP API, the CLI, the demo and intake.
+
+Handlers stay thin: they turn requests into calls of ``Actions`` and its
+``Refused`` errors into API.md's error bodies. Events are appended by the
+store in the same atomic step as the state, so publishing needs no step here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from .domain import lifecycle
+from .domain.events import public_dialogue, public_question, staff_question
+from .domain.lifecycle import Command, Decision, Refused
+from .domain.model import (
+    PUBLIC_STATUSES,
+    Actor,
+    Dialogue,
+    DialogueStatus,
+    Question,
+    Role,
+    Status,
+    iso,
+)
+from .domain.text import ValidationError, clean_submission
+from .store.connection import Store
+from .store.dialogues import IdTaken, new_dialogue_id
+from .store.questions import Conflict, Missing, Submitted
+
+#: Channels a citizen's own submission may name; the others are for staff.
+PUBLIC_CHANNELS = ("web", "widget")
+#: Version of the personal-data notice shown beside the contact fields; kept
+#: with each consent so that what the citizen agreed to can be shown later.
+NOTICE_VERSION = "2026-11"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Actions:
+    def __init__(self, store: Store, clock: Callable[[], datetime] = utcnow) -> None:
+        self.store = store
+        self._now = clock
+
+    # -- dialogues -------------------------------------------------------------
+
+    async def dialogue(self, slug: str) -> Dialogue:
+        dialogue = await self.store.dialogues.by_slug(slug)
+        if dialogue is None:
+            raise Refused("not_found", f"no dialogue {slug!r}")
+        return dialogue
+
+    async def create_dialogue(self, **fields: Any) -> Dialogue:
+        """A new dialogue with a fresh id; ``fields`` as ``Dialogue``'s (topics
+        and officials as dicts or objects)."""
+        doc = {"id": new_dialogue_id(), **fields}
+        doc["topics"] = [t if isinstance(t, dict) else asdict(t) for t in doc.get("topics", ())]
+        doc["officials"] = [o if isinstance(o, dict) else asdict(o) for o in doc.get("officials", ())]
+        if "status" in doc:
+            doc["status"] = DialogueStatus(doc["status"]).value
+        dialogue = Dialogue.from_doc(doc)
+        for _ in range(5):
+            try:
+                return await self.store.dialogues.create(dialogue)
+            except IdTaken:
+                dialogue = Dialogue.from_doc({**doc, "id": new_dialogue_id()})
+        raise RuntimeError("could not draw a free dialogue id")
+
+    async def set_dialogue_status(self, dialogue: Dialogue, status: DialogueStatus) -> Dialogue:
+        changed = Dialogue.from_doc({**dialogue.to_doc(), "status": status.value})
+        await self.store.dialogues.save(changed)
+        return changed
+
+    # -- citizens --------------------------------------------------------------
+
+    async def submit(
+        self, dialogue: Dialogue, payload: Any, staff: Actor | None = None
+    ) -> Submitted:
+        """Validate and accept a question into the dialogue's inbox (the 202)."""
+        if staff is None and not dialogue.accepting_questions:
+            raise _not_accepting(dialogue)
+        if staff is not None and dialogue.status is DialogueStatus.ARCHIVED:
+            raise _not_accepting(dialogue)
+        try:
+            sub = clean_submission(
+                payload,
+                topics=[t.id for t in dialogue.topics],
+                localities=dialogue.localities,
+                allow_anonymous=dialogue.allow_anonymous,
+            )
+        except ValidationError as exc:
+            raise Refused("invalid", exc.message_en, exc.field, exc.message) from None
+        if staff is None and sub.channel not in PUBLIC_CHANNELS:
+            raise Refused("invalid", "channel is for staff submissions", "channel")
+        at = iso(self._now())
+        question = Question(
+            id="",
+            dialogue_id=dialogue.id,
+            tracking_code="",
+            text=sub.text,
+            name=sub.name,
+            organization=sub.organization,
+            locality=sub.locality,
+            topic=sub.topic,
+            channel=sub.channel if staff is None or "channel" in payload else "hotline",
+            submitted_at=at,
+        )
+        contact: dict[str, str] = {}
+        if sub.phone:
+            contact["phone"] = sub.phone
+        if sub.email:
+            contact["email"] = sub.email
+        if contact:
+            contact.update(consent_at=at, notice_version=NOTICE_VERSION)
+        return await self.store.questions.submit(question, sub.submission_id, contact)
+
+    async def vote(self, dialogue: Dialogue, question_id: str, voter: Any) -> int:
+        if not isinstance(voter, str) or not 8 <= len(voter) <= 64 or not voter.isascii():
+            raise Refused("invalid", "voter must be the widget's random id (8-64 characters)", "voter")
+        votes = await self.store.questions.vote(dialogue.id, question_id, voter)
+        if votes is None:
+            raise Refused("not_found", "no such published question")
+        return votes
+
+    async def feed(self, dialogue: Dialogue) -> dict[str, Any]:
+        """The public feed object of API.md, consistent with its last event id."""
+        last_id, questions = await self.store.questions.snapshot(dialogue.id, PUBLIC_STATUSES)
+        questions.sort(key=lambda q: int(q.id))
+        on_air = next((q for q in questions if q.status is Status.ON_AIR), None)
+        return {
+            "last_event_id": last_id,
+            "dialogue": public_dialogue(dialogue),
+            "on_air": public_question(on_air, dialogue) if on_air else None,
+            "questions": [public_question(q, dialogue) for q in questions],
+        }
+
+    async def tracking(self, code: str) -> dict[str, Any]:
+        """The asker's view of their question, from the moment of the 202."""
+        q = await self.store.questions.by_tracking(code)
+        if q is None:
+            raise Refused("not_found", "no question has this tracking code")
+        dialogue = await self.store.dialogues.by_id(q.dialogue_id)
+        assert dialogue is not None
+        view: dict[str, Any] = {
+            "tracking_code": q.tracking_code,
+            "dialogue": {"slug": dialogue.slug, "title": dialogue.title},
+            "status": q.status.value,
+            "text": q.original_text if q.original_text is not None else q.text,
+            "topic": q.topic,
+            "submitted_at": q.submitted_at,
+        }
+        if q.status is Status.REJECTED:
+            view["reason"] = q.reason
+        if q.answer is not None:
+            view["answer"] = public_question(q, dialogue)["answer"]
+        if q.merged_into:
+            target = await self.store.questions.get(dialogue.id, q.merged_into)
+            if target is not None and target.is_public:
+                view["merged_into"] = public_question(target, dialogue)
+        return view
+
+    # -- intake ----------------------------------------------------------------
+
+    async def materialise(self, dialogue_id: str, question_id: str, entry_id: str) -> None:
+        """Screen a received question into moderation and acknowledge its inbox
+        entry in the same atomic step; a second delivery only acknowledges."""
+        q = await self.store.questions.get(dialogue_id, question_id)
+        if q is None:
+            raise Missing(question_id)
+        if q.status is not Status.RECEIVED:
+            await self.store.questions.ack(dialogue_id, entry_id)
+            return
+        decision = lifecycle.screen(q, flags=(), duplicates=(), now=self._now())
+        try:
+            await self.store.questions.commit(dialogue_id, [decision], ack=entry_id)
+        except Conflict:
+            pass  # another consumer materialised it first; its step acknowledged it
+
+    # -- staff -----------------------------------------------------------------
+
+    def actor_in(self, dialogue: Dialogue, username: str, roles: frozenset[Role]) -> Actor:
+        official = dialogue.official_for(username)
+        return Actor(username, roles, official.id if official else None)
+
+    async def question(self, dialogue: Dialogue, question_id: str) -> Question:
+        q = await self.store.questions.get(dialogue.id, question_id)
+        if q is None:
+            raise Refused("not_found", "no such question")
+        return q
+
+    async def staff_view(self, dialogue: Dialogue, q: Question, actor: Actor) -> dict[str, Any]:
+        contact = None
+        if actor.has(Role.MODERATOR):
+            contact = await self.store.questions.contact(dialogue.id, q.id)
+            contact = {k: v for k, v in contact.items() if k in ("phone", "email")}
+        doc = staff_question(q, dialogue, contact)
+        doc["actions"] = lifecycle.allowed_actions(q, actor)
+        return doc
+
+    async def act(
+        self, dialogue: Dialogue, question_id: str, action: str, body: Mapping[str, Any], actor: Actor
+    ) -> Question:
+        """Take ``action`` on a question: decide, then write atomically or 409."""
+        version = body.get("version")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+            raise Refused("invalid", "version must be a whole number", "version")
+        q = await self.question(dialogue, question_id)
+        now = self._now()
+        decision = lifecycle.decide(q, Command(action, body, version), actor, now, dialogue)
+        decisions: list[Decision] = [decision]
+        queue: dict[str, str | int] = {}
+        absorb: dict[str, str] = {}
+        on_air: tuple[str | None, str | None] | None = None
+        new = decision.question
+        if action == "on_air":
+            current_id = await self.store.questions.on_air_id(dialogue.id)
+            if current_id and current_id != q.id:
+                current = await self.question(dialogue, current_id)
+                decisions.insert(0, lifecycle.displace(current, actor, now))
+                queue[current_id] = "head"
+            on_air = (current_id, q.id)
+        elif q.status is Status.ON_AIR and new.status is not Status.ON_AIR:
+            on_air = (q.id, None)
+            if new.status is Status.QUEUED:
+                queue[q.id] = "head"
+        if action == "queue":
+            queue[q.id] = _position(body.get("position"))
+        if action == "merge":
+            target = await self.store.questions.get(dialogue.id, str(body["into"]))
+            if target is None:
+                raise Refused("invalid", "into names no question of this dialogue", "into")
+            decisions.append(lifecycle.absorb(target, q, actor, now))
+            absorb[target.id] = q.id
+        try:
+            await self.store.questions.commit(
+                dialogue.id, decisions, queue=queue, absorb_votes=absorb, on_air=on_air
+            )
+        except Conflict as exc:
+            raise Refused("conflict", f"the question changed meanwhile: {exc}") from None
+        except Missing:
+            raise Refused("not_found", "no such question") from None
+        return new
+
+
+def _position(value: Any) -> str | int:
+    if value is None:
+        return "tail"
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise Refused("invalid", "position must be a whole number from 0", "position")
+    return value
+
+
+def _not_accepting(dialogue: Dialogue) -> Refused:
+    if dialogue.status in (DialogueStatus.CLOSED, DialogueStatus.ARCHIVED):
+        return Refused(
+            "not_accepting",
+            "This dialogue has ended and takes no more questions.",
+            message_vi="Cuộc đối thoại đã kết thúc, không nhận thêm câu hỏi.",
+        )
+    return Refused(
+        "not_accepting",
+        "This dialogue is not taking questions yet.",
+        message_vi="Cuộc đối thoại chưa bắt đầu nhận câu hỏi.",
+    )

@@ -1,0 +1,124 @@
+"""create_app(settings): routes, middleware, and the lifespan that owns Redis,
+the hub, the event reader and the intake worker. Nothing opens at import."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+
+from .accounts import Accounts
+from .actions import Actions
+from .config import Settings
+from .embedded import EmbeddedRedis
+from .realtime.hub import Hub
+from .realtime.reader import Reader
+from .store.connection import Store, connect
+from .store.intake import Intake
+from .web import errors, public, sockets, staff
+
+log = logging.getLogger(__name__)
+
+
+def secret_key(settings: Settings) -> bytes:
+    """DOITHOAI_SECRET_KEY, else one made once and kept in the data dir."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    path = Path(settings.data_dir) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32))
+    return path.read_text().strip().encode()
+
+
+def node_name(settings: Settings) -> str:
+    """Stable across restarts, so a restarted node takes up its own pending entries."""
+    return settings.node_name or f"{socket.gethostname()}-{settings.port}"
+
+
+async def healthz(request: Request) -> Response:
+    await request.app.state.store.redis.ping()
+    return JSONResponse({"status": "ok", "node": request.app.state.node})
+
+
+StartHook = Callable[[Starlette], Awaitable[None]]
+
+
+def create_app(
+    settings: Settings, *, run_workers: bool = True, on_start: Sequence[StartHook] = ()
+) -> Starlette:
+    """The ASGI app. ``run_workers=False`` leaves out intake (for tests that
+    drive intake step by step); ``on_start`` hooks run once the store is open
+    (the demo seeds its dialogue there)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        embedded = None
+        url = settings.redis_url
+        if not url:
+            embedded = EmbeddedRedis(Path(settings.data_dir), settings.appendfsync)
+            await asyncio.to_thread(embedded.start)
+            url = embedded.url
+            log.info("embedded Redis at %s", url)
+        redis = connect(url)
+        blocking = connect(url)
+        store = Store(redis, settings.events_maxlen, secret_key(settings))
+        hub = Hub()
+        app.state.store = store
+        app.state.actions = Actions(store)
+        app.state.accounts = Accounts(store, settings.session_ttl)
+        app.state.hub = hub
+        app.state.reader = Reader(store, blocking, hub)
+        app.state.node = node_name(settings)
+        app.state.sockets = set()
+        tasks = [asyncio.create_task(app.state.reader.run(), name="event-reader")]
+        if run_workers:
+            intake = Intake(
+                redis,
+                store.dialogues.ids,
+                app.state.actions.materialise,
+                app.state.node,
+                settings.intake_claim_idle,
+                settings.intake_max_deliveries,
+            )
+            tasks.append(asyncio.create_task(intake.run(), name="intake"))
+        for hook in on_start:
+            await hook(app)
+        try:
+            yield
+        finally:
+            ws: WebSocket
+            for ws in list(app.state.sockets):
+                with contextlib.suppress(Exception):
+                    await ws.close(sockets.CLOSE_RESTART)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await blocking.aclose()
+            await redis.aclose()
+            if embedded is not None:
+                await asyncio.to_thread(embedded.stop)
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            *public.routes,
+            *staff.routes,
+            *sockets.routes,
+        ],
+        exception_handlers=errors.HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

@@ -1,0 +1,296 @@
+"""A question's lifecycle: the one transition table, and ``decide``.
+
+Every staff action goes through ``decide(question, command, actor, now,
+dialogue)``, which checks the table (state and role), validates the action's
+body, and returns the new question and the events it causes. It never
+performs I/O: the store writes the result atomically, checking the version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .model import (
+    REJECT_REASONS,
+    Actor,
+    Answer,
+    Dialogue,
+    Duplicate,
+    HistoryEntry,
+    Note,
+    Question,
+    Role,
+    Status,
+    iso,
+)
+from .text import LIMITS, ValidationError, clean_text
+
+S = Status
+MOD, OFF, PROD = Role.MODERATOR, Role.OFFICIAL, Role.PRODUCER
+ALL_STAFF = frozenset({MOD, OFF, PROD})
+#: States in which a question is still being worked on.
+OPEN_STATES = frozenset({S.PENDING, S.APPROVED, S.QUEUED, S.ON_AIR, S.DEFERRED})
+#: States a question can be merged into: any that will be, or was, answered.
+MERGE_TARGETS = frozenset({*OPEN_STATES, S.ANSWERED})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the table: ``action`` moves a question from one of ``sources``
+    to ``target`` (None: it stays where it is). ``roles`` may take it on any
+    question; ``own_roles`` only on a question assigned to them. Admin may
+    take every action."""
+
+    action: str
+    sources: frozenset[Status]
+    target: Status | None
+    roles: frozenset[Role]
+    own_roles: frozenset[Role] = frozenset()
+
+
+def _rule(
+    action: str,
+    sources: set[Status] | frozenset[Status],
+    target: Status | None,
+    roles: set[Role] | frozenset[Role],
+    own: set[Role] | frozenset[Role] = frozenset(),
+) -> Rule:
+    return Rule(action, frozenset(sources), target, frozenset(roles), frozenset(own))
+
+
+#: The transition table of API.md. A (action, source) pair appears at most once.
+TABLE: tuple[Rule, ...] = (
+    _rule("approve", {S.PENDING}, S.APPROVED, {MOD}),
+    _rule("reject", {S.PENDING}, S.REJECTED, {MOD}),
+    _rule("restore", {S.REJECTED}, S.PENDING, {MOD}),
+    _rule("unpublish", {S.APPROVED, S.QUEUED}, S.PENDING, {MOD}),
+    _rule("edit", {S.PENDING, S.APPROVED, S.QUEUED}, None, {MOD}),
+    _rule("set_topic", OPEN_STATES, None, {MOD}),
+    _rule("assign", {S.PENDING, S.APPROVED, S.QUEUED, S.DEFERRED}, None, {MOD, PROD}),
+    _rule("queue", {S.APPROVED}, S.QUEUED, {MOD, PROD}),
+    _rule("dequeue", {S.QUEUED}, S.APPROVED, {MOD, PROD}),
+    _rule("on_air", {S.QUEUED, S.APPROVED}, S.ON_AIR, {PROD}, {OFF}),
+    _rule("back", {S.ON_AIR}, S.QUEUED, {PROD}, {OFF}),
+    _rule("answer", {S.ON_AIR}, S.ANSWERED, {PROD}, {OFF}),
+    _rule("answer", {S.DEFERRED}, S.ANSWERED, set(), {OFF}),
+    _rule("defer", {S.APPROVED, S.QUEUED, S.ON_AIR}, S.DEFERRED, {MOD, PROD}, {OFF}),
+    _rule("merge", {S.PENDING, S.APPROVED, S.QUEUED}, S.MERGED, {MOD}),
+    _rule("note", frozenset(S) - {S.RECEIVED}, None, ALL_STAFF),
+)
+
+ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(rule.action for rule in TABLE))
+
+#: The event each action appends (past tense).
+EVENT_TYPES: dict[str, str] = {
+    "screen": "question.received",
+    "approve": "question.approved",
+    "reject": "question.rejected",
+    "restore": "question.restored",
+    "unpublish": "question.unpublished",
+    "edit": "question.edited",
+    "set_topic": "question.topic_set",
+    "assign": "question.assigned",
+    "queue": "question.queued",
+    "dequeue": "question.dequeued",
+    "on_air": "question.on_air",
+    "back": "question.returned",
+    "answer": "question.answered",
+    "defer": "question.deferred",
+    "merge": "question.merged",
+    "absorb": "question.absorbed",
+    "note": "question.noted",
+}
+
+
+class Refused(Exception):
+    """The action may not be taken: ``code`` is API.md's error code; ``message``
+    is English, ``message_vi`` Vietnamese when the reason is specific enough to
+    say (the web layer falls back to a Vietnamese sentence per code)."""
+
+    def __init__(
+        self, code: str, message: str, field: str | None = None, message_vi: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.message_vi = message_vi
+
+
+@dataclass(frozen=True)
+class Command:
+    action: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    #: The version the actor saw; None skips the check (the store still
+    #: compares against the version it loaded).
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    question: Question
+    previous: Status
+
+
+@dataclass(frozen=True)
+class Decision:
+    question: Question
+    events: tuple[Event, ...]
+
+
+def rule_for(action: str, status: Status) -> Rule | None:
+    return next((r for r in TABLE if r.action == action and status in r.sources), None)
+
+
+def may(actor: Actor, rule: Rule, question: Question) -> bool:
+    """Whether ``actor``'s roles allow ``rule`` on ``question``."""
+    if Role.ADMIN in actor.roles or actor.roles & rule.roles:
+        return True
+    own = actor.official_id is not None and actor.official_id == question.official_id
+    return own and bool(actor.roles & rule.own_roles)
+
+
+def allowed_actions(question: Question, actor: Actor) -> list[str]:
+    """The actions ``actor`` may take on ``question`` now (for consoles)."""
+    return [
+        r.action for r in TABLE if question.status in r.sources and may(actor, r, question)
+    ]
+
+
+def _invalid(exc: ValidationError) -> Refused:
+    return Refused("invalid", exc.message_en, exc.field, exc.message)
+
+
+def _param_text(params: Mapping[str, Any], limit_key: str) -> str:
+    try:
+        text = clean_text(params.get("text"), "text", limit=LIMITS[limit_key])
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    assert text is not None  # required=True never returns None
+    return text
+
+
+def _changes(
+    rule: Rule, question: Question, command: Command, actor: Actor, dialogue: Dialogue, at: str
+) -> dict[str, Any]:
+    """The fields ``command`` changes besides status, after validating its body."""
+    params = command.params
+    action = rule.action
+    if action == "reject":
+        reason = params.get("reason")
+        if reason not in REJECT_REASONS:
+            raise Refused("invalid", f"reason must be one of {', '.join(REJECT_REASONS)}", "reason")
+        return {"reason": reason}
+    if action == "restore":
+        return {"reason": None}
+    if action == "edit":
+        text = _param_text(params, "text")
+        original = question.original_text if question.original_text is not None else question.text
+        return {"text": text, "original_text": original}
+    if action == "set_topic":
+        topic = params.get("topic")
+        if topic is not None and dialogue.topic(topic) is None:
+            raise Refused("invalid", "topic is not one of the dialogue's topics", "topic")
+        return {"topic": topic}
+    if action == "assign":
+        official_id = params.get("official_id")
+        if official_id is not None and dialogue.official(official_id) is None:
+            raise Refused("invalid", "official_id is not an official of the dialogue", "official_id")
+        return {"official_id": official_id}
+    if action == "on_air":
+        return {"on_air_at": at}
+    if action == "answer":
+        kind = "live" if question.status is S.ON_AIR else "written"
+        text = _param_text(params, "answer")
+        official_id = question.official_id or actor.official_id
+        return {"answer": Answer(text, kind, official_id, at, actor.username)}
+    if action == "merge":
+        into = params.get("into")
+        if not isinstance(into, str) or not into:
+            raise Refused("invalid", "into must name the question to merge into", "into")
+        if into == question.id:
+            raise Refused("invalid", "a question cannot be merged into itself", "into")
+        return {"merged_into": into}
+    if action == "note":
+        text = _param_text(params, "note")
+        return {"notes": (*question.notes, Note(at, actor.username, text))}
+    return {}
+
+
+def decide(
+    question: Question, command: Command, actor: Actor, now: datetime, dialogue: Dialogue
+) -> Decision:
+    """Apply ``command`` by ``actor`` to ``question``, or raise ``Refused``."""
+    if command.action not in ACTIONS:
+        raise Refused("not_found", f"unknown action {command.action!r}")
+    if command.version is not None and command.version != question.version:
+        raise Refused(
+            "conflict",
+            f"the question changed (version {question.version}, you had {command.version})",
+            "version",
+        )
+    rule = rule_for(command.action, question.status)
+    if rule is None:
+        raise Refused(
+            "conflict", f"cannot {command.action} a question that is {question.status.value}"
+        )
+    if not may(actor, rule, question):
+        raise Refused("forbidden", f"your role may not {command.action} this question")
+    at = iso(now)
+    changes = _changes(rule, question, command, actor, dialogue, at)
+    return _apply(question, rule.action, rule.target, changes, actor.username, at)
+
+
+def _apply(
+    question: Question,
+    action: str,
+    target: Status | None,
+    changes: dict[str, Any],
+    actor: str,
+    at: str,
+) -> Decision:
+    new = question.evolve(
+        status=target or question.status,
+        version=question.version + 1,
+        history=(*question.history, HistoryEntry(at, actor, action)),
+        updated_at=at,
+        **changes,
+    )
+    return Decision(new, (Event(EVENT_TYPES[action], new, question.status),))
+
+
+def screen(
+    question: Question, flags: tuple[str, ...], duplicates: tuple[Duplicate, ...], now: datetime
+) -> Decision:
+    """Intake's step: a received question, screened, enters moderation."""
+    if question.status is not S.RECEIVED:
+        raise Refused("conflict", f"question is already {question.status.value}")
+    changes = {"flags": flags, "duplicates": duplicates}
+    return _apply(question, "screen", S.PENDING, changes, "system", iso(now))
+
+
+def displace(question: Question, actor: Actor, now: datetime) -> Decision:
+    """The question on air goes back to the head of the queue because ``actor``
+    put another on air (API.md: both changes are events). Authorised by the
+    ``on_air`` that causes it, so no role check here."""
+    if question.status is not S.ON_AIR:
+        raise Refused("conflict", f"question is {question.status.value}, not on air")
+    return _apply(question, "back", S.QUEUED, {}, actor.username, iso(now))
+
+
+def absorb(target: Question, source: Question, actor: Actor, now: datetime) -> Decision:
+    """``source`` was merged into ``target``: its askers now follow ``target``.
+    (Its votes are added by the store, which owns vote counts.)"""
+    if target.status not in MERGE_TARGETS:
+        raise Refused("conflict", f"cannot merge into a question that is {target.status.value}")
+    if target.id == source.id or target.dialogue_id != source.dialogue_id:
+        raise Refused("invalid", "cannot merge into that question", "into")
+    changes = {
+        "asked_by": target.asked_by + source.asked_by,
+        "merged_from": (*target.merged_from, source.id),
+    }
+    return _apply(target, "absorb", None, changes, actor.username, iso(now))

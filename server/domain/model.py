@@ -1,0 +1,253 @@
+"""The dialogue's nouns: dialogues, questions, officials, answers, roles.
+
+Pure data and its JSON form (``to_doc`` / ``from_doc``): no I/O, no Redis,
+no web framework. Everything here is immutable; changes make new objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    """Where a question is in its life (DESIGN.md, "A question's life")."""
+
+    RECEIVED = "received"
+    PENDING = "pending"
+    APPROVED = "approved"
+    QUEUED = "queued"
+    ON_AIR = "on_air"
+    ANSWERED = "answered"
+    DEFERRED = "deferred"
+    REJECTED = "rejected"
+    MERGED = "merged"
+
+
+#: States the public may see: a question in one of these is on the public feed.
+PUBLIC_STATUSES = frozenset(
+    {Status.APPROVED, Status.QUEUED, Status.ON_AIR, Status.ANSWERED, Status.DEFERRED}
+)
+
+
+class Role(StrEnum):
+    MODERATOR = "moderator"
+    OFFICIAL = "official"
+    PRODUCER = "producer"
+    ADMIN = "admin"
+
+
+class DialogueStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    LIVE = "live"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+#: Dialogue phases in which citizens may submit questions.
+ACCEPTING_STATUSES = frozenset({DialogueStatus.OPEN, DialogueStatus.LIVE})
+
+REJECT_REASONS = ("off_topic", "duplicate", "abusive", "spam", "personal_case", "other")
+
+CHANNELS = ("web", "widget", "hotline", "email", "paper", "social", "other")
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Official:
+    id: str
+    name: str
+    title: str
+    #: The staff account that answers as this official, if any.
+    username: str | None = None
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    id: str
+    slug: str
+    title: str
+    description: str = ""
+    status: DialogueStatus = DialogueStatus.DRAFT
+    starts_at: str | None = None
+    ends_at: str | None = None
+    stream_url: str | None = None
+    topics: tuple[Topic, ...] = ()
+    officials: tuple[Official, ...] = ()
+    localities: tuple[str, ...] = ()
+    allow_anonymous: bool = False
+    #: Origins (scheme://host[:port]) whose pages may call the public API.
+    widget_origins: tuple[str, ...] = ()
+
+    @property
+    def accepting_questions(self) -> bool:
+        return self.status in ACCEPTING_STATUSES
+
+    def topic(self, topic_id: str | None) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+    def official(self, official_id: str | None) -> Official | None:
+        return next((o for o in self.officials if o.id == official_id), None)
+
+    def official_for(self, username: str) -> Official | None:
+        return next((o for o in self.officials if o.username == username), None)
+
+    def to_doc(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Dialogue:
+        return cls(
+            id=doc["id"],
+            slug=doc["slug"],
+            title=doc["title"],
+            description=doc.get("description", ""),
+            status=DialogueStatus(doc.get("status", "draft")),
+            starts_at=doc.get("starts_at"),
+            ends_at=doc.get("ends_at"),
+            stream_url=doc.get("stream_url"),
+            topics=tuple(Topic(**t) for t in doc.get("topics", ())),
+            officials=tuple(Official(**o) for o in doc.get("officials", ())),
+            localities=tuple(doc.get("localities", ())),
+            allow_anonymous=bool(doc.get("allow_anonymous", False)),
+            widget_origins=tuple(doc.get("widget_origins", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who takes an action: a staff account with its roles, or the system."""
+
+    username: str
+    roles: frozenset[Role]
+    #: The official this account answers as in the dialogue at hand, if any.
+    official_id: str | None = None
+
+    def has(self, role: Role) -> bool:
+        return Role.ADMIN in self.roles or role in self.roles
+
+
+SYSTEM = Actor("system", frozenset({Role.ADMIN}))
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    kind: str  # "live" or "written"
+    official_id: str | None
+    answered_at: str
+    by: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: str
+    actor: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Note:
+    at: str
+    actor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    dialogue_id: str
+    tracking_code: str
+    text: str
+    name: str | None
+    submitted_at: str
+    status: Status = Status.RECEIVED
+    version: int = 0
+    original_text: str | None = None
+    organization: str | None = None
+    locality: str | None = None
+    topic: str | None = None
+    channel: str = "web"
+    official_id: str | None = None
+    answer: Answer | None = None
+    reason: str | None = None
+    merged_into: str | None = None
+    asked_by: int = 1
+    votes: int = 0
+    flags: tuple[str, ...] = ()
+    duplicates: tuple[Duplicate, ...] = ()
+    notes: tuple[Note, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+    on_air_at: str | None = None
+    updated_at: str | None = None
+    #: Moved here by a ``merge``: the ids of the questions merged into this one.
+    merged_from: tuple[str, ...] = field(default=())
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+    @property
+    def edited(self) -> bool:
+        return self.original_text is not None and self.original_text != self.text
+
+    def evolve(self, **changes: Any) -> Question:
+        return replace(self, **changes)
+
+    def to_doc(self) -> dict[str, Any]:
+        """The stored JSON form. ``votes`` is kept apart by the store (it changes
+        without a version bump), so it is left out here."""
+        doc = asdict(self)
+        doc.pop("votes")
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any], votes: int = 0) -> Question:
+        answer = doc.get("answer")
+        return cls(
+            id=doc["id"],
+            dialogue_id=doc["dialogue_id"],
+            tracking_code=doc["tracking_code"],
+            text=doc["text"],
+            name=doc.get("name"),
+            submitted_at=doc["submitted_at"],
+            status=Status(doc.get("status", "received")),
+            version=int(doc.get("version", 0)),
+            original_text=doc.get("original_text"),
+            organization=doc.get("organization"),
+            locality=doc.get("locality"),
+            topic=doc.get("topic"),
+            channel=doc.get("channel", "web"),
+            official_id=doc.get("official_id"),
+            answer=Answer(**answer) if answer else None,
+            reason=doc.get("reason"),
+            merged_into=doc.get("merged_into"),
+            asked_by=int(doc.get("asked_by", 1)),
+            votes=votes,
+            flags=tuple(doc.get("flags", ())),
+            duplicates=tuple(Duplicate(**d) for d in doc.get("duplicates", ())),
+            notes=tuple(Note(**n) for n in doc.get("notes", ())),
+            history=tuple(HistoryEntry(**h) for h in doc.get("history", ())),
+            on_air_at=doc.get("on_air_at"),
+            updated_at=doc.get("updated_at"),
+            merged_from=tuple(doc.get("merged_from", ())),
+        )
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 with offset, to the millisecond: the one time format of the API."""
+    return moment.isoformat(timespec="milliseconds")

@@ -1,0 +1,478 @@
+"""Vietnamese-safe normalisation and validation of what people type.
+
+Every piece of text a citizen or a staff member sends (a question, a name, an
+answer, a note) passes through here before anything stores, screens or shows
+it: ``normalize`` makes it NFC and removes what is invisible or dangerous
+(control characters, bidi overrides, zero-width and other format characters),
+``clean_text`` and friends check types and lengths and raise a
+``ValidationError`` that names the field and carries a Vietnamese and an
+English message; ``clean_submission`` does all of it for the body of a public
+or staff question submission.
+
+Vietnamese needs no format character (category Cf): its letters and tone marks
+are letters and combining marks, and NFC composes them ("Huế" typed as
+``e`` + U+0302 + U+0301 becomes the single U+1EBF). So every Cf character
+goes. The one visible loss is emoji built with a zero-width joiner or tag
+characters: the family emoji 👨‍👩‍👧 becomes 👨👩👧, the flag of
+Scotland becomes a plain black flag. That is accepted.
+
+This module is pure: standard library only, no I/O, no Redis, Starlette or
+asyncio. It never stores, logs or looks anything up; it never guesses a
+value the caller did not send (it does not fix typos or pick "the nearest"
+locality), and it never lets through text that is not NFC.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Literal, overload
+
+
+class ValidationError(ValueError):
+    """A field fails validation. .field names it (dot path, e.g. 'contact.phone'),
+    .code is a machine code, .message is a Vietnamese message, .message_en an
+    English one."""
+
+    def __init__(self, field: str, code: str, message: str, message_en: str) -> None:
+        super().__init__(field, code, message, message_en)
+        self.field = field
+        self.code = code
+        self.message = message
+        self.message_en = message_en
+
+    def message_for(self, lang: str = "vi") -> str:
+        """The message in ``lang``: English for "en" (or "en-GB", ...), else Vietnamese."""
+        return self.message_en if lang.lower().startswith("en") else self.message
+
+    def __str__(self) -> str:
+        return f"{self.field} ({self.code}): {self.message_en}"
+
+
+# --- normalisation ---------------------------------------------------------
+
+# UAX #14 mandatory breaks (CR LF, CR, LF, NEL, VT, FF, LS, PS) all become "\n",
+# so a question pasted from Word, an old Mac or a terminal keeps its lines.
+_LINE_BREAK = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+
+# The Unicode White_Space property minus the line breaks above: tab, space,
+# NBSP, Ogham space, the U+2000 typographic spaces, narrow NBSP, medium
+# mathematical space, ideographic space. Each becomes one plain space.
+_SPACES = frozenset("\t \xa0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B))))
+
+# Letters that render as nothing (Hangul fillers, default-ignorable): without
+# this, a "name" of two U+3164 passes the 2-character minimum and shows blank.
+_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+# Cc: control characters (C0, DEL, C1). Cf: format characters, which include
+# the bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069),
+# the zero-width space/joiners (U+200B-U+200D), word joiner (U+2060), BOM
+# (U+FEFF), soft hyphen, LRM/RLM and tag characters. Cs: lone surrogates,
+# which json.loads produces from "\ud800" and which UTF-8 cannot encode.
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
+
+_RUN_OF_SPACES = re.compile(" {2,}")
+_THREE_OR_MORE_NEWLINES = re.compile("\n{3,}")
+
+
+def _translation(text: str) -> dict[int, str | None]:
+    """A str.translate table for the characters of ``text`` that change.
+
+    Classifying each distinct character once keeps this fast for long texts
+    (a question uses a few dozen distinct characters) without a global cache.
+    """
+    table: dict[int, str | None] = {}
+    for char in set(text):
+        if char == "\n":
+            continue
+        if char in _SPACES:
+            table[ord(char)] = " "
+        elif char in _INVISIBLE_LETTERS or unicodedata.category(char) in _DROPPED_CATEGORIES:
+            table[ord(char)] = None
+    return table
+
+
+def normalize(text: str) -> str:
+    """Make ``text`` NFC, without invisible or control characters, with tidy whitespace.
+
+    Line breaks become "\\n"; other whitespace runs become one space; each
+    line and the whole text are stripped; at most one blank line in a row.
+    """
+    text = _LINE_BREAK.sub("\n", text)
+    text = text.translate(_translation(text))
+    text = _RUN_OF_SPACES.sub(" ", text)
+    text = "\n".join(line.strip(" ") for line in text.split("\n"))
+    text = _THREE_OR_MORE_NEWLINES.sub("\n\n", text).strip("\n")
+    # NFC last: removing a character can bring a letter and a combining mark
+    # together ("e", ZWJ, U+0301), and NFC never produces what the steps above
+    # remove, so the result is stable under a second pass.
+    return unicodedata.normalize("NFC", text)
+
+
+def normalize_line(text: str) -> str:
+    """As ``normalize``, but on one line: for names, organisations, localities."""
+    return " ".join(line for line in normalize(text).split("\n") if line)
+
+
+# --- fields and limits -----------------------------------------------------
+
+# (min, max) characters (code points, after normalisation; NFC makes each
+# Vietnamese letter one code point). A question is a sentence or a short
+# paragraph, as the provinces' forms allow; an answer may be a long written
+# reply after the broadcast.
+LIMITS: dict[str, tuple[int, int]] = {
+    "text": (10, 2000),
+    "edit": (10, 2000),
+    "name": (2, 100),
+    "organization": (0, 200),
+    "locality": (0, 100),
+    "answer": (1, 10000),
+    "note": (1, 2000),
+}
+
+# field (dot path) -> (Vietnamese label, English label), as a sentence names it.
+_LABELS: dict[str, tuple[str, str]] = {
+    "body": ("nội dung yêu cầu", "request body"),
+    "text": ("câu hỏi", "question"),
+    "edit": ("câu hỏi", "question"),
+    "name": ("họ và tên", "name"),
+    "organization": ("cơ quan/đơn vị", "organisation"),
+    "locality": ("địa phương", "locality"),
+    "topic": ("lĩnh vực", "topic"),
+    "contact": ("thông tin liên hệ", "contact details"),
+    "contact.phone": ("số điện thoại", "phone number"),
+    "contact.email": ("địa chỉ email", "email address"),
+    "consent": ("sự đồng ý", "consent"),
+    "submission_id": ("mã gửi câu hỏi", "submission id"),
+    "channel": ("kênh gửi", "channel"),
+    "answer": ("câu trả lời", "answer"),
+    "note": ("ghi chú", "note"),
+}
+
+# Where a question came from. The caller decides who may set which: a public
+# caller only "web" or "widget"; staff enter the rest.
+_CHANNELS = ("web", "widget", "hotline", "email", "paper", "social", "other")
+
+# A client-made idempotency key: UUIDs (36) and shorter random ids fit.
+_SUBMISSION_ID = re.compile("[A-Za-z0-9_-]{8,64}")
+
+
+def _labels(field: str) -> tuple[str, str]:
+    return _LABELS.get(field) or _LABELS.get(field.rsplit(".", 1)[-1]) or (field, field)
+
+
+def _capitalized(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+def _invalid(field: str, message: str, message_en: str) -> ValidationError:
+    return ValidationError(field, "invalid", message, message_en)
+
+
+def _not_text(field: str) -> ValidationError:
+    vi, en = _labels(field)
+    return _invalid(field, f"{_capitalized(vi)} phải là văn bản.", f"The {en} must be text.")
+
+
+def _limit_for(field: str) -> tuple[int, int]:
+    limit = LIMITS.get(field) or LIMITS.get(field.rsplit(".", 1)[-1])
+    if limit is None:
+        # A programming error, not bad input: unbounded text must not slip through.
+        raise KeyError(f"no length limit for field {field!r}; pass limit=")
+    return limit
+
+
+@overload
+def clean_text(
+    value: object,
+    field: str,
+    *,
+    required: Literal[True] = ...,
+    multiline: bool = ...,
+    limit: tuple[int, int] | None = ...,
+) -> str: ...
+@overload
+def clean_text(
+    value: object,
+    field: str,
+    *,
+    required: bool,
+    multiline: bool = ...,
+    limit: tuple[int, int] | None = ...,
+) -> str | None: ...
+def clean_text(
+    value: object,
+    field: str,
+    *,
+    required: bool = True,
+    multiline: bool = True,
+    limit: tuple[int, int] | None = None,
+) -> str | None:
+    """Normalise a text field and check its length; None when empty and not required.
+
+    ``None`` (a missing key or JSON null) counts as empty. The limit defaults
+    to ``LIMITS[field]``; lengths are counted after normalisation.
+    """
+    if value is None:
+        text = ""
+    elif isinstance(value, str):
+        text = normalize(value) if multiline else normalize_line(value)
+    else:
+        raise _not_text(field)
+    vi, en = _labels(field)
+    if not text:
+        if required:
+            raise ValidationError(
+                field, "required", f"Vui lòng nhập {vi}.", f"Please enter the {en}."
+            )
+        return None
+    low, high = limit if limit is not None else _limit_for(field)
+    length = len(text)
+    if length < low:
+        raise ValidationError(
+            field,
+            "too_short",
+            f"{_capitalized(vi)} quá ngắn: cần ít nhất {low} ký tự (hiện có {length}).",
+            f"The {en} is too short: at least {low} characters (it has {length}).",
+        )
+    if length > high:
+        raise ValidationError(
+            field,
+            "too_long",
+            f"{_capitalized(vi)} quá dài: tối đa {high} ký tự (hiện có {length}).",
+            f"The {en} is too long: at most {high} characters (it has {length}).",
+        )
+    return text
+
+
+# --- contact ---------------------------------------------------------------
+
+# Longer than any way of writing a Vietnamese number ("+84 (0) 236.3822.222").
+_PHONE_MAX_CHARS = 32
+_PHONE_CHARS = re.compile(r"\+?[0-9 .()\-]+")
+# The national number without its leading 0. Mobiles: 03x/05x/07x/08x/09x and
+# 8 more digits. Landlines: every area code has started with 02 since 2017;
+# 9 or 10 digits after the 0, as the numbering plan allows.
+_NATIONAL_NUMBER = re.compile(r"[35789][0-9]{8}|2[0-9]{8,9}")
+
+
+def clean_phone(value: object, field: str = "contact.phone") -> str | None:
+    """A Vietnamese phone number as "+84..." (E.164); None when empty.
+
+    Accepts national ("0912 345 678", "(024) 3825 1234") and international
+    ("+84 912 345 678", "84912345678", "0084 ...", "+84 (0) 912 ...") forms
+    with spaces, dots, dashes and parentheses. Foreign numbers are refused.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _not_text(field)
+    # NFKC folds full-width digits and plus signs that some keyboards type.
+    raw = unicodedata.normalize("NFKC", normalize_line(value))
+    if not raw:
+        return None
+    error = _invalid(
+        field,
+        "Số điện thoại không hợp lệ: hãy nhập một số Việt Nam, ví dụ 0912 345 678.",
+        "The phone number is not valid: enter a Vietnamese number, e.g. 0912 345 678.",
+    )
+    if len(raw) > _PHONE_MAX_CHARS or not _PHONE_CHARS.fullmatch(raw):
+        raise error
+    digits = re.sub("[^0-9]", "", raw)
+    if raw.startswith("+") or digits.startswith(("0084", "84")):
+        international = digits.removeprefix("00")
+        if not international.startswith("84"):
+            raise error
+        national = international[2:].removeprefix("0")  # "+84 (0) 912 345 678"
+    elif digits.startswith("0"):
+        national = digits[1:]
+    else:
+        raise error
+    if not _NATIONAL_NUMBER.fullmatch(national):
+        raise error
+    return "+84" + national
+
+
+# RFC 5321's limit on a forward path.
+_EMAIL_MAX_CHARS = 254
+# Never in an address people actually use; their presence means a pasted
+# display name ("An <an@x.vn>") or a list of addresses.
+_EMAIL_FORBIDDEN = frozenset(' <>()[]\\,;:"')
+
+
+def clean_email(value: object, field: str = "contact.email") -> str | None:
+    """A plausible email address with its domain lowercased; None when empty.
+
+    Pragmatic, not RFC 5322: one "@", a non-empty local part, a domain of at
+    least two non-empty labels, no spaces, at most 254 characters.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _not_text(field)
+    address = normalize_line(value)
+    if not address:
+        return None
+    local, at, domain = address.partition("@")
+    labels = domain.split(".")
+    if (
+        len(address) > _EMAIL_MAX_CHARS
+        or not at
+        or not local
+        or "@" in domain
+        or len(labels) < 2
+        or not all(labels)
+        or not _EMAIL_FORBIDDEN.isdisjoint(address)
+    ):
+        raise _invalid(
+            field,
+            "Địa chỉ email không hợp lệ, ví dụ ten@example.vn.",
+            "The email address is not valid, e.g. name@example.vn.",
+        )
+    return f"{local}@{domain.lower()}"
+
+
+# --- the submission --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A question as submitted, validated and normalised, before intake."""
+
+    text: str
+    name: str | None
+    organization: str | None
+    locality: str | None
+    topic: str | None
+    phone: str | None
+    email: str | None
+    consent: bool
+    submission_id: str | None
+    channel: str
+
+
+def _clean_locality(value: object, localities: Collection[str]) -> str | None:
+    locality = clean_text(value, "locality", required=False, multiline=False)
+    if locality is None or not localities or locality in localities:
+        return locality
+    if any(normalize_line(known) == locality for known in localities):
+        return locality
+    raise _invalid(
+        "locality",
+        "Địa phương không có trong danh sách địa phương của buổi đối thoại.",
+        "The locality is not one of the dialogue's localities.",
+    )
+
+
+def _clean_topic(value: object, topics: Collection[str]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _not_text("topic")
+    topic = normalize_line(value)
+    if not topic:
+        return None
+    if topic not in topics:
+        raise _invalid(
+            "topic",
+            "Lĩnh vực không có trong danh sách lĩnh vực của buổi đối thoại.",
+            "The topic is not one of the dialogue's topics.",
+        )
+    return topic
+
+
+def _contact(value: object) -> Mapping[object, object]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not set(value) <= {"phone", "email"}:
+        raise _invalid(
+            "contact",
+            "Thông tin liên hệ chỉ gồm số điện thoại và địa chỉ email.",
+            "The contact details may hold only a phone number and an email address.",
+        )
+    return value
+
+
+def _clean_submission_id(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _SUBMISSION_ID.fullmatch(value):
+        raise _invalid(
+            "submission_id",
+            "Mã gửi câu hỏi không hợp lệ: 8 đến 64 chữ cái, chữ số, '_' hoặc '-'.",
+            "The submission id is not valid: 8 to 64 letters, digits, '_' or '-'.",
+        )
+    return value
+
+
+def _clean_channel(value: object) -> str:
+    if value is None:
+        return "web"
+    if not isinstance(value, str) or value not in _CHANNELS:
+        listed = ", ".join(_CHANNELS)
+        raise _invalid(
+            "channel",
+            f"Kênh gửi không hợp lệ; chỉ nhận: {listed}.",
+            f"The channel is not valid; one of: {listed}.",
+        )
+    return value
+
+
+def clean_submission(
+    payload: object,
+    *,
+    topics: Collection[str],
+    localities: Collection[str],
+    allow_anonymous: bool,
+) -> Submission:
+    """Validate the body of POST /api/v1/dialogues/{slug}/questions.
+
+    Raises the first failing field's ``ValidationError``, in the order text,
+    name, organization, locality, topic, contact, contact.phone,
+    contact.email, consent, submission_id, channel. Unknown keys are ignored.
+    Whether the caller may use a given channel is the caller's decision.
+    """
+    if not isinstance(payload, Mapping):
+        raise _invalid(
+            "body",
+            "Nội dung yêu cầu phải là một đối tượng JSON.",
+            "The request body must be a JSON object.",
+        )
+    text = clean_text(payload.get("text"), "text")
+    name = clean_text(payload.get("name"), "name", required=not allow_anonymous, multiline=False)
+    organization = clean_text(
+        payload.get("organization"), "organization", required=False, multiline=False
+    )
+    locality = _clean_locality(payload.get("locality"), localities)
+    topic = _clean_topic(payload.get("topic"), topics)
+    contact = _contact(payload.get("contact"))
+    phone = clean_phone(contact.get("phone"))
+    email = clean_email(contact.get("email"))
+    consent = payload.get("consent")
+    if consent is not None and not isinstance(consent, bool):
+        raise _invalid(
+            "consent",
+            "Sự đồng ý phải là true hoặc false.",
+            "The consent must be true or false.",
+        )
+    if (phone or email) and consent is not True:
+        raise ValidationError(
+            "consent",
+            "consent_required",
+            "Vui lòng đồng ý cho ban tổ chức dùng thông tin liên hệ để trả lời bạn.",
+            "Please agree that the organisers may use your contact details to reply.",
+        )
+    return Submission(
+        text=text,
+        name=name,
+        organization=organization,
+        locality=locality,
+        topic=topic,
+        phone=phone,
+        email=email,
+        consent=consent is True,
+        submission_id=_clean_submission_id(payload.get("submission_id")),
+        channel=_clean_channel(payload.get("channel")),
+    )

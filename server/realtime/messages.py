@@ -1,0 +1,47 @@
+"""Wire messages: each event projected per audience and serialised once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..domain.events import PUBLIC, STAFF, public_dialogue, public_event, staff_question
+from ..domain.model import Dialogue
+from ..store.events import StoredEvent
+
+
+def dumps(message: dict[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
+def project(event: StoredEvent, dialogue: Dialogue, audience: str) -> tuple[str, Any] | None:
+    """(type, data) of ``event`` as ``audience`` sees it, or None."""
+    if event.type == "dialogue.updated":
+        return event.type, public_dialogue(dialogue)
+    if event.type == "votes.changed":
+        return event.type, {"id": event.question_id, "votes": event.votes}
+    if event.question is None or event.previous is None:
+        return None
+    if audience == STAFF:
+        return event.type, staff_question(event.question, dialogue)
+    if audience == PUBLIC:
+        return public_event(event.type, event.previous, event.question, dialogue)
+    return None
+
+
+def render(event: StoredEvent, dialogue: Dialogue, audience: str) -> str | None:
+    projected = project(event, dialogue, audience)
+    if projected is None:
+        return None
+    type_, data = projected
+    return dumps({"id": event.id, "type": type_, "dialogue": dialogue.slug, "data": data})
+
+
+def render_all(event: StoredEvent, dialogue: Dialogue) -> dict[str, str]:
+    """Every audience's payload for ``event``: serialised once per audience."""
+    payloads = {}
+    for audience in (PUBLIC, STAFF):
+        payload = render(event, dialogue, audience)
+        if payload is not None:
+            payloads[audience] = payload
+    return payloads

@@ -1,0 +1,85 @@
+"""One event-stream reader per node, feeding the local hub.
+
+It blocks on XREAD over the event streams of the dialogues that have local
+sockets, projects and serialises each event once per audience
+(``messages.render_all``) and hands the payloads to the hub. Tracking a new
+dialogue wakes the blocked read with CLIENT UNBLOCK so that no one waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from redis.asyncio import Redis
+
+from ..domain.model import Dialogue
+from ..store.connection import Store
+from ..store.events import Events
+from .hub import Hub
+from .messages import render_all
+
+log = logging.getLogger(__name__)
+
+#: Longest a blocked XREAD waits before looking again at which dialogues to read.
+BLOCK_MS = 2000
+
+
+class Reader:
+    def __init__(self, store: Store, blocking: Redis, hub: Hub) -> None:
+        self._store = store
+        self._blocking = blocking  # a dedicated connection: XREAD BLOCK holds it
+        self._events = Events(blocking)
+        self._hub = hub
+        self._positions: dict[str, str] = {}
+        self._dialogues: dict[str, Dialogue] = {}
+        self._client_id: int | None = None
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+
+    def dialogue(self, dialogue_id: str) -> Dialogue | None:
+        return self._dialogues.get(dialogue_id)
+
+    async def track(self, dialogue: Dialogue) -> None:
+        """Read ``dialogue``'s events from now on. Call after adding the
+        subscriber to the hub and before reading its snapshot: then every
+        event reaches it through one path or the other."""
+        async with self._lock:
+            if dialogue.id in self._positions:
+                return
+            self._dialogues[dialogue.id] = dialogue
+            self._positions[dialogue.id] = await self._store.events.last_id(dialogue.id)
+        self._wake.set()
+        if self._client_id is not None:
+            await self._store.redis.client_unblock(self._client_id)
+
+    async def run(self) -> None:
+        self._client_id = await self._blocking.client_id()
+        while True:
+            try:
+                await self._step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("event reader failed; retrying in a second")
+                await asyncio.sleep(1)
+
+    async def _step(self) -> None:
+        wanted = self._hub.dialogues()
+        for gone in set(self._positions) - wanted:
+            self._positions.pop(gone, None)
+            self._dialogues.pop(gone, None)
+        if not self._positions:
+            self._wake.clear()
+            await self._wake.wait()
+            return
+        for event in await self._events.read(dict(self._positions), BLOCK_MS):
+            if event.dialogue_id not in self._positions:
+                continue
+            self._positions[event.dialogue_id] = event.id
+            if event.type == "dialogue.updated":
+                fresh = await self._store.dialogues.by_id(event.dialogue_id)
+                if fresh is not None:
+                    self._dialogues[event.dialogue_id] = fresh
+            dialogue = self._dialogues[event.dialogue_id]
+            self._hub.publish(event.dialogue_id, event.id, render_all(event, dialogue))

@@ -1,0 +1,82 @@
+"""Dialogues in Redis: create, load, save, list. Only this module knows their keys."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from redis.asyncio import Redis
+
+from ..domain.model import Dialogue
+from . import keys
+
+#: Dialogue ids are 4 characters of Crockford base32: short enough to start
+#: every tracking code, and 1M of them is far more than any deployment needs.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_dialogue_id() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(4))
+
+
+class SlugTaken(Exception):
+    pass
+
+
+class IdTaken(Exception):
+    pass
+
+
+class Dialogues:
+    def __init__(self, redis: Redis, events_maxlen: int) -> None:
+        self._redis = redis
+        self._maxlen = events_maxlen
+
+    async def create(self, dialogue: Dialogue) -> Dialogue:
+        """Store a new dialogue; its slug must be free."""
+        if not await self._redis.set(keys.dialogue(dialogue.id), json.dumps(dialogue.to_doc()), nx=True):
+            raise IdTaken(dialogue.id)
+        if not await self._redis.hsetnx(keys.DIALOGUE_SLUGS, dialogue.slug, dialogue.id):
+            await self._redis.delete(keys.dialogue(dialogue.id))
+            raise SlugTaken(dialogue.slug)
+        return dialogue
+
+    async def save(self, dialogue: Dialogue) -> str:
+        """Write the dialogue and append ``dialogue.updated`` in one transaction."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(keys.dialogue(dialogue.id), json.dumps(dialogue.to_doc()))
+            pipe.xadd(
+                keys.events(dialogue.id),
+                {"type": "dialogue.updated"},
+                maxlen=self._maxlen,
+                approximate=True,
+            )
+            _, event_id = await pipe.execute()
+        return str(event_id)
+
+    async def screen_token(self, dialogue_id: str) -> str:
+        """The broadcast overlay's token, made on first use. Kept apart from the
+        dialogue document so that no projection of the dialogue can carry it."""
+        key = keys.prefix(dialogue_id) + "screen"
+        await self._redis.set(key, secrets.token_urlsafe(24), nx=True)
+        return str(await self._redis.get(key))
+
+    async def rotate_screen_token(self, dialogue_id: str) -> str:
+        token = secrets.token_urlsafe(24)
+        await self._redis.set(keys.prefix(dialogue_id) + "screen", token)
+        return token
+
+    async def by_id(self, dialogue_id: str) -> Dialogue | None:
+        raw = await self._redis.get(keys.dialogue(dialogue_id))
+        return Dialogue.from_doc(json.loads(raw)) if raw else None
+
+    async def by_slug(self, slug: str) -> Dialogue | None:
+        dialogue_id = await self._redis.hget(keys.DIALOGUE_SLUGS, slug)
+        return await self.by_id(dialogue_id) if dialogue_id else None
+
+    async def ids(self) -> list[str]:
+        return sorted(await self._redis.hvals(keys.DIALOGUE_SLUGS))
+
+    async def all(self) -> list[Dialogue]:
+        found = [await self.by_id(i) for i in await self.ids()]
+        return sorted((d for d in found if d), key=lambda d: (d.starts_at or "", d.slug))

@@ -1,0 +1,95 @@
+"""Reading a dialogue's event stream: resume after an id, block for new ones."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from ..domain.model import Question, Status
+from . import keys
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One entry of a dialogue's event stream, decoded."""
+
+    id: str
+    dialogue_id: str
+    type: str
+    previous: Status | None = None
+    question: Question | None = None
+    question_id: str | None = None
+    votes: int | None = None
+
+
+def _s(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def decode(dialogue_id: str, entry_id: Any, fields: Mapping[Any, Any]) -> StoredEvent:
+    f = {_s(k): _s(v) for k, v in fields.items()}
+    type_ = f["type"]
+    if "q" in f:
+        doc = json.loads(f["q"])
+        votes = int(f.get("votes", 0))
+        q = Question.from_doc(doc, votes=votes)
+        return StoredEvent(_s(entry_id), dialogue_id, type_, Status(f["prev"]), q, q.id, votes)
+    votes_raw = f.get("votes")
+    return StoredEvent(
+        _s(entry_id),
+        dialogue_id,
+        type_,
+        question_id=f.get("qid"),
+        votes=int(votes_raw) if votes_raw is not None else None,
+    )
+
+
+def _parse_id(event_id: str) -> tuple[int, int] | None:
+    ms, _, seq = event_id.partition("-")
+    if not ms.isdigit() or not (seq or "0").isdigit():
+        return None
+    return int(ms), int(seq or 0)
+
+
+class Events:
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+
+    async def last_id(self, dialogue_id: str) -> str:
+        last = await self._redis.xrevrange(keys.events(dialogue_id), count=1)
+        return _s(last[0][0]) if last else "0-0"
+
+    async def after(self, dialogue_id: str, after_id: str, limit: int = 10_000) -> list[StoredEvent] | None:
+        """The events after ``after_id``, oldest first; None when ``after_id`` is
+        not an id this stream still holds (unknown, from the future, or trimmed),
+        so the caller must send a fresh snapshot instead."""
+        if _parse_id(after_id) is None:
+            return None
+        stream = keys.events(dialogue_id)
+        if after_id in ("0", "0-0"):
+            info = await self._redis.xinfo_stream(stream) if await self._redis.exists(stream) else None
+            if info is not None and int(info.get("entries-added", -1)) != int(info["length"]):
+                return None  # trimmed (or an old server without entries-added): start over
+        elif not await self._redis.xrange(stream, after_id, after_id, count=1):
+            return None
+        rows = await self._redis.xrange(stream, f"({after_id}", "+", count=limit + 1)
+        if len(rows) > limit:
+            return None  # too far behind to replay: a snapshot is cheaper
+        return [decode(dialogue_id, entry_id, fields) for entry_id, fields in rows]
+
+    async def read(self, positions: Mapping[str, str], block_ms: int) -> list[StoredEvent]:
+        """Block up to ``block_ms`` for events after each dialogue's position."""
+        if not positions:
+            return []
+        streams = {keys.events(d): pos for d, pos in positions.items()}
+        by_stream = {keys.events(d): d for d in positions}
+        reply = await self._redis.xread(streams, block=block_ms, count=500)
+        found = []
+        for stream, rows in reply or []:
+            dialogue_id = by_stream[_s(stream)]
+            found.extend(decode(dialogue_id, entry_id, fields) for entry_id, fields in rows)
+        return found

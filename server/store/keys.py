@@ -1,0 +1,82 @@
+"""Every Redis key name of doithoai, and nothing else.
+
+All keys of one dialogue carry the hash tag ``{d:<dialogue id>}`` so that a
+dialogue lives in one Redis Cluster slot and each Lua script touches one slot.
+Scripts receive ``prefix(dialogue_id)`` and build the dialogue's keys from it
+with the same suffixes as below (``q:<id>``, ``s:<status>``, ...).
+"""
+
+from __future__ import annotations
+
+#: Global keys (not per dialogue). Few, small, rarely written.
+DIALOGUE_SLUGS = "doithoai:dialogues"  # hash slug -> dialogue id
+USERS = "doithoai:users"  # set of usernames
+INTAKE_GROUP = "intake"
+
+
+def user(username: str) -> str:
+    return f"doithoai:user:{username}"
+
+
+def session(session_id_hash: str) -> str:
+    return f"doithoai:session:{session_id_hash}"
+
+
+def user_sessions(username: str) -> str:
+    return f"doithoai:user-sessions:{username}"
+
+
+def rate(scope: str, subject: str) -> str:
+    return f"doithoai:rate:{scope}:{subject}"
+
+
+def prefix(dialogue_id: str) -> str:
+    return f"{{d:{dialogue_id}}}:"
+
+
+def dialogue(dialogue_id: str) -> str:
+    return prefix(dialogue_id) + "dialogue"
+
+
+def question(dialogue_id: str, question_id: str) -> str:
+    return prefix(dialogue_id) + f"q:{question_id}"
+
+
+def contact(dialogue_id: str, question_id: str) -> str:
+    return prefix(dialogue_id) + f"contact:{question_id}"
+
+
+def by_status(dialogue_id: str, status: str) -> str:
+    return prefix(dialogue_id) + f"s:{status}"
+
+
+def queue(dialogue_id: str) -> str:
+    return prefix(dialogue_id) + "queue"
+
+
+def on_air(dialogue_id: str) -> str:
+    return prefix(dialogue_id) + "onair"
+
+
+def tracking(dialogue_id: str) -> str:
+    return prefix(dialogue_id) + "trk"
+
+
+def submissions(dialogue_id: str) -> str:
+    return prefix(dialogue_id) + "subs"
+
+
+def inbox(dialogue_id: str) -> str:
+    return prefix(dialogue_id) + "inbox"
+
+
+def dead_letters(dialogue_id: str) -> str:
+    return prefix(dialogue_id) + "dead"
+
+
+def events(dialogue_id: str) -> str:
+    return prefix(dialogue_id) + "events"
+
+
+def voters(dialogue_id: str, question_id: str) -> str:
+    return prefix(dialogue_id) + f"voters:{question_id}"

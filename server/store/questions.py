@@ -1,0 +1,233 @@
+"""Questions in Redis: submit, load, list, commit decisions, vote, snapshot.
+
+The only writer of question state. Every write goes through a Lua script that
+checks the current version and status and appends the events in the same
+atomic step (``transition.lua``); a mismatch writes nothing and raises
+``Conflict``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from ..domain.lifecycle import Decision
+from ..domain.model import Question, Status
+from . import keys
+from .dialogues import _ALPHABET
+from .scripts import Scripts
+
+
+class Conflict(Exception):
+    """A question (or the on-air slot) changed since it was loaded."""
+
+    def __init__(self, question_id: str, version: int | None, status: str | None) -> None:
+        super().__init__(f"question {question_id} is now {status} (version {version})")
+        self.question_id = question_id
+        self.version = version
+        self.status = status
+
+
+class Missing(Exception):
+    pass
+
+
+def new_tracking_code(dialogue_id: str) -> str:
+    """``<dialogue id>-XXXXX-XXXXX``: 50 random bits after the dialogue's id,
+    so that the code alone finds its dialogue (and its Redis slot)."""
+    body = "".join(secrets.choice(_ALPHABET) for _ in range(10))
+    return f"{dialogue_id}-{body[:5]}-{body[5:]}"
+
+
+def dialogue_of(tracking_code: str) -> str | None:
+    head, _, _ = tracking_code.partition("-")
+    ok = len(head) == 4 and all(c in _ALPHABET for c in head)
+    return head if ok and len(tracking_code) == 16 else None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    tracking_code: str
+    question_id: str
+    created: bool
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _load(question_id: str, doc: Any, votes: Any) -> Question:
+    data = json.loads(doc)
+    data["id"] = question_id
+    return Question.from_doc(data, votes=int(votes or 0))
+
+
+def _doc(question: Question) -> str:
+    return json.dumps(question.to_doc(), ensure_ascii=False, separators=(",", ":"))
+
+
+class Questions:
+    def __init__(self, redis: Redis, scripts: Scripts, events_maxlen: int) -> None:
+        self._redis = redis
+        self._scripts = scripts
+        self._maxlen = events_maxlen
+
+    async def submit(
+        self,
+        question: Question,
+        submission_id: str | None,
+        contact: Mapping[str, str] | None,
+    ) -> Submitted:
+        """Accept ``question`` (status received) into its dialogue's inbox; the
+        same ``submission_id`` again returns the first submission's code."""
+        d = question.dialogue_id
+        pairs = [item for kv in (contact or {}).items() for item in kv]
+        for _ in range(5):
+            code = new_tracking_code(d)
+            doc = _doc(question.evolve(tracking_code=code))
+            result = await self._scripts(
+                "submit",
+                [keys.submissions(d), keys.tracking(d), keys.inbox(d), keys.prefix(d) + "seq"],
+                [keys.prefix(d), submission_id or "", code, doc, *pairs],
+            )
+            if _text(result[0]) != "collision":
+                return Submitted(_text(result[0]), _text(result[1]), bool(result[2]))
+        raise RuntimeError("could not draw a free tracking code")  # 50 random bits: never
+
+    async def get(self, dialogue_id: str, question_id: str) -> Question | None:
+        doc, votes = await self._redis.hmget(keys.question(dialogue_id, question_id), "doc", "votes")
+        return _load(question_id, doc, votes) if doc else None
+
+    async def get_many(self, dialogue_id: str, ids: Sequence[str]) -> list[Question]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for qid in ids:
+                pipe.hmget(keys.question(dialogue_id, qid), "doc", "votes")
+            rows = await pipe.execute()
+        return [_load(qid, doc, votes) for qid, (doc, votes) in zip(ids, rows, strict=True) if doc]
+
+    async def by_tracking(self, code: str) -> Question | None:
+        dialogue_id = dialogue_of(code)
+        if dialogue_id is None:
+            return None
+        qid = await self._redis.hget(keys.tracking(dialogue_id), code)
+        return await self.get(dialogue_id, _text(qid)) if qid else None
+
+    async def contact(self, dialogue_id: str, question_id: str) -> dict[str, str]:
+        raw = await self._redis.hgetall(keys.contact(dialogue_id, question_id))
+        return {_text(k): _text(v) for k, v in raw.items()}
+
+    async def ack(self, dialogue_id: str, entry_id: str) -> None:
+        await self._redis.xack(keys.inbox(dialogue_id), keys.INTAKE_GROUP, entry_id)
+
+    async def on_air_id(self, dialogue_id: str) -> str | None:
+        value = await self._redis.get(keys.on_air(dialogue_id))
+        return _text(value) if value else None
+
+    async def page(
+        self, dialogue_id: str, status: Status | None, limit: int, cursor: str | None
+    ) -> tuple[list[Question], str | None]:
+        """One page of a dialogue's questions: oldest first, or queue order for
+        ``queued``; ``cursor`` is the opaque value a previous page returned."""
+        if status is Status.QUEUED:
+            start = int(cursor or 0)
+            ids = [_text(i) for i in await self._redis.zrange(keys.queue(dialogue_id), start, start + limit)]
+            more = len(ids) > limit
+            page = await self.get_many(dialogue_id, ids[:limit])
+            return page, str(start + limit) if more else None
+        after = int(cursor or 0)
+        if status is not None:
+            raw = await self._redis.zrangebyscore(
+                keys.by_status(dialogue_id, status.value), f"({after}", "+inf", start=0, num=limit + 1
+            )
+            ids = [_text(i) for i in raw]
+            page = await self.get_many(dialogue_id, ids[:limit])
+        else:
+            last = int(await self._redis.get(keys.prefix(dialogue_id) + "seq") or 0)
+            ids = [str(i) for i in range(after + 1, min(last, after + limit + 1) + 1)]
+            page = [q for q in await self.get_many(dialogue_id, ids[:limit]) if q.status is not Status.RECEIVED]
+        more = len(ids) > limit
+        return page, ids[limit - 1] if more else None
+
+    async def commit(
+        self,
+        dialogue_id: str,
+        decisions: Sequence[Decision],
+        *,
+        queue: Mapping[str, str | int] | None = None,
+        absorb_votes: Mapping[str, str] | None = None,
+        on_air: tuple[str | None, str | None] | None = None,
+        ack: str | None = None,
+    ) -> list[str]:
+        """Write ``decisions`` and append their events in one atomic step.
+
+        ``queue`` places queued questions (``"head"``, ``"tail"`` or an index);
+        ``absorb_votes`` maps a merge target to the source whose votes it takes;
+        ``on_air`` is (expected, new) for the dialogue's on-air slot; ``ack``
+        acknowledges an inbox entry in the same step. Returns the event ids.
+        """
+        writes = []
+        for decision in decisions:
+            q = decision.question
+            write: dict[str, Any] = {
+                "id": q.id,
+                "expect": q.version - 1,
+                "status": q.status.value,
+                "prev": decision.events[0].previous.value,
+                "doc": _doc(q),
+            }
+            if queue and q.id in queue:
+                write["queue"] = queue[q.id]
+            if absorb_votes and q.id in absorb_votes:
+                write["absorb_votes_of"] = absorb_votes[q.id]
+            writes.append(write)
+        spec: dict[str, Any] = {
+            "writes": writes,
+            "events": [
+                {"type": e.type, "prev": e.previous.value, "id": e.question.id}
+                for d in decisions
+                for e in d.events
+            ],
+        }
+        if on_air is not None:
+            spec["onair"] = {"expect": on_air[0] or "", "set": on_air[1] or ""}
+        if ack is not None:
+            spec["ack"] = {"group": keys.INTAKE_GROUP, "entry": ack}
+        result = await self._scripts(
+            "transition", [], [keys.prefix(dialogue_id), self._maxlen, json.dumps(spec)]
+        )
+        outcome = _text(result[0])
+        if outcome == "ok":
+            return [_text(r) for r in result[1:]]
+        if outcome == "conflict":
+            version = int(result[2]) if result[2] is not None else None
+            raise Conflict(_text(result[1]), version, _text(result[3]))
+        if outcome == "onair":
+            raise Conflict(_text(result[1]) or "", None, "on_air")
+        raise Missing(_text(result[1]))
+
+    async def vote(self, dialogue_id: str, question_id: str, voter: str) -> int | None:
+        """Count ``voter``'s one vote; None if the question is not public."""
+        result = await self._scripts(
+            "vote", [], [keys.prefix(dialogue_id), question_id, voter, self._maxlen]
+        )
+        return None if _text(result[0]) == "not_found" else int(result[0])
+
+    async def snapshot(
+        self, dialogue_id: str, statuses: Iterable[Status]
+    ) -> tuple[str, list[Question]]:
+        """The last event id and every question in ``statuses``, read atomically."""
+        result = await self._scripts(
+            "snapshot", [], [keys.prefix(dialogue_id), *(s.value for s in statuses)]
+        )
+        rows = result[1:]
+        found = [
+            _load(_text(rows[i]), rows[i + 1], rows[i + 2])
+            for i in range(0, len(rows), 3)
+            if rows[i + 1]
+        ]
+        return _text(result[0]), found

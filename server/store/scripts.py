@@ -1,0 +1,24 @@
+"""The Lua scripts of ``scripts/``, registered once per Redis client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+
+_DIR = Path(__file__).parent / "scripts"
+NAMES = ("submit", "transition", "vote", "snapshot", "rate_limit")
+
+
+class Scripts:
+    """Each script by name; redis-py loads it with EVALSHA and falls back to EVAL."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._scripts: dict[str, AsyncScript] = {
+            name: redis.register_script((_DIR / f"{name}.lua").read_text()) for name in NAMES
+        }
+
+    async def __call__(self, name: str, keys: list[str], args: list[Any]) -> Any:
+        return await self._scripts[name](keys=keys, args=args)

@@ -1,0 +1,15 @@
+-- A consistent snapshot: the last event id and the questions in the given
+-- states, read in one step so that no event falls between them.
+-- ARGV: prefix, then status names. Returns {last id, id, doc, votes, id, doc, votes, ...}.
+local prefix = ARGV[1]
+local last = redis.call('XREVRANGE', prefix .. 'events', '+', '-', 'COUNT', 1)
+local result = {last[1] and last[1][1] or '0-0'}
+for i = 2, #ARGV do
+  for _, qid in ipairs(redis.call('ZRANGE', prefix .. 's:' .. ARGV[i], 0, -1)) do
+    local row = redis.call('HMGET', prefix .. 'q:' .. qid, 'doc', 'votes')
+    result[#result + 1] = qid
+    result[#result + 1] = row[1]
+    result[#result + 1] = row[2]
+  end
+end
+return result

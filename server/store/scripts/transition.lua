@@ -1,0 +1,91 @@
+-- Write one decision (one or more questions) and append its events atomically.
+-- Every question's version is checked first; if any differs, nothing is written.
+-- ARGV[1] the dialogue's key prefix (all keys share its hash tag: one slot),
+-- ARGV[2] approximate maximum length of the events stream,
+-- ARGV[3] the decision as JSON:
+--   writes: [{id, expect, status, prev, doc, queue: "head"|"tail"|<int position>|nil,
+--             absorb_votes_of: <question id>|nil}]
+--   onair:  {expect: <id or "">, set: <id or "">} or nil
+--   events: [{type, prev, id}]   (the event carries the written doc of question id)
+--   ack:    {group, entry} or nil  (XACK the dialogue's inbox entry in the same step)
+-- Returns {'ok', event id...} | {'conflict', id, version, status} | {'missing', id}
+--       | {'onair', current id}.
+local prefix, maxlen = ARGV[1], ARGV[2]
+local spec = cjson.decode(ARGV[3])
+local queue_key = prefix .. 'queue'
+
+for _, w in ipairs(spec.writes) do
+  local cur = redis.call('HMGET', prefix .. 'q:' .. w.id, 'version', 'status')
+  if not cur[1] then
+    return {'missing', w.id}
+  end
+  if tonumber(cur[1]) ~= w.expect or cur[2] ~= w.prev then
+    return {'conflict', w.id, cur[1], cur[2]}
+  end
+end
+if spec.onair then
+  local cur = redis.call('GET', prefix .. 'onair') or ''
+  if cur ~= spec.onair.expect then
+    return {'onair', cur}
+  end
+end
+
+local function queue_score(position)
+  if position == 'tail' or position == nil then
+    local last = redis.call('ZRANGE', queue_key, -1, -1, 'WITHSCORES')
+    if #last == 0 then return 0 end
+    return tonumber(last[2]) + 1
+  end
+  if position == 'head' or tonumber(position) <= 0 then
+    local first = redis.call('ZRANGE', queue_key, 0, 0, 'WITHSCORES')
+    if #first == 0 then return 0 end
+    return tonumber(first[2]) - 1
+  end
+  local p = tonumber(position)
+  local around = redis.call('ZRANGE', queue_key, p - 1, p, 'WITHSCORES')
+  if #around == 0 then return queue_score('tail') end
+  if #around == 2 then return tonumber(around[2]) + 1 end
+  return (tonumber(around[2]) + tonumber(around[4])) / 2
+end
+
+local docs = {}
+for _, w in ipairs(spec.writes) do
+  local key = prefix .. 'q:' .. w.id
+  redis.call('HSET', key, 'doc', w.doc, 'status', w.status, 'version', w.expect + 1)
+  docs[w.id] = w.doc
+  if w.status ~= w.prev then
+    redis.call('ZREM', prefix .. 's:' .. w.prev, w.id)
+    redis.call('ZADD', prefix .. 's:' .. w.status, tonumber(w.id), w.id)
+  end
+  if w.status == 'queued' then
+    if w.prev ~= 'queued' or w.queue ~= nil then
+      redis.call('ZREM', queue_key, w.id)
+      redis.call('ZADD', queue_key, queue_score(w.queue), w.id)
+    end
+  elseif w.prev == 'queued' then
+    redis.call('ZREM', queue_key, w.id)
+  end
+  if w.absorb_votes_of then
+    local src = prefix .. 'q:' .. w.absorb_votes_of
+    local moved = tonumber(redis.call('HGET', src, 'votes') or '0')
+    redis.call('HINCRBY', key, 'votes', moved)
+  end
+end
+if spec.onair then
+  if spec.onair.set == '' then
+    redis.call('DEL', prefix .. 'onair')
+  else
+    redis.call('SET', prefix .. 'onair', spec.onair.set)
+  end
+end
+
+local result = {'ok'}
+for _, e in ipairs(spec.events) do
+  local votes = redis.call('HGET', prefix .. 'q:' .. e.id, 'votes') or '0'
+  result[#result + 1] = redis.call('XADD', prefix .. 'events', 'MAXLEN', '~', maxlen, '*',
+    'type', e.type, 'prev', e.prev, 'q', docs[e.id], 'votes', votes)
+end
+if spec.ack then
+  redis.call('XACK', prefix .. 'inbox', spec.ack.group, spec.ack.entry)
+end
+return result

@@ -1,0 +1,17 @@
+-- One vote per voter on a published question, and its event, atomically.
+-- ARGV: prefix, question id, voter id, events maxlen.
+-- Returns {votes, changed (1|0)} or {'not_found'}.
+local prefix, qid, voter, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local key = prefix .. 'q:' .. qid
+local status = redis.call('HGET', key, 'status')
+if status ~= 'approved' and status ~= 'queued' and status ~= 'on_air'
+    and status ~= 'deferred' and status ~= 'answered' then
+  return {'not_found'}
+end
+if redis.call('SADD', prefix .. 'voters:' .. qid, voter) == 0 then
+  return {redis.call('HGET', key, 'votes'), 0}
+end
+local votes = redis.call('HINCRBY', key, 'votes', 1)
+redis.call('XADD', prefix .. 'events', 'MAXLEN', '~', maxlen, '*',
+  'type', 'votes.changed', 'qid', qid, 'votes', votes)
+return {votes, 1}

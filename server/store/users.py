@@ -1,0 +1,98 @@
+"""Staff accounts and their sessions in Redis. Passwords arrive here already hashed."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from ..domain.model import Role
+from . import keys
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    password_hash: str
+    roles: frozenset[Role]
+    disabled: bool = False
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class Session:
+    username: str
+    csrf_token: str
+
+
+def _s(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _session_key(session_id: str) -> str:
+    # Only a hash of the cookie value is stored: a leaked dump holds no usable session.
+    return keys.session(hashlib.sha256(session_id.encode()).hexdigest())
+
+
+class Users:
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+
+    async def save(self, user: User) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                keys.user(user.username),
+                mapping={
+                    "password_hash": user.password_hash,
+                    "roles": ",".join(sorted(r.value for r in user.roles)),
+                    "disabled": "1" if user.disabled else "0",
+                    "display_name": user.display_name,
+                },
+            )
+            pipe.sadd(keys.USERS, user.username)
+            await pipe.execute()
+
+    async def get(self, username: str) -> User | None:
+        raw = await self._redis.hgetall(keys.user(username))
+        if not raw:
+            return None
+        f = {_s(k): _s(v) for k, v in raw.items()}
+        roles = frozenset(Role(r) for r in f.get("roles", "").split(",") if r)
+        return User(
+            username, f["password_hash"], roles, f.get("disabled") == "1", f.get("display_name", "")
+        )
+
+    async def usernames(self) -> list[str]:
+        return sorted(_s(u) for u in await self._redis.smembers(keys.USERS))
+
+    async def open_session(self, session_id: str, session: Session, ttl: int) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                _session_key(session_id),
+                mapping={"username": session.username, "csrf_token": session.csrf_token},
+            )
+            pipe.expire(_session_key(session_id), ttl)
+            pipe.sadd(keys.user_sessions(session.username), _session_key(session_id))
+            await pipe.execute()
+
+    async def session(self, session_id: str, ttl: int) -> Session | None:
+        """The live session for ``session_id``, its lifetime renewed; or None."""
+        key = _session_key(session_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hgetall(key)
+            pipe.expire(key, ttl, xx=True)
+            raw, _ = await pipe.execute()
+        if not raw:
+            return None
+        f = {_s(k): _s(v) for k, v in raw.items()}
+        return Session(f["username"], f["csrf_token"])
+
+    async def close_session(self, session_id: str) -> None:
+        await self._redis.delete(_session_key(session_id))
+
+    async def close_all_sessions(self, username: str) -> None:
+        members = await self._redis.smembers(keys.user_sessions(username))
+        if members:
+            await self._redis.delete(*[_s(m) for m in members], keys.user_sessions(username))

@@ -1,0 +1,92 @@
+"""Who is asking: staff sessions and the Origin/CSRF checks on them.
+
+A cookie-authenticated unsafe request must come from the app's own origin
+(``Origin``, or ``Sec-Fetch-Site: same-origin``) and carry the session's
+``X-CSRF-Token``. Staff WebSocket handshakes must carry an allowed Origin.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+
+from ..accounts import Accounts, Identity
+from ..config import Settings
+from .errors import ApiError
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def cookie_name(settings: Settings) -> str:
+    # __Host- makes the browser refuse the cookie unless Secure, path=/ and no Domain.
+    return "__Host-doithoai_session" if settings.secure_cookies else "doithoai_session"
+
+
+def set_session_cookie(response: Response, settings: Settings, session_id: str) -> None:
+    response.set_cookie(
+        cookie_name(settings),
+        session_id,
+        max_age=settings.session_ttl,
+        path="/",
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="strict",
+    )
+
+
+def clear_session_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        cookie_name(settings), path="/", secure=settings.secure_cookies, httponly=True, samesite="strict"
+    )
+
+
+def client_address(conn: HTTPConnection) -> str:
+    return conn.client.host if conn.client else "unknown"
+
+
+async def identify(conn: HTTPConnection) -> Identity | None:
+    settings: Settings = conn.app.state.settings
+    accounts: Accounts = conn.app.state.accounts
+    session_id = conn.cookies.get(cookie_name(settings))
+    if not session_id or len(session_id) > 128:
+        return None
+    return await accounts.identify(session_id)
+
+
+def same_origin(conn: HTTPConnection, allowed: Iterable[str]) -> bool:
+    origin = conn.headers.get("origin")
+    if origin is not None:
+        return origin.rstrip("/") in set(allowed)
+    return conn.headers.get("sec-fetch-site") == "same-origin"
+
+
+async def require_staff(request: Request) -> Identity:
+    """The signed-in staff member, after the Origin and CSRF checks on unsafe
+    methods; ApiError 401/403 otherwise."""
+    identity = await identify(request)
+    if identity is None:
+        raise ApiError("unauthenticated", "sign in first", message_vi="Vui lòng đăng nhập.")
+    if request.method in UNSAFE:
+        check_csrf(request, identity)
+    return identity
+
+
+def check_csrf(request: Request, identity: Identity) -> None:
+    settings: Settings = request.app.state.settings
+    if not same_origin(request, [settings.origin]):
+        raise ApiError("forbidden", "cross-site request refused", message_vi="Yêu cầu từ trang khác bị từ chối.")
+    token = request.headers.get("x-csrf-token", "")
+    if identity.csrf_token is None or not hmac.compare_digest(token, identity.csrf_token):
+        raise ApiError(
+            "forbidden", "missing or wrong CSRF token", message_vi="Thiếu hoặc sai mã chống giả mạo (CSRF)."
+        )
+
+
+def staff_ws_origin_ok(conn: HTTPConnection) -> bool:
+    """Staff WebSocket handshakes must carry the app's own Origin (exact match)."""
+    settings: Settings = conn.app.state.settings
+    origin = conn.headers.get("origin")
+    return origin is not None and origin.rstrip("/") == settings.origin

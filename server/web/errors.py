@@ -1,0 +1,162 @@
+"""API.md's error body, in the request's language, for every failure.
+
+Handlers raise ``Refused`` (from the domain) or ``ApiError``; Redis being
+unreachable becomes 503 ``unavailable``; nothing escapes as a bare 500 page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ..domain.lifecycle import Refused
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    "invalid": 400,
+    "unauthenticated": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "not_accepting": 409,
+    "too_large": 413,
+    "rate_limited": 429,
+    "internal": 500,
+    "unavailable": 503,
+}
+
+#: The Vietnamese sentence for a code when the error has none of its own.
+MESSAGES_VI = {
+    "invalid": "Dữ liệu không hợp lệ.",
+    "unauthenticated": "Vui lòng đăng nhập.",
+    "forbidden": "Bạn không có quyền thực hiện thao tác này.",
+    "not_found": "Không tìm thấy.",
+    "method_not_allowed": "Phương thức không được hỗ trợ.",
+    "conflict": "Câu hỏi vừa được người khác thay đổi; hãy tải lại và thử lại.",
+    "not_accepting": "Cuộc đối thoại hiện không nhận câu hỏi.",
+    "too_large": "Nội dung gửi lên quá lớn.",
+    "rate_limited": "Bạn gửi quá nhanh; vui lòng thử lại sau ít phút.",
+    "internal": "Đã có lỗi; vui lòng thử lại.",
+    "unavailable": "Hệ thống tạm thời gián đoạn; vui lòng thử lại sau ít giây.",
+}
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        field: str | None = None,
+        *,
+        message_vi: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.message_vi = message_vi
+        self.headers = headers or {}
+
+
+def language(request: Request) -> str:
+    """``vi`` unless the request asks for English (?lang=, cookie, Accept-Language)."""
+    choice = request.query_params.get("lang") or request.cookies.get("lang")
+    if choice in ("vi", "en"):
+        return choice
+    accept = request.headers.get("accept-language", "")
+    first = accept.split(",")[0].strip().lower()
+    return "en" if first.startswith("en") else "vi"
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def error_response(
+    request: Request,
+    code: str,
+    message: str,
+    field: str | None = None,
+    message_vi: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    text = message if language(request) == "en" else (message_vi or MESSAGES_VI[code])
+    return JSONResponse(error_body(code, text, field), STATUS[code], headers=headers)
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Refused)
+    return error_response(request, exc.code, exc.message, exc.field, exc.message_vi)
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(request, exc.code, exc.message, exc.field, exc.message_vi, exc.headers)
+
+
+async def _http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+        exc.status_code, "invalid"
+    )
+    return error_response(request, code, str(exc.detail))
+
+
+async def _redis_down(request: Request, exc: Exception) -> Response:
+    log.warning("Redis unreachable: %s", exc)
+    return error_response(
+        request, "unavailable", "The service is briefly unavailable; try again.", headers={"Retry-After": "5"}
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(request, "internal", "Something went wrong; please try again.")
+
+
+HANDLERS = {
+    Refused: _refused,
+    ApiError: _api_error,
+    HTTPException: _http,
+    RedisConnectionError: _redis_down,
+    RedisTimeoutError: _redis_down,
+    Exception: _unexpected,
+}
+
+
+async def read_json(request: Request, max_body: int) -> Any:
+    """The request's JSON body, or ApiError: 413 over ``max_body``, 400 if not JSON."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > max_body):
+        raise ApiError("too_large", f"the body is over {max_body} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_body:
+            raise ApiError("too_large", f"the body is over {max_body} bytes")
+    if not body:
+        return {}
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise ApiError(
+            "invalid", "the body is not valid JSON", "body", message_vi="Nội dung gửi lên không phải JSON hợp lệ."
+        ) from None
+
+
+async def read_object(request: Request, max_body: int) -> dict[str, Any]:
+    body = await read_json(request, max_body)
+    if not isinstance(body, dict):
+        raise ApiError("invalid", "the body must be a JSON object", "body",
+                       message_vi="Nội dung gửi lên phải là một đối tượng JSON.")
+    return body

@@ -1,0 +1,171 @@
+"""The WebSocket feeds: public (viewers, widget) and staff console.
+
+Each socket: join the hub (live events wait in its backlog), make sure the
+node's reader follows the dialogue, send a snapshot (or replay the events
+after ``after=``, or a snapshot with ``reset: true`` when that id is gone),
+then go live. A per-socket task drains a bounded queue to the client; the
+hub only ever offers to that queue, so no client can slow the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from ..actions import Actions
+from ..domain.events import PUBLIC, STAFF, staff_question
+from ..domain.lifecycle import Refused
+from ..domain.model import Dialogue, Status
+from ..realtime.hub import Hub, Subscriber
+from ..realtime.messages import dumps, render
+from ..realtime.reader import Reader
+from .auth import identify, staff_ws_origin_ok
+
+log = logging.getLogger(__name__)
+
+#: Close codes: policy violation (bad Origin, no session) and "going away"-
+#: like codes let clients tell a refusal from a restart.
+CLOSE_POLICY = 1008
+CLOSE_RESTART = 1012
+HEARTBEAT = dumps({"type": "heartbeat"})
+
+
+class QueueSink:
+    """A bounded queue drained by one task per socket (the ASGI send path)."""
+
+    def __init__(self, ws: WebSocket, size: int, heartbeat: float) -> None:
+        self._ws = ws
+        self._queue: asyncio.Queue[str] = asyncio.Queue(size)
+        self._heartbeat = heartbeat
+        self.close_code: int | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def offer(self, payload: str) -> bool:
+        try:
+            self._queue.put_nowait(payload)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+    def close(self, code: int) -> None:
+        self.close_code = code
+        if self._task is not None:
+            self._task.cancel()
+
+    async def pump(self) -> None:
+        self._task = asyncio.current_task()
+        while True:
+            try:
+                payload = await asyncio.wait_for(self._queue.get(), self._heartbeat)
+            except TimeoutError:
+                payload = HEARTBEAT
+            await self._ws.send_text(payload)
+
+
+async def _snapshot(actions: Actions, dialogue: Dialogue, audience: str) -> dict[str, Any]:
+    if audience == PUBLIC:
+        return await actions.feed(dialogue)
+    last_id, questions = await actions.store.questions.snapshot(
+        dialogue.id, [s for s in Status if s is not Status.RECEIVED]
+    )
+    questions.sort(key=lambda q: int(q.id))
+    return {"last_event_id": last_id, "questions": [staff_question(q, dialogue) for q in questions]}
+
+
+async def _catch_up(ws: WebSocket, actions: Actions, dialogue: Dialogue, audience: str) -> str:
+    """Send what the client missed (or a snapshot); return the last id sent."""
+    after = ws.query_params.get("after")
+    missed = await actions.store.events.after(dialogue.id, after) if after else None
+    if missed is None:
+        data = await _snapshot(actions, dialogue, audience)
+        last_id: str = data["last_event_id"]
+        message = {"id": last_id, "type": "snapshot", "dialogue": dialogue.slug, "data": data,
+                   "reset": after is not None}
+        await ws.send_text(dumps(message))
+        return last_id
+    last_id = after or "0-0"
+    for event in missed:
+        payload = render(event, dialogue, audience)
+        if payload is not None:
+            await ws.send_text(payload)
+        last_id = event.id
+    return last_id
+
+
+async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str) -> None:
+    app = ws.app
+    settings = app.state.settings
+    hub: Hub = app.state.hub
+    reader: Reader = app.state.reader
+    sink = QueueSink(ws, settings.ws_send_queue, settings.ws_ping_interval)
+    sub = Subscriber(sink, dialogue.id, audience)
+    hub.add(sub)
+    try:
+        await reader.track(dialogue)
+        last_id = await _catch_up(ws, app.state.actions, dialogue, audience)
+        if not sub.go_live(last_id):
+            return
+        pump = asyncio.create_task(sink.pump())
+        listen = asyncio.create_task(_listen(ws))
+        app.state.sockets.add(ws)
+        try:
+            await asyncio.wait({pump, listen}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            app.state.sockets.discard(ws)
+            for task in (pump, listen):
+                task.cancel()
+            await asyncio.gather(pump, listen, return_exceptions=True)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.remove(sub)
+        if ws.application_state is WebSocketState.CONNECTED and ws.client_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await ws.close(sink.close_code or 1000)
+
+
+async def _listen(ws: WebSocket) -> None:
+    """Read (and ignore) what the client sends until it goes; clients may send
+    ``{"type": "ping"}`` and do not need an answer beyond the heartbeat."""
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+
+
+async def public_feed(ws: WebSocket) -> None:
+    actions: Actions = ws.app.state.actions
+    try:
+        dialogue = await actions.dialogue(ws.path_params["slug"])
+    except Refused:
+        await ws.close(CLOSE_POLICY)
+        return
+    await ws.accept()
+    await _serve(ws, dialogue, PUBLIC)
+
+
+async def console_feed(ws: WebSocket) -> None:
+    """Staff events; the handshake is refused (403) on a foreign Origin or
+    without a staff session."""
+    actions: Actions = ws.app.state.actions
+    if not staff_ws_origin_ok(ws) or await identify(ws) is None:
+        await ws.close(CLOSE_POLICY)
+        return
+    try:
+        dialogue = await actions.dialogue(ws.path_params["slug"])
+    except Refused:
+        await ws.close(CLOSE_POLICY)
+        return
+    await ws.accept()
+    await _serve(ws, dialogue, STAFF)
+
+
+routes = [
+    WebSocketRoute("/ws/v1/dialogues/{slug}/feed", public_feed),
+    WebSocketRoute("/ws/v1/dialogues/{slug}/console", console_feed),
+]

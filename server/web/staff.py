@@ -1,0 +1,187 @@
+"""The staff HTTP API: sessions, question lists, actions, the overlay token."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..accounts import Accounts, Identity
+from ..actions import Actions
+from ..config import Settings
+from ..domain.model import Dialogue, Role, Status
+from .auth import (
+    clear_session_cookie,
+    client_address,
+    cookie_name,
+    identify,
+    require_staff,
+    same_origin,
+    set_session_cookie,
+)
+from .errors import ApiError, read_object
+
+#: The most questions one page may hold (API.md).
+MAX_LIMIT = 500
+
+
+def _state(request: Request) -> tuple[Actions, Settings]:
+    return request.app.state.actions, request.app.state.settings
+
+
+def _require_role(identity: Identity, *roles: Role) -> None:
+    if Role.ADMIN in identity.roles or identity.roles & set(roles):
+        return
+    raise ApiError("forbidden", "your role may not do this", message_vi="Vai trò của bạn không được làm việc này.")
+
+
+async def login(request: Request) -> Response:
+    actions, settings = _state(request)
+    accounts: Accounts = request.app.state.accounts
+    if request.headers.get("origin") and not same_origin(request, [settings.origin]):
+        raise ApiError("forbidden", "cross-site login refused", message_vi="Đăng nhập từ trang khác bị từ chối.")
+    body = await read_object(request, settings.max_body)
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not username or len(username) > 64:
+        raise ApiError("invalid", "username is required", "username", message_vi="Vui lòng nhập tên đăng nhập.")
+    if not isinstance(password, str) or not password or len(password) > 1024:
+        raise ApiError("invalid", "password is required", "password", message_vi="Vui lòng nhập mật khẩu.")
+    subjects = (("login-user", username.lower()), ("login-addr", client_address(request)))
+    for scope, subject in subjects:
+        wait = await actions.store.rate.take(scope, subject, settings.login_limit, cost=0)
+        if wait:
+            raise ApiError(
+                "rate_limited",
+                "too many failed logins; try again later",
+                message_vi="Đăng nhập sai quá nhiều lần; vui lòng thử lại sau.",
+                headers={"Retry-After": str(int(wait + 0.999))},
+            )
+    user = await accounts.verify(username, password)
+    if user is None:
+        for scope, subject in subjects:
+            await actions.store.rate.take(scope, subject, settings.login_limit)
+        raise ApiError(
+            "unauthenticated", "wrong username or password", message_vi="Sai tên đăng nhập hoặc mật khẩu."
+        )
+    session_id, identity = await accounts.open_session(user)
+    response = JSONResponse(
+        {
+            "username": identity.username,
+            "roles": sorted(r.value for r in identity.roles),
+            "csrf_token": identity.csrf_token,
+        }
+    )
+    set_session_cookie(response, settings, session_id)
+    return response
+
+
+async def logout(request: Request) -> Response:
+    _, settings = _state(request)
+    await require_staff(request)
+    session_id = request.cookies.get(cookie_name(settings), "")
+    await request.app.state.accounts.close_session(session_id)
+    response = Response(status_code=204)
+    clear_session_cookie(response, settings)
+    return response
+
+
+async def whoami(request: Request) -> Response:
+    identity = await identify(request)
+    if identity is None:
+        raise ApiError("unauthenticated", "sign in first", message_vi="Vui lòng đăng nhập.")
+    return JSONResponse(
+        {
+            "username": identity.username,
+            "roles": sorted(r.value for r in identity.roles),
+            "csrf_token": identity.csrf_token,
+        }
+    )
+
+
+async def _dialogue(request: Request) -> tuple[Actions, Dialogue, Identity]:
+    actions, _ = _state(request)
+    identity = await require_staff(request)
+    dialogue = await actions.dialogue(request.path_params["slug"])
+    return actions, dialogue, identity
+
+
+def _int(value: str | None, field: str, default: int, low: int, high: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ApiError("invalid", f"{field} must be a whole number from {low} to {high}", field,
+                       message_vi=f"{field} phải là số nguyên từ {low} đến {high}.")
+    return int(value)
+
+
+async def list_questions(request: Request) -> Response:
+    actions, dialogue, identity = await _dialogue(request)
+    params = request.query_params
+    status = None
+    if params.get("status"):
+        try:
+            status = Status(params["status"])
+        except ValueError:
+            raise ApiError("invalid", "unknown status", "status", message_vi="Trạng thái không hợp lệ.") from None
+    limit = _int(params.get("limit"), "limit", 100, 1, MAX_LIMIT)
+    cursor = params.get("cursor")
+    if cursor is not None and not cursor.isdigit():
+        raise ApiError("invalid", "cursor must come from a previous page", "cursor",
+                       message_vi="Con trỏ trang không hợp lệ.")
+    official = params.get("official")
+    actor = actions.actor_in(dialogue, identity.username, identity.roles)
+    items, next_cursor = await actions.store.questions.page(dialogue.id, status, limit, cursor)
+    if official:
+        items = [q for q in items if q.official_id == official]
+    return JSONResponse(
+        {
+            "items": [await actions.staff_view(dialogue, q, actor) for q in items],
+            "next_cursor": next_cursor,
+        }
+    )
+
+
+async def get_question(request: Request) -> Response:
+    actions, dialogue, identity = await _dialogue(request)
+    actor = actions.actor_in(dialogue, identity.username, identity.roles)
+    q = await actions.question(dialogue, request.path_params["id"])
+    return JSONResponse(await actions.staff_view(dialogue, q, actor))
+
+
+async def act(request: Request) -> Response:
+    actions, dialogue, identity = await _dialogue(request)
+    body = await read_object(request, request.app.state.settings.max_body)
+    actor = actions.actor_in(dialogue, identity.username, identity.roles)
+    q = await actions.act(dialogue, request.path_params["id"], request.path_params["action"], body, actor)
+    return JSONResponse(await actions.staff_view(dialogue, q, actor))
+
+
+def _screen_body(request: Request, dialogue: Dialogue, token: str) -> dict[str, str]:
+    origin = request.app.state.settings.origin
+    return {"token": token, "url": f"{origin}/d/{dialogue.slug}/screen?token={token}"}
+
+
+async def screen(request: Request) -> Response:
+    actions, dialogue, identity = await _dialogue(request)
+    _require_role(identity, Role.PRODUCER)
+    token = await actions.store.dialogues.screen_token(dialogue.id)
+    return JSONResponse(_screen_body(request, dialogue, token))
+
+
+async def rotate_screen(request: Request) -> Response:
+    actions, dialogue, identity = await _dialogue(request)
+    _require_role(identity, Role.ADMIN)
+    token = await actions.store.dialogues.rotate_screen_token(dialogue.id)
+    return JSONResponse(_screen_body(request, dialogue, token))
+
+
+routes = [
+    Route("/api/v1/session", login, methods=["POST"]),
+    Route("/api/v1/session", logout, methods=["DELETE"]),
+    Route("/api/v1/session", whoami, methods=["GET"]),
+    Route("/api/v1/dialogues/{slug}/questions", list_questions, methods=["GET"]),
+    Route("/api/v1/dialogues/{slug}/questions/{id}", get_question, methods=["GET"]),
+    Route("/api/v1/dialogues/{slug}/questions/{id}/actions/{action}", act, methods=["POST"]),
+    Route("/api/v1/dialogues/{slug}/screen", screen, methods=["GET"]),
+    Route("/api/v1/dialogues/{slug}/screen/rotate", rotate_screen, methods=["POST"]),
+]
