@@ -41,7 +41,9 @@ class Accounts:
         self._users = store.users
         self._ttl = session_ttl
 
-    async def add(self, username: str, password: str, roles: frozenset[Role], display_name: str = "") -> User:
+    async def add(
+        self, username: str, password: str, roles: frozenset[Role], display_name: str = ""
+    ) -> User:
         user = User(username, hash_password(password), roles, False, display_name)
         await self._users.save(user)
         return user
@@ -56,7 +58,9 @@ class Accounts:
         if user is None or user.disabled:
             return None
         if _hasher.check_needs_rehash(user.password_hash):
-            user = User(user.username, hash_password(password), user.roles, user.disabled, user.display_name)
+            user = User(
+                user.username, hash_password(password), user.roles, user.disabled, user.display_name
+            )
             await self._users.save(user)
         return user
 

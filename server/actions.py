@@ -60,7 +60,9 @@ class Actions:
         and officials as dicts or objects)."""
         doc = {"id": new_dialogue_id(), **fields}
         doc["topics"] = [t if isinstance(t, dict) else asdict(t) for t in doc.get("topics", ())]
-        doc["officials"] = [o if isinstance(o, dict) else asdict(o) for o in doc.get("officials", ())]
+        doc["officials"] = [
+            o if isinstance(o, dict) else asdict(o) for o in doc.get("officials", ())
+        ]
         if "status" in doc:
             doc["status"] = DialogueStatus(doc["status"]).value
         dialogue = Dialogue.from_doc(doc)
@@ -121,7 +123,9 @@ class Actions:
 
     async def vote(self, dialogue: Dialogue, question_id: str, voter: Any) -> int:
         if not isinstance(voter, str) or not 8 <= len(voter) <= 64 or not voter.isascii():
-            raise Refused("invalid", "voter must be the widget's random id (8-64 characters)", "voter")
+            raise Refused(
+                "invalid", "voter must be the widget's random id (8-64 characters)", "voter"
+            )
         votes = await self.store.questions.vote(dialogue.id, question_id, voter)
         if votes is None:
             raise Refused("not_found", "no such published question")
@@ -179,7 +183,8 @@ class Actions:
         try:
             await self.store.questions.commit(dialogue_id, [decision], ack=entry_id)
         except Conflict:
-            pass  # another consumer materialised it first; its step acknowledged it
+            # Another consumer materialised it first (after taking the entry over).
+            await self.store.questions.ack(dialogue_id, entry_id)
 
     # -- staff -----------------------------------------------------------------
 
@@ -203,7 +208,12 @@ class Actions:
         return doc
 
     async def act(
-        self, dialogue: Dialogue, question_id: str, action: str, body: Mapping[str, Any], actor: Actor
+        self,
+        dialogue: Dialogue,
+        question_id: str,
+        action: str,
+        body: Mapping[str, Any],
+        actor: Actor,
     ) -> Question:
         """Take ``action`` on a question: decide, then write atomically or 409."""
         version = body.get("version")

@@ -25,7 +25,7 @@ from .realtime.hub import Hub
 from .realtime.reader import Reader
 from .store.connection import Store, connect
 from .store.intake import Intake
-from .web import errors, public, sockets, staff
+from .web import errors, openapi, public, sockets, staff
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +116,9 @@ def create_app(
             *public.routes,
             *staff.routes,
             *sockets.routes,
+            *openapi.routes,
         ],
-        exception_handlers=errors.HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=errors.HANDLERS,
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -48,9 +48,14 @@ def demo(settings: Settings) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="doithoai", description="Live Q&A for online public dialogues.")
+    parser = argparse.ArgumentParser(
+        prog="doithoai", description="Live Q&A for online public dialogues."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, help_ in (("serve", "run the app"), ("demo", "seed the demo dialogue and run the app")):
+    for name, help_ in (
+        ("serve", "run the app"),
+        ("demo", "seed the demo dialogue and run the app"),
+    ):
         cmd = sub.add_parser(name, help=help_)
         cmd.add_argument("--host", help="address to bind (DOITHOAI_HOST)")
         cmd.add_argument("--port", type=int, help="port to bind (DOITHOAI_PORT)")
@@ -60,6 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingError as exc:
         print(f"doithoai: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    {"serve": serve, "demo": demo}[args.command](settings)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        {"serve": serve, "demo": demo}[args.command](settings)
+    except KeyboardInterrupt:
+        pass  # uvicorn has shut down cleanly and re-raised the Ctrl-C
     return 0

@@ -120,6 +120,3 @@ def public_event(
     if now and not was:
         return "question.approved", public_question(q, dialogue)
     return _PUBLIC_TYPES.get(type_, "question.updated"), public_question(q, dialogue)
-
-
-

@@ -156,9 +156,7 @@ def may(actor: Actor, rule: Rule, question: Question) -> bool:
 
 def allowed_actions(question: Question, actor: Actor) -> list[str]:
     """The actions ``actor`` may take on ``question`` now (for consoles)."""
-    return [
-        r.action for r in TABLE if question.status in r.sources and may(actor, r, question)
-    ]
+    return [r.action for r in TABLE if question.status in r.sources and may(actor, r, question)]
 
 
 def _invalid(exc: ValidationError) -> Refused:
@@ -199,7 +197,9 @@ def _changes(
     if action == "assign":
         official_id = params.get("official_id")
         if official_id is not None and dialogue.official(official_id) is None:
-            raise Refused("invalid", "official_id is not an official of the dialogue", "official_id")
+            raise Refused(
+                "invalid", "official_id is not an official of the dialogue", "official_id"
+            )
         return {"official_id": official_id}
     if action == "on_air":
         return {"on_air_at": at}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -29,12 +30,15 @@ class IdTaken(Exception):
 
 class Dialogues:
     def __init__(self, redis: Redis, events_maxlen: int) -> None:
-        self._redis = redis
+        # Any: redis-py's reply types do not follow decode_responses.
+        self._redis: Any = redis
         self._maxlen = events_maxlen
 
     async def create(self, dialogue: Dialogue) -> Dialogue:
         """Store a new dialogue; its slug must be free."""
-        if not await self._redis.set(keys.dialogue(dialogue.id), json.dumps(dialogue.to_doc()), nx=True):
+        if not await self._redis.set(
+            keys.dialogue(dialogue.id), json.dumps(dialogue.to_doc()), nx=True
+        ):
             raise IdTaken(dialogue.id)
         if not await self._redis.hsetnx(keys.DIALOGUE_SLUGS, dialogue.slug, dialogue.id):
             await self._redis.delete(keys.dialogue(dialogue.id))

@@ -57,13 +57,16 @@ def _parse_id(event_id: str) -> tuple[int, int] | None:
 
 class Events:
     def __init__(self, redis: Redis) -> None:
-        self._redis = redis
+        # Any: redis-py's reply types do not follow decode_responses.
+        self._redis: Any = redis
 
     async def last_id(self, dialogue_id: str) -> str:
         last = await self._redis.xrevrange(keys.events(dialogue_id), count=1)
         return _s(last[0][0]) if last else "0-0"
 
-    async def after(self, dialogue_id: str, after_id: str, limit: int = 10_000) -> list[StoredEvent] | None:
+    async def after(
+        self, dialogue_id: str, after_id: str, limit: int = 10_000
+    ) -> list[StoredEvent] | None:
         """The events after ``after_id``, oldest first; None when ``after_id`` is
         not an id this stream still holds (unknown, from the future, or trimmed),
         so the caller must send a fresh snapshot instead."""
@@ -71,7 +74,9 @@ class Events:
             return None
         stream = keys.events(dialogue_id)
         if after_id in ("0", "0-0"):
-            info = await self._redis.xinfo_stream(stream) if await self._redis.exists(stream) else None
+            info = (
+                await self._redis.xinfo_stream(stream) if await self._redis.exists(stream) else None
+            )
             if info is not None and int(info.get("entries-added", -1)) != int(info["length"]):
                 return None  # trimmed (or an old server without entries-added): start over
         elif not await self._redis.xrange(stream, after_id, after_id, count=1):
@@ -88,7 +93,7 @@ class Events:
         streams = {keys.events(d): pos for d, pos in positions.items()}
         by_stream = {keys.events(d): d for d in positions}
         reply = await self._redis.xread(streams, block=block_ms, count=500)
-        found = []
+        found: list[StoredEvent] = []
         for stream, rows in reply or []:
             dialogue_id = by_stream[_s(stream)]
             found.extend(decode(dialogue_id, entry_id, fields) for entry_id, fields in rows)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
@@ -40,37 +41,36 @@ class Intake:
         claim_idle: float,
         max_deliveries: int,
     ) -> None:
-        self._redis = redis
+        # Any: redis-py's reply types do not follow decode_responses.
+        self._redis: Any = redis
         self._dialogue_ids = dialogue_ids
         self._handle = handle
         self.consumer = consumer
         self._claim_idle_ms = int(claim_idle * 1000)
         self._max_deliveries = max_deliveries
         self._grouped: set[str] = set()
+        self._started = False
 
     async def run(self) -> None:
         """Work until cancelled. Redis errors are logged and retried."""
-        first = True
         while True:
             try:
-                streams = await self._streams()
-                if first:
-                    await self._own_pending(streams)
-                    first = False
-                await self._take_over(streams)
-                await self._read_new(streams)
+                await self.run_once(BLOCK_MS)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("intake loop failed; retrying in a second")
                 await asyncio.sleep(1)
 
-    async def run_once(self) -> None:
-        """One pass of the loop (tests drive the worker step by step with it)."""
+    async def run_once(self, block_ms: int | None = None) -> None:
+        """One pass: (first time only) this consumer's own unacknowledged
+        entries, then entries idle on other consumers, then new entries."""
         streams = await self._streams()
-        await self._own_pending(streams)
+        if not self._started:
+            await self._own_pending(streams)
+            self._started = True
         await self._take_over(streams)
-        await self._read_new(streams, block_ms=None)
+        await self._read_new(streams, block_ms)
 
     async def _streams(self) -> dict[str, str]:
         """inbox stream -> dialogue id, making the consumer group where missing."""
@@ -79,7 +79,9 @@ class Intake:
             stream = keys.inbox(dialogue_id)
             if stream not in self._grouped:
                 try:
-                    await self._redis.xgroup_create(stream, keys.INTAKE_GROUP, id="0", mkstream=True)
+                    await self._redis.xgroup_create(
+                        stream, keys.INTAKE_GROUP, id="0", mkstream=True
+                    )
                 except ResponseError as exc:
                     if "BUSYGROUP" not in str(exc):
                         raise
@@ -111,7 +113,7 @@ class Intake:
                 )
                 await self._process(streams, [[stream, claimed]])
 
-    async def _read_new(self, streams: dict[str, str], block_ms: int | None = BLOCK_MS) -> None:
+    async def _read_new(self, streams: dict[str, str], block_ms: int | None) -> None:
         if not streams:
             await asyncio.sleep(BLOCK_MS / 1000)
             return
@@ -124,7 +126,7 @@ class Intake:
         )
         await self._process(streams, reply)
 
-    async def _process(self, streams: dict[str, str], reply: list | None) -> None:  # type: ignore[type-arg]
+    async def _process(self, streams: dict[str, str], reply: Any) -> None:
         for stream, entries in reply or []:
             dialogue_id = streams[stream]
             for entry_id, fields in entries:
@@ -140,7 +142,7 @@ class Intake:
                     # after max_deliveries.
                     log.exception("intake could not materialise %s %s", stream, entry_id)
 
-    async def _dead_letter(self, dialogue_id: str, stream: str, entry: dict) -> None:  # type: ignore[type-arg]
+    async def _dead_letter(self, dialogue_id: str, stream: str, entry: dict[str, Any]) -> None:
         entry_id = entry["message_id"]
         rows = await self._redis.xrange(stream, entry_id, entry_id)
         qid = rows[0][1].get("qid", "") if rows else ""
@@ -156,4 +158,9 @@ class Intake:
             )
             pipe.xack(stream, keys.INTAKE_GROUP, entry_id)
             await pipe.execute()
-        log.error("intake gave up on %s %s after %s deliveries", stream, entry_id, entry["times_delivered"])
+        log.error(
+            "intake gave up on %s %s after %s deliveries",
+            stream,
+            entry_id,
+            entry["times_delivered"],
+        )

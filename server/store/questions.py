@@ -100,7 +100,9 @@ class Questions:
         raise RuntimeError("could not draw a free tracking code")  # 50 random bits: never
 
     async def get(self, dialogue_id: str, question_id: str) -> Question | None:
-        doc, votes = await self._redis.hmget(keys.question(dialogue_id, question_id), "doc", "votes")
+        doc, votes = await self._redis.hmget(
+            keys.question(dialogue_id, question_id), "doc", "votes"
+        )
         return _load(question_id, doc, votes) if doc else None
 
     async def get_many(self, dialogue_id: str, ids: Sequence[str]) -> list[Question]:
@@ -135,21 +137,32 @@ class Questions:
         ``queued``; ``cursor`` is the opaque value a previous page returned."""
         if status is Status.QUEUED:
             start = int(cursor or 0)
-            ids = [_text(i) for i in await self._redis.zrange(keys.queue(dialogue_id), start, start + limit)]
+            ids = [
+                _text(i)
+                for i in await self._redis.zrange(keys.queue(dialogue_id), start, start + limit)
+            ]
             more = len(ids) > limit
             page = await self.get_many(dialogue_id, ids[:limit])
             return page, str(start + limit) if more else None
         after = int(cursor or 0)
         if status is not None:
             raw = await self._redis.zrangebyscore(
-                keys.by_status(dialogue_id, status.value), f"({after}", "+inf", start=0, num=limit + 1
+                keys.by_status(dialogue_id, status.value),
+                f"({after}",
+                "+inf",
+                start=0,
+                num=limit + 1,
             )
             ids = [_text(i) for i in raw]
             page = await self.get_many(dialogue_id, ids[:limit])
         else:
             last = int(await self._redis.get(keys.prefix(dialogue_id) + "seq") or 0)
             ids = [str(i) for i in range(after + 1, min(last, after + limit + 1) + 1)]
-            page = [q for q in await self.get_many(dialogue_id, ids[:limit]) if q.status is not Status.RECEIVED]
+            page = [
+                q
+                for q in await self.get_many(dialogue_id, ids[:limit])
+                if q.status is not Status.RECEIVED
+            ]
         more = len(ids) > limit
         return page, ids[limit - 1] if more else None
 

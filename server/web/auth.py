@@ -39,7 +39,11 @@ def set_session_cookie(response: Response, settings: Settings, session_id: str) 
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
     response.delete_cookie(
-        cookie_name(settings), path="/", secure=settings.secure_cookies, httponly=True, samesite="strict"
+        cookie_name(settings),
+        path="/",
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="strict",
     )
 
 
@@ -77,11 +81,17 @@ async def require_staff(request: Request) -> Identity:
 def check_csrf(request: Request, identity: Identity) -> None:
     settings: Settings = request.app.state.settings
     if not same_origin(request, [settings.origin]):
-        raise ApiError("forbidden", "cross-site request refused", message_vi="Yêu cầu từ trang khác bị từ chối.")
+        raise ApiError(
+            "forbidden",
+            "cross-site request refused",
+            message_vi="Yêu cầu từ trang khác bị từ chối.",
+        )
     token = request.headers.get("x-csrf-token", "")
     if identity.csrf_token is None or not hmac.compare_digest(token, identity.csrf_token):
         raise ApiError(
-            "forbidden", "missing or wrong CSRF token", message_vi="Thiếu hoặc sai mã chống giả mạo (CSRF)."
+            "forbidden",
+            "missing or wrong CSRF token",
+            message_vi="Thiếu hoặc sai mã chống giả mạo (CSRF).",
         )
 
 

@@ -115,7 +115,10 @@ async def _http(request: Request, exc: Exception) -> Response:
 async def _redis_down(request: Request, exc: Exception) -> Response:
     log.warning("Redis unreachable: %s", exc)
     return error_response(
-        request, "unavailable", "The service is briefly unavailable; try again.", headers={"Retry-After": "5"}
+        request,
+        "unavailable",
+        "The service is briefly unavailable; try again.",
+        headers={"Retry-After": "5"},
     )
 
 
@@ -150,13 +153,20 @@ async def read_json(request: Request, max_body: int) -> Any:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ApiError(
-            "invalid", "the body is not valid JSON", "body", message_vi="Nội dung gửi lên không phải JSON hợp lệ."
+            "invalid",
+            "the body is not valid JSON",
+            "body",
+            message_vi="Nội dung gửi lên không phải JSON hợp lệ.",
         ) from None
 
 
 async def read_object(request: Request, max_body: int) -> dict[str, Any]:
     body = await read_json(request, max_body)
     if not isinstance(body, dict):
-        raise ApiError("invalid", "the body must be a JSON object", "body",
-                       message_vi="Nội dung gửi lên phải là một đối tượng JSON.")
+        raise ApiError(
+            "invalid",
+            "the body must be a JSON object",
+            "body",
+            message_vi="Nội dung gửi lên phải là một đối tượng JSON.",
+        )
     return body

@@ -51,7 +51,9 @@ async def submit_question(request: Request) -> Response:
         check_csrf(request, identity)
         staff = actions.actor_in(dialogue, identity.username, identity.roles)
     else:
-        wait = await actions.store.rate.take("submit", client_address(request), settings.submit_limit)
+        wait = await actions.store.rate.take(
+            "submit", client_address(request), settings.submit_limit
+        )
         if wait:
             raise ApiError(
                 "rate_limited",

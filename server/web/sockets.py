@@ -84,8 +84,13 @@ async def _catch_up(ws: WebSocket, actions: Actions, dialogue: Dialogue, audienc
     if missed is None:
         data = await _snapshot(actions, dialogue, audience)
         last_id: str = data["last_event_id"]
-        message = {"id": last_id, "type": "snapshot", "dialogue": dialogue.slug, "data": data,
-                   "reset": after is not None}
+        message = {
+            "id": last_id,
+            "type": "snapshot",
+            "dialogue": dialogue.slug,
+            "data": data,
+            "reset": after is not None,
+        }
         await ws.send_text(dumps(message))
         return last_id
     last_id = after or "0-0"
@@ -124,7 +129,10 @@ async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str) -> None:
         pass
     finally:
         hub.remove(sub)
-        if ws.application_state is WebSocketState.CONNECTED and ws.client_state is WebSocketState.CONNECTED:
+        if (
+            ws.application_state is WebSocketState.CONNECTED
+            and ws.client_state is WebSocketState.CONNECTED
+        ):
             with contextlib.suppress(Exception):
                 await ws.close(sink.close_code or 1000)
 

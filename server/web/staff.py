@@ -32,20 +32,33 @@ def _state(request: Request) -> tuple[Actions, Settings]:
 def _require_role(identity: Identity, *roles: Role) -> None:
     if Role.ADMIN in identity.roles or identity.roles & set(roles):
         return
-    raise ApiError("forbidden", "your role may not do this", message_vi="Vai trò của bạn không được làm việc này.")
+    raise ApiError(
+        "forbidden",
+        "your role may not do this",
+        message_vi="Vai trò của bạn không được làm việc này.",
+    )
 
 
-async def login(request: Request) -> Response:
+async def sign_in(request: Request, username: object, password: object) -> tuple[str, Identity]:
+    """Check the Origin, the login rate limits and the password; open a
+    session. Returns (session id for the cookie, identity) or raises ApiError.
+    Shared by ``POST /api/v1/session`` and the login page."""
     actions, settings = _state(request)
     accounts: Accounts = request.app.state.accounts
     if request.headers.get("origin") and not same_origin(request, [settings.origin]):
-        raise ApiError("forbidden", "cross-site login refused", message_vi="Đăng nhập từ trang khác bị từ chối.")
-    body = await read_object(request, settings.max_body)
-    username, password = body.get("username"), body.get("password")
+        raise ApiError(
+            "forbidden",
+            "cross-site login refused",
+            message_vi="Đăng nhập từ trang khác bị từ chối.",
+        )
     if not isinstance(username, str) or not username or len(username) > 64:
-        raise ApiError("invalid", "username is required", "username", message_vi="Vui lòng nhập tên đăng nhập.")
+        raise ApiError(
+            "invalid", "username is required", "username", message_vi="Vui lòng nhập tên đăng nhập."
+        )
     if not isinstance(password, str) or not password or len(password) > 1024:
-        raise ApiError("invalid", "password is required", "password", message_vi="Vui lòng nhập mật khẩu.")
+        raise ApiError(
+            "invalid", "password is required", "password", message_vi="Vui lòng nhập mật khẩu."
+        )
     subjects = (("login-user", username.lower()), ("login-addr", client_address(request)))
     for scope, subject in subjects:
         wait = await actions.store.rate.take(scope, subject, settings.login_limit, cost=0)
@@ -61,16 +74,26 @@ async def login(request: Request) -> Response:
         for scope, subject in subjects:
             await actions.store.rate.take(scope, subject, settings.login_limit)
         raise ApiError(
-            "unauthenticated", "wrong username or password", message_vi="Sai tên đăng nhập hoặc mật khẩu."
+            "unauthenticated",
+            "wrong username or password",
+            message_vi="Sai tên đăng nhập hoặc mật khẩu.",
         )
-    session_id, identity = await accounts.open_session(user)
-    response = JSONResponse(
-        {
-            "username": identity.username,
-            "roles": sorted(r.value for r in identity.roles),
-            "csrf_token": identity.csrf_token,
-        }
-    )
+    return await accounts.open_session(user)
+
+
+def _identity_body(identity: Identity) -> dict[str, object]:
+    return {
+        "username": identity.username,
+        "roles": sorted(r.value for r in identity.roles),
+        "csrf_token": identity.csrf_token,
+    }
+
+
+async def login(request: Request) -> Response:
+    _, settings = _state(request)
+    body = await read_object(request, settings.max_body)
+    session_id, identity = await sign_in(request, body.get("username"), body.get("password"))
+    response = JSONResponse(_identity_body(identity))
     set_session_cookie(response, settings, session_id)
     return response
 
@@ -89,13 +112,7 @@ async def whoami(request: Request) -> Response:
     identity = await identify(request)
     if identity is None:
         raise ApiError("unauthenticated", "sign in first", message_vi="Vui lòng đăng nhập.")
-    return JSONResponse(
-        {
-            "username": identity.username,
-            "roles": sorted(r.value for r in identity.roles),
-            "csrf_token": identity.csrf_token,
-        }
-    )
+    return JSONResponse(_identity_body(identity))
 
 
 async def _dialogue(request: Request) -> tuple[Actions, Dialogue, Identity]:
@@ -109,8 +126,12 @@ def _int(value: str | None, field: str, default: int, low: int, high: int) -> in
     if value is None:
         return default
     if not value.isdigit() or not low <= int(value) <= high:
-        raise ApiError("invalid", f"{field} must be a whole number from {low} to {high}", field,
-                       message_vi=f"{field} phải là số nguyên từ {low} đến {high}.")
+        raise ApiError(
+            "invalid",
+            f"{field} must be a whole number from {low} to {high}",
+            field,
+            message_vi=f"{field} phải là số nguyên từ {low} đến {high}.",
+        )
     return int(value)
 
 
@@ -122,12 +143,18 @@ async def list_questions(request: Request) -> Response:
         try:
             status = Status(params["status"])
         except ValueError:
-            raise ApiError("invalid", "unknown status", "status", message_vi="Trạng thái không hợp lệ.") from None
+            raise ApiError(
+                "invalid", "unknown status", "status", message_vi="Trạng thái không hợp lệ."
+            ) from None
     limit = _int(params.get("limit"), "limit", 100, 1, MAX_LIMIT)
     cursor = params.get("cursor")
     if cursor is not None and not cursor.isdigit():
-        raise ApiError("invalid", "cursor must come from a previous page", "cursor",
-                       message_vi="Con trỏ trang không hợp lệ.")
+        raise ApiError(
+            "invalid",
+            "cursor must come from a previous page",
+            "cursor",
+            message_vi="Con trỏ trang không hợp lệ.",
+        )
     official = params.get("official")
     actor = actions.actor_in(dialogue, identity.username, identity.roles)
     items, next_cursor = await actions.store.questions.page(dialogue.id, status, limit, cursor)
@@ -152,7 +179,9 @@ async def act(request: Request) -> Response:
     actions, dialogue, identity = await _dialogue(request)
     body = await read_object(request, request.app.state.settings.max_body)
     actor = actions.actor_in(dialogue, identity.username, identity.roles)
-    q = await actions.act(dialogue, request.path_params["id"], request.path_params["action"], body, actor)
+    q = await actions.act(
+        dialogue, request.path_params["id"], request.path_params["action"], body, actor
+    )
     return JSONResponse(await actions.staff_view(dialogue, q, actor))
 
 

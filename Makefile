@@ -1,0 +1,50 @@
+# doithoai: `make demo` and `make test` each build .venv themselves.
+# GNU make; recipes use only POSIX sh.
+
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: demo test lint fmt bench clean chromium
+
+# Reinstalled whenever pyproject.toml changes. Editable, so moderator_ui/,
+# client_widget/ and the Lua scripts are used from the working tree.
+$(VENV)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -e '.[dev]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/doithoai demo
+
+# Browser tests need Debian's chromium; they fail (never skip) without it.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update && apt-get install -y chromium; \
+		else \
+			echo "$(CHROMIUM) is missing: run 'sudo apt-get install -y chromium' (or make test as root)" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+test: $(VENV)/.installed chromium
+	$(MAKE) lint
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,250 @@
+"""The whole transition table of API.md, move by move and role by role."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from server.domain.lifecycle import (
+    ACTIONS,
+    TABLE,
+    Command,
+    Refused,
+    absorb,
+    allowed_actions,
+    decide,
+    displace,
+    screen,
+)
+from server.domain.model import Actor, Dialogue, Official, Question, Role, Status, Topic
+
+NOW = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)
+S = Status
+ALL = frozenset(S) - {S.RECEIVED}
+OPEN = {S.PENDING, S.APPROVED, S.QUEUED, S.ON_AIR, S.DEFERRED}
+
+# API.md's action table, written out again by hand as the test's own oracle:
+# action -> ({from: to or None for "same"}, roles, own roles).
+EXPECTED: dict[str, tuple[dict[Status, Status | None], set[str], set[str]]] = {
+    "approve": ({S.PENDING: S.APPROVED}, {"moderator"}, set()),
+    "reject": ({S.PENDING: S.REJECTED}, {"moderator"}, set()),
+    "restore": ({S.REJECTED: S.PENDING}, {"moderator"}, set()),
+    "unpublish": ({S.APPROVED: S.PENDING, S.QUEUED: S.PENDING}, {"moderator"}, set()),
+    "edit": ({S.PENDING: None, S.APPROVED: None, S.QUEUED: None}, {"moderator"}, set()),
+    "set_topic": (dict.fromkeys(OPEN), {"moderator"}, set()),
+    "assign": (
+        dict.fromkeys([S.PENDING, S.APPROVED, S.QUEUED, S.DEFERRED]),
+        {"moderator", "producer"},
+        set(),
+    ),
+    "queue": ({S.APPROVED: S.QUEUED}, {"moderator", "producer"}, set()),
+    "dequeue": ({S.QUEUED: S.APPROVED}, {"moderator", "producer"}, set()),
+    "on_air": ({S.QUEUED: S.ON_AIR, S.APPROVED: S.ON_AIR}, {"producer"}, {"official"}),
+    "back": ({S.ON_AIR: S.QUEUED}, {"producer"}, {"official"}),
+    "answer": ({S.ON_AIR: S.ANSWERED, S.DEFERRED: S.ANSWERED}, {"producer"}, {"official"}),
+    "defer": (
+        {S.APPROVED: S.DEFERRED, S.QUEUED: S.DEFERRED, S.ON_AIR: S.DEFERRED},
+        {"moderator", "producer"},
+        {"official"},
+    ),
+    "merge": (
+        {S.PENDING: S.MERGED, S.APPROVED: S.MERGED, S.QUEUED: S.MERGED},
+        {"moderator"},
+        set(),
+    ),
+    "note": (dict.fromkeys(ALL), {"moderator", "producer", "official"}, set()),
+}
+
+DIALOGUE = Dialogue(
+    id="TEST",
+    slug="test",
+    title="Test",
+    topics=(Topic("kinh-te-so", "Kinh tế số"),),
+    officials=(Official("o1", "Giám đốc Sở", "Sở TT&TT", "official"), Official("o2", "B", "C")),
+)
+ACTORS = {
+    "moderator": Actor("mod", frozenset({Role.MODERATOR})),
+    "producer": Actor("prod", frozenset({Role.PRODUCER})),
+    "official-own": Actor("official", frozenset({Role.OFFICIAL}), "o1"),
+    "official-other": Actor("other", frozenset({Role.OFFICIAL}), "o2"),
+    "admin": Actor("admin", frozenset({Role.ADMIN})),
+}
+PARAMS = {
+    "reject": {"reason": "off_topic"},
+    "edit": {"text": "Câu hỏi đã được biên tập lại cho rõ."},
+    "set_topic": {"topic": "kinh-te-so"},
+    "assign": {"official_id": "o2"},
+    "answer": {"text": "Xin trả lời như sau."},
+    "merge": {"into": "99"},
+    "note": {"text": "Cần số liệu của Sở."},
+}
+
+
+def question(status: Status, official: str | None = "o1") -> Question:
+    return Question(
+        id="1",
+        dialogue_id="TEST",
+        tracking_code="TEST-AAAAA-BBBBB",
+        text="Xin hỏi về chữ ký số cho hộ kinh doanh?",
+        name="Trần Thị B",
+        submitted_at="2026-11-27T13:00:00.000+00:00",
+        status=status,
+        version=3,
+        official_id=official,
+    )
+
+
+def allowed(action: str, status: Status, actor_key: str) -> Status | bool | None:
+    """The oracle: False if refused, else the expected resulting status."""
+    moves, roles, own = EXPECTED[action]
+    if status not in moves:
+        return False
+    if actor_key == "admin":
+        return moves[status] or status
+    role, _, whose = actor_key.partition("-")
+    ok = role in roles or (role in own and whose == "own")
+    if action == "answer" and status is S.DEFERRED and role == "producer":
+        ok = False  # API.md: producer answers live only
+    return (moves[status] or status) if ok else False
+
+
+CASES = [(action, status, actor) for action in EXPECTED for status in Status for actor in ACTORS]
+
+
+def test_table_has_exactly_the_actions_of_the_api() -> None:
+    """The domain table knows API.md's actions and no others."""
+    assert set(ACTIONS) == set(EXPECTED)
+
+
+def test_table_rows_never_overlap() -> None:
+    """An (action, state) pair has one rule, so the outcome is never ambiguous."""
+    pairs = [(r.action, s) for r in TABLE for s in r.sources]
+    assert len(pairs) == len(set(pairs))
+
+
+@pytest.mark.parametrize(("action", "status", "actor"), CASES)
+def test_every_move_by_every_role(action: str, status: Status, actor: str) -> None:
+    """Each legal move lands in the right state with one event; each illegal
+    one is refused with conflict (wrong state) or forbidden (wrong role)."""
+    expected = allowed(action, status, actor)
+    q = question(status)
+    command = Command(action, PARAMS.get(action, {}), version=3)
+    if expected is False:
+        with pytest.raises(Refused) as refused:
+            decide(q, command, ACTORS[actor], NOW, DIALOGUE)
+        wrong_state = status not in EXPECTED[action][0]
+        assert refused.value.code == ("conflict" if wrong_state else "forbidden")
+        return
+    decision = decide(q, command, ACTORS[actor], NOW, DIALOGUE)
+    assert decision.question.status is expected
+    assert decision.question.version == 4
+    assert [e.previous for e in decision.events] == [status]
+    assert decision.question.history[-1].action == action
+    assert (action in allowed_actions(q, ACTORS[actor])) is True
+
+
+def test_received_takes_no_staff_action() -> None:
+    """A question still in intake cannot be acted on by anyone."""
+    for action in ACTIONS:
+        with pytest.raises(Refused):
+            decide(
+                question(S.RECEIVED),
+                Command(action, PARAMS.get(action, {})),
+                ACTORS["admin"],
+                NOW,
+                DIALOGUE,
+            )
+
+
+def test_stale_version_is_a_conflict() -> None:
+    """A command made against an older version is refused, never applied."""
+    with pytest.raises(Refused) as refused:
+        decide(
+            question(S.PENDING), Command("approve", version=2), ACTORS["moderator"], NOW, DIALOGUE
+        )
+    assert refused.value.code == "conflict"
+    assert refused.value.field == "version"
+
+
+def test_unknown_action_is_not_found() -> None:
+    """An action the table does not know is a 404, not a crash."""
+    with pytest.raises(Refused) as refused:
+        decide(question(S.PENDING), Command("publish_everything"), ACTORS["admin"], NOW, DIALOGUE)
+    assert refused.value.code == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("action", "params", "field"),
+    [
+        ("reject", {}, "reason"),
+        ("reject", {"reason": "because"}, "reason"),
+        ("edit", {"text": "  "}, "text"),
+        ("edit", {"text": 42}, "text"),
+        ("set_topic", {"topic": "not-a-topic"}, "topic"),
+        ("assign", {"official_id": "nobody"}, "official_id"),
+        ("merge", {}, "into"),
+        ("merge", {"into": "1"}, "into"),
+        ("note", {"text": ""}, "text"),
+    ],
+)
+def test_bad_bodies_name_their_field(action: str, params: dict[str, object], field: str) -> None:
+    """An action with a bad body is refused as invalid, naming the field."""
+    status = S.APPROVED if action != "reject" else S.PENDING
+    with pytest.raises(Refused) as refused:
+        decide(question(status), Command(action, params), ACTORS["admin"], NOW, DIALOGUE)
+    assert refused.value.code == "invalid"
+    assert refused.value.field == field
+
+
+def test_edit_keeps_the_original_text_once() -> None:
+    """Two edits keep the citizen's first words as the original."""
+    q = question(S.PENDING)
+    first = decide(
+        q, Command("edit", {"text": "Bản biên tập thứ nhất."}), ACTORS["moderator"], NOW, DIALOGUE
+    )
+    second = decide(
+        first.question,
+        Command("edit", {"text": "Bản biên tập thứ hai."}),
+        ACTORS["moderator"],
+        NOW,
+        DIALOGUE,
+    )
+    assert second.question.original_text == q.text
+    assert second.question.text == "Bản biên tập thứ hai."
+    assert second.question.edited
+
+
+def test_answer_kind_follows_the_state() -> None:
+    """Answered on air is live; answered after deferral is written."""
+    live = decide(
+        question(S.ON_AIR), Command("answer", PARAMS["answer"]), ACTORS["producer"], NOW, DIALOGUE
+    )
+    written = decide(
+        question(S.DEFERRED),
+        Command("answer", PARAMS["answer"]),
+        ACTORS["official-own"],
+        NOW,
+        DIALOGUE,
+    )
+    assert live.question.answer is not None and live.question.answer.kind == "live"
+    assert written.question.answer is not None and written.question.answer.kind == "written"
+    assert written.question.answer.official_id == "o1"
+
+
+def test_screen_displace_absorb() -> None:
+    """Intake, the on-air swap and merging are moves of their own, each once."""
+    received = question(S.RECEIVED).evolve(version=0)
+    pending = screen(received, ("link",), (), NOW).question
+    assert (pending.status, pending.version, pending.flags) == (S.PENDING, 1, ("link",))
+    with pytest.raises(Refused):
+        screen(pending, (), (), NOW)
+    back = displace(question(S.ON_AIR), ACTORS["official-own"], NOW)
+    assert back.question.status is S.QUEUED
+    with pytest.raises(Refused):
+        displace(question(S.QUEUED), ACTORS["producer"], NOW)
+    target = question(S.APPROVED).evolve(id="2", asked_by=2)
+    merged = absorb(target, question(S.PENDING), ACTORS["moderator"], NOW).question
+    assert merged.asked_by == 3 and merged.merged_from == ("1",)
+    with pytest.raises(Refused):
+        absorb(question(S.REJECTED).evolve(id="2"), question(S.PENDING), ACTORS["moderator"], NOW)

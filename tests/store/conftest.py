@@ -1,0 +1,60 @@
+"""Store fixtures: the app's own Store and Actions on the test's Redis."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from server.actions import Actions
+from server.domain.model import Actor, Dialogue, Role
+from server.store.connection import Store, connect
+
+TOPICS = [
+    {"id": "chinh-quyen-so", "name": "Chính quyền số"},
+    {"id": "kinh-te-so", "name": "Kinh tế số"},
+]
+OFFICIALS = [
+    {
+        "id": "o1",
+        "name": "Giám đốc Sở Thông tin và Truyền thông",
+        "title": "Sở TT&TT",
+        "username": "official",
+    }
+]
+MODERATOR = Actor("moderator", frozenset({Role.MODERATOR}))
+MODERATOR2 = Actor("moderator2", frozenset({Role.MODERATOR}))
+PRODUCER = Actor("producer", frozenset({Role.PRODUCER}))
+
+
+@pytest.fixture
+async def store(redis_url: str) -> AsyncIterator[Store]:
+    redis = connect(redis_url)
+    yield Store(redis, 10_000, b"test-secret")
+    await redis.aclose()
+
+
+@pytest.fixture
+def actions(store: Store) -> Actions:
+    return Actions(store)
+
+
+@pytest.fixture
+async def dialogue(actions: Actions) -> Dialogue:
+    return await actions.create_dialogue(
+        slug="chuyen-doi-so",
+        title="Đối thoại trực tuyến về chuyển đổi số",
+        status="live",
+        topics=TOPICS,
+        officials=OFFICIALS,
+        localities=["Thành phố Huế", "Thị xã Hương Trà"],
+    )
+
+
+def payload(n: int = 0, **extra: object) -> dict[str, object]:
+    return {
+        "text": f"Xin hỏi lộ trình triển khai dịch vụ công trực tuyến toàn trình số {n}?",
+        "name": "Nguyễn Văn An",
+        "locality": "Thành phố Huế",
+        **extra,
+    }

@@ -1,0 +1,205 @@
+"""Questions in Redis: idempotent submit, versioned transitions under races,
+the on-air slot, votes, snapshots and resume."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from server.actions import Actions
+from server.domain.lifecycle import Refused
+from server.domain.model import Dialogue, Status
+from server.store import keys
+from server.store.connection import Store
+from server.store.intake import Intake
+
+from .conftest import MODERATOR, MODERATOR2, PRODUCER, payload
+
+
+async def intake_all(store: Store, actions: Actions) -> None:
+    worker = Intake(store.redis, store.dialogues.ids, actions.materialise, "test-node", 30, 5)
+    await worker.run_once()
+
+
+async def pending(store: Store, actions: Actions, dialogue: Dialogue, n: int = 0) -> str:
+    submitted = await actions.submit(dialogue, payload(n))
+    await intake_all(store, actions)
+    q = await store.questions.get(dialogue.id, submitted.question_id)
+    assert q is not None and q.status is Status.PENDING
+    return q.id
+
+
+async def test_same_submission_id_gives_one_question(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    """The same submission_id twice: one question, the same tracking code."""
+    first = await actions.submit(dialogue, payload(submission_id="3f2a9c1e-retry"))
+    again = await actions.submit(dialogue, payload(submission_id="3f2a9c1e-retry"))
+    assert (again.tracking_code, again.question_id, again.created) == (
+        first.tracking_code,
+        first.question_id,
+        False,
+    )
+    assert await store.redis.xlen(keys.inbox(dialogue.id)) == 1
+    assert await store.redis.get(keys.prefix(dialogue.id) + "seq") == "1"
+
+
+async def test_concurrent_retries_make_one_question(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    """Twenty simultaneous retries of one submission make exactly one question."""
+    results = await asyncio.gather(
+        *(actions.submit(dialogue, payload(submission_id="burst-000001")) for _ in range(20))
+    )
+    assert len({r.tracking_code for r in results}) == 1
+    assert sum(r.created for r in results) == 1
+    assert await store.redis.xlen(keys.inbox(dialogue.id)) == 1
+
+
+async def test_tracking_answers_from_the_202(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    """A tracking code answers `received` before intake, `pending` after."""
+    submitted = await actions.submit(dialogue, payload())
+    assert (await actions.tracking(submitted.tracking_code))["status"] == "received"
+    await intake_all(store, actions)
+    assert (await actions.tracking(submitted.tracking_code))["status"] == "pending"
+
+
+async def test_contact_is_stored_apart(store: Store, actions: Actions, dialogue: Dialogue) -> None:
+    """Contact data lives in its own key, with consent time, never in the question or an event."""
+    submitted = await actions.submit(
+        dialogue, payload(contact={"phone": "0912 345 678", "email": "an@example.vn"}, consent=True)
+    )
+    await intake_all(store, actions)
+    contact = await store.questions.contact(dialogue.id, submitted.question_id)
+    assert contact["phone"] == "+84912345678" and contact["email"] == "an@example.vn"
+    assert contact["consent_at"] and contact["notice_version"]
+    raw_question = await store.redis.hget(keys.question(dialogue.id, submitted.question_id), "doc")
+    events = await store.redis.xrange(keys.events(dialogue.id))
+    inbox = await store.redis.xrange(keys.inbox(dialogue.id))
+    for blob in [raw_question, repr(events), repr(inbox)]:
+        assert "912345678" not in str(blob) and "an@example.vn" not in str(blob)
+
+
+async def test_two_moderators_race_exactly_one_wins(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    """Two moderators act on the same question at once, 50 times: one wins, the other gets 409."""
+    for n in range(50):
+        qid = await pending(store, actions, dialogue, n)
+        moves = [
+            actions.act(dialogue, qid, "approve", {"version": 1}, MODERATOR),
+            actions.act(dialogue, qid, "reject", {"version": 1, "reason": "spam"}, MODERATOR2),
+        ]
+        results = await asyncio.gather(*moves, return_exceptions=True)
+        wins = [r for r in results if not isinstance(r, BaseException)]
+        losses = [r for r in results if isinstance(r, Refused)]
+        assert len(wins) == 1 and len(losses) == 1, results
+        assert losses[0].code == "conflict"
+        stored = await store.questions.get(dialogue.id, qid)
+        assert stored is not None and stored.status is wins[0].status and stored.version == 2
+        members = [
+            await store.redis.zscore(keys.by_status(dialogue.id, s.value), qid) for s in Status
+        ]
+        assert sum(m is not None for m in members) == 1  # indexed under exactly one state
+
+
+async def test_racing_without_versions_still_one_wins(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    """Without an expected version, the store still lets one of two approvals through."""
+    for n in range(30):
+        qid = await pending(store, actions, dialogue, n)
+        results = await asyncio.gather(
+            actions.act(dialogue, qid, "approve", {}, MODERATOR),
+            actions.act(dialogue, qid, "approve", {}, MODERATOR2),
+            return_exceptions=True,
+        )
+        assert sorted(type(r).__name__ for r in results) == ["Question", "Refused"]
+        events = await store.redis.xrange(keys.events(dialogue.id))
+        assert [e[1]["type"] for e in events].count("question.approved") == n + 1
+
+
+async def test_one_question_on_air(store: Store, actions: Actions, dialogue: Dialogue) -> None:
+    """Putting a question on air moves the one on air to the head of the queue, with both events."""
+    a, b, c = [await pending(store, actions, dialogue, n) for n in range(3)]
+    for qid in (a, b, c):
+        await actions.act(dialogue, qid, "approve", {}, MODERATOR)
+        await actions.act(dialogue, qid, "queue", {}, PRODUCER)
+    await actions.act(dialogue, a, "on_air", {}, PRODUCER)
+    await actions.act(dialogue, c, "on_air", {}, PRODUCER)
+    assert await store.questions.on_air_id(dialogue.id) == c
+    queue = await store.redis.zrange(keys.queue(dialogue.id), 0, -1)
+    assert queue == [a, b]
+    last_two = await store.redis.xrevrange(keys.events(dialogue.id), count=2)
+    assert [e[1]["type"] for e in reversed(last_two)] == ["question.returned", "question.on_air"]
+    page, _ = await store.questions.page(dialogue.id, Status.QUEUED, 10, None)
+    assert [q.id for q in page] == [a, b]
+
+
+async def test_concurrent_on_air_leaves_one(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    """Two producers put two questions on air at once: at most one is on air after."""
+    for round_ in range(10):
+        ids = [await pending(store, actions, dialogue, round_ * 2 + n) for n in range(2)]
+        for qid in ids:
+            await actions.act(dialogue, qid, "approve", {}, MODERATOR)
+        await asyncio.gather(
+            *(actions.act(dialogue, qid, "on_air", {}, PRODUCER) for qid in ids),
+            return_exceptions=True,
+        )
+        on_air = await store.redis.zrange(keys.by_status(dialogue.id, "on_air"), 0, -1)
+        assert len(on_air) == 1
+        assert await store.questions.on_air_id(dialogue.id) == on_air[0]
+        await actions.act(dialogue, on_air[0], "answer", {"text": "Đã trả lời."}, PRODUCER)
+
+
+async def test_merge_moves_askers_and_votes(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    """Merging adds the source's askers and votes to the target, atomically."""
+    source, target = [await pending(store, actions, dialogue, n) for n in range(2)]
+    for qid in (source, target):
+        await actions.act(dialogue, qid, "approve", {}, MODERATOR)
+    await actions.vote(dialogue, source, "voter-aaaaaaaa")
+    await actions.vote(dialogue, source, "voter-bbbbbbbb")
+    await actions.vote(dialogue, target, "voter-cccccccc")
+    await actions.act(dialogue, source, "merge", {"into": target}, MODERATOR)
+    merged = await store.questions.get(dialogue.id, target)
+    assert merged is not None and (merged.asked_by, merged.votes) == (2, 3)
+    view = await actions.tracking((await store.questions.get(dialogue.id, source)).tracking_code)  # type: ignore[union-attr]
+    assert view["status"] == "merged" and view["merged_into"]["id"] == target
+
+
+async def test_votes_once_per_voter(store: Store, actions: Actions, dialogue: Dialogue) -> None:
+    """A voter counts once; unpublished questions take no votes."""
+    qid = await pending(store, actions, dialogue)
+    with pytest.raises(Refused):
+        await actions.vote(dialogue, qid, "voter-aaaaaaaa")
+    await actions.act(dialogue, qid, "approve", {}, MODERATOR)
+    assert await actions.vote(dialogue, qid, "voter-aaaaaaaa") == 1
+    assert await actions.vote(dialogue, qid, "voter-aaaaaaaa") == 1
+    assert await actions.vote(dialogue, qid, "voter-bbbbbbbb") == 2
+
+
+async def test_resume_after_and_reset(store: Store, actions: Actions, dialogue: Dialogue) -> None:
+    """Events after an id come in order; unknown, future or trimmed ids ask for a snapshot."""
+    qid = await pending(store, actions, dialogue)
+    first = await store.events.last_id(dialogue.id)
+    await actions.act(dialogue, qid, "approve", {}, MODERATOR)
+    await actions.act(dialogue, qid, "queue", {}, PRODUCER)
+    missed = await store.events.after(dialogue.id, first)
+    assert missed is not None and [e.type for e in missed] == [
+        "question.approved",
+        "question.queued",
+    ]
+    assert await store.events.after(dialogue.id, "9999999999999-0") is None
+    assert await store.events.after(dialogue.id, "not-an-id") is None
+    all_events = await store.events.after(dialogue.id, "0-0")
+    assert all_events is not None and len(all_events) == 3
+    await store.redis.xtrim(keys.events(dialogue.id), maxlen=1, approximate=False)
+    assert await store.events.after(dialogue.id, first) is None
+    assert await store.events.after(dialogue.id, "0-0") is None

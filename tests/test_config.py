@@ -1,0 +1,150 @@
+"""Settings: parsed from the environment, refused with the variable's name, all documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from server.config import SETTINGS, SettingError, Settings
+from tests.helpers import REPO_ROOT
+
+
+def _readme_settings_table() -> dict[str, list[str]]:
+    """Rows of the README's ``## Settings`` table, by variable name."""
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    rows: dict[str, list[str]] = {}
+    for line in section.splitlines():
+        if not line.startswith("|") or set(line) <= set("|- "):
+            continue
+        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        name = cells[0].strip("`")
+        if name != "variable":
+            rows[name] = cells
+    return rows
+
+
+def test_readme_lists_every_setting_with_its_default() -> None:
+    """The README's Settings table has one row per setting, with the real default."""
+    rows = _readme_settings_table()
+    assert sorted(rows) == sorted(s.env for s in SETTINGS)
+    for setting in SETTINGS:
+        _, default, meaning = rows[setting.env]
+        assert default == (f"`{setting.default}`" if setting.default else "(unset)"), setting.env
+        assert meaning, setting.env
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    """The README opens with its title and the make demo / make test commands."""
+    lines = (REPO_ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "# doithoai"
+    assert lines[2] == "```sh"
+    assert lines[3].startswith("make demo")
+    assert lines[4].startswith("make test")
+
+
+def test_every_setting_field_exists_and_defaults_agree() -> None:
+    """Each SETTINGS entry names a Settings field whose default is its parsed default."""
+    built = Settings.from_env({})
+    fields = set(Settings.__dataclass_fields__)
+    assert {s.field for s in SETTINGS} == fields
+    for setting in SETTINGS:
+        assert getattr(built, setting.field) == getattr(Settings(), setting.field), setting.env
+        assert setting.help.strip(), setting.env
+
+
+def test_from_env_ignores_unrelated_variables_and_uses_defaults() -> None:
+    """An environment without doithoai variables gives the defaults."""
+    assert Settings.from_env({"HOME": "/root", "PORT": "1"}) == Settings()
+
+
+@pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [
+        ("5/minute", (5, 60.0)),
+        ("1/second", (1, 1.0)),
+        ("100/hour", (100, 3600.0)),
+        (" 7/minute ", (7, 60.0)),
+        ("0", (0, 1.0)),
+        ("", (0, 1.0)),
+    ],
+)
+def test_rates_are_parsed(raw: str, parsed: tuple[int, float]) -> None:
+    """Rates are N/second|minute|hour, and 0 (or empty) turns the limit off."""
+    settings = Settings.from_env({"DOITHOAI_SUBMIT_LIMIT": raw, "DOITHOAI_LOGIN_LIMIT": raw})
+    assert settings.submit_limit == parsed
+    assert settings.login_limit == parsed
+
+
+@pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [
+        ("true", True),
+        ("1", True),
+        ("YES", True),
+        ("on", True),
+        ("false", False),
+        ("0", False),
+        ("no", False),
+        ("", False),
+    ],
+)
+def test_bools_are_parsed(raw: str, parsed: bool) -> None:
+    """Booleans accept the usual spellings, case-insensitively."""
+    assert Settings.from_env({"DOITHOAI_SECURE_COOKIES": raw}).secure_cookies is parsed
+
+
+def test_typed_values_are_parsed() -> None:
+    """Numbers, paths, choices and origin lists come out typed."""
+    settings = Settings.from_env(
+        {
+            "DOITHOAI_PORT": "8080",
+            "DOITHOAI_WS_PING_INTERVAL": "2.5",
+            "DOITHOAI_DATA_DIR": "/srv/doithoai",
+            "DOITHOAI_APPENDFSYNC": "always",
+            "DOITHOAI_WIDGET_ORIGINS": "https://a.gov.vn/, https://b.vn ,,",
+        }
+    )
+    assert settings.port == 8080
+    assert settings.ws_ping_interval == 2.5
+    assert settings.data_dir == Path("/srv/doithoai")
+    assert settings.appendfsync == "always"
+    assert settings.widget_origins == ("https://a.gov.vn", "https://b.vn")
+
+
+@pytest.mark.parametrize(
+    ("env", "raw"),
+    [
+        ("DOITHOAI_SUBMIT_LIMIT", "5/day"),
+        ("DOITHOAI_SUBMIT_LIMIT", "five/minute"),
+        ("DOITHOAI_LOGIN_LIMIT", "-1/minute"),
+        ("DOITHOAI_SECURE_COOKIES", "maybe"),
+        ("DOITHOAI_PORT", "80a"),
+        ("DOITHOAI_SESSION_TTL", "1.5"),
+        ("DOITHOAI_WS_PING_TIMEOUT", "soon"),
+        ("DOITHOAI_APPENDFSYNC", "no"),
+        ("DOITHOAI_LOG_LEVEL", "INFO"),
+    ],
+)
+def test_bad_values_raise_naming_the_variable(env: str, raw: str) -> None:
+    """A value a setting cannot take raises SettingError naming the variable and the value."""
+    with pytest.raises(SettingError) as info:
+        Settings.from_env({env: raw})
+    assert str(info.value).startswith(f"{env}: ")
+    assert repr(raw) in str(info.value)
+
+
+def test_overrides_win_over_the_environment_but_none_does_not() -> None:
+    """Keyword overrides (e.g. CLI flags) replace environment values; None leaves them."""
+    settings = Settings.from_env({"DOITHOAI_PORT": "9000"}, port=9100, host=None)
+    assert settings.port == 9100
+    assert settings.host == "127.0.0.1"
+
+
+def test_origin_defaults_to_host_and_port() -> None:
+    """Without a public URL the origin is http://HOST:PORT, with a wildcard bind as 127.0.0.1."""
+    assert Settings(host="0.0.0.0", port=8000).origin == "http://127.0.0.1:8000"
+    assert Settings(host="::1", port=80).origin == "http://[::1]:80"
+    assert Settings(public_url="https://dt.example.vn/").origin == "https://dt.example.vn"

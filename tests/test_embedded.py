@@ -1,0 +1,224 @@
+"""The private redis-server: starts, keeps data across restarts, stops, recovers left-overs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from server.embedded import EmbeddedRedis, find_redis_server
+from tests.helpers import REPO_ROOT
+
+
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    """A short data dir under /tmp (pytest's tmp_path can exceed the socket path limit)."""
+    root = Path(tempfile.mkdtemp(prefix="dt-emb-", dir="/tmp"))
+    yield root / "var"
+    # A failed test must not leave a redis-server behind.
+    for pid_file in root.rglob("redis.pid"):
+        pid = int(pid_file.read_text())
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def _client(server: EmbeddedRedis) -> redis.Redis:
+    return redis.Redis.from_url(server.url, decode_responses=True)
+
+
+def test_find_redis_server_returns_an_executable() -> None:
+    """find_redis_server names an executable redis-server."""
+    binary = find_redis_server()
+    assert os.access(binary, os.X_OK)
+    assert Path(binary).name == "redis-server"
+
+
+def test_starts_with_aof_on_a_private_unix_socket(data_dir: Path) -> None:
+    """start() creates the data dir and serves Redis with AOF on a 0700 unix socket only."""
+    server = EmbeddedRedis(data_dir)
+    server.start()
+    try:
+        assert server.url == f"unix://{data_dir}/redis.sock"
+        client = _client(server)
+        assert client.ping() is True
+        assert client.config_get("appendonly") == {"appendonly": "yes"}
+        assert client.config_get("appendfsync") == {"appendfsync": "everysec"}
+        assert client.config_get("port") == {"port": "0"}
+        assert (data_dir / "redis.sock").stat().st_mode & 0o777 == 0o700
+        assert int((data_dir / "redis.pid").read_text()) == server.pid
+        client.close()
+    finally:
+        server.stop()
+
+
+def test_start_is_idempotent(data_dir: Path) -> None:
+    """A second start() on a started server keeps the same process."""
+    server = EmbeddedRedis(data_dir, appendfsync="always")
+    server.start()
+    try:
+        pid = server.pid
+        server.start()
+        assert server.pid == pid
+        client = _client(server)
+        assert client.config_get("appendfsync") == {"appendfsync": "always"}
+        client.close()
+    finally:
+        server.stop()
+
+
+def test_data_survives_stop_and_start(data_dir: Path) -> None:
+    """What was written before stop() is there after start() on the same data dir (AOF)."""
+    first = EmbeddedRedis(data_dir)
+    first.start()
+    client = _client(first)
+    client.set("câu hỏi", "xin chào")
+    client.xadd("events", {"type": "question.received"})
+    client.close()
+    first.stop()
+
+    second = EmbeddedRedis(data_dir)
+    second.start()
+    try:
+        assert second.pid != first.pid
+        client = _client(second)
+        assert client.get("câu hỏi") == "xin chào"
+        assert client.xlen("events") == 1
+        client.close()
+    finally:
+        second.stop()
+
+
+def test_stop_leaves_no_process(data_dir: Path) -> None:
+    """stop() shuts the server down, removes its socket and pid file, and is idempotent."""
+    server = EmbeddedRedis(data_dir)
+    server.start()
+    pid = server.pid
+    assert pid is not None and _alive(pid)
+    server.stop()
+    assert not _alive(pid)
+    assert server.pid is None
+    assert not (data_dir / "redis.pid").exists()
+    assert not (data_dir / "redis.sock").exists()
+    server.stop()
+
+
+def test_stale_pid_file_is_replaced(data_dir: Path) -> None:
+    """A pid file naming a dead process, and its dead socket, do not stop a fresh start."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    data_dir.mkdir(parents=True)
+    (data_dir / "redis.pid").write_text(f"{dead.pid}\n")
+    (data_dir / "redis.sock").write_text("not a socket")
+
+    server = EmbeddedRedis(data_dir)
+    server.start()
+    try:
+        assert server.pid != dead.pid
+        assert not server.reused
+        assert int((data_dir / "redis.pid").read_text()) == server.pid
+        client = _client(server)
+        assert client.ping() is True
+        client.close()
+    finally:
+        server.stop()
+
+
+def test_left_over_server_of_a_killed_run_is_reused(data_dir: Path) -> None:
+    """A server whose app was SIGKILLed is adopted by the next start(), and stop() ends it."""
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from pathlib import Path
+        import redis
+        from server.embedded import EmbeddedRedis
+        server = EmbeddedRedis(Path({str(data_dir)!r}))
+        server.start()
+        redis.Redis.from_url(server.url).set("from", "the killed run")
+        print(server.pid, flush=True)
+        time.sleep(120)
+        """
+    )
+    app = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert app.stdout is not None
+    line = app.stdout.readline()
+    app.kill()
+    app.wait()
+    app.stdout.close()
+    left_over = int(line)
+    assert _alive(left_over)
+
+    server = EmbeddedRedis(data_dir)
+    server.start()
+    assert server.pid == left_over
+    assert server.reused
+    client = _client(server)
+    assert client.get("from") == "the killed run"
+    client.close()
+    server.stop()
+    assert not _alive(left_over)
+
+
+def test_deep_data_dir_gets_a_short_socket_path(data_dir: Path) -> None:
+    """A data dir too deep for a unix socket path still works, and keeps its socket path."""
+    deep = data_dir / ("sâu" * 12) / ("x" * 60)
+    server = EmbeddedRedis(deep)
+    assert len(os.fsencode(f"{deep}/redis.sock")) > 107
+    assert len(os.fsencode(server.url.removeprefix("unix://"))) <= 100
+    assert EmbeddedRedis(deep).url == server.url
+    server.start()
+    try:
+        client = _client(server)
+        assert client.ping() is True
+        client.close()
+        assert (deep / "appendonlydir").is_dir() or (deep / "appendonly.aof").exists()
+    finally:
+        server.stop()
+        shutil.rmtree(Path(server.url.removeprefix("unix://")).parent, ignore_errors=True)
+
+
+def test_failed_start_reports_the_log(data_dir: Path) -> None:
+    """A redis-server that exits at start-up raises at once, quoting what it printed."""
+    fake = data_dir.parent / "redis-server"
+    fake.write_text("#!/bin/sh\necho 'FATAL: bad config directive' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    server = EmbeddedRedis(data_dir, binary=str(fake))
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="exited during start-up") as info:
+        server.start()
+    assert "FATAL: bad config directive" in str(info.value)
+    assert time.monotonic() - started < 10
+    assert server.pid is None
+
+
+def test_bad_appendfsync_is_refused() -> None:
+    """The constructor refuses an fsync policy Redis does not have."""
+    with pytest.raises(ValueError, match="appendfsync"):
+        EmbeddedRedis(Path("/tmp/unused"), appendfsync="sometimes")
