@@ -7,6 +7,7 @@ cookie holds only a random id. Nothing here logs a password or a session id.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass
 
@@ -52,7 +53,10 @@ class Accounts:
         """The user if ``password`` is theirs and the account is enabled."""
         user = await self._users.get(username)
         try:
-            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+            # argon2 takes a good part of a second by design: off the event loop.
+            await asyncio.to_thread(
+                _hasher.verify, user.password_hash if user else _DUMMY_HASH, password
+            )
         except (VerificationError, InvalidHashError):
             return None
         if user is None or user.disabled:

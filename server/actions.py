@@ -21,6 +21,7 @@ from .domain.model import (
     Actor,
     Dialogue,
     DialogueStatus,
+    HistoryEntry,
     Question,
     Role,
     Status,
@@ -28,7 +29,7 @@ from .domain.model import (
 )
 from .domain.text import ValidationError, clean_submission
 from .store.connection import Store
-from .store.dialogues import IdTaken, new_dialogue_id
+from .store.dialogues import IdTaken, SlugTaken, new_dialogue_id
 from .store.questions import Conflict, Missing, Submitted
 
 #: Channels a citizen's own submission may name; the others are for staff.
@@ -69,6 +70,13 @@ class Actions:
         for _ in range(5):
             try:
                 return await self.store.dialogues.create(dialogue)
+            except SlugTaken:
+                raise Refused(
+                    "conflict",
+                    f"the slug {dialogue.slug!r} is taken",
+                    "slug",
+                    message_vi=f"Đường dẫn {dialogue.slug!r} đã được dùng.",
+                ) from None
             except IdTaken:
                 dialogue = Dialogue.from_doc({**doc, "id": new_dialogue_id()})
         raise RuntimeError("could not draw a free dialogue id")
@@ -109,8 +117,9 @@ class Actions:
             organization=sub.organization,
             locality=sub.locality,
             topic=sub.topic,
-            channel=sub.channel if staff is None or "channel" in payload else "hotline",
+            channel=sub.channel,
             submitted_at=at,
+            history=(HistoryEntry(at, staff.username, "enter"),) if staff else (),
         )
         contact: dict[str, str] = {}
         if sub.phone:

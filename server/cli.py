@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import secrets
 import sys
@@ -68,8 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    try:
+    # uvicorn shuts down cleanly on Ctrl-C, then re-raises it: not an error.
+    with contextlib.suppress(KeyboardInterrupt):
         {"serve": serve, "demo": demo}[args.command](settings)
-    except KeyboardInterrupt:
-        pass  # uvicorn has shut down cleanly and re-raised the Ctrl-C
     return 0

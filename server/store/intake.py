@@ -58,7 +58,9 @@ class Intake:
                 await self.run_once(BLOCK_MS)
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:
+                if "NOGROUP" in str(exc):
+                    self._grouped.clear()  # a stream was deleted (or Redis flushed): regroup
                 log.exception("intake loop failed; retrying in a second")
                 await asyncio.sleep(1)
 

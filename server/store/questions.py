@@ -22,6 +22,9 @@ from . import keys
 from .dialogues import _ALPHABET
 from .scripts import Scripts
 
+#: Questions read per round trip while paging.
+_BATCH = 200
+
 
 class Conflict(Exception):
     """A question (or the on-air slot) changed since it was loaded."""
@@ -73,7 +76,8 @@ def _doc(question: Question) -> str:
 
 class Questions:
     def __init__(self, redis: Redis, scripts: Scripts, events_maxlen: int) -> None:
-        self._redis = redis
+        # Any: redis-py's reply types do not follow decode_responses.
+        self._redis: Any = redis
         self._scripts = scripts
         self._maxlen = events_maxlen
 
@@ -123,6 +127,11 @@ class Questions:
         raw = await self._redis.hgetall(keys.contact(dialogue_id, question_id))
         return {_text(k): _text(v) for k, v in raw.items()}
 
+    async def inbox_entries(self, dialogue_id: str) -> dict[str, str]:
+        """question id -> its inbox entry id, for entries still in the inbox."""
+        rows = await self._redis.xrange(keys.inbox(dialogue_id))
+        return {fields["qid"]: entry_id for entry_id, fields in rows}
+
     async def ack(self, dialogue_id: str, entry_id: str) -> None:
         await self._redis.xack(keys.inbox(dialogue_id), keys.INTAKE_GROUP, entry_id)
 
@@ -131,40 +140,43 @@ class Questions:
         return _text(value) if value else None
 
     async def page(
-        self, dialogue_id: str, status: Status | None, limit: int, cursor: str | None
+        self,
+        dialogue_id: str,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        official: str | None = None,
     ) -> tuple[list[Question], str | None]:
-        """One page of a dialogue's questions: oldest first, or queue order for
-        ``queued``; ``cursor`` is the opaque value a previous page returned."""
-        if status is Status.QUEUED:
-            start = int(cursor or 0)
-            ids = [
-                _text(i)
-                for i in await self._redis.zrange(keys.queue(dialogue_id), start, start + limit)
-            ]
-            more = len(ids) > limit
-            page = await self.get_many(dialogue_id, ids[:limit])
-            return page, str(start + limit) if more else None
-        after = int(cursor or 0)
-        if status is not None:
-            raw = await self._redis.zrangebyscore(
-                keys.by_status(dialogue_id, status.value),
-                f"({after}",
-                "+inf",
-                start=0,
-                num=limit + 1,
+        """One page of a dialogue's questions (optionally only those routed to
+        ``official``): oldest first, or queue order for ``queued``. ``cursor``
+        is the opaque value a previous page returned."""
+
+        def wanted(q: Question) -> bool:
+            return q.status is not Status.RECEIVED and (
+                official is None or q.official_id == official
             )
-            ids = [_text(i) for i in raw]
-            page = await self.get_many(dialogue_id, ids[:limit])
-        else:
-            last = int(await self._redis.get(keys.prefix(dialogue_id) + "seq") or 0)
-            ids = [str(i) for i in range(after + 1, min(last, after + limit + 1) + 1)]
-            page = [
-                q
-                for q in await self.get_many(dialogue_id, ids[:limit])
-                if q.status is not Status.RECEIVED
-            ]
-        more = len(ids) > limit
-        return page, ids[limit - 1] if more else None
+
+        if status is Status.QUEUED:  # the on-air queue is short: filter it whole
+            ids = list(await self._redis.zrange(keys.queue(dialogue_id), 0, -1))
+            queued = [q for q in await self.get_many(dialogue_id, ids) if wanted(q)]
+            start = int(cursor or 0)
+            more = len(queued) > start + limit
+            return queued[start : start + limit], str(start + limit) if more else None
+        found: list[Question] = []
+        after = int(cursor or 0)
+        last = int(await self._redis.get(keys.prefix(dialogue_id) + "seq") or 0)
+        while len(found) <= limit and after < last:
+            if status is None:
+                ids = [str(i) for i in range(after + 1, min(last, after + _BATCH) + 1)]
+            else:
+                key = keys.by_status(dialogue_id, status.value)
+                ids = list(await self._redis.zrangebyscore(key, f"({after}", "+inf", 0, _BATCH))
+            if not ids:
+                break
+            found.extend(q for q in await self.get_many(dialogue_id, ids) if wanted(q))
+            after = int(ids[-1])
+        page = found[:limit]
+        return page, page[-1].id if len(found) > limit else None
 
     async def commit(
         self,

@@ -124,7 +124,9 @@ async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str) -> None:
             app.state.sockets.discard(ws)
             for task in (pump, listen):
                 task.cancel()
-            await asyncio.gather(pump, listen, return_exceptions=True)
+            # wait, not gather: gather would swallow a cancellation of this
+            # handler itself (anyio's, when the server or client goes away).
+            await asyncio.wait({pump, listen})
     except WebSocketDisconnect:
         pass
     finally:

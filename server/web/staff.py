@@ -157,9 +157,9 @@ async def list_questions(request: Request) -> Response:
         )
     official = params.get("official")
     actor = actions.actor_in(dialogue, identity.username, identity.roles)
-    items, next_cursor = await actions.store.questions.page(dialogue.id, status, limit, cursor)
-    if official:
-        items = [q for q in items if q.official_id == official]
+    items, next_cursor = await actions.store.questions.page(
+        dialogue.id, status, limit, cursor, official or None
+    )
     return JSONResponse(
         {
             "items": [await actions.staff_view(dialogue, q, actor) for q in items],

@@ -26,9 +26,11 @@ STAFF = {
 }
 
 
-@pytest.fixture
-def server(redis_url: str) -> Iterator[ServerProcess]:
-    with ServerProcess(env={"REDIS_URL": redis_url, "DOITHOAI_SUBMIT_LIMIT": "0"}) as process:
+@pytest.fixture(scope="module")
+def server(redis_server: str) -> Iterator[ServerProcess]:
+    """One app process per test module on the session's Redis (each test's
+    ``redis_url`` empties that Redis first, so tests do not see each other)."""
+    with ServerProcess(env={"REDIS_URL": redis_server, "DOITHOAI_SUBMIT_LIMIT": "0"}) as process:
         yield process
 
 

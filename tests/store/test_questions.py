@@ -203,3 +203,26 @@ async def test_resume_after_and_reset(store: Store, actions: Actions, dialogue: 
     await store.redis.xtrim(keys.events(dialogue.id), maxlen=1, approximate=False)
     assert await store.events.after(dialogue.id, first) is None
     assert await store.events.after(dialogue.id, "0-0") is None
+
+
+async def test_pages_walk_every_question_once(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    """Paging by state, by official and over all states visits each question once, in order."""
+    ids = [await pending(store, actions, dialogue, n) for n in range(7)]
+    for qid in ids[::2]:
+        await actions.act(dialogue, qid, "assign", {"official_id": "o1"}, MODERATOR)
+
+    async def walk(status: Status | None, official: str | None = None) -> list[str]:
+        seen, cursor = [], None
+        while True:
+            page, cursor = await store.questions.page(dialogue.id, status, 2, cursor, official)
+            assert len(page) <= 2
+            seen.extend(q.id for q in page)
+            if cursor is None:
+                return seen
+
+    assert await walk(Status.PENDING) == ids
+    assert await walk(None) == ids
+    assert await walk(Status.PENDING, "o1") == ids[::2]
+    assert await walk(None, "nobody") == []

@@ -1,0 +1,630 @@
+"""``doithoai demo``: the Thừa Thiên Huế dialogue on digital transformation.
+
+``seed_demo(app, password)`` runs as the app's on-start hook, once the store is
+open. It makes the six staff accounts (always, so a second run on the same data
+updates their password), then, only if the slug ``chuyen-doi-so`` is free, the
+dialogue and about thirty questions brought to several states through the real
+paths: ``Actions.submit`` (validation, inbox), intake's ``materialise``, and
+``Actions.act`` / ``Actions.vote`` as staff and viewers would. Last, it prints
+the URLs and logins.
+
+The dialogue follows a real one (UBND tỉnh Thừa Thiên Huế, on digital
+transformation); officials appear by title only, and answers use no figures
+beyond that dialogue's: 2nd of 63 provinces in the digital transformation index
+in 2020 and 2021, and the 2025 targets (100% of the digital-government criteria,
+over 90% of public services at level 4, digital economy 15-20% of GRDP).
+People, organisations, phone numbers and e-mail addresses are invented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta, timezone
+from typing import Any
+
+from starlette.applications import Starlette
+
+from .accounts import Accounts
+from .actions import Actions
+from .domain.lifecycle import Refused
+from .domain.model import Actor, Dialogue, Official, Role, Topic
+
+SLUG = "chuyen-doi-so"
+TITLE = "Đối thoại trực tuyến: Chuyển đổi số tỉnh Thừa Thiên Huế"
+DESCRIPTION = (
+    "Ủy ban nhân dân tỉnh Thừa Thiên Huế đối thoại trực tuyến với người dân và doanh "
+    "nghiệp về chuyển đổi số: chính quyền số, kinh tế số, xã hội số, dịch vụ công trực "
+    "tuyến, hạ tầng số và đô thị thông minh. Lãnh đạo tỉnh và các sở, ngành trả lời trực "
+    "tiếp trong chương trình; câu hỏi chưa kịp trả lời sẽ được trả lời bằng văn bản sau "
+    "buổi đối thoại."
+)
+#: Asia/Ho_Chi_Minh is +07:00 all year (no daylight saving time).
+ICT = timezone(timedelta(hours=7), "ICT")
+BROADCAST = (time(14, 0), time(16, 0))
+
+TOPICS = (
+    Topic("chinh-quyen-so", "Chính quyền số"),
+    Topic("kinh-te-so", "Kinh tế số"),
+    Topic("xa-hoi-so", "Xã hội số"),
+    Topic("dich-vu-cong-truc-tuyen", "Dịch vụ công trực tuyến"),
+    Topic("ha-tang-so", "Hạ tầng số"),
+    Topic("do-thi-thong-minh", "Đô thị thông minh"),
+)
+
+# By title only: the name field carries the office, never a person's name.
+OFFICIALS = (
+    Official(
+        "pho-chu-tich-ubnd",
+        "Phó Chủ tịch Thường trực UBND tỉnh",
+        "Ủy ban nhân dân tỉnh Thừa Thiên Huế",
+        "official",
+    ),
+    Official(
+        "giam-doc-so-tttt",
+        "Giám đốc Sở Thông tin và Truyền thông",
+        "Sở Thông tin và Truyền thông tỉnh Thừa Thiên Huế",
+        "official2",
+    ),
+    Official(
+        "giam-doc-ioc",
+        "Giám đốc Trung tâm Giám sát, điều hành đô thị thông minh (IOC)",
+        "Trung tâm Giám sát, điều hành đô thị thông minh tỉnh Thừa Thiên Huế",
+        "official3",
+    ),
+)
+
+LOCALITIES = (
+    "Thành phố Huế",
+    "Thị xã Hương Trà",
+    "Thị xã Hương Thủy",
+    "Huyện Phong Điền",
+    "Huyện Quảng Điền",
+    "Huyện Phú Vang",
+    "Huyện Phú Lộc",
+    "Huyện A Lưới",
+    "Huyện Nam Đông",
+)
+
+#: username, roles, display name. Official accounts answer as OFFICIALS above.
+STAFF: tuple[tuple[str, frozenset[Role], str], ...] = (
+    ("admin", frozenset({Role.ADMIN}), "Quản trị hệ thống"),
+    ("moderator", frozenset({Role.MODERATOR}), "Ban tổ chức - điều phối câu hỏi"),
+    ("producer", frozenset({Role.PRODUCER}), "Đạo diễn chương trình"),
+    *((o.username or "", frozenset({Role.OFFICIAL}), o.name) for o in OFFICIALS),
+)
+
+#: Channels of questions staff type in for callers and e-mails.
+STAFF_CHANNELS = ("hotline", "email", "paper")
+
+# The questions, in the order they arrive, each with the state the demo leaves
+# it in. ``official`` routes it (an OFFICIALS id); ``votes`` are viewers'
+# upvotes; ``answer`` is the live summary; ``note`` is a staff-only note;
+# ``edit`` is the moderator's corrected text (the original is kept); ``into``
+# names the question a duplicate is merged into; ``reason`` is a reject code.
+QUESTIONS: list[dict[str, Any]] = [
+    # -- answered live ------------------------------------------------------
+    {
+        "key": "muc-tieu-2025",
+        "state": "answered",
+        "name": "Nguyễn Văn Hùng",
+        "locality": "Thành phố Huế",
+        "topic": "chinh-quyen-so",
+        "text": "Tỉnh ta được đánh giá là một trong những địa phương đi đầu về chuyển đổi "
+        "số. Xin lãnh đạo tỉnh cho biết mục tiêu đến năm 2025 là gì, và người dân bình "
+        "thường sẽ được hưởng lợi cụ thể ra sao?",
+        "official": "pho-chu-tich-ubnd",
+        "votes": 14,
+        "answer": "Cảm ơn anh Hùng. Hai năm 2020 và 2021, Thừa Thiên Huế xếp thứ 2/63 tỉnh, "
+        "thành về chỉ số chuyển đổi số cấp tỉnh; đến năm 2025 tỉnh đặt mục tiêu đạt 100% "
+        "tiêu chí chính quyền số, hơn 90% dịch vụ công đạt cấp độ 4 và kinh tế số chiếm "
+        "15-20% GRDP. Quan điểm xuyên suốt của tỉnh là lấy người dân, doanh nghiệp làm "
+        "trung tâm: chuyển đổi số phải giúp bà con làm thủ tục, dùng dịch vụ công và tiện "
+        "ích xã hội thuận tiện hơn, nhanh hơn, hiệu quả hơn.",
+    },
+    {
+        "key": "dvc-muc-do-4",
+        "state": "answered",
+        "name": "Trần Thị Mai",
+        "organization": "Công ty TNHH Thương mại Hương Giang Xanh",
+        "locality": "Thị xã Hương Thủy",
+        "topic": "dich-vu-cong-truc-tuyen",
+        "text": "Doanh nghiệp chúng tôi đã nộp hồ sơ trực tuyến mức độ 4 nhưng một số thủ "
+        "tục vẫn yêu cầu mang bản giấy đến đối chiếu. Khi nào thì nộp trực tuyến được "
+        "trọn vẹn, không phải đi lại nữa?",
+        "contact": {"email": "mai.tran@example.com"},
+        "official": "giam-doc-so-tttt",
+        "votes": 9,
+        "answer": "Cảm ơn chị Mai đã phản ánh. Mục tiêu của tỉnh đến năm 2025 là hơn 90% "
+        "dịch vụ công đạt cấp độ 4, tức là người dân, doanh nghiệp làm trọn vẹn trên môi "
+        "trường mạng mà không phải nộp lại bản giấy. Sở sẽ cùng các sở, ngành rà soát "
+        "những thủ tục còn đòi bản giấy; chị gửi giúp tên thủ tục cụ thể qua Hue-S để "
+        "chúng tôi kiểm tra và trả lời doanh nghiệp.",
+    },
+    {
+        "key": "hue-s-phan-anh",
+        "state": "answered",
+        "name": "Lê Quang Minh",
+        "locality": "Thành phố Huế",
+        "topic": "do-thi-thong-minh",
+        "text": "Tôi gửi phản ánh về ổ gà trên đường qua Hue-S, được tiếp nhận rất nhanh "
+        "nhưng không biết khi nào sửa xong. Trung tâm IOC có thể cho người dân theo dõi "
+        "tiến độ xử lý từng phản ánh không?",
+        "official": "giam-doc-ioc",
+        "votes": 7,
+        "answer": "Cảm ơn anh Minh. Mỗi phản ánh trên Hue-S được Trung tâm chuyển ngay đến "
+        "đơn vị có trách nhiệm, và kết quả xử lý được trả lại cho người gửi trên ứng dụng. "
+        "Chúng tôi sẽ yêu cầu các đơn vị cập nhật tiến độ thường xuyên hơn, kèm hình ảnh "
+        "sau khi khắc phục, để anh và bà con thấy rõ phản ánh của mình đã được giải quyết "
+        "đến đâu.",
+    },
+    {
+        "key": "song-4g-a-luoi",
+        "state": "answered",
+        "name": "Hồ Văn Thạnh",
+        "locality": "Huyện A Lưới",
+        "topic": "ha-tang-so",
+        "text": "Ở thôn tôi trên A Lưới sóng 4G rất yếu, nhiều chỗ mất sóng hẳn, học sinh học "
+        "trực tuyến và bà con dùng Hue-S đều khó. Tỉnh có kế hoạch gì để phủ sóng di động "
+        "và kéo cáp quang về các thôn vùng cao không?",
+        "official": "giam-doc-so-tttt",
+        "votes": 11,
+        "answer": "Cảm ơn anh Thạnh. Hạ tầng số là nền móng của chuyển đổi số, và tỉnh xác "
+        "định không để vùng cao đứng ngoài. Sở đang cùng các doanh nghiệp viễn thông và "
+        "UBND các huyện rà soát những thôn còn lõm sóng ở A Lưới, Nam Đông để ưu tiên phủ "
+        "sóng di động và kéo cáp quang. Bà con báo vị trí cụ thể qua UBND xã hoặc Hue-S "
+        "để được đưa vào danh sách ưu tiên.",
+    },
+    # -- on air, with a duplicate merged into it ----------------------------
+    {
+        "key": "cho-dong-ba-qr",
+        "state": "on_air",
+        "name": "Phan Thị Ngọc Anh",
+        "organization": "Tiểu thương chợ Đông Ba",
+        "locality": "Thành phố Huế",
+        "topic": "kinh-te-so",
+        "text": "Tiểu thương chợ Đông Ba đã được hướng dẫn treo mã QR để khách chuyển khoản, "
+        "nhưng nhiều cô chú lớn tuổi chưa quen dùng điện thoại thông minh. Tỉnh có tập "
+        "huấn ngay tại chợ không, và thanh toán không dùng tiền mặt có làm phát sinh thêm "
+        "phí cho tiểu thương không?",
+        "official": "giam-doc-so-tttt",
+        "votes": 18,
+    },
+    {
+        "key": "cho-dong-ba-qr-2",
+        "state": "merged",
+        "into": "cho-dong-ba-qr",
+        "name": "Dương Thị Hoa",
+        "locality": "Thành phố Huế",
+        "topic": "kinh-te-so",
+        "text": "cho hoi tieu thuong cho Dong Ba dung ma QR thanh toan co bi mat phi khong, "
+        "ai se huong dan cho nguoi lon tuoi a",
+    },
+    # -- in the on-air queue ------------------------------------------------
+    {
+        "key": "camera-giao-thong",
+        "state": "queued",
+        "name": "Đặng Minh Tuấn",
+        "locality": "Thành phố Huế",
+        "topic": "do-thi-thong-minh",
+        "text": "Camera giám sát của Trung tâm IOC đã được dùng để điều tiết giao thông ở các "
+        "nút hay ùn tắc giờ cao điểm chưa? Người dân có thể xem tình hình giao thông trực "
+        "tiếp trên Hue-S trước khi ra đường không?",
+        "official": "giam-doc-ioc",
+        "votes": 6,
+    },
+    {
+        "key": "ve-dien-tu-dai-noi",
+        "state": "queued",
+        "name": "Tôn Nữ Thanh Tâm",
+        "organization": "Homestay Vườn Nhà Tâm",
+        "locality": "Thành phố Huế",
+        "topic": "kinh-te-so",
+        "text": "Tôi kinh doanh homestay gần Đại Nội, khách nước ngoài thường hỏi mua vé tham "
+        "quan Đại Nội và các lăng trên mạng. Tỉnh có kế hoạch bán vé điện tử, quét mã QR "
+        "tại cổng và cho các cơ sở lưu trú giới thiệu, đặt vé giúp khách không?",
+        "contact": {"phone": "0900 000 102", "email": "vuonnhatam@example.com"},
+        "official": "pho-chu-tich-ubnd",
+        "votes": 8,
+    },
+    {
+        "key": "ky-nang-so-nguoi-gia",
+        "state": "queued",
+        "channel": "hotline",
+        "name": "Trần Văn Lợi",
+        "locality": "Huyện Quảng Điền",
+        "topic": "xa-hoi-so",
+        "text": "Tôi năm nay 68 tuổi, con cháu đi làm xa, muốn tự làm thủ tục trên điện thoại "
+        "mà không biết bắt đầu từ đâu. Ở xã có ai hướng dẫn người già cài Hue-S và dùng "
+        "dịch vụ công không?",
+        "contact": {"phone": "0900 000 103"},
+        "official": "giam-doc-so-tttt",
+        "votes": 5,
+    },
+    {
+        "key": "den-duong-thong-minh",
+        "state": "queued",
+        "name": "Ngô Đức Thắng",
+        "locality": "Thị xã Hương Thủy",
+        "topic": "do-thi-thong-minh",
+        "text": "Nhiều tuyến đường ở Hương Thủy đèn vẫn sáng đến gần trưa, có đoạn lại tắt cả "
+        "tuần không ai sửa. Tỉnh có mở rộng chiếu sáng thông minh, tự điều chỉnh theo giờ "
+        "và báo hỏng về trung tâm điều hành không?",
+        "official": "giam-doc-ioc",
+        "votes": 3,
+    },
+    # -- approved (on the public feed), some routed to an official ----------
+    {
+        "key": "ngu-dan-phu-vang",
+        "state": "approved",
+        "name": "Huỳnh Văn Phúc",
+        "organization": "Tổ hợp tác khai thác hải sản Thuận An",
+        "locality": "Huyện Phú Vang",
+        "topic": "kinh-te-so",
+        "text": "Ngư dân Phú Vang đánh bắt về thường phải bán cho thương lái với giá thấp. "
+        "Tỉnh có hỗ trợ đưa hải sản của bà con lên sàn thương mại điện tử, hướng dẫn đóng "
+        "gói, giao hàng và thanh toán trực tuyến không?",
+        "official": "giam-doc-so-tttt",
+        "votes": 8,
+    },
+    {
+        "key": "bao-ve-du-lieu",
+        "state": "approved",
+        "name": "Phạm Thị Thu Hà",
+        "locality": "Thành phố Huế",
+        "topic": "chinh-quyen-so",
+        "text": "Khi dùng Hue-S và cổng dịch vụ công, người dân phải khai rất nhiều thông tin "
+        "cá nhân. Tỉnh bảo vệ dữ liệu này thế nào, ai được quyền xem, và nếu bị lộ thì "
+        "người dân khiếu nại ở đâu?",
+        "official": "giam-doc-so-tttt",
+        "votes": 10,
+    },
+    {
+        "key": "truong-mien-nui",
+        "state": "approved",
+        "name": "Võ Thị Lan",
+        "organization": "Trường Tiểu học Khe Tre",
+        "locality": "Huyện Nam Đông",
+        "topic": "xa-hoi-so",
+        "text": "Trường chúng tôi đã dùng sổ liên lạc điện tử và học bạ số nhưng đường truyền "
+        "chập chờn, máy tính của giáo viên đã cũ. Tỉnh có hỗ trợ thiết bị và đường truyền "
+        "cho các trường miền núi không?",
+        "votes": 4,
+    },
+    {
+        "key": "ocop-phong-dien",
+        "state": "approved",
+        "name": "Mai Xuân Thịnh",
+        "organization": "Hợp tác xã dịch vụ nông nghiệp Phong Hòa Xanh",
+        "locality": "Huyện Phong Điền",
+        "topic": "kinh-te-so",
+        "text": "Hợp tác xã chúng tôi có sản phẩm OCOP nhưng chưa biết bán trên sàn thương "
+        "mại điện tử và làm tem truy xuất nguồn gốc bằng mã QR. Tỉnh có chương trình hỗ "
+        "trợ chi phí và hướng dẫn cho hợp tác xã không?",
+        "votes": 3,
+    },
+    {
+        "key": "doanh-nghiep-nho",
+        "state": "approved",
+        "name": "Trương Công Danh",
+        "organization": "Công ty TNHH Cơ khí Phú Bài",
+        "locality": "Thị xã Hương Thủy",
+        "topic": "kinh-te-so",
+        "text": "Doanh nghiệp nhỏ như chúng tôi muốn dùng hóa đơn điện tử, chữ ký số và phần "
+        "mềm quản lý trên nền tảng số, nhưng chi phí hằng năm khá cao. Tỉnh có chính sách "
+        "hỗ trợ doanh nghiệp nhỏ và vừa chuyển đổi số không?",
+        "contact": {"email": "congdanh.cokhi@example.com"},
+        "votes": 2,
+    },
+    {
+        "key": "khai-sinh-truc-tuyen",
+        "state": "approved",
+        "name": "Nguyen Thi Hanh",
+        "locality": "Huyện Phú Lộc",
+        "topic": "dich-vu-cong-truc-tuyen",
+        "text": "toi muon dang ky khai sinh cho con tren mang thi lam the nao, co phai ra uy "
+        "ban xa nua khong",
+        "edit": "Tôi muốn đăng ký khai sinh cho con trên mạng thì làm thế nào, có phải ra ủy "
+        "ban xã nữa không?",
+        "votes": 1,
+    },
+    {
+        "key": "canh-bao-lu",
+        "state": "approved",
+        "name": "Châu Ngọc Sơn",
+        "locality": "Thị xã Hương Trà",
+        "topic": "do-thi-thong-minh",
+        "text": "Mùa mưa lũ năm nào vùng trũng Hương Trà cũng bị ngập. Hue-S có thể gửi cảnh "
+        "báo mực nước và thông báo xả lũ của các hồ chứa đến điện thoại người dân sớm hơn "
+        "không?",
+        "official": "giam-doc-ioc",
+        "votes": 9,
+    },
+    # -- deferred: to be answered in writing after the broadcast ------------
+    {
+        "key": "so-hoa-dia-chinh",
+        "state": "deferred",
+        "name": "Bùi Thị Hương",
+        "locality": "Thị xã Hương Trà",
+        "topic": "chinh-quyen-so",
+        "text": "Giấy chứng nhận quyền sử dụng đất của gia đình tôi cấp từ những năm 1990, mỗi "
+        "lần làm thủ tục phải chờ tra cứu hồ sơ giấy rất lâu. Việc số hóa hồ sơ địa chính "
+        "của tỉnh đến đâu, khi nào người dân tra cứu được trên mạng?",
+        "official": "pho-chu-tich-ubnd",
+        "note": "Giao Sở Tài nguyên và Môi trường chuẩn bị nội dung trả lời bằng văn bản.",
+        "votes": 6,
+    },
+    {
+        "key": "ho-so-suc-khoe",
+        "state": "deferred",
+        "channel": "email",
+        "name": "Hoàng Văn Nam",
+        "locality": "Huyện Phong Điền",
+        "topic": "xa-hoi-so",
+        "text": "Tôi nghe nói mỗi người dân sẽ có hồ sơ sức khỏe điện tử. Khi khám ở trạm y "
+        "tế xã rồi chuyển lên bệnh viện tuyến trên, bác sĩ có xem được lịch sử khám của "
+        "tôi không, và tôi tự xem hồ sơ của mình ở đâu?",
+        "contact": {"email": "hoangnam.pd@example.com"},
+        "official": "giam-doc-so-tttt",
+        "note": "Đề nghị Sở Y tế phối hợp trả lời bằng văn bản.",
+        "votes": 4,
+    },
+    # -- rejected, with the reason the asker sees ---------------------------
+    {
+        "key": "tranh-chap-dat",
+        "state": "rejected",
+        "reason": "personal_case",
+        "name": "Lê Thị Kim Oanh",
+        "locality": "Huyện Phú Vang",
+        "topic": "chinh-quyen-so",
+        "text": "Nhà hàng xóm xây tường lấn sang đất nhà tôi gần nửa mét, tôi làm đơn gửi xã "
+        "từ năm ngoái mà chưa được giải quyết. Đề nghị lãnh đạo tỉnh can thiệp.",
+        "contact": {"phone": "0900 000 104"},
+    },
+    {
+        "key": "luong-giao-vien",
+        "state": "rejected",
+        "reason": "off_topic",
+        "name": "Phạm Văn Khánh",
+        "locality": "Thị xã Hương Thủy",
+        "text": "Xin hỏi năm nay giáo viên hợp đồng có được tăng lương không, bao giờ thì có "
+        "quyết định?",
+    },
+    {
+        "key": "quang-cao-sim",
+        "state": "rejected",
+        "reason": "spam",
+        "name": "Sim số đẹp Huế",
+        "locality": "Thành phố Huế",
+        "text": "Bán sim số đẹp, sim 4G data không giới hạn giá rẻ, giao tận nơi toàn tỉnh, "
+        "nhắn tin ngay để nhận ưu đãi!!!",
+    },
+    # -- pending: waiting for the moderator ---------------------------------
+    {
+        "key": "thue-dat-the-ngan-hang",
+        "state": "pending",
+        "name": "Tran Van Long",
+        "locality": "Huyện Quảng Điền",
+        "topic": "dich-vu-cong-truc-tuyen",
+        "text": "cho em hoi nop thue dat qua dich vu cong truc tuyen thi thanh toan bang the "
+        "ngan hang duoc chua a",
+    },
+    {
+        "key": "wifi-cong-cong",
+        "state": "pending",
+        "name": "Nguyễn Phước Bảo",
+        "locality": "Thành phố Huế",
+        "topic": "ha-tang-so",
+        "text": "Ở Đại Nội, phố đi bộ và chợ Đông Ba du khách hay hỏi wifi công cộng miễn phí. "
+        "Tỉnh có kế hoạch mở rộng và nâng tốc độ wifi công cộng ở các khu vực này không?",
+    },
+    {
+        "key": "lua-dao-qua-mang",
+        "state": "pending",
+        "name": "Đỗ Thị Thanh Thủy",
+        "locality": "Thị xã Hương Trà",
+        "topic": "xa-hoi-so",
+        "text": "Bố mẹ tôi vừa bị gọi điện giả danh công an, bảo cài một ứng dụng lạ. Tỉnh có "
+        "thể gửi cảnh báo lừa đảo qua Hue-S và hướng dẫn người cao tuổi cách nhận biết "
+        "không?",
+    },
+    {
+        "key": "to-cong-nghe-so",
+        "state": "pending",
+        "channel": "hotline",
+        "name": "Trần Thị Liên",
+        "locality": "Huyện Nam Đông",
+        "topic": "xa-hoi-so",
+        "text": "Tổ công nghệ số cộng đồng ở thôn tôi có người nhưng ít khi đến từng nhà hướng "
+        "dẫn. Các tổ này có được hỗ trợ kinh phí, điện thoại hay tập huấn gì không?",
+        "contact": {"phone": "0900 000 105"},
+    },
+    {
+        "key": "bai-do-xe",
+        "state": "pending",
+        "name": "Lê Hoàng Việt",
+        "locality": "Thành phố Huế",
+        "topic": "do-thi-thong-minh",
+        "text": "Xe du lịch đưa khách vào trung tâm thành phố Huế rất khó tìm chỗ đỗ. Có ứng "
+        "dụng nào cho biết bãi đỗ còn trống và trả phí đỗ xe không dùng tiền mặt không?",
+    },
+    {
+        "key": "lua-huu-co-qr",
+        "state": "pending",
+        "channel": "email",
+        "name": "Huỳnh Thị Bích",
+        "organization": "Tổ hợp tác lúa hữu cơ Tam Giang",
+        "locality": "Huyện Quảng Điền",
+        "topic": "kinh-te-so",
+        "text": "Tổ hợp tác chúng tôi trồng lúa hữu cơ, muốn gắn mã QR truy xuất nguồn gốc và "
+        "nhận đặt hàng trực tuyến. Tỉnh có nền tảng dùng chung nào để đăng ký miễn phí "
+        "không?",
+        "contact": {"email": "luahuuco.tamgiang@example.com"},
+    },
+    {
+        "key": "nong-san-a-luoi",
+        "state": "pending",
+        "name": "Ho Thi Nga",
+        "locality": "Huyện A Lưới",
+        "topic": "kinh-te-so",
+        "text": "minh o A Luoi muon ban mang rung, mat ong len mang ma it shipper chiu vao, "
+        "tinh co ho tro van chuyen nong san cho ba con vung cao khong",
+    },
+    {
+        "key": "hoc-phi-vien-phi",
+        "state": "pending",
+        "name": "Phan Văn Đức",
+        "locality": "Huyện Phú Vang",
+        "topic": "xa-hoi-so",
+        "text": "Trường của con tôi thu học phí không dùng tiền mặt, nhưng mỗi nơi dùng một "
+        "ngân hàng, một ứng dụng khác nhau. Tỉnh có thể thống nhất cách nộp học phí, viện "
+        "phí qua Hue-S cho tiện không?",
+    },
+]
+
+_ACCOUNT_OF = {o.id: o.username or "" for o in OFFICIALS}
+_PAYLOAD_FIELDS = ("text", "name", "organization", "locality", "topic", "channel", "contact")
+
+
+def _steps(row: dict[str, Any], ids: dict[str, str]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(account, action, body) that take a received-then-pending question to
+    ``row["state"]``, each by the role that would take it in a real broadcast."""
+    state = row["state"]
+    if state == "pending":
+        return []
+    if state == "rejected":
+        return [("moderator", "reject", {"reason": row["reason"]})]
+    if state == "merged":
+        return [("moderator", "merge", {"into": ids[row["into"]]})]
+    steps: list[tuple[str, str, dict[str, Any]]] = []
+    if "edit" in row:
+        steps.append(("moderator", "edit", {"text": row["edit"]}))
+    steps.append(("moderator", "approve", {}))
+    if "official" in row:
+        steps.append(("moderator", "assign", {"official_id": row["official"]}))
+    speaker = _ACCOUNT_OF.get(row.get("official", ""), "")
+    if "note" in row:
+        steps.append((speaker, "note", {"text": row["note"]}))
+    if state == "deferred":
+        steps.append((speaker, "defer", {}))
+    if state in ("queued", "on_air", "answered"):
+        steps.append(("producer", "queue", {}))
+    if state in ("on_air", "answered"):
+        steps.append(("producer", "on_air", {}))
+    if state == "answered":
+        steps.append((speaker, "answer", {"text": row["answer"]}))
+    return steps
+
+
+async def seed_demo(app: Starlette, password: str) -> None:
+    """The on-start hook of ``doithoai demo`` (see the module docstring)."""
+    actions: Actions = app.state.actions
+    accounts: Accounts = app.state.accounts
+    settings = app.state.settings
+    for username, roles, display_name in STAFF:
+        # ``add`` overwrites: a rerun with another password updates it.
+        await accounts.add(username, password, roles, display_name)
+    dialogue = await actions.store.dialogues.by_slug(SLUG)
+    seeded = dialogue is None
+    if dialogue is None:
+        try:
+            dialogue = await _create_dialogue(actions, tuple(settings.widget_origins))
+        except Refused:  # the slug is taken: another node seeding the same Redis won
+            dialogue = await actions.dialogue(SLUG)
+            seeded = False
+        else:
+            await _seed_questions(actions, dialogue)
+    elif dialogue.widget_origins != tuple(settings.widget_origins):
+        # API.md: the demo dialogue takes widget requests from the origins set now.
+        doc = {**dialogue.to_doc(), "widget_origins": list(settings.widget_origins)}
+        await actions.store.dialogues.save(Dialogue.from_doc(doc))
+    _print_banner(settings.origin, password, seeded)
+
+
+async def _create_dialogue(actions: Actions, widget_origins: tuple[str, ...]) -> Dialogue:
+    today = datetime.now(ICT).date()
+    starts, ends = (datetime.combine(today, t, ICT).isoformat() for t in BROADCAST)
+    return await actions.create_dialogue(
+        slug=SLUG,
+        title=TITLE,
+        description=DESCRIPTION,
+        status="live",
+        starts_at=starts,
+        ends_at=ends,
+        stream_url=None,
+        topics=TOPICS,
+        officials=OFFICIALS,
+        localities=LOCALITIES,
+        allow_anonymous=False,
+        widget_origins=widget_origins,
+    )
+
+
+async def _seed_questions(actions: Actions, dialogue: Dialogue) -> None:
+    actors: dict[str, Actor] = {
+        username: actions.actor_in(dialogue, username, roles) for username, roles, _ in STAFF
+    }
+    ids: dict[str, str] = {}
+    for row in QUESTIONS:
+        payload = {k: row[k] for k in _PAYLOAD_FIELDS if k in row}
+        payload["submission_id"] = f"demo-{row['key']}"
+        if "contact" in row:
+            payload["consent"] = True
+        staff = actors["moderator"] if row.get("channel") in STAFF_CHANNELS else None
+        submitted = await actions.submit(dialogue, payload, staff=staff)
+        ids[row["key"]] = submitted.question_id
+    await _intake(actions, dialogue, ids.values())
+    # The on-air question goes last: putting another on air would send it back.
+    for row in sorted(QUESTIONS, key=lambda r: r["state"] == "on_air"):
+        qid = ids[row["key"]]
+        for account, action, body in _steps(row, ids):
+            await actions.act(dialogue, qid, action, body, actors[account])
+        for n in range(row.get("votes", 0)):
+            await actions.vote(dialogue, qid, f"demo-viewer-{n:03d}")
+
+
+async def _intake(actions: Actions, dialogue: Dialogue, question_ids: Iterable[str]) -> None:
+    """Bring the demo's received questions to pending exactly as intake does.
+
+    Rather than poll until the app's intake worker gets to them (not at all
+    when the app runs without workers, and at an unknown time otherwise), read
+    each question's inbox entry id with XRANGE and call the worker's own
+    handler, ``Actions.materialise``, which is idempotent: if the worker gets
+    to an entry first, ours finds the question screened and only acknowledges;
+    if ours is first, its XACK of a not-yet-delivered entry is a no-op and the
+    worker's later delivery finds the question no longer received and only
+    acknowledges. Either way each question is screened once, and when this
+    returns every one of them is at least pending.
+    """
+    entry_of = await actions.store.questions.inbox_entries(dialogue.id)
+    for qid in question_ids:
+        await actions.materialise(dialogue.id, qid, entry_of[qid])
+
+
+def _print_banner(origin: str, password: str, seeded: bool) -> None:
+    d = f"{origin}/d/{SLUG}"
+    console = f"{origin}/console/{SLUG}"
+    state = (
+        "đã tạo cuộc đối thoại mẫu và câu hỏi / seeded the dialogue and its questions"
+        if seeded
+        else "cuộc đối thoại đã có từ lần chạy trước; chỉ cập nhật mật khẩu tài khoản / "
+        "already seeded by an earlier run; account passwords updated"
+    )
+    width = max(len(u) for u, _, _ in STAFF)
+    lines = [
+        "",
+        f"=== doithoai demo: {TITLE} ===",
+        f"(doithoai demo: the Thừa Thiên Huế digital transformation dialogue; {state})",
+        "",
+        f"  Trang công khai   / public page:       {d}",
+        f"  Điều phối         / moderator console: {console}",
+        f"  Đạo diễn          / producer console:  {console}/producer",
+        f"  Lãnh đạo          / official console:  {console}/official",
+        f"  Đăng nhập         / login:             {origin}/login",
+        f"  API:                                   {origin}/api/v1/dialogues/{SLUG}",
+        "",
+        f"  Tài khoản / logins (mật khẩu chung / password for all: {password}):",
+        *(f"    {u:<{width}}  {', '.join(sorted(r.value for r in roles))}: {name}"
+          for u, roles, name in STAFF),
+        "",
+    ]  # fmt: skip
+    print("\n".join(lines), flush=True)

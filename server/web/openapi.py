@@ -1,0 +1,916 @@
+"""The OpenAPI 3.1 document of the v1 API (API.md), as data, served at
+``GET /api/v1/openapi.json``.
+
+Enums come from the code that enforces them (statuses, roles, channels,
+reasons, actions, error codes), so the document cannot drift from them.
+Response objects leave ``additionalProperties`` open: fields may be added.
+OpenAPI has no WebSockets; the two feeds are described in ``info.description``
+and, as data, under the root extension ``x-websockets``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..domain.lifecycle import ACTIONS, EVENT_TYPES
+from ..domain.model import (
+    CHANNELS,
+    PUBLIC_STATUSES,
+    REJECT_REASONS,
+    DialogueStatus,
+    Role,
+    Status,
+)
+from ..domain.text import LIMITS
+from .errors import STATUS as ERROR_STATUS
+from .staff import MAX_LIMIT
+
+Schema = dict[str, Any]
+
+SESSION_COOKIE = "doithoai_session"
+CSRF_HEADER = "X-CSRF-Token"
+PUBLIC_CHANNELS = ("web", "widget")
+
+#: Event types on the public feed (API.md, "Feed messages").
+PUBLIC_EVENT_TYPES = (
+    "question.approved",
+    "question.updated",
+    "question.queued",
+    "question.on_air",
+    "question.answered",
+    "question.deferred",
+    "question.unpublished",
+    "question.merged",
+    "votes.changed",
+    "dialogue.updated",
+)
+#: Event types on the staff console feed.
+STAFF_EVENT_TYPES = (*dict.fromkeys(EVENT_TYPES.values()), "votes.changed", "dialogue.updated")
+
+
+# -- schema helpers -------------------------------------------------------------
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    """``schema`` or JSON null (3.1 style: a type list, or anyOf for a $ref)."""
+    if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    out = dict(schema)
+    out["type"] = [schema["type"], "null"]
+    if "enum" in out:
+        out["enum"] = [*out["enum"], None]
+    return out
+
+
+def obj(properties: Schema, required: list[str] | tuple[str, ...] = (), **extra: Any) -> Schema:
+    schema: Schema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    schema.update(extra)
+    return schema
+
+
+def array(items: Schema, **extra: Any) -> Schema:
+    return {"type": "array", "items": items, **extra}
+
+
+def string(description: str = "", **extra: Any) -> Schema:
+    schema: Schema = {"type": "string", **extra}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def text_limit(field: str) -> str:
+    low, high = LIMITS[field]
+    return f"{low} to {high} characters after NFC normalisation and whitespace clean-up."
+
+
+TIME = string("ISO 8601 with offset.", format="date-time")
+TIME_OR_NULL = nullable(TIME)
+STR_OR_NULL = nullable(string())
+
+
+# -- components -----------------------------------------------------------------
+
+
+def _question_properties() -> Schema:
+    return {
+        "id": string("The question's id within its dialogue."),
+        "text": string("The moderated (possibly edited) text."),
+        "name": nullable(
+            string("The asker's name; null only where anonymous questions are allowed.")
+        ),
+        "organization": STR_OR_NULL,
+        "locality": STR_OR_NULL,
+        "topic": nullable(string("A topic id of the dialogue.")),
+        "topic_name": STR_OR_NULL,
+        "status": {"type": "string", "enum": [s.value for s in Status if s in PUBLIC_STATUSES]},
+        "official": nullable(ref("Official")),
+        "votes": {"type": "integer", "minimum": 0},
+        "asked_by": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Askers: 1 plus the askers of the questions merged into this one.",
+        },
+        "submitted_at": TIME,
+        "on_air_at": TIME_OR_NULL,
+        "answer": nullable(ref("Answer")),
+        "edited": {"type": "boolean", "description": "The moderators edited the text."},
+    }
+
+
+PUBLIC_QUESTION_REQUIRED = [
+    "id", "text", "name", "organization", "locality", "topic", "status", "official",
+    "votes", "asked_by", "submitted_at", "answer", "edited",
+]  # fmt: skip
+
+
+def _console_question() -> Schema:
+    """The staff question as the console feed carries it (no contact, no actions)."""
+    props = _question_properties()
+    props["status"] = {"type": "string", "enum": [s.value for s in Status]}
+    props.update(
+        version={"type": "integer", "minimum": 0, "description": "Send it back as `version`."},
+        channel={"type": "string", "enum": list(CHANNELS)},
+        tracking_code=string(),
+        flags=array(string()),
+        duplicates=array(
+            obj({"id": string(), "score": {"type": "number"}}, ["id", "score"]),
+            maxItems=5,
+            description="Existing questions judged the same (score at or above the "
+            "dialogue's threshold), best first; filled at intake.",
+        ),
+        notes=array(
+            obj({"at": TIME, "actor": string(), "text": string()}, ["at", "actor", "text"])
+        ),
+        original_text=nullable(string("The asker's text, kept when moderators edit it.")),
+        history=array(
+            obj({"at": TIME, "actor": string(), "action": string()}, ["at", "actor", "action"])
+        ),
+        reason=nullable({"type": "string", "enum": list(REJECT_REASONS)}),
+        merged_into=STR_OR_NULL,
+        merged_from=array(string()),
+        updated_at=TIME_OR_NULL,
+    )
+    required = [
+        *PUBLIC_QUESTION_REQUIRED, "version", "channel", "tracking_code", "flags",
+        "duplicates", "notes", "original_text", "history",
+    ]  # fmt: skip
+    return obj(props, required)
+
+
+def _staff_question() -> Schema:
+    base = _console_question()
+    props = dict(base["properties"])
+    props["contact"] = obj(
+        {"phone": string(), "email": string(format="email")},
+        description="Present for moderators (and admins) only.",
+    )
+    props["actions"] = array(
+        {"type": "string", "enum": list(ACTIONS)},
+        description="The actions the caller may take on the question now.",
+    )
+    return obj(props, [*base["required"], "actions"])
+
+
+def _action_body() -> Schema:
+    return obj(
+        {
+            "version": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "The version the caller saw; a stale one gives 409 conflict.",
+            },
+            "reason": {"type": "string", "enum": list(REJECT_REASONS), "description": "reject"},
+            "text": string(
+                "edit (the new text; "
+                + text_limit("text")
+                + "), answer ("
+                + text_limit("answer")
+                + "), note ("
+                + text_limit("note")
+                + ")"
+            ),
+            "topic": nullable(string("set_topic: a topic id of the dialogue, or null")),
+            "official_id": nullable(string("assign: an official of the dialogue, or null")),
+            "position": nullable(
+                {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "queue: 0 is the head; absent or null: the tail",
+                }
+            ),
+            "into": string("merge: the id of the question to merge into"),
+        },
+        description="One body for every action; each action reads the fields it needs "
+        "(see the table in the operation's description) and ignores the others.",
+    )
+
+
+def _submission() -> Schema:
+    return obj(
+        {
+            "text": string("The question. " + text_limit("text")),
+            "name": nullable(
+                string(
+                    "Required unless the dialogue allows anonymous questions. " + text_limit("name")
+                )
+            ),
+            "organization": nullable(string(text_limit("organization"))),
+            "locality": nullable(string("One of the dialogue's localities, when it lists any.")),
+            "topic": nullable(string("A topic id of the dialogue.")),
+            "contact": obj(
+                {
+                    "phone": nullable(string("A Vietnamese phone number.")),
+                    "email": nullable(string(format="email")),
+                },
+                additionalProperties=False,
+                description="With any contact, `consent` must be true.",
+            ),
+            "consent": nullable({"type": "boolean"}),
+            "submission_id": nullable(
+                string(
+                    "Idempotency key made by the client: "
+                    "the same id again gives the same tracking code.",
+                    pattern="^[A-Za-z0-9_-]{8,64}$",
+                )
+            ),
+            "channel": {
+                "type": "string",
+                "enum": list(CHANNELS),
+                "description": f"Public callers: {', '.join(PUBLIC_CHANNELS)} (default web). "
+                "A body "
+                "with `channel` from a signed-in staff member (CSRF checked) is a staff entry of a "
+                "question received by hotline, email, paper, ...: not rate limited.",
+            },
+        },
+        ["text"],
+    )
+
+
+def _error() -> Schema:
+    return obj(
+        {
+            "error": obj(
+                {
+                    "code": {"$ref": "#/components/schemas/ErrorCode"},
+                    "message": string(
+                        "Human-readable, in the request's language (vi unless asked for en)."
+                    ),
+                    "field": nullable(
+                        string("The failing field, nested ones with a dot: contact.phone.")
+                    ),
+                },
+                ["code", "message", "field"],
+            )
+        },
+        ["error"],
+    )
+
+
+def _envelope(data: Schema, types: tuple[str, ...] | list[str]) -> Schema:
+    return obj(
+        {
+            "id": string("The event's stream id; resume with after=<id>."),
+            "type": {"type": "string", "enum": list(types)},
+            "dialogue": string("The dialogue's slug."),
+            "data": data,
+        },
+        ["id", "type", "dialogue", "data"],
+    )
+
+
+def _snapshot(data: Schema) -> Schema:
+    return obj(
+        {
+            "id": string("Id of the last event the snapshot includes."),
+            "type": {"const": "snapshot"},
+            "dialogue": string(),
+            "data": data,
+            "reset": {
+                "type": "boolean",
+                "description": "true when the client asked for after=<id> and that id is gone "
+                "(trimmed): drop what you have and start from this snapshot.",
+            },
+        },
+        ["id", "type", "dialogue", "data", "reset"],
+    )
+
+
+def _schemas() -> Schema:
+    topic = obj({"id": string(), "name": string()}, ["id", "name"])
+    official = obj({"id": string(), "name": string(), "title": string()}, ["id", "name", "title"])
+    dialogue_status = {"type": "string", "enum": [s.value for s in DialogueStatus]}
+    question_ref = obj({"id": string()}, ["id"])
+    return {
+        "ErrorCode": {
+            "type": "string",
+            "enum": list(ERROR_STATUS),
+            "description": "; ".join(f"{code}: {status}" for code, status in ERROR_STATUS.items()),
+        },
+        "Error": _error(),
+        "Topic": topic,
+        "Official": official,
+        "Answer": obj(
+            {
+                "text": string(),
+                "kind": {"type": "string", "enum": ["live", "written"]},
+                "official": nullable(ref("Official")),
+                "answered_at": TIME,
+            },
+            ["text", "kind", "official", "answered_at"],
+        ),
+        "DialogueStatus": dialogue_status,
+        "DialogueSummary": obj(
+            {
+                "slug": string(),
+                "title": string(),
+                "status": ref("DialogueStatus"),
+                "starts_at": TIME_OR_NULL,
+            },
+            ["slug", "title", "status", "starts_at"],
+        ),
+        "Dialogue": obj(
+            {
+                "slug": string(),
+                "title": string(),
+                "description": string(),
+                "status": ref("DialogueStatus"),
+                "starts_at": TIME_OR_NULL,
+                "ends_at": TIME_OR_NULL,
+                "stream_url": nullable(string(format="uri")),
+                "accepting_questions": {"type": "boolean"},
+                "allow_anonymous": {"type": "boolean"},
+                "topics": array(ref("Topic")),
+                "officials": array(ref("Official")),
+                "localities": array(string()),
+            },
+            [
+                "slug",
+                "title",
+                "description",
+                "status",
+                "starts_at",
+                "ends_at",
+                "stream_url",
+                "accepting_questions",
+                "topics",
+                "officials",
+                "localities",
+            ],
+        ),
+        "PublicQuestion": obj(_question_properties(), PUBLIC_QUESTION_REQUIRED),
+        "ConsoleQuestion": _console_question(),
+        "StaffQuestion": _staff_question(),
+        "Feed": obj(
+            {
+                "last_event_id": string("Id of the last event the feed includes."),
+                "dialogue": ref("Dialogue"),
+                "on_air": nullable(ref("PublicQuestion")),
+                "questions": array(ref("PublicQuestion")),
+            },
+            ["last_event_id", "on_air", "questions"],
+        ),
+        "Tracking": obj(
+            {
+                "tracking_code": string(),
+                "dialogue": obj({"slug": string(), "title": string()}, ["slug", "title"]),
+                "status": {"type": "string", "enum": [s.value for s in Status]},
+                "text": string("The asker's own text (before any edit)."),
+                "topic": STR_OR_NULL,
+                "submitted_at": TIME,
+                "reason": {
+                    "type": "string",
+                    "enum": list(REJECT_REASONS),
+                    "description": "Present when rejected.",
+                },
+                "answer": {**ref("Answer"), "description": "Present once answered."},
+                "merged_into": {
+                    **ref("PublicQuestion"),
+                    "description": "Present when merged into a question the public sees.",
+                },
+            },
+            ["tracking_code", "status", "text", "topic", "submitted_at"],
+        ),
+        "Submission": _submission(),
+        "Submitted": obj(
+            {"tracking_code": string(), "status": {"const": "received"}},
+            ["tracking_code", "status"],
+        ),
+        "VoteRequest": obj(
+            {
+                "voter": string(
+                    "A random id the widget keeps (8-64 ASCII characters).",
+                    minLength=8,
+                    maxLength=64,
+                )
+            },
+            ["voter"],
+        ),
+        "Vote": obj({"votes": {"type": "integer", "minimum": 0}}, ["votes"]),
+        "Login": obj(
+            {
+                "username": string(maxLength=64, minLength=1),
+                "password": string(maxLength=1024, minLength=1),
+            },
+            ["username", "password"],
+        ),
+        "Session": obj(
+            {
+                "username": string(),
+                "roles": array({"type": "string", "enum": [r.value for r in Role]}),
+                "csrf_token": nullable(string(f"Send it as {CSRF_HEADER} on unsafe requests.")),
+            },
+            ["username", "roles", "csrf_token"],
+        ),
+        "QuestionPage": obj(
+            {
+                "items": array(ref("StaffQuestion")),
+                "next_cursor": nullable(
+                    string("Pass as `cursor` for the next page; null: no more.")
+                ),
+            },
+            ["items", "next_cursor"],
+        ),
+        "Screen": obj(
+            {"token": string(), "url": string("The overlay's full URL.", format="uri")},
+            ["token", "url"],
+        ),
+        "ActionBody": _action_body(),
+        # -- WebSocket messages ------------------------------------------------------
+        "PublicFeedSnapshot": _snapshot(ref("Feed")),
+        "PublicFeedEvent": _envelope(
+            {
+                "anyOf": [
+                    ref("PublicQuestion"),
+                    ref("Dialogue"),
+                    obj({"id": string(), "votes": {"type": "integer"}}, ["id", "votes"]),
+                    obj({"id": string(), "into": STR_OR_NULL}, ["id", "into"]),
+                    question_ref,
+                ],
+                "description": "question.approved/updated/queued/on_air/answered/deferred: "
+                "a public "
+                "question; question.unpublished: {id}; question.merged: {id, into}; votes.changed: "
+                "{id, votes}; dialogue.updated: the dialogue.",
+            },
+            PUBLIC_EVENT_TYPES,
+        ),
+        "ConsoleSnapshot": _snapshot(
+            obj(
+                {"last_event_id": string(), "questions": array(ref("ConsoleQuestion"))},
+                ["last_event_id", "questions"],
+            )
+        ),
+        "ConsoleEvent": _envelope(
+            {
+                "anyOf": [
+                    ref("ConsoleQuestion"),
+                    ref("Dialogue"),
+                    obj({"id": string(), "votes": {"type": "integer"}}, ["id", "votes"]),
+                ]
+            },
+            STAFF_EVENT_TYPES,
+        ),
+        "Heartbeat": obj({"type": {"const": "heartbeat"}}, ["type"]),
+    }
+
+
+# -- responses, parameters, operations ------------------------------------------
+
+ERROR_RESPONSES: dict[str, tuple[str, str]] = {
+    "400": ("Invalid", "`invalid`: a field fails validation; `field` names it."),
+    "401": ("Unauthenticated", "`unauthenticated`: no valid session or token."),
+    "403": ("Forbidden", "`forbidden`: the role may not do this, or the Origin/CSRF check failed."),
+    "404": ("NotFound", "`not_found`: unknown dialogue, question, action or tracking code."),
+    "409": ("Conflict", "`conflict` (stale version, or not allowed from the current state) or "
+            "`not_accepting` (the dialogue takes no questions now)."),
+    "413": ("TooLarge", "`too_large`: the body is over the limit."),
+    "429": ("RateLimited", "`rate_limited`: try again after `Retry-After` seconds."),
+    "503": ("Unavailable", "`unavailable`: Redis is unreachable; nothing was half-written."),
+}  # fmt: skip
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
+
+
+def _responses() -> Schema:
+    out: Schema = {}
+    for status, (name, description) in ERROR_RESPONSES.items():
+        response: Schema = {
+            "description": description,
+            "content": {"application/json": {"schema": ref("Error")}},
+        }
+        if status in ("429", "503"):
+            response["headers"] = RETRY_AFTER
+        out[name] = response
+    out["Error"] = {
+        "description": "Any other failure (405 method_not_allowed, 500 internal), same body.",
+        "content": {"application/json": {"schema": ref("Error")}},
+    }
+    return out
+
+
+def _path_param(name: str, description: str, schema: Schema | None = None) -> Schema:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+PARAMETERS: Schema = {
+    "slug": _path_param("slug", "The dialogue's slug."),
+    "id": _path_param("id", "The question's id."),
+    "tracking_code": _path_param("tracking_code", "The code given at submission."),
+    "action": _path_param(
+        "action", "The action to take.", {"type": "string", "enum": list(ACTIONS)}
+    ),
+}
+
+STAFF_READ: list[Schema] = [{"cookieSession": []}, {"bearer": []}]
+STAFF_WRITE: list[Schema] = [{"cookieSession": [], "csrfToken": []}, {"bearer": []}]
+
+
+def _json(schema: Schema, description: str) -> Schema:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _op(
+    op_id: str,
+    summary: str,
+    ok: tuple[str, Schema],
+    errors: str,
+    *,
+    tags: list[str],
+    body: Schema | None = None,
+    security: list[Schema] | None = None,
+    description: str = "",
+    parameters: list[Schema] | None = None,
+) -> Schema:
+    """One operation; ``errors`` lists its documented error statuses, space-separated."""
+    responses: Schema = {ok[0]: ok[1]}
+    for status in errors.split():
+        responses[status] = {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"}
+    responses["default"] = {"$ref": "#/components/responses/Error"}
+    op: Schema = {"operationId": op_id, "summary": summary, "tags": tags, "responses": responses}
+    if description:
+        op["description"] = description
+    if parameters:
+        op["parameters"] = parameters
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    op["security"] = security if security is not None else []
+    return op
+
+
+def _p(name: str) -> Schema:
+    return {"$ref": f"#/components/parameters/{name}"}
+
+
+def _action_table() -> str:
+    rows = [
+        "| action | body | roles |",
+        "|---|---|---|",
+        "| approve | | moderator |",
+        "| reject | `reason` | moderator |",
+        "| restore | | moderator |",
+        "| unpublish | | moderator |",
+        "| edit | `text` | moderator |",
+        "| set_topic | `topic` | moderator |",
+        "| assign | `official_id` | moderator, producer |",
+        "| queue | `position?` | moderator, producer |",
+        "| dequeue | | moderator, producer |",
+        "| on_air | | producer, official (own) |",
+        "| back | | producer, official (own) |",
+        "| answer | `text` | official (own), producer (live only) |",
+        "| defer | | moderator, producer, official (own) |",
+        "| merge | `into` | moderator |",
+        "| note | `text` | every staff role |",
+    ]
+    return "\n".join(rows) + "\n\nAdmin may take every action. Every body may carry `version`."
+
+
+def _paths() -> Schema:
+    public, staff, meta = ["public"], ["staff"], ["meta"]
+    staff_ok = _json(ref("StaffQuestion"), "The question after the action.")
+    return {
+        "/api/v1/openapi.json": {
+            "get": _op(
+                "openapi",
+                "This document",
+                ("200", _json({"type": "object"}, "The OpenAPI 3.1 document.")),
+                "",
+                tags=meta,
+            )
+        },
+        "/api/v1/dialogues": {
+            "get": _op(
+                "listDialogues",
+                "Dialogues the public may see (every status but draft)",
+                ("200", _json(array(ref("DialogueSummary")), "The dialogues.")),
+                "503",
+                tags=public,
+            )
+        },
+        "/api/v1/dialogues/{slug}": {
+            "parameters": [_p("slug")],
+            "get": _op(
+                "getDialogue",
+                "One dialogue",
+                ("200", _json(ref("Dialogue"), "The dialogue.")),
+                "404 503",
+                tags=public,
+            ),
+        },
+        "/api/v1/dialogues/{slug}/questions": {
+            "parameters": [_p("slug")],
+            "post": _op(
+                "submitQuestion",
+                "Submit a question (citizen, or staff entry with `channel`)",
+                (
+                    "202",
+                    _json(ref("Submitted"), "Accepted: the tracking code answers from now on."),
+                ),
+                "400 403 404 409 413 429 503",
+                tags=public,
+                body=ref("Submission"),
+                security=[{}, *STAFF_WRITE],
+                description="Public submissions are rate limited per client address "
+                "(DOITHOAI_SUBMIT_LIMIT); staff entries are not. The same `submission_id` "
+                "again gives the same tracking code.",
+            ),
+            "get": _op(
+                "listQuestions",
+                "A page of the dialogue's questions (staff)",
+                ("200", _json(ref("QuestionPage"), "One page.")),
+                "400 401 404 503",
+                tags=staff,
+                security=STAFF_READ,
+                description="Oldest first; queue order for `status=queued`.",
+                parameters=[
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": [s.value for s in Status]},
+                    },
+                    {
+                        "name": "official",
+                        "in": "query",
+                        "schema": {"type": "string"},
+                        "description": "Only questions assigned to this official id.",
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": MAX_LIMIT,
+                            "default": 100,
+                        },
+                    },
+                    {
+                        "name": "cursor",
+                        "in": "query",
+                        "schema": {"type": "string"},
+                        "description": "`next_cursor` of the previous page.",
+                    },
+                ],
+            ),
+        },
+        "/api/v1/dialogues/{slug}/questions/{id}": {
+            "parameters": [_p("slug"), _p("id")],
+            "get": _op(
+                "getQuestion",
+                "One question (staff)",
+                ("200", _json(ref("StaffQuestion"), "The question.")),
+                "401 404 503",
+                tags=staff,
+                security=STAFF_READ,
+            ),
+        },
+        "/api/v1/dialogues/{slug}/questions/{id}/votes": {
+            "parameters": [_p("slug"), _p("id")],
+            "post": _op(
+                "vote",
+                "Vote for a published question (one vote per voter)",
+                ("200", _json(ref("Vote"), "The question's vote count.")),
+                "400 404 413 503",
+                tags=public,
+                body=ref("VoteRequest"),
+            ),
+        },
+        "/api/v1/dialogues/{slug}/questions/{id}/actions/{action}": {
+            "parameters": [_p("slug"), _p("id"), _p("action")],
+            "post": _op(
+                "act",
+                "Take an action on a question (staff)",
+                ("200", staff_ok),
+                "400 401 403 404 409 413 503",
+                tags=staff,
+                body=ref("ActionBody"),
+                security=STAFF_WRITE,
+                description=_action_table(),
+            ),
+        },
+        "/api/v1/dialogues/{slug}/feed": {
+            "parameters": [_p("slug")],
+            "get": _op(
+                "getFeed",
+                "The public feed",
+                ("200", _json(ref("Feed"), "Published questions and the one on air.")),
+                "404 503",
+                tags=public,
+            ),
+        },
+        "/api/v1/dialogues/{slug}/screen": {
+            "parameters": [_p("slug")],
+            "get": _op(
+                "getScreen",
+                "The broadcast overlay's token and URL (producer, admin)",
+                ("200", _json(ref("Screen"), "The current token.")),
+                "401 403 404 503",
+                tags=staff,
+                security=STAFF_READ,
+            ),
+        },
+        "/api/v1/dialogues/{slug}/screen/rotate": {
+            "parameters": [_p("slug")],
+            "post": _op(
+                "rotateScreen",
+                "A new overlay token; the old one stops working (admin)",
+                ("200", _json(ref("Screen"), "The new token.")),
+                "401 403 404 503",
+                tags=staff,
+                security=STAFF_WRITE,
+            ),
+        },
+        "/api/v1/tracking/{tracking_code}": {
+            "parameters": [_p("tracking_code")],
+            "get": _op(
+                "tracking",
+                "The asker's view of their question",
+                ("200", _json(ref("Tracking"), "The question's state.")),
+                "404 503",
+                tags=public,
+                description="Answers from the moment of the 202 (status `received`).",
+            ),
+        },
+        "/api/v1/session": {
+            "post": _op(
+                "login",
+                "Sign in: sets the session cookie",
+                ("200", _json(ref("Session"), "Signed in; keep `csrf_token`.")),
+                "400 401 403 413 429 503",
+                tags=staff,
+                body=ref("Login"),
+                description="Failed logins are rate limited per account and per address "
+                "(DOITHOAI_LOGIN_LIMIT). A request with a foreign `Origin` is refused (403).",
+            ),
+            "get": _op(
+                "whoami",
+                "The signed-in staff member",
+                ("200", _json(ref("Session"), "The session.")),
+                "401 503",
+                tags=staff,
+                security=STAFF_READ,
+            ),
+            "delete": _op(
+                "logout",
+                "Sign out: ends the session and clears the cookie",
+                ("204", {"description": "Signed out."}),
+                "401 403 503",
+                tags=staff,
+                security=STAFF_WRITE,
+            ),
+        },
+    }
+
+
+def _websockets() -> Schema:
+    after = {
+        "name": "after",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "Id of the last message received (snapshot included); without it, "
+        "a snapshot comes first.",
+    }
+    return {
+        "/ws/v1/dialogues/{slug}/feed": {
+            "summary": "Public feed: only what the public may see",
+            "parameters": [_p("slug"), after],
+            "security": [],
+            "messages": {
+                "snapshot": ref("PublicFeedSnapshot"),
+                "event": ref("PublicFeedEvent"),
+                "heartbeat": ref("Heartbeat"),
+            },
+        },
+        "/ws/v1/dialogues/{slug}/console": {
+            "summary": "Staff console feed",
+            "parameters": [_p("slug"), after],
+            "security": STAFF_READ,
+            "description": "The handshake is refused (403) without a staff session or when "
+            "`Origin` is not the app's own origin.",
+            "messages": {
+                "snapshot": ref("ConsoleSnapshot"),
+                "event": ref("ConsoleEvent"),
+                "heartbeat": ref("Heartbeat"),
+            },
+        },
+    }
+
+
+DESCRIPTION = f"""\
+Live Q&A for Vietnamese online public dialogues (đối thoại trực tuyến). JSON
+everywhere; times are ISO 8601 with offset; text is UTF-8, NFC. Every error body
+is `{{"error": {{"code", "message", "field"}}}}` (schema `Error`).
+
+Staff authenticate with the session cookie (`POST /api/v1/session`; the cookie is
+`{SESSION_COOKIE}`, or `__Host-{SESSION_COOKIE}` behind HTTPS) or an API token
+(`Authorization: Bearer <token>`). A cookie-authenticated unsafe request
+(POST, PUT, PATCH, DELETE) must come from the app's own origin (`Origin`, or
+`Sec-Fetch-Site: same-origin`) and carry `{CSRF_HEADER}` with the session's
+`csrf_token`; otherwise 403 `forbidden`.
+
+## WebSockets (see also `x-websockets`)
+
+- `WS /ws/v1/dialogues/{{slug}}/feed?after=<event id>`: public events.
+- `WS /ws/v1/dialogues/{{slug}}/console?after=<event id>`: staff events,
+  authenticated like the HTTP API; the handshake is refused (403) when `Origin`
+  is not the app's own origin.
+
+Every message is `{{"id", "type", "dialogue", "data"}}`: `id` is the event's
+stream id, `dialogue` the slug. Without `after` the first message is a snapshot
+`{{"id": <id of the last event it includes>, "type": "snapshot", "dialogue",
+"data": <Feed (public) or {{last_event_id, questions}} (console)>, "reset": bool}}`;
+with `after` the missed events follow, or a snapshot with `reset: true` when that
+id is gone. A client resumes with `after=<id of the last message it received,
+snapshot included>`. Public event types: {", ".join(PUBLIC_EVENT_TYPES)}.
+`{{"type": "heartbeat"}}` keeps idle sockets alive.
+"""
+
+
+@cache
+def document() -> Schema:
+    """The OpenAPI document (built once; do not mutate it)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "doithoai API", "version": "1", "description": DESCRIPTION},
+        "tags": [
+            {"name": "public", "description": "Citizens, the widget, the public pages."},
+            {"name": "staff", "description": "Moderators, producers, officials, admins."},
+            {"name": "meta"},
+        ],
+        "paths": _paths(),
+        "components": {
+            "schemas": _schemas(),
+            "responses": _responses(),
+            "parameters": PARAMETERS,
+            "securitySchemes": {
+                "cookieSession": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": SESSION_COOKIE,
+                    "description": f"Session cookie (`__Host-{SESSION_COOKIE}` with "
+                    "DOITHOAI_SECURE_COOKIES). Unsafe methods also need `csrfToken`.",
+                },
+                "csrfToken": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": CSRF_HEADER,
+                    "description": "`csrf_token` of the session; required with the cookie on "
+                    "unsafe methods, together with a same-origin `Origin`.",
+                },
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token made with `doithoai token create`.",
+                },
+            },
+        },
+        "x-websockets": _websockets(),
+    }
+
+
+@cache
+def _rendered() -> bytes:
+    return json.dumps(document(), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+async def openapi_json(request: Request) -> Response:
+    return Response(_rendered(), media_type="application/json")
+
+
+routes = [Route("/api/v1/openapi.json", openapi_json, methods=["GET"])]

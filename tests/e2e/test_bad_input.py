@@ -1,0 +1,339 @@
+"""Bad input of every kind API.md names: the right status and error body,
+nothing half-written, never a 500."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import redis
+
+from server.embedded import find_redis_server
+from tests.helpers import ServerProcess, free_port
+
+from .conftest import World, login
+
+SLUG = "chuyen-doi-so"
+QUESTIONS = f"/api/v1/dialogues/{SLUG}/questions"
+GOOD = {"text": "Xin hỏi lộ trình số hóa hồ sơ đất đai?", "name": "Lê Văn Tâm"}
+
+
+def state(redis_url: str) -> dict[str, Any]:
+    """Every application key and its value, except rate-limit buckets and
+    sessions (those a bad request may legitimately touch)."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        return {
+            key: client.dump(key)
+            for key in client.scan_iter()
+            if not key.startswith(
+                (b"doithoai:rate:", b"doithoai:session", b"doithoai:user-sessions")
+            )
+        }
+    finally:
+        client.close()
+
+
+def assert_error(
+    response: httpx.Response, status: int, code: str, field: str | None = None
+) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "field"}
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    if field is not None:
+        assert body["error"]["field"] == field
+
+
+LONG = "chuyển đổi số " * 200
+BAD_SUBMISSIONS: list[tuple[Any, str | None]] = [
+    ({**GOOD, "text": ""}, "text"),
+    ({**GOOD, "text": "   \u200b\u202e  "}, "text"),
+    ({**GOOD, "text": "ngắn"}, "text"),
+    ({**GOOD, "text": LONG}, "text"),
+    ({**GOOD, "text": 12345678901}, "text"),
+    ({**GOOD, "text": ["a", "list"]}, "text"),
+    ({"text": GOOD["text"]}, "name"),
+    ({**GOOD, "name": None}, "name"),
+    ({**GOOD, "name": {"first": "An"}}, "name"),
+    ({**GOOD, "organization": "x" * 201}, "organization"),
+    ({**GOOD, "locality": "Thành phố Hồ Chí Minh"}, "locality"),
+    ({**GOOD, "topic": "not-a-topic"}, "topic"),
+    ({**GOOD, "contact": "0912345678", "consent": True}, "contact"),
+    ({**GOOD, "contact": {"phone": "call me"}, "consent": True}, "contact.phone"),
+    ({**GOOD, "contact": {"email": "not-an-email"}, "consent": True}, "contact.email"),
+    ({**GOOD, "contact": {"phone": "0912345678"}}, "consent"),
+    ({**GOOD, "contact": {"phone": "0912345678"}, "consent": "yes"}, "consent"),
+    ({**GOOD, "submission_id": "x"}, "submission_id"),
+    ({**GOOD, "submission_id": "a b c d e f g h"}, "submission_id"),
+    ({**GOOD, "channel": "hotline"}, "channel"),
+    ([GOOD], "body"),
+    ("just a string", "body"),
+]
+
+
+@pytest.fixture
+async def staff_and_public(
+    server: ServerProcess, world: World
+) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    moderator = await login(server, "moderator")
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as public:
+        yield moderator, public
+    await moderator.client.aclose()
+
+
+@pytest.mark.parametrize(("body", "field"), BAD_SUBMISSIONS)
+async def test_bad_submissions(
+    server: ServerProcess, world: World, redis_url: str, body: Any, field: str
+) -> None:
+    """Each invalid submission is a 400 naming its field, and writes nothing."""
+    before = state(redis_url)
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        response = await client.post(QUESTIONS, json=body)
+        english = await client.post(QUESTIONS, json=body, headers={"Accept-Language": "en"})
+    assert_error(response, 400, "invalid", field)
+    assert_error(english, 400, "invalid", field)
+    assert response.json()["error"]["message"] != english.json()["error"]["message"]
+    assert state(redis_url) == before
+
+
+async def test_malformed_and_oversized_bodies(
+    server: ServerProcess, world: World, redis_url: str
+) -> None:
+    """Broken JSON is a 400, a body over the limit a 413; neither writes anything."""
+    before = state(redis_url)
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        headers = {"Content-Type": "application/json"}
+        for raw in (b"{", b"\xff\xfe", b'{"text": "a"' + b"]" * 10, b"[" * 100_000):
+            response = await client.post(QUESTIONS, content=raw, headers=headers)
+            assert response.status_code in (400, 413), raw[:20]
+            assert_error(response, response.status_code, response.json()["error"]["code"])
+        huge = {**GOOD, "text": "a" * 70_000}
+        assert_error(await client.post(QUESTIONS, json=huge), 413, "too_large")
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for _ in range(100):
+                yield b" " * 1024  # no Content-Length: streamed, cut off at the limit
+
+        assert_error(
+            await client.post(QUESTIONS, content=chunks(), headers=headers), 413, "too_large"
+        )
+    assert state(redis_url) == before
+
+
+async def test_not_found(server: ServerProcess, world: World, staff_and_public: Any) -> None:
+    """Unknown dialogues, questions, tracking codes and actions are 404s."""
+    moderator, public = staff_and_public
+    assert_error(await public.get("/api/v1/dialogues/khong-co"), 404, "not_found")
+    assert_error(
+        await public.post("/api/v1/dialogues/khong-co/questions", json=GOOD), 404, "not_found"
+    )
+    assert_error(await public.get("/api/v1/tracking/ABCD-EFGHJ-KMNPQ"), 404, "not_found")
+    assert_error(await public.get("/api/v1/tracking/../../etc/passwd"), 404, "not_found")
+    assert_error(await public.get("/api/v1/tracking/" + "A" * 5000), 404, "not_found")
+    assert_error(await public.get("/api/v1/no-such-thing"), 404, "not_found")
+    assert_error(await moderator.client.get(f"{QUESTIONS}/999"), 404, "not_found")
+    assert_error(await moderator.act("999", "approve"), 404, "not_found")
+    vote = await public.post(f"{QUESTIONS}/999/votes", json={"voter": "voter-12345678"})
+    assert_error(vote, 404, "not_found")
+
+
+async def test_staff_auth_errors(
+    server: ServerProcess, world: World, redis_url: str, staff_and_public: Any
+) -> None:
+    """No session is 401; a wrong role, a missing CSRF token or a foreign Origin is 403."""
+    moderator, public = staff_and_public
+    tracking = (await public.post(QUESTIONS, json=GOOD)).json()["tracking_code"]
+    qid = await _wait_pending(moderator, tracking)
+    before = state(redis_url)
+    assert_error(await public.get(QUESTIONS), 401, "unauthenticated")
+    assert_error(
+        await public.post(f"{QUESTIONS}/{qid}/actions/approve", json={}), 401, "unauthenticated"
+    )
+    no_csrf = await moderator.client.post(f"{QUESTIONS}/{qid}/actions/approve", json={})
+    assert_error(no_csrf, 403, "forbidden")
+    wrong_csrf = await moderator.client.post(
+        f"{QUESTIONS}/{qid}/actions/approve", json={}, headers={"X-CSRF-Token": "forged"}
+    )
+    assert_error(wrong_csrf, 403, "forbidden")
+    foreign = await moderator.client.post(
+        f"{QUESTIONS}/{qid}/actions/approve",
+        json={},
+        headers={"X-CSRF-Token": moderator.csrf, "Origin": "http://evil.example"},
+    )
+    assert_error(foreign, 403, "forbidden")
+    producer = await login(server, "producer")
+    try:
+        assert_error(await producer.act(qid, "approve"), 403, "forbidden")
+        assert_error(await producer.act(qid, "reject", reason="spam"), 403, "forbidden")
+    finally:
+        await producer.client.aclose()
+    wrong = await public.post("/api/v1/session", json={"username": "moderator", "password": "sai"})
+    assert_error(wrong, 401, "unauthenticated")
+    assert_error(
+        await public.post("/api/v1/session", json={"username": "moderator"}),
+        400,
+        "invalid",
+        "password",
+    )
+    assert state(redis_url) == before
+
+
+async def _wait_pending(moderator: Any, tracking: str) -> str:
+    for _ in range(200):
+        page = (await moderator.client.get(f"{QUESTIONS}?status=pending")).json()["items"]
+        found = [q["id"] for q in page if q["tracking_code"] == tracking]
+        if found:
+            return found[0]  # type: ignore[no-any-return]
+        await _pause()
+    raise AssertionError("the question never reached pending")
+
+
+async def _pause() -> None:
+    import asyncio
+
+    await asyncio.sleep(0.05)
+
+
+@pytest.mark.parametrize(
+    ("action", "body", "status", "code", "field"),
+    [
+        ("approve", {"version": 7}, 409, "conflict", "version"),
+        ("approve", {"version": "1"}, 400, "invalid", "version"),
+        ("answer", {"text": "Không thể trả lời khi chưa lên sóng."}, 409, "conflict", None),
+        ("reject", {"reason": "không thích"}, 400, "invalid", "reason"),
+        ("reject", {}, 400, "invalid", "reason"),
+        ("edit", {"text": ""}, 400, "invalid", "text"),
+        ("merge", {"into": "999"}, 400, "invalid", "into"),
+        ("queue", {}, 409, "conflict", None),
+        ("set_topic", {"topic": "sai"}, 400, "invalid", "topic"),
+        ("assign", {"official_id": "ai-do"}, 400, "invalid", "official_id"),
+        ("fly_to_the_moon", {}, 404, "not_found", None),
+    ],
+)
+async def test_bad_actions(
+    server: ServerProcess,
+    world: World,
+    redis_url: str,
+    staff_and_public: Any,
+    action: str,
+    body: dict[str, Any],
+    status: int,
+    code: str,
+    field: str | None,
+) -> None:
+    """Illegal moves are 409, bad bodies 400 naming the field; the question is untouched."""
+    moderator, public = staff_and_public
+    tracking = (await public.post(QUESTIONS, json=GOOD)).json()["tracking_code"]
+    qid = await _wait_pending(moderator, tracking)
+    before = state(redis_url)
+    assert_error(await moderator.act(qid, action, **body), status, code, field)
+    assert state(redis_url) == before
+
+
+async def test_bad_list_queries(server: ServerProcess, world: World, staff_and_public: Any) -> None:
+    """A bad status, limit or cursor is a 400 naming the parameter."""
+    moderator, _ = staff_and_public
+    for query, field in (
+        ("status=flying", "status"),
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("limit=-1", "limit"),
+        ("limit=abc", "limit"),
+        ("cursor=xyz", "cursor"),
+    ):
+        assert_error(await moderator.client.get(f"{QUESTIONS}?{query}"), 400, "invalid", field)
+
+
+async def test_not_accepting_and_rate_limited(redis_url: str, world: World) -> None:
+    """A closed dialogue answers 409 not_accepting; too many submissions 429 with Retry-After."""
+    from server.domain.model import DialogueStatus
+
+    env = {"REDIS_URL": redis_url, "DOITHOAI_SUBMIT_LIMIT": "2/minute"}
+    with ServerProcess(env=env) as server:
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            assert (await client.post(QUESTIONS, json=GOOD)).status_code == 202
+            assert (await client.post(QUESTIONS, json=GOOD)).status_code == 202
+            limited = await client.post(QUESTIONS, json=GOOD)
+            assert_error(limited, 429, "rate_limited")
+            assert int(limited.headers["Retry-After"]) >= 1
+            await world.actions.set_dialogue_status(world.dialogue, DialogueStatus.CLOSED)
+            closed = await client.post(QUESTIONS, json=GOOD)
+            assert closed.status_code in (409, 429)
+    env["DOITHOAI_SUBMIT_LIMIT"] = "0"
+    with ServerProcess(env=env) as server, httpx.Client(base_url=server.url) as client:
+        closed = client.post(QUESTIONS, json=GOOD)
+        assert_error(closed, 409, "not_accepting")
+        assert "kết thúc" in closed.json()["error"]["message"]
+
+
+def test_redis_down_is_503_and_nothing_half_written(tmp_path: Any) -> None:
+    """With Redis gone, requests answer 503 unavailable with Retry-After; once
+    Redis is back, the same submission goes through once."""
+    port = free_port()
+    argv = [
+        find_redis_server(),
+        "--port",
+        str(port),
+        "--save",
+        "",
+        "--appendonly",
+        "yes",
+        "--dir",
+        str(tmp_path),
+    ]
+    redis_proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        _wait_redis(url)
+        import asyncio
+
+        async def seed() -> None:
+            from server.actions import Actions
+            from server.store.connection import Store, connect
+
+            client = connect(url)
+            await Actions(Store(client, 1000, b"k")).create_dialogue(
+                slug=SLUG, title="T", status="live"
+            )
+            await client.aclose()
+
+        asyncio.run(seed())
+        with ServerProcess(env={"REDIS_URL": url, "DOITHOAI_SUBMIT_LIMIT": "0"}) as server:
+            redis_proc.terminate()
+            redis_proc.wait(10)
+            with httpx.Client(base_url=server.url, timeout=20) as client:
+                body = {**GOOD, "submission_id": "during-outage-1"}
+                down = client.post(QUESTIONS, json=body)
+                assert_error(down, 503, "unavailable")
+                assert down.headers["Retry-After"]
+                assert_error(client.get(f"/api/v1/dialogues/{SLUG}/feed"), 503, "unavailable")
+                redis_proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+                _wait_redis(url)
+                first = client.post(QUESTIONS, json=body)
+                again = client.post(QUESTIONS, json=body)
+                assert first.status_code == again.status_code == 202
+                assert first.json() == again.json()
+    finally:
+        redis_proc.terminate()
+        redis_proc.wait(10)
+
+
+def _wait_redis(url: str) -> None:
+    import time
+
+    client = redis.Redis.from_url(url)
+    try:
+        for _ in range(500):
+            try:
+                if client.ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.02)
+        raise AssertionError("redis did not start")
+    finally:
+        client.close()

@@ -1,0 +1,169 @@
+"""The demo seeding, run as ``doithoai demo`` runs it: the app's on-start hook
+inside the app's real lifespan (entered directly, as uvicorn would, rather
+than through TestClient, which needs httpx2 in this Starlette), against a
+private Redis."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server import demo
+from server.app import create_app
+from server.config import Settings
+from server.demo import seed_demo
+from server.domain.model import PUBLIC_STATUSES, Question, Status
+
+PASSWORD = "mat-khau-thu-nghiem-1"
+USERNAMES = ("admin", "moderator", "producer", "official", "official2", "official3")
+EXPECTED = Counter(row["state"] for row in demo.QUESTIONS)
+
+
+def _app(redis_url: str, data_dir: Path, password: str, *, run_workers: bool = False) -> Any:
+    settings = Settings.from_env(
+        {"DOITHOAI_WIDGET_ORIGINS": "https://thuathienhue.example.vn"},
+        redis_url=redis_url,
+        data_dir=data_dir,
+    )
+    return create_app(
+        settings, run_workers=run_workers, on_start=[lambda app: seed_demo(app, password)]
+    )
+
+
+async def _questions(app: Any) -> list[Question]:
+    dialogue = await app.state.actions.dialogue(demo.SLUG)
+    page, more = await app.state.store.questions.page(dialogue.id, None, 1000, None)
+    assert more is None
+    return page
+
+
+def test_table_is_consistent() -> None:
+    keys = [row["key"] for row in demo.QUESTIONS]
+    assert len(keys) == len(set(keys))
+    assert 28 <= len(keys) <= 32
+    assert EXPECTED["on_air"] == 1
+    assert EXPECTED["merged"] == 1
+    for row in demo.QUESTIONS:
+        assert row["locality"] in demo.LOCALITIES
+        if row["state"] in ("answered", "on_air", "deferred"):
+            assert row["official"] in {o.id for o in demo.OFFICIALS}
+        if row["state"] == "answered":
+            assert 2 <= row["answer"].count(". ") + 1 <= 4
+
+
+async def test_demo_seeds_dialogue_questions_and_accounts(
+    redis_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = _app(redis_url, tmp_path, PASSWORD)
+    async with app.router.lifespan_context(app):
+        dialogue = await app.state.actions.dialogue(demo.SLUG)
+        assert dialogue.status.value == "live"
+        assert [t.id for t in dialogue.topics] == [
+            "chinh-quyen-so",
+            "kinh-te-so",
+            "xa-hoi-so",
+            "dich-vu-cong-truc-tuyen",
+            "ha-tang-so",
+            "do-thi-thong-minh",
+        ]
+        assert [o.username for o in dialogue.officials] == ["official", "official2", "official3"]
+        assert dialogue.officials[0].name == "Phó Chủ tịch Thường trực UBND tỉnh"
+        assert dialogue.localities[0] == "Thành phố Huế"
+        assert "Huyện Nam Đông" in dialogue.localities and len(dialogue.localities) == 9
+        assert dialogue.widget_origins == ("https://thuathienhue.example.vn",)
+        assert dialogue.stream_url is None
+        assert dialogue.starts_at.endswith("T14:00:00+07:00")
+        assert dialogue.ends_at.endswith("T16:00:00+07:00")
+
+        questions = await _questions(app)
+        states = Counter(q.status.value for q in questions)
+        assert states == EXPECTED
+        assert len(questions) == len(demo.QUESTIONS)
+        assert states["on_air"] == 1 and states["pending"] >= 6 and states["rejected"] >= 2
+        by_status: dict[Status, list[Question]] = {}
+        for q in questions:
+            by_status.setdefault(q.status, []).append(q)
+        answered = by_status[Status.ANSWERED]
+        assert all(q.answer and q.answer.kind == "live" and q.answer.official_id for q in answered)
+        assert {q.answer.by for q in answered if q.answer} <= {"official", "official2", "official3"}
+        assert all(q.official_id for q in by_status[Status.DEFERRED])
+        merged = by_status[Status.MERGED][0]
+        (on_air,) = by_status[Status.ON_AIR]
+        assert merged.merged_into == on_air.id and on_air.asked_by == 2
+        assert on_air.votes > 0
+        assert {q.reason for q in by_status[Status.REJECTED]} >= {"off_topic", "personal_case"}
+        assert {q.channel for q in questions} >= {"web", "hotline", "email"}
+        assert any(q.edited for q in questions)
+        assert any(q.official_id for q in by_status[Status.APPROVED])
+        store = app.state.store
+        assert await store.questions.on_air_id(dialogue.id) == on_air.id
+
+        for username in USERNAMES:
+            user = await app.state.accounts.verify(username, PASSWORD)
+            assert user is not None, username
+        assert await app.state.accounts.verify("admin", "wrong") is None
+
+        feed = await app.state.actions.feed(dialogue)
+        assert feed["on_air"]["id"] == on_air.id
+        assert len(feed["questions"]) == sum(EXPECTED[s.value] for s in PUBLIC_STATUSES)
+        text = json.dumps(feed, ensure_ascii=False)
+        for row in demo.QUESTIONS:
+            for value in row.get("contact", {}).values():
+                assert value not in text
+        for field in ("contact", "phone", "email", "notes", "tracking_code", "channel", "flags"):
+            assert f'"{field}"' not in text
+        assert "@example.com" not in text and "+84" not in text
+        assert "Sở Tài nguyên" not in text  # staff notes stay staff-only
+
+    out = capsys.readouterr().out
+    origin = "http://127.0.0.1:8000"
+    for url in (
+        f"{origin}/d/chuyen-doi-so",
+        f"{origin}/console/chuyen-doi-so",
+        f"{origin}/console/chuyen-doi-so/producer",
+        f"{origin}/console/chuyen-doi-so/official",
+        f"{origin}/login",
+        f"{origin}/api/v1/dialogues/chuyen-doi-so",
+    ):
+        assert url in out
+    assert PASSWORD in out and all(u in out for u in USERNAMES)
+
+
+async def test_second_run_keeps_questions_and_updates_password(
+    redis_url: str, tmp_path: Path
+) -> None:
+    first = _app(redis_url, tmp_path, PASSWORD)
+    async with first.router.lifespan_context(first):
+        before = await _questions(first)
+
+    second = _app(redis_url, tmp_path, "mat-khau-moi-2")
+    async with second.router.lifespan_context(second):
+        after = await _questions(second)
+        assert [(q.id, q.status, q.version) for q in after] == [
+            (q.id, q.status, q.version) for q in before
+        ]
+        dialogues = await second.state.store.dialogues.all()
+        assert [d.slug for d in dialogues] == [demo.SLUG]
+        verify = second.state.accounts.verify
+        for username in USERNAMES:
+            assert await verify(username, "mat-khau-moi-2") is not None, username
+        assert await verify("official3", PASSWORD) is None  # argon2 is slow: one suffices
+
+
+async def test_seeding_with_the_intake_worker_running(redis_url: str, tmp_path: Path) -> None:
+    """``doithoai demo`` runs the intake worker beside the seeding; it must not
+    interfere (the worker and the seeding both materialise, idempotently)."""
+    app = _app(redis_url, tmp_path, PASSWORD, run_workers=True)
+    async with app.router.lifespan_context(app):
+        questions = await _questions(app)
+        assert Counter(q.status.value for q in questions) == EXPECTED
+        # Staff-entered questions start with "enter" (who typed them in), then intake's "screen".
+        firsts = [[h.action for h in q.history if h.action != "enter"][0] for q in questions]
+        assert set(firsts) == {"screen"}
+        assert sum(1 for q in questions for h in q.history if h.action == "screen") == len(
+            questions
+        )
