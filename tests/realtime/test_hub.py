@@ -1,0 +1,111 @@
+"""The hub: one payload per audience offered to every local socket, slow
+sockets closed instead of waited for, no event twice around a snapshot."""
+
+from __future__ import annotations
+
+from server.domain.events import PUBLIC, STAFF
+from server.domain.model import Dialogue, Question, Status
+from server.realtime import messages
+from server.realtime.hub import CLOSE_SLOW, Hub, Subscriber
+from server.store.events import StoredEvent
+
+
+class FakeSink:
+    def __init__(self, room: int = 100) -> None:
+        self.room = room
+        self.sent: list[str] = []
+        self.closed: int | None = None
+
+    def offer(self, payload: str) -> bool:
+        if len(self.sent) >= self.room:
+            return False
+        self.sent.append(payload)
+        return True
+
+    def close(self, code: int) -> None:
+        self.closed = code
+
+
+def live(hub: Hub, sink: FakeSink, audience: str = PUBLIC, dialogue: str = "D1") -> Subscriber:
+    sub = Subscriber(sink, dialogue, audience)
+    hub.add(sub)
+    sub.go_live("0-0")
+    return sub
+
+
+def test_publish_offers_the_same_payload_object_to_each_socket() -> None:
+    """One serialised string per audience goes to every socket of that audience, and only there."""
+    hub = Hub()
+    public = [FakeSink() for _ in range(3)]
+    staff = FakeSink()
+    other = FakeSink()
+    for sink in public:
+        live(hub, sink)
+    live(hub, staff, STAFF)
+    live(hub, other, dialogue="D2")
+    payloads = {PUBLIC: "public-json", STAFF: "staff-json"}
+    hub.publish("D1", "5-0", payloads)
+    assert all(sink.sent == ["public-json"] and sink.sent[0] is payloads[PUBLIC] for sink in public)
+    assert staff.sent == ["staff-json"]
+    assert other.sent == []
+
+
+def test_a_slow_socket_is_closed_not_waited_for() -> None:
+    """A socket whose buffer is full is closed with 1013 and dropped; the others go on."""
+    hub = Hub()
+    slow, fast = FakeSink(room=2), FakeSink()
+    live(hub, slow)
+    live(hub, fast)
+    for n in range(1, 6):
+        hub.publish("D1", f"{n}-0", {PUBLIC: f"e{n}"})
+    assert slow.closed == CLOSE_SLOW and slow.sent == ["e1", "e2"]
+    assert fast.closed is None and fast.sent == [f"e{n}" for n in range(1, 6)]
+    assert hub.count("D1") == 1
+
+
+def test_backlog_around_a_snapshot_delivers_each_event_once() -> None:
+    """Events that arrive while the snapshot is sent are held, then those the
+    snapshot already had are skipped."""
+    hub = Hub()
+    sink = FakeSink()
+    sub = Subscriber(sink, "D1", PUBLIC)
+    hub.add(sub)
+    for n in (3, 4, 5):
+        hub.publish("D1", f"{n}-0", {PUBLIC: f"e{n}"})
+    assert sink.sent == []
+    sub.go_live("4-0")  # the snapshot included events up to 4-0
+    hub.publish("D1", "5-0", {PUBLIC: "e5"})  # the reader may see 5 again: skipped
+    hub.publish("D1", "6-0", {PUBLIC: "e6"})
+    assert sink.sent == ["e5", "e6"]
+
+
+def test_removing_the_last_socket_forgets_the_dialogue() -> None:
+    """A dialogue without local sockets is no longer read by the node."""
+    hub = Hub()
+    sub = live(hub, FakeSink())
+    assert hub.dialogues() == {"D1"}
+    hub.remove(sub)
+    assert hub.dialogues() == set()
+
+
+def test_each_event_is_serialised_once_per_audience(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """render_all serialises once per audience, however many sockets will get it."""
+    calls: list[str] = []
+    real = messages.dumps
+
+    def counting(message: dict) -> str:  # type: ignore[type-arg]
+        calls.append(message["type"])
+        return real(message)
+
+    monkeypatch.setattr(messages, "dumps", counting)
+    dialogue = Dialogue(id="D1", slug="d", title="Đối thoại")
+    q = Question(
+        "7", "D1", "D1-AAAAA-BBBBB", "Câu hỏi", "An", "2026-11-27T00:00:00+07:00", Status.APPROVED
+    )
+    event = StoredEvent("9-0", "D1", "question.approved", Status.PENDING, q, "7", 0)
+    payloads = messages.render_all(event, dialogue)
+    assert set(payloads) == {PUBLIC, STAFF} and len(calls) == 2
+    hidden = StoredEvent(
+        "9-1", "D1", "question.noted", Status.PENDING, q.evolve(status=Status.PENDING), "7", 0
+    )
+    assert set(messages.render_all(hidden, dialogue)) == {STAFF}
