@@ -25,7 +25,7 @@ from .realtime.hub import Hub
 from .realtime.reader import Reader
 from .store.connection import Store, connect
 from .store.intake import Intake
-from .web import errors, openapi, public, sockets, staff
+from .web import errors, openapi, pages, public, sockets, staff
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def create_app(
             url = embedded.url
             log.info("embedded Redis at %s", url)
         redis = connect(url)
-        blocking = connect(url)
+        blocking = connect(url, pool_size=1)  # one connection: XREAD BLOCK and its CLIENT ID
         store = Store(redis, settings.events_maxlen, secret_key(settings))
         hub = Hub()
         app.state.store = store
@@ -117,6 +117,7 @@ def create_app(
             *staff.routes,
             *sockets.routes,
             *openapi.routes,
+            *pages.routes,
         ],
         exception_handlers=errors.HANDLERS,
         lifespan=lifespan,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from .dialogues import Dialogues
 from .events import Events
@@ -12,9 +12,24 @@ from .scripts import Scripts
 from .users import Users
 
 
-def connect(url: str) -> Redis:
+#: Connections one node opens to Redis at most. A burst (a thousand viewers
+#: reconnecting after a restart) waits up to POOL_WAIT seconds for a free one
+#: instead of failing with "Too many connections".
+POOL_SIZE = 64
+POOL_WAIT = 10
+
+
+def connect(url: str, pool_size: int = POOL_SIZE) -> Redis:
     """A client for ``url`` (redis://, rediss:// or unix://), RESP2, str replies."""
-    return Redis.from_url(url, decode_responses=True, protocol=2, health_check_interval=30)
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=pool_size,
+        timeout=POOL_WAIT,
+        decode_responses=True,
+        protocol=2,
+        health_check_interval=30,
+    )
+    return Redis.from_pool(pool)  # owns the pool: aclose() closes it
 
 
 class Store:

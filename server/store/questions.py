@@ -132,6 +132,14 @@ class Questions:
         rows = await self._redis.xrange(keys.inbox(dialogue_id))
         return {fields["qid"]: entry_id for entry_id, fields in rows}
 
+    async def counts(self, dialogue_id: str) -> dict[str, int]:
+        """How many questions are in each state."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for status in Status:
+                pipe.zcard(keys.by_status(dialogue_id, status.value))
+            sizes = await pipe.execute()
+        return {status.value: int(n) for status, n in zip(Status, sizes, strict=True)}
+
     async def ack(self, dialogue_id: str, entry_id: str) -> None:
         await self._redis.xack(keys.inbox(dialogue_id), keys.INTAKE_GROUP, entry_id)
 

@@ -97,3 +97,18 @@ async def test_a_peer_that_never_answers_pings_is_dropped(
         writer.close()
     # Reaching here (not a TimeoutError above) means the server hung up on us.
     assert 0x9 in opcodes  # it was pinged first
+
+
+async def test_stopping_a_node_closes_sockets_with_1012(redis_url: str, world: World) -> None:
+    """A node going away closes its sockets with 1012 (service restart) so clients move on."""
+    server = ServerProcess(env={"REDIS_URL": redis_url}).start()
+    try:
+        async with connect(feed_url(server)) as ws:
+            await ws.recv()
+            await asyncio.to_thread(server.stop)
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    await asyncio.wait_for(ws.recv(), 10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
+    finally:
+        server.kill()

@@ -1,0 +1,1 @@
+"""Benchmarks of doithoai: ``make bench`` (``python -m bench``) runs them all."""

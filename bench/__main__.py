@@ -1,0 +1,21 @@
+"""Run every benchmark and print its numbers (copy them to docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from . import fanout, ingest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--sockets", type=int, default=1000, help="public feed sockets for fan-out")
+    parser.add_argument("--events", type=int, default=50, help="events broadcast in fan-out")
+    parser.add_argument("--questions", type=int, default=1000, help="questions submitted in ingest")
+    args = parser.parse_args()
+    asyncio.run(fanout.run(args.sockets, args.events))
+    asyncio.run(ingest.run(args.questions))
+
+
+main()

@@ -1,0 +1,71 @@
+"""What the benchmarks share: a private Redis, a real server process, seeding."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import redis
+
+from server.accounts import Accounts
+from server.actions import Actions
+from server.domain.model import Dialogue, Role
+from server.embedded import find_redis_server
+from server.store.connection import Store, connect
+from tests.helpers import ServerProcess, free_port
+
+SLUG = "bench"
+PASSWORD = "bench-password-1"
+
+
+@contextlib.contextmanager
+def private_redis() -> Iterator[str]:
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="dt-bench-") as workdir:
+        process = subprocess.Popen(
+            [find_redis_server(), "--port", str(port), "--save", "", "--appendonly", "no",
+             "--dir", workdir],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis(port=port)
+        try:
+            for _ in range(500):
+                with contextlib.suppress(redis.ConnectionError):
+                    if client.ping():
+                        break
+                time.sleep(0.01)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            client.close()
+            process.terminate()
+            process.wait(10)
+
+
+@contextlib.asynccontextmanager
+async def seeded(url: str) -> AsyncIterator[tuple[Actions, Dialogue]]:
+    client = connect(url)
+    store = Store(client, 100_000, b"bench")
+    actions = Actions(store)
+    dialogue = await actions.create_dialogue(slug=SLUG, title="Benchmark", status="live")
+    await Accounts(store, 3600).add("moderator", PASSWORD, frozenset({Role.MODERATOR}))
+    try:
+        yield actions, dialogue
+    finally:
+        await client.aclose()
+
+
+def server(url: str, **env: str) -> ServerProcess:
+    return ServerProcess(
+        env={"REDIS_URL": url, "DOITHOAI_SUBMIT_LIMIT": "0", "DOITHOAI_LOG_LEVEL": "warning", **env}
+    )
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
