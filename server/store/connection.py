@@ -11,7 +11,6 @@ from .rate import RateLimiter
 from .scripts import Scripts
 from .users import Users
 
-
 #: Connections one node opens to Redis at most. A burst (a thousand viewers
 #: reconnecting after a restart) waits up to POOL_WAIT seconds for a free one
 #: instead of failing with "Too many connections".

@@ -60,6 +60,20 @@ async def identify(conn: HTTPConnection) -> Identity | None:
     return await accounts.identify(session_id)
 
 
+def own_origins(conn: HTTPConnection) -> set[str]:
+    """The origins that count as the app itself. With DOITHOAI_PUBLIC_URL set,
+    exactly that. Without it (a demo, a developer's machine), also the origin
+    the browser used to reach us, so that http://localhost:8000 works as well
+    as http://127.0.0.1:8000: the Host header is the browser's, and a foreign
+    page cannot choose it while keeping our cookie."""
+    settings: Settings = conn.app.state.settings
+    allowed = {settings.origin}
+    host = conn.headers.get("host")
+    if not settings.public_url and host:
+        allowed.add(f"{conn.url.scheme.replace('ws', 'http')}://{host}")
+    return allowed
+
+
 def same_origin(conn: HTTPConnection, allowed: Iterable[str]) -> bool:
     origin = conn.headers.get("origin")
     if origin is not None:
@@ -79,8 +93,7 @@ async def require_staff(request: Request) -> Identity:
 
 
 def check_csrf(request: Request, identity: Identity) -> None:
-    settings: Settings = request.app.state.settings
-    if not same_origin(request, [settings.origin]):
+    if not same_origin(request, own_origins(request)):
         raise ApiError(
             "forbidden",
             "cross-site request refused",
@@ -97,6 +110,5 @@ def check_csrf(request: Request, identity: Identity) -> None:
 
 def staff_ws_origin_ok(conn: HTTPConnection) -> bool:
     """Staff WebSocket handshakes must carry the app's own Origin (exact match)."""
-    settings: Settings = conn.app.state.settings
     origin = conn.headers.get("origin")
-    return origin is not None and origin.rstrip("/") == settings.origin
+    return origin is not None and origin.rstrip("/") in own_origins(conn)

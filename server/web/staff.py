@@ -15,6 +15,7 @@ from .auth import (
     client_address,
     cookie_name,
     identify,
+    own_origins,
     require_staff,
     same_origin,
     set_session_cookie,
@@ -45,7 +46,7 @@ async def sign_in(request: Request, username: object, password: object) -> tuple
     Shared by ``POST /api/v1/session`` and the login page."""
     actions, settings = _state(request)
     accounts: Accounts = request.app.state.accounts
-    if request.headers.get("origin") and not same_origin(request, [settings.origin]):
+    if request.headers.get("origin") and not same_origin(request, own_origins(request)):
         raise ApiError(
             "forbidden",
             "cross-site login refused",

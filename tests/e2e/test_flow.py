@@ -193,3 +193,26 @@ async def test_feed_and_tracking_over_http(server: ServerProcess, world: World) 
         assert tracked.status_code == 200 and tracked.json()["status"] in ("received", "pending")
         feed = (await client.get("/api/v1/dialogues/chuyen-doi-so/feed")).json()
         assert feed["questions"] == [] and feed["on_air"] is None and feed["last_event_id"]
+
+
+async def test_localhost_and_loopback_address_both_work(
+    server: ServerProcess, world: World
+) -> None:
+    """Without DOITHOAI_PUBLIC_URL, a browser on http://localhost:PORT is as
+    much the app's origin as http://127.0.0.1:PORT (both in the demo's output)."""
+    moderator = await login(server, "moderator")
+    try:
+        local = f"http://localhost:{server.port}"
+        async with connect(
+            f"ws://localhost:{server.port}/ws/v1/dialogues/chuyen-doi-so/console",
+            origin=local,  # type: ignore[arg-type]
+            additional_headers={"Cookie": moderator.cookie_header},
+        ) as console:
+            assert (await next_message(console))["type"] == "snapshot"
+        async with httpx.AsyncClient(base_url=local, headers={"Origin": local}) as client:
+            response = await client.post(
+                "/api/v1/session", json={"username": "moderator", "password": "mat-khau-thu-nghiem"}
+            )
+            assert response.status_code == 200, response.text
+    finally:
+        await moderator.client.aclose()
