@@ -162,7 +162,7 @@ async def test_seeding_with_the_intake_worker_running(redis_url: str, tmp_path: 
         questions = await _questions(app)
         assert Counter(q.status.value for q in questions) == EXPECTED
         # Staff-entered questions start with "enter" (who typed them in), then intake's "screen".
-        firsts = [[h.action for h in q.history if h.action != "enter"][0] for q in questions]
+        firsts = [next(h.action for h in q.history if h.action != "enter") for q in questions]
         assert set(firsts) == {"screen"}
         assert sum(1 for q in questions for h in q.history if h.action == "screen") == len(
             questions

@@ -25,14 +25,19 @@ def state(redis_url: str) -> dict[str, Any]:
     """Every application key and its value, except rate-limit buckets and
     sessions (those a bad request may legitimately touch)."""
     client = redis.Redis.from_url(redis_url)
+    skip = (b"doithoai:rate:", b"doithoai:session", b"doithoai:user-sessions")
     try:
-        return {
-            key: client.dump(key)
-            for key in client.scan_iter()
-            if not key.startswith(
-                (b"doithoai:rate:", b"doithoai:session", b"doithoai:user-sessions")
-            )
-        }
+        found: dict[bytes, Any] = {}
+        for key in client.scan_iter():
+            if key.startswith(skip):
+                continue
+            if client.type(key) == b"stream":
+                # Entries only: the running intake worker creates its consumer
+                # group (an empty stream) on its own schedule.
+                found[key] = client.xrange(key) or None
+            else:
+                found[key] = client.dump(key)
+        return {k: v for k, v in found.items() if v is not None}
     finally:
         client.close()
 

@@ -1,0 +1,337 @@
+// The public dialogue page: the published questions and answers, live from
+// the public feed (resumed from the snapshot the server rendered), votes, and
+// the form to ask a question.
+//
+// Text is written with textContent (never as HTML): every question here was
+// typed by a member of the public.
+
+import {
+  Feed,
+  api,
+  askedBy,
+  errorMessage,
+  h,
+  label,
+  randomId,
+  readJSON,
+  reconcile,
+  showStatus,
+  t,
+  timeElement,
+} from "./common.js";
+
+const root = document.getElementById("dialogue");
+const slug = root.dataset.slug;
+const lang = root.dataset.lang;
+const apiBase = `/api/v1/dialogues/${encodeURIComponent(slug)}`;
+const initial = readJSON("feed-data");
+
+const questions = new Map(); // id -> public question (API.md)
+const cards = new Map(); // id -> {node, stamp}
+let frame = 0;
+
+const onAirList = document.getElementById("on-air-list");
+const onAirEmpty = document.getElementById("on-air-empty");
+const list = document.getElementById("question-list");
+const listEmpty = document.getElementById("questions-empty");
+const listCount = document.getElementById("question-count");
+const connection = document.getElementById("connection");
+const announcer = h("div", { class: "visually-hidden", "aria-live": "polite" });
+root.append(announcer);
+
+// -- votes: one per question per browser; the server enforces it per voter id --
+
+function stored(key, fallback) {
+  try {
+    const value = localStorage.getItem(key);
+    return value === null ? fallback : JSON.parse(value);
+  } catch {
+    return fallback;
+  }
+}
+
+function store(key, value) {
+  try {
+    localStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    // Private browsing may refuse storage; the vote still counts once server-side.
+  }
+}
+
+const voter = stored("doithoai.voter", null) || randomId();
+store("doithoai.voter", voter);
+const votedKey = `doithoai.voted.${slug}`;
+const voted = new Set(stored(votedKey, []));
+
+async function vote(id) {
+  const result = await api(`${apiBase}/questions/${encodeURIComponent(id)}/votes`, {
+    method: "POST",
+    body: { voter },
+    lang,
+  });
+  if (!result.ok) {
+    announce(errorMessage(result, t("vote_failed")));
+    return;
+  }
+  voted.add(id);
+  store(votedKey, [...voted]);
+  const known = questions.get(id);
+  if (known) {
+    questions.set(id, { ...known, votes: result.data.votes });
+    schedule();
+  }
+}
+
+// -- state and drawing -------------------------------------------------------
+
+function announce(text) {
+  announcer.textContent = "";
+  announcer.textContent = text;
+}
+
+function schedule() {
+  if (!frame) frame = requestAnimationFrame(draw);
+}
+
+function showDialogue(dialogue) {
+  if (!dialogue) return;
+  document.getElementById("dialogue-title").textContent = dialogue.title;
+  const description = document.getElementById("dialogue-description");
+  description.textContent = dialogue.description || "";
+  description.hidden = !dialogue.description;
+  const status = document.getElementById("dialogue-status");
+  status.className = `badge dialogue-${dialogue.status}`;
+  status.textContent = label("dialogue_statuses", dialogue.status);
+  const accepting = Boolean(dialogue.accepting_questions);
+  document.getElementById("ask-closed").hidden = accepting;
+  if (!accepting) form.hidden = true;
+  else if (done.hidden) form.hidden = false;
+}
+
+function replaceAll(feed) {
+  questions.clear();
+  for (const question of feed.questions || []) questions.set(question.id, question);
+  if (feed.on_air) questions.set(feed.on_air.id, feed.on_air);
+  showDialogue(feed.dialogue);
+  schedule();
+}
+
+function receive(message) {
+  const data = message.data;
+  switch (message.type) {
+    case "snapshot":
+      replaceAll(data);
+      break;
+    case "question.approved":
+    case "question.updated":
+    case "question.queued":
+    case "question.on_air":
+    case "question.answered":
+    case "question.deferred":
+      questions.set(data.id, data);
+      schedule();
+      break;
+    case "question.unpublished":
+    case "question.merged":
+      questions.delete(data.id);
+      schedule();
+      break;
+    case "votes.changed": {
+      const known = questions.get(data.id);
+      if (known) {
+        questions.set(data.id, { ...known, votes: data.votes });
+        schedule();
+      }
+      break;
+    }
+    case "dialogue.updated":
+      showDialogue(data);
+      break;
+    default:
+      break; // API.md: unknown types are ignored
+  }
+}
+
+function draw() {
+  frame = 0;
+  for (const [id, old] of cards) {
+    if (!questions.has(id)) {
+      old.node.remove();
+      cards.delete(id);
+    }
+  }
+  for (const question of questions.values()) {
+    const stamp = JSON.stringify([question, voted.has(question.id)]);
+    const old = cards.get(question.id);
+    if (old && old.stamp === stamp) continue;
+    const node = card(question);
+    const hadFocus = old && old.node.contains(document.activeElement);
+    if (old) old.node.replaceWith(node);
+    cards.set(question.id, { node, stamp });
+    if (hadFocus) node.querySelector("button").focus();
+  }
+  const all = [...questions.values()].sort((a, b) => Number(b.id) - Number(a.id));
+  const onAir = all.filter((q) => q.status === "on_air").map((q) => q.id);
+  const rest = all.filter((q) => q.status !== "on_air").map((q) => q.id);
+  reconcile(onAirList, onAir, (id) => cards.get(id).node);
+  reconcile(list, rest, (id) => cards.get(id).node);
+  onAirEmpty.hidden = onAir.length > 0;
+  listEmpty.hidden = rest.length > 0;
+  listCount.textContent = String(rest.length);
+}
+
+function card(q) {
+  const meta = h(
+    "p",
+    { class: "pq-meta" },
+    h("span", { class: "pq-name", text: q.name || t("anonymous") }),
+    q.organization ? h("span", { class: "pq-org", text: q.organization }) : null,
+    q.locality ? h("span", { class: "pq-locality", text: q.locality }) : null,
+    timeElement(q.submitted_at, lang),
+  );
+  const tags = h(
+    "p",
+    { class: "pq-tags" },
+    h("span", { class: `badge status-${q.status}`, text: label("statuses", q.status) }),
+    q.topic_name ? h("span", { class: "tag", text: q.topic_name }) : null,
+    q.asked_by > 1 ? h("span", { class: "asked-by", text: askedBy(q.asked_by) }) : null,
+    q.official && !q.answer ? h("span", { class: "pq-official", text: t("for_official", { name: q.official.name }) }) : null,
+  );
+  let answer = null;
+  if (q.answer) {
+    const official = q.answer.official;
+    const by = official ? (official.title ? `${official.name}, ${official.title}` : official.name) : null;
+    answer = h(
+      "div",
+      { class: "answer" },
+      h(
+        "p",
+        { class: "answer-by" },
+        h("span", { class: "answer-kind", text: label("answer_kinds", q.answer.kind) }),
+        by ? h("span", { class: "answer-official", text: by }) : null,
+      ),
+      h("p", { class: "answer-text", text: q.answer.text }),
+    );
+  }
+  const mine = voted.has(q.id);
+  const foot = h(
+    "div",
+    { class: "pq-foot" },
+    h(
+      "button",
+      {
+        class: "vote",
+        type: "button",
+        "data-vote": q.id,
+        "aria-pressed": mine ? "true" : "false",
+        disabled: mine,
+        onclick: () => vote(q.id),
+      },
+      h("span", { "aria-hidden": "true", text: "▲" }),
+      h("span", { class: "vote-label", text: t("me_too") }),
+      h("span", { class: "vote-count", text: String(q.votes) }),
+      h("span", { class: "visually-hidden", text: t("votes") }),
+    ),
+  );
+  return h(
+    "li",
+    { class: "pq", id: `pq-${q.id}`, "data-id": q.id, "data-status": q.status },
+    h("article", { class: "question-card" }, h("p", { class: "pq-text", text: q.text }), meta, tags, answer, foot),
+  );
+}
+
+// -- the ask form ------------------------------------------------------------
+
+const form = document.getElementById("ask-form");
+const done = document.getElementById("ask-done");
+const textArea = document.getElementById("ask-text");
+const counter = document.getElementById("ask-count");
+const submitButton = document.getElementById("ask-submit");
+const formError = document.getElementById("ask-error");
+const maxChars = Number(counter.dataset.max) || 2000;
+// One idempotency key per question: a retry after a lost answer is recognised
+// by the server and gets the same tracking code.
+let submissionId = null;
+
+function count() {
+  const n = [...textArea.value.normalize("NFC")].length;
+  counter.textContent = t("chars", { n, max: maxChars });
+  counter.classList.toggle("over", n > maxChars);
+}
+
+function clearErrors() {
+  formError.hidden = true;
+  formError.textContent = "";
+  for (const node of form.querySelectorAll(".field-error")) {
+    node.hidden = true;
+    node.textContent = "";
+  }
+  for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+}
+
+function showError(result) {
+  const error = (result.data && result.data.error) || {};
+  const message = result.status === 0 ? t("network") : errorMessage(result, t("failed"));
+  const field = typeof error.field === "string" ? error.field : "";
+  const slot = field && document.getElementById(`err-${field}`);
+  const control = field && form.elements.namedItem(field);
+  if (slot && control) {
+    slot.textContent = message;
+    slot.hidden = false;
+    control.setAttribute("aria-invalid", "true");
+    control.focus();
+  } else {
+    formError.textContent = message;
+    formError.hidden = false;
+  }
+}
+
+function value(name) {
+  const control = form.elements.namedItem(name);
+  return control ? control.value.trim() : "";
+}
+
+async function submit(event) {
+  event.preventDefault();
+  clearErrors();
+  submissionId = submissionId || randomId();
+  const body = { text: textArea.value, name: value("name"), submission_id: submissionId };
+  for (const name of ["organization", "locality", "topic"]) {
+    if (value(name)) body[name] = value(name);
+  }
+  submitButton.disabled = true;
+  submitButton.textContent = t("sending");
+  const result = await api(`${apiBase}/questions`, { method: "POST", body, lang });
+  submitButton.disabled = false;
+  submitButton.textContent = t("send");
+  if (result.status === 202 && result.data) {
+    submissionId = null;
+    textArea.value = "";
+    count();
+    document.getElementById("ask-code").textContent = result.data.tracking_code;
+    form.hidden = true;
+    done.hidden = false;
+    done.focus();
+  } else {
+    showError(result);
+  }
+}
+
+textArea.addEventListener("input", count);
+form.addEventListener("submit", submit);
+document.getElementById("ask-again").addEventListener("click", () => {
+  done.hidden = true;
+  form.hidden = false;
+  textArea.focus();
+});
+count();
+
+// -- start: draw the server's snapshot, then follow the feed from its id -----
+
+replaceAll(initial);
+const feed = new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/feed`, {
+  after: initial.last_event_id,
+  onMessage: receive,
+  onStatus: (state, seconds) => showStatus(connection, state, seconds),
+});
+feed.start();

@@ -1,0 +1,279 @@
+"""The HTML pages: the list of dialogues, staff login and logout, the
+moderator console and the public dialogue page, and the static files.
+
+Pages are shells around the JSON API and the WebSocket feeds: the console and
+the public page draw live data in the browser and act through the API, so no
+handler here changes a question. Every page goes through ``templating.render``
+(autoescaped templates, security headers); nothing here writes HTML itself.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..accounts import Identity
+from ..actions import Actions
+from ..config import Settings
+from ..domain.model import REJECT_REASONS, Dialogue, DialogueStatus, Role
+from ..domain.text import LIMITS
+from .auth import (
+    clear_session_cookie,
+    cookie_name,
+    identify,
+    own_origins,
+    same_origin,
+    set_session_cookie,
+)
+from .errors import MESSAGES_VI, STATUS, ApiError, language
+from .staff import sign_in
+from .templating import protect, render, static_mount
+
+#: A login form is three short fields; anything bigger is not one.
+MAX_FORM_BODY = 8192
+#: The longest ``next`` path the login page keeps.
+MAX_NEXT = 2000
+#: Roles that may use the moderation console (admin may do everything).
+CONSOLE_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
+
+
+def _actions(request: Request) -> Actions:
+    return request.app.state.actions  # type: ignore[no-any-return]
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def _redirect(request: Request, url: str) -> Response:
+    return protect(request, RedirectResponse(url, status_code=303))
+
+
+def _message(request: Request, exc: ApiError) -> str:
+    """The error's sentence in the page's language."""
+    if language(request) == "en":
+        text = exc.message[:1].upper() + exc.message[1:]
+        return text if text.endswith(".") else text + "."
+    return exc.message_vi or MESSAGES_VI[exc.code]
+
+
+def safe_next(value: str) -> str | None:
+    """``value`` if it is a path on this site (``/...``, not ``//`` or ``/\\``)."""
+    if not value or len(value) > MAX_NEXT or not value.startswith("/"):
+        return None
+    if value.startswith(("//", "/\\")) or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    return value
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """A small ``application/x-www-form-urlencoded`` body, or ApiError."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise ApiError(
+            "invalid",
+            "send the form as a web form",
+            "body",
+            message_vi="Biểu mẫu gửi lên không đúng định dạng.",
+        )
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BODY:
+            raise ApiError("too_large", "the form is too large", "body")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=16)
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(
+            "invalid",
+            "the form could not be read",
+            "body",
+            message_vi="Không đọc được biểu mẫu gửi lên.",
+        ) from None
+    return dict(pairs)
+
+
+def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
+    return render(request, "error.html", status_code, status=status_code, message=message)
+
+
+async def _landing(request: Request, identity: Identity, requested: str) -> str:
+    """Where a fresh sign-in goes: the page asked for, else the first
+    dialogue's console (for those who may use it), else the home page."""
+    target = safe_next(requested)
+    if target:
+        return target
+    if identity.roles & CONSOLE_ROLES:
+        dialogues = await _actions(request).store.dialogues.all()
+        if dialogues:
+            return f"/console/{dialogues[0].slug}"
+    return "/"
+
+
+def _login_page(
+    request: Request,
+    *,
+    username: str = "",
+    next_: str = "",
+    error: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    return render(
+        request,
+        "login.html",
+        status_code,
+        headers,
+        username=username,
+        next=safe_next(next_) or "",
+        error=error,
+    )
+
+
+async def login_form(request: Request) -> Response:
+    identity = await identify(request)
+    return _login_page(
+        request,
+        next_=request.query_params.get("next", ""),
+        username=identity.username if identity else "",
+    )
+
+
+async def login_submit(request: Request) -> Response:
+    try:
+        form = await read_form(request)
+    except ApiError as exc:
+        return _login_page(request, error=_message(request, exc), status_code=STATUS[exc.code])
+    username, password, next_ = (
+        form.get("username", ""),
+        form.get("password", ""),
+        form.get("next", ""),
+    )
+    try:
+        session_id, identity = await sign_in(request, username.strip(), password)
+    except ApiError as exc:
+        return _login_page(
+            request,
+            username=username[:64],
+            next_=next_,
+            error=_message(request, exc),
+            status_code=STATUS[exc.code],
+            headers=exc.headers,
+        )
+    response = _redirect(request, await _landing(request, identity, next_))
+    set_session_cookie(response, _settings(request), session_id)
+    return response
+
+
+async def logout(request: Request) -> Response:
+    """End the session: a form POST with the session's CSRF token, same origin only."""
+    settings = _settings(request)
+    identity = await identify(request)
+    if identity is None:
+        response = _redirect(request, "/login")
+        clear_session_cookie(response, settings)
+        return response
+    try:
+        form = await read_form(request)
+    except ApiError as exc:
+        return error_page(request, STATUS[exc.code], _message(request, exc))
+    token = form.get("csrf_token", "")
+    if (
+        not same_origin(request, own_origins(request))
+        or identity.csrf_token is None
+        or not hmac.compare_digest(token.encode(), identity.csrf_token.encode())
+    ):
+        refused = ApiError(
+            "forbidden",
+            "the sign-out request was refused",
+            message_vi="Yêu cầu đăng xuất bị từ chối.",
+        )
+        return error_page(request, 403, _message(request, refused))
+    await request.app.state.accounts.close_session(request.cookies.get(cookie_name(settings), ""))
+    response = _redirect(request, "/login")
+    clear_session_cookie(response, settings)
+    return response
+
+
+async def _dialogue(request: Request) -> Dialogue | None:
+    return await _actions(request).store.dialogues.by_slug(request.path_params["slug"])
+
+
+def _next_here(request: Request) -> str:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login?" + urlencode({"next": here})
+
+
+async def console(request: Request) -> Response:
+    """The moderation console: the shell; console.js fills it from the staff feed."""
+    identity = await identify(request)
+    if identity is None:
+        return _redirect(request, _next_here(request))
+    if not identity.roles & CONSOLE_ROLES:
+        return error_page(request, 403)
+    dialogue = await _dialogue(request)
+    if dialogue is None:
+        return error_page(request, 404)
+    return render(
+        request,
+        "console.html",
+        dialogue=dialogue,
+        username=identity.username,
+        csrf_token=identity.csrf_token or "",
+        reasons=REJECT_REASONS,
+        edit_max=LIMITS["edit"][1],
+    )
+
+
+def _stream_url(dialogue: Dialogue) -> str | None:
+    """The broadcast's link, if it is an http(s) URL (never a script URL)."""
+    url = dialogue.stream_url
+    if url and urlsplit(url).scheme in ("http", "https"):
+        return url
+    return None
+
+
+async def dialogue_page(request: Request) -> Response:
+    """The public page: the server renders the feed as it is now, and public.js
+    resumes the live feed from that snapshot's event id."""
+    dialogue = await _dialogue(request)
+    if dialogue is None or (
+        dialogue.status is DialogueStatus.DRAFT and await identify(request) is None
+    ):
+        return error_page(request, 404)
+    feed: dict[str, Any] = await _actions(request).feed(dialogue)
+    questions = [q for q in reversed(feed["questions"]) if q["status"] != "on_air"]
+    return render(
+        request,
+        "dialogue.html",
+        dialogue=dialogue,
+        feed=feed,
+        questions=questions,
+        stream_url=_stream_url(dialogue),
+        limits=LIMITS,
+    )
+
+
+async def index(request: Request) -> Response:
+    dialogues = await _actions(request).store.dialogues.all()
+    listed = [d for d in dialogues if d.status is not DialogueStatus.DRAFT]
+    return render(request, "index.html", dialogues=listed)
+
+
+routes: list[BaseRoute] = [
+    Route("/", index, methods=["GET"]),
+    Route("/login", login_form, methods=["GET"]),
+    Route("/login", login_submit, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"]),
+    Route("/console/{slug}", console, methods=["GET"]),
+    Route("/d/{slug}", dialogue_page, methods=["GET"]),
+    static_mount(),
+]

@@ -1,0 +1,207 @@
+"""HTML pages in the reader's language: Jinja2 templates, gettext catalogs,
+content-hashed static files, and the security headers every page carries.
+
+Templates live in ``moderator_ui/templates/`` and are autoescaped; catalogs in
+``moderator_ui/locale/<lang>/LC_MESSAGES/messages.po`` are compiled in memory
+with Babel when first needed (no ``.mo`` file is committed or written). Each
+language has its own Environment with its translation installed, so rendering
+never swaps a translation on a shared object. This module never builds HTML
+by string concatenation and never reads a question: handlers pass data in.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+import jinja2
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from .auth import own_origins
+from .errors import language
+
+UI_ROOT = Path(__file__).resolve().parent.parent.parent / "moderator_ui"
+TEMPLATES = UI_ROOT / "templates"
+STATIC = UI_ROOT / "static"
+LOCALE = UI_ROOT / "locale"
+#: Vietnamese first: it is the default when the request states no preference.
+LANGUAGES = ("vi", "en")
+#: A year: a ``?v=`` URL names one version of a file forever, so browsers
+#: and proxies may keep it as long as they like.
+IMMUTABLE = "public, max-age=31536000, immutable"
+#: A ``lang`` cookie outlives a session: the reader chose it once.
+LANG_COOKIE_AGE = 365 * 24 * 3600
+#: Dialogues are broadcast in Vietnam: times read in its clock, whoever reads
+#: them (common.js uses the same zone, so the page does not change on update).
+DISPLAY_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+#: Time formats (Babel patterns), kept equal to common.js's formatTime.
+TIME_FORMATS = {"vi": "HH:mm, dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
+
+
+def load_translations(lang: str) -> Translations:
+    """The ``lang`` catalog, compiled from its .po file into memory."""
+    path = LOCALE / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=lang)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled, domain="messages")
+
+
+@functools.cache
+def static_version(path: str) -> str:
+    """First 12 hex digits of the sha256 of a static file (read once per file)."""
+    target = (STATIC / path).resolve()
+    if not target.is_relative_to(STATIC.resolve()) or not target.is_file():
+        raise ValueError(f"no static file {path!r}")
+    return hashlib.sha256(target.read_bytes()).hexdigest()[:12]
+
+
+def when(value: str | None, lang: str) -> str:
+    """An ISO 8601 time as the reader's language writes it, in Vietnam's clock."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_datetime(moment, TIME_FORMATS[lang], tzinfo=DISPLAY_ZONE, locale=lang)
+
+
+def static(path: str) -> str:
+    """The URL of a static file, with its content hash so it can be cached forever."""
+    return f"/static/{path}?v={static_version(path)}"
+
+
+@functools.cache
+def environment(lang: str) -> jinja2.Environment:
+    """The template environment of ``lang``, built once."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(load_translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    # tojson output stays readable Vietnamese; Jinja still escapes < > & ' in it.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    env.globals["static"] = static
+    env.filters["when"] = functools.partial(when, lang=lang)
+    return env
+
+
+def load_all() -> None:
+    """Build every language's environment now (compiling its catalog), so that
+    a broken catalog fails at startup rather than on the first page."""
+    for lang in LANGUAGES:
+        environment(lang)
+
+
+def security_headers(request: Request) -> dict[str, str]:
+    """Content-Security-Policy and friends for a page of this app. The feeds'
+    WebSocket hosts are the app's own origins (as the Origin checks see them)."""
+    hosts = sorted({urlsplit(origin).netloc for origin in own_origins(request)})
+    sockets = " ".join(f"ws://{host} wss://{host}" for host in hosts)
+    policy = "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            f"connect-src 'self' {sockets}",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+        )
+    )
+    return {
+        "Content-Security-Policy": policy,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        # Pages hold session-bound data (the console's CSRF token) or a feed
+        # snapshot that is stale a second later: never store them.
+        "Cache-Control": "no-store",
+    }
+
+
+def lang_url(request: Request, lang: str) -> str:
+    """This page's path and query, with ``lang`` set to ``lang``."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    query.append(("lang", lang))
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+def remember_language(request: Request, response: Response) -> None:
+    """Keep an explicit ``?lang=`` choice in a cookie for the next pages."""
+    chosen = request.query_params.get("lang")
+    if chosen in LANGUAGES and request.cookies.get("lang") != chosen:
+        response.set_cookie("lang", chosen, max_age=LANG_COOKIE_AGE, path="/", samesite="lax")
+
+
+def protect(request: Request, response: Response) -> Response:
+    """Add the page security headers and the language cookie to ``response``."""
+    response.headers.update(security_headers(request))
+    remember_language(request, response)
+    return response
+
+
+def render(
+    request: Request,
+    name: str,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """Render template ``name`` in the request's language as a page response."""
+    lang = language(request)
+    template = environment(lang).get_template(name)
+    html = template.render(
+        request=request,
+        lang=lang,
+        lang_url=functools.partial(lang_url, request),
+        **context,
+    )
+    response = HTMLResponse(html, status_code, headers=dict(headers or {}))
+    protect(request, response)
+    return response
+
+
+class _Static(StaticFiles):
+    """StaticFiles that lets a ``?v=`` URL be cached forever and the bare one be
+    revalidated (modules import each other by bare relative URLs)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        versioned = "v" in parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if response.status_code == 200 and versioned:
+            response.headers["Cache-Control"] = IMMUTABLE
+        else:
+            response.headers.setdefault("Cache-Control", "no-cache")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+def static_mount() -> Mount:
+    return Mount("/static", app=_Static(directory=STATIC), name="static")

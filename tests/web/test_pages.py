@@ -1,0 +1,325 @@
+"""The HTML pages on a real server: language, security headers, sign-in and
+sign-out, and checks over the templates, catalogs and page scripts."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from babel.messages.catalog import Message
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from server.web.pages import safe_next
+from server.web.templating import LOCALE, STATIC, TEMPLATES, load_all, load_translations, static
+from tests.helpers import REPO_ROOT, ServerProcess
+
+from .seed import PASSWORD, SLUG, TITLE
+
+pytestmark = pytest.mark.e2e
+
+PAGES = ["/", "/login", f"/d/{SLUG}"]
+
+
+@pytest.fixture
+def client(site: ServerProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=site.url, timeout=10) as c:
+        yield c
+
+
+def sign_in(client: httpx.Client, username: str, **form: str) -> httpx.Response:
+    return client.post("/login", data={"username": username, "password": PASSWORD, **form})
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)">', html)
+    assert found, "the console carries its CSRF token in a meta tag"
+    return found.group(1)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_are_vietnamese_by_default(client: httpx.Client, path: str) -> None:
+    """Without a language preference every page is in Vietnamese."""
+    response = client.get(path)
+    assert response.status_code == 200
+    assert '<html lang="vi">' in response.text
+    assert "Đối thoại trực tuyến" in response.text
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_switch_to_english_and_remember_it(client: httpx.Client, path: str) -> None:
+    """?lang=en renders English and sets a lang cookie for the next pages."""
+    response = client.get(path, params={"lang": "en"})
+    assert '<html lang="en">' in response.text
+    assert "Online dialogue" in response.text
+    assert response.cookies.get("lang") == "en"
+    assert '<html lang="en">' in client.get(path).text
+
+
+def test_accept_language_english_gives_english(client: httpx.Client) -> None:
+    """A browser that prefers English gets English; one that prefers Vietnamese, Vietnamese."""
+    assert "Staff sign in" in client.get("/login", headers={"Accept-Language": "en-GB,en"}).text
+    vi = client.get("/login", headers={"Accept-Language": "vi-VN,vi;q=0.9,en;q=0.5"}).text
+    assert "Đăng nhập dành cho cán bộ" in vi
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/d/khong-co", "/login?next=/x"])
+def test_every_page_carries_the_security_headers(
+    client: httpx.Client, site: ServerProcess, path: str
+) -> None:
+    """Each page has the CSP (with the app's own ws/wss host), nosniff and the referrer policy."""
+    response = client.get(path)
+    host = site.url.removeprefix("http://")
+    csp = response.headers["content-security-policy"]
+    assert csp == (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self' ws://{host} wss://{host}; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'self'"
+    )
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+
+
+def test_csp_allows_the_sockets_of_the_host_the_browser_used(
+    client: httpx.Client, site: ServerProcess
+) -> None:
+    """Reached as localhost (no public URL), the page may open sockets there and on its origin."""
+    csp = client.get("/", headers={"Host": f"localhost:{site.port}"}).headers[
+        "content-security-policy"
+    ]
+    for host in (f"localhost:{site.port}", f"127.0.0.1:{site.port}"):
+        assert f"ws://{host} wss://{host}" in csp
+
+
+def test_index_lists_public_dialogues_only(client: httpx.Client) -> None:
+    """The home page links the live dialogue and hides drafts."""
+    html = client.get("/").text
+    assert f'href="/d/{SLUG}"' in html
+    assert TITLE in html
+    assert "/d/nhap" not in html
+
+
+def test_public_page_shows_the_dialogue_and_ask_form(client: httpx.Client) -> None:
+    """The public page has the title, now answering, the feed snapshot and the form's choices."""
+    html = client.get(f"/d/{SLUG}").text
+    assert TITLE in html
+    assert "Đang trả lời" in html
+    assert '<script type="application/json" id="feed-data">' in html
+    assert '<option value="Huyện A Lưới">Huyện A Lưới</option>' in html
+    assert '<option value="chinh-quyen-so">Chính quyền số</option>' in html
+    assert 'maxlength="2000"' in html
+
+
+def test_unknown_and_draft_dialogues_are_404_pages(client: httpx.Client) -> None:
+    """An unknown slug, or a draft to the public, is an HTML 404 page."""
+    for path in ("/d/khong-co", "/d/nhap"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("text/html")
+        assert "Không tìm thấy trang" in response.text
+
+
+def test_console_sends_anonymous_visitors_to_login(client: httpx.Client) -> None:
+    """Without a session the console redirects to the login page with next=."""
+    response = client.get(f"/console/{SLUG}")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/login?next=%2Fconsole%2F{SLUG}"
+    form = client.get(response.headers["location"]).text
+    assert f'name="next" value="/console/{SLUG}"' in form
+
+
+def test_wrong_password_shows_vietnamese_error_and_keeps_username(client: httpx.Client) -> None:
+    """A failed sign-in re-renders the form with 401, the Vietnamese message and the username."""
+    response = client.post("/login", data={"username": "moderator", "password": "sai-mat-khau"})
+    assert response.status_code == 401
+    assert "Sai tên đăng nhập hoặc mật khẩu." in response.text
+    assert 'value="moderator"' in response.text
+    assert "doithoai_session" not in response.headers.get("set-cookie", "")
+
+
+def test_missing_username_is_400_in_english_on_english_page(client: httpx.Client) -> None:
+    """The error is in the page's language: English after ?lang=en."""
+    response = client.post("/login?lang=en", data={"username": "", "password": "x"})
+    assert response.status_code == 400
+    assert "Username is required." in response.text
+
+
+def test_sign_in_goes_to_next_or_first_console(client: httpx.Client) -> None:
+    """A moderator lands on the requested page, or on the first dialogue's console."""
+    first = sign_in(client, "moderator")
+    assert first.status_code == 303
+    assert first.headers["location"] == f"/console/{SLUG}"
+    client.cookies.clear()
+    asked = sign_in(client, "moderator", next=f"/d/{SLUG}?lang=en")
+    assert asked.headers["location"] == f"/d/{SLUG}?lang=en"
+
+
+FOREIGN = ["//evil.example/", "/\\evil.example", "https://evil.example/", "console"]
+
+
+@pytest.mark.parametrize("target", FOREIGN)
+def test_sign_in_ignores_foreign_next(client: httpx.Client, target: str) -> None:
+    """A next that leaves the site is ignored."""
+    response = sign_in(client, "moderator", next=target)
+    assert response.headers["location"] == f"/console/{SLUG}"
+    assert safe_next(target) is None
+
+
+def test_console_renders_for_moderator_with_csrf_meta(client: httpx.Client) -> None:
+    """A moderator gets the console shell with the CSRF token, data attributes and script."""
+    sign_in(client, "moderator")
+    response = client.get(f"/console/{SLUG}")
+    assert response.status_code == 200
+    html = response.text
+    assert csrf_of(html)
+    assert f'data-slug="{SLUG}"' in html
+    assert 'data-username="moderator"' in html
+    assert 'data-lang="vi"' in html
+    assert re.search(r'<script type="module" src="/static/console\.js\?v=[0-9a-f]{12}">', html)
+    assert "Chờ kiểm duyệt" in html
+    assert "content-security-policy" in response.headers
+
+
+def test_console_is_forbidden_to_other_staff_roles(client: httpx.Client) -> None:
+    """A producer sees a 403 page on the moderation console."""
+    assert sign_in(client, "producer").headers["location"] == "/"
+    response = client.get(f"/console/{SLUG}")
+    assert response.status_code == 403
+    assert "Không có quyền truy cập" in response.text
+
+
+def test_logout_needs_the_csrf_token_and_same_origin(
+    client: httpx.Client, site: ServerProcess
+) -> None:
+    """Sign-out refuses a wrong token or a foreign origin; the right one ends the session."""
+    sign_in(client, "moderator")
+    token = csrf_of(client.get(f"/console/{SLUG}").text)
+    wrong = client.post("/logout", data={"csrf_token": "nope"}, headers={"Origin": site.url})
+    assert wrong.status_code == 403
+    foreign = client.post(
+        "/logout", data={"csrf_token": token}, headers={"Origin": "http://evil.example"}
+    )
+    assert foreign.status_code == 403
+    assert client.get(f"/console/{SLUG}").status_code == 200
+    done = client.post("/logout", data={"csrf_token": token}, headers={"Origin": site.url})
+    assert done.status_code == 303
+    assert done.headers["location"] == "/login"
+    assert client.get(f"/console/{SLUG}").status_code == 303
+
+
+def test_static_urls_carry_the_content_hash_and_are_immutable(client: httpx.Client) -> None:
+    """static() adds the file's hash; that URL is cached for a year, the bare one revalidated."""
+    url = static("console.js")
+    digest = hashlib.sha256((STATIC / "console.js").read_bytes()).hexdigest()[:12]
+    assert url == f"/static/console.js?v={digest}"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "javascript" in response.headers["content-type"]
+    assert client.get("/static/common.js").headers["cache-control"] == "no-cache"
+    assert client.get("/static/%2e%2e/server/app.py").status_code == 404
+
+
+# -- the templates, catalogs and scripts themselves -------------------------------
+
+
+def template_msgids() -> set[str | tuple[str, str]]:
+    found: set[str | tuple[str, str]] = set()
+    options = {"**.html": {"extensions": "jinja2.ext.i18n"}}
+    for _, _, message, _, _ in extract_from_dir(
+        str(TEMPLATES), method_map=[("**.html", "jinja2")], options_map=options
+    ):
+        found.add(message if isinstance(message, str) else (message[0], message[1]))
+    return found
+
+
+def catalog(lang: str) -> dict[object, Message]:
+    with (LOCALE / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return {m.id: m for m in read_po(po, locale=lang) if m.id}
+
+
+def translated(entry: Message | None) -> bool:
+    if entry is None or entry.fuzzy:
+        return False
+    strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+    return all(strings)
+
+
+def test_every_template_message_has_a_vietnamese_translation() -> None:
+    """Every msgid of the templates has a non-empty, non-fuzzy translation in the vi catalog."""
+    vi = catalog("vi")
+    msgids = template_msgids()
+    assert len(msgids) > 50
+    missing = [msgid for msgid in msgids if not translated(vi.get(msgid))]
+    assert not missing, f"untranslated in vi: {missing}"
+
+
+def test_english_catalog_covers_the_templates() -> None:
+    """The en catalog lists every template msgid (identity or empty, so English shows)."""
+    assert template_msgids() <= set(catalog("en"))
+
+
+def strip_jinja(source: str) -> str:
+    source = re.sub(r"\{#.*?#\}", "", source, flags=re.S)
+    source = re.sub(r"\{%.*?%\}", " ", source, flags=re.S)
+    return re.sub(r"\{\{.*?\}\}", "X", source, flags=re.S)
+
+
+QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
+UNQUOTED = re.compile(r"""\s[\w:.-]+\s*=\s*(?!["'])""")
+
+
+def unquoted(tag: str) -> bool:
+    """Whether the tag has an attribute whose value is not in quotes."""
+    return bool(UNQUOTED.search(QUOTED.sub('""', tag)))
+
+
+@pytest.mark.parametrize("path", sorted(TEMPLATES.glob("*.html")), ids=lambda p: p.name)
+def test_template_attributes_are_quoted(path: Path) -> None:
+    """No tag in a template has an unquoted attribute value."""
+    html = strip_jinja(path.read_text())
+    html = re.sub(r"<script\b[^>]*>.*?</script>", "<script>", html, flags=re.S)
+    bad = [tag for tag in re.findall(r"<[a-zA-Z][^<>]*>", html) if unquoted(tag)]
+    assert not bad, bad
+
+
+def test_unquoted_attribute_check_catches_one() -> None:
+    """The quoting check above does flag an unquoted value, plain or from Jinja."""
+    for tag in ("<a href={{ url }}>", '<input type="text" value=x>'):
+        assert unquoted(strip_jinja(tag))
+    assert not unquoted('<meta name="viewport" content="width=device-width">')
+
+
+@pytest.mark.parametrize("path", sorted(STATIC.glob("*.js")), ids=lambda p: p.name)
+def test_page_scripts_never_write_html(path: Path) -> None:
+    """No page script uses innerHTML, outerHTML, insertAdjacentHTML or document.write."""
+    source = path.read_text()
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write"):
+        assert sink not in source, f"{path.name} uses {sink}"
+
+
+@pytest.mark.parametrize("path", sorted(TEMPLATES.glob("*.html")), ids=lambda p: p.name)
+def test_templates_have_no_inline_script_or_handler(path: Path) -> None:
+    """Scripts come from files; inline <script> blocks are JSON data only; no on* attributes."""
+    source = path.read_text()
+    for tag in re.findall(r"<script\b[^>]*>", source):
+        assert 'type="module" src=' in tag or 'type="application/json"' in tag, tag
+    assert not re.search(r"<[^>]*\son[a-z]+\s*=", strip_jinja(source))
+
+
+def test_babel_cfg_extracts_the_templates() -> None:
+    """babel.cfg at the repository root maps the templates to the Jinja2 extractor."""
+    config = (REPO_ROOT / "babel.cfg").read_text()
+    assert "[jinja2: moderator_ui/templates/**.html]" in config
+
+
+def test_catalogs_compile_in_memory() -> None:
+    """Both catalogs compile in memory: Vietnamese translates, English shows the msgid."""
+    load_all()
+    assert load_translations("vi").gettext("Approve") == "Duyệt"
+    assert load_translations("en").gettext("Approve") == "Approve"
+    assert not list(LOCALE.rglob("*.mo"))
