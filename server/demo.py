@@ -617,8 +617,6 @@ def _print_banner(origin: str, password: str, seeded: bool) -> None:
         "",
         f"  Trang công khai   / public page:       {d}",
         f"  Điều phối         / moderator console: {console}",
-        f"  Đạo diễn          / producer console:  {console}/producer",
-        f"  Lãnh đạo          / official console:  {console}/official",
         f"  Đăng nhập         / login:             {origin}/login",
         f"  API:                                   {origin}/api/v1/dialogues/{SLUG}",
         "",

@@ -68,11 +68,16 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-def language(request: Request) -> str:
-    """``vi`` unless the request asks for English (?lang=, cookie, Accept-Language)."""
+def language(request: Request, *, header: bool = True) -> str:
+    """``vi`` unless English is asked for: ``?lang=``, the ``lang`` cookie the
+    language switch sets, and (``header=True``, for API clients) the
+    Accept-Language header. Pages pass ``header=False``: a Vietnamese citizen
+    on a phone set to English still gets the Vietnamese dialogue first."""
     choice = request.query_params.get("lang") or request.cookies.get("lang")
     if choice in ("vi", "en"):
         return choice
+    if not header:
+        return "vi"
     accept = request.headers.get("accept-language", "")
     first = accept.split(",")[0].strip().lower()
     return "en" if first.startswith("en") else "vi"

@@ -56,7 +56,7 @@ def _redirect(request: Request, url: str) -> Response:
 
 def _message(request: Request, exc: ApiError) -> str:
     """The error's sentence in the page's language."""
-    if language(request) == "en":
+    if language(request, header=False) == "en":
         text = exc.message[:1].upper() + exc.message[1:]
         return text if text.endswith(".") else text + "."
     return exc.message_vi or MESSAGES_VI[exc.code]

@@ -175,7 +175,7 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     """Render template ``name`` in the request's language as a page response."""
-    lang = language(request)
+    lang = language(request, header=False)
     template = environment(lang).get_template(name)
     html = template.render(
         request=request,

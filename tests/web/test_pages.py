@@ -60,9 +60,11 @@ def test_pages_switch_to_english_and_remember_it(client: httpx.Client, path: str
     assert '<html lang="en">' in client.get(path).text
 
 
-def test_accept_language_english_gives_english(client: httpx.Client) -> None:
-    """A browser that prefers English gets English; one that prefers Vietnamese, Vietnamese."""
-    assert "Staff sign in" in client.get("/login", headers={"Accept-Language": "en-GB,en"}).text
+def test_pages_are_vietnamese_whatever_the_browser_prefers(client: httpx.Client) -> None:
+    """Pages are Vietnamese first: a phone set to English still gets Vietnamese
+    until its user picks English with the switch."""
+    english_browser = client.get("/login", headers={"Accept-Language": "en-GB,en"}).text
+    assert "Đăng nhập dành cho cán bộ" in english_browser
     vi = client.get("/login", headers={"Accept-Language": "vi-VN,vi;q=0.9,en;q=0.5"}).text
     assert "Đăng nhập dành cho cán bộ" in vi
 
