@@ -124,8 +124,6 @@ async def test_demo_seeds_dialogue_questions_and_accounts(
     for url in (
         f"{origin}/d/chuyen-doi-so",
         f"{origin}/console/chuyen-doi-so",
-        f"{origin}/console/chuyen-doi-so/producer",
-        f"{origin}/console/chuyen-doi-so/official",
         f"{origin}/login",
         f"{origin}/api/v1/dialogues/chuyen-doi-so",
     ):
