@@ -25,7 +25,7 @@ from .realtime.hub import Hub
 from .realtime.reader import Reader
 from .store.connection import Store, connect
 from .store.intake import Intake
-from .web import errors, openapi, pages, public, sockets, staff
+from .web import errors, openapi, pages, public, sockets, staff, templating
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        templating.load_all()  # a broken catalog fails here, not on a page
         embedded = None
         url = settings.redis_url
         if not url:

@@ -148,31 +148,29 @@ async def _listen(ws: WebSocket) -> None:
             return
 
 
-async def public_feed(ws: WebSocket) -> None:
-    actions: Actions = ws.app.state.actions
+async def _open(ws: WebSocket, audience: str) -> None:
+    """Accept the handshake for the path's dialogue and serve it; an unknown
+    dialogue refuses the handshake (403)."""
     try:
-        dialogue = await actions.dialogue(ws.path_params["slug"])
+        dialogue = await ws.app.state.actions.dialogue(ws.path_params["slug"])
     except Refused:
         await ws.close(CLOSE_POLICY)
         return
     await ws.accept()
-    await _serve(ws, dialogue, PUBLIC)
+    await _serve(ws, dialogue, audience)
+
+
+async def public_feed(ws: WebSocket) -> None:
+    await _open(ws, PUBLIC)
 
 
 async def console_feed(ws: WebSocket) -> None:
     """Staff events; the handshake is refused (403) on a foreign Origin or
     without a staff session."""
-    actions: Actions = ws.app.state.actions
     if not staff_ws_origin_ok(ws) or await identify(ws) is None:
         await ws.close(CLOSE_POLICY)
         return
-    try:
-        dialogue = await actions.dialogue(ws.path_params["slug"])
-    except Refused:
-        await ws.close(CLOSE_POLICY)
-        return
-    await ws.accept()
-    await _serve(ws, dialogue, STAFF)
+    await _open(ws, STAFF)
 
 
 routes = [
