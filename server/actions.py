@@ -8,12 +8,13 @@ store in the same atomic step as the state, so publishing needs no step here.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from .domain import lifecycle
+from .domain import lifecycle, phases
 from .domain.events import public_dialogue, public_question, staff_question
 from .domain.lifecycle import Command, Decision, Refused
 from .domain.model import (
@@ -59,7 +60,7 @@ class Actions:
     async def create_dialogue(self, **fields: Any) -> Dialogue:
         """A new dialogue with a fresh id; ``fields`` as ``Dialogue``'s (topics
         and officials as dicts or objects)."""
-        doc = {"id": new_dialogue_id(), **fields}
+        doc = {**fields, "id": fields.get("id") or new_dialogue_id()}
         doc["topics"] = [t if isinstance(t, dict) else asdict(t) for t in doc.get("topics", ())]
         doc["officials"] = [
             o if isinstance(o, dict) else asdict(o) for o in doc.get("officials", ())
@@ -81,10 +82,62 @@ class Actions:
                 dialogue = Dialogue.from_doc({**doc, "id": new_dialogue_id()})
         raise RuntimeError("could not draw a free dialogue id")
 
-    async def set_dialogue_status(self, dialogue: Dialogue, status: DialogueStatus) -> Dialogue:
-        changed = Dialogue.from_doc({**dialogue.to_doc(), "status": status.value})
-        await self.store.dialogues.save(changed)
+    async def set_dialogue_status(self, dialogue: Dialogue, status: Any) -> Dialogue:
+        """Move the dialogue to another phase (one step forward or back)."""
+        changed = phases.change_phase(dialogue, status, iso(self._now()))
+        if changed != dialogue:
+            await self.store.dialogues.save(changed)
         return changed
+
+    async def update_dialogue(self, dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
+        """An admin's edit of the dialogue's settings (title, topics, officials, ...)."""
+        changed = phases.edit(dialogue, changes)
+        if changed != dialogue:
+            await self.store.dialogues.save(changed)
+        return changed
+
+    async def new_dialogue(self, payload: Mapping[str, Any]) -> Dialogue:
+        """A draft dialogue from an admin's request (``slug``, ``title``, ...)."""
+        draft = phases.new_dialogue("", payload)
+        return await self.create_dialogue(**{**draft.to_doc(), "id": None})
+
+    async def screen_token_ok(self, dialogue: Dialogue, token: str) -> bool:
+        """Whether ``token`` opens the dialogue's broadcast overlay."""
+        current = await self.store.dialogues.screen_token(dialogue.id)
+        return bool(token) and hmac.compare_digest(token.encode(), current.encode())
+
+    async def archive(self, dialogue: Dialogue) -> dict[str, Any]:
+        """Every answered question, grouped by topic and by official, with the
+        counts of what was received, answered live or in writing, and owed."""
+        _, done = await self.store.questions.snapshot(dialogue.id, [Status.ANSWERED])
+        done.sort(key=lambda q: (q.answer.answered_at if q.answer else "", int(q.id)))
+        counts = await self.store.questions.counts(dialogue.id)
+        answered = [public_question(q, dialogue) for q in done]
+
+        def grouped(key: str, items: list[tuple[str | None, str]]) -> list[dict[str, Any]]:
+            order = [k for k, _ in items] + [None]
+            names = dict(items)
+            groups: dict[str | None, list[dict[str, Any]]] = {}
+            for q in answered:
+                value = q[key]["id"] if key == "official" and q[key] else q.get(key)
+                groups.setdefault(value if value in names else None, []).append(q)
+            return [
+                {"id": k, "name": names.get(k), "questions": groups[k]}
+                for k in order
+                if k in groups
+            ]
+
+        return {
+            "dialogue": public_dialogue(dialogue),
+            "counts": {
+                "received": sum(counts.values()),
+                "answered_live": sum(1 for q in done if q.answer and q.answer.kind == "live"),
+                "answered_written": sum(1 for q in done if q.answer and q.answer.kind == "written"),
+                "owed": counts[Status.DEFERRED.value],
+            },
+            "by_topic": grouped("topic", [(t.id, t.name) for t in dialogue.topics]),
+            "by_official": grouped("official", [(o.id, o.name) for o in dialogue.officials]),
+        }
 
     # -- citizens --------------------------------------------------------------
 
@@ -247,31 +300,71 @@ class Actions:
             on_air = (q.id, None)
             if new.status is Status.QUEUED:
                 queue[q.id] = "head"
-        if action == "queue":
-            queue[q.id] = _position(body.get("position"))
+        if action in ("queue", "move"):
+            position = body.get("position")
+            queue[q.id] = "tail" if position is None else position
         if action == "merge":
             target = await self.store.questions.get(dialogue.id, str(body["into"]))
             if target is None:
                 raise Refused("invalid", "into names no question of this dialogue", "into")
             decisions.append(lifecycle.absorb(target, q, actor, now))
             absorb[target.id] = q.id
-        try:
-            await self.store.questions.commit(
-                dialogue.id, decisions, queue=queue, absorb_votes=absorb, on_air=on_air
-            )
-        except Conflict as exc:
-            raise Refused("conflict", f"the question changed meanwhile: {exc}") from None
-        except Missing:
-            raise Refused("not_found", "no such question") from None
+        await self._commit(dialogue, decisions, queue=queue, absorb_votes=absorb, on_air=on_air)
         return new
 
+    async def next_question(
+        self, dialogue: Dialogue, actor: Actor, then: Any = "back", current: Any = None
+    ) -> Question:
+        """The producer's "next question": the head of the on-air queue goes on
+        air; the question on air (if any) goes back to the head of the queue
+        (``then="back"``) or is deferred to a written answer (``"defer"``).
+        ``current`` is the on-air id the producer saw (``""`` for none): if it
+        changed meanwhile, nothing happens (409), so two producers pressing at
+        once put exactly one question on air."""
+        if not actor.has(Role.PRODUCER):
+            raise Refused("forbidden", "only a producer puts the next question on air")
+        if then not in ("back", "defer"):
+            raise Refused("invalid", 'then must be "back" or "defer"', "then")
+        current_id = await self.store.questions.on_air_id(dialogue.id)
+        if current is not None and current != (current_id or ""):
+            raise Refused(
+                "conflict",
+                "the question on air changed meanwhile",
+                "current",
+                message_vi="Câu hỏi đang lên sóng vừa thay đổi; hãy xem lại.",
+            )
+        head_id = await self.store.questions.queue_head(dialogue.id)
+        if head_id is None:
+            raise Refused(
+                "conflict", "the on-air queue is empty", message_vi="Hàng đợi lên sóng đang trống."
+            )
+        now = self._now()
+        head = await self.question(dialogue, head_id)
+        decisions = [lifecycle.decide(head, Command("on_air"), actor, now, dialogue)]
+        queue: dict[str, str | int] = {}
+        if current_id:
+            on_air = await self.question(dialogue, current_id)
+            if then == "back":
+                decisions.insert(0, lifecycle.displace(on_air, actor, now))
+                queue[current_id] = "head"
+            else:
+                decisions.insert(
+                    0, lifecycle.decide(on_air, Command("defer"), actor, now, dialogue)
+                )
+        await self._commit(dialogue, decisions, queue=queue, on_air=(current_id, head_id))
+        return decisions[-1].question
 
-def _position(value: Any) -> str | int:
-    if value is None:
-        return "tail"
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise Refused("invalid", "position must be a whole number from 0", "position")
-    return value
+    async def _commit(self, dialogue: Dialogue, decisions: list[Decision], **options: Any) -> None:
+        try:
+            await self.store.questions.commit(dialogue.id, decisions, **options)
+        except Conflict as exc:
+            raise Refused(
+                "conflict",
+                f"the question changed meanwhile: {exc}",
+                message_vi="Câu hỏi vừa được người khác thay đổi; hãy tải lại và thử lại.",
+            ) from None
+        except Missing:
+            raise Refused("not_found", "no such question") from None
 
 
 def _not_accepting(dialogue: Dialogue) -> Refused:

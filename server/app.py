@@ -25,7 +25,7 @@ from .realtime.hub import Hub
 from .realtime.reader import Reader
 from .store.connection import Store, connect
 from .store.intake import Intake
-from .web import errors, openapi, pages, public, sockets, staff, templating
+from .web import admin, errors, openapi, pages, public, sockets, staff, templating
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,7 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
             *public.routes,
             *staff.routes,
+            *admin.routes,
             *sockets.routes,
             *openapi.routes,
             *pages.routes,

@@ -1,18 +1,24 @@
-"""The ``doithoai`` command: serve, demo."""
+"""The ``doithoai`` command: serve, demo, and dialogue administration."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import logging
 import secrets
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import uvicorn
 
-from .app import create_app
+from . import dialogue_cli
+from .actions import Actions
+from .app import create_app, secret_key
 from .config import SettingError, Settings
+from .embedded import EmbeddedRedis
+from .store.connection import Store, connect
 
 
 def _server(settings: Settings, app: object) -> uvicorn.Server:
@@ -48,6 +54,34 @@ def demo(settings: Settings) -> None:
     _server(settings, app).run()
 
 
+@contextlib.contextmanager
+def _redis_url(settings: Settings) -> Iterator[str]:
+    """REDIS_URL, else the embedded Redis: a running node's if there is one
+    (left running), else one started for this command and stopped after it."""
+    if settings.redis_url:
+        yield settings.redis_url
+        return
+    embedded = EmbeddedRedis(Path(settings.data_dir), settings.appendfsync)
+    if embedded.running_elsewhere():
+        yield embedded.url
+        return
+    embedded.start()
+    try:
+        yield embedded.url
+    finally:
+        embedded.stop()
+
+
+async def _dialogue_command(settings: Settings, args: argparse.Namespace) -> int:
+    with _redis_url(settings) as url:
+        redis = connect(url)
+        try:
+            actions = Actions(Store(redis, settings.events_maxlen, secret_key(settings)))
+            return await dialogue_cli.run(actions, args, settings)
+        finally:
+            await redis.aclose()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="doithoai", description="Live Q&A for online public dialogues."
@@ -60,15 +94,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         cmd = sub.add_parser(name, help=help_)
         cmd.add_argument("--host", help="address to bind (DOITHOAI_HOST)")
         cmd.add_argument("--port", type=int, help="port to bind (DOITHOAI_PORT)")
+    dialogue_cli.add_parser(sub)
     args = parser.parse_args(argv)
     try:
-        settings = Settings.from_env(host=args.host, port=args.port)
+        settings = Settings.from_env(
+            host=getattr(args, "host", None), port=getattr(args, "port", None)
+        )
     except SettingError as exc:
         print(f"doithoai: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.command == "dialogue":
+        return asyncio.run(_dialogue_command(settings, args))
     # uvicorn shuts down cleanly on Ctrl-C, then re-raises it: not an error.
     with contextlib.suppress(KeyboardInterrupt):
         {"serve": serve, "demo": demo}[args.command](settings)

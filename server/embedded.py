@@ -100,6 +100,12 @@ class EmbeddedRedis:
         """True when ``start()`` found a server left running and adopted it."""
         return self._pid is not None and self._process is None
 
+    def running_elsewhere(self) -> bool:
+        """Whether a server (say, a running node's) already serves this data
+        dir. A command-line tool then uses it and must not stop it."""
+        pid = _read_pid(self.pid_file)
+        return self._pid is None and pid is not None and _is_running_redis(pid)
+
     def start(self) -> None:
         """Start the server, or adopt one left running on this data dir; wait until ready."""
         if self._pid is not None:

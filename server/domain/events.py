@@ -7,7 +7,9 @@ and tracking codes cannot reach the public by accident. Pure: no I/O.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .model import PUBLIC_STATUSES, Answer, Dialogue, Official, Question, Status
 
@@ -43,9 +45,37 @@ def _answer(answer: Answer | None, dialogue: Dialogue) -> dict[str, Any] | None:
     }
 
 
+def recording_offset(q: Question, dialogue: Dialogue) -> int | None:
+    """Seconds from the start of the broadcast to the moment ``q`` went on air."""
+    start = dialogue.live_at or dialogue.starts_at
+    if not (start and q.on_air_at):
+        return None
+    try:
+        delta = datetime.fromisoformat(q.on_air_at) - datetime.fromisoformat(start)
+    except ValueError:
+        return None
+    return max(0, int(delta.total_seconds()))
+
+
+def recording_link(stream_url: str, seconds: int) -> str:
+    """``stream_url`` at ``seconds``: YouTube's ``t=`` parameter, else a media fragment."""
+    parts = urlsplit(stream_url)
+    host = parts.netloc.lower()
+    if host.endswith(("youtube.com", "youtu.be")):
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "t"] + [("t", f"{seconds}s")]
+        return urlunsplit(parts._replace(query=urlencode(query), fragment=""))
+    return urlunsplit(parts._replace(fragment=f"t={seconds}"))
+
+
 def public_question(q: Question, dialogue: Dialogue) -> dict[str, Any]:
     """API.md's public question, built field by field."""
     topic = dialogue.topic(q.topic)
+    offset = recording_offset(q, dialogue) if q.answer and q.answer.kind == "live" else None
+    recording = (
+        recording_link(dialogue.stream_url, offset)
+        if dialogue.stream_url and offset is not None
+        else None
+    )
     return {
         "id": q.id,
         "text": q.text,
@@ -62,6 +92,8 @@ def public_question(q: Question, dialogue: Dialogue) -> dict[str, Any]:
         "on_air_at": q.on_air_at,
         "answer": _answer(q.answer, dialogue),
         "edited": q.edited,
+        "recording_offset": offset,
+        "recording_url": recording,
     }
 
 
@@ -83,10 +115,19 @@ def staff_question(
         merged_into=q.merged_into,
         merged_from=list(q.merged_from),
         updated_at=q.updated_at,
+        deferred_at=q.deferred_at,
+        suggested_official=_suggestion(q, dialogue),
     )
     if contact is not None:
         doc["contact"] = contact
     return doc
+
+
+def _suggestion(q: Question, dialogue: Dialogue) -> dict[str, Any] | None:
+    """The topic's default official, offered while the question is not routed."""
+    if q.official_id is not None:
+        return None
+    return _official(dialogue.default_official(q.topic))
 
 
 def public_dialogue(d: Dialogue) -> dict[str, Any]:
@@ -97,6 +138,8 @@ def public_dialogue(d: Dialogue) -> dict[str, Any]:
         "status": d.status.value,
         "starts_at": d.starts_at,
         "ends_at": d.ends_at,
+        "live_at": d.live_at,
+        "closed_at": d.closed_at,
         "stream_url": d.stream_url,
         "accepting_questions": d.accepting_questions,
         "allow_anonymous": d.allow_anonymous,
@@ -104,6 +147,21 @@ def public_dialogue(d: Dialogue) -> dict[str, Any]:
         "officials": [_official(o) for o in d.officials],
         "localities": list(d.localities),
     }
+
+
+def staff_dialogue(d: Dialogue) -> dict[str, Any]:
+    """The dialogue as its admins edit it: the public view plus routing and accounts."""
+    doc = public_dialogue(d)
+    doc.update(
+        id=d.id,
+        officials=[
+            {**(_official(o) or {}), "username": o.username, "aides": list(o.aides)}
+            for o in d.officials
+        ],
+        topic_officials=dict(d.topic_officials),
+        widget_origins=list(d.widget_origins),
+    )
+    return doc
 
 
 def public_event(

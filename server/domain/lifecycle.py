@@ -72,6 +72,8 @@ TABLE: tuple[Rule, ...] = (
     _rule("assign", {S.PENDING, S.APPROVED, S.QUEUED, S.DEFERRED}, None, {MOD, PROD}),
     _rule("queue", {S.APPROVED}, S.QUEUED, {MOD, PROD}),
     _rule("dequeue", {S.QUEUED}, S.APPROVED, {MOD, PROD}),
+    # Not in API.md's table (added): reorder the on-air queue.
+    _rule("move", {S.QUEUED}, None, {MOD, PROD}),
     _rule("on_air", {S.QUEUED, S.APPROVED}, S.ON_AIR, {PROD}, {OFF}),
     _rule("back", {S.ON_AIR}, S.QUEUED, {PROD}, {OFF}),
     _rule("answer", {S.ON_AIR}, S.ANSWERED, {PROD}, {OFF}),
@@ -95,6 +97,7 @@ EVENT_TYPES: dict[str, str] = {
     "assign": "question.assigned",
     "queue": "question.queued",
     "dequeue": "question.dequeued",
+    "move": "question.moved",
     "on_air": "question.on_air",
     "back": "question.returned",
     "answer": "question.answered",
@@ -203,6 +206,19 @@ def _changes(
         return {"official_id": official_id}
     if action == "on_air":
         return {"on_air_at": at}
+    if action == "defer":
+        return {"deferred_at": at}
+    if action in ("queue", "move"):
+        position = params.get("position")
+        valid = position is None or (type(position) is int and position >= 0)
+        if not valid or (action == "move" and position is None):
+            raise Refused(
+                "invalid",
+                "position must be a whole number from 0 (the head of the queue)",
+                "position",
+                message_vi="Vị trí phải là số nguyên từ 0 (đầu hàng đợi).",
+            )
+        return {}
     if action == "answer":
         kind = "live" if question.status is S.ON_AIR else "written"
         text = _param_text(params, "answer")

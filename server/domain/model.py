@@ -68,6 +68,11 @@ class Official:
     title: str
     #: The staff account that answers as this official, if any.
     username: str | None = None
+    #: Accounts of aides who may type and publish answers for this official.
+    aides: tuple[str, ...] = ()
+
+    def speaks_for(self, username: str) -> bool:
+        return username == self.username or username in self.aides
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,12 @@ class Dialogue:
     allow_anonymous: bool = False
     #: Origins (scheme://host[:port]) whose pages may call the public API.
     widget_origins: tuple[str, ...] = ()
+    #: The official suggested for each topic's questions (topic id -> official id).
+    topic_officials: tuple[tuple[str, str], ...] = ()
+    #: When the dialogue first went live and when it closed (ISO 8601); the
+    #: recording's moments are counted from ``live_at`` (else ``starts_at``).
+    live_at: str | None = None
+    closed_at: str | None = None
 
     @property
     def accepting_questions(self) -> bool:
@@ -98,10 +109,21 @@ class Dialogue:
         return next((o for o in self.officials if o.id == official_id), None)
 
     def official_for(self, username: str) -> Official | None:
-        return next((o for o in self.officials if o.username == username), None)
+        """The official ``username`` answers as (their own account or an aide's)."""
+        return next((o for o in self.officials if o.speaks_for(username)), None)
+
+    def default_official(self, topic_id: str | None) -> Official | None:
+        """The official suggested for a question of ``topic_id``."""
+        official_id = dict(self.topic_officials).get(topic_id or "")
+        return self.official(official_id)
+
+    def evolve(self, **changes: Any) -> Dialogue:
+        return replace(self, **changes)
 
     def to_doc(self) -> dict[str, Any]:
-        return asdict(self)
+        doc = asdict(self)
+        doc["topic_officials"] = dict(self.topic_officials)
+        return doc
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Dialogue:
@@ -115,10 +137,18 @@ class Dialogue:
             ends_at=doc.get("ends_at"),
             stream_url=doc.get("stream_url"),
             topics=tuple(Topic(**t) for t in doc.get("topics", ())),
-            officials=tuple(Official(**o) for o in doc.get("officials", ())),
+            officials=tuple(
+                Official(**{**o, "aides": tuple(o.get("aides", ()))})
+                for o in doc.get("officials", ())
+            ),
             localities=tuple(doc.get("localities", ())),
             allow_anonymous=bool(doc.get("allow_anonymous", False)),
             widget_origins=tuple(doc.get("widget_origins", ())),
+            topic_officials=tuple(
+                (str(t), str(o)) for t, o in dict(doc.get("topic_officials", {})).items()
+            ),
+            live_at=doc.get("live_at"),
+            closed_at=doc.get("closed_at"),
         )
 
 
@@ -193,6 +223,7 @@ class Question:
     notes: tuple[Note, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
     on_air_at: str | None = None
+    deferred_at: str | None = None
     updated_at: str | None = None
     #: Moved here by a ``merge``: the ids of the questions merged into this one.
     merged_from: tuple[str, ...] = field(default=())
@@ -243,6 +274,7 @@ class Question:
             notes=tuple(Note(**n) for n in doc.get("notes", ())),
             history=tuple(HistoryEntry(**h) for h in doc.get("history", ())),
             on_air_at=doc.get("on_air_at"),
+            deferred_at=doc.get("deferred_at"),
             updated_at=doc.get("updated_at"),
             merged_from=tuple(doc.get("merged_from", ())),
         )

@@ -140,6 +140,10 @@ class Questions:
             sizes = await pipe.execute()
         return {status.value: int(n) for status, n in zip(Status, sizes, strict=True)}
 
+    async def queue_head(self, dialogue_id: str) -> str | None:
+        head = await self._redis.zrange(keys.queue(dialogue_id), 0, 0)
+        return str(head[0]) if head else None
+
     async def ack(self, dialogue_id: str, entry_id: str) -> None:
         await self._redis.xack(keys.inbox(dialogue_id), keys.INTAKE_GROUP, entry_id)
 

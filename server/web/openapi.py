@@ -127,6 +127,17 @@ def _question_properties() -> Schema:
         "on_air_at": TIME_OR_NULL,
         "answer": nullable(ref("Answer")),
         "edited": {"type": "boolean", "description": "The moderators edited the text."},
+        "recording_offset": nullable(
+            {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Answered live: seconds from the broadcast's start to this "
+                "question going on air.",
+            }
+        ),
+        "recording_url": nullable(
+            string("Answered live, with a stream_url: the recording at that moment.")
+        ),
     }
 
 
@@ -162,6 +173,10 @@ def _console_question() -> Schema:
         merged_into=STR_OR_NULL,
         merged_from=array(string()),
         updated_at=TIME_OR_NULL,
+        deferred_at=TIME_OR_NULL,
+        suggested_official=nullable(
+            {**ref("Official"), "description": "Not yet routed: the topic's default official."}
+        ),
     )
     required = [
         *PUBLIC_QUESTION_REQUIRED, "version", "channel", "tracking_code", "flags",
@@ -308,6 +323,90 @@ def _snapshot(data: Schema) -> Schema:
     )
 
 
+def _staff_dialogue() -> Schema:
+    return {
+        "allOf": [ref("Dialogue")],
+        "type": "object",
+        "properties": {
+            "id": string(),
+            "officials": array(
+                obj(
+                    {
+                        "id": string(),
+                        "name": string(),
+                        "title": string(),
+                        "username": STR_OR_NULL,
+                        "aides": array(string()),
+                    },
+                    ["id", "name", "title", "username", "aides"],
+                )
+            ),
+            "topic_officials": {"type": "object", "additionalProperties": string()},
+            "widget_origins": array(string()),
+        },
+        "required": ["id", "topic_officials", "widget_origins"],
+    }
+
+
+def _dialogue_edit() -> Schema:
+    return obj(
+        {
+            "title": string(minLength=3, maxLength=200),
+            "description": string(maxLength=4000),
+            "starts_at": TIME_OR_NULL,
+            "ends_at": TIME_OR_NULL,
+            "stream_url": nullable(string(format="uri")),
+            "topics": array(obj({"id": string(), "name": string()}, ["id", "name"])),
+            "officials": array(
+                obj(
+                    {
+                        "id": string(),
+                        "name": string(),
+                        "title": string(),
+                        "username": STR_OR_NULL,
+                        "aides": array(string()),
+                    },
+                    ["id", "name"],
+                )
+            ),
+            "localities": array(string()),
+            "allow_anonymous": {"type": "boolean"},
+            "widget_origins": array(string("scheme://host[:port]")),
+            "topic_officials": {
+                "type": "object",
+                "additionalProperties": string(),
+                "description": "Topic id -> the official suggested for its questions.",
+            },
+        },
+        description="Any of these fields; the others stay as they are.",
+    )
+
+
+def _archive() -> Schema:
+    group = obj(
+        {"id": STR_OR_NULL, "name": STR_OR_NULL, "questions": array(ref("PublicQuestion"))},
+        ["id", "name", "questions"],
+    )
+    count = {"type": "integer", "minimum": 0}
+    return obj(
+        {
+            "dialogue": ref("Dialogue"),
+            "counts": obj(
+                {
+                    "received": count,
+                    "answered_live": count,
+                    "answered_written": count,
+                    "owed": count,
+                },
+                ["received", "answered_live", "answered_written", "owed"],
+            ),
+            "by_topic": array(group),
+            "by_official": array(group),
+        },
+        ["dialogue", "counts", "by_topic", "by_official"],
+    )
+
+
 def _schemas() -> Schema:
     topic = obj({"id": string(), "name": string()}, ["id", "name"])
     official = obj({"id": string(), "name": string(), "title": string()}, ["id", "name", "title"])
@@ -349,6 +448,8 @@ def _schemas() -> Schema:
                 "status": ref("DialogueStatus"),
                 "starts_at": TIME_OR_NULL,
                 "ends_at": TIME_OR_NULL,
+                "live_at": nullable({**TIME, "description": "When it first went live."}),
+                "closed_at": TIME_OR_NULL,
                 "stream_url": nullable(string(format="uri")),
                 "accepting_questions": {"type": "boolean"},
                 "allow_anonymous": {"type": "boolean"},
@@ -448,6 +549,27 @@ def _schemas() -> Schema:
             ["token", "url"],
         ),
         "ActionBody": _action_body(),
+        "StaffDialogue": _staff_dialogue(),
+        "DialogueEdit": _dialogue_edit(),
+        "NewDialogue": obj(
+            {**_dialogue_edit()["properties"], "slug": string(pattern="^[a-z0-9-]{1,64}$")},
+            ["slug", "title"],
+        ),
+        "PhaseChange": obj({"status": ref("DialogueStatus")}, ["status"]),
+        "NextQuestion": obj(
+            {
+                "then": {
+                    "type": "string",
+                    "enum": ["back", "defer"],
+                    "description": "What happens to the question on air: back to the head of "
+                    "the queue (default), or deferred to a written answer.",
+                },
+                "current": string(
+                    'The id on air as the producer saw it ("" for none): if it changed, 409.'
+                ),
+            }
+        ),
+        "Archive": _archive(),
         # -- WebSocket messages ------------------------------------------------------
         "PublicFeedSnapshot": _snapshot(ref("Feed")),
         "PublicFeedEvent": _envelope(
@@ -591,6 +713,7 @@ def _action_table() -> str:
         "| assign | `official_id` | moderator, producer |",
         "| queue | `position?` | moderator, producer |",
         "| dequeue | | moderator, producer |",
+        "| move | `position` | moderator, producer (reorder the queue) |",
         "| on_air | | producer, official (own) |",
         "| back | | producer, official (own) |",
         "| answer | `text` | official (own), producer (live only) |",
@@ -602,7 +725,7 @@ def _action_table() -> str:
 
 
 def _paths() -> Schema:
-    public, staff, meta = ["public"], ["staff"], ["meta"]
+    public, staff, admin, meta = ["public"], ["staff"], ["admin"], ["meta"]
     staff_ok = _json(ref("StaffQuestion"), "The question after the action.")
     return {
         "/api/v1/openapi.json": {
@@ -621,7 +744,63 @@ def _paths() -> Schema:
                 ("200", _json(array(ref("DialogueSummary")), "The dialogues.")),
                 "503",
                 tags=public,
-            )
+            ),
+            "post": _op(
+                "createDialogue",
+                "A new dialogue, in draft (admin)",
+                ("201", _json(ref("StaffDialogue"), "The new dialogue.")),
+                "400 401 403 409 413 503",
+                tags=admin,
+                body=ref("NewDialogue"),
+                security=STAFF_WRITE,
+            ),
+        },
+        "/api/v1/dialogues/{slug}/settings": {
+            "parameters": [_p("slug")],
+            "get": _op(
+                "getDialogueSettings",
+                "The dialogue as admins edit it (admin)",
+                ("200", _json(ref("StaffDialogue"), "The dialogue.")),
+                "401 403 404 503",
+                tags=admin,
+                security=STAFF_READ,
+            ),
+        },
+        "/api/v1/dialogues/{slug}/status": {
+            "parameters": [_p("slug")],
+            "post": _op(
+                "changePhase",
+                "Switch the phase, one step forward or back (admin)",
+                ("200", _json(ref("StaffDialogue"), "The dialogue in its new phase.")),
+                "400 401 403 404 409 413 503",
+                tags=admin,
+                body=ref("PhaseChange"),
+                security=STAFF_WRITE,
+            ),
+        },
+        "/api/v1/dialogues/{slug}/next": {
+            "parameters": [_p("slug")],
+            "post": _op(
+                "nextQuestion",
+                "Put the head of the on-air queue on air (producer)",
+                ("200", _json(ref("StaffQuestion"), "The question now on air.")),
+                "400 401 403 404 409 413 503",
+                tags=staff,
+                body=ref("NextQuestion"),
+                security=STAFF_WRITE,
+                description="409 when the queue is empty or the question on air changed "
+                "since `current`: of two producers pressing at once, exactly one wins.",
+            ),
+        },
+        "/api/v1/dialogues/{slug}/archive": {
+            "parameters": [_p("slug")],
+            "get": _op(
+                "getArchive",
+                "Every answered question, grouped by topic and by official, with counts",
+                ("200", _json(ref("Archive"), "The archive.")),
+                "404 503",
+                tags=public,
+            ),
         },
         "/api/v1/dialogues/{slug}": {
             "parameters": [_p("slug")],
@@ -631,6 +810,15 @@ def _paths() -> Schema:
                 ("200", _json(ref("Dialogue"), "The dialogue.")),
                 "404 503",
                 tags=public,
+            ),
+            "patch": _op(
+                "updateDialogue",
+                "Edit the dialogue's settings (admin)",
+                ("200", _json(ref("StaffDialogue"), "The dialogue after the edit.")),
+                "400 401 403 404 413 503",
+                tags=admin,
+                body=ref("DialogueEdit"),
+                security=STAFF_WRITE,
             ),
         },
         "/api/v1/dialogues/{slug}/questions": {

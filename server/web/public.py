@@ -75,6 +75,14 @@ async def feed(request: Request) -> Response:
     return JSONResponse(await actions.feed(dialogue))
 
 
+async def archive(request: Request) -> Response:
+    actions = _actions(request)
+    dialogue = await actions.dialogue(request.path_params["slug"])
+    if dialogue.status is DialogueStatus.DRAFT:
+        raise ApiError("not_found", "no such dialogue")
+    return JSONResponse(await actions.archive(dialogue))
+
+
 async def vote(request: Request) -> Response:
     actions = _actions(request)
     dialogue = await actions.dialogue(request.path_params["slug"])
@@ -88,6 +96,7 @@ routes = [
     Route("/api/v1/dialogues/{slug}", get_dialogue, methods=["GET"]),
     Route("/api/v1/dialogues/{slug}/questions", submit_question, methods=["POST"]),
     Route("/api/v1/dialogues/{slug}/feed", feed, methods=["GET"]),
+    Route("/api/v1/dialogues/{slug}/archive", archive, methods=["GET"]),
     Route("/api/v1/dialogues/{slug}/questions/{id}/votes", vote, methods=["POST"]),
     Route("/api/v1/tracking/{code}", tracking, methods=["GET"]),
 ]

@@ -186,6 +186,15 @@ async def act(request: Request) -> Response:
     return JSONResponse(await actions.staff_view(dialogue, q, actor))
 
 
+async def next_question(request: Request) -> Response:
+    """The producer's "next question" (see ``Actions.next_question``)."""
+    actions, dialogue, identity = await _dialogue(request)
+    body = await read_object(request, request.app.state.settings.max_body)
+    actor = actions.actor_in(dialogue, identity.username, identity.roles)
+    q = await actions.next_question(dialogue, actor, body.get("then", "back"), body.get("current"))
+    return JSONResponse(await actions.staff_view(dialogue, q, actor))
+
+
 def _screen_body(request: Request, dialogue: Dialogue, token: str) -> dict[str, str]:
     origin = request.app.state.settings.origin
     return {"token": token, "url": f"{origin}/d/{dialogue.slug}/screen?token={token}"}
@@ -212,6 +221,7 @@ routes = [
     Route("/api/v1/dialogues/{slug}/questions", list_questions, methods=["GET"]),
     Route("/api/v1/dialogues/{slug}/questions/{id}", get_question, methods=["GET"]),
     Route("/api/v1/dialogues/{slug}/questions/{id}/actions/{action}", act, methods=["POST"]),
+    Route("/api/v1/dialogues/{slug}/next", next_question, methods=["POST"]),
     Route("/api/v1/dialogues/{slug}/screen", screen, methods=["GET"]),
     Route("/api/v1/dialogues/{slug}/screen/rotate", rotate_screen, methods=["POST"]),
 ]

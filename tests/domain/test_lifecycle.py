@@ -40,6 +40,7 @@ EXPECTED: dict[str, tuple[dict[Status, Status | None], set[str], set[str]]] = {
     ),
     "queue": ({S.APPROVED: S.QUEUED}, {"moderator", "producer"}, set()),
     "dequeue": ({S.QUEUED: S.APPROVED}, {"moderator", "producer"}, set()),
+    "move": ({S.QUEUED: None}, {"moderator", "producer"}, set()),
     "on_air": ({S.QUEUED: S.ON_AIR, S.APPROVED: S.ON_AIR}, {"producer"}, {"official"}),
     "back": ({S.ON_AIR: S.QUEUED}, {"producer"}, {"official"}),
     "answer": ({S.ON_AIR: S.ANSWERED, S.DEFERRED: S.ANSWERED}, {"producer"}, {"official"}),
@@ -77,6 +78,7 @@ PARAMS = {
     "assign": {"official_id": "o2"},
     "answer": {"text": "Xin trả lời như sau."},
     "merge": {"into": "99"},
+    "move": {"position": 0},
     "note": {"text": "Cần số liệu của Sở."},
 }
 
@@ -186,11 +188,14 @@ def test_unknown_action_is_not_found() -> None:
         ("merge", {}, "into"),
         ("merge", {"into": "1"}, "into"),
         ("note", {"text": ""}, "text"),
+        ("queue", {"position": -1}, "position"),
+        ("queue", {"position": "1"}, "position"),
+        ("move", {}, "position"),
     ],
 )
 def test_bad_bodies_name_their_field(action: str, params: dict[str, object], field: str) -> None:
     """An action with a bad body is refused as invalid, naming the field."""
-    status = S.APPROVED if action != "reject" else S.PENDING
+    status = {"reject": S.PENDING, "move": S.QUEUED}.get(action, S.APPROVED)
     with pytest.raises(Refused) as refused:
         decide(question(status), Command(action, params), ACTORS["admin"], NOW, DIALOGUE)
     assert refused.value.code == "invalid"

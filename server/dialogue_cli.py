@@ -1,0 +1,68 @@
+"""``doithoai dialogue ...``: list, create and switch the phase of dialogues,
+and rotate the broadcast overlay's token, from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .actions import Actions
+from .config import Settings
+from .domain.events import staff_dialogue
+from .domain.lifecycle import Refused
+from .domain.model import DialogueStatus
+
+
+def add_parser(sub: Any) -> None:
+    cmd = sub.add_parser("dialogue", help="list, create and switch dialogues")
+    verbs = cmd.add_subparsers(dest="verb", required=True)
+    verbs.add_parser("list", help="every dialogue: slug, phase, title")
+    show = verbs.add_parser("show", help="one dialogue's settings, as JSON")
+    show.add_argument("slug")
+    create = verbs.add_parser("create", help="a new dialogue, in draft")
+    create.add_argument("slug")
+    create.add_argument("title")
+    create.add_argument("--starts-at", help="ISO 8601 with offset, e.g. 2026-12-01T14:00:00+07:00")
+    create.add_argument("--ends-at")
+    create.add_argument("--stream-url", help="the broadcast's video (http or https)")
+    status = verbs.add_parser(
+        "status", help="switch the phase: draft, open, live, closed, archived (one step at a time)"
+    )
+    status.add_argument("slug")
+    status.add_argument("phase", choices=[s.value for s in DialogueStatus])
+    rotate = verbs.add_parser("rotate-screen", help="a new overlay token; the old one stops")
+    rotate.add_argument("slug")
+
+
+async def run(actions: Actions, args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        if args.verb == "list":
+            for d in await actions.store.dialogues.all():
+                print(f"{d.slug}\t{d.status.value}\t{d.title}")
+        elif args.verb == "show":
+            dialogue = await actions.dialogue(args.slug)
+            print(json.dumps(staff_dialogue(dialogue), ensure_ascii=False, indent=2))
+        elif args.verb == "create":
+            payload = {"slug": args.slug, "title": args.title}
+            for field in ("starts_at", "ends_at", "stream_url"):
+                if getattr(args, field):
+                    payload[field] = getattr(args, field)
+            dialogue = await actions.new_dialogue(payload)
+            print(f"created {dialogue.slug} (draft): {settings.origin}/d/{dialogue.slug}")
+        elif args.verb == "status":
+            dialogue = await actions.set_dialogue_status(
+                await actions.dialogue(args.slug), args.phase
+            )
+            print(f"{dialogue.slug} is now {dialogue.status.value}")
+        elif args.verb == "rotate-screen":
+            dialogue = await actions.dialogue(args.slug)
+            token = await actions.store.dialogues.rotate_screen_token(dialogue.id)
+            print(f"{settings.origin}/d/{dialogue.slug}/screen?token={token}")
+    except Refused as exc:
+        where = f" ({exc.field})" if exc.field else ""
+        said = f"{exc.message_vi} / {exc.message}" if exc.message_vi else exc.message
+        print(f"doithoai dialogue: {said}{where}", file=sys.stderr)
+        return 1
+    return 0

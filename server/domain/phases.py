@@ -1,0 +1,224 @@
+"""A dialogue's phases and the fields an admin may change. Pure: no I/O.
+
+draft -> open (taking questions before the broadcast) -> live -> closed (no
+new questions; written answers go on) -> archived. An admin may step back
+one phase (a broadcast opened too early, a dialogue reopened to finish), but
+never skip a phase, so that ``live_at`` and ``closed_at`` mean what they say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from .lifecycle import Refused
+from .model import Dialogue, DialogueStatus, Official, Topic
+from .text import ValidationError, clean_text, normalize_line
+
+D = DialogueStatus
+#: Allowed phase changes: forward one step, or back one step.
+PHASES: dict[DialogueStatus, frozenset[DialogueStatus]] = {
+    D.DRAFT: frozenset({D.OPEN}),
+    D.OPEN: frozenset({D.DRAFT, D.LIVE}),
+    D.LIVE: frozenset({D.OPEN, D.CLOSED}),
+    D.CLOSED: frozenset({D.LIVE, D.ARCHIVED}),
+    D.ARCHIVED: frozenset({D.CLOSED}),
+}
+
+_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
+_ORIGIN = re.compile(
+    r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$|^https?://\[[0-9A-Fa-f:]+\](:\d{1,5})?$"
+)
+
+
+def change_phase(dialogue: Dialogue, status: Any, at: str) -> Dialogue:
+    """The dialogue in phase ``status``, or Refused (400 unknown, 409 not allowed)."""
+    try:
+        target = DialogueStatus(status)
+    except ValueError:
+        raise Refused("invalid", "status must be a dialogue phase", "status") from None
+    if target is dialogue.status:
+        return dialogue
+    if target not in PHASES[dialogue.status]:
+        raise Refused(
+            "conflict",
+            f"a {dialogue.status.value} dialogue cannot become {target.value}",
+            "status",
+            message_vi="Không thể chuyển cuộc đối thoại sang giai đoạn này từ giai đoạn hiện tại.",
+        )
+    changes: dict[str, Any] = {"status": target}
+    if target is D.LIVE and dialogue.live_at is None:
+        changes["live_at"] = at
+    if target is D.CLOSED:
+        changes["closed_at"] = at
+    return dialogue.evolve(**changes)
+
+
+def _invalid(field: str, message: str, message_vi: str) -> Refused:
+    return Refused("invalid", message, field, message_vi)
+
+
+def clean_slug(value: Any) -> str:
+    if not isinstance(value, str) or not _SLUG.match(value):
+        raise _invalid(
+            "slug",
+            "slug must be 1-64 lowercase letters, digits and dashes",
+            "Đường dẫn chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang (tối đa 64 ký tự).",
+        )
+    return value
+
+
+def _line(value: Any, field: str, limit: tuple[int, int], required: bool = False) -> str | None:
+    try:
+        return clean_text(value, field, required=required, multiline=False, limit=limit)
+    except ValidationError as exc:
+        raise Refused("invalid", exc.message_en, exc.field, exc.message) from None
+
+
+def _time(value: Any, field: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _ISO.match(value):
+        raise _invalid(field, f"{field} must be an ISO 8601 time with offset",
+                       f"{field} phải là thời điểm ISO 8601 có múi giờ.")  # fmt: skip
+    return value
+
+
+def _url(value: Any, field: str) -> str | None:
+    if value is None or value == "":
+        return None
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or len(value) > 500
+    ):
+        raise _invalid(
+            field, f"{field} must be an http(s) URL", f"{field} phải là địa chỉ http(s)."
+        )
+    return str(value)
+
+
+def _ids(items: Any, field: str) -> list[dict[str, Any]]:
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise _invalid(
+            field, f"{field} must be a list of objects", f"{field} phải là một danh sách."
+        )
+    for n, item in enumerate(items):
+        if not isinstance(item.get("id"), str) or not _ID.match(item["id"]):
+            raise _invalid(f"{field}.{n}.id", "ids are lowercase letters, digits, - and _",
+                           "Mã chỉ gồm chữ thường không dấu, chữ số, - và _.")  # fmt: skip
+    if len({i["id"] for i in items}) != len(items):
+        raise _invalid(field, f"{field} ids must differ", f"Các mã trong {field} phải khác nhau.")
+    return items
+
+
+EDITABLE = (
+    "title", "description", "starts_at", "ends_at", "stream_url", "topics", "officials",
+    "localities", "allow_anonymous", "widget_origins", "topic_officials",
+)  # fmt: skip
+
+
+def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
+    """``dialogue`` with the admin's ``changes`` (any of ``EDITABLE``), validated."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        field = sorted(unknown)[0]
+        raise _invalid(field, f"{field} cannot be changed here", f"Không thể sửa {field} ở đây.")
+    new: dict[str, Any] = {}
+    if "title" in changes:
+        new["title"] = _line(changes["title"], "title", (3, 200), required=True)
+    if "description" in changes:
+        try:
+            new["description"] = clean_text(changes["description"], "description", required=False,
+                                            limit=(0, 4000)) or ""  # fmt: skip
+        except ValidationError as exc:
+            raise Refused("invalid", exc.message_en, exc.field, exc.message) from None
+    for field in ("starts_at", "ends_at"):
+        if field in changes:
+            new[field] = _time(changes[field], field)
+    if "stream_url" in changes:
+        new["stream_url"] = _url(changes["stream_url"], "stream_url")
+    if "topics" in changes:
+        topics = _ids(changes["topics"], "topics")
+        new["topics"] = tuple(
+            Topic(t["id"], _line(t.get("name"), f"topics.{n}.name", (1, 100), True) or "")
+            for n, t in enumerate(topics)
+        )
+    if "officials" in changes:
+        officials = _ids(changes["officials"], "officials")
+        new["officials"] = tuple(_official(o, n) for n, o in enumerate(officials))
+    if "localities" in changes:
+        items = changes["localities"]
+        if not isinstance(items, list):
+            raise _invalid(
+                "localities", "localities must be a list", "Địa phương phải là danh sách."
+            )
+        new["localities"] = tuple(
+            _line(x, f"localities.{n}", (1, 100), True) or "" for n, x in enumerate(items)
+        )
+    if "allow_anonymous" in changes:
+        if not isinstance(changes["allow_anonymous"], bool):
+            raise _invalid("allow_anonymous", "allow_anonymous must be true or false",
+                           "allow_anonymous phải là true hoặc false.")  # fmt: skip
+        new["allow_anonymous"] = changes["allow_anonymous"]
+    if "widget_origins" in changes:
+        origins = changes["widget_origins"]
+        if not isinstance(origins, list) or not all(
+            isinstance(o, str) and _ORIGIN.match(o.rstrip("/")) for o in origins
+        ):
+            raise _invalid("widget_origins", "widget_origins must be a list of scheme://host[:port]",
+                           "widget_origins phải là danh sách scheme://host[:port].")  # fmt: skip
+        new["widget_origins"] = tuple(o.rstrip("/") for o in origins)
+    result = dialogue.evolve(**new)
+    if "topic_officials" in changes:
+        mapping = changes["topic_officials"]
+        if not isinstance(mapping, dict):
+            raise _invalid("topic_officials", "topic_officials must map topic ids to official ids",
+                           "topic_officials phải ánh xạ mã chủ đề sang mã lãnh đạo.")  # fmt: skip
+        for topic_id, official_id in mapping.items():
+            if result.topic(topic_id) is None or result.official(official_id) is None:
+                raise _invalid(f"topic_officials.{topic_id}", "unknown topic or official",
+                               "Chủ đề hoặc lãnh đạo không có trong cuộc đối thoại.")  # fmt: skip
+        result = result.evolve(topic_officials=tuple(sorted(mapping.items())))
+    else:  # drop defaults whose topic or official is gone
+        kept = tuple(
+            (t, o) for t, o in result.topic_officials if result.topic(t) and result.official(o)
+        )
+        result = result.evolve(topic_officials=kept)
+    return result
+
+
+def _official(o: dict[str, Any], n: int) -> Official:
+    aides = o.get("aides", [])
+    username = o.get("username")
+    if username is not None and (not isinstance(username, str) or not username):
+        raise _invalid(
+            f"officials.{n}.username", "username must be text", "Tên tài khoản không hợp lệ."
+        )
+    if not isinstance(aides, list) or not all(isinstance(a, str) and a for a in aides):
+        raise _invalid(f"officials.{n}.aides", "aides must be a list of usernames",
+                       "Danh sách trợ lý phải là tên tài khoản.")  # fmt: skip
+    return Official(
+        id=o["id"],
+        name=_line(o.get("name"), f"officials.{n}.name", (2, 200), True) or "",
+        title=_line(o.get("title"), f"officials.{n}.title", (0, 300)) or "",
+        username=username,
+        aides=tuple(aides),
+    )
+
+
+def new_dialogue(dialogue_id: str, payload: Mapping[str, Any]) -> Dialogue:
+    """A draft dialogue from an admin's request body."""
+    slug = clean_slug(payload.get("slug"))
+    base = Dialogue(
+        id=dialogue_id, slug=slug, title=normalize_line(str(payload.get("title") or ""))
+    )
+    return edit(
+        base, {k: v for k, v in payload.items() if k != "slug"} | {"title": payload.get("title")}
+    )

@@ -1,0 +1,61 @@
+"""The admin's HTTP API for dialogues: create, edit settings, change phase."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..actions import Actions
+from ..domain.events import staff_dialogue
+from ..domain.model import Dialogue, Role
+from .auth import require_staff
+from .errors import ApiError, read_object
+
+
+async def _admin(request: Request) -> Actions:
+    identity = await require_staff(request)
+    if Role.ADMIN not in identity.roles:
+        raise ApiError(
+            "forbidden",
+            "only an admin may do this",
+            message_vi="Chỉ quản trị viên được làm việc này.",
+        )
+    return request.app.state.actions  # type: ignore[no-any-return]
+
+
+async def _dialogue(request: Request) -> tuple[Actions, Dialogue]:
+    actions = await _admin(request)
+    return actions, await actions.dialogue(request.path_params["slug"])
+
+
+async def create(request: Request) -> Response:
+    actions = await _admin(request)
+    body = await read_object(request, request.app.state.settings.max_body)
+    return JSONResponse(staff_dialogue(await actions.new_dialogue(body)), 201)
+
+
+async def settings(request: Request) -> Response:
+    _, dialogue = await _dialogue(request)
+    return JSONResponse(staff_dialogue(dialogue))
+
+
+async def update(request: Request) -> Response:
+    actions, dialogue = await _dialogue(request)
+    body = await read_object(request, request.app.state.settings.max_body)
+    return JSONResponse(staff_dialogue(await actions.update_dialogue(dialogue, body)))
+
+
+async def change_status(request: Request) -> Response:
+    actions, dialogue = await _dialogue(request)
+    body = await read_object(request, request.app.state.settings.max_body)
+    changed = await actions.set_dialogue_status(dialogue, body.get("status"))
+    return JSONResponse(staff_dialogue(changed))
+
+
+routes = [
+    Route("/api/v1/dialogues", create, methods=["POST"]),
+    Route("/api/v1/dialogues/{slug}", update, methods=["PATCH"]),
+    Route("/api/v1/dialogues/{slug}/settings", settings, methods=["GET"]),
+    Route("/api/v1/dialogues/{slug}/status", change_status, methods=["POST"]),
+]
