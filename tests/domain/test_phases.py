@@ -1,0 +1,114 @@
+"""Dialogue phases and the admin's edits: one step at a time, fields validated."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.domain.events import public_question, recording_link, recording_offset
+from server.domain.lifecycle import Refused
+from server.domain.model import Answer, Dialogue, DialogueStatus, Official, Question, Status, Topic
+from server.domain.phases import PHASES, change_phase, edit, new_dialogue
+
+D = DialogueStatus
+AT = "2026-12-01T07:00:00.000+00:00"
+DIALOGUE = Dialogue(
+    id="TEST",
+    slug="hue",
+    title="Đối thoại",
+    topics=(Topic("kinh-te-so", "Kinh tế số"), Topic("xa-hoi-so", "Xã hội số")),
+    officials=(Official("o1", "Giám đốc Sở", "Sở TT&TT"), Official("o2", "Phó Chủ tịch", "UBND")),
+)
+
+
+@pytest.mark.parametrize(("start", "target"), [(a, b) for a in D for b in D if a is not b])
+def test_phases_step_one_at_a_time(start: DialogueStatus, target: DialogueStatus) -> None:
+    """Only one step forward or back is allowed; anything else is a conflict."""
+    order = list(D)
+    dialogue = DIALOGUE.evolve(status=start)
+    if abs(order.index(start) - order.index(target)) == 1:
+        assert change_phase(dialogue, target.value, AT).status is target
+        assert target in PHASES[start]
+    else:
+        with pytest.raises(Refused) as refused:
+            change_phase(dialogue, target.value, AT)
+        assert refused.value.code == "conflict"
+
+
+def test_live_and_closed_times_are_kept() -> None:
+    """Going live the first time records live_at; reopening keeps it; closing records closed_at."""
+    live = change_phase(DIALOGUE.evolve(status=D.OPEN), "live", AT)
+    assert live.live_at == AT
+    closed = change_phase(live, "closed", "2026-12-01T09:00:00.000+00:00")
+    again = change_phase(closed, "live", "2026-12-01T09:30:00.000+00:00")
+    assert again.live_at == AT and closed.closed_at == "2026-12-01T09:00:00.000+00:00"
+
+
+def test_unknown_phase_is_invalid() -> None:
+    """A phase that does not exist is a 400, naming the field."""
+    with pytest.raises(Refused) as refused:
+        change_phase(DIALOGUE, "paused", AT)
+    assert (refused.value.code, refused.value.field) == ("invalid", "status")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"starts_at": "tomorrow"}, "starts_at"),
+        ({"stream_url": "javascript:alert(1)"}, "stream_url"),
+        ({"topics": [{"id": "Bad Id", "name": "x"}]}, "topics.0.id"),
+        ({"topics": [{"id": "a", "name": "x"}, {"id": "a", "name": "y"}]}, "topics"),
+        ({"officials": [{"id": "o1", "name": ""}]}, "officials.0.name"),
+        ({"officials": [{"id": "o1", "name": "An", "aides": "x"}]}, "officials.0.aides"),
+        ({"widget_origins": ["https://cong.hue.gov.vn/path"]}, "widget_origins"),
+        ({"topic_officials": {"kinh-te-so": "nobody"}}, "topic_officials.kinh-te-so"),
+        ({"allow_anonymous": "yes"}, "allow_anonymous"),
+        ({"id": "HACK"}, "id"),
+        ({"status": "live"}, "status"),
+    ],
+)
+def test_bad_edits_name_their_field(changes: dict[str, object], field: str) -> None:
+    """Each bad setting is refused as invalid with the field (dot path) it concerns."""
+    with pytest.raises(Refused) as refused:
+        edit(DIALOGUE, changes)
+    assert (refused.value.code, refused.value.field) == ("invalid", field)
+
+
+def test_edits_keep_defaults_consistent() -> None:
+    """Topic defaults are set, and dropped when their topic or official goes away."""
+    routed = edit(DIALOGUE, {"topic_officials": {"kinh-te-so": "o1"}})
+    assert routed.default_official("kinh-te-so") == DIALOGUE.officials[0]
+    fewer = edit(routed, {"officials": [{"id": "o2", "name": "Phó Chủ tịch", "title": "UBND"}]})
+    assert fewer.topic_officials == () and fewer.default_official("kinh-te-so") is None
+
+
+def test_new_dialogue_is_a_draft_with_a_clean_slug() -> None:
+    """A new dialogue starts as a draft; its slug must be lowercase and dashed."""
+    made = new_dialogue("ABCD", {"slug": "hoi-dap-2026", "title": "  Hỏi   đáp  "})
+    assert (made.status, made.slug, made.title) == (D.DRAFT, "hoi-dap-2026", "Hỏi đáp")
+    with pytest.raises(Refused) as refused:
+        new_dialogue("ABCD", {"slug": "Hỏi Đáp", "title": "x y z"})
+    assert refused.value.field == "slug"
+
+
+def test_recording_moment_of_a_live_answer() -> None:
+    """A live answer links to its moment in the recording, counted from going live."""
+    dialogue = DIALOGUE.evolve(
+        stream_url="https://www.youtube.com/watch?v=abc123&t=5s",
+        live_at="2026-12-01T14:00:00+07:00",
+    )
+    q = Question(
+        "1", "TEST", "TEST-AAAAA-BBBBB", "Câu hỏi?", "An", "2026-12-01T06:00:00+00:00",
+        Status.ANSWERED, on_air_at="2026-12-01T07:12:30.000+00:00",
+        answer=Answer("Trả lời.", "live", "o1", "2026-12-01T07:15:00+00:00", "official"),
+    )  # fmt: skip
+    assert recording_offset(q, dialogue) == 750
+    view = public_question(q, dialogue)
+    assert view["recording_offset"] == 750
+    assert view["recording_url"] == "https://www.youtube.com/watch?v=abc123&t=750s"
+    assert (
+        recording_link("https://tv.hue.gov.vn/live.mp4", 60)
+        == "https://tv.hue.gov.vn/live.mp4#t=60"
+    )
+    written = q.evolve(answer=Answer("Văn bản.", "written", "o1", AT, "official"))
+    assert public_question(written, dialogue)["recording_url"] is None

@@ -1,0 +1,95 @@
+"""The whole broadcast through the HTTP API on a real server: route, queue,
+next question, answer live, defer, close, answer in writing."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+from websockets.asyncio.client import connect
+
+from tests.helpers import ServerProcess
+
+from .conftest import World, login
+from .test_flow import next_message, submit, wait_for_type, ws_url
+
+Q = "/api/v1/dialogues/chuyen-doi-so"
+
+
+async def pending_id(moderator, tracking: str) -> str:  # type: ignore[no-untyped-def]
+    for _ in range(200):
+        items = (await moderator.client.get(f"{Q}/questions?status=pending")).json()["items"]
+        found = [q["id"] for q in items if q["tracking_code"] == tracking]
+        if found:
+            return found[0]  # type: ignore[no-any-return]
+        await asyncio.sleep(0.05)
+    raise AssertionError("never pending")
+
+
+async def test_the_whole_broadcast(server: ServerProcess, world: World) -> None:
+    """assign -> queue -> next -> answer live reaches viewers and the asker; a deferred
+    question is answered in writing after the dialogue closes."""
+    moderator, producer, official, admin = [
+        await login(server, name) for name in ("moderator", "producer", "official", "admin")
+    ]
+    viewer = await connect(ws_url(server, "/ws/v1/dialogues/chuyen-doi-so/feed"))
+    try:
+        await next_message(viewer)
+        live_code = await submit(server, "Khi nào toàn bộ thủ tục đất đai được làm trực tuyến?")
+        written_code = await submit(server, "Tỉnh hỗ trợ doanh nghiệp nhỏ chuyển đổi số thế nào?")
+        live_id = await pending_id(moderator, live_code)
+        written_id = await pending_id(moderator, written_code)
+        for qid in (live_id, written_id):
+            assert (await moderator.act(qid, "approve")).status_code == 200
+            assert (await moderator.act(qid, "assign", official_id="o1")).status_code == 200
+            assert (await producer.act(qid, "queue")).status_code == 200
+
+        head = (await producer.client.get(f"{Q}/questions?status=queued")).json()["items"][0]
+        assert head["id"] == live_id
+        on_air = await producer.client.post(
+            f"{Q}/next", json={"current": ""}, headers={"X-CSRF-Token": producer.csrf}
+        )
+        assert on_air.status_code == 200 and on_air.json()["status"] == "on_air"
+        shown = await wait_for_type(viewer, "question.on_air")
+        assert shown["data"]["id"] == live_id and shown["data"]["official"]["id"] == "o1"
+
+        screen = (await producer.client.get(f"{Q}/screen")).json()
+        assert screen["url"].endswith(f"token={screen['token']}")
+
+        answer = "Năm sau tỉnh hoàn tất số hóa hồ sơ đất đai và cung cấp toàn trình."
+        assert (await official.act(live_id, "answer", text=answer)).status_code == 200
+        answered = await wait_for_type(viewer, "question.answered")
+        assert answered["data"]["answer"]["text"] == answer
+        assert answered["data"]["answer"]["kind"] == "live"
+
+        assert (await official.act(written_id, "defer")).status_code == 200
+        closed = await admin.client.post(
+            f"{Q}/status", json={"status": "closed"}, headers={"X-CSRF-Token": admin.csrf}
+        )
+        assert closed.status_code == 200 and closed.json()["status"] == "closed"
+        assert (await wait_for_type(viewer, "dialogue.updated"))["data"]["status"] == "closed"
+        owed = (await official.client.get(f"{Q}/questions?status=deferred&official=o1")).json()
+        assert [q["id"] for q in owed["items"]] == [written_id] and owed["items"][0]["deferred_at"]
+        written = "Tỉnh có gói hỗ trợ tư vấn chuyển đổi số miễn phí cho doanh nghiệp nhỏ."
+        assert (await official.act(written_id, "answer", text=written)).status_code == 200
+
+        async with httpx.AsyncClient(base_url=server.url) as public:
+            tracked_live = (await public.get(f"/api/v1/tracking/{live_code}")).json()
+            tracked_written = (await public.get(f"/api/v1/tracking/{written_code}")).json()
+            archive = (await public.get(f"{Q}/archive")).json()
+        assert tracked_live["status"] == "answered" and tracked_live["answer"]["text"] == answer
+        assert tracked_written["answer"] == {
+            **tracked_written["answer"],
+            "kind": "written",
+            "text": written,
+        }
+        assert archive["counts"] == {
+            "received": 2,
+            "answered_live": 1,
+            "answered_written": 1,
+            "owed": 0,
+        }
+    finally:
+        await viewer.close()
+        for staff in (moderator, producer, official, admin):
+            await staff.client.aclose()
