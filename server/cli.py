@@ -13,7 +13,8 @@ from pathlib import Path
 
 import uvicorn
 
-from . import dialogue_cli
+from . import account_cli, dialogue_cli
+from .accounts import Accounts
 from .actions import Actions
 from .app import create_app, secret_key
 from .config import SettingError, Settings
@@ -72,12 +73,18 @@ def _redis_url(settings: Settings) -> Iterator[str]:
         embedded.stop()
 
 
-async def _dialogue_command(settings: Settings, args: argparse.Namespace) -> int:
+async def _store_command(settings: Settings, args: argparse.Namespace) -> int:
+    """The commands that work on the store: dialogue, user, token."""
     with _redis_url(settings) as url:
         redis = connect(url)
         try:
-            actions = Actions(Store(redis, settings.events_maxlen, secret_key(settings)))
-            return await dialogue_cli.run(actions, args, settings)
+            store = Store(redis, settings.events_maxlen, secret_key(settings))
+            if args.command == "dialogue":
+                return await dialogue_cli.run(Actions(store), args, settings)
+            accounts = Accounts(store, settings.session_ttl)
+            if args.command == "user":
+                return await account_cli.run_user(accounts, args)
+            return await account_cli.run_token(accounts, args)
         finally:
             await redis.aclose()
 
@@ -95,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cmd.add_argument("--host", help="address to bind (DOITHOAI_HOST)")
         cmd.add_argument("--port", type=int, help="port to bind (DOITHOAI_PORT)")
     dialogue_cli.add_parser(sub)
+    account_cli.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env(
@@ -106,8 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if args.command == "dialogue":
-        return asyncio.run(_dialogue_command(settings, args))
+    if args.command in ("dialogue", "user", "token"):
+        return asyncio.run(_store_command(settings, args))
     # uvicorn shuts down cleanly on Ctrl-C, then re-raises it: not an error.
     with contextlib.suppress(KeyboardInterrupt):
         {"serve": serve, "demo": demo}[args.command](settings)

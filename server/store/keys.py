@@ -11,11 +11,16 @@ from __future__ import annotations
 #: Global keys (not per dialogue). Few, small, rarely written.
 DIALOGUE_SLUGS = "doithoai:dialogues"  # hash slug -> dialogue id
 USERS = "doithoai:users"  # set of usernames
+TOKENS = "doithoai:tokens"  # hash token id -> hash of the token's secret
 INTAKE_GROUP = "intake"
 
 
 def user(username: str) -> str:
     return f"doithoai:user:{username}"
+
+
+def token(token_hash: str) -> str:
+    return f"doithoai:token:{token_hash}"
 
 
 def session(session_id_hash: str) -> str:

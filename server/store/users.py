@@ -22,6 +22,18 @@ class User:
 
 
 @dataclass(frozen=True)
+class ApiToken:
+    """An integration's token, stored by the hash of its secret."""
+
+    token_id: str  # the first 12 hex digits of the hash: shown, listed, revoked by
+    username: str
+    role: Role
+    dialogues: tuple[str, ...]  # slugs; empty: every dialogue
+    created_at: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class Session:
     username: str
     csrf_token: str
@@ -91,6 +103,49 @@ class Users:
 
     async def close_session(self, session_id: str) -> None:
         await self._redis.delete(_session_key(session_id))
+
+    async def save_token(self, token_hash: str, token: ApiToken) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                keys.token(token_hash),
+                mapping={
+                    "token_id": token.token_id,
+                    "username": token.username,
+                    "role": token.role.value,
+                    "dialogues": ",".join(token.dialogues),
+                    "created_at": token.created_at,
+                    "label": token.label,
+                },
+            )
+            pipe.hset(keys.TOKENS, token.token_id, token_hash)
+            await pipe.execute()
+
+    async def token(self, token_hash: str) -> ApiToken | None:
+        raw = await self._redis.hgetall(keys.token(token_hash))
+        if not raw:
+            return None
+        f = {_s(k): _s(v) for k, v in raw.items()}
+        return ApiToken(
+            f["token_id"],
+            f["username"],
+            Role(f["role"]),
+            tuple(d for d in f.get("dialogues", "").split(",") if d),
+            f.get("created_at", ""),
+            f.get("label", ""),
+        )
+
+    async def tokens(self) -> list[ApiToken]:
+        hashes = [_s(h) for h in (await self._redis.hgetall(keys.TOKENS)).values()]
+        found = [await self.token(h) for h in hashes]
+        return sorted((t for t in found if t), key=lambda t: t.created_at)
+
+    async def revoke_token(self, token_id: str) -> bool:
+        token_hash = await self._redis.hget(keys.TOKENS, token_id)
+        if token_hash is None:
+            return False
+        await self._redis.delete(keys.token(_s(token_hash)))
+        await self._redis.hdel(keys.TOKENS, token_id)
+        return True
 
     async def close_all_sessions(self, username: str) -> None:
         members = await self._redis.smembers(keys.user_sessions(username))

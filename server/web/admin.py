@@ -9,12 +9,16 @@ from starlette.routing import Route
 from ..actions import Actions
 from ..domain.events import staff_dialogue
 from ..domain.model import Dialogue, Role
-from .auth import require_staff
+from .auth import require_dialogue_scope, require_staff
 from .errors import ApiError, read_object
 
 
-async def _admin(request: Request) -> Actions:
+async def _admin(request: Request, *, any_dialogue: bool = False) -> Actions:
     identity = await require_staff(request)
+    if "slug" in request.path_params:
+        require_dialogue_scope(identity, request.path_params["slug"])
+    elif any_dialogue and identity.dialogues is not None:
+        raise ApiError("forbidden", "this token is scoped to some dialogues only")
     if Role.ADMIN not in identity.roles:
         raise ApiError(
             "forbidden",
@@ -30,7 +34,7 @@ async def _dialogue(request: Request) -> tuple[Actions, Dialogue]:
 
 
 async def create(request: Request) -> Response:
-    actions = await _admin(request)
+    actions = await _admin(request, any_dialogue=True)
     body = await read_object(request, request.app.state.settings.max_body)
     return JSONResponse(staff_dialogue(await actions.new_dialogue(body)), 201)
 

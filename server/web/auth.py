@@ -52,12 +52,23 @@ def client_address(conn: HTTPConnection) -> str:
 
 
 async def identify(conn: HTTPConnection) -> Identity | None:
+    """The staff member behind the session cookie (pages use only this)."""
     settings: Settings = conn.app.state.settings
     accounts: Accounts = conn.app.state.accounts
     session_id = conn.cookies.get(cookie_name(settings))
     if not session_id or len(session_id) > 128:
         return None
     return await accounts.identify(session_id)
+
+
+async def identify_api(conn: HTTPConnection) -> Identity | None:
+    """For the JSON API and the console feed: an API token
+    (``Authorization: Bearer ...``) if one is sent, else the session cookie."""
+    scheme, _, secret = conn.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and secret:
+        accounts: Accounts = conn.app.state.accounts
+        return await accounts.identify_token(secret.strip())
+    return await identify(conn)
 
 
 def own_origins(conn: HTTPConnection) -> set[str]:
@@ -84,12 +95,22 @@ def same_origin(conn: HTTPConnection, allowed: Iterable[str]) -> bool:
 async def require_staff(request: Request) -> Identity:
     """The signed-in staff member, after the Origin and CSRF checks on unsafe
     methods; ApiError 401/403 otherwise."""
-    identity = await identify(request)
+    identity = await identify_api(request)
     if identity is None:
         raise ApiError("unauthenticated", "sign in first", message_vi="Vui lòng đăng nhập.")
-    if request.method in UNSAFE:
-        check_csrf(request, identity)
+    if request.method in UNSAFE and identity.csrf_token is not None:
+        check_csrf(request, identity)  # cookies only: a token is not sent by browsers on its own
     return identity
+
+
+def require_dialogue_scope(identity: Identity, slug: str) -> None:
+    """An API token scoped to other dialogues may not touch this one."""
+    if not identity.may_use(slug):
+        raise ApiError(
+            "forbidden",
+            "this token is not for this dialogue",
+            message_vi="Mã truy cập này không dùng cho cuộc đối thoại này.",
+        )
 
 
 def check_csrf(request: Request, identity: Identity) -> None:

@@ -10,7 +10,7 @@ from ..actions import Actions
 from ..config import Settings
 from ..domain.events import public_dialogue
 from ..domain.model import DialogueStatus
-from .auth import check_csrf, client_address, identify
+from .auth import check_csrf, client_address, identify_api, require_dialogue_scope
 from .errors import ApiError, read_object
 
 
@@ -45,10 +45,12 @@ async def submit_question(request: Request) -> Response:
     settings = _settings(request)
     dialogue = await actions.dialogue(request.path_params["slug"])
     body = await read_object(request, settings.max_body)
-    identity = await identify(request) if "channel" in body else None
+    identity = await identify_api(request) if "channel" in body else None
     staff = None
     if identity is not None:
-        check_csrf(request, identity)
+        require_dialogue_scope(identity, dialogue.slug)
+        if identity.csrf_token is not None:
+            check_csrf(request, identity)
         staff = actions.actor_in(dialogue, identity.username, identity.roles)
     else:
         wait = await actions.store.rate.take(

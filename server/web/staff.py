@@ -14,8 +14,9 @@ from .auth import (
     clear_session_cookie,
     client_address,
     cookie_name,
-    identify,
+    identify_api,
     own_origins,
+    require_dialogue_scope,
     require_staff,
     same_origin,
     set_session_cookie,
@@ -110,7 +111,7 @@ async def logout(request: Request) -> Response:
 
 
 async def whoami(request: Request) -> Response:
-    identity = await identify(request)
+    identity = await identify_api(request)
     if identity is None:
         raise ApiError("unauthenticated", "sign in first", message_vi="Vui lòng đăng nhập.")
     return JSONResponse(_identity_body(identity))
@@ -119,6 +120,7 @@ async def whoami(request: Request) -> Response:
 async def _dialogue(request: Request) -> tuple[Actions, Dialogue, Identity]:
     actions, _ = _state(request)
     identity = await require_staff(request)
+    require_dialogue_scope(identity, request.path_params["slug"])
     dialogue = await actions.dialogue(request.path_params["slug"])
     return actions, dialogue, identity
 

@@ -1,0 +1,113 @@
+"""``doithoai user ...`` and ``doithoai token ...``: staff accounts and API
+tokens from a terminal. Passwords are read from a prompt or stdin, never
+from the command line (which other users of the machine can see)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from .accounts import Accounts
+from .domain.model import Role, iso
+
+ROLES = [r.value for r in Role]
+#: Shortest password accepted for a staff account.
+MIN_PASSWORD = 10
+
+
+def add_parsers(sub: Any) -> None:
+    user = sub.add_parser("user", help="staff accounts: add, passwd, disable, enable, list")
+    verbs = user.add_subparsers(dest="verb", required=True)
+    add = verbs.add_parser("add", help="a new account (or replace one)")
+    add.add_argument("username")
+    add.add_argument("--role", action="append", choices=ROLES, required=True, help="repeatable")
+    add.add_argument("--name", default="", help="display name")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    passwd = verbs.add_parser("passwd", help="set a new password (ends the account's sessions)")
+    passwd.add_argument("username")
+    passwd.add_argument("--password-stdin", action="store_true")
+    for verb in ("disable", "enable"):
+        v = verbs.add_parser(verb, help=f"{verb} an account (disable ends its sessions at once)")
+        v.add_argument("username")
+    verbs.add_parser("list", help="every account with its roles")
+
+    token = sub.add_parser("token", help="API tokens for integrations: create, list, revoke")
+    tverbs = token.add_subparsers(dest="verb", required=True)
+    create = tverbs.add_parser("create", help="a token acting as --user in --role")
+    create.add_argument("--user", required=True)
+    create.add_argument("--role", choices=ROLES, help="default: the account's first role")
+    create.add_argument(
+        "--dialogue", action="append", default=[], help="a slug it may touch (repeat; default: all)"
+    )
+    create.add_argument("--label", default="", help="what the token is for")
+    tverbs.add_parser("list", help="every token (id, account, role, dialogues)")
+    revoke = tverbs.add_parser("revoke", help="revoke a token by its id")
+    revoke.add_argument("token_id")
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Mật khẩu / password: ")
+        if getpass.getpass("Nhập lại / again: ") != password:
+            raise ValueError("the two passwords differ")
+    else:
+        raise ValueError("no terminal: pass --password-stdin and the password on stdin")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
+    return password
+
+
+async def run_user(accounts: Accounts, args: argparse.Namespace) -> int:
+    try:
+        if args.verb == "add":
+            roles = frozenset(Role(r) for r in args.role)
+            await accounts.add(args.username, _password(args), roles, args.name)
+            print(f"{args.username}: {', '.join(sorted(r.value for r in roles))}")
+        elif args.verb == "passwd":
+            await accounts.set_password(args.username, _password(args))
+            print(f"{args.username}: password changed; open sessions ended")
+        elif args.verb in ("disable", "enable"):
+            await accounts.set_disabled(args.username, args.verb == "disable")
+            print(f"{args.username}: {args.verb}d")
+        elif args.verb == "list":
+            for user in await accounts.users():
+                state = " (disabled)" if user.disabled else ""
+                print(f"{user.username}\t{','.join(sorted(r.value for r in user.roles))}{state}")
+    except (ValueError, LookupError) as exc:
+        print(f"doithoai user: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def run_token(accounts: Accounts, args: argparse.Namespace) -> int:
+    try:
+        if args.verb == "create":
+            user = await accounts.user(args.user)
+            role = Role(args.role) if args.role else sorted(user.roles)[0]
+            now = iso(datetime.now(UTC))
+            secret, token = await accounts.create_token(
+                args.user, role, tuple(args.dialogue), args.label, now
+            )
+            print(secret)
+            scope = ", ".join(token.dialogues) or "every dialogue"
+            said = f"id {token.token_id}: {token.username} as {token.role.value} in {scope}"
+            print(f"{said}. Shown once: keep it secret.", file=sys.stderr)
+        elif args.verb == "list":
+            for t in await accounts.tokens():
+                scope = ",".join(t.dialogues) or "*"
+                print(
+                    f"{t.token_id}\t{t.username}\t{t.role.value}\t{scope}\t{t.created_at}\t{t.label}"
+                )
+        elif args.verb == "revoke":
+            if not await accounts.revoke_token(args.token_id):
+                raise LookupError(f"no token {args.token_id!r}")
+            print(f"{args.token_id}: revoked")
+    except (LookupError, PermissionError) as exc:
+        print(f"doithoai token: {exc}", file=sys.stderr)
+        return 1
+    return 0
