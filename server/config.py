@@ -11,6 +11,7 @@ import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,13 @@ def _bool(value: str) -> bool:
 
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+
+
+def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    try:
+        return tuple(ip_network(part, strict=False) for part in _csv(value))
+    except ValueError as exc:
+        raise SettingError(f"expected addresses or CIDR networks: {exc}") from None
 
 
 def _int(value: str) -> int:
@@ -219,6 +227,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Deliveries of an inbox entry before it goes to the dead-letter stream.",
     ),
     Setting(
+        "DOITHOAI_TRUSTED_PROXIES",
+        "trusted_proxies",
+        "",
+        _networks,
+        "Comma-separated addresses or networks (CIDR) of the load balancers in front "
+        "of the app. Only from these is X-Forwarded-For believed, for rate limits "
+        "and logs; from any other peer it is ignored.",
+    ),
+    Setting(
         "DOITHOAI_NODE_NAME",
         "node_name",
         "",
@@ -258,6 +275,7 @@ class Settings:
     ws_send_queue: int = 256
     intake_claim_idle: float = 30.0
     intake_max_deliveries: int = 5
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     node_name: str = ""
     log_level: str = "info"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable
+from ipaddress import IPv4Network, IPv6Network, ip_address
 
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
@@ -48,7 +49,35 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
 
 
 def client_address(conn: HTTPConnection) -> str:
-    return conn.client.host if conn.client else "unknown"
+    """The client's address: the peer's, or, when the peer is a trusted proxy,
+    the last address in X-Forwarded-For that is not a trusted proxy (a client
+    may put anything at the front of that header; only the proxies' own
+    additions at its end can be believed)."""
+    peer = conn.client.host if conn.client else "unknown"
+    trusted = conn.app.state.settings.trusted_proxies
+    if not trusted or not _within(peer, trusted):
+        return peer
+    hops = [h.strip() for h in conn.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop if _is_ip(hop) else peer
+    return peer
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _within(address: str, networks: Iterable[IPv4Network | IPv6Network]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
 
 
 async def identify(conn: HTTPConnection) -> Identity | None:
