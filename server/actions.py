@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .domain import lifecycle, phases
@@ -229,6 +229,23 @@ class Actions:
             if target is not None and target.is_public:
                 view["merged_into"] = public_question(target, dialogue)
         return view
+
+    async def forget_contact(self, code: str) -> bool:
+        """The asker's request, by tracking code, to delete their contact data.
+        True if there was some; Refused(not_found) for an unknown code."""
+        q = await self.store.questions.by_tracking(code)
+        if q is None:
+            raise Refused("not_found", "no question has this tracking code")
+        return await self.store.questions.forget_contact(q.dialogue_id, q.id)
+
+    async def purge_contacts(self, older_than: timedelta) -> int:
+        """Delete contact data given longer ago than ``older_than`` (retention)."""
+        cutoff = iso(self._now() - older_than)
+        removed = 0
+        for dialogue_id in await self.store.dialogues.ids():
+            for qid in await self.store.questions.contacts_consented_before(dialogue_id, cutoff):
+                removed += await self.store.questions.forget_contact(dialogue_id, qid)
+        return removed
 
     # -- intake ----------------------------------------------------------------
 

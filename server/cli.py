@@ -9,6 +9,7 @@ import logging
 import secrets
 import sys
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
@@ -81,6 +82,10 @@ async def _store_command(settings: Settings, args: argparse.Namespace) -> int:
             store = Store(redis, settings.events_maxlen, secret_key(settings))
             if args.command == "dialogue":
                 return await dialogue_cli.run(Actions(store), args, settings)
+            if args.command == "purge":
+                removed = await Actions(store).purge_contacts(timedelta(days=args.older_than))
+                print(f"removed the contact data of {removed} question(s)")
+                return 0
             accounts = Accounts(store, settings.session_ttl)
             if args.command == "user":
                 return await account_cli.run_user(accounts, args)
@@ -103,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         cmd.add_argument("--port", type=int, help="port to bind (DOITHOAI_PORT)")
     dialogue_cli.add_parser(sub)
     account_cli.add_parsers(sub)
+    purge = sub.add_parser("purge", help="delete contact data past its retention")
+    purge.add_argument(
+        "--older-than", type=int, required=True, metavar="DAYS", help="given over DAYS days ago"
+    )
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env(
@@ -114,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if args.command in ("dialogue", "user", "token"):
+    if args.command in ("dialogue", "user", "token", "purge"):
         return asyncio.run(_store_command(settings, args))
     # uvicorn shuts down cleanly on Ctrl-C, then re-raises it: not an error.
     with contextlib.suppress(KeyboardInterrupt):

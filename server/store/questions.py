@@ -147,6 +147,19 @@ class Questions:
     async def ack(self, dialogue_id: str, entry_id: str) -> None:
         await self._redis.xack(keys.inbox(dialogue_id), keys.INTAKE_GROUP, entry_id)
 
+    async def forget_contact(self, dialogue_id: str, question_id: str) -> bool:
+        """Delete a question's contact data; whether there was any."""
+        return bool(await self._redis.delete(keys.contact(dialogue_id, question_id)))
+
+    async def contacts_consented_before(self, dialogue_id: str, cutoff: str) -> list[str]:
+        """Ids of the dialogue's questions whose contact data was given before ``cutoff``."""
+        found = []
+        async for key in self._redis.scan_iter(match=keys.contact(dialogue_id, "*"), count=500):
+            consent_at = await self._redis.hget(key, "consent_at")
+            if consent_at is None or str(consent_at) < cutoff:
+                found.append(str(key).rsplit(":", 1)[1])
+        return found
+
     async def on_air_id(self, dialogue_id: str) -> str | None:
         value = await self._redis.get(keys.on_air(dialogue_id))
         return _text(value) if value else None

@@ -944,6 +944,16 @@ def _paths() -> Schema:
                 security=STAFF_WRITE,
             ),
         },
+        "/api/v1/tracking/{tracking_code}/contact": {
+            "parameters": [_p("tracking_code")],
+            "delete": _op(
+                "forgetContact",
+                "The asker deletes their contact data (phone, email) by tracking code",
+                ("204", {"description": "Deleted (or there was none)."}),
+                "404 503",
+                tags=public,
+            ),
+        },
         "/api/v1/tracking/{tracking_code}": {
             "parameters": [_p("tracking_code")],
             "get": _op(

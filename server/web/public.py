@@ -71,6 +71,12 @@ async def tracking(request: Request) -> Response:
     return JSONResponse(await _actions(request).tracking(request.path_params["code"]))
 
 
+async def forget_contact(request: Request) -> Response:
+    """The asker deletes their contact data (phone, email) by tracking code."""
+    await _actions(request).forget_contact(request.path_params["code"])
+    return Response(status_code=204)
+
+
 async def feed(request: Request) -> Response:
     actions = _actions(request)
     dialogue = await actions.dialogue(request.path_params["slug"])
@@ -101,4 +107,5 @@ routes = [
     Route("/api/v1/dialogues/{slug}/archive", archive, methods=["GET"]),
     Route("/api/v1/dialogues/{slug}/questions/{id}/votes", vote, methods=["POST"]),
     Route("/api/v1/tracking/{code}", tracking, methods=["GET"]),
+    Route("/api/v1/tracking/{code}/contact", forget_contact, methods=["DELETE"]),
 ]

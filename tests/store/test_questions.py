@@ -4,6 +4,7 @@ the on-air slot, votes, snapshots and resume."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
@@ -226,3 +227,23 @@ async def test_pages_walk_every_question_once(
     assert await walk(None) == ids
     assert await walk(Status.PENDING, "o1") == ids[::2]
     assert await walk(None, "nobody") == []
+
+
+async def test_contact_data_can_be_forgotten(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    """The asker deletes their contact data by tracking code; retention purges old contact data."""
+    contact = {"contact": {"phone": "0912345678"}, "consent": True}
+    mine = await actions.submit(dialogue, payload(1, **contact))
+    old = await actions.submit(dialogue, payload(2, **contact))
+    assert await actions.forget_contact(mine.tracking_code) is True
+    assert await store.questions.contact(dialogue.id, mine.question_id) == {}
+    assert await actions.forget_contact(mine.tracking_code) is False
+    with pytest.raises(Refused):
+        await actions.forget_contact("ABCD-EFGHJ-KMNPQ")
+    assert await actions.purge_contacts(timedelta(days=30)) == 0
+    assert await actions.purge_contacts(timedelta(seconds=-1)) == 1
+    assert await store.questions.contact(dialogue.id, old.question_id) == {}
+    assert (
+        await store.questions.get(dialogue.id, old.question_id)
+    ) is not None  # the question stays
