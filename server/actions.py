@@ -76,7 +76,7 @@ class Actions:
                     "conflict",
                     f"the slug {dialogue.slug!r} is taken",
                     "slug",
-                    message_vi=f"Đường dẫn {dialogue.slug!r} đã được dùng.",
+                    message_vi=f"Đường dẫn “{dialogue.slug}” đã được dùng.",
                 ) from None
             except IdTaken:
                 dialogue = Dialogue.from_doc({**doc, "id": new_dialogue_id()})
@@ -223,7 +223,10 @@ class Actions:
         if q.status is Status.REJECTED:
             view["reason"] = q.reason
         if q.answer is not None:
-            view["answer"] = public_question(q, dialogue)["answer"]
+            public = public_question(q, dialogue)
+            view["answer"] = public["answer"]
+            view["recording_url"] = public["recording_url"]
+            view["recording_offset"] = public["recording_offset"]
         if q.merged_into:
             target = await self.store.questions.get(dialogue.id, q.merged_into)
             if target is not None and target.is_public:

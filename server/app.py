@@ -25,7 +25,20 @@ from .realtime.hub import Hub
 from .realtime.reader import Reader
 from .store.connection import Store, connect
 from .store.intake import Intake
-from .web import admin, errors, openapi, pages, public, sockets, staff, templating
+from .web import (
+    admin,
+    admin_pages,
+    broadcast_pages,
+    errors,
+    official_pages,
+    openapi,
+    pages,
+    public,
+    record_pages,
+    sockets,
+    staff,
+    templating,
+)
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +132,10 @@ def create_app(
             *admin.routes,
             *sockets.routes,
             *openapi.routes,
+            *admin_pages.routes,
+            *broadcast_pages.routes,
+            *official_pages.routes,
+            *record_pages.routes,
             *pages.routes,
         ],
         exception_handlers=errors.HANDLERS,

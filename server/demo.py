@@ -5,8 +5,10 @@ open. It makes the six staff accounts (always, so a second run on the same data
 updates their password), then, only if the slug ``chuyen-doi-so`` is free, the
 dialogue and about thirty questions brought to several states through the real
 paths: ``Actions.submit`` (validation, inbox), intake's ``materialise``, and
-``Actions.act`` / ``Actions.vote`` as staff and viewers would. Last, it prints
-the URLs and logins.
+``Actions.act`` / ``Actions.vote`` as staff and viewers would. On a later run
+it only brings the existing dialogue up to date (the widget origins set now,
+and a default official for each topic that has none). Last, it prints the
+URLs of every page (the overlay's with its token) and the logins.
 
 The dialogue follows a real one (UBND tỉnh Thừa Thiên Huế, on digital
 transformation); officials appear by title only, and answers use no figures
@@ -72,6 +74,18 @@ OFFICIALS = (
         "official3",
     ),
 )
+
+#: Each topic's natural official, suggested for its questions until a moderator
+#: routes them: the province's leader for digital government, the IOC for the
+#: smart city, the Department of Information and Communications for the rest.
+TOPIC_OFFICIALS = {
+    "chinh-quyen-so": "pho-chu-tich-ubnd",
+    "kinh-te-so": "giam-doc-so-tttt",
+    "xa-hoi-so": "giam-doc-so-tttt",
+    "dich-vu-cong-truc-tuyen": "giam-doc-so-tttt",
+    "ha-tang-so": "giam-doc-so-tttt",
+    "do-thi-thong-minh": "giam-doc-ioc",
+}
 
 LOCALITIES = (
     "Thành phố Huế",
@@ -533,11 +547,29 @@ async def seed_demo(app: Starlette, password: str) -> None:
             seeded = False
         else:
             await _seed_questions(actions, dialogue)
-    elif dialogue.widget_origins != tuple(settings.widget_origins):
-        # API.md: the demo dialogue takes widget requests from the origins set now.
-        doc = {**dialogue.to_doc(), "widget_origins": list(settings.widget_origins)}
-        await actions.store.dialogues.save(Dialogue.from_doc(doc))
-    _print_banner(settings.origin, password, seeded)
+    else:
+        await _update_dialogue(actions, dialogue, tuple(settings.widget_origins))
+    screen_token = await actions.store.dialogues.screen_token(dialogue.id)
+    _print_banner(settings.origin, password, seeded, screen_token)
+
+
+async def _update_dialogue(
+    actions: Actions, dialogue: Dialogue, widget_origins: tuple[str, ...]
+) -> None:
+    """A dialogue seeded by an earlier run: take the widget origins set now
+    (API.md) and add a default official to each topic that has none (runs
+    before routing defaults existed left them out; an admin's choices stay)."""
+    defaults = dict(dialogue.topic_officials)
+    for topic, official in TOPIC_OFFICIALS.items():
+        if topic not in defaults and dialogue.topic(topic) and dialogue.official(official):
+            defaults[topic] = official
+    changes: dict[str, Any] = {}
+    if dialogue.widget_origins != widget_origins:
+        changes["widget_origins"] = widget_origins
+    if defaults != dict(dialogue.topic_officials):
+        changes["topic_officials"] = tuple(sorted(defaults.items()))
+    if changes:
+        await actions.store.dialogues.save(dialogue.evolve(**changes))
 
 
 async def _create_dialogue(actions: Actions, widget_origins: tuple[str, ...]) -> Dialogue:
@@ -556,6 +588,7 @@ async def _create_dialogue(actions: Actions, widget_origins: tuple[str, ...]) ->
         localities=LOCALITIES,
         allow_anonymous=False,
         widget_origins=widget_origins,
+        topic_officials=tuple(sorted(TOPIC_OFFICIALS.items())),
     )
 
 
@@ -600,14 +633,26 @@ async def _intake(actions: Actions, dialogue: Dialogue, question_ids: Iterable[s
         await actions.materialise(dialogue.id, qid, entry_of[qid])
 
 
-def _print_banner(origin: str, password: str, seeded: bool) -> None:
+def _print_banner(origin: str, password: str, seeded: bool, screen_token: str) -> None:
     d = f"{origin}/d/{SLUG}"
     console = f"{origin}/console/{SLUG}"
     state = (
         "đã tạo cuộc đối thoại mẫu và câu hỏi / seeded the dialogue and its questions"
         if seeded
-        else "cuộc đối thoại đã có từ lần chạy trước; chỉ cập nhật mật khẩu tài khoản / "
-        "already seeded by an earlier run; account passwords updated"
+        else "cuộc đối thoại đã có từ lần chạy trước; chỉ cập nhật mật khẩu tài khoản và "
+        "cài đặt còn thiếu / already seeded by an earlier run; account passwords and "
+        "missing settings updated"
+    )
+    pages = (
+        ("Trang công khai", "public page", d),
+        ("Điều phối", "moderator console", console),
+        ("Đạo diễn", "producer console", f"{console}/producer"),
+        ("Lãnh đạo trả lời", "official console", f"{console}/official"),
+        ("Lớp phủ phát sóng", "broadcast overlay", f"{d}/screen?token={screen_token}"),
+        ("Lưu trữ", "archive", f"{d}/archive"),
+        ("Quản trị", "admin", f"{origin}/admin"),
+        ("Đăng nhập", "login", f"{origin}/login"),
+        ("Giao diện lập trình", "API", f"{origin}/api/v1/dialogues/{SLUG}"),
     )
     width = max(len(u) for u, _, _ in STAFF)
     lines = [
@@ -615,10 +660,7 @@ def _print_banner(origin: str, password: str, seeded: bool) -> None:
         f"=== doithoai demo: {TITLE} ===",
         f"(doithoai demo: the Thừa Thiên Huế digital transformation dialogue; {state})",
         "",
-        f"  Trang công khai   / public page:       {d}",
-        f"  Điều phối         / moderator console: {console}",
-        f"  Đăng nhập         / login:             {origin}/login",
-        f"  API:                                   {origin}/api/v1/dialogues/{SLUG}",
+        *(f"  {vi:<19} / {en + ':':<18} {url}" for vi, en, url in pages),
         "",
         f"  Tài khoản / logins (mật khẩu chung / password for all: {password}):",
         *(f"    {u:<{width}}  {', '.join(sorted(r.value for r in roles))}: {name}"

@@ -6,10 +6,12 @@ private Redis."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from server import demo
@@ -17,6 +19,7 @@ from server.app import create_app
 from server.config import Settings
 from server.demo import seed_demo
 from server.domain.model import PUBLIC_STATUSES, Question, Status
+from tests.helpers import ServerProcess
 
 PASSWORD = "mat-khau-thu-nghiem-1"
 USERNAMES = ("admin", "moderator", "producer", "official", "official2", "official3")
@@ -42,6 +45,7 @@ async def _questions(app: Any) -> list[Question]:
 
 
 def test_table_is_consistent() -> None:
+    """The demo's question table and routing defaults agree with its topics and officials."""
     keys = [row["key"] for row in demo.QUESTIONS]
     assert len(keys) == len(set(keys))
     assert 28 <= len(keys) <= 32
@@ -53,11 +57,15 @@ def test_table_is_consistent() -> None:
             assert row["official"] in {o.id for o in demo.OFFICIALS}
         if row["state"] == "answered":
             assert 2 <= row["answer"].count(". ") + 1 <= 4
+    # Every topic has its natural official, one of the dialogue's.
+    assert list(demo.TOPIC_OFFICIALS) == [t.id for t in demo.TOPICS]
+    assert set(demo.TOPIC_OFFICIALS.values()) == {o.id for o in demo.OFFICIALS}
 
 
 async def test_demo_seeds_dialogue_questions_and_accounts(
     redis_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The demo seeds its dialogue, questions in every state and accounts, and prints every page."""
     app = _app(redis_url, tmp_path, PASSWORD)
     async with app.router.lifespan_context(app):
         dialogue = await app.state.actions.dialogue(demo.SLUG)
@@ -77,6 +85,8 @@ async def test_demo_seeds_dialogue_questions_and_accounts(
         assert dialogue.widget_origins == ("https://thuathienhue.example.vn",)
         assert dialogue.stream_url is None
         assert dialogue.starts_at.endswith("T14:00:00+07:00")
+        assert dict(dialogue.topic_officials) == demo.TOPIC_OFFICIALS
+        assert dialogue.default_official("do-thi-thong-minh").username == "official3"
         assert dialogue.ends_at.endswith("T16:00:00+07:00")
 
         questions = await _questions(app)
@@ -119,24 +129,36 @@ async def test_demo_seeds_dialogue_questions_and_accounts(
         assert "@example.com" not in text and "+84" not in text
         assert "Sở Tài nguyên" not in text  # staff notes stay staff-only
 
+        token = await store.dialogues.screen_token(dialogue.id)
+
     out = capsys.readouterr().out
     origin = "http://127.0.0.1:8000"
     for url in (
         f"{origin}/d/chuyen-doi-so",
         f"{origin}/console/chuyen-doi-so",
+        f"{origin}/console/chuyen-doi-so/producer",
+        f"{origin}/console/chuyen-doi-so/official",
+        f"{origin}/d/chuyen-doi-so/screen?token={token}",
+        f"{origin}/d/chuyen-doi-so/archive",
+        f"{origin}/admin",
         f"{origin}/login",
         f"{origin}/api/v1/dialogues/chuyen-doi-so",
     ):
-        assert url in out
+        assert url in out.split(), url
     assert PASSWORD in out and all(u in out for u in USERNAMES)
 
 
 async def test_second_run_keeps_questions_and_updates_password(
     redis_url: str, tmp_path: Path
 ) -> None:
+    """A second run keeps the questions, updates passwords and adds missing routing defaults."""
     first = _app(redis_url, tmp_path, PASSWORD)
     async with first.router.lifespan_context(first):
         before = await _questions(first)
+        # As a dialogue seeded before routing defaults existed, but with one an admin chose.
+        dialogue = await first.state.actions.dialogue(demo.SLUG)
+        admins_choice = {"kinh-te-so": "pho-chu-tich-ubnd"}
+        await first.state.actions.update_dialogue(dialogue, {"topic_officials": admins_choice})
 
     second = _app(redis_url, tmp_path, "mat-khau-moi-2")
     async with second.router.lifespan_context(second):
@@ -146,6 +168,8 @@ async def test_second_run_keeps_questions_and_updates_password(
         ]
         dialogues = await second.state.store.dialogues.all()
         assert [d.slug for d in dialogues] == [demo.SLUG]
+        # The missing defaults are added; the admin's choice stays.
+        assert dict(dialogues[0].topic_officials) == {**demo.TOPIC_OFFICIALS, **admins_choice}
         verify = second.state.accounts.verify
         for username in USERNAMES:
             assert await verify(username, "mat-khau-moi-2") is not None, username
@@ -153,8 +177,7 @@ async def test_second_run_keeps_questions_and_updates_password(
 
 
 async def test_seeding_with_the_intake_worker_running(redis_url: str, tmp_path: Path) -> None:
-    """``doithoai demo`` runs the intake worker beside the seeding; it must not
-    interfere (the worker and the seeding both materialise, idempotently)."""
+    """Seeding beside the running intake worker screens every question exactly once."""
     app = _app(redis_url, tmp_path, PASSWORD, run_workers=True)
     async with app.router.lifespan_context(app):
         questions = await _questions(app)
@@ -165,3 +188,22 @@ async def test_seeding_with_the_intake_worker_running(redis_url: str, tmp_path: 
         assert sum(1 for q in questions for h in q.history if h.action == "screen") == len(
             questions
         )
+
+
+@pytest.mark.e2e
+def test_every_page_the_demo_prints_answers(redis_url: str) -> None:
+    """Every URL the running demo prints answers 200, or 303 to the login for staff pages."""
+    env = {"REDIS_URL": redis_url, "DOITHOAI_DEMO_PASSWORD": PASSWORD}
+    with ServerProcess(["demo"], env=env) as server:
+        # The banner's lines: "  <vi label> / <en label>: <url>".
+        urls = re.findall(r"^  \S.* / .+: +(http://\S+)$", server.output(), re.M)
+        paths = [url.removeprefix(server.url) for url in urls]
+        assert all(url.startswith(server.url) for url in urls)
+        assert len(paths) == 9
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            for path in paths:
+                response = client.get(path)
+                assert response.status_code in (200, 303), path
+                if response.status_code == 303:
+                    assert path.startswith(("/console/", "/admin")), path
+                    assert response.headers["location"].startswith("/login?next="), path

@@ -211,6 +211,7 @@ function card(q) {
         by ? h("span", { class: "answer-official", text: by }) : null,
       ),
       h("p", { class: "answer-text", text: q.answer.text }),
+      q.recording_url ? recordingLink(q.recording_url) : null,
     );
   }
   const mine = voted.has(q.id);
@@ -237,6 +238,22 @@ function card(q) {
     "li",
     { class: "pq", id: `pq-${q.id}`, "data-id": q.id, "data-status": q.status },
     h("article", { class: "question-card" }, h("p", { class: "pq-text", text: q.text }), meta, tags, answer, foot),
+  );
+}
+
+/** The "watch this answer" link: only to an http(s) address (the server builds it). */
+function recordingLink(url) {
+  let safe;
+  try {
+    safe = ["http:", "https:"].includes(new URL(url).protocol);
+  } catch {
+    safe = false;
+  }
+  if (!safe) return null;
+  return h(
+    "p",
+    { class: "answer-links" },
+    h("a", { class: "recording-link", href: url, rel: "noopener noreferrer", target: "_blank", text: t("watch_answer") }),
   );
 }
 
@@ -309,6 +326,7 @@ async function submit(event) {
     textArea.value = "";
     count();
     document.getElementById("ask-code").textContent = result.data.tracking_code;
+    document.getElementById("ask-track").href = `/t/${encodeURIComponent(result.data.tracking_code)}`;
     form.hidden = true;
     done.hidden = false;
     done.focus();

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from .lifecycle import Refused
 from .model import Dialogue, DialogueStatus, Official, Topic
-from .text import ValidationError, clean_text, normalize_line
+from .text import ValidationError, clean_text, field_label, normalize_line
 
 D = DialogueStatus
 #: Allowed phase changes: forward one step, or back one step.
@@ -62,11 +62,18 @@ def _invalid(field: str, message: str, message_vi: str) -> Refused:
     return Refused("invalid", message, field, message_vi)
 
 
+def _bad(field: str, what_en: str, what_vi: str) -> Refused:
+    """``field`` (named in words) must be ``what``."""
+    vi, en = field_label(field)
+    message_vi = f"{vi[:1].upper()}{vi[1:]} phải là {what_vi}."
+    return Refused("invalid", f"The {en} must be {what_en}.", field, message_vi)
+
+
 def clean_slug(value: Any) -> str:
     if not isinstance(value, str) or not _SLUG.match(value):
         raise _invalid(
             "slug",
-            "slug must be 1-64 lowercase letters, digits and dashes",
+            "The slug must be 1-64 lowercase letters, digits and dashes.",
             "Đường dẫn chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang (tối đa 64 ký tự).",
         )
     return value
@@ -83,8 +90,7 @@ def _time(value: Any, field: str) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or not _ISO.match(value):
-        raise _invalid(field, f"{field} must be an ISO 8601 time with offset",
-                       f"{field} phải là thời điểm ISO 8601 có múi giờ.")  # fmt: skip
+        raise _bad(field, "a date and time with its offset", "ngày giờ kèm múi giờ")
     return value
 
 
@@ -98,23 +104,23 @@ def _url(value: Any, field: str) -> str | None:
         or not parts.netloc
         or len(value) > 500
     ):
-        raise _invalid(
-            field, f"{field} must be an http(s) URL", f"{field} phải là địa chỉ http(s)."
-        )
+        raise _bad(field, "an http(s) address", "một địa chỉ http(s)")
     return str(value)
 
 
 def _ids(items: Any, field: str) -> list[dict[str, Any]]:
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise _invalid(
-            field, f"{field} must be a list of objects", f"{field} phải là một danh sách."
-        )
+        raise _bad(field, "a list", "một danh sách")
     for n, item in enumerate(items):
         if not isinstance(item.get("id"), str) or not _ID.match(item["id"]):
-            raise _invalid(f"{field}.{n}.id", "ids are lowercase letters, digits, - and _",
-                           "Mã chỉ gồm chữ thường không dấu, chữ số, - và _.")  # fmt: skip
+            raise _bad(
+                f"{field}.{n}.id",
+                "lowercase letters, digits, - and _",
+                "chữ thường không dấu, chữ số, - và _",
+            )
     if len({i["id"] for i in items}) != len(items):
-        raise _invalid(field, f"{field} ids must differ", f"Các mã trong {field} phải khác nhau.")
+        vi, en = field_label(field)
+        raise _invalid(field, f"Two {en} have the same id.", f"Hai mục trong {vi} trùng mã.")
     return items
 
 
@@ -129,7 +135,7 @@ def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         field = sorted(unknown)[0]
-        raise _invalid(field, f"{field} cannot be changed here", f"Không thể sửa {field} ở đây.")
+        raise _invalid(field, f"{field} cannot be changed here.", f"Không thể sửa {field} ở đây.")
     new: dict[str, Any] = {}
     if "title" in changes:
         new["title"] = _line(changes["title"], "title", (3, 200), required=True)
@@ -156,35 +162,39 @@ def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
     if "localities" in changes:
         items = changes["localities"]
         if not isinstance(items, list):
-            raise _invalid(
-                "localities", "localities must be a list", "Địa phương phải là danh sách."
-            )
+            raise _bad("localities", "a list", "một danh sách")
         new["localities"] = tuple(
             _line(x, f"localities.{n}", (1, 100), True) or "" for n, x in enumerate(items)
         )
     if "allow_anonymous" in changes:
         if not isinstance(changes["allow_anonymous"], bool):
-            raise _invalid("allow_anonymous", "allow_anonymous must be true or false",
-                           "allow_anonymous phải là true hoặc false.")  # fmt: skip
+            raise _bad("allow_anonymous", "true or false", "có hoặc không")
         new["allow_anonymous"] = changes["allow_anonymous"]
     if "widget_origins" in changes:
         origins = changes["widget_origins"]
         if not isinstance(origins, list) or not all(
             isinstance(o, str) and _ORIGIN.match(o.rstrip("/")) for o in origins
         ):
-            raise _invalid("widget_origins", "widget_origins must be a list of scheme://host[:port]",
-                           "widget_origins phải là danh sách scheme://host[:port].")  # fmt: skip
+            raise _bad(
+                "widget_origins",
+                "a list of scheme://host[:port]",
+                "danh sách dạng https://tên-miền[:cổng]",
+            )
         new["widget_origins"] = tuple(o.rstrip("/") for o in origins)
     result = dialogue.evolve(**new)
     if "topic_officials" in changes:
         mapping = changes["topic_officials"]
         if not isinstance(mapping, dict):
-            raise _invalid("topic_officials", "topic_officials must map topic ids to official ids",
-                           "topic_officials phải ánh xạ mã chủ đề sang mã lãnh đạo.")  # fmt: skip
+            raise _bad(
+                "topic_officials", "topic ids with official ids", "mã lĩnh vực kèm mã lãnh đạo"
+            )
         for topic_id, official_id in mapping.items():
             if result.topic(topic_id) is None or result.official(official_id) is None:
-                raise _invalid(f"topic_officials.{topic_id}", "unknown topic or official",
-                               "Chủ đề hoặc lãnh đạo không có trong cuộc đối thoại.")  # fmt: skip
+                raise _invalid(
+                    f"topic_officials.{topic_id}",
+                    "That topic or official is not in this dialogue.",
+                    "Lĩnh vực hoặc lãnh đạo này không có trong cuộc đối thoại.",
+                )
         result = result.evolve(topic_officials=tuple(sorted(mapping.items())))
     else:  # drop defaults whose topic or official is gone
         kept = tuple(
@@ -198,12 +208,9 @@ def _official(o: dict[str, Any], n: int) -> Official:
     aides = o.get("aides", [])
     username = o.get("username")
     if username is not None and (not isinstance(username, str) or not username):
-        raise _invalid(
-            f"officials.{n}.username", "username must be text", "Tên tài khoản không hợp lệ."
-        )
+        raise _bad(f"officials.{n}.username", "a username", "tên một tài khoản")
     if not isinstance(aides, list) or not all(isinstance(a, str) and a for a in aides):
-        raise _invalid(f"officials.{n}.aides", "aides must be a list of usernames",
-                       "Danh sách trợ lý phải là tên tài khoản.")  # fmt: skip
+        raise _bad(f"officials.{n}.aides", "a list of usernames", "danh sách tên tài khoản")
     return Official(
         id=o["id"],
         name=_line(o.get("name"), f"officials.{n}.name", (2, 200), True) or "",

@@ -149,6 +149,26 @@ _LABELS: dict[str, tuple[str, str]] = {
     "channel": ("kênh gửi", "channel"),
     "answer": ("câu trả lời", "answer"),
     "note": ("ghi chú", "note"),
+    # A dialogue's settings (the admin's page).
+    "title": ("tiêu đề", "title"),
+    "description": ("mô tả", "description"),
+    "starts_at": ("thời điểm bắt đầu", "start time"),
+    "ends_at": ("thời điểm kết thúc", "end time"),
+    "stream_url": ("địa chỉ video phát sóng", "stream URL"),
+    "topics": ("danh sách lĩnh vực", "topics"),
+    "topics.id": ("mã lĩnh vực", "topic id"),
+    "topics.name": ("tên lĩnh vực", "topic name"),
+    "officials": ("danh sách lãnh đạo", "officials"),
+    "officials.id": ("mã lãnh đạo", "official id"),
+    "officials.name": ("họ tên hoặc chức danh", "name or title"),
+    "officials.title": ("chức vụ, đơn vị", "position"),
+    "officials.username": ("tài khoản", "account"),
+    "officials.aides": ("tài khoản trợ lý", "aides' accounts"),
+    "localities": ("địa phương", "locality"),
+    "widget_origins": ("các trang được nhúng widget", "widget origins"),
+    "topic_officials": ("lãnh đạo mặc định theo lĩnh vực", "default officials by topic"),
+    "allow_anonymous": ("cho phép hỏi ẩn danh", "anonymous questions"),
+    "slug": ("đường dẫn", "slug"),
 }
 
 # Where a question came from. The caller decides who may set which: a public
@@ -159,8 +179,20 @@ _CHANNELS = ("web", "widget", "hotline", "email", "paper", "social", "other")
 _SUBMISSION_ID = re.compile("[A-Za-z0-9_-]{8,64}")
 
 
-def _labels(field: str) -> tuple[str, str]:
-    return _LABELS.get(field) or _LABELS.get(field.rsplit(".", 1)[-1]) or (field, field)
+def field_label(field: str) -> tuple[str, str]:
+    """(Vietnamese, English) words for a field, also for dot paths with list
+    indexes: "officials.1.name" is "officials.name", "localities.0" "localities"."""
+    general = ".".join(part for part in field.split(".") if not part.isdigit())
+    return (
+        _LABELS.get(field)
+        or _LABELS.get(general)
+        or _LABELS.get(general.split(".", 1)[0] if general.startswith("topic_officials") else "")
+        or _LABELS.get(field.rsplit(".", 1)[-1])
+        or (field, field)
+    )
+
+
+_labels = field_label
 
 
 def _capitalized(label: str) -> str:

@@ -10,6 +10,7 @@ handler here changes a question. Every page goes through ``templating.render``
 from __future__ import annotations
 
 import hmac
+import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -111,10 +112,16 @@ async def _landing(request: Request, identity: Identity, requested: str) -> str:
     target = safe_next(requested)
     if target:
         return target
+    dialogues = await _actions(request).store.dialogues.all()
+    if not dialogues:
+        return "/admin" if Role.ADMIN in identity.roles else "/"
+    live = next((d for d in dialogues if d.status is DialogueStatus.LIVE), dialogues[0])
     if identity.roles & CONSOLE_ROLES:
-        dialogues = await _actions(request).store.dialogues.all()
-        if dialogues:
-            return f"/console/{dialogues[0].slug}"
+        return f"/console/{live.slug}"
+    if Role.PRODUCER in identity.roles:
+        return f"/console/{live.slug}/producer"
+    if Role.OFFICIAL in identity.roles:
+        return f"/console/{live.slug}/official"
     return "/"
 
 
@@ -241,9 +248,36 @@ def _stream_url(dialogue: Dialogue) -> str | None:
     return None
 
 
+#: Where a YouTube broadcast is embedded from: the privacy-enhanced host,
+#: which sets no cookie until the viewer plays the video.
+YOUTUBE_EMBED = "https://www.youtube-nocookie.com"
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_YOUTUBE_HOSTS = frozenset({"youtube.com", "www.youtube.com", "m.youtube.com"})
+
+
+def youtube_embed(url: str | None) -> str | None:
+    """The embed URL of a YouTube watch, youtu.be or live link, else None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    path = parts.path.rstrip("/")
+    video = None
+    if host in _YOUTUBE_HOSTS and path == "/watch":
+        video = dict(parse_qsl(parts.query)).get("v")
+    elif host in _YOUTUBE_HOSTS and path.startswith(("/live/", "/embed/")):
+        video = path.split("/")[2]
+    elif host == "youtu.be":
+        video = path.removeprefix("/")
+    if not video or not _YOUTUBE_ID.match(video):
+        return None
+    return f"{YOUTUBE_EMBED}/embed/{video}"
+
+
 async def dialogue_page(request: Request) -> Response:
     """The public page: the server renders the feed as it is now, and public.js
-    resumes the live feed from that snapshot's event id."""
+    resumes the live feed from that snapshot's event id. A YouTube broadcast
+    is embedded (and only then may this page hold a frame from that host)."""
     dialogue = await _dialogue(request)
     if dialogue is None or (
         dialogue.status is DialogueStatus.DRAFT and await identify(request) is None
@@ -251,15 +285,22 @@ async def dialogue_page(request: Request) -> Response:
         return error_page(request, 404)
     feed: dict[str, Any] = await _actions(request).feed(dialogue)
     questions = [q for q in reversed(feed["questions"]) if q["status"] != "on_air"]
-    return render(
+    stream_url = _stream_url(dialogue)
+    embed = youtube_embed(stream_url)
+    response = render(
         request,
         "dialogue.html",
         dialogue=dialogue,
         feed=feed,
         questions=questions,
-        stream_url=_stream_url(dialogue),
+        stream_url=stream_url,
+        embed_url=embed,
         limits=LIMITS,
     )
+    if embed:
+        policy = response.headers["Content-Security-Policy"]
+        response.headers["Content-Security-Policy"] = f"{policy}; frame-src {YOUTUBE_EMBED}"
+    return response
 
 
 async def index(request: Request) -> Response:

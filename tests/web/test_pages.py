@@ -187,8 +187,8 @@ def test_console_renders_for_moderator_with_csrf_meta(client: httpx.Client) -> N
 
 
 def test_console_is_forbidden_to_other_staff_roles(client: httpx.Client) -> None:
-    """A producer sees a 403 page on the moderation console."""
-    assert sign_in(client, "producer").headers["location"] == "/"
+    """A producer lands on the producer console and sees a 403 page on the moderation console."""
+    assert sign_in(client, "producer").headers["location"] == f"/console/{SLUG}/producer"
     response = client.get(f"/console/{SLUG}")
     assert response.status_code == 403
     assert "Không có quyền truy cập" in response.text

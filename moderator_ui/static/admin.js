@@ -1,0 +1,637 @@
+// The admin's pages: create a dialogue (/admin), and edit one dialogue's
+// settings, switch its phase and manage its broadcast overlay address
+// (/admin/<slug>).
+//
+// Everything goes through the JSON API with the session's CSRF token; the
+// page keeps no state the server does not confirm. Errors the API names a
+// field for (`error.field`, dot paths such as officials.1.name) are shown
+// next to that field. Text is written with textContent, never as HTML.
+
+import { api, errorMessage, h, label, raw, readJSON, t } from "./common.js";
+
+const root = document.getElementById("admin");
+const lang = root.dataset.lang;
+const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+const DIALOGUES = "/api/v1/dialogues";
+
+// -- shared: field errors and API calls --------------------------------------
+
+/** The `.field-error` of the field or fieldset holding `node`. */
+function errorNodeOf(node) {
+  const box = node.closest(".field, fieldset");
+  return box ? box.querySelector(".field-error") : null;
+}
+
+function clearError(node) {
+  node.removeAttribute("aria-invalid");
+  const error = errorNodeOf(node);
+  if (error) {
+    error.hidden = true;
+    error.textContent = "";
+  }
+}
+
+function clearErrors(container) {
+  for (const node of container.querySelectorAll("[aria-invalid]")) clearError(node);
+  for (const error of container.querySelectorAll(".field-error")) {
+    error.hidden = true;
+    error.textContent = "";
+  }
+}
+
+/**
+ * The element an API error's dot path names: the exact field, else (for an
+ * id the page derives from a name) the name beside it, else its nearest
+ * enclosing field: "localities.3" is the localities box.
+ */
+function fieldFor(container, path) {
+  const find = (name) => container.querySelector(`[data-field="${CSS.escape(name)}"]`);
+  if (!path) return null;
+  if (path.endsWith(".id")) {
+    const named = find(`${path.slice(0, -3)}.name`);
+    if (named) return named;
+  }
+  const parts = path.split(".");
+  while (parts.length) {
+    const found = find(parts.join("."));
+    if (found) return found;
+    parts.pop();
+  }
+  return null;
+}
+
+/** Show the API's message next to the field it names; false if none matches. */
+function showFieldError(container, result) {
+  const error = result.data && result.data.error;
+  const node = error ? fieldFor(container, error.field) : null;
+  if (!node) return false;
+  const message = errorMessage(result, t("failed"));
+  const target = errorNodeOf(node);
+  if (node.matches("input, select, textarea")) node.setAttribute("aria-invalid", "true");
+  if (target) {
+    target.textContent = message;
+    target.hidden = false;
+  }
+  const focusable = node.matches("input, select, textarea") ? node : node.querySelector("input, select, textarea, button");
+  if (focusable) focusable.focus();
+  return true;
+}
+
+/** A failed call's sentence for a status line or an alert. */
+function failure(result) {
+  if (result.status === 0) return t("network");
+  if (result.status === 401) return t("signed_out");
+  return errorMessage(result, t("failed"));
+}
+
+function call(url, method, body) {
+  return api(url, { method, body, csrf, lang });
+}
+
+/** "Chuyển đổi số" -> "chuyen-doi-so": ids and slugs from Vietnamese names. */
+export function slugify(text, max = 60) {
+  return text
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .replace(/đ/g, "d")
+    .replace(/Đ/g, "D")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, max)
+    .replace(/-+$/, "");
+}
+
+function setMessage(node, text, kind = "") {
+  node.textContent = text;
+  node.dataset.kind = kind;
+}
+
+// -- /admin: the list and the create form ------------------------------------
+
+function listPage() {
+  const form = document.getElementById("create-form");
+  const title = document.getElementById("create-title");
+  const slug = document.getElementById("create-slug");
+  const alert = document.getElementById("create-error");
+  const submit = form.querySelector('button[type="submit"]');
+  let slugTouched = false;
+
+  title.addEventListener("input", () => {
+    clearError(title);
+    if (!slugTouched) slug.value = slugify(title.value);
+  });
+  slug.addEventListener("input", () => {
+    slugTouched = slug.value !== "";
+    clearError(slug);
+  });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    alert.hidden = true;
+    submit.disabled = true;
+    const result = await call(DIALOGUES, "POST", { slug: slug.value.trim(), title: title.value });
+    submit.disabled = false;
+    if (result.ok) {
+      location.assign(`/admin/${encodeURIComponent(result.data.slug)}`);
+      return;
+    }
+    if (!showFieldError(form, result)) {
+      alert.textContent = failure(result);
+      alert.hidden = false;
+    }
+  });
+}
+
+// -- /admin/<slug>: phase, settings, overlay ---------------------------------
+
+function dialoguePage() {
+  const slug = root.dataset.slug;
+  const base = `${DIALOGUES}/${encodeURIComponent(slug)}`;
+  const steps = readJSON("steps");
+  let doc = readJSON("settings");
+
+  const form = document.getElementById("settings-form");
+  const formError = document.getElementById("settings-error");
+  const formMessage = document.getElementById("settings-message");
+  const saveButton = document.getElementById("save");
+  const titleNode = document.getElementById("dialogue-title");
+  const badge = document.getElementById("phase-badge");
+  const phaseSteps = document.getElementById("phase-steps");
+  const phaseMessage = document.getElementById("phase-message");
+  const confirmBox = document.getElementById("confirm");
+  const fields = {
+    title: document.getElementById("f-title"),
+    description: document.getElementById("f-description"),
+    starts_at: document.getElementById("f-starts"),
+    ends_at: document.getElementById("f-ends"),
+    stream_url: document.getElementById("f-stream"),
+    allow_anonymous: document.getElementById("f-anonymous"),
+    localities: document.getElementById("f-localities"),
+    widget_origins: document.getElementById("f-origins"),
+  };
+  const topicList = document.getElementById("topics");
+  const officialList = document.getElementById("officials");
+  const defaultList = document.getElementById("defaults");
+
+  // Rows carry a page-only key; `id` is the saved id (null until saved: a
+  // new row's id is made from its name when it is sent).
+  let nextKey = 0;
+  let topics = [];
+  let officials = [];
+  let defaults = new Map(); // topic row key -> official row key
+  let baseline = null; // the payload of the settings as last saved
+
+  // -- confirmation --------------------------------------------------------
+
+  /** Ask with the page's <dialog>; resolves true when confirmed. */
+  function confirmWith(title, text, yes) {
+    document.getElementById("confirm-title").textContent = title;
+    document.getElementById("confirm-text").textContent = text;
+    document.getElementById("confirm-yes").textContent = yes;
+    const opener = document.activeElement;
+    confirmBox.returnValue = "";
+    confirmBox.showModal();
+    return new Promise((resolve) => {
+      confirmBox.addEventListener(
+        "close",
+        () => {
+          if (opener && opener.isConnected) opener.focus();
+          resolve(confirmBox.returnValue === "yes");
+        },
+        { once: true },
+      );
+    });
+  }
+
+  // -- phase ---------------------------------------------------------------
+
+  function phaseName(status) {
+    return label("dialogue_statuses", status);
+  }
+
+  function drawPhase() {
+    const status = doc.status;
+    badge.textContent = phaseName(status);
+    badge.className = `badge dialogue-${status}`;
+    badge.dataset.phase = status;
+    for (const item of document.querySelectorAll(".phase-step")) {
+      if (item.dataset.phase === status) item.setAttribute("aria-current", "step");
+      else item.removeAttribute("aria-current");
+    }
+    const targets = steps[status] || [];
+    const order = [...document.querySelectorAll(".phase-step")].map((node) => node.dataset.phase);
+    phaseSteps.replaceChildren(
+      ...targets.map((target) =>
+        h("button", {
+          type: "button",
+          class: order.indexOf(target) > order.indexOf(status) ? "button button-primary" : "button",
+          dataset: { target },
+          text: raw("step")[`${status}>${target}`] || phaseName(target),
+          onclick: () => switchPhase(target),
+        }),
+      ),
+    );
+    if (!targets.length) phaseSteps.append(h("p", { class: "hint", text: t("no_steps") }));
+  }
+
+  async function switchPhase(target) {
+    const from = doc.status;
+    const verb = raw("step")[`${from}>${target}`];
+    if (target === "live" && !(await confirmWith(t("confirm_live_title"), t("confirm_live"), verb))) return;
+    if (target === "closed" && from === "live" && !(await confirmWith(t("confirm_closed_title"), t("confirm_closed"), verb))) return;
+    for (const button of phaseSteps.querySelectorAll("button")) button.disabled = true;
+    setMessage(phaseMessage, t("working"));
+    const result = await call(`${base}/status`, "POST", { status: target });
+    if (result.ok) {
+      doc = { ...doc, ...result.data };
+      drawPhase();
+      setMessage(phaseMessage, t("now_in_phase", { phase: phaseName(doc.status) }), "ok");
+      const first = phaseSteps.querySelector("button");
+      (first || document.getElementById("phase-heading")).focus();
+      return;
+    }
+    setMessage(phaseMessage, failure(result), "error");
+    if (result.status === 409) await reload();
+    else drawPhase();
+  }
+
+  /** Take the dialogue as the server has it now (after someone else's change). */
+  async function reload() {
+    const result = await call(`${base}/settings`, "GET");
+    if (!result.ok) return;
+    doc = result.data;
+    drawPhase();
+  }
+
+  // -- settings: the form from a dialogue, and back --------------------------
+
+  /** An ISO time as a datetime-local value in Vietnam's clock (UTC+7, no DST). */
+  function toLocalInput(iso) {
+    if (!iso) return "";
+    const date = new Date(iso);
+    if (Number.isNaN(date.getTime())) return "";
+    return new Date(date.getTime() + 7 * 3600 * 1000).toISOString().slice(0, 16);
+  }
+
+  function fromLocalInput(value) {
+    if (!value) return null;
+    return `${value.length === 16 ? `${value}:00` : value.slice(0, 19)}+07:00`;
+  }
+
+  function lines(text) {
+    return text
+      .split("\n")
+      .map((line) => line.trim())
+      .filter(Boolean);
+  }
+
+  function fill(dialogue) {
+    fields.title.value = dialogue.title || "";
+    fields.description.value = dialogue.description || "";
+    fields.starts_at.value = toLocalInput(dialogue.starts_at);
+    fields.ends_at.value = toLocalInput(dialogue.ends_at);
+    fields.stream_url.value = dialogue.stream_url || "";
+    fields.allow_anonymous.checked = Boolean(dialogue.allow_anonymous);
+    fields.localities.value = (dialogue.localities || []).join("\n");
+    fields.widget_origins.value = (dialogue.widget_origins || []).join("\n");
+    topics = (dialogue.topics || []).map((topic) => ({ key: nextKey++, id: topic.id, name: topic.name }));
+    officials = (dialogue.officials || []).map((o) => ({
+      key: nextKey++,
+      id: o.id,
+      name: o.name || "",
+      title: o.title || "",
+      username: o.username || "",
+      aides: (o.aides || []).join(", "),
+    }));
+    defaults = new Map();
+    for (const [topicId, officialId] of Object.entries(dialogue.topic_officials || {})) {
+      const topic = topics.find((row) => row.id === topicId);
+      const official = officials.find((row) => row.id === officialId);
+      if (topic && official) defaults.set(topic.key, official.key);
+    }
+    drawTopics();
+    drawOfficials();
+    drawDefaults();
+    titleNode.textContent = dialogue.title;
+    baseline = payload();
+  }
+
+  /** Ids for the rows: saved ones keep theirs, new ones get one from their name. */
+  function assignIds(rows, fallback) {
+    const taken = new Set(rows.filter((row) => row.id).map((row) => row.id));
+    const ids = new Map();
+    for (const row of rows) {
+      if (row.id) {
+        ids.set(row.key, row.id);
+        continue;
+      }
+      const stem = slugify(row.name) || fallback;
+      let id = stem;
+      for (let n = 2; taken.has(id); n += 1) id = `${stem}-${n}`;
+      taken.add(id);
+      ids.set(row.key, id);
+    }
+    return ids;
+  }
+
+  /** The PATCH body the form describes now (every editable field). */
+  function payload() {
+    const topicIds = assignIds(topics, "chu-de");
+    const officialIds = assignIds(officials, "lanh-dao");
+    const mapping = {};
+    for (const topic of topics) {
+      const official = defaults.get(topic.key);
+      if (official !== undefined && officialIds.has(official)) {
+        mapping[topicIds.get(topic.key)] = officialIds.get(official);
+      }
+      const select = defaultList.querySelector(`select[data-key="${topic.key}"]`);
+      if (select) select.dataset.field = `topic_officials.${topicIds.get(topic.key)}`;
+    }
+    return {
+      title: fields.title.value,
+      description: fields.description.value,
+      starts_at: fromLocalInput(fields.starts_at.value),
+      ends_at: fromLocalInput(fields.ends_at.value),
+      stream_url: fields.stream_url.value.trim() || null,
+      allow_anonymous: fields.allow_anonymous.checked,
+      localities: lines(fields.localities.value),
+      widget_origins: lines(fields.widget_origins.value),
+      topics: topics.map((topic) => ({ id: topicIds.get(topic.key), name: topic.name })),
+      officials: officials.map((o) => ({
+        id: officialIds.get(o.key),
+        name: o.name,
+        title: o.title,
+        username: o.username.trim() || null,
+        aides: o.aides
+          .split(",")
+          .map((aide) => aide.trim())
+          .filter(Boolean),
+      })),
+      topic_officials: mapping,
+    };
+  }
+
+  /** Only what changed; topics, officials and their defaults travel together. */
+  function changes(now) {
+    const body = {};
+    for (const [key, value] of Object.entries(now)) {
+      if (JSON.stringify(value) !== JSON.stringify(baseline[key])) body[key] = value;
+    }
+    if ("topics" in body || "officials" in body || "topic_officials" in body) {
+      body.topics = now.topics;
+      body.officials = now.officials;
+      body.topic_officials = now.topic_officials;
+    }
+    return body;
+  }
+
+  // -- settings: rows --------------------------------------------------------
+
+  function input(props, onInput) {
+    const node = h("input", { type: "text", ...props });
+    node.addEventListener("input", () => {
+      clearError(node);
+      onInput(node.value);
+    });
+    return node;
+  }
+
+  function field(id, text, control, hideLabel = false) {
+    control.id = id;
+    control.setAttribute("aria-describedby", `${id}-error`);
+    return h(
+      "div",
+      { class: "field" },
+      h("label", { for: id, text, class: hideLabel ? "visually-hidden" : null }),
+      control,
+      h("p", { class: "field-error", id: `${id}-error`, hidden: true }),
+    );
+  }
+
+  function drawTopics(focusKey = null) {
+    const rows = topics.map((topic, n) => {
+      const removeLabel = () => t("remove_topic", { name: topic.name || t("new_topic") });
+      const remove = h("button", {
+        type: "button",
+        class: "button button-small button-danger",
+        text: t("remove"),
+        "aria-label": removeLabel(),
+        onclick: () => removeRow(topics, topic, drawTopics, "add-topic"),
+      });
+      const name = input({ value: topic.name, maxlength: "100", "data-field": `topics.${n}.name` }, (value) => {
+        topic.name = value;
+        remove.setAttribute("aria-label", removeLabel());
+        drawDefaults();
+      });
+      const box = field(`topic-${topic.key}`, t("topic_no", { n: n + 1 }), name, true);
+      if (topic.id) name.after(h("span", { class: "admin-code", text: t("code", { id: topic.id }) }));
+      const row = h(
+        "li",
+        { class: "admin-row", dataset: { key: topic.key } },
+        h("div", { class: "admin-row-fields" }, box),
+        h("div", { class: "admin-row-tools" }, remove),
+      );
+      if (topic.key === focusKey) queueMicrotask(() => name.focus());
+      return row;
+    });
+    topicList.replaceChildren(...rows);
+    document.getElementById("topics-empty").hidden = topics.length > 0;
+  }
+
+  function drawOfficials(focusKey = null) {
+    const rows = officials.map((official, n) => {
+      const path = `officials.${n}`;
+      const removeLabel = () => t("remove_official", { name: official.name || t("new_official") });
+      const remove = h("button", {
+        type: "button",
+        class: "button button-small button-danger",
+        text: t("remove"),
+        "aria-label": removeLabel(),
+        onclick: () => removeRow(officials, official, drawOfficials, "add-official"),
+      });
+      const set = (key) => (value) => {
+        official[key] = value;
+        if (key !== "name") return;
+        remove.setAttribute("aria-label", removeLabel());
+        drawDefaults();
+      };
+      const name = input({ value: official.name, maxlength: "200", "data-field": `${path}.name` }, set("name"));
+      const title = input({ value: official.title, maxlength: "300", "data-field": `${path}.title` }, set("title"));
+      const username = input(
+        { value: official.username, maxlength: "64", autocapitalize: "none", spellcheck: "false", "data-field": `${path}.username` },
+        set("username"),
+      );
+      const aides = input(
+        { value: official.aides, autocapitalize: "none", spellcheck: "false", "data-field": `${path}.aides` },
+        set("aides"),
+      );
+      const id = `official-${official.key}`;
+      const row = h(
+        "li",
+        { class: "admin-row admin-row-official", dataset: { key: official.key } },
+        h(
+          "div",
+          { class: "admin-row-head" },
+          h("h3", { class: "admin-row-title", text: t("official_no", { n: n + 1 }) }),
+          official.id ? h("span", { class: "admin-code", text: t("code", { id: official.id }) }) : null,
+          remove,
+        ),
+        h(
+          "div",
+          { class: "admin-row-fields admin-grid" },
+          field(`${id}-name`, t("official_name"), name),
+          field(`${id}-title`, t("official_title"), title),
+          field(`${id}-username`, t("official_username"), username),
+          field(`${id}-aides`, t("official_aides"), aides),
+        ),
+      );
+      if (official.key === focusKey) queueMicrotask(() => name.focus());
+      return row;
+    });
+    officialList.replaceChildren(...rows);
+    document.getElementById("officials-empty").hidden = officials.length > 0;
+  }
+
+  function drawDefaults() {
+    const items = topics.map((topic) => {
+      const topicName = topic.name || t("new_topic");
+      const id = `default-${topic.key}`;
+      const chosen = defaults.get(topic.key);
+      const select = h(
+        "select",
+        { id, dataset: { key: topic.key }, "aria-describedby": `${id}-error` },
+        h("option", { value: "", text: t("no_default") }),
+        ...officials.map((o, n) =>
+          h("option", {
+            value: String(o.key),
+            text: o.name || t("official_no", { n: n + 1 }),
+            selected: o.key === chosen,
+          }),
+        ),
+      );
+      select.addEventListener("change", () => {
+        clearError(select);
+        if (select.value === "") defaults.delete(topic.key);
+        else defaults.set(topic.key, Number(select.value));
+      });
+      return h(
+        "li",
+        { class: "field admin-default" },
+        h("label", { for: id, text: topicName }),
+        select,
+        h("p", { class: "field-error", id: `${id}-error`, hidden: true }),
+      );
+    });
+    // Keep the focus where it is: a select being used is not rebuilt under the user.
+    const active = document.activeElement;
+    if (active && defaultList.contains(active)) return;
+    defaultList.replaceChildren(...items);
+    document.getElementById("defaults-empty").hidden = topics.length > 0 && officials.length > 0;
+    payload(); // refresh the selects' field paths
+  }
+
+  function removeRow(rows, row, draw, addId) {
+    const index = rows.indexOf(row);
+    rows.splice(index, 1);
+    if (rows === topics) defaults.delete(row.key);
+    else for (const [topic, official] of defaults) if (official === row.key) defaults.delete(topic);
+    draw();
+    drawDefaults();
+    const list = rows === topics ? topicList : officialList;
+    const neighbour = list.children[Math.min(index, list.children.length - 1)];
+    (neighbour ? neighbour.querySelector("input") : document.getElementById(addId)).focus();
+  }
+
+  document.getElementById("add-topic").addEventListener("click", () => {
+    const topic = { key: nextKey++, id: null, name: "" };
+    topics.push(topic);
+    drawTopics(topic.key);
+    drawDefaults();
+  });
+
+  document.getElementById("add-official").addEventListener("click", () => {
+    const official = { key: nextKey++, id: null, name: "", title: "", username: "", aides: "" };
+    officials.push(official);
+    drawOfficials(official.key);
+    drawDefaults();
+  });
+
+  for (const node of Object.values(fields)) node.addEventListener("input", () => clearError(node));
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    formError.hidden = true;
+    const body = changes(payload());
+    if (!Object.keys(body).length) {
+      setMessage(formMessage, t("nothing_to_save"));
+      return;
+    }
+    saveButton.disabled = true;
+    setMessage(formMessage, t("working"));
+    const result = await call(base, "PATCH", body);
+    saveButton.disabled = false;
+    if (result.ok) {
+      doc = result.data;
+      fill(doc);
+      drawPhase();
+      setMessage(formMessage, t("saved"), "ok");
+      return;
+    }
+    if (showFieldError(form, result)) {
+      setMessage(formMessage, t("fix_field"), "error");
+    } else {
+      setMessage(formMessage, "");
+      formError.textContent = failure(result);
+      formError.hidden = false;
+    }
+  });
+
+  // -- overlay ---------------------------------------------------------------
+
+  const screenUrl = document.getElementById("screen-url");
+  const copyButton = document.getElementById("copy-screen");
+  const rotateButton = document.getElementById("rotate-screen");
+  const screenMessage = document.getElementById("screen-message");
+
+  function showScreen(result) {
+    if (!result.ok) {
+      setMessage(screenMessage, result.status === 0 ? t("screen_unavailable") : failure(result), "error");
+      return false;
+    }
+    screenUrl.value = result.data.url;
+    copyButton.disabled = false;
+    rotateButton.disabled = false;
+    return true;
+  }
+
+  copyButton.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(screenUrl.value);
+      setMessage(screenMessage, t("copied"), "ok");
+    } catch {
+      screenUrl.focus();
+      screenUrl.select();
+      setMessage(screenMessage, t("copy_manually"));
+    }
+  });
+
+  rotateButton.addEventListener("click", async () => {
+    const yes = rotateButton.textContent.trim();
+    if (!(await confirmWith(t("confirm_rotate_title"), t("confirm_rotate"), yes))) return;
+    rotateButton.disabled = true;
+    setMessage(screenMessage, t("working"));
+    const result = await call(`${base}/screen/rotate`, "POST");
+    rotateButton.disabled = false;
+    if (showScreen(result)) setMessage(screenMessage, t("rotated"), "ok");
+  });
+
+  fill(doc);
+  drawPhase();
+  call(`${base}/screen`, "GET").then(showScreen);
+}
+
+if (root.dataset.page === "list") listPage();
+else dialoguePage();

@@ -1,0 +1,506 @@
+// The official's console: the questions routed to one official, live from the
+// staff feed, by state (on air, queued, published, written answers owed,
+// answered); preparation notes; start answering, back to the queue, defer to
+// a written answer, and the answer published with one action.
+//
+// State comes only from the server (the feed's snapshot and events, the API's
+// answers). Each card keeps its text boxes across redraws, so what an
+// official or an aide is typing (an IME composition included) is never lost
+// to a live update. Text is written with textContent (never as HTML).
+
+import {
+  Feed,
+  api,
+  askedBy,
+  errorMessage,
+  h,
+  label,
+  reconcile,
+  showStatus,
+  t,
+  timeElement,
+} from "./common.js";
+
+const root = document.getElementById("official");
+const slug = root.dataset.slug;
+const lang = root.dataset.lang;
+const mine = root.dataset.official;
+const answerMax = Number(root.dataset.answerMax) || 10000;
+const noteMax = Number(root.dataset.noteMax) || 2000;
+const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+const questionsUrl = `/api/v1/dialogues/${encodeURIComponent(slug)}/questions`;
+
+const SECTIONS = ["on_air", "queued", "approved", "deferred", "answered"];
+// Events after which the on-air queue's order may have changed (events carry
+// no order: the queue is read again from the API).
+const QUEUE_EVENTS = new Set([
+  "question.queued",
+  "question.dequeued",
+  "question.moved",
+  "question.on_air",
+  "question.returned",
+  "question.answered",
+  "question.deferred",
+  "question.unpublished",
+  "question.merged",
+]);
+const CLOSED_PHASES = new Set(["closed", "archived"]);
+// Sections that matter only while the broadcast is on.
+const DURING = new Set(["on_air", "queued", "approved"]);
+
+const questions = new Map(); // id -> staff question routed to this official
+const cards = new Map(); // id -> card (see makeCard)
+const onAir = new Set(); // ids of every question of the dialogue on air now
+let queueOrder = [];
+let phase = root.dataset.phase;
+let synced = false;
+let frame = 0;
+
+const lists = Object.fromEntries(
+  SECTIONS.map((key) => [
+    key,
+    { node: document.getElementById(`${key}-list`), empty: document.getElementById(`${key}-empty`) },
+  ]),
+);
+const connection = document.getElementById("connection");
+const notice = document.getElementById("notice");
+const announcer = h("div", { class: "visually-hidden", "aria-live": "polite" });
+root.append(announcer);
+
+function announce(text) {
+  announcer.textContent = "";
+  announcer.textContent = text;
+}
+
+function length(text) {
+  return [...text.normalize("NFC")].length;
+}
+
+function schedule() {
+  if (!frame) frame = requestAnimationFrame(draw);
+}
+
+// -- state -------------------------------------------------------------------
+
+function take(question, force = false) {
+  if (question.status === "on_air") onAir.add(question.id);
+  else onAir.delete(question.id);
+  const known = questions.get(question.id);
+  if (known && !force && question.version < known.version) return;
+  if (question.official && question.official.id === mine && SECTIONS.includes(question.status)) {
+    questions.set(question.id, question);
+  } else {
+    questions.delete(question.id);
+  }
+  schedule();
+}
+
+function receive(message) {
+  const data = message.data;
+  if (message.type === "snapshot") {
+    questions.clear();
+    onAir.clear();
+    for (const question of data.questions || []) take(question, true);
+    synced = true;
+    refreshQueue();
+  } else if (message.type === "votes.changed") {
+    const known = questions.get(data.id);
+    if (known) {
+      questions.set(data.id, { ...known, votes: data.votes });
+      schedule();
+    }
+  } else if (message.type === "dialogue.updated") {
+    showDialogue(data);
+  } else if (message.type.startsWith("question.") && data && data.id && data.status) {
+    take(data);
+    if (QUEUE_EVENTS.has(message.type)) refreshQueue();
+  }
+  schedule();
+}
+
+let queueBusy = false;
+let queueAgain = false;
+
+/** Read the on-air queue's order again; one request at a time, the last wins. */
+async function refreshQueue() {
+  if (queueBusy) {
+    queueAgain = true;
+    return;
+  }
+  queueBusy = true;
+  do {
+    queueAgain = false;
+    const result = await api(`${questionsUrl}?status=queued&limit=500`, { lang });
+    if (result.ok && result.data) queueOrder = result.data.items.map((q) => q.id);
+    else if (result.status === 401) signedOut();
+  } while (queueAgain);
+  queueBusy = false;
+  schedule();
+}
+
+function showDialogue(dialogue) {
+  document.getElementById("dialogue-title").textContent = dialogue.title;
+  const badge = document.getElementById("dialogue-status");
+  badge.className = `badge dialogue-${dialogue.status}`;
+  badge.textContent = label("dialogue_statuses", dialogue.status);
+  if (dialogue.status !== phase) {
+    phase = dialogue.status;
+    root.dataset.phase = phase;
+    placeOwed();
+    schedule();
+  }
+}
+
+/** After the broadcast, the written answers owed are the page's first section. */
+function placeOwed() {
+  const closed = CLOSED_PHASES.has(phase);
+  const sections = document.getElementById("sections");
+  const owed = document.getElementById("sec-deferred");
+  const anchor = closed ? sections.firstElementChild : document.getElementById("sec-answered");
+  if (owed !== anchor && owed.nextElementSibling !== anchor) sections.insertBefore(owed, anchor);
+  document.getElementById("closed-note").hidden = !closed;
+}
+
+// -- drawing -----------------------------------------------------------------
+
+function order(key, items) {
+  if (key === "queued") {
+    const at = (q) => {
+      const i = queueOrder.indexOf(q.id);
+      return i === -1 ? Number.MAX_SAFE_INTEGER : i;
+    };
+    return items.sort((a, b) => at(a) - at(b) || Number(a.id) - Number(b.id));
+  }
+  if (key === "deferred") {
+    return items.sort((a, b) => (a.deferred_at || "").localeCompare(b.deferred_at || "") || Number(a.id) - Number(b.id));
+  }
+  if (key === "answered") {
+    const when = (q) => (q.answer && q.answer.answered_at) || "";
+    return items.sort((a, b) => when(b).localeCompare(when(a)));
+  }
+  return items.sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+function draw() {
+  frame = 0;
+  for (const [id, card] of cards) {
+    if (!questions.has(id)) {
+      card.node.remove();
+      cards.delete(id);
+    }
+  }
+  for (const question of questions.values()) {
+    if (!cards.has(question.id)) cards.set(question.id, makeCard(question.id));
+    update(cards.get(question.id), question);
+  }
+  const active = document.activeElement;
+  for (const key of SECTIONS) {
+    const items = order(key, [...questions.values()].filter((q) => q.status === key));
+    reconcile(lists[key].node, items.map((q) => q.id), (id) => cards.get(id).node);
+    lists[key].empty.hidden = !synced || items.length > 0;
+    // After the broadcast, empty on-air lists are noise around the answers owed.
+    document.getElementById(`sec-${key}`).hidden = DURING.has(key) && CLOSED_PHASES.has(phase) && !items.length;
+    for (const node of document.querySelectorAll(`[data-count="${key}"]`)) node.textContent = String(items.length);
+  }
+  // Moving a card to another list takes the focus from what was in it: give it back.
+  if (active && active !== document.body && active.isConnected && document.activeElement !== active) active.focus();
+}
+
+/**
+ * A card: an <li> with parts that are redrawn when their data changes (the
+ * question's details, its notes, its buttons) and text boxes that are made
+ * once and kept (the answer, the new note).
+ */
+function makeCard(id) {
+  const state = { busy: false, message: "" };
+  const info = h("div", { class: "oq-info" });
+  const notesList = h("ul", { class: "notes-list" });
+  const noteId = `note-${id}`;
+  const noteCount = h("p", { class: "char-count", id: `${noteId}-count` });
+  const noteArea = h("textarea", { id: noteId, rows: "2", maxlength: String(noteMax), "aria-describedby": noteCount.id });
+  const showNoteCount = () => {
+    noteCount.textContent = t("chars", { n: length(noteArea.value), max: noteMax });
+    noteCount.classList.toggle("over", length(noteArea.value) > noteMax);
+  };
+  noteArea.addEventListener("input", showNoteCount);
+  showNoteCount();
+  const noteButton = h("button", { type: "button", class: "button", text: t("add_note"), onclick: () => addNote(id) });
+  const notes = h(
+    "section",
+    { class: "notes", "aria-labelledby": `${noteId}-heading` },
+    h("h3", { id: `${noteId}-heading`, text: t("notes") }),
+    notesList,
+    h("details", { class: "note-form" }, h("summary", { text: t("write_note") }),
+      h("div", { class: "field" }, h("label", { for: noteId, text: t("new_note") }), noteArea, noteCount, h("div", { class: "q-actions" }, noteButton))),
+  );
+
+  const answerId = `answer-${id}`;
+  const answerLabel = h("label", { for: answerId });
+  const answerCount = h("p", { class: "char-count", id: `${answerId}-count` });
+  const answerArea = h("textarea", { id: answerId, rows: "6", maxlength: String(answerMax), "aria-describedby": answerCount.id });
+  const showAnswerCount = () => {
+    answerCount.textContent = t("chars", { n: length(answerArea.value), max: answerMax });
+    answerCount.classList.toggle("over", length(answerArea.value) > answerMax);
+  };
+  answerArea.addEventListener("input", showAnswerCount);
+  showAnswerCount();
+  const publishButton = h("button", {
+    type: "button",
+    class: "button button-primary",
+    text: t("publish"),
+    onclick: () => publish(id),
+  });
+  const answerBox = h("div", { class: "answer-box field" }, answerLabel, answerArea, answerCount, h("div", { class: "q-actions" }, publishButton));
+
+  const message = h("p", { class: "q-message" });
+  const bar = h("div", { class: "q-actions oq-actions" });
+  const article = h("article", { class: "question-card", "aria-label": t("question_no", { id }) }, info, message, answerBox, bar, notes);
+  const node = h("li", { class: "oq", id: `oq-${id}`, tabindex: "-1", "data-id": id }, article);
+  return { id, node, state, info, notesList, noteArea, noteButton, showNoteCount, answerBox, answerLabel, answerArea, publishButton, showAnswerCount, message, bar, stamps: {} };
+}
+
+function changed(card, part, value) {
+  const stamp = JSON.stringify(value);
+  if (card.stamps[part] === stamp) return false;
+  card.stamps[part] = stamp;
+  return true;
+}
+
+/** Redraw `part` of a card, giving the focus back to the control that had it. */
+function redrawPart(container, build) {
+  const active = document.activeElement;
+  const key = active && container.contains(active) ? active.dataset.focus : null;
+  container.replaceChildren(...build());
+  if (key) {
+    const target = container.querySelector(`[data-focus="${key}"]`);
+    if (target && !target.disabled) target.focus();
+    else container.closest("li").focus();
+  }
+}
+
+function update(card, q) {
+  const { state } = card;
+  const position = q.status === "queued" ? queueOrder.indexOf(q.id) + 1 : 0;
+  card.node.dataset.status = q.status;
+  if (changed(card, "info", [q.text, q.name, q.organization, q.locality, q.topic_name, q.status, q.asked_by, q.votes, q.answer, q.on_air_at, q.deferred_at, q.submitted_at, position])) {
+    card.info.replaceChildren(...info(q, position));
+  }
+  if (changed(card, "notes", q.notes)) {
+    card.notesList.replaceChildren(...notesItems(q.notes || []));
+  }
+  const answering = q.status === "on_air" || q.status === "deferred";
+  card.answerBox.hidden = !answering;
+  card.answerLabel.textContent = t(q.status === "deferred" ? "answer_written" : "answer_live");
+  card.publishButton.disabled = state.busy;
+  card.noteButton.disabled = state.busy;
+  card.message.textContent = state.message;
+  card.message.hidden = !state.message;
+  const others = [...onAir].some((id) => id !== q.id);
+  if (changed(card, "bar", [q.status, q.version, state.busy, phase, others])) {
+    redrawPart(card.bar, () => buttons(q, state, others));
+  }
+}
+
+function info(q, position) {
+  const parts = [
+    h(
+      "p",
+      { class: "q-head" },
+      h("span", { class: "q-id", text: `#${q.id}` }),
+      h("span", { class: `badge status-${q.status}`, text: label("statuses", q.status) }),
+      q.topic_name ? h("span", { class: "tag", text: q.topic_name }) : null,
+      position ? h("span", { class: "queue-position", text: t("queue_position", { n: position }) }) : null,
+    ),
+    h("p", { class: "q-text", text: q.text }),
+    h(
+      "p",
+      { class: "pq-meta" },
+      h("span", { class: "pq-name", text: q.name || t("anonymous") }),
+      q.organization ? h("span", { text: q.organization }) : null,
+      q.locality ? h("span", { text: q.locality }) : null,
+      timeElement(q.submitted_at, lang),
+      q.asked_by > 1 ? h("span", { class: "asked-by", text: askedBy(q.asked_by) }) : null,
+    ),
+  ];
+  if (q.status === "on_air" && q.on_air_at) {
+    parts.push(h("p", { class: "oq-since" }, `${t("on_air_since")} `, timeElement(q.on_air_at, lang)));
+  }
+  if (q.status === "deferred" && q.deferred_at) {
+    parts.push(h("p", { class: "oq-since oq-owed" }, `${t("owed_since")} `, timeElement(q.deferred_at, lang)));
+  }
+  if (q.answer) {
+    parts.push(
+      h(
+        "div",
+        { class: "answer" },
+        h(
+          "p",
+          { class: "answer-by" },
+          h("span", { class: "answer-kind", text: label("answer_kinds", q.answer.kind) }),
+          q.answer.official ? h("span", { class: "answer-official", text: q.answer.official.name }) : null,
+          timeElement(q.answer.answered_at, lang),
+        ),
+        h("p", { class: "answer-text", text: q.answer.text }),
+      ),
+    );
+  }
+  return parts;
+}
+
+function notesItems(notes) {
+  if (!notes.length) return [h("li", { class: "empty", text: t("no_notes") })];
+  return notes.map((note) =>
+    h(
+      "li",
+      { class: "note" },
+      h("p", { class: "note-text", text: note.text }),
+      h("p", { class: "note-by" }, h("span", { class: "note-actor", text: note.actor }), " · ", timeElement(note.at, lang)),
+    ),
+  );
+}
+
+function button(text, key, onclick, extra, disabled) {
+  return h("button", { type: "button", class: `button ${extra}`.trim(), "data-focus": key, disabled, onclick, text });
+}
+
+function buttons(q, state, others) {
+  const id = q.id;
+  const busy = state.busy;
+  const out = [];
+  const live = !CLOSED_PHASES.has(phase);
+  if ((q.status === "queued" || q.status === "approved") && live) {
+    out.push(button(t("start"), "on_air", () => act(id, "on_air"), "button-primary", busy));
+  }
+  if (q.status === "on_air") out.push(button(t("back"), "back", () => act(id, "back"), "", busy));
+  if (["approved", "queued", "on_air"].includes(q.status)) {
+    out.push(button(t("defer"), "defer", () => act(id, "defer"), "", busy));
+  }
+  if (busy) out.push(h("span", { class: "working", text: t("working") }));
+  if (others && live && (q.status === "queued" || q.status === "approved")) {
+    out.push(h("p", { class: "hint oq-warning", text: t("other_on_air") }));
+  }
+  return out;
+}
+
+// -- actions -----------------------------------------------------------------
+
+function say(id, text) {
+  const card = cards.get(id);
+  if (!card) return;
+  card.state.message = text;
+  if (text) announce(text);
+  schedule();
+}
+
+async function send(id, action, body) {
+  const card = cards.get(id);
+  if (!card || card.state.busy) return null;
+  card.state.busy = true;
+  card.state.message = "";
+  draw();
+  const url = `${questionsUrl}/${encodeURIComponent(id)}/actions/${action}`;
+  const result = await api(url, { method: "POST", body, csrf, lang });
+  card.state.busy = false;
+  if (result.ok) {
+    take(result.data);
+  } else if (result.status === 409) {
+    const fresh = await api(`${questionsUrl}/${encodeURIComponent(id)}`, { lang });
+    const status = fresh.ok ? fresh.data.status : questions.get(id)?.status;
+    if (fresh.ok) take(fresh.data, true);
+    say(id, t("conflict", { status: label("statuses", status) }));
+  } else if (result.status === 401) {
+    signedOut();
+  } else {
+    say(id, result.status === 0 ? t("network") : errorMessage(result, t("failed")));
+  }
+  schedule();
+  return result.ok ? result.data : null;
+}
+
+async function act(id, action) {
+  const question = questions.get(id);
+  if (!question) return;
+  const done = await send(id, action, { version: question.version });
+  if (done && action === "on_air") {
+    const card = cards.get(id);
+    draw();
+    if (card) card.answerArea.focus();
+  } else if (done) {
+    draw();
+    const card = cards.get(id);
+    if (card) card.node.focus();
+  }
+}
+
+async function publish(id) {
+  const card = cards.get(id);
+  const text = card.answerArea.value.trim();
+  if (!text) {
+    say(id, t("answer_empty"));
+    card.answerArea.focus();
+    return;
+  }
+  if (length(text) > answerMax) {
+    say(id, t("too_long", { max: answerMax }));
+    card.answerArea.focus();
+    return;
+  }
+  const done = await send(id, "answer", { text });
+  if (done) {
+    card.answerArea.value = "";
+    card.showAnswerCount();
+    draw();
+    announce(t("published"));
+    card.node.focus();
+  }
+}
+
+async function addNote(id) {
+  const card = cards.get(id);
+  const text = card.noteArea.value.trim();
+  if (!text) {
+    say(id, t("note_empty"));
+    card.noteArea.focus();
+    return;
+  }
+  if (length(text) > noteMax) {
+    say(id, t("too_long", { max: noteMax }));
+    card.noteArea.focus();
+    return;
+  }
+  const done = await send(id, "note", { text });
+  if (done) {
+    card.noteArea.value = "";
+    card.showNoteCount();
+    announce(t("note_saved"));
+    card.noteArea.focus();
+  }
+}
+
+// -- connection --------------------------------------------------------------
+
+function signedOut() {
+  if (!notice.hidden) return;
+  const next = location.pathname + location.search;
+  notice.replaceChildren(
+    t("signed_out"),
+    " ",
+    h("a", { href: `/login?next=${encodeURIComponent(next)}`, text: t("sign_in_again") }),
+  );
+  notice.hidden = false;
+}
+
+async function checkSession() {
+  const result = await api("/api/v1/session", { lang });
+  if (result.status === 401) signedOut();
+}
+
+placeOwed();
+const feed = new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/console`, {
+  onMessage: receive,
+  onStatus: (state, seconds) => {
+    showStatus(connection, state, seconds);
+    if (state === "waiting") checkSession();
+  },
+});
+feed.start();

@@ -1,0 +1,98 @@
+"""The admin's pages: every dialogue with its phase and a form to create one
+(``/admin``), and one dialogue's settings, phase and overlay link
+(``/admin/{slug}``).
+
+Like the consoles, these are shells around the JSON API: admin.js creates,
+edits and switches dialogues through ``/api/v1/dialogues...`` with the
+session's CSRF token, so no handler here changes anything. Only admins may
+open them; anyone else signed in gets the 403 page, anonymous visitors the
+login page.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..accounts import Identity
+from ..actions import Actions
+from ..domain.events import staff_dialogue
+from ..domain.model import DialogueStatus, Role
+from ..domain.phases import PHASES
+from .auth import identify
+from .templating import protect, render
+
+#: Phases in their order of life, for the steps' buttons (forward ones first).
+PHASE_ORDER = tuple(DialogueStatus)
+
+
+def _actions(request: Request) -> Actions:
+    return request.app.state.actions  # type: ignore[no-any-return]
+
+
+def steps() -> dict[str, list[str]]:
+    """Each phase's allowed next phases (``PHASES``), forward steps first."""
+    rank = {status: n for n, status in enumerate(PHASE_ORDER)}
+    return {
+        status.value: [
+            target.value
+            for target in sorted(PHASES[status], key=lambda t: (rank[t] < rank[status], rank[t]))
+        ]
+        for status in PHASE_ORDER
+    }
+
+
+async def _admin(request: Request) -> Identity | Response:
+    """The signed-in admin, or the response for anyone else."""
+    identity = await identify(request)
+    if identity is None:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target = "/login?" + urlencode({"next": here})
+        return protect(request, RedirectResponse(target, status_code=303))
+    if Role.ADMIN not in identity.roles:
+        return render(request, "admin.html", 403, forbidden=True, username=identity.username)
+    return identity
+
+
+async def dialogues(request: Request) -> Response:
+    """Every dialogue, drafts included, with its phase; the create form."""
+    identity = await _admin(request)
+    if isinstance(identity, Response):
+        return identity
+    return render(
+        request,
+        "admin.html",
+        forbidden=False,
+        dialogues=await _actions(request).store.dialogues.all(),
+        username=identity.username,
+        csrf_token=identity.csrf_token or "",
+    )
+
+
+async def dialogue(request: Request) -> Response:
+    """One dialogue's settings, phase and overlay link, edited by admin.js."""
+    identity = await _admin(request)
+    if isinstance(identity, Response):
+        return identity
+    found = await _actions(request).store.dialogues.by_slug(request.path_params["slug"])
+    if found is None:
+        return render(request, "error.html", 404, status=404, message=None)
+    return render(
+        request,
+        "admin_dialogue.html",
+        dialogue=found,
+        settings=staff_dialogue(found),
+        steps=steps(),
+        phase_order=[s.value for s in PHASE_ORDER],
+        username=identity.username,
+        csrf_token=identity.csrf_token or "",
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/admin", dialogues, methods=["GET"]),
+    Route("/admin/{slug}", dialogue, methods=["GET"]),
+]

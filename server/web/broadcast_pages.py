@@ -1,0 +1,117 @@
+"""The broadcast's two pages: the producer console and the overlay screen.
+
+Both are shells around the API and the feeds: producer.js draws the on-air
+queue from the staff feed and acts through the staff API; screen.js draws the
+question on air from the public feed. The overlay needs no session, only the
+dialogue's screen token, and shows nothing the public feed does not carry.
+No handler here changes a question or writes HTML itself.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.support import Translations
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..actions import Actions
+from ..domain.model import Dialogue, Role
+from ..domain.text import LIMITS
+from .auth import identify
+from .errors import language
+from .pages import error_page
+from .templating import load_translations, protect, render
+
+#: Roles that may run the on-air queue (admin may do everything).
+PRODUCER_ROLES = frozenset({Role.PRODUCER, Role.ADMIN})
+#: Background variants of the overlay: ``transparent`` for compositing in
+#: OBS or vMix, ``green`` for a chroma key; anything else is the dark default.
+SCREEN_BACKGROUNDS = ("transparent", "green")
+
+
+@functools.cache
+def _catalog(lang: str) -> Translations:
+    return load_translations(lang)
+
+
+def _gettext(request: Request) -> Callable[[str], str]:
+    """gettext in the page's language, for the few sentences a handler chooses."""
+    return _catalog(language(request, header=False)).gettext
+
+
+def _actions(request: Request) -> Actions:
+    return request.app.state.actions  # type: ignore[no-any-return]
+
+
+async def _dialogue(request: Request) -> Dialogue | None:
+    return await _actions(request).store.dialogues.by_slug(request.path_params["slug"])
+
+
+def _to_login(request: Request) -> Response:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    url = "/login?" + urlencode({"next": here})
+    return protect(request, RedirectResponse(url, status_code=303))
+
+
+async def producer(request: Request) -> Response:
+    """The producer console: the shell; producer.js fills it from the staff feed."""
+    identity = await identify(request)
+    if identity is None:
+        return _to_login(request)
+    if not identity.roles & PRODUCER_ROLES:
+        gettext = _gettext(request)
+        return error_page(
+            request,
+            403,
+            gettext(
+                "Your account may not open the producer console. "
+                "Ask an administrator for the producer role."
+            ),
+        )
+    dialogue = await _dialogue(request)
+    if dialogue is None:
+        return error_page(request, 404)
+    officials = [{"id": o.id, "name": o.name, "title": o.title} for o in dialogue.officials]
+    return render(
+        request,
+        "producer.html",
+        dialogue=dialogue,
+        officials=officials,
+        username=identity.username,
+        csrf_token=identity.csrf_token or "",
+        answer_max=LIMITS["answer"][1],
+    )
+
+
+async def screen(request: Request) -> Response:
+    """The broadcast overlay: the question on air, for OBS or vMix. The token in
+    the URL is the only key; a wrong or missing one gets a 403 page."""
+    dialogue = await _dialogue(request)
+    if dialogue is None:
+        return error_page(request, 404)
+    background = request.query_params.get("bg", "")
+    context: dict[str, Any] = {
+        "dialogue": dialogue,
+        "background": background if background in SCREEN_BACKGROUNDS else "default",
+    }
+    token = request.query_params.get("token", "")
+    if not await _actions(request).screen_token_ok(dialogue, token):
+        return render(request, "screen.html", 403, denied=True, **context)
+    feed = await _actions(request).feed(dialogue)
+    initial = {
+        "last_event_id": feed["last_event_id"],
+        "on_air": feed["on_air"],
+        "dialogue": {"title": dialogue.title},
+    }
+    return render(request, "screen.html", denied=False, initial=initial, **context)
+
+
+routes: list[BaseRoute] = [
+    Route("/console/{slug}/producer", producer, methods=["GET"]),
+    Route("/d/{slug}/screen", screen, methods=["GET"]),
+]

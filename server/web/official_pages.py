@@ -1,0 +1,94 @@
+"""The official's console page: the shell that official.js fills live with
+the questions routed to one official of a dialogue.
+
+Who sees it: an account that answers as an official of the dialogue (its own
+account or an aide's), or an admin, who picks the official. The page itself
+changes nothing: official.js acts through the staff API, which checks every
+action again. It never shows contact data (the staff feed has none).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..actions import Actions
+from ..domain.model import Dialogue, Official, Role
+from ..domain.text import LIMITS
+from .auth import identify
+from .errors import language
+from .templating import protect, render
+
+
+def _actions(request: Request) -> Actions:
+    return request.app.state.actions  # type: ignore[no-any-return]
+
+
+def _login_redirect(request: Request) -> Response:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = "/login?" + urlencode({"next": here})
+    return protect(request, RedirectResponse(target, status_code=303))
+
+
+def _refused(request: Request, status_code: int, dialogue: Dialogue | None = None) -> Response:
+    if status_code == 404:
+        return render(request, "error.html", 404, status=404, message=None)
+    en = language(request, header=False) == "en"
+    title = dialogue.title if dialogue else ""
+    message = (
+        f"This account is not an official of the dialogue “{title}”, nor an aide of one."
+        if en
+        else f"Tài khoản này không phải lãnh đạo trả lời hay trợ lý của cuộc đối thoại “{title}”."
+    )
+    return render(request, "error.html", 403, status=403, message=message)
+
+
+def choose_official(
+    dialogue: Dialogue, own_id: str | None, is_admin: bool, asked: str | None
+) -> Official | None:
+    """The official whose questions the page shows: an admin's choice (else the
+    first official), or the one the account answers as."""
+    if is_admin and asked and dialogue.official(asked):
+        return dialogue.official(asked)
+    if own_id:
+        return dialogue.official(own_id)
+    if is_admin and dialogue.officials:
+        return dialogue.officials[0]
+    return None
+
+
+async def official_console(request: Request) -> Response:
+    identity = await identify(request)
+    if identity is None:
+        return _login_redirect(request)
+    actions = _actions(request)
+    dialogue = await actions.store.dialogues.by_slug(request.path_params["slug"])
+    if dialogue is None:
+        return _refused(request, 404)
+    actor = actions.actor_in(dialogue, identity.username, identity.roles)
+    is_admin = Role.ADMIN in identity.roles
+    if actor.official_id is None and not is_admin:
+        return _refused(request, 403, dialogue)
+    official = choose_official(
+        dialogue, actor.official_id, is_admin, request.query_params.get("official")
+    )
+    return render(
+        request,
+        "official.html",
+        dialogue=dialogue,
+        official=official,
+        officials=dialogue.officials if is_admin else (),
+        is_aide=bool(official and official.username != identity.username and not is_admin),
+        username=identity.username,
+        csrf_token=identity.csrf_token or "",
+        answer_max=LIMITS["answer"][1],
+        note_max=LIMITS["note"][1],
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/console/{slug}/official", official_console, methods=["GET"]),
+]

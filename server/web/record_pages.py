@@ -1,0 +1,137 @@
+"""The dialogue's public record: the citizen's tracking page and the archive.
+
+Both pages are rendered on the server from the asker's view
+(``Actions.tracking``) and the archive (``Actions.archive``), which are built
+from allowlists of public fields: they never carry contact data or moderator
+notes, and nothing here may add them. A tracking code is as good as a
+password for following one question, so its pages are never stored by
+caches and never leak their URL through the Referer header.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..actions import Actions
+from ..domain.lifecycle import Refused
+from ..domain.model import DialogueStatus
+from .templating import protect, render
+
+#: The alphabet of tracking codes (Crockford's base32, as server/store/
+#: dialogues.py draws them): no I, L, O or U, so a code read aloud or copied
+#: by hand is read back the way Crockford decodes it.
+CODE_ALPHABET = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+#: A code is 14 symbols; anything much longer typed in the form is not one.
+MAX_TYPED = 64
+#: The tracking code is in the URL: no Referer may carry it to another site.
+TRACKING_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+ARCHIVE_VIEWS = ("topic", "official")
+
+
+def _actions(request: Request) -> Actions:
+    return request.app.state.actions  # type: ignore[no-any-return]
+
+
+def normalise_code(typed: str) -> str | None:
+    """The stored form ``XXXX-XXXXX-XXXXX`` of a code typed loosely (lower
+    case, spaces, other dashes, O for 0), or None if it cannot be one."""
+    if len(typed) > MAX_TYPED:
+        return None
+    folded = unicodedata.normalize("NFKC", typed).upper().translate(_READ_AS)
+    symbols = "".join(c for c in folded if c.isalnum())
+    if len(symbols) != 14 or not set(symbols) <= CODE_ALPHABET:
+        return None
+    return f"{symbols[:4]}-{symbols[4:9]}-{symbols[9:]}"
+
+
+def _tracking_response(response: Response) -> Response:
+    response.headers.update(TRACKING_HEADERS)
+    return response
+
+
+def _lookup_page(request: Request, status_code: int, typed: str = "", error: str = "") -> Response:
+    return _tracking_response(
+        render(request, "tracking.html", status_code, view=None, typed=typed, error=error)
+    )
+
+
+def _redirect(request: Request, code: str) -> Response:
+    response = protect(request, RedirectResponse(f"/t/{code}", status_code=303))
+    return _tracking_response(response)
+
+
+async def lookup(request: Request) -> Response:
+    """``/t``: the form to type a code in; ``/t?code=...`` goes to its page."""
+    if "code" not in request.query_params:
+        return _lookup_page(request, 200)
+    typed = request.query_params["code"].strip()
+    if not typed:
+        return _lookup_page(request, 400, error="empty")
+    code = normalise_code(typed)
+    if code is None:
+        return _lookup_page(request, 404, typed=typed[:MAX_TYPED], error="unknown")
+    return _redirect(request, code)
+
+
+async def tracking_page(request: Request) -> Response:
+    """``/t/{code}``: the asker's question, its state in plain words and its answer."""
+    typed = request.path_params["code"]
+    code = normalise_code(typed)
+    if code is None:
+        return _lookup_page(request, 404, typed=typed[:MAX_TYPED], error="unknown")
+    if code != typed:
+        return _redirect(request, code)
+    actions = _actions(request)
+    try:
+        view = await actions.tracking(code)
+    except Refused:
+        return _lookup_page(request, 404, typed=code, error="unknown")
+    dialogue = await actions.dialogue(view["dialogue"]["slug"])
+    topic = dialogue.topic(view.get("topic"))
+    return _tracking_response(
+        render(
+            request,
+            "tracking.html",
+            view=view,
+            dialogue=dialogue,
+            topic_name=topic.name if topic else None,
+            recording_url=view.get("recording_url"),
+            typed="",
+            error="",
+        )
+    )
+
+
+async def archive_page(request: Request) -> Response:
+    """``/d/{slug}/archive``: every answered question, by topic or by official."""
+    actions = _actions(request)
+    dialogue = await actions.store.dialogues.by_slug(request.path_params["slug"])
+    if dialogue is None or dialogue.status is DialogueStatus.DRAFT:
+        return render(request, "error.html", 404, status=404, message=None)
+    by = request.query_params.get("by")
+    view = by if by in ARCHIVE_VIEWS else "topic"
+    archive = await actions.archive(dialogue)
+    groups = archive["by_official"] if view == "official" else archive["by_topic"]
+    officials = {o.id: o for o in dialogue.officials}
+    return render(
+        request,
+        "archive.html",
+        dialogue=dialogue,
+        counts=archive["counts"],
+        groups=groups,
+        view=view,
+        officials=officials,
+        total=sum(len(g["questions"]) for g in groups),
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/t", lookup, methods=["GET"]),
+    Route("/t/{code}", tracking_page, methods=["GET"]),
+    Route("/d/{slug}/archive", archive_page, methods=["GET"]),
+]

@@ -1,0 +1,315 @@
+"""The producer console and the broadcast overlay in a real Chromium against a
+real server: queue, reorder by keyboard and by drag, "next question", and an
+overlay in another browser context that follows without a reload."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+import redis
+from playwright.sync_api import Browser, Locator, Page, Route, expect
+
+from tests.helpers import ServerProcess
+from tests.web.seed import PASSWORD, seed, server_env
+
+from .producer_seed import StaffClient, add_staff, approved, fresh_slug, new_dialogue
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+#: How long the server's queue may take to show a change the console sent.
+QUEUE_TIMEOUT = 10.0
+POLL_INTERVAL = 0.05
+
+FIRST = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
+SECOND = (
+    "Thủ tục hành chính trực tuyến còn nhiều bước rườm rà, tỉnh có kế hoạch đơn giản hóa không?"
+)
+THIRD = "Doanh nghiệp nhỏ được hỗ trợ chuyển đổi số như thế nào trong năm tới?"
+
+
+@pytest.fixture(scope="module")
+def site(redis_server: str) -> Iterator[ServerProcess]:
+    """One app for this module; each test makes its own dialogue on it."""
+    client = redis.Redis.from_url(redis_server)
+    try:
+        client.flushall()
+    finally:
+        client.close()
+    seed(redis_server)
+    add_staff(redis_server)
+    with ServerProcess(env=server_env(redis_server)) as server:
+        yield server
+
+
+@pytest.fixture
+def slug(site: ServerProcess, redis_server: str) -> str:
+    """A fresh live dialogue with two officials, for this test alone."""
+    name = fresh_slug()
+    new_dialogue(redis_server, name)
+    return name
+
+
+@pytest.fixture(scope="module")
+def admin(site: ServerProcess) -> Iterator[StaffClient]:
+    """The admin over HTTP, to make questions and read the server's queue."""
+    with StaffClient(site.url, "admin") as staff:
+        yield staff
+
+
+@pytest.fixture(scope="module")
+def producer(site: ServerProcess) -> Iterator[StaffClient]:
+    """A producer over HTTP, to read the overlay's address as the console does."""
+    with StaffClient(site.url, "producer") as staff:
+        yield staff
+
+
+def open_console(browser: Browser, site: ServerProcess, slug: str) -> Page:
+    """The producer console, signed in through the login page it redirects to."""
+    page = browser.new_context(locale="vi-VN").new_page()
+    page.goto(f"{site.url}/console/{slug}/producer")
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fconsole%2F"))
+    page.get_by_label("Tên đăng nhập").fill("producer")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    expect(page).to_have_url(f"{site.url}/console/{slug}/producer")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    return page
+
+
+def open_overlay(browser: Browser, producer: StaffClient, slug: str) -> Page:
+    """The overlay page, in a context of its own with no session, as OBS opens it."""
+    url = producer.client.get(f"/api/v1/dialogues/{slug}/screen").json()["url"]
+    page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    page.goto(url)
+    page.evaluate("window.__sameDocument = true")  # a reload would lose it
+    return page
+
+
+def row(page: Page, listing: str, text: str) -> Locator:
+    return page.locator(f"#{listing}-list > li").filter(has=page.locator(".q-text", has_text=text))
+
+
+def wait_queue(staff: StaffClient, slug: str, expected: list[str]) -> None:
+    """Poll the API until the server's queue is ``expected`` (the console sent it)."""
+    deadline = time.monotonic() + QUEUE_TIMEOUT
+    while (found := staff.queue(slug)) != expected:
+        assert time.monotonic() < deadline, f"queue is {found}, expected {expected}"
+        time.sleep(POLL_INTERVAL)
+
+
+def test_producer_queues_and_reorders_by_keyboard_and_drag(
+    chromium: Browser, site: ServerProcess, slug: str, admin: StaffClient
+) -> None:
+    """Queue, queue at head, Alt+Arrow and the move buttons, and drag and drop
+    each change the server's queue order; the focus stays on the moved row."""
+    a = approved(admin, site.url, slug, FIRST, topic="kinh-te-so", locality="Huyện A Lưới")
+    b = approved(admin, site.url, slug, SECOND)
+    c = approved(admin, site.url, slug, THIRD)
+    page = open_console(chromium, site, slug)
+    try:
+        row(page, "approved", FIRST).get_by_role("button", name="Đưa vào hàng đợi").click()
+        expect(row(page, "queue", FIRST)).to_be_visible()
+        wait_queue(admin, slug, [a])
+        row(page, "approved", SECOND).get_by_role("button", name="Đưa vào hàng đợi").click()
+        expect(row(page, "queue", SECOND)).to_be_visible()
+        wait_queue(admin, slug, [a, b])
+        row(page, "approved", THIRD).get_by_role("button", name="Đưa lên đầu hàng đợi").click()
+        expect(page.locator("#queue-list > li").first).to_contain_text(THIRD)
+        wait_queue(admin, slug, [c, a, b])
+        expect(page.locator("#approved-empty")).to_be_visible()
+
+        first = row(page, "queue", FIRST)
+        first.focus()
+        page.keyboard.press("Alt+ArrowUp")
+        wait_queue(admin, slug, [a, c, b])
+        expect(page.locator("#queue-list > li").first).to_contain_text(FIRST)
+        expect(first).to_be_focused()
+        expect(page.locator("#producer > [aria-live]")).to_have_text(
+            f"Câu hỏi #{a} đã chuyển đến vị trí 1/3."
+        )
+        page.keyboard.press("Alt+ArrowDown")
+        wait_queue(admin, slug, [c, a, b])
+        expect(first).to_be_focused()
+
+        row(page, "queue", THIRD).get_by_role("button", name=f"Chuyển xuống · Câu hỏi #{c}").click()
+        wait_queue(admin, slug, [a, c, b])
+        expect(page.locator("#queue-list > li").nth(1)).to_contain_text(THIRD)
+
+        grip = {"x": 12, "y": 12}  # the row itself, not its select or buttons
+        row(page, "queue", SECOND).drag_to(
+            row(page, "queue", FIRST), source_position=grip, target_position={"x": 60, "y": 4}
+        )
+        wait_queue(admin, slug, [b, a, c])
+        expect(page.locator("#queue-list > li").first).to_contain_text(SECOND)
+        target = row(page, "queue", THIRD)
+        bottom = (target.bounding_box() or {"height": 0})["height"] - 4
+        row(page, "queue", SECOND).drag_to(
+            target, source_position=grip, target_position={"x": 60, "y": bottom}
+        )
+        wait_queue(admin, slug, [a, c, b])
+        expect(page.locator(".pr-position")).to_have_text(["1", "2", "3"])
+    finally:
+        page.context.close()
+
+
+def test_next_question_goes_on_air_and_the_overlay_follows(
+    chromium: Browser,
+    site: ServerProcess,
+    slug: str,
+    admin: StaffClient,
+    producer: StaffClient,
+) -> None:
+    """N puts the head of the queue on air; the overlay, open before in another
+    context, shows its text, asker and official without a reload, and the
+    console its timer; Next again returns or defers it; the live answer ends it."""
+    a = approved(
+        admin, site.url, slug, FIRST, organization="Hợp tác xã Hồng Kim", locality="Huyện A Lưới"
+    )
+    b = approved(admin, site.url, slug, SECOND, name="Lê Văn Cường", topic="kinh-te-so")
+    for qid in (a, b):
+        admin.act(slug, qid, "queue")
+    admin.act(slug, a, "assign", official_id="o1")
+    overlay = open_overlay(chromium, producer, slug)
+    page = open_console(chromium, site, slug)
+    try:
+        expect(overlay.locator("#idle-title")).to_have_text("Đối thoại về chuyển đổi số")
+        expect(overlay.locator("#on-air")).to_be_hidden()
+        expect(page.locator("#next-preview")).to_contain_text(f"#{a}")
+
+        page.locator("body").press("n")
+        expect(page.locator("#on-air-question .q-text")).to_have_text(FIRST)
+        expect(page.locator(".pr-speaking")).to_have_text(
+            "Đang trả lời: Nguyễn Văn An, Giám đốc Sở Thông tin và Truyền thông"
+        )
+        expect(page.locator("#timer")).to_be_visible()
+        expect(page.locator("#timer")).to_have_text(re.compile(r"^00:0[1-9]$"))
+        expect(overlay.locator("#lt-text")).to_have_text(FIRST)
+        expect(overlay.locator("#lt-name")).to_have_text("Hồ Thị Lan")
+        expect(overlay.locator("#lt-place")).to_have_text("Hợp tác xã Hồng Kim · Huyện A Lưới")
+        expect(overlay.locator("#lt-official-name")).to_have_text("Nguyễn Văn An")
+        expect(overlay.locator("#lt-official-title")).to_have_text(
+            "Giám đốc Sở Thông tin và Truyền thông"
+        )
+        expect(overlay.locator("#idle")).to_be_hidden()
+
+        # The second question has no official: the topic's default is offered.
+        picker = row(page, "queue", SECOND).get_by_label("Lãnh đạo trả lời")
+        expect(picker.locator("option:checked")).to_have_text("Trần Thị Bình (gợi ý)")
+        row(page, "queue", SECOND).get_by_role("button", name="Giao", exact=True).click()
+        expect(row(page, "queue", SECOND).locator(".pr-suggested")).to_have_count(0)
+
+        page.get_by_role("button", name="Câu hỏi tiếp theo").click()
+        expect(overlay.locator("#lt-text")).to_have_text(SECOND)
+        expect(overlay.locator("#lt-official-name")).to_have_text("Trần Thị Bình")
+        expect(overlay.locator("#lt-topic")).to_have_text("Kinh tế số")
+        expect(row(page, "queue", FIRST)).to_be_visible()
+        wait_queue(admin, slug, [a])
+
+        page.get_by_label("chuyển sang trả lời bằng văn bản").check()
+        page.locator("body").press("n")
+        expect(overlay.locator("#lt-text")).to_have_text(FIRST)
+        deferred = admin.client.get(f"/api/v1/dialogues/{slug}/questions/{b}").json()
+        assert deferred["status"] == "deferred"
+        expect(page.locator("#queue-empty")).to_be_visible()
+        expect(page.get_by_role("button", name="Câu hỏi tiếp theo")).to_be_disabled()
+
+        page.get_by_role("button", name="Đã trả lời (nhập tóm tắt)").click()
+        summary = page.get_by_label("Tóm tắt câu trả lời (đăng trên trang công khai)")
+        expect(summary).to_be_focused()
+        summary.fill("Tỉnh sẽ phủ sóng 4G toàn bộ các thôn vùng cao trong năm 2027.")
+        page.get_by_role("button", name="Đăng câu trả lời").click()
+        expect(overlay.locator("#idle-title")).to_be_visible()
+        expect(page.locator("#on-air-empty")).to_be_visible()
+        answered = admin.client.get(f"/api/v1/dialogues/{slug}/questions/{a}").json()
+        assert answered["status"] == "answered"
+        assert answered["answer"]["kind"] == "live"
+        assert overlay.evaluate("window.__sameDocument") is True
+    finally:
+        page.context.close()
+        overlay.context.close()
+
+
+def test_next_question_refused_when_the_air_changed_shows_why_and_refreshes(
+    chromium: Browser, site: ServerProcess, slug: str, admin: StaffClient
+) -> None:
+    """When another producer put a question on air first, Next is refused (409):
+    the console says so in words and shows what is on air now."""
+    a = approved(admin, site.url, slug, FIRST)
+    b = approved(admin, site.url, slug, SECOND)
+    for qid in (a, b):
+        admin.act(slug, qid, "queue")
+    page = open_console(chromium, site, slug)
+    try:
+        expect(page.locator("#next-preview")).to_contain_text(f"#{a}")
+
+        def next_elsewhere_first(route: Route) -> None:
+            response = admin.post(f"/api/v1/dialogues/{slug}/next", {"current": ""})
+            assert response.status_code == 200, response.text
+            route.continue_()
+
+        page.route(re.compile(r".*/next$"), next_elsewhere_first)
+        page.get_by_role("button", name="Câu hỏi tiếp theo").click()
+        expect(page.locator("#notice")).to_have_text(
+            "Câu hỏi đang lên sóng vừa thay đổi; hãy xem lại."
+        )
+        expect(page.locator("#on-air-question .q-text")).to_have_text(FIRST)
+        expect(page.locator("#next-preview")).to_contain_text(f"#{b}")
+        assert [q["id"] for q in admin.questions(slug, "on_air")] == [a]
+    finally:
+        page.context.close()
+
+
+def test_console_keeps_text_as_text(
+    chromium: Browser,
+    site: ServerProcess,
+    slug: str,
+    admin: StaffClient,
+    producer: StaffClient,
+) -> None:
+    """A question written as HTML shows literally in the console and the overlay."""
+    markup = '<img src=x onerror="window.__xss=1"> có được hỗ trợ không?'
+    qid = approved(admin, site.url, slug, markup, name="<b>Tên</b>")
+    admin.act(slug, qid, "queue")
+    admin.post(f"/api/v1/dialogues/{slug}/next", {"current": ""})
+    overlay = open_overlay(chromium, producer, slug)
+    page = open_console(chromium, site, slug)
+    try:
+        expect(page.locator("#on-air-question .q-text")).to_have_text(markup)
+        expect(overlay.locator("#lt-text")).to_have_text(markup)
+        expect(overlay.locator("#lt-name")).to_have_text("<b>Tên</b>")
+        for view in (page, overlay):
+            expect(view.locator("main img")).to_have_count(0)
+            assert view.evaluate("typeof window.__xss") == "undefined"
+    finally:
+        page.context.close()
+        overlay.context.close()
+
+
+def test_console_and_overlay_in_english(
+    chromium: Browser,
+    site: ServerProcess,
+    slug: str,
+    admin: StaffClient,
+    producer: StaffClient,
+) -> None:
+    """?lang=en gives the console and the overlay's labels in English."""
+    qid = approved(admin, site.url, slug, FIRST)
+    admin.act(slug, qid, "queue")
+    page = open_console(chromium, site, slug)
+    overlay = open_overlay(chromium, producer, slug)
+    try:
+        page.goto(f"{page.url}?lang=en")
+        expect(page.locator("#connection")).to_have_text("Live: changes appear as they happen")
+        page.get_by_role("button", name="Next question").click()
+        expect(page.locator(".pr-speaking")).to_have_text(
+            "No official is assigned to this question."
+        )
+        overlay.goto(f"{overlay.url}&lang=en")
+        expect(overlay.locator(".lt-live")).to_have_text("Now answering")
+        expect(overlay.locator("#lt-text")).to_have_text(FIRST)
+    finally:
+        page.context.close()
+        overlay.context.close()

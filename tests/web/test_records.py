@@ -1,0 +1,431 @@
+"""The citizen's tracking page and the archive on a real server: the state of
+a question in plain words through its whole life, codes typed loosely, the
+archive's groups, counts and recording moments, and no contact data or
+moderator note on any public page after a full broadcast."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+from starlette.testclient import TestClient
+from websockets.sync.client import connect as ws_connect
+
+from server.app import create_app
+from server.config import Settings
+from server.web.pages import youtube_embed
+from server.web.record_pages import normalise_code
+from tests.helpers import ServerProcess
+
+from .record_seed import LIVE_AT, STREAM_URL, Broadcast
+
+pytestmark = pytest.mark.e2e
+
+ASKED = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
+LIVE_ANSWER = "Đến quý II năm 2027, toàn bộ các thôn vùng cao sẽ có sóng 4G ổn định."
+WRITTEN_ANSWER = "Sở đã phối hợp với các nhà mạng; lộ trình chi tiết gửi kèm văn bản này."
+#: Strings that exist only in private fields: they must never reach a public page.
+CANARY_PHONE = "0905 318 274"
+CANARY_DIGITS = "905318274"
+CANARY_EMAIL = "canary.lan@example.vn"
+CANARY_NOTE = "GHI-CHU-NOI-BO-7741: người hỏi là cán bộ phường, đã gọi lại"
+
+
+@pytest.fixture(scope="module")
+def staffed(site: ServerProcess) -> ServerProcess:
+    """The module's server. Staff steps go through ``Actions`` in the test
+    (as the API's handlers call them), so no staff account is needed."""
+    return site
+
+
+@pytest.fixture
+def client(staffed: ServerProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=staffed.url, timeout=10) as c:
+        yield c
+
+
+def broadcast(site: ServerProcess, redis_server: str, slug: str) -> Broadcast:
+    return Broadcast(redis_server, site.url, slug)
+
+
+def page_of(client: httpx.Client, code: str) -> httpx.Response:
+    response = client.get(f"/t/{code}")
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    return response
+
+
+def seconds_on_air(b: Broadcast, code: str) -> int:
+    on_air_at = b.question(code).on_air_at
+    assert on_air_at
+    return int((datetime.fromisoformat(on_air_at) - LIVE_AT).total_seconds())
+
+
+# -- tracking -----------------------------------------------------------------------
+
+
+def test_tracking_page_says_each_state_in_plain_words(
+    staffed: ServerProcess, redis_server: str, client: httpx.Client
+) -> None:
+    """From review to live answer, the page names each state in plain words, then the answer."""
+    b = broadcast(staffed, redis_server, "theo-doi")
+    code = b.ask(ASKED, topic="chinh-quyen-so")
+    html = page_of(client, code).text
+    assert "Câu hỏi của bạn đang được xem xét" in html
+    assert b.dialogue.title in html
+    assert f'href="/d/{b.slug}"' in html
+    assert ASKED in html
+    assert "Chính quyền số" in html
+    assert code in html
+
+    steps = [
+        ("approve", "moderator", {}, "Câu hỏi của bạn đã được đăng"),
+        ("assign", "moderator", {"official_id": "o1"}, "Câu hỏi của bạn đã được đăng"),
+        ("queue", "producer", {}, "Câu hỏi của bạn đang chờ lên sóng"),
+        ("on_air", "producer", {}, "Câu hỏi của bạn đang được trả lời trực tiếp"),
+        ("answer", "official", {"text": LIVE_ANSWER}, "Câu hỏi của bạn đã được trả lời"),
+    ]
+    for action, by, body, words in steps:
+        b.act(code, action, by, **body)
+        assert f'class="tracking-state">{words}</h1>' in page_of(client, code).text, action
+
+    html = page_of(client, code).text
+    assert LIVE_ANSWER in html
+    assert "Trả lời trực tiếp" in html
+    assert "Nguyễn Văn An, Giám đốc Sở Thông tin và Truyền thông" in html
+    answered_at = b.question(code).answer
+    assert answered_at is not None
+    assert f'datetime="{answered_at.answered_at}"' in html
+    moment = f"{STREAM_URL}&amp;t={seconds_on_air(b, code)}s"
+    assert f'href="{moment}"' in html
+    assert "Xem lại phần trả lời này trong video" in html
+
+    english = client.get(f"/t/{code}", params={"lang": "en"}).text
+    assert "Your question has been answered" in english
+    assert "Watch this answer in the recording" in english
+
+
+def test_tracking_page_for_a_written_answer(
+    staffed: ServerProcess, redis_server: str, client: httpx.Client
+) -> None:
+    """A deferred question promises a written answer, then shows it (with no recording link)."""
+    b = broadcast(staffed, redis_server, "van-ban")
+    code = b.ask(ASKED)
+    b.publish(code, "o2", queue=True)
+    b.act(code, "defer", "producer")
+    html = page_of(client, code).text
+    assert 'class="tracking-state">Câu hỏi của bạn sẽ được trả lời bằng văn bản</h1>' in html
+    b.phase("closed")
+    b.act(code, "answer", "official2", text=WRITTEN_ANSWER)
+    html = page_of(client, code).text
+    assert 'class="tracking-state">Câu hỏi của bạn đã được trả lời</h1>' in html
+    assert WRITTEN_ANSWER in html
+    assert "Trả lời bằng văn bản" in html
+    assert "Trần Thị Bình, Phó Chủ tịch UBND tỉnh" in html
+    assert "Xem lại phần trả lời này trong video" not in html
+
+
+REASONS = {
+    "off_topic": "Câu hỏi không thuộc các lĩnh vực của cuộc đối thoại này.",
+    "duplicate": "Câu hỏi trùng với một câu hỏi đã có;",
+    "abusive": "Câu hỏi có ngôn từ thiếu văn hóa hoặc xúc phạm.",
+    "spam": "Câu hỏi có nội dung quảng cáo hoặc tin rác.",
+    "personal_case": "Câu hỏi liên quan đến vụ việc cá nhân;",
+    "other": "Ban tổ chức không thể tiếp nhận câu hỏi vì lý do khác.",
+}
+
+
+def test_rejected_question_gives_its_reason_in_plain_words(
+    staffed: ServerProcess, redis_server: str, client: httpx.Client
+) -> None:
+    """Each reject reason reads as a sentence to the asker, under "not accepted"."""
+    b = broadcast(staffed, redis_server, "tu-choi")
+    for n, (reason, sentence) in enumerate(REASONS.items()):
+        code = b.ask(f"{ASKED} (lần {n})")
+        b.act(code, "reject", reason=reason)
+        html = page_of(client, code).text
+        assert 'class="tracking-state">Câu hỏi của bạn không được tiếp nhận</h1>' in html
+        assert sentence in html, reason
+
+
+def test_a_question_not_yet_screened_reads_received(redis_server: str, tmp_path: Path) -> None:
+    """A question intake has not screened yet (no intake worker here) reads "received"."""
+    url = redis_server.rsplit("/", 1)[0] + "/1"  # a database the module's server does not use
+    with redis.Redis.from_url(url) as r:
+        r.flushdb()
+    settings = Settings.from_env({}, redis_url=url, data_dir=tmp_path, submit_limit=(0, 1.0))
+    app = create_app(settings, run_workers=False)
+    with TestClient(app) as client:
+        make = functools.partial(
+            app.state.actions.create_dialogue,
+            slug="chua-sang-loc",
+            title="Đối thoại thử",
+            status="live",
+        )
+        client.portal.call(make)
+        sent = client.post(
+            "/api/v1/dialogues/chua-sang-loc/questions", json={"text": ASKED, "name": "Hồ Thị Lan"}
+        )
+        assert sent.status_code == 202
+        html = client.get(f"/t/{sent.json()['tracking_code']}").text
+    assert 'class="tracking-state">Câu hỏi của bạn đã được tiếp nhận</h1>' in html
+    assert "Câu hỏi đang chờ ban tổ chức xem xét." in html
+    with redis.Redis.from_url(url) as r:
+        r.flushdb()
+
+
+def test_merged_question_shows_the_one_it_joined_and_its_answer(
+    staffed: ServerProcess, redis_server: str, client: httpx.Client
+) -> None:
+    """A merged question shows the one it joined with its answer, or says it is not out yet."""
+    b = broadcast(staffed, redis_server, "gop")
+    target = b.ask(ASKED)
+    b.publish(target, "o1", queue=True)
+    b.answer_live(target, LIVE_ANSWER)
+    mine = b.ask("Bao giờ thì vùng cao A Lưới có sóng 4G vậy ạ?")
+    b.act(mine, "merge", into=b.question(target).id)
+    html = page_of(client, mine).text
+    assert (
+        'class="tracking-state">Câu hỏi của bạn đã được gộp với một câu hỏi tương tự</h1>' in html
+    )
+    assert "Bao giờ thì vùng cao A Lưới có sóng 4G vậy ạ?" in html
+    joined = html.split('id="merged-heading"', 1)[1].split('id="yours-heading"', 1)[0]
+    assert ASKED in joined
+    assert LIVE_ANSWER in joined
+    assert f"t={seconds_on_air(b, target)}s" in joined
+
+    unpublished = b.ask("Câu hỏi chờ duyệt về sóng 4G ở vùng cao huyện A Lưới")
+    other = b.ask("Sóng 4G ở A Lưới khi nào mới có ạ, thưa lãnh đạo?")
+    b.act(other, "merge", into=b.question(unpublished).id)
+    html = page_of(client, other).text
+    assert "Câu hỏi đó chưa được đăng" in html
+    assert "Câu hỏi chờ duyệt về sóng 4G" not in html
+
+
+def test_unknown_code_is_a_404_page_with_the_lookup_form(client: httpx.Client) -> None:
+    """An unknown or malformed code is a 404 page that offers the lookup form again."""
+    for path in ("/t/ABCD-EFGHJ-KMNPQ", "/t/khong-phai-ma", "/t?code=abcd-efghj-kmnpq"):
+        response = client.get(path, follow_redirects=True)
+        assert response.status_code == 404, path
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "Không có câu hỏi nào có mã theo dõi" in response.text
+        assert '<form class="form lookup-form" method="get" action="/t">' in response.text
+    empty = client.get("/t?code=+")
+    assert empty.status_code == 400
+    assert "Vui lòng nhập mã theo dõi." in empty.text
+    blank = client.get("/t")
+    assert blank.status_code == 200
+    assert '<label for="code">Mã theo dõi</label>' in blank.text
+
+
+def test_codes_typed_loosely_find_the_question(
+    staffed: ServerProcess, redis_server: str, client: httpx.Client
+) -> None:
+    """Lower case, spaces, other dashes or O for 0 redirect once to the code's own page."""
+    b = broadcast(staffed, redis_server, "ma-long")
+    code = b.ask(ASKED)
+    loose = [
+        code.lower(),
+        code.replace("-", " "),
+        f"  {code.replace('-', '').lower()} ",
+        code.replace("-", "\u2013"),  # an en dash, as phones type it
+    ]
+    for typed in loose:
+        for response in (client.get(f"/t/{typed}"), client.get("/t", params={"code": typed})):
+            assert response.status_code == 303, typed
+            assert response.headers["location"] == f"/t/{code}"
+            assert response.headers["referrer-policy"] == "no-referrer"
+    assert (
+        "Câu hỏi của bạn đang được xem xét"
+        in client.get(f"/t/{code.lower()}", follow_redirects=True).text
+    )
+    assert normalise_code("7yfw-0o1il-q9tk2") == "7YFW-00111-Q9TK2"
+    assert normalise_code("7YFW-0U1IL-Q9TK2") is None  # U is never in a code
+    assert normalise_code("7YFW-X32XD-Q9TK") is None
+
+
+# -- archive ------------------------------------------------------------------------
+
+
+def group(html: str, anchor: str) -> str:
+    found = re.search(rf'<section class="archive-group" id="{anchor}".*?</section>', html, re.S)
+    assert found, anchor
+    return found.group(0)
+
+
+def test_archive_groups_and_counts(
+    staffed: ServerProcess, redis_server: str, client: httpx.Client
+) -> None:
+    """The archive counts and groups answers by topic and official; live ones link their moment."""
+    b = broadcast(staffed, redis_server, "luu-tru")
+    texts = {
+        "cqs": "Khi nào tỉnh đơn giản hóa thủ tục hành chính trực tuyến cho người dân?",
+        "kts": "Doanh nghiệp nhỏ được hỗ trợ gì khi chuyển đổi số trong năm tới?",
+        "none": "Người cao tuổi có được đào tạo kỹ năng số miễn phí không ạ?",
+        "owed": "Khi nào cổng dịch vụ công tích hợp thanh toán phí trước bạ?",
+        "rejected": "Mua bán đất nền giá rẻ, liên hệ ngay để có giá tốt nhất.",
+        "pending": "Tỉnh có kế hoạch phủ wifi miễn phí tại các điểm du lịch không?",
+    }
+    codes = {key: b.ask(text) for key, text in texts.items()}
+    b.act(codes["cqs"], "set_topic", topic="chinh-quyen-so")
+    b.act(codes["kts"], "set_topic", topic="kinh-te-so")
+    for key, official in (("cqs", "o1"), ("kts", "o2"), ("none", "o1"), ("owed", "o2")):
+        b.publish(codes[key], official, queue=True)
+    b.answer_live(codes["cqs"], "Trả lời trực tiếp về thủ tục hành chính.")
+    b.answer_live(codes["kts"], "Trả lời trực tiếp về hỗ trợ doanh nghiệp.", by="official2")
+    b.act(codes["none"], "defer", "producer")
+    b.act(codes["owed"], "defer", "producer")
+    b.act(codes["rejected"], "reject", reason="spam")
+    b.phase("closed")
+    b.act(codes["none"], "answer", "official", text="Trả lời bằng văn bản về kỹ năng số.")
+    ids = {key: b.question(code).id for key, code in codes.items()}
+
+    response = client.get(f"/d/{b.slug}/archive")
+    assert response.status_code == 200
+    html = response.text
+    counts = {
+        "received": 6,
+        "live": 2,
+        "written": 1,
+        "owed": 1,
+    }
+    for name, value in counts.items():
+        assert f'<dd id="count-{name}">{value}</dd>' in html, name
+    cqs, kts, other = (
+        group(html, "topic-chinh-quyen-so"),
+        group(html, "topic-kinh-te-so"),
+        group(html, "topic-other"),
+    )
+    assert html.index('id="topic-chinh-quyen-so"') < html.index('id="topic-kinh-te-so"')
+    assert f'id="q-{ids["cqs"]}"' in cqs and texts["cqs"] in cqs
+    assert f'id="q-{ids["kts"]}"' in kts and texts["kts"] in kts
+    assert f'id="q-{ids["none"]}"' in other and "Trả lời bằng văn bản về kỹ năng số." in other
+    for key in ("owed", "rejected", "pending"):
+        assert texts[key] not in html, key
+    assert f'href="{STREAM_URL}&amp;t={seconds_on_air(b, codes["cqs"])}s"' in cqs
+    assert f'href="{STREAM_URL}&amp;t={seconds_on_air(b, codes["kts"])}s"' in kts
+    assert "recording-link" not in other
+    assert 'href="#topic-chinh-quyen-so"' in html
+
+    by_official = client.get(f"/d/{b.slug}/archive", params={"by": "official"}).text
+    o1, o2 = group(by_official, "official-o1"), group(by_official, "official-o2")
+    assert texts["cqs"] in o1 and texts["none"] in o1 and texts["kts"] not in o1
+    assert texts["kts"] in o2 and "Phó Chủ tịch UBND tỉnh" in o2
+    assert '<a href="/d/luu-tru/archive?by=official" aria-current="page">' in by_official
+
+    assert client.get("/d/khong-co/archive").status_code == 404
+    assert client.get("/d/nhap/archive").status_code == 404
+
+
+# -- nothing private on a public page ------------------------------------------------
+
+
+def feed_snapshot(site: ServerProcess, slug: str) -> str:
+    url = site.url.replace("http://", "ws://") + f"/ws/v1/dialogues/{slug}/feed"
+    with ws_connect(url, open_timeout=10) as socket:
+        message = socket.recv(timeout=10)
+    assert isinstance(message, str)
+    assert json.loads(message)["type"] == "snapshot"
+    return message
+
+
+def test_contact_and_notes_never_reach_public_pages(
+    staffed: ServerProcess, redis_server: str, client: httpx.Client
+) -> None:
+    """After a full broadcast no contact data or staff note is on any public page, feed or API."""
+    b = broadcast(staffed, redis_server, "rieng-tu")
+    contact = {"phone": CANARY_PHONE, "email": CANARY_EMAIL}
+    live = b.ask(ASKED, contact=contact, consent=True, locality="Huyện A Lưới")
+    written = b.ask(
+        "Khi nào cổng dịch vụ công tích hợp thanh toán phí trước bạ?", contact=contact, consent=True
+    )
+    merged = b.ask("Bao giờ vùng cao A Lưới có sóng 4G ạ?", contact=contact, consent=True)
+    for code in (live, written):
+        b.publish(code, "o1", queue=True)
+        b.act(code, "note", "moderator", text=CANARY_NOTE)
+        b.act(code, "note", "official", text=CANARY_NOTE)
+    b.act(merged, "note", "moderator", text=CANARY_NOTE)
+    b.act(merged, "merge", into=b.question(live).id)
+    b.answer_live(live, LIVE_ANSWER)
+    b.act(written, "defer", "official")
+    b.phase("closed")
+    b.act(written, "answer", "aide", text=WRITTEN_ANSWER)
+    assert b.question(live).notes and b.question(written).notes
+
+    bodies = {
+        "tracking pages": "".join(page_of(client, c).text for c in (live, written, merged)),
+        "tracking API": "".join(
+            client.get(f"/api/v1/tracking/{c}").text for c in (live, written, merged)
+        ),
+        "archive": client.get(f"/d/{b.slug}/archive").text,
+        "archive by official": client.get(f"/d/{b.slug}/archive?by=official").text,
+        "archive API": client.get(f"/api/v1/dialogues/{b.slug}/archive").text,
+        "public page": client.get(f"/d/{b.slug}").text,
+        "feed API": client.get(f"/api/v1/dialogues/{b.slug}/feed").text,
+        "feed socket": feed_snapshot(staffed, b.slug),
+    }
+    assert LIVE_ANSWER in bodies["archive"] and WRITTEN_ANSWER in bodies["public page"]
+    for where, body in bodies.items():
+        for canary in (CANARY_DIGITS, CANARY_EMAIL, "GHI-CHU-NOI-BO-7741"):
+            assert canary not in body, f"{canary!r} leaked into the {where}"
+
+
+# -- the public page's video and record links ----------------------------------------
+
+
+def test_public_page_embeds_a_youtube_broadcast_and_links_the_records(
+    staffed: ServerProcess, redis_server: str, client: httpx.Client
+) -> None:
+    """A YouTube stream is embedded (frame-src on that page only), others linked; answers link."""
+    b = broadcast(staffed, redis_server, "video")
+    code = b.ask(ASKED)
+    b.publish(code, "o1", queue=True)
+    b.answer_live(code, LIVE_ANSWER)
+    response = client.get(f"/d/{b.slug}")
+    html = response.text
+    embed = "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    assert f'<iframe id="broadcast-video" src="{embed}"' in html
+    assert response.headers["content-security-policy"].endswith(
+        "; frame-src https://www.youtube-nocookie.com"
+    )
+    assert f'href="/d/{b.slug}/archive"' in html
+    assert f'href="{STREAM_URL}&amp;t={seconds_on_air(b, code)}s"' in html
+    assert "frame-src" not in client.get(f"/d/{b.slug}/archive").headers["content-security-policy"]
+
+    other = Broadcast(
+        redis_server,
+        staffed.url,
+        "video-khac",
+        stream_url="https://truyenhinh.example.vn/truc-tiep",
+    )
+    response = client.get(f"/d/{other.slug}")
+    assert "<iframe" not in response.text
+    assert "frame-src" not in response.headers["content-security-policy"]
+    assert 'href="https://truyenhinh.example.vn/truc-tiep"' in response.text
+    assert "Xem truyền hình trực tiếp" in response.text
+
+
+@pytest.mark.parametrize(
+    ("url", "embed"),
+    [
+        ("https://youtu.be/dQw4w9WgXcQ?si=abc", "dQw4w9WgXcQ"),
+        ("https://www.youtube.com/live/dQw4w9WgXcQ?feature=share", "dQw4w9WgXcQ"),
+        ("https://m.youtube.com/watch?v=dQw4w9WgXcQ&t=42s", "dQw4w9WgXcQ"),
+        ("https://youtube.com/watch?v=short", None),
+        ("https://youtube.com.evil.example/watch?v=dQw4w9WgXcQ", None),
+        ("https://www.youtube.com/@kenh-tinh", None),
+        ("https://truyenhinh.example.vn/truc-tiep", None),
+    ],
+)
+def test_youtube_links_become_privacy_enhanced_embeds(url: str, embed: str | None) -> None:
+    """Watch, youtu.be and live links embed from youtube-nocookie; anything else does not."""
+    expected = f"https://www.youtube-nocookie.com/embed/{embed}" if embed else None
+    assert youtube_embed(url) == expected

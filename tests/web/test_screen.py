@@ -1,0 +1,221 @@
+"""The broadcast overlay and the producer console's door: the overlay's token
+(and its rotation), its background variants and its fit for long text in a
+real Chromium, and who may open the producer console."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.producer_seed import StaffClient, add_staff
+from tests.helpers import ServerProcess
+
+from .seed import PASSWORD, SLUG, TITLE, ask
+
+pytestmark = pytest.mark.e2e
+
+SCREEN = f"/d/{SLUG}/screen"
+#: The longest question the API takes (LIMITS["text"]): it must fit on air.
+LONGEST = 2000
+#: Elements whose content is taller than their box (none may be, on air).
+OVERFLOWING = """() => [...document.querySelectorAll("*")]
+    .filter((e) => e.scrollHeight > e.clientHeight && e.clientHeight > 0)
+    .map((e) => `${e.tagName}#${e.id}.${e.className} ${e.scrollHeight}>${e.clientHeight}`)"""
+
+
+@pytest.fixture(scope="module")
+def official_account(site: ServerProcess, redis_server: str) -> None:
+    """The ``official`` account, beside the seed's moderator, producer and admin."""
+    add_staff(redis_server)
+
+
+@pytest.fixture(scope="module")
+def producer(site: ServerProcess) -> Iterator[StaffClient]:
+    """A producer over HTTP, reading the overlay's token as the console does."""
+    with StaffClient(site.url, "producer") as staff:
+        yield staff
+
+
+@pytest.fixture(scope="module")
+def admin(site: ServerProcess) -> Iterator[StaffClient]:
+    """The admin over HTTP: rotates the token, moves questions on air."""
+    with StaffClient(site.url, "admin") as staff:
+        yield staff
+
+
+@pytest.fixture
+def client(site: ServerProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=site.url, timeout=10) as c:
+        yield c
+
+
+def token(producer: StaffClient) -> str:
+    """The overlay's current token, as the producer console reads it."""
+    response = producer.client.get(f"/api/v1/dialogues/{SLUG}/screen")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    origin = str(producer.client.base_url).rstrip("/")
+    assert body["url"] == f"{origin}{SCREEN}?token={body['token']}"
+    return str(body["token"])
+
+
+def sign_in(client: httpx.Client, username: str) -> None:
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 303, response.text
+
+
+def test_overlay_needs_its_token(client: httpx.Client, producer: StaffClient) -> None:
+    """Without the token, or with a wrong one, the overlay is a 403 page; with
+    the right one it is the overlay, never stored by a cache."""
+    for params in ({}, {"token": ""}, {"token": "not-the-token"}):
+        refused = client.get(SCREEN, params=params)
+        assert refused.status_code == 403
+        assert "Đường dẫn lớp phủ phát sóng không hợp lệ" in refused.text
+        assert "screen.js" not in refused.text
+    response = client.get(SCREEN, params={"token": token(producer)})
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    html = response.text
+    assert re.search(r'<script type="module" src="/static/screen\.js\?v=[0-9a-f]{12}">', html)
+    assert f'data-slug="{SLUG}"' in html
+    assert TITLE in html
+    assert "site-header" not in html and "lang-switch" not in html and "site-footer" not in html
+
+
+def test_overlay_of_an_unknown_dialogue_is_404(client: httpx.Client) -> None:
+    """An unknown slug is a 404 page, whatever the token."""
+    response = client.get("/d/khong-co/screen", params={"token": "x"})
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.text
+
+
+def test_rotated_token_stops_the_old_link(
+    client: httpx.Client, producer: StaffClient, admin: StaffClient
+) -> None:
+    """After an admin rotates the token, the old link gets 403 and the new one 200;
+    a producer may read the token but not rotate it."""
+    old = token(producer)
+    assert producer.post(f"/api/v1/dialogues/{SLUG}/screen/rotate").status_code == 403
+    rotated = admin.post(f"/api/v1/dialogues/{SLUG}/screen/rotate")
+    assert rotated.status_code == 200, rotated.text
+    new = rotated.json()["token"]
+    assert new != old
+    assert client.get(SCREEN, params={"token": old}).status_code == 403
+    assert client.get(SCREEN, params={"token": new}).status_code == 200
+    assert token(producer) == new
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [(None, 303), ("moderator", 403), ("official", 403), ("producer", 200), ("admin", 200)],
+)
+def test_producer_console_access(
+    client: httpx.Client, official_account: None, username: str | None, status: int
+) -> None:
+    """Anonymous visitors go to the login page; moderators and officials get a
+    403 page; producers and admins get the console with its CSRF token."""
+    if username:
+        sign_in(client, username)
+    response = client.get(f"/console/{SLUG}/producer")
+    assert response.status_code == status
+    if status == 303:
+        assert response.headers["location"] == f"/login?next=%2Fconsole%2F{SLUG}%2Fproducer"
+    elif status == 403:
+        assert "vai trò đạo diễn chương trình" in response.text
+        assert "producer.js" not in response.text
+    else:
+        html = response.text
+        assert re.search(r'<meta name="csrf-token" content="[^"]+">', html)
+        assert re.search(r'<script type="module" src="/static/producer\.js\?v=[0-9a-f]{12}">', html)
+        assert f'data-slug="{SLUG}"' in html
+        assert "Câu hỏi tiếp theo" in html
+
+
+def test_producer_console_of_an_unknown_dialogue_is_404(client: httpx.Client) -> None:
+    """A producer asking for an unknown dialogue's console gets a 404 page."""
+    sign_in(client, "producer")
+    assert client.get("/console/khong-co/producer").status_code == 404
+
+
+def overlay(browser: Browser, url: str, width: int = 1920, height: int = 1080) -> Page:
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.goto(url)
+    return page
+
+
+@pytest.mark.browser
+def test_background_variants(chromium: Browser, site: ServerProcess, producer: StaffClient) -> None:
+    """bg=transparent leaves the page transparent for compositing; bg=green is
+    a chroma green; the default is an opaque dark background."""
+    base = f"{site.url}{SCREEN}?token={token(producer)}"
+    backgrounds = {}
+    for variant in ("transparent", "green", "default"):
+        page = overlay(chromium, f"{base}&bg={variant}" if variant != "default" else base)
+        try:
+            expect(page.locator("html")).to_have_attribute("data-bg", variant)
+            backgrounds[variant] = page.evaluate(
+                "() => [document.documentElement, document.body]"
+                ".map((e) => getComputedStyle(e).backgroundColor)"
+            )
+            if variant == "default":
+                image = page.evaluate("getComputedStyle(document.documentElement).backgroundImage")
+                assert image.startswith("radial-gradient")
+        finally:
+            page.context.close()
+    assert backgrounds["transparent"] == ["rgba(0, 0, 0, 0)", "rgba(0, 0, 0, 0)"]
+    assert backgrounds["green"][0] == "rgb(0, 177, 64)"
+
+
+@pytest.mark.browser
+def test_longest_question_fits_on_air(
+    chromium: Browser, site: ServerProcess, producer: StaffClient, admin: StaffClient
+) -> None:
+    """A 2000-character question on air, with a long name, organization and
+    official title, fits the overlay at 1920x1080 and 1280x720: nothing
+    overflows, no scrollbar, and the whole text is shown."""
+    sentence = (
+        "Người dân xã Hồng Kim đề nghị tỉnh sớm đầu tư hạ tầng viễn thông, phủ sóng 4G "
+        "và cáp quang đến từng thôn bản vùng cao, hỗ trợ thiết bị cho học sinh học trực tuyến. "
+    )
+    text = (sentence * 20)[: LONGEST - 1] + "?"
+    code = ask(
+        site.url,
+        text,
+        name="Nguyễn Thị Phương Thảo Hoàng Anh Minh Châu Ngọc Bảo Trân",
+        organization="Công ty trách nhiệm hữu hạn một thành viên dịch vụ viễn thông và "
+        "công nghệ thông tin tỉnh Thừa Thiên Huế",
+        locality="Huyện A Lưới",
+        topic="kinh-te-so",
+    )
+    question = next(q for q in admin.questions(SLUG, "pending") if q["tracking_code"] == code)
+    assert len(question["text"]) == LONGEST
+    qid = question["id"]
+    admin.act(SLUG, qid, "approve")
+    admin.act(SLUG, qid, "assign", official_id="o1")
+    admin.act(SLUG, qid, "on_air")
+    page = overlay(chromium, f"{site.url}{SCREEN}?token={token(producer)}")
+    try:
+        shown = page.locator("#lt-text")
+        expect(shown).to_have_text(question["text"])
+        expect(page.locator("#lt-official-name")).to_have_text("Nguyễn Văn An")
+        assert page.evaluate(OVERFLOWING) == []
+        size = page.evaluate(
+            "parseFloat(getComputedStyle(document.getElementById('lt-text')).fontSize)"
+        )
+        assert size >= 20, f"the text shrank to {size}px: too small to read on air"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1920
+        assert page.evaluate("getComputedStyle(document.body).cursor") == "none"
+
+        expect(page.locator("#screen")).to_have_attribute("data-fit", "1920x1080")
+        page.set_viewport_size({"width": 1280, "height": 720})
+        expect(page.locator("#screen")).to_have_attribute("data-fit", "1280x720")
+        expect(shown).to_have_text(question["text"])
+        assert page.evaluate(OVERFLOWING) == []
+    finally:
+        page.context.close()
+        admin.act(SLUG, qid, "defer")
