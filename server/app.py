@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -38,6 +39,7 @@ from .web import (
     sockets,
     staff,
     templating,
+    widget,
 )
 
 log = logging.getLogger(__name__)
@@ -136,8 +138,10 @@ def create_app(
             *broadcast_pages.routes,
             *official_pages.routes,
             *record_pages.routes,
+            *widget.routes,
             *pages.routes,
         ],
+        middleware=[Middleware(widget.PublicCors)],
         exception_handlers=errors.HANDLERS,
         lifespan=lifespan,
     )

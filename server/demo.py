@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 
@@ -537,20 +538,31 @@ async def seed_demo(app: Starlette, password: str) -> None:
     for username, roles, display_name in STAFF:
         # ``add`` overwrites: a rerun with another password updates it.
         await accounts.add(username, password, roles, display_name)
+    host_page = widget_host_origin(settings.origin)
+    origins = tuple(dict.fromkeys((*settings.widget_origins, host_page)))
     dialogue = await actions.store.dialogues.by_slug(SLUG)
     seeded = dialogue is None
     if dialogue is None:
         try:
-            dialogue = await _create_dialogue(actions, tuple(settings.widget_origins))
+            dialogue = await _create_dialogue(actions, origins)
         except Refused:  # the slug is taken: another node seeding the same Redis won
             dialogue = await actions.dialogue(SLUG)
             seeded = False
         else:
             await _seed_questions(actions, dialogue)
     else:
-        await _update_dialogue(actions, dialogue, tuple(settings.widget_origins))
+        await _update_dialogue(actions, dialogue, origins)
     screen_token = await actions.store.dialogues.screen_token(dialogue.id)
     _print_banner(settings.origin, password, seeded, screen_token)
+
+
+def widget_host_origin(origin: str) -> str:
+    """A second origin on this machine for the demo's portal page, so that the
+    widget really runs cross-origin: localhost for 127.0.0.1, and the other
+    way round (both reach the same server)."""
+    parts = urlsplit(origin)
+    other = "127.0.0.1" if parts.hostname == "localhost" else "localhost"
+    return f"{parts.scheme}://{other}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
 
 async def _update_dialogue(
@@ -650,6 +662,11 @@ def _print_banner(origin: str, password: str, seeded: bool, screen_token: str) -
         ("Lãnh đạo trả lời", "official console", f"{console}/official"),
         ("Lớp phủ phát sóng", "broadcast overlay", f"{d}/screen?token={screen_token}"),
         ("Lưu trữ", "archive", f"{d}/archive"),
+        (
+            "Widget trên trang khác",
+            "widget on another site",
+            f"{widget_host_origin(origin)}/widget/demo/?api={origin}",
+        ),
         ("Quản trị", "admin", f"{origin}/admin"),
         ("Đăng nhập", "login", f"{origin}/login"),
         ("Giao diện lập trình", "API", f"{origin}/api/v1/dialogues/{SLUG}"),

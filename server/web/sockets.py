@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from starlette.routing import WebSocketRoute
@@ -25,6 +26,7 @@ from ..realtime.hub import Hub, Subscriber
 from ..realtime.messages import dumps, render
 from ..realtime.reader import Reader
 from .auth import identify, staff_ws_origin_ok
+from .widget import origin_allowed
 
 log = logging.getLogger(__name__)
 
@@ -148,12 +150,19 @@ async def _listen(ws: WebSocket) -> None:
             return
 
 
-async def _open(ws: WebSocket, audience: str) -> None:
+async def _open(
+    ws: WebSocket,
+    audience: str,
+    allowed: Callable[[WebSocket, Dialogue], bool] | None = None,
+) -> None:
     """Accept the handshake for the path's dialogue and serve it; an unknown
-    dialogue refuses the handshake (403)."""
+    dialogue, or one that ``allowed`` refuses, refuses the handshake (403)."""
     try:
         dialogue = await ws.app.state.actions.dialogue(ws.path_params["slug"])
     except Refused:
+        await ws.close(CLOSE_POLICY)
+        return
+    if allowed is not None and not allowed(ws, dialogue):
         await ws.close(CLOSE_POLICY)
         return
     await ws.accept()
@@ -161,7 +170,9 @@ async def _open(ws: WebSocket, audience: str) -> None:
 
 
 async def public_feed(ws: WebSocket) -> None:
-    await _open(ws, PUBLIC)
+    """Public events; a browser page whose Origin may not embed the dialogue
+    (widget.origin_allowed) is refused (403)."""
+    await _open(ws, PUBLIC, origin_allowed)
 
 
 async def console_feed(ws: WebSocket) -> None:

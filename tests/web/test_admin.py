@@ -261,7 +261,7 @@ def test_the_api_field_errors_show_beside_their_fields(
         slug.fill("loi-nhap-lieu")
         page.get_by_role("button", name="Tạo bản nháp").click()
         expect(page.locator("#err-create-slug")).to_have_text(
-            "Đường dẫn 'loi-nhap-lieu' đã được dùng."
+            "Đường dẫn “loi-nhap-lieu” đã được dùng."
         )
         expect(slug).to_be_focused()
         slug.fill("Có Dấu")

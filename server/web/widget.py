@@ -1,0 +1,347 @@
+"""The embeddable widget's side of the app: the module itself, the public
+API's CORS, the origin check the widget asks when the API refuses it, and a
+demo host page.
+
+- ``/widget.js`` (cached five minutes) and ``/widget.<hash>.js`` (the same
+  bytes, cached for a year) with ``Access-Control-Allow-Origin: *``: any page
+  may load the module; what it may then do is decided per dialogue.
+- ``PublicCors``, a pure-ASGI middleware in front of the router, answers CORS
+  for the public API only (``PUBLIC_API``): an ``Origin`` that is the app's own
+  or exactly one of the dialogue's ``widget_origins`` gets
+  ``Access-Control-Allow-Origin: <origin>``; any other gets no CORS header, and
+  its unsafe requests and preflights are refused (403) before a handler runs,
+  so nothing is written. Requests without ``Origin`` (servers, curl) and from
+  the app's own origins pass without a Redis read; only a foreign origin costs
+  one lookup of its dialogue. Credentials are never allowed.
+- ``GET /widget/check/{slug}`` (``Access-Control-Allow-Origin: *``) tells a
+  widget whether its page's origin may use the dialogue: a refused CORS call
+  looks to a browser like any network failure, and the widget must tell
+  "unavailable on this site" from "offline".
+- ``origin_allowed`` is the same rule for the public feed's WebSocket handshake.
+
+This module never changes a question and never sends credentials-bearing CORS.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..actions import Actions
+from ..domain.lifecycle import Refused
+from ..domain.model import Dialogue
+from ..store.questions import dialogue_of
+from .auth import UNSAFE, own_origins
+from .errors import error_body, error_response, language
+
+WIDGET_ROOT = Path(__file__).resolve().parent.parent.parent / "client_widget"
+SCRIPT = WIDGET_ROOT / "widget.js"
+DEMO = WIDGET_ROOT / "demo"
+#: The demo host page's files, by URL name, with their media types.
+DEMO_FILES = {
+    "": ("index.html", "text/html; charset=utf-8"),
+    "demo.js": ("demo.js", "text/javascript; charset=utf-8"),
+    "demo.css": ("demo.css", "text/css; charset=utf-8"),
+}
+JAVASCRIPT = "text/javascript; charset=utf-8"
+#: The bare URL names whatever version is current: portals pick up a new
+#: release within five minutes.
+SHORT_CACHE = "public, max-age=300"
+#: A hashed URL names one version forever.
+IMMUTABLE = "public, max-age=31536000, immutable"
+#: How long a browser may reuse a preflight's answer. Short, so that an origin
+#: taken off a dialogue's list stops preflighting soon; the request itself is
+#: refused at once regardless.
+PREFLIGHT_MAX_AGE = "600"
+#: Retry-After is not a CORS-safelisted response header: the widget needs it
+#: to wait as long as the server asks after a 429 or 503.
+EXPOSED = "Retry-After"
+#: Seconds a 503 asks the client to wait, as errors.py's handler does.
+RETRY_AFTER_UNAVAILABLE = "5"
+
+_SLUG = r"(?P<slug>[^/]+)"
+#: The public API: (path pattern, methods a foreign page may use on it).
+PUBLIC_API: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
+    (re.compile(rf"^/api/v1/dialogues/{_SLUG}$"), frozenset({"GET"})),
+    (re.compile(rf"^/api/v1/dialogues/{_SLUG}/(?:feed|archive)$"), frozenset({"GET"})),
+    (re.compile(rf"^/api/v1/dialogues/{_SLUG}/questions$"), frozenset({"POST"})),
+    (re.compile(rf"^/api/v1/dialogues/{_SLUG}/questions/[^/]+/votes$"), frozenset({"POST"})),
+    (re.compile(r"^/api/v1/tracking/(?P<code>[^/]+)$"), frozenset({"GET"})),
+)
+NOT_HERE_EN = "This dialogue is not available on this site."
+NOT_HERE_VI = "Cuộc đối thoại này không được mở trên trang web này."
+
+
+# -- the rule ---------------------------------------------------------------------
+
+
+def listed(origin: str, dialogue: Dialogue) -> bool:
+    """Whether ``origin`` is exactly one of the dialogue's widget origins
+    (host names compare without case; nothing else is loosened)."""
+    wanted = origin.rstrip("/").lower()
+    return any(wanted == o.rstrip("/").lower() for o in dialogue.widget_origins)
+
+
+def origin_allowed(conn: HTTPConnection, dialogue: Dialogue) -> bool:
+    """The public feed's handshake rule: no ``Origin`` (not a browser), the
+    app's own origin, or one of the dialogue's widget origins."""
+    origin = conn.headers.get("origin")
+    if origin is None or origin.rstrip("/") in own_origins(conn):
+        return True
+    return listed(origin, dialogue)
+
+
+def _actions(conn: HTTPConnection) -> Actions:
+    return conn.app.state.actions  # type: ignore[no-any-return]
+
+
+async def _dialogue_of(conn: HTTPConnection, match: re.Match[str]) -> Dialogue | None:
+    """The dialogue a public API path is about, or None if there is none."""
+    actions = _actions(conn)
+    groups = match.groupdict()
+    if "code" in groups:
+        dialogue_id = dialogue_of(groups["code"])
+        return await actions.store.dialogues.by_id(dialogue_id) if dialogue_id else None
+    try:
+        return await actions.dialogue(groups["slug"])
+    except Refused:
+        return None
+
+
+# -- CORS for the public API ---------------------------------------------------------
+
+
+class PublicCors:
+    """Pure-ASGI CORS for ``PUBLIC_API`` (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith("/api/v1/"):
+            await self.app(scope, receive, send)
+            return
+        found = next(((m, methods) for p, methods in PUBLIC_API if (m := p.match(path))), None)
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        match, methods = found
+        request = Request(scope)
+        origin = request.headers.get("origin")
+        method = scope["method"]
+        preflight = method == "OPTIONS" and "access-control-request-method" in request.headers
+        if origin is None:
+            await self.app(scope, receive, _vary(send))
+            return
+        allowed = origin.rstrip("/") in own_origins(request)
+        if not allowed:
+            try:
+                dialogue = await _dialogue_of(request, match)
+            except (RedisConnectionError, RedisTimeoutError):
+                response: Response = error_response(
+                    request,
+                    "unavailable",
+                    "The service is briefly unavailable; try again.",
+                    headers={"Retry-After": RETRY_AFTER_UNAVAILABLE},
+                )
+                await response(scope, receive, send)
+                return
+            if dialogue is None:
+                # Unknown dialogue or code: the handler answers 404 (no CORS header).
+                await self.app(scope, receive, _vary(send))
+                return
+            allowed = listed(origin, dialogue)
+        if not allowed:
+            if preflight or method in UNSAFE:
+                response = error_response(request, "forbidden", NOT_HERE_EN, message_vi=NOT_HERE_VI)
+                response.headers["Vary"] = "Origin"
+                await response(scope, receive, send)
+                return
+            await self.app(scope, receive, _vary(send))
+            return
+        if preflight:
+            await _preflight(origin, methods)(scope, receive, send)
+        elif method in methods or (method == "HEAD" and "GET" in methods):
+            await self.app(scope, receive, _allow(send, origin))
+        else:  # a staff method on a public path: no CORS for it
+            await self.app(scope, receive, _vary(send))
+
+
+def _preflight(origin: str, methods: frozenset[str]) -> Response:
+    return Response(
+        status_code=204,
+        headers={
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Methods": ", ".join(sorted(methods)),
+            "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
+            "Vary": "Origin",
+        },
+    )
+
+
+def _vary(send: Send) -> Send:
+    """``send`` adding ``Vary: Origin``: whether CORS headers come depends on it,
+    so a shared cache must not hand one origin's answer to another."""
+
+    async def sender(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            MutableHeaders(scope=message).add_vary_header("Origin")
+        await send(message)
+
+    return sender
+
+
+def _allow(send: Send, origin: str) -> Send:
+    async def sender(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            headers["Access-Control-Allow-Origin"] = origin
+            headers["Access-Control-Expose-Headers"] = EXPOSED
+            headers.add_vary_header("Origin")
+        await send(message)
+
+    return sender
+
+
+# -- the module ------------------------------------------------------------------------
+
+
+@functools.cache
+def _script() -> tuple[bytes, bytes, str]:
+    """widget.js, gzipped once, and the first 12 hex digits of its sha256."""
+    body = SCRIPT.read_bytes()
+    return body, gzip.compress(body, 9, mtime=0), hashlib.sha256(body).hexdigest()[:12]
+
+
+def script_url() -> str:
+    """The widget's content-hashed path, for portals that pin a version."""
+    return f"/widget.{_script()[2]}.js"
+
+
+def _serve_script(request: Request, cache: str) -> Response:
+    body, packed, digest = _script()
+    etag = f'"{digest}"'
+    headers = {
+        "Cache-Control": cache,
+        "Access-Control-Allow-Origin": "*",
+        "Cross-Origin-Resource-Policy": "cross-origin",
+        "X-Content-Type-Options": "nosniff",
+        "ETag": etag,
+        "Vary": "Accept-Encoding",
+    }
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(packed, media_type=JAVASCRIPT, headers=headers)
+    return Response(body, media_type=JAVASCRIPT, headers=headers)
+
+
+async def widget_script(request: Request) -> Response:
+    return _serve_script(request, SHORT_CACHE)
+
+
+async def pinned_script(request: Request) -> Response:
+    if request.path_params["digest"] != _script()[2]:
+        return error_response(request, "not_found", "no such version of the widget")
+    return _serve_script(request, IMMUTABLE)
+
+
+async def origin_check(request: Request) -> Response:
+    """``{"allowed": bool, "error": <API.md error> or null}`` for the caller's
+    Origin; readable from any page, it says no more than a refused call does."""
+    headers = {
+        "Access-Control-Allow-Origin": "*",
+        "Cache-Control": "no-store",
+        "Vary": "Origin",
+    }
+    try:
+        dialogue = await _actions(request).dialogue(request.path_params["slug"])
+    except Refused:
+        response = error_response(request, "not_found", "no such dialogue")
+        response.headers.update(headers)
+        return response
+    if origin_allowed(request, dialogue):
+        return JSONResponse({"allowed": True, "error": None}, headers=headers)
+    message = NOT_HERE_EN if language(request) == "en" else NOT_HERE_VI
+    body: dict[str, Any] = {"allowed": False, **error_body("forbidden", message)}
+    return JSONResponse(body, headers=headers)
+
+
+# -- the demo host page ----------------------------------------------------------------
+
+
+_ORIGIN = re.compile(
+    r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$|^https?://\[[0-9A-Fa-f:]+\](?::\d{1,5})?$"
+)
+
+
+async def demo_page(request: Request) -> Response:
+    """The demo portal page (``client_widget/demo/``). Open it on another origin
+    than the app's (``http://localhost:8000/widget/demo/?api=http://127.0.0.1:8000``)
+    to see the widget embedded cross-origin, under the CSP docs/embedding.md
+    asks of a portal."""
+    name = request.path_params.get("name", "")
+    if name not in DEMO_FILES:
+        return error_response(request, "not_found", "no such demo file")
+    filename, media_type = DEMO_FILES[name]
+    api = request.query_params.get("api", "")
+    if not _ORIGIN.match(api):
+        if name:
+            api = request.app.state.settings.origin
+        else:  # the page names its app in its own URL, as on a real portal's copy
+            query = [(k, v) for k, v in request.query_params.multi_items() if k != "api"]
+            query.append(("api", request.app.state.settings.origin))
+            return RedirectResponse(f"{request.url.path}?{urlencode(query)}", 307)
+    return Response(
+        (DEMO / filename).read_bytes(),
+        media_type=media_type,
+        headers={
+            **portal_csp(api),
+            "Cache-Control": "no-cache",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def portal_csp(api: str) -> dict[str, str]:
+    """The Content-Security-Policy docs/embedding.md gives a portal embedding
+    the widget from ``api`` (the app's origin)."""
+    parts = urlsplit(api)
+    sockets = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
+    policy = "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src 'self' {api}",
+            f"connect-src 'self' {api} {sockets}",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        )
+    )
+    return {"Content-Security-Policy": policy}
+
+
+routes: list[BaseRoute] = [
+    Route("/widget.js", widget_script, methods=["GET"]),
+    Route("/widget.{digest}.js", pinned_script, methods=["GET"]),
+    Route("/widget/check/{slug}", origin_check, methods=["GET"]),
+    Route("/widget/demo/", demo_page, methods=["GET"]),
+    Route("/widget/demo/{name}", demo_page, methods=["GET"]),
+]

@@ -1,0 +1,308 @@
+"""The widget under test as a portal would have it: the app on one origin, the
+demo host page (client_widget/demo/) served from others by a small static
+server that sends the Content-Security-Policy docs/embedding.md asks of a
+portal, and data made through the app's own Actions and staff API.
+
+- ``app`` (module): one app process on the session's Redis, heartbeats every
+  second (DOITHOAI_WS_PING_INTERVAL=1) so that the dead-link check is quick.
+- ``host`` / ``foreign`` (module): static servers on two more ports; only
+  ``host`` is on the dialogue's ``widget_origins``.
+- ``staff`` (module): the staff accounts, made and signed in once (argon2
+  is slow by design).
+- ``site`` (function): a live dialogue of its own (a fresh slug, so tests
+  need not empty Redis under the running app) embeddable on ``host``;
+  ``Site`` wraps it all for a test.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import itertools
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from server.accounts import Accounts
+from server.actions import Actions
+from server.domain.model import Question, Role, Status
+from server.store.connection import Store, connect
+from server.web.widget import portal_csp
+from tests.helpers import ServerProcess, free_port
+from tests.web.seed import run
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "client_widget" / "demo"
+AXE = REPO / "tests" / "vendor" / "axe-core-4.14.1.min.js"
+TITLE = "Đối thoại trực tuyến về chuyển đổi số"
+PASSWORD = "mat-khau-widget-123"
+#: Accounts of their own, so that other test modules' accounts do not clash.
+STAFF = {
+    "w-moderator": frozenset({Role.MODERATOR}),
+    "w-official": frozenset({Role.OFFICIAL}),
+}
+TOPICS = [
+    {"id": "chinh-quyen-so", "name": "Chính quyền số"},
+    {"id": "kinh-te-so", "name": "Kinh tế số"},
+]
+OFFICIAL = {
+    "id": "o1",
+    "name": "Nguyễn Văn An",
+    "title": "Giám đốc Sở Thông tin và Truyền thông",
+    "username": "w-official",
+}
+LOCALITIES = ["Thành phố Huế", "Huyện A Lưới"]
+#: The server's heartbeat period in these tests, in seconds.
+HEARTBEAT = "1"
+#: How long intake may take to screen a question (well under a second; the
+#: margin is for a loaded machine).
+INTAKE_TIMEOUT = 15.0
+POLL = 0.05
+_slugs = itertools.count(1)
+
+
+def new_slug() -> str:
+    return f"widget-{next(_slugs)}-{int(time.time() * 1000) % 10**8}"
+
+
+def app_env(redis_url: str) -> dict[str, str]:
+    return {
+        "REDIS_URL": redis_url,
+        "DOITHOAI_SUBMIT_LIMIT": "0",
+        "DOITHOAI_WS_PING_INTERVAL": HEARTBEAT,
+    }
+
+
+# -- the portal: a static server on another origin ------------------------------------
+
+
+class HostServer:
+    """The demo host page (client_widget/demo/) on ``127.0.0.1:<own port>``,
+    with the CSP a portal embedding ``app_url`` needs, in a thread."""
+
+    def __init__(self, app_url: str) -> None:
+        csp = portal_csp(app_url)
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def end_headers(self) -> None:
+                for name, value in csp.items():
+                    self.send_header(name, value)
+                self.send_header("Cache-Control", "no-store")
+                super().end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        handler = functools.partial(Handler, directory=str(DEMO))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> HostServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
+
+
+@pytest.fixture(scope="module")
+def app(redis_server: str) -> Iterator[ServerProcess]:
+    """One app process for the module, on the session's Redis."""
+    with ServerProcess(env=app_env(redis_server)) as process:
+        yield process
+
+
+@pytest.fixture(scope="module")
+def host(app: ServerProcess) -> Iterator[HostServer]:
+    """The portal whose origin the dialogue lists."""
+    with HostServer(app.url) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def foreign(app: ServerProcess) -> Iterator[HostServer]:
+    """A portal whose origin the dialogue does not list."""
+    with HostServer(app.url) as server:
+        yield server
+
+
+# -- data, made the app's way -----------------------------------------------------------
+
+
+async def _with_actions(redis_url: str, work: Any) -> Any:
+    redis = connect(redis_url)
+    try:
+        return await work(Actions(Store(redis, 10_000, b"test-secret")))
+    finally:
+        await redis.aclose()
+
+
+def with_actions(redis_url: str, work: Any) -> Any:
+    """Run ``await work(actions)`` on the app's own Actions over ``redis_url``."""
+    return run(_with_actions(redis_url, work))
+
+
+def add_staff(redis_url: str) -> None:
+    """The ``STAFF`` accounts, with ``PASSWORD``."""
+
+    async def work(actions: Actions) -> None:
+        accounts = Accounts(actions.store, 3600)
+        for username, roles in STAFF.items():
+            await accounts.add(username, PASSWORD, roles)
+
+    with_actions(redis_url, work)
+
+
+def create(redis_url: str, slug: str, origins: list[str], status: str = "live") -> None:
+    """The dialogue ``slug``, embeddable on ``origins``."""
+
+    async def work(actions: Actions) -> None:
+        await actions.create_dialogue(
+            slug=slug,
+            title=TITLE,
+            description="Lãnh đạo tỉnh trả lời câu hỏi của người dân và doanh nghiệp.",
+            status=status,
+            topics=TOPICS,
+            officials=[OFFICIAL],
+            localities=LOCALITIES,
+            widget_origins=origins,
+        )
+
+    with_actions(redis_url, work)
+
+
+def questions(redis_url: str, slug: str) -> list[Question]:
+    """Every question of the dialogue in the store, whatever its state."""
+
+    async def work(actions: Actions) -> list[Question]:
+        dialogue = await actions.dialogue(slug)
+        _, found = await actions.store.questions.snapshot(dialogue.id, list(Status))
+        return found
+
+    result: list[Question] = with_actions(redis_url, work)
+    return result
+
+
+class StaffClient:
+    """A signed-in staff member calling the staff API as the consoles do."""
+
+    def __init__(self, base_url: str, username: str) -> None:
+        self.client = httpx.Client(base_url=base_url, headers={"Origin": base_url}, timeout=10)
+        response = self.client.post(
+            "/api/v1/session", json={"username": username, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        self.client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+
+    def close(self) -> None:
+        self.client.close()
+
+    def question(self, slug: str, tracking_code: str) -> dict[str, Any]:
+        """The staff view of the question with ``tracking_code`` once intake has
+        put it into moderation."""
+        deadline = time.monotonic() + INTAKE_TIMEOUT
+        while True:
+            response = self.client.get(f"/api/v1/dialogues/{slug}/questions")
+            assert response.status_code == 200, response.text
+            for item in response.json()["items"]:
+                if item["tracking_code"] == tracking_code and item["status"] != "received":
+                    return dict(item)
+            assert time.monotonic() < deadline, f"{tracking_code} never left intake"
+            time.sleep(POLL)
+
+    def act(self, slug: str, qid: str, action: str, **body: Any) -> dict[str, Any]:
+        response = self.client.post(
+            f"/api/v1/dialogues/{slug}/questions/{qid}/actions/{action}", json=body
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+
+@dataclass
+class Site:
+    """The app, the portals, the store and the staff of one test."""
+
+    app: ServerProcess
+    host: HostServer
+    foreign: HostServer
+    redis_url: str
+    staff: dict[str, StaffClient]
+    slug: str = field(default_factory=new_slug)
+
+    @property
+    def api(self) -> str:
+        """The dialogue's public API path."""
+        return f"{self.app.url}/api/v1/dialogues/{self.slug}"
+
+    def page_url(self, origin: str | None = None, **params: str) -> str:
+        query = {"api": self.app.url, "dialogue": self.slug, **params}
+        return f"{origin or self.host.origin}/index.html?{urlencode(query)}"
+
+    def stored(self) -> list[Question]:
+        return questions(self.redis_url, self.slug)
+
+    def act(self, username: str, qid: str, action: str, **body: Any) -> dict[str, Any]:
+        return self.staff[username].act(self.slug, qid, action, **body)
+
+    def ask(self, text: str, name: str = "Hồ Thị Lan", **fields: Any) -> str:
+        """A question through the public API (as another citizen); its tracking code."""
+        response = httpx.post(
+            f"{self.api}/questions",
+            json={"text": text, "name": name, **fields},
+            timeout=10,
+        )
+        assert response.status_code == 202, response.text
+        return str(response.json()["tracking_code"])
+
+    def publish(self, tracking_code: str) -> dict[str, Any]:
+        """The moderator approves the question and routes it to the official."""
+        q = self.staff["w-moderator"].question(self.slug, tracking_code)
+        q = self.act("w-moderator", q["id"], "approve", version=q["version"])
+        return self.act(
+            "w-moderator", q["id"], "assign", official_id=OFFICIAL["id"], version=q["version"]
+        )
+
+    def answer_live(self, qid: str, text: str) -> dict[str, Any]:
+        """The official takes the question on air and answers it."""
+        self.act("w-official", qid, "on_air")
+        return self.act("w-official", qid, "answer", text=text)
+
+
+def sign_in(base_url: str) -> dict[str, StaffClient]:
+    return {username: StaffClient(base_url, username) for username in STAFF}
+
+
+@pytest.fixture(scope="module")
+def staff(app: ServerProcess, redis_server: str) -> Iterator[dict[str, StaffClient]]:
+    """The staff accounts, signed in to ``app`` for the whole module."""
+    add_staff(redis_server)
+    clients = sign_in(app.url)
+    try:
+        yield clients
+    finally:
+        for client in clients.values():
+            client.close()
+
+
+@pytest.fixture
+def site(
+    app: ServerProcess,
+    host: HostServer,
+    foreign: HostServer,
+    redis_server: str,
+    staff: dict[str, StaffClient],
+) -> Site:
+    """A live dialogue of its own, embeddable on ``host`` (not on ``foreign``)."""
+    world = Site(app, host, foreign, redis_server, staff)
+    create(redis_server, world.slug, [host.origin])
+    return world
