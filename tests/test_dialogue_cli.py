@@ -143,7 +143,7 @@ BAD_SLUGS = [
     (
         ("create", "Chuyen Doi So", TITLE),
         "doithoai dialogue: Đường dẫn chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang "
-        "(tối đa 64 ký tự). / slug must be 1-64 lowercase letters, digits and dashes (slug)",
+        "(tối đa 64 ký tự). / The slug must be 1-64 lowercase letters, digits and dashes. (slug)",
     ),
     (("create", "cuoi-bang-gach-", TITLE), "(slug)"),
     (("create", SLUG, "Đã có"), f"Đường dẫn '{SLUG}' đã được dùng. / the slug '{SLUG}' is taken"),
