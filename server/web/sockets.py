@@ -25,7 +25,7 @@ from ..domain.model import Dialogue, Status
 from ..realtime.hub import Hub, Subscriber
 from ..realtime.messages import dumps, render
 from ..realtime.reader import Reader
-from .auth import identify, staff_ws_origin_ok
+from .auth import identify_api, staff_ws_origin_ok
 from .widget import origin_allowed
 
 log = logging.getLogger(__name__)
@@ -117,18 +117,19 @@ async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str) -> None:
         last_id = await _catch_up(ws, app.state.actions, dialogue, audience)
         if not sub.go_live(last_id):
             return
-        pump = asyncio.create_task(sink.pump())
-        listen = asyncio.create_task(_listen(ws))
+        tasks = {asyncio.create_task(sink.pump()), asyncio.create_task(_listen(ws))}
+        if audience == STAFF:
+            tasks.add(asyncio.create_task(_still_signed_in(ws, sink, dialogue)))
         app.state.sockets.add(ws)
         try:
-            await asyncio.wait({pump, listen}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
             app.state.sockets.discard(ws)
-            for task in (pump, listen):
+            for task in tasks:
                 task.cancel()
             # wait, not gather: gather would swallow a cancellation of this
             # handler itself (anyio's, when the server or client goes away).
-            await asyncio.wait({pump, listen})
+            await asyncio.wait(tasks)
     except WebSocketDisconnect:
         pass
     finally:
@@ -139,6 +140,24 @@ async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str) -> None:
         ):
             with contextlib.suppress(Exception):
                 await ws.close(sink.close_code or 1000)
+
+
+#: How often an open staff socket re-checks its session or token: signing
+#: out, disabling the account or taking its roles away closes it this soon.
+RECHECK_SECONDS = 3.0
+#: Close code for a staff socket whose session ended (an application code:
+#: the console shows the login page instead of reconnecting).
+CLOSE_SIGNED_OUT = 4401
+
+
+async def _still_signed_in(ws: WebSocket, sink: QueueSink, dialogue: Dialogue) -> None:
+    """Return (ending the socket) once its staff identity is gone."""
+    while True:
+        await asyncio.sleep(RECHECK_SECONDS)
+        identity = await identify_api(ws)
+        if identity is None or not identity.roles or not identity.may_use(dialogue.slug):
+            sink.close_code = CLOSE_SIGNED_OUT
+            return
 
 
 async def _listen(ws: WebSocket) -> None:
@@ -178,7 +197,8 @@ async def public_feed(ws: WebSocket) -> None:
 async def console_feed(ws: WebSocket) -> None:
     """Staff events; the handshake is refused (403) on a foreign Origin or
     without a staff session."""
-    if not staff_ws_origin_ok(ws) or await identify(ws) is None:
+    identity = await identify_api(ws) if staff_ws_origin_ok(ws) else None
+    if identity is None or not identity.may_use(ws.path_params["slug"]):
         await ws.close(CLOSE_POLICY)
         return
     await _open(ws, STAFF)

@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from server.accounts import Accounts
 from tests.helpers import ServerProcess
 
 from .conftest import World, login
@@ -216,3 +217,31 @@ async def test_localhost_and_loopback_address_both_work(
             assert response.status_code == 200, response.text
     finally:
         await moderator.client.aclose()
+
+
+async def test_signing_out_closes_open_consoles(server: ServerProcess, world: World) -> None:
+    """Logging out, or the account being disabled, closes its open consoles within seconds."""
+    for end in ("logout", "disable"):
+        moderator = await login(server, "moderator")
+        console = await connect(
+            ws_url(server, "/ws/v1/dialogues/chuyen-doi-so/console"),
+            origin=server.url,  # type: ignore[arg-type]
+            additional_headers={"Cookie": moderator.cookie_header},
+        )
+        try:
+            await next_message(console)
+            if end == "logout":
+                gone = await moderator.client.delete(
+                    "/api/v1/session", headers={"X-CSRF-Token": moderator.csrf}
+                )
+                assert gone.status_code == 204
+            else:
+                await Accounts(world.store, 3600).set_disabled("moderator", True)
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    await next_message(console)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+        finally:
+            await console.close()
+            await moderator.client.aclose()
+            await Accounts(world.store, 3600).set_disabled("moderator", False)
