@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from . import fanout, ingest
+from . import duplicates, fanout, ingest
 
 
 def main() -> None:
@@ -16,6 +16,7 @@ def main() -> None:
     args = parser.parse_args()
     asyncio.run(fanout.run(args.sockets, args.events))
     asyncio.run(ingest.run(args.questions))
+    duplicates.run()
 
 
 main()
