@@ -184,7 +184,12 @@ def _changes(
     if action == "reject":
         reason = params.get("reason")
         if reason not in REJECT_REASONS:
-            raise Refused("invalid", f"reason must be one of {', '.join(REJECT_REASONS)}", "reason")
+            raise Refused(
+                "invalid",
+                f"reason must be one of {', '.join(REJECT_REASONS)}",
+                "reason",
+                message_vi="Hãy chọn lý do từ chối.",
+            )
         return {"reason": reason}
     if action == "restore":
         return {"reason": None}
@@ -195,13 +200,21 @@ def _changes(
     if action == "set_topic":
         topic = params.get("topic")
         if topic is not None and dialogue.topic(topic) is None:
-            raise Refused("invalid", "topic is not one of the dialogue's topics", "topic")
+            raise Refused(
+                "invalid",
+                "topic is not one of the dialogue's topics",
+                "topic",
+                message_vi="Lĩnh vực này không có trong cuộc đối thoại.",
+            )
         return {"topic": topic}
     if action == "assign":
         official_id = params.get("official_id")
         if official_id is not None and dialogue.official(official_id) is None:
             raise Refused(
-                "invalid", "official_id is not an official of the dialogue", "official_id"
+                "invalid",
+                "official_id is not an official of the dialogue",
+                "official_id",
+                message_vi="Lãnh đạo này không tham gia cuộc đối thoại.",
             )
         return {"official_id": official_id}
     if action == "on_air":
@@ -227,9 +240,19 @@ def _changes(
     if action == "merge":
         into = params.get("into")
         if not isinstance(into, str) or not into:
-            raise Refused("invalid", "into must name the question to merge into", "into")
+            raise Refused(
+                "invalid",
+                "into must name the question to merge into",
+                "into",
+                message_vi="Hãy chọn câu hỏi để gộp vào.",
+            )
         if into == question.id:
-            raise Refused("invalid", "a question cannot be merged into itself", "into")
+            raise Refused(
+                "invalid",
+                "a question cannot be merged into itself",
+                "into",
+                message_vi="Không thể gộp một câu hỏi vào chính nó.",
+            )
         return {"merged_into": into}
     if action == "note":
         text = _param_text(params, "note")
@@ -248,14 +271,21 @@ def decide(
             "conflict",
             f"the question changed (version {question.version}, you had {command.version})",
             "version",
+            message_vi="Câu hỏi vừa được người khác thay đổi; hãy xem lại rồi thử lại.",
         )
     rule = rule_for(command.action, question.status)
     if rule is None:
         raise Refused(
-            "conflict", f"cannot {command.action} a question that is {question.status.value}"
+            "conflict",
+            f"cannot {command.action} a question that is {question.status.value}",
+            message_vi="Không thể làm việc này với câu hỏi ở trạng thái hiện tại.",
         )
     if not may(actor, rule, question):
-        raise Refused("forbidden", f"your role may not {command.action} this question")
+        raise Refused(
+            "forbidden",
+            f"your role may not {command.action} this question",
+            message_vi="Vai trò của bạn không được làm việc này với câu hỏi này.",
+        )
     at = iso(now)
     changes = _changes(rule, question, command, actor, dialogue, at)
     return _apply(question, rule.action, rule.target, changes, actor.username, at)
