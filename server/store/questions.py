@@ -41,7 +41,7 @@ class Missing(Exception):
 
 
 def new_tracking_code(dialogue_id: str) -> str:
-    """``<dialogue id>-XXXXX-XXXXX``: 50 random bits after the dialogue's id,
+    """``<dialogue id>-ABCDE-FGHJK``: 50 random bits after the dialogue's id,
     so that the code alone finds its dialogue (and its Redis slot)."""
     body = "".join(secrets.choice(_ALPHABET) for _ in range(10))
     return f"{dialogue_id}-{body[:5]}-{body[5:]}"

@@ -38,7 +38,7 @@ def _actions(request: Request) -> Actions:
 
 
 def normalise_code(typed: str) -> str | None:
-    """The stored form ``XXXX-XXXXX-XXXXX`` of a code typed loosely (lower
+    """The stored form ``K7M2-ABCDE-FGHJK`` of a code typed loosely (lower
     case, spaces, other dashes, O for 0), or None if it cannot be one."""
     if len(typed) > MAX_TYPED:
         return None
