@@ -59,9 +59,9 @@ async def seeded(url: str) -> AsyncIterator[tuple[Actions, Dialogue]]:
 
 
 def server(url: str, **env: str) -> ServerProcess:
-    return ServerProcess(
-        env={"REDIS_URL": url, "DOITHOAI_SUBMIT_LIMIT": "0", "DOITHOAI_LOG_LEVEL": "warning", **env}
-    )
+    base = {"REDIS_URL": url, "DOITHOAI_SUBMIT_LIMIT": "0", "DOITHOAI_LOG_LEVEL": "warning"}
+    # One load generator is one address: lift the per-address socket cap.
+    return ServerProcess(env={**base, "DOITHOAI_WS_PER_ADDRESS": "0", **env})
 
 
 def rss_kib(pid: int) -> int:

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import secrets
 import socket
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
@@ -98,6 +99,7 @@ def create_app(
         app.state.reader = Reader(store, blocking, hub)
         app.state.node = node_name(settings)
         app.state.sockets = set()
+        app.state.sockets_per_address = Counter()
         tasks = [asyncio.create_task(app.state.reader.run(), name="event-reader")]
         if run_workers:
             intake = Intake(

@@ -212,6 +212,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Messages buffered per socket; a socket further behind is closed and resumes.",
     ),
     Setting(
+        "DOITHOAI_WS_PER_ADDRESS",
+        "ws_per_address",
+        "200",
+        _int,
+        "Open WebSockets one client address may hold on a node (a school or an "
+        "office shares one address; a flood does not); 0 turns the cap off.",
+    ),
+    Setting(
         "DOITHOAI_INTAKE_CLAIM_IDLE",
         "intake_claim_idle",
         "30",
@@ -273,6 +281,7 @@ class Settings:
     ws_ping_interval: float = 20.0
     ws_ping_timeout: float = 20.0
     ws_send_queue: int = 256
+    ws_per_address: int = 200
     intake_claim_idle: float = 30.0
     intake_max_deliveries: int = 5
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +26,7 @@ from ..domain.model import Dialogue, Status
 from ..realtime.hub import Hub, Subscriber
 from ..realtime.messages import dumps, render
 from ..realtime.reader import Reader
-from .auth import identify_api, staff_ws_origin_ok
+from .auth import client_address, identify_api, staff_ws_origin_ok
 from .widget import origin_allowed
 
 log = logging.getLogger(__name__)
@@ -184,8 +185,21 @@ async def _open(
     if allowed is not None and not allowed(ws, dialogue):
         await ws.close(CLOSE_POLICY)
         return
-    await ws.accept()
-    await _serve(ws, dialogue, audience)
+    address = client_address(ws)
+    per_address: Counter[str] = ws.app.state.sockets_per_address
+    cap = ws.app.state.settings.ws_per_address
+    if cap and per_address[address] >= cap:
+        log.warning("refused a WebSocket: %d open from one address", cap)
+        await ws.close(CLOSE_POLICY)
+        return
+    per_address[address] += 1
+    try:
+        await ws.accept()
+        await _serve(ws, dialogue, audience)
+    finally:
+        per_address[address] -= 1
+        if per_address[address] <= 0:
+            del per_address[address]
 
 
 async def public_feed(ws: WebSocket) -> None:

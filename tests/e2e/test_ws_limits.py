@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.helpers import ServerProcess
 
@@ -112,3 +112,29 @@ async def test_stopping_a_node_closes_sockets_with_1012(redis_url: str, world: W
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
     finally:
         server.kill()
+
+
+async def test_sockets_per_address_are_capped(redis_url: str, world: World) -> None:
+    """One address may hold DOITHOAI_WS_PER_ADDRESS sockets; the next is refused
+    at the handshake, and a closed one frees its place."""
+    env = {"REDIS_URL": redis_url, "DOITHOAI_WS_PER_ADDRESS": "3"}
+    with ServerProcess(env=env) as server:
+        url = feed_url(server)
+        held = [await connect(url) for _ in range(3)]
+        try:
+            for ws in held:
+                assert json.loads(await ws.recv())["type"] == "snapshot"
+            with pytest.raises(InvalidStatus) as refused:
+                await connect(url)
+            assert refused.value.response.status_code == 403
+            await held.pop().close()
+            for _ in range(100):  # the server notices the close a moment later
+                try:
+                    held.append(await connect(url))
+                    break
+                except InvalidStatus:
+                    await asyncio.sleep(0.05)
+            assert len(held) == 3
+        finally:
+            for ws in held:
+                await ws.close()
