@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 from ..actions import Actions
 from ..domain.lifecycle import Refused
 from ..domain.model import DialogueStatus
+from .auth import own_origins, same_origin
 from .templating import protect, render
 
 #: The alphabet of tracking codes (Crockford's base32, as server/store/
@@ -101,10 +102,25 @@ async def tracking_page(request: Request) -> Response:
             dialogue=dialogue,
             topic_name=topic.name if topic else None,
             recording_url=view.get("recording_url"),
+            contact_notice=request.query_params.get("contact"),
             typed="",
             error="",
         )
     )
+
+
+async def forget_contact(request: Request) -> Response:
+    """The asker deletes their phone number and email from their tracking page.
+    Same-origin form posts only: a foreign page cannot do it for them."""
+    code = normalise_code(request.path_params["code"])
+    if code is None or not same_origin(request, own_origins(request)):
+        return render(request, "error.html", 403, status=403, message=None)
+    try:
+        removed = await _actions(request).forget_contact(code)
+    except Refused:
+        return _lookup_page(request, 404, typed=code, error="unknown")
+    target = f"/t/{code}?contact={'deleted' if removed else 'none'}"
+    return _tracking_response(protect(request, RedirectResponse(target, status_code=303)))
 
 
 async def archive_page(request: Request) -> Response:
@@ -133,5 +149,6 @@ async def archive_page(request: Request) -> Response:
 routes: list[BaseRoute] = [
     Route("/t", lookup, methods=["GET"]),
     Route("/t/{code}", tracking_page, methods=["GET"]),
+    Route("/t/{code}/contact", forget_contact, methods=["POST"]),
     Route("/d/{slug}/archive", archive_page, methods=["GET"]),
 ]

@@ -429,3 +429,24 @@ def test_youtube_links_become_privacy_enhanced_embeds(url: str, embed: str | Non
     """Watch, youtu.be and live links embed from youtube-nocookie; anything else does not."""
     expected = f"https://www.youtube-nocookie.com/embed/{embed}" if embed else None
     assert youtube_embed(url) == expected
+
+
+def test_the_asker_deletes_their_contact_data_from_the_tracking_page(
+    staffed: ServerProcess, redis_server: str, client: httpx.Client
+) -> None:
+    """The tracking page's button deletes the asker's phone and email (same-origin
+    form posts only); the question itself stays."""
+    b = broadcast(staffed, redis_server, "xoa-lien-he")
+    code = b.ask(ASKED, contact={"phone": CANARY_PHONE}, consent=True)
+    foreign = client.post(f"/t/{code}/contact", headers={"Origin": "http://evil.example"})
+    assert foreign.status_code == 403
+    done = client.post(f"/t/{code}/contact", headers={"Origin": staffed.url})
+    assert done.status_code == 303 and done.headers["location"] == f"/t/{code}?contact=deleted"
+    assert (
+        "Số điện thoại và email của bạn đã được xóa." in client.get(done.headers["location"]).text
+    )
+    again = client.post(f"/t/{code}/contact", headers={"Origin": staffed.url})
+    assert again.headers["location"] == f"/t/{code}?contact=none"
+    assert b.question(code).text == ASKED
+    unknown = client.post("/t/ZZZZ-ZZZZZ-ZZZZZ/contact", headers={"Origin": staffed.url})
+    assert unknown.status_code == 404
