@@ -115,8 +115,12 @@ def own_origins(conn: HTTPConnection) -> set[str]:
 
 
 def same_origin(conn: HTTPConnection, allowed: Iterable[str]) -> bool:
+    """Whether the request comes from one of ``allowed`` origins. A page sent
+    with ``Referrer-Policy: no-referrer`` (the tracking page) makes browsers
+    post its forms with ``Origin: null``; then, as when there is no Origin,
+    the browser's own ``Sec-Fetch-Site`` (which no page can set) decides."""
     origin = conn.headers.get("origin")
-    if origin is not None:
+    if origin is not None and origin != "null":
         return origin.rstrip("/") in set(allowed)
     return conn.headers.get("sec-fetch-site") == "same-origin"
 

@@ -20,6 +20,7 @@ from ..actions import Actions
 from ..domain.lifecycle import Refused
 from ..domain.model import DialogueStatus
 from .auth import own_origins, same_origin
+from .errors import language
 from .templating import protect, render
 
 #: The alphabet of tracking codes (Crockford's base32, as server/store/
@@ -114,7 +115,13 @@ async def forget_contact(request: Request) -> Response:
     Same-origin form posts only: a foreign page cannot do it for them."""
     code = normalise_code(request.path_params["code"])
     if code is None or not same_origin(request, own_origins(request)):
-        return render(request, "error.html", 403, status=403, message=None)
+        refused = (
+            "This request did not come from your tracking page; open the page and try again."
+            if language(request, header=False) == "en"
+            else "Yêu cầu này không đến từ trang theo dõi câu hỏi của bạn; "
+            "hãy mở lại trang rồi thử lại."
+        )
+        return render(request, "error.html", 403, status=403, message=refused)
     try:
         removed = await _actions(request).forget_contact(code)
     except Refused:

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
+from playwright.sync_api import Browser, expect
 from starlette.testclient import TestClient
 from websockets.sync.client import connect as ws_connect
 
@@ -440,7 +441,12 @@ def test_the_asker_deletes_their_contact_data_from_the_tracking_page(
     code = b.ask(ASKED, contact={"phone": CANARY_PHONE}, consent=True)
     foreign = client.post(f"/t/{code}/contact", headers={"Origin": "http://evil.example"})
     assert foreign.status_code == 403
-    done = client.post(f"/t/{code}/contact", headers={"Origin": staffed.url})
+    # The page is sent with no-referrer, so browsers post its form with Origin: null;
+    # then Sec-Fetch-Site (which pages cannot set) decides.
+    framed = {"Origin": "null", "Sec-Fetch-Site": "cross-site"}
+    assert client.post(f"/t/{code}/contact", headers=framed).status_code == 403
+    browser = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    done = client.post(f"/t/{code}/contact", headers=browser)
     assert done.status_code == 303 and done.headers["location"] == f"/t/{code}?contact=deleted"
     assert (
         "Số điện thoại và email của bạn đã được xóa." in client.get(done.headers["location"]).text
@@ -450,3 +456,22 @@ def test_the_asker_deletes_their_contact_data_from_the_tracking_page(
     assert b.question(code).text == ASKED
     unknown = client.post("/t/ZZZZ-ZZZZZ-ZZZZZ/contact", headers={"Origin": staffed.url})
     assert unknown.status_code == 404
+
+
+def test_the_delete_button_works_in_a_browser(
+    staffed: ServerProcess, redis_server: str, chromium: Browser
+) -> None:
+    """In Chromium (which posts the no-referrer page's form with Origin: null),
+    the button deletes the contact data and says so."""
+    b = broadcast(staffed, redis_server, "xoa-trong-trinh-duyet")
+    code = b.ask(ASKED, contact={"email": CANARY_EMAIL}, consent=True)
+    context = chromium.new_context(locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(f"{staffed.url}/t/{code}")
+        page.get_by_role("button", name="Xóa số điện thoại và email của tôi").click()
+        expect(page.locator("#contact-notice")).to_have_text(
+            "Số điện thoại và email của bạn đã được xóa."
+        )
+    finally:
+        context.close()
