@@ -250,3 +250,33 @@ export function reconcile(container, ids, elementFor) {
   });
   while (container.children.length > ids.length) container.lastElementChild.remove();
 }
+
+/**
+ * A staff page's live connection: the console feed of ``slug`` drawn by
+ * ``onMessage``, its state shown in ``connection``, and, when it drops, a
+ * check of the session: once signed out (a 401 here or from any call passed
+ * to ``signedOut``), ``notice`` says so with a link back to the login page.
+ */
+export function staffConnection(slug, { onMessage, connection, notice, lang }) {
+  function signedOut() {
+    if (notice.dataset.signedOut) return;
+    notice.dataset.signedOut = "true";
+    const next = location.pathname + location.search;
+    notice.replaceChildren(
+      t("signed_out"),
+      " ",
+      h("a", { href: `/login?next=${encodeURIComponent(next)}`, text: t("sign_in_again") }),
+    );
+    notice.hidden = false;
+  }
+  const feed = new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/console`, {
+    onMessage,
+    onStatus: async (state, seconds) => {
+      showStatus(connection, state, seconds);
+      if (state !== "waiting") return;
+      const result = await api("/api/v1/session", { lang });
+      if (result.status === 401) signedOut();
+    },
+  });
+  return { feed, signedOut };
+}

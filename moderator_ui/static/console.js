@@ -6,7 +6,6 @@
 // API's answers. Text is written with textContent (never as HTML).
 
 import {
-  Feed,
   api,
   askedBy,
   errorMessage,
@@ -14,7 +13,7 @@ import {
   label,
   raw,
   reconcile,
-  showStatus,
+  staffConnection,
   t,
   timeElement,
 } from "./common.js";
@@ -383,27 +382,10 @@ async function act(id, action, extra = {}) {
 
 // -- connection --------------------------------------------------------------
 
-function signedOut() {
-  if (!notice.hidden) return;
-  const next = location.pathname + location.search;
-  notice.replaceChildren(
-    t("signed_out"),
-    " ",
-    h("a", { href: `/login?next=${encodeURIComponent(next)}`, text: t("sign_in_again") }),
-  );
-  notice.hidden = false;
-}
-
-async function checkSession() {
-  const result = await api("/api/v1/session", { lang });
-  if (result.status === 401) signedOut();
-}
-
-const feed = new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/console`, {
+const { feed, signedOut } = staffConnection(slug, {
   onMessage: receive,
-  onStatus: (state, seconds) => {
-    showStatus(connection, state, seconds);
-    if (state === "waiting") checkSession();
-  },
+  connection,
+  notice,
+  lang,
 });
 feed.start();

@@ -7,13 +7,12 @@
 // API's answers. Text is written with textContent (never as HTML).
 
 import {
-  Feed,
   api,
   errorMessage,
   h,
   readJSON,
   reconcile,
-  showStatus,
+  staffConnection,
   t,
 } from "./common.js";
 
@@ -47,6 +46,7 @@ let focusAfter = null; // {row, key, fallback}: where the keyboard focus goes at
 
 const connection = document.getElementById("connection");
 const notice = document.getElementById("notice");
+const { feed, signedOut } = staffConnection(slug, { onMessage: receive, connection, notice, lang });
 const titleNode = document.getElementById("dialogue-title");
 const onAirBox = document.getElementById("on-air-question");
 const onAirEmpty = document.getElementById("on-air-empty");
@@ -623,17 +623,6 @@ document.addEventListener("keydown", (e) => {
 
 // -- actions -----------------------------------------------------------------
 
-function signedOut() {
-  if (notice.dataset.signedOut) return;
-  notice.dataset.signedOut = "true";
-  const nextUrl = location.pathname + location.search;
-  notice.replaceChildren(
-    t("signed_out"),
-    " ",
-    h("a", { href: `/login?next=${encodeURIComponent(nextUrl)}`, text: t("sign_in_again") }),
-  );
-  notice.hidden = false;
-}
 
 /** A failed call: in words beside the question (or on top), then a fresh view after a 409. */
 async function failed(result, id) {
@@ -800,18 +789,8 @@ async function loadOverlay() {
 
 // -- connection --------------------------------------------------------------
 
-async function checkSession() {
-  const result = await api("/api/v1/session", { lang });
-  if (result.status === 401) signedOut();
-}
 
 setInterval(tick, 1000);
 loadOverlay();
 
-new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/console`, {
-  onMessage: receive,
-  onStatus: (state, seconds) => {
-    showStatus(connection, state, seconds);
-    if (state === "waiting") checkSession();
-  },
-}).start();
+feed.start();

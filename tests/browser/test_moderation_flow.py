@@ -256,3 +256,24 @@ def test_public_page_resumes_after_a_server_restart(
             assert public.evaluate("window.__sameDocument") is True
     finally:
         viewer.close()
+
+
+def test_an_open_console_says_when_its_session_ends(chromium: Any, site: ServerProcess) -> None:
+    """Signing out elsewhere closes the console's feed; the console then says the
+    session has ended and links back to the login page."""
+    context = chromium.new_context(locale="vi-VN")
+    try:
+        page = context.new_page()
+        sign_in(page, site)
+        csrf = page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
+        gone = context.request.delete(
+            f"{site.url}/api/v1/session", headers={"X-CSRF-Token": csrf, "Origin": site.url}
+        )
+        assert gone.status == 204
+        notice = page.locator("#notice")
+        expect(notice).to_contain_text("Phiên làm việc đã kết thúc", timeout=20_000)
+        expect(notice.get_by_role("link")).to_have_attribute(
+            "href", f"/login?next=%2Fconsole%2F{SLUG}"
+        )
+    finally:
+        context.close()
