@@ -281,13 +281,24 @@ class Actions:
         return q
 
     async def staff_view(self, dialogue: Dialogue, q: Question, actor: Actor) -> dict[str, Any]:
-        contact = None
-        if actor.has(Role.MODERATOR):
-            contact = await self.store.questions.contact(dialogue.id, q.id)
-            contact = {k: v for k, v in contact.items() if k in ("phone", "email")}
-        doc = staff_question(q, dialogue, contact)
-        doc["actions"] = lifecycle.allowed_actions(q, actor)
-        return doc
+        return (await self.staff_views(dialogue, [q], actor))[0]
+
+    async def staff_views(
+        self, dialogue: Dialogue, questions: list[Question], actor: Actor
+    ) -> list[dict[str, Any]]:
+        """Staff questions as ``actor`` may see them: contact data (read in one
+        round trip for the whole page) for moderators only, and the actions
+        ``actor`` may take now."""
+        contacts: list[dict[str, str] | None] = [None] * len(questions)
+        if actor.has(Role.MODERATOR) and questions:
+            found = await self.store.questions.contacts(dialogue.id, [q.id for q in questions])
+            contacts = [{k: v for k, v in c.items() if k in ("phone", "email")} for c in found]
+        views = []
+        for q, contact in zip(questions, contacts, strict=True):
+            doc = staff_question(q, dialogue, contact)
+            doc["actions"] = lifecycle.allowed_actions(q, actor)
+            views.append(doc)
+        return views
 
     async def act(
         self,

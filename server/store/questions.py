@@ -124,8 +124,15 @@ class Questions:
         return await self.get(dialogue_id, _text(qid)) if qid else None
 
     async def contact(self, dialogue_id: str, question_id: str) -> dict[str, str]:
-        raw = await self._redis.hgetall(keys.contact(dialogue_id, question_id))
-        return {_text(k): _text(v) for k, v in raw.items()}
+        return (await self.contacts(dialogue_id, [question_id]))[0]
+
+    async def contacts(self, dialogue_id: str, ids: Sequence[str]) -> list[dict[str, str]]:
+        """The contact data of each question of ``ids`` (empty where none), pipelined."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for qid in ids:
+                pipe.hgetall(keys.contact(dialogue_id, qid))
+            rows = await pipe.execute()
+        return [{_text(k): _text(v) for k, v in row.items()} for row in rows]
 
     async def inbox_entries(self, dialogue_id: str) -> dict[str, str]:
         """question id -> its inbox entry id, for entries still in the inbox."""

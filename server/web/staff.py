@@ -165,7 +165,7 @@ async def list_questions(request: Request) -> Response:
     )
     return JSONResponse(
         {
-            "items": [await actions.staff_view(dialogue, q, actor) for q in items],
+            "items": await actions.staff_views(dialogue, items, actor),
             "next_cursor": next_cursor,
         }
     )
