@@ -121,12 +121,6 @@ class Accounts:
             await self._users.close_all_sessions(username)
         return changed
 
-    async def set_roles(self, username: str, roles: frozenset[Role]) -> User:
-        user = await self._require(username)
-        changed = User(username, user.password_hash, roles, user.disabled, user.display_name)
-        await self._users.save(changed)
-        return changed
-
     async def users(self) -> list[User]:
         found = [await self._users.get(name) for name in await self._users.usernames()]
         return [u for u in found if u is not None]

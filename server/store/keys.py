@@ -3,7 +3,8 @@
 All keys of one dialogue carry the hash tag ``{d:<dialogue id>}`` so that a
 dialogue lives in one Redis Cluster slot and each Lua script touches one slot.
 Scripts receive ``prefix(dialogue_id)`` and build the dialogue's keys from it
-with the same suffixes as below (``q:<id>``, ``s:<status>``, ...).
+with the same suffixes as below (``q:<id>``, ``s:<status>``, ...), and
+``voters:<id>`` (the set of voter ids of a question, only ``vote.lua`` uses it).
 """
 
 from __future__ import annotations
@@ -81,7 +82,3 @@ def dead_letters(dialogue_id: str) -> str:
 
 def events(dialogue_id: str) -> str:
     return prefix(dialogue_id) + "events"
-
-
-def voters(dialogue_id: str, question_id: str) -> str:
-    return prefix(dialogue_id) + f"voters:{question_id}"
