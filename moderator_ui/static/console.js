@@ -1,33 +1,36 @@
 // The moderation console: the dialogue's questions live from the staff feed,
-// and the moderator's actions (approve, reject with a reason, edit, unpublish,
-// restore) sent to the JSON API with the question's version.
+// and the moderator's actions sent to the JSON API with the question's
+// version. Keyboard first (console_keys.js; "?" lists the keys), every action
+// also a button. Filters, bulk actions, presence, undo and the entry of
+// questions from other channels live in their own console_*.js modules.
 //
 // State comes only from the server: the feed's snapshot and events, and the
 // API's answers. Text is written with textContent (never as HTML).
 
-import {
-  api,
-  askedBy,
-  errorMessage,
-  h,
-  label,
-  raw,
-  reconcile,
-  staffConnection,
-  t,
-  timeElement,
-} from "./common.js";
+import { api, errorMessage, h, label, raw, readJSON, reconcile, staffConnection, t } from "./common.js";
+import { createBulk } from "./console_bulk.js";
+import { ASSIGNABLE, card, EDITABLE, MERGEABLE, percent, TOPIC_STATES } from "./console_card.js";
+import { createEntry } from "./console_entry.js";
+import { createFilters } from "./console_filters.js";
+import { bindKeys, helpOverlay } from "./console_keys.js";
+import { pick } from "./console_picker.js";
+import { createPresence } from "./console_presence.js";
+import { UndoStack } from "./console_undo.js";
 
 const root = document.getElementById("console");
 const slug = root.dataset.slug;
 const lang = root.dataset.lang;
+const username = root.dataset.username;
 const editMax = Number(root.dataset.editMax) || 2000;
 const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
 const questionsUrl = `/api/v1/dialogues/${encodeURIComponent(slug)}/questions`;
+const dialogue = readJSON("dialogue-data") || { topics: [], officials: [] };
 
 const STATUSES = ["pending", "approved", "queued", "on_air", "answered", "deferred", "rejected", "merged"];
-const EDITABLE = new Set(["pending", "approved", "queued"]);
-const UNPUBLISHABLE = new Set(["approved", "queued"]);
+// Where a question can be merged into (a merge target must stay answerable).
+const MERGE_TARGETS = new Set(["pending", "approved", "queued", "on_air", "deferred", "answered"]);
+// Actions that take the question out of its list: the selection moves on.
+const LEAVING = new Set(["approve", "reject", "merge"]);
 // The console's three lists: which states each shows, and in which order
 // (pending oldest first, as the API lists it; the others newest first).
 const LISTS = [
@@ -44,28 +47,29 @@ const questions = new Map(); // id -> staff question (API.md)
 const ui = new Map(); // id -> what this console is doing with it: {editing, draft, reason, message, busy}
 const cards = new Map(); // id -> {node, stamp}
 const dirty = new Set();
+const undoStack = new UndoStack();
 let synced = false;
 let frame = 0;
 let focusAfter = null; // {id, key}: where the keyboard focus goes after the next draw
+let current = null; // the question the moderator is on (j/k, click, focus)
 
 const connection = document.getElementById("connection");
 const notice = document.getElementById("notice");
 const titleNode = document.getElementById("dialogue-title");
-const announcer = h("div", { class: "visually-hidden", "aria-live": "polite" });
-root.append(announcer);
+const statusLine = document.getElementById("console-status");
+const filterSummary = document.getElementById("filter-summary");
+const announcer = document.getElementById("announcer");
 
 function uiFor(id) {
   if (!ui.has(id)) ui.set(id, { editing: false, draft: "", reason: "", message: "", busy: false });
   return ui.get(id);
 }
 
+/** Say `text` to screen readers and in the console's status line. */
 function announce(text) {
   announcer.textContent = "";
   announcer.textContent = text;
-}
-
-function length(text) {
-  return [...text.normalize("NFC")].length;
+  statusLine.textContent = text;
 }
 
 function byId(a, b) {
@@ -79,25 +83,38 @@ function touch(id) {
   if (!frame) frame = requestAnimationFrame(draw);
 }
 
+/** Redraw the cards that show `id`'s text: those it is merged into or suggested for. */
+function touchRelated(id) {
+  for (const q of questions.values()) {
+    if ((q.merged_from || []).includes(id) || (q.duplicates || []).some((d) => String(d.id) === id)) touch(q.id);
+  }
+}
+
 /** Take a newer staff question; an older version (a late event) is ignored. */
 function upsert(question, force = false) {
   const known = questions.get(question.id);
   if (known && !force && question.version < known.version) return;
   questions.set(question.id, question);
   touch(question.id);
+  if (!known || known.text !== question.text || known.status !== question.status) touchRelated(question.id);
 }
 
 function replaceAll(list) {
   for (const id of questions.keys()) touch(id);
   questions.clear();
-  for (const question of list) upsert(question, true);
+  for (const question of list) {
+    questions.set(question.id, question);
+    touch(question.id);
+  }
   for (const id of ui.keys()) if (!questions.has(id)) ui.delete(id);
+  bulk.prune();
 }
 
 function receive(message) {
   const data = message.data;
   if (message.type === "snapshot") {
     replaceAll(data.questions || []);
+    presence.replaceAll(data.handling || {});
     synced = true;
     touch(null);
   } else if (message.type === "votes.changed") {
@@ -106,14 +123,24 @@ function receive(message) {
       questions.set(data.id, { ...known, votes: data.votes });
       touch(data.id);
     }
+  } else if (message.type === "presence.changed" && data) {
+    presence.receive(data);
   } else if (message.type === "dialogue.updated") {
     titleNode.textContent = data.title;
+    if (Array.isArray(data.topics)) dialogue.topics = data.topics;
+    if (Array.isArray(data.officials)) dialogue.officials = data.officials;
   } else if (message.type.startsWith("question.") && data && data.id && data.status) {
     upsert(data);
   }
 }
 
 // -- drawing -----------------------------------------------------------------
+
+/** Draw now what is waiting for the next frame (before reading the lists' order). */
+function flush() {
+  if (frame) cancelAnimationFrame(frame);
+  draw();
+}
 
 function draw() {
   frame = 0;
@@ -123,25 +150,56 @@ function draw() {
   for (const question of questions.values()) {
     if (question.status in counts) counts[question.status] += 1;
   }
+  let shown = 0;
+  let total = 0;
+  const shownCounts = {};
   for (const list of LISTS) {
-    const items = [...questions.values()].filter((q) => list.statuses.has(q.status)).sort(byId);
+    const all = [...questions.values()].filter((q) => list.statuses.has(q.status));
+    const items = all.filter(filters.matches).sort(byId);
     if (list.newestFirst) items.reverse();
     reconcile(list.node, items.map((q) => q.id), (id) => cards.get(id).node);
-    list.empty.hidden = !synced || items.length > 0;
-    counts[list.key] = items.length;
+    list.empty.hidden = !synced || all.length > 0;
+    shownCounts[list.key] = items.length;
+    shown += items.length;
+    total += all.length;
   }
   for (const node of document.querySelectorAll("[data-count]")) {
     node.textContent = String(counts[node.dataset.count] ?? 0);
   }
-  if (focusAfter) {
-    const card = cards.get(focusAfter.id);
-    if (card && card.node.isConnected) {
-      const target = card.node.querySelector(`[data-focus="${focusAfter.key}"]`) || card.node;
-      target.focus();
-      if (focusAfter.selection && target.setSelectionRange) target.setSelectionRange(...focusAfter.selection);
-    }
-    focusAfter = null;
+  for (const node of document.querySelectorAll("[data-shown]")) {
+    node.textContent = String(shownCounts[node.dataset.shown] ?? 0);
   }
+  filterSummary.textContent = filters.active() ? t("filter_shown", { n: shown, total }) : "";
+  if (focusAfter) {
+    const target = focusAfter;
+    focusAfter = null;
+    const entry = cards.get(target.id);
+    if (entry && entry.node.isConnected) {
+      const node = entry.node.querySelector(`[data-focus="${target.key}"]`) || entry.node;
+      node.focus();
+      if (target.selection && node.setSelectionRange) node.setSelectionRange(...target.selection);
+    }
+  }
+}
+
+function view(q) {
+  const duplicates = (q.duplicates || [])
+    .filter((dup) => String(dup.id) !== q.id)
+    .map((dup) => {
+      const other = questions.get(String(dup.id));
+      return { id: String(dup.id), score: dup.score, text: other ? other.text : null, status: other ? other.status : null };
+    });
+  const merged = (q.merged_from || []).map((id) => ({ id, text: questions.has(id) ? questions.get(id).text : null }));
+  return {
+    q,
+    state: uiFor(q.id),
+    handler: presence.otherOn(q.id),
+    selected: bulk.selected.has(q.id),
+    duplicates,
+    merged,
+    editMax,
+    lang,
+  };
 }
 
 function redraw(id) {
@@ -152,161 +210,78 @@ function redraw(id) {
     cards.delete(id);
     return;
   }
-  const state = uiFor(id);
-  const stamp = JSON.stringify([question, state.editing, state.busy, state.message]);
+  const v = view(question);
+  const { state } = v;
+  const stamp = JSON.stringify([v, state.editing, state.busy, state.message]);
   if (old && old.stamp === stamp) return;
   const active = document.activeElement;
   if (old && active && old.node.contains(active) && !focusAfter) {
     focusAfter = { id, key: active.dataset.focus || "card" };
     if (active.tagName === "TEXTAREA") focusAfter.selection = [active.selectionStart, active.selectionEnd];
   }
-  const node = card(question, state);
+  const node = card(v, handlers);
+  if (id === current) node.classList.add("is-current");
   if (old) old.node.replaceWith(node);
   cards.set(id, { node, stamp });
 }
 
-function row(term, value) {
-  if (value === null || value === undefined || value === "") return null;
-  return h("div", { class: "meta-row" }, h("dt", { text: term }), h("dd", { text: value }));
+// -- the current question ------------------------------------------------------
+
+/** The ids of the cards the moderator can see now, in page order. */
+function visibleIds() {
+  flush();
+  return [...root.querySelectorAll(".question-list > li.q")]
+    .filter((node) => node.offsetParent !== null)
+    .map((node) => node.dataset.id);
 }
 
-function button(text, focusKey, onclick, extraClass = "", disabled = false) {
-  return h("button", {
-    type: "button",
-    class: `button ${extraClass}`.trim(),
-    "data-focus": focusKey,
-    disabled,
-    onclick,
-    text,
-  });
+function setCurrent(id, { focus = true, key = "card" } = {}) {
+  if (current !== id) {
+    const old = cards.get(current);
+    if (old) old.node.classList.remove("is-current");
+    current = id;
+    presence.handle(id);
+  }
+  const entry = cards.get(id);
+  if (!entry) return;
+  entry.node.classList.add("is-current");
+  if (focus) {
+    const node = entry.node.querySelector(`[data-focus="${key}"]`) || entry.node;
+    node.focus({ preventScroll: true });
+    entry.node.scrollIntoView({ block: "nearest" });
+  }
 }
 
-function card(q, state) {
-  const id = q.id;
-  const node = h("li", { class: `q q-${q.status}`, id: `q-${id}`, tabindex: "-1", "data-focus": "card" });
-  const article = h("article", { class: "question-card", "aria-label": t("question_no", { id }) });
-  node.append(article);
-
-  article.append(
-    h(
-      "p",
-      { class: "q-head" },
-      h("span", { class: "q-id", text: `#${id}` }),
-      h("span", { class: `badge status-${q.status}`, text: label("statuses", q.status) }),
-      q.edited ? h("span", { class: "badge badge-edited", text: t("edited") }) : null,
-      timeElement(q.submitted_at, lang),
-    ),
-    h("p", { class: "q-text", text: q.text }),
-  );
-  if (q.edited && q.original_text) {
-    article.append(
-      h("details", { class: "q-original" }, h("summary", { text: t("original") }), h("p", { text: q.original_text })),
-    );
-  }
-  article.append(
-    h(
-      "dl",
-      { class: "q-meta" },
-      row(t("name"), q.name || t("anonymous")),
-      row(t("organization"), q.organization),
-      row(t("locality"), q.locality),
-      row(t("topic"), q.topic_name || q.topic),
-      row(t("channel"), label("channels", q.channel)),
-      q.votes ? row(t("votes"), String(q.votes)) : null,
-    ),
-  );
-  if (q.asked_by > 1) article.append(h("p", { class: "asked-by", text: askedBy(q.asked_by) }));
-  if (q.flags && q.flags.length) {
-    article.append(
-      h(
-        "ul",
-        { class: "flags", "aria-label": t("flags_label") },
-        q.flags.map((flag) => h("li", { class: "flag", text: label("flags", flag) })),
-      ),
-    );
-  }
-  for (const dup of q.duplicates || []) {
-    const score = `${Math.round(Number(dup.score) * 100)}%`;
-    article.append(h("p", { class: "q-duplicate", text: t("duplicate_of", { id: dup.id, score }) }));
-  }
-  if (q.status === "rejected" && q.reason) {
-    article.append(h("p", { class: "q-reason", text: t("rejected_for", { reason: label("reasons", q.reason) }) }));
-  }
-  if (state.message) article.append(h("p", { class: "q-message", text: state.message }));
-  if (state.editing && EDITABLE.has(q.status)) article.append(editor(q, state));
-  else article.append(actions(q, state));
-  return node;
+function move(step) {
+  const ids = visibleIds();
+  if (!ids.length) return;
+  const at = ids.indexOf(current);
+  const next = at < 0 ? (step > 0 ? 0 : ids.length - 1) : Math.min(ids.length - 1, Math.max(0, at + step));
+  setCurrent(ids[next]);
 }
 
-function actions(q, state) {
-  const id = q.id;
-  const busy = state.busy;
-  const bar = h("div", { class: "q-actions" });
-  if (q.status === "pending") {
-    bar.append(button(t("approve"), "approve", () => act(id, "approve"), "button-primary", busy));
-    const selectId = `reason-${id}`;
-    const select = h(
-      "select",
-      { id: selectId, "data-focus": "reason", disabled: busy, onchange: (e) => (state.reason = e.target.value) },
-      h("option", { value: "", text: t("choose_reason") }),
-      (raw("reason_order") || []).map((code) =>
-        h("option", { value: code, text: label("reasons", code), selected: state.reason === code }),
-      ),
-    );
-    bar.append(
-      h(
-        "div",
-        { class: "reject-group" },
-        h("label", { for: selectId, class: "visually-hidden", text: t("reason") }),
-        select,
-        button(t("reject"), "reject", () => reject(id), "button-danger", busy),
-      ),
-    );
-  }
-  if (UNPUBLISHABLE.has(q.status)) bar.append(button(t("unpublish"), "unpublish", () => act(id, "unpublish"), "", busy));
-  if (q.status === "rejected") bar.append(button(t("restore"), "restore", () => act(id, "restore"), "", busy));
-  if (EDITABLE.has(q.status)) bar.append(button(t("edit"), "edit", () => openEditor(id), "", busy));
-  if (busy) bar.append(h("span", { class: "working", text: t("working") }));
-  return bar;
+/** The visible question after (else before) `id` in its own list. */
+function neighbour(id) {
+  const entry = cards.get(id);
+  if (!entry || !entry.node.parentElement) return null;
+  const siblings = [...entry.node.parentElement.children].filter((n) => n.offsetParent !== null);
+  const at = siblings.indexOf(entry.node);
+  const next = siblings[at + 1] || siblings[at - 1];
+  return next ? next.dataset.id : null;
 }
 
-function editor(q, state) {
-  const id = q.id;
-  const areaId = `edit-${id}`;
-  const count = h("p", { class: "char-count", id: `${areaId}-count` });
-  const showCount = () => (count.textContent = t("chars", { n: length(state.draft), max: editMax }));
-  showCount();
-  const area = h("textarea", {
-    id: areaId,
-    rows: "5",
-    maxlength: String(editMax),
-    "data-focus": "editor",
-    "aria-describedby": count.id,
-    disabled: state.busy,
-    oninput: (e) => {
-      state.draft = e.target.value;
-      showCount();
-    },
-    onkeydown: (e) => {
-      if (e.key === "Escape") closeEditor(id);
-      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) act(id, "edit", { text: state.draft });
-    },
-  });
-  area.value = state.draft;
-  return h(
-    "div",
-    { class: "editor" },
-    h("label", { for: areaId, text: t("edit_label") }),
-    area,
-    count,
-    h(
-      "div",
-      { class: "q-actions" },
-      button(t("save"), "save", () => act(id, "edit", { text: state.draft }), "button-primary", state.busy),
-      button(t("cancel"), "cancel", () => closeEditor(id), "", state.busy),
-      state.busy ? h("span", { class: "working", text: t("working") }) : null,
-    ),
-  );
+/** The current question if it exists and `allowed` has its state; else says why not. */
+function currentIn(allowed) {
+  const question = current !== null ? questions.get(current) : null;
+  if (!question) {
+    announce(t("nothing_selected"));
+    return null;
+  }
+  if (allowed && !allowed.has(question.status)) {
+    announce(t("not_possible", { id: question.id, status: label("statuses", question.status) }));
+    return null;
+  }
+  return question;
 }
 
 // -- actions -----------------------------------------------------------------
@@ -324,11 +299,11 @@ function closeEditor(id) {
   const state = uiFor(id);
   state.editing = false;
   state.draft = "";
-  focusAfter = { id, key: "edit" };
+  focusAfter = { id, key: "card" };
   touch(id);
 }
 
-function reject(id) {
+function rejectWithSelect(id) {
   const state = uiFor(id);
   if (!state.reason) {
     state.message = t("reason_needed");
@@ -340,32 +315,145 @@ function reject(id) {
   act(id, "reject", { reason: state.reason });
 }
 
-/** The pending question after (else before) `id`: where focus goes once `id` leaves the list. */
-function neighbour(id) {
-  const ids = [...questions.values()].filter((q) => q.status === "pending").sort(byId).map((q) => q.id);
-  const at = ids.indexOf(id);
-  return ids[at + 1] ?? ids[at - 1] ?? null;
+function reasonOptions() {
+  return (raw("reason_order") || []).map((code) => ({ value: code, label: label("reasons", code) }));
 }
 
-async function act(id, action, extra = {}) {
+async function pickReason(id) {
+  const q = questions.get(id);
+  const chosen = await pick({
+    title: t("reject_title", { id }),
+    description: q.text,
+    options: reasonOptions(),
+    preselect: uiFor(id).reason || q.suggested_reason || undefined,
+  });
+  if (chosen) act(id, "reject", { reason: chosen.value }, { fromKey: true });
+}
+
+async function pickTopic(id) {
+  const q = questions.get(id);
+  const chosen = await pick({
+    title: t("topic_title", { id }),
+    description: q.text,
+    options: [{ value: null, label: t("no_topic") }, ...dialogue.topics.map((tp) => ({ value: tp.id, label: tp.name }))],
+    preselect: q.topic || null,
+  });
+  if (chosen && chosen.value !== (q.topic || null)) act(id, "set_topic", { topic: chosen.value }, { fromKey: true });
+  else if (chosen) setCurrent(id);
+}
+
+async function pickOfficial(id) {
+  const q = questions.get(id);
+  const assigned = q.official ? q.official.id : null;
+  const suggested = q.suggested_official ? q.suggested_official.id : null;
+  const chosen = await pick({
+    title: t("assign_title", { id }),
+    description: q.text,
+    options: [
+      { value: null, label: t("no_official") },
+      ...dialogue.officials.map((o) => ({ value: o.id, label: o.name, detail: o.title })),
+    ],
+    preselect: assigned || suggested,
+  });
+  if (chosen && chosen.value !== assigned) act(id, "assign", { official_id: chosen.value }, { fromKey: true });
+  else if (chosen) setCurrent(id);
+}
+
+/** The merge picker's field for a question id not among the suggestions. */
+function mergeByNumber(id, choose) {
+  const inputId = `merge-into-${id}`;
+  const preview = h("p", { id: `${inputId}-preview`, class: "picker-preview", "aria-live": "polite" });
+  const target = () => input.value.replace(/[#\s]/g, "");
+  const input = h("input", {
+    id: inputId,
+    type: "text",
+    inputmode: "numeric",
+    autocomplete: "off",
+    "aria-describedby": preview.id,
+    oninput: () => {
+      const other = questions.get(target());
+      preview.textContent = !target() ? "" : other ? `#${other.id}: ${other.text}` : t("merge_unknown", { id: target() });
+    },
+  });
+  return h(
+    "form",
+    {
+      class: "picker-form",
+      onsubmit: (e) => {
+        e.preventDefault();
+        if (!/^\d+$/.test(target()) || target() === id) {
+          preview.textContent = t("merge_bad_id");
+          input.focus();
+          return;
+        }
+        choose(target());
+      },
+    },
+    h("label", { for: inputId, text: t("merge_other") }),
+    input,
+    h("button", { type: "submit", class: "button", text: t("merge") }),
+    preview,
+  );
+}
+
+async function pickMerge(id) {
+  const q = questions.get(id);
+  const options = (q.duplicates || [])
+    .map((dup) => ({ dup, other: questions.get(String(dup.id)) }))
+    .filter(({ dup, other }) => String(dup.id) !== id && (!other || MERGE_TARGETS.has(other.status)))
+    .map(({ dup, other }) => ({
+      value: String(dup.id),
+      label: `#${dup.id} · ${percent(dup.score)}`,
+      detail: other ? `${other.text} (${label("statuses", other.status)})` : t("not_loaded"),
+    }));
+  const chosen = await pick({
+    title: t("merge_title", { id }),
+    description: options.length ? q.text : `${q.text} — ${t("merge_none")}`,
+    options,
+    extra: (choose) => mergeByNumber(id, choose),
+  });
+  if (chosen) act(id, "merge", { into: chosen.value }, { fromKey: true });
+}
+
+function save(id) {
+  act(id, "edit", { text: uiFor(id).draft }, { fromKey: true });
+}
+
+/**
+ * Send `action` on question `id` with its version. `fromKey`: the keyboard
+ * asked (focus stays on cards, not buttons); `undoing`: this is an undo step
+ * (not itself remembered for undo).
+ */
+async function act(id, action, extra = {}, { fromKey = false, undoing = false } = {}) {
   const question = questions.get(id);
   const state = uiFor(id);
-  if (!question || state.busy) return;
-  const next = action === "approve" || action === "reject" ? neighbour(id) : null;
+  if (!question || state.busy) return false;
+  const next = LEAVING.has(action) ? neighbour(id) : null;
   state.busy = true;
   state.message = "";
   touch(id);
   const url = `${questionsUrl}/${encodeURIComponent(id)}/actions/${action}`;
   const result = await api(url, { method: "POST", body: { version: question.version, ...extra }, csrf, lang });
   state.busy = false;
+  let ok = false;
   if (result.ok) {
+    ok = true;
     if (action === "edit") {
       state.editing = false;
       state.draft = "";
     }
     if (action === "reject") state.reason = "";
     upsert(result.data);
-    focusAfter = next ? { id: next, key: "approve" } : { id, key: "card" };
+    if (!undoing) undoStack.push(action, [question]);
+    const done = t(undoing ? "undone" : "done", { id, what: label("done_actions", action) });
+    announce(undoing ? done : `${done} ${t("undo_hint")}`);
+    const landing = next && (current === id || !fromKey) ? next : id;
+    if (fromKey || current === id) {
+      flush();
+      setCurrent(landing, { key: fromKey || landing === id ? "card" : "approve" });
+    } else {
+      focusAfter = { id: landing, key: landing === id ? "card" : "approve" };
+    }
   } else if (result.status === 409) {
     state.message = t("conflict");
     announce(state.message);
@@ -378,7 +466,133 @@ async function act(id, action, extra = {}) {
     announce(state.message);
   }
   touch(id);
+  return ok;
 }
+
+async function undo() {
+  const step = undoStack.pop();
+  if (!step) {
+    announce(t("nothing_to_undo"));
+    return;
+  }
+  for (const item of step) await act(item.id, item.action, item.body, { fromKey: true, undoing: true });
+  setCurrent(step[0].id);
+}
+
+const handlers = {
+  act: (id, action) => act(id, action),
+  reject: rejectWithSelect,
+  openEditor,
+  closeEditor,
+  save,
+  toggle: (id) => bulk.toggle(id),
+  merge: (id, into) => act(id, "merge", { into }),
+  pickMerge,
+  pickTopic,
+  pickOfficial,
+};
+
+// -- the page's parts ----------------------------------------------------------
+
+const filters = createFilters({
+  form: document.getElementById("filters"),
+  search: document.getElementById("filter-search"),
+  clearButton: document.getElementById("filter-clear"),
+  onChange: () => touch(null),
+});
+
+const presence = createPresence({
+  handlingUrl: (id) => `${questionsUrl}/${encodeURIComponent(id)}/handling`,
+  csrf,
+  lang,
+  me: username,
+  onChange: touch,
+});
+
+const bulk = createBulk({
+  bar: document.getElementById("bulk"),
+  url: `${questionsUrl}/bulk`,
+  csrf,
+  lang,
+  questions,
+  announce,
+  onSignedOut: () => signedOut(),
+  onChange: (ids) => ids.forEach(touch),
+  onDone: (action, items, befores) => {
+    const ok = new Set(items.filter((item) => item.ok).map((item) => item.id));
+    for (const item of items) if (item.ok && item.question) upsert(item.question);
+    undoStack.push(action, befores.filter((q) => ok.has(q.id)));
+  },
+});
+
+createEntry({
+  form: document.getElementById("entry-form"),
+  url: questionsUrl,
+  csrf,
+  lang,
+  announce,
+  onSignedOut: () => signedOut(),
+});
+
+const help = helpOverlay(document.getElementById("help"));
+document.getElementById("help-open").addEventListener("click", () => help.show());
+
+// Focus or a click inside a card makes it the current question.
+root.addEventListener("focusin", (e) => {
+  const node = e.target.closest(".question-list > li.q");
+  if (node && node.dataset.id !== current) setCurrent(node.dataset.id, { focus: false });
+});
+
+// Shift+click on a card (not on its controls) adds it to the selection.
+root.addEventListener("click", (e) => {
+  const node = e.target.closest(".question-list > li.q");
+  if (!node || !e.shiftKey || e.target.closest("button, input, select, textarea, a, summary, label")) return;
+  e.preventDefault();
+  bulk.toggle(node.dataset.id);
+});
+
+function onCurrent(allowed, run) {
+  return () => {
+    const question = currentIn(allowed);
+    if (question) run(question.id);
+  };
+}
+
+bindKeys({
+  j: () => move(1),
+  k: () => move(-1),
+  a: onCurrent(new Set(["pending"]), (id) => act(id, "approve", {}, { fromKey: true })),
+  r: onCurrent(new Set(["pending"]), pickReason),
+  e: onCurrent(EDITABLE, openEditor),
+  m: onCurrent(MERGEABLE, pickMerge),
+  t: onCurrent(TOPIC_STATES, pickTopic),
+  o: onCurrent(ASSIGNABLE, pickOfficial),
+  u: () => undo(),
+  x: onCurrent(null, (id) => bulk.toggle(id)),
+  A: () => (bulk.selected.size ? bulk.approve() : announce(t("bulk_empty"))),
+  R: async () => {
+    if (!bulk.selected.size) return announce(t("bulk_empty"));
+    const chosen = await pick({
+      title: t("bulk_reject_title", { n: bulk.selected.size }),
+      options: reasonOptions(),
+      preselect: bulk.reason() || undefined,
+    });
+    if (chosen) bulk.reject(chosen.value);
+  },
+  "/": () => filters.focusSearch(),
+  n: () => {
+    const box = document.getElementById("entry");
+    box.open = true;
+    document.getElementById("entry-text").focus();
+  },
+  "?": () => help.show(),
+  Escape: () => {
+    if (!bulk.selected.size) return false;
+    bulk.clear();
+    announce(t("bulk_cleared"));
+    return true;
+  },
+});
 
 // -- connection --------------------------------------------------------------
 

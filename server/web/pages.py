@@ -19,9 +19,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..accounts import Identity
-from ..actions import Actions
+from ..actions import PUBLIC_CHANNELS, Actions
 from ..config import Settings
-from ..domain.model import REJECT_REASONS, Dialogue, DialogueStatus, Role
+from ..domain.events import public_dialogue
+from ..domain.model import CHANNELS, REJECT_REASONS, Dialogue, DialogueStatus, Role
+from ..domain.screening import FLAGS
 from ..domain.text import LIMITS
 from .auth import (
     clear_session_cookie,
@@ -237,6 +239,10 @@ async def console(request: Request) -> Response:
         csrf_token=identity.csrf_token or "",
         reasons=REJECT_REASONS,
         edit_max=LIMITS["edit"][1],
+        text_max=LIMITS["text"][1],
+        flag_codes=FLAGS,
+        staff_channels=[c for c in CHANNELS if c not in PUBLIC_CHANNELS],
+        dialogue_data=public_dialogue(dialogue),
     )
 
 

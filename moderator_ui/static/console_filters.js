@@ -1,0 +1,105 @@
+// The moderation console's filters: topic, flag, locality, channel and a
+// search over the folded text. The form is in the page (console.html); this
+// module reads it and says which questions it lets through.
+//
+// It never changes a question and never talks to the server.
+
+/**
+ * Text folded for matching, the simple way: marks dropped, đ → d, lower case,
+ * anything but letters and digits a space, spaces collapsed. The server's
+ * `folded` field is made the same way (and also undoes Telex leftovers).
+ */
+export function fold(text) {
+  return String(text || "")
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .replace(/[đĐ]/g, "d")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+}
+
+// A filter's value that means "questions without one" (a topic, a locality).
+export const NONE = "__none";
+// The flag filter's value for questions screening held for review.
+export const HELD = "__held";
+
+function matchField(wanted, value) {
+  if (!wanted) return true;
+  if (wanted === NONE) return !value;
+  return value === wanted;
+}
+
+/**
+ * The filter form `form` (selects with data-filter="topic|flag|locality|channel"
+ * and the search box `search`), calling `onChange()` whenever one changes.
+ * Returns {matches(question), active(), clear(), focusSearch()}.
+ */
+export function createFilters({ form, search, clearButton, onChange }) {
+  const selects = [...form.querySelectorAll("select[data-filter]")];
+  let query = "";
+
+  function read() {
+    query = fold(search.value);
+    onChange();
+  }
+
+  for (const select of selects) select.addEventListener("change", read);
+  search.addEventListener("input", read);
+  search.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && search.value) {
+      e.preventDefault();
+      e.stopPropagation();
+      search.value = "";
+      read();
+    }
+  });
+  form.addEventListener("submit", (e) => e.preventDefault());
+  clearButton.addEventListener("click", () => clear());
+
+  function value(name) {
+    const select = selects.find((s) => s.dataset.filter === name);
+    return select ? select.value : "";
+  }
+
+  function matchesFlag(question, wanted) {
+    if (!wanted) return true;
+    if (wanted === HELD) return Boolean(question.held);
+    return (question.flags || []).includes(wanted);
+  }
+
+  function matchesQuery(question) {
+    if (!query) return true;
+    // "#123" (folded to "123") also finds question 123.
+    if (String(question.id) === query) return true;
+    const folded = question.folded ? fold(question.folded) : fold(question.text);
+    return folded.includes(query);
+  }
+
+  function matches(question) {
+    return (
+      matchField(value("topic"), question.topic) &&
+      matchField(value("locality"), question.locality) &&
+      matchField(value("channel"), question.channel) &&
+      matchesFlag(question, value("flag")) &&
+      matchesQuery(question)
+    );
+  }
+
+  function active() {
+    return Boolean(query) || selects.some((s) => s.value);
+  }
+
+  function clear() {
+    for (const select of selects) select.value = "";
+    search.value = "";
+    read();
+  }
+
+  function focusSearch() {
+    search.focus();
+    search.select();
+  }
+
+  return { matches, active, clear, focusSearch };
+}
