@@ -14,7 +14,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .domain import lifecycle, phases
+from .domain import audit, lifecycle, phases, screening
 from .domain.events import public_dialogue, public_question, staff_question
 from .domain.lifecycle import Command, Decision, Refused
 from .domain.model import (
@@ -29,6 +29,7 @@ from .domain.model import (
     iso,
 )
 from .domain.text import ValidationError, clean_submission
+from .duplicates import DuplicateFinder
 from .store.connection import Store
 from .store.dialogues import IdTaken, SlugTaken, new_dialogue_id
 from .store.questions import Conflict, Missing, Submitted
@@ -38,6 +39,11 @@ PUBLIC_CHANNELS = ("web", "widget")
 #: Version of the personal-data notice shown beside the contact fields; kept
 #: with each consent so that what the citizen agreed to can be shown later.
 NOTICE_VERSION = "2026-11"
+#: The actions a moderator may take on a selection at once, and its size.
+BULK_ACTIONS = ("approve", "reject")
+BULK_MAX = 200
+#: How long "being handled by" lasts without being renewed.
+HANDLING_SECONDS = 60
 
 
 def utcnow() -> datetime:
@@ -48,6 +54,7 @@ class Actions:
     def __init__(self, store: Store, clock: Callable[[], datetime] = utcnow) -> None:
         self.store = store
         self._now = clock
+        self.duplicates = DuplicateFinder(store)
 
     # -- dialogues -------------------------------------------------------------
 
@@ -82,24 +89,50 @@ class Actions:
                 dialogue = Dialogue.from_doc({**doc, "id": new_dialogue_id()})
         raise RuntimeError("could not draw a free dialogue id")
 
-    async def set_dialogue_status(self, dialogue: Dialogue, status: Any) -> Dialogue:
+    async def set_dialogue_status(
+        self, dialogue: Dialogue, status: Any, actor: Actor | None = None
+    ) -> Dialogue:
         """Move the dialogue to another phase (one step forward or back)."""
         changed = phases.change_phase(dialogue, status, iso(self._now()))
-        if changed != dialogue:
-            await self.store.dialogues.save(changed)
+        await self._save_dialogue(dialogue, changed, "dialogue.status", actor)
         return changed
 
-    async def update_dialogue(self, dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
+    async def update_dialogue(
+        self, dialogue: Dialogue, changes: Mapping[str, Any], actor: Actor | None = None
+    ) -> Dialogue:
         """An admin's edit of the dialogue's settings (title, topics, officials, ...)."""
         changed = phases.edit(dialogue, changes)
-        if changed != dialogue:
-            await self.store.dialogues.save(changed)
+        await self._save_dialogue(dialogue, changed, "dialogue.edit", actor)
         return changed
 
-    async def new_dialogue(self, payload: Mapping[str, Any]) -> Dialogue:
+    async def _save_dialogue(
+        self, old: Dialogue, new: Dialogue, action: str, actor: Actor | None
+    ) -> None:
+        if new == old:
+            return
+        await self.store.dialogues.save(new)
+        if actor is not None:
+            entry = audit.of_settings(actor, action, old.to_doc(), new.to_doc(), iso(self._now()))
+            await self.store.audit.append(new.id, [entry])
+
+    async def new_dialogue(
+        self, payload: Mapping[str, Any], actor: Actor | None = None
+    ) -> Dialogue:
         """A draft dialogue from an admin's request (``slug``, ``title``, ...)."""
         draft = phases.new_dialogue("", payload)
-        return await self.create_dialogue(**{**draft.to_doc(), "id": None})
+        created = await self.create_dialogue(**{**draft.to_doc(), "id": None})
+        if actor is not None:
+            at = iso(self._now())
+            entry = audit.of_settings(actor, "dialogue.create", {}, created.to_doc(), at)
+            await self.store.audit.append(created.id, [entry])
+        return created
+
+    async def rotate_screen_token(self, dialogue: Dialogue, actor: Actor) -> str:
+        """A new overlay token (the old one stops working at once)."""
+        token = await self.store.dialogues.rotate_screen_token(dialogue.id)
+        entry = audit.of_settings(actor, "screen.rotate", {}, {}, iso(self._now()))
+        await self.store.audit.append(dialogue.id, [entry])
+        return token
 
     async def screen_token_ok(self, dialogue: Dialogue, token: str) -> bool:
         """Whether ``token`` opens the dialogue's broadcast overlay."""
@@ -253,15 +286,21 @@ class Actions:
     # -- intake ----------------------------------------------------------------
 
     async def materialise(self, dialogue_id: str, question_id: str, entry_id: str) -> None:
-        """Screen a received question into moderation and acknowledge its inbox
-        entry in the same atomic step; a second delivery only acknowledges."""
+        """Screen a received question (the dialogue's policy, duplicate
+        suggestions) into moderation, or reject it when the policy says so,
+        and acknowledge its inbox entry in the same atomic step; a second
+        delivery only acknowledges."""
         q = await self.store.questions.get(dialogue_id, question_id)
         if q is None:
             raise Missing(question_id)
         if q.status is not Status.RECEIVED:
             await self.store.questions.ack(dialogue_id, entry_id)
             return
-        decision = lifecycle.screen(q, flags=(), duplicates=(), now=self._now())
+        dialogue = await self.store.dialogues.by_id(dialogue_id)
+        policy = screening.Policy.from_doc(dialogue.policy if dialogue else {})
+        result = screening.screen(q.text, q.name, q.organization, policy)
+        duplicates = await self.duplicates.similar(q) if result.decision != "reject" else ()
+        decision = lifecycle.screen(q, result, duplicates, self._now())
         try:
             await self.store.questions.commit(dialogue_id, [decision], ack=entry_id)
         except Conflict:
@@ -270,9 +309,15 @@ class Actions:
 
     # -- staff -----------------------------------------------------------------
 
-    def actor_in(self, dialogue: Dialogue, username: str, roles: frozenset[Role]) -> Actor:
+    def actor_in(
+        self,
+        dialogue: Dialogue,
+        username: str,
+        roles: frozenset[Role],
+        address: str | None = None,
+    ) -> Actor:
         official = dialogue.official_for(username)
-        return Actor(username, roles, official.id if official else None)
+        return Actor(username, roles, official.id if official else None, address)
 
     async def question(self, dialogue: Dialogue, question_id: str) -> Question:
         q = await self.store.questions.get(dialogue.id, question_id)
@@ -318,6 +363,7 @@ class Actions:
         decisions: list[Decision] = [decision]
         queue: dict[str, str | int] = {}
         absorb: dict[str, str] = {}
+        release: dict[str, str] = {}
         on_air: tuple[str | None, str | None] | None = None
         new = decision.question
         if action == "on_air":
@@ -340,8 +386,77 @@ class Actions:
                 raise Refused("invalid", "into names no question of this dialogue", "into")
             decisions.append(lifecycle.absorb(target, q, actor, now))
             absorb[target.id] = q.id
-        await self._commit(dialogue, decisions, queue=queue, absorb_votes=absorb, on_air=on_air)
+        if action == "unmerge" and q.merged_into:
+            target = await self.store.questions.get(dialogue.id, q.merged_into)
+            if target is not None and q.id in target.merged_from:
+                decisions.append(lifecycle.release(target, q, actor, now))
+                release[target.id] = q.id
+            if new.status is Status.QUEUED:
+                queue[q.id] = "tail"
+        await self._commit(
+            dialogue,
+            decisions,
+            actor,
+            queue=queue,
+            absorb_votes=absorb,
+            release_votes=release,
+            on_air=on_air,
+        )
         return new
+
+    async def bulk(
+        self,
+        dialogue: Dialogue,
+        action: Any,
+        ids: Any,
+        body: Mapping[str, Any],
+        actor: Actor,
+    ) -> list[dict[str, Any]]:
+        """Approve or reject many questions, each in its own atomic step: one
+        result per id, ``{id, ok, question}`` or ``{id, ok: False, error}``."""
+        if action not in BULK_ACTIONS:
+            raise Refused("invalid", f"action must be one of {', '.join(BULK_ACTIONS)}", "action")
+        valid = isinstance(ids, list) and all(isinstance(i, str) and i for i in ids)
+        if not valid or not 0 < len(ids) <= BULK_MAX:
+            raise Refused(
+                "invalid",
+                f"ids must be a list of 1 to {BULK_MAX} question ids",
+                "ids",
+                message_vi=f"Hãy chọn từ 1 đến {BULK_MAX} câu hỏi.",
+            )
+        versions = body.get("versions") or {}
+        if not isinstance(versions, dict):
+            raise Refused("invalid", "versions must map question ids to versions", "versions")
+        params = {"reason": body.get("reason")} if action == "reject" else {}
+        results: list[dict[str, Any]] = []
+        for qid in dict.fromkeys(ids):
+            try:
+                q = await self.act(
+                    dialogue, qid, action, {**params, "version": versions.get(qid)}, actor
+                )
+            except Refused as exc:
+                error = {"code": exc.code, "message": exc.message}
+                if exc.message_vi:
+                    error["message_vi"] = exc.message_vi
+                results.append({"id": qid, "ok": False, "error": error})
+            else:
+                results.append({"id": qid, "ok": True, "question": q})
+        return results
+
+    async def handle(self, dialogue: Dialogue, question_id: str, actor: Actor) -> dict[str, Any]:
+        """``actor`` has the question open in the console: tell the others,
+        for ``HANDLING_SECONDS`` (the console repeats it while it stays open)."""
+        await self.question(dialogue, question_id)
+        until = iso(self._now() + timedelta(seconds=HANDLING_SECONDS))
+        await self.store.questions.set_handling(dialogue.id, question_id, actor.username, until)
+        return {"question": question_id, "by": actor.username, "until": until}
+
+    async def release_handling(self, dialogue: Dialogue, question_id: str, actor: Actor) -> None:
+        await self.store.questions.clear_handling(dialogue.id, question_id, actor.username)
+
+    async def handling(self, dialogue: Dialogue) -> dict[str, dict[str, str]]:
+        """Who is handling which question now (for a console's snapshot)."""
+        return await self.store.questions.handling(dialogue.id, iso(self._now()))
 
     async def next_question(
         self, dialogue: Dialogue, actor: Actor, then: Any = "back", current: Any = None
@@ -382,12 +497,16 @@ class Actions:
                 decisions.insert(
                     0, lifecycle.decide(on_air, Command("defer"), actor, now, dialogue)
                 )
-        await self._commit(dialogue, decisions, queue=queue, on_air=(current_id, head_id))
+        await self._commit(dialogue, decisions, actor, queue=queue, on_air=(current_id, head_id))
         return decisions[-1].question
 
-    async def _commit(self, dialogue: Dialogue, decisions: list[Decision], **options: Any) -> None:
+    async def _commit(
+        self, dialogue: Dialogue, decisions: list[Decision], actor: Actor, **options: Any
+    ) -> None:
+        """Write ``decisions`` with their audit entries, or raise ``Refused``."""
+        entries = audit.of_decisions(decisions, actor, iso(self._now()))
         try:
-            await self.store.questions.commit(dialogue.id, decisions, **options)
+            await self.store.questions.commit(dialogue.id, decisions, audit=entries, **options)
         except Conflict as exc:
             raise Refused(
                 "conflict",

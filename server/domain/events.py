@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .folding import fold
 from .model import PUBLIC_STATUSES, Answer, Dialogue, Official, Question, Status
 
 PUBLIC = "public"
@@ -107,6 +108,10 @@ def staff_question(
         channel=q.channel,
         tracking_code=q.tracking_code,
         flags=list(q.flags),
+        flag_reasons=dict(q.flag_reasons),
+        held=q.held,
+        suggested_reason=q.suggested_reason,
+        folded=fold(q.text),
         duplicates=[{"id": d.id, "score": d.score} for d in q.duplicates],
         notes=[{"at": n.at, "actor": n.actor, "text": n.text} for n in q.notes],
         original_text=q.original_text,
@@ -143,6 +148,7 @@ def public_dialogue(d: Dialogue) -> dict[str, Any]:
         "stream_url": d.stream_url,
         "accepting_questions": d.accepting_questions,
         "allow_anonymous": d.allow_anonymous,
+        "proof_of_work": d.proof_of_work,
         "topics": [{"id": t.id, "name": t.name} for t in d.topics],
         "officials": [_official(o) for o in d.officials],
         "localities": list(d.localities),

@@ -26,6 +26,7 @@ from .model import (
     Status,
     iso,
 )
+from .screening import ScreeningResult
 from .text import LIMITS, ValidationError, clean_text
 
 S = Status
@@ -80,6 +81,10 @@ TABLE: tuple[Rule, ...] = (
     _rule("answer", {S.DEFERRED}, S.ANSWERED, set(), {OFF}),
     _rule("defer", {S.APPROVED, S.QUEUED, S.ON_AIR}, S.DEFERRED, {MOD, PROD}, {OFF}),
     _rule("merge", {S.PENDING, S.APPROVED, S.QUEUED}, S.MERGED, {MOD}),
+    # Not in API.md's table (added): undo a merge. The question goes back to
+    # the state it was merged from (``merged_status``); its target gives back
+    # its askers and votes (``release``).
+    _rule("unmerge", {S.MERGED}, S.PENDING, {MOD}),
     _rule("note", frozenset(S) - {S.RECEIVED}, None, ALL_STAFF),
 )
 
@@ -104,6 +109,8 @@ EVENT_TYPES: dict[str, str] = {
     "defer": "question.deferred",
     "merge": "question.merged",
     "absorb": "question.absorbed",
+    "unmerge": "question.unmerged",
+    "release": "question.released",
     "note": "question.noted",
 }
 
@@ -143,6 +150,8 @@ class Event:
 class Decision:
     question: Question
     events: tuple[Event, ...]
+    #: The question as it was before (for the audit trail's before/after).
+    before: Question | None = None
 
 
 def rule_for(action: str, status: Status) -> Rule | None:
@@ -253,7 +262,9 @@ def _changes(
                 "into",
                 message_vi="Không thể gộp một câu hỏi vào chính nó.",
             )
-        return {"merged_into": into}
+        return {"merged_into": into, "merged_status": question.status}
+    if action == "unmerge":
+        return {"merged_into": None, "merged_status": None}
     if action == "note":
         text = _param_text(params, "note")
         return {"notes": (*question.notes, Note(at, actor.username, text))}
@@ -288,7 +299,10 @@ def decide(
         )
     at = iso(now)
     changes = _changes(rule, question, command, actor, dialogue, at)
-    return _apply(question, rule.action, rule.target, changes, actor.username, at)
+    target = rule.target
+    if rule.action == "unmerge":
+        target = question.merged_status or S.PENDING
+    return _apply(question, rule.action, target, changes, actor.username, at)
 
 
 def _apply(
@@ -306,17 +320,31 @@ def _apply(
         updated_at=at,
         **changes,
     )
-    return Decision(new, (Event(EVENT_TYPES[action], new, question.status),))
+    return Decision(new, (Event(EVENT_TYPES[action], new, question.status),), question)
 
 
 def screen(
-    question: Question, flags: tuple[str, ...], duplicates: tuple[Duplicate, ...], now: datetime
+    question: Question,
+    result: ScreeningResult,
+    duplicates: tuple[Duplicate, ...],
+    now: datetime,
 ) -> Decision:
-    """Intake's step: a received question, screened, enters moderation."""
+    """Intake's step: a received question, screened, enters moderation, or is
+    rejected at once when the dialogue's policy says so for one of its flags."""
     if question.status is not S.RECEIVED:
         raise Refused("conflict", f"question is already {question.status.value}")
-    changes = {"flags": flags, "duplicates": duplicates}
-    return _apply(question, "screen", S.PENDING, changes, "system", iso(now))
+    changes: dict[str, Any] = {
+        "flags": result.flags,
+        "flag_reasons": dict(result.reasons),
+        "duplicates": duplicates,
+        "held": result.decision == "hold",
+        "suggested_reason": result.suggested_reason,
+    }
+    target = S.PENDING
+    if result.decision == "reject":
+        target = S.REJECTED
+        changes["reason"] = result.reject_reason
+    return _apply(question, "screen", target, changes, "system", iso(now))
 
 
 def displace(question: Question, actor: Actor, now: datetime) -> Decision:
@@ -340,3 +368,15 @@ def absorb(target: Question, source: Question, actor: Actor, now: datetime) -> D
         "merged_from": (*target.merged_from, source.id),
     }
     return _apply(target, "absorb", None, changes, actor.username, iso(now))
+
+
+def release(target: Question, source: Question, actor: Actor, now: datetime) -> Decision:
+    """``source`` was unmerged from ``target``: ``target`` gives back its
+    askers (and, in the store, its votes). Authorised by the ``unmerge``."""
+    if source.id not in target.merged_from:
+        raise Refused("conflict", f"question {source.id} is not merged into {target.id}")
+    changes = {
+        "asked_by": max(1, target.asked_by - source.asked_by),
+        "merged_from": tuple(i for i in target.merged_from if i != source.id),
+    }
+    return _apply(target, "release", None, changes, actor.username, iso(now))

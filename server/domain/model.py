@@ -6,6 +6,7 @@ no web framework. Everything here is immutable; changes make new objects.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -97,6 +98,12 @@ class Dialogue:
     #: recording's moments are counted from ``live_at`` (else ``starts_at``).
     live_at: str | None = None
     closed_at: str | None = None
+    #: Ask public submissions for a proof of work (server/domain/proof.py):
+    #: an admin switches it on while the dialogue is flooded.
+    proof_of_work: bool = False
+    #: The screening policy (``screening.Policy.to_doc()``'s form; empty: the
+    #: defaults). Kept as a document so this module need not know the rules.
+    policy: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def accepting_questions(self) -> bool:
@@ -123,6 +130,7 @@ class Dialogue:
     def to_doc(self) -> dict[str, Any]:
         doc = asdict(self)
         doc["topic_officials"] = dict(self.topic_officials)
+        doc["policy"] = dict(self.policy)
         return doc
 
     @classmethod
@@ -149,6 +157,8 @@ class Dialogue:
             ),
             live_at=doc.get("live_at"),
             closed_at=doc.get("closed_at"),
+            proof_of_work=bool(doc.get("proof_of_work", False)),
+            policy=dict(doc.get("policy") or {}),
         )
 
 
@@ -160,6 +170,8 @@ class Actor:
     roles: frozenset[Role]
     #: The official this account answers as in the dialogue at hand, if any.
     official_id: str | None = None
+    #: The client address the action came from (for the audit trail).
+    address: str | None = None
 
     def has(self, role: Role) -> bool:
         return Role.ADMIN in self.roles or role in self.roles
@@ -227,6 +239,14 @@ class Question:
     updated_at: str | None = None
     #: Moved here by a ``merge``: the ids of the questions merged into this one.
     merged_from: tuple[str, ...] = field(default=())
+    #: Screening's reason for each flag (Vietnamese, for moderators).
+    flag_reasons: Mapping[str, str] = field(default_factory=dict)
+    #: Screening held it for a moderator's review (never published unseen).
+    held: bool = False
+    #: The reject reason screening suggests to the moderator, if any.
+    suggested_reason: str | None = None
+    #: The state a merged question was in before its merge (for ``unmerge``).
+    merged_status: Status | None = None
 
     @property
     def is_public(self) -> bool:
@@ -277,6 +297,10 @@ class Question:
             deferred_at=doc.get("deferred_at"),
             updated_at=doc.get("updated_at"),
             merged_from=tuple(doc.get("merged_from", ())),
+            flag_reasons=dict(doc.get("flag_reasons") or {}),
+            held=bool(doc.get("held", False)),
+            suggested_reason=doc.get("suggested_reason"),
+            merged_status=Status(doc["merged_status"]) if doc.get("merged_status") else None,
         )
 
 

@@ -20,6 +20,12 @@ def project(event: StoredEvent, dialogue: Dialogue, audience: str) -> tuple[str,
         return event.type, public_dialogue(dialogue)
     if event.type == "votes.changed":
         return event.type, {"id": event.question_id, "votes": event.votes}
+    if event.type == "presence.changed":
+        if audience != STAFF:
+            return None
+        data = event.data or {}
+        by, until = data.get("by") or None, data.get("until") or None
+        return event.type, {"question": event.question_id, "by": by, "until": until}
     if event.question is None or event.previous is None:
         return None
     if audience == STAFF:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from redis.asyncio import BlockingConnectionPool, Redis
 
+from .audit import AuditLog
 from .dialogues import Dialogues
 from .events import Events
+from .proof import Proofs
 from .questions import Questions
 from .rate import RateLimiter
 from .scripts import Scripts
@@ -35,8 +37,10 @@ class Store:
     def __init__(self, redis: Redis, events_maxlen: int, secret: bytes) -> None:
         self.redis = redis
         scripts = Scripts(redis)
+        self.audit = AuditLog(redis, scripts)
         self.dialogues = Dialogues(redis, events_maxlen)
-        self.questions = Questions(redis, scripts, events_maxlen)
+        self.questions = Questions(redis, scripts, events_maxlen, self.audit)
         self.events = Events(redis)
         self.users = Users(redis)
         self.rate = RateLimiter(scripts, secret)
+        self.proofs = Proofs(redis, secret)

@@ -24,6 +24,8 @@ class StoredEvent:
     question: Question | None = None
     question_id: str | None = None
     votes: int | None = None
+    #: Other fields of events that carry no question (``presence.changed``: by, until).
+    data: Mapping[str, str] | None = None
 
 
 def _s(value: Any) -> str:
@@ -39,12 +41,14 @@ def decode(dialogue_id: str, entry_id: Any, fields: Mapping[Any, Any]) -> Stored
         q = Question.from_doc(doc, votes=votes)
         return StoredEvent(_s(entry_id), dialogue_id, type_, Status(f["prev"]), q, q.id, votes)
     votes_raw = f.get("votes")
+    extra = {k: v for k, v in f.items() if k not in ("type", "qid", "votes")}
     return StoredEvent(
         _s(entry_id),
         dialogue_id,
         type_,
         question_id=f.get("qid"),
         votes=int(votes_raw) if votes_raw is not None else None,
+        data=extra or None,
     )
 
 

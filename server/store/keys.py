@@ -72,6 +72,11 @@ def submissions(dialogue_id: str) -> str:
     return prefix(dialogue_id) + "subs"
 
 
+def proof_used(dialogue_id: str, salt: str) -> str:
+    """Set (until the challenge expires) once a proof-of-work challenge was used."""
+    return prefix(dialogue_id) + f"pow:{salt}"
+
+
 def inbox(dialogue_id: str) -> str:
     return prefix(dialogue_id) + "inbox"
 
@@ -82,3 +87,22 @@ def dead_letters(dialogue_id: str) -> str:
 
 def events(dialogue_id: str) -> str:
     return prefix(dialogue_id) + "events"
+
+
+#: The prefix of the global audit stream (changes that belong to no dialogue).
+GLOBAL_AUDIT = "doithoai:"
+
+
+def audit_stream(prefix_: str) -> str:
+    """The audit stream under ``prefix_`` (a dialogue's ``prefix`` or ``GLOBAL_AUDIT``)."""
+    return prefix_ + "audit"
+
+
+def audit_head(prefix_: str) -> str:
+    return prefix_ + "audit:head"
+
+
+def handling(dialogue_id: str) -> str:
+    """Who is handling which question in the console: hash question id ->
+    {by, until} (lapsed claims are dropped when read)."""
+    return prefix(dialogue_id) + "handling"

@@ -16,9 +16,11 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from ..domain.audit import Entry
 from ..domain.lifecycle import Decision
 from ..domain.model import Question, Status
 from . import keys
+from .audit import ATTEMPTS, AuditLog, HeadMoved
 from .dialogues import _ALPHABET
 from .scripts import Scripts
 
@@ -75,11 +77,14 @@ def _doc(question: Question) -> str:
 
 
 class Questions:
-    def __init__(self, redis: Redis, scripts: Scripts, events_maxlen: int) -> None:
+    def __init__(
+        self, redis: Redis, scripts: Scripts, events_maxlen: int, audit: AuditLog
+    ) -> None:
         # Any: redis-py's reply types do not follow decode_responses.
         self._redis: Any = redis
         self._scripts = scripts
         self._maxlen = events_maxlen
+        self._audit = audit
 
     async def submit(
         self,
@@ -167,6 +172,43 @@ class Questions:
                 found.append(str(key).rsplit(":", 1)[1])
         return found
 
+    async def set_handling(
+        self, dialogue_id: str, question_id: str, username: str, until: str
+    ) -> None:
+        """Record (and announce on the staff feed) that ``username`` is handling
+        the question until ``until``."""
+        await self._presence(dialogue_id, question_id, username, until)
+
+    async def clear_handling(self, dialogue_id: str, question_id: str, username: str) -> None:
+        """``username`` let go of the question (only their own claim is cleared)."""
+        current = await self._redis.hget(keys.handling(dialogue_id), question_id)
+        if current and json.loads(current).get("by") == username:
+            await self._presence(dialogue_id, question_id, "", "")
+
+    async def _presence(self, dialogue_id: str, question_id: str, by: str, until: str) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            if by:
+                value = json.dumps({"by": by, "until": until}, ensure_ascii=False)
+                pipe.hset(keys.handling(dialogue_id), question_id, value)
+            else:
+                pipe.hdel(keys.handling(dialogue_id), question_id)
+            pipe.xadd(
+                keys.events(dialogue_id),
+                {"type": "presence.changed", "qid": question_id, "by": by, "until": until},
+                maxlen=self._maxlen,
+                approximate=True,
+            )
+            await pipe.execute()
+
+    async def handling(self, dialogue_id: str, now: str) -> dict[str, dict[str, str]]:
+        """question id -> {by, until} of the claims still running at ``now``."""
+        rows = await self._redis.hgetall(keys.handling(dialogue_id))
+        claims = {_text(k): json.loads(v) for k, v in rows.items()}
+        lapsed = [qid for qid, c in claims.items() if c.get("until", "") <= now]
+        if lapsed:
+            await self._redis.hdel(keys.handling(dialogue_id), *lapsed)
+        return {qid: c for qid, c in claims.items() if qid not in lapsed}
+
     async def on_air_id(self, dialogue_id: str) -> str | None:
         value = await self._redis.get(keys.on_air(dialogue_id))
         return _text(value) if value else None
@@ -217,15 +259,19 @@ class Questions:
         *,
         queue: Mapping[str, str | int] | None = None,
         absorb_votes: Mapping[str, str] | None = None,
+        release_votes: Mapping[str, str] | None = None,
         on_air: tuple[str | None, str | None] | None = None,
         ack: str | None = None,
+        audit: Sequence[Entry] = (),
     ) -> list[str]:
         """Write ``decisions`` and append their events in one atomic step.
 
         ``queue`` places queued questions (``"head"``, ``"tail"`` or an index);
-        ``absorb_votes`` maps a merge target to the source whose votes it takes;
-        ``on_air`` is (expected, new) for the dialogue's on-air slot; ``ack``
-        acknowledges an inbox entry in the same step. Returns the event ids.
+        ``absorb_votes`` maps a merge target to the source whose votes it takes
+        (``release_votes``: gives back); ``on_air`` is (expected, new) for the
+        dialogue's on-air slot; ``ack`` acknowledges an inbox entry in the same
+        step; ``audit`` entries join the dialogue's audit chain in the same
+        step too. Returns the event ids.
         """
         writes = []
         for decision in decisions:
@@ -241,6 +287,8 @@ class Questions:
                 write["queue"] = queue[q.id]
             if absorb_votes and q.id in absorb_votes:
                 write["absorb_votes_of"] = absorb_votes[q.id]
+            if release_votes and q.id in release_votes:
+                write["release_votes_of"] = release_votes[q.id]
             writes.append(write)
         spec: dict[str, Any] = {
             "writes": writes,
@@ -254,9 +302,15 @@ class Questions:
             spec["onair"] = {"expect": on_air[0] or "", "set": on_air[1] or ""}
         if ack is not None:
             spec["ack"] = {"group": keys.INTAKE_GROUP, "entry": ack}
-        result = await self._scripts(
-            "transition", [], [keys.prefix(dialogue_id), self._maxlen, json.dumps(spec)]
-        )
+        prefix = keys.prefix(dialogue_id)
+        for _ in range(ATTEMPTS):
+            if audit:
+                spec["audit"] = await self._audit.spec(dialogue_id, audit)
+            result = await self._scripts("transition", [], [prefix, self._maxlen, json.dumps(spec)])
+            if _text(result[0]) != "audit":
+                break
+        else:
+            raise HeadMoved(prefix)
         outcome = _text(result[0])
         if outcome == "ok":
             return [_text(r) for r in result[1:]]

@@ -8,12 +8,12 @@ from starlette.routing import Route
 
 from ..actions import Actions
 from ..domain.events import staff_dialogue
-from ..domain.model import Dialogue, Role
-from .auth import require_dialogue_scope, require_staff
+from ..domain.model import Actor, Dialogue, Role
+from .auth import client_address, require_dialogue_scope, require_staff
 from .errors import ApiError, read_object
 
 
-async def _admin(request: Request, *, any_dialogue: bool = False) -> Actions:
+async def _admin(request: Request, *, any_dialogue: bool = False) -> tuple[Actions, Actor]:
     identity = await require_staff(request)
     if "slug" in request.path_params:
         require_dialogue_scope(identity, request.path_params["slug"])
@@ -25,35 +25,37 @@ async def _admin(request: Request, *, any_dialogue: bool = False) -> Actions:
             "only an admin may do this",
             message_vi="Chỉ quản trị viên được làm việc này.",
         )
-    return request.app.state.actions  # type: ignore[no-any-return]
+    actions: Actions = request.app.state.actions
+    actor = Actor(identity.username, identity.roles, address=client_address(request))
+    return actions, actor
 
 
-async def _dialogue(request: Request) -> tuple[Actions, Dialogue]:
-    actions = await _admin(request)
-    return actions, await actions.dialogue(request.path_params["slug"])
+async def _dialogue(request: Request) -> tuple[Actions, Dialogue, Actor]:
+    actions, actor = await _admin(request)
+    return actions, await actions.dialogue(request.path_params["slug"]), actor
 
 
 async def create(request: Request) -> Response:
-    actions = await _admin(request, any_dialogue=True)
+    actions, actor = await _admin(request, any_dialogue=True)
     body = await read_object(request, request.app.state.settings.max_body)
-    return JSONResponse(staff_dialogue(await actions.new_dialogue(body)), 201)
+    return JSONResponse(staff_dialogue(await actions.new_dialogue(body, actor)), 201)
 
 
 async def settings(request: Request) -> Response:
-    _, dialogue = await _dialogue(request)
+    _, dialogue, _ = await _dialogue(request)
     return JSONResponse(staff_dialogue(dialogue))
 
 
 async def update(request: Request) -> Response:
-    actions, dialogue = await _dialogue(request)
+    actions, dialogue, actor = await _dialogue(request)
     body = await read_object(request, request.app.state.settings.max_body)
-    return JSONResponse(staff_dialogue(await actions.update_dialogue(dialogue, body)))
+    return JSONResponse(staff_dialogue(await actions.update_dialogue(dialogue, body, actor)))
 
 
 async def change_status(request: Request) -> Response:
-    actions, dialogue = await _dialogue(request)
+    actions, dialogue, actor = await _dialogue(request)
     body = await read_object(request, request.app.state.settings.max_body)
-    changed = await actions.set_dialogue_status(dialogue, body.get("status"))
+    changed = await actions.set_dialogue_status(dialogue, body.get("status"), actor)
     return JSONResponse(staff_dialogue(changed))
 
 

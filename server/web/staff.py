@@ -9,7 +9,7 @@ from starlette.routing import Route
 from ..accounts import Accounts, Identity
 from ..actions import Actions
 from ..config import Settings
-from ..domain.model import Dialogue, Role, Status
+from ..domain.model import Actor, Dialogue, Role, Status
 from .auth import (
     clear_session_cookie,
     client_address,
@@ -125,6 +125,12 @@ async def _dialogue(request: Request) -> tuple[Actions, Dialogue, Identity]:
     return actions, dialogue, identity
 
 
+def _actor(request: Request, dialogue: Dialogue, identity: Identity) -> Actor:
+    """The staff member acting in ``dialogue``, with their client address (audit)."""
+    actions, _ = _state(request)
+    return actions.actor_in(dialogue, identity.username, identity.roles, client_address(request))
+
+
 def _int(value: str | None, field: str, default: int, low: int, high: int) -> int:
     if value is None:
         return default
@@ -159,7 +165,7 @@ async def list_questions(request: Request) -> Response:
             message_vi="Con trỏ trang không hợp lệ.",
         )
     official = params.get("official")
-    actor = actions.actor_in(dialogue, identity.username, identity.roles)
+    actor = _actor(request, dialogue, identity)
     items, next_cursor = await actions.store.questions.page(
         dialogue.id, status, limit, cursor, official or None
     )
@@ -173,7 +179,7 @@ async def list_questions(request: Request) -> Response:
 
 async def get_question(request: Request) -> Response:
     actions, dialogue, identity = await _dialogue(request)
-    actor = actions.actor_in(dialogue, identity.username, identity.roles)
+    actor = _actor(request, dialogue, identity)
     q = await actions.question(dialogue, request.path_params["id"])
     return JSONResponse(await actions.staff_view(dialogue, q, actor))
 
@@ -181,7 +187,7 @@ async def get_question(request: Request) -> Response:
 async def act(request: Request) -> Response:
     actions, dialogue, identity = await _dialogue(request)
     body = await read_object(request, request.app.state.settings.max_body)
-    actor = actions.actor_in(dialogue, identity.username, identity.roles)
+    actor = _actor(request, dialogue, identity)
     q = await actions.act(
         dialogue, request.path_params["id"], request.path_params["action"], body, actor
     )
@@ -192,9 +198,40 @@ async def next_question(request: Request) -> Response:
     """The producer's "next question" (see ``Actions.next_question``)."""
     actions, dialogue, identity = await _dialogue(request)
     body = await read_object(request, request.app.state.settings.max_body)
-    actor = actions.actor_in(dialogue, identity.username, identity.roles)
+    actor = _actor(request, dialogue, identity)
     q = await actions.next_question(dialogue, actor, body.get("then", "back"), body.get("current"))
     return JSONResponse(await actions.staff_view(dialogue, q, actor))
+
+
+async def bulk(request: Request) -> Response:
+    """Approve or reject a selection; each question its own atomic step, and
+    each one's outcome in the answer (partial failures are normal: 200)."""
+    actions, dialogue, identity = await _dialogue(request)
+    body = await read_object(request, request.app.state.settings.max_body)
+    actor = _actor(request, dialogue, identity)
+    results = await actions.bulk(dialogue, body.get("action"), body.get("ids"), body, actor)
+    done = [r["question"] for r in results if r["ok"]]
+    views = iter(await actions.staff_views(dialogue, done, actor))
+    for result in results:
+        if result["ok"]:
+            result["question"] = next(views)
+    return JSONResponse({"results": results})
+
+
+async def claim(request: Request) -> Response:
+    """This moderator has the question open: shown to the others for a minute."""
+    actions, dialogue, identity = await _dialogue(request)
+    _require_role(identity, Role.MODERATOR)
+    actor = _actor(request, dialogue, identity)
+    return JSONResponse(await actions.handle(dialogue, request.path_params["id"], actor))
+
+
+async def unclaim(request: Request) -> Response:
+    actions, dialogue, identity = await _dialogue(request)
+    _require_role(identity, Role.MODERATOR)
+    actor = _actor(request, dialogue, identity)
+    await actions.release_handling(dialogue, request.path_params["id"], actor)
+    return Response(status_code=204)
 
 
 def _screen_body(request: Request, dialogue: Dialogue, token: str) -> dict[str, str]:
@@ -218,7 +255,7 @@ async def screen(request: Request) -> Response:
 async def rotate_screen(request: Request) -> Response:
     actions, dialogue, identity = await _dialogue(request)
     _require_role(identity, Role.ADMIN)
-    token = await actions.store.dialogues.rotate_screen_token(dialogue.id)
+    token = await actions.rotate_screen_token(dialogue, _actor(request, dialogue, identity))
     return JSONResponse(_screen_body(request, dialogue, token))
 
 
@@ -227,7 +264,10 @@ routes = [
     Route("/api/v1/session", logout, methods=["DELETE"]),
     Route("/api/v1/session", whoami, methods=["GET"]),
     Route("/api/v1/dialogues/{slug}/questions", list_questions, methods=["GET"]),
+    Route("/api/v1/dialogues/{slug}/questions/bulk", bulk, methods=["POST"]),
     Route("/api/v1/dialogues/{slug}/questions/{id}", get_question, methods=["GET"]),
+    Route("/api/v1/dialogues/{slug}/questions/{id}/handling", claim, methods=["POST"]),
+    Route("/api/v1/dialogues/{slug}/questions/{id}/handling", unclaim, methods=["DELETE"]),
     Route("/api/v1/dialogues/{slug}/questions/{id}/actions/{action}", act, methods=["POST"]),
     Route("/api/v1/dialogues/{slug}/next", next_question, methods=["POST"]),
     Route("/api/v1/dialogues/{slug}/screen", screen, methods=["GET"]),

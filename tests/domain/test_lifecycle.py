@@ -15,9 +15,11 @@ from server.domain.lifecycle import (
     allowed_actions,
     decide,
     displace,
+    release,
     screen,
 )
 from server.domain.model import Actor, Dialogue, Official, Question, Role, Status, Topic
+from server.domain.screening import ScreeningResult
 
 NOW = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)
 S = Status
@@ -54,6 +56,8 @@ EXPECTED: dict[str, tuple[dict[Status, Status | None], set[str], set[str]]] = {
         {"moderator"},
         set(),
     ),
+    # Added: undo a merge (back to ``merged_status``, here unknown: pending).
+    "unmerge": ({S.MERGED: S.PENDING}, {"moderator"}, set()),
     "note": (dict.fromkeys(ALL), {"moderator", "producer", "official"}, set()),
 }
 
@@ -240,10 +244,16 @@ def test_answer_kind_follows_the_state() -> None:
 def test_screen_displace_absorb() -> None:
     """Intake, the on-air swap and merging are moves of their own, each once."""
     received = question(S.RECEIVED).evolve(version=0)
-    pending = screen(received, ("link",), (), NOW).question
+    flagged = ScreeningResult(("link",), {"link": "đường link"}, "hold", suggested_reason="spam")
+    pending = screen(received, flagged, (), NOW).question
     assert (pending.status, pending.version, pending.flags) == (S.PENDING, 1, ("link",))
+    assert (pending.held, pending.suggested_reason) == (True, "spam")
+    assert pending.flag_reasons == {"link": "đường link"}
     with pytest.raises(Refused):
-        screen(pending, (), (), NOW)
+        screen(pending, flagged, (), NOW)
+    empty = ScreeningResult(("empty_content",), {}, "reject", reject_reason="spam")
+    rejected = screen(received, empty, (), NOW).question
+    assert (rejected.status, rejected.reason, rejected.held) == (S.REJECTED, "spam", False)
     back = displace(question(S.ON_AIR), ACTORS["official-own"], NOW)
     assert back.question.status is S.QUEUED
     with pytest.raises(Refused):
@@ -253,3 +263,21 @@ def test_screen_displace_absorb() -> None:
     assert merged.asked_by == 3 and merged.merged_from == ("1",)
     with pytest.raises(Refused):
         absorb(question(S.REJECTED).evolve(id="2"), question(S.PENDING), ACTORS["moderator"], NOW)
+
+
+@pytest.mark.parametrize("status", [S.PENDING, S.APPROVED, S.QUEUED])
+def test_unmerge_restores_the_state_and_the_askers(status: Status) -> None:
+    """Merging then unmerging gives back the state the question was merged
+    from, and the target gives back the askers it took."""
+    mod = ACTORS["moderator"]
+    source = question(status).evolve(asked_by=2)
+    target = question(S.APPROVED).evolve(id="99", asked_by=1)
+    merged = decide(source, Command("merge", {"into": "99"}), mod, NOW, DIALOGUE).question
+    grown = absorb(target, merged, mod, NOW).question
+    assert (merged.status, merged.merged_status, grown.asked_by) == (S.MERGED, status, 3)
+    back = decide(merged, Command("unmerge"), mod, NOW, DIALOGUE).question
+    assert (back.status, back.merged_into, back.merged_status) == (status, None, None)
+    shrunk = release(grown, back, mod, NOW).question
+    assert (shrunk.asked_by, shrunk.merged_from) == (1, ())
+    with pytest.raises(Refused):
+        release(shrunk, back, mod, NOW)

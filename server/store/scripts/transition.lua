@@ -4,12 +4,13 @@
 -- ARGV[2] approximate maximum length of the events stream,
 -- ARGV[3] the decision as JSON:
 --   writes: [{id, expect, status, prev, doc, queue: "head"|"tail"|<int position>|nil,
---             absorb_votes_of: <question id>|nil}]
+--             absorb_votes_of: <question id>|nil, release_votes_of: <question id>|nil}]
 --   onair:  {expect: <id or "">, set: <id or "">} or nil
 --   events: [{type, prev, id}]   (the event carries the written doc of question id)
 --   ack:    {group, entry} or nil  (XACK the dialogue's inbox entry in the same step)
+--   audit:  {expect, count, entries: [{doc, prev, hash}]} or nil (see _audit.lua)
 -- Returns {'ok', event id...} | {'conflict', id, version, status} | {'missing', id}
---       | {'onair', current id}.
+--       | {'onair', current id} | {'audit', head hash}.
 local prefix, maxlen = ARGV[1], ARGV[2]
 local spec = cjson.decode(ARGV[3])
 local queue_key = prefix .. 'queue'
@@ -27,6 +28,12 @@ if spec.onair then
   local cur = redis.call('GET', prefix .. 'onair') or ''
   if cur ~= spec.onair.expect then
     return {'onair', cur}
+  end
+end
+if spec.audit then
+  local head = audit_head(prefix)
+  if head ~= spec.audit.expect then
+    return {'audit', head}
   end
 end
 
@@ -70,6 +77,12 @@ for _, w in ipairs(spec.writes) do
     local moved = tonumber(redis.call('HGET', src, 'votes') or '0')
     redis.call('HINCRBY', key, 'votes', moved)
   end
+  if w.release_votes_of then
+    local src = prefix .. 'q:' .. w.release_votes_of
+    local moved = tonumber(redis.call('HGET', src, 'votes') or '0')
+    local left = tonumber(redis.call('HGET', key, 'votes') or '0') - moved
+    redis.call('HSET', key, 'votes', math.max(left, 0))
+  end
 end
 if spec.onair then
   if spec.onair.set == '' then
@@ -87,5 +100,8 @@ for _, e in ipairs(spec.events) do
 end
 if spec.ack then
   redis.call('XACK', prefix .. 'inbox', spec.ack.group, spec.ack.entry)
+end
+if spec.audit then
+  audit_append(prefix, spec.audit)
 end
 return result

@@ -1,0 +1,175 @@
+"""The audit trail: what each staff action changed, in a hash chain.
+
+Every staff action appends one entry per question it changes (and one per
+dialogue setting change) to the dialogue's audit stream: who (account, roles,
+client address), what (action, question), the fields before and after, and
+when. Each entry carries ``seq`` (its position, from 1) and is stored with
+``hash = SHA-256(previous hash + "\\n" + canonical entry)``, so editing an
+entry breaks its own hash, and deleting or reordering entries breaks the
+chain (``seq`` and ``prev`` no longer follow). The head (last hash and count)
+is kept apart, so that cutting entries off the end shows too.
+
+Pure: no I/O. The store appends entries atomically with the change they
+record; ``verify`` checks a stream read back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .lifecycle import Decision
+from .model import Actor
+
+#: Fields of a question that are bookkeeping, not content: left out of before/after.
+_SKIPPED = frozenset({"history", "updated_at", "dialogue_id", "tracking_code", "id"})
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: str
+    actor: str
+    roles: tuple[str, ...]
+    action: str
+    question: str | None
+    before: Mapping[str, Any] = field(default_factory=dict)
+    after: Mapping[str, Any] = field(default_factory=dict)
+    address: str | None = None
+
+    def to_doc(self, seq: int) -> dict[str, Any]:
+        return {
+            "seq": seq,
+            "at": self.at,
+            "actor": self.actor,
+            "roles": list(self.roles),
+            "action": self.action,
+            "question": self.question,
+            "before": dict(self.before),
+            "after": dict(self.after),
+            "address": self.address,
+        }
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """An entry as stored: its canonical JSON, the previous hash and its own."""
+
+    doc: str
+    prev: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Where the chain breaks: ``at`` is the stream id (or "head")."""
+
+    at: str
+    message: str
+
+
+def canonical(doc: Mapping[str, Any]) -> str:
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def digest(prev: str, doc: str) -> str:
+    return hashlib.sha256(f"{prev}\n{doc}".encode()).hexdigest()
+
+
+def seal(prev: str, count: int, entries: Iterable[Entry]) -> list[Sealed]:
+    """Chain ``entries`` after a head of (``prev`` hash, ``count`` entries)."""
+    sealed = []
+    for seq, entry in enumerate(entries, start=count + 1):
+        doc = canonical(entry.to_doc(seq))
+        h = digest(prev, doc)
+        sealed.append(Sealed(doc, prev, h))
+        prev = h
+    return sealed
+
+
+def _changed(
+    before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    keys = [k for k in {**before, **after} if k not in _SKIPPED]
+    old = {k: before.get(k) for k in keys if before.get(k) != after.get(k)}
+    new = {k: after.get(k) for k in keys if before.get(k) != after.get(k)}
+    for side, doc in ((old, before), (new, after)):
+        side.setdefault("status", doc.get("status"))
+        side.setdefault("version", doc.get("version"))
+    return old, new
+
+
+def of_decisions(decisions: Sequence[Decision], actor: Actor, at: str) -> list[Entry]:
+    """One entry per question a staff action changed (the system's screening
+    at intake is not a staff action and is not audited)."""
+    entries = []
+    for decision in decisions:
+        new = decision.question
+        old = decision.before.to_doc() if decision.before is not None else {}
+        before, after = _changed(old, new.to_doc())
+        action = new.history[-1].action if new.history else decision.events[0].type
+        entries.append(
+            Entry(
+                at=at,
+                actor=actor.username,
+                roles=tuple(sorted(r.value for r in actor.roles)),
+                action=action,
+                question=new.id,
+                before=before,
+                after=after,
+                address=actor.address,
+            )
+        )
+    return entries
+
+
+def of_settings(
+    actor: Actor, action: str, before: Mapping[str, Any], after: Mapping[str, Any], at: str
+) -> Entry:
+    """The entry of a change to the dialogue itself (its settings or phase)."""
+    old = {k: v for k, v in before.items() if after.get(k) != v}
+    new = {k: v for k, v in after.items() if before.get(k) != v}
+    return Entry(
+        at=at,
+        actor=actor.username,
+        roles=tuple(sorted(r.value for r in actor.roles)),
+        action=action,
+        question=None,
+        before=old,
+        after=new,
+        address=actor.address,
+    )
+
+
+def verify(rows: Iterable[tuple[str, Mapping[str, str]]], head: Mapping[str, str]) -> list[Problem]:
+    """Check a whole stream (``(id, {entry, prev, hash})`` in order) against
+    its head (``{hash, count}``). No problems: the chain is intact."""
+    problems = []
+    prev, seq = "", 0
+    for entry_id, fields in rows:
+        doc = fields.get("entry", "")
+        seq += 1
+        try:
+            stated = json.loads(doc).get("seq")
+        except ValueError:
+            stated = None
+        if stated != seq:
+            problems.append(Problem(entry_id, f"entry number {stated}, expected {seq}"))
+            if isinstance(stated, int):
+                seq = stated
+        if fields.get("prev") != prev:
+            problems.append(Problem(entry_id, "does not follow the entry before it"))
+        if digest(fields.get("prev", ""), doc) != fields.get("hash"):
+            problems.append(Problem(entry_id, "its content does not match its hash"))
+        prev = fields.get("hash", "")
+    if head.get("hash", "") != prev or int(head.get("count") or 0) != seq:
+        problems.append(
+            Problem(
+                "head",
+                f"the stream ends at entry {seq} (hash {prev[:12] or '-'}), the head "
+                f"says entry {head.get('count')} (hash {head.get('hash', '')[:12] or '-'})",
+            )
+        )
+    return problems

@@ -1,0 +1,107 @@
+"""Audit streams in Redis: one per dialogue (``<prefix>audit``) and a global
+one (``doithoai:audit``) for changes that belong to no dialogue (accounts).
+
+Entries are chained by ``domain.audit``; a Lua script appends them only if
+the head they were chained from is still the head, so the chain never forks.
+Question changes append their entries inside ``transition.lua`` itself (see
+``Questions.commit``), atomically with the change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from ..domain import audit
+from . import keys
+from .scripts import Scripts
+
+#: Retries when another action appended between reading the head and writing.
+ATTEMPTS = 20
+
+
+def _prefix(dialogue_id: str | None) -> str:
+    return keys.GLOBAL_AUDIT if dialogue_id is None else keys.prefix(dialogue_id)
+
+
+def _s(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class HeadMoved(Exception):
+    """Another action appended to the chain first: re-read the head and retry."""
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    entry: dict[str, Any]
+    hash: str
+
+
+class AuditLog:
+    def __init__(self, redis: Redis, scripts: Scripts) -> None:
+        # Any: redis-py's reply types do not follow decode_responses.
+        self._redis: Any = redis
+        self._scripts = scripts
+
+    async def head(self, dialogue_id: str | None) -> tuple[str, int]:
+        """(last hash, number of entries) of a dialogue's stream (None: the global one)."""
+        prefix = _prefix(dialogue_id)
+        value, count = await self._redis.hmget(keys.audit_head(prefix), "hash", "count")
+        return (_s(value) if value else ""), int(count or 0)
+
+    async def spec(self, dialogue_id: str | None, entries: Sequence[audit.Entry]) -> dict[str, Any]:
+        """The ``audit`` part of a script's argument: ``entries`` sealed after
+        the current head."""
+        prev, count = await self.head(dialogue_id)
+        sealed = audit.seal(prev, count, entries)
+        return {
+            "expect": prev,
+            "count": count,
+            "entries": [{"doc": s.doc, "prev": s.prev, "hash": s.hash} for s in sealed],
+        }
+
+    async def append(self, dialogue_id: str | None, entries: Sequence[audit.Entry]) -> None:
+        """Append ``entries`` on their own (not with a question change)."""
+        if not entries:
+            return
+        prefix = _prefix(dialogue_id)
+        for _ in range(ATTEMPTS):
+            spec = await self.spec(dialogue_id, entries)
+            result = await self._scripts("audit", [], [prefix, json.dumps(spec)])
+            if _s(result[0]) == "ok":
+                return
+        raise HeadMoved(prefix)
+
+    async def read(
+        self, dialogue_id: str | None, after: str | None = None, count: int = 200
+    ) -> list[Row]:
+        """Entries after stream id ``after`` (oldest first), at most ``count``."""
+        start = f"({after}" if after else "-"
+        stream = keys.audit_stream(_prefix(dialogue_id))
+        rows = await self._redis.xrange(stream, start, "+", count=count)
+        return [
+            Row(_s(entry_id), json.loads(_s(fields["entry"])), _s(fields["hash"]))
+            for entry_id, fields in rows
+        ]
+
+    async def verify(self, dialogue_id: str | None) -> list[audit.Problem]:
+        """Read the whole stream and its head and check the chain."""
+        prefix = _prefix(dialogue_id)
+        rows: list[tuple[str, dict[str, str]]] = []
+        start = "-"
+        while True:
+            batch = await self._redis.xrange(keys.audit_stream(prefix), start, "+", count=1000)
+            rows.extend(
+                (_s(i), {_s(k): _s(v) for k, v in fields.items()}) for i, fields in batch
+            )
+            if len(batch) < 1000:
+                break
+            start = f"({_s(batch[-1][0])}"
+        head = await self._redis.hgetall(keys.audit_head(prefix))
+        return audit.verify(rows, {_s(k): _s(v) for k, v in head.items()})
