@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..accounts import MAX_DISPLAY_NAME, MAX_PASSWORD, MIN_PASSWORD, USERNAME
 from ..domain.lifecycle import ACTIONS, EVENT_TYPES
 from ..domain.model import (
     CHANNELS,
@@ -156,6 +157,20 @@ def _console_question() -> Schema:
         channel={"type": "string", "enum": list(CHANNELS)},
         tracking_code=string(),
         flags=array(string()),
+        flag_reasons={
+            "type": "object",
+            "additionalProperties": string(),
+            "description": "Why screening raised each flag (Vietnamese, for moderators).",
+        },
+        held={"type": "boolean", "description": "Screening held it for a moderator's review."},
+        suggested_reason=nullable(
+            {
+                "type": "string",
+                "enum": list(REJECT_REASONS),
+                "description": "The reject reason screening suggests, if any.",
+            }
+        ),
+        folded=string("The text folded for search: no marks, đ → d, lower case."),
         duplicates=array(
             obj({"id": string(), "score": {"type": "number"}}, ["id", "score"]),
             maxItems=5,
@@ -269,6 +284,25 @@ def _submission() -> Schema:
                 "with `channel` from a signed-in staff member (CSRF checked) is a staff entry of a "
                 "question received by hotline, email, paper, ...: not rate limited.",
             },
+            "device": string(
+                "The random id the browser keeps (the one it votes with): the submission also "
+                "takes a token from this device's bucket (DOITHOAI_DEVICE_LIMIT). Missing or "
+                "malformed, only the address's bucket counts.",
+                pattern="^[A-Za-z0-9_-]{8,64}$",
+            ),
+            "proof": obj(
+                {
+                    "challenge": string("As given by getChallenge."),
+                    "nonce": string(
+                        "Found by the client: SHA-256(challenge + ':' + nonce) begins with "
+                        "`difficulty` zero bits.",
+                        pattern="^[A-Za-z0-9_-]{1,64}$",
+                    ),
+                },
+                ["challenge", "nonce"],
+                description="Required while the dialogue has `proof_of_work` on; each "
+                "challenge buys one submission.",
+            ),
         },
         ["text"],
     )
@@ -371,6 +405,10 @@ def _dialogue_edit() -> Schema:
             ),
             "localities": array(string()),
             "allow_anonymous": {"type": "boolean"},
+            "proof_of_work": {
+                "type": "boolean",
+                "description": "Ask public submissions for a proof of work (under attack).",
+            },
             "widget_origins": array(string("scheme://host[:port]")),
             "topic_officials": {
                 "type": "object",
@@ -404,6 +442,33 @@ def _archive() -> Schema:
             "by_official": array(group),
         },
         ["dialogue", "counts", "by_topic", "by_official"],
+    )
+
+
+def _staff_user() -> Schema:
+    return obj(
+        {
+            "username": string(),
+            "display_name": string(),
+            "roles": array(ref("Role")),
+            "disabled": {"type": "boolean"},
+            "created_at": TIME_OR_NULL,
+            "last_login_at": TIME_OR_NULL,
+            "sessions": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "How many sessions of the account are open now.",
+            },
+        },
+        [
+            "username",
+            "display_name",
+            "roles",
+            "disabled",
+            "created_at",
+            "last_login_at",
+            "sessions",
+        ],
     )
 
 
@@ -453,6 +518,10 @@ def _schemas() -> Schema:
                 "stream_url": nullable(string(format="uri")),
                 "accepting_questions": {"type": "boolean"},
                 "allow_anonymous": {"type": "boolean"},
+                "proof_of_work": {
+                    "type": "boolean",
+                    "description": "Submissions must carry a `proof` (see getChallenge).",
+                },
                 "topics": array(ref("Topic")),
                 "officials": array(ref("Official")),
                 "localities": array(string()),
@@ -512,7 +581,9 @@ def _schemas() -> Schema:
         "VoteRequest": obj(
             {
                 "voter": string(
-                    "A random id the widget keeps (8-64 ASCII characters).",
+                    "A random id the widget keeps (8-64 ASCII characters), the same as the "
+                    "submissions' `device`. Votes are rate limited per client address "
+                    "(DOITHOAI_VOTE_LIMIT).",
                     minLength=8,
                     maxLength=64,
                 )
@@ -520,6 +591,19 @@ def _schemas() -> Schema:
             ["voter"],
         ),
         "Vote": obj({"votes": {"type": "integer", "minimum": 0}}, ["votes"]),
+        "Challenge": obj(
+            {
+                "challenge": string("Signed by the server; send it back unchanged."),
+                "difficulty": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 32,
+                    "description": "Leading zero bits SHA-256(challenge + ':' + nonce) must have.",
+                },
+                "expires_at": TIME,
+            },
+            ["challenge", "difficulty", "expires_at"],
+        ),
         "Login": obj(
             {
                 "username": string(maxLength=64, minLength=1),
@@ -556,6 +640,45 @@ def _schemas() -> Schema:
             ["slug", "title"],
         ),
         "PhaseChange": obj({"status": ref("DialogueStatus")}, ["status"]),
+        "BulkRequest": obj(
+            {
+                "action": {"type": "string", "enum": ["approve", "reject"]},
+                "ids": array(string(), minItems=1, maxItems=200),
+                "reason": {"type": "string", "enum": list(REJECT_REASONS)},
+                "versions": {
+                    "type": "object",
+                    "additionalProperties": {"type": "integer"},
+                    "description": "The version of each question as the moderator saw it.",
+                },
+            },
+            ["action", "ids"],
+        ),
+        "BulkResults": obj(
+            {
+                "results": array(
+                    obj(
+                        {
+                            "id": string(),
+                            "ok": {"type": "boolean"},
+                            "question": ref("StaffQuestion"),
+                            "error": obj(
+                                {
+                                    "code": string(),
+                                    "message": string(),
+                                    "message_vi": string(),
+                                },
+                                ["code", "message"],
+                            ),
+                        },
+                        ["id", "ok"],
+                    )
+                )
+            },
+            ["results"],
+        ),
+        "Handling": obj(
+            {"question": string(), "by": string(), "until": TIME}, ["question", "by", "until"]
+        ),
         "NextQuestion": obj(
             {
                 "then": {
@@ -570,6 +693,35 @@ def _schemas() -> Schema:
             }
         ),
         "Archive": _archive(),
+        "StaffUser": _staff_user(),
+        "NewStaffUser": obj(
+            {
+                "username": string(pattern=f"^{USERNAME.pattern}$"),
+                "password": string(minLength=MIN_PASSWORD, maxLength=MAX_PASSWORD),
+                "roles": array(ref("Role"), minItems=1),
+                "display_name": string(maxLength=MAX_DISPLAY_NAME),
+            },
+            ["username", "password", "roles"],
+        ),
+        "StaffUserEdit": obj(
+            {
+                "roles": array(ref("Role"), minItems=1),
+                "disabled": {
+                    "type": "boolean",
+                    "description": "true ends the account's sessions and closes its consoles.",
+                },
+                "password": string(
+                    "A new password; ends the account's sessions.",
+                    minLength=MIN_PASSWORD,
+                    maxLength=MAX_PASSWORD,
+                ),
+                "display_name": string(maxLength=MAX_DISPLAY_NAME),
+            },
+            additionalProperties=False,
+            description="Any of these fields; the others stay as they are. An admin may not "
+            "disable their own account or take their own admin role away (403).",
+        ),
+        "Role": {"type": "string", "enum": [r.value for r in Role]},
         # -- WebSocket messages ------------------------------------------------------
         "PublicFeedSnapshot": _snapshot(ref("Feed")),
         "PublicFeedEvent": _envelope(
@@ -613,7 +765,9 @@ def _schemas() -> Schema:
 ERROR_RESPONSES: dict[str, tuple[str, str]] = {
     "400": ("Invalid", "`invalid`: a field fails validation; `field` names it."),
     "401": ("Unauthenticated", "`unauthenticated`: no valid session or token."),
-    "403": ("Forbidden", "`forbidden`: the role may not do this, or the Origin/CSRF check failed."),
+    "403": ("Forbidden", "`forbidden`: the role may not do this, or the Origin/CSRF check failed; "
+            "`proof_required` (submissions): the dialogue asks for a proof of work and the "
+            "body's `proof` is missing, invalid, expired or used: get a new challenge."),
     "404": ("NotFound", "`not_found`: unknown dialogue, question, action or tracking code."),
     "409": ("Conflict", "`conflict` (stale version, or not allowed from the current state) or "
             "`not_accepting` (the dialogue takes no questions now)."),
@@ -655,6 +809,7 @@ PARAMETERS: Schema = {
     "slug": _path_param("slug", "The dialogue's slug."),
     "id": _path_param("id", "The question's id."),
     "tracking_code": _path_param("tracking_code", "The code given at submission."),
+    "username": _path_param("username", "A staff account's username."),
     "action": _path_param(
         "action", "The action to take.", {"type": "string", "enum": list(ACTIONS)}
     ),
@@ -835,8 +990,9 @@ def _paths() -> Schema:
                 body=ref("Submission"),
                 security=[{}, *STAFF_WRITE],
                 description="Public submissions are rate limited per client address "
-                "(DOITHOAI_SUBMIT_LIMIT); staff entries are not. The same `submission_id` "
-                "again gives the same tracking code.",
+                "(DOITHOAI_SUBMIT_LIMIT) and per `device` (DOITHOAI_DEVICE_LIMIT), and need a "
+                "`proof` while the dialogue has `proof_of_work` on; staff entries are neither. "
+                "The same `submission_id` again gives the same tracking code.",
             ),
             "get": _op(
                 "listQuestions",
@@ -877,6 +1033,41 @@ def _paths() -> Schema:
                 ],
             ),
         },
+        "/api/v1/dialogues/{slug}/questions/bulk": {
+            "parameters": [_p("slug")],
+            "post": _op(
+                "bulkAction",
+                "Approve or reject a selection of questions (moderator)",
+                ("200", _json(ref("BulkResults"), "One result per question, in order.")),
+                "400 401 403 404 413 503",
+                tags=staff,
+                body=ref("BulkRequest"),
+                security=STAFF_WRITE,
+                description="Each question is its own atomic step: some may fail (changed "
+                "meanwhile, wrong state) while the others succeed; each result says which.",
+            ),
+        },
+        "/api/v1/dialogues/{slug}/questions/{id}/handling": {
+            "parameters": [_p("slug"), _p("id")],
+            "post": _op(
+                "claimQuestion",
+                "Show the other moderators that I am handling this question",
+                ("200", _json(ref("Handling"), "The claim, until it lapses.")),
+                "401 403 404 503",
+                tags=staff,
+                security=STAFF_WRITE,
+                description="Lapses after a minute unless repeated; announced on the console "
+                "feed as `presence.changed`.",
+            ),
+            "delete": _op(
+                "releaseQuestion",
+                "Let go of the question (my own claim only)",
+                ("204", {"description": "Released (or not mine)."}),
+                "401 403 404 503",
+                tags=staff,
+                security=STAFF_WRITE,
+            ),
+        },
         "/api/v1/dialogues/{slug}/questions/{id}": {
             "parameters": [_p("slug"), _p("id")],
             "get": _op(
@@ -894,7 +1085,7 @@ def _paths() -> Schema:
                 "vote",
                 "Vote for a published question (one vote per voter)",
                 ("200", _json(ref("Vote"), "The question's vote count.")),
-                "400 404 413 503",
+                "400 404 413 429 503",
                 tags=public,
                 body=ref("VoteRequest"),
             ),
@@ -920,6 +1111,20 @@ def _paths() -> Schema:
                 ("200", _json(ref("Feed"), "Published questions and the one on air.")),
                 "404 503",
                 tags=public,
+            ),
+        },
+        "/api/v1/dialogues/{slug}/challenge": {
+            "parameters": [_p("slug")],
+            "get": _op(
+                "getChallenge",
+                "A proof-of-work challenge for a submission",
+                ("200", _json(ref("Challenge"), "A fresh challenge; it writes nothing.")),
+                "404 503",
+                tags=public,
+                description="While the dialogue has `proof_of_work` on, a submission carries "
+                "`proof: {challenge, nonce}` where SHA-256 of `challenge + ':' + nonce` "
+                "(UTF-8) begins with `difficulty` zero bits. A challenge expires after a few "
+                "minutes and is good for one submission.",
             ),
         },
         "/api/v1/dialogues/{slug}/screen": {
@@ -963,6 +1168,41 @@ def _paths() -> Schema:
                 "404 503",
                 tags=public,
                 description="Answers from the moment of the 202 (status `received`).",
+            ),
+        },
+        "/api/v1/users": {
+            "get": _op(
+                "listUsers",
+                "Every staff account (admin)",
+                ("200", _json(array(ref("StaffUser")), "The accounts, by username.")),
+                "401 403 503",
+                tags=admin,
+                security=STAFF_READ,
+            ),
+            "post": _op(
+                "createUser",
+                "A new staff account (admin)",
+                ("201", _json(ref("StaffUser"), "The new account.")),
+                "400 401 403 409 413 503",
+                tags=admin,
+                body=ref("NewStaffUser"),
+                security=STAFF_WRITE,
+                description="409 when an account already has the username.",
+            ),
+        },
+        "/api/v1/users/{username}": {
+            "parameters": [_p("username")],
+            "patch": _op(
+                "updateUser",
+                "Change an account's roles, state, password or display name (admin)",
+                ("200", _json(ref("StaffUser"), "The account after the change.")),
+                "400 401 403 404 413 503",
+                tags=admin,
+                body=ref("StaffUserEdit"),
+                security=STAFF_WRITE,
+                description="Roles are read afresh on every request, so a change applies at "
+                "once; the account's open console sockets that held a removed role close "
+                "(4403) within seconds. Disabling or a new password ends its sessions (4401).",
             ),
         },
         "/api/v1/session": {

@@ -77,7 +77,11 @@ async def _snapshot(actions: Actions, dialogue: Dialogue, audience: str) -> dict
         dialogue.id, [s for s in Status if s is not Status.RECEIVED]
     )
     questions.sort(key=lambda q: int(q.id))
-    return {"last_event_id": last_id, "questions": [staff_question(q, dialogue) for q in questions]}
+    return {
+        "last_event_id": last_id,
+        "questions": [staff_question(q, dialogue) for q in questions],
+        "handling": await actions.handling(dialogue),
+    }
 
 
 async def _catch_up(ws: WebSocket, actions: Actions, dialogue: Dialogue, audience: str) -> str:
@@ -149,15 +153,26 @@ RECHECK_SECONDS = 3.0
 #: Close code for a staff socket whose session ended (an application code:
 #: the console shows the login page instead of reconnecting).
 CLOSE_SIGNED_OUT = 4401
+#: Close code for a staff socket whose account lost a role it held when the
+#: socket opened (still signed in, no longer allowed what it was opened for).
+CLOSE_FORBIDDEN = 4403
 
 
 async def _still_signed_in(ws: WebSocket, sink: QueueSink, dialogue: Dialogue) -> None:
-    """Return (ending the socket) once its staff identity is gone."""
+    """Return (ending the socket) once its staff identity is gone (4401), or
+    has lost any role it held when the socket opened (4403): the socket does
+    not know which console it feeds, so losing any role ends it, and a
+    console its new roles still allow reconnects under them."""
+    opened = await identify_api(ws)
+    held = opened.roles if opened is not None else frozenset()
     while True:
         await asyncio.sleep(RECHECK_SECONDS)
         identity = await identify_api(ws)
         if identity is None or not identity.roles or not identity.may_use(dialogue.slug):
             sink.close_code = CLOSE_SIGNED_OUT
+            return
+        if not identity.roles >= held:
+            sink.close_code = CLOSE_FORBIDDEN
             return
 
 
