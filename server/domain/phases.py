@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import screening
 from .lifecycle import Refused
 from .model import Dialogue, DialogueStatus, Official, Topic
 from .text import ValidationError, clean_text, field_label, normalize_line
@@ -126,8 +127,36 @@ def _ids(items: Any, field: str) -> list[dict[str, Any]]:
 
 EDITABLE = (
     "title", "description", "starts_at", "ends_at", "stream_url", "topics", "officials",
-    "localities", "allow_anonymous", "widget_origins", "topic_officials",
+    "localities", "allow_anonymous", "widget_origins", "topic_officials", "proof_of_work",
+    "policy",
 )  # fmt: skip
+#: The most blocked words or phrases a dialogue may add, and their length.
+MAX_BLOCKED = 500
+BLOCKED_LENGTH = (1, 60)
+
+
+def _policy(current: Mapping[str, Any], value: Any) -> dict[str, Any]:
+    """The screening policy after an admin's change (any of its keys)."""
+    if not isinstance(value, dict):
+        raise _bad("policy", "an object", "một đối tượng")
+    words = value.get("extra_blocked", ())
+    valid = isinstance(words, list | tuple) and len(words) <= MAX_BLOCKED
+    if not valid or not all(
+        isinstance(w, str) and BLOCKED_LENGTH[0] <= len(w.strip()) <= BLOCKED_LENGTH[1]
+        for w in words
+    ):
+        raise _invalid(
+            "policy.extra_blocked",
+            f"extra_blocked must be at most {MAX_BLOCKED} words or phrases of 1 to 60 characters.",
+            f"Danh sách từ chặn tối đa {MAX_BLOCKED} từ/cụm từ, mỗi mục từ 1 đến 60 ký tự.",
+        )
+    merged = {**current, **value, "extra_blocked": [w.strip() for w in words]}
+    try:
+        return screening.Policy.from_doc(merged).to_doc()
+    except (ValueError, TypeError) as exc:
+        raise _invalid(
+            "policy", f"invalid policy: {exc}", "Chính sách sàng lọc không hợp lệ."
+        ) from None
 
 
 def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
@@ -170,6 +199,14 @@ def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
         if not isinstance(changes["allow_anonymous"], bool):
             raise _bad("allow_anonymous", "true or false", "có hoặc không")
         new["allow_anonymous"] = changes["allow_anonymous"]
+    if "proof_of_work" in changes:
+        if not isinstance(changes["proof_of_work"], bool):
+            raise _invalid(
+                "proof_of_work",
+                "The anti-robot check must be on (true) or off (false).",
+                "Xác minh chống gửi tự động phải là bật (true) hoặc tắt (false).",
+            )
+        new["proof_of_work"] = changes["proof_of_work"]
     if "widget_origins" in changes:
         origins = changes["widget_origins"]
         if not isinstance(origins, list) or not all(
@@ -181,6 +218,8 @@ def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
                 "danh sách dạng https://tên-miền[:cổng]",
             )
         new["widget_origins"] = tuple(o.rstrip("/") for o in origins)
+    if "policy" in changes:
+        new["policy"] = _policy(dialogue.policy, changes["policy"])
     result = dialogue.evolve(**new)
     if "topic_officials" in changes:
         mapping = changes["topic_officials"]
