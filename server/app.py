@@ -30,6 +30,7 @@ from .store.intake import Intake
 from .web import (
     admin,
     admin_pages,
+    audit_pages,
     broadcast_pages,
     errors,
     official_pages,
@@ -40,6 +41,7 @@ from .web import (
     sockets,
     staff,
     templating,
+    users_api,
     widget,
 )
 
@@ -134,9 +136,11 @@ def create_app(
             *public.routes,
             *staff.routes,
             *admin.routes,
+            *users_api.routes,
             *sockets.routes,
             *openapi.routes,
             *admin_pages.routes,
+            *audit_pages.routes,
             *broadcast_pages.routes,
             *official_pages.routes,
             *record_pages.routes,

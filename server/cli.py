@@ -14,7 +14,7 @@ from pathlib import Path
 
 import uvicorn
 
-from . import account_cli, dialogue_cli
+from . import account_cli, audit_cli, dialogue_cli
 from .accounts import Accounts
 from .actions import Actions
 from .app import create_app, secret_key
@@ -75,13 +75,15 @@ def _redis_url(settings: Settings) -> Iterator[str]:
 
 
 async def _store_command(settings: Settings, args: argparse.Namespace) -> int:
-    """The commands that work on the store: dialogue, user, token."""
+    """The commands that work on the store: dialogue, user, token, purge, audit."""
     with _redis_url(settings) as url:
         redis = connect(url)
         try:
             store = Store(redis, settings.events_maxlen, secret_key(settings))
             if args.command == "dialogue":
                 return await dialogue_cli.run(Actions(store), args, settings)
+            if args.command == "audit":
+                return await audit_cli.run(Actions(store), args)
             if args.command == "purge":
                 removed = await Actions(store).purge_contacts(timedelta(days=args.older_than))
                 print(f"removed the contact data of {removed} question(s)")
@@ -108,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cmd.add_argument("--port", type=int, help="port to bind (DOITHOAI_PORT)")
     dialogue_cli.add_parser(sub)
     account_cli.add_parsers(sub)
+    audit_cli.add_parser(sub)
     purge = sub.add_parser("purge", help="delete contact data past its retention")
     purge.add_argument(
         "--older-than", type=int, required=True, metavar="DAYS", help="given over DAYS days ago"
@@ -123,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if args.command in ("dialogue", "user", "token", "purge"):
+    if args.command in ("dialogue", "user", "token", "purge", "audit"):
         return asyncio.run(_store_command(settings, args))
     # uvicorn shuts down cleanly on Ctrl-C, then re-raises it: not an error.
     with contextlib.suppress(KeyboardInterrupt):

@@ -4,6 +4,7 @@ and rotate the broadcast overlay's token, from a terminal."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from typing import Any
@@ -12,7 +13,19 @@ from .actions import Actions
 from .config import Settings
 from .domain.events import staff_dialogue
 from .domain.lifecycle import Refused
-from .domain.model import DialogueStatus
+from .domain.model import Actor, DialogueStatus, Role
+
+
+def _system_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry and no $USER (some containers)
+        return "unknown"
+
+
+#: Who acts from the command line, for the audit trail: the operating-system
+#: account (the terminal has no staff login) and "cli" for an address.
+OPERATOR = Actor(f"cli:{_system_user()}", frozenset({Role.ADMIN}), address="cli")
 
 
 def add_parser(sub: Any) -> None:
@@ -49,16 +62,16 @@ async def run(actions: Actions, args: argparse.Namespace, settings: Settings) ->
             for field in ("starts_at", "ends_at", "stream_url"):
                 if getattr(args, field):
                     payload[field] = getattr(args, field)
-            dialogue = await actions.new_dialogue(payload)
+            dialogue = await actions.new_dialogue(payload, OPERATOR)
             print(f"created {dialogue.slug} (draft): {settings.origin}/d/{dialogue.slug}")
         elif args.verb == "status":
             dialogue = await actions.set_dialogue_status(
-                await actions.dialogue(args.slug), args.phase
+                await actions.dialogue(args.slug), args.phase, OPERATOR
             )
             print(f"{dialogue.slug} is now {dialogue.status.value}")
         elif args.verb == "rotate-screen":
             dialogue = await actions.dialogue(args.slug)
-            token = await actions.store.dialogues.rotate_screen_token(dialogue.id)
+            token = await actions.rotate_screen_token(dialogue, OPERATOR)
             print(f"{settings.origin}/d/{dialogue.slug}/screen?token={token}")
     except Refused as exc:
         where = f" ({exc.field})" if exc.field else ""

@@ -90,6 +90,18 @@ class AuditLog:
             for entry_id, fields in rows
         ]
 
+    async def newest(
+        self, dialogue_id: str | None, before: str | None = None, count: int = 200
+    ) -> list[Row]:
+        """Entries before stream id ``before`` (newest first), at most ``count``."""
+        end = f"({before}" if before else "+"
+        stream = keys.audit_stream(_prefix(dialogue_id))
+        rows = await self._redis.xrevrange(stream, end, "-", count=count)
+        return [
+            Row(_s(entry_id), json.loads(_s(fields["entry"])), _s(fields["hash"]))
+            for entry_id, fields in rows
+        ]
+
     async def verify(self, dialogue_id: str | None) -> list[audit.Problem]:
         """Read the whole stream and its head and check the chain."""
         prefix = _prefix(dialogue_id)
@@ -97,9 +109,7 @@ class AuditLog:
         start = "-"
         while True:
             batch = await self._redis.xrange(keys.audit_stream(prefix), start, "+", count=1000)
-            rows.extend(
-                (_s(i), {_s(k): _s(v) for k, v in fields.items()}) for i, fields in batch
-            )
+            rows.extend((_s(i), {_s(k): _s(v) for k, v in fields.items()}) for i, fields in batch)
             if len(batch) < 1000:
                 break
             start = f"({_s(batch[-1][0])}"

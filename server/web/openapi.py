@@ -676,6 +676,41 @@ def _schemas() -> Schema:
             },
             ["results"],
         ),
+        "AuditPage": obj(
+            {
+                "items": array(
+                    obj(
+                        {
+                            "id": string("The entry's stream id."),
+                            "seq": {"type": "integer", "minimum": 1},
+                            "at": TIME,
+                            "actor": string(),
+                            "roles": array(string()),
+                            "action": string(),
+                            "question": STR_OR_NULL,
+                            "before": {"type": "object"},
+                            "after": {"type": "object"},
+                            "address": STR_OR_NULL,
+                            "hash": string("SHA-256 of the previous hash and this entry."),
+                        },
+                        ["id", "seq", "at", "actor", "roles", "action", "question", "hash"],
+                    )
+                ),
+                "next_before": STR_OR_NULL,
+                "chain": obj(
+                    {
+                        "ok": {"type": "boolean"},
+                        "count": {"type": "integer", "minimum": 0},
+                        "head": string(),
+                        "problems": array(
+                            obj({"at": string(), "message": string()}, ["at", "message"])
+                        ),
+                    },
+                    ["ok", "count", "head", "problems"],
+                ),
+            },
+            ["items", "next_before", "chain"],
+        ),
         "Handling": obj(
             {"question": string(), "by": string(), "until": TIME}, ["question", "by", "until"]
         ),
@@ -1030,6 +1065,22 @@ def _paths() -> Schema:
                         "schema": {"type": "string"},
                         "description": "`next_cursor` of the previous page.",
                     },
+                ],
+            ),
+        },
+        "/api/v1/dialogues/{slug}/audit": {
+            "parameters": [_p("slug")],
+            "get": _op(
+                "getAudit",
+                "The dialogue's audit trail, newest first, and whether its chain is intact",
+                ("200", _json(ref("AuditPage"), "One page of entries.")),
+                "401 403 404 503",
+                tags=staff,
+                security=STAFF_READ,
+                description="Moderators and admins. Filters match exactly.",
+                parameters=[
+                    {"name": name, "in": "query", "schema": {"type": "string"}}
+                    for name in ("actor", "action", "question", "before")
                 ],
             ),
         },

@@ -1,0 +1,161 @@
+"""The audit trail: every staff action leaves one entry per question it changed,
+with who, from where, before and after; the hash chain shows an edited, a
+deleted and a cut-off entry; ``doithoai audit verify`` says so."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from server.actions import Actions
+from server.domain.model import Actor, Dialogue, Role
+from server.store import keys
+from server.store.connection import Store
+from server.store.intake import Intake
+
+from .conftest import PRODUCER, payload
+
+MOD = Actor("moderator", frozenset({Role.MODERATOR}), address="203.0.113.7")
+
+
+async def pending(store: Store, actions: Actions, dialogue: Dialogue, n: int) -> str:
+    submitted = await actions.submit(dialogue, payload(n))
+    await Intake(store.redis, store.dialogues.ids, actions.materialise, "n", 30, 5).run_once()
+    return submitted.question_id
+
+
+async def broadcast(store: Store, actions: Actions, dialogue: Dialogue) -> list[str]:
+    a = await pending(store, actions, dialogue, 1)
+    b = await pending(store, actions, dialogue, 2)
+    await actions.act(dialogue, a, "edit", {"text": "Câu hỏi đã biên tập cho rõ ý."}, MOD)
+    await actions.act(dialogue, a, "approve", {}, MOD)
+    await actions.act(dialogue, b, "approve", {}, MOD)
+    await actions.act(dialogue, b, "merge", {"into": a}, MOD)
+    await actions.act(dialogue, a, "queue", {}, PRODUCER)
+    await actions.next_question(dialogue, PRODUCER)
+    return [a, b]
+
+
+async def test_every_staff_action_has_its_entry(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    a, b = await broadcast(store, actions, dialogue)
+    rows = await store.audit.read(dialogue.id)
+    got = [(r.entry["seq"], r.entry["actor"], r.entry["action"], r.entry["question"]) for r in rows]
+    assert got == [
+        (1, "moderator", "edit", a),
+        (2, "moderator", "approve", a),
+        (3, "moderator", "approve", b),
+        (4, "moderator", "merge", b),
+        (5, "moderator", "absorb", a),
+        (6, "producer", "queue", a),
+        (7, "producer", "on_air", a),
+    ]
+    edit = rows[0].entry
+    assert edit["before"]["text"].startswith("Xin hỏi lộ trình")
+    assert edit["after"]["text"] == "Câu hỏi đã biên tập cho rõ ý."
+    assert (edit["before"]["version"], edit["after"]["version"]) == (1, 2)
+    assert (edit["address"], edit["roles"]) == ("203.0.113.7", ["moderator"])
+    assert rows[1].entry["before"]["status"] == "pending"
+    assert rows[1].entry["after"]["status"] == "approved"
+    assert await store.audit.verify(dialogue.id) == []
+    # Screening at intake is the system's, not a staff action: not audited.
+    assert all(r.entry["actor"] != "system" for r in rows)
+
+
+async def test_settings_changes_are_audited(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    admin = Actor("admin", frozenset({Role.ADMIN}), address="198.51.100.2")
+    await actions.update_dialogue(dialogue, {"title": "Đối thoại về chuyển đổi số 2026"}, admin)
+    (row,) = await store.audit.read(dialogue.id)
+    assert row.entry["action"] == "dialogue.edit"
+    assert row.entry["after"] == {"title": "Đối thoại về chuyển đổi số 2026"}
+    assert row.entry["before"] == {"title": dialogue.title}
+
+
+async def test_chain_detects_an_edited_entry(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    await broadcast(store, actions, dialogue)
+    stream = keys.audit_stream(keys.prefix(dialogue.id))
+    rows = await store.redis.xrange(stream)
+    # Rewrite the stream with the same ids, one entry's actor changed.
+    await store.redis.delete(stream)
+    for n, (entry_id, fields) in enumerate(rows):
+        if n == 2:
+            doc = json.loads(fields["entry"])
+            doc["actor"] = "someone-else"
+            fields = {**fields, "entry": json.dumps(doc, sort_keys=True, separators=(",", ":"))}
+        await store.redis.xadd(stream, fields, id=entry_id)
+    problems = await store.audit.verify(dialogue.id)
+    assert [(p.at, "hash" in p.message) for p in problems] == [(rows[2][0], True)]
+
+
+async def test_chain_detects_a_deleted_entry_and_a_cut_end(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    await broadcast(store, actions, dialogue)
+    stream = keys.audit_stream(keys.prefix(dialogue.id))
+    rows = await store.redis.xrange(stream)
+    await store.redis.xdel(stream, rows[3][0])
+    problems = await store.audit.verify(dialogue.id)
+    assert problems and all(p.at == rows[4][0] for p in problems)
+    await store.redis.xdel(stream, rows[-1][0])  # and now cut the end as well
+    assert {p.at for p in await store.audit.verify(dialogue.id)} == {rows[4][0], "head"}
+
+
+async def test_concurrent_actions_keep_one_chain(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    import asyncio
+
+    ids = [await pending(store, actions, dialogue, n) for n in range(12)]
+    await asyncio.gather(*(actions.act(dialogue, q, "approve", {}, MOD) for q in ids))
+    rows = await store.audit.read(dialogue.id)
+    assert sorted(r.entry["question"] for r in rows) == sorted(ids)
+    assert [r.entry["seq"] for r in rows] == list(range(1, 13))
+    assert await store.audit.verify(dialogue.id) == []
+
+
+def test_cli_verify_says_intact_or_broken(redis_url: str) -> None:
+    """``doithoai audit verify`` over the real command line: 0 when intact, 1
+    with the broken entry named once an entry is edited."""
+    import asyncio
+
+    from server.store.connection import connect
+
+    async def seed(tamper: bool) -> str:
+        redis = connect(redis_url)
+        store = Store(redis, 10_000, b"test-secret")
+        actions = Actions(store)
+        dialogue = await store.dialogues.by_slug("cli-audit")
+        if dialogue is None:
+            dialogue = await actions.create_dialogue(slug="cli-audit", title="CLI", status="live")
+            await broadcast(store, actions, dialogue)
+        stream = keys.audit_stream(keys.prefix(dialogue.id))
+        first = (await redis.xrange(stream, count=1))[0]
+        if tamper:
+            await redis.xdel(stream, first[0])
+        await redis.aclose()
+        return str(first[0])
+
+    def verify() -> subprocess.CompletedProcess[str]:
+        env = {"REDIS_URL": redis_url, "PATH": "/usr/bin:/bin"}
+        return subprocess.run(
+            [sys.executable, "-m", "server", "audit", "verify", "cli-audit"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+
+    asyncio.run(seed(False))
+    ok = verify()
+    assert ok.returncode == 0, ok.stderr
+    assert "cli-audit: ok, 7 entries" in ok.stdout
+    removed = asyncio.run(seed(True))
+    broken = verify()
+    assert broken.returncode == 1
+    assert "cli-audit: BROKEN" in broken.stdout and removed not in broken.stdout

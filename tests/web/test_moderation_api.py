@@ -1,0 +1,130 @@
+"""Moderation through the real server: duplicate suggestions are in the staff
+API the moment the question is (filled at intake, in the same step), bulk
+actions and handling claims over HTTP, and the audit page and API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import redis
+
+from tests.helpers import ServerProcess
+
+from .seed import PASSWORD, SLUG, ask, submit
+
+pytestmark = pytest.mark.e2e
+
+QUESTIONS = f"/api/v1/dialogues/{SLUG}/questions"
+
+
+_OPEN: list[httpx.Client] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
+def staff(site: ServerProcess, username: str) -> httpx.Client:
+    """A signed-in staff session (closed after the test)."""
+    client = httpx.Client(base_url=site.url, headers={"Origin": site.url}, timeout=10)
+    _OPEN.append(client)
+    response = client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+    return client
+
+
+def question_id(site: ServerProcess, code: str) -> str:
+    items = staff(site, "moderator").get(QUESTIONS, params={"limit": 500}).json()["items"]
+    return next(str(q["id"]) for q in items if q["tracking_code"] == code)
+
+
+def test_duplicates_are_there_as_soon_as_the_question_is(site: ServerProcess) -> None:
+    """The first time moderators can see the second question (status pending,
+    version 1) it already lists the first as a duplicate: no later pass."""
+    first = ask(site.url, "Xin hỏi thủ tục đăng ký chữ ký số cho doanh nghiệp nhỏ như thế nào?")
+    code = submit(site.url, "Thu tuc dang ky chu ky so cho doanh nghiep nho nhu the nao a?")
+    client = staff(site, "moderator")
+    seen = None
+    for _ in range(300):
+        items = client.get(QUESTIONS, params={"limit": 500}).json()["items"]
+        seen = next((q for q in items if q["tracking_code"] == code), None)
+        if seen is not None:
+            break
+        httpx.get(f"{site.url}/healthz")
+    assert seen is not None and seen["version"] == 1
+    first_id = question_id(site, first)
+    assert [d["id"] for d in seen["duplicates"]] == [first_id]
+    assert seen["folded"] == "thu tuc dang ky chu ky so cho doanh nghiep nho nhu the nao a"
+
+
+def test_bulk_and_handling_over_http(site: ServerProcess) -> None:
+    codes = [
+        ask(site.url, f"Xin hỏi về hạ tầng cáp quang cho khu công nghiệp số {n}?") for n in range(3)
+    ]
+    ids = [question_id(site, c) for c in codes]
+    mod, other = staff(site, "moderator"), staff(site, "admin")
+    assert (
+        other.post(f"{QUESTIONS}/{ids[1]}/actions/reject", json={"reason": "spam"}).status_code
+        == 200
+    )
+    response = mod.post(
+        f"{QUESTIONS}/bulk", json={"action": "approve", "ids": ids, "versions": {i: 1 for i in ids}}
+    )
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["ok"] for r in results] == [True, False, True]
+    assert results[0]["question"]["status"] == "approved"
+    assert results[1]["error"]["code"] == "conflict"
+    bad = mod.post(f"{QUESTIONS}/bulk", json={"action": "answer", "ids": ids})
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "action"
+    no_csrf = httpx.post(
+        f"{site.url}{QUESTIONS}/bulk",
+        json={"action": "approve", "ids": ids},
+        headers={"Origin": site.url},
+        cookies=mod.cookies,
+    )
+    assert no_csrf.status_code == 403
+
+    claim = mod.post(f"{QUESTIONS}/{ids[0]}/handling")
+    assert claim.status_code == 200 and claim.json()["by"] == "moderator"
+    producer = staff(site, "producer")
+    assert producer.post(f"{QUESTIONS}/{ids[0]}/handling").status_code == 403
+    assert mod.delete(f"{QUESTIONS}/{ids[0]}/handling").status_code == 204
+
+
+def test_audit_page_and_api(site: ServerProcess, redis_server: str) -> None:
+    code = ask(site.url, "Xin hỏi kế hoạch số hoá hồ sơ đất đai của thành phố Huế?")
+    qid = question_id(site, code)
+    mod = staff(site, "moderator")
+    assert mod.post(f"{QUESTIONS}/{qid}/actions/approve", json={}).status_code == 200
+
+    page = mod.get(f"/console/{SLUG}/audit", params={"question": qid})
+    assert page.status_code == 200
+    assert 'data-ok="true"' in page.text and "approve" in page.text
+    api = mod.get(f"/api/v1/dialogues/{SLUG}/audit", params={"question": qid}).json()
+    assert api["chain"]["ok"] is True
+    assert [(e["action"], e["actor"]) for e in api["items"]] == [("approve", "moderator")]
+    assert api["items"][0]["address"] == "127.0.0.1"
+
+    assert staff(site, "producer").get(f"/api/v1/dialogues/{SLUG}/audit").status_code == 403
+    assert httpx.get(f"{site.url}/api/v1/dialogues/{SLUG}/audit").status_code == 401
+    anonymous = httpx.get(f"{site.url}/console/{SLUG}/audit")
+    assert anonymous.status_code == 303 and "/login" in anonymous.headers["location"]
+
+    client = redis.Redis.from_url(redis_server, decode_responses=True)
+    try:
+        dialogue_id = client.hget("doithoai:dialogues", SLUG)
+        stream = f"{{d:{dialogue_id}}}:audit"
+        first = client.xrange(stream, count=1)[0][0]
+        client.xdel(stream, first)
+    finally:
+        client.close()
+    broken = mod.get(f"/console/{SLUG}/audit")
+    assert 'data-ok="false"' in broken.text
+    assert mod.get(f"/api/v1/dialogues/{SLUG}/audit").json()["chain"]["ok"] is False
