@@ -10,16 +10,15 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from .accounts import Accounts
+from .accounts import Accounts, check_password, check_username
+from .domain.lifecycle import Refused
 from .domain.model import Role, iso
 
 ROLES = [r.value for r in Role]
-#: Shortest password accepted for a staff account.
-MIN_PASSWORD = 10
 
 
 def add_parsers(sub: Any) -> None:
-    user = sub.add_parser("user", help="staff accounts: add, passwd, disable, enable, list")
+    user = sub.add_parser("user", help="staff accounts: add, passwd, roles, disable, enable, list")
     verbs = user.add_subparsers(dest="verb", required=True)
     add = verbs.add_parser("add", help="a new account (or replace one)")
     add.add_argument("username")
@@ -29,6 +28,11 @@ def add_parsers(sub: Any) -> None:
     passwd = verbs.add_parser("passwd", help="set a new password (ends the account's sessions)")
     passwd.add_argument("username")
     passwd.add_argument("--password-stdin", action="store_true")
+    roles = verbs.add_parser("roles", help="replace the account's roles (applies at once)")
+    roles.add_argument("username")
+    roles.add_argument(
+        "--roles", required=True, help=f"comma-separated, of {','.join(ROLES)}", metavar="R1,R2"
+    )
     for verb in ("disable", "enable"):
         v = verbs.add_parser(verb, help=f"{verb} an account (disable ends its sessions at once)")
         v.add_argument("username")
@@ -57,28 +61,39 @@ def _password(args: argparse.Namespace) -> str:
             raise ValueError("the two passwords differ")
     else:
         raise ValueError("no terminal: pass --password-stdin and the password on stdin")
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
-    return password
+    return check_password(password)
+
+
+def _actor() -> str:
+    """Who changes accounts from a terminal, for the log: the OS account."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
 
 
 async def run_user(accounts: Accounts, args: argparse.Namespace) -> int:
     try:
         if args.verb == "add":
             roles = frozenset(Role(r) for r in args.role)
-            await accounts.add(args.username, _password(args), roles, args.name)
+            username = check_username(args.username)
+            await accounts.add(username, _password(args), roles, args.name, actor=_actor())
             print(f"{args.username}: {', '.join(sorted(r.value for r in roles))}")
         elif args.verb == "passwd":
-            await accounts.set_password(args.username, _password(args))
+            await accounts.set_password(args.username, _password(args), actor=_actor())
             print(f"{args.username}: password changed; open sessions ended")
+        elif args.verb == "roles":
+            wanted = [r.strip() for r in args.roles.split(",") if r.strip()]
+            user = await accounts.update(_actor(), args.username, roles=wanted)
+            print(f"{user.username}: {','.join(sorted(r.value for r in user.roles))}")
         elif args.verb in ("disable", "enable"):
-            await accounts.set_disabled(args.username, args.verb == "disable")
+            await accounts.set_disabled(args.username, args.verb == "disable", actor=_actor())
             print(f"{args.username}: {args.verb}d")
         elif args.verb == "list":
             for user in await accounts.users():
                 state = " (disabled)" if user.disabled else ""
                 print(f"{user.username}\t{','.join(sorted(r.value for r in user.roles))}{state}")
-    except (ValueError, LookupError) as exc:
+    except (ValueError, LookupError, Refused) as exc:
         print(f"doithoai user: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import WatchError
+from redis.typing import EncodableT, FieldT
 
 from ..domain.model import Role
 from . import keys
@@ -19,6 +21,10 @@ class User:
     roles: frozenset[Role]
     disabled: bool = False
     display_name: str = ""
+    #: When the account was made (ISO 8601); "" for accounts made before it was kept.
+    created_at: str = ""
+    #: The last successful sign-in; written by ``record_login`` only, never by ``save``.
+    last_login_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,21 @@ def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _user_fields(user: User) -> dict[FieldT, EncodableT]:
+    """The hash fields ``save`` writes: never ``last_login_at`` (``record_login``
+    keeps it), and ``created_at`` only when known, so that a change made from
+    an older copy of the account does not erase either."""
+    fields: dict[FieldT, EncodableT] = {
+        "password_hash": user.password_hash,
+        "roles": ",".join(sorted(r.value for r in user.roles)),
+        "disabled": "1" if user.disabled else "0",
+        "display_name": user.display_name,
+    }
+    if user.created_at:
+        fields["created_at"] = user.created_at
+    return fields
+
+
 def _session_key(session_id: str) -> str:
     # Only a hash of the cookie value is stored: a leaked dump holds no usable session.
     return keys.session(hashlib.sha256(session_id.encode()).hexdigest())
@@ -54,26 +75,48 @@ class Users:
 
     async def save(self, user: User) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(
-                keys.user(user.username),
-                mapping={
-                    "password_hash": user.password_hash,
-                    "roles": ",".join(sorted(r.value for r in user.roles)),
-                    "disabled": "1" if user.disabled else "0",
-                    "display_name": user.display_name,
-                },
-            )
+            pipe.hset(keys.user(user.username), mapping=_user_fields(user))
             pipe.sadd(keys.USERS, user.username)
             await pipe.execute()
+
+    async def create(self, user: User) -> bool:
+        """Save ``user`` only if no account has its name; False if one does
+        (two admins adding the same name at once: exactly one wins)."""
+        key = keys.user(user.username)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            try:
+                await pipe.watch(key)
+                if await pipe.exists(key):
+                    return False
+                pipe.multi()
+                pipe.hset(key, mapping=_user_fields(user))
+                pipe.sadd(keys.USERS, user.username)
+                await pipe.execute()
+            except WatchError:
+                return False
+        return True
+
+    async def record_login(self, username: str, at: str) -> None:
+        # Only an existing account: a sign-in racing a deletion must not leave half a hash.
+        if await self._redis.exists(keys.user(username)):
+            await self._redis.hset(keys.user(username), "last_login_at", at)
 
     async def get(self, username: str) -> User | None:
         raw = await self._redis.hgetall(keys.user(username))
         if not raw:
             return None
         f = {_s(k): _s(v) for k, v in raw.items()}
+        if "password_hash" not in f:
+            return None
         roles = frozenset(Role(r) for r in f.get("roles", "").split(",") if r)
         return User(
-            username, f["password_hash"], roles, f.get("disabled") == "1", f.get("display_name", "")
+            username,
+            f["password_hash"],
+            roles,
+            f.get("disabled") == "1",
+            f.get("display_name", ""),
+            f.get("created_at", ""),
+            f.get("last_login_at", ""),
         )
 
     async def usernames(self) -> list[str]:
@@ -146,6 +189,21 @@ class Users:
         await self._redis.delete(keys.token(_s(token_hash)))
         await self._redis.hdel(keys.TOKENS, token_id)
         return True
+
+    async def session_count(self, username: str) -> int:
+        """How many of ``username``'s sessions are still open (forgetting the
+        ones that expired or were signed out)."""
+        members = [_s(m) for m in await self._redis.smembers(keys.user_sessions(username))]
+        if not members:
+            return 0
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for member in members:
+                pipe.exists(member)
+            alive = await pipe.execute()
+        gone = [m for m, live in zip(members, alive, strict=True) if not live]
+        if gone:
+            await self._redis.srem(keys.user_sessions(username), *gone)
+        return len(members) - len(gone)
 
     async def close_all_sessions(self, username: str) -> None:
         members = await self._redis.smembers(keys.user_sessions(username))

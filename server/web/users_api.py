@@ -1,0 +1,107 @@
+"""The admin's HTTP API for staff accounts: list, create, change roles,
+disable or enable, reset a password.
+
+Only admins, signed in (cookie with the Origin and CSRF checks) or with an
+admin token for every dialogue. Answers are built from an allowlist of fields:
+never a password, its hash, or a session id. Every change goes through
+``Accounts`` (``create``/``update``), which checks the values, ends sessions
+when it must and logs it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..accounts import Accounts, Identity
+from ..domain.model import Role
+from ..store.users import User
+from .auth import require_staff
+from .errors import ApiError, read_object
+
+#: The fields ``PATCH /api/v1/users/{username}`` takes; any other is refused.
+EDITABLE = ("roles", "disabled", "password", "display_name")
+#: Longer path names are no account (usernames have at most 32 characters).
+MAX_USERNAME = 64
+
+
+async def _admin(request: Request) -> tuple[Accounts, Identity]:
+    identity = await require_staff(request)
+    if Role.ADMIN not in identity.roles:
+        raise ApiError(
+            "forbidden",
+            "only an admin may manage staff accounts",
+            message_vi="Chỉ quản trị viên được quản lý tài khoản nhân sự.",
+        )
+    if identity.dialogues is not None:
+        raise ApiError(
+            "forbidden",
+            "a token scoped to some dialogues may not manage staff accounts",
+            message_vi="Mã truy cập giới hạn theo cuộc đối thoại không được quản lý tài khoản.",
+        )
+    return request.app.state.accounts, identity
+
+
+async def user_view(accounts: Accounts, user: User) -> dict[str, Any]:
+    """An account as admins see it (an allowlist: no hash, no session id)."""
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "roles": sorted(r.value for r in user.roles),
+        "disabled": user.disabled,
+        "created_at": user.created_at or None,
+        "last_login_at": user.last_login_at or None,
+        "sessions": await accounts.session_count(user.username),
+    }
+
+
+async def list_users(request: Request) -> Response:
+    accounts, _ = await _admin(request)
+    return JSONResponse([await user_view(accounts, u) for u in await accounts.users()])
+
+
+async def create_user(request: Request) -> Response:
+    accounts, identity = await _admin(request)
+    body = await read_object(request, request.app.state.settings.max_body)
+    user = await accounts.create(
+        identity.username,
+        body.get("username"),
+        body.get("password"),
+        body.get("roles"),
+        body.get("display_name", ""),
+    )
+    return JSONResponse(await user_view(accounts, user), 201)
+
+
+async def update_user(request: Request) -> Response:
+    accounts, identity = await _admin(request)
+    username = request.path_params["username"]
+    body = await read_object(request, request.app.state.settings.max_body)
+    unknown = sorted(set(body) - set(EDITABLE))
+    if unknown:
+        raise ApiError(
+            "invalid",
+            f"unknown field {unknown[0]!r}; fields: {', '.join(EDITABLE)}",
+            unknown[0],
+            message_vi="Trường không được hỗ trợ. Các trường: " + ", ".join(EDITABLE) + ".",
+        )
+    changes = {k: body[k] for k in EDITABLE if body.get(k) is not None}
+    try:
+        if len(username) > MAX_USERNAME:
+            raise LookupError(username)
+        user = await accounts.update(identity.username, username, **changes)
+    except LookupError:
+        raise ApiError(
+            "not_found", f"no account {username!r}", message_vi="Không có tài khoản này."
+        ) from None
+    return JSONResponse(await user_view(accounts, user))
+
+
+routes = [
+    Route("/api/v1/users", list_users, methods=["GET"]),
+    Route("/api/v1/users", create_user, methods=["POST"]),
+    Route("/api/v1/users/{username}", update_user, methods=["PATCH"]),
+]

@@ -1,0 +1,444 @@
+"""The staff accounts API (/api/v1/users) on a real server and real Redis:
+only admins reach it, with the Origin and CSRF checks; an account made there
+can sign in; a change of roles applies to the very next request and closes
+the account's open console within seconds; disabling refuses the login and
+closes the console; a password reset ends the sessions; every change is logged
+without a password; ``doithoai user roles`` goes through the same door."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import redis
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from server.accounts import MIN_PASSWORD, Accounts
+from server.domain.model import Role
+from server.store.connection import Store
+from server.store.connection import connect as connect_redis
+from tests.helpers import REPO_ROOT, ServerProcess
+
+from .seed import PASSWORD, SLUG, run, seed, server_env
+
+pytestmark = [pytest.mark.e2e]
+
+USERS = "/api/v1/users"
+NEW_PASSWORD = "mật khẩu mới đủ dài 2026"
+EVIL = "https://evil.example"
+#: Accounts this module adds to the seeded ones (moderator, producer, admin).
+EXTRA = {
+    "official": frozenset({Role.OFFICIAL}),
+    "admin-off": frozenset({Role.ADMIN}),
+    "target": frozenset({Role.MODERATOR}),
+}
+#: Generous bound on waiting for a socket to be closed (the server re-checks
+#: every 3 s); the tests never assert how long it took.
+CLOSE_WAIT = 60.0
+
+
+async def _store_call(redis_url: str, work: Any) -> Any:
+    client = connect_redis(redis_url)
+    try:
+        return await work(Accounts(Store(client, 10_000, b"test-secret"), 3600))
+    finally:
+        await client.aclose()
+
+
+def accounts_do(redis_url: str, work: Any) -> Any:
+    """Run ``work(accounts)`` against the test's Redis, the way the app does."""
+    return run(_store_call(redis_url, work))
+
+
+@pytest.fixture(scope="module")
+def site(redis_server: str) -> Iterator[ServerProcess]:
+    """The app on an emptied Redis with the seeded dialogue and staff, plus ``EXTRA``."""
+    with redis.Redis.from_url(redis_server) as client:
+        client.flushall()
+    seed(redis_server)
+
+    async def add(accounts: Accounts) -> None:
+        for username, roles in EXTRA.items():
+            await accounts.add(username, PASSWORD, roles)
+
+    accounts_do(redis_server, add)
+    with ServerProcess(env=server_env(redis_server)) as server:
+        yield server
+
+
+class Staff:
+    """A signed-in staff member's HTTP client: cookie, Origin and CSRF token."""
+
+    def __init__(self, site: ServerProcess, username: str, password: str = PASSWORD) -> None:
+        self.client = httpx.Client(base_url=site.url, headers={"Origin": site.url}, timeout=30)
+        response = self.client.post(
+            "/api/v1/session", json={"username": username, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        self.csrf: str = response.json()["csrf_token"]
+        self.username = username
+
+    def send(self, method: str, url: str, body: Any = None, **headers: str) -> httpx.Response:
+        """An unsafe request as the browser page sends it (``headers`` override)."""
+        return self.client.request(
+            method, url, json=body, headers={"X-CSRF-Token": self.csrf, **headers}
+        )
+
+    @property
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.client.cookies.items())
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@pytest.fixture
+def admin(site: ServerProcess) -> Iterator[Staff]:
+    staff = Staff(site, "admin")
+    try:
+        yield staff
+    finally:
+        staff.close()
+
+
+def sign_in_status(site: ServerProcess, username: str, password: str) -> int:
+    response = httpx.post(
+        f"{site.url}/api/v1/session",
+        json={"username": username, "password": password},
+        headers={"Origin": site.url},
+        timeout=30,
+    )
+    return response.status_code
+
+
+def listed(admin: Staff) -> dict[str, dict[str, Any]]:
+    response = admin.client.get(USERS)
+    assert response.status_code == 200, response.text
+    return {u["username"]: u for u in response.json()}
+
+
+def create(admin: Staff, username: str, roles: list[str], password: str = NEW_PASSWORD) -> None:
+    body = {"username": username, "password": password, "roles": roles}
+    response = admin.send("POST", USERS, body)
+    assert response.status_code == 201, response.text
+
+
+# -- who may use it -------------------------------------------------------------------
+
+
+def test_only_admins_reach_the_users_api(site: ServerProcess, redis_server: str) -> None:
+    """Anonymous, moderator, producer, official, a disabled admin (old session
+    and new login) and tokens that are not unscoped admin ones: 401/403 on
+    every route, with an error body only; an admin cookie without the CSRF
+    token, or from a foreign Origin, is refused too."""
+    fresh = {"username": "khong-duoc-tao", "password": NEW_PASSWORD, "roles": ["admin"]}
+    routes = [
+        ("GET", USERS, None),
+        ("POST", USERS, fresh),
+        ("PATCH", f"{USERS}/target", {"roles": ["admin"]}),
+        ("PATCH", f"{USERS}/target", {"disabled": True}),
+        ("PATCH", f"{USERS}/target", {"password": NEW_PASSWORD}),
+    ]
+
+    async def tokens(accounts: Accounts) -> dict[str, str]:
+        scoped, _ = await accounts.create_token("admin", Role.ADMIN, (SLUG,), "scoped", "")
+        producer, _ = await accounts.create_token("producer", Role.PRODUCER, (), "vmix", "")
+        unscoped, _ = await accounts.create_token("admin", Role.ADMIN, (), "ops", "")
+        return {"scoped": scoped, "producer": producer, "admin": unscoped}
+
+    secrets = accounts_do(redis_server, tokens)
+    disabled = Staff(site, "admin-off")
+    accounts_do(redis_server, lambda a: a.set_disabled("admin-off", True))
+    assert sign_in_status(site, "admin-off", PASSWORD) == 401
+    staff = {name: Staff(site, name) for name in ("moderator", "producer", "official")}
+    anonymous = httpx.Client(base_url=site.url, headers={"Origin": site.url}, timeout=30)
+    admin = Staff(site, "admin")
+    try:
+        csrf = {"X-CSRF-Token": admin.csrf}
+        # (who, client, headers, status, whether reads are refused too: a
+        # signed-in admin may read without a CSRF token, from any page).
+        callers: list[tuple[str, Any, dict[str, str], int, bool]] = [
+            ("anonymous", anonymous, {}, 401, True),
+            ("disabled admin", disabled.client, {"X-CSRF-Token": disabled.csrf}, 401, True),
+            *[(n, s.client, {"X-CSRF-Token": s.csrf}, 403, True) for n, s in staff.items()],
+            ("admin token for one dialogue", anonymous, _bearer(secrets["scoped"]), 403, True),
+            ("producer token", anonymous, _bearer(secrets["producer"]), 403, True),
+            ("admin without CSRF token", admin.client, {}, 403, False),
+            ("admin from another site", admin.client, {**csrf, "Origin": EVIL}, 403, False),
+        ]
+        for who, client, headers, expected, reads_refused in callers:
+            for method, url, body in routes:
+                if method == "GET" and not reads_refused:
+                    continue
+                response = client.request(method, url, json=body, headers=headers)
+                assert response.status_code == expected, (who, method, url, response.text)
+                assert list(response.json()) == ["error"], (who, method, url)
+                assert "target" not in response.text and "$argon2" not in response.text
+        # The same requests do work for an admin (the refusals above are not vacuous).
+        assert admin.client.get(USERS).status_code == 200
+        assert anonymous.get(USERS, headers=_bearer(secrets["admin"])).status_code == 200
+        accounts = listed(admin)
+        assert "khong-duoc-tao" not in accounts
+        assert accounts["target"]["roles"] == ["moderator"]
+        assert accounts["target"]["disabled"] is False
+        assert sign_in_status(site, "target", PASSWORD) == 200
+    finally:
+        for s in (*staff.values(), disabled, admin):
+            s.close()
+        anonymous.close()
+        accounts_do(redis_server, lambda a: a.set_disabled("admin-off", False))
+
+
+def _bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+# -- creating and changing accounts -----------------------------------------------------
+
+
+def test_admin_creates_an_account_that_can_sign_in(site: ServerProcess, admin: Staff) -> None:
+    """POST makes an account that signs in with its roles; the list shows it
+    with its sessions and never a hash or a session id."""
+    body = {
+        "username": "lan.nguyen",
+        "password": NEW_PASSWORD,
+        "roles": ["moderator", "producer"],
+        "display_name": "  Nguyễn   Thị Lan ",
+    }
+    response = admin.send("POST", USERS, body)
+    assert response.status_code == 201, response.text
+    made = response.json()
+    assert made["username"] == "lan.nguyen" and made["display_name"] == "Nguyễn Thị Lan"
+    assert made["roles"] == ["moderator", "producer"] and made["disabled"] is False
+    assert made["created_at"] and made["last_login_at"] is None and made["sessions"] == 0
+
+    lan = Staff(site, "lan.nguyen", NEW_PASSWORD)
+    try:
+        assert lan.client.get("/api/v1/session").json()["roles"] == ["moderator", "producer"]
+        seen = listed(admin)["lan.nguyen"]
+        assert seen["sessions"] == 1 and seen["last_login_at"]
+        everything = admin.client.get(USERS).text
+        for secret in (NEW_PASSWORD, "$argon2", "password", lan.csrf, *lan.client.cookies.values()):
+            assert secret not in everything
+        again = admin.send("POST", USERS, {**body, "password": "một mật khẩu khác nữa"})
+        assert again.status_code == 409
+        assert again.json()["error"] == {
+            "code": "conflict",
+            "message": "Tên đăng nhập này đã được dùng.",
+            "field": "username",
+        }
+    finally:
+        lan.close()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            {"username": "Lan Nguyen"},
+            "username",
+            "Tên đăng nhập gồm 2 đến 32 ký tự: chữ thường không dấu (a-z), chữ số, dấu chấm, "
+            "gạch dưới hoặc gạch ngang, bắt đầu bằng chữ hoặc số.",
+        ),
+        (
+            {"password": "x" * (MIN_PASSWORD - 1)},
+            "password",
+            f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.",
+        ),
+        ({"password": None}, "password", f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự."),
+        (
+            {"roles": ["moderator", "superuser"]},
+            "roles",
+            "Vai trò không hợp lệ. Các vai trò là: moderator, official, producer, admin.",
+        ),
+        ({"roles": []}, "roles", "Hãy chọn ít nhất một vai trò."),
+        ({"roles": "admin"}, "roles", "Vai trò phải là một danh sách."),
+        ({"display_name": "x" * 101}, "display_name", "Tên hiển thị dài tối đa 100 ký tự."),
+    ],
+)
+def test_new_accounts_are_checked(
+    admin: Staff, change: dict[str, Any], field: str, message: str
+) -> None:
+    """A bad username, password, role list or display name is a 400 naming the
+    field, in Vietnamese; nothing is made."""
+    body = {"username": "hoa-le", "password": NEW_PASSWORD, "roles": ["official"], **change}
+    response = admin.send("POST", USERS, body)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == {"code": "invalid", "message": message, "field": field}
+    assert "hoa-le" not in listed(admin)
+
+
+def test_errors_follow_the_request_language(admin: Staff) -> None:
+    """An English client gets the English sentence for the same refusal."""
+    body = {"username": "en-user", "password": "short", "roles": ["official"]}
+    response = admin.send("POST", USERS, body, **{"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        f"the password must have at least {MIN_PASSWORD} characters"
+    )
+
+
+def test_patch_refuses_unknown_fields_and_accounts(admin: Staff) -> None:
+    """PATCH names an unknown field (400) and an unknown account (404)."""
+    odd = admin.send("PATCH", f"{USERS}/target", {"roles": ["moderator"], "is_admin": True})
+    assert odd.status_code == 400 and odd.json()["error"]["field"] == "is_admin"
+    gone = admin.send("PATCH", f"{USERS}/khong-co-ai", {"disabled": True})
+    assert gone.status_code == 404
+    assert gone.json()["error"]["message"] == "Không có tài khoản này."
+    long = admin.send("PATCH", f"{USERS}/{'a' * 200}", {"disabled": True})
+    assert long.status_code == 404
+
+
+def test_admin_cannot_lock_themselves_out(admin: Staff) -> None:
+    """An admin may not disable their own account or drop their own admin role."""
+    own = f"{USERS}/admin"
+    off = admin.send("PATCH", own, {"disabled": True})
+    assert off.status_code == 403
+    assert off.json()["error"] == {
+        "code": "forbidden",
+        "message": "Bạn không thể tự khóa tài khoản của chính mình.",
+        "field": "disabled",
+    }
+    demoted = admin.send("PATCH", own, {"roles": ["moderator"]})
+    assert demoted.status_code == 403 and demoted.json()["error"]["field"] == "roles"
+    assert admin.client.get("/api/v1/session").json()["roles"] == ["admin"]
+    assert listed(admin)["admin"]["disabled"] is False
+    widened = admin.send("PATCH", own, {"roles": ["admin", "moderator"]})
+    assert widened.status_code == 200 and widened.json()["roles"] == ["admin", "moderator"]
+    assert admin.send("PATCH", own, {"roles": ["admin"]}).status_code == 200
+
+
+# -- a change takes effect at once ------------------------------------------------------
+
+
+def ws_url(site: ServerProcess) -> str:
+    return site.url.replace("http://", "ws://") + f"/ws/v1/dialogues/{SLUG}/console"
+
+
+async def open_console(site: ServerProcess, staff: Staff) -> ClientConnection:
+    console = await connect(
+        ws_url(site),
+        origin=site.url,  # type: ignore[arg-type]
+        additional_headers={"Cookie": staff.cookie_header},
+    )
+    first = await asyncio.wait_for(console.recv(), 30)
+    assert '"snapshot"' in str(first)
+    return console
+
+
+async def close_code(console: ClientConnection) -> int:
+    """Read until the server closes the socket; its close code."""
+    try:
+        async with asyncio.timeout(CLOSE_WAIT):
+            while True:
+                await console.recv()
+    except ConnectionClosed as closed:
+        assert closed.rcvd is not None, "the client closed, not the server"
+        return closed.rcvd.code
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture
+async def consoles() -> AsyncIterator[list[ClientConnection]]:
+    opened: list[ClientConnection] = []
+    yield opened
+    for console in opened:
+        await console.close()
+
+
+async def test_changing_roles_closes_the_console_and_forbids_the_next_request(
+    site: ServerProcess, admin: Staff, consoles: list[ClientConnection]
+) -> None:
+    """Taking the producer role away: the account's console socket closes
+    (4403), its next producer request is 403, its session lives on with the
+    roles left."""
+    create(admin, "quang", ["moderator", "producer"])
+    quang = Staff(site, "quang", NEW_PASSWORD)
+    try:
+        screen = f"/api/v1/dialogues/{SLUG}/screen"
+        assert quang.client.get(screen).status_code == 200
+        consoles.append(await open_console(site, quang))
+        response = admin.send("PATCH", f"{USERS}/quang", {"roles": ["moderator"]})
+        assert response.status_code == 200 and response.json()["roles"] == ["moderator"]
+        assert await close_code(consoles[0]) == 4403
+        assert quang.client.get(screen).status_code == 403
+        assert quang.client.get("/api/v1/session").json()["roles"] == ["moderator"]
+        assert listed(admin)["quang"]["sessions"] == 1
+    finally:
+        quang.close()
+
+
+async def test_disabling_refuses_login_and_closes_the_console(
+    site: ServerProcess, admin: Staff, consoles: list[ClientConnection]
+) -> None:
+    """Disabling ends the account's sessions (its console closes with 4401)
+    and refuses its login until it is enabled again."""
+    create(admin, "minh", ["moderator"])
+    minh = Staff(site, "minh", NEW_PASSWORD)
+    try:
+        consoles.append(await open_console(site, minh))
+        response = admin.send("PATCH", f"{USERS}/minh", {"disabled": True})
+        assert response.status_code == 200, response.text
+        assert response.json()["disabled"] is True and response.json()["sessions"] == 0
+        assert await close_code(consoles[0]) == 4401
+        assert minh.client.get("/api/v1/session").status_code == 401
+        assert sign_in_status(site, "minh", NEW_PASSWORD) == 401
+        assert admin.send("PATCH", f"{USERS}/minh", {"disabled": False}).status_code == 200
+        assert sign_in_status(site, "minh", NEW_PASSWORD) == 200
+    finally:
+        minh.close()
+
+
+def test_password_reset_ends_sessions_and_is_logged_without_it(
+    site: ServerProcess, admin: Staff
+) -> None:
+    """A new password ends the account's sessions; the old one stops working;
+    the server logs who changed what, never a password."""
+    create(admin, "thu", ["official"])
+    thu = Staff(site, "thu", NEW_PASSWORD)
+    reset = "đặt lại mật khẩu cho Thu 2026"
+    try:
+        response = admin.send("PATCH", f"{USERS}/thu", {"password": reset})
+        assert response.status_code == 200 and response.json()["sessions"] == 0
+        assert thu.client.get("/api/v1/session").status_code == 401
+        assert sign_in_status(site, "thu", NEW_PASSWORD) == 401
+        assert sign_in_status(site, "thu", reset) == 200
+    finally:
+        thu.close()
+    log = site.output()
+    assert "account thu created by admin: roles official; state enabled" in log
+    assert "account thu changed by admin: password reset" in log
+    for secret in (NEW_PASSWORD, reset, "$argon2"):
+        assert secret not in log
+
+
+def test_cli_sets_roles_through_the_same_checks(
+    site: ServerProcess, admin: Staff, redis_server: str
+) -> None:
+    """``doithoai user roles`` replaces an account's roles (checked the same
+    way: an unknown role is refused), and the API sees the change."""
+    create(admin, "cli-user", ["official"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOITHOAI_")}
+    env.update(REDIS_URL=redis_server, PYTHONPATH=str(REPO_ROOT))
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "server", "user", "roles", *args],
+            capture_output=True, text=True, env=env, timeout=60, check=False,
+        )  # fmt: skip
+
+    done = cli("cli-user", "--roles", "moderator,producer")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "cli-user: moderator,producer"
+    assert listed(admin)["cli-user"]["roles"] == ["moderator", "producer"]
+    bad = cli("cli-user", "--roles", "moderator,boss")
+    assert bad.returncode == 1 and "unknown role 'boss'" in bad.stderr
+    assert cli("nobody", "--roles", "moderator").returncode == 1
+    assert listed(admin)["cli-user"]["roles"] == ["moderator", "producer"]
