@@ -1,6 +1,6 @@
 """The admin's pages: every dialogue with its phase and a form to create one
-(``/admin``), and one dialogue's settings, phase and overlay link
-(``/admin/{slug}``).
+(``/admin``), one dialogue's settings, phase and overlay link
+(``/admin/{slug}``), and the staff accounts (``/admin/users``).
 
 Like the consoles, these are shells around the JSON API: admin.js creates,
 edits and switches dialogues through ``/api/v1/dialogues...`` with the
@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..accounts import Identity
+from ..accounts import MIN_PASSWORD, Identity
 from ..actions import Actions
 from ..domain.events import staff_dialogue
 from ..domain.model import DialogueStatus, Role
@@ -92,7 +92,24 @@ async def dialogue(request: Request) -> Response:
     )
 
 
+async def users(request: Request) -> Response:
+    """Staff accounts: users.js lists, adds and changes them through ``/api/v1/users``."""
+    identity = await _admin(request)
+    if isinstance(identity, Response):
+        return identity
+    return render(
+        request,
+        "users.html",
+        roles=[r.value for r in Role],
+        min_password=MIN_PASSWORD,
+        username=identity.username,
+        csrf_token=identity.csrf_token or "",
+    )
+
+
 routes: list[BaseRoute] = [
     Route("/admin", dialogues, methods=["GET"]),
+    # Before /admin/{slug}, which would take "users" for a dialogue's slug.
+    Route("/admin/users", users, methods=["GET"]),
     Route("/admin/{slug}", dialogue, methods=["GET"]),
 ]

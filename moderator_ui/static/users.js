@@ -1,0 +1,324 @@
+// The staff accounts page (/admin/users): every account with its roles and
+// state; add an account, change its roles, disable or enable it, reset its
+// password.
+//
+// Everything goes through /api/v1/users with the session's CSRF token, and a
+// row is redrawn from the server's answer: the page keeps no state the server
+// has not confirmed. Text is written with textContent (common.js's h()),
+// never as HTML.
+
+import { api, errorMessage, formatTime, h, label, t } from "./common.js";
+
+const root = document.getElementById("users");
+const lang = root.dataset.lang;
+const me = root.dataset.me;
+const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+const USERS = "/api/v1/users";
+const ROLES = root.dataset.roles.split(",");
+
+const list = document.getElementById("user-list");
+const listMessage = document.getElementById("list-message");
+const confirmBox = document.getElementById("confirm");
+
+// -- shared ----------------------------------------------------------------------
+
+function call(url, method, body) {
+  return api(url, { method, body, csrf, lang });
+}
+
+/** A failed call's sentence: the API's own (Vietnamese unless asked otherwise). */
+function failure(result) {
+  if (result.status === 0) return t("network");
+  if (result.status === 401) return t("signed_out");
+  return errorMessage(result, t("failed"));
+}
+
+function setMessage(node, text, kind = "") {
+  node.textContent = text;
+  node.dataset.kind = kind;
+}
+
+function showFieldError(node, text) {
+  const error = node.querySelector(".field-error") || node.parentElement.querySelector(".field-error");
+  if (node.matches("input")) node.setAttribute("aria-invalid", "true");
+  if (error) {
+    error.textContent = text;
+    error.hidden = false;
+  }
+}
+
+function clearErrors(container) {
+  for (const node of container.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+  for (const node of container.querySelectorAll(".field-error")) {
+    node.hidden = true;
+    node.textContent = "";
+  }
+}
+
+/** Show an API error beside the field it names inside `container`; false if none. */
+function showApiError(container, result) {
+  const error = result.data && result.data.error;
+  if (!error || !error.field) return false;
+  const node = container.querySelector(`[data-field="${CSS.escape(error.field)}"]`);
+  if (!node) return false;
+  showFieldError(node, failure(result));
+  const focusable = node.matches("input") ? node : node.querySelector("input:not(:disabled)");
+  if (focusable) focusable.focus();
+  return true;
+}
+
+/** Ask with the page's <dialog>; resolves true when confirmed. */
+function confirmWith(title, text, yes) {
+  document.getElementById("confirm-title").textContent = title;
+  document.getElementById("confirm-text").textContent = text;
+  document.getElementById("confirm-yes").textContent = yes;
+  const opener = document.activeElement;
+  confirmBox.returnValue = "";
+  confirmBox.showModal();
+  return new Promise((resolve) => {
+    confirmBox.addEventListener(
+      "close",
+      () => {
+        if (opener && opener.isConnected) opener.focus();
+        resolve(confirmBox.returnValue === "yes");
+      },
+      { once: true },
+    );
+  });
+}
+
+// -- one account's row -------------------------------------------------------------
+
+let nextId = 0;
+
+function rolesOf(fieldset) {
+  return [...fieldset.querySelectorAll('input[type="checkbox"]:checked')].map((box) => box.value);
+}
+
+function sameRoles(a, b) {
+  return a.length === b.length && a.every((role) => b.includes(role));
+}
+
+function drawRow(user) {
+  const id = `user-${nextId++}`;
+  const own = user.username === me;
+  const message = h("p", { class: "admin-message", role: "status", "aria-live": "polite" });
+
+  const meta = [
+    user.display_name || null,
+    user.created_at ? t("created", { time: formatTime(user.created_at, lang) }) : null,
+    user.last_login_at
+      ? t("last_login", { time: formatTime(user.last_login_at, lang) })
+      : t("never_signed_in"),
+    t("sessions", { n: user.sessions }),
+  ].filter(Boolean);
+
+  const boxes = ROLES.map((role) =>
+    h(
+      "div",
+      { class: "field-check" },
+      h("input", {
+        type: "checkbox",
+        id: `${id}-${role}`,
+        value: role,
+        checked: user.roles.includes(role),
+        disabled: own && role === "admin",
+      }),
+      h("label", { for: `${id}-${role}`, text: label("roles", role) }),
+    ),
+  );
+  const roles = h(
+    "fieldset",
+    { class: "admin-fieldset user-roles", dataset: { field: "roles" } },
+    h("legend", { text: t("roles_of", { name: user.username }) }),
+    ...boxes,
+    h("p", { class: "field-error", hidden: true }),
+  );
+  const saveRoles = h("button", {
+    type: "button",
+    class: "button button-small",
+    dataset: { action: "roles" },
+    disabled: true,
+    text: t("save_roles"),
+  });
+  roles.addEventListener("change", () => {
+    clearErrors(roles);
+    saveRoles.disabled = sameRoles(rolesOf(roles), user.roles);
+  });
+  saveRoles.addEventListener("click", () =>
+    change(user, row, { roles: rolesOf(roles) }, t("roles_saved"), "roles"),
+  );
+
+  const toggle = h("button", {
+    type: "button",
+    class: user.disabled ? "button button-small" : "button button-small button-danger",
+    dataset: { action: "state" },
+    disabled: own,
+    text: user.disabled ? t("enable") : t("disable"),
+  });
+  toggle.addEventListener("click", async () => {
+    if (!user.disabled) {
+      const name = user.username;
+      if (!(await confirmWith(t("confirm_disable_title", { name }), t("confirm_disable"), t("disable")))) return;
+      change(user, row, { disabled: true }, t("disabled_done"), "state");
+    } else {
+      change(user, row, { disabled: false }, t("enabled_done"), "state");
+    }
+  });
+
+  const password = h("input", {
+    type: "password",
+    id: `${id}-password`,
+    autocomplete: "new-password",
+    dataset: { field: "password" },
+    "aria-describedby": `${id}-password-error`,
+  });
+  password.addEventListener("input", () => clearErrors(passwordForm));
+  const passwordForm = h(
+    "form",
+    { class: "form user-password", novalidate: true },
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: password.id, text: t("new_password", { name: user.username }) }),
+      password,
+      h("p", { class: "field-error", id: `${id}-password-error`, hidden: true }),
+    ),
+    h("div", {}, h("button", { type: "submit", class: "button button-small", dataset: { action: "password" }, text: t("set_password") })),
+  );
+  passwordForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    change(user, row, { password: password.value }, t("password_done"), "password");
+  });
+
+  const row = h(
+    "li",
+    { class: "panel admin-item user-item", dataset: { username: user.username, state: user.disabled ? "disabled" : "active" } },
+    h(
+      "div",
+      { class: "admin-item-main" },
+      h(
+        "h3",
+        { class: "user-name", tabindex: "-1" },
+        user.username,
+        own ? h("span", { class: "user-you", text: ` (${t("you")})` }) : null,
+      ),
+      h(
+        "p",
+        { class: "meta" },
+        h("span", {
+          class: user.disabled ? "badge user-state user-disabled" : "badge user-state user-active",
+          text: user.disabled ? t("disabled") : t("active"),
+        }),
+        ...meta.map((text) => h("span", { text })),
+      ),
+      own ? h("p", { class: "hint", text: t("own_account") }) : null,
+    ),
+    h(
+      "div",
+      { class: "user-controls" },
+      roles,
+      h("div", { class: "user-tools" }, saveRoles, toggle),
+      h("details", { class: "user-reset" }, h("summary", { text: t("reset_password") }), passwordForm),
+      message,
+    ),
+  );
+  return row;
+}
+
+/** PATCH the account; on success redraw its row (focus back on `action`). */
+async function change(user, row, body, done, action) {
+  const message = row.querySelector(".admin-message");
+  clearErrors(row);
+  const buttons = [...row.querySelectorAll("button")];
+  const wasDisabled = buttons.map((button) => button.disabled);
+  for (const button of buttons) button.disabled = true;
+  setMessage(message, t("working"));
+  const result = await call(`${USERS}/${encodeURIComponent(user.username)}`, "PATCH", body);
+  if (result.ok) {
+    const fresh = drawRow(result.data);
+    row.replaceWith(fresh);
+    setMessage(fresh.querySelector(".admin-message"), done, "ok");
+    const again = fresh.querySelector(`[data-action="${action}"]:not(:disabled)`);
+    (again || fresh.querySelector("h3")).focus();
+    return;
+  }
+  // Put the row back as the server has it, then say why the change failed.
+  const fresh = (await reloadRow(user)) || row;
+  if (fresh !== row) {
+    row.replaceWith(fresh);
+  } else {
+    buttons.forEach((button, n) => {
+      button.disabled = wasDisabled[n];
+    });
+  }
+  if (action === "password") {
+    fresh.querySelector("details").open = true;
+    fresh.querySelector('input[type="password"]').value = "";
+  }
+  showApiError(fresh, result);
+  setMessage(fresh.querySelector(".admin-message"), failure(result), "error");
+}
+
+async function reloadRow(user) {
+  const result = await call(USERS, "GET");
+  if (!result.ok || !Array.isArray(result.data)) return null;
+  const now = result.data.find((u) => u.username === user.username);
+  return now ? drawRow(now) : null;
+}
+
+// -- the list ----------------------------------------------------------------------
+
+async function load() {
+  setMessage(listMessage, t("loading"));
+  const result = await call(USERS, "GET");
+  if (!result.ok || !Array.isArray(result.data)) {
+    setMessage(listMessage, failure(result), "error");
+    return;
+  }
+  list.replaceChildren(...result.data.map(drawRow));
+  setMessage(listMessage, result.data.length ? "" : t("no_users"));
+}
+
+// -- the add form ------------------------------------------------------------------
+
+const form = document.getElementById("add-form");
+const alertBox = document.getElementById("add-error");
+const addMessage = document.getElementById("add-message");
+const submit = document.getElementById("add-submit");
+
+form.addEventListener("input", (event) => {
+  const box = event.target.closest(".field, fieldset");
+  if (box) clearErrors(box);
+});
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearErrors(form);
+  alertBox.hidden = true;
+  submit.disabled = true;
+  setMessage(addMessage, t("working"));
+  const body = {
+    username: form.elements.username.value.trim(),
+    display_name: form.elements.display_name.value,
+    password: form.elements.password.value,
+    roles: rolesOf(form.querySelector("fieldset")),
+  };
+  const result = await call(USERS, "POST", body);
+  submit.disabled = false;
+  if (result.ok) {
+    form.reset();
+    await load();
+    setMessage(addMessage, t("added", { name: result.data.username }), "ok");
+    return;
+  }
+  if (showApiError(form, result)) {
+    setMessage(addMessage, t("fix_field"), "error");
+  } else {
+    setMessage(addMessage, "");
+    alertBox.textContent = failure(result);
+    alertBox.hidden = false;
+  }
+});
+
+load();
