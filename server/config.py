@@ -59,6 +59,13 @@ def _int(value: str) -> int:
         raise SettingError(f"expected a whole number, got {value!r}") from None
 
 
+def _difficulty(value: str) -> int:
+    bits = _int(value)
+    if not 0 <= bits <= 32:
+        raise SettingError(f"expected 0 to 32 bits, got {bits}")
+    return bits
+
+
 def _float(value: str) -> float:
     try:
         return float(value)
@@ -146,6 +153,32 @@ SETTINGS: tuple[Setting, ...] = (
         "5/minute",
         _rate,
         "Public submissions per client address (N/second|minute|hour); 0 turns it off.",
+    ),
+    Setting(
+        "DOITHOAI_DEVICE_LIMIT",
+        "device_limit",
+        "3/minute",
+        _rate,
+        "Public submissions per device (the random id the widget and the public page "
+        "keep), besides the per-address limit: raise DOITHOAI_SUBMIT_LIMIT where many "
+        "people share one address, and each browser still gets only this; 0 turns it off.",
+    ),
+    Setting(
+        "DOITHOAI_VOTE_LIMIT",
+        "vote_limit",
+        "120/minute",
+        _rate,
+        "Public votes per client address (one vote per question per device is kept "
+        "anyway; this stops a flood of made-up devices); 0 turns it off.",
+    ),
+    Setting(
+        "DOITHOAI_PROOF_DIFFICULTY",
+        "proof_difficulty",
+        "16",
+        _difficulty,
+        "Leading zero bits of SHA-256 a submission's proof of work must reach when a "
+        "dialogue switches it on (0-32). Each bit doubles the work: 16 is about 65 000 "
+        "hashes, a second or two on a phone.",
     ),
     Setting(
         "DOITHOAI_LOGIN_LIMIT",
@@ -272,6 +305,9 @@ class Settings:
     demo_password: str = ""
     widget_origins: tuple[str, ...] = ()
     submit_limit: tuple[int, float] = (5, 60.0)
+    device_limit: tuple[int, float] = (3, 60.0)
+    vote_limit: tuple[int, float] = (120, 60.0)
+    proof_difficulty: int = 16
     login_limit: tuple[int, float] = (10, 60.0)
     session_ttl: int = 43200
     secure_cookies: bool = False

@@ -1,6 +1,7 @@
 // The public dialogue page: the published questions and answers, live from
 // the public feed (resumed from the snapshot the server rendered), votes, and
-// the form to ask a question.
+// the form to ask a question (with the dialogue's proof of work when it is on,
+// and the browser's device id, the one it votes with, for the rate limits).
 //
 // Text is written with textContent (never as HTML): every question here was
 // typed by a member of the public.
@@ -27,6 +28,7 @@ const apiBase = `/api/v1/dialogues/${encodeURIComponent(slug)}`;
 const initial = readJSON("feed-data");
 
 const questions = new Map(); // id -> public question (API.md)
+let needsProof = false; // the dialogue asks submissions for a proof of work
 const cards = new Map(); // id -> {node, stamp}
 let frame = 0;
 
@@ -102,6 +104,7 @@ function showDialogue(dialogue) {
   const status = document.getElementById("dialogue-status");
   status.className = `badge dialogue-${dialogue.status}`;
   status.textContent = label("dialogue_statuses", dialogue.status);
+  needsProof = Boolean(dialogue.proof_of_work);
   const accepting = Boolean(dialogue.accepting_questions);
   document.getElementById("ask-closed").hidden = accepting;
   if (!accepting) form.hidden = true;
@@ -257,6 +260,50 @@ function recordingLink(url) {
   );
 }
 
+// -- proof of work: solved in the page with WebCrypto, in batches -------------
+
+// Hashes handed to WebCrypto per await (one await per hash would be slow; one
+// batch is a few milliseconds, so the page stays responsive between batches).
+const POW_BATCH = 256;
+// Fresh challenges to try when the server refuses one (expired, or spent by a
+// first try whose answer was lost).
+const PROOF_TRIES = 2;
+
+function zeroBits(bytes) {
+  let bits = 0;
+  for (const byte of bytes) {
+    if (byte) return bits + Math.clz32(byte) - 24;
+    bits += 8;
+  }
+  return bits;
+}
+
+/** The first decimal nonce such that SHA-256(`challenge:nonce`) begins with
+ * `bits` zero bits (server/domain/proof.py), or null. */
+async function solve(challenge, bits) {
+  const subtle = globalThis.crypto && crypto.subtle;
+  if (!subtle) return null;
+  const encoder = new TextEncoder();
+  for (let base = 0; base < 2 ** (bits + 5); base += POW_BATCH) {
+    const batch = [];
+    for (let i = 0; i < POW_BATCH; i += 1) {
+      batch.push(subtle.digest("SHA-256", encoder.encode(`${challenge}:${base + i}`)));
+    }
+    const found = (await Promise.all(batch)).findIndex((digest) => zeroBits(new Uint8Array(digest)) >= bits);
+    if (found >= 0) return String(base + found);
+  }
+  return null;
+}
+
+/** A solved challenge of this dialogue ({challenge, nonce}), or null. */
+async function prove() {
+  const result = await api(`${apiBase}/challenge`, { lang });
+  const given = result.ok && result.data;
+  if (!given || typeof given.challenge !== "string") return null;
+  const nonce = await solve(given.challenge, Number(given.difficulty) || 0);
+  return nonce === null ? null : { challenge: given.challenge, nonce };
+}
+
 // -- the ask form ------------------------------------------------------------
 
 const form = document.getElementById("ask-form");
@@ -265,6 +312,9 @@ const textArea = document.getElementById("ask-text");
 const counter = document.getElementById("ask-count");
 const submitButton = document.getElementById("ask-submit");
 const formError = document.getElementById("ask-error");
+// The hidden field people never see (a robot fills it): sent when filled, and
+// the server then answers like a success but keeps nothing.
+const trap = form.elements.namedItem("website");
 const maxChars = Number(counter.dataset.max) || 2000;
 // One idempotency key per question: a retry after a lost answer is recognised
 // by the server and gets the same tracking code.
@@ -308,28 +358,52 @@ function value(name) {
   return control ? control.value.trim() : "";
 }
 
+/** Send `body`, first solving the dialogue's proof of work when it asks for
+ * one, and again with a fresh one when the server refuses the proof. */
+async function send(body) {
+  let proofs = 0;
+  let needed = needsProof;
+  for (;;) {
+    if (needed) {
+      submitButton.textContent = t("verifying");
+      body.proof = await prove();
+      if (!body.proof) return { status: 0, data: null, proofFailed: true };
+    }
+    submitButton.textContent = t("sending");
+    const result = await api(`${apiBase}/questions`, { method: "POST", body, lang });
+    const code = result.data && result.data.error && result.data.error.code;
+    if (code !== "proof_required" || proofs >= PROOF_TRIES) return result;
+    proofs += 1;
+    needed = true;
+  }
+}
+
 async function submit(event) {
   event.preventDefault();
   clearErrors();
   submissionId = submissionId || randomId();
-  const body = { text: textArea.value, name: value("name"), submission_id: submissionId };
+  const body = { text: textArea.value, name: value("name"), submission_id: submissionId, device: voter };
   for (const name of ["organization", "locality", "topic"]) {
     if (value(name)) body[name] = value(name);
   }
+  if (trap && trap.value) body.website = trap.value;
   submitButton.disabled = true;
-  submitButton.textContent = t("sending");
-  const result = await api(`${apiBase}/questions`, { method: "POST", body, lang });
+  const result = await send(body);
   submitButton.disabled = false;
   submitButton.textContent = t("send");
   if (result.status === 202 && result.data) {
     submissionId = null;
     textArea.value = "";
+    if (trap) trap.value = "";
     count();
     document.getElementById("ask-code").textContent = result.data.tracking_code;
     document.getElementById("ask-track").href = `/t/${encodeURIComponent(result.data.tracking_code)}`;
     form.hidden = true;
     done.hidden = false;
     done.focus();
+  } else if (result.proofFailed) {
+    formError.textContent = t("proof_failed");
+    formError.hidden = false;
   } else {
     showError(result);
   }

@@ -24,6 +24,7 @@ STATUS = {
     "invalid": 400,
     "unauthenticated": 401,
     "forbidden": 403,
+    "proof_required": 403,
     "not_found": 404,
     "method_not_allowed": 405,
     "conflict": 409,
@@ -39,6 +40,7 @@ MESSAGES_VI = {
     "invalid": "Dữ liệu không hợp lệ.",
     "unauthenticated": "Vui lòng đăng nhập.",
     "forbidden": "Bạn không có quyền thực hiện thao tác này.",
+    "proof_required": "Vui lòng gửi lại để trình duyệt hoàn tất bước xác minh chống gửi tự động.",
     "not_found": "Không tìm thấy.",
     "method_not_allowed": "Phương thức không được hỗ trợ.",
     "conflict": "Câu hỏi vừa được người khác thay đổi; hãy tải lại và thử lại.",
@@ -48,6 +50,10 @@ MESSAGES_VI = {
     "internal": "Đã có lỗi; vui lòng thử lại.",
     "unavailable": "Hệ thống tạm thời gián đoạn; vui lòng thử lại sau ít giây.",
 }
+
+
+#: Seconds a 429 asks the client to wait when its limit named no time of its own.
+RETRY_AFTER_DEFAULT = "60"
 
 
 class ApiError(Exception):
@@ -96,6 +102,9 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     text = message if language(request) == "en" else (message_vi or MESSAGES_VI[code])
+    if STATUS[code] == 429 and "Retry-After" not in (headers or {}):
+        # API.md: every 429 says when to come back; a limit that forgot to, waits a minute.
+        headers = {**(headers or {}), "Retry-After": RETRY_AFTER_DEFAULT}
     return JSONResponse(error_body(code, text, field), STATUS[code], headers=headers)
 
 

@@ -1,17 +1,46 @@
-"""The public HTTP API: dialogues, submissions, tracking, the feed, votes."""
+"""The public HTTP API: dialogues, submissions, tracking, the feed, votes,
+and the proof-of-work challenge.
+
+A citizen's submission passes, in this order: the token buckets of its
+device and of its client address (429 with Retry-After from whichever is
+empty); the dialogue's proof of work when an admin has switched it on (403
+``proof_required``); and the honeypot: a body whose hidden ``website`` field
+is filled (people never see it; form robots fill every field) is validated
+like any other and answered like a success, 202 with a tracking code of the
+real shape, but nothing is stored and one log line, without personal data,
+says so. Staff entries skip all three. This module never logs what a citizen
+typed or where they came from.
+"""
 
 from __future__ import annotations
+
+import logging
+import math
+import re
+from datetime import UTC, datetime
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..actions import Actions
+from ..actions import PUBLIC_CHANNELS, Actions
 from ..config import Settings
 from ..domain.events import public_dialogue
-from ..domain.model import DialogueStatus
+from ..domain.lifecycle import Refused
+from ..domain.model import Dialogue, DialogueStatus, iso
+from ..domain.text import ValidationError, clean_submission
+from ..store.questions import new_tracking_code
 from .auth import check_csrf, client_address, identify_api, require_dialogue_scope
 from .errors import ApiError, read_object
+
+log = logging.getLogger(__name__)
+
+#: A device id: the random id the widget and the public page keep in
+#: localStorage, the one they also vote with. Anything else counts as no device.
+DEVICE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+#: The submission form's hidden field; see the module docstring.
+HONEYPOT = "website"
 
 
 def _actions(request: Request) -> Actions:
@@ -39,8 +68,9 @@ async def get_dialogue(request: Request) -> Response:
 
 
 async def submit_question(request: Request) -> Response:
-    """A citizen's question (rate limited), or a staff member's entry of one
-    received by hotline, email or on paper (with ``channel``; not limited)."""
+    """A citizen's question (rate limited, proof of work when the dialogue asks,
+    honeypot), or a staff member's entry of one received by hotline, email or on
+    paper (with ``channel``; none of those)."""
     actions = _actions(request)
     settings = _settings(request)
     dialogue = await actions.dialogue(request.path_params["slug"])
@@ -53,18 +83,82 @@ async def submit_question(request: Request) -> Response:
             check_csrf(request, identity)
         staff = actions.actor_in(dialogue, identity.username, identity.roles)
     else:
-        wait = await actions.store.rate.take(
-            "submit", client_address(request), settings.submit_limit
-        )
-        if wait:
-            raise ApiError(
-                "rate_limited",
-                "too many questions from this address; try again shortly",
-                message_vi="Bạn đã gửi nhiều câu hỏi liên tiếp; vui lòng thử lại sau ít phút.",
-                headers={"Retry-After": str(int(wait + 0.999))},
+        device = body.get("device")
+        if isinstance(device, str) and DEVICE.match(device):
+            # The device first: a device refused here has not spent its address's token.
+            await _take(request, "submit-device", device, settings.device_limit, _TOO_MANY)
+        await _take(request, "submit", client_address(request), settings.submit_limit, _TOO_MANY)
+        if dialogue.proof_of_work and dialogue.accepting_questions:
+            await actions.store.proofs.redeem(
+                body.get("proof"), dialogue.id, settings.proof_difficulty
             )
+        if body.get(HONEYPOT):
+            return _pretend(dialogue, body)
     submitted = await actions.submit(dialogue, body, staff)
     return JSONResponse({"tracking_code": submitted.tracking_code, "status": "received"}, 202)
+
+
+_TOO_MANY = (
+    "too many questions from this address or device; try again shortly",
+    "Bạn đã gửi nhiều câu hỏi liên tiếp; vui lòng thử lại sau ít phút.",
+)
+_TOO_MANY_VOTES = (
+    "too many votes from this address; try again shortly",
+    "Có quá nhiều lượt quan tâm từ mạng của bạn; vui lòng thử lại sau ít phút.",
+)
+
+
+async def _take(
+    request: Request, scope: str, subject: str, limit: tuple[int, float], says: tuple[str, str]
+) -> None:
+    """One token from ``subject``'s bucket, or 429 with the seconds to wait."""
+    wait = await _actions(request).store.rate.take(scope, subject, limit)
+    if wait:
+        raise ApiError(
+            "rate_limited",
+            says[0],
+            message_vi=says[1],
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )
+
+
+def _pretend(dialogue: Dialogue, body: dict[str, Any]) -> Response:
+    """The honeypot's answer: the checks a real submission gets (so a robot
+    learns nothing from a 400 it would not otherwise get), then a 202 like
+    ``submit_question``'s, with a code of the real shape that tracks nothing."""
+    if not dialogue.accepting_questions:
+        raise Refused("not_accepting", "This dialogue is not taking questions now.")
+    try:
+        submission = clean_submission(
+            body,
+            topics=[t.id for t in dialogue.topics],
+            localities=dialogue.localities,
+            allow_anonymous=dialogue.allow_anonymous,
+        )
+    except ValidationError as exc:
+        raise Refused("invalid", exc.message_en, exc.field, exc.message) from None
+    if submission.channel not in PUBLIC_CHANNELS:
+        raise Refused("invalid", "channel is for staff submissions", "channel")
+    log.info("honeypot: a submission to %s filled the hidden field; not stored", dialogue.slug)
+    return JSONResponse(
+        {"tracking_code": new_tracking_code(dialogue.id), "status": "received"}, 202
+    )
+
+
+async def challenge(request: Request) -> Response:
+    """A proof-of-work challenge for the dialogue: ``{challenge, difficulty,
+    expires_at}``. Signed and self-contained, so issuing one writes nothing."""
+    actions = _actions(request)
+    dialogue = await actions.dialogue(request.path_params["slug"])
+    issued = actions.store.proofs.challenge(dialogue.id, _settings(request).proof_difficulty)
+    return JSONResponse(
+        {
+            "challenge": issued.text,
+            "difficulty": issued.difficulty,
+            "expires_at": iso(datetime.fromtimestamp(issued.expires_at, UTC)),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 async def tracking(request: Request) -> Response:
@@ -94,7 +188,11 @@ async def archive(request: Request) -> Response:
 async def vote(request: Request) -> Response:
     actions = _actions(request)
     dialogue = await actions.dialogue(request.path_params["slug"])
-    body = await read_object(request, _settings(request).max_body)
+    settings = _settings(request)
+    body = await read_object(request, settings.max_body)
+    # The voter id is the device id; one vote per question per device is kept
+    # by the store, so only the address needs a bucket (made-up devices).
+    await _take(request, "vote", client_address(request), settings.vote_limit, _TOO_MANY_VOTES)
     votes = await actions.vote(dialogue, request.path_params["id"], body.get("voter"))
     return JSONResponse({"votes": votes})
 
@@ -104,6 +202,7 @@ routes = [
     Route("/api/v1/dialogues/{slug}", get_dialogue, methods=["GET"]),
     Route("/api/v1/dialogues/{slug}/questions", submit_question, methods=["POST"]),
     Route("/api/v1/dialogues/{slug}/feed", feed, methods=["GET"]),
+    Route("/api/v1/dialogues/{slug}/challenge", challenge, methods=["GET"]),
     Route("/api/v1/dialogues/{slug}/archive", archive, methods=["GET"]),
     Route("/api/v1/dialogues/{slug}/questions/{id}/votes", vote, methods=["POST"]),
     Route("/api/v1/tracking/{code}", tracking, methods=["GET"]),

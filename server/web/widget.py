@@ -76,7 +76,7 @@ _SLUG = r"(?P<slug>[^/]+)"
 #: The public API: (path pattern, methods a foreign page may use on it).
 PUBLIC_API: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     (re.compile(rf"^/api/v1/dialogues/{_SLUG}$"), frozenset({"GET"})),
-    (re.compile(rf"^/api/v1/dialogues/{_SLUG}/(?:feed|archive)$"), frozenset({"GET"})),
+    (re.compile(rf"^/api/v1/dialogues/{_SLUG}/(?:feed|archive|challenge)$"), frozenset({"GET"})),
     (re.compile(rf"^/api/v1/dialogues/{_SLUG}/questions$"), frozenset({"POST"})),
     (re.compile(rf"^/api/v1/dialogues/{_SLUG}/questions/[^/]+/votes$"), frozenset({"POST"})),
     (re.compile(r"^/api/v1/tracking/(?P<code>[^/]+)$"), frozenset({"GET"})),

@@ -1,0 +1,42 @@
+"""Proof-of-work challenges against Redis: issued, and redeemed at most once.
+
+The rules (signature, expiry, difficulty, the hash) are
+``server/domain/proof.py``'s; this module adds the clock, the randomness and
+the one write: a key per accepted challenge, set only if absent and expiring
+with the challenge, so a solved challenge buys exactly one submission.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import time
+from typing import Any
+
+from redis.asyncio import Redis
+
+from ..domain import proof
+from . import keys
+
+
+class Proofs:
+    def __init__(self, redis: Redis, secret: bytes) -> None:
+        self._redis = redis
+        self._key = proof.signing_key(secret)
+
+    def challenge(self, dialogue_id: str, difficulty: int) -> proof.Challenge:
+        """A fresh challenge for the dialogue (no Redis: it carries its own state)."""
+        return proof.issue(self._key, dialogue_id, difficulty, time.time(), secrets.token_hex(8))
+
+    async def redeem(self, answer: Any, dialogue_id: str, difficulty: int) -> None:
+        """Accept ``answer`` (a submission's ``proof``) once, or raise
+        ``proof.refusal(...)`` (Refused ``proof_required``)."""
+        now = time.time()
+        challenge = proof.check(self._key, answer, dialogue_id, difficulty, now)
+        # Kept a second past expiry: by then check() refuses the challenge anyway.
+        ttl_ms = max(1, math.ceil((challenge.expires_at - now + 1) * 1000))
+        first = await self._redis.set(
+            keys.proof_used(dialogue_id, challenge.salt), "1", nx=True, px=ttl_ms
+        )
+        if not first:
+            raise proof.refusal("used")

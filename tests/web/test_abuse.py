@@ -1,0 +1,513 @@
+"""Abuse of the public endpoints: token buckets per device and per address,
+429 with Retry-After, the honeypot, and the dialogue's proof of work, through
+the real app on a real Redis; and the public page solving the proof in Chromium."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+from playwright.sync_api import Browser, expect
+from starlette.requests import Request
+from starlette.testclient import TestClient
+
+from server.actions import Actions
+from server.app import create_app
+from server.config import Settings
+from server.domain import proof
+from server.domain.model import Role, Status
+from server.store import keys
+from server.store.connection import Store, connect
+from server.store.questions import dialogue_of
+from server.web import errors
+from tests.helpers import ServerProcess
+
+from .seed import run
+
+SLUG = "chuyen-doi-so"
+OTHER = "dialogue-khac"
+SECRET = "abuse-test-secret"
+KEY = proof.signing_key(SECRET.encode())
+#: Low, so that solving in Python takes a few hundred hashes.
+BITS = 8
+PASSWORD = "mật khẩu đủ dài 123"
+ORIGIN = "http://127.0.0.1:8000"  # Settings' default origin
+QUESTIONS = f"/api/v1/dialogues/{SLUG}/questions"
+CHALLENGE = f"/api/v1/dialogues/{SLUG}/challenge"
+TEXT = "Xin hỏi khi nào tỉnh cấp chữ ký số miễn phí cho người dân?"
+OFF = (0, 1.0)
+MINUTE = 60.0
+
+
+def _call(client: TestClient, func: Any, /, *args: Any, **kwargs: Any) -> Any:
+    return client.portal.call(lambda: func(*args, **kwargs))
+
+
+@contextmanager
+def app_client(
+    redis_url: str, tmp_path: Path, *, dialogue: dict[str, Any] | None = None, **settings: Any
+) -> Iterator[TestClient]:
+    """The app on ``redis_url`` with every public limit off unless given, and
+    an open dialogue ``SLUG`` (with ``dialogue``'s fields) and ``OTHER``."""
+    base = {
+        "redis_url": redis_url,
+        "data_dir": tmp_path,
+        "secret_key": SECRET,
+        "proof_difficulty": BITS,
+        "submit_limit": OFF,
+        "device_limit": OFF,
+        "vote_limit": OFF,
+    }
+    app = create_app(Settings.from_env({}, **{**base, **settings}))
+    with TestClient(app) as client:
+        actions: Actions = app.state.actions
+        fields = {"title": "Đối thoại về chuyển đổi số", "status": "open", **(dialogue or {})}
+        _call(client, actions.create_dialogue, slug=SLUG, **fields)
+        _call(client, actions.create_dialogue, slug=OTHER, title="Một cuộc khác", status="open")
+        yield client
+
+
+def actions_of(client: TestClient) -> Actions:
+    return client.app.state.actions
+
+
+def ask(client: TestClient, device: Any = None, **extra: Any) -> httpx.Response:
+    body: dict[str, Any] = {"text": TEXT, "name": "Trần Thị Bình", **extra}
+    if device is not None:
+        body["device"] = device
+    return client.post(QUESTIONS, json=body)
+
+
+def stored(client: TestClient, slug: str = SLUG) -> set[str]:
+    """The ids of the dialogue's questions in any state, those still in the
+    inbox (not yet through intake) included."""
+
+    async def work() -> set[str]:
+        actions = actions_of(client)
+        dialogue = await actions.dialogue(slug)
+        _, questions = await actions.store.questions.snapshot(dialogue.id, list(Status))
+        inbox = await actions.store.redis.xrange(keys.inbox(dialogue.id))
+        return {q.id for q in questions} | {fields["qid"] for _, fields in inbox}
+
+    return _call(client, work)
+
+
+def assert_limited(response: httpx.Response) -> None:
+    assert response.status_code == 429, response.text
+    assert response.json()["error"]["code"] == "rate_limited"
+    assert response.headers["retry-after"].isdigit()
+    assert int(response.headers["retry-after"]) >= 1
+
+
+# -- buckets per device and per address ------------------------------------------
+
+
+def test_one_device_is_limited_while_another_on_the_same_address_passes(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """With a generous address limit, a device's own bucket empties after its
+    limit (429 with Retry-After) while another device behind the same address,
+    and a request without a device, still get through."""
+    with app_client(
+        redis_url, tmp_path, submit_limit=(100, MINUTE), device_limit=(2, MINUTE)
+    ) as client:
+        first, second = "device-aaaaaaaa", "device-bbbbbbbb"
+        assert [ask(client, first).status_code for _ in range(2)] == [202, 202]
+        assert_limited(ask(client, first))
+        assert ask(client, second).status_code == 202
+        assert ask(client).status_code == 202
+        assert_limited(ask(client, first))
+
+
+@pytest.mark.parametrize(
+    "device", [123, "short", "x" * 65, "has spaces in it", {"id": "device-aaaaaaaa"}, ["a"], ""]
+)
+def test_a_missing_or_malformed_device_counts_under_the_address_only(
+    redis_url: str, tmp_path: Path, device: Any
+) -> None:
+    """A device id that is not 8-64 of A-Z a-z 0-9 _ - is no device: the
+    submissions pass the one-per-minute device limit and stop at the address's."""
+    with app_client(
+        redis_url, tmp_path, submit_limit=(3, MINUTE), device_limit=(1, MINUTE)
+    ) as client:
+        assert [ask(client, device).status_code for _ in range(3)] == [202, 202, 202]
+        assert_limited(ask(client, device))
+
+
+def test_forged_forwarded_for_and_new_devices_share_the_address_bucket(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """From an untrusted peer, neither a forged X-Forwarded-For nor a new device
+    id per request escapes the peer's own address bucket."""
+    with app_client(redis_url, tmp_path, submit_limit=(2, MINUTE)) as client:
+        statuses = [
+            client.post(
+                QUESTIONS,
+                json={"text": TEXT, "name": "Trần Thị Bình", "device": f"device-{n:08d}"},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            ).status_code
+            for n in range(3)
+        ]
+        assert statuses == [202, 202, 429]
+
+
+def test_votes_take_a_token_from_the_address_bucket(redis_url: str, tmp_path: Path) -> None:
+    """Votes from one address, whatever the voter id, stop at the vote limit
+    with 429 and Retry-After, before the vote is even looked at."""
+    with app_client(redis_url, tmp_path, vote_limit=(2, MINUTE)) as client:
+        url = f"/api/v1/dialogues/{SLUG}/questions/1/votes"
+        codes = [client.post(url, json={"voter": f"voter-{n:08d}"}).status_code for n in range(2)]
+        assert codes == [404, 404]
+        assert_limited(client.post(url, json={"voter": "voter-99999999"}))
+
+
+@pytest.mark.parametrize("limit", ["address", "device", "vote", "login"])
+def test_every_429_says_when_to_come_back(redis_url: str, tmp_path: Path, limit: str) -> None:
+    """Each limit of the public endpoints and of logins answers 429 with a
+    Retry-After of whole seconds."""
+    one = (1, MINUTE)
+    with app_client(
+        redis_url,
+        tmp_path,
+        submit_limit=one if limit == "address" else OFF,
+        device_limit=one if limit == "device" else OFF,
+        vote_limit=one if limit == "vote" else OFF,
+        login_limit=one if limit == "login" else OFF,
+    ) as client:
+
+        def hit() -> httpx.Response:
+            if limit == "vote":
+                return client.post(f"{QUESTIONS}/1/votes", json={"voter": "voter-12345678"})
+            if limit == "login":
+                return client.post(
+                    "/api/v1/session", json={"username": "nobody", "password": "sai mật khẩu"}
+                )
+            return ask(client, "device-12345678")
+
+        assert hit().status_code != 429
+        assert_limited(hit())
+
+
+def test_a_429_without_its_own_wait_still_carries_retry_after() -> None:
+    """An error response for rate_limited that names no wait gets a default
+    Retry-After: API.md promises one on every 429."""
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": [], "query_string": b""}
+    response = errors.error_response(Request(scope), "rate_limited", "slow down")
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == errors.RETRY_AFTER_DEFAULT
+
+
+# -- the honeypot ------------------------------------------------------------------
+
+
+def _keyspace(client: TestClient, slug: str = SLUG) -> dict[str, Any]:
+    """Every Redis key of the dialogue with its type and size."""
+    actions = actions_of(client)
+
+    async def work() -> dict[str, Any]:
+        dialogue = await actions.dialogue(slug)
+        r = actions.store.redis
+        found: dict[str, Any] = {}
+        async for key in r.scan_iter(match=f"{{d:{dialogue.id}}}:*"):
+            kind = await r.type(key)
+            size = {"stream": r.xlen, "hash": r.hlen, "zset": r.zcard, "set": r.scard}.get(kind)
+            found[key] = (kind, await size(key) if size else await r.get(key))
+        return found
+
+    return _call(client, work)
+
+
+def test_a_filled_honeypot_is_answered_like_a_success_and_stores_nothing(
+    redis_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A submission whose hidden ``website`` field is filled gets a 202 of the
+    same shape as a real one (a tracking code of the real form, for this
+    dialogue), nothing of it reaches Redis, its code tracks nothing, and one
+    log line says so without the text, the name, the bait or the address."""
+    with app_client(redis_url, tmp_path) as client:
+        before = _keyspace(client)
+        caplog.set_level(logging.INFO, logger="server.web.public")
+        bait = "http://spam.example/mua-ngay"
+        trapped = ask(client, "device-aaaaaaaa", website=bait, submission_id="sub-trap-0001")
+        assert trapped.status_code == 202, trapped.text
+        assert _keyspace(client) == before
+        assert stored(client) == set()
+        lines = [r.getMessage() for r in caplog.records if r.name == "server.web.public"]
+        assert len(lines) == 1 and "honeypot" in lines[0]
+        for private in (TEXT, "Trần Thị Bình", bait, "testclient", "device-aaaaaaaa"):
+            assert private not in lines[0]
+
+        real = ask(client, "device-bbbbbbbb", submission_id="sub-real-0001")
+        assert real.status_code == 202
+        assert trapped.headers["content-type"] == real.headers["content-type"]
+        assert trapped.json().keys() == real.json().keys()
+        assert trapped.json()["status"] == real.json()["status"] == "received"
+        fake, code = trapped.json()["tracking_code"], real.json()["tracking_code"]
+        shape = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{5}-[0-9A-Z]{5}$")
+        assert shape.match(fake) and shape.match(code), (fake, code)
+        assert dialogue_of(fake) == dialogue_of(code)
+        assert client.get(f"/api/v1/tracking/{fake}").status_code == 404
+        assert client.get(f"/api/v1/tracking/{code}").status_code == 200
+
+
+def test_a_trapped_submission_is_checked_like_a_real_one(redis_url: str, tmp_path: Path) -> None:
+    """A robot learns nothing from errors: a trapped submission with a bad
+    field gets the same 400 as a real one, and one to a dialogue that takes no
+    questions the same 409 code."""
+    with app_client(redis_url, tmp_path) as client:
+        short = {"text": "ngắn", "name": "Trần Thị Bình"}
+        real = client.post(QUESTIONS, json=short)
+        trapped = client.post(QUESTIONS, json={**short, "website": "x"})
+        assert trapped.status_code == real.status_code == 400
+        assert trapped.json() == real.json()
+        staff_channel = {"text": TEXT, "name": "Trần Thị Bình", "channel": "hotline"}
+        assert client.post(QUESTIONS, json={**staff_channel, "website": "x"}).status_code == 400
+
+        actions = actions_of(client)
+        dialogue = _call(client, actions.dialogue, SLUG)
+        _call(client, actions.set_dialogue_status, dialogue, "live")
+        dialogue = _call(client, actions.dialogue, SLUG)
+        _call(client, actions.set_dialogue_status, dialogue, "closed")
+        closed = client.post(QUESTIONS, json={"text": TEXT, "name": "Bình", "website": "x"})
+        assert closed.status_code == 409
+        assert closed.json()["error"]["code"] == "not_accepting"
+        assert stored(client) == set()
+
+
+def test_trapped_submissions_spend_the_same_tokens(redis_url: str, tmp_path: Path) -> None:
+    """The honeypot answers after the rate limit: a robot is limited like anyone."""
+    with app_client(redis_url, tmp_path, submit_limit=(1, MINUTE)) as client:
+        assert ask(client, website="http://spam.example").status_code == 202
+        assert_limited(ask(client, website="http://spam.example"))
+        assert_limited(ask(client))
+
+
+# -- proof of work ---------------------------------------------------------------------
+
+
+def _solve(text: str) -> str:
+    challenge = proof.parse(KEY, text)
+    assert challenge is not None
+    return proof.solve(challenge)
+
+
+def fresh_proof(client: TestClient, slug: str = SLUG) -> dict[str, str]:
+    response = client.get(f"/api/v1/dialogues/{slug}/challenge")
+    assert response.status_code == 200, response.text
+    text = response.json()["challenge"]
+    return {"challenge": text, "nonce": _solve(text)}
+
+
+def refused_for_proof(response: httpx.Response, word: str) -> None:
+    assert response.status_code == 403, response.text
+    error = response.json()["error"]
+    assert error["code"] == "proof_required"
+    assert error["field"] == "proof"
+    assert word in error["message"]
+
+
+def test_the_challenge_is_signed_short_lived_and_writes_nothing(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """GET .../challenge gives {challenge, difficulty, expires_at}: the
+    difficulty setting, an expiry a few minutes ahead, a challenge this server
+    signed for this dialogue; fetching one stores nothing."""
+    with app_client(redis_url, tmp_path, dialogue={"proof_of_work": True}) as client:
+        before = _keyspace(client)
+        response = client.get(CHALLENGE)
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "no-store"
+        body = response.json()
+        assert body.keys() == {"challenge", "difficulty", "expires_at"}
+        assert body["difficulty"] == BITS
+        left = datetime.fromisoformat(body["expires_at"]).timestamp() - time.time()
+        assert 60 < left <= proof.TTL
+        challenge = proof.parse(KEY, body["challenge"])
+        assert challenge is not None
+        dialogue = _call(client, actions_of(client).dialogue, SLUG)
+        assert challenge.scope == dialogue.id
+        assert _keyspace(client) == before
+        assert client.get("/api/v1/dialogues/khong-co/challenge").status_code == 404
+
+
+def test_without_a_proof_a_submission_is_refused_when_on_and_accepted_when_off(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """With the dialogue's proof of work on, a submission without a proof gets
+    403 proof_required (in Vietnamese by default) and stores nothing; the same
+    body to a dialogue with it off is accepted."""
+    with app_client(redis_url, tmp_path, dialogue={"proof_of_work": True}) as client:
+        refused_for_proof(ask(client), "xác minh")
+        refused_for_proof(client.post(f"{QUESTIONS}?lang=en", json={"text": TEXT}), "check")
+        assert stored(client) == set()
+        body = {"text": TEXT, "name": "Trần Thị Bình"}
+        assert client.post(f"/api/v1/dialogues/{OTHER}/questions", json=body).status_code == 202
+
+
+def test_a_valid_proof_is_accepted_once(redis_url: str, tmp_path: Path) -> None:
+    """A solved challenge buys one submission; sent again (another question, or
+    the same one retried) it is refused as used, and a fresh one works."""
+    with app_client(redis_url, tmp_path, dialogue={"proof_of_work": True}) as client:
+        solved = fresh_proof(client)
+        first = ask(client, proof=solved, submission_id="sub-0000001")
+        assert first.status_code == 202, first.text
+        refused_for_proof(ask(client, proof=solved, submission_id="sub-0000002"), "đã được dùng")
+        refused_for_proof(ask(client, proof=solved, submission_id="sub-0000001"), "đã được dùng")
+        again = ask(client, proof=fresh_proof(client), submission_id="sub-0000001")
+        assert again.json()["tracking_code"] == first.json()["tracking_code"]
+        assert len(stored(client)) == 1
+
+
+def test_expired_tampered_foreign_and_easy_challenges_are_refused(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """A solved challenge past its expiry, one with a changed character, one
+    issued for another dialogue, one below the difficulty setting, and a
+    nonce that does not solve it are all refused; nothing is stored."""
+    with app_client(redis_url, tmp_path, dialogue={"proof_of_work": True}) as client:
+        dialogue = _call(client, actions_of(client).dialogue, SLUG)
+
+        def made(now: float, difficulty: int = BITS) -> dict[str, str]:
+            challenge = proof.issue(KEY, dialogue.id, difficulty, now, "00ff00ff00ff00ff")
+            return {"challenge": challenge.text, "nonce": proof.solve(challenge)}
+
+        refused_for_proof(ask(client, proof=made(time.time() - proof.TTL - 5)), "hết hạn")
+        good = fresh_proof(client)
+        head, salt, signature = good["challenge"].rsplit(".", 2)
+        tampered = f"{head}.{salt[:-1]}{'0' if salt[-1] != '0' else '1'}.{signature}"
+        refused_for_proof(ask(client, proof={**good, "challenge": tampered}), "không hợp lệ")
+        refused_for_proof(ask(client, proof=fresh_proof(client, OTHER)), "không hợp lệ")
+        refused_for_proof(ask(client, proof=made(time.time(), BITS - 4)), "không hợp lệ")
+        unsolved = next(
+            str(n)
+            for n in range(10_000)
+            if proof.leading_zero_bits(proof.work(good["challenge"], str(n))) < BITS
+        )
+        refused_for_proof(ask(client, proof={**good, "nonce": unsolved}), "không hợp lệ")
+        assert stored(client) == set()
+        assert ask(client, proof=good).status_code == 202
+
+
+def test_an_admin_switches_the_proof_of_work_on(redis_url: str, tmp_path: Path) -> None:
+    """PATCH /api/v1/dialogues/{slug} with proof_of_work turns it on: the public
+    dialogue and feed say so, and submissions then need a proof; a value that
+    is not a boolean is refused on its field."""
+    with app_client(redis_url, tmp_path) as client:
+        accounts = client.app.state.accounts
+        _call(client, accounts.add, "admin", PASSWORD, frozenset({Role.ADMIN}))
+        session = client.post(
+            "/api/v1/session",
+            json={"username": "admin", "password": PASSWORD},
+            headers={"Origin": ORIGIN},
+        )
+        assert session.status_code == 200, session.text
+        headers = {"Origin": ORIGIN, "X-CSRF-Token": session.json()["csrf_token"]}
+        url = f"/api/v1/dialogues/{SLUG}"
+        bad = client.patch(url, json={"proof_of_work": "yes"}, headers=headers)
+        assert bad.status_code == 400 and bad.json()["error"]["field"] == "proof_of_work"
+        assert client.get(url).json()["proof_of_work"] is False
+        assert ask(client).status_code == 202
+
+        changed = client.patch(url, json={"proof_of_work": True}, headers=headers)
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["proof_of_work"] is True
+        client.cookies.clear()
+        assert client.get(url).json()["proof_of_work"] is True
+        assert client.get(f"{url}/feed").json()["dialogue"]["proof_of_work"] is True
+        refused_for_proof(ask(client), "xác minh")
+
+
+# -- the public page in Chromium --------------------------------------------------------
+
+
+def _create(redis_server: str, slug: str, **fields: Any) -> None:
+    """The dialogue ``slug`` made through the app's Actions."""
+
+    async def work() -> None:
+        client = connect(redis_server)
+        try:
+            actions = Actions(Store(client, 10_000, b"unused"))
+            await actions.create_dialogue(slug=slug, title="Hỏi đáp chuyển đổi số", **fields)
+        finally:
+            await client.aclose()
+
+    run(work())
+
+
+@pytest.fixture
+def page_app(redis_url: str) -> Iterator[ServerProcess]:
+    """The app with a 10-bit proof of work, and two open dialogues: one with
+    the proof of work on, one without."""
+    _create(redis_url, SLUG, status="open", proof_of_work=True)
+    _create(redis_url, OTHER, status="open")
+    env = {"REDIS_URL": redis_url, "DOITHOAI_SUBMIT_LIMIT": "0", "DOITHOAI_PROOF_DIFFICULTY": "10"}
+    with ServerProcess(env=env) as server:
+        yield server
+
+
+def _questions(redis_url: str, slug: str) -> list[Any]:
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        dialogue_id = client.hget("doithoai:dialogues", slug)
+        return list(client.xrange(f"{{d:{dialogue_id}}}:inbox")) + [
+            k for k in client.scan_iter(match=f"{{d:{dialogue_id}}}:q:*")
+        ]
+    finally:
+        client.close()
+
+
+def test_the_public_page_solves_the_proof_of_work_and_sends_its_device(
+    chromium: Browser, page_app: ServerProcess, redis_url: str
+) -> None:
+    """On the public page of a dialogue with the proof of work on, a citizen
+    just sends the question: the page fetches a challenge, solves it, and the
+    question is accepted, carrying the proof and the browser's device id (the
+    one it votes with)."""
+    context = chromium.new_context(locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{page_app.url}/d/{SLUG}")
+    page.get_by_label("Họ và tên").fill("Trần Văn Bình")
+    page.get_by_label("Câu hỏi của bạn").fill(TEXT)
+    with page.expect_request(lambda r: r.method == "POST") as posted:
+        page.get_by_role("button", name="Gửi câu hỏi").click()
+    expect(page.locator("#ask-code")).to_have_text(re.compile(r"^\S{16}$"), timeout=30_000)
+    sent = json.loads(posted.value.post_data or "{}")
+    answer = sent["proof"]
+    assert proof.leading_zero_bits(proof.work(answer["challenge"], answer["nonce"])) >= 10
+    assert sent["device"] == page.evaluate("JSON.parse(localStorage.getItem('doithoai.voter'))")
+    assert "website" not in sent
+    assert len(_questions(redis_url, SLUG)) >= 1
+    context.close()
+
+
+def test_the_public_page_honeypot_stores_nothing(
+    chromium: Browser, page_app: ServerProcess, redis_url: str
+) -> None:
+    """The public page's form has a hidden field people never see nor reach by
+    keyboard; when a robot fills it, the page shows a tracking code as usual
+    and nothing is stored."""
+    context = chromium.new_context(locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{page_app.url}/d/{OTHER}")
+    trap = page.locator("#ask-form input[name='website']")
+    expect(trap).to_have_attribute("tabindex", "-1")
+    expect(trap).to_have_attribute("autocomplete", "off")
+    hidden = page.locator("#ask-form [aria-hidden='true']")
+    expect(hidden.filter(has=page.locator("input[name='website']"))).to_have_count(1)
+    page.get_by_label("Họ và tên").fill("Trần Văn Bình")
+    page.get_by_label("Câu hỏi của bạn").fill(TEXT)
+    trap.evaluate("node => { node.value = 'http://spam.example' }")
+    page.get_by_role("button", name="Gửi câu hỏi").click()
+    expect(page.locator("#ask-code")).to_have_text(re.compile(r"^\S{16}$"))
+    assert _questions(redis_url, OTHER) == []
+    context.close()
