@@ -55,6 +55,8 @@ export const MESSAGES = {
     trap: "Để trống ô này",
     send: "Gửi câu hỏi",
     sending: "Đang gửi…",
+    verifying: "Đang xác minh…",
+    proof_failed: "Chưa hoàn tất được bước xác minh chống gửi tự động. Vui lòng bấm “Gửi câu hỏi” lần nữa.",
     retry_offline: "Không có kết nối. Chúng tôi sẽ tự gửi lại sau {s} giây…",
     retry_busy: "Hệ thống đang bận. Chúng tôi sẽ tự gửi lại sau {s} giây…",
     gave_up:
@@ -131,6 +133,8 @@ export const MESSAGES = {
     trap: "Leave this empty",
     send: "Send question",
     sending: "Sending…",
+    verifying: "Verifying…",
+    proof_failed: "The anti-robot check could not be completed. Please press “Send question” again.",
     retry_offline: "No connection. We will send it again in {s} s…",
     retry_busy: "The service is busy. We will send it again in {s} s…",
     gave_up:
@@ -189,6 +193,12 @@ const CHECK_AFTER_FAILURES = 3;
 const SEND_RETRIES = 4;
 const SEND_BASE_MS = 1000;
 const RETRY_AFTER_CAP_S = 60;
+// A dialogue under attack asks for a proof of work (server/domain/proof.py):
+// hashes handed to WebCrypto per batch (one await per batch, not per hash, and
+// the page stays responsive between batches); a fresh challenge this many
+// times when the server refuses one (expired, already used by a retry).
+const POW_BATCH = 256;
+const PROOF_TRIES = 2;
 // A request that has not answered in this long counts as a network failure.
 const REQUEST_TIMEOUT_MS = 20000;
 // Questions drawn per list before "show more": a phone need not lay out
@@ -368,6 +378,32 @@ async function call(url, body) {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Leading zero bits of a digest. */
+function zeroBits(bytes) {
+  let bits = 0;
+  for (const byte of bytes) {
+    if (byte) return bits + Math.clz32(byte) - 24;
+    bits += 8;
+  }
+  return bits;
+}
+
+/** The first decimal nonce such that SHA-256(`challenge:nonce`) begins with
+ * `bits` zero bits, or null (no WebCrypto here, aborted, or far past the
+ * expected 2^bits tries). */
+export async function solve(challenge, bits, signal) {
+  const subtle = globalThis.crypto && crypto.subtle;
+  if (!subtle) return null;
+  const encoder = new TextEncoder();
+  for (let base = 0; base < 2 ** (bits + 5) && !(signal && signal.aborted); base += POW_BATCH) {
+    const batch = [];
+    for (let i = 0; i < POW_BATCH; i += 1) batch.push(subtle.digest("SHA-256", encoder.encode(`${challenge}:${base + i}`)));
+    const found = (await Promise.all(batch)).findIndex((digest) => zeroBits(new Uint8Array(digest)) >= bits);
+    if (found >= 0) return String(base + found);
+  }
+  return null;
 }
 
 function apiError(result) {
@@ -855,7 +891,7 @@ export class DoithoaiWidget extends HTMLElement {
 
   body() {
     const c = this.controls;
-    const body = { text: c.text.value, submission_id: this.draft.sid, channel: "widget" };
+    const body = { text: c.text.value, submission_id: this.draft.sid, channel: "widget", device: this.voter };
     for (const name of ["name", "organization", "locality", "topic"]) {
       const value = c[name].value.trim();
       if (value) body[name] = value;
@@ -907,7 +943,17 @@ export class DoithoaiWidget extends HTMLElement {
   }
 
   async send(body, signal) {
-    for (let attempt = 0; ; attempt += 1) {
+    let needProof = Boolean(this.info && this.info.proof_of_work);
+    let attempt = 0;
+    for (let proofs = 0; ; ) {
+      if (needProof && !body.proof) {
+        body.proof = await this.prove(signal);
+        if (signal.aborted) return;
+        if (!body.proof) {
+          this.sendError(this.t("proof_failed"));
+          return;
+        }
+      }
       const result = await call(this.url(this.path("/questions")), body);
       if (signal.aborted) return;
       if (result.status === 202 && result.data && result.data.tracking_code) {
@@ -915,6 +961,13 @@ export class DoithoaiWidget extends HTMLElement {
         return;
       }
       const error = apiError(result);
+      if (error.code === "proof_required" && proofs < PROOF_TRIES) {
+        // Switched on since the feed loaded, expired, or spent by a lost first try.
+        proofs += 1;
+        needProof = true;
+        delete body.proof;
+        continue;
+      }
       if (result.status === 0 || result.status >= 500) {
         if (result.status === 0 && (await this.refused())) return;
         if (attempt >= SEND_RETRIES) {
@@ -922,6 +975,7 @@ export class DoithoaiWidget extends HTMLElement {
           return;
         }
         const wait = (retryAfter(result.response) || 0) * 1000 || SEND_BASE_MS * 2 ** attempt * (0.5 + Math.random() / 2);
+        attempt += 1;
         this.sendError(this.t(result.status === 0 ? "retry_offline" : "retry_busy", { s: Math.max(1, Math.round(wait / 1000)) }));
         await sleep(wait, signal);
         if (signal.aborted) return;
@@ -937,6 +991,16 @@ export class DoithoaiWidget extends HTMLElement {
       else this.sendError(message);
       return;
     }
+  }
+
+  /** A solved proof-of-work challenge of this dialogue ({challenge, nonce}), or null. */
+  async prove(signal) {
+    this.sendButton.textContent = this.t("verifying");
+    const result = await call(this.url(this.path("/challenge")));
+    const given = result.status === 200 && result.data;
+    const nonce = given && typeof given.challenge === "string" ? await solve(given.challenge, Number(given.difficulty) || 0, signal) : null;
+    this.sendButton.textContent = this.t("sending");
+    return nonce === null ? null : { challenge: given.challenge, nonce };
   }
 
   showDone(code) {
