@@ -168,6 +168,7 @@ function dialoguePage() {
     ends_at: document.getElementById("f-ends"),
     stream_url: document.getElementById("f-stream"),
     allow_anonymous: document.getElementById("f-anonymous"),
+    proof_of_work: document.getElementById("f-proof"),
     localities: document.getElementById("f-localities"),
     widget_origins: document.getElementById("f-origins"),
   };
@@ -294,6 +295,7 @@ function dialoguePage() {
     fields.ends_at.value = toLocalInput(dialogue.ends_at);
     fields.stream_url.value = dialogue.stream_url || "";
     fields.allow_anonymous.checked = Boolean(dialogue.allow_anonymous);
+    fields.proof_of_work.checked = Boolean(dialogue.proof_of_work);
     fields.localities.value = (dialogue.localities || []).join("\n");
     fields.widget_origins.value = (dialogue.widget_origins || []).join("\n");
     topics = (dialogue.topics || []).map((topic) => ({ key: nextKey++, id: topic.id, name: topic.name }));
@@ -356,6 +358,7 @@ function dialoguePage() {
       ends_at: fromLocalInput(fields.ends_at.value),
       stream_url: fields.stream_url.value.trim() || null,
       allow_anonymous: fields.allow_anonymous.checked,
+      proof_of_work: fields.proof_of_work.checked,
       localities: lines(fields.localities.value),
       widget_origins: lines(fields.widget_origins.value),
       topics: topics.map((topic) => ({ id: topicIds.get(topic.key), name: topic.name })),
