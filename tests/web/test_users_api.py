@@ -17,6 +17,9 @@ from typing import Any
 import httpx
 import pytest
 import redis
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -24,6 +27,7 @@ from server.accounts import MIN_PASSWORD, Accounts
 from server.domain.model import Role
 from server.store.connection import Store
 from server.store.connection import connect as connect_redis
+from server.web.openapi import document
 from tests.helpers import REPO_ROOT, ServerProcess
 
 from .seed import PASSWORD, SLUG, run, seed, server_env
@@ -118,9 +122,25 @@ def sign_in_status(site: ServerProcess, username: str, password: str) -> int:
     return response.status_code
 
 
+def documented(instance: Any, schema: str) -> None:
+    """``instance`` matches the OpenAPI document's component ``schema``."""
+    registry = Registry().with_resource(
+        "urn:doc", Resource.from_contents(document(), default_specification=DRAFT202012)
+    )
+    validator = Draft202012Validator(
+        {"$ref": f"urn:doc#/components/schemas/{schema}"},
+        registry=registry,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+    problems = [e.message for e in validator.iter_errors(instance)]
+    assert not problems, problems
+
+
 def listed(admin: Staff) -> dict[str, dict[str, Any]]:
     response = admin.client.get(USERS)
     assert response.status_code == 200, response.text
+    for user in response.json():
+        documented(user, "StaffUser")
     return {u["username"]: u for u in response.json()}
 
 
@@ -215,6 +235,7 @@ def test_admin_creates_an_account_that_can_sign_in(site: ServerProcess, admin: S
     response = admin.send("POST", USERS, body)
     assert response.status_code == 201, response.text
     made = response.json()
+    documented(made, "StaffUser")
     assert made["username"] == "lan.nguyen" and made["display_name"] == "Nguyễn Thị Lan"
     assert made["roles"] == ["moderator", "producer"] and made["disabled"] is False
     assert made["created_at"] and made["last_login_at"] is None and made["sessions"] == 0
@@ -272,6 +293,7 @@ def test_new_accounts_are_checked(
     response = admin.send("POST", USERS, body)
     assert response.status_code == 400, response.text
     assert response.json()["error"] == {"code": "invalid", "message": message, "field": field}
+    documented(response.json(), "Error")
     assert "hoa-le" not in listed(admin)
 
 
