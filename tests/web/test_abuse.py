@@ -1,6 +1,7 @@
 """Abuse of the public endpoints: token buckets per device and per address,
 429 with Retry-After, the honeypot, and the dialogue's proof of work, through
-the real app on a real Redis; and the public page solving the proof in Chromium."""
+the real app on a real Redis; and, in Chromium, the public page solving the
+proof and keeping its honeypot, and the admin page's switch."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from playwright.sync_api import Browser, expect
 from starlette.requests import Request
 from starlette.testclient import TestClient
 
+from server.accounts import Accounts
 from server.actions import Actions
 from server.app import create_app
 from server.config import Settings
@@ -444,6 +446,18 @@ def _create(redis_server: str, slug: str, **fields: Any) -> None:
     run(work())
 
 
+def _add_admin(redis_server: str) -> None:
+    async def work() -> None:
+        client = connect(redis_server)
+        try:
+            accounts = Accounts(Store(client, 10_000, b"unused"), 3600)
+            await accounts.add("admin", PASSWORD, frozenset({Role.ADMIN}))
+        finally:
+            await client.aclose()
+
+    run(work())
+
+
 @pytest.fixture
 def page_app(redis_url: str) -> Iterator[ServerProcess]:
     """The app with a 10-bit proof of work, and two open dialogues: one with
@@ -510,4 +524,30 @@ def test_the_public_page_honeypot_stores_nothing(
     page.get_by_role("button", name="Gửi câu hỏi").click()
     expect(page.locator("#ask-code")).to_have_text(re.compile(r"^\S{16}$"))
     assert _questions(redis_url, OTHER) == []
+    context.close()
+
+
+def test_the_admin_page_switches_the_proof_of_work_on(
+    chromium: Browser, page_app: ServerProcess, redis_url: str
+) -> None:
+    """On the dialogue's admin page the admin ticks the anti-robot check (its
+    hint says when to) and saves; the public dialogue then asks for a proof."""
+    _add_admin(redis_url)
+    context = chromium.new_context(locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{page_app.url}/admin/{OTHER}")
+    page.get_by_label("Tên đăng nhập").fill("admin")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    expect(page).to_have_url(f"{page_app.url}/admin/{OTHER}")
+    box = page.get_by_label("Xác minh chống gửi câu hỏi tự động (proof of work)")
+    expect(box).not_to_be_checked()
+    expect(box).to_have_accessible_description(re.compile("^Bật khi cuộc đối thoại bị gửi"))
+    box.check()
+    page.get_by_role("button", name="Lưu cài đặt").click()
+    expect(page.locator("#settings-message")).to_have_text("Đã lưu cài đặt.")
+    dialogue = httpx.get(f"{page_app.url}/api/v1/dialogues/{OTHER}", timeout=10).json()
+    assert dialogue["proof_of_work"] is True
+    page.reload()
+    expect(box).to_be_checked()
     context.close()
