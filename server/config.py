@@ -178,7 +178,7 @@ SETTINGS: tuple[Setting, ...] = (
         _difficulty,
         "Leading zero bits of SHA-256 a submission's proof of work must reach when a "
         "dialogue switches it on (0-32). Each bit doubles the work: 16 is about 65 000 "
-        "hashes, a second or two on a phone.",
+        "hashes, under a second on a computer and a few seconds on a phone.",
     ),
     Setting(
         "DOITHOAI_LOGIN_LIMIT",
