@@ -15,7 +15,7 @@ import { createFilters } from "./console_filters.js";
 import { bindKeys, helpOverlay } from "./console_keys.js";
 import { pick } from "./console_picker.js";
 import { createPresence } from "./console_presence.js";
-import { UndoStack } from "./console_undo.js";
+import { inverse, UndoStack } from "./console_undo.js";
 
 const root = document.getElementById("console");
 const slug = root.dataset.slug;
@@ -446,7 +446,7 @@ async function act(id, action, extra = {}, { fromKey = false, undoing = false } 
     upsert(result.data);
     if (!undoing) undoStack.push(action, [question]);
     const done = t(undoing ? "undone" : "done", { id, what: label("done_actions", action) });
-    announce(undoing ? done : `${done} ${t("undo_hint")}`);
+    announce(undoing || !inverse(action, question) ? done : `${done} ${t("undo_hint")}`);
     const landing = next && (current === id || !fromKey) ? next : id;
     if (fromKey || current === id) {
       flush();
@@ -499,6 +499,12 @@ const filters = createFilters({
   search: document.getElementById("filter-search"),
   clearButton: document.getElementById("filter-clear"),
   onChange: () => touch(null),
+  onLeave: (where) => {
+    const ids = visibleIds();
+    const id = where === "current" && ids.includes(current) ? current : ids[0];
+    if (id) setCurrent(id);
+    else document.getElementById("main").focus();
+  },
 });
 
 const presence = createPresence({

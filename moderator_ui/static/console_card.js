@@ -81,7 +81,7 @@ export function card(view, on) {
     ),
   );
   if (q.asked_by > 1) article.append(h("p", { class: "asked-by", text: askedBy(q.asked_by) }));
-  article.append(flags(q), suggestion(q), merged(view, on), duplicates(view, on));
+  article.append(...[flags(q), suggestion(q), merged(view, on), duplicates(view, on)].filter(Boolean));
   if (q.status === "rejected" && q.reason) {
     article.append(h("p", { class: "q-reason", text: t("rejected_for", { reason: label("reasons", q.reason) }) }));
   }

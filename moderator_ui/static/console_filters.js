@@ -32,10 +32,11 @@ function matchField(wanted, value) {
 
 /**
  * The filter form `form` (selects with data-filter="topic|flag|locality|channel"
- * and the search box `search`), calling `onChange()` whenever one changes.
+ * and the search box `search`), calling `onChange()` whenever one changes and
+ * `onLeave("first"|"current")` when the moderator leaves the search box by key.
  * Returns {matches(question), active(), clear(), focusSearch()}.
  */
-export function createFilters({ form, search, clearButton, onChange }) {
+export function createFilters({ form, search, clearButton, onChange, onLeave }) {
   const selects = [...form.querySelectorAll("select[data-filter]")];
   let query = "";
 
@@ -46,12 +47,17 @@ export function createFilters({ form, search, clearButton, onChange }) {
 
   for (const select of selects) select.addEventListener("change", read);
   search.addEventListener("input", read);
+  // Enter goes to the first question found; Esc clears the box, then leaves it.
   search.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && search.value) {
+    if (e.key === "Enter") {
       e.preventDefault();
-      e.stopPropagation();
-      search.value = "";
-      read();
+      onLeave("first");
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      if (search.value) {
+        search.value = "";
+        read();
+      } else onLeave("current");
     }
   });
   form.addEventListener("submit", (e) => e.preventDefault());
