@@ -1,0 +1,479 @@
+"""The access matrix (issue 6): every HTTP route and every WebSocket of the
+app, sent by each kind of visitor, gets the expected status, and no body
+carries what that visitor may not see.
+
+Visitors: ``anonymous``; ``citizen`` (anonymous, but with their own tracking
+code in the path, where everyone else has a code that is not theirs);
+``official``, ``producer``, ``moderator`` and ``admin`` signed in with a
+browser's cookie, Origin and CSRF token; ``disabled``, a former admin whose
+session was opened before the account was disabled.
+
+``ROWS`` is the table. ``test_every_route_has_a_row`` reads the routes from
+the app's router (routes.py): a route added without a row fails it, and so
+does a row for a route that is gone. Each row is one request template; its
+cells run one real request each against one real server on real Redis.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+from websockets.typing import Origin
+
+from server.accounts import Accounts
+from server.domain.model import Role
+from server.web.widget import script_url
+from tests.helpers import ServerProcess
+from tests.web.seed import PASSWORD, SLUG, run
+
+from . import leaks
+from .people import (
+    DISABLED,
+    STAFF_SECRET,
+    Staff,
+    create_token,
+    disable,
+    pending_ids,
+    submit,
+)
+from .routes import WS, app_routes
+
+pytestmark = pytest.mark.e2e
+
+ROLES = ("anonymous", "citizen", "official", "producer", "moderator", "admin", "disabled")
+SIGNED_IN = ("official", "producer", "moderator", "admin", "disabled")
+#: The account each signed-in column uses.
+ACCOUNT = {role: role for role in SIGNED_IN} | {"disabled": DISABLED}
+#: Who may see what: contact data only moderators (and admin, who may do all);
+#: tracking codes and the overlay token only the staff who work with them.
+CONTACT_ROLES = frozenset({"moderator", "admin"})
+CODE_ROLES = frozenset({"official", "producer", "moderator", "admin"})
+SCREEN_ROLES = frozenset({"producer", "admin"})
+
+DRAFT = "nhap"  # tests/web/seed.py's draft dialogue
+PHASED = "ma-tran-pha"  # a draft the admin row moves to "open"
+#: A well-formed tracking code that is nobody's.
+NOT_THEIRS = "0000-00000-00000"
+PHONE, EMAIL = "0912 345 678", "nguoi.hoi+matran@example.vn"
+PHONE2, EMAIL2 = "0987 654 321", "cong.dan+matran@example.vn"
+QUESTION = {"text": "Xin hỏi thủ tục cấp chữ ký số cho người dân?", "name": "Lê Thị Hoa"}
+HOTLINE = {**QUESTION, "channel": "hotline"}
+LOGIN = {"username": "moderator", "password": PASSWORD}
+
+EVERYONE = (200,) * 7
+STAFF_ONLY = (401, 401, 200, 200, 200, 200, 401)
+ADMIN_ONLY = (401, 401, 403, 403, 403, 200, 401)
+PAGE_ADMIN_ONLY = (303, 303, 403, 403, 403, 200, 303)
+CITIZEN_ONLY = (404, 200, 404, 404, 404, 404, 404)
+STAFF_SEE_DRAFT = (404, 404, 200, 200, 200, 200, 404)
+DRAFT_BUG = (
+    "server/web/public.py get_dialogue and feed, and server/web/sockets.py public_feed, "
+    "serve a draft dialogue (title, description, officials) to anyone who knows its slug, "
+    "while its page, its archive and the dialogue list hide it"
+)
+
+
+@dataclass
+class World:
+    server: ServerProcess
+    redis_url: str
+    staff: dict[str, Staff]
+    disabled_token: str
+    public_id: str
+    citizen_code: str
+    pending: list[str]
+    http: httpx.Client
+    #: label -> (value, the columns that may see it in a body)
+    secrets: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    #: (row id, role) -> (status, body) of every cell that ran
+    seen: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
+
+    def params(self, role: str) -> dict[str, str]:
+        """The values a row's placeholders take for ``role``."""
+        member = self.staff.get(role)
+        return {
+            "slug": SLUG,
+            "id": self.public_id,
+            "code": self.citizen_code if role == "citizen" else NOT_THEIRS,
+            "action": "note",
+            "digest": script_url().removeprefix("/widget.").removesuffix(".js"),
+            "name": "demo.js",
+            "path": "common.js",
+            "csrf": member.csrf if member else "",
+            "voter": f"matrix-voter-{role}",
+            "username": DISABLED,
+            "origin": self.server.url,
+        }
+
+
+# -- per-cell preparation -----------------------------------------------------------
+
+
+def fresh_pending(world: World, role: str) -> dict[str, str]:
+    """A question of its own, pending, for a cell that approves."""
+    return {"id": world.pending.pop()}
+
+
+def fresh_queue(world: World, role: str) -> dict[str, str]:
+    """A question at the head of an otherwise empty on-air queue."""
+    moderator = world.staff["moderator"]
+    for queued in moderator.questions("queued"):
+        moderator.act(queued["id"], "dequeue")
+    qid = world.pending.pop()
+    moderator.act(qid, "approve")
+    moderator.act(qid, "queue")
+    return {}
+
+
+def screen_token(world: World, role: str) -> dict[str, str]:
+    response = world.staff["producer"].client.get(f"/api/v1/dialogues/{SLUG}/screen")
+    token = str(response.json()["token"])
+    world.secrets["overlay token"] = (token, SCREEN_ROLES)
+    return {"screen": token}
+
+
+Prepare = Callable[[World, str], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    route: str
+    expect: dict[str, int]
+    query: str = ""
+    json: dict[str, Any] | None = None
+    form: dict[str, str] | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    prepare: Prepare | None = None
+    #: The cell signs out: give it a session of its own.
+    fresh_session: bool = False
+    #: A known bug: why the row fails today (it runs as a strict xfail).
+    bug: str = ""
+
+    @property
+    def id(self) -> str:
+        extra = " ".join(f"{k}={v}" for k, v in self.params.items())
+        query = f"?{self.query}" if self.query else ""
+        return f"{self.method} {self.route}{query}" + (f" [{extra}]" if extra else "")
+
+
+def row(method: str, route: str, codes: tuple[int, ...], **options: Any) -> Row:
+    """One request, and the status each of ``ROLES`` must get, in that order."""
+    assert len(codes) == len(ROLES), route
+    return Row(method, route, dict(zip(ROLES, codes, strict=True)), **options)
+
+
+#: The table. Codes are in ``ROLES`` order:
+#:  anonymous, citizen, official, producer, moderator, admin, disabled.
+# fmt: off
+ROWS = [
+    # -- meta and the public API
+    row("GET", "/healthz", EVERYONE),
+    row("GET", "/api/v1/openapi.json", EVERYONE),
+    row("GET", "/api/v1/dialogues", EVERYONE),
+    row("GET", "/api/v1/dialogues/{slug}", EVERYONE),
+    row("GET", "/api/v1/dialogues/{slug}/feed", EVERYONE),
+    # A draft is not public yet: its page and archive are 404 to the public;
+    # its settings and feed must not be readable by slug either.
+    row("GET", "/api/v1/dialogues/{slug}", STAFF_SEE_DRAFT, params={"slug": DRAFT},
+        bug=DRAFT_BUG),
+    row("GET", "/api/v1/dialogues/{slug}/feed", STAFF_SEE_DRAFT, params={"slug": DRAFT},
+        bug=DRAFT_BUG),
+    row("GET", "/api/v1/dialogues/{slug}/challenge", EVERYONE),
+    row("GET", "/api/v1/dialogues/{slug}/archive", EVERYONE),
+    row("GET", "/api/v1/dialogues/{slug}/archive", (404,) * 7, params={"slug": DRAFT}),
+    row("POST", "/api/v1/dialogues/{slug}/questions", (202,) * 7, json=QUESTION),
+    # A staff entry (with a channel) needs a staff member; anyone else's is a
+    # citizen's submission naming a staff channel: invalid.
+    row("POST", "/api/v1/dialogues/{slug}/questions", (400, 400, 202, 202, 202, 202, 400),
+        json=HOTLINE),
+    row("POST", "/api/v1/dialogues/{slug}/questions/{id}/votes", EVERYONE,
+        json={"voter": "{voter}"}),
+    row("GET", "/api/v1/tracking/{code}", CITIZEN_ONLY),
+    row("DELETE", "/api/v1/tracking/{code}/contact", (404, 204, 404, 404, 404, 404, 404)),
+    # -- sessions and the staff API
+    row("POST", "/api/v1/session", EVERYONE, json=LOGIN),
+    row("GET", "/api/v1/session", STAFF_ONLY),
+    row("DELETE", "/api/v1/session", (401, 401, 204, 204, 204, 204, 401), fresh_session=True),
+    row("GET", "/api/v1/dialogues/{slug}/questions", STAFF_ONLY),
+    row("GET", "/api/v1/dialogues/{slug}/questions/{id}", STAFF_ONLY),
+    row("POST", "/api/v1/dialogues/{slug}/questions/{id}/actions/{action}", STAFF_ONLY,
+        json={"text": "Ghi chú của bảng phân quyền."}),
+    row("POST", "/api/v1/dialogues/{slug}/questions/{id}/actions/{action}",
+        (401, 401, 403, 403, 200, 200, 401), params={"action": "approve"},
+        prepare=fresh_pending),
+    row("POST", "/api/v1/dialogues/{slug}/next", (401, 401, 403, 200, 403, 200, 401), json={},
+        prepare=fresh_queue),
+    row("GET", "/api/v1/dialogues/{slug}/screen", (401, 401, 403, 200, 403, 200, 401)),
+    # Bulk moderation answers 200 to any staff member, with each question's
+    # own outcome inside (an official's and a producer's are refusals).
+    row("POST", "/api/v1/dialogues/{slug}/questions/bulk", STAFF_ONLY,
+        json={"action": "approve", "ids": ["{id}"]}, prepare=fresh_pending),
+    row("POST", "/api/v1/dialogues/{slug}/questions/{id}/handling",
+        (401, 401, 403, 403, 200, 200, 401)),
+    row("DELETE", "/api/v1/dialogues/{slug}/questions/{id}/handling",
+        (401, 401, 403, 403, 204, 204, 401)),
+    row("GET", "/api/v1/dialogues/{slug}/audit", (401, 401, 403, 403, 200, 200, 401)),
+    # -- the admin API
+    row("POST", "/api/v1/dialogues", (401, 401, 403, 403, 403, 201, 401),
+        json={"slug": "ma-tran-moi", "title": "Đối thoại mới của bảng phân quyền"}),
+    row("PATCH", "/api/v1/dialogues/{slug}", ADMIN_ONLY,
+        json={"description": "Lãnh đạo tỉnh trả lời câu hỏi của người dân."}),
+    row("GET", "/api/v1/dialogues/{slug}/settings", ADMIN_ONLY),
+    row("POST", "/api/v1/dialogues/{slug}/status", ADMIN_ONLY, params={"slug": PHASED},
+        json={"status": "open"}),
+    row("GET", "/api/v1/users", ADMIN_ONLY),
+    row("POST", "/api/v1/users", (401, 401, 403, 403, 403, 201, 401),
+        json={"username": "nhan-vien-ma-tran", "password": "mat-khau-du-dai-123",
+              "roles": ["moderator"]}),
+    row("PATCH", "/api/v1/users/{username}", ADMIN_ONLY,
+        json={"display_name": "Quản trị viên cũ"}),
+    # -- the feeds
+    row(WS, "/ws/v1/dialogues/{slug}/feed", (101,) * 7),
+    row(WS, "/ws/v1/dialogues/{slug}/feed", (403, 403, 101, 101, 101, 101, 403),
+        params={"slug": DRAFT}, bug=DRAFT_BUG),
+    row(WS, "/ws/v1/dialogues/{slug}/console", (403, 403, 101, 101, 101, 101, 403)),
+    # -- pages (anonymous visitors of staff pages are sent to the login page)
+    row("GET", "/", EVERYONE),
+    row("GET", "/login", EVERYONE),
+    row("POST", "/login", (303,) * 7, form=LOGIN),
+    row("POST", "/logout", (303,) * 7, form={"csrf_token": "{csrf}"}, fresh_session=True),
+    row("GET", "/console/{slug}", (303, 303, 403, 403, 200, 200, 303)),
+    row("GET", "/console/{slug}/producer", (303, 303, 403, 200, 403, 200, 303)),
+    row("GET", "/console/{slug}/official", (303, 303, 200, 403, 403, 200, 303)),
+    row("GET", "/admin", PAGE_ADMIN_ONLY),
+    row("GET", "/admin/{slug}", PAGE_ADMIN_ONLY),
+    row("GET", "/admin/users", PAGE_ADMIN_ONLY),
+    row("GET", "/console/{slug}/audit", (303, 303, 403, 403, 200, 200, 303)),
+    row("GET", "/d/{slug}", EVERYONE),
+    row("GET", "/d/{slug}", (404, 404, 200, 200, 200, 200, 404), params={"slug": DRAFT}),
+    row("GET", "/d/{slug}/archive", EVERYONE),
+    row("GET", "/d/{slug}/screen", (403,) * 7),  # without the overlay token
+    row("GET", "/d/{slug}/screen", EVERYONE, query="token={screen}", prepare=screen_token),
+    row("GET", "/t", EVERYONE),
+    row("GET", "/t/{code}", CITIZEN_ONLY),
+    row("POST", "/t/{code}/contact", (404, 303, 404, 404, 404, 404, 404), form={}),
+    # -- the widget and static files
+    row("GET", "/widget.js", EVERYONE),
+    row("GET", "/widget.{digest}.js", EVERYONE),
+    row("GET", "/widget/check/{slug}", EVERYONE),
+    row("GET", "/widget/demo/", EVERYONE, query="api={origin}"),
+    row("GET", "/widget/demo/{name}", EVERYONE),
+    row("GET", "/static/{path}", EVERYONE),
+    # last: it changes the overlay token the screen rows use
+    row("POST", "/api/v1/dialogues/{slug}/screen/rotate", ADMIN_ONLY),
+]
+# fmt: on
+
+
+def test_every_route_has_a_row() -> None:
+    """Every route and WebSocket of the app has a row in the matrix, and every row a route."""
+    in_app = app_routes()
+    in_table = {(r.method, r.route) for r in ROWS}
+    missing = sorted(in_app - in_table)
+    assert not missing, "routes without a row in the access matrix (add one):\n" + "\n".join(
+        f"  {m} {p}" for m, p in missing
+    )
+    assert not in_table - in_app, f"rows for routes the app no longer has: {in_table - in_app}"
+
+
+# -- the world the table runs in ---------------------------------------------------
+
+
+def _secret_key(server: ServerProcess) -> str:
+    return (server.workdir / "var" / "secret_key").read_text().strip()
+
+
+@pytest.fixture(scope="module")
+def world(site: ServerProcess, redis_server: str) -> Iterator[World]:
+    url = site.url
+    staff = {role: Staff(url, ACCOUNT[role]) for role in SIGNED_IN}
+    token = create_token(redis_server, DISABLED, Role.ADMIN)
+    disable(redis_server, DISABLED)
+    moderator = staff["moderator"]
+    contact = {"contact": {"phone": PHONE, "email": EMAIL}, "consent": True}
+    public_code = submit(url, **QUESTION, **contact)
+    citizen_code = submit(
+        url, **{**QUESTION, "text": "Câu hỏi của chính người dân này?"},
+        contact={"phone": PHONE2, "email": EMAIL2}, consent=True,
+    )  # fmt: skip
+    pool = [submit(url, **{**QUESTION, "text": f"Câu hỏi dự phòng số {n}?"}) for n in range(24)]
+    ids = pending_ids(moderator, [public_code, citizen_code, *pool])
+    moderator.act(ids[public_code], "approve")
+    admin = staff["admin"]
+    created = admin.post("/api/v1/dialogues", {"slug": PHASED, "title": "Đối thoại chưa mở"})
+    assert created.status_code == 201, created.text
+    everyone = frozenset(ROLES)
+    nobody: frozenset[str] = frozenset()
+    secrets: dict[str, tuple[str, frozenset[str]]] = {
+        "password": (PASSWORD, nobody),
+        "secret key": (_secret_key(site), nobody),
+        "disabled account's API token": (token, nobody),
+        "email": (EMAIL, CONTACT_ROLES),
+        "citizen's email": (EMAIL2, CONTACT_ROLES),
+        "tracking code of another asker": (public_code, CODE_ROLES),
+        "citizen's tracking code": (citizen_code, CODE_ROLES | {"citizen"}),
+    }
+    for label, value in leaks.phone_forms(PHONE).items():
+        secrets[f"phone {label}"] = (value, CONTACT_ROLES)
+    for label, value in leaks.phone_forms(PHONE2).items():
+        secrets[f"citizen's phone {label}"] = (value, CONTACT_ROLES)
+    for role, member in staff.items():
+        secrets[f"session of {role}"] = (member.session, nobody)
+        secrets[f"CSRF token of {role}"] = (member.csrf, frozenset({role}))
+    assert everyone >= CONTACT_ROLES | CODE_ROLES | SCREEN_ROLES
+    built = World(
+        site, redis_server, staff, token, ids[public_code], citizen_code,
+        [ids[c] for c in pool], httpx.Client(base_url=url, timeout=20), secrets,
+    )  # fmt: skip
+    try:
+        yield built
+    finally:
+        built.http.close()
+        for member in staff.values():
+            member.close()
+
+
+# -- one cell --------------------------------------------------------------------
+
+
+def _fill(value: Any, params: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return value.format(**params)
+    if isinstance(value, dict):
+        return {k: _fill(v, params) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, params) for v in value]
+    return value
+
+
+def _fresh_session(world: World, role: str) -> tuple[str, str]:
+    """A new session (id, CSRF token) for the role's account, opened as a login opens one."""
+
+    async def work() -> tuple[str, str]:
+        from server.store.connection import Store, connect
+
+        redis = connect(world.redis_url)
+        try:
+            accounts = Accounts(Store(redis, 10_000, STAFF_SECRET), 3600)
+            session_id, identity = await accounts.open_session(await accounts.user(ACCOUNT[role]))
+            return session_id, identity.csrf_token or ""
+        finally:
+            await redis.aclose()
+
+    return run(work())
+
+
+def send(world: World, r: Row, role: str) -> tuple[int, str, str]:
+    """Send ``r`` as ``role``: (status, body, the URL it went to)."""
+    params = world.params(role) | r.params
+    if r.prepare is not None:
+        params |= r.prepare(world, role)
+    member = world.staff.get(role)
+    session = member.session if member else None
+    if member and r.fresh_session and role != "disabled":
+        session, params["csrf"] = _fresh_session(world, role)
+    path = r.route.format(**params) + (f"?{r.query.format(**params)}" if r.query else "")
+    headers = {"Origin": world.server.url}
+    if session:
+        headers["Cookie"] = f"doithoai_session={session}"
+    if r.method == WS:
+        return _open_socket(world, path, headers)
+    if member and r.method != "GET":
+        headers["X-CSRF-Token"] = params["csrf"]
+    client = world.http
+    client.cookies.clear()  # only the cell's own credentials, never a cookie a cell was given
+    response = client.request(
+        r.method,
+        path,
+        headers=headers,
+        json=_fill(r.json, params) if r.json is not None else None,
+        data=_fill(r.form, params) if r.form is not None else None,
+    )
+    return response.status_code, response.text, path
+
+
+def _open_socket(world: World, path: str, headers: dict[str, str]) -> tuple[int, str, str]:
+    """101 and the first message (the snapshot), or the refusal's status and body."""
+    url = world.server.url.replace("http://", "ws://") + path
+    origin = Origin(headers.pop("Origin"))
+    try:
+        with connect(url, origin=origin, additional_headers=headers, open_timeout=20) as ws:
+            first = ws.recv(timeout=20)
+    except InvalidStatus as refused:
+        return refused.response.status_code, refused.response.body.decode(errors="replace"), path
+    return 101, str(first), path
+
+
+# -- the matrix -------------------------------------------------------------------
+
+
+def _leaked(world: World, role: str, body: str, url: str) -> list[str]:
+    """What ``body`` holds that ``role`` may not see (a secret in the URL it
+    asked for is the caller's own, as the overlay token or a tracking code)."""
+    forbidden = {
+        label: value
+        for label, (value, allowed) in world.secrets.items()
+        if role not in allowed and value not in url
+    }
+    return leaks.found(body, forbidden)
+
+
+def _cases() -> list[Any]:
+    return [
+        pytest.param(r, id=r.id, marks=[pytest.mark.xfail(strict=True, reason=r.bug)] * bool(r.bug))
+        for r in ROWS
+    ]
+
+
+@pytest.mark.parametrize("r", _cases())
+def test_access_matrix(world: World, r: Row) -> None:
+    """Each visitor gets the row's status, and no body carries what they may not see."""
+    wrong = []
+    for role in ROLES:
+        status, body, url = send(world, r, role)
+        world.seen[(r.id, role)] = (status, body)
+        if status != r.expect[role]:
+            wrong.append(f"  {role:<10} expected {r.expect[role]}, got {status}: {body[:300]!r}")
+        for leak in _leaked(world, role, body, url):
+            wrong.append(f"  {role:<10} body holds the {leak}")
+    assert not wrong, f"{r.id}:\n" + "\n".join(wrong)
+
+
+def test_the_leak_check_sees_contact_data(world: World) -> None:
+    """Positive control: a moderator's view of the question does show its
+    contact data, so the matrix's leak check is not passing vacuously."""
+    staff_view = next(r for r in ROWS if r.route.endswith("/questions/{id}"))
+    status, body, _ = send(world, staff_view, "moderator")
+    assert status == 200
+    assert json.loads(body)["contact"] == {"phone": "+84912345678", "email": EMAIL}
+    assert leaks.found(body, {"email": EMAIL, **leaks.phone_forms(PHONE)}) == ["email", "as stored"]
+
+
+def test_a_disabled_accounts_api_token_opens_nothing(world: World) -> None:
+    """The disabled admin's API token, made while the account was enabled,
+    gets what an anonymous visitor gets, on every staff API route."""
+    wrong = []
+    client = world.http
+    client.cookies.clear()
+    if True:
+        for r in ROWS:
+            if not r.route.startswith("/api/v1/") or r.prepare or r.expect["anonymous"] != 401:
+                continue
+            path = r.route.format(**(world.params("anonymous") | r.params))
+            response = client.request(
+                r.method,
+                path,
+                headers={"Authorization": f"Bearer {world.disabled_token}"},
+                json=_fill(r.json, world.params("anonymous")) if r.json is not None else None,
+            )
+            if response.status_code != 401:
+                wrong.append(f"{r.id}: {response.status_code} {response.text[:200]}")
+    assert not wrong, "\n".join(wrong)
