@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from .domain import audit
 from .domain.lifecycle import Refused
 from .domain.model import Role, iso
 from .store.connection import Store
@@ -77,6 +78,7 @@ class Identity:
 class Accounts:
     def __init__(self, store: Store, session_ttl: int) -> None:
         self._users = store.users
+        self._audit = store.audit
         self._ttl = session_ttl
 
     async def add(
@@ -147,13 +149,15 @@ class Accounts:
         password: object,
         roles: object,
         display_name: object = "",
+        address: str | None = None,
     ) -> User:
         """A new account, every value checked; Refused ``conflict`` if the name
         is taken (never replaces an account, unlike ``add``)."""
         name, checked_roles = check_username(username), check_roles(roles)
         shown, secret = check_display_name(display_name), check_password(password)
         hashed = await asyncio.to_thread(hash_password, secret)
-        return await self._commit(actor, None, User(name, hashed, checked_roles, False, shown))
+        new = User(name, hashed, checked_roles, False, shown)
+        return await self._commit(actor, None, new, address=address)
 
     async def update(
         self,
@@ -164,6 +168,7 @@ class Accounts:
         disabled: object = None,
         password: object = None,
         display_name: object = None,
+        address: str | None = None,
     ) -> User:
         """Change an account: any of its roles, disabled state, password and
         display name (None: leave it). Every value is checked before anything
@@ -204,7 +209,7 @@ class Accounts:
             after = dataclasses.replace(after, password_hash=hashed)
         if after == before:
             return before
-        return await self._commit(actor, before, after)
+        return await self._commit(actor, before, after, address=address)
 
     async def set_password(self, username: str, password: str, *, actor: str = "system") -> User:
         """A new password; ends the account's sessions."""
@@ -219,7 +224,13 @@ class Accounts:
         return await self._users.session_count(username)
 
     async def _commit(
-        self, actor: str, before: User | None, after: User, *, replace: bool = False
+        self,
+        actor: str,
+        before: User | None,
+        after: User,
+        *,
+        replace: bool = False,
+        address: str | None = None,
     ) -> User:
         """The one door of every account change: write ``after`` (a new
         account when ``before`` is None: Refused ``conflict`` if the name was
@@ -245,6 +256,20 @@ class Accounts:
         ):
             await self._users.close_all_sessions(after.username)
         action = "created" if before is None else "changed"
+        await self._audit.append(
+            None,
+            [
+                audit.Entry(
+                    at=iso(datetime.now(UTC)),
+                    actor=actor,
+                    roles=(),
+                    action=f"account.{action}",
+                    question=None,
+                    after={"username": after.username, **changes},
+                    address=address,
+                )
+            ],
+        )
         log.info(
             "account %s %s by %s: %s",
             after.username,

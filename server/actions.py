@@ -214,7 +214,12 @@ class Actions:
             contact["email"] = sub.email
         if contact:
             contact.update(consent_at=at, notice_version=NOTICE_VERSION)
-        return await self.store.questions.submit(question, sub.submission_id, contact)
+        submitted = await self.store.questions.submit(question, sub.submission_id, contact)
+        if staff is not None and submitted.created:
+            after = {"channel": sub.channel, "text": sub.text}
+            entry = audit.by(staff, "enter", submitted.question_id, {}, after, at)
+            await self.store.audit.append(dialogue.id, [entry])
+        return submitted
 
     async def vote(self, dialogue: Dialogue, question_id: str, voter: Any) -> int:
         if not isinstance(voter, str) or not 8 <= len(voter) <= 64 or not voter.isascii():

@@ -257,6 +257,9 @@ export function reconcile(container, ids, elementFor) {
  * check of the session: once signed out (a 401 here or from any call passed
  * to ``signedOut``), ``notice`` says so with a link back to the login page.
  */
+// Close code of a staff socket whose account lost a role (server/web/sockets.py).
+const FORBIDDEN_CLOSE = 4403;
+
 export function staffConnection(slug, { onMessage, connection, notice, lang }) {
   function signedOut() {
     if (notice.dataset.signedOut) return;
@@ -271,7 +274,13 @@ export function staffConnection(slug, { onMessage, connection, notice, lang }) {
   }
   const feed = new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/console`, {
     onMessage,
-    onStatus: async (state, seconds) => {
+    onStatus: async (state, seconds, code) => {
+      // 4403: this account lost a role the page needs; reloading shows the
+      // page as the new roles allow (or its 403) instead of a stale console.
+      if (code === FORBIDDEN_CLOSE) {
+        location.reload();
+        return;
+      }
       showStatus(connection, state, seconds);
       if (state !== "waiting") return;
       const result = await api("/api/v1/session", { lang });

@@ -101,6 +101,27 @@ def _changed(
     return old, new
 
 
+def by(
+    actor: Actor,
+    action: str,
+    question: str | None,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    at: str,
+) -> Entry:
+    """The entry of ``actor``'s ``action`` (on ``question``, if any)."""
+    return Entry(
+        at=at,
+        actor=actor.username,
+        roles=tuple(sorted(r.value for r in actor.roles)),
+        action=action,
+        question=question,
+        before=before,
+        after=after,
+        address=actor.address,
+    )
+
+
 def of_decisions(decisions: Sequence[Decision], actor: Actor, at: str) -> list[Entry]:
     """One entry per question a staff action changed (the system's screening
     at intake is not a staff action and is not audited)."""
@@ -110,18 +131,7 @@ def of_decisions(decisions: Sequence[Decision], actor: Actor, at: str) -> list[E
         old = decision.before.to_doc() if decision.before is not None else {}
         before, after = _changed(old, new.to_doc())
         action = new.history[-1].action if new.history else decision.events[0].type
-        entries.append(
-            Entry(
-                at=at,
-                actor=actor.username,
-                roles=tuple(sorted(r.value for r in actor.roles)),
-                action=action,
-                question=new.id,
-                before=before,
-                after=after,
-                address=actor.address,
-            )
-        )
+        entries.append(by(actor, action, new.id, before, after, at))
     return entries
 
 
@@ -131,16 +141,7 @@ def of_settings(
     """The entry of a change to the dialogue itself (its settings or phase)."""
     old = {k: v for k, v in before.items() if after.get(k) != v}
     new = {k: v for k, v in after.items() if before.get(k) != v}
-    return Entry(
-        at=at,
-        actor=actor.username,
-        roles=tuple(sorted(r.value for r in actor.roles)),
-        action=action,
-        question=None,
-        before=old,
-        after=new,
-        address=actor.address,
-    )
+    return by(actor, action, None, old, new, at)
 
 
 def verify(rows: Iterable[tuple[str, Mapping[str, str]]], head: Mapping[str, str]) -> list[Problem]:

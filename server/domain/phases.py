@@ -70,7 +70,17 @@ def _bad(field: str, what_en: str, what_vi: str) -> Refused:
     return Refused("invalid", f"The {en} must be {what_en}.", field, message_vi)
 
 
+#: Slugs taken by pages of their own (/admin/users).
+RESERVED_SLUGS = frozenset({"users"})
+
+
 def clean_slug(value: Any) -> str:
+    if isinstance(value, str) and value in RESERVED_SLUGS:
+        raise _invalid(
+            "slug",
+            f"The slug {value!r} is reserved; choose another.",
+            f"Đường dẫn “{value}” đã được dành riêng; hãy chọn đường dẫn khác.",
+        )
     if not isinstance(value, str) or not _SLUG.match(value):
         raise _invalid(
             "slug",
@@ -139,7 +149,7 @@ def _policy(current: Mapping[str, Any], value: Any) -> dict[str, Any]:
     """The screening policy after an admin's change (any of its keys)."""
     if not isinstance(value, dict):
         raise _bad("policy", "an object", "một đối tượng")
-    words = value.get("extra_blocked", ())
+    words = value.get("extra_blocked", current.get("extra_blocked", ()))
     valid = isinstance(words, list | tuple) and len(words) <= MAX_BLOCKED
     if not valid or not all(
         isinstance(w, str) and BLOCKED_LENGTH[0] <= len(w.strip()) <= BLOCKED_LENGTH[1]

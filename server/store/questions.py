@@ -77,9 +77,7 @@ def _doc(question: Question) -> str:
 
 
 class Questions:
-    def __init__(
-        self, redis: Redis, scripts: Scripts, events_maxlen: int, audit: AuditLog
-    ) -> None:
+    def __init__(self, redis: Redis, scripts: Scripts, events_maxlen: int, audit: AuditLog) -> None:
         # Any: redis-py's reply types do not follow decode_responses.
         self._redis: Any = redis
         self._scripts = scripts

@@ -81,7 +81,9 @@ async def submit_question(request: Request) -> Response:
         require_dialogue_scope(identity, dialogue.slug)
         if identity.csrf_token is not None:
             check_csrf(request, identity)
-        staff = actions.actor_in(dialogue, identity.username, identity.roles)
+        staff = actions.actor_in(
+            dialogue, identity.username, identity.roles, client_address(request)
+        )
     else:
         device = body.get("device")
         if isinstance(device, str) and DEVICE.match(device):

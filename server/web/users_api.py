@@ -19,7 +19,7 @@ from starlette.routing import Route
 from ..accounts import Accounts, Identity
 from ..domain.model import Role
 from ..store.users import User
-from .auth import require_staff
+from .auth import client_address, require_staff
 from .errors import ApiError, read_object
 
 #: The fields ``PATCH /api/v1/users/{username}`` takes; any other is refused.
@@ -72,6 +72,7 @@ async def create_user(request: Request) -> Response:
         body.get("password"),
         body.get("roles"),
         body.get("display_name", ""),
+        address=client_address(request),
     )
     return JSONResponse(await user_view(accounts, user), 201)
 
@@ -92,7 +93,9 @@ async def update_user(request: Request) -> Response:
     try:
         if len(username) > MAX_USERNAME:
             raise LookupError(username)
-        user = await accounts.update(identity.username, username, **changes)
+        user = await accounts.update(
+            identity.username, username, **changes, address=client_address(request)
+        )
     except LookupError:
         raise ApiError(
             "not_found", f"no account {username!r}", message_vi="Không có tài khoản này."

@@ -112,3 +112,22 @@ def test_recording_moment_of_a_live_answer() -> None:
     )
     written = q.evolve(answer=Answer("Văn bản.", "written", "o1", AT, "official"))
     assert public_question(written, dialogue)["recording_url"] is None
+
+
+def test_reserved_slug_is_refused() -> None:
+    """/admin/users is the accounts page: no dialogue may take that slug."""
+    with pytest.raises(Refused) as refused:
+        new_dialogue("ABCD", {"slug": "users", "title": "Người dùng"})
+    assert refused.value.field == "slug"
+
+
+def test_policy_edit_merges_and_validates() -> None:
+    """The admin's policy change keeps the other keys, and refuses unknown flags."""
+    d = new_dialogue("ABCD", {"slug": "a", "title": "Đối thoại"})
+    d = edit(d, {"policy": {"extra_blocked": [" xổ số ", "cá độ"]}})
+    d = edit(d, {"policy": {"reject": {"link": "spam"}}})
+    assert d.policy["extra_blocked"] == ["xổ số", "cá độ"]
+    assert d.policy["reject"] == {"link": "spam"}
+    for bad in ({"reject": {"nonsense": "spam"}}, {"extra_blocked": ["x" * 61]}, []):
+        with pytest.raises(Refused):
+            edit(d, {"policy": bad})

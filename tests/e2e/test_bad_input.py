@@ -22,8 +22,8 @@ GOOD = {"text": "Xin hỏi lộ trình số hóa hồ sơ đất đai?", "name":
 
 
 def state(redis_url: str) -> dict[str, Any]:
-    """Every application key and its value, except rate-limit buckets and
-    sessions (those a bad request may legitimately touch)."""
+    """Every application key and its value, except rate-limit buckets,
+    sessions and login times (those a request may legitimately touch)."""
     client = redis.Redis.from_url(redis_url)
     skip = (b"doithoai:rate:", b"doithoai:session", b"doithoai:user-sessions")
     try:
@@ -31,7 +31,10 @@ def state(redis_url: str) -> dict[str, Any]:
         for key in client.scan_iter():
             if key.startswith(skip):
                 continue
-            if client.type(key) == b"stream":
+            if key.startswith(b"doithoai:user:"):
+                # A good login (the producer's, below) stamps last_login_at.
+                found[key] = {k: v for k, v in client.hgetall(key).items() if k != b"last_login_at"}
+            elif client.type(key) == b"stream":
                 # Entries only: the running intake worker creates its consumer
                 # group (an empty stream) on its own schedule.
                 found[key] = client.xrange(key) or None

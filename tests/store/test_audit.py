@@ -159,3 +159,29 @@ def test_cli_verify_says_intact_or_broken(redis_url: str) -> None:
     broken = verify()
     assert broken.returncode == 1
     assert "cli-audit: BROKEN" in broken.stdout and removed not in broken.stdout
+
+
+async def test_entries_and_account_changes_are_audited(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    """A question entered by staff from the hotline, and an admin's change of
+    an account (in the accounts' own trail), leave entries too."""
+    from server.accounts import Accounts
+
+    entered = await actions.submit(dialogue, payload(9, channel="hotline", phone="0912345678"), MOD)
+    (row,) = await store.audit.read(dialogue.id)
+    assert (row.entry["action"], row.entry["question"]) == ("enter", entered.question_id)
+    assert row.entry["after"]["channel"] == "hotline"
+    assert "0912345678" not in json.dumps(row.entry)  # contact data stays out
+
+    accounts = Accounts(store, 3600)
+    await accounts.create("admin", "mod3", "mot-mat-khau-dai", ["moderator"], address="192.0.2.9")
+    await accounts.update("admin", "mod3", roles=["moderator", "producer"], address="192.0.2.9")
+    rows = await store.audit.read(None)
+    assert [(r.entry["actor"], r.entry["action"], r.entry["address"]) for r in rows] == [
+        ("admin", "account.created", "192.0.2.9"),
+        ("admin", "account.changed", "192.0.2.9"),
+    ]
+    assert rows[1].entry["after"]["roles"] == "moderator -> moderator,producer"
+    assert "mot-mat-khau-dai" not in json.dumps([r.entry for r in rows])
+    assert await store.audit.verify(None) == []
