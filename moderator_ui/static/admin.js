@@ -170,6 +170,7 @@ function dialoguePage() {
     allow_anonymous: document.getElementById("f-anonymous"),
     proof_of_work: document.getElementById("f-proof"),
     localities: document.getElementById("f-localities"),
+    blocked: document.getElementById("f-blocked"),
     widget_origins: document.getElementById("f-origins"),
   };
   const topicList = document.getElementById("topics");
@@ -297,6 +298,7 @@ function dialoguePage() {
     fields.allow_anonymous.checked = Boolean(dialogue.allow_anonymous);
     fields.proof_of_work.checked = Boolean(dialogue.proof_of_work);
     fields.localities.value = (dialogue.localities || []).join("\n");
+    fields.blocked.value = ((dialogue.policy || {}).extra_blocked || []).join("\n");
     fields.widget_origins.value = (dialogue.widget_origins || []).join("\n");
     topics = (dialogue.topics || []).map((topic) => ({ key: nextKey++, id: topic.id, name: topic.name }));
     officials = (dialogue.officials || []).map((o) => ({
@@ -360,6 +362,7 @@ function dialoguePage() {
       allow_anonymous: fields.allow_anonymous.checked,
       proof_of_work: fields.proof_of_work.checked,
       localities: lines(fields.localities.value),
+      policy: { extra_blocked: lines(fields.blocked.value) },
       widget_origins: lines(fields.widget_origins.value),
       topics: topics.map((topic) => ({ id: topicIds.get(topic.key), name: topic.name })),
       officials: officials.map((o) => ({

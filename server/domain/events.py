@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .folding import fold
 from .model import PUBLIC_STATUSES, Answer, Dialogue, Official, Question, Status
+from .screening import Policy
 
 PUBLIC = "public"
 STAFF = "staff"
@@ -166,6 +167,7 @@ def staff_dialogue(d: Dialogue) -> dict[str, Any]:
         ],
         topic_officials=dict(d.topic_officials),
         widget_origins=list(d.widget_origins),
+        policy=Policy.from_doc(d.policy).to_doc(),
     )
     return doc
 

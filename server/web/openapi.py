@@ -28,6 +28,7 @@ from ..domain.model import (
     Role,
     Status,
 )
+from ..domain.screening import FLAGS
 from ..domain.text import LIMITS
 from .errors import STATUS as ERROR_STATUS
 from .staff import MAX_LIMIT
@@ -377,9 +378,31 @@ def _staff_dialogue() -> Schema:
             ),
             "topic_officials": {"type": "object", "additionalProperties": string()},
             "widget_origins": array(string()),
+            "policy": _policy(),
         },
-        "required": ["id", "topic_officials", "widget_origins"],
+        "required": ["id", "topic_officials", "widget_origins", "policy"],
     }
+
+
+def _policy() -> Schema:
+    flags = {"type": "string", "enum": list(FLAGS)}
+    reasons = {"type": "string", "enum": list(REJECT_REASONS)}
+    return obj(
+        {
+            "hold": array(flags, description="Flags that hold a question for review."),
+            "reject": {
+                "type": "object",
+                "additionalProperties": reasons,
+                "description": "Flags that reject at once, with the reason the citizen sees.",
+            },
+            "hints": {"type": "object", "additionalProperties": reasons},
+            "extra_blocked": array(string(), maxItems=500),
+            "min_syllables": {"type": "integer", "minimum": 0},
+            "shouting_min_letters": {"type": "integer", "minimum": 1},
+        },
+        description="The screening policy at intake (docs/moderation.md); an edit "
+        "changes only the keys it names.",
+    )
 
 
 def _dialogue_edit() -> Schema:
@@ -415,6 +438,7 @@ def _dialogue_edit() -> Schema:
                 "additionalProperties": string(),
                 "description": "Topic id -> the official suggested for its questions.",
             },
+            "policy": _policy(),
         },
         description="Any of these fields; the others stay as they are.",
     )

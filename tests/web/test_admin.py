@@ -153,6 +153,7 @@ def test_create_a_dialogue_and_edit_topics_officials_and_defaults(
         page.get_by_label("Các trang được phép nhúng khung hỏi đáp").fill(
             "https://dulich.example.vn"
         )
+        page.get_by_label("Từ bị chặn thêm").fill("cá độ\n\nxổ số lậu\n")
         page.get_by_role("button", name="Lưu cài đặt").click()
         expect(page.locator("#settings-message")).to_have_text("Đã lưu cài đặt.")
 
@@ -180,6 +181,7 @@ def test_create_a_dialogue_and_edit_topics_officials_and_defaults(
         assert saved["stream_url"] == "https://video.example.vn/du-lich-so"
         assert saved["localities"] == ["Thành phố Huế", "Huyện Phú Lộc"]
         assert saved["widget_origins"] == ["https://dulich.example.vn"]
+        assert saved["policy"]["extra_blocked"] == ["cá độ", "xổ số lậu"]
         assert saved["status"] == "draft"
 
         page.reload()
