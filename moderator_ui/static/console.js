@@ -48,6 +48,7 @@ const ui = new Map(); // id -> what this console is doing with it: {editing, dra
 const cards = new Map(); // id -> {node, stamp}
 const dirty = new Set();
 const undoStack = new UndoStack();
+const inFlight = new Set(); // promises of the actions sent and not yet answered
 let synced = false;
 let frame = 0;
 let focusAfter = null; // {id, key}: where the keyboard focus goes after the next draw
@@ -153,10 +154,15 @@ function draw() {
   let shown = 0;
   let total = 0;
   const shownCounts = {};
+  const active = document.activeElement;
   for (const list of LISTS) {
     const all = [...questions.values()].filter((q) => list.statuses.has(q.status));
     const items = all.filter(filters.matches).sort(byId);
     if (list.newestFirst) items.reverse();
+    // Cards leaving the list go first, so that the ones staying are not moved
+    // past them (moving a card takes the keyboard focus from it).
+    const staying = new Set(items.map((q) => q.id));
+    for (const node of [...list.node.children]) if (!staying.has(node.dataset.id)) node.remove();
     reconcile(list.node, items.map((q) => q.id), (id) => cards.get(id).node);
     list.empty.hidden = !synced || all.length > 0;
     shownCounts[list.key] = items.length;
@@ -170,6 +176,9 @@ function draw() {
     node.textContent = String(shownCounts[node.dataset.shown] ?? 0);
   }
   filterSummary.textContent = filters.active() ? t("filter_shown", { n: shown, total }) : "";
+  if (!focusAfter && active && active !== document.activeElement && active.isConnected) {
+    active.focus({ preventScroll: true });
+  }
   if (focusAfter) {
     const target = focusAfter;
     focusAfter = null;
@@ -391,7 +400,7 @@ function mergeByNumber(id, choose) {
     },
     h("label", { for: inputId, text: t("merge_other") }),
     input,
-    h("button", { type: "submit", class: "button", text: t("merge") }),
+    h("button", { type: "submit", class: "button", text: t("merge_go") }),
     preview,
   );
 }
@@ -422,13 +431,27 @@ function save(id) {
 /**
  * Send `action` on question `id` with its version. `fromKey`: the keyboard
  * asked (focus stays on cards, not buttons); `undoing`: this is an undo step
- * (not itself remembered for undo).
+ * (not itself remembered for undo). Resolves to whether it was done.
  */
-async function act(id, action, extra = {}, { fromKey = false, undoing = false } = {}) {
+/** Keep `promise` (an action on its way) until it settles: undo waits for it. */
+function track(promise) {
+  inFlight.add(promise);
+  promise.finally(() => inFlight.delete(promise));
+  return promise;
+}
+
+function act(id, action, extra = {}, options = {}) {
+  return track(send(id, action, extra, options));
+}
+
+async function send(id, action, extra, { fromKey = false, undoing = false }) {
   const question = questions.get(id);
   const state = uiFor(id);
   if (!question || state.busy) return false;
-  const next = LEAVING.has(action) ? neighbour(id) : null;
+  const next = LEAVING.has(action) && current === id ? neighbour(id) : null;
+  // By keyboard the moderator moves on at once: a, a, a approves three in a row.
+  const movedOn = fromKey && next !== null;
+  if (movedOn) setCurrent(next);
   state.busy = true;
   state.message = "";
   touch(id);
@@ -447,29 +470,29 @@ async function act(id, action, extra = {}, { fromKey = false, undoing = false } 
     if (!undoing) undoStack.push(action, [question]);
     const done = t(undoing ? "undone" : "done", { id, what: label("done_actions", action) });
     announce(undoing || !inverse(action, question) ? done : `${done} ${t("undo_hint")}`);
-    const landing = next && (current === id || !fromKey) ? next : id;
-    if (fromKey || current === id) {
+    if (!movedOn && (fromKey || current === id)) {
+      // A button keeps the mouse user's place: the next question's Approve.
       flush();
-      setCurrent(landing, { key: fromKey || landing === id ? "card" : "approve" });
-    } else {
-      focusAfter = { id: landing, key: landing === id ? "card" : "approve" };
+      setCurrent(next ?? id, { key: next && !fromKey ? "approve" : "card" });
     }
   } else if (result.status === 409) {
     state.message = t("conflict");
-    announce(state.message);
+    announce(`${t("question_no", { id })}: ${state.message}`);
     const fresh = await api(`${questionsUrl}/${encodeURIComponent(id)}`, { lang });
     if (fresh.ok) upsert(fresh.data, true);
   } else if (result.status === 401) {
     signedOut();
   } else {
     state.message = result.status === 0 ? t("network") : errorMessage(result, t("failed"));
-    announce(state.message);
+    announce(`${t("question_no", { id })}: ${state.message}`);
   }
   touch(id);
   return ok;
 }
 
 async function undo() {
+  // An action still on its way is the last one: wait for it, then undo it.
+  while (inFlight.size) await Promise.allSettled([...inFlight]);
   const step = undoStack.pop();
   if (!step) {
     announce(t("nothing_to_undo"));
@@ -522,6 +545,7 @@ const bulk = createBulk({
   lang,
   questions,
   announce,
+  track,
   onSignedOut: () => signedOut(),
   onChange: (ids) => ids.forEach(touch),
   onDone: (action, items, befores) => {

@@ -7,11 +7,12 @@ import { api, errorMessage, t } from "./common.js";
 
 /**
  * `bar`: the page's bulk section (#bulk); `onChange(ids)`: these questions'
- * selection changed; `onDone(action, results)`: the server's per-question
+ * selection changed; `track(promise)`: keeps a call on its way (undo waits
+ * for it); `onDone(action, results, befores)`: the server's per-question
  * results of a bulk call (already reported here) and the questions as they
  * were before it.
  */
-export function createBulk({ bar, url, csrf, lang, questions, onChange, onDone, onSignedOut, announce }) {
+export function createBulk({ bar, url, csrf, lang, questions, onChange, onDone, onSignedOut, announce, track }) {
   const selected = new Set();
   const count = bar.querySelector("#bulk-count");
   const reason = bar.querySelector("#bulk-reason");
@@ -108,8 +109,8 @@ export function createBulk({ bar, url, csrf, lang, questions, onChange, onDone, 
     onDone(action, items, befores);
   }
 
-  bar.querySelector("#bulk-approve").addEventListener("click", () => run("approve"));
-  bar.querySelector("#bulk-reject").addEventListener("click", () => run("reject"));
+  bar.querySelector("#bulk-approve").addEventListener("click", () => track(run("approve")));
+  bar.querySelector("#bulk-reject").addEventListener("click", () => track(run("reject")));
   bar.querySelector("#bulk-clear").addEventListener("click", () => clear());
   show();
 
@@ -118,9 +119,9 @@ export function createBulk({ bar, url, csrf, lang, questions, onChange, onDone, 
     toggle,
     clear,
     prune,
-    approve: () => run("approve"),
+    approve: () => track(run("approve")),
     /** Reject the selection for `code` (else the reason chosen in the bar). */
-    reject: (code) => run("reject", code),
+    reject: (code) => track(run("reject", code)),
     reason: () => reason.value,
   };
 }

@@ -42,7 +42,7 @@ export function pick({ title, description = "", options, preselect = undefined, 
         option.detail ? h("span", { class: "picker-detail", text: option.detail }) : null,
       ),
     );
-    dialog.append(
+    const parts = [
       h("h2", { id: `${id}-title`, class: "picker-title", text: title }),
       description ? h("p", { id: `${id}-desc`, class: "picker-help", text: description }) : null,
       buttons.length
@@ -59,7 +59,8 @@ export function pick({ title, description = "", options, preselect = undefined, 
         h("button", { type: "button", class: "button", onclick: () => dialog.close(), text: t("cancel") }),
         h("span", { class: "picker-hint", text: t("picker_hint") }),
       ),
-    );
+    ];
+    dialog.append(...parts.filter(Boolean));
     dialog.addEventListener("keydown", (e) => {
       if (e.ctrlKey || e.altKey || e.metaKey) return;
       const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement;

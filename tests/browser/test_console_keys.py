@@ -183,6 +183,21 @@ def test_j_k_move_and_a_r_e_u_act_on_the_current_question(
     expect(card(page, second).locator(".q-text")).to_have_text(before)
     assert question(admin, board, second)["text"] == before
 
+    # Keys do not wait for the server: a, a approves two in a row; u, u takes both back.
+    expect(card(page, second)).to_be_focused()
+    third = page.locator(f"#q-{second} + li").get_attribute("data-id")
+    assert third
+    page.keyboard.press("a")
+    page.keyboard.press("a")
+    expect(page.locator(f"#published-list > #q-{third}")).to_be_visible()
+    expect(page.locator(f"#published-list > #q-{second}")).to_be_visible()
+    assert [question(admin, board, q)["status"] for q in (second, third)] == ["approved"] * 2
+    page.keyboard.press("u")
+    page.keyboard.press("u")
+    expect(page.locator(f"#pending-list > #q-{second}")).to_be_visible()
+    expect(page.locator(f"#pending-list > #q-{third}")).to_be_visible()
+    assert [question(admin, board, q)["status"] for q in (second, third)] == ["pending"] * 2
+
 
 def test_reject_picker_preselects_the_suggested_reason(
     console: Page, admin: StaffClient, board: Board
