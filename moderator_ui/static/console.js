@@ -7,13 +7,13 @@
 // State comes only from the server: the feed's snapshot and events, and the
 // API's answers. Text is written with textContent (never as HTML).
 
-import { api, errorMessage, h, label, raw, readJSON, reconcile, staffConnection, t } from "./common.js";
+import { api, errorMessage, label, readJSON, reconcile, staffConnection, t } from "./common.js";
 import { createBulk } from "./console_bulk.js";
-import { ASSIGNABLE, card, EDITABLE, MERGEABLE, percent, TOPIC_STATES } from "./console_card.js";
+import { ASSIGNABLE, card, EDITABLE, MERGEABLE, TOPIC_STATES } from "./console_card.js";
+import { chooseBulkReason, chooseMergeTarget, chooseOfficial, chooseReason, chooseTopic } from "./console_choices.js";
 import { createEntry } from "./console_entry.js";
 import { createFilters } from "./console_filters.js";
 import { bindKeys, helpOverlay } from "./console_keys.js";
-import { pick } from "./console_picker.js";
 import { createPresence } from "./console_presence.js";
 import { inverse, UndoStack } from "./console_undo.js";
 
@@ -27,8 +27,6 @@ const questionsUrl = `/api/v1/dialogues/${encodeURIComponent(slug)}/questions`;
 const dialogue = readJSON("dialogue-data") || { topics: [], officials: [] };
 
 const STATUSES = ["pending", "approved", "queued", "on_air", "answered", "deferred", "rejected", "merged"];
-// Where a question can be merged into (a merge target must stay answerable).
-const MERGE_TARGETS = new Set(["pending", "approved", "queued", "on_air", "deferred", "answered"]);
 // Actions that take the question out of its list: the selection moves on.
 const LEAVING = new Set(["approve", "reject", "merge"]);
 // The console's three lists: which states each shows, and in which order
@@ -324,103 +322,28 @@ function rejectWithSelect(id) {
   act(id, "reject", { reason: state.reason });
 }
 
-function reasonOptions() {
-  return (raw("reason_order") || []).map((code) => ({ value: code, label: label("reasons", code) }));
-}
-
 async function pickReason(id) {
-  const q = questions.get(id);
-  const chosen = await pick({
-    title: t("reject_title", { id }),
-    description: q.text,
-    options: reasonOptions(),
-    preselect: uiFor(id).reason || q.suggested_reason || undefined,
-  });
+  const chosen = await chooseReason(questions.get(id), uiFor(id).reason);
   if (chosen) act(id, "reject", { reason: chosen.value }, { fromKey: true });
 }
 
 async function pickTopic(id) {
   const q = questions.get(id);
-  const chosen = await pick({
-    title: t("topic_title", { id }),
-    description: q.text,
-    options: [{ value: null, label: t("no_topic") }, ...dialogue.topics.map((tp) => ({ value: tp.id, label: tp.name }))],
-    preselect: q.topic || null,
-  });
+  const chosen = await chooseTopic(q, dialogue.topics);
   if (chosen && chosen.value !== (q.topic || null)) act(id, "set_topic", { topic: chosen.value }, { fromKey: true });
   else if (chosen) setCurrent(id);
 }
 
 async function pickOfficial(id) {
   const q = questions.get(id);
-  const assigned = q.official ? q.official.id : null;
-  const suggested = q.suggested_official ? q.suggested_official.id : null;
-  const chosen = await pick({
-    title: t("assign_title", { id }),
-    description: q.text,
-    options: [
-      { value: null, label: t("no_official") },
-      ...dialogue.officials.map((o) => ({ value: o.id, label: o.name, detail: o.title })),
-    ],
-    preselect: assigned || suggested,
-  });
-  if (chosen && chosen.value !== assigned) act(id, "assign", { official_id: chosen.value }, { fromKey: true });
-  else if (chosen) setCurrent(id);
-}
-
-/** The merge picker's field for a question id not among the suggestions. */
-function mergeByNumber(id, choose) {
-  const inputId = `merge-into-${id}`;
-  const preview = h("p", { id: `${inputId}-preview`, class: "picker-preview", "aria-live": "polite" });
-  const target = () => input.value.replace(/[#\s]/g, "");
-  const input = h("input", {
-    id: inputId,
-    type: "text",
-    inputmode: "numeric",
-    autocomplete: "off",
-    "aria-describedby": preview.id,
-    oninput: () => {
-      const other = questions.get(target());
-      preview.textContent = !target() ? "" : other ? `#${other.id}: ${other.text}` : t("merge_unknown", { id: target() });
-    },
-  });
-  return h(
-    "form",
-    {
-      class: "picker-form",
-      onsubmit: (e) => {
-        e.preventDefault();
-        if (!/^\d+$/.test(target()) || target() === id) {
-          preview.textContent = t("merge_bad_id");
-          input.focus();
-          return;
-        }
-        choose(target());
-      },
-    },
-    h("label", { for: inputId, text: t("merge_other") }),
-    input,
-    h("button", { type: "submit", class: "button", text: t("merge_go") }),
-    preview,
-  );
+  const chosen = await chooseOfficial(q, dialogue.officials);
+  if (chosen && chosen.value !== (q.official ? q.official.id : null)) {
+    act(id, "assign", { official_id: chosen.value }, { fromKey: true });
+  } else if (chosen) setCurrent(id);
 }
 
 async function pickMerge(id) {
-  const q = questions.get(id);
-  const options = (q.duplicates || [])
-    .map((dup) => ({ dup, other: questions.get(String(dup.id)) }))
-    .filter(({ dup, other }) => String(dup.id) !== id && (!other || MERGE_TARGETS.has(other.status)))
-    .map(({ dup, other }) => ({
-      value: String(dup.id),
-      label: `#${dup.id} · ${percent(dup.score)}`,
-      detail: other ? `${other.text} (${label("statuses", other.status)})` : t("not_loaded"),
-    }));
-  const chosen = await pick({
-    title: t("merge_title", { id }),
-    description: options.length ? q.text : `${q.text} — ${t("merge_none")}`,
-    options,
-    extra: (choose) => mergeByNumber(id, choose),
-  });
+  const chosen = await chooseMergeTarget(questions.get(id), questions);
   if (chosen) act(id, "merge", { into: chosen.value }, { fromKey: true });
 }
 
@@ -602,11 +525,7 @@ bindKeys({
   A: () => (bulk.selected.size ? bulk.approve() : announce(t("bulk_empty"))),
   R: async () => {
     if (!bulk.selected.size) return announce(t("bulk_empty"));
-    const chosen = await pick({
-      title: t("bulk_reject_title", { n: bulk.selected.size }),
-      options: reasonOptions(),
-      preselect: bulk.reason() || undefined,
-    });
+    const chosen = await chooseBulkReason(bulk.selected.size, bulk.reason());
     if (chosen) bulk.reject(chosen.value);
   },
   "/": () => filters.focusSearch(),
