@@ -238,6 +238,11 @@ def test_t_and_o_set_topic_and_official_and_u_undoes_them(
     go_to(page, qid, text)
     page.keyboard.press("t")
     picker = page.get_by_role("dialog", name=f"Lĩnh vực của câu #{qid}")
+    expect(picker).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(picker).to_have_count(0)
+    expect(card(page, qid)).to_be_focused()
+    page.keyboard.press("t")
     expect(picker.locator(".picker-option")).to_have_text(
         [re.compile("Chưa có lĩnh vực"), re.compile("Chính quyền số"), re.compile("Kinh tế số")]
     )
@@ -344,7 +349,7 @@ def test_help_overlay_lists_every_key_and_keys_wait_while_typing(
 def test_x_selects_and_bulk_actions_report_partial_failures(
     console: Page, admin: StaffClient, board: Board
 ) -> None:
-    """x (and a card's checkbox) select questions; Shift+A approves them all,
+    """x, a card's checkbox and Shift+click select questions; Shift+A approves them all,
     Shift+R rejects them with one reason; a question another moderator
     changed first fails alone, and the report names it."""
     page = console
@@ -371,9 +376,11 @@ def test_x_selects_and_bulk_actions_report_partial_failures(
     page.keyboard.press("Escape")
     expect(page.locator("#bulk")).to_be_hidden()
 
-    for n, qid in ((43, ids[3]), (44, ids[4]), (40, ids[0])):
+    for n, qid in ((43, ids[3]), (40, ids[0])):
         go_to(page, qid, board.texts[n])
         page.keyboard.press("x")
+    card(page, ids[4]).locator(".q-text").click(modifiers=["Shift"])
+    expect(page.locator("#bulk-count")).to_have_text("Đã chọn 3 câu")
     page.keyboard.press("Shift+R")
     picker = page.get_by_role("dialog", name="Từ chối 3 câu đã chọn: lý do?")
     expect(picker).to_be_visible()
