@@ -14,7 +14,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .domain import audit, lifecycle, phases, screening
+from .domain import audit, export, lifecycle, phases, screening
 from .domain.events import public_dialogue, public_question, staff_question
 from .domain.lifecycle import Command, Decision, Refused
 from .domain.model import (
@@ -171,6 +171,30 @@ class Actions:
             "by_topic": grouped("topic", [(t.id, t.name) for t in dialogue.topics]),
             "by_official": grouped("official", [(o.id, o.name) for o in dialogue.officials]),
         }
+
+    async def export(
+        self, dialogue: Dialogue, actor: Actor, with_contact: bool = False
+    ) -> list[dict[str, Any]]:
+        """Every question of the dialogue (all states but received), oldest
+        first, as export rows; contact columns only ``with_contact``, for
+        moderators and admins, and that access is audited."""
+        if with_contact and not actor.has(Role.MODERATOR):
+            raise Refused(
+                "forbidden",
+                "only moderators and admins may export contact data",
+                message_vi="Chỉ người kiểm duyệt và quản trị viên được xuất thông tin liên hệ.",
+            )
+        _, questions = await self.store.questions.snapshot(
+            dialogue.id, [s for s in Status if s is not Status.RECEIVED]
+        )
+        questions.sort(key=lambda q: int(q.id))
+        contacts = None
+        if with_contact:
+            contacts = await self.store.questions.contacts(dialogue.id, [q.id for q in questions])
+            after = {"with_contact": True, "questions": len(questions)}
+            entry = audit.by(actor, "export", None, {}, after, iso(self._now()))
+            await self.store.audit.append(dialogue.id, [entry])
+        return export.rows(questions, dialogue, contacts)
 
     # -- citizens --------------------------------------------------------------
 

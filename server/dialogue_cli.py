@@ -11,6 +11,7 @@ from typing import Any
 
 from .actions import Actions
 from .config import Settings
+from .domain import export
 from .domain.events import staff_dialogue
 from .domain.lifecycle import Refused
 from .domain.model import Actor, DialogueStatus, Role
@@ -47,6 +48,16 @@ def add_parser(sub: Any) -> None:
     status.add_argument("phase", choices=[s.value for s in DialogueStatus])
     rotate = verbs.add_parser("rotate-screen", help="a new overlay token; the old one stops")
     rotate.add_argument("slug")
+    dump = verbs.add_parser(
+        "export", help="every question as CSV (or JSON) on stdout, for the record"
+    )
+    dump.add_argument("slug")
+    dump.add_argument("--json", action="store_true", help="JSON instead of CSV")
+    dump.add_argument(
+        "--with-contact",
+        action="store_true",
+        help="add the askers' phone and email (personal data: audited; keep the file safe)",
+    )
 
 
 async def run(actions: Actions, args: argparse.Namespace, settings: Settings) -> int:
@@ -69,6 +80,13 @@ async def run(actions: Actions, args: argparse.Namespace, settings: Settings) ->
                 await actions.dialogue(args.slug), args.phase, OPERATOR
             )
             print(f"{dialogue.slug} is now {dialogue.status.value}")
+        elif args.verb == "export":
+            dialogue = await actions.dialogue(args.slug)
+            rows = await actions.export(dialogue, OPERATOR, with_contact=args.with_contact)
+            if args.json:
+                print(json.dumps(rows, ensure_ascii=False, indent=2))
+            else:
+                sys.stdout.write(export.to_csv(rows, args.with_contact))
         elif args.verb == "rotate-screen":
             dialogue = await actions.dialogue(args.slug)
             token = await actions.rotate_screen_token(dialogue, OPERATOR)

@@ -1092,6 +1092,48 @@ def _paths() -> Schema:
                 ],
             ),
         },
+        "/api/v1/dialogues/{slug}/export": {
+            "parameters": [_p("slug")],
+            "get": _op(
+                "exportQuestions",
+                "Every question of the dialogue as CSV or JSON (moderators, admins)",
+                (
+                    "200",
+                    {
+                        "description": "One row per question (all states but received).",
+                        "content": {
+                            "text/csv": {"schema": {"type": "string"}},
+                            "application/json": {
+                                "schema": obj(
+                                    {
+                                        "dialogue": string(),
+                                        "questions": array({"type": "object"}),
+                                    },
+                                    ["dialogue", "questions"],
+                                )
+                            },
+                        },
+                    },
+                ),
+                "400 401 403 404 503",
+                tags=staff,
+                security=STAFF_READ,
+                description="Contact columns (phone, email, consent) only with "
+                "`contact=true`, and that export is recorded in the audit trail.",
+                parameters=[
+                    {
+                        "name": "format",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["csv", "json"], "default": "csv"},
+                    },
+                    {
+                        "name": "contact",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["true", "false"], "default": "false"},
+                    },
+                ],
+            ),
+        },
         "/api/v1/dialogues/{slug}/audit": {
             "parameters": [_p("slug")],
             "get": _op(

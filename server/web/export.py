@@ -1,0 +1,48 @@
+"""``GET /api/v1/dialogues/{slug}/export``: the dialogue's questions as CSV or
+JSON for moderators and admins; contact columns only with ``contact=true``
+(audited)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..actions import Actions
+from ..domain import export as table
+from ..domain.model import Actor, Role
+from .auth import client_address, require_dialogue_scope, require_staff
+from .errors import ApiError
+
+
+async def export(request: Request) -> Response:
+    identity = await require_staff(request)
+    require_dialogue_scope(identity, request.path_params["slug"])
+    if not identity.roles & {Role.MODERATOR, Role.ADMIN}:
+        raise ApiError(
+            "forbidden",
+            "only moderators and admins export the questions",
+            message_vi="Chỉ người kiểm duyệt và quản trị viên được xuất danh sách câu hỏi.",
+        )
+    params = request.query_params
+    fmt = params.get("format", "csv")
+    if fmt not in ("csv", "json"):
+        raise ApiError("invalid", 'format must be "csv" or "json"', "format")
+    contact = params.get("contact", "false")
+    if contact not in ("true", "false"):
+        raise ApiError("invalid", 'contact must be "true" or "false"', "contact")
+    actions: Actions = request.app.state.actions
+    dialogue = await actions.dialogue(request.path_params["slug"])
+    actor = Actor(identity.username, identity.roles, address=client_address(request))
+    rows = await actions.export(dialogue, actor, with_contact=contact == "true")
+    headers = {"Cache-Control": "no-store"}
+    if fmt == "json":
+        return JSONResponse({"dialogue": dialogue.slug, "questions": rows}, headers=headers)
+    name = f"{dialogue.slug}-questions{'-contact' if contact == 'true' else ''}.csv"
+    headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return Response(
+        table.to_csv(rows, contact == "true"), media_type="text/csv; charset=utf-8", headers=headers
+    )
+
+
+routes = [Route("/api/v1/dialogues/{slug}/export", export, methods=["GET"])]

@@ -1,0 +1,99 @@
+"""The dialogue's export for the record: moderators and admins only; the
+askers' phone and email only when asked for, and that access audited;
+spreadsheet formulas defused; the same from the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.helpers import ServerProcess
+
+from .seed import PASSWORD, SLUG, ask, wait_pending
+
+pytestmark = pytest.mark.e2e
+
+EXPORT = f"/api/v1/dialogues/{SLUG}/export"
+PHONE, EMAIL = "0912 345 678", "xuat.du.lieu@example.vn"
+
+
+@pytest.fixture
+def moderator(site: ServerProcess) -> Iterator[httpx.Client]:
+    client = httpx.Client(base_url=site.url, headers={"Origin": site.url}, timeout=10)
+    response = client.post("/api/v1/session", json={"username": "moderator", "password": PASSWORD})
+    assert response.status_code == 200
+    yield client
+    client.close()
+
+
+def table(response: httpx.Response) -> list[dict[str, str]]:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
+
+
+@pytest.fixture(scope="module")
+def asked(site: ServerProcess) -> None:
+    """A question that is a spreadsheet formula, and one with contact data."""
+    ask(site.url, '=HYPERLINK("http://evil.example") xin hỏi về dịch vụ công trực tuyến?')
+    body = {
+        "text": "Xin hỏi thời gian cấp lại căn cước công dân qua mạng là bao lâu?",
+        "name": "Lê Văn Bình",
+        "contact": {"phone": PHONE, "email": EMAIL},
+        "consent": True,
+    }
+    response = httpx.post(f"{site.url}/api/v1/dialogues/{SLUG}/questions", json=body)
+    assert response.status_code == 202, response.text
+    wait_pending(site.url, response.json()["tracking_code"])
+
+
+def test_export_for_the_record(site: ServerProcess, moderator: httpx.Client, asked: None) -> None:
+    plain = moderator.get(EXPORT)
+    rows = table(plain)
+    assert PHONE.replace(" ", "") not in plain.text and EMAIL not in plain.text
+    assert "phone" not in rows[0]
+    formula = next(r for r in rows if "HYPERLINK" in r["text"])
+    assert formula["text"].startswith("'=")
+    assert all(r["status"] == "pending" for r in rows)
+
+    before = moderator.get(f"/api/v1/dialogues/{SLUG}/audit", params={"action": "export"})
+    assert before.json()["items"] == []
+    full = table(moderator.get(EXPORT, params={"contact": "true"}))
+    asked = next(r for r in full if "căn cước" in r["text"])
+    # Stored as +84…; a leading "+" is defused like a formula (Excel shows it as text).
+    assert asked["email"] == EMAIL and asked["phone"] == "'+84912345678"
+    logged = moderator.get(f"/api/v1/dialogues/{SLUG}/audit", params={"action": "export"})
+    (entry,) = logged.json()["items"]
+    assert entry["actor"] == "moderator" and entry["after"]["with_contact"] is True
+
+    as_json = moderator.get(EXPORT, params={"format": "json"}).json()
+    assert len(as_json["questions"]) == len(rows)
+    assert moderator.get(EXPORT, params={"format": "xlsx"}).status_code == 400
+
+
+def test_export_is_for_moderators_and_admins(site: ServerProcess) -> None:
+    assert httpx.get(f"{site.url}{EXPORT}").status_code == 401
+    with httpx.Client(base_url=site.url, headers={"Origin": site.url}, timeout=10) as producer:
+        producer.post("/api/v1/session", json={"username": "producer", "password": PASSWORD})
+        assert producer.get(EXPORT).status_code == 403
+        assert producer.get(EXPORT, params={"contact": "true"}).status_code == 403
+
+
+def test_export_from_the_command_line(site: ServerProcess, redis_server: str, asked: None) -> None:
+    env = {"REDIS_URL": redis_server, "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-m", "server", "dialogue", "export", SLUG]
+    plain = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout.startswith("\ufeffid,status,")
+    assert EMAIL not in plain.stdout
+    full = subprocess.run(
+        [*command, "--with-contact"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert full.returncode == 0 and EMAIL in full.stdout
