@@ -7,26 +7,36 @@ console shows the suggestions beside the question so a moderator can merge.
 
 How two questions are compared:
 
-1. Each text is folded (``folding.fold``: no marks, Telex/VNI undone) and cut
-   into syllables; a small phrase table (``PHRASES``) maps chat abbreviations
-   ("ko", "dc", "bhyt") and frequent variants ("online"/"qua mạng" →
-   "trực tuyến", "mã QR"/"chuyển khoản"/"không dùng tiền mặt" → one term,
-   "bao giờ" → "khi nào") to one form.
+1. Each text is cut into clauses at punctuation; a clause that only addresses
+   someone ("Kính gửi lãnh đạo thành phố,", "Thưa ông,") is left out. Each
+   clause is folded (``folding.fold``: no marks, Telex/VNI undone) and cut into
+   syllables; a phrase table (``PHRASES``) maps chat abbreviations and acronyms
+   ("ko", "dc", "bhyt", "cmnd", "dvc") and frequent variants of one notion
+   ("online"/"qua mạng" → "trực tuyến", "mất tiền"/"tốn phí" → "phí", "bao
+   giờ"/"chừng nào" → "khi nào") to one form.
 2. Question words become class terms ("khi nào" → ``?when``, "bao nhiêu" →
-   ``?qty``, "ở đâu" → ``?where``...): two questions about the same thing that
-   ask when vs how much are different questions.
+   ``?qty``, "ở đâu"/"cơ quan nào" → ``?where``...): two questions about the
+   same thing that ask when vs how much are different questions.
 3. A question's terms are its syllables minus ``folding.STOP_SYLLABLES``, plus
    its class terms. Each syllable weighs ``1 + ln((N+1)/(df+1))``, df being the
    number of indexed questions that contain it, so the words every question of
    the dialogue shares ("Huế", "thành phố") count little and the words that
    tell questions apart count much; class terms weigh ``question_word_weight``.
-4. The score is the weighted Jaccard of the two term sets, in [0, 1]
+4. The **focus** of a question, the ``FOCUS_WINDOW`` syllables right before
+   each of its question words or its final "không"/"chưa" ("ký túc xá có
+   *miễn phí* không", "học phí *mầm non* là bao nhiêu"), weighs
+   ``1 + focus_weight`` times as much in that text: two questions on the same
+   subject that ask about another thing differ where it counts most.
+5. The score is the weighted Jaccard of the two texts (the sum over terms of
+   the smaller of the two weights, over the sum of the larger), in [0, 1]
    (1.0 for two texts with the same terms), multiplied by ``other_name_factor``
    when each text names a place or body the other does not mention at all
    ("đường Lê Duẩn" vs "đường Nguyễn Hoàng"): the same question about another
    street is another question. Names are the capitalised words that do not
    start a sentence, so text typed without capitals has none and is never
-   penalised.
+   penalised. It is multiplied by ``other_question_factor`` when both texts
+   ask something and no kind of question is common to them ("có ... không?"
+   vs "bao nhiêu?"): rewordings of one question keep its kind.
 
 Finding candidates: a question can only reach the threshold t against the
 query if their shared weight is at least t times the query's weight, so it must
@@ -56,9 +66,12 @@ from .folding import STOP_SYLLABLES, fold
 
 # --- phrases -----------------------------------------------------------------
 
-#: Folded phrase → its canonical form. Kept small on purpose (docs/moderation.md
-#: lists it): chat abbreviations people type on phones, and variants of the
-#: same notion that are frequent in questions to a province. Longest match wins.
+#: Folded phrase → its canonical form: chat abbreviations people type on
+#: phones, acronyms of public services, and variants of the same notion that
+#: are frequent in questions to a province (docs/moderation.md lists them by
+#: group). Longest match wins; a replacement is not replaced again. Words that
+#: fold to the same key as another word ("sữa"/"sửa", "thuốc"/"thuộc") are left
+#: alone.
 PHRASES: dict[str, str] = {
     # chat abbreviations
     "ko": "khong",
@@ -71,88 +84,293 @@ PHRASES: dict[str, str] = {
     "bn": "bao nhieu",
     "ng": "nguoi",
     "vs": "voi",
+    "cx": "cung",
+    "bit": "biet",
+    "tk": "tai khoan",
+    "ck": "chuyen khoan",
+    "dk": "dang ky",
+    # acronyms and their written-out forms
     "tp": "thanh pho",
     "hs": "hoc sinh",
     "sv": "sinh vien",
     "gv": "giao vien",
+    "bs": "bac si",
     "bv": "benh vien",
     "dh": "dai hoc",
+    "cd": "cao dang",
+    "thcs": "trung hoc co so",
+    "thpt": "trung hoc pho thong",
     "ktx": "ky tuc xa",
     "bhyt": "bao hiem y te",
     "bhxh": "bao hiem xa hoi",
+    "bhtn": "bao hiem that nghiep",
     "cccd": "can cuoc",
     "can cuoc cong dan": "can cuoc",
+    "the can cuoc": "can cuoc",
+    "cmnd": "can cuoc",
+    "chung minh nhan dan": "can cuoc",
+    "chung minh thu": "can cuoc",
     "ubnd": "uy ban",
     "uy ban nhan dan": "uy ban",
-    "thpt": "trung hoc pho thong",
+    "hdnd": "hoi dong nhan dan",
+    "ttyt": "trung tam y te",
+    "tyt": "tram y te",
+    "csgt": "canh sat giao thong",
+    "pccc": "phong chay chua chay",
+    "attp": "an toan thuc pham",
+    "ve sinh an toan thuc pham": "an toan thuc pham",
+    "kcn": "khu cong nghiep",
+    "kdc": "khu dan cu",
+    "xkld": "xuat khau lao dong",
     "sdt": "so dien thoai",
+    "sgk": "sach giao khoa",
+    "tngt": "tai nan giao thong",
+    "kq": "ket qua",
+    "mst": "ma so thue",
+    "dvc": "dich vu cong",
+    "cong dich vu cong": "dich vu cong truc tuyen",
+    "cong dvc": "dich vu cong truc tuyen",
+    "tthc": "thu tuc hanh chinh",
+    "gpxd": "giay phep xay dung",
+    "gpkd": "giay phep kinh doanh",
+    "dkkd": "dang ky kinh doanh",
+    "gplx": "bang lai",
+    "giay phep lai xe": "bang lai",
+    "bang lai xe": "bang lai",
     # online
     "online": "truc tuyen",
     "qua mang": "truc tuyen",
     "tren mang": "truc tuyen",
-    # cashless payment
+    # paying, cashless, what it costs, free of charge
+    "thanh toan": "nop tien",
+    "tra tien": "nop tien",
+    "dong tien": "nop tien",
+    "tra phi": "nop phi",
+    "dong phi": "nop phi",
+    "le phi": "phi",
+    "chi phi": "phi",
+    "thu phi": "phi",
+    "tinh phi": "phi",
+    "mat phi": "phi",
+    "ton phi": "phi",
+    "mat tien": "phi",
+    "ton tien": "phi",
+    "bao nhieu tien": "bao nhieu",
     "ma qr": "chuyen khoan",
     "qr": "chuyen khoan",
     "khong dung tien mat": "chuyen khoan",
-    # free of charge
+    "the ngan hang": "chuyen khoan",
+    "quet the": "chuyen khoan",
+    "vi dien tu": "chuyen khoan",
     "free": "mien phi",
     "khong mat tien": "mien phi",
-    # apps, licences, children, residents, traffic jams, traffic lights, repairs
-    "app": "ung dung",
-    "gplx": "bang lai",
-    "giay phep lai xe": "bang lai",
-    "bang lai xe": "bang lai",
+    "khong ton tien": "mien phi",
+    "khong mat phi": "mien phi",
+    "khong thu phi": "mien phi",
+    "moi thang": "hang thang",
+    "hoa don tien dien": "tien dien",
+    "hoa don dien": "tien dien",
+    "hoa don tien nuoc": "tien nuoc",
+    "hoa don nuoc": "tien nuoc",
+    # people
     "tre": "tre em",
     "thieu nhi": "tre em",
+    "tre nho": "tre em",
+    "con nho": "tre em",
+    "em be": "tre em",
+    "nguoi gia": "nguoi cao tuoi",
+    "nguoi lon tuoi": "nguoi cao tuoi",
+    "cu ong": "nguoi cao tuoi",
+    "cu ba": "nguoi cao tuoi",
+    "cac cu": "nguoi cao tuoi",
+    "cha me hoc sinh": "phu huynh",
+    "bo me": "cha me",
+    "hoc tro": "hoc sinh",
+    "thay co": "giao vien",
+    "co giao": "giao vien",
+    "thay giao": "giao vien",
+    "nhan dan": "nguoi dan",
+    "cu dan": "nguoi dan",
+    "tan tat": "khuyet tat",
+    "gia dinh ngheo": "ho ngheo",
+    "nha ngheo": "ho ngheo",
     "ba con": "nguoi dan",
+    "du khach": "khach du lich",
+    "khach tham quan": "khach du lich",
+    "diem tham quan": "diem du lich",
+    "cong ty": "doanh nghiep",
+    "nguoi buon ban": "tieu thuong",
+    "buon ban": "kinh doanh",
+    # apps, documents, land title, compensation, benefits, health care
+    "app": "ung dung",
+    "tra cuu": "xem",
+    "giay to": "ho so",
+    "giay chung nhan quyen su dung dat": "so do",
+    "so hong": "so do",
+    "bia do": "so do",
+    "gcn": "so do",
+    "boi thuong": "den bu",
+    "duoc huong": "duoc nhan",
+    "tro giup": "ho tro",
+    "giup do": "ho tro",
+    "nghi huu": "ve huu",
+    "kham chua benh": "kham benh",
+    "duoc cap": "duoc nhan",
+    "gui ho so": "nop ho so",
+    "lay ket qua": "nhan ket qua",
+    "tien hoc": "hoc phi",
+    "nha truong": "truong",
+    "truong hoc": "truong",
+    "cong viec": "viec lam",
+    "mat viec lam": "that nghiep",
+    "mat viec": "that nghiep",
+    "di kham": "kham benh",
+    "bo phan mot cua": "mot cua",
+    "khai bao": "dang ky",
+    "bat buoc": "phai",
+    "buoc phai": "phai",
+    "co can": "co phai",
+    "uu dai": "giam gia",
+    "re hon": "giam gia",
+    "coi": "xem",
+    # requests and reports
+    "kien nghi": "de nghi",
+    "de xuat": "de nghi",
+    "yeu cau": "de nghi",
+    "mong muon": "de nghi",
+    "bao cao": "phan anh",
+    "to giac": "phan anh",
+    "bao cho": "phan anh",
+    "giai quyet": "xu ly",
+    "xu phat": "xu ly",
+    # traffic, buses, repairs, works, floods, noise, outages, wifi
     "ket xe": "un tac",
     "ach tac": "un tac",
     "den xanh den do": "den tin hieu",
     "den giao thong": "den tin hieu",
-    "cai tao": "sua chua",
-    # documents, land title, compensation, firms, buses, visitors
-    "giay to": "ho so",
-    "giay chung nhan quyen su dung dat": "so do",
-    "so hong": "so do",
-    "boi thuong": "den bu",
-    "cong ty": "doanh nghiep",
     "xe bus": "xe buyt",
     "bus": "buyt",
-    "du khach": "khach du lich",
+    "xe gan may": "xe may",
+    "xe mo to": "xe may",
+    "xe hoi": "o to",
+    "tuyen duong": "duong",
+    "hem": "kiet",
+    "le duong": "via he",
+    "den chieu sang": "den duong",
+    "bai do xe": "bai xe",
+    "bai dau xe": "bai xe",
+    "bai giu xe": "bai xe",
+    "cho de xe": "bai xe",
+    "cho do xe": "bai xe",
+    "trong xe": "giu xe",
+    "trai lon": "trai heo",
+    "nuoi lon": "nuoi heo",
+    "chuong lon": "chuong heo",
+    "thit lon": "thit heo",
+    "don rac": "gom rac",
+    "cai tao": "sua chua",
+    "nang cap": "sua chua",
+    "khac phuc": "sua chua",
+    "tu bo": "trung tu",
+    "hoan thanh": "xong",
+    "hoan tat": "xong",
+    "ngap ung": "ngap",
+    "ngap nuoc": "ngap",
+    "ung ngap": "ngap",
+    "lu lut": "lu",
+    "lut": "lu",
+    "xoi lo": "sat lo",
+    "hoi thoi": "mui",
+    "boc mui": "mui",
+    "mui hoi": "mui",
+    "mui hoi thoi": "mui",
+    "mua to": "mua lon",
+    "he thong thoat nuoc": "thoat nuoc",
+    "cong thoat nuoc": "thoat nuoc",
+    "muong thoat nuoc": "thoat nuoc",
+    "rac thai": "rac",
+    "on ao": "on",
+    "gay on": "on",
+    "gay on ao": "on",
+    "tieng on": "on",
+    "cup nuoc": "mat nuoc",
+    "ngung cap nuoc": "mat nuoc",
+    "nuoc may": "nuoc sach",
+    "cup dien": "mat dien",
+    "cat dien": "mat dien",
+    "ngat dien": "mat dien",
+    "ngung cap dien": "mat dien",
+    "dong ho dien": "cong to dien",
+    "dong ho nuoc": "cong to nuoc",
+    "wi fi": "wifi",
+    "internet khong day": "wifi",
+    "mang khong day": "wifi",
     # question words with the same meaning
     "bao gio": "khi nao",
     "luc nao": "khi nao",
+    "chung nao": "khi nao",
+    "hom nao": "khi nao",
+    "ngay nao": "khi nao",
+    "thang may": "khi nao",
+    "may gio": "khi nao",
     "thoi gian nao": "khi nao",
+    "thoi diem nao": "khi nao",
+    "den bao gio": "khi nao",
+    "may ngay": "bao lau",
+    "may thang": "bao lau",
+    "bao nhieu ngay": "bao lau",
+    "bao nhieu thang": "bao lau",
+    "mat bao lau": "bao lau",
+    "trong bao lau": "bao lau",
     "nhu the nao": "the nao",
     "ra sao": "the nao",
     "lam sao": "the nao",
     "kieu gi": "the nao",
     "cach nao": "the nao",
+    "bang cach nao": "the nao",
+    "huong dan cach": "the nao",
+    "huong dan": "the nao",
+    "huong dan vien": "huong dan vien",
+    "phai lam gi": "the nao",
+    "lam gi": "the nao",
     "tai sao": "vi sao",
     "ly do": "vi sao",
-    "thang may": "khi nao",
-    "ngay nao": "khi nao",
-    "may gio": "khi nao",
-    "may ngay": "bao lau",
-    "bao nhieu ngay": "bao lau",
+    "vi ly do gi": "vi sao",
+    "sao lai": "vi sao",
+    "vi sao": "vi sao",
+    "sao khong": "vi sao khong",
+    "sao chua": "vi sao chua",
+    # not questions: "chưa ai sửa" (nobody has), "mấy tháng nay" (for months)
+    "chua ai": "chua",
+    "khong ai": "khong",
+    "may thang nay": "nhieu thang",
+    "may ngay nay": "nhieu ngay",
+    "may nam nay": "nhieu nam",
     "cho nao": "o dau",
     "noi nao": "o dau",
     "tai dau": "o dau",
+    "dia diem nao": "o dau",
+    "di dau": "di o dau",
+    "nop dau": "nop o dau",
     "don vi nao": "co quan nao",
+    "ben nao": "co quan nao",
+    "phong nao": "co quan nao",
 }
 
 #: Question words (after ``PHRASES``) → the class term that stands for them.
-#: The "?" keeps class terms apart from syllables.
+#: The "?" keeps class terms apart from syllables. "Ở đâu", "cơ quan nào" and
+#: "ai" are one class: to a citizen, where to go, which office and whom to ask
+#: are the same question ("phản ánh ở đâu" = "báo cơ quan nào").
 QUESTION_WORDS: dict[str, str] = {
     "khi nao": "?when",
     "bao nhieu": "?qty",
     "bao lau": "?duration",
     "o dau": "?where",
     "den dau": "?where",
+    "co quan nao": "?where",
+    "ai": "?where",
     "the nao": "?how",
     "vi sao": "?why",
-    "co quan nao": "?who",
-    "ai": "?who",
     "gi": "?what",
     # "nào" after a noun: which one ("những khoản nào", "ngày nào"); the
     # phrases above that contain it are replaced first.
@@ -206,31 +424,67 @@ def _replace(tokens: list[str], table: _Table) -> list[str]:
 
 _CLAUSE_END = re.compile(r"[,.;:!?\n]")
 
+#: A clause that starts so addresses someone and asks nothing ("Kính gửi lãnh
+#: đạo thành phố,", "Thưa ông chủ tịch,"): its words would only make a long
+#: question look less like its short duplicates.
+_SALUTATIONS = frozenset({("kinh", "gui"), ("kinh", "thua"), ("thua",), ("chao",)})
 
-def _terms_and_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
+#: How many content syllables right before a question word, or before the
+#: "không"/"chưa" that ends a yes/no question, make its focus: the thing asked
+#: about ("ở ký túc xá có *miễn phí* không", "học phí *mầm non* là bao nhiêu").
+#: Two: most Vietnamese words are one or two syllables.
+FOCUS_WINDOW = 2
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    terms: frozenset[str]  # syllables and class terms
+    focus: frozenset[str]  # the syllables among terms that are the focus
+    mentions: frozenset[str]  # every folded syllable, to look names up in
+
+
+def _analyse(text: str) -> _Analysis:
     found: set[str] = set()
+    focus: set[str] = set()
     words: set[str] = set()
     for clause in _CLAUSE_END.split(text):
         folded = fold(clause).split()
         words.update(folded)
+        if tuple(folded[:2]) in _SALUTATIONS or tuple(folded[:1]) in _SALUTATIONS:
+            continue
         tokens = _replace(folded, _PHRASES)
         end = len(tokens)
         while end > 1 and tokens[end - 1] in _FINAL_PARTICLES:
             end -= 1
+        asked = _replace(tokens[:end], _QUESTION_WORDS)
+        anchors = [i for i, t in enumerate(asked) if t[0] == "?"]
+        # "không"/"chưa" is in no question word, so it stays the last of ``asked``.
         if (
             end
             and tokens[end - 1] in _YES_NO_ENDINGS
             and tuple(tokens[end - 2 : end]) not in _NOT_YES_NO
         ):
             found.add(YES_NO)
-        found.update(_replace(tokens, _QUESTION_WORDS))
-    return frozenset(found - STOP_SYLLABLES), frozenset(words)
+            anchors.append(len(asked) - 1)
+        content = [i for i, t in enumerate(asked) if t[0] != "?" and t not in STOP_SYLLABLES]
+        for anchor in anchors:
+            before = [asked[i] for i in content if i < anchor]
+            focus.update(before[-FOCUS_WINDOW:])
+        found.update(asked)
+        found.update(tokens[end:])
+    return _Analysis(frozenset(found - STOP_SYLLABLES), frozenset(focus), frozenset(words))
 
 
 def terms(text: str) -> frozenset[str]:
     """The terms a question is compared by: its folded syllables after the
     phrase table, without stop syllables, with question words as class terms."""
-    return _terms_and_words(text)[0]
+    return _analyse(text).terms
+
+
+def focus(text: str) -> frozenset[str]:
+    """The syllables that weigh more: those right before a question word or
+    the final "không"/"chưa" of a clause."""
+    return _analyse(text).focus
 
 
 # --- names ---------------------------------------------------------------------
@@ -268,25 +522,43 @@ class Scoring:
     tests/data/duplicates.tsv (docs/moderation.md has the numbers)."""
 
     #: Weight of a question-word class term (?when, ?qty, ...), whatever its df:
-    #: about two rare words, so asking "when" instead of "how much" matters.
-    question_word_weight: float = 8.0
+    #: about one rare word (6.4 at 460 questions), so asking "when" instead of
+    #: "how much" matters.
+    question_word_weight: float = 6.0
+    #: Extra weight of a focus syllable, as a share of its weight: 1.0 doubles
+    #: it, so what two questions on one subject ask about decides.
+    focus_weight: float = 1.0
     #: Factor applied when each text names something the other does not mention.
     other_name_factor: float = 0.3
+    #: Factor applied when both texts ask something and share no kind of
+    #: question ("có ... không?" vs "bao nhiêu?", "khi nào?" vs "ở đâu?").
+    other_question_factor: float = 0.7
 
 
 @dataclass(frozen=True)
 class _Entry:
     words: frozenset[str]  # the syllables, weighed by idf
+    focus: frozenset[str]  # the words that are its focus
     classes: int  # how many question-word class terms it has
+    asks: frozenset[str]  # its class terms
     terms: frozenset[str]  # words and class terms
     mentions: frozenset[str]  # every folded syllable, to look names up in
     names: frozenset[str]
 
 
 def _entry(text: str) -> _Entry:
-    found, mentions = _terms_and_words(text)
+    analysis = _analyse(text)
+    found = analysis.terms
     words = frozenset(t for t in found if t[0] != "?")
-    return _Entry(words, len(found) - len(words), found, mentions, names(text))
+    return _Entry(
+        words,
+        analysis.focus & words,
+        len(found) - len(words),
+        found - words,
+        found,
+        analysis.mentions,
+        names(text),
+    )
 
 
 #: 1.0 in the index's fixed-point weights (about 6 decimal digits).
@@ -297,25 +569,28 @@ def _fixed(value: float) -> int:
     return round(value * _ONE)
 
 
-#: The score a suggestion must reach, chosen on the tuning half of
-#: tests/data/duplicates.tsv (docs/moderation.md has the sweep).
-DEFAULT_THRESHOLD = 0.36
+#: The score a suggestion must reach: where F1 is best on the tuning half of
+#: tests/data/duplicates.tsv (0.315 to 0.32; docs/moderation.md has the sweep).
+DEFAULT_THRESHOLD = 0.32
 
 #: At most this many candidates are scored per query: those that share the most
 #: rare terms with it. A duplicate shares many; at 5,000 questions the cap keeps
-#: a query under a millisecond or so (bench/duplicates.py measures both the time
-#: and how often the capped answer differs from scoring every candidate).
-CANDIDATES = 100
+#: a query near a millisecond and changes under 1 % of answers
+#: (bench/duplicates.py measures both the time and how often the capped answer
+#: differs from scoring every candidate; 100 changed 7 % once focus words
+#: weighed more).
+CANDIDATES = 200
 
 
 class DuplicateIndex:
     """One dialogue's questions, searchable by similarity. Not thread-safe;
     one per dialogue per node, owned by the intake worker.
 
-    A word's weight is ``1 + ln(N + 1) - ln(df + 1)``, so a question's total
-    weight is ``len(words) * (1 + ln(N + 1)) - sum(ln(df + 1))`` plus its class
-    terms: the index keeps ``ln(df + 1)`` per word up to date on every
-    ``add``/``remove``, and a score costs a few C-level sums. Weights are
+    A word's weight is ``1 + ln(N + 1) - ln(df + 1)``, so the weight of a set
+    of words is ``len(words) * (1 + ln(N + 1)) - sum(ln(df + 1))``: the index
+    keeps ``ln(df + 1)`` per word up to date on every ``add``/``remove``, and a
+    score costs a few C-level sums. A text's focus adds ``focus_weight`` times
+    the weight of its focus words, rounded once per set. Weights are
     fixed-point integers (``_ONE`` is 1.0), so sums are exact whatever the
     order of a set, and scores are the same in every process.
     """
@@ -388,34 +663,63 @@ class DuplicateIndex:
 
 
 class _Query:
-    """One text being compared with the index's questions, its weights fixed."""
+    """One text being compared with the index's questions, its weights fixed.
+
+    For a term in both texts, the smaller of its two weights is its idf weight,
+    plus its focus bonus only when it is the focus of both; so the shared
+    weight is the shared terms' weight plus the bonus of the focus they share,
+    and the sum of the larger weights is both totals minus the shared weight.
+    """
 
     def __init__(self, index: DuplicateIndex, entry: _Entry) -> None:
         self.index = index
         self.entry = entry
         self.base = _fixed(1.0 + math.log(len(index._entries) + 1))
         self.class_weight = _fixed(index.scoring.question_word_weight)
+        self.focus_weight = index.scoring.focus_weight
         log_df = index._log_df
+        #: Each term's weight without focus bonus (the bonus counts per set).
         self.weights = {t: self.base - log_df.get(t, 0) for t in entry.words}
         self.weights.update((t, self.class_weight) for t in entry.terms - entry.words)
-        self.total = sum(self.weights.values())
+        bonus = sum(map(self.weights.__getitem__, entry.focus))
+        self.total = sum(self.weights.values()) + round(self.focus_weight * bonus)
+        #: Each term's largest possible share of the shared weight, for ``candidates``.
+        self.bounds = {
+            t: w + math.ceil(self.focus_weight * w) if t in entry.focus else w
+            for t, w in self.weights.items()
+        }
 
     def weight_of(self, other: _Entry) -> int:
+        log_df = self.index._log_df.__getitem__
+        focus = len(other.focus) * self.base - sum(map(log_df, other.focus))
         return (
             len(other.words) * self.base
-            - sum(map(self.index._log_df.__getitem__, other.words))
+            - sum(map(log_df, other.words))
+            + round(self.focus_weight * focus)
             + other.classes * self.class_weight
         )
 
+    def shared(self, other: _Entry) -> int:
+        weight = self.weights.__getitem__
+        both = self.entry.focus & other.focus
+        shared = sum(map(weight, self.entry.terms & other.terms))
+        return shared + round(self.focus_weight * sum(map(weight, both))) if both else shared
+
     def score(self, other: _Entry) -> float:
-        shared_terms = self.entry.terms & other.terms
-        if not shared_terms:
+        shared = self.shared(other)
+        if not shared:
             return 0.0
-        shared = sum(map(self.weights.__getitem__, shared_terms))
         score = shared / (self.total + self.weight_of(other) - shared)
         if self.names_differ(other):
             score *= self.index.scoring.other_name_factor
+        if self.asks_differ(other):
+            score *= self.index.scoring.other_question_factor
         return score
+
+    def asks_differ(self, other: _Entry) -> bool:
+        """Whether both texts ask something and no kind of question is common."""
+        mine, theirs = self.entry.asks, other.asks
+        return bool(mine and theirs and mine.isdisjoint(theirs))
 
     def names_differ(self, other: _Entry) -> bool:
         """Whether each text names something the other does not mention."""
@@ -431,25 +735,33 @@ class _Query:
         """(id, score rounded) for each of ``question_ids`` that reaches
         ``threshold``: ``score``'s steps inlined, as this is the hot loop."""
         entries = self.index._entries
-        terms = self.entry.terms
+        terms, focus = self.entry.terms, self.entry.focus
         weight = self.weights.__getitem__
         log_df = self.index._log_df.__getitem__
         base, class_weight, total = self.base, self.class_weight, self.total
+        focus_weight = self.focus_weight
         need = threshold * total  # the score is at most shared / total
         out = []
         for question_id in question_ids:
             other = entries[question_id]
             shared = sum(map(weight, terms & other.terms))
+            both = focus & other.focus
+            if both:
+                shared += round(focus_weight * sum(map(weight, both)))
             if shared < need:
                 continue
+            other_focus = len(other.focus) * base - sum(map(log_df, other.focus))
             other_weight = (
                 len(other.words) * base
                 - sum(map(log_df, other.words))
+                + round(focus_weight * other_focus)
                 + other.classes * class_weight
             )
             score = shared / (total + other_weight - shared)
             if score >= threshold and self.names_differ(other):
                 score *= self.index.scoring.other_name_factor
+            if score >= threshold and self.asks_differ(other):
+                score *= self.index.scoring.other_question_factor
             if score >= threshold:
                 out.append((question_id, round(score, 4)))
         return out
@@ -459,23 +771,26 @@ class _Query:
 
         The score is at most shared / total, so a question reaching the
         threshold t shares at least t * total with the query: it cannot share
-        only terms of a set that weighs less than that. That set is filled with
-        the query's most frequent terms (their posting lists are the long
-        ones); every question that shares one of the other, rarer terms is a
-        candidate (prefix filtering, exact). Of those, the ``cap`` that share
-        the most rare terms are returned, ties by id.
+        only terms of a set whose largest possible shares (``bounds``) sum to
+        less than that. That set is filled with the query's most frequent
+        terms (their posting lists are the long ones); every question that
+        shares one of the other, rarer terms is a candidate (prefix filtering,
+        exact). Of those, the ``cap`` that share the most rare terms are
+        returned (a focus term counting twice), ties by id.
         """
         postings = self.index._postings
         budget = threshold * self.total
-        by_frequency = sorted(self.weights, key=lambda t: (-len(postings.get(t, ())), t))
+        by_frequency = sorted(self.bounds, key=lambda t: (-len(postings.get(t, ())), t))
         skipped = 0
         shared: Counter[str] = Counter()
         for term in by_frequency:
-            weight = self.weights[term]
+            weight = self.bounds[term]
             if skipped + weight < budget:
                 skipped += weight
             elif term in postings:
                 shared.update(postings[term])
+                if term in self.entry.focus:
+                    shared.update(postings[term])
         if len(shared) <= cap:
             return list(shared)
         # The count c at which the cap falls: all above it, the first ids at it.
