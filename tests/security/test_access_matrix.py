@@ -221,6 +221,9 @@ ROWS = [
     row("DELETE", "/api/v1/dialogues/{slug}/questions/{id}/handling",
         (401, 401, 403, 403, 204, 204, 401)),
     row("GET", "/api/v1/dialogues/{slug}/audit", (401, 401, 403, 403, 200, 200, 401)),
+    row("GET", "/api/v1/dialogues/{slug}/export", (401, 401, 403, 403, 200, 200, 401)),
+    row("GET", "/api/v1/dialogues/{slug}/export", (401, 401, 403, 403, 200, 200, 401),
+        query="format=json&contact=true"),
     # -- the admin API
     row("POST", "/api/v1/dialogues", (401, 401, 403, 403, 403, 201, 401),
         json={"slug": "ma-tran-moi", "title": "Đối thoại mới của bảng phân quyền"}),
