@@ -424,6 +424,16 @@ QUESTIONS: list[dict[str, Any]] = [
         "ngan hang duoc chua a",
     },
     {
+        # The same question in other words: intake suggests the one above.
+        "key": "thue-dat-the-ngan-hang-2",
+        "state": "pending",
+        "name": "Nguyễn Thị Mai",
+        "locality": "Huyện Quảng Điền",
+        "topic": "dich-vu-cong-truc-tuyen",
+        "text": "Nộp thuế đất trên cổng dịch vụ công trực tuyến có thanh toán được bằng thẻ "
+        "ngân hàng không ạ?",
+    },
+    {
         "key": "wifi-cong-cong",
         "state": "pending",
         "name": "Nguyễn Phước Bảo",
