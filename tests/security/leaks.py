@@ -26,12 +26,13 @@ def forms(value: str) -> set[str]:
     return {value, dumped, json.dumps(value, ensure_ascii=False)[1:-1]}
 
 
-def found(body: str, secrets: Mapping[str, str]) -> list[str]:
-    """The labels of ``secrets`` whose value is in ``body``, and any stack
-    trace or password hash markers; empty when the body is clean."""
+def found(body: str, secrets: Mapping[str, str], *, markers: bool = True) -> list[str]:
+    """The labels of ``secrets`` whose value is in ``body``, and (``markers``)
+    any stack trace or password hash markers; empty when the body is clean."""
     hits = [label for label, value in secrets.items() if any(f in body for f in forms(value))]
-    hits += [f"trace {m!r}" for m in TRACE_MARKERS if m in body]
-    hits += [f"hash {m!r}" for m in HASH_MARKERS if m in body]
+    if markers:
+        hits += [f"trace {m!r}" for m in TRACE_MARKERS if m in body]
+        hits += [f"hash {m!r}" for m in HASH_MARKERS if m in body]
     return hits
 
 

@@ -1,0 +1,310 @@
+"""A canary phone number and e-mail address (issue 6), given with several
+questions (from the web, the widget and a hotline entry), carried through a
+whole broadcast: approved, merged, rejected, queued, on air, answered live,
+deferred and answered in writing, the dialogue closed and archived, the
+questions exported. They must never appear in a public payload (HTTP, the
+public feed's messages, pages, the tracking page, the archive, the widget's
+calls), in a staff view that is not a moderator's, in an export without the
+contact flag, in a log line of the server (debug level, access log
+included) or of the CLI, or in a Redis key other than the contact hash.
+
+Moderators do see them, and the contact flag does export them: the controls
+that make the checks mean something.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+import redis
+from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Origin
+
+from server.config import SETTINGS
+from tests.helpers import REPO_ROOT, ServerProcess
+from tests.web.seed import SLUG
+
+from . import leaks
+from .conftest import seeded_server
+from .people import OFFICIAL_ID, Staff, pending_ids, submit
+from .routes import app_routes
+
+pytestmark = pytest.mark.e2e
+
+PHONE = "0912 468 013"
+EMAIL = "hoang.anh.canary.5e1d@example.vn"
+CONTACT = {"contact": {"phone": PHONE, "email": EMAIL}, "consent": True}
+ASKER = {"name": "Hoàng Anh", "organization": "Hộ kinh doanh Hoàng Anh", "topic": "kinh-te-so"}
+#: Redis keys that may hold the canary: each question's contact hash.
+CONTACT_KEY = re.compile(r"^\{d:[^}]+\}:contact:\d+$")
+
+
+def canary() -> dict[str, str]:
+    """Every form the canary could take in a body, a log line or a key."""
+    forms = {f"phone {label}": value for label, value in leaks.phone_forms(PHONE).items()}
+    return forms | {"email": EMAIL, "email in a URL": quote(EMAIL, safe="")}
+
+
+class Listener:
+    """A WebSocket read in a thread until closed: every message it got. Ready
+    once its first message (the snapshot) is in: it is then subscribed."""
+
+    def __init__(self, url: str, origin: str, headers: dict[str, str]) -> None:
+        self.messages: list[str] = []
+        self.ws: ClientConnection | None = None
+        self.error: BaseException | None = None
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._read, args=(url, origin, headers), daemon=True)
+        self.thread.start()
+        assert self.ready.wait(20), f"{url} did not open"
+        assert self.error is None, self.error
+
+    def _read(self, url: str, origin: str, headers: dict[str, str]) -> None:
+        try:
+            with connect(
+                url, origin=Origin(origin), additional_headers=headers, open_timeout=20
+            ) as ws:
+                self.ws = ws
+                for message in ws:
+                    self.messages.append(str(message))
+                    self.ready.set()
+        except BaseException as exc:  # shown by the test that waits for it
+            self.error = exc
+        finally:
+            self.ready.set()
+
+    def close(self) -> list[str]:
+        """Close (once) and return every message received."""
+        if self.ws is not None and self.thread.is_alive():
+            self.ws.close()
+            self.thread.join(20)
+        return self.messages
+
+
+def _listen(server: ServerProcess, path: str, cookie: str | None = None) -> Listener:
+    headers = {"Cookie": f"doithoai_session={cookie}"} if cookie else {}
+    return Listener(server.url.replace("http://", "ws://") + path, server.url, headers)
+
+
+@dataclass
+class Broadcast:
+    server: ServerProcess
+    redis_url: str
+    moderator: Staff
+    staff: dict[str, Staff]
+    codes: list[str]
+    ids: dict[str, str]
+    #: The public feed and a producer's console feed, open all along.
+    public: Listener
+    console: Listener
+    screen_token: str
+
+
+def _phase(admin: Staff, status: str) -> None:
+    response = admin.post(f"/api/v1/dialogues/{SLUG}/status", {"status": status})
+    assert response.status_code == 200, response.text
+
+
+@pytest.fixture(scope="module")
+def broadcast(redis_server: str) -> Iterator[Broadcast]:
+    """The whole broadcast, the feeds listened to all along."""
+    with seeded_server(redis_server, {"DOITHOAI_LOG_LEVEL": "debug"}) as server:
+        staff = {r: Staff(server.url, r) for r in ("moderator", "producer", "official", "admin")}
+        moderator, producer, official, admin = staff.values()
+        public = _listen(server, f"/ws/v1/dialogues/{SLUG}/feed")
+        console = _listen(server, f"/ws/v1/dialogues/{SLUG}/console", producer.session)
+        texts = [
+            "Xin hỏi khi nào tỉnh triển khai chữ ký số miễn phí cho hộ kinh doanh?",
+            "Thủ tục đăng ký hộ kinh doanh trực tuyến mất bao lâu?",
+            "Khi nào có chữ ký số miễn phí cho hộ kinh doanh ạ?",
+            "Câu hỏi này sẽ bị từ chối vì không đúng chủ đề của buổi đối thoại.",
+            "Câu hỏi này chờ duyệt đến hết buổi đối thoại, có số điện thoại kèm theo.",
+        ]
+        codes = [submit(server.url, text=t, **ASKER, **CONTACT) for t in texts[:4]]
+        codes.append(submit(server.url, text=texts[4], channel="widget", **ASKER, **CONTACT))
+        entry = moderator.post(
+            f"/api/v1/dialogues/{SLUG}/questions",
+            {"text": "Người dân gọi đường dây nóng hỏi về mạng 5G ở vùng núi.", "channel":
+             "hotline", **ASKER, **CONTACT},
+        )  # fmt: skip
+        assert entry.status_code == 202, entry.text
+        codes.append(entry.json()["tracking_code"])
+        ids = pending_ids(moderator, codes)
+        live, written, merged, rejected = (ids[c] for c in codes[:4])
+        for qid in (live, written):
+            moderator.act(qid, "approve")
+            moderator.act(qid, "assign", official_id=OFFICIAL_ID)
+        moderator.act(merged, "merge", into=live)
+        moderator.act(rejected, "reject", reason="off_topic")
+        httpx.post(
+            f"{server.url}/api/v1/dialogues/{SLUG}/questions/{live}/votes",
+            json={"voter": "canary-voter-1"},
+        ).raise_for_status()
+        producer.act(live, "queue")
+        producer.act(live, "on_air")
+        official.act(live, "answer", text="Tỉnh sẽ cấp chữ ký số miễn phí từ quý tới.")
+        moderator.act(written, "defer")
+        official.act(written, "answer", text="Thủ tục mất ba ngày làm việc.")
+        token = producer.client.get(f"/api/v1/dialogues/{SLUG}/screen").json()["token"]
+        _phase(admin, "closed")
+        _phase(admin, "archived")
+        try:
+            yield Broadcast(
+                server, redis_server, moderator, staff, codes, ids, public, console, token
+            )
+        finally:
+            for member in staff.values():
+                member.close()
+            public.close()
+            console.close()
+
+
+def _hits(where: str, text: str) -> list[str]:
+    return [f"{where}: {label}" for label in leaks.found(text, canary(), markers=False)]
+
+
+def test_no_export_route_goes_unchecked() -> None:
+    """Every export route of the app is one this module checks."""
+    exports = {path for _, path in app_routes() if "export" in path}
+    assert exports == {"/api/v1/dialogues/{slug}/export"}, exports
+
+
+def test_moderators_see_the_canary(broadcast: Broadcast) -> None:
+    """Control: a moderator's view of each question carries the contact data
+    (so the checks below, which look for it, can see it when it is there)."""
+    for code in broadcast.codes:
+        qid = broadcast.ids[code]
+        view = broadcast.moderator.client.get(f"/api/v1/dialogues/{SLUG}/questions/{qid}")
+        assert view.json()["contact"] == {"phone": "+84912468013", "email": EMAIL}
+        assert _hits("control", view.text)
+
+
+def test_public_payloads_never_carry_it(broadcast: Broadcast) -> None:
+    """The public API, pages, tracking, archive, overlay and widget calls, and
+    every message the public feed sent during the broadcast, are clean."""
+    base = broadcast.server.url
+    urls = [
+        "/", "/api/v1/dialogues", f"/api/v1/dialogues/{SLUG}", f"/api/v1/dialogues/{SLUG}/feed",
+        f"/api/v1/dialogues/{SLUG}/archive", f"/api/v1/dialogues/{SLUG}/challenge",
+        f"/d/{SLUG}", f"/d/{SLUG}/archive", f"/d/{SLUG}/archive?by=official",
+        f"/d/{SLUG}/screen?token={broadcast.screen_token}", f"/widget/check/{SLUG}",
+    ]  # fmt: skip
+    for code in broadcast.codes:
+        urls += [f"/api/v1/tracking/{code}", f"/t/{code}"]
+    found = []
+    with httpx.Client(base_url=base, timeout=20) as client:
+        for url in urls:
+            response = client.get(url, headers={"Origin": base})
+            assert response.status_code == 200, f"{url}: {response.status_code}"
+            found += _hits(url, response.text)
+        widget = client.get(f"/api/v1/dialogues/{SLUG}/feed", headers={"Origin": "http://x.vn"})
+        found += _hits("feed for a foreign page", widget.text)
+    with connect(base.replace("http://", "ws://") + f"/ws/v1/dialogues/{SLUG}/feed") as viewer:
+        found += _hits("a new viewer's snapshot", str(viewer.recv(timeout=20)))
+    messages = broadcast.public.close()
+    assert sum('"question.answered"' in m for m in messages) == 2, "the feed saw the broadcast"
+    for message in messages:
+        found += _hits("public feed message", message)
+    assert not found, found
+
+
+def test_staff_who_are_not_moderators_never_get_it(broadcast: Broadcast) -> None:
+    """A producer's and an official's question lists and views, and every
+    message of the staff feed (it never carries contact data), are clean."""
+    found = []
+    for role in ("producer", "official"):
+        member = broadcast.staff[role]
+        found += _hits(f"{role}'s questions", member.client.get(
+            f"/api/v1/dialogues/{SLUG}/questions?limit=500").text)  # fmt: skip
+        for code in broadcast.codes:
+            qid = broadcast.ids[code]
+            view = member.client.get(f"/api/v1/dialogues/{SLUG}/questions/{qid}")
+            found += _hits(f"{role}'s view of {qid}", view.text)
+    messages = broadcast.console.close()
+    assert sum('"question.answered"' in m for m in messages) == 2, "the console saw the broadcast"
+    for message in messages:
+        found += _hits("staff feed message", message)
+    assert not found, found
+
+
+def test_exports_without_the_flag_never_carry_it(broadcast: Broadcast) -> None:
+    """CSV and JSON exports, over HTTP and from the CLI, hold the canary only
+    when the contact flag asks for it."""
+    found = []
+    client = broadcast.moderator.client
+    for query in ("", "?format=json", "?format=csv&contact=false"):
+        response = client.get(f"/api/v1/dialogues/{SLUG}/export{query}")
+        assert response.status_code == 200, response.text
+        found += _hits(f"export{query}", response.text)
+    for args in (["--json"], []):
+        found += _hits(f"CLI export {args}", _cli(broadcast, "dialogue", "export", SLUG, *args))
+    assert not found, found
+    flagged = client.get(f"/api/v1/dialogues/{SLUG}/export?format=json&contact=true")
+    assert EMAIL in flagged.text  # control
+    assert EMAIL in _cli(broadcast, "dialogue", "export", SLUG, "--with-contact")
+
+
+def _cli(broadcast: Broadcast, *args: str) -> str:
+    """``doithoai <args>`` on the test's Redis: its stdout and stderr together."""
+    names = {s.env for s in SETTINGS}
+    with tempfile.TemporaryDirectory(prefix="dt-cli-") as data:
+        env = {k: v for k, v in os.environ.items() if k not in names}
+        env |= {"REDIS_URL": broadcast.redis_url, "DOITHOAI_DATA_DIR": data,
+                "DOITHOAI_LOG_LEVEL": "debug", "PYTHONPATH": str(REPO_ROOT)}  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "server", *args],
+            env=env, cwd=data, capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+    return done.stdout + done.stderr
+
+
+def _dump(client: redis.Redis, key: str) -> Any:
+    kind = client.type(key)
+    readers: dict[str, Callable[[str], Any]] = {
+        "string": client.get,
+        "hash": client.hgetall,
+        "list": lambda k: client.lrange(k, 0, -1),
+        "set": client.smembers,
+        "zset": lambda k: client.zrange(k, 0, -1, withscores=True),
+        "stream": client.xrange,
+    }
+    return readers[str(kind)](key)
+
+
+def test_redis_holds_it_only_in_the_contact_hashes(broadcast: Broadcast) -> None:
+    """No key but a question's contact hash holds the canary (in its name or value)."""
+    client = redis.Redis.from_url(broadcast.redis_url, decode_responses=True)
+    try:
+        found, holders = [], 0
+        for key in client.scan_iter(count=1000):
+            text = f"{key} {_dump(client, key)}"
+            hits = _hits(key, text)
+            if CONTACT_KEY.match(key):
+                holders += bool(hits)
+            else:
+                found += hits
+    finally:
+        client.close()
+    assert not found, found
+    assert holders == len(broadcast.codes)  # control: the scan does see the canary
+
+
+def test_no_log_line_carries_it(broadcast: Broadcast) -> None:
+    """The server's output at debug level, access log included, is clean after
+    everything above (run last: it reads the log as the other tests left it)."""
+    output = broadcast.server.output()
+    assert "GET /api/v1/dialogues/chuyen-doi-so/feed" in output  # the access log is in it
+    found = [f"line {n}: {line[:200]}" for n, line in enumerate(output.splitlines(), 1)
+             if leaks.found(line, canary())]  # fmt: skip
+    assert not found, found
