@@ -4,6 +4,7 @@ it is opened and says whether it is intact."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,6 +32,22 @@ def _actions(request: Request) -> Actions:
 
 def _may_read(roles: frozenset[Role]) -> bool:
     return bool(roles & {Role.MODERATOR, Role.ADMIN})
+
+
+_STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
+
+
+def _cursor(request: Request) -> str | None:
+    """``before``: a stream id a previous page gave, or nothing."""
+    before = request.query_params.get("before") or None
+    if before is not None and not _STREAM_ID.match(before):
+        raise ApiError(
+            "invalid",
+            "before must be the next_before of a previous page",
+            "before",
+            message_vi="Con trỏ trang không hợp lệ.",
+        )
+    return before
 
 
 def _filters(request: Request) -> dict[str, str]:
@@ -79,9 +96,7 @@ async def audit_api(request: Request) -> Response:
         )
     actions = _actions(request)
     dialogue = await actions.dialogue(request.path_params["slug"])
-    rows, cursor = await _page(
-        actions, dialogue, _filters(request), request.query_params.get("before") or None
-    )
+    rows, cursor = await _page(actions, dialogue, _filters(request), _cursor(request))
     problems = await actions.store.audit.verify(dialogue.id)
     head, count = await actions.store.audit.head(dialogue.id)
     return JSONResponse(
@@ -109,7 +124,11 @@ async def audit_page(request: Request) -> Response:
     if not _may_read(identity.roles):
         return render(request, "error.html", 403, status=403, message=None)
     filters = _filters(request)
-    rows, cursor = await _page(actions, dialogue, filters, request.query_params.get("before"))
+    try:
+        before = _cursor(request)
+    except ApiError:
+        return render(request, "error.html", 400, status=400, message=None)
+    rows, cursor = await _page(actions, dialogue, filters, before)
     problems = await actions.store.audit.verify(dialogue.id)
     head, count = await actions.store.audit.head(dialogue.id)
     return render(

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from ..accounts import Accounts, Identity
 from ..config import Settings
+from ..domain.model import Dialogue, DialogueStatus
 from .errors import ApiError
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -166,3 +167,12 @@ def staff_ws_origin_ok(conn: HTTPConnection) -> bool:
     """Staff WebSocket handshakes must carry the app's own Origin (exact match)."""
     origin = conn.headers.get("origin")
     return origin is not None and origin.rstrip("/") in own_origins(conn)
+
+
+async def may_see(conn: HTTPConnection, dialogue: Dialogue) -> bool:
+    """Whether this request may see ``dialogue`` at all: anyone once it is out
+    of draft; a draft only staff whose scope includes it."""
+    if dialogue.status is not DialogueStatus.DRAFT:
+        return True
+    identity = await identify_api(conn)
+    return identity is not None and identity.may_use(dialogue.slug)

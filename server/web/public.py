@@ -31,7 +31,7 @@ from ..domain.lifecycle import Refused
 from ..domain.model import Dialogue, DialogueStatus, iso
 from ..domain.text import ValidationError, clean_submission
 from ..store.questions import new_tracking_code
-from .auth import check_csrf, client_address, identify_api, require_dialogue_scope
+from .auth import check_csrf, client_address, identify_api, may_see, require_dialogue_scope
 from .errors import ApiError, read_object
 
 log = logging.getLogger(__name__)
@@ -62,9 +62,16 @@ async def list_dialogues(request: Request) -> Response:
     )
 
 
-async def get_dialogue(request: Request) -> Response:
+async def _visible(request: Request) -> Dialogue:
+    """The path's dialogue, if this request may see it (a draft: staff only)."""
     dialogue = await _actions(request).dialogue(request.path_params["slug"])
-    return JSONResponse(public_dialogue(dialogue))
+    if not await may_see(request, dialogue):
+        raise ApiError("not_found", "no such dialogue")
+    return dialogue
+
+
+async def get_dialogue(request: Request) -> Response:
+    return JSONResponse(public_dialogue(await _visible(request)))
 
 
 async def submit_question(request: Request) -> Response:
@@ -174,9 +181,7 @@ async def forget_contact(request: Request) -> Response:
 
 
 async def feed(request: Request) -> Response:
-    actions = _actions(request)
-    dialogue = await actions.dialogue(request.path_params["slug"])
-    return JSONResponse(await actions.feed(dialogue))
+    return JSONResponse(await _actions(request).feed(await _visible(request)))
 
 
 async def archive(request: Request) -> Response:

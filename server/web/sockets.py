@@ -26,7 +26,7 @@ from ..domain.model import Dialogue, Status
 from ..realtime.hub import Hub, Subscriber
 from ..realtime.messages import dumps, render
 from ..realtime.reader import Reader
-from .auth import client_address, identify_api, staff_ws_origin_ok
+from .auth import client_address, identify_api, may_see, staff_ws_origin_ok
 from .widget import origin_allowed
 
 log = logging.getLogger(__name__)
@@ -122,19 +122,24 @@ async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str) -> None:
         last_id = await _catch_up(ws, app.state.actions, dialogue, audience)
         if not sub.go_live(last_id):
             return
+        ended = asyncio.Event()
         tasks = {asyncio.create_task(sink.pump()), asyncio.create_task(_listen(ws))}
         if audience == STAFF:
-            tasks.add(asyncio.create_task(_still_signed_in(ws, sink, dialogue)))
+            tasks.add(asyncio.create_task(_still_signed_in(ws, sink, dialogue, ended)))
         app.state.sockets.add(ws)
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
             app.state.sockets.discard(ws)
+            ended.set()
             for task in tasks:
                 task.cancel()
             # wait, not gather: gather would swallow a cancellation of this
             # handler itself (anyio's, when the server or client goes away).
-            await asyncio.wait(tasks)
+            # Bounded: redis-py's async client can lose a cancellation that
+            # lands mid-command; such a task ends by itself at its next look
+            # at ``ended`` instead of holding this handler (and its slot).
+            await asyncio.wait(tasks, timeout=CANCEL_GRACE)
     except WebSocketDisconnect:
         pass
     finally:
@@ -147,6 +152,8 @@ async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str) -> None:
                 await ws.close(sink.close_code or 1000)
 
 
+#: How long a closing socket waits for its tasks to finish after cancelling them.
+CANCEL_GRACE = 1.0
 #: How often an open staff socket re-checks its session or token: signing
 #: out, disabling the account or taking its roles away closes it this soon.
 RECHECK_SECONDS = 3.0
@@ -158,15 +165,19 @@ CLOSE_SIGNED_OUT = 4401
 CLOSE_FORBIDDEN = 4403
 
 
-async def _still_signed_in(ws: WebSocket, sink: QueueSink, dialogue: Dialogue) -> None:
+async def _still_signed_in(
+    ws: WebSocket, sink: QueueSink, dialogue: Dialogue, ended: asyncio.Event
+) -> None:
     """Return (ending the socket) once its staff identity is gone (4401), or
     has lost any role it held when the socket opened (4403): the socket does
     not know which console it feeds, so losing any role ends it, and a
     console its new roles still allow reconnects under them."""
     opened = await identify_api(ws)
     held = opened.roles if opened is not None else frozenset()
-    while True:
+    while not ended.is_set():
         await asyncio.sleep(RECHECK_SECONDS)
+        if ended.is_set():
+            return
         identity = await identify_api(ws)
         if identity is None or not identity.roles or not identity.may_use(dialogue.slug):
             sink.close_code = CLOSE_SIGNED_OUT
@@ -198,6 +209,9 @@ async def _open(
         await ws.close(CLOSE_POLICY)
         return
     if allowed is not None and not allowed(ws, dialogue):
+        await ws.close(CLOSE_POLICY)
+        return
+    if not await may_see(ws, dialogue):  # a draft: staff only
         await ws.close(CLOSE_POLICY)
         return
     address = client_address(ws)
