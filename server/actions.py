@@ -28,7 +28,7 @@ from .domain.model import (
     Status,
     iso,
 )
-from .domain.text import ValidationError, clean_submission
+from .domain.text import Submission, ValidationError, clean_submission
 from .duplicates import DuplicateFinder
 from .store.connection import Store
 from .store.dialogues import IdTaken, SlugTaken, new_dialogue_id
@@ -198,10 +198,10 @@ class Actions:
 
     # -- citizens --------------------------------------------------------------
 
-    async def submit(
+    def check_submission(
         self, dialogue: Dialogue, payload: Any, staff: Actor | None = None
-    ) -> Submitted:
-        """Validate and accept a question into the dialogue's inbox (the 202)."""
+    ) -> Submission:
+        """The submission, validated for ``dialogue`` (and its phase), or Refused."""
         if staff is None and not dialogue.accepting_questions:
             raise _not_accepting(dialogue)
         if staff is not None and dialogue.status is DialogueStatus.ARCHIVED:
@@ -217,6 +217,13 @@ class Actions:
             raise Refused("invalid", exc.message_en, exc.field, exc.message) from None
         if staff is None and sub.channel not in PUBLIC_CHANNELS:
             raise Refused("invalid", "channel is for staff submissions", "channel")
+        return sub
+
+    async def submit(
+        self, dialogue: Dialogue, payload: Any, staff: Actor | None = None
+    ) -> Submitted:
+        """Validate and accept a question into the dialogue's inbox (the 202)."""
+        sub = self.check_submission(dialogue, payload, staff)
         at = iso(self._now())
         question = Question(
             id="",

@@ -7,7 +7,7 @@
 // field for (`error.field`, dot paths such as officials.1.name) are shown
 // next to that field. Text is written with textContent, never as HTML.
 
-import { api, errorMessage, h, label, raw, readJSON, t } from "./common.js";
+import { api, confirmWith, errorMessage, h, label, raw, readJSON, t } from "./common.js";
 
 const root = document.getElementById("admin");
 const lang = root.dataset.lang;
@@ -160,7 +160,6 @@ function dialoguePage() {
   const badge = document.getElementById("phase-badge");
   const phaseSteps = document.getElementById("phase-steps");
   const phaseMessage = document.getElementById("phase-message");
-  const confirmBox = document.getElementById("confirm");
   const fields = {
     title: document.getElementById("f-title"),
     description: document.getElementById("f-description"),
@@ -184,28 +183,6 @@ function dialoguePage() {
   let officials = [];
   let defaults = new Map(); // topic row key -> official row key
   let baseline = null; // the payload of the settings as last saved
-
-  // -- confirmation --------------------------------------------------------
-
-  /** Ask with the page's <dialog>; resolves true when confirmed. */
-  function confirmWith(title, text, yes) {
-    document.getElementById("confirm-title").textContent = title;
-    document.getElementById("confirm-text").textContent = text;
-    document.getElementById("confirm-yes").textContent = yes;
-    const opener = document.activeElement;
-    confirmBox.returnValue = "";
-    confirmBox.showModal();
-    return new Promise((resolve) => {
-      confirmBox.addEventListener(
-        "close",
-        () => {
-          if (opener && opener.isConnected) opener.focus();
-          resolve(confirmBox.returnValue === "yes");
-        },
-        { once: true },
-      );
-    });
-  }
 
   // -- phase ---------------------------------------------------------------
 

@@ -289,3 +289,28 @@ export function staffConnection(slug, { onMessage, connection, notice, lang }) {
   });
   return { feed, signedOut };
 }
+
+/**
+ * Ask in the page's confirmation <dialog id="confirm"> (with #confirm-title,
+ * #confirm-text and a button #confirm-yes whose value is "yes"); resolves
+ * true if confirmed. Focus returns where it was.
+ */
+export function confirmWith(title, text, yes) {
+  const box = document.getElementById("confirm");
+  document.getElementById("confirm-title").textContent = title;
+  document.getElementById("confirm-text").textContent = text;
+  document.getElementById("confirm-yes").textContent = yes;
+  const opener = document.activeElement;
+  box.returnValue = "";
+  box.showModal();
+  return new Promise((resolve) => {
+    box.addEventListener(
+      "close",
+      () => {
+        if (opener && opener.isConnected) opener.focus();
+        resolve(box.returnValue === "yes");
+      },
+      { once: true },
+    );
+  });
+}

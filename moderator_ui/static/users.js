@@ -7,7 +7,7 @@
 // has not confirmed. Text is written with textContent (common.js's h()),
 // never as HTML.
 
-import { api, errorMessage, formatTime, h, label, t } from "./common.js";
+import { api, confirmWith, errorMessage, formatTime, h, label, t } from "./common.js";
 
 const root = document.getElementById("users");
 const lang = root.dataset.lang;
@@ -18,7 +18,6 @@ const ROLES = root.dataset.roles.split(",");
 
 const list = document.getElementById("user-list");
 const listMessage = document.getElementById("list-message");
-const confirmBox = document.getElementById("confirm");
 
 // -- shared ----------------------------------------------------------------------
 
@@ -68,25 +67,6 @@ function showApiError(container, result) {
 }
 
 /** Ask with the page's <dialog>; resolves true when confirmed. */
-function confirmWith(title, text, yes) {
-  document.getElementById("confirm-title").textContent = title;
-  document.getElementById("confirm-text").textContent = text;
-  document.getElementById("confirm-yes").textContent = yes;
-  const opener = document.activeElement;
-  confirmBox.returnValue = "";
-  confirmBox.showModal();
-  return new Promise((resolve) => {
-    confirmBox.addEventListener(
-      "close",
-      () => {
-        if (opener && opener.isConnected) opener.focus();
-        resolve(confirmBox.returnValue === "yes");
-      },
-      { once: true },
-    );
-  });
-}
-
 // -- one account's row -------------------------------------------------------------
 
 let nextId = 0;

@@ -43,6 +43,13 @@ class Row:
     hash: str
 
 
+def _rows(replies: Any) -> list[Row]:
+    return [
+        Row(_s(entry_id), json.loads(_s(fields["entry"])), _s(fields["hash"]))
+        for entry_id, fields in replies
+    ]
+
+
 class AuditLog:
     def __init__(self, redis: Redis, scripts: Scripts) -> None:
         # Any: redis-py's reply types do not follow decode_responses.
@@ -84,11 +91,7 @@ class AuditLog:
         """Entries after stream id ``after`` (oldest first), at most ``count``."""
         start = f"({after}" if after else "-"
         stream = keys.audit_stream(_prefix(dialogue_id))
-        rows = await self._redis.xrange(stream, start, "+", count=count)
-        return [
-            Row(_s(entry_id), json.loads(_s(fields["entry"])), _s(fields["hash"]))
-            for entry_id, fields in rows
-        ]
+        return _rows(await self._redis.xrange(stream, start, "+", count=count))
 
     async def newest(
         self, dialogue_id: str | None, before: str | None = None, count: int = 200
@@ -96,11 +99,7 @@ class AuditLog:
         """Entries before stream id ``before`` (newest first), at most ``count``."""
         end = f"({before}" if before else "+"
         stream = keys.audit_stream(_prefix(dialogue_id))
-        rows = await self._redis.xrevrange(stream, end, "-", count=count)
-        return [
-            Row(_s(entry_id), json.loads(_s(fields["entry"])), _s(fields["hash"]))
-            for entry_id, fields in rows
-        ]
+        return _rows(await self._redis.xrevrange(stream, end, "-", count=count))
 
     async def verify(self, dialogue_id: str | None) -> list[audit.Problem]:
         """Read the whole stream and its head and check the chain."""

@@ -24,12 +24,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..actions import PUBLIC_CHANNELS, Actions
+from ..actions import Actions
 from ..config import Settings
 from ..domain.events import public_dialogue
-from ..domain.lifecycle import Refused
 from ..domain.model import Dialogue, DialogueStatus, iso
-from ..domain.text import ValidationError, clean_submission
 from ..store.questions import new_tracking_code
 from .auth import check_csrf, client_address, identify_api, may_see, require_dialogue_scope
 from .errors import ApiError, read_object
@@ -102,7 +100,7 @@ async def submit_question(request: Request) -> Response:
                 body.get("proof"), dialogue.id, settings.proof_difficulty
             )
         if body.get(HONEYPOT):
-            return _pretend(dialogue, body)
+            return _pretend(actions, dialogue, body)
     submitted = await actions.submit(dialogue, body, staff)
     return JSONResponse({"tracking_code": submitted.tracking_code, "status": "received"}, 202)
 
@@ -131,23 +129,11 @@ async def _take(
         )
 
 
-def _pretend(dialogue: Dialogue, body: dict[str, Any]) -> Response:
+def _pretend(actions: Actions, dialogue: Dialogue, body: dict[str, Any]) -> Response:
     """The honeypot's answer: the checks a real submission gets (so a robot
     learns nothing from a 400 it would not otherwise get), then a 202 like
     ``submit_question``'s, with a code of the real shape that tracks nothing."""
-    if not dialogue.accepting_questions:
-        raise Refused("not_accepting", "This dialogue is not taking questions now.")
-    try:
-        submission = clean_submission(
-            body,
-            topics=[t.id for t in dialogue.topics],
-            localities=dialogue.localities,
-            allow_anonymous=dialogue.allow_anonymous,
-        )
-    except ValidationError as exc:
-        raise Refused("invalid", exc.message_en, exc.field, exc.message) from None
-    if submission.channel not in PUBLIC_CHANNELS:
-        raise Refused("invalid", "channel is for staff submissions", "channel")
+    actions.check_submission(dialogue, body)
     log.info("honeypot: a submission to %s filled the hidden field; not stored", dialogue.slug)
     return JSONResponse(
         {"tracking_code": new_tracking_code(dialogue.id), "status": "received"}, 202
