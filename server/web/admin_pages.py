@@ -11,10 +11,8 @@ login page.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..accounts import MIN_PASSWORD, Identity
@@ -23,7 +21,7 @@ from ..domain.events import staff_dialogue
 from ..domain.model import DialogueStatus, Role
 from ..domain.phases import PHASES
 from .auth import identify
-from .templating import protect, render
+from .templating import error_page, login_redirect, render
 
 #: Phases in their order of life, for the steps' buttons (forward ones first).
 PHASE_ORDER = tuple(DialogueStatus)
@@ -49,9 +47,7 @@ async def _admin(request: Request) -> Identity | Response:
     """The signed-in admin, or the response for anyone else."""
     identity = await identify(request)
     if identity is None:
-        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        target = "/login?" + urlencode({"next": here})
-        return protect(request, RedirectResponse(target, status_code=303))
+        return login_redirect(request)
     if Role.ADMIN not in identity.roles:
         return render(request, "admin.html", 403, forbidden=True, username=identity.username)
     return identity
@@ -79,7 +75,7 @@ async def dialogue(request: Request) -> Response:
         return identity
     found = await _actions(request).store.dialogues.by_slug(request.path_params["slug"])
     if found is None:
-        return render(request, "error.html", 404, status=404, message=None)
+        return error_page(request, 404)
     return render(
         request,
         "admin_dialogue.html",

@@ -17,8 +17,7 @@ from ..domain.model import Dialogue, Role
 from ..store.audit import Row
 from .auth import identify, require_dialogue_scope, require_staff
 from .errors import ApiError
-from .official_pages import _login_redirect, _refused
-from .templating import render
+from .templating import error_page, login_redirect, render
 
 #: Entries per page, and how many are read at most to fill one filtered page.
 PAGE = 100
@@ -116,18 +115,18 @@ async def audit_api(request: Request) -> Response:
 async def audit_page(request: Request) -> Response:
     identity = await identify(request)
     if identity is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     actions = _actions(request)
     dialogue = await actions.store.dialogues.by_slug(request.path_params["slug"])
     if dialogue is None:
-        return _refused(request, 404)
+        return error_page(request, 404)
     if not _may_read(identity.roles):
-        return render(request, "error.html", 403, status=403, message=None)
+        return error_page(request, 403)
     filters = _filters(request)
     try:
         before = _cursor(request)
     except ApiError:
-        return render(request, "error.html", 400, status=400, message=None)
+        return error_page(request, 400)
     rows, cursor = await _page(actions, dialogue, filters, before)
     problems = await actions.store.audit.verify(dialogue.id)
     head, count = await actions.store.audit.head(dialogue.id)

@@ -12,11 +12,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 from babel.support import Translations
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..actions import Actions
@@ -24,8 +23,7 @@ from ..domain.model import Dialogue, Role
 from ..domain.text import LIMITS
 from .auth import identify
 from .errors import language
-from .pages import error_page
-from .templating import load_translations, protect, render
+from .templating import error_page, load_translations, login_redirect, render
 
 #: Roles that may run the on-air queue (admin may do everything).
 PRODUCER_ROLES = frozenset({Role.PRODUCER, Role.ADMIN})
@@ -52,17 +50,11 @@ async def _dialogue(request: Request) -> Dialogue | None:
     return await _actions(request).store.dialogues.by_slug(request.path_params["slug"])
 
 
-def _to_login(request: Request) -> Response:
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    url = "/login?" + urlencode({"next": here})
-    return protect(request, RedirectResponse(url, status_code=303))
-
-
 async def producer(request: Request) -> Response:
     """The producer console: the shell; producer.js fills it from the staff feed."""
     identity = await identify(request)
     if identity is None:
-        return _to_login(request)
+        return login_redirect(request)
     if not identity.roles & PRODUCER_ROLES:
         gettext = _gettext(request)
         return error_page(

@@ -9,10 +9,8 @@ action again. It never shows contact data (the staff feed has none).
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..actions import Actions
@@ -20,22 +18,16 @@ from ..domain.model import Dialogue, Official, Role
 from ..domain.text import LIMITS
 from .auth import identify
 from .errors import language
-from .templating import protect, render
+from .templating import error_page, login_redirect, render
 
 
 def _actions(request: Request) -> Actions:
     return request.app.state.actions  # type: ignore[no-any-return]
 
 
-def _login_redirect(request: Request) -> Response:
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    target = "/login?" + urlencode({"next": here})
-    return protect(request, RedirectResponse(target, status_code=303))
-
-
 def _refused(request: Request, status_code: int, dialogue: Dialogue | None = None) -> Response:
     if status_code == 404:
-        return render(request, "error.html", 404, status=404, message=None)
+        return error_page(request, 404)
     en = language(request, header=False) == "en"
     title = dialogue.title if dialogue else ""
     message = (
@@ -43,7 +35,7 @@ def _refused(request: Request, status_code: int, dialogue: Dialogue | None = Non
         if en
         else f"Tài khoản này không phải lãnh đạo trả lời hay trợ lý của cuộc đối thoại “{title}”."
     )
-    return render(request, "error.html", 403, status=403, message=message)
+    return error_page(request, 403, message)
 
 
 def choose_official(
@@ -63,7 +55,7 @@ def choose_official(
 async def official_console(request: Request) -> Response:
     identity = await identify(request)
     if identity is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     actions = _actions(request)
     dialogue = await actions.store.dialogues.by_slug(request.path_params["slug"])
     if dialogue is None:

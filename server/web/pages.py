@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import re
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -35,7 +35,7 @@ from .auth import (
 )
 from .errors import MESSAGES_VI, STATUS, ApiError, language
 from .staff import sign_in
-from .templating import protect, render, static_mount
+from .templating import error_page, login_redirect, protect, render, static_mount
 
 #: A login form is three short fields; anything bigger is not one.
 MAX_FORM_BODY = 8192
@@ -102,10 +102,6 @@ async def read_form(request: Request) -> dict[str, str]:
             message_vi="Không đọc được biểu mẫu gửi lên.",
         ) from None
     return dict(pairs)
-
-
-def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
-    return render(request, "error.html", status_code, status=status_code, message=message)
 
 
 async def _landing(request: Request, identity: Identity, requested: str) -> str:
@@ -216,16 +212,11 @@ async def _dialogue(request: Request) -> Dialogue | None:
     return await _actions(request).store.dialogues.by_slug(request.path_params["slug"])
 
 
-def _next_here(request: Request) -> str:
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return "/login?" + urlencode({"next": here})
-
-
 async def console(request: Request) -> Response:
     """The moderation console: the shell; console.js fills it from the staff feed."""
     identity = await identify(request)
     if identity is None:
-        return _redirect(request, _next_here(request))
+        return login_redirect(request)
     if not identity.roles & CONSOLE_ROLES:
         return error_page(request, 403)
     dialogue = await _dialogue(request)

@@ -27,7 +27,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -186,6 +186,19 @@ def render(
     response = HTMLResponse(html, status_code, headers=dict(headers or {}))
     protect(request, response)
     return response
+
+
+def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
+    """The error page (404, 403, ...) with an optional sentence of its own."""
+    return render(request, "error.html", status_code, status=status_code, message=message)
+
+
+def login_redirect(request: Request) -> Response:
+    """A staff page asked for without a session: to the login page, coming
+    back here after."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = "/login?" + urlencode({"next": here})
+    return protect(request, RedirectResponse(target, status_code=303))
 
 
 class _Static(StaticFiles):
