@@ -125,6 +125,9 @@ function listPage() {
     slugTouched = slug.value !== "";
     clearError(slug);
   });
+  // A title typed on a slow connection, before this script ran, still
+  // gets its slug.
+  if (title.value && !slug.value) slug.value = slugify(title.value);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

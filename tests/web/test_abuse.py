@@ -540,6 +540,7 @@ def test_the_admin_page_switches_the_proof_of_work_on(
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập", exact=True).click()
     expect(page).to_have_url(f"{page_app.url}/admin/{OTHER}")
+    page.wait_for_load_state("load")  # the form's script, before "save" is clicked
     box = page.get_by_label("Xác minh chống gửi câu hỏi tự động (proof of work)")
     expect(box).not_to_be_checked()
     expect(box).to_have_accessible_description(re.compile("^Bật khi cuộc đối thoại bị gửi"))

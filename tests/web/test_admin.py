@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.helpers import ServerProcess
 
@@ -70,6 +70,8 @@ def sign_in(page: Page, site: ServerProcess, path: str = "/admin") -> None:
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập", exact=True).click()
     expect(page).to_have_url(f"{site.url}{path}")
+    # The URL changes before the page's module script runs: wait for it.
+    page.wait_for_load_state("load")
 
 
 def ask(site: ServerProcess, slug: str, lang: str = "vi") -> httpx.Response:
@@ -124,6 +126,7 @@ def test_create_a_dialogue_and_edit_topics_officials_and_defaults(
         slug.fill("du-lich-so")
         page.get_by_role("button", name="Tạo bản nháp").click()
         expect(page).to_have_url(f"{site.url}/admin/du-lich-so")
+        page.wait_for_load_state("load")
         expect(page.locator("#phase-badge")).to_have_text("Bản nháp")
         expect(page.get_by_label("Tiêu đề")).to_have_value("Đối thoại về du lịch số năm 2027")
 
@@ -270,6 +273,33 @@ def test_the_api_field_errors_show_beside_their_fields(
         page.get_by_role("button", name="Tạo bản nháp").click()
         expect(page.locator("#err-create-slug")).to_contain_text("chữ thường không dấu")
         expect(page).to_have_url(f"{site.url}/admin")
+    finally:
+        context.close()
+
+
+def test_a_title_typed_before_the_script_runs_still_gets_its_slug(
+    chromium: Any, site: ServerProcess
+) -> None:
+    """On a slow connection the admin may type the title before admin.js has
+    run: the slug is derived when the script starts, not only on later input."""
+    context = chromium.new_context(locale="vi-VN")
+    try:
+        page = context.new_page()
+        sign_in(page, site)
+        held: list[Route] = []
+        page.route(re.compile(r"/static/admin[^/]*\.js"), lambda route: held.append(route))
+        page.reload(wait_until="commit")
+        title = page.get_by_label("Tiêu đề")
+        title.fill("Chuyển đổi số năm 2027")
+        slug = page.get_by_label("Đường dẫn")
+        expect(slug).to_have_value("")
+        for _ in range(50):
+            if held:
+                break
+            page.wait_for_timeout(50)
+        assert held, "admin.js was never requested"
+        held[0].continue_()
+        expect(slug).to_have_value("chuyen-doi-so-nam-2027")
     finally:
         context.close()
 
