@@ -88,9 +88,15 @@ export function createPresence({ handlingUrl, csrf, lang, me, onChange }) {
     if (id === null) return;
     settleTimer = setTimeout(() => {
       claim(id);
-      renewTimer = setInterval(() => claim(id), RENEW_MS);
+      // A hidden tab stops renewing: a moderator who walked away lets the
+      // claim lapse, and coming back claims the question again.
+      renewTimer = setInterval(() => document.hidden || claim(id), RENEW_MS);
     }, SETTLE_MS);
   }
+
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden && wanted !== null) claim(wanted);
+  });
 
   // Leaving the page lets go of the claim at once (keepalive outlives the page).
   window.addEventListener("pagehide", () => {

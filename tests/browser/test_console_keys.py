@@ -54,8 +54,11 @@ def board(site: ServerProcess, redis_server: str, admin: StaffClient) -> Board:
     return ask_all(site.url, admin, slug, COUNT)
 
 
-def open_console(browser: Browser, site: ServerProcess, slug: str, username: str) -> Page:
-    """The moderation console of ``slug`` for ``username``, its queue drawn."""
+def open_console(
+    browser: Browser, site: ServerProcess, slug: str, username: str, clock: bool = False
+) -> Page:
+    """The moderation console of ``slug`` for ``username``, its queue drawn;
+    with ``clock``, on Playwright's clock, so a test can move time forward."""
     context = browser.new_context(locale="vi-VN")
     response = context.request.post(
         f"{site.url}/api/v1/session", data={"username": username, "password": PASSWORD}
@@ -65,6 +68,8 @@ def open_console(browser: Browser, site: ServerProcess, slug: str, username: str
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     setattr(page, "script_errors", errors)  # noqa: B010
+    if clock:
+        page.clock.install()
     page.goto(f"{site.url}/console/{slug}")
     expect(page.locator("#connection")).to_have_attribute("data-state", "live")
     expect(page.locator("#pending-list > li").first).to_be_visible()
@@ -459,6 +464,57 @@ def test_presence_shows_in_another_moderators_console(
         )
         expect(card(console, next_id).locator(".q-handling")).to_have_count(0)
     finally:
+        other.context.close()
+
+
+def test_a_claim_lapses_when_its_tab_stays_hidden(
+    chromium: Browser, site: ServerProcess, board: Board
+) -> None:
+    """A hidden console stops renewing its claim; the other console drops the
+    claim when its minute is up; the tab shown again claims the question anew."""
+    console = open_console(chromium, site, board.slug, "moderator", clock=True)
+    other = open_console(chromium, site, board.slug, "moderator2", clock=True)
+    try:
+        claims: list[str] = []
+        console.on(
+            "request",
+            lambda r: claims.append(r.url) if r.method == "POST" and "/handling" in r.url else None,
+        )
+        text = board.texts[90]
+        qid = board.ids[text]
+        handled = card(other, qid).locator(".q-handling")
+        go_to(console, qid, text)
+        expect(handled).to_have_text("Đang được moderator xử lý")
+        assert len(claims) == 1
+
+        console.evaluate(
+            """() => {
+                Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+                document.dispatchEvent(new Event("visibilitychange"));
+            }"""
+        )
+        console.clock.run_for(95_000)  # three renewals' worth
+        assert len(claims) == 1
+        other.clock.run_for(61_000)
+        expect(handled).to_have_count(0)
+
+        console.evaluate(
+            """() => {
+                Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
+                document.dispatchEvent(new Event("visibilitychange"));
+            }"""
+        )
+        # (The other console's clock is a minute ahead now: it would take the
+        # new claim for lapsed, so the request itself is what is checked.)
+        for _ in range(50):
+            if len(claims) == 2:
+                break
+            console.wait_for_timeout(100)
+        assert len(claims) == 2
+        for page in (console, other):
+            assert page.script_errors == []  # type: ignore[attr-defined]
+    finally:
+        console.context.close()
         other.context.close()
 
 
