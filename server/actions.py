@@ -31,7 +31,7 @@ from .domain.model import (
 from .domain.text import Submission, ValidationError, clean_submission
 from .duplicates import DuplicateFinder
 from .store.connection import Store
-from .store.dialogues import IdTaken, SlugTaken, new_dialogue_id
+from .store.dialogues import IdTaken, SlugTaken, StaleDialogue, new_dialogue_id
 from .store.questions import Conflict, Missing, Submitted
 
 #: Channels a citizen's own submission may name; the others are for staff.
@@ -90,30 +90,38 @@ class Actions:
         raise RuntimeError("could not draw a free dialogue id")
 
     async def set_dialogue_status(
-        self, dialogue: Dialogue, status: Any, actor: Actor | None = None
+        self, dialogue: Dialogue, status: Any, actor: Actor | None = None, version: Any = None
     ) -> Dialogue:
-        """Move the dialogue to another phase (one step forward or back)."""
+        """Move the dialogue to another phase (one step forward or back); with
+        ``version``, only if the admin saw the dialogue at that version."""
+        phases.check_version(dialogue, version)
         changed = phases.change_phase(dialogue, status, iso(self._now()))
-        await self._save_dialogue(dialogue, changed, "dialogue.status", actor)
-        return changed
+        return await self._save_dialogue(dialogue, changed, "dialogue.status", actor)
 
     async def update_dialogue(
         self, dialogue: Dialogue, changes: Mapping[str, Any], actor: Actor | None = None
     ) -> Dialogue:
-        """An admin's edit of the dialogue's settings (title, topics, officials, ...)."""
+        """An admin's edit of the dialogue's settings (title, topics, officials,
+        ...), refused with 409 if ``changes["version"]`` is not the stored one."""
         changed = phases.edit(dialogue, changes)
-        await self._save_dialogue(dialogue, changed, "dialogue.edit", actor)
-        return changed
+        return await self._save_dialogue(dialogue, changed, "dialogue.edit", actor)
 
     async def _save_dialogue(
         self, old: Dialogue, new: Dialogue, action: str, actor: Actor | None
-    ) -> None:
+    ) -> Dialogue:
+        """Store ``new`` at the next version if ``old`` is still the stored
+        one; another admin's change in between gives 409."""
         if new == old:
-            return
-        await self.store.dialogues.save(new)
+            return old
+        new = new.evolve(version=old.version + 1)
+        try:
+            await self.store.dialogues.save(new, old.version)
+        except StaleDialogue:
+            raise phases.stale() from None
         if actor is not None:
             entry = audit.of_settings(actor, action, old.to_doc(), new.to_doc(), iso(self._now()))
             await self.store.audit.append(new.id, [entry])
+        return new
 
     async def new_dialogue(
         self, payload: Mapping[str, Any], actor: Actor | None = None

@@ -591,7 +591,8 @@ async def _update_dialogue(
     if defaults != dict(dialogue.topic_officials):
         changes["topic_officials"] = tuple(sorted(defaults.items()))
     if changes:
-        await actions.store.dialogues.save(dialogue.evolve(**changes))
+        changed = dialogue.evolve(**changes, version=dialogue.version + 1)
+        await actions.store.dialogues.save(changed, dialogue.version)
 
 
 async def _create_dialogue(actions: Actions, widget_origins: tuple[str, ...]) -> Dialogue:

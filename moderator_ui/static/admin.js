@@ -186,6 +186,7 @@ function dialoguePage() {
   let officials = [];
   let defaults = new Map(); // topic row key -> official row key
   let baseline = null; // the payload of the settings as last saved
+  let formDoc = null; // the dialogue as the form was last filled from it
 
   // -- phase ---------------------------------------------------------------
 
@@ -225,8 +226,10 @@ function dialoguePage() {
     if (target === "closed" && from === "live" && !(await confirmWith(t("confirm_closed_title"), t("confirm_closed"), verb))) return;
     for (const button of phaseSteps.querySelectorAll("button")) button.disabled = true;
     setMessage(phaseMessage, t("working"));
-    const result = await call(`${base}/status`, "POST", { status: target });
+    const result = await call(`${base}/status`, "POST", { status: target, version: doc.version });
     if (result.ok) {
+      // Only this phase change came between: the form is still current.
+      if (formDoc.version === doc.version) formDoc = { ...formDoc, version: result.data.version };
       doc = { ...doc, ...result.data };
       drawPhase();
       setMessage(phaseMessage, t("now_in_phase", { phase: phaseName(doc.status) }), "ok");
@@ -299,6 +302,7 @@ function dialoguePage() {
     drawOfficials();
     drawDefaults();
     titleNode.textContent = dialogue.title;
+    formDoc = dialogue;
     baseline = payload();
   }
 
@@ -557,7 +561,8 @@ function dialoguePage() {
     }
     saveButton.disabled = true;
     setMessage(formMessage, t("working"));
-    const result = await call(base, "PATCH", body);
+    let result = await call(base, "PATCH", { ...body, version: formDoc.version });
+    if (isStale(result)) result = await saveOverOthers(body);
     saveButton.disabled = false;
     if (result.ok) {
       doc = result.data;
@@ -566,7 +571,11 @@ function dialoguePage() {
       setMessage(formMessage, t("saved"), "ok");
       return;
     }
-    if (showFieldError(form, result)) {
+    if (isStale(result)) {
+      setMessage(formMessage, "");
+      formError.textContent = t("changed_meanwhile");
+      formError.hidden = false;
+    } else if (showFieldError(form, result)) {
       setMessage(formMessage, t("fix_field"), "error");
     } else {
       setMessage(formMessage, "");
@@ -574,6 +583,32 @@ function dialoguePage() {
       formError.hidden = false;
     }
   });
+
+  function isStale(result) {
+    const error = result.data && result.data.error;
+    return result.status === 409 && Boolean(error) && error.field === "version";
+  }
+
+  /**
+   * Another admin saved since this form was filled. If they changed none of
+   * the settings this admin changed, save this admin's changes on top of
+   * theirs. Otherwise keep this admin's form as it is, take the new version
+   * (so that saving again overwrites theirs), and let the caller say so.
+   */
+  async function saveOverOthers(body) {
+    const latest = await call(`${base}/settings`, "GET");
+    if (!latest.ok) return latest;
+    doc = latest.data;
+    drawPhase();
+    const changedByOthers = Object.keys(body).some(
+      (key) => JSON.stringify(formDoc[key]) !== JSON.stringify(doc[key]),
+    );
+    if (changedByOthers) {
+      formDoc = { ...formDoc, version: doc.version };
+      return { ok: false, status: 409, data: { error: { field: "version" } } };
+    }
+    return call(base, "PATCH", { ...body, version: doc.version });
+  }
 
   // -- overlay ---------------------------------------------------------------
 

@@ -168,6 +168,7 @@ def staff_dialogue(d: Dialogue) -> dict[str, Any]:
         topic_officials=dict(d.topic_officials),
         widget_origins=list(d.widget_origins),
         policy=Policy.from_doc(d.policy).to_doc(),
+        version=d.version,
     )
     return doc
 

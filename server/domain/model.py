@@ -104,6 +104,9 @@ class Dialogue:
     #: The screening policy (``screening.Policy.to_doc()``'s form; empty: the
     #: defaults). Kept as a document so this module need not know the rules.
     policy: Mapping[str, Any] = field(default_factory=dict)
+    #: Bumped by every saved change (settings or phase), so that an admin's
+    #: edit made on a stale page is refused instead of undoing another's.
+    version: int = 0
 
     @property
     def accepting_questions(self) -> bool:
@@ -159,6 +162,7 @@ class Dialogue:
             closed_at=doc.get("closed_at"),
             proof_of_work=bool(doc.get("proof_of_work", False)),
             policy=dict(doc.get("policy") or {}),
+            version=int(doc.get("version", 0)),
         )
 
 

@@ -169,9 +169,32 @@ def _policy(current: Mapping[str, Any], value: Any) -> dict[str, Any]:
         ) from None
 
 
+def check_version(dialogue: Dialogue, version: Any) -> None:
+    """Refuse (409) a change made on a page showing another ``version`` of
+    the dialogue; ``None``: the caller did not say, and takes the latest."""
+    if version is None:
+        return
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise _bad("version", "a whole number", "một số nguyên")
+    if version != dialogue.version:
+        raise stale()
+
+
+def stale() -> Refused:
+    """409: another admin changed the dialogue since this one's page loaded."""
+    return Refused(
+        "conflict",
+        "the dialogue was changed by someone else: reload to see the change",
+        "version",
+        message_vi="Cuộc đối thoại vừa được người khác thay đổi. Tải lại trang để xem.",
+    )
+
+
 def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
-    """``dialogue`` with the admin's ``changes`` (any of ``EDITABLE``), validated."""
-    unknown = set(changes) - set(EDITABLE)
+    """``dialogue`` with the admin's ``changes`` (any of ``EDITABLE``, and
+    the ``version`` they were made on), validated."""
+    check_version(dialogue, changes.get("version"))
+    unknown = set(changes) - set(EDITABLE) - {"version"}
     if unknown:
         field = sorted(unknown)[0]
         raise _invalid(field, f"{field} cannot be changed here.", f"Không thể sửa {field} ở đây.")

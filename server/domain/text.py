@@ -169,6 +169,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "topic_officials": ("lãnh đạo mặc định theo lĩnh vực", "default officials by topic"),
     "allow_anonymous": ("cho phép hỏi ẩn danh", "anonymous questions"),
     "slug": ("đường dẫn", "slug"),
+    "version": ("phiên bản", "version"),
 }
 
 # Where a question came from. The caller decides who may set which: a public

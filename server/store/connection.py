@@ -38,7 +38,7 @@ class Store:
         self.redis = redis
         scripts = Scripts(redis)
         self.audit = AuditLog(redis, scripts)
-        self.dialogues = Dialogues(redis, events_maxlen)
+        self.dialogues = Dialogues(redis, scripts, events_maxlen)
         self.questions = Questions(redis, scripts, events_maxlen, self.audit)
         self.events = Events(redis)
         self.users = Users(redis)

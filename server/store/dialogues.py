@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from ..domain.model import Dialogue
 from . import keys
+from .scripts import Scripts
 
 #: Dialogue ids are 4 characters of Crockford base32: short enough to start
 #: every tracking code, and 1M of them is far more than any deployment needs.
@@ -28,10 +29,15 @@ class IdTaken(Exception):
     pass
 
 
+class StaleDialogue(Exception):
+    """The stored dialogue is no longer at the version a change was made on."""
+
+
 class Dialogues:
-    def __init__(self, redis: Redis, events_maxlen: int) -> None:
+    def __init__(self, redis: Redis, scripts: Scripts, events_maxlen: int) -> None:
         # Any: redis-py's reply types do not follow decode_responses.
         self._redis: Any = redis
+        self._scripts = scripts
         self._maxlen = events_maxlen
 
     async def create(self, dialogue: Dialogue) -> Dialogue:
@@ -45,17 +51,17 @@ class Dialogues:
             raise SlugTaken(dialogue.slug)
         return dialogue
 
-    async def save(self, dialogue: Dialogue) -> str:
-        """Write the dialogue and append ``dialogue.updated`` in one transaction."""
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(keys.dialogue(dialogue.id), json.dumps(dialogue.to_doc()))
-            pipe.xadd(
-                keys.events(dialogue.id),
-                {"type": "dialogue.updated"},
-                maxlen=self._maxlen,
-                approximate=True,
-            )
-            _, event_id = await pipe.execute()
+    async def save(self, dialogue: Dialogue, expected_version: int) -> str:
+        """Write the dialogue and append ``dialogue.updated`` in one step, if
+        the stored dialogue is still at ``expected_version`` (else
+        ``StaleDialogue``). Returns the event's id."""
+        event_id = await self._scripts(
+            "save_dialogue",
+            [keys.dialogue(dialogue.id), keys.events(dialogue.id)],
+            [json.dumps(dialogue.to_doc()), expected_version, self._maxlen],
+        )
+        if event_id is None:
+            raise StaleDialogue(dialogue.id)
         return str(event_id)
 
     async def screen_token(self, dialogue_id: str) -> str:

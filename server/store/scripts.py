@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
 _DIR = Path(__file__).parent / "scripts"
-NAMES = ("submit", "transition", "vote", "snapshot", "rate_limit", "audit")
+NAMES = ("submit", "transition", "vote", "snapshot", "rate_limit", "audit", "save_dialogue")
 #: Scripts that begin with the audit chain's functions (``_audit.lua``).
 _WITH_AUDIT = ("transition", "audit")
 

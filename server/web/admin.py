@@ -55,7 +55,9 @@ async def update(request: Request) -> Response:
 async def change_status(request: Request) -> Response:
     actions, dialogue, actor = await _dialogue(request)
     body = await read_object(request, request.app.state.settings.max_body)
-    changed = await actions.set_dialogue_status(dialogue, body.get("status"), actor)
+    changed = await actions.set_dialogue_status(
+        dialogue, body.get("status"), actor, body.get("version")
+    )
     return JSONResponse(staff_dialogue(changed))
 
 

@@ -358,6 +358,15 @@ def _snapshot(data: Schema) -> Schema:
     )
 
 
+#: The ``version`` an admin's change of a dialogue was made on.
+DIALOGUE_VERSION: Schema = {
+    "type": "integer",
+    "minimum": 0,
+    "description": "The version the change was made on: 409 if the stored dialogue "
+    "is at another (another admin changed it). Omitted: change the latest.",
+}
+
+
 def _staff_dialogue() -> Schema:
     return {
         "allOf": [ref("Dialogue")],
@@ -379,8 +388,13 @@ def _staff_dialogue() -> Schema:
             "topic_officials": {"type": "object", "additionalProperties": string()},
             "widget_origins": array(string()),
             "policy": _policy(),
+            "version": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Bumped by every saved change of settings or phase.",
+            },
         },
-        "required": ["id", "topic_officials", "widget_origins", "policy"],
+        "required": ["id", "topic_officials", "widget_origins", "policy", "version"],
     }
 
 
@@ -439,6 +453,7 @@ def _dialogue_edit() -> Schema:
                 "description": "Topic id -> the official suggested for its questions.",
             },
             "policy": _policy(),
+            "version": DIALOGUE_VERSION,
         },
         description="Any of these fields; the others stay as they are.",
     )
@@ -663,7 +678,9 @@ def _schemas() -> Schema:
             {**_dialogue_edit()["properties"], "slug": string(pattern="^[a-z0-9-]{1,64}$")},
             ["slug", "title"],
         ),
-        "PhaseChange": obj({"status": ref("DialogueStatus")}, ["status"]),
+        "PhaseChange": obj(
+            {"status": ref("DialogueStatus"), "version": DIALOGUE_VERSION}, ["status"]
+        ),
         "BulkRequest": obj(
             {
                 "action": {"type": "string", "enum": ["approve", "reject"]},
@@ -1029,7 +1046,7 @@ def _paths() -> Schema:
                 "updateDialogue",
                 "Edit the dialogue's settings (admin)",
                 ("200", _json(ref("StaffDialogue"), "The dialogue after the edit.")),
-                "400 401 403 404 413 503",
+                "400 401 403 404 409 413 503",
                 tags=admin,
                 body=ref("DialogueEdit"),
                 security=STAFF_WRITE,

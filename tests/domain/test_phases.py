@@ -7,7 +7,7 @@ import pytest
 from server.domain.events import public_question, recording_link, recording_offset
 from server.domain.lifecycle import Refused
 from server.domain.model import Answer, Dialogue, DialogueStatus, Official, Question, Status, Topic
-from server.domain.phases import PHASES, change_phase, edit, new_dialogue
+from server.domain.phases import PHASES, change_phase, check_version, edit, new_dialogue
 
 D = DialogueStatus
 AT = "2026-12-01T07:00:00.000+00:00"
@@ -131,3 +131,19 @@ def test_policy_edit_merges_and_validates() -> None:
     for bad in ({"reject": {"nonsense": "spam"}}, {"extra_blocked": ["x" * 61]}, []):
         with pytest.raises(Refused):
             edit(d, {"policy": bad})
+
+
+def test_an_edit_made_on_another_version_is_refused() -> None:
+    """An edit that names the version it was made on passes only at that
+    version (409 otherwise, naming ``version``); one that names none passes."""
+    at_three = DIALOGUE.evolve(version=3)
+    assert edit(at_three, {"title": "Đối thoại mới", "version": 3}).title == "Đối thoại mới"
+    assert edit(at_three, {"title": "Đối thoại mới"}).title == "Đối thoại mới"
+    with pytest.raises(Refused) as refused:
+        edit(at_three, {"title": "Đối thoại mới", "version": 2})
+    assert (refused.value.code, refused.value.field) == ("conflict", "version")
+    assert "người khác" in (refused.value.message_vi or "")
+    for bad in ("3", 3.0, True, [3]):
+        with pytest.raises(Refused) as refused:
+            check_version(at_three, bad)
+        assert (refused.value.code, refused.value.field) == ("invalid", "version")

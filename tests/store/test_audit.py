@@ -71,8 +71,8 @@ async def test_settings_changes_are_audited(
     await actions.update_dialogue(dialogue, {"title": "Đối thoại về chuyển đổi số 2026"}, admin)
     (row,) = await store.audit.read(dialogue.id)
     assert row.entry["action"] == "dialogue.edit"
-    assert row.entry["after"] == {"title": "Đối thoại về chuyển đổi số 2026"}
-    assert row.entry["before"] == {"title": dialogue.title}
+    assert row.entry["after"] == {"title": "Đối thoại về chuyển đổi số 2026", "version": 1}
+    assert row.entry["before"] == {"title": dialogue.title, "version": 0}
 
 
 async def test_chain_detects_an_edited_entry(

@@ -304,6 +304,69 @@ def test_a_title_typed_before_the_script_runs_still_gets_its_slug(
         context.close()
 
 
+def test_two_admins_editing_at_once_lose_nothing(
+    chromium: Any, site: ServerProcess, admin: Admin
+) -> None:
+    """Two admins have the same dialogue open. Changes to different settings
+    both land; a change to a setting the other changed meanwhile is refused
+    with a readable message, keeps the admin's text on the page, and lands on
+    a second save. The admin's own phase change does not count as a conflict."""
+    admin.create("hai-nguoi-sua", "Đối thoại hai người cùng sửa")
+    url = f"{site.url}/admin/hai-nguoi-sua"
+    contexts = [chromium.new_context(locale="vi-VN") for _ in range(2)]
+    try:
+        a, b = (context.new_page() for context in contexts)
+        sign_in(a, site, "/admin/hai-nguoi-sua")
+        sign_in(b, site, "/admin/hai-nguoi-sua")
+        for page in (a, b):
+            expect(page.get_by_label("Tiêu đề")).to_have_value("Đối thoại hai người cùng sửa")
+
+        a.get_by_label("Tiêu đề").fill("Tiêu đề do An sửa")
+        a.get_by_role("button", name="Lưu cài đặt").click()
+        expect(a.locator("#settings-message")).to_have_text("Đã lưu cài đặt.")
+
+        # Bình's page is a version behind, but he changes another setting.
+        b.get_by_label("Mô tả").fill("Mô tả do Bình viết")
+        b.get_by_role("button", name="Lưu cài đặt").click()
+        expect(b.locator("#settings-message")).to_have_text("Đã lưu cài đặt.")
+        expect(b.get_by_label("Tiêu đề")).to_have_value("Tiêu đề do An sửa")
+        saved = admin.settings("hai-nguoi-sua")
+        assert (saved["title"], saved["description"]) == ("Tiêu đề do An sửa", "Mô tả do Bình viết")
+
+        # An, a version behind now, changes the description Bình just wrote.
+        a.get_by_label("Mô tả").fill("Mô tả do An viết")
+        a.get_by_role("button", name="Lưu cài đặt").click()
+        expect(a.locator("#settings-error")).to_contain_text("một quản trị viên khác")
+        expect(a.get_by_label("Mô tả")).to_have_value("Mô tả do An viết")
+        assert admin.settings("hai-nguoi-sua")["description"] == "Mô tả do Bình viết"
+        a.get_by_role("button", name="Lưu cài đặt").click()
+        expect(a.locator("#settings-message")).to_have_text("Đã lưu cài đặt.")
+        expect(a.locator("#settings-error")).to_be_hidden()
+        assert admin.settings("hai-nguoi-sua")["description"] == "Mô tả do An viết"
+
+        # An's own phase change, then an edit: no conflict.
+        a.get_by_role("button", name="Mở nhận câu hỏi").click()
+        expect(a.locator("#phase-badge")).to_have_text("Đang nhận câu hỏi")
+        a.get_by_label("Tiêu đề").fill("Tiêu đề sau khi mở")
+        a.get_by_role("button", name="Lưu cài đặt").click()
+        expect(a.locator("#settings-message")).to_have_text("Đã lưu cài đặt.")
+        settings = admin.settings("hai-nguoi-sua")
+        assert (settings["title"], settings["status"]) == ("Tiêu đề sau khi mở", "open")
+        assert url == a.url
+
+        # Through the API: a stale version is a 409 naming the field.
+        stale = admin.client.patch(
+            "/api/v1/dialogues/hai-nguoi-sua",
+            json={"title": "Cũ", "version": settings["version"] - 1},
+            headers={"X-CSRF-Token": admin.csrf},
+        )
+        assert stale.status_code == 409, stale.text
+        assert stale.json()["error"]["field"] == "version"
+    finally:
+        for context in contexts:
+            context.close()
+
+
 def step(page: Page, name: str, phase: str) -> None:
     page.get_by_role("button", name=name, exact=True).click()
     expect(page.locator("#phase-badge")).to_have_text(phase)

@@ -1,0 +1,67 @@
+"""A dialogue's version: every saved change bumps it, and a change made on a
+version that is no longer the stored one is refused (409) instead of undoing
+another admin's change, whether the admin's page named its version or two
+requests read the dialogue at the same moment."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.actions import Actions
+from server.domain.lifecycle import Refused
+from server.domain.model import Actor, Dialogue, Role
+from server.store import keys
+from server.store.connection import Store
+from server.store.dialogues import StaleDialogue
+
+ADMIN = Actor("admin", frozenset({Role.ADMIN}))
+
+
+async def test_every_saved_change_bumps_the_version(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    assert dialogue.version == 0
+    edited = await actions.update_dialogue(dialogue, {"title": "Đối thoại số", "version": 0})
+    assert edited.version == 1
+    closed = await actions.set_dialogue_status(edited, "closed", ADMIN, version=1)
+    assert closed.version == 2
+    stored = await store.dialogues.by_slug(dialogue.slug)
+    assert stored is not None and (stored.version, stored.title) == (2, "Đối thoại số")
+    # A change that changes nothing is not a change.
+    assert await actions.update_dialogue(stored, {"title": "Đối thoại số"}) == stored
+
+
+async def test_an_edit_on_a_stale_page_is_refused_and_changes_nothing(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    await actions.update_dialogue(dialogue, {"description": "Mô tả của người thứ nhất"})
+    fresh = await actions.dialogue(dialogue.slug)
+    with pytest.raises(Refused) as refused:
+        await actions.update_dialogue(fresh, {"description": "Mô tả cũ", "version": 0}, ADMIN)
+    assert (refused.value.code, refused.value.field) == ("conflict", "version")
+    with pytest.raises(Refused):
+        await actions.set_dialogue_status(fresh, "closed", ADMIN, version=0)
+    after = await actions.dialogue(dialogue.slug)
+    assert (after.description, after.status.value, after.version) == (
+        "Mô tả của người thứ nhất",
+        "live",
+        1,
+    )
+
+
+async def test_two_requests_that_read_the_same_version_cannot_both_save(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    """Both read version 0 (as two PATCHes arriving together do); the store
+    takes the first and refuses the second, and appends one event, not two."""
+    events = keys.events(dialogue.id)
+    before = await store.redis.xlen(events)
+    await actions.update_dialogue(dialogue, {"topics": [{"id": "a", "name": "Giáo dục"}]})
+    with pytest.raises(Refused) as refused:
+        await actions.update_dialogue(dialogue, {"topics": [{"id": "b", "name": "Y tế"}]})
+    assert refused.value.code == "conflict"
+    after = await actions.dialogue(dialogue.slug)
+    assert [t.id for t in after.topics] == ["a"]
+    assert await store.redis.xlen(events) == before + 1
+    with pytest.raises(StaleDialogue):
+        await store.dialogues.save(after.evolve(title="x", version=9), 8)
