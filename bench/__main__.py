@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from . import duplicates, fanout, ingest
+from . import console, duplicates, fanout, ingest
 
 
 def main() -> None:
@@ -13,10 +13,15 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, default=1000, help="public feed sockets for fan-out")
     parser.add_argument("--events", type=int, default=50, help="events broadcast in fan-out")
     parser.add_argument("--questions", type=int, default=1000, help="questions submitted in ingest")
+    parser.add_argument(
+        "--console", type=int, default=5000, help="pending questions in the console benchmark"
+    )
     args = parser.parse_args()
     asyncio.run(fanout.run(args.sockets, args.events))
     asyncio.run(ingest.run(args.questions))
     duplicates.run()
+    for size in sorted({1000, args.console}):
+        asyncio.run(console.run(size))
 
 
 main()

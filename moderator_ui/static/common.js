@@ -65,6 +65,28 @@ export function h(tag, props = {}, ...children) {
 // (the server renders with the same zone and formats).
 const ZONE = "Asia/Ho_Chi_Minh";
 
+// Made once per language: a formatter costs far more to make than to use,
+// and a console draws thousands of times.
+const FORMATS = new Map();
+
+function dateFormat(en) {
+  if (!FORMATS.has(en)) {
+    FORMATS.set(
+      en,
+      new Intl.DateTimeFormat(en ? "en-GB" : "vi-VN", {
+        timeZone: ZONE,
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+        day: en ? "numeric" : "2-digit",
+        month: en ? "short" : "2-digit",
+        year: "numeric",
+      }),
+    );
+  }
+  return FORMATS.get(en);
+}
+
 /** An ISO time as "14:05, 29/11/2026" (vi) or "29 Nov 2026, 14:05" (en). */
 export function formatTime(iso, lang) {
   if (!iso) return "";
@@ -72,16 +94,7 @@ export function formatTime(iso, lang) {
   if (Number.isNaN(date.getTime())) return iso;
   const en = lang === "en";
   const parts = {};
-  const format = new Intl.DateTimeFormat(en ? "en-GB" : "vi-VN", {
-    timeZone: ZONE,
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    day: en ? "numeric" : "2-digit",
-    month: en ? "short" : "2-digit",
-    year: "numeric",
-  });
-  for (const part of format.formatToParts(date)) parts[part.type] = part.value;
+  for (const part of dateFormat(en).formatToParts(date)) parts[part.type] = part.value;
   const clock = `${parts.hour}:${parts.minute}`;
   return en
     ? `${parts.day} ${parts.month} ${parts.year}, ${clock}`
@@ -243,12 +256,19 @@ export function showStatus(node, state, seconds) {
  * and drop any other children.
  */
 export function reconcile(container, ids, elementFor) {
-  ids.forEach((id, index) => {
+  // A cursor, not container.children[i]: indexing the live collection after
+  // each insertion walks it again, quadratic in a list of thousands.
+  let cursor = container.firstElementChild;
+  for (const id of ids) {
     const node = elementFor(id);
-    const current = container.children[index] || null;
-    if (current !== node) container.insertBefore(node, current);
-  });
-  while (container.children.length > ids.length) container.lastElementChild.remove();
+    if (node === cursor) cursor = cursor.nextElementSibling;
+    else container.insertBefore(node, cursor);
+  }
+  while (cursor) {
+    const next = cursor.nextElementSibling;
+    cursor.remove();
+    cursor = next;
+  }
 }
 
 /**

@@ -58,6 +58,10 @@ const titleNode = document.getElementById("dialogue-title");
 const statusLine = document.getElementById("console-status");
 const filterSummary = document.getElementById("filter-summary");
 const announcer = document.getElementById("announcer");
+// The counters, found once: a query of the whole page on every draw would
+// walk thousands of cards.
+const countNodes = [...document.querySelectorAll("[data-count]")];
+const shownNodes = [...document.querySelectorAll("[data-shown]")];
 
 function uiFor(id) {
   if (!ui.has(id)) ui.set(id, { editing: false, draft: "", reason: "", message: "", busy: false });
@@ -137,7 +141,8 @@ function receive(message) {
 
 /** Draw now what is waiting for the next frame (before reading the lists' order). */
 function flush() {
-  if (frame) cancelAnimationFrame(frame);
+  if (!frame) return;
+  cancelAnimationFrame(frame);
   draw();
 }
 
@@ -167,10 +172,10 @@ function draw() {
     shown += items.length;
     total += all.length;
   }
-  for (const node of document.querySelectorAll("[data-count]")) {
+  for (const node of countNodes) {
     node.textContent = String(counts[node.dataset.count] ?? 0);
   }
-  for (const node of document.querySelectorAll("[data-shown]")) {
+  for (const node of shownNodes) {
     node.textContent = String(shownCounts[node.dataset.shown] ?? 0);
   }
   filterSummary.textContent = filters.active() ? t("filter_shown", { n: shown, total }) : "";
@@ -234,12 +239,39 @@ function redraw(id) {
 
 // -- the current question ------------------------------------------------------
 
-/** The ids of the cards the moderator can see now, in page order. */
-function visibleIds() {
+/**
+ * The lists the moderator can see now (the rejected one may be folded away),
+ * in page order. A card is visible exactly when its list is: visibility is
+ * asked of three lists, never of thousands of cards (each ask is a layout).
+ */
+function visibleLists() {
   flush();
-  return [...root.querySelectorAll(".question-list > li.q")]
-    .filter((node) => node.offsetParent !== null)
-    .map((node) => node.dataset.id);
+  return LISTS.map((list) => list.node).filter((node) => node.offsetParent !== null);
+}
+
+/** The first visible card, or with `last` the last one; null if none. */
+function edgeCard(lists, last = false) {
+  const ordered = last ? [...lists].reverse() : lists;
+  for (const node of ordered) {
+    const card = last ? node.lastElementChild : node.firstElementChild;
+    if (card) return card;
+  }
+  return null;
+}
+
+/** The visible card `step` (+1 or -1) away from `node` across the lists, or null. */
+function stepFrom(lists, node, step) {
+  const sibling = step > 0 ? node.nextElementSibling : node.previousElementSibling;
+  if (sibling) return sibling;
+  const at = lists.indexOf(node.parentElement);
+  const rest = step > 0 ? lists.slice(at + 1) : lists.slice(0, at);
+  return edgeCard(rest, step < 0);
+}
+
+/** The current card if it is visible now, else null. */
+function visibleCurrent(lists) {
+  const entry = current !== null ? cards.get(current) : null;
+  return entry && lists.includes(entry.node.parentElement) ? entry.node : null;
 }
 
 function setCurrent(id, { focus = true, key = "card" } = {}) {
@@ -260,20 +292,18 @@ function setCurrent(id, { focus = true, key = "card" } = {}) {
 }
 
 function move(step) {
-  const ids = visibleIds();
-  if (!ids.length) return;
-  const at = ids.indexOf(current);
-  const next = at < 0 ? (step > 0 ? 0 : ids.length - 1) : Math.min(ids.length - 1, Math.max(0, at + step));
-  setCurrent(ids[next]);
+  const lists = visibleLists();
+  const here = visibleCurrent(lists);
+  const next = here ? stepFrom(lists, here, step) || here : edgeCard(lists, step < 0);
+  if (next) setCurrent(next.dataset.id);
 }
 
 /** The visible question after (else before) `id` in its own list. */
 function neighbour(id) {
   const entry = cards.get(id);
-  if (!entry || !entry.node.parentElement) return null;
-  const siblings = [...entry.node.parentElement.children].filter((n) => n.offsetParent !== null);
-  const at = siblings.indexOf(entry.node);
-  const next = siblings[at + 1] || siblings[at - 1];
+  const list = entry && entry.node.parentElement;
+  if (!list || list.offsetParent === null) return null;
+  const next = entry.node.nextElementSibling || entry.node.previousElementSibling;
   return next ? next.dataset.id : null;
 }
 
@@ -446,9 +476,9 @@ const filters = createFilters({
   clearButton: document.getElementById("filter-clear"),
   onChange: () => touch(null),
   onLeave: (where) => {
-    const ids = visibleIds();
-    const id = where === "current" && ids.includes(current) ? current : ids[0];
-    if (id) setCurrent(id);
+    const lists = visibleLists();
+    const node = (where === "current" && visibleCurrent(lists)) || edgeCard(lists);
+    if (node) setCurrent(node.dataset.id);
     else document.getElementById("main").focus();
   },
 });

@@ -21,9 +21,16 @@ function typing(target) {
  * key through.
  */
 export function bindKeys(handlers) {
+  // The page's own dialogs, and the pickers added to <body> while open. Not
+  // a query of the whole page: with thousands of cards it costs a key press
+  // tens of milliseconds.
+  const fixed = [...document.querySelectorAll("dialog")];
+  const dialogOpen = () =>
+    fixed.some((dialog) => dialog.open) ||
+    Array.prototype.some.call(document.body.children, (node) => node.tagName === "DIALOG" && node.open);
   document.addEventListener("keydown", (e) => {
     if (e.defaultPrevented || e.ctrlKey || e.altKey || e.metaKey || e.isComposing) return;
-    if (typing(e.target) || document.querySelector("dialog[open]")) return;
+    if (typing(e.target) || dialogOpen()) return;
     const handler = Object.prototype.hasOwnProperty.call(handlers, e.key) ? handlers[e.key] : null;
     if (!handler) return;
     if (handler(e) === false) return;

@@ -1,0 +1,97 @@
+"""The moderation console on a big queue: N pending questions (varied texts,
+so duplicate suggestions appear), opened in headless Chromium. Measures the
+snapshot's size, the time from navigation until the queue is drawn, the time
+a j press takes to move the selection, and the time from pressing a until the
+approved question has left the pending list.
+
+Run with ``python -m bench.console [N]`` or through ``python -m bench``.
+Needs /usr/bin/chromium (``make chromium``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import time
+
+from playwright.async_api import async_playwright
+
+from server.store.intake import Intake
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+from .common import PASSWORD, private_redis, seeded, server
+from .duplicates import synthetic_questions
+
+PRESSES = 20
+
+
+async def run(n_questions: int) -> None:
+    with private_redis() as url:
+        async with seeded(url) as (actions, dialogue):
+            for n, text in enumerate(synthetic_questions(n_questions)):
+                await actions.submit(dialogue, {"text": text, "name": f"Người hỏi {n}"})
+            intake = Intake(
+                actions.store.redis, actions.store.dialogues.ids, actions.materialise, "b", 30, 500
+            )
+            while (await actions.store.questions.counts(dialogue.id))["pending"] < n_questions:
+                await intake.run_once()
+            with server(url) as srv:
+                await _measure(srv.url, dialogue.slug, n_questions)
+
+
+async def _measure(base: str, slug: str, n_questions: int) -> None:
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        context = await browser.new_context(locale="vi-VN")
+        response = await context.request.post(
+            f"{base}/api/v1/session", data={"username": "moderator", "password": PASSWORD}
+        )
+        assert response.ok, await response.text()
+        page = await context.new_page()
+        frames: list[int] = []
+
+        def frame(payload: str | bytes) -> None:
+            frames.append(len(payload.encode() if isinstance(payload, str) else payload))
+
+        page.on("websocket", lambda ws: ws.on("framereceived", frame))
+        started = time.perf_counter()
+        await page.goto(f"{base}/console/{slug}")
+        await page.wait_for_function(
+            "n => document.querySelectorAll('#pending-list > li').length >= n",
+            arg=min(n_questions, 50),
+            timeout=120_000,
+        )
+        drawn = time.perf_counter() - started
+        cards = await page.locator("#pending-list > li").count()
+        moves = []
+        for _ in range(PRESSES):
+            before = await page.evaluate("document.querySelector('.q.is-current')?.dataset.id")
+            t0 = time.perf_counter()
+            await page.keyboard.press("j")
+            await page.wait_for_function(
+                "b => document.querySelector('.q.is-current')?.dataset.id !== b", arg=before
+            )
+            moves.append(time.perf_counter() - t0)
+        current = await page.evaluate("document.querySelector('.q.is-current').dataset.id")
+        t0 = time.perf_counter()
+        await page.keyboard.press("a")
+        await page.wait_for_function(
+            "id => !document.querySelector(`#pending-list #q-${id}`)", arg=current
+        )
+        approve = time.perf_counter() - t0
+        await browser.close()
+    print(f"console: {n_questions} pending questions")
+    print(f"  snapshot frame {max(frames) / 1024:.0f} KiB; {cards} cards in the pending list")
+    print(f"  navigation to queue drawn: {drawn * 1000:.0f} ms")
+    print(
+        f"  j (move selection): median {statistics.median(moves) * 1000:.0f} ms, "
+        f"max {max(moves) * 1000:.0f} ms over {PRESSES} presses"
+    )
+    print(f"  a (approve) until the card leaves the pending list: {approve * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    asyncio.run(run(int(sys.argv[1]) if len(sys.argv) > 1 else 3000))
