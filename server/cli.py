@@ -21,6 +21,7 @@ from .app import create_app, secret_key
 from .config import SettingError, Settings
 from .embedded import EmbeddedRedis
 from .store.connection import Store, connect
+from .web import access_log
 
 
 def _server(settings: Settings, app: object) -> uvicorn.Server:
@@ -41,6 +42,7 @@ def _server(settings: Settings, app: object) -> uvicorn.Server:
         ws_ping_timeout=settings.ws_ping_timeout,
         timeout_graceful_shutdown=5,
     )
+    access_log.install()  # after uvicorn.Config, which sets up its loggers
     return uvicorn.Server(config)
 
 

@@ -308,3 +308,15 @@ def test_no_log_line_carries_it(broadcast: Broadcast) -> None:
     found = [f"line {n}: {line[:200]}" for n, line in enumerate(output.splitlines(), 1)
              if leaks.found(line, canary())]  # fmt: skip
     assert not found, found
+
+
+def test_no_log_line_carries_a_tracking_code_or_the_overlay_token(broadcast: Broadcast) -> None:
+    """Tracking codes and the overlay's token travel in paths (``/t/<code>``,
+    ``?token=``); the access log shows them as ``…``."""
+    output = broadcast.server.output()
+    assert '"GET /t/… HTTP/1.1" 200' in output  # control: the pages were visited
+    assert "/d/chuyen-doi-so/screen?token=… HTTP/1.1" in output
+    secrets = [*broadcast.codes, broadcast.screen_token]
+    found = [f"line {n}: {line[:200]}" for n, line in enumerate(output.splitlines(), 1)
+             if any(secret in line for secret in secrets)]  # fmt: skip
+    assert not found, found
