@@ -4,9 +4,11 @@ made the way the app makes them: the dialogue and accounts through
 API (and the staff API for those from other channels), waited for until
 intake has screened every one of them into moderation.
 
-Each question is its own: a subject, a way of asking and a place, so that
-duplicate detection pairs only the pair made to be duplicates (``TARGET`` and
-``SOURCE``, the same question typed with and without diacritics)."""
+Each question combines a subject, a way of asking and a place. One pair is
+made to be duplicates (``TARGET`` and ``SOURCE``, the same question typed with
+and without diacritics) and the tests rely on that pair only: duplicate
+detection also pairs many others, which share a subject and a way of asking
+and differ only in the place."""
 
 from __future__ import annotations
 
