@@ -22,6 +22,7 @@ from starlette.websockets import WebSocket
 from .accounts import Accounts
 from .actions import Actions
 from .config import Settings
+from .domain import devices
 from .embedded import EmbeddedRedis
 from .realtime.hub import Hub
 from .realtime.reader import Reader
@@ -93,9 +94,11 @@ def create_app(
             log.info("embedded Redis at %s", url)
         redis = connect(url)
         blocking = connect(url, pool_size=1)  # one connection: XREAD BLOCK and its CLIENT ID
-        store = Store(redis, settings.events_maxlen, secret_key(settings))
+        secret = secret_key(settings)
+        store = Store(redis, settings.events_maxlen, secret)
         hub = Hub()
         app.state.store = store
+        app.state.device_key = devices.signing_key(secret)
         app.state.actions = Actions(store)
         app.state.accounts = Accounts(store, settings.session_ttl)
         app.state.hub = hub

@@ -199,7 +199,7 @@ SETTINGS: tuple[Setting, ...] = (
         "secure_cookies",
         "false",
         _bool,
-        "Mark the session cookie Secure with the __Host- prefix (set true behind HTTPS).",
+        "Mark the staff cookies Secure with the __Host- prefix (set true behind HTTPS).",
     ),
     Setting(
         "DOITHOAI_MAX_BODY",

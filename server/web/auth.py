@@ -39,6 +39,31 @@ def set_session_cookie(response: Response, settings: Settings, session_id: str) 
     )
 
 
+#: How long a browser stays a known device of the account it signed in as
+#: (server/domain/devices.py): renewed by each login.
+DEVICE_MAX_AGE = 180 * 24 * 3600
+
+
+def device_cookie_name(settings: Settings) -> str:
+    return "__Host-doithoai_device" if settings.secure_cookies else "doithoai_device"
+
+
+def set_login_cookies(
+    response: Response, settings: Settings, session_id: str, device_token: str
+) -> None:
+    """The session's cookie and the known-device cookie of a successful login."""
+    set_session_cookie(response, settings, session_id)
+    response.set_cookie(
+        device_cookie_name(settings),
+        device_token,
+        max_age=DEVICE_MAX_AGE,
+        path="/",
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="strict",
+    )
+
+
 def clear_session_cookie(response: Response, settings: Settings) -> None:
     response.delete_cookie(
         cookie_name(settings),

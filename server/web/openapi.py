@@ -1342,13 +1342,16 @@ def _paths() -> Schema:
         "/api/v1/session": {
             "post": _op(
                 "login",
-                "Sign in: sets the session cookie",
+                "Sign in: sets the session cookie and the known-device cookie",
                 ("200", _json(ref("Session"), "Signed in; keep `csrf_token`.")),
                 "400 401 403 413 429 503",
                 tags=staff,
                 body=ref("Login"),
                 description="Failed logins are rate limited per account and per address "
-                "(DOITHOAI_LOGIN_LIMIT). A request with a foreign `Origin` is refused (403).",
+                "(DOITHOAI_LOGIN_LIMIT), except from a browser that shows the account's "
+                "known-device cookie (`doithoai_device`, set by a successful login): its "
+                "failures count per device only, so that others' failures cannot lock it "
+                "out. A request with a foreign `Origin` is refused (403).",
             ),
             "get": _op(
                 "whoami",

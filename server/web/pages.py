@@ -31,7 +31,7 @@ from .auth import (
     identify,
     own_origins,
     same_origin,
-    set_session_cookie,
+    set_login_cookies,
 )
 from .errors import MESSAGES_VI, STATUS, ApiError, language
 from .staff import sign_in
@@ -163,7 +163,7 @@ async def login_submit(request: Request) -> Response:
         form.get("next", ""),
     )
     try:
-        session_id, identity = await sign_in(request, username.strip(), password)
+        signed = await sign_in(request, username.strip(), password)
     except ApiError as exc:
         return _login_page(
             request,
@@ -173,8 +173,8 @@ async def login_submit(request: Request) -> Response:
             status_code=STATUS[exc.code],
             headers=exc.headers,
         )
-    response = _redirect(request, await _landing(request, identity, next_))
-    set_session_cookie(response, _settings(request), session_id)
+    response = _redirect(request, await _landing(request, signed.identity, next_))
+    set_login_cookies(response, _settings(request), signed.session_id, signed.device_token)
     return response
 
 

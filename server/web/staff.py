@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -9,17 +12,19 @@ from starlette.routing import Route
 from ..accounts import Accounts, Identity
 from ..actions import Actions
 from ..config import Settings
+from ..domain import devices
 from ..domain.model import Actor, Dialogue, Role, Status
 from .auth import (
     clear_session_cookie,
     client_address,
     cookie_name,
+    device_cookie_name,
     identify_api,
     own_origins,
     require_dialogue_scope,
     require_staff,
     same_origin,
-    set_session_cookie,
+    set_login_cookies,
 )
 from .errors import ApiError, read_object
 
@@ -41,10 +46,23 @@ def _require_role(identity: Identity, *roles: Role) -> None:
     )
 
 
-async def sign_in(request: Request, username: object, password: object) -> tuple[str, Identity]:
+@dataclass(frozen=True)
+class SignedIn:
+    session_id: str
+    identity: Identity
+    #: The browser's known-device token for this account (a cookie).
+    device_token: str
+
+
+async def sign_in(request: Request, username: object, password: object) -> SignedIn:
     """Check the Origin, the login rate limits and the password; open a
-    session. Returns (session id for the cookie, identity) or raises ApiError.
-    Shared by ``POST /api/v1/session`` and the login page."""
+    session, or raise ApiError. Shared by ``POST /api/v1/session`` and the
+    login page.
+
+    Failures count per account and per address, except from a browser that
+    has signed in as this account before (a valid device cookie): those count
+    per device only, so that nobody can lock a moderator out by failing with
+    their name from elsewhere."""
     actions, settings = _state(request)
     accounts: Accounts = request.app.state.accounts
     if request.headers.get("origin") and not same_origin(request, own_origins(request)):
@@ -61,7 +79,14 @@ async def sign_in(request: Request, username: object, password: object) -> tuple
         raise ApiError(
             "invalid", "password is required", "password", message_vi="Vui lòng nhập mật khẩu."
         )
-    subjects = (("login-user", username.lower()), ("login-addr", client_address(request)))
+    key: bytes = request.app.state.device_key
+    cookie = request.cookies.get(device_cookie_name(settings), "")
+    device = devices.verify(key, cookie, username) if cookie else None
+    subjects: tuple[tuple[str, str], ...] = (
+        (("login-device", device),)
+        if device
+        else (("login-user", username.lower()), ("login-addr", client_address(request)))
+    )
     for scope, subject in subjects:
         wait = await actions.store.rate.take(scope, subject, settings.login_limit, cost=0)
         if wait:
@@ -80,7 +105,9 @@ async def sign_in(request: Request, username: object, password: object) -> tuple
             "wrong username or password",
             message_vi="Sai tên đăng nhập hoặc mật khẩu.",
         )
-    return await accounts.open_session(user)
+    session_id, identity = await accounts.open_session(user)
+    token = devices.issue(key, username, device or secrets.token_urlsafe(12))
+    return SignedIn(session_id, identity, token)
 
 
 def _identity_body(identity: Identity) -> dict[str, object]:
@@ -94,9 +121,9 @@ def _identity_body(identity: Identity) -> dict[str, object]:
 async def login(request: Request) -> Response:
     _, settings = _state(request)
     body = await read_object(request, settings.max_body)
-    session_id, identity = await sign_in(request, body.get("username"), body.get("password"))
-    response = JSONResponse(_identity_body(identity))
-    set_session_cookie(response, settings, session_id)
+    signed = await sign_in(request, body.get("username"), body.get("password"))
+    response = JSONResponse(_identity_body(signed.identity))
+    set_login_cookies(response, settings, signed.session_id, signed.device_token)
     return response
 
 

@@ -1,0 +1,64 @@
+"""Failed logins are limited per account, so a password cannot be guessed
+from many addresses; but a stranger failing with a moderator's name must not
+lock the moderator out mid-broadcast. A browser that has signed in as the
+account before (its device cookie, server/domain/devices.py) counts its
+failures per device only; every other browser stays under the account's and
+the address's limits."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.web.seed import PASSWORD
+
+from .conftest import seeded_server
+
+pytestmark = pytest.mark.e2e
+
+LIMITS = {"DOITHOAI_LOGIN_LIMIT": "3/minute"}
+DEVICE = "doithoai_device"
+
+
+def _login(server_url: str, username: str, password: str, device: str | None = None) -> int:
+    cookies = {DEVICE: device} if device is not None else None
+    with httpx.Client(base_url=server_url, cookies=cookies, timeout=20) as client:
+        response = client.post("/api/v1/session", json={"username": username, "password": password})
+        return response.status_code
+
+
+def _device_of(server_url: str, username: str) -> str:
+    with httpx.Client(base_url=server_url, timeout=20) as client:
+        response = client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        cookie = response.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+        return client.cookies[DEVICE]
+
+
+def test_a_strangers_failures_do_not_lock_out_a_known_device(redis_server: str) -> None:
+    with seeded_server(redis_server, LIMITS) as server:
+        moderators_browser = _device_of(server.url, "moderator")
+        admins_browser = _device_of(server.url, "admin")
+
+        # Someone else fails with the moderator's name until the account is limited.
+        stranger = [_login(server.url, "moderator", "doan-mo-mat-khau") for _ in range(4)]
+        assert stranger == [401, 401, 401, 429]
+        # A new browser is held by the account's limit, even with the password...
+        assert _login(server.url, "moderator", PASSWORD) == 429
+        # ...and so is one showing another account's device, or a forged one.
+        assert _login(server.url, "moderator", PASSWORD, admins_browser) == 429
+        nonce = moderators_browser.partition(".")[0]
+        assert _login(server.url, "moderator", PASSWORD, f"{nonce}.{'0' * 32}") == 429
+
+        # The moderator's own browser signs in.
+        assert _login(server.url, "moderator", PASSWORD, moderators_browser) == 200
+
+
+def test_a_known_device_is_limited_per_device(redis_server: str) -> None:
+    """A device cookie is no way around the limit: its failures count for it."""
+    with seeded_server(redis_server, LIMITS) as server:
+        device = _device_of(server.url, "moderator")
+        tries = [_login(server.url, "moderator", "sai-mat-khau", device) for _ in range(4)]
+        assert tries == [401, 401, 401, 429]
+        assert _login(server.url, "moderator", PASSWORD, device) == 429
