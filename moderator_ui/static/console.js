@@ -45,6 +45,9 @@ const questions = new Map(); // id -> staff question (API.md)
 const ui = new Map(); // id -> what this console is doing with it: {editing, draft, reason, message, busy}
 const cards = new Map(); // id -> {node, stamp}
 const dirty = new Set();
+// Intake suggests duplicates for the newer question only: id -> Map(newer id
+// -> score) of the questions that named it, so the older card shows them too.
+const namedBy = new Map();
 const undoStack = new UndoStack();
 const inFlight = new Set(); // promises of the actions sent and not yet answered
 let synced = false;
@@ -86,18 +89,47 @@ function touch(id) {
   if (!frame) frame = requestAnimationFrame(draw);
 }
 
-/** Redraw the cards that show `id`'s text: those it is merged into or suggested for. */
+/** Redraw the cards that show `id`'s text: those it is merged into or suggested for or with. */
 function touchRelated(id) {
   for (const q of questions.values()) {
     if ((q.merged_from || []).includes(id) || (q.duplicates || []).some((d) => String(d.id) === id)) touch(q.id);
   }
+  for (const other of namedBy.get(id)?.keys() || []) touch(other);
+}
+
+/** Record (or with `on` false, forget) the suggestions `question` names. */
+function link(question, on) {
+  for (const dup of question.duplicates || []) {
+    const id = String(dup.id);
+    if (id === question.id) continue;
+    if (!namedBy.has(id)) namedBy.set(id, new Map());
+    if (on) namedBy.get(id).set(question.id, dup.score);
+    else namedBy.get(id).delete(question.id);
+    touch(id);
+  }
+}
+
+/**
+ * The duplicates to show beside `q`: those intake found for it, and the newer
+ * questions that named it (unless already merged or rejected: dealt with).
+ */
+function suggestionsFor(q) {
+  const own = (q.duplicates || []).filter((dup) => String(dup.id) !== q.id);
+  const seen = new Set(own.map((dup) => String(dup.id)));
+  const done = (id) => ["merged", "rejected"].includes(questions.get(id)?.status);
+  const named = [...(namedBy.get(q.id) || new Map())]
+    .filter(([id]) => !seen.has(id) && !done(id))
+    .map(([id, score]) => ({ id, score }));
+  return [...own, ...named].sort((a, b) => b.score - a.score);
 }
 
 /** Take a newer staff question; an older version (a late event) is ignored. */
 function upsert(question, force = false) {
   const known = questions.get(question.id);
   if (known && !force && question.version < known.version) return;
+  if (known) link(known, false);
   questions.set(question.id, question);
+  link(question, true);
   touch(question.id);
   if (!known || known.text !== question.text || known.status !== question.status) touchRelated(question.id);
 }
@@ -105,8 +137,10 @@ function upsert(question, force = false) {
 function replaceAll(list) {
   for (const id of questions.keys()) touch(id);
   questions.clear();
+  namedBy.clear();
   for (const question of list) {
     questions.set(question.id, question);
+    link(question, true);
     touch(question.id);
   }
   for (const id of ui.keys()) if (!questions.has(id)) ui.delete(id);
@@ -195,12 +229,10 @@ function draw() {
 }
 
 function view(q) {
-  const duplicates = (q.duplicates || [])
-    .filter((dup) => String(dup.id) !== q.id)
-    .map((dup) => {
-      const other = questions.get(String(dup.id));
-      return { id: String(dup.id), score: dup.score, text: other ? other.text : null, status: other ? other.status : null };
-    });
+  const duplicates = suggestionsFor(q).map((dup) => {
+    const other = questions.get(String(dup.id));
+    return { id: String(dup.id), score: dup.score, text: other ? other.text : null, status: other ? other.status : null };
+  });
   const merged = (q.merged_from || []).map((id) => ({ id, text: questions.has(id) ? questions.get(id).text : null }));
   return {
     q,
@@ -373,7 +405,8 @@ async function pickOfficial(id) {
 }
 
 async function pickMerge(id) {
-  const chosen = await chooseMergeTarget(questions.get(id), questions);
+  const q = questions.get(id);
+  const chosen = await chooseMergeTarget(q, suggestionsFor(q), questions);
   if (chosen) act(id, "merge", { into: chosen.value }, { fromKey: true });
 }
 

@@ -97,11 +97,12 @@ function byNumber(q, questions, choose) {
 }
 
 /**
- * A question to merge `q` into: one of its duplicate suggestions (with the
- * text and state the console has for it, `questions`), or any id typed in.
+ * A question to merge `q` into: one of its duplicate `suggestions` ({id,
+ * score}, with the text and state the console has for it, `questions`), or
+ * any id typed in.
  */
-export function chooseMergeTarget(q, questions) {
-  const options = (q.duplicates || [])
+export function chooseMergeTarget(q, suggestions, questions) {
+  const options = suggestions
     .map((dup) => ({ dup, other: questions.get(String(dup.id)) }))
     .filter(({ dup, other }) => String(dup.id) !== q.id && (!other || MERGE_TARGETS.has(other.status)))
     .map(({ dup, other }) => ({

@@ -297,6 +297,10 @@ def test_m_merges_into_a_suggestion_and_u_unmerges(
     beside = card(page, source).locator(".q-duplicate", has_text=f"#{target}")
     expect(beside).to_contain_text(TARGET)
     expect(beside.locator(".q-score")).to_have_text(re.compile(r"^\d+%$"))
+    # The older question, asked first, learns of the newer one too.
+    older = card(page, target).locator(".q-duplicate", has_text=f"#{source}")
+    expect(older).to_contain_text(SOURCE)
+    expect(older.locator(".q-score")).to_have_text(beside.locator(".q-score").inner_text())
 
     go_to(page, source, f"#{source}")
     page.keyboard.press("m")
@@ -311,6 +315,7 @@ def test_m_merges_into_a_suggestion_and_u_unmerges(
     target_card = card(page, target)
     expect(target_card.locator(".asked-by")).to_have_text("2 người cùng hỏi")
     expect(target_card.locator(".q-merged")).to_contain_text(SOURCE, use_inner_text=False)
+    expect(target_card.locator(".q-duplicate", has_text=f"#{source}")).to_have_count(0)
     merged, into = question(admin, board, source), question(admin, board, target)
     assert (merged["status"], merged["merged_into"]) == ("merged", target)
     assert (into["asked_by"], into["votes"]) == (2, 3)
