@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import logging
 import secrets
 import socket
@@ -99,6 +101,7 @@ def create_app(
         hub = Hub()
         app.state.store = store
         app.state.device_key = devices.signing_key(secret)
+        app.state.trap_key = hmac.new(secret, b"doithoai honeypot", hashlib.sha256).digest()
         app.state.actions = Actions(store)
         app.state.accounts = Accounts(store, settings.session_ttl)
         app.state.hub = hub

@@ -8,6 +8,8 @@ atomic step (``transition.lua``); a mismatch writes nothing and raises
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,6 +48,16 @@ def new_tracking_code(dialogue_id: str) -> str:
     """``<dialogue id>-ABCDE-FGHJK``: 50 random bits after the dialogue's id,
     so that the code alone finds its dialogue (and its Redis slot)."""
     body = "".join(secrets.choice(_ALPHABET) for _ in range(10))
+    return f"{dialogue_id}-{body[:5]}-{body[5:]}"
+
+
+def derived_tracking_code(key: bytes, dialogue_id: str, seed: str) -> str:
+    """A code of ``new_tracking_code``'s shape drawn from ``seed`` with the
+    secret ``key``: the same seed always gives the same code (the honeypot's
+    answer to a retried submission, as a real one's would be)."""
+    digest = hmac.new(key, f"{dialogue_id}\n{seed}".encode(), hashlib.sha256).digest()
+    bits = int.from_bytes(digest[:8], "big")
+    body = "".join(_ALPHABET[(bits >> (5 * i)) & 31] for i in range(10))
     return f"{dialogue_id}-{body[:5]}-{body[5:]}"
 
 

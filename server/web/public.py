@@ -28,7 +28,7 @@ from ..actions import Actions
 from ..config import Settings
 from ..domain.events import public_dialogue
 from ..domain.model import Dialogue, DialogueStatus, iso
-from ..store.questions import new_tracking_code
+from ..store.questions import derived_tracking_code, new_tracking_code
 from .auth import check_csrf, client_address, identify_api, may_see, require_dialogue_scope
 from .errors import ApiError, read_object
 
@@ -100,7 +100,7 @@ async def submit_question(request: Request) -> Response:
                 body.get("proof"), dialogue.id, settings.proof_difficulty
             )
         if body.get(HONEYPOT):
-            return _pretend(actions, dialogue, body)
+            return _pretend(request, dialogue, body)
     submitted = await actions.submit(dialogue, body, staff)
     return JSONResponse({"tracking_code": submitted.tracking_code, "status": "received"}, 202)
 
@@ -129,15 +129,21 @@ async def _take(
         )
 
 
-def _pretend(actions: Actions, dialogue: Dialogue, body: dict[str, Any]) -> Response:
+def _pretend(request: Request, dialogue: Dialogue, body: dict[str, Any]) -> Response:
     """The honeypot's answer: the checks a real submission gets (so a robot
     learns nothing from a 400 it would not otherwise get), then a 202 like
-    ``submit_question``'s, with a code of the real shape that tracks nothing."""
-    actions.check_submission(dialogue, body)
+    ``submit_question``'s, with a code of the real shape that tracks nothing.
+    A retry with the same ``submission_id`` gets the same code, as a real
+    submission's retry does; nothing is stored to make that so."""
+    submission = _actions(request).check_submission(dialogue, body)
     log.info("honeypot: a submission to %s filled the hidden field; not stored", dialogue.slug)
-    return JSONResponse(
-        {"tracking_code": new_tracking_code(dialogue.id), "status": "received"}, 202
+    key: bytes = request.app.state.trap_key
+    code = (
+        derived_tracking_code(key, dialogue.id, submission.submission_id)
+        if submission.submission_id
+        else new_tracking_code(dialogue.id)
     )
+    return JSONResponse({"tracking_code": code, "status": "received"}, 202)
 
 
 async def challenge(request: Request) -> Response:

@@ -261,6 +261,15 @@ def test_a_filled_honeypot_is_answered_like_a_success_and_stores_nothing(
         assert client.get(f"/api/v1/tracking/{fake}").status_code == 404
         assert client.get(f"/api/v1/tracking/{code}").status_code == 200
 
+        # A retry gets the code it got before, as a real submission's does.
+        again = ask(client, "device-aaaaaaaa", website=bait, submission_id="sub-trap-0001")
+        real_again = ask(client, "device-bbbbbbbb", submission_id="sub-real-0001")
+        assert again.json()["tracking_code"] == fake
+        assert real_again.json()["tracking_code"] == code
+        other = ask(client, "device-aaaaaaaa", website=bait, submission_id="sub-trap-0002")
+        assert other.json()["tracking_code"] not in (fake, code)
+        assert len(stored(client)) == 1  # the real one, once
+
 
 def test_a_trapped_submission_is_checked_like_a_real_one(redis_url: str, tmp_path: Path) -> None:
     """A robot learns nothing from errors: a trapped submission with a bad
