@@ -1,10 +1,12 @@
 """The widget and a dialogue's proof of work, in Chromium on a portal of
 another origin: the citizen just sends; the widget fetches a challenge,
-solves it with WebCrypto while saying so, and solves a fresh one when the
+solves it with WebCrypto while saying so (or with its own SHA-256 on a page
+without WebCrypto: a portal on plain http), and solves a fresh one when the
 server refuses a proof."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -48,8 +50,14 @@ def switch_on(site: Site) -> None:
     with_actions(site.redis_url, work)
 
 
-def open_and_fill(chromium: Browser, site: Site) -> Any:
+#: What a page outside a secure context (a portal on plain http) lacks.
+NO_WEBCRYPTO = "Object.defineProperty(Crypto.prototype, 'subtle', { get: () => undefined });"
+
+
+def open_and_fill(chromium: Browser, site: Site, *, webcrypto: bool = True) -> Any:
     page = chromium.new_context(locale="vi-VN").new_page()
+    if not webcrypto:
+        page.add_init_script(NO_WEBCRYPTO)
     page.goto(site.page_url())
     widget = page.locator("doithoai-widget")
     expect(widget.locator(".conn")).to_have_attribute("data-state", "live")
@@ -130,4 +138,35 @@ def test_a_refused_proof_is_solved_again_with_a_fresh_challenge(
     assert posts[0]["proof"]["challenge"] != posts[1]["proof"]["challenge"]
     assert posts[0]["submission_id"] == posts[1]["submission_id"]
     assert [q.tracking_code for q in site.stored()] == [code.text_content()]
+    page.context.close()
+
+
+def test_without_webcrypto_the_widget_hashes_by_itself(chromium: Browser, site: Site) -> None:
+    """On a page without WebCrypto (secure contexts only: a portal on plain
+    http) the widget's own SHA-256 matches Python's on inputs of one, two
+    and three blocks, and the citizen's question still goes through."""
+    switch_on(site)
+    page, widget = open_and_fill(chromium, site, webcrypto=False)
+    assert page.evaluate("globalThis.crypto.subtle") is None
+    inputs = ["", "abc", "a" * 55, "a" * 56, "b" * 64, "ChuyểnĐổiSố:" * 13, "x" * 200]
+    hashed = page.evaluate(
+        """async ([url, inputs]) => {
+            const { sha256 } = await import(url);
+            const hex = (b) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+            return inputs.map((text) => hex(sha256(new TextEncoder().encode(text))));
+        }""",
+        [f"{site.app.url}/widget.js", inputs],
+    )
+    assert hashed == [hashlib.sha256(text.encode()).hexdigest() for text in inputs]
+
+    posts: list[dict[str, Any]] = []
+    page.on(
+        "request",
+        lambda r: posts.append(json.loads(r.post_data or "{}")) if r.method == "POST" else None,
+    )
+    widget.get_by_role("button", name="Gửi câu hỏi").click()
+    code = widget.locator(".code")
+    expect(code).to_have_text(re.compile(r"^\S{16}$"), timeout=SOLVE_TIMEOUT)
+    assert len(posts) == 1 and solves(posts[0]["proof"])
+    assert code.text_content() in [q.tracking_code for q in site.stored()]
     page.context.close()
