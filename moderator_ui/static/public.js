@@ -260,46 +260,21 @@ function recordingLink(url) {
   );
 }
 
-// -- proof of work: solved in the page with WebCrypto, in batches -------------
+// -- proof of work: solved in the page, by the widget's solver ------------------
 
-// Hashes handed to WebCrypto per await (one await per hash would be slow; one
-// batch is a few milliseconds, so the page stays responsive between batches).
-const POW_BATCH = 256;
 // Fresh challenges to try when the server refuses one (expired, or spent by a
 // first try whose answer was lost).
 const PROOF_TRIES = 2;
-
-function zeroBits(bytes) {
-  let bits = 0;
-  for (const byte of bytes) {
-    if (byte) return bits + Math.clz32(byte) - 24;
-    bits += 8;
-  }
-  return bits;
-}
-
-/** The first decimal nonce such that SHA-256(`challenge:nonce`) begins with
- * `bits` zero bits (server/domain/proof.py), or null. */
-async function solve(challenge, bits) {
-  const subtle = globalThis.crypto && crypto.subtle;
-  if (!subtle) return null;
-  const encoder = new TextEncoder();
-  for (let base = 0; base < 2 ** (bits + 5); base += POW_BATCH) {
-    const batch = [];
-    for (let i = 0; i < POW_BATCH; i += 1) {
-      batch.push(subtle.digest("SHA-256", encoder.encode(`${challenge}:${base + i}`)));
-    }
-    const found = (await Promise.all(batch)).findIndex((digest) => zeroBits(new Uint8Array(digest)) >= bits);
-    if (found >= 0) return String(base + found);
-  }
-  return null;
-}
 
 /** A solved challenge of this dialogue ({challenge, nonce}), or null. */
 async function prove() {
   const result = await api(`${apiBase}/challenge`, { lang });
   const given = result.ok && result.data;
   if (!given || typeof given.challenge !== "string") return null;
+  // The widget's module (same origin) has the one solver: WebCrypto, or its
+  // own SHA-256 where the page is not a secure context. Loaded only when a
+  // dialogue asks for a proof.
+  const { solve } = await import("/widget.js");
   const nonce = await solve(given.challenge, Number(given.difficulty) || 0);
   return nonce === null ? null : { challenge: given.challenge, nonce };
 }

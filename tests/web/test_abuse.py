@@ -489,15 +489,23 @@ def _questions(redis_url: str, slug: str) -> list[Any]:
         client.close()
 
 
+#: What a page outside a secure context (served over plain http) lacks.
+NO_WEBCRYPTO = "Object.defineProperty(Crypto.prototype, 'subtle', { get: () => undefined });"
+
+
+@pytest.mark.parametrize("webcrypto", [True, False], ids=["webcrypto", "plain-http"])
 def test_the_public_page_solves_the_proof_of_work_and_sends_its_device(
-    chromium: Browser, page_app: ServerProcess, redis_url: str
+    chromium: Browser, page_app: ServerProcess, redis_url: str, webcrypto: bool
 ) -> None:
     """On the public page of a dialogue with the proof of work on, a citizen
-    just sends the question: the page fetches a challenge, solves it, and the
-    question is accepted, carrying the proof and the browser's device id (the
-    one it votes with)."""
+    just sends the question: the page fetches a challenge, solves it (also
+    without WebCrypto, as on a page served over plain http), and the question
+    is accepted, carrying the proof and the browser's device id (the one it
+    votes with)."""
     context = chromium.new_context(locale="vi-VN")
     page = context.new_page()
+    if not webcrypto:
+        page.add_init_script(NO_WEBCRYPTO)
     page.goto(f"{page_app.url}/d/{SLUG}")
     page.get_by_label("Họ và tên").fill("Trần Văn Bình")
     page.get_by_label("Câu hỏi của bạn").fill(TEXT)
