@@ -5,8 +5,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
+NGINX := /usr/sbin/nginx
 
-.PHONY: demo test lint fmt bench clean chromium
+.PHONY: demo test lint fmt bench clean system-packages
 
 # Reinstalled whenever pyproject.toml changes. Editable, so moderator_ui/,
 # client_widget/ and the Lua scripts are used from the working tree.
@@ -18,18 +19,22 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(BIN)/doithoai demo
 
-# Browser tests need Debian's chromium; they fail (never skip) without it.
-chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
+# Browser tests need Debian's chromium, the load balancer test its nginx; they
+# fail (never skip) without them, so `make test` installs what is missing.
+system-packages:
+	@missing=""; \
+	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
+	[ -x $(NGINX) ] || missing="$$missing nginx"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update && apt-get install -y chromium; \
+			apt-get update && apt-get install -y $$missing; \
 		else \
-			echo "$(CHROMIUM) is missing: run 'sudo apt-get install -y chromium' (or make test as root)" >&2; \
+			echo "missing:$$missing; run 'sudo apt-get install -y$$missing' (or make test as root)" >&2; \
 			exit 1; \
 		fi; \
 	fi
 
-test: $(VENV)/.installed chromium
+test: $(VENV)/.installed system-packages
 	$(MAKE) lint
 	$(BIN)/python -m pytest
 
