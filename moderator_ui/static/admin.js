@@ -7,11 +7,11 @@
 // field for (`error.field`, dot paths such as officials.1.name) are shown
 // next to that field. Text is written with textContent, never as HTML.
 
-import { api, confirmWith, errorMessage, h, label, raw, readJSON, t } from "./common.js";
+import { api, confirmWith, csrfToken, errorMessage, h, label, raw, readJSON, t } from "./common.js";
 
 const root = document.getElementById("admin");
 const lang = root.dataset.lang;
-const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+const csrf = csrfToken();
 const DIALOGUES = "/api/v1/dialogues";
 
 // -- shared: field errors and API calls --------------------------------------

@@ -135,6 +135,12 @@ export async function api(url, { method = "GET", body, csrf, lang } = {}) {
   return { ok: response.ok, status: response.status, data };
 }
 
+/** The session's CSRF token, which every staff page carries (templates/_staff.html). */
+export function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.getAttribute("content") : "";
+}
+
 /** The API's error sentence from a failed call, or `fallback`. */
 export function errorMessage(result, fallback) {
   const error = result && result.data && result.data.error;

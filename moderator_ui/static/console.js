@@ -7,7 +7,7 @@
 // State comes only from the server: the feed's snapshot and events, and the
 // API's answers. Text is written with textContent (never as HTML).
 
-import { api, errorMessage, label, readJSON, reconcile, staffConnection, t } from "./common.js";
+import { api, csrfToken, errorMessage, label, readJSON, reconcile, staffConnection, t } from "./common.js";
 import { createBulk } from "./console_bulk.js";
 import { ASSIGNABLE, card, EDITABLE, MERGEABLE, TOPIC_STATES } from "./console_card.js";
 import { chooseBulkReason, chooseMergeTarget, chooseOfficial, chooseReason, chooseTopic } from "./console_choices.js";
@@ -22,7 +22,7 @@ const slug = root.dataset.slug;
 const lang = root.dataset.lang;
 const username = root.dataset.username;
 const editMax = Number(root.dataset.editMax) || 2000;
-const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+const csrf = csrfToken();
 const questionsUrl = `/api/v1/dialogues/${encodeURIComponent(slug)}/questions`;
 const dialogue = readJSON("dialogue-data") || { topics: [], officials: [] };
 

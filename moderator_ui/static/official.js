@@ -11,6 +11,7 @@
 import {
   api,
   askedBy,
+  csrfToken,
   errorMessage,
   h,
   label,
@@ -26,7 +27,7 @@ const lang = root.dataset.lang;
 const mine = root.dataset.official;
 const answerMax = Number(root.dataset.answerMax) || 10000;
 const noteMax = Number(root.dataset.noteMax) || 2000;
-const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+const csrf = csrfToken();
 const questionsUrl = `/api/v1/dialogues/${encodeURIComponent(slug)}/questions`;
 
 const SECTIONS = ["on_air", "queued", "approved", "deferred", "answered"];

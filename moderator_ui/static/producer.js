@@ -6,21 +6,13 @@
 // the queue order from GET ?status=queued (events do not carry it), and the
 // API's answers. Text is written with textContent (never as HTML).
 
-import {
-  api,
-  errorMessage,
-  h,
-  readJSON,
-  reconcile,
-  staffConnection,
-  t,
-} from "./common.js";
+import { api, csrfToken, errorMessage, h, readJSON, reconcile, staffConnection, t } from "./common.js";
 
 const root = document.getElementById("producer");
 const slug = root.dataset.slug;
 const lang = root.dataset.lang;
 const answerMax = Number(root.dataset.answerMax) || 10000;
-const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+const csrf = csrfToken();
 const dialogueUrl = `/api/v1/dialogues/${encodeURIComponent(slug)}`;
 const questionsUrl = `${dialogueUrl}/questions`;
 

@@ -7,12 +7,12 @@
 // has not confirmed. Text is written with textContent (common.js's h()),
 // never as HTML.
 
-import { api, confirmWith, errorMessage, formatTime, h, label, t } from "./common.js";
+import { api, confirmWith, csrfToken, errorMessage, formatTime, h, label, t } from "./common.js";
 
 const root = document.getElementById("users");
 const lang = root.dataset.lang;
 const me = root.dataset.me;
-const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+const csrf = csrfToken();
 const USERS = "/api/v1/users";
 const ROLES = root.dataset.roles.split(",");
 
