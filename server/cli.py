@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import uvicorn
 
@@ -51,11 +52,16 @@ def serve(settings: Settings) -> None:
 
 
 def demo(settings: Settings) -> None:
-    from .demo import seed_demo
+    """``serve`` plus the demo dialogue, and the portal page on its own origin
+    (the other loopback name, same port): the app answers only on its own."""
+    from .demo.portal import Portal, portal_origin, split_by_host
+    from .demo.seed import seed_demo
 
+    settings = settings.replace(public_url=settings.origin)
     password = settings.demo_password or secrets.token_urlsafe(9)
     app = create_app(settings, on_start=[lambda app: seed_demo(app, password)])
-    _server(settings, app).run()
+    portal = portal_origin(settings.origin)
+    _server(settings, split_by_host(app, Portal(settings.origin), urlsplit(portal).netloc)).run()
 
 
 @contextlib.contextmanager
@@ -122,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env(
             host=getattr(args, "host", None), port=getattr(args, "port", None)
         )
+        if args.command in ("serve", "demo"):
+            settings.check_public_url()
     except SettingError as exc:
         print(f"doithoai: {exc}", file=sys.stderr)
         return 2

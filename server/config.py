@@ -11,7 +11,8 @@ import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from ipaddress import IPv4Network, IPv6Network, ip_network
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any
 
@@ -107,8 +108,10 @@ SETTINGS: tuple[Setting, ...] = (
         "public_url",
         "",
         str,
-        "The app's own origin as browsers see it (e.g. https://doithoai.example.vn). "
-        "Unset: http://HOST:PORT. Used for Origin checks and printed URLs.",
+        "The app's own origin as browsers see it (e.g. https://doithoai.example.vn): the "
+        "only origin its Origin and CSRF checks accept, its pages' CSP names and its "
+        "printed links use. Required unless DOITHOAI_HOST is a loopback address; unset on "
+        "loopback: http://HOST:PORT under each loopback name (127.0.0.1, localhost, [::1]).",
     ),
     Setting(
         "DOITHOAI_DATA_DIR",
@@ -343,10 +346,54 @@ class Settings:
 
     @property
     def origin(self) -> str:
-        """The app's own origin, for Origin checks and printed URLs."""
+        """The app's own origin, for printed URLs and links."""
         if self.public_url:
             return self.public_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
+
+    @property
+    def origins(self) -> frozenset[str]:
+        """Every origin that counts as the app itself, fixed at start and never
+        taken from a request: ``DOITHOAI_PUBLIC_URL``, else the loopback names
+        of a node bound to loopback (a developer's machine, the demo), which no
+        other machine can reach."""
+        if self.public_url or not is_loopback(self.host):
+            return frozenset({self.origin})
+        return frozenset(f"http://{name}:{self.port}" for name in LOOPBACK_NAMES)
+
+    def check_public_url(self) -> None:
+        """Refuse to serve beyond this machine without ``DOITHOAI_PUBLIC_URL``:
+        the origin browsers use cannot be guessed, and guessing it from the
+        Host header would let any request choose it."""
+        if self.public_url:
+            parts = urlsplit(self.public_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
+                raise SettingError(
+                    "DOITHOAI_PUBLIC_URL: expected an origin such as "
+                    f"https://doithoai.example.vn, got {self.public_url!r}"
+                )
+            return
+        if not is_loopback(self.host):
+            raise SettingError(
+                f"DOITHOAI_HOST={self.host} serves other machines, so set DOITHOAI_PUBLIC_URL "
+                "to the address browsers use to reach this app, e.g. "
+                "DOITHOAI_PUBLIC_URL=https://doithoai.example.vn (behind a proxy) or "
+                f"DOITHOAI_PUBLIC_URL=http://<this machine's address>:{self.port}"
+            )
+
+
+#: The names of this machine that only this machine reaches.
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` serves this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -92,7 +92,7 @@ class ServerProcess:
         # Short, under /tmp: an embedded Redis puts its unix socket in the data dir.
         self.workdir = Path(tempfile.mkdtemp(prefix="dt-srv-", dir="/tmp"))
         self.output_path = self.workdir / "output.log"
-        self.env = {k: v for k, v in os.environ.items() if k not in _SETTING_NAMES}
+        self.env = clean_env()
         self.env.update(
             {
                 "DOITHOAI_HOST": self.host,
@@ -186,3 +186,13 @@ class ServerProcess:
 
 
 _SETTING_NAMES = frozenset(setting.env for setting in SETTINGS)
+
+
+def clean_env() -> dict[str, str]:
+    """The test runner's environment without any doithoai setting, and with
+    the repository importable: what every server process of the tests starts from."""
+    env = {k: v for k, v in os.environ.items() if k not in _SETTING_NAMES}
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
+    )
+    return env

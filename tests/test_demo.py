@@ -14,10 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from server import demo
 from server.app import create_app
 from server.config import Settings
-from server.demo import seed_demo
+from server.demo import data as demo
+from server.demo.portal import portal_csp
+from server.demo.seed import seed_demo
 from server.domain.model import PUBLIC_STATUSES, Question, Status
 from tests.helpers import ServerProcess
 
@@ -205,6 +206,16 @@ def test_every_page_the_demo_prints_answers(redis_url: str) -> None:
         assert all(url.startswith((server.url, portal)) for url in urls)
         assert len(urls) == 10 and sum(url.startswith(portal) for url in urls) == 1
         with httpx.Client(timeout=10) as client:
+            # The portal is on its own origin, names the app once, and is nothing else.
+            page = client.get(f"{portal}/")
+            assert (
+                page.headers["content-security-policy"]
+                == (portal_csp(server.url)["Content-Security-Policy"])
+            )
+            assert f'<meta name="doithoai-api" content="{server.url}">' in page.text
+            assert client.get(f"{portal}/api/v1/session").status_code == 404
+            assert client.get(f"{portal}/login").status_code == 404
+            assert client.get(f"{server.url}/widget/demo/").status_code == 404
             for url in urls:
                 response = client.get(url)
                 path = url.split(str(server.port), 1)[1]

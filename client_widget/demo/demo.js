@@ -1,7 +1,9 @@
 // The demo portal's only script. A real portal pastes the two-line snippet;
-// this page builds the same from its own URL, so one copy of it can embed any
-// app: ?api=<the app's base URL>&dialogue=<slug>&lang=vi|en (and heartbeat=,
-// in seconds, for tests that run the server's heartbeat faster).
+// this page builds the same. The app it embeds is the one `doithoai demo`
+// wrote into <meta name="doithoai-api"> (the page's CSP allows that origin
+// only); a copy served by a plain static server names it in its own URL:
+// ?api=<the app's base URL>&dialogue=<slug>&lang=vi|en (and heartbeat=, in
+// seconds, for tests that run the server's heartbeat faster).
 
 const params = new URLSearchParams(location.search);
 const DEFAULT_API = "http://127.0.0.1:8000";
@@ -15,7 +17,8 @@ function baseUrl(value) {
   }
 }
 
-const api = baseUrl(params.get("api") || "") || DEFAULT_API;
+const named = document.querySelector('meta[name="doithoai-api"]')?.content || "";
+const api = baseUrl(named) || baseUrl(params.get("api") || "") || DEFAULT_API;
 const dialogue = params.get("dialogue") || "chuyen-doi-so";
 const lang = params.get("lang") === "en" ? "en" : "vi";
 document.documentElement.lang = lang;

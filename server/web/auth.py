@@ -126,18 +126,11 @@ async def identify_api(conn: HTTPConnection) -> Identity | None:
     return await identify(conn)
 
 
-def own_origins(conn: HTTPConnection) -> set[str]:
-    """The origins that count as the app itself. With DOITHOAI_PUBLIC_URL set,
-    exactly that. Without it (a demo, a developer's machine), also the origin
-    the browser used to reach us, so that http://localhost:8000 works as well
-    as http://127.0.0.1:8000: the Host header is the browser's, and a foreign
-    page cannot choose it while keeping our cookie."""
+def own_origins(conn: HTTPConnection) -> frozenset[str]:
+    """The origins that count as the app itself (``Settings.origins``): fixed
+    at start, never taken from the request's Host header."""
     settings: Settings = conn.app.state.settings
-    allowed = {settings.origin}
-    host = conn.headers.get("host")
-    if not settings.public_url and host:
-        allowed.add(f"{conn.url.scheme.replace('ws', 'http')}://{host}")
-    return allowed
+    return settings.origins
 
 
 def same_origin(conn: HTTPConnection, allowed: Iterable[str]) -> bool:

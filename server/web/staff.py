@@ -262,13 +262,7 @@ async def unclaim(request: Request) -> Response:
 
 
 def _screen_body(request: Request, dialogue: Dialogue, token: str) -> dict[str, str]:
-    # The overlay runs on another machine (OBS, vMix): without a public URL,
-    # give the address this console reached us by, not 127.0.0.1.
-    settings = request.app.state.settings
-    host = request.headers.get("host")
-    origin = (
-        settings.origin if settings.public_url or not host else f"{request.url.scheme}://{host}"
-    )
+    origin = request.app.state.settings.origin
     return {"token": token, "url": f"{origin}/d/{dialogue.slug}/screen?token={token}"}
 
 

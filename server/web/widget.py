@@ -19,6 +19,9 @@ demo host page.
   "unavailable on this site" from "offline".
 - ``origin_allowed`` is the same rule for the public feed's WebSocket handshake.
 
+The demo's portal page is not here: it exists only under ``doithoai demo``,
+on an origin of its own (``server/demo/portal.py``).
+
 This module never changes a question and never sends credentials-bearing CORS.
 """
 
@@ -30,13 +33,12 @@ import hashlib
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -49,13 +51,6 @@ from .errors import error_body, error_response, language
 
 WIDGET_ROOT = Path(__file__).resolve().parent.parent.parent / "client_widget"
 SCRIPT = WIDGET_ROOT / "widget.js"
-DEMO = WIDGET_ROOT / "demo"
-#: The demo host page's files, by URL name, with their media types.
-DEMO_FILES = {
-    "": ("index.html", "text/html; charset=utf-8"),
-    "demo.js": ("demo.js", "text/javascript; charset=utf-8"),
-    "demo.css": ("demo.css", "text/css; charset=utf-8"),
-}
 JAVASCRIPT = "text/javascript; charset=utf-8"
 #: The bare URL names whatever version is current: portals pick up a new
 #: release within five minutes.
@@ -283,65 +278,8 @@ async def origin_check(request: Request) -> Response:
     return JSONResponse(body, headers=headers)
 
 
-# -- the demo host page ----------------------------------------------------------------
-
-
-_ORIGIN = re.compile(
-    r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$|^https?://\[[0-9A-Fa-f:]+\](?::\d{1,5})?$"
-)
-
-
-async def demo_page(request: Request) -> Response:
-    """The demo portal page (``client_widget/demo/``). Open it on another origin
-    than the app's (``http://localhost:8000/widget/demo/?api=http://127.0.0.1:8000``)
-    to see the widget embedded cross-origin, under the CSP docs/embedding.md
-    asks of a portal."""
-    name = request.path_params.get("name", "")
-    if name not in DEMO_FILES:
-        return error_response(request, "not_found", "no such demo file")
-    filename, media_type = DEMO_FILES[name]
-    api = request.query_params.get("api", "")
-    if not _ORIGIN.match(api):
-        if name:
-            api = request.app.state.settings.origin
-        else:  # the page names its app in its own URL, as on a real portal's copy
-            query = [(k, v) for k, v in request.query_params.multi_items() if k != "api"]
-            query.append(("api", request.app.state.settings.origin))
-            return RedirectResponse(f"{request.url.path}?{urlencode(query)}", 307)
-    return Response(
-        (DEMO / filename).read_bytes(),
-        media_type=media_type,
-        headers={
-            **portal_csp(api),
-            "Cache-Control": "no-cache",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
-
-
-def portal_csp(api: str) -> dict[str, str]:
-    """The Content-Security-Policy docs/embedding.md gives a portal embedding
-    the widget from ``api`` (the app's origin)."""
-    parts = urlsplit(api)
-    sockets = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
-    policy = "; ".join(
-        (
-            "default-src 'self'",
-            f"script-src 'self' {api}",
-            f"connect-src 'self' {api} {sockets}",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            "base-uri 'none'",
-            "frame-ancestors 'none'",
-        )
-    )
-    return {"Content-Security-Policy": policy}
-
-
 routes: list[BaseRoute] = [
     Route("/widget.js", widget_script, methods=["GET"]),
     Route("/widget.{digest}.js", pinned_script, methods=["GET"]),
     Route("/widget/check/{slug}", origin_check, methods=["GET"]),
-    Route("/widget/demo/", demo_page, methods=["GET"]),
-    Route("/widget/demo/{name}", demo_page, methods=["GET"]),
 ]

@@ -97,12 +97,10 @@ class World:
             "code": self.citizen_code if role == "citizen" else NOT_THEIRS,
             "action": "note",
             "digest": script_url().removeprefix("/widget.").removesuffix(".js"),
-            "name": "demo.js",
             "path": "common.js",
             "csrf": member.csrf if member else "",
             "voter": f"matrix-voter-{role}",
             "username": DISABLED,
-            "origin": self.server.url,
         }
 
 
@@ -258,8 +256,6 @@ ROWS = [
     row("GET", "/widget.js", EVERYONE),
     row("GET", "/widget.{digest}.js", EVERYONE),
     row("GET", "/widget/check/{slug}", EVERYONE),
-    row("GET", "/widget/demo/", EVERYONE, query="api={origin}"),
-    row("GET", "/widget/demo/{name}", EVERYONE),
     row("GET", "/static/{path}", EVERYONE),
     # last: it changes the overlay token the screen rows use
     row("POST", "/api/v1/dialogues/{slug}/screen/rotate", ADMIN_ONLY),

@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.helpers import ServerProcess
+from tests.support.portal import HostServer
 from tests.web.seed import SLUG
 
 from .people import OFFICIAL_ID, Staff, pending_ids, submit
@@ -79,14 +80,20 @@ def _dialogue_settings() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def corpus(site: ServerProcess) -> Iterator[Corpus]:
+def portal(site: ServerProcess) -> Iterator[HostServer]:
+    """The demo portal page on an origin of its own, embedding the app's widget."""
+    with HostServer(site.url) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def corpus(site: ServerProcess, portal: HostServer) -> Iterator[Corpus]:
     """Every payload in four questions: answered live, deferred, queued and
     pending; notes on the queued and pending ones; the dialogue's settings
     and a staff display name made of payloads too."""
     staff = {role: Staff(site.url, role) for role in ROLES}
     moderator, producer, official, admin = (staff[r] for r in ROLES)
-    demo = f"http://localhost:{site.port}"
-    settings = {**_dialogue_settings(), "widget_origins": [demo]}
+    settings = {**_dialogue_settings(), "widget_origins": [portal.origin]}
     changed = admin.client.patch(
         f"/api/v1/dialogues/{SLUG}", json=settings, headers={"X-CSRF-Token": admin.csrf}
     )
@@ -260,10 +267,11 @@ def test_admin_pages(corpus: Corpus, visit: Callable[[str | None], Visit]) -> No
     page.open(f"{corpus.server.url}/admin/users").shows(["u-name"])
 
 
-def test_widget_on_its_demo_host(corpus: Corpus, visit: Callable[[str | None], Visit]) -> None:
+def test_widget_on_its_demo_host(
+    corpus: Corpus, portal: HostServer, visit: Callable[[str | None], Visit]
+) -> None:
     """The widget on the demo portal, served from another origin than the API."""
-    host = f"http://localhost:{corpus.server.port}/widget/demo/"
-    page = visit(None).open(f"{host}?api={corpus.server.url}&dialogue={SLUG}")
+    page = visit(None).open(f"{portal.origin}/?api={corpus.server.url}&dialogue={SLUG}")
     page.shows([*corpus.marks("t", "n", "o", "a"), "d-title"])
 
 

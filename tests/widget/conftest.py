@@ -16,10 +16,7 @@ portal, and data made through the app's own Actions and staff API.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import itertools
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,12 +31,11 @@ from server.accounts import Accounts
 from server.actions import Actions
 from server.domain.model import Question, Role, Status
 from server.store.connection import Store, connect
-from server.web.widget import portal_csp
-from tests.helpers import ServerProcess, free_port
+from tests.helpers import ServerProcess
+from tests.support.portal import HostServer
 from tests.web.seed import run
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO = REPO / "client_widget" / "demo"
 AXE = REPO / "tests" / "vendor" / "axe-core-4.14.1.min.js"
 TITLE = "Đối thoại trực tuyến về chuyển đổi số"
 PASSWORD = "mat-khau-widget-123"
@@ -78,41 +74,6 @@ def app_env(redis_url: str) -> dict[str, str]:
         "DOITHOAI_SUBMIT_LIMIT": "0",
         "DOITHOAI_WS_PING_INTERVAL": HEARTBEAT,
     }
-
-
-# -- the portal: a static server on another origin ------------------------------------
-
-
-class HostServer:
-    """The demo host page (client_widget/demo/) on ``127.0.0.1:<own port>``,
-    with the CSP a portal embedding ``app_url`` needs, in a thread."""
-
-    def __init__(self, app_url: str) -> None:
-        csp = portal_csp(app_url)
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def end_headers(self) -> None:
-                for name, value in csp.items():
-                    self.send_header(name, value)
-                self.send_header("Cache-Control", "no-store")
-                super().end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        handler = functools.partial(Handler, directory=str(DEMO))
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> HostServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join()
 
 
 @pytest.fixture(scope="module")

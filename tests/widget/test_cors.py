@@ -10,7 +10,6 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
@@ -238,23 +237,8 @@ def test_widget_js_never_writes_html_or_evaluates_code() -> None:
         assert re.search(pattern, source) is None, pattern
 
 
-def test_demo_page_names_its_app_and_carries_the_portal_csp(
-    client: httpx.Client, app: ServerProcess
-) -> None:
-    """/widget/demo/ without ?api= is sent to name the app; with it, the page
-    comes with the CSP docs/embedding.md gives a portal."""
-    bare = client.get("/widget/demo/?lang=en")
-    assert bare.status_code == 307
-    location = urlsplit(bare.headers["location"])
-    assert (location.path, parse_qsl(location.query)) == (
-        "/widget/demo/",
-        [("lang", "en"), ("api", app.url)],
-    )
-    page = client.get("/widget/demo/", params={"api": app.url})
-    assert page.status_code == 200
-    assert "<doithoai-widget" not in page.text  # demo.js adds it, from the page's URL
-    policy = page.headers["content-security-policy"]
-    assert f"script-src 'self' {app.url}" in policy
-    assert f"connect-src 'self' {app.url} {app.url.replace('http', 'ws')}" in policy
-    assert client.get("/widget/demo/demo.js").headers["content-type"].startswith("text/javascript")
-    assert client.get("/widget/demo/secret.py").status_code == 404
+def test_a_node_serves_no_portal_page(client: httpx.Client) -> None:
+    """``doithoai serve`` has no demo portal: its page exists only under
+    ``doithoai demo``, on an origin of its own (tests/test_demo.py)."""
+    for path in ("/widget/demo/", "/widget/demo/demo.js", "/widget/demo/index.html"):
+        assert client.get(path, params={"api": "https://evil.example"}).status_code == 404

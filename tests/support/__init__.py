@@ -1,0 +1,1 @@
+"""Helpers shared by the test folders: seeding, signing in, waiting, portals."""
