@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 
-.PHONY: demo test lint fmt bench clean system-packages
+.PHONY: demo test lint fmt bench clean system-packages i18n
 
 # Reinstalled whenever pyproject.toml changes. Editable, so moderator_ui/,
 # client_widget/ and the Lua scripts are used from the working tree.
@@ -46,6 +46,13 @@ lint: $(VENV)/.installed
 fmt: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The pages' catalogs from the templates and the server's strings; then fill
+# in every new msgid of moderator_ui/locale/vi (tests fail on an empty one).
+i18n: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o moderator_ui/locale/messages.pot .
+	$(BIN)/pybabel update -i moderator_ui/locale/messages.pot -d moderator_ui/locale \
+		--no-fuzzy-matching --ignore-obsolete
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench

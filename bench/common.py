@@ -51,7 +51,9 @@ async def seeded(url: str) -> AsyncIterator[tuple[Actions, Dialogue]]:
     store = Store(client, 100_000, b"bench")
     actions = Actions(store)
     dialogue = await actions.create_dialogue(slug=SLUG, title="Benchmark", status="live")
-    await Accounts(store, 3600).add("moderator", PASSWORD, frozenset({Role.MODERATOR}))
+    await Accounts(store, 3600).add(
+        "moderator", PASSWORD, frozenset({Role.MODERATOR}), dialogues=[dialogue.id]
+    )
     try:
         yield actions, dialogue
     finally:

@@ -20,19 +20,24 @@ import logging
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .domain import audit
+from .domain import access, audit
+from .domain.access import Memberships, Permission
 from .domain.lifecycle import Refused
-from .domain.model import Role, iso
+from .domain.model import Dialogue, Role, iso
 from .store.connection import Store
 from .store.users import ApiToken, Session, User
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Shortest password of a staff account, from any door (CLI, admin page, API):
 #: an account that can put a question on air must not fall to a short guess list.
@@ -56,6 +61,19 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+#: argon2 runs here, off the event loop, one at a time: it is made to take a
+#: good part of a second of CPU, and a flood of sign-ins spread over every
+#: core would starve the requests of citizens. With one thread it takes at
+#: most one core; the sign-ins queue (and the login limits stop a flood
+#: before it gets here: see ``web/staff.py``).
+_HASHER_THREADS = 1
+_hasher_pool = ThreadPoolExecutor(_HASHER_THREADS, thread_name_prefix="argon2")
+
+
+async def _in_hasher(work: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_hasher_pool, work, *args)
+
+
 def _token_hash(secret: str) -> str:
     # Tokens are long random secrets: a plain SHA-256 is enough (no brute force).
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -66,56 +84,106 @@ class Identity:
     """A signed-in staff member, as a request sees them."""
 
     username: str
-    roles: frozenset[Role]
+    #: A system administrator (admin of every dialogue, manages accounts).
+    admin: bool
     csrf_token: str | None  # None for API-token requests (no cookie, no CSRF)
+    #: The account's roles per dialogue (dialogue id -> roles).
+    memberships: Memberships = field(default_factory=dict)
+    #: An API token acts with its one role only.
+    token_role: Role | None = None
     #: The dialogues (slugs) an API token is scoped to; None: every dialogue.
     dialogues: frozenset[str] | None = None
 
     def may_use(self, slug: str) -> bool:
         return self.dialogues is None or slug in self.dialogues
 
+    def roles_in(self, dialogue: Dialogue) -> frozenset[Role]:
+        """The roles this identity holds in ``dialogue`` (none outside a token's scope)."""
+        if not self.may_use(dialogue.slug):
+            return frozenset()
+        return access.roles_in(
+            dialogue,
+            self.username,
+            admin=self.admin,
+            memberships=self.memberships,
+            token_role=self.token_role,
+        )
+
+    def may(self, dialogue: Dialogue, permission: Permission) -> bool:
+        return access.allows(self.roles_in(dialogue), permission)
+
+    @property
+    def system_admin(self) -> bool:
+        """May manage accounts and create dialogues: an administrator signed in,
+        or through an admin token scoped to no dialogue in particular."""
+        return self.admin and self.token_role in (None, Role.ADMIN) and self.dialogues is None
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Every role held anywhere (to describe a session only: what a request
+        may do is decided by ``roles_in`` its dialogue)."""
+        if self.token_role is not None:
+            return frozenset({self.token_role})
+        held: set[Role] = set().union(*self.memberships.values())
+        if self.admin:
+            held.add(Role.ADMIN)
+        return frozenset(held)
+
 
 class Accounts:
     def __init__(self, store: Store, session_ttl: int) -> None:
         self._users = store.users
         self._audit = store.audit
+        self._dialogues = store.dialogues
         self._ttl = session_ttl
 
     async def add(
         self,
         username: str,
         password: str,
-        roles: frozenset[Role],
+        roles: Iterable[Role] = (),
         display_name: str = "",
         *,
+        dialogues: Iterable[str] = (),
         actor: str = "system",
     ) -> User:
         """Make the account, or replace the one of that name (seeding, ``doithoai
-        user add``); the caller has checked the values. ``create`` is the
-        checked, never-replacing door of the admin page."""
+        user add``); the caller has checked the values. ``admin`` among
+        ``roles`` makes a system administrator; the other roles are given in
+        each dialogue of ``dialogues`` (ids), beside the memberships a
+        replaced account had elsewhere. ``create`` is the checked,
+        never-replacing door of the admin page."""
+        wanted = frozenset(roles)
+        given = wanted - {Role.ADMIN}
+        places = tuple(dialogues)
+        if given and not places:
+            raise ValueError("roles other than admin are held in dialogues: name them")
         before = await self._users.get(username)
-        password_hash = await asyncio.to_thread(hash_password, password)
-        user = User(username, password_hash, roles, False, display_name)
-        if before is not None:
-            user = dataclasses.replace(user, created_at=before.created_at)
+        password_hash = await _in_hasher(hash_password, password)
+        memberships = dict(before.memberships) if before else {}
+        memberships.update({d: given for d in places})
+        user = User(
+            username,
+            password_hash,
+            admin=Role.ADMIN in wanted,
+            display_name=display_name,
+            created_at=before.created_at if before else "",
+            memberships={d: r for d, r in memberships.items() if r},
+        )
         return await self._commit(actor, before, user, replace=True)
 
     async def verify(self, username: str, password: str) -> User | None:
         """The user if ``password`` is theirs and the account is enabled."""
         user = await self._users.get(username)
         try:
-            # argon2 takes a good part of a second by design: off the event loop.
-            await asyncio.to_thread(
-                _hasher.verify, user.password_hash if user else _DUMMY_HASH, password
-            )
+            await _in_hasher(_hasher.verify, user.password_hash if user else _DUMMY_HASH, password)
         except (VerificationError, InvalidHashError):
             return None
         if user is None or user.disabled:
             return None
         if _hasher.check_needs_rehash(user.password_hash):
-            user = User(
-                user.username, hash_password(password), user.roles, user.disabled, user.display_name
-            )
+            rehashed = await _in_hasher(hash_password, password)
+            user = dataclasses.replace(user, password_hash=rehashed)
             await self._users.save(user)
         return user
 
@@ -124,18 +192,19 @@ class Accounts:
         csrf = secrets.token_urlsafe(32)
         await self._users.open_session(session_id, Session(user.username, csrf), self._ttl)
         await self._users.record_login(user.username, iso(datetime.now(UTC)))
-        return session_id, Identity(user.username, user.roles, csrf)
+        return session_id, _identity(user, csrf)
 
     async def identify(self, session_id: str) -> Identity | None:
         """The identity behind a session cookie; None if the session or the
-        account is gone or disabled (roles are read afresh every time)."""
+        account is gone or disabled (roles and memberships are read afresh
+        every time, so a change applies to the next request)."""
         session = await self._users.session(session_id, self._ttl)
         if session is None:
             return None
         user = await self._users.get(session.username)
         if user is None or user.disabled:
             return None
-        return Identity(user.username, user.roles, session.csrf_token)
+        return _identity(user, session.csrf_token)
 
     async def close_session(self, session_id: str) -> None:
         await self._users.close_session(session_id)
@@ -147,16 +216,20 @@ class Accounts:
         actor: str,
         username: object,
         password: object,
-        roles: object,
+        *,
+        admin: object = False,
+        memberships: object = None,
         display_name: object = "",
         address: str | None = None,
     ) -> User:
         """A new account, every value checked; Refused ``conflict`` if the name
-        is taken (never replaces an account, unlike ``add``)."""
-        name, checked_roles = check_username(username), check_roles(roles)
+        is taken (never replaces an account, unlike ``add``). ``memberships``
+        maps dialogue slugs to role lists."""
+        name, is_admin = check_username(username), check_admin(admin)
         shown, secret = check_display_name(display_name), check_password(password)
-        hashed = await asyncio.to_thread(hash_password, secret)
-        new = User(name, hashed, checked_roles, False, shown)
+        places = await self._memberships(memberships if memberships is not None else {})
+        hashed = await _in_hasher(hash_password, secret)
+        new = User(name, hashed, admin=is_admin, display_name=shown, memberships=places)
         return await self._commit(actor, None, new, address=address)
 
     async def update(
@@ -164,20 +237,26 @@ class Accounts:
         actor: str,
         username: str,
         *,
-        roles: object = None,
+        admin: object = None,
+        memberships: object = None,
         disabled: object = None,
         password: object = None,
         display_name: object = None,
         address: str | None = None,
     ) -> User:
-        """Change an account: any of its roles, disabled state, password and
-        display name (None: leave it). Every value is checked before anything
-        is written. ``actor`` may not disable their own account or take their
-        own admin role away (an admin could otherwise lock everyone out)."""
+        """Change an account: whether it is an administrator, its memberships
+        (slug -> roles; a slug with no roles ends that membership; slugs not
+        named keep theirs), disabled state, password and display name (None:
+        leave it). Every value is checked before anything is written.
+        ``actor`` may not disable their own account or take their own admin
+        role away (an admin could otherwise lock everyone out)."""
         before = await self._require(username)
         after = before
-        if roles is not None:
-            after = dataclasses.replace(after, roles=check_roles(roles))
+        if admin is not None:
+            after = dataclasses.replace(after, admin=check_admin(admin))
+        if memberships is not None:
+            changed = {**before.memberships, **await self._memberships(memberships, keep=True)}
+            after = dataclasses.replace(after, memberships={d: r for d, r in changed.items() if r})
         if disabled is not None:
             if not isinstance(disabled, bool):
                 raise Refused(
@@ -197,15 +276,15 @@ class Accounts:
                 "disabled",
                 "Bạn không thể tự khóa tài khoản của chính mình.",
             )
-        if actor == username and Role.ADMIN in before.roles and Role.ADMIN not in after.roles:
+        if actor == username and before.admin and not after.admin:
             raise Refused(
                 "forbidden",
                 "you cannot take your own admin role away",
-                "roles",
+                "admin",
                 "Bạn không thể tự bỏ vai trò quản trị viên của chính mình.",
             )
         if new_password is not None:
-            hashed = await asyncio.to_thread(hash_password, new_password)
+            hashed = await _in_hasher(hash_password, new_password)
             after = dataclasses.replace(after, password_hash=hashed)
         if after == before:
             return before
@@ -222,6 +301,26 @@ class Accounts:
 
     async def session_count(self, username: str) -> int:
         return await self._users.session_count(username)
+
+    async def _memberships(
+        self, value: object, *, keep: bool = False
+    ) -> dict[str, frozenset[Role]]:
+        """Checked memberships by dialogue id, from slug -> role names; an
+        empty role list is kept (as "no longer a member") only with ``keep``."""
+        by_slug = check_memberships(value)
+        found: dict[str, frozenset[Role]] = {}
+        for slug, roles in by_slug.items():
+            dialogue = await self._dialogues.by_slug(slug)
+            if dialogue is None:
+                raise Refused(
+                    "invalid",
+                    f"no dialogue {slug!r}",
+                    "memberships",
+                    f"Không có cuộc đối thoại “{slug}”.",
+                )
+            if roles or keep:
+                found[dialogue.id] = roles
+        return found
 
     async def _commit(
         self,
@@ -301,8 +400,9 @@ class Accounts:
         holds; an admin's may take any) in ``dialogues`` (empty: all). The
         secret is returned once; only its hash is stored."""
         user = await self._require(username)
-        if Role.ADMIN not in user.roles and role not in user.roles:
-            raise PermissionError(f"{username} does not hold the role {role.value}")
+        held = frozenset().union(*user.memberships.values())
+        if not user.admin and role not in held:
+            raise PermissionError(f"{username} holds the role {role.value} in no dialogue")
         secret = "dt_" + secrets.token_urlsafe(32)
         token_hash = _token_hash(secret)
         token = ApiToken(token_hash[:12], username, role, dialogues, created_at, label)
@@ -320,10 +420,9 @@ class Accounts:
         user = await self._users.get(token.username)
         if user is None or user.disabled:
             return None
-        if Role.ADMIN not in user.roles and token.role not in user.roles:
-            return None  # the account lost the role since the token was made
         scope = frozenset(token.dialogues) if token.dialogues else None
-        return Identity(user.username, frozenset({token.role}), None, scope)
+        # Where the account no longer holds the token's role, the token holds nothing.
+        return dataclasses.replace(_identity(user, None), token_role=token.role, dialogues=scope)
 
     async def tokens(self) -> list[ApiToken]:
         return await self._users.tokens()
@@ -366,27 +465,41 @@ def check_password(value: object) -> str:
     return value
 
 
-def check_roles(value: object) -> frozenset[Role]:
-    """At least one role, each of moderator, official, producer, admin."""
+def check_admin(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise Refused(
+            "invalid", "admin must be true or false", "admin", "Quản trị phải là true hoặc false."
+        )
+    return value
+
+
+def check_roles(value: object, field: str = "roles") -> frozenset[Role]:
+    """A list of roles, each of moderator, official, producer, admin (an
+    empty list is no role: the end of a membership)."""
     if not isinstance(value, (list, tuple)):
-        raise Refused("invalid", "roles must be a list", "roles", "Vai trò phải là một danh sách.")
+        raise Refused("invalid", "roles must be a list", field, "Vai trò phải là một danh sách.")
     known = {r.value for r in Role}
     unknown = [r for r in value if not isinstance(r, str) or r not in known]
     if unknown:
         raise Refused(
             "invalid",
             f"unknown role {unknown[0]!r}; the roles are {', '.join(sorted(known))}",
-            "roles",
+            field,
             "Vai trò không hợp lệ. Các vai trò là: moderator, official, producer, admin.",
         )
-    if not value:
+    return frozenset(Role(r) for r in value)
+
+
+def check_memberships(value: object) -> dict[str, frozenset[Role]]:
+    """An object mapping dialogue slugs to lists of roles."""
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
         raise Refused(
             "invalid",
-            "give the account at least one role",
-            "roles",
-            "Hãy chọn ít nhất một vai trò.",
+            "memberships must map dialogue slugs to lists of roles",
+            "memberships",
+            "Thành viên phải là danh sách cuộc đối thoại kèm vai trò.",
         )
-    return frozenset(Role(r) for r in value)
+    return {slug: check_roles(roles, "memberships") for slug, roles in value.items()}
 
 
 def check_display_name(value: object) -> str:
@@ -407,16 +520,29 @@ def check_display_name(value: object) -> str:
     return name
 
 
-def describe_change(before: User | None, after: User) -> dict[str, str]:
-    """What a change did, for the log (and the audit trail): roles, state,
-    display name; a new password only as "password reset"."""
+def _identity(user: User, csrf_token: str | None) -> Identity:
+    return Identity(user.username, user.admin, csrf_token, user.memberships)
 
-    def roles(user: User | None) -> str:
-        return ",".join(sorted(r.value for r in user.roles)) if user and user.roles else "-"
+
+def describe_change(before: User | None, after: User) -> dict[str, str]:
+    """What a change did, for the log (and the audit trail): administrator or
+    not, memberships (by dialogue id), state, display name; a new password
+    only as "password reset"."""
+
+    def places(user: User | None) -> str:
+        found = user.memberships if user else {}
+        text = " ".join(
+            f"{d}:{','.join(sorted(r.value for r in roles))}" for d, roles in sorted(found.items())
+        )
+        return text or "-"
 
     changes: dict[str, str] = {}
-    if before is None or before.roles != after.roles:
-        changes["roles"] = roles(after) if before is None else f"{roles(before)} -> {roles(after)}"
+    if (before.admin if before else False) != after.admin:
+        changes["admin"] = "yes" if after.admin else "no"
+    if (before.memberships if before else {}) != after.memberships:
+        changes["memberships"] = (
+            places(after) if before is None else f"{places(before)} -> {places(after)}"
+        )
     if before is None or before.disabled != after.disabled:
         changes["state"] = "disabled" if after.disabled else "enabled"
     if (before.display_name if before else "") != after.display_name:

@@ -14,7 +14,8 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .domain import audit, export, lifecycle, phases, screening
+from .domain import access, audit, export, lifecycle, phases, screening
+from .domain.access import Permission
 from .domain.events import public_dialogue, public_question, staff_question
 from .domain.lifecycle import Command, Decision, Refused
 from .domain.model import (
@@ -44,6 +45,8 @@ BULK_ACTIONS = ("approve", "reject")
 BULK_MAX = 200
 #: How long "being handled by" lasts without being renewed.
 HANDLING_SECONDS = 60
+#: Who the audit trail names for what a citizen does on their own question.
+CITIZEN = Actor("citizen", frozenset())
 
 
 def utcnow() -> datetime:
@@ -186,7 +189,7 @@ class Actions:
         """Every question of the dialogue (all states but received), oldest
         first, as export rows; contact columns only ``with_contact``, for
         moderators and admins, and that access is audited."""
-        if with_contact and not actor.has(Role.MODERATOR):
+        if with_contact and not access.allows(actor.roles, Permission.CONTACT):
             raise Refused(
                 "forbidden",
                 "only moderators and admins may export contact data",
@@ -312,11 +315,17 @@ class Actions:
 
     async def forget_contact(self, code: str) -> bool:
         """The asker's request, by tracking code, to delete their contact data.
-        True if there was some; Refused(not_found) for an unknown code."""
+        True if there was some; Refused(not_found) for an unknown code. A
+        deletion is recorded in the dialogue's audit trail: that it happened,
+        on which question, never the data."""
         q = await self.store.questions.by_tracking(code)
         if q is None:
             raise Refused("not_found", "no question has this tracking code")
-        return await self.store.questions.forget_contact(q.dialogue_id, q.id)
+        removed = await self.store.questions.forget_contact(q.dialogue_id, q.id)
+        if removed:
+            entry = audit.by(CITIZEN, "contact.deleted", q.id, {}, {}, iso(self._now()))
+            await self.store.audit.append(q.dialogue_id, [entry])
+        return removed
 
     async def purge_contacts(self, older_than: timedelta) -> int:
         """Delete contact data given longer ago than ``older_than`` (retention)."""
@@ -379,7 +388,7 @@ class Actions:
         round trip for the whole page) for moderators only, and the actions
         ``actor`` may take now."""
         contacts: list[dict[str, str] | None] = [None] * len(questions)
-        if actor.has(Role.MODERATOR) and questions:
+        if access.allows(actor.roles, Permission.CONTACT) and questions:
             found = await self.store.questions.contacts(dialogue.id, [q.id for q in questions])
             contacts = [{k: v for k, v in c.items() if k in ("phone", "email")} for c in found]
         views = []

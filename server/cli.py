@@ -98,7 +98,8 @@ async def _store_command(settings: Settings, args: argparse.Namespace) -> int:
                 return 0
             accounts = Accounts(store, settings.session_ttl)
             if args.command == "user":
-                return await account_cli.run_user(accounts, args)
+                slugs = {d.id: d.slug for d in await store.dialogues.all()}
+                return await account_cli.run_user(accounts, args, slugs)
             return await account_cli.run_token(accounts, args)
         finally:
             await redis.aclose()

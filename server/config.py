@@ -12,9 +12,9 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
-from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class SettingError(ValueError):
@@ -111,7 +111,7 @@ SETTINGS: tuple[Setting, ...] = (
         "The app's own origin as browsers see it (e.g. https://doithoai.example.vn): the "
         "only origin its Origin and CSRF checks accept, its pages' CSP names and its "
         "printed links use. Required unless DOITHOAI_HOST is a loopback address; unset on "
-        "loopback: http://HOST:PORT under each loopback name (127.0.0.1, localhost, [::1]).",
+        "loopback: http://HOST:PORT under each loopback name (127.0.0.1, localhost).",
     ),
     Setting(
         "DOITHOAI_DATA_DIR",
@@ -385,8 +385,10 @@ class Settings:
             )
 
 
-#: The names of this machine that only this machine reaches.
-LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+#: The names of this machine that only this machine reaches, as browsers
+#: write them in an Origin (an IPv6 literal cannot be named in a CSP source
+#: list, so [::1] is left out: browse to 127.0.0.1 or localhost).
+LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 
 def is_loopback(host: str) -> bool:

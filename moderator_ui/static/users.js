@@ -1,6 +1,6 @@
-// The staff accounts page (/admin/users): every account with its roles and
-// state; add an account, change its roles, disable or enable it, reset its
-// password.
+// The staff accounts page (/admin/users): every account with its state,
+// whether it administers the system, and its roles in each dialogue; add an
+// account, change its roles, disable or enable it, reset its password.
 //
 // Everything goes through /api/v1/users with the session's CSRF token, and a
 // row is redrawn from the server's answer: the page keeps no state the server
@@ -15,6 +15,8 @@ const me = root.dataset.me;
 const csrf = csrfToken();
 const USERS = "/api/v1/users";
 const ROLES = root.dataset.roles.split(",");
+/** Every dialogue, as [{slug, title}]: the rows of each account's roles table. */
+const DIALOGUES = JSON.parse(document.getElementById("dialogues").textContent);
 
 const list = document.getElementById("user-list");
 const listMessage = document.getElementById("list-message");
@@ -71,12 +73,74 @@ function showApiError(container, result) {
 
 let nextId = 0;
 
-function rolesOf(fieldset) {
-  return [...fieldset.querySelectorAll('input[type="checkbox"]:checked')].map((box) => box.value);
+/**
+ * The roles table: one row per dialogue, one checkbox per role, inside a
+ * fieldset that also holds the "administrator of the system" box.
+ */
+function rolesFields(id, user, own) {
+  const admin = h("input", {
+    type: "checkbox",
+    id: `${id}-admin`,
+    checked: Boolean(user && user.admin),
+    disabled: own,
+    dataset: { admin: "1" },
+  });
+  const held = (user && user.memberships) || {};
+  const head = h("tr", {}, h("th", { scope: "col", text: t("dialogue") }), ...ROLES.map((role) =>
+    h("th", { scope: "col", text: label("member_roles", role) }),
+  ));
+  const rows = DIALOGUES.map((dialogue) =>
+    h(
+      "tr",
+      { dataset: { slug: dialogue.slug } },
+      h("th", { scope: "row" }, h("span", { class: "user-dialogue", text: dialogue.title }), " ",
+        h("code", { text: dialogue.slug })),
+      ...ROLES.map((role) =>
+        h(
+          "td",
+          {},
+          h("input", {
+            type: "checkbox",
+            value: role,
+            checked: (held[dialogue.slug] || []).includes(role),
+            "aria-label": t("role_in", { role: label("member_roles", role), dialogue: dialogue.title }),
+          }),
+        ),
+      ),
+    ),
+  );
+  return h(
+    "fieldset",
+    { class: "admin-fieldset user-roles", dataset: { field: "memberships" } },
+    h("legend", { text: user ? t("roles_of", { name: user.username }) : t("roles") }),
+    h(
+      "div",
+      { class: "field-check", dataset: { field: "admin" } },
+      admin,
+      h("label", { for: admin.id, text: t("system_admin") }),
+    ),
+    DIALOGUES.length
+      ? h("div", { class: "user-table" }, h("table", {}, h("thead", {}, head), h("tbody", {}, ...rows)))
+      : h("p", { class: "hint", text: t("no_dialogues") }),
+    h("p", { class: "field-error", hidden: true }),
+  );
 }
 
-function sameRoles(a, b) {
-  return a.length === b.length && a.every((role) => b.includes(role));
+/** {admin, memberships: {slug: [roles]}} as the fieldset shows it (every dialogue). */
+function rolesOf(fieldset) {
+  const memberships = {};
+  for (const row of fieldset.querySelectorAll("tr[data-slug]")) {
+    memberships[row.dataset.slug] = [...row.querySelectorAll("input:checked")].map((box) => box.value);
+  }
+  return { admin: fieldset.querySelector("[data-admin]").checked, memberships };
+}
+
+function sameRoles(user, chosen) {
+  if (chosen.admin !== user.admin) return false;
+  return Object.entries(chosen.memberships).every(([slug, roles]) => {
+    const had = user.memberships[slug] || [];
+    return roles.length === had.length && roles.every((role) => had.includes(role));
+  });
 }
 
 function drawRow(user) {
@@ -93,27 +157,7 @@ function drawRow(user) {
     t("sessions", { n: user.sessions }),
   ].filter(Boolean);
 
-  const boxes = ROLES.map((role) =>
-    h(
-      "div",
-      { class: "field-check" },
-      h("input", {
-        type: "checkbox",
-        id: `${id}-${role}`,
-        value: role,
-        checked: user.roles.includes(role),
-        disabled: own && role === "admin",
-      }),
-      h("label", { for: `${id}-${role}`, text: label("roles", role) }),
-    ),
-  );
-  const roles = h(
-    "fieldset",
-    { class: "admin-fieldset user-roles", dataset: { field: "roles" } },
-    h("legend", { text: t("roles_of", { name: user.username }) }),
-    ...boxes,
-    h("p", { class: "field-error", hidden: true }),
-  );
+  const roles = rolesFields(id, user, own);
   const saveRoles = h("button", {
     type: "button",
     class: "button button-small",
@@ -123,11 +167,13 @@ function drawRow(user) {
   });
   roles.addEventListener("change", () => {
     clearErrors(roles);
-    saveRoles.disabled = sameRoles(rolesOf(roles), user.roles);
+    saveRoles.disabled = sameRoles(user, rolesOf(roles));
   });
-  saveRoles.addEventListener("click", () =>
-    change(user, row, { roles: rolesOf(roles) }, t("roles_saved"), "roles"),
-  );
+  saveRoles.addEventListener("click", () => {
+    const chosen = rolesOf(roles);
+    const body = own ? { memberships: chosen.memberships } : chosen;
+    change(user, row, body, t("roles_saved"), "roles");
+  });
 
   const toggle = h("button", {
     type: "button",
@@ -278,11 +324,16 @@ form.addEventListener("submit", async (event) => {
   alertBox.hidden = true;
   submit.disabled = true;
   setMessage(addMessage, t("working"));
+  const chosen = rolesOf(form.querySelector("fieldset[data-field='memberships']"));
+  const memberships = Object.fromEntries(
+    Object.entries(chosen.memberships).filter(([, roles]) => roles.length),
+  );
   const body = {
     username: form.elements.username.value.trim(),
     display_name: form.elements.display_name.value,
     password: form.elements.password.value,
-    roles: rolesOf(form.querySelector("fieldset")),
+    admin: chosen.admin,
+    memberships,
   };
   const result = await call(USERS, "POST", body);
   submit.disabled = false;
@@ -301,4 +352,5 @@ form.addEventListener("submit", async (event) => {
   }
 });
 
+document.getElementById("add-roles").replaceWith(rolesFields("add", null, false));
 load();

@@ -1,13 +1,14 @@
 """``doithoai demo``: the Thừa Thiên Huế dialogue on digital transformation.
 
 ``seed_demo(app, password)`` runs as the app's on-start hook, once the store is
-open. It makes the six staff accounts (always, so a second run on the same data
-updates their password), then, only if the slug ``chuyen-doi-so`` is free, the
-dialogue and about thirty questions brought to several states through the real
+open. Only if the slug ``chuyen-doi-so`` is free, it makes the dialogue and
+about thirty questions brought to several states through the real
 paths: ``Actions.submit`` (validation, inbox), intake's ``materialise``, and
 ``Actions.act`` / ``Actions.vote`` as staff and viewers would. On a later run
 it only brings the existing dialogue up to date (the widget origins set now,
-and a default official for each topic that has none). Last, it prints the
+and a default official for each topic that has none). Then it makes the six
+staff accounts, members of the dialogue (always, so a second run on the same
+data updates their password). Last, it prints the
 URLs of every page (the overlay's with its token) and the logins.
 
 The data (``data.py``) is kept apart from this code.
@@ -80,9 +81,6 @@ async def seed_demo(app: Starlette, password: str) -> None:
     actions: Actions = app.state.actions
     accounts: Accounts = app.state.accounts
     settings = app.state.settings
-    for username, roles, display_name in STAFF:
-        # ``add`` overwrites: a rerun with another password updates it.
-        await accounts.add(username, password, roles, display_name)
     host_page = portal_origin(settings.origin)
     origins = tuple(dict.fromkeys((*settings.widget_origins, host_page)))
     dialogue = await actions.store.dialogues.by_slug(SLUG)
@@ -97,6 +95,9 @@ async def seed_demo(app: Starlette, password: str) -> None:
             await _seed_questions(actions, dialogue)
     else:
         await _update_dialogue(actions, dialogue, origins)
+    for username, roles, display_name in STAFF:
+        # ``add`` overwrites: a rerun with another password updates it.
+        await accounts.add(username, password, roles, display_name, dialogues=[dialogue.id])
     screen_token = await actions.store.dialogues.screen_token(dialogue.id)
     _print_banner(settings.origin, password, seeded, screen_token)
 

@@ -102,12 +102,13 @@ def public_question(q: Question, dialogue: Dialogue) -> dict[str, Any]:
 def staff_question(
     q: Question, dialogue: Dialogue, contact: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """API.md's staff question. ``contact`` is given only for moderators."""
+    """API.md's staff question. ``contact`` is given only for moderators. It
+    never carries the tracking code: that is the asker's key (to follow the
+    question and to delete their contact data), and no staff screen needs it."""
     doc = public_question(q, dialogue)
     doc.update(
         version=q.version,
         channel=q.channel,
-        tracking_code=q.tracking_code,
         flags=list(q.flags),
         flag_reasons=dict(q.flag_reasons),
         held=q.held,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
@@ -18,13 +20,16 @@ from . import keys
 class User:
     username: str
     password_hash: str
-    roles: frozenset[Role]
+    #: A system administrator: admin of every dialogue, manages accounts.
+    admin: bool = False
     disabled: bool = False
     display_name: str = ""
     #: When the account was made (ISO 8601); "" for accounts made before it was kept.
     created_at: str = ""
     #: The last successful sign-in; written by ``record_login`` only, never by ``save``.
     last_login_at: str = ""
+    #: Its roles in each dialogue it is a member of: dialogue id -> roles.
+    memberships: Mapping[str, frozenset[Role]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -55,13 +60,26 @@ def _user_fields(user: User) -> dict[FieldT, EncodableT]:
     an older copy of the account does not erase either."""
     fields: dict[FieldT, EncodableT] = {
         "password_hash": user.password_hash,
-        "roles": ",".join(sorted(r.value for r in user.roles)),
+        # The account's own roles: only "admin" is an account-wide role.
+        "roles": Role.ADMIN.value if user.admin else "",
         "disabled": "1" if user.disabled else "0",
         "display_name": user.display_name,
+        "memberships": json.dumps(
+            {d: sorted(r.value for r in roles) for d, roles in sorted(user.memberships.items())}
+        ),
     }
     if user.created_at:
         fields["created_at"] = user.created_at
     return fields
+
+
+def _memberships(raw: str) -> dict[str, frozenset[Role]]:
+    """The stored memberships (a JSON object: dialogue id -> role names).
+    Accounts stored before memberships existed have none: their old
+    account-wide roles other than admin give nothing until an admin makes
+    them members of dialogues."""
+    doc = json.loads(raw) if raw else {}
+    return {d: frozenset(Role(r) for r in roles) for d, roles in doc.items() if roles}
 
 
 def _session_key(session_id: str) -> str:
@@ -108,15 +126,15 @@ class Users:
         f = {_s(k): _s(v) for k, v in raw.items()}
         if "password_hash" not in f:
             return None
-        roles = frozenset(Role(r) for r in f.get("roles", "").split(",") if r)
         return User(
             username,
             f["password_hash"],
-            roles,
-            f.get("disabled") == "1",
-            f.get("display_name", ""),
-            f.get("created_at", ""),
-            f.get("last_login_at", ""),
+            admin=Role.ADMIN.value in f.get("roles", "").split(","),
+            disabled=f.get("disabled") == "1",
+            display_name=f.get("display_name", ""),
+            created_at=f.get("created_at", ""),
+            last_login_at=f.get("last_login_at", ""),
+            memberships=_memberships(f.get("memberships", "")),
         )
 
     async def usernames(self) -> list[str]:

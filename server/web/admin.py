@@ -7,23 +7,22 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..actions import Actions
+from ..domain.access import Permission
 from ..domain.events import staff_dialogue
-from ..domain.model import Actor, Dialogue, Role
-from .auth import client_address, require_dialogue_scope, require_staff
+from ..domain.model import Actor, Dialogue
+from .auth import actor_of, client_address, require, require_dialogue_scope, require_staff
 from .errors import ApiError, read_object
 
 
-async def _admin(request: Request, *, any_dialogue: bool = False) -> tuple[Actions, Actor]:
+async def _admin(request: Request) -> tuple[Actions, Actor]:
+    """A system administrator (signed in, or with an admin token scoped to no
+    dialogue in particular): only they create dialogues."""
     identity = await require_staff(request)
-    if "slug" in request.path_params:
-        require_dialogue_scope(identity, request.path_params["slug"])
-    elif any_dialogue and identity.dialogues is not None:
-        raise ApiError("forbidden", "this token is scoped to some dialogues only")
-    if Role.ADMIN not in identity.roles:
+    if not identity.system_admin:
         raise ApiError(
             "forbidden",
-            "only an admin may do this",
-            message_vi="Chỉ quản trị viên được làm việc này.",
+            "only an administrator of the system may do this",
+            message_vi="Chỉ quản trị viên hệ thống được làm việc này.",
         )
     actions: Actions = request.app.state.actions
     actor = Actor(identity.username, identity.roles, address=client_address(request))
@@ -31,12 +30,17 @@ async def _admin(request: Request, *, any_dialogue: bool = False) -> tuple[Actio
 
 
 async def _dialogue(request: Request) -> tuple[Actions, Dialogue, Actor]:
-    actions, actor = await _admin(request)
-    return actions, await actions.dialogue(request.path_params["slug"]), actor
+    """The path's dialogue, for one who may manage it (its admins)."""
+    identity = await require_staff(request)
+    require_dialogue_scope(identity, request.path_params["slug"])
+    actions: Actions = request.app.state.actions
+    dialogue = await actions.dialogue(request.path_params["slug"])
+    require(identity, dialogue, Permission.MANAGE)
+    return actions, dialogue, actor_of(request, identity, dialogue)
 
 
 async def create(request: Request) -> Response:
-    actions, actor = await _admin(request, any_dialogue=True)
+    actions, actor = await _admin(request)
     body = await read_object(request, request.app.state.settings.max_body)
     return JSONResponse(staff_dialogue(await actions.new_dialogue(body, actor)), 201)
 

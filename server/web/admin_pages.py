@@ -4,9 +4,10 @@
 
 Like the consoles, these are shells around the JSON API: admin.js creates,
 edits and switches dialogues through ``/api/v1/dialogues...`` with the
-session's CSRF token, so no handler here changes anything. Only admins may
-open them; anyone else signed in gets the 403 page, anonymous visitors the
-login page.
+session's CSRF token, so no handler here changes anything. Only system
+administrators may open the list and the accounts, and a dialogue's admins
+its settings; anyone else signed in gets the 403 page, anonymous visitors
+the login page.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ from starlette.routing import BaseRoute, Route
 
 from ..accounts import MIN_PASSWORD, Identity
 from ..actions import Actions
+from ..domain.access import Permission
 from ..domain.events import staff_dialogue
 from ..domain.model import DialogueStatus, Role
 from ..domain.phases import PHASES
 from .auth import identify
-from .templating import error_page, login_redirect, render
+from .templating import gettext, login_redirect, page_refusal, render
 
+#: The roles an account may hold in a dialogue, in the accounts page's order.
+MEMBER_ROLES = (Role.MODERATOR, Role.PRODUCER, Role.OFFICIAL, Role.ADMIN)
 #: Phases in their order of life, for the steps' buttons (forward ones first).
 PHASE_ORDER = tuple(DialogueStatus)
 
@@ -44,11 +48,11 @@ def steps() -> dict[str, list[str]]:
 
 
 async def _admin(request: Request) -> Identity | Response:
-    """The signed-in admin, or the response for anyone else."""
+    """The signed-in system administrator, or the response for anyone else."""
     identity = await identify(request)
     if identity is None:
         return login_redirect(request)
-    if Role.ADMIN not in identity.roles:
+    if not identity.system_admin:
         return render(request, "admin.html", 403, forbidden=True, username=identity.username)
     return identity
 
@@ -70,12 +74,15 @@ async def dialogues(request: Request) -> Response:
 
 async def dialogue(request: Request) -> Response:
     """One dialogue's settings, phase and overlay link, edited by admin.js."""
-    identity = await _admin(request)
-    if isinstance(identity, Response):
-        return identity
+    identity = await identify(request)
+    if identity is None:
+        return login_redirect(request)
     found = await _actions(request).store.dialogues.by_slug(request.path_params["slug"])
-    if found is None:
-        return error_page(request, 404)
+    _ = gettext(request)
+    only_admins = _("Only administrators may open this page.")
+    if refused := page_refusal(request, identity, found, Permission.MANAGE, only_admins):
+        return refused
+    assert found is not None
     return render(
         request,
         "admin_dialogue.html",
@@ -96,7 +103,11 @@ async def users(request: Request) -> Response:
     return render(
         request,
         "users.html",
-        roles=[r.value for r in Role],
+        roles=[r.value for r in MEMBER_ROLES],
+        dialogues=[
+            {"slug": d.slug, "title": d.title}
+            for d in await _actions(request).store.dialogues.all()
+        ],
         min_password=MIN_PASSWORD,
         username=identity.username,
         csrf_token=identity.csrf_token or "",

@@ -13,11 +13,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..actions import Actions
-from ..domain.model import Dialogue, Role
+from ..domain.access import Permission
+from ..domain.model import Dialogue
 from ..store.audit import Row
-from .auth import identify, require_dialogue_scope, require_staff
+from .auth import identify, require, require_dialogue_scope, require_staff
 from .errors import ApiError
-from .templating import error_page, login_redirect, render
+from .templating import error_page, login_redirect, page_refusal, render
 
 #: Entries per page, and how many are read at most to fill one filtered page.
 PAGE = 100
@@ -27,10 +28,6 @@ FILTERS = ("actor", "action", "question")
 
 def _actions(request: Request) -> Actions:
     return request.app.state.actions  # type: ignore[no-any-return]
-
-
-def _may_read(roles: frozenset[Role]) -> bool:
-    return bool(roles & {Role.MODERATOR, Role.ADMIN})
 
 
 _STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
@@ -87,14 +84,9 @@ def _doc(row: Row) -> dict[str, Any]:
 async def audit_api(request: Request) -> Response:
     identity = await require_staff(request)
     require_dialogue_scope(identity, request.path_params["slug"])
-    if not _may_read(identity.roles):
-        raise ApiError(
-            "forbidden",
-            "only moderators and admins read the audit trail",
-            message_vi="Chỉ người kiểm duyệt và quản trị viên được xem nhật ký.",
-        )
     actions = _actions(request)
     dialogue = await actions.dialogue(request.path_params["slug"])
+    require(identity, dialogue, Permission.AUDIT)
     rows, cursor = await _page(actions, dialogue, _filters(request), _cursor(request))
     problems = await actions.store.audit.verify(dialogue.id)
     head, count = await actions.store.audit.head(dialogue.id)
@@ -118,10 +110,9 @@ async def audit_page(request: Request) -> Response:
         return login_redirect(request)
     actions = _actions(request)
     dialogue = await actions.store.dialogues.by_slug(request.path_params["slug"])
-    if dialogue is None:
-        return error_page(request, 404)
-    if not _may_read(identity.roles):
-        return error_page(request, 403)
+    if refused := page_refusal(request, identity, dialogue, Permission.AUDIT):
+        return refused
+    assert dialogue is not None
     filters = _filters(request)
     try:
         before = _cursor(request)

@@ -16,7 +16,8 @@ from starlette.responses import Response
 
 from ..accounts import Accounts, Identity
 from ..config import Settings
-from ..domain.model import Dialogue, DialogueStatus
+from ..domain.access import Permission
+from ..domain.model import Actor, Dialogue, DialogueStatus
 from .errors import ApiError
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -165,6 +166,40 @@ def require_dialogue_scope(identity: Identity, slug: str) -> None:
         )
 
 
+def require(identity: Identity, dialogue: Dialogue, permission: Permission) -> None:
+    """``identity`` may do ``permission`` in ``dialogue`` (``domain/access.py``'s
+    table), else ApiError: 404 for a draft it is no member of (as for the
+    public), 403 otherwise."""
+    require_dialogue_scope(identity, dialogue.slug)
+    if identity.may(dialogue, permission):
+        return
+    if not identity.roles_in(dialogue):
+        if dialogue.status is DialogueStatus.DRAFT:
+            raise ApiError("not_found", "no such dialogue")
+        raise ApiError(
+            "forbidden",
+            "your account is not a member of this dialogue",
+            message_vi="Tài khoản của bạn không thuộc cuộc đối thoại này.",
+        )
+    raise ApiError(
+        "forbidden",
+        "your role in this dialogue may not do this",
+        message_vi="Vai trò của bạn trong cuộc đối thoại này không được làm việc này.",
+    )
+
+
+def actor_of(conn: HTTPConnection, identity: Identity, dialogue: Dialogue) -> Actor:
+    """The staff member acting in ``dialogue``: their roles there, the official
+    they answer as, and their client address (for the audit trail)."""
+    official = dialogue.official_for(identity.username)
+    return Actor(
+        identity.username,
+        identity.roles_in(dialogue),
+        official.id if official else None,
+        client_address(conn),
+    )
+
+
 def check_csrf(request: Request, identity: Identity) -> None:
     if not same_origin(request, own_origins(request)):
         raise ApiError(
@@ -189,8 +224,8 @@ def staff_ws_origin_ok(conn: HTTPConnection) -> bool:
 
 async def may_see(conn: HTTPConnection, dialogue: Dialogue) -> bool:
     """Whether this request may see ``dialogue`` at all: anyone once it is out
-    of draft; a draft only staff whose scope includes it."""
+    of draft; a draft only its own staff."""
     if dialogue.status is not DialogueStatus.DRAFT:
         return True
     identity = await identify_api(conn)
-    return identity is not None and identity.may_use(dialogue.slug)
+    return identity is not None and identity.may(dialogue, Permission.SEE)

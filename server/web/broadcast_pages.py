@@ -9,37 +9,22 @@ No handler here changes a question or writes HTML itself.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
-from babel.support import Translations
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..actions import Actions
-from ..domain.model import Dialogue, Role
+from ..domain.access import Permission
+from ..domain.model import Dialogue
 from ..domain.text import LIMITS
 from .auth import identify
-from .errors import language
-from .templating import error_page, load_translations, login_redirect, render
+from .templating import error_page, gettext, login_redirect, page_refusal, render
 
-#: Roles that may run the on-air queue (admin may do everything).
-PRODUCER_ROLES = frozenset({Role.PRODUCER, Role.ADMIN})
 #: Background variants of the overlay: ``transparent`` for compositing in
 #: OBS or vMix, ``green`` for a chroma key; anything else is the dark default.
 SCREEN_BACKGROUNDS = ("transparent", "green")
-
-
-@functools.cache
-def _catalog(lang: str) -> Translations:
-    return load_translations(lang)
-
-
-def _gettext(request: Request) -> Callable[[str], str]:
-    """gettext in the page's language, for the few sentences a handler chooses."""
-    return _catalog(language(request, header=False)).gettext
 
 
 def _actions(request: Request) -> Actions:
@@ -55,19 +40,15 @@ async def producer(request: Request) -> Response:
     identity = await identify(request)
     if identity is None:
         return login_redirect(request)
-    if not identity.roles & PRODUCER_ROLES:
-        gettext = _gettext(request)
-        return error_page(
-            request,
-            403,
-            gettext(
-                "Your account may not open the producer console. "
-                "Ask an administrator for the producer role."
-            ),
-        )
     dialogue = await _dialogue(request)
-    if dialogue is None:
-        return error_page(request, 404)
+    _ = gettext(request)
+    refusal = _(
+        "Your account may not open the producer console. "
+        "Ask an administrator for the producer role."
+    )
+    if refused := page_refusal(request, identity, dialogue, Permission.PRODUCE, refusal):
+        return refused
+    assert dialogue is not None
     officials = [{"id": o.id, "name": o.name, "title": o.title} for o in dialogue.officials]
     return render(
         request,

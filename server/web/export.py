@@ -10,20 +10,14 @@ from starlette.routing import Route
 
 from ..actions import Actions
 from ..domain import export as table
-from ..domain.model import Actor, Role
-from .auth import client_address, require_dialogue_scope, require_staff
+from ..domain.access import Permission
+from .auth import actor_of, require, require_dialogue_scope, require_staff
 from .errors import ApiError
 
 
 async def export(request: Request) -> Response:
     identity = await require_staff(request)
     require_dialogue_scope(identity, request.path_params["slug"])
-    if not identity.roles & {Role.MODERATOR, Role.ADMIN}:
-        raise ApiError(
-            "forbidden",
-            "only moderators and admins export the questions",
-            message_vi="Chỉ người kiểm duyệt và quản trị viên được xuất danh sách câu hỏi.",
-        )
     params = request.query_params
     fmt = params.get("format", "csv")
     if fmt not in ("csv", "json"):
@@ -33,7 +27,8 @@ async def export(request: Request) -> Response:
         raise ApiError("invalid", 'contact must be "true" or "false"', "contact")
     actions: Actions = request.app.state.actions
     dialogue = await actions.dialogue(request.path_params["slug"])
-    actor = Actor(identity.username, identity.roles, address=client_address(request))
+    require(identity, dialogue, Permission.CONTACT if contact == "true" else Permission.EXPORT)
+    actor = actor_of(request, identity, dialogue)
     rows = await actions.export(dialogue, actor, with_contact=contact == "true")
     headers = {"Cache-Control": "no-store"}
     if fmt == "json":

@@ -14,11 +14,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..actions import Actions
+from ..domain.access import Permission
 from ..domain.model import Dialogue, Official, Role
 from ..domain.text import LIMITS
-from .auth import identify
+from .auth import actor_of, identify
 from .errors import language
-from .templating import error_page, login_redirect, render
+from .templating import error_page, login_redirect, page_refusal, render
 
 
 def _actions(request: Request) -> Actions:
@@ -28,14 +29,17 @@ def _actions(request: Request) -> Actions:
 def _refused(request: Request, status_code: int, dialogue: Dialogue | None = None) -> Response:
     if status_code == 404:
         return error_page(request, 404)
+    return error_page(request, 403, _refusal(request, dialogue))
+
+
+def _refusal(request: Request, dialogue: Dialogue | None) -> str:
     en = language(request, header=False) == "en"
     title = dialogue.title if dialogue else ""
-    message = (
+    return (
         f"This account is not an official of the dialogue “{title}”, nor an aide of one."
         if en
         else f"Tài khoản này không phải lãnh đạo trả lời hay trợ lý của cuộc đối thoại “{title}”."
     )
-    return error_page(request, 403, message)
 
 
 def choose_official(
@@ -60,10 +64,13 @@ async def official_console(request: Request) -> Response:
     dialogue = await actions.store.dialogues.by_slug(request.path_params["slug"])
     if dialogue is None:
         return _refused(request, 404)
-    actor = actions.actor_in(dialogue, identity.username, identity.roles)
-    is_admin = Role.ADMIN in identity.roles
+    actor = actor_of(request, identity, dialogue)
+    is_admin = Role.ADMIN in actor.roles
     if actor.official_id is None and not is_admin:
-        return _refused(request, 403, dialogue)
+        refusal = _refusal(request, dialogue)
+        if refused := page_refusal(request, identity, dialogue, Permission.SEE, refusal):
+            return refused
+        return error_page(request, 403, refusal)
     official = choose_official(
         dialogue, actor.official_id, is_admin, request.query_params.get("official")
     )

@@ -156,7 +156,6 @@ def _console_question() -> Schema:
     props.update(
         version={"type": "integer", "minimum": 0, "description": "Send it back as `version`."},
         channel={"type": "string", "enum": list(CHANNELS)},
-        tracking_code=string(),
         flags=array(string()),
         flag_reasons={
             "type": "object",
@@ -195,7 +194,7 @@ def _console_question() -> Schema:
         ),
     )
     required = [
-        *PUBLIC_QUESTION_REQUIRED, "version", "channel", "tracking_code", "flags",
+        *PUBLIC_QUESTION_REQUIRED, "version", "channel", "flags",
         "duplicates", "notes", "original_text", "history",
     ]  # fmt: skip
     return obj(props, required)
@@ -484,12 +483,28 @@ def _archive() -> Schema:
     )
 
 
+#: A system administrator: admin of every dialogue, manages accounts.
+ADMIN_FLAG: Schema = {
+    "type": "boolean",
+    "description": "An administrator of the system: admin in every dialogue; alone "
+    "manages accounts and creates dialogues.",
+}
+#: The roles an account holds in each dialogue, by slug.
+MEMBERSHIPS: Schema = {
+    "type": "object",
+    "description": "The dialogues the account is a member of (by slug), with its roles "
+    "in each (admin: the dialogue's settings too).",
+    "additionalProperties": {"type": "array", "items": {"$ref": "#/components/schemas/Role"}},
+}
+
+
 def _staff_user() -> Schema:
     return obj(
         {
             "username": string(),
             "display_name": string(),
-            "roles": array(ref("Role")),
+            "admin": ADMIN_FLAG,
+            "memberships": MEMBERSHIPS,
             "disabled": {"type": "boolean"},
             "created_at": TIME_OR_NULL,
             "last_login_at": TIME_OR_NULL,
@@ -502,7 +517,8 @@ def _staff_user() -> Schema:
         [
             "username",
             "display_name",
-            "roles",
+            "admin",
+            "memberships",
             "disabled",
             "created_at",
             "last_login_at",
@@ -653,10 +669,17 @@ def _schemas() -> Schema:
         "Session": obj(
             {
                 "username": string(),
-                "roles": array({"type": "string", "enum": [r.value for r in Role]}),
+                "roles": array(
+                    {"type": "string", "enum": [r.value for r in Role]},
+                    description="Every role held in some dialogue (and admin for an "
+                    "administrator of the system); what a request may do depends on its "
+                    "dialogue's memberships.",
+                ),
+                "admin": ADMIN_FLAG,
+                "memberships": MEMBERSHIPS,
                 "csrf_token": nullable(string(f"Send it as {CSRF_HEADER} on unsafe requests.")),
             },
-            ["username", "roles", "csrf_token"],
+            ["username", "roles", "admin", "memberships", "csrf_token"],
         ),
         "QuestionPage": obj(
             {
@@ -774,14 +797,20 @@ def _schemas() -> Schema:
             {
                 "username": string(pattern=f"^{USERNAME.pattern}$"),
                 "password": string(minLength=MIN_PASSWORD, maxLength=MAX_PASSWORD),
-                "roles": array(ref("Role"), minItems=1),
+                "admin": ADMIN_FLAG,
+                "memberships": MEMBERSHIPS,
                 "display_name": string(maxLength=MAX_DISPLAY_NAME),
             },
-            ["username", "password", "roles"],
+            ["username", "password"],
         ),
         "StaffUserEdit": obj(
             {
-                "roles": array(ref("Role"), minItems=1),
+                "admin": ADMIN_FLAG,
+                "memberships": {
+                    **MEMBERSHIPS,
+                    "description": "The dialogues to change (slug -> roles); an empty "
+                    "list ends that membership, and dialogues not named keep theirs.",
+                },
                 "disabled": {
                     "type": "boolean",
                     "description": "true ends the account's sessions and closes its consoles.",
@@ -795,7 +824,7 @@ def _schemas() -> Schema:
             },
             additionalProperties=False,
             description="Any of these fields; the others stay as they are. An admin may not "
-            "disable their own account or take their own admin role away (403).",
+            "disable their own account or take their own admin flag away (403).",
         ),
         "Role": {"type": "string", "enum": [r.value for r in Role]},
         # -- WebSocket messages ------------------------------------------------------
@@ -1328,15 +1357,16 @@ def _paths() -> Schema:
             "parameters": [_p("username")],
             "patch": _op(
                 "updateUser",
-                "Change an account's roles, state, password or display name (admin)",
+                "Change an account's memberships, state, password or display name (admin)",
                 ("200", _json(ref("StaffUser"), "The account after the change.")),
                 "400 401 403 404 413 503",
                 tags=admin,
                 body=ref("StaffUserEdit"),
                 security=STAFF_WRITE,
-                description="Roles are read afresh on every request, so a change applies at "
-                "once; the account's open console sockets that held a removed role close "
-                "(4403) within seconds. Disabling or a new password ends its sessions (4401).",
+                description="Memberships are read afresh on every request, so a change "
+                "applies at once; the account's open console sockets that held a removed "
+                "role in their dialogue close (4403) within seconds. Disabling or a new "
+                "password ends its sessions (4401).",
             ),
         },
         "/api/v1/session": {

@@ -21,28 +21,28 @@ from starlette.routing import BaseRoute, Route
 from ..accounts import Identity
 from ..actions import PUBLIC_CHANNELS, Actions
 from ..config import Settings
+from ..domain.access import Permission
 from ..domain.events import public_dialogue
-from ..domain.model import CHANNELS, REJECT_REASONS, Dialogue, DialogueStatus, Role
+from ..domain.model import CHANNELS, REJECT_REASONS, Dialogue, DialogueStatus
 from ..domain.screening import FLAGS
 from ..domain.text import LIMITS
 from .auth import (
     clear_session_cookie,
     cookie_name,
     identify,
+    may_see,
     own_origins,
     same_origin,
     set_login_cookies,
 )
 from .errors import MESSAGES_VI, STATUS, ApiError, language
 from .staff import sign_in
-from .templating import error_page, login_redirect, protect, render, static_mount
+from .templating import error_page, login_redirect, page_refusal, protect, render, static_mount
 
 #: A login form is three short fields; anything bigger is not one.
 MAX_FORM_BODY = 8192
 #: The longest ``next`` path the login page keeps.
 MAX_NEXT = 2000
-#: Roles that may use the moderation console (admin may do everything).
-CONSOLE_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
 
 
 def _actions(request: Request) -> Actions:
@@ -105,22 +105,22 @@ async def read_form(request: Request) -> dict[str, str]:
 
 
 async def _landing(request: Request, identity: Identity, requested: str) -> str:
-    """Where a fresh sign-in goes: the page asked for, else the first
-    dialogue's console (for those who may use it), else the home page."""
+    """Where a fresh sign-in goes: the page asked for, else the console of
+    the first dialogue the account works in (a live one first), else the
+    administration (for administrators) or the home page."""
     target = safe_next(requested)
     if target:
         return target
     dialogues = await _actions(request).store.dialogues.all()
-    if not dialogues:
-        return "/admin" if Role.ADMIN in identity.roles else "/"
-    live = next((d for d in dialogues if d.status is DialogueStatus.LIVE), dialogues[0])
-    if identity.roles & CONSOLE_ROLES:
-        return f"/console/{live.slug}"
-    if Role.PRODUCER in identity.roles:
-        return f"/console/{live.slug}/producer"
-    if Role.OFFICIAL in identity.roles:
-        return f"/console/{live.slug}/official"
-    return "/"
+    ordered = sorted(dialogues, key=lambda d: d.status is not DialogueStatus.LIVE)
+    for dialogue in ordered:
+        if identity.may(dialogue, Permission.MODERATE):
+            return f"/console/{dialogue.slug}"
+        if identity.may(dialogue, Permission.PRODUCE):
+            return f"/console/{dialogue.slug}/producer"
+        if identity.may(dialogue, Permission.ANSWER):
+            return f"/console/{dialogue.slug}/official"
+    return "/admin" if identity.system_admin else "/"
 
 
 def _login_page(
@@ -217,11 +217,10 @@ async def console(request: Request) -> Response:
     identity = await identify(request)
     if identity is None:
         return login_redirect(request)
-    if not identity.roles & CONSOLE_ROLES:
-        return error_page(request, 403)
     dialogue = await _dialogue(request)
-    if dialogue is None:
-        return error_page(request, 404)
+    if refused := page_refusal(request, identity, dialogue, Permission.MODERATE):
+        return refused
+    assert dialogue is not None
     return render(
         request,
         "console.html",
@@ -276,9 +275,7 @@ async def dialogue_page(request: Request) -> Response:
     resumes the live feed from that snapshot's event id. A YouTube broadcast
     is embedded (and only then may this page hold a frame from that host)."""
     dialogue = await _dialogue(request)
-    if dialogue is None or (
-        dialogue.status is DialogueStatus.DRAFT and await identify(request) is None
-    ):
+    if dialogue is None or not await may_see(request, dialogue):
         return error_page(request, 404)
     feed: dict[str, Any] = await _actions(request).feed(dialogue)
     questions = [q for q in reversed(feed["questions"]) if q["status"] != "on_air"]

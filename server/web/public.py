@@ -26,10 +26,11 @@ from starlette.routing import Route
 
 from ..actions import Actions
 from ..config import Settings
+from ..domain.access import Permission
 from ..domain.events import public_dialogue
 from ..domain.model import Dialogue, DialogueStatus, iso
 from ..store.questions import derived_tracking_code, new_tracking_code
-from .auth import check_csrf, client_address, identify_api, may_see, require_dialogue_scope
+from .auth import actor_of, check_csrf, client_address, identify_api, may_see, require
 from .errors import ApiError, read_object
 
 log = logging.getLogger(__name__)
@@ -83,12 +84,10 @@ async def submit_question(request: Request) -> Response:
     identity = await identify_api(request) if "channel" in body else None
     staff = None
     if identity is not None:
-        require_dialogue_scope(identity, dialogue.slug)
         if identity.csrf_token is not None:
             check_csrf(request, identity)
-        staff = actions.actor_in(
-            dialogue, identity.username, identity.roles, client_address(request)
-        )
+        require(identity, dialogue, Permission.ENTER)
+        staff = actor_of(request, identity, dialogue)
     else:
         device = body.get("device")
         if isinstance(device, str) and DEVICE.match(device):

@@ -20,6 +20,8 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ..actions import Actions
+from ..domain import access
+from ..domain.access import Permission
 from ..domain.events import PUBLIC, STAFF, staff_question
 from ..domain.lifecycle import Refused
 from ..domain.model import Dialogue, Status
@@ -169,20 +171,21 @@ async def _still_signed_in(
     ws: WebSocket, sink: QueueSink, dialogue: Dialogue, ended: asyncio.Event
 ) -> None:
     """Return (ending the socket) once its staff identity is gone (4401), or
-    has lost any role it held when the socket opened (4403): the socket does
-    not know which console it feeds, so losing any role ends it, and a
-    console its new roles still allow reconnects under them."""
+    has lost any role in the dialogue it held when the socket opened (4403):
+    the socket does not know which console it feeds, so losing any role ends
+    it, and a console its new roles still allow reconnects under them."""
     opened = await identify_api(ws)
-    held = opened.roles if opened is not None else frozenset()
+    held = opened.roles_in(dialogue) if opened is not None else frozenset()
     while not ended.is_set():
         await asyncio.sleep(RECHECK_SECONDS)
         if ended.is_set():
             return
         identity = await identify_api(ws)
-        if identity is None or not identity.roles or not identity.may_use(dialogue.slug):
+        if identity is None:
             sink.close_code = CLOSE_SIGNED_OUT
             return
-        if not identity.roles >= held:
+        roles = identity.roles_in(dialogue)
+        if not access.allows(roles, Permission.SEE) or not roles >= held:
             sink.close_code = CLOSE_FORBIDDEN
             return
 
@@ -241,10 +244,10 @@ async def console_feed(ws: WebSocket) -> None:
     """Staff events; the handshake is refused (403) on a foreign Origin or
     without a staff session."""
     identity = await identify_api(ws) if staff_ws_origin_ok(ws) else None
-    if identity is None or not identity.may_use(ws.path_params["slug"]):
+    if identity is None:
         await ws.close(CLOSE_POLICY)
         return
-    await _open(ws, STAFF)
+    await _open(ws, STAFF, lambda _, dialogue: identity.may(dialogue, Permission.SEE))
 
 
 routes = [

@@ -13,14 +13,17 @@ from ..accounts import Accounts, Identity
 from ..actions import Actions
 from ..config import Settings
 from ..domain import devices
-from ..domain.model import Actor, Dialogue, Role, Status
+from ..domain.access import Permission
+from ..domain.model import Actor, Dialogue, Status
 from .auth import (
+    actor_of,
     clear_session_cookie,
     client_address,
     cookie_name,
     device_cookie_name,
     identify_api,
     own_origins,
+    require,
     require_dialogue_scope,
     require_staff,
     same_origin,
@@ -34,16 +37,6 @@ MAX_LIMIT = 500
 
 def _state(request: Request) -> tuple[Actions, Settings]:
     return request.app.state.actions, request.app.state.settings
-
-
-def _require_role(identity: Identity, *roles: Role) -> None:
-    if Role.ADMIN in identity.roles or identity.roles & set(roles):
-        return
-    raise ApiError(
-        "forbidden",
-        "your role may not do this",
-        message_vi="Vai trò của bạn không được làm việc này.",
-    )
 
 
 @dataclass(frozen=True)
@@ -110,10 +103,20 @@ async def sign_in(request: Request, username: object, password: object) -> Signe
     return SignedIn(session_id, identity, token)
 
 
-def _identity_body(identity: Identity) -> dict[str, object]:
+async def _identity_body(request: Request, identity: Identity) -> dict[str, object]:
+    """The session as its holder sees it: the roles held anywhere, whether a
+    system administrator, and the dialogues (by slug) with the roles held in each."""
+    actions, _ = _state(request)
+    memberships = {}
+    for dialogue_id, roles in sorted(identity.memberships.items()):
+        dialogue = await actions.store.dialogues.by_id(dialogue_id)
+        if dialogue is not None and identity.may_use(dialogue.slug):
+            memberships[dialogue.slug] = sorted(r.value for r in roles)
     return {
         "username": identity.username,
         "roles": sorted(r.value for r in identity.roles),
+        "admin": identity.admin,
+        "memberships": memberships,
         "csrf_token": identity.csrf_token,
     }
 
@@ -122,7 +125,7 @@ async def login(request: Request) -> Response:
     _, settings = _state(request)
     body = await read_object(request, settings.max_body)
     signed = await sign_in(request, body.get("username"), body.get("password"))
-    response = JSONResponse(_identity_body(signed.identity))
+    response = JSONResponse(await _identity_body(request, signed.identity))
     set_login_cookies(response, settings, signed.session_id, signed.device_token)
     return response
 
@@ -141,21 +144,20 @@ async def whoami(request: Request) -> Response:
     identity = await identify_api(request)
     if identity is None:
         raise ApiError("unauthenticated", "sign in first", message_vi="Vui lòng đăng nhập.")
-    return JSONResponse(_identity_body(identity))
+    return JSONResponse(await _identity_body(request, identity))
 
 
-async def _dialogue(request: Request) -> tuple[Actions, Dialogue, Identity]:
+async def _dialogue(
+    request: Request, permission: Permission = Permission.SEE
+) -> tuple[Actions, Dialogue, Actor]:
+    """The path's dialogue and the staff member acting in it, who must have
+    ``permission`` there (401, 403, or 404 for someone else's draft)."""
     actions, _ = _state(request)
     identity = await require_staff(request)
     require_dialogue_scope(identity, request.path_params["slug"])
     dialogue = await actions.dialogue(request.path_params["slug"])
-    return actions, dialogue, identity
-
-
-def _actor(request: Request, dialogue: Dialogue, identity: Identity) -> Actor:
-    """The staff member acting in ``dialogue``, with their client address (audit)."""
-    actions, _ = _state(request)
-    return actions.actor_in(dialogue, identity.username, identity.roles, client_address(request))
+    require(identity, dialogue, permission)
+    return actions, dialogue, actor_of(request, identity, dialogue)
 
 
 def _int(value: str | None, field: str, default: int, low: int, high: int) -> int:
@@ -172,7 +174,7 @@ def _int(value: str | None, field: str, default: int, low: int, high: int) -> in
 
 
 async def list_questions(request: Request) -> Response:
-    actions, dialogue, identity = await _dialogue(request)
+    actions, dialogue, actor = await _dialogue(request)
     params = request.query_params
     status = None
     if params.get("status"):
@@ -192,7 +194,6 @@ async def list_questions(request: Request) -> Response:
             message_vi="Con trỏ trang không hợp lệ.",
         )
     official = params.get("official")
-    actor = _actor(request, dialogue, identity)
     items, next_cursor = await actions.store.questions.page(
         dialogue.id, status, limit, cursor, official or None
     )
@@ -205,16 +206,14 @@ async def list_questions(request: Request) -> Response:
 
 
 async def get_question(request: Request) -> Response:
-    actions, dialogue, identity = await _dialogue(request)
-    actor = _actor(request, dialogue, identity)
+    actions, dialogue, actor = await _dialogue(request)
     q = await actions.question(dialogue, request.path_params["id"])
     return JSONResponse(await actions.staff_view(dialogue, q, actor))
 
 
 async def act(request: Request) -> Response:
-    actions, dialogue, identity = await _dialogue(request)
+    actions, dialogue, actor = await _dialogue(request)
     body = await read_object(request, request.app.state.settings.max_body)
-    actor = _actor(request, dialogue, identity)
     q = await actions.act(
         dialogue, request.path_params["id"], request.path_params["action"], body, actor
     )
@@ -223,9 +222,8 @@ async def act(request: Request) -> Response:
 
 async def next_question(request: Request) -> Response:
     """The producer's "next question" (see ``Actions.next_question``)."""
-    actions, dialogue, identity = await _dialogue(request)
+    actions, dialogue, actor = await _dialogue(request, Permission.PRODUCE)
     body = await read_object(request, request.app.state.settings.max_body)
-    actor = _actor(request, dialogue, identity)
     q = await actions.next_question(dialogue, actor, body.get("then", "back"), body.get("current"))
     return JSONResponse(await actions.staff_view(dialogue, q, actor))
 
@@ -233,9 +231,8 @@ async def next_question(request: Request) -> Response:
 async def bulk(request: Request) -> Response:
     """Approve or reject a selection; each question its own atomic step, and
     each one's outcome in the answer (partial failures are normal: 200)."""
-    actions, dialogue, identity = await _dialogue(request)
+    actions, dialogue, actor = await _dialogue(request)
     body = await read_object(request, request.app.state.settings.max_body)
-    actor = _actor(request, dialogue, identity)
     results = await actions.bulk(dialogue, body.get("action"), body.get("ids"), body, actor)
     done = [r["question"] for r in results if r["ok"]]
     views = iter(await actions.staff_views(dialogue, done, actor))
@@ -247,16 +244,12 @@ async def bulk(request: Request) -> Response:
 
 async def claim(request: Request) -> Response:
     """This moderator has the question open: shown to the others for a minute."""
-    actions, dialogue, identity = await _dialogue(request)
-    _require_role(identity, Role.MODERATOR)
-    actor = _actor(request, dialogue, identity)
+    actions, dialogue, actor = await _dialogue(request, Permission.MODERATE)
     return JSONResponse(await actions.handle(dialogue, request.path_params["id"], actor))
 
 
 async def unclaim(request: Request) -> Response:
-    actions, dialogue, identity = await _dialogue(request)
-    _require_role(identity, Role.MODERATOR)
-    actor = _actor(request, dialogue, identity)
+    actions, dialogue, actor = await _dialogue(request, Permission.MODERATE)
     await actions.release_handling(dialogue, request.path_params["id"], actor)
     return Response(status_code=204)
 
@@ -267,16 +260,14 @@ def _screen_body(request: Request, dialogue: Dialogue, token: str) -> dict[str, 
 
 
 async def screen(request: Request) -> Response:
-    actions, dialogue, identity = await _dialogue(request)
-    _require_role(identity, Role.PRODUCER)
+    actions, dialogue, _ = await _dialogue(request, Permission.PRODUCE)
     token = await actions.store.dialogues.screen_token(dialogue.id)
     return JSONResponse(_screen_body(request, dialogue, token))
 
 
 async def rotate_screen(request: Request) -> Response:
-    actions, dialogue, identity = await _dialogue(request)
-    _require_role(identity, Role.ADMIN)
-    token = await actions.rotate_screen_token(dialogue, _actor(request, dialogue, identity))
+    actions, dialogue, actor = await _dialogue(request, Permission.MANAGE)
+    token = await actions.rotate_screen_token(dialogue, actor)
     return JSONResponse(_screen_body(request, dialogue, token))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -32,6 +32,9 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from ..accounts import Identity
+from ..domain.access import Permission
+from ..domain.model import Dialogue, DialogueStatus
 from .auth import own_origins
 from .errors import language
 
@@ -62,6 +65,17 @@ def load_translations(lang: str) -> Translations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled, domain="messages")
+
+
+@functools.cache
+def catalog(lang: str) -> Translations:
+    """The compiled catalog of ``lang``, built once."""
+    return load_translations(lang)
+
+
+def gettext(request: Request) -> Callable[[str], str]:
+    """gettext in the page's language, for the few sentences a handler chooses."""
+    return catalog(language(request, header=False)).gettext
 
 
 @functools.cache
@@ -104,7 +118,7 @@ def environment(lang: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(load_translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(catalog(lang), newstyle=True)  # type: ignore[attr-defined]
     # tojson output stays readable Vietnamese; Jinja still escapes < > & ' in it.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.globals["static"] = static
@@ -191,6 +205,30 @@ def render(
 def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
     """The error page (404, 403, ...) with an optional sentence of its own."""
     return render(request, "error.html", status_code, status=status_code, message=message)
+
+
+def page_refusal(
+    request: Request,
+    identity: Identity,
+    dialogue: Dialogue | None,
+    permission: Permission,
+    message: str | None = None,
+) -> Response | None:
+    """The error page for a staff page of ``dialogue`` that ``identity`` may
+    not open (``domain/access.py``'s table, as the API asks it): 404 for no
+    dialogue or a draft it is no member of, 403 otherwise; None if it may."""
+    if dialogue is None:
+        return error_page(request, 404)
+    if identity.may(dialogue, permission):
+        return None
+    if not identity.roles_in(dialogue):
+        if dialogue.status is DialogueStatus.DRAFT:
+            return error_page(request, 404)
+        _ = gettext(request)
+        message = _(
+            "Your account is not a member of this dialogue. Ask an administrator to add you."
+        )
+    return error_page(request, 403, message)
 
 
 def login_redirect(request: Request) -> Response:

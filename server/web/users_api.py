@@ -1,11 +1,13 @@
 """The admin's HTTP API for staff accounts: list, create, change roles,
 disable or enable, reset a password.
 
-Only admins, signed in (cookie with the Origin and CSRF checks) or with an
-admin token for every dialogue. Answers are built from an allowlist of fields:
-never a password, its hash, or a session id. Every change goes through
-``Accounts`` (``create``/``update``), which checks the values, ends sessions
-when it must and logs it.
+Only system administrators, signed in (cookie with the Origin and CSRF
+checks) or with an admin token for every dialogue. An account is an
+administrator of the system or not (``admin``), and a member of dialogues
+with roles in each (``memberships``: slug -> roles). Answers are built from
+an allowlist of fields: never a password, its hash, or a session id. Every
+change goes through ``Accounts`` (``create``/``update``), which checks the
+values, ends sessions when it must and logs it.
 """
 
 from __future__ import annotations
@@ -17,40 +19,41 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..accounts import Accounts, Identity
-from ..domain.model import Role
 from ..store.users import User
 from .auth import client_address, require_staff
 from .errors import ApiError, read_object
 
 #: The fields ``PATCH /api/v1/users/{username}`` takes; any other is refused.
-EDITABLE = ("roles", "disabled", "password", "display_name")
+EDITABLE = ("admin", "memberships", "disabled", "password", "display_name")
 #: Longer path names are no account (usernames have at most 32 characters).
 MAX_USERNAME = 64
 
 
-async def _admin(request: Request) -> tuple[Accounts, Identity]:
+async def _admin(request: Request) -> tuple[Accounts, Identity, dict[str, str]]:
+    """The administrator, and the slug of each dialogue by id."""
     identity = await require_staff(request)
-    if Role.ADMIN not in identity.roles:
+    if not identity.system_admin:
         raise ApiError(
             "forbidden",
-            "only an admin may manage staff accounts",
-            message_vi="Chỉ quản trị viên được quản lý tài khoản nhân sự.",
+            "only an administrator of the system may manage staff accounts",
+            message_vi="Chỉ quản trị viên hệ thống được quản lý tài khoản nhân sự.",
         )
-    if identity.dialogues is not None:
-        raise ApiError(
-            "forbidden",
-            "a token scoped to some dialogues may not manage staff accounts",
-            message_vi="Mã truy cập giới hạn theo cuộc đối thoại không được quản lý tài khoản.",
-        )
-    return request.app.state.accounts, identity
+    dialogues = await request.app.state.actions.store.dialogues.all()
+    return request.app.state.accounts, identity, {d.id: d.slug for d in dialogues}
 
 
-async def user_view(accounts: Accounts, user: User) -> dict[str, Any]:
+async def user_view(accounts: Accounts, user: User, slugs: dict[str, str]) -> dict[str, Any]:
     """An account as admins see it (an allowlist: no hash, no session id)."""
+    memberships = {
+        slugs[d]: sorted(r.value for r in roles)
+        for d, roles in user.memberships.items()
+        if d in slugs
+    }
     return {
         "username": user.username,
         "display_name": user.display_name,
-        "roles": sorted(r.value for r in user.roles),
+        "admin": user.admin,
+        "memberships": dict(sorted(memberships.items())),
         "disabled": user.disabled,
         "created_at": user.created_at or None,
         "last_login_at": user.last_login_at or None,
@@ -59,26 +62,27 @@ async def user_view(accounts: Accounts, user: User) -> dict[str, Any]:
 
 
 async def list_users(request: Request) -> Response:
-    accounts, _ = await _admin(request)
-    return JSONResponse([await user_view(accounts, u) for u in await accounts.users()])
+    accounts, _, slugs = await _admin(request)
+    return JSONResponse([await user_view(accounts, u, slugs) for u in await accounts.users()])
 
 
 async def create_user(request: Request) -> Response:
-    accounts, identity = await _admin(request)
+    accounts, identity, slugs = await _admin(request)
     body = await read_object(request, request.app.state.settings.max_body)
     user = await accounts.create(
         identity.username,
         body.get("username"),
         body.get("password"),
-        body.get("roles"),
-        body.get("display_name", ""),
+        admin=body.get("admin", False),
+        memberships=body.get("memberships", {}),
+        display_name=body.get("display_name", ""),
         address=client_address(request),
     )
-    return JSONResponse(await user_view(accounts, user), 201)
+    return JSONResponse(await user_view(accounts, user, slugs), 201)
 
 
 async def update_user(request: Request) -> Response:
-    accounts, identity = await _admin(request)
+    accounts, identity, slugs = await _admin(request)
     username = request.path_params["username"]
     body = await read_object(request, request.app.state.settings.max_body)
     unknown = sorted(set(body) - set(EDITABLE))
@@ -100,7 +104,7 @@ async def update_user(request: Request) -> Response:
         raise ApiError(
             "not_found", f"no account {username!r}", message_vi="Không có tài khoản này."
         ) from None
-    return JSONResponse(await user_view(accounts, user))
+    return JSONResponse(await user_view(accounts, user, slugs))
 
 
 routes = [

@@ -13,14 +13,14 @@ templates, which share two of the three parts."""
 from __future__ import annotations
 
 import itertools
-import time
 from dataclasses import dataclass
 
 import httpx
 
 from server.accounts import Accounts
-from server.domain.model import Role
 from server.store.connection import Store, connect
+from tests.helpers import ServerProcess
+from tests.support.questions import question_ids
 from tests.web.seed import PASSWORD, run
 
 from .producer_seed import LOCALITIES, TOPICS, StaffClient
@@ -115,26 +115,27 @@ def by_hotline(n: int) -> bool:
 
 
 def add_moderators(redis_url: str, *usernames: str) -> None:
-    """More moderator accounts (password ``tests.web.seed.PASSWORD``)."""
+    """More accounts (password ``tests.web.seed.PASSWORD``), moderators of the
+    dialogues ``new_dialogue`` makes with them as ``members``."""
 
     async def make() -> None:
         redis = connect(redis_url)
         try:
             accounts = Accounts(Store(redis, 10_000, b"test-secret"), 3600)
             for username in usernames:
-                await accounts.add(username, PASSWORD, frozenset({Role.MODERATOR}))
+                await accounts.add(username, PASSWORD)
         finally:
             await redis.aclose()
 
     run(make())
 
 
-def ask_all(base_url: str, staff: StaffClient, slug: str, count: int) -> Board:
+def ask_all(site: ServerProcess, staff: StaffClient, slug: str, count: int) -> Board:
     """Submit ``count`` questions (some by the hotline, see ``by_hotline``);
     wait until intake has put them all in moderation."""
     all_texts = texts(count)
     codes: dict[str, str] = {}
-    with httpx.Client(base_url=base_url, timeout=10) as client:
+    with httpx.Client(base_url=site.url, timeout=10) as client:
         for n, text in enumerate(all_texts):
             body = {
                 "text": text,
@@ -150,12 +151,5 @@ def ask_all(base_url: str, staff: StaffClient, slug: str, count: int) -> Board:
                 response = client.post(path, json=body)
             assert response.status_code == 202, response.text
             codes[response.json()["tracking_code"]] = text
-    deadline = time.monotonic() + MATERIALISE_TIMEOUT
-    while True:
-        pending = staff.questions(slug, "pending")
-        found = {q["tracking_code"]: q["id"] for q in pending if q["tracking_code"] in codes}
-        if len(found) == len(codes):
-            break
-        assert time.monotonic() < deadline, f"only {len(found)} of {count} questions screened"
-        time.sleep(POLL_INTERVAL)
+    found = question_ids(site.env["REDIS_URL"], codes, MATERIALISE_TIMEOUT)
     return Board(slug, {codes[code]: qid for code, qid in found.items()}, all_texts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import httpx
@@ -17,7 +18,10 @@ from server.accounts import Accounts
 from server.actions import Actions
 from server.domain.model import Role
 from server.store.connection import Store, connect
-from tests.web.seed import PASSWORD, run
+from tests.helpers import ServerProcess
+from tests.support.questions import question_id
+from tests.support.staff import make_members
+from tests.web.seed import PASSWORD, STAFF, run
 
 OFFICIALS = [
     {
@@ -47,15 +51,22 @@ def fresh_slug(prefix: str = "phat-song") -> str:
     return f"{prefix}-{next(_numbers)}-{time.monotonic_ns() % 1_000_000}"
 
 
-def new_dialogue(redis_url: str, slug: str, title: str = "Đối thoại về chuyển đổi số") -> None:
+def new_dialogue(
+    redis_url: str,
+    slug: str,
+    title: str = "Đối thoại về chuyển đổi số",
+    members: Mapping[str, Iterable[Role]] | None = None,
+) -> None:
     """A live dialogue ``slug`` with two officials, two topics and a default
-    official for "Kinh tế số" (o2, Trần Thị Bình)."""
+    official for "Kinh tế số" (o2, Trần Thị Bình); the seed's staff,
+    ``EXTRA_STAFF`` and ``members`` (username -> roles) are its members (make
+    their accounts first)."""
 
     async def make() -> None:
         redis = connect(redis_url)
         try:
             actions = Actions(Store(redis, 10_000, b"test-secret"))
-            await actions.create_dialogue(
+            dialogue = await actions.create_dialogue(
                 slug=slug,
                 title=title,
                 status="live",
@@ -64,6 +75,7 @@ def new_dialogue(redis_url: str, slug: str, title: str = "Đối thoại về ch
                 localities=LOCALITIES,
                 topic_officials={"kinh-te-so": "o2"},
             )
+            await make_members(actions.store, dialogue, {**STAFF, **EXTRA_STAFF, **(members or {})})
         finally:
             await redis.aclose()
 
@@ -77,8 +89,8 @@ def add_staff(redis_url: str) -> None:
         redis = connect(redis_url)
         try:
             accounts = Accounts(Store(redis, 10_000, b"test-secret"), 3600)
-            for username, roles in EXTRA_STAFF.items():
-                await accounts.add(username, PASSWORD, roles)
+            for username in EXTRA_STAFF:  # members of each dialogue ``new_dialogue`` makes
+                await accounts.add(username, PASSWORD)
         finally:
             await redis.aclose()
 
@@ -130,16 +142,9 @@ def submit(base_url: str, slug: str, text: str, **fields: Any) -> str:
     return str(response.json()["tracking_code"])
 
 
-def approved(staff: StaffClient, base_url: str, slug: str, text: str, **fields: Any) -> str:
+def approved(staff: StaffClient, site: ServerProcess, slug: str, text: str, **fields: Any) -> str:
     """Ask ``text``, wait for intake, approve it as ``staff``; return its id."""
-    code = submit(base_url, slug, text, **fields)
-    deadline = time.monotonic() + PENDING_TIMEOUT
-    while True:
-        found = [q for q in staff.questions(slug, "pending") if q["tracking_code"] == code]
-        if found:
-            break
-        assert time.monotonic() < deadline, f"question {code} never reached moderation"
-        time.sleep(POLL_INTERVAL)
-    question = found[0]
-    staff.act(slug, question["id"], "approve", version=question["version"])
-    return str(question["id"])
+    code = submit(site.url, slug, text, **fields)
+    qid = question_id(site.env["REDIS_URL"], code, PENDING_TIMEOUT)
+    staff.act(slug, qid, "approve")
+    return qid

@@ -13,6 +13,7 @@ import redis
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.helpers import ServerProcess
+from tests.support.questions import tracking_code
 from tests.web.seed import PASSWORD, seed, server_env
 
 from .producer_seed import StaffClient, add_staff, approved, fresh_slug, new_dialogue
@@ -61,9 +62,9 @@ def test_the_whole_broadcast_in_the_browser(chromium: Browser, site: ServerProce
     slug = fresh_slug("toan-bo")
     new_dialogue(site_redis(site), slug)
     with StaffClient(site.url, "admin") as admin, StaffClient(site.url, "producer") as producer:
-        live_id = approved(admin, site.url, slug, LIVE)
-        later_id = approved(admin, site.url, slug, LATER)
-        codes = {q["id"]: q["tracking_code"] for q in admin.questions(slug, "approved")}
+        live_id = approved(admin, site, slug, LIVE)
+        later_id = approved(admin, site, slug, LATER)
+        codes = {qid: tracking_code(site_redis(site), slug, qid) for qid in (live_id, later_id)}
         overlay_url = producer.client.get(f"/api/v1/dialogues/{slug}/screen").json()["url"]
 
         contexts = [signed_in(chromium, site, name) for name in ("producer", "official")]

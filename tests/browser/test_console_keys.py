@@ -15,7 +15,9 @@ import pytest
 import redis
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from server.domain.model import Role
 from tests.helpers import ServerProcess
+from tests.support.questions import question_id
 from tests.web.seed import PASSWORD, seed, server_env
 
 from .console_seed import LINKED, SOURCE, TARGET, Board, add_moderators, ask_all, by_hotline
@@ -50,8 +52,8 @@ def admin(site: ServerProcess) -> Iterator[StaffClient]:
 def board(site: ServerProcess, redis_server: str, admin: StaffClient) -> Board:
     """A live dialogue with 200 pending questions (two topics, two officials)."""
     slug = fresh_slug("ban-phim")
-    new_dialogue(redis_server, slug)
-    return ask_all(site.url, admin, slug, COUNT)
+    new_dialogue(redis_server, slug, members={"moderator2": {Role.MODERATOR}})
+    return ask_all(site, admin, slug, COUNT)
 
 
 def open_console(
@@ -558,6 +560,7 @@ def test_n_enters_a_question_from_another_channel(
     expect(arrived.locator(".badge-channel")).to_have_text("Văn bản giấy")
     found = [q for q in admin.questions(board.slug, "pending") if q["text"] == entered]
     assert len(found) == 1
-    assert found[0]["tracking_code"] == code.group(1)
+    assert question_id(site.env["REDIS_URL"], code.group(1)) == found[0]["id"]
+    assert "tracking_code" not in found[0]
     assert found[0]["channel"] == "paper"
     assert found[0]["contact"]["phone"]

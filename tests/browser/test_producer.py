@@ -105,9 +105,9 @@ def test_producer_queues_and_reorders_by_keyboard_and_drag(
 ) -> None:
     """Queue, queue at head, Alt+Arrow and the move buttons, and drag and drop
     each change the server's queue order; the focus stays on the moved row."""
-    a = approved(admin, site.url, slug, FIRST, topic="kinh-te-so", locality="Huyện A Lưới")
-    b = approved(admin, site.url, slug, SECOND)
-    c = approved(admin, site.url, slug, THIRD)
+    a = approved(admin, site, slug, FIRST, topic="kinh-te-so", locality="Huyện A Lưới")
+    b = approved(admin, site, slug, SECOND)
+    c = approved(admin, site, slug, THIRD)
     page = open_console(chromium, site, slug)
     try:
         row(page, "approved", FIRST).get_by_role("button", name="Đưa vào hàng đợi").click()
@@ -166,9 +166,9 @@ def test_next_question_goes_on_air_and_the_overlay_follows(
     context, shows its text, asker and official without a reload, and the
     console its timer; Next again returns or defers it; the live answer ends it."""
     a = approved(
-        admin, site.url, slug, FIRST, organization="Hợp tác xã Hồng Kim", locality="Huyện A Lưới"
+        admin, site, slug, FIRST, organization="Hợp tác xã Hồng Kim", locality="Huyện A Lưới"
     )
-    b = approved(admin, site.url, slug, SECOND, name="Lê Văn Cường", topic="kinh-te-so")
+    b = approved(admin, site, slug, SECOND, name="Lê Văn Cường", topic="kinh-te-so")
     for qid in (a, b):
         admin.act(slug, qid, "queue")
     admin.act(slug, a, "assign", official_id="o1")
@@ -237,8 +237,8 @@ def test_next_question_refused_when_the_air_changed_shows_why_and_refreshes(
 ) -> None:
     """When another producer put a question on air first, Next is refused (409):
     the console says so in words and shows what is on air now."""
-    a = approved(admin, site.url, slug, FIRST)
-    b = approved(admin, site.url, slug, SECOND)
+    a = approved(admin, site, slug, FIRST)
+    b = approved(admin, site, slug, SECOND)
     for qid in (a, b):
         admin.act(slug, qid, "queue")
     page = open_console(chromium, site, slug)
@@ -271,7 +271,7 @@ def test_console_keeps_text_as_text(
 ) -> None:
     """A question written as HTML shows literally in the console and the overlay."""
     markup = '<img src=x onerror="window.__xss=1"> có được hỗ trợ không?'
-    qid = approved(admin, site.url, slug, markup, name="<b>Tên</b>")
+    qid = approved(admin, site, slug, markup, name="<b>Tên</b>")
     admin.act(slug, qid, "queue")
     admin.post(f"/api/v1/dialogues/{slug}/next", {"current": ""})
     overlay = open_overlay(chromium, producer, slug)
@@ -296,7 +296,7 @@ def test_console_and_overlay_in_english(
     producer: StaffClient,
 ) -> None:
     """?lang=en gives the console and the overlay's labels in English."""
-    qid = approved(admin, site.url, slug, FIRST)
+    qid = approved(admin, site, slug, FIRST)
     admin.act(slug, qid, "queue")
     page = open_console(chromium, site, slug)
     overlay = open_overlay(chromium, producer, slug)

@@ -1,6 +1,7 @@
 """The staff accounts page (/admin/users) in a real Chromium against a real
 server: reached from the admin page's navigation; add an account (and see a
-refused one's reason beside its field); change its roles; disable, enable it
+refused one's reason beside its field); change its roles in each dialogue
+and make it an administrator of the system; disable, enable it
 and reset its password; every change checked through the API; the admin's own
 row cannot lock them out; names are shown as text."""
 
@@ -16,7 +17,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from server.accounts import MIN_PASSWORD
 from tests.helpers import ServerProcess
-from tests.web.seed import PASSWORD
+from tests.web.seed import PASSWORD, SLUG
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -80,6 +81,11 @@ def row(page: Page, username: str) -> Locator:
     return page.locator(f'#user-list > li[data-username="{username}"]')
 
 
+def role_in(scope: Locator, role: str, slug: str = SLUG) -> Locator:
+    """The checkbox of ``role`` (its Vietnamese name) for dialogue ``slug``."""
+    return scope.locator(f'tr[data-slug="{slug}"]').get_by_label(re.compile(f"^{role} trong"))
+
+
 def test_admin_adds_changes_and_disables_an_account(
     chromium: Browser, site: ServerProcess, api: AdminApi
 ) -> None:
@@ -93,7 +99,7 @@ def test_admin_adds_changes_and_disables_an_account(
             expect(row(page, name)).to_be_visible()
         own = row(page, "admin")
         expect(own.get_by_role("button", name="Khóa tài khoản")).to_be_disabled()
-        expect(own.get_by_label("Quản trị viên")).to_be_disabled()
+        expect(own.get_by_label(re.compile("^Quản trị hệ thống"))).to_be_disabled()
         expect(own).to_contain_text("(bạn)")
 
         # -- add: refused first (short password), then made
@@ -101,8 +107,8 @@ def test_admin_adds_changes_and_disables_an_account(
         form.get_by_label("Tên đăng nhập").fill("lan")
         form.get_by_label("Tên hiển thị (không bắt buộc)").fill(DISPLAY_NAME)
         form.get_by_label("Mật khẩu", exact=True).fill("ngắn")
-        form.get_by_label("Kiểm duyệt viên").check()
-        form.get_by_label("Biên tập viên lên sóng").check()
+        role_in(form, "Kiểm duyệt viên").check()
+        role_in(form, "Biên tập viên lên sóng").check()
         form.get_by_role("button", name="Thêm tài khoản").click()
         password = form.get_by_label("Mật khẩu", exact=True)
         expect(password).to_have_attribute("aria-invalid", "true")
@@ -118,18 +124,30 @@ def test_admin_adds_changes_and_disables_an_account(
         expect(lan.locator(".meta")).to_contain_text(DISPLAY_NAME)
         assert lan.locator("b").count() == 0
         made = api.user("lan")
-        assert made is not None and made["roles"] == ["moderator", "producer"]
+        assert made is not None and made["memberships"] == {SLUG: ["moderator", "producer"]}
+        assert made["admin"] is False
         assert made["display_name"] == DISPLAY_NAME
         assert sign_in_status(site, "lan", NEW_PASSWORD) == 200
 
         # -- roles
-        lan.get_by_label("Biên tập viên lên sóng").uncheck()
-        lan.get_by_label("Lãnh đạo trả lời").check()
+        role_in(lan, "Biên tập viên lên sóng").uncheck()
+        role_in(lan, "Lãnh đạo trả lời").check()
+        role_in(lan, "Kiểm duyệt viên", "nhap").check()
         lan.get_by_role("button", name="Lưu vai trò").click()
         lan = row(page, "lan")
         expect(lan.locator(".admin-message")).to_have_text("Đã lưu vai trò.")
-        expect(lan.get_by_label("Lãnh đạo trả lời")).to_be_checked()
-        assert api.user("lan")["roles"] == ["moderator", "official"]  # type: ignore[index]
+        expect(role_in(lan, "Lãnh đạo trả lời")).to_be_checked()
+        assert api.user("lan")["memberships"] == {  # type: ignore[index]
+            SLUG: ["moderator", "official"],
+            "nhap": ["moderator"],
+        }
+        role_in(lan, "Kiểm duyệt viên", "nhap").uncheck()
+        lan.get_by_label(re.compile("^Quản trị hệ thống")).check()
+        lan.get_by_role("button", name="Lưu vai trò").click()
+        expect(row(page, "lan").locator(".admin-message")).to_have_text("Đã lưu vai trò.")
+        state = api.user("lan")
+        assert state is not None and state["admin"] is True
+        assert state["memberships"] == {SLUG: ["moderator", "official"]}
 
         # -- disable (after confirming), then enable
         lan.get_by_role("button", name="Khóa tài khoản").click()

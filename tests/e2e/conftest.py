@@ -58,7 +58,7 @@ async def world(redis_url: str) -> AsyncIterator[World]:
     )
     accounts = Accounts(store, 3600)
     for username, roles in STAFF.items():
-        await accounts.add(username, PASSWORD, frozenset(roles))
+        await accounts.add(username, PASSWORD, frozenset(roles), dialogues=[dialogue.id])
     yield World(store, actions, dialogue)
     await redis.aclose()
 

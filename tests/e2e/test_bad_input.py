@@ -13,6 +13,7 @@ import redis
 
 from server.embedded import find_redis_server
 from tests.helpers import ServerProcess, free_port
+from tests.support.questions import wait_screened
 
 from .conftest import World, login
 
@@ -156,7 +157,7 @@ async def test_staff_auth_errors(
     """No session is 401; a wrong role, a missing CSRF token or a foreign Origin is 403."""
     moderator, public = staff_and_public
     tracking = (await public.post(QUESTIONS, json=GOOD)).json()["tracking_code"]
-    qid = await _wait_pending(moderator, tracking)
+    qid = await wait_screened(world.store, tracking)
     before = state(redis_url)
     assert_error(await public.get(QUESTIONS), 401, "unauthenticated")
     assert_error(
@@ -189,16 +190,6 @@ async def test_staff_auth_errors(
         "password",
     )
     assert state(redis_url) == before
-
-
-async def _wait_pending(moderator: Any, tracking: str) -> str:
-    for _ in range(200):
-        page = (await moderator.client.get(f"{QUESTIONS}?status=pending")).json()["items"]
-        found = [q["id"] for q in page if q["tracking_code"] == tracking]
-        if found:
-            return found[0]  # type: ignore[no-any-return]
-        await _pause()
-    raise AssertionError("the question never reached pending")
 
 
 async def _pause() -> None:
@@ -237,7 +228,7 @@ async def test_bad_actions(
     """Illegal moves are 409, bad bodies 400 naming the field; the question is untouched."""
     moderator, public = staff_and_public
     tracking = (await public.post(QUESTIONS, json=GOOD)).json()["tracking_code"]
-    qid = await _wait_pending(moderator, tracking)
+    qid = await wait_screened(world.store, tracking)
     before = state(redis_url)
     assert_error(await moderator.act(qid, action, **body), status, code, field)
     assert state(redis_url) == before

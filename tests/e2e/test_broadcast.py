@@ -3,27 +3,16 @@ next question, answer live, defer, close, answer in writing."""
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 from websockets.asyncio.client import connect
 
 from tests.helpers import ServerProcess
+from tests.support.questions import wait_screened
 
 from .conftest import World, login
 from .test_flow import next_message, submit, wait_for_type, ws_url
 
 Q = "/api/v1/dialogues/chuyen-doi-so"
-
-
-async def pending_id(moderator, tracking: str) -> str:  # type: ignore[no-untyped-def]
-    for _ in range(200):
-        items = (await moderator.client.get(f"{Q}/questions?status=pending")).json()["items"]
-        found = [q["id"] for q in items if q["tracking_code"] == tracking]
-        if found:
-            return found[0]  # type: ignore[no-any-return]
-        await asyncio.sleep(0.05)
-    raise AssertionError("never pending")
 
 
 async def test_the_whole_broadcast(server: ServerProcess, world: World) -> None:
@@ -37,8 +26,8 @@ async def test_the_whole_broadcast(server: ServerProcess, world: World) -> None:
         await next_message(viewer)
         live_code = await submit(server, "Khi nào toàn bộ thủ tục đất đai được làm trực tuyến?")
         written_code = await submit(server, "Tỉnh hỗ trợ doanh nghiệp nhỏ chuyển đổi số thế nào?")
-        live_id = await pending_id(moderator, live_code)
-        written_id = await pending_id(moderator, written_code)
+        live_id = await wait_screened(world.store, live_code)
+        written_id = await wait_screened(world.store, written_code)
         for qid in (live_id, written_id):
             assert (await moderator.act(qid, "approve")).status_code == 200
             assert (await moderator.act(qid, "assign", official_id="o1")).status_code == 200

@@ -164,7 +164,8 @@ async def matrix(server: ServerProcess, redis_server: str) -> AsyncIterator[Worl
     )
     accounts = Accounts(actions.store, 3600)
     for username, roles in ACCOUNTS.items():
-        await accounts.add(username, PASSWORD, roles)
+        places = [d.id for d in (dialogue, phased, race)]
+        await accounts.add(username, PASSWORD, roles, dialogues=places)
     logins = {"anonymous": None, **LOGIN_OF, "producer2": "producer2"}
     signed_in = await asyncio.gather(*(_sign_in(server, name) for name in logins.values()))
     clients = dict(zip(logins, signed_in, strict=True))

@@ -9,9 +9,9 @@ import pytest
 from server.accounts import Accounts
 from server.domain.model import Role
 from tests.helpers import ServerProcess
+from tests.support.questions import wait_screened
 
 from .conftest import World
-from .test_broadcast import pending_id
 from .test_flow import submit
 
 Q = "/api/v1/dialogues/chuyen-doi-so"
@@ -31,12 +31,15 @@ async def test_a_token_acts_within_its_role_and_dialogues(
     headers = {"Authorization": f"Bearer {secret}"}
     async with httpx.AsyncClient(base_url=server.url, headers=headers) as bot:
         who = (await bot.get("/api/v1/session")).json()
-        assert who == {"username": "moderator", "roles": ["moderator"], "csrf_token": None}
+        assert who == {
+            "username": "moderator",
+            "roles": ["moderator"],
+            "admin": False,
+            "memberships": {"chuyen-doi-so": ["moderator"]},
+            "csrf_token": None,
+        }
 
-        class Via:
-            client = bot
-
-        qid = await pending_id(Via, await submit(server))
+        qid = await wait_screened(world.store, await submit(server))
         approved = await bot.post(f"{Q}/questions/{qid}/actions/approve", json={})  # no CSRF header
         assert approved.status_code == 200, approved.text
         assert (await bot.get("/api/v1/dialogues/khac/questions")).status_code == 403

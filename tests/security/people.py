@@ -9,30 +9,44 @@ the staff API, so every piece of data went through the app's own checks.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from typing import Any
 
 import httpx
 
 from server.accounts import Accounts
+from server.actions import Actions
 from server.domain.model import Role
 from server.store.connection import Store, connect
+from tests.helpers import ServerProcess
+from tests.support.questions import question_ids
 from tests.web.seed import PASSWORD, SLUG, run
 
-#: Accounts these tests add to tests/web/seed.py's (moderator, producer,
-#: admin): the dialogue's official ``o1`` answers as ``official``; the former
-#: admin is disabled once signed in (see ``disable``).
+#: Accounts these tests add to tests/web/seed.py's (moderator and producer of
+#: its dialogue, admin of the system), with their roles in the seed's
+#: dialogue: the dialogue's official ``o1`` answers as ``official``;
+#: ``quan-ly`` manages that dialogue only; the former administrator is
+#: disabled once signed in (see ``disable``).
 EXTRA_ACCOUNTS = {
     "official": frozenset({Role.OFFICIAL}),
-    "cuu-quan-tri": frozenset({Role.ADMIN}),
+    "quan-ly": frozenset({Role.ADMIN}),
+    "cuu-quan-tri": frozenset(),
 }
 DISABLED = "cuu-quan-tri"
+MANAGER = "quan-ly"
+#: Another live dialogue, and a member of each role in it and in no other:
+#: every request of theirs about the seed's dialogue must be refused.
+OTHER_SLUG = "doi-thoai-khac"
+OUTSIDERS = {
+    "khac-moderator": Role.MODERATOR,
+    "khac-producer": Role.PRODUCER,
+    "khac-official": Role.OFFICIAL,
+    "khac-quan-ly": Role.ADMIN,
+}
 OFFICIAL_ID = "o1"
 #: How long intake may take to screen questions into moderation (well under
 #: a second; the margin is for a loaded machine).
 INTAKE_TIMEOUT = 20.0
-POLL = 0.05
 STAFF_SECRET = b"test-secret"
 
 
@@ -45,13 +59,42 @@ async def _with_accounts(redis_url: str, work: Any) -> Any:
 
 
 def add_accounts(redis_url: str) -> None:
-    """Make ``EXTRA_ACCOUNTS`` (with the seed's password)."""
+    """Make ``EXTRA_ACCOUNTS`` (with the seed's password), the other dialogue
+    and its ``OUTSIDERS``."""
 
-    async def work(accounts: Accounts) -> None:
+    async def work(store: Store) -> None:
+        accounts = Accounts(store, 3600)
+        await accounts.add(DISABLED, PASSWORD, frozenset({Role.ADMIN}))
         for username, roles in EXTRA_ACCOUNTS.items():
-            await accounts.add(username, PASSWORD, roles)
+            if roles:
+                await accounts.add(username, PASSWORD)
+                given = sorted(r.value for r in roles)
+                await accounts.update("tests", username, memberships={SLUG: given})
+        await Actions(store).create_dialogue(
+            slug=OTHER_SLUG,
+            title="Đối thoại về cải cách hành chính",
+            status="live",
+            officials=[
+                {
+                    "id": "o9",
+                    "name": "Lê Văn Chín",
+                    "title": "Giám đốc Sở Nội vụ",
+                    "username": "khac-official",
+                }
+            ],
+        )
+        for username, role in OUTSIDERS.items():
+            await accounts.add(username, PASSWORD)
+            await accounts.update("tests", username, memberships={OTHER_SLUG: [role.value]})
 
-    run(_with_accounts(redis_url, work))
+    async def go() -> None:
+        redis = connect(redis_url)
+        try:
+            await work(Store(redis, 10_000, STAFF_SECRET))
+        finally:
+            await redis.aclose()
+
+    run(go())
 
 
 def disable(redis_url: str, username: str) -> None:
@@ -112,25 +155,13 @@ def submit(base_url: str, **body: Any) -> str:
     return str(response.json()["tracking_code"])
 
 
-def pending_ids(moderator: Staff, codes: Iterable[str]) -> dict[str, str]:
-    """tracking code -> question id, once intake has put every one in moderation."""
-    wanted = set(codes)
-    deadline = time.monotonic() + INTAKE_TIMEOUT
-    found: dict[str, str] = {}
-    while True:
-        found = {
-            q["tracking_code"]: q["id"]
-            for q in moderator.questions("pending")
-            if q["tracking_code"] in wanted
-        }
-        if len(found) == len(wanted) or time.monotonic() > deadline:
-            break
-        time.sleep(POLL)
-    assert set(found) == wanted, f"not screened after {INTAKE_TIMEOUT} s: {wanted - set(found)}"
-    return found
+def pending_ids(server: ServerProcess, codes: Iterable[str]) -> dict[str, str]:
+    """tracking code -> question id, once intake has put every one in moderation
+    (looked up in the server's store: no staff payload carries a tracking code)."""
+    return question_ids(server.env["REDIS_URL"], codes, INTAKE_TIMEOUT)
 
 
-def ask(base_url: str, moderator: Staff, **body: Any) -> tuple[str, str]:
+def ask(server: ServerProcess, **body: Any) -> tuple[str, str]:
     """Submit one question and wait for it in moderation: (tracking code, id)."""
-    code = submit(base_url, **body)
-    return code, pending_ids(moderator, [code])[code]
+    code = submit(server.url, **body)
+    return code, pending_ids(server, [code])[code]

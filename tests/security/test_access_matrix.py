@@ -1,12 +1,15 @@
-"""The access matrix (issue 6): every HTTP route and every WebSocket of the
-app, sent by each kind of visitor, gets the expected status, and no body
-carries what that visitor may not see.
+"""The access matrix (issues 6 and 10): every HTTP route and every WebSocket
+of the app, sent by each kind of visitor, gets the expected status, and no
+body carries what that visitor may not see.
 
 Visitors: ``anonymous``; ``citizen`` (anonymous, but with their own tracking
-code in the path, where everyone else has a code that is not theirs);
-``official``, ``producer``, ``moderator`` and ``admin`` signed in with a
-browser's cookie, Origin and CSRF token; ``disabled``, a former admin whose
-session was opened before the account was disabled.
+code in the path, where everyone else has a code that is not theirs); the
+seeded dialogue's ``official``, ``producer``, ``moderator`` and ``manager``
+(its admin), and ``admin`` (of the system), signed in with a browser's
+cookie, Origin and CSRF token; ``disabled``, a former administrator whose
+session was opened before the account was disabled; and ``outsider``: a
+member of each role (moderator, producer, official, admin) of another
+dialogue only, each of whom must get the column's status.
 
 ``ROWS`` is the table. ``test_every_route_has_a_row`` reads the routes from
 the app's router (routes.py): a route added without a row fails it, and so
@@ -36,6 +39,9 @@ from tests.web.seed import PASSWORD, SLUG, run
 from . import leaks
 from .people import (
     DISABLED,
+    MANAGER,
+    OTHER_SLUG,
+    OUTSIDERS,
     STAFF_SECRET,
     Staff,
     create_token,
@@ -47,15 +53,32 @@ from .routes import WS, app_routes
 
 pytestmark = pytest.mark.e2e
 
-ROLES = ("anonymous", "citizen", "official", "producer", "moderator", "admin", "disabled")
-SIGNED_IN = ("official", "producer", "moderator", "admin", "disabled")
-#: The account each signed-in column uses.
-ACCOUNT = {role: role for role in SIGNED_IN} | {"disabled": DISABLED}
-#: Who may see what: contact data only moderators (and admin, who may do all);
-#: tracking codes and the overlay token only the staff who work with them.
-CONTACT_ROLES = frozenset({"moderator", "admin"})
-CODE_ROLES = frozenset({"official", "producer", "moderator", "admin"})
-SCREEN_ROLES = frozenset({"producer", "admin"})
+ROLES = (
+    "anonymous",
+    "citizen",
+    "official",
+    "producer",
+    "moderator",
+    "manager",
+    "admin",
+    "disabled",
+    "outsider",
+)
+#: The accounts each signed-in column sends its requests as.
+ACCOUNTS = {
+    "official": ("official",),
+    "producer": ("producer",),
+    "moderator": ("moderator",),
+    "manager": (MANAGER,),
+    "admin": ("admin",),
+    "disabled": (DISABLED,),
+    "outsider": tuple(OUTSIDERS),
+}
+#: Who may see what: contact data only the dialogue's moderators (and its
+#: admins); the overlay token only the staff who run the broadcast; a
+#: tracking code only the citizen who holds it: no staff payload carries one.
+CONTACT_ROLES = frozenset({"moderator", "manager", "admin"})
+SCREEN_ROLES = frozenset({"producer", "manager", "admin"})
 
 DRAFT = "nhap"  # tests/web/seed.py's draft dialogue
 PHASED = "ma-tran-pha"  # a draft the admin row moves to "open"
@@ -67,30 +90,35 @@ QUESTION = {"text": "Xin hỏi thủ tục cấp chữ ký số cho người dâ
 HOTLINE = {**QUESTION, "channel": "hotline"}
 LOGIN = {"username": "moderator", "password": PASSWORD}
 
-EVERYONE = (200,) * 7
-STAFF_ONLY = (401, 401, 200, 200, 200, 200, 401)
-ADMIN_ONLY = (401, 401, 403, 403, 403, 200, 401)
-PAGE_ADMIN_ONLY = (303, 303, 403, 403, 403, 200, 303)
-CITIZEN_ONLY = (404, 200, 404, 404, 404, 404, 404)
-STAFF_SEE_DRAFT = (404, 404, 200, 200, 200, 200, 404)
+# Columns: anonymous, citizen, official, producer, moderator, manager,
+# admin, disabled, outsider.
+EVERYONE = (200,) * 9
+STAFF_ONLY = (401, 401, 200, 200, 200, 200, 200, 401, 403)
+MANAGERS = (401, 401, 403, 403, 403, 200, 200, 401, 403)
+SYSTEM_ADMIN = (401, 401, 403, 403, 403, 403, 200, 401, 403)
+PAGE_SYSTEM_ADMIN = (303, 303, 403, 403, 403, 403, 200, 303, 403)
+CITIZEN_ONLY = (404, 200, 404, 404, 404, 404, 404, 404, 404)
+#: A draft is seen by its members only: here, nobody but the system's admin.
+ADMIN_SEES_DRAFT = (404, 404, 404, 404, 404, 404, 200, 404, 404)
 
 
 @dataclass
 class World:
     server: ServerProcess
     redis_url: str
+    #: Every signed-in account, by username.
     staff: dict[str, Staff]
     disabled_token: str
     public_id: str
     citizen_code: str
     pending: list[str]
     http: httpx.Client
-    #: label -> (value, the columns that may see it in a body)
+    #: label -> (value, the columns or accounts that may see it in a body)
     secrets: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
 
-    def params(self, role: str) -> dict[str, str]:
-        """The values a row's placeholders take for ``role``."""
-        member = self.staff.get(role)
+    def params(self, role: str, account: str | None) -> dict[str, str]:
+        """The values a row's placeholders take for ``role`` sent as ``account``."""
+        member = self.staff.get(account or "")
         return {
             "slug": SLUG,
             "id": self.public_id,
@@ -99,7 +127,7 @@ class World:
             "digest": script_url().removeprefix("/widget.").removesuffix(".js"),
             "path": "common.js",
             "csrf": member.csrf if member else "",
-            "voter": f"matrix-voter-{role}",
+            "voter": f"matrix-voter-{account or role}",
             "username": DISABLED,
         }
 
@@ -161,8 +189,8 @@ def row(method: str, route: str, codes: tuple[int, ...], **options: Any) -> Row:
     return Row(method, route, dict(zip(ROLES, codes, strict=True)), **options)
 
 
-#: The table. Codes are in ``ROLES`` order:
-#:  anonymous, citizen, official, producer, moderator, admin, disabled.
+#: The table. Codes are in ``ROLES`` order: anonymous, citizen, official,
+#: producer, moderator, manager, admin, disabled, outsider.
 # fmt: off
 ROWS = [
     # -- meta and the public API
@@ -172,93 +200,100 @@ ROWS = [
     row("GET", "/api/v1/dialogues/{slug}", EVERYONE),
     row("GET", "/api/v1/dialogues/{slug}/feed", EVERYONE),
     # A draft is not public yet: its page and archive are 404 to the public;
-    # its settings and feed must not be readable by slug either.
-    row("GET", "/api/v1/dialogues/{slug}", STAFF_SEE_DRAFT, params={"slug": DRAFT}),
-    row("GET", "/api/v1/dialogues/{slug}/feed", STAFF_SEE_DRAFT, params={"slug": DRAFT}),
+    # its settings and feed must not be readable by slug either, and only its
+    # own staff (here: none but the system's admin) see it.
+    row("GET", "/api/v1/dialogues/{slug}", ADMIN_SEES_DRAFT, params={"slug": DRAFT}),
+    row("GET", "/api/v1/dialogues/{slug}/feed", ADMIN_SEES_DRAFT, params={"slug": DRAFT}),
     row("GET", "/api/v1/dialogues/{slug}/challenge", EVERYONE),
     row("GET", "/api/v1/dialogues/{slug}/archive", EVERYONE),
-    row("GET", "/api/v1/dialogues/{slug}/archive", (404,) * 7, params={"slug": DRAFT}),
-    row("POST", "/api/v1/dialogues/{slug}/questions", (202,) * 7, json=QUESTION),
-    # A staff entry (with a channel) needs a staff member; anyone else's is a
-    # citizen's submission naming a staff channel: invalid.
-    row("POST", "/api/v1/dialogues/{slug}/questions", (400, 400, 202, 202, 202, 202, 400),
-        json=HOTLINE),
+    row("GET", "/api/v1/dialogues/{slug}/archive", (404,) * 9, params={"slug": DRAFT}),
+    row("POST", "/api/v1/dialogues/{slug}/questions", (202,) * 9, json=QUESTION),
+    # A staff entry (with a channel) needs a member of the dialogue; anyone
+    # else's is a citizen's submission naming a staff channel: invalid.
+    row("POST", "/api/v1/dialogues/{slug}/questions",
+        (400, 400, 202, 202, 202, 202, 202, 400, 403), json=HOTLINE),
     row("POST", "/api/v1/dialogues/{slug}/questions/{id}/votes", EVERYONE,
         json={"voter": "{voter}"}),
     row("GET", "/api/v1/tracking/{code}", CITIZEN_ONLY),
-    row("DELETE", "/api/v1/tracking/{code}/contact", (404, 204, 404, 404, 404, 404, 404)),
+    row("DELETE", "/api/v1/tracking/{code}/contact",
+        (404, 204, 404, 404, 404, 404, 404, 404, 404)),
     # -- sessions and the staff API
     row("POST", "/api/v1/session", EVERYONE, json=LOGIN),
-    row("GET", "/api/v1/session", STAFF_ONLY),
-    row("DELETE", "/api/v1/session", (401, 401, 204, 204, 204, 204, 401), fresh_session=True),
+    row("GET", "/api/v1/session", (401, 401, 200, 200, 200, 200, 200, 401, 200)),
+    row("DELETE", "/api/v1/session", (401, 401, 204, 204, 204, 204, 204, 401, 204),
+        fresh_session=True),
     row("GET", "/api/v1/dialogues/{slug}/questions", STAFF_ONLY),
     row("GET", "/api/v1/dialogues/{slug}/questions/{id}", STAFF_ONLY),
     row("POST", "/api/v1/dialogues/{slug}/questions/{id}/actions/{action}", STAFF_ONLY,
         json={"text": "Ghi chú của bảng phân quyền."}),
     row("POST", "/api/v1/dialogues/{slug}/questions/{id}/actions/{action}",
-        (401, 401, 403, 403, 200, 200, 401), params={"action": "approve"},
+        (401, 401, 403, 403, 200, 200, 200, 401, 403), params={"action": "approve"},
         prepare=fresh_pending),
-    row("POST", "/api/v1/dialogues/{slug}/next", (401, 401, 403, 200, 403, 200, 401), json={},
-        prepare=fresh_queue),
-    row("GET", "/api/v1/dialogues/{slug}/screen", (401, 401, 403, 200, 403, 200, 401)),
-    # Bulk moderation answers 200 to any staff member, with each question's
-    # own outcome inside (an official's and a producer's are refusals).
+    row("POST", "/api/v1/dialogues/{slug}/next", (401, 401, 403, 200, 403, 200, 200, 401, 403),
+        json={}, prepare=fresh_queue),
+    row("GET", "/api/v1/dialogues/{slug}/screen", (401, 401, 403, 200, 403, 200, 200, 401, 403)),
+    # Bulk moderation answers 200 to any staff member of the dialogue, with
+    # each question's own outcome inside (an official's and a producer's are
+    # refusals).
     row("POST", "/api/v1/dialogues/{slug}/questions/bulk", STAFF_ONLY,
         json={"action": "approve", "ids": ["{id}"]}, prepare=fresh_pending),
     row("POST", "/api/v1/dialogues/{slug}/questions/{id}/handling",
-        (401, 401, 403, 403, 200, 200, 401)),
+        (401, 401, 403, 403, 200, 200, 200, 401, 403)),
     row("DELETE", "/api/v1/dialogues/{slug}/questions/{id}/handling",
-        (401, 401, 403, 403, 204, 204, 401)),
-    row("GET", "/api/v1/dialogues/{slug}/audit", (401, 401, 403, 403, 200, 200, 401)),
-    row("GET", "/api/v1/dialogues/{slug}/export", (401, 401, 403, 403, 200, 200, 401)),
-    row("GET", "/api/v1/dialogues/{slug}/export", (401, 401, 403, 403, 200, 200, 401),
+        (401, 401, 403, 403, 204, 204, 204, 401, 403)),
+    row("GET", "/api/v1/dialogues/{slug}/audit", (401, 401, 403, 403, 200, 200, 200, 401, 403)),
+    row("GET", "/api/v1/dialogues/{slug}/export", (401, 401, 403, 403, 200, 200, 200, 401, 403)),
+    row("GET", "/api/v1/dialogues/{slug}/export", (401, 401, 403, 403, 200, 200, 200, 401, 403),
         query="format=json&contact=true"),
-    # -- the admin API
-    row("POST", "/api/v1/dialogues", (401, 401, 403, 403, 403, 201, 401),
+    # -- the admin API: dialogues are made by the system's admins, managed by
+    # their own admins; accounts are the system's admins' alone
+    row("POST", "/api/v1/dialogues", (401, 401, 403, 403, 403, 403, 201, 401, 403),
         json={"slug": "ma-tran-moi", "title": "Đối thoại mới của bảng phân quyền"}),
-    row("PATCH", "/api/v1/dialogues/{slug}", ADMIN_ONLY,
+    row("PATCH", "/api/v1/dialogues/{slug}", MANAGERS,
         json={"description": "Lãnh đạo tỉnh trả lời câu hỏi của người dân."}),
-    row("GET", "/api/v1/dialogues/{slug}/settings", ADMIN_ONLY),
-    row("POST", "/api/v1/dialogues/{slug}/status", ADMIN_ONLY, params={"slug": PHASED},
-        json={"status": "open"}),
-    row("GET", "/api/v1/users", ADMIN_ONLY),
-    row("POST", "/api/v1/users", (401, 401, 403, 403, 403, 201, 401),
+    row("GET", "/api/v1/dialogues/{slug}/settings", MANAGERS),
+    # The draft is for its members only (404 to the others) until the admin's
+    # cell opens it; the outsiders' cells come after that (403).
+    row("POST", "/api/v1/dialogues/{slug}/status", (401, 401, 404, 404, 404, 404, 200, 401, 403),
+        params={"slug": PHASED}, json={"status": "open"}),
+    row("GET", "/api/v1/users", SYSTEM_ADMIN),
+    row("POST", "/api/v1/users", (401, 401, 403, 403, 403, 403, 201, 401, 403),
         json={"username": "nhan-vien-ma-tran", "password": "mat-khau-du-dai-123",
-              "roles": ["moderator"]}),
-    row("PATCH", "/api/v1/users/{username}", ADMIN_ONLY,
+              "memberships": {SLUG: ["moderator"]}}),
+    row("PATCH", "/api/v1/users/{username}", SYSTEM_ADMIN,
         json={"display_name": "Quản trị viên cũ"}),
     # -- the feeds
-    row(WS, "/ws/v1/dialogues/{slug}/feed", (101,) * 7),
-    row(WS, "/ws/v1/dialogues/{slug}/feed", (403, 403, 101, 101, 101, 101, 403),
+    row(WS, "/ws/v1/dialogues/{slug}/feed", (101,) * 9),
+    row(WS, "/ws/v1/dialogues/{slug}/feed", (403, 403, 403, 403, 403, 403, 101, 403, 403),
         params={"slug": DRAFT}),
-    row(WS, "/ws/v1/dialogues/{slug}/console", (403, 403, 101, 101, 101, 101, 403)),
+    row(WS, "/ws/v1/dialogues/{slug}/console", (403, 403, 101, 101, 101, 101, 101, 403, 403)),
     # -- pages (anonymous visitors of staff pages are sent to the login page)
     row("GET", "/", EVERYONE),
     row("GET", "/login", EVERYONE),
-    row("POST", "/login", (303,) * 7, form=LOGIN),
-    row("POST", "/logout", (303,) * 7, form={"csrf_token": "{csrf}"}, fresh_session=True),
-    row("GET", "/console/{slug}", (303, 303, 403, 403, 200, 200, 303)),
-    row("GET", "/console/{slug}/producer", (303, 303, 403, 200, 403, 200, 303)),
-    row("GET", "/console/{slug}/official", (303, 303, 200, 403, 403, 200, 303)),
-    row("GET", "/admin", PAGE_ADMIN_ONLY),
-    row("GET", "/admin/{slug}", PAGE_ADMIN_ONLY),
-    row("GET", "/admin/users", PAGE_ADMIN_ONLY),
-    row("GET", "/console/{slug}/audit", (303, 303, 403, 403, 200, 200, 303)),
+    row("POST", "/login", (303,) * 9, form=LOGIN),
+    row("POST", "/logout", (303,) * 9, form={"csrf_token": "{csrf}"}, fresh_session=True),
+    row("GET", "/console/{slug}", (303, 303, 403, 403, 200, 200, 200, 303, 403)),
+    row("GET", "/console/{slug}/producer", (303, 303, 403, 200, 403, 200, 200, 303, 403)),
+    row("GET", "/console/{slug}/official", (303, 303, 200, 403, 403, 200, 200, 303, 403)),
+    row("GET", "/admin", PAGE_SYSTEM_ADMIN),
+    row("GET", "/admin/{slug}", (303, 303, 403, 403, 403, 200, 200, 303, 403)),
+    row("GET", "/admin/users", PAGE_SYSTEM_ADMIN),
+    row("GET", "/console/{slug}/audit", (303, 303, 403, 403, 200, 200, 200, 303, 403)),
     row("GET", "/d/{slug}", EVERYONE),
-    row("GET", "/d/{slug}", (404, 404, 200, 200, 200, 200, 404), params={"slug": DRAFT}),
+    row("GET", "/d/{slug}", ADMIN_SEES_DRAFT, params={"slug": DRAFT}),
     row("GET", "/d/{slug}/archive", EVERYONE),
-    row("GET", "/d/{slug}/screen", (403,) * 7),  # without the overlay token
+    row("GET", "/d/{slug}/screen", (403,) * 9),  # without the overlay token
     row("GET", "/d/{slug}/screen", EVERYONE, query="token={screen}", prepare=screen_token),
     row("GET", "/t", EVERYONE),
     row("GET", "/t/{code}", CITIZEN_ONLY),
-    row("POST", "/t/{code}/contact", (404, 303, 404, 404, 404, 404, 404), form={}),
+    row("POST", "/t/{code}/contact", (404, 303, 404, 404, 404, 404, 404, 404, 404), form={}),
     # -- the widget and static files
     row("GET", "/widget.js", EVERYONE),
     row("GET", "/widget.{digest}.js", EVERYONE),
     row("GET", "/widget/check/{slug}", EVERYONE),
     row("GET", "/static/{path}", EVERYONE),
     # last: it changes the overlay token the screen rows use
-    row("POST", "/api/v1/dialogues/{slug}/screen/rotate", ADMIN_ONLY),
+    row("POST", "/api/v1/dialogues/{slug}/screen/rotate", MANAGERS),
 ]
 # fmt: on
 
@@ -284,7 +319,7 @@ def _secret_key(server: ServerProcess) -> str:
 @pytest.fixture(scope="module")
 def world(site: ServerProcess, redis_server: str) -> Iterator[World]:
     url = site.url
-    staff = {role: Staff(url, ACCOUNT[role]) for role in SIGNED_IN}
+    staff = {name: Staff(url, name) for names in ACCOUNTS.values() for name in names}
     token = create_token(redis_server, DISABLED, Role.ADMIN)
     disable(redis_server, DISABLED)
     moderator = staff["moderator"]
@@ -294,8 +329,11 @@ def world(site: ServerProcess, redis_server: str) -> Iterator[World]:
         url, **{**QUESTION, "text": "Câu hỏi của chính người dân này?"},
         contact={"phone": PHONE2, "email": EMAIL2}, consent=True,
     )  # fmt: skip
-    pool = [submit(url, **{**QUESTION, "text": f"Câu hỏi dự phòng số {n}?"}) for n in range(24)]
-    ids = pending_ids(moderator, [public_code, citizen_code, *pool])
+    # One per cell that uses one up: (the approve and bulk rows, and the next
+    # row's queue) x (every column's accounts).
+    spares = 3 * (len(ROLES) + len(OUTSIDERS))
+    pool = [submit(url, **{**QUESTION, "text": f"Câu hỏi dự phòng số {n}?"}) for n in range(spares)]
+    ids = pending_ids(site, [public_code, citizen_code, *pool])
     moderator.act(ids[public_code], "approve")
     admin = staff["admin"]
     created = admin.post("/api/v1/dialogues", {"slug": PHASED, "title": "Đối thoại chưa mở"})
@@ -307,16 +345,16 @@ def world(site: ServerProcess, redis_server: str) -> Iterator[World]:
         "disabled account's API token": (token, nobody),
         "email": (EMAIL, CONTACT_ROLES),
         "citizen's email": (EMAIL2, CONTACT_ROLES),
-        "tracking code of another asker": (public_code, CODE_ROLES),
-        "citizen's tracking code": (citizen_code, CODE_ROLES | {"citizen"}),
+        "tracking code of another asker": (public_code, nobody),
+        "citizen's tracking code": (citizen_code, frozenset({"citizen"})),
     }
     for label, value in leaks.phone_forms(PHONE).items():
         secrets[f"phone {label}"] = (value, CONTACT_ROLES)
     for label, value in leaks.phone_forms(PHONE2).items():
         secrets[f"citizen's phone {label}"] = (value, CONTACT_ROLES)
-    for role, member in staff.items():
-        secrets[f"session of {role}"] = (member.session, nobody)
-        secrets[f"CSRF token of {role}"] = (member.csrf, frozenset({role}))
+    for name, member in staff.items():
+        secrets[f"session of {name}"] = (member.session, nobody)
+        secrets[f"CSRF token of {name}"] = (member.csrf, frozenset({name}))
     built = World(
         site, redis_server, staff, token, ids[public_code], citizen_code,
         [ids[c] for c in pool], httpx.Client(base_url=url, timeout=20), secrets,
@@ -342,8 +380,8 @@ def _fill(value: Any, params: dict[str, str]) -> Any:
     return value
 
 
-def _fresh_session(world: World, role: str) -> tuple[str, str]:
-    """A new session (id, CSRF token) for the role's account, opened as a login opens one."""
+def _fresh_session(world: World, account: str) -> tuple[str, str]:
+    """A new session (id, CSRF token) for ``account``, opened as a login opens one."""
 
     async def work() -> tuple[str, str]:
         from server.store.connection import Store, connect
@@ -351,7 +389,7 @@ def _fresh_session(world: World, role: str) -> tuple[str, str]:
         redis = connect(world.redis_url)
         try:
             accounts = Accounts(Store(redis, 10_000, STAFF_SECRET), 3600)
-            session_id, identity = await accounts.open_session(await accounts.user(ACCOUNT[role]))
+            session_id, identity = await accounts.open_session(await accounts.user(account))
             return session_id, identity.csrf_token or ""
         finally:
             await redis.aclose()
@@ -359,15 +397,15 @@ def _fresh_session(world: World, role: str) -> tuple[str, str]:
     return run(work())
 
 
-def send(world: World, r: Row, role: str) -> tuple[int, str, str]:
-    """Send ``r`` as ``role``: (status, body, the URL it went to)."""
-    params = world.params(role) | r.params
+def send(world: World, r: Row, role: str, account: str | None = None) -> tuple[int, str, str]:
+    """Send ``r`` as ``role`` (signed in as ``account``): (status, body, the URL it went to)."""
+    params = world.params(role, account) | r.params
     if r.prepare is not None:
         params |= r.prepare(world, role)
-    member = world.staff.get(role)
+    member = world.staff.get(account or "")
     session = member.session if member else None
-    if member and r.fresh_session and role != "disabled":
-        session, params["csrf"] = _fresh_session(world, role)
+    if member and account and r.fresh_session and role != "disabled":
+        session, params["csrf"] = _fresh_session(world, account)
     path = r.route.format(**params) + (f"?{r.query.format(**params)}" if r.query else "")
     headers = {"Origin": world.server.url}
     if session:
@@ -403,13 +441,14 @@ def _open_socket(world: World, path: str, headers: dict[str, str]) -> tuple[int,
 # -- the matrix -------------------------------------------------------------------
 
 
-def _leaked(world: World, role: str, body: str, url: str) -> list[str]:
-    """What ``body`` holds that ``role`` may not see (a secret in the URL it
-    asked for is the caller's own, as the overlay token or a tracking code)."""
+def _leaked(world: World, role: str, account: str | None, body: str, url: str) -> list[str]:
+    """What ``body`` holds that ``role`` (as ``account``) may not see (a
+    secret in the URL it asked for is the caller's own, as the overlay token
+    or a tracking code)."""
     forbidden = {
         label: value
         for label, (value, allowed) in world.secrets.items()
-        if role not in allowed and value not in url
+        if role not in allowed and account not in allowed and value not in url
     }
     return leaks.found(body, forbidden)
 
@@ -426,11 +465,13 @@ def test_access_matrix(world: World, r: Row) -> None:
     """Each visitor gets the row's status, and no body carries what they may not see."""
     wrong = []
     for role in ROLES:
-        status, body, url = send(world, r, role)
-        if status != r.expect[role]:
-            wrong.append(f"  {role:<10} expected {r.expect[role]}, got {status}: {body[:300]!r}")
-        for leak in _leaked(world, role, body, url):
-            wrong.append(f"  {role:<10} body holds the {leak}")
+        for account in ACCOUNTS.get(role, (None,)):
+            status, body, url = send(world, r, role, account)
+            who = f"{role} ({account})" if account and account != role else role
+            if status != r.expect[role]:
+                wrong.append(f"  {who:<26} expected {r.expect[role]}, got {status}: {body[:300]!r}")
+            for leak in _leaked(world, role, account, body, url):
+                wrong.append(f"  {who:<26} body holds the {leak}")
     assert not wrong, f"{r.id}:\n" + "\n".join(wrong)
 
 
@@ -438,7 +479,7 @@ def test_the_leak_check_sees_contact_data(world: World) -> None:
     """Positive control: a moderator's view of the question does show its
     contact data, so the matrix's leak check is not passing vacuously."""
     staff_view = next(r for r in ROWS if r.route.endswith("/questions/{id}"))
-    status, body, _ = send(world, staff_view, "moderator")
+    status, body, _ = send(world, staff_view, "moderator", "moderator")
     assert status == 200
     assert json.loads(body)["contact"] == {"phone": "+84912345678", "email": EMAIL}
     assert leaks.found(body, {"email": EMAIL, **leaks.phone_forms(PHONE)}) == ["email", "as stored"]
@@ -453,14 +494,30 @@ def test_a_disabled_accounts_api_token_opens_nothing(world: World) -> None:
     for r in ROWS:
         if not r.route.startswith("/api/v1/") or r.prepare or r.expect["anonymous"] != 401:
             continue
-        params = world.params("anonymous") | r.params
+        params = world.params("anonymous", None) | r.params
         path = r.route.format(**params) + (f"?{r.query.format(**params)}" if r.query else "")
         response = client.request(
             r.method,
             path,
             headers={"Authorization": f"Bearer {world.disabled_token}"},
-            json=_fill(r.json, world.params("anonymous")) if r.json is not None else None,
+            json=_fill(r.json, params) if r.json is not None else None,
         )
         if response.status_code != 401:
             wrong.append(f"{r.id}: {response.status_code} {response.text[:200]}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_outsiders_work_in_their_own_dialogue(world: World) -> None:
+    """Control: the outsiders refused everywhere in the seeded dialogue do
+    their work in their own one, so the refusals are about membership."""
+    other = f"/api/v1/dialogues/{OTHER_SLUG}"
+    moderator, producer = world.staff["khac-moderator"], world.staff["khac-producer"]
+    official, manager = world.staff["khac-official"], world.staff["khac-quan-ly"]
+    assert moderator.client.get(f"{other}/questions").status_code == 200
+    assert moderator.client.get(f"{other}/audit").status_code == 200
+    assert producer.client.get(f"{other}/screen").status_code == 200
+    assert official.client.get(f"/console/{OTHER_SLUG}/official").status_code == 200
+    assert manager.client.get(f"{other}/settings").status_code == 200
+    for member in (moderator, producer, official, manager):
+        assert member.client.get(f"{other}/questions").status_code == 200
+        assert member.client.get(f"/api/v1/dialogues/{SLUG}/questions").status_code == 403

@@ -140,7 +140,7 @@ def broadcast(redis_server: str) -> Iterator[Broadcast]:
         )  # fmt: skip
         assert entry.status_code == 202, entry.text
         codes.append(entry.json()["tracking_code"])
-        ids = pending_ids(moderator, codes)
+        ids = pending_ids(server, codes)
         live, written, merged, rejected = (ids[c] for c in codes[:4])
         for qid in (live, written):
             moderator.act(qid, "approve")

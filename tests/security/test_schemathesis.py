@@ -66,7 +66,7 @@ def api(site: ServerProcess, redis_server: str) -> Api:
     try:
         codes = [submit(site.url, text=f"Câu hỏi số {n} cho kiểm thử lược đồ?", name="Trần An")
                  for n in range(3)]  # fmt: skip
-        ids = pending_ids(moderator, codes)
+        ids = pending_ids(site, codes)
         moderator.act(ids[codes[0]], "approve")
         moderator.act(ids[codes[1]], "reject", reason="spam")
     finally:

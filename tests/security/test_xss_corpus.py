@@ -105,7 +105,7 @@ def corpus(site: ServerProcess, portal: HostServer) -> Iterator[Corpus]:
     )
     assert renamed.status_code == 200, renamed.text
     copies = {copy: [_ask(site, n, copy) for n in range(N)] for copy in "abcd"}
-    ids = pending_ids(moderator, [c for codes in copies.values() for c in codes])
+    ids = pending_ids(site, [c for codes in copies.values() for c in codes])
     corpus = Corpus(site, staff, {})
     for n in range(N):
         a, b, c, d = (ids[copies[copy][n]] for copy in "abcd")

@@ -175,13 +175,19 @@ async def test_entries_and_account_changes_are_audited(
     assert "0912345678" not in json.dumps(row.entry)  # contact data stays out
 
     accounts = Accounts(store, 3600)
-    await accounts.create("admin", "mod3", "mot-mat-khau-dai", ["moderator"], address="192.0.2.9")
-    await accounts.update("admin", "mod3", roles=["moderator", "producer"], address="192.0.2.9")
+    slug, d = dialogue.slug, dialogue.id
+    await accounts.create(
+        "admin", "mod3", "mot-mat-khau-dai", memberships={slug: ["moderator"]}, address="192.0.2.9"
+    )
+    await accounts.update(
+        "admin", "mod3", memberships={slug: ["moderator", "producer"]}, address="192.0.2.9"
+    )
     rows = await store.audit.read(None)
     assert [(r.entry["actor"], r.entry["action"], r.entry["address"]) for r in rows] == [
         ("admin", "account.created", "192.0.2.9"),
         ("admin", "account.changed", "192.0.2.9"),
     ]
-    assert rows[1].entry["after"]["roles"] == "moderator -> moderator,producer"
+    assert rows[0].entry["after"]["memberships"] == f"{d}:moderator"
+    assert rows[1].entry["after"]["memberships"] == f"{d}:moderator -> {d}:moderator,producer"
     assert "mot-mat-khau-dai" not in json.dumps([r.entry for r in rows])
     assert await store.audit.verify(None) == []

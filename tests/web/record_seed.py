@@ -19,6 +19,7 @@ from server.accounts import Accounts
 from server.actions import Actions
 from server.domain.model import Dialogue, Question, Role
 from server.store.connection import Store, connect
+from tests.support.staff import make_members
 
 from .seed import PASSWORD, run
 
@@ -85,12 +86,14 @@ def with_actions(redis_url: str, clock: Clock, work: Callable[[Actions], Awaitab
 
 
 def add_staff(redis_url: str, staff: Mapping[str, frozenset[Role]] = STAFF) -> None:
-    """The staff accounts (password ``seed.PASSWORD``)."""
+    """The staff accounts (password ``seed.PASSWORD``): administrators of the
+    system, the others members of no dialogue until a ``Broadcast`` makes them
+    members of its own."""
 
     async def work(actions: Actions) -> None:
         accounts = Accounts(actions.store, 3600)
         for username, roles in staff.items():
-            await accounts.add(username, PASSWORD, roles)
+            await accounts.add(username, PASSWORD, roles & {Role.ADMIN})
 
     with_actions(redis_url, Clock(), work)
 
@@ -116,6 +119,7 @@ class Broadcast:
             **fields,
         }
         self.dialogue: Dialogue = self._run(lambda actions: actions.create_dialogue(**doc))
+        self._run(lambda actions: make_members(actions.store, self.dialogue, STAFF))
 
     def _run(self, work: Callable[[Actions], Awaitable[T]]) -> T:
         return with_actions(self.redis_url, self.clock, work)

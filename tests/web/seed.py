@@ -47,7 +47,7 @@ async def _seed(redis_url: str) -> None:
     try:
         store = Store(redis, 10_000, b"test-secret")
         actions = Actions(store)
-        await actions.create_dialogue(
+        live = await actions.create_dialogue(
             slug=SLUG,
             title=TITLE,
             description="Lãnh đạo tỉnh trả lời câu hỏi của người dân và doanh nghiệp.",
@@ -69,13 +69,14 @@ async def _seed(redis_url: str) -> None:
         await actions.create_dialogue(slug="nhap", title="Bản nháp chưa công bố", status="draft")
         accounts = Accounts(store, 3600)
         for username, roles in STAFF.items():
-            await accounts.add(username, PASSWORD, roles)
+            await accounts.add(username, PASSWORD, roles, dialogues=[live.id])
     finally:
         await redis.aclose()
 
 
 def seed(redis_url: str) -> None:
-    """A live dialogue ``SLUG``, a draft one, and the ``STAFF`` accounts."""
+    """A live dialogue ``SLUG``, a draft one, and the ``STAFF`` accounts
+    (members of the live one; ``admin`` administers the system)."""
     run(_seed(redis_url))
 
 

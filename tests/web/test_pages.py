@@ -73,28 +73,32 @@ def test_pages_are_vietnamese_whatever_the_browser_prefers(client: httpx.Client)
 def test_every_page_carries_the_security_headers(
     client: httpx.Client, site: ServerProcess, path: str
 ) -> None:
-    """Each page has the CSP (with the app's own ws/wss host), nosniff and the referrer policy."""
+    """Each page has the CSP (with the app's own ws/wss hosts: a node on
+    loopback answers under each loopback name), nosniff and the referrer policy."""
     response = client.get(path)
-    host = site.url.removeprefix("http://")
+    hosts = sorted(f"{name}:{site.port}" for name in ("127.0.0.1", "localhost"))
+    sockets = " ".join(f"ws://{host} wss://{host}" for host in hosts)
     csp = response.headers["content-security-policy"]
     assert csp == (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"connect-src 'self' ws://{host} wss://{host}; frame-ancestors 'none'; "
+        f"connect-src 'self' {sockets}; frame-ancestors 'none'; "
         "base-uri 'none'; form-action 'self'"
     )
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "same-origin"
 
 
-def test_csp_allows_the_sockets_of_the_host_the_browser_used(
+def test_csp_names_the_apps_own_hosts_whatever_the_host_header(
     client: httpx.Client, site: ServerProcess
 ) -> None:
-    """Reached as localhost (no public URL), the page may open sockets there and on its origin."""
-    csp = client.get("/", headers={"Host": f"localhost:{site.port}"}).headers[
-        "content-security-policy"
-    ]
-    for host in (f"localhost:{site.port}", f"127.0.0.1:{site.port}"):
-        assert f"ws://{host} wss://{host}" in csp
+    """Reached as localhost or under any other Host, the page's CSP names the
+    app's own loopback hosts, fixed at start: never the Host the request named."""
+    for name in ("localhost", "doithoai.example.vn"):
+        csp = client.get("/", headers={"Host": f"{name}:{site.port}"}).headers[
+            "content-security-policy"
+        ]
+        assert f"ws://localhost:{site.port} wss://localhost:{site.port}" in csp
+        assert "example.vn" not in csp
 
 
 def test_index_lists_public_dialogues_only(client: httpx.Client) -> None:

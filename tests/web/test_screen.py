@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.producer_seed import StaffClient, add_staff
 from tests.helpers import ServerProcess
+from tests.support.questions import question_id
 
 from .seed import PASSWORD, SLUG, TITLE, ask
 
@@ -192,9 +193,9 @@ def test_longest_question_fits_on_air(
         locality="Huyện A Lưới",
         topic="kinh-te-so",
     )
-    question = next(q for q in admin.questions(SLUG, "pending") if q["tracking_code"] == code)
+    qid = question_id(site.env["REDIS_URL"], code)
+    question = next(q for q in admin.questions(SLUG, "pending") if q["id"] == qid)
     assert len(question["text"]) == LONGEST
-    qid = question["id"]
     admin.act(SLUG, qid, "approve")
     admin.act(SLUG, qid, "assign", official_id="o1")
     admin.act(SLUG, qid, "on_air")

@@ -1,6 +1,6 @@
 """The staff accounts API (/api/v1/users) on a real server and real Redis:
 only admins reach it, with the Origin and CSRF checks; an account made there
-can sign in; a change of roles applies to the very next request and closes
+can sign in; a change of memberships applies to the very next request and closes
 the account's open console within seconds; disabling refuses the login and
 closes the console; a password reset ends the sessions; every change is logged
 without a password; ``doithoai user roles`` goes through the same door."""
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -37,9 +38,11 @@ pytestmark = [pytest.mark.e2e]
 USERS = "/api/v1/users"
 NEW_PASSWORD = "mật khẩu mới đủ dài 2026"
 EVIL = "https://evil.example"
-#: Accounts this module adds to the seeded ones (moderator, producer, admin).
+#: Accounts this module adds to the seeded ones (moderator, producer, admin),
+#: with their roles in the seeded dialogue (``official`` is its official's
+#: account: the dialogue's settings name it).
 EXTRA = {
-    "official": frozenset({Role.OFFICIAL}),
+    "official": frozenset(),
     "admin-off": frozenset({Role.ADMIN}),
     "target": frozenset({Role.MODERATOR}),
 }
@@ -70,7 +73,10 @@ def site(redis_server: str) -> Iterator[ServerProcess]:
 
     async def add(accounts: Accounts) -> None:
         for username, roles in EXTRA.items():
-            await accounts.add(username, PASSWORD, roles)
+            await accounts.add(username, PASSWORD, roles & {Role.ADMIN})
+            if roles - {Role.ADMIN}:
+                given = sorted(r.value for r in roles)
+                await accounts.update("seed", username, memberships={SLUG: given})
 
     accounts_do(redis_server, add)
     with ServerProcess(env=server_env(redis_server)) as server:
@@ -145,7 +151,8 @@ def listed(admin: Staff) -> dict[str, dict[str, Any]]:
 
 
 def create(admin: Staff, username: str, roles: list[str], password: str = NEW_PASSWORD) -> None:
-    body = {"username": username, "password": password, "roles": roles}
+    """A new account with ``roles`` in the seeded dialogue."""
+    body = {"username": username, "password": password, "memberships": {SLUG: roles}}
     response = admin.send("POST", USERS, body)
     assert response.status_code == 201, response.text
 
@@ -158,11 +165,12 @@ def test_only_admins_reach_the_users_api(site: ServerProcess, redis_server: str)
     and new login) and tokens that are not unscoped admin ones: 401/403 on
     every route, with an error body only; an admin cookie without the CSRF
     token, or from a foreign Origin, is refused too."""
-    fresh = {"username": "khong-duoc-tao", "password": NEW_PASSWORD, "roles": ["admin"]}
+    fresh = {"username": "khong-duoc-tao", "password": NEW_PASSWORD, "admin": True}
     routes = [
         ("GET", USERS, None),
         ("POST", USERS, fresh),
-        ("PATCH", f"{USERS}/target", {"roles": ["admin"]}),
+        ("PATCH", f"{USERS}/target", {"admin": True}),
+        ("PATCH", f"{USERS}/target", {"memberships": {SLUG: ["admin"]}}),
         ("PATCH", f"{USERS}/target", {"disabled": True}),
         ("PATCH", f"{USERS}/target", {"password": NEW_PASSWORD}),
     ]
@@ -206,7 +214,8 @@ def test_only_admins_reach_the_users_api(site: ServerProcess, redis_server: str)
         assert anonymous.get(USERS, headers=_bearer(secrets["admin"])).status_code == 200
         accounts = listed(admin)
         assert "khong-duoc-tao" not in accounts
-        assert accounts["target"]["roles"] == ["moderator"]
+        assert accounts["target"]["memberships"] == {SLUG: ["moderator"]}
+        assert accounts["target"]["admin"] is False
         assert accounts["target"]["disabled"] is False
         assert sign_in_status(site, "target", PASSWORD) == 200
     finally:
@@ -224,12 +233,12 @@ def _bearer(secret: str) -> dict[str, str]:
 
 
 def test_admin_creates_an_account_that_can_sign_in(site: ServerProcess, admin: Staff) -> None:
-    """POST makes an account that signs in with its roles; the list shows it
-    with its sessions and never a hash or a session id."""
+    """POST makes an account that signs in with its roles in its dialogue; the
+    list shows it with its sessions and never a hash or a session id."""
     body = {
         "username": "lan.nguyen",
         "password": NEW_PASSWORD,
-        "roles": ["moderator", "producer"],
+        "memberships": {SLUG: ["moderator", "producer"]},
         "display_name": "  Nguyễn   Thị Lan ",
     }
     response = admin.send("POST", USERS, body)
@@ -237,12 +246,15 @@ def test_admin_creates_an_account_that_can_sign_in(site: ServerProcess, admin: S
     made = response.json()
     documented(made, "StaffUser")
     assert made["username"] == "lan.nguyen" and made["display_name"] == "Nguyễn Thị Lan"
-    assert made["roles"] == ["moderator", "producer"] and made["disabled"] is False
+    assert made["memberships"] == {SLUG: ["moderator", "producer"]}
+    assert made["admin"] is False and made["disabled"] is False
     assert made["created_at"] and made["last_login_at"] is None and made["sessions"] == 0
 
     lan = Staff(site, "lan.nguyen", NEW_PASSWORD)
     try:
-        assert lan.client.get("/api/v1/session").json()["roles"] == ["moderator", "producer"]
+        session = lan.client.get("/api/v1/session").json()
+        assert session["roles"] == ["moderator", "producer"]
+        assert session["memberships"] == {SLUG: ["moderator", "producer"]}
         seen = listed(admin)["lan.nguyen"]
         assert seen["sessions"] == 1 and seen["last_login_at"]
         everything = admin.client.get(USERS).text
@@ -275,12 +287,22 @@ def test_admin_creates_an_account_that_can_sign_in(site: ServerProcess, admin: S
         ),
         ({"password": None}, "password", f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự."),
         (
-            {"roles": ["moderator", "superuser"]},
-            "roles",
+            {"memberships": {SLUG: ["moderator", "superuser"]}},
+            "memberships",
             "Vai trò không hợp lệ. Các vai trò là: moderator, official, producer, admin.",
         ),
-        ({"roles": []}, "roles", "Hãy chọn ít nhất một vai trò."),
-        ({"roles": "admin"}, "roles", "Vai trò phải là một danh sách."),
+        ({"memberships": {SLUG: "admin"}}, "memberships", "Vai trò phải là một danh sách."),
+        (
+            {"memberships": [SLUG]},
+            "memberships",
+            "Thành viên phải là danh sách cuộc đối thoại kèm vai trò.",
+        ),
+        (
+            {"memberships": {"khong-co": ["official"]}},
+            "memberships",
+            "Không có cuộc đối thoại “khong-co”.",
+        ),
+        ({"admin": "yes"}, "admin", "Quản trị phải là true hoặc false."),
         ({"display_name": "x" * 101}, "display_name", "Tên hiển thị dài tối đa 100 ký tự."),
     ],
 )
@@ -289,7 +311,12 @@ def test_new_accounts_are_checked(
 ) -> None:
     """A bad username, password, role list or display name is a 400 naming the
     field, in Vietnamese; nothing is made."""
-    body = {"username": "hoa-le", "password": NEW_PASSWORD, "roles": ["official"], **change}
+    body = {
+        "username": "hoa-le",
+        "password": NEW_PASSWORD,
+        "memberships": {SLUG: ["official"]},
+        **change,
+    }
     response = admin.send("POST", USERS, body)
     assert response.status_code == 400, response.text
     assert response.json()["error"] == {"code": "invalid", "message": message, "field": field}
@@ -299,7 +326,7 @@ def test_new_accounts_are_checked(
 
 def test_errors_follow_the_request_language(admin: Staff) -> None:
     """An English client gets the English sentence for the same refusal."""
-    body = {"username": "en-user", "password": "short", "roles": ["official"]}
+    body = {"username": "en-user", "password": "short", "memberships": {SLUG: ["official"]}}
     response = admin.send("POST", USERS, body, **{"Accept-Language": "en"})
     assert response.status_code == 400
     assert response.json()["error"]["message"] == (
@@ -309,7 +336,7 @@ def test_errors_follow_the_request_language(admin: Staff) -> None:
 
 def test_patch_refuses_unknown_fields_and_accounts(admin: Staff) -> None:
     """PATCH names an unknown field (400) and an unknown account (404)."""
-    odd = admin.send("PATCH", f"{USERS}/target", {"roles": ["moderator"], "is_admin": True})
+    odd = admin.send("PATCH", f"{USERS}/target", {"admin": False, "is_admin": True})
     assert odd.status_code == 400 and odd.json()["error"]["field"] == "is_admin"
     gone = admin.send("PATCH", f"{USERS}/khong-co-ai", {"disabled": True})
     assert gone.status_code == 404
@@ -319,7 +346,7 @@ def test_patch_refuses_unknown_fields_and_accounts(admin: Staff) -> None:
 
 
 def test_admin_cannot_lock_themselves_out(admin: Staff) -> None:
-    """An admin may not disable their own account or drop their own admin role."""
+    """An admin may not disable their own account or drop their own admin flag."""
     own = f"{USERS}/admin"
     off = admin.send("PATCH", own, {"disabled": True})
     assert off.status_code == 403
@@ -328,13 +355,15 @@ def test_admin_cannot_lock_themselves_out(admin: Staff) -> None:
         "message": "Bạn không thể tự khóa tài khoản của chính mình.",
         "field": "disabled",
     }
-    demoted = admin.send("PATCH", own, {"roles": ["moderator"]})
-    assert demoted.status_code == 403 and demoted.json()["error"]["field"] == "roles"
+    demoted = admin.send("PATCH", own, {"admin": False})
+    assert demoted.status_code == 403 and demoted.json()["error"]["field"] == "admin"
     assert admin.client.get("/api/v1/session").json()["roles"] == ["admin"]
     assert listed(admin)["admin"]["disabled"] is False
-    widened = admin.send("PATCH", own, {"roles": ["admin", "moderator"]})
-    assert widened.status_code == 200 and widened.json()["roles"] == ["admin", "moderator"]
-    assert admin.send("PATCH", own, {"roles": ["admin"]}).status_code == 200
+    widened = admin.send("PATCH", own, {"memberships": {SLUG: ["moderator"]}})
+    assert widened.status_code == 200 and widened.json()["admin"] is True
+    assert admin.client.get("/api/v1/session").json()["roles"] == ["admin", "moderator"]
+    narrowed = admin.send("PATCH", own, {"memberships": {SLUG: []}})
+    assert narrowed.status_code == 200 and narrowed.json()["memberships"] == {}
 
 
 # -- a change takes effect at once ------------------------------------------------------
@@ -378,17 +407,18 @@ async def consoles() -> AsyncIterator[list[ClientConnection]]:
 async def test_changing_roles_closes_the_console_and_forbids_the_next_request(
     site: ServerProcess, admin: Staff, consoles: list[ClientConnection]
 ) -> None:
-    """Taking the producer role away: the account's console socket closes
-    (4403), its next producer request is 403, its session lives on with the
-    roles left."""
+    """Taking the producer role in the dialogue away: the account's console
+    socket closes (4403), its next producer request is 403, its session lives
+    on with the roles left."""
     create(admin, "quang", ["moderator", "producer"])
     quang = Staff(site, "quang", NEW_PASSWORD)
     try:
         screen = f"/api/v1/dialogues/{SLUG}/screen"
         assert quang.client.get(screen).status_code == 200
         consoles.append(await open_console(site, quang))
-        response = admin.send("PATCH", f"{USERS}/quang", {"roles": ["moderator"]})
-        assert response.status_code == 200 and response.json()["roles"] == ["moderator"]
+        response = admin.send("PATCH", f"{USERS}/quang", {"memberships": {SLUG: ["moderator"]}})
+        assert response.status_code == 200
+        assert response.json()["memberships"] == {SLUG: ["moderator"]}
         assert await close_code(consoles[0]) == 4403
         assert quang.client.get(screen).status_code == 403
         assert quang.client.get("/api/v1/session").json()["roles"] == ["moderator"]
@@ -435,7 +465,8 @@ def test_password_reset_ends_sessions_and_is_logged_without_it(
     finally:
         thu.close()
     log = site.output()
-    assert "account thu created by admin: roles official; state enabled" in log
+    created = r"account thu created by admin: memberships \w{4}:official; state enabled"
+    assert re.search(created, log)
     assert "account thu changed by admin: password reset" in log
     for secret in (NEW_PASSWORD, reset, "$argon2"):
         assert secret not in log
@@ -444,8 +475,9 @@ def test_password_reset_ends_sessions_and_is_logged_without_it(
 def test_cli_sets_roles_through_the_same_checks(
     site: ServerProcess, admin: Staff, redis_server: str
 ) -> None:
-    """``doithoai user roles`` replaces an account's roles (checked the same
-    way: an unknown role is refused), and the API sees the change."""
+    """``doithoai user roles --dialogue`` replaces an account's roles in one
+    dialogue (checked the same way: an unknown role is refused), and the API
+    sees the change."""
     create(admin, "cli-user", ["official"])
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOITHOAI_")}
     env.update(REDIS_URL=redis_server, PYTHONPATH=str(REPO_ROOT))
@@ -456,11 +488,11 @@ def test_cli_sets_roles_through_the_same_checks(
             capture_output=True, text=True, env=env, timeout=60, check=False,
         )  # fmt: skip
 
-    done = cli("cli-user", "--roles", "moderator,producer")
+    done = cli("cli-user", "--dialogue", SLUG, "--roles", "moderator,producer")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "cli-user: moderator,producer"
-    assert listed(admin)["cli-user"]["roles"] == ["moderator", "producer"]
-    bad = cli("cli-user", "--roles", "moderator,boss")
+    assert done.stdout.strip() == f"cli-user: {SLUG}:moderator,producer"
+    assert listed(admin)["cli-user"]["memberships"] == {SLUG: ["moderator", "producer"]}
+    bad = cli("cli-user", "--dialogue", SLUG, "--roles", "moderator,boss")
     assert bad.returncode == 1 and "unknown role 'boss'" in bad.stderr
-    assert cli("nobody", "--roles", "moderator").returncode == 1
-    assert listed(admin)["cli-user"]["roles"] == ["moderator", "producer"]
+    assert cli("nobody", "--dialogue", SLUG, "--roles", "moderator").returncode == 1
+    assert listed(admin)["cli-user"]["memberships"] == {SLUG: ["moderator", "producer"]}

@@ -33,6 +33,8 @@ from server.domain.model import Question, Role, Status
 from server.store.connection import Store, connect
 from tests.helpers import ServerProcess
 from tests.support.portal import HostServer
+from tests.support.questions import question_id
+from tests.support.staff import make_members
 from tests.web.seed import run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -114,21 +116,23 @@ def with_actions(redis_url: str, work: Any) -> Any:
 
 
 def add_staff(redis_url: str) -> None:
-    """The ``STAFF`` accounts, with ``PASSWORD``."""
+    """The ``STAFF`` accounts, with ``PASSWORD`` (members of no dialogue yet:
+    ``create`` makes them members of each dialogue it makes)."""
 
     async def work(actions: Actions) -> None:
         accounts = Accounts(actions.store, 3600)
-        for username, roles in STAFF.items():
-            await accounts.add(username, PASSWORD, roles)
+        for username in STAFF:
+            await accounts.add(username, PASSWORD)
 
     with_actions(redis_url, work)
 
 
 def create(redis_url: str, slug: str, origins: list[str], status: str = "live") -> None:
-    """The dialogue ``slug``, embeddable on ``origins``."""
+    """The dialogue ``slug``, embeddable on ``origins``, with the ``STAFF``
+    accounts as its members."""
 
     async def work(actions: Actions) -> None:
-        await actions.create_dialogue(
+        dialogue = await actions.create_dialogue(
             slug=slug,
             title=TITLE,
             description="Lãnh đạo tỉnh trả lời câu hỏi của người dân và doanh nghiệp.",
@@ -138,6 +142,7 @@ def create(redis_url: str, slug: str, origins: list[str], status: str = "live") 
             localities=LOCALITIES,
             widget_origins=origins,
         )
+        await make_members(actions.store, dialogue, STAFF)
 
     with_actions(redis_url, work)
 
@@ -168,18 +173,11 @@ class StaffClient:
     def close(self) -> None:
         self.client.close()
 
-    def question(self, slug: str, tracking_code: str) -> dict[str, Any]:
-        """The staff view of the question with ``tracking_code`` once intake has
-        put it into moderation."""
-        deadline = time.monotonic() + INTAKE_TIMEOUT
-        while True:
-            response = self.client.get(f"/api/v1/dialogues/{slug}/questions")
-            assert response.status_code == 200, response.text
-            for item in response.json()["items"]:
-                if item["tracking_code"] == tracking_code and item["status"] != "received":
-                    return dict(item)
-            assert time.monotonic() < deadline, f"{tracking_code} never left intake"
-            time.sleep(POLL)
+    def question(self, slug: str, qid: str) -> dict[str, Any]:
+        """The staff view of question ``qid``."""
+        response = self.client.get(f"/api/v1/dialogues/{slug}/questions/{qid}")
+        assert response.status_code == 200, response.text
+        return dict(response.json())
 
     def act(self, slug: str, qid: str, action: str, **body: Any) -> dict[str, Any]:
         response = self.client.post(
@@ -227,7 +225,8 @@ class Site:
 
     def publish(self, tracking_code: str) -> dict[str, Any]:
         """The moderator approves the question and routes it to the official."""
-        q = self.staff["w-moderator"].question(self.slug, tracking_code)
+        qid = question_id(self.redis_url, tracking_code, INTAKE_TIMEOUT)
+        q = self.staff["w-moderator"].question(self.slug, qid)
         q = self.act("w-moderator", q["id"], "approve", version=q["version"])
         return self.act(
             "w-moderator", q["id"], "assign", official_id=OFFICIAL["id"], version=q["version"]
