@@ -69,11 +69,12 @@ class Events:
         return _s(last[0][0]) if last else "0-0"
 
     async def after(
-        self, dialogue_id: str, after_id: str, limit: int = 10_000
+        self, dialogue_id: str, after_id: str, *, limit: int
     ) -> list[StoredEvent] | None:
         """The events after ``after_id``, oldest first; None when ``after_id`` is
-        not an id this stream still holds (unknown, from the future, or trimmed),
-        so the caller must send a fresh snapshot instead."""
+        not an id this stream still holds (unknown, from the future, or trimmed)
+        or more than ``limit`` events follow it, so the caller must start over
+        from a fresh snapshot instead."""
         if _parse_id(after_id) is None:
             return None
         stream = keys.events(dialogue_id)
