@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..domain.lifecycle import Refused
+from .access_log import redact
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,7 @@ async def _redis_down(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, redact(request.url.path))
     return error_response(request, "internal", "Something went wrong; please try again.")
 
 
