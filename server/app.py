@@ -24,6 +24,7 @@ from starlette.websockets import WebSocket
 from .accounts import Accounts
 from .actions import Actions
 from .config import Settings
+from .datadir import private_dir, tighten, write_private
 from .domain import devices
 from .embedded import EmbeddedRedis
 from .realtime.hub import Hub
@@ -57,10 +58,9 @@ def secret_key(settings: Settings) -> bytes:
     if settings.secret_key:
         return settings.secret_key.encode()
     path = Path(settings.data_dir) / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(32))
+    private_dir(path.parent)
+    if not write_private(path, secrets.token_urlsafe(32)):
+        tighten([path])  # made by an older run, perhaps readable by others
     return path.read_text().strip().encode()
 
 

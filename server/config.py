@@ -121,7 +121,8 @@ SETTINGS: tuple[Setting, ...] = (
         "data_dir",
         "./var",
         Path,
-        "Where the embedded redis-server keeps its AOF, socket, pid file and log.",
+        "Where the embedded redis-server keeps its AOF, socket, pid file and log, and the "
+        "app its secret key: made 0700, its files 0600 (the AOF holds contact data).",
     ),
     Setting(
         "DOITHOAI_APPENDFSYNC",
