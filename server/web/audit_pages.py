@@ -4,7 +4,6 @@ it is opened and says whether it is intact."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from ..actions import Actions
 from ..domain.model import Dialogue, Role
 from ..store.audit import Row
+from ..store.events import parse_id
 from .auth import identify, require_dialogue_scope, require_staff
 from .errors import ApiError
 from .templating import error_page, login_redirect, render
@@ -33,13 +33,10 @@ def _may_read(roles: frozenset[Role]) -> bool:
     return bool(roles & {Role.MODERATOR, Role.ADMIN})
 
 
-_STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
-
-
 def _cursor(request: Request) -> str | None:
-    """``before``: a stream id a previous page gave, or nothing."""
+    """``before``: a stream id a previous page gave (``<ms>-<seq>``), or nothing."""
     before = request.query_params.get("before") or None
-    if before is not None and not _STREAM_ID.match(before):
+    if before is not None and ("-" not in before or parse_id(before) is None):
         raise ApiError(
             "invalid",
             "before must be the next_before of a previous page",

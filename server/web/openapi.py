@@ -1410,7 +1410,9 @@ def _websockets() -> Schema:
 
 DESCRIPTION = f"""\
 Live Q&A for Vietnamese online public dialogues (đối thoại trực tuyến). JSON
-everywhere; times are ISO 8601 with offset; text is UTF-8, NFC. Every error body
+everywhere; times are ISO 8601 with offset; text is UTF-8, NFC: a JSON string
+holding half of a UTF-16 surrogate pair alone (`"\\udc00"`) is a 400 `invalid`
+naming the field, and NaN or Infinity (not JSON) one naming `body`. Every error body
 is `{{"error": {{"code", "message", "field"}}}}` (schema `Error`).
 
 Staff authenticate with the session cookie (`POST /api/v1/session`; the cookie is

@@ -204,6 +204,8 @@ async def test_resume_after_and_reset(store: Store, actions: Actions, dialogue: 
     assert await store.events.after(dialogue.id, first, limit=1) is None
     assert await store.events.after(dialogue.id, "9999999999999-0", limit=ANY) is None
     assert await store.events.after(dialogue.id, "not-an-id", limit=ANY) is None
+    for refused_by_redis in (f"{2**64}-0", f"0-{2**64}", "\u0661-\u0660", "\u00b2-0", "1-1\n"):
+        assert await store.events.after(dialogue.id, refused_by_redis, limit=ANY) is None
     all_events = await store.events.after(dialogue.id, "0-0", limit=3)
     assert all_events is not None and len(all_events) == 3
     assert await store.events.after(dialogue.id, "0-0", limit=2) is None
