@@ -36,6 +36,7 @@ from .web import (
     admin_pages,
     audit_pages,
     broadcast_pages,
+    caching,
     errors,
     export,
     official_pages,
@@ -155,7 +156,7 @@ def create_app(
             *widget.routes,
             *pages.routes,
         ],
-        middleware=[Middleware(widget.PublicCors)],
+        middleware=[Middleware(caching.NoStoreApi), Middleware(widget.PublicCors)],
         exception_handlers=errors.HANDLERS,
         lifespan=lifespan,
     )
