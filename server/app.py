@@ -24,6 +24,7 @@ from starlette.websockets import WebSocket
 from .accounts import Accounts
 from .actions import Actions
 from .config import Settings
+from .datadir import private_dir, tighten, write_private
 from .domain import devices
 from .embedded import EmbeddedRedis
 from .realtime.hub import Hub
@@ -35,6 +36,7 @@ from .web import (
     admin_pages,
     audit_pages,
     broadcast_pages,
+    caching,
     errors,
     export,
     official_pages,
@@ -57,10 +59,9 @@ def secret_key(settings: Settings) -> bytes:
     if settings.secret_key:
         return settings.secret_key.encode()
     path = Path(settings.data_dir) / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(32))
+    private_dir(path.parent)
+    if not write_private(path, secrets.token_urlsafe(32)):
+        tighten([path])  # made by an older run, perhaps readable by others
     return path.read_text().strip().encode()
 
 
@@ -155,7 +156,7 @@ def create_app(
             *widget.routes,
             *pages.routes,
         ],
-        middleware=[Middleware(widget.PublicCors)],
+        middleware=[Middleware(caching.NoStoreApi), Middleware(widget.PublicCors)],
         exception_handlers=errors.HANDLERS,
         lifespan=lifespan,
     )

@@ -42,6 +42,11 @@ def _server(settings: Settings, app: object) -> uvicorn.Server:
         ws_ping_interval=settings.ws_ping_interval,
         ws_ping_timeout=settings.ws_ping_timeout,
         timeout_graceful_shutdown=5,
+        # No "Server: uvicorn": naming the software and its stack only helps
+        # someone matching it against known flaws. Date stays (HTTP asks an
+        # origin server with a clock to send it; caches reason with it).
+        server_header=False,
+        date_header=True,
     )
     access_log.install()  # after uvicorn.Config, which sets up its loggers
     return uvicorn.Server(config)

@@ -60,6 +60,12 @@ def _int(value: str) -> int:
         raise SettingError(f"expected a whole number, got {value!r}") from None
 
 
+def _count(value: str) -> int:
+    if _int(value) < 0:
+        raise SettingError(f"expected 0 or more, got {value!r}")
+    return _int(value)
+
+
 def _difficulty(value: str) -> int:
     bits = _int(value)
     if not 0 <= bits <= 32:
@@ -118,7 +124,8 @@ SETTINGS: tuple[Setting, ...] = (
         "data_dir",
         "./var",
         Path,
-        "Where the embedded redis-server keeps its AOF, socket, pid file and log.",
+        "Where the embedded redis-server keeps its AOF, socket, pid file and log, and the "
+        "app its secret key: made 0700, its files 0600 (the AOF holds contact data).",
     ),
     Setting(
         "DOITHOAI_APPENDFSYNC",
@@ -220,6 +227,16 @@ SETTINGS: tuple[Setting, ...] = (
         "ids get a fresh snapshot with reset=true on resume.",
     ),
     Setting(
+        "DOITHOAI_REPLAY_MAX",
+        "replay_max",
+        "300",
+        _count,
+        "Most events a WebSocket resuming with after= is replayed; further behind, it "
+        "gets a fresh snapshot with reset=true instead. Replaying costs the server about "
+        "12 µs per event and a snapshot about 5 ms, so past a few hundred events the "
+        "snapshot is cheaper; 0: always a snapshot.",
+    ),
+    Setting(
         "DOITHOAI_WS_MAX_MESSAGE",
         "ws_max_message",
         "65536",
@@ -316,6 +333,7 @@ class Settings:
     secure_cookies: bool = False
     max_body: int = 65536
     events_maxlen: int = 100000
+    replay_max: int = 300
     ws_max_message: int = 65536
     ws_ping_interval: float = 20.0
     ws_ping_timeout: float = 20.0

@@ -24,6 +24,10 @@ INDEXED = frozenset(Status) - {Status.RECEIVED, Status.REJECTED, Status.MERGED}
 
 #: Suggestions per question (API.md: at most 5).
 LIMIT = 5
+#: Events an index catches up on at most; further behind, it is rebuilt from
+#: the questions. Far above DOITHOAI_REPLAY_MAX: a node has one index per
+#: dialogue, not one per socket, and a rebuild re-indexes every question.
+CATCH_UP_MAX = 10_000
 
 
 class _Dialogue:
@@ -62,7 +66,9 @@ class DuplicateFinder:
         async with state.lock:
             events = None
             if state.position != "0-0":
-                events = await self._store.events.after(dialogue_id, state.position)
+                events = await self._store.events.after(
+                    dialogue_id, state.position, limit=CATCH_UP_MAX
+                )
             if events is None:
                 await self._rebuild(dialogue_id, state)
             else:

@@ -1,9 +1,11 @@
 """The private redis-server that doithoai starts when no ``REDIS_URL`` is set.
 
 It is real Redis with AOF under the data directory, reached on a unix socket,
-so a demo or a small deployment runs the same code paths as production. A
-server left running by a run that was killed is found through its pid file:
-reused if it answers, replaced if it is gone.
+so a demo or a small deployment runs the same code paths as production. The
+data directory is 0700 and Redis's files in it 0600: the AOF holds contact
+data, password hashes and the overlay token. A server left running by a run
+that was killed is found through its pid file: reused if it answers,
+replaced if it is gone.
 
 This module only manages the process. It never reads the environment (the
 caller passes ``Settings.data_dir`` and ``Settings.appendfsync``) and never
@@ -27,6 +29,8 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from .datadir import FILE_MODE, private_dir, tighten
+
 __all__ = ["EmbeddedRedis", "find_redis_server"]
 
 APPENDFSYNC_POLICIES = ("everysec", "always", "no")
@@ -40,6 +44,15 @@ START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 POLL_INTERVAL = 0.02
 LOG_TAIL_LINES = 30
+
+#: What redis-server keeps in the data dir: the AOF (a directory since Redis
+#: 7, a file before), an RDB should one ever be written, the pid file and the
+#: log. An older run may have left them readable by others; start() takes
+#: that away before Redis opens them again.
+REDIS_FILES = ("appendonlydir", "appendonly.aof", "dump.rdb", "redis.pid", "redis.log")
+#: redis-server creates its files with the umask it inherits (AOF, its
+#: rewrites, pid file): this one makes them 0600 and its directories 0700.
+REDIS_UMASK = 0o077
 
 
 def find_redis_server() -> str:
@@ -110,7 +123,8 @@ class EmbeddedRedis:
         """Start the server, or adopt one left running on this data dir; wait until ready."""
         if self._pid is not None:
             return
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
+        tighten(self.data_dir / name for name in REDIS_FILES)
         if self.socket_path.parent != self.data_dir:
             _make_private_dir(self.socket_path.parent)
 
@@ -147,7 +161,8 @@ class EmbeddedRedis:
             "--logfile", str(self.log_file),
             "--daemonize", "no",
         ]  # fmt: skip
-        with open(self.log_file, "ab") as log:
+        log_fd = os.open(self.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        with os.fdopen(log_fd, "ab") as log:
             # start_new_session: a Ctrl-C in the terminal must reach only the
             # app. The app drains its workers and sockets, which still need
             # Redis, then calls stop(); Redis must not race it to the exit.
@@ -158,6 +173,7 @@ class EmbeddedRedis:
                 stdout=log,
                 stderr=log,
                 start_new_session=True,
+                umask=REDIS_UMASK,
             )
         try:
             self._wait_ready(pid=self._process.pid)

@@ -126,6 +126,7 @@ def test_typed_values_are_parsed() -> None:
         ("DOITHOAI_WS_PING_TIMEOUT", "soon"),
         ("DOITHOAI_APPENDFSYNC", "no"),
         ("DOITHOAI_LOG_LEVEL", "INFO"),
+        ("DOITHOAI_REPLAY_MAX", "-1"),
     ],
 )
 def test_bad_values_raise_naming_the_variable(env: str, raw: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -16,6 +17,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from server.app import secret_key
+from server.config import Settings
 from server.embedded import EmbeddedRedis, find_redis_server
 from tests.helpers import REPO_ROOT
 
@@ -222,3 +225,88 @@ def test_bad_appendfsync_is_refused() -> None:
     """The constructor refuses an fsync policy Redis does not have."""
     with pytest.raises(ValueError, match="appendfsync"):
         EmbeddedRedis(Path("/tmp/unused"), appendfsync="sometimes")
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The usual umask, so that files made without care would be readable by others."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def _shared(root: Path) -> list[str]:
+    """``root`` and everything in it that its group or other users may use."""
+    found = []
+    for path in [root, *root.rglob("*")]:
+        mode = path.lstat().st_mode
+        if mode & 0o077:
+            found.append(f"{path.relative_to(root.parent)} {stat.filemode(mode)}")
+    return found
+
+
+def _rewrite_aof(client: redis.Redis) -> None:
+    """BGREWRITEAOF, waited for: Redis makes its new AOF files."""
+    client.bgrewriteaof()
+    deadline = time.monotonic() + 30
+    while True:
+        info = client.info("persistence")
+        if not info["aof_rewrite_in_progress"] and not info["aof_rewrite_scheduled"]:
+            return
+        assert time.monotonic() < deadline, "the AOF rewrite did not finish"
+        time.sleep(0.02)
+
+
+def test_data_dir_is_0700_and_redis_files_0600(data_dir: Path, umask_022: None) -> None:
+    """The data dir is made 0700; the AOF (and its rewrites), pid file, log,
+    socket and secret key are the owner's alone."""
+    server = EmbeddedRedis(data_dir)
+    server.start()
+    try:
+        client = _client(server)
+        client.hset("{d:1}:contact:1", mapping={"phone": "+84912345678"})
+        _rewrite_aof(client)
+        client.hset("{d:1}:contact:2", mapping={"email": "lan@example.vn"})
+        client.close()
+        secret_key(Settings(data_dir=data_dir))
+        assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+        assert (data_dir / "appendonlydir").is_dir() and (data_dir / "secret_key").is_file()
+        assert _shared(data_dir) == []
+    finally:
+        server.stop()
+    assert _shared(data_dir) == []  # the AOF as SHUTDOWN left it
+
+
+def test_an_older_runs_readable_files_are_tightened(data_dir: Path, umask_022: None) -> None:
+    """A data dir an older version left 0755, with its AOF, log and secret key
+    readable by all, is tightened at start; a file of someone else's in it is
+    not touched."""
+    first = EmbeddedRedis(data_dir)
+    first.start()
+    first.stop()
+    secret_key(Settings(data_dir=data_dir))
+    for path in [data_dir, *data_dir.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    (data_dir / "notes.txt").write_text("the operator's own file")
+    (data_dir / "notes.txt").chmod(0o644)
+
+    second = EmbeddedRedis(data_dir)
+    second.start()
+    try:
+        key = secret_key(Settings(data_dir=data_dir))
+        assert key
+    finally:
+        second.stop()
+    assert stat.S_IMODE((data_dir / "notes.txt").stat().st_mode) == 0o644
+    (data_dir / "notes.txt").unlink()
+    assert _shared(data_dir) == []
+
+
+def test_the_secret_key_alone_makes_a_private_data_dir(tmp_path: Path, umask_022: None) -> None:
+    """With REDIS_URL (no embedded Redis), the secret key still makes its data
+    dir 0700 and itself 0600, and keeps its value."""
+    data_dir = tmp_path / "var"
+    first = secret_key(Settings(data_dir=data_dir))
+    assert secret_key(Settings(data_dir=data_dir)) == first
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data_dir / "secret_key").stat().st_mode) == 0o600

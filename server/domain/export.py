@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -22,8 +23,18 @@ COLUMNS = (
 )  # fmt: skip
 CONTACT_COLUMNS = ("phone", "email", "consent_at", "notice_version")
 
-#: A cell starting with one of these is a formula to Excel and LibreOffice.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+#: A cell whose first visible character is one of these is a formula to
+#: Excel and LibreOffice. Spreadsheets (East Asian input and locales above
+#: all) may read their fullwidth and small forms (U+FF1D, U+FF0B, U+FF0D,
+#: U+FF20; U+FE66, ...) as the same, so the check is on the NFKC form.
+FORMULA_STARTS = frozenset("=+-@")
+#: A cell starting with a tab or a carriage return is defused whatever follows
+#: (OWASP's list: a spreadsheet may drop them and read what comes next).
+_LEADING_CONTROLS = ("\t", "\r")
+#: Not visible, so skipped to find the first character a spreadsheet reads:
+#: spaces and line breaks of every kind, controls, and format characters
+#: (zero-width space, byte-order mark, direction marks).
+_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
 
 
 def row(q: Question, dialogue: Dialogue) -> dict[str, Any]:
@@ -69,9 +80,23 @@ def rows(
     return table
 
 
+def is_formula(text: str) -> bool:
+    """Whether a spreadsheet could run ``text`` as a formula: it starts with a
+    tab or carriage return, or its first visible character is (in NFKC) one of
+    ``FORMULA_STARTS``."""
+    if text.startswith(_LEADING_CONTROLS):
+        return True
+    for char in text:
+        if unicodedata.category(char) not in _INVISIBLE:
+            return unicodedata.normalize("NFKC", char)[:1] in FORMULA_STARTS
+    return False
+
+
 def _cell(value: Any) -> str:
+    """``value`` as a CSV cell: a quote in front of anything that could be a
+    formula makes spreadsheets show it as text."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
+    return "'" + text if is_formula(text) else text
 
 
 def to_csv(table: Sequence[Mapping[str, Any]], with_contact: bool) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -52,11 +53,24 @@ def decode(dialogue_id: str, entry_id: Any, fields: Mapping[Any, Any]) -> Stored
     )
 
 
-def _parse_id(event_id: str) -> tuple[int, int] | None:
-    ms, _, seq = event_id.partition("-")
-    if not ms.isdigit() or not (seq or "0").isdigit():
+#: A stream id as Redis writes it: ``<ms>-<seq>``, or ``<ms>`` alone (seq 0),
+#: in ASCII digits (``str.isdigit`` would take "²" and Arabic-Indic digits).
+_STREAM_ID = re.compile(r"([0-9]{1,20})(?:-([0-9]{1,20}))?", re.ASCII)
+#: Each part of a stream id is an unsigned 64-bit number; Redis refuses more.
+ID_PART_MAX = 2**64 - 1
+
+
+def parse_id(event_id: str) -> tuple[int, int] | None:
+    """``(ms, seq)`` of a stream id, or None when Redis would refuse it (not
+    one, or a part past 64 bits): a client's ``after=`` or cursor goes
+    through here before it reaches a stream command."""
+    found = _STREAM_ID.fullmatch(event_id)
+    if found is None:
         return None
-    return int(ms), int(seq or 0)
+    ms, seq = int(found[1]), int(found[2] or 0)
+    if ms > ID_PART_MAX or seq > ID_PART_MAX:
+        return None
+    return ms, seq
 
 
 class Events:
@@ -69,12 +83,13 @@ class Events:
         return _s(last[0][0]) if last else "0-0"
 
     async def after(
-        self, dialogue_id: str, after_id: str, limit: int = 10_000
+        self, dialogue_id: str, after_id: str, *, limit: int
     ) -> list[StoredEvent] | None:
         """The events after ``after_id``, oldest first; None when ``after_id`` is
-        not an id this stream still holds (unknown, from the future, or trimmed),
-        so the caller must send a fresh snapshot instead."""
-        if _parse_id(after_id) is None:
+        not an id this stream still holds (unknown, from the future, or trimmed)
+        or more than ``limit`` events follow it, so the caller must start over
+        from a fresh snapshot instead."""
+        if parse_id(after_id) is None:
             return None
         stream = keys.events(dialogue_id)
         if after_id in ("0", "0-0"):

@@ -4,7 +4,6 @@ it is opened and says whether it is intact."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +15,7 @@ from ..actions import Actions
 from ..domain.access import Permission
 from ..domain.model import Dialogue
 from ..store.audit import Row
+from ..store.events import parse_id
 from .auth import identify, require, require_dialogue_scope, require_staff
 from .errors import ApiError
 from .templating import error_page, login_redirect, page_refusal, render
@@ -30,13 +30,12 @@ def _actions(request: Request) -> Actions:
     return request.app.state.actions  # type: ignore[no-any-return]
 
 
-_STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 
 
 def _cursor(request: Request) -> str | None:
-    """``before``: a stream id a previous page gave, or nothing."""
+    """``before``: a stream id a previous page gave (``<ms>-<seq>``), or nothing."""
     before = request.query_params.get("before") or None
-    if before is not None and not _STREAM_ID.match(before):
+    if before is not None and ("-" not in before or parse_id(before) is None):
         raise ApiError(
             "invalid",
             "before must be the next_before of a previous page",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..domain.lifecycle import Refused
+from .access_log import redact
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +139,7 @@ async def _redis_down(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, redact(request.url.path))
     return error_response(request, "internal", "Something went wrong; please try again.")
 
 
@@ -151,10 +153,43 @@ HANDLERS = {
 }
 
 
+#: Half of a UTF-16 pair. JSON may spell one alone (``"\udc00"``) and
+#: Python decodes it into a str that is no text: it cannot be encoded to
+#: UTF-8, so it would fail deep inside (Redis, hashing, the response).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def lone_surrogate(value: Any) -> str | None:
+    """The field (``name``, ``contact.phone``, ``ids.2``) of the first string
+    in ``value``, a decoded JSON body, that holds a lone surrogate: ``body``
+    for the body itself or a key of its top level; None when there is none."""
+    pending: list[tuple[str, Any]] = [("", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return path or "body"
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                if _SURROGATE.search(key):
+                    return path or "body"
+                pending.append((f"{path}.{key}" if path else key, inner))
+        elif isinstance(item, list):
+            pending.extend((f"{path}.{i}" if path else str(i), x) for i, x in enumerate(item))
+    return None
+
+
 async def read_json(request: Request, max_body: int) -> Any:
-    """The request's JSON body, or ApiError: 413 over ``max_body``, 400 if not JSON."""
+    """The request's JSON body, or ApiError: 413 over ``max_body``, 400 if not
+    JSON (NaN and Infinity are not) or if a string in it is not text."""
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > max_body):
+    if declared is not None and (
+        not (declared.isascii() and declared.isdigit()) or int(declared) > max_body
+    ):
         raise ApiError("too_large", f"the body is over {max_body} bytes")
     body = bytearray()
     async for chunk in request.stream():
@@ -164,14 +199,24 @@ async def read_json(request: Request, max_body: int) -> Any:
     if not body:
         return {}
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        # ValueError: a JSON number with more digits than Python converts.
+        value = json.loads(body, parse_constant=_not_json)
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise ApiError(
             "invalid",
             "the body is not valid JSON",
             "body",
             message_vi="Nội dung gửi lên không phải JSON hợp lệ.",
         ) from None
+    field = lone_surrogate(value)
+    if field is not None:
+        raise ApiError(
+            "invalid",
+            f"{field} holds a lone surrogate (half of a UTF-16 pair), which is not text",
+            field,
+            message_vi="Dữ liệu gửi lên có ký tự không hợp lệ (nửa cặp UTF-16 đứng riêng).",
+        )
+    return value
 
 
 async def read_object(request: Request, max_body: int) -> dict[str, Any]:

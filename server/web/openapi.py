@@ -350,7 +350,8 @@ def _snapshot(data: Schema) -> Schema:
             "reset": {
                 "type": "boolean",
                 "description": "true when the client asked for after=<id> and that id is gone "
-                "(trimmed): drop what you have and start from this snapshot.",
+                "(trimmed or unknown) or too far behind to replay: drop what you have "
+                "and start from this snapshot.",
             },
         },
         ["id", "type", "dialogue", "data", "reset"],
@@ -1439,7 +1440,9 @@ def _websockets() -> Schema:
 
 DESCRIPTION = f"""\
 Live Q&A for Vietnamese online public dialogues (đối thoại trực tuyến). JSON
-everywhere; times are ISO 8601 with offset; text is UTF-8, NFC. Every error body
+everywhere; times are ISO 8601 with offset; text is UTF-8, NFC: a JSON string
+holding half of a UTF-16 surrogate pair alone (`"\\udc00"`) is a 400 `invalid`
+naming the field, and NaN or Infinity (not JSON) one naming `body`. Every error body
 is `{{"error": {{"code", "message", "field"}}}}` (schema `Error`).
 
 Staff authenticate with the session cookie (`POST /api/v1/session`; the cookie is
@@ -1461,8 +1464,10 @@ stream id, `dialogue` the slug. Without `after` the first message is a snapshot
 `{{"id": <id of the last event it includes>, "type": "snapshot", "dialogue",
 "data": <Feed (public) or {{last_event_id, questions}} (console)>, "reset": bool}}`;
 with `after` the missed events follow, or a snapshot with `reset: true` when that
-id is gone. A client resumes with `after=<id of the last message it received,
-snapshot included>`. Public event types: {", ".join(PUBLIC_EVENT_TYPES)}.
+id is gone (trimmed, unknown, or not a stream id) or more events behind than a
+replay is worth (`DOITHOAI_REPLAY_MAX`). A client resumes with
+`after=<id of the last message it received, snapshot included>`.
+Public event types: {", ".join(PUBLIC_EVENT_TYPES)}.
 `{{"type": "heartbeat"}}` keeps idle sockets alive.
 """
 

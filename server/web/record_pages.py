@@ -5,7 +5,8 @@ Both pages are rendered on the server from the asker's view
 from allowlists of public fields: they never carry contact data or moderator
 notes, and nothing here may add them. A tracking code is as good as a
 password for following one question, so its pages are never stored by
-caches and never leak their URL through the Referer header.
+caches and never leak their URL through the Referer header, and the lookup
+form posts the code rather than put it in a query string (logs, history).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from ..actions import Actions
 from ..domain.lifecycle import Refused
 from ..domain.model import DialogueStatus
 from .auth import own_origins, same_origin
-from .errors import language
-from .templating import protect, render
+from .errors import STATUS, ApiError, language
+from .pages import read_form
+from .templating import error_page, protect, render
 
 #: The alphabet of tracking codes (Crockford's base32, as server/store/
 #: dialogues.py draws them): no I, L, O or U, so a code read aloud or copied
@@ -67,11 +69,34 @@ def _redirect(request: Request, code: str) -> Response:
     return _tracking_response(response)
 
 
+def _not_from_here(request: Request) -> Response:
+    """The answer to a tracking page's form posted from another site."""
+    refused = (
+        "This request did not come from your tracking page; open the page and try again."
+        if language(request, header=False) == "en"
+        else "Yêu cầu này không đến từ trang theo dõi câu hỏi của bạn; "
+        "hãy mở lại trang rồi thử lại."
+    )
+    return render(request, "error.html", 403, status=403, message=refused)
+
+
 async def lookup(request: Request) -> Response:
-    """``/t``: the form to type a code in; ``/t?code=...`` goes to its page."""
-    if "code" not in request.query_params:
-        return _lookup_page(request, 200)
-    typed = request.query_params["code"].strip()
+    """``GET /t``: the form to type a code in (whatever the query says: a code
+    never travels in a URL's query, where logs and history keep it)."""
+    return _lookup_page(request, 200)
+
+
+async def lookup_submit(request: Request) -> Response:
+    """``POST /t`` with ``code``: to the code's page (303). Same-origin form
+    posts only, like the contact deletion: a foreign page cannot send a
+    visitor to a page of its choosing through here."""
+    if not same_origin(request, own_origins(request)):
+        return _not_from_here(request)
+    try:
+        form = await read_form(request)
+    except ApiError as exc:
+        return _tracking_response(error_page(request, STATUS[exc.code]))
+    typed = form.get("code", "").strip()
     if not typed:
         return _lookup_page(request, 400, error="empty")
     code = normalise_code(typed)
@@ -115,13 +140,7 @@ async def forget_contact(request: Request) -> Response:
     Same-origin form posts only: a foreign page cannot do it for them."""
     code = normalise_code(request.path_params["code"])
     if code is None or not same_origin(request, own_origins(request)):
-        refused = (
-            "This request did not come from your tracking page; open the page and try again."
-            if language(request, header=False) == "en"
-            else "Yêu cầu này không đến từ trang theo dõi câu hỏi của bạn; "
-            "hãy mở lại trang rồi thử lại."
-        )
-        return render(request, "error.html", 403, status=403, message=refused)
+        return _not_from_here(request)
     try:
         removed = await _actions(request).forget_contact(code)
     except Refused:
@@ -155,6 +174,7 @@ async def archive_page(request: Request) -> Response:
 
 routes: list[BaseRoute] = [
     Route("/t", lookup, methods=["GET"]),
+    Route("/t", lookup_submit, methods=["POST"]),
     Route("/t/{code}", tracking_page, methods=["GET"]),
     Route("/t/{code}/contact", forget_contact, methods=["POST"]),
     Route("/d/{slug}/archive", archive_page, methods=["GET"]),

@@ -2,9 +2,11 @@
 
 Each socket: join the hub (live events wait in its backlog), make sure the
 node's reader follows the dialogue, send a snapshot (or replay the events
-after ``after=``, or a snapshot with ``reset: true`` when that id is gone),
-then go live. A per-socket task drains a bounded queue to the client; the
-hub only ever offers to that queue, so no client can slow the others.
+after ``after=``, or a snapshot with ``reset: true`` when that id is gone or
+more than ``DOITHOAI_REPLAY_MAX`` events behind: a long replay costs the
+server more than a snapshot), then go live. A per-socket task drains a
+bounded queue to the client; the hub only ever offers to that queue, so no
+client can slow the others.
 """
 
 from __future__ import annotations
@@ -89,7 +91,8 @@ async def _snapshot(actions: Actions, dialogue: Dialogue, audience: str) -> dict
 async def _catch_up(ws: WebSocket, actions: Actions, dialogue: Dialogue, audience: str) -> str:
     """Send what the client missed (or a snapshot); return the last id sent."""
     after = ws.query_params.get("after")
-    missed = await actions.store.events.after(dialogue.id, after) if after else None
+    limit: int = ws.app.state.settings.replay_max
+    missed = await actions.store.events.after(dialogue.id, after, limit=limit) if after else None
     if missed is None:
         data = await _snapshot(actions, dialogue, audience)
         last_id: str = data["last_event_id"]

@@ -160,10 +160,20 @@ async def _dialogue(
     return actions, dialogue, actor_of(request, identity, dialogue)
 
 
+#: The longest cursor a page gives: a question id, well under 64 bits.
+MAX_CURSOR_DIGITS = 19
+
+
+def _digits(value: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also takes "²" and Arabic-Indic
+    digits, which ``int()`` refuses or reads as another number."""
+    return value.isascii() and value.isdigit()
+
+
 def _int(value: str | None, field: str, default: int, low: int, high: int) -> int:
     if value is None:
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not _digits(value) or len(value) > len(str(high)) or not low <= int(value) <= high:
         raise ApiError(
             "invalid",
             f"{field} must be a whole number from {low} to {high}",
@@ -186,7 +196,7 @@ async def list_questions(request: Request) -> Response:
             ) from None
     limit = _int(params.get("limit"), "limit", 100, 1, MAX_LIMIT)
     cursor = params.get("cursor")
-    if cursor is not None and not cursor.isdigit():
+    if cursor is not None and not (_digits(cursor) and len(cursor) <= MAX_CURSOR_DIGITS):
         raise ApiError(
             "invalid",
             "cursor must come from a previous page",

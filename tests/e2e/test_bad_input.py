@@ -3,6 +3,8 @@ nothing half-written, never a 500."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import subprocess
 from collections.abc import AsyncIterator
 from typing import Any
@@ -10,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 import redis
+from websockets.asyncio.client import connect as ws_connect
 
 from server.embedded import find_redis_server
 from tests.helpers import ServerProcess, free_port
@@ -117,7 +120,15 @@ async def test_malformed_and_oversized_bodies(
     before = state(redis_url)
     async with httpx.AsyncClient(base_url=server.url) as client:
         headers = {"Content-Type": "application/json"}
-        for raw in (b"{", b"\xff\xfe", b'{"text": "a"' + b"]" * 10, b"[" * 100_000):
+        for raw in (
+            b"{",
+            b"\xff\xfe",
+            b'{"text": "a"' + b"]" * 10,
+            b"[" * 100_000,
+            b'{"text": NaN}',
+            b'{"votes": -Infinity}',
+            b'{"version": ' + b"1" * 5000 + b"}",  # more digits than Python reads
+        ):
             response = await client.post(QUESTIONS, content=raw, headers=headers)
             assert response.status_code in (400, 413), raw[:20]
             assert_error(response, response.status_code, response.json()["error"]["code"])
@@ -244,6 +255,10 @@ async def test_bad_list_queries(server: ServerProcess, world: World, staff_and_p
         ("limit=-1", "limit"),
         ("limit=abc", "limit"),
         ("cursor=xyz", "cursor"),
+        ("limit=%C2%B2", "limit"),  # "²": a digit to str.isdigit, not to int()
+        ("cursor=%C2%B2", "cursor"),
+        ("cursor=%D9%A1", "cursor"),  # an Arabic-Indic one
+        ("cursor=" + "9" * 5000, "cursor"),
     ):
         assert_error(await moderator.client.get(f"{QUESTIONS}?{query}"), 400, "invalid", field)
 
@@ -336,3 +351,136 @@ def _wait_redis(url: str) -> None:
         raise AssertionError("redis did not start")
     finally:
         client.close()
+
+
+# -- lone surrogates, and ids past 64 bits ---------------------------------------
+
+#: Half of a UTF-16 pair, alone: valid JSON (``"\\udc00"``), but no text.
+LONE = "\udc00"
+
+
+def json_bytes(body: Any) -> bytes:
+    """``body`` as JSON with every non-ASCII character escaped, as a client
+    sending a lone surrogate does (httpx's ``json=`` cannot encode one)."""
+    return json.dumps(body).encode("ascii")
+
+
+#: (who, method, path, body, the field the 400 names); ``{qid}`` is a pending question.
+SURROGATES: list[tuple[str, str, str, Any, str]] = [
+    ("public", "POST", "/api/v1/session", {"username": LONE, "password": "x"}, "username"),
+    ("public", "POST", "/api/v1/session", {"username": "moderator", "password": LONE}, "password"),
+    ("public", "POST", QUESTIONS, {**GOOD, "text": GOOD["text"] + LONE}, "text"),
+    ("public", "POST", QUESTIONS, {**GOOD, "name": "Lê" + LONE}, "name"),
+    ("public", "POST", QUESTIONS, {**GOOD, "organization": LONE}, "organization"),
+    ("public", "POST", QUESTIONS,
+     {**GOOD, "contact": {"phone": "0912345678" + LONE}, "consent": True}, "contact.phone"),
+    ("public", "POST", QUESTIONS, {**GOOD, "submission_id": "abcdefgh" + LONE}, "submission_id"),
+    ("public", "POST", QUESTIONS, {**GOOD, "device": "device-1234" + LONE}, "device"),
+    ("public", "POST", QUESTIONS, {**GOOD, LONE: "x"}, "body"),
+    ("public", "POST", f"{QUESTIONS}/{{qid}}/votes", {"voter": "voter-1234" + LONE}, "voter"),
+    ("moderator", "POST", f"{QUESTIONS}/{{qid}}/actions/merge", {"into": LONE}, "into"),
+    ("moderator", "POST", f"{QUESTIONS}/{{qid}}/actions/note", {"text": "ghi chú" + LONE}, "text"),
+    ("moderator", "POST", f"{QUESTIONS}/{{qid}}/actions/reject", {"reason": LONE}, "reason"),
+    ("moderator", "POST", f"{QUESTIONS}/{{qid}}/actions/edit", {"text": GOOD["text"] + LONE},
+     "text"),
+    ("moderator", "POST", f"{QUESTIONS}/bulk", {"action": "approve", "ids": ["{qid}", LONE]},
+     "ids.1"),
+    ("producer", "POST", f"/api/v1/dialogues/{SLUG}/next", {"then": "back", "current": LONE},
+     "current"),
+    ("admin", "POST", "/api/v1/users",
+     {"username": "nhan-vien" + LONE, "password": "mat-khau-du-dai-123", "roles": ["moderator"]},
+     "username"),
+    ("admin", "PATCH", f"/api/v1/dialogues/{SLUG}", {"title": "Đối thoại" + LONE}, "title"),
+    ("admin", "PATCH", f"/api/v1/dialogues/{SLUG}",
+     {"topics": [{"id": "kinh-te-so", "name": "Kinh tế" + LONE}]}, "topics.0.name"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("who", "method", "path", "body", "field"), SURROGATES)
+async def test_a_lone_surrogate_anywhere_is_a_400_naming_its_field(
+    server: ServerProcess,
+    world: World,
+    redis_url: str,
+    staff_and_public: Any,
+    who: str,
+    method: str,
+    path: str,
+    body: Any,
+    field: str,
+) -> None:
+    """A JSON string holding half of a UTF-16 pair is refused where the body is
+    read: 400 invalid naming the field, in both languages, nothing written,
+    and no traceback in the log (it used to be a 500 from deep inside)."""
+    moderator, public = staff_and_public
+    tracking = (await public.post(QUESTIONS, json=GOOD)).json()["tracking_code"]
+    qid = await wait_screened(world.store, tracking)
+    await moderator.act(qid, "approve")  # votes need a published question
+    path = path.replace("{qid}", qid)
+    content = json_bytes(body).replace(b"{qid}", qid.encode())
+    logged = len(server.output())
+    before = state(redis_url)
+    staff = await login(server, who) if who != "public" else None
+    client = staff.client if staff else public
+    headers = {"Content-Type": "application/json"}
+    if staff:
+        headers["X-CSRF-Token"] = staff.csrf
+    try:
+        vi = await client.request(method, path, content=content, headers=headers)
+        en = await client.request(
+            method, path, content=content, headers={**headers, "Accept-Language": "en"}
+        )
+    finally:
+        if staff:
+            await staff.client.aclose()
+    assert_error(vi, 400, "invalid", field)
+    assert_error(en, 400, "invalid", field)
+    assert vi.json()["error"]["message"] != en.json()["error"]["message"]
+    assert state(redis_url) == before
+    assert "Traceback" not in server.output()[logged:]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("before=18446744073709551616-0", "before"),  # 2**64: past what Redis holds
+        ("before=0-18446744073709551616", "before"),
+        ("before=%D9%A1-%D9%A1", "before"),  # Arabic-Indic digits
+        ("before=1-1%0A", "before"),
+        ("before=42", "before"),
+    ],
+)
+async def test_an_audit_cursor_redis_would_refuse_is_a_400(
+    server: ServerProcess, world: World, staff_and_public: Any, query: str, field: str
+) -> None:
+    """The audit trail's ``before`` must be a stream id of 64-bit parts, in
+    ASCII digits: anything else is a 400 (the API) or a 400 page, never a 500."""
+    moderator, _ = staff_and_public
+    api = await moderator.client.get(f"/api/v1/dialogues/{SLUG}/audit?{query}")
+    assert_error(api, 400, "invalid", field)
+    page = await moderator.client.get(f"/console/{SLUG}/audit?{query}")
+    assert page.status_code == 400
+    largest = f"before={2**64 - 1}-{2**64 - 1}"
+    assert (await moderator.client.get(f"/api/v1/dialogues/{SLUG}/audit?{largest}")).is_success
+
+
+@pytest.mark.parametrize("after", [
+    "18446744073709551616-0", "0-18446744073709551616", "99999999999999999999999",
+    "%D9%A1-%D9%A0", "%C2%B2-0",
+])  # fmt: skip
+@pytest.mark.parametrize("feed", ["feed", "console"])
+async def test_a_resume_id_redis_would_refuse_gets_a_reset_snapshot(
+    server: ServerProcess, world: World, staff_and_public: Any, after: str, feed: str
+) -> None:
+    """On either feed, an ``after=`` that is no stream id Redis can hold (a part
+    past 64 bits, digits other than ASCII) is an unknown id, as the feed's
+    contract says: a fresh snapshot with reset, not a socket closed on a
+    traceback."""
+    moderator, _ = staff_and_public
+    logged = len(server.output())
+    url = server.url.replace("http://", "ws://") + f"/ws/v1/dialogues/{SLUG}/{feed}?after={after}"
+    async with ws_connect(
+        url, origin=server.url, additional_headers={"Cookie": moderator.cookie_header}
+    ) as ws:
+        first = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    assert first["type"] == "snapshot" and first["reset"] is True
+    assert "Traceback" not in server.output()[logged:]

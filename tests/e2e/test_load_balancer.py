@@ -59,6 +59,23 @@ def test_compose_trusts_exactly_its_load_balancer() -> None:
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in conf
 
 
+def test_nginx_names_no_version_and_logs_no_secret() -> None:
+    """nginx.conf hides its version, and its access log writes neither a query
+    string (the overlay's ?token=) nor a tracking code (docs/privacy.md); the
+    HTTPS settings in docs/operations.md keep the same log and add HSTS."""
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "server_tokens off;" in conf
+    log_format = re.search(r"log_format doithoai (.*?);", conf, re.S)
+    assert log_format, "nginx.conf has its own log format"
+    for secret_bearing in ("$request ", "$request_uri", "$args", "$query_string", "$uri"):
+        assert secret_bearing not in log_format[1] + " ", secret_bearing
+    assert "access_log /dev/stdout doithoai;" in conf
+    operations = (ROOT / "docs" / "operations.md").read_text()
+    assert 'Strict-Transport-Security "max-age=63072000; includeSubDomains" always' in operations
+    assert "ssl_protocols TLSv1.2 TLSv1.3;" in operations
+    assert "DOITHOAI_SECURE_COOKIES=true" in operations
+
+
 @contextlib.contextmanager
 def _nginx(upstreams: list[int]) -> Iterator[str]:
     """deploy/nginx.conf in front of ``upstreams`` (local ports); its URL."""

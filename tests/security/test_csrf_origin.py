@@ -204,6 +204,7 @@ UNSAFE = [
     Unsafe("POST", "/api/v1/session", ORIGIN, json={"username": "producer", "password": PASSWORD}),
     Unsafe("POST", "/login", ORIGIN, form={"username": "producer", "password": PASSWORD}),
     Unsafe("POST", "/t/{code}/contact", ORIGIN, form={}),
+    Unsafe("POST", "/t", ORIGIN, form={"code": "{code}"}),
     Unsafe("POST", "/api/v1/dialogues/{slug}/questions/{id}/votes", PUBLIC,
            json={"voter": "csrf-test-voter"}),
     Unsafe("DELETE", "/api/v1/tracking/{code}/contact", PUBLIC),

@@ -149,7 +149,7 @@ async def test_handling_claims_are_announced_and_lapse(store: Store, dialogue: D
     claim = await actions.handle(dialogue, qid, MODERATOR)
     assert claim["by"] == "moderator"
     assert (await actions.handling(dialogue))[qid]["by"] == "moderator"
-    last = (await store.events.after(dialogue.id, "0-0") or [])[-1]
+    last = (await store.events.after(dialogue.id, "0-0", limit=100) or [])[-1]
     assert last.type == "presence.changed" and last.data == {
         "by": "moderator",
         "until": claim["until"],

@@ -17,6 +17,9 @@ from server.store.intake import Intake
 
 from .conftest import MODERATOR, MODERATOR2, PRODUCER, payload
 
+#: A replay bound no test here comes near.
+ANY = 1000
+
 
 async def intake_all(store: Store, actions: Actions) -> None:
     worker = Intake(store.redis, store.dialogues.ids, actions.materialise, "test-node", 30, 5)
@@ -187,23 +190,28 @@ async def test_votes_once_per_voter(store: Store, actions: Actions, dialogue: Di
 
 
 async def test_resume_after_and_reset(store: Store, actions: Actions, dialogue: Dialogue) -> None:
-    """Events after an id come in order; unknown, future or trimmed ids ask for a snapshot."""
+    """Events after an id come in order; unknown, future or trimmed ids ask for a
+    snapshot, and so does an id more than ``limit`` events behind."""
     qid = await pending(store, actions, dialogue)
     first = await store.events.last_id(dialogue.id)
     await actions.act(dialogue, qid, "approve", {}, MODERATOR)
     await actions.act(dialogue, qid, "queue", {}, PRODUCER)
-    missed = await store.events.after(dialogue.id, first)
+    missed = await store.events.after(dialogue.id, first, limit=2)
     assert missed is not None and [e.type for e in missed] == [
         "question.approved",
         "question.queued",
     ]
-    assert await store.events.after(dialogue.id, "9999999999999-0") is None
-    assert await store.events.after(dialogue.id, "not-an-id") is None
-    all_events = await store.events.after(dialogue.id, "0-0")
+    assert await store.events.after(dialogue.id, first, limit=1) is None
+    assert await store.events.after(dialogue.id, "9999999999999-0", limit=ANY) is None
+    assert await store.events.after(dialogue.id, "not-an-id", limit=ANY) is None
+    for refused_by_redis in (f"{2**64}-0", f"0-{2**64}", "\u0661-\u0660", "\u00b2-0", "1-1\n"):
+        assert await store.events.after(dialogue.id, refused_by_redis, limit=ANY) is None
+    all_events = await store.events.after(dialogue.id, "0-0", limit=3)
     assert all_events is not None and len(all_events) == 3
+    assert await store.events.after(dialogue.id, "0-0", limit=2) is None
     await store.redis.xtrim(keys.events(dialogue.id), maxlen=1, approximate=False)
-    assert await store.events.after(dialogue.id, first) is None
-    assert await store.events.after(dialogue.id, "0-0") is None
+    assert await store.events.after(dialogue.id, first, limit=ANY) is None
+    assert await store.events.after(dialogue.id, "0-0", limit=ANY) is None
 
 
 async def test_pages_walk_every_question_once(

@@ -211,20 +211,57 @@ def test_merged_question_shows_the_one_it_joined_and_its_answer(
     assert "Câu hỏi chờ duyệt về sóng 4G" not in html
 
 
+#: How a browser posts the tracking page's forms: the page is sent with
+#: Referrer-Policy: no-referrer, so Origin is null and Sec-Fetch-Site decides.
+FROM_THE_PAGE = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+
+
+def look_up(client: httpx.Client, typed: str, **headers: str) -> httpx.Response:
+    return client.post("/t", data={"code": typed}, headers=headers or FROM_THE_PAGE)
+
+
 def test_unknown_code_is_a_404_page_with_the_lookup_form(client: httpx.Client) -> None:
     """An unknown or malformed code is a 404 page that offers the lookup form again."""
-    for path in ("/t/ABCD-EFGHJ-KMNPQ", "/t/khong-phai-ma", "/t?code=abcd-efghj-kmnpq"):
-        response = client.get(path, follow_redirects=True)
-        assert response.status_code == 404, path
+    pages = [
+        client.get("/t/ABCD-EFGHJ-KMNPQ"),
+        client.get("/t/khong-phai-ma"),
+        look_up(client, "abcd-efghj-kmnpq"),
+    ]
+    for response in pages:
+        response = client.get(response.headers["location"]) if response.is_redirect else response
+        assert response.status_code == 404, response.url
         assert response.headers["referrer-policy"] == "no-referrer"
         assert "Không có câu hỏi nào có mã theo dõi" in response.text
-        assert '<form class="form lookup-form" method="get" action="/t">' in response.text
-    empty = client.get("/t?code=+")
+        assert '<form class="form lookup-form" method="post" action="/t">' in response.text
+    unreadable = look_up(client, "khong-phai-ma")
+    assert unreadable.status_code == 404
+    assert "khong-phai-ma" in unreadable.text
+    empty = look_up(client, " ")
     assert empty.status_code == 400
     assert "Vui lòng nhập mã theo dõi." in empty.text
     blank = client.get("/t")
     assert blank.status_code == 200
     assert '<label for="code">Mã theo dõi</label>' in blank.text
+
+
+def test_the_lookup_posts_and_never_takes_a_code_from_the_query(
+    staffed: ServerProcess, redis_server: str, client: httpx.Client
+) -> None:
+    """A code looked up travels in a POST body, never in a URL's query: GET
+    /t?code= is only the empty form, and a post from another site is refused."""
+    code = broadcast(staffed, redis_server, "tra-cuu-post").ask(ASKED)
+    old_link = client.get("/t", params={"code": code})
+    assert old_link.status_code == 200 and 'id="lookup-error"' not in old_link.text
+    assert f'value="{code}"' not in old_link.text
+    found = look_up(client, code)
+    assert found.status_code == 303 and found.headers["location"] == f"/t/{code}"
+    assert found.headers["cache-control"] == "no-store"
+    assert look_up(client, code, Origin=staffed.url).status_code == 303
+    assert look_up(client, code, Origin="http://evil.example").status_code == 403
+    framed = {"Origin": "null", "Sec-Fetch-Site": "cross-site"}
+    assert look_up(client, code, **framed).status_code == 403
+    not_a_form = client.post("/t", json={"code": code}, headers=FROM_THE_PAGE)
+    assert not_a_form.status_code == 400
 
 
 def test_codes_typed_loosely_find_the_question(
@@ -240,7 +277,7 @@ def test_codes_typed_loosely_find_the_question(
         code.replace("-", "\u2013"),  # an en dash, as phones type it
     ]
     for typed in loose:
-        for response in (client.get(f"/t/{typed}"), client.get("/t", params={"code": typed})):
+        for response in (client.get(f"/t/{typed}"), look_up(client, typed)):
             assert response.status_code == 303, typed
             assert response.headers["location"] == f"/t/{code}"
             assert response.headers["referrer-policy"] == "no-referrer"
@@ -251,6 +288,24 @@ def test_codes_typed_loosely_find_the_question(
     assert normalise_code("7yfw-0o1il-q9tk2") == "7YFW-00111-Q9TK2"
     assert normalise_code("7YFW-0U1IL-Q9TK2") is None  # U is never in a code
     assert normalise_code("7YFW-X32XD-Q9TK") is None
+
+
+def test_the_lookup_form_works_in_a_browser(
+    staffed: ServerProcess, redis_server: str, chromium: Browser
+) -> None:
+    """In Chromium (which posts the no-referrer page's form with Origin: null),
+    typing a code on /t opens its page, and the code is in no query string."""
+    code = broadcast(staffed, redis_server, "tra-cuu-trinh-duyet").ask(ASKED)
+    context = chromium.new_context(locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(f"{staffed.url}/t")
+        page.get_by_label("Mã theo dõi").fill(code.lower())
+        page.get_by_role("button", name="Tra cứu").click()
+        expect(page).to_have_url(f"{staffed.url}/t/{code}")
+        expect(page.locator(".tracking-code")).to_have_text(code)
+    finally:
+        context.close()
 
 
 # -- archive ------------------------------------------------------------------------

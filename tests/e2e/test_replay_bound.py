@@ -1,0 +1,96 @@
+"""A socket resuming with ``after=`` is replayed at most DOITHOAI_REPLAY_MAX
+events; one further behind gets a fresh snapshot with ``reset: true``, on the
+public feed and on the staff console alike (a long replay costs the server
+more than a snapshot)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+
+from server.domain.model import Actor, Role, Status
+from server.store import keys
+from tests.helpers import ServerProcess
+
+from .conftest import World, login
+from .test_flow import next_message, submit, ws_url
+
+#: Small, so that the test writes few events; the default is a few hundred.
+BOUND = 5
+MODERATOR = Actor("moderator", frozenset({Role.MODERATOR}))
+FEEDS = ("/ws/v1/dialogues/chuyen-doi-so/feed", "/ws/v1/dialogues/chuyen-doi-so/console")
+
+
+@pytest.fixture(scope="module")
+def bounded(redis_server: str) -> Iterator[ServerProcess]:
+    env = {
+        "REDIS_URL": redis_server,
+        "DOITHOAI_SUBMIT_LIMIT": "0",
+        "DOITHOAI_REPLAY_MAX": str(BOUND),
+    }
+    with ServerProcess(env=env) as process:
+        yield process
+
+
+async def _published(server: ServerProcess, world: World) -> str:
+    """A question the server's intake has screened, then approved: its id."""
+    code = await submit(server)
+    deadline = time.monotonic() + 10
+    while True:
+        q = await world.store.questions.by_tracking(code)
+        if q is not None and q.status is Status.PENDING:
+            break
+        assert time.monotonic() < deadline, "intake never screened the question"
+        await asyncio.sleep(0.05)
+    await world.actions.act(world.dialogue, q.id, "approve", {}, MODERATOR)
+    return q.id
+
+
+async def _stream_ids(world: World) -> list[str]:
+    rows = await world.store.redis.xrange(keys.events(world.dialogue.id))
+    return [i.decode() if isinstance(i, bytes) else str(i) for i, _ in rows]
+
+
+async def _open(server: ServerProcess, path: str, after: str, cookie: str) -> ClientConnection:
+    if path.endswith("/console"):
+        return await connect(
+            ws_url(server, f"{path}?after={after}"),
+            origin=server.url,  # type: ignore[arg-type]
+            additional_headers={"Cookie": cookie},
+        )
+    return await connect(ws_url(server, f"{path}?after={after}"))
+
+
+@pytest.mark.parametrize("path", FEEDS)
+async def test_a_replay_stops_at_the_bound(bounded: ServerProcess, world: World, path: str) -> None:
+    """Exactly DOITHOAI_REPLAY_MAX events behind: the events themselves; one
+    more: a snapshot with reset, at the stream's last id."""
+    qid = await _published(bounded, world)
+    for n in range(BOUND + 1):  # votes.changed: an event both feeds show
+        await world.actions.vote(world.dialogue, qid, f"replay-voter-{n:04d}")
+    ids = await _stream_ids(world)
+    at_bound, past_bound = ids[-(BOUND + 1)], ids[-(BOUND + 2)]
+    moderator = await login(bounded, "moderator")
+    try:
+        ws = await _open(bounded, path, at_bound, moderator.cookie_header)
+        try:
+            replay: list[dict[str, Any]] = [await next_message(ws) for _ in range(BOUND)]
+        finally:
+            await ws.close()
+        assert [m["type"] for m in replay] == ["votes.changed"] * BOUND
+        assert [m["id"] for m in replay] == ids[-BOUND:]
+
+        ws = await _open(bounded, path, past_bound, moderator.cookie_header)
+        try:
+            first = await next_message(ws)
+        finally:
+            await ws.close()
+        assert first["type"] == "snapshot" and first["reset"] is True
+        assert first["id"] == first["data"]["last_event_id"] == ids[-1]
+    finally:
+        await moderator.client.aclose()
