@@ -24,7 +24,11 @@ from .store.connection import Store, connect
 from .web import access_log
 
 
-def _server(settings: Settings, app: object) -> uvicorn.Server:
+def _server(
+    settings: Settings, app: object, ws: type[asyncio.Protocol] | str = "websockets-sansio"
+) -> uvicorn.Server:
+    """The uvicorn server of a node; ``ws`` is only ever changed by the
+    benchmark that compares WebSocket implementations (bench/ws_flood.py)."""
     config = uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=settings.host,
@@ -35,7 +39,7 @@ def _server(settings: Settings, app: object) -> uvicorn.Server:
         # Explicit WebSocket settings (DESIGN.md): no per-message deflate (it
         # costs 2-5x the memory per socket), a bounded message size, and
         # ping/pong keepalive that drops dead peers.
-        ws="websockets-sansio",
+        ws=ws,
         ws_per_message_deflate=False,
         ws_max_size=settings.ws_max_message,
         ws_ping_interval=settings.ws_ping_interval,
