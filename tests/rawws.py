@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import base64
 import os
+import select
 import socket
 import struct
+import threading
+import time
 
 #: Frame opcodes (RFC 6455, 5.2).
 TEXT = 0x1
 BINARY = 0x2
+CLOSE = 0x8
 PING = 0x9
 
 #: TCP states in ``struct tcp_info``'s first byte (linux/tcp_states.h).
@@ -91,3 +95,68 @@ def tcp_state(sock: socket.socket) -> int:
 def closed_by_peer(sock: socket.socket) -> bool:
     """Whether the server has closed or reset the connection, without reading."""
     return tcp_state(sock) != TCP_ESTABLISHED
+
+
+def read_frame(sock: socket.socket) -> tuple[int, bytes]:
+    """Read one whole server frame (unmasked): its opcode and payload."""
+    head = _read_exactly(sock, 2)
+    length = head[1] & 0x7F
+    if length == 126:
+        length = int.from_bytes(_read_exactly(sock, 2), "big")
+    elif length == 127:
+        length = int.from_bytes(_read_exactly(sock, 8), "big")
+    return head[0] & 0x0F, _read_exactly(sock, length)
+
+
+def _read_exactly(sock: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("the server closed the connection mid-frame")
+        data += chunk
+    return data
+
+
+class Flood:
+    """One socket's flood of whole frames; it never reads."""
+
+    def __init__(self, sock: socket.socket, opcode: int) -> None:
+        self.sock = sock
+        self.sent = 0
+        self.closed_at: float | None = None
+        self._chunk = memoryview(flood_chunk(opcode))
+        self._offset = 0
+
+    def send(self) -> None:
+        """Send what the socket takes now. A partial send resumes where it
+        stopped, so the server only ever sees whole frames; a socket the
+        server has closed or reset is marked closed (monotonic time)."""
+        try:
+            sent = self.sock.send(self._chunk[self._offset :])
+        except (BlockingIOError, TimeoutError):
+            sent = 0
+        except OSError:
+            self.closed_at = time.monotonic()
+            return
+        self._offset = (self._offset + sent) % len(self._chunk)
+        self.sent += sent
+        if self.closed_at is None and closed_by_peer(self.sock):
+            self.closed_at = time.monotonic()
+
+
+def flood(floods: list[Flood], until: float, stop: threading.Event | None = None) -> None:
+    """Send on every socket as fast as each takes it, until the server has
+    closed them all, ``until`` (monotonic) passes, or ``stop`` is set."""
+    for each in floods:
+        each.sock.setblocking(False)
+    while time.monotonic() < until and not (stop is not None and stop.is_set()):
+        open_ = [each for each in floods if each.closed_at is None]
+        if not open_:
+            return
+        _, writable, _ = select.select([], [each.sock for each in open_], [], 0.05)
+        for each in open_:
+            if each.sock in writable:
+                each.send()
+            elif closed_by_peer(each.sock):
+                each.closed_at = time.monotonic()
