@@ -5,8 +5,11 @@ viewer of the same feed fares meanwhile, once per WebSocket implementation.
 
 The node runs pinned to CPU 0 and the flooding client in its own process on
 CPU 1, so the flood is not slowed by the node it floods. The viewer and the
-votes that make its events run here. ``python -m bench.ws_flood`` runs it all;
-``--serve`` and ``--flood`` are its two halves, run as child processes.
+votes that make its events run here. ``python -m bench.ws_flood`` runs it all
+(``--only NAME`` one implementation); ``--serve`` and ``--flood`` are its two
+halves, run as child processes. It must never touch a shared Redis or a
+node it did not start: each node gets the private redis-server of
+bench/common.py, on a free port.
 """
 
 from __future__ import annotations
@@ -17,9 +20,8 @@ import contextlib
 import io
 import itertools
 import json
+import logging
 import os
-import select
-import socket
 import subprocess
 import sys
 import time
@@ -29,8 +31,12 @@ from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from server import cli
 from server.actions import Actions
+from server.app import create_app
+from server.config import Settings
 from server.domain.model import Actor, Dialogue, Role
+from server.realtime import wsprotocol
 from tests import rawws
 from tests.helpers import ServerProcess, wait_for_http
 
@@ -53,8 +59,10 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 VOTERS = itertools.count()
 
 
-def _ws_class(name: str) -> type | str:
+def _ws_class(name: str, settings: Settings) -> type[asyncio.Protocol] | str:
     """A uvicorn ``ws=`` value by name: uvicorn's own, or ours."""
+    if name == "guarded":
+        return wsprotocol.protocol_class(settings)
     if name in ("websockets-sansio", "websockets", "wsproto"):
         return name
     raise SystemExit(f"unknown WebSocket implementation {name!r}")
@@ -65,49 +73,34 @@ CASES: list[tuple[str, str, dict[str, str]]] = [
     ("uvicorn websockets-sansio (stock, before)", "websockets-sansio", {}),
     ("uvicorn websockets (legacy)", "websockets", {}),
     ("uvicorn wsproto", "wsproto", {}),
+    ("GuardedProtocol (after)", "guarded", {}),
+    ("GuardedProtocol, frame budget off", "guarded", {"DOITHOAI_WS_CLIENT_FRAMES": "0"}),
 ]
 
 
 def serve(name: str) -> None:
     """A node like ``doithoai serve``, with the ``ws=`` implementation ``name``."""
-    import logging
-
-    from server import cli
-    from server.app import create_app
-    from server.config import Settings
-
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level.upper())
-    cli._server(settings, create_app(settings), ws=_ws_class(name)).run()
+    cli._server(settings, create_app(settings), ws=_ws_class(name, settings)).run()
 
 
 def flood(host: str, port: int, path: str, kind: str, sockets: int, seconds: float) -> None:
     """Open ``sockets`` sockets, flood them for ``seconds`` without reading;
     print, as JSON, per socket: bytes sent and when the node closed it."""
     opcode = rawws.PING if kind == "ping" else rawws.TEXT
-    chunk = rawws.flood_chunk(opcode)
-    socks = [rawws.open_socket(host, port, path) for _ in range(sockets)]
-    for sock in socks:
-        sock.setblocking(False)
-    sent = {sock: 0 for sock in socks}
-    closed: dict[socket.socket, float] = {}
+    floods = [rawws.Flood(rawws.open_socket(host, port, path), opcode) for _ in range(sockets)]
     started = time.monotonic()
-    while len(closed) < len(socks) and time.monotonic() - started < seconds:
-        open_ = [s for s in socks if s not in closed]
-        _, writable, _ = select.select([], open_, [], 0.1)
-        for sock in writable:
-            try:
-                sent[sock] += sock.send(chunk)
-            except BlockingIOError:
-                pass
-            except OSError:
-                closed[sock] = time.monotonic() - started
-        for sock in open_:
-            if sock not in closed and rawws.closed_by_peer(sock):
-                closed[sock] = time.monotonic() - started
-    result = [{"sent": sent[s], "closed_after": closed.get(s)} for s in socks]
-    for sock in socks:
-        sock.close()
+    rawws.flood(floods, started + seconds)
+    result = [
+        {
+            "sent": each.sent,
+            "closed_after": None if each.closed_at is None else each.closed_at - started,
+        }
+        for each in floods
+    ]
+    for each in floods:
+        each.sock.close()
     print(json.dumps(result))
 
 
@@ -220,11 +213,13 @@ async def _flood_one(
     output = asyncio.create_task(flooder.communicate())
     voted: dict[int, float] = {}
     try:
-        while not output.done():
+        # The whole window, even when the node closes the flood at once, so
+        # that every case's viewer and CPU figures cover the same 15 s.
+        while not output.done() or time.monotonic() - started < SECONDS:
             votes = await actions.vote(dialogue, qid, f"bench-flood-{next(VOTERS):08d}")
             voted[votes] = time.monotonic()
             next_vote = time.monotonic() + VOTE_EVERY
-            while time.monotonic() < next_vote and not output.done():
+            while time.monotonic() < next_vote:
                 outcome.rss_peak = max(outcome.rss_peak, rss_kib(pid))
                 await asyncio.sleep(0.05)
         outcome.cpu = (_cpu_seconds(pid) - cpu_before) / (time.monotonic() - started)
@@ -238,8 +233,8 @@ async def _flood_one(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(arrived.wait(), deadline - time.monotonic())
         for votes, at in voted.items():
-            if votes in arrivals:
-                outcome.latencies.append(arrivals[votes] - at)
+            if votes in arrivals:  # it may arrive before vote() has returned
+                outcome.latencies.append(max(0.0, arrivals[votes] - at))
             else:
                 outcome.missed += 1
         await asyncio.sleep(SETTLE)
@@ -271,7 +266,7 @@ def _print(o: Outcome) -> None:
     )
 
 
-async def run() -> None:
+async def run(only: str | None = None) -> None:
     with private_redis() as url:
         async with seeded(url) as (actions, dialogue):
             sub = await actions.submit(
@@ -283,20 +278,21 @@ async def run() -> None:
             outcomes = [
                 outcome
                 for case in CASES
+                if only in (None, case[1])
                 for outcome in await _case(url, dialogue, sub.question_id, actions, case)
             ]
     print(
-        "\n| implementation | flood | RSS before → peak | closed by the node after | "
-        "viewer events (median / worst latency) |"
+        "\n| implementation | flood | RSS before → peak | closed by the node after "
+        "| node CPU | viewer events (median / worst latency) |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     for o in outcomes:
         print(_row(o))
 
 
 def _row(o: Outcome) -> str:
     if o.error:
-        return f"| {o.label} | {o.kind} | {o.error} | | |"
+        return f"| {o.label} | {o.kind} | {o.error} | | | |"
     closed = ", ".join("never" if c is None else f"{c:.2f} s" for c in o.closed_after)
     lat = sorted(o.latencies)
     events = (
@@ -306,12 +302,13 @@ def _row(o: Outcome) -> str:
         events += f", {o.missed} missed"
     return (
         f"| {o.label} | {o.kind} | {o.rss_before / 1024:.0f} → {o.rss_peak / 1024:.0f} MB "
-        f"(+{(o.rss_peak - o.rss_before) / 1024:.0f}) | {closed} | {events} |"
+        f"(+{(o.rss_peak - o.rss_before) / 1024:.0f}) | {closed} | {o.cpu:.0%} | {events} |"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.ws_flood")
+    parser.add_argument("--only", metavar="WS", help="only the cases of this ws= name")
     parser.add_argument("--serve", metavar="WS", help="run a node with this ws= (internal)")
     parser.add_argument("--flood", choices=("ping", "text"), help="run a flooder (internal)")
     parser.add_argument("--host", default="127.0.0.1")
@@ -323,7 +320,7 @@ def main() -> None:
     elif args.flood:
         flood(args.host, args.port, args.path, args.flood, SOCKETS, SECONDS)
     else:
-        asyncio.run(run())
+        asyncio.run(run(args.only))
 
 
 if __name__ == "__main__":
