@@ -3,7 +3,7 @@ protocol with the limits it lacks against a client that sends without
 reading (issue 10) or stops reading (issue 14).
 
 Stock uvicorn answers each ping by writing the pong to the transport whether
-or not the client reads, so two sockets flooding pings grew a node by 351 MB
+or not the client reads, so two sockets flooding pings grew a node by 384 MB
 in 15 s (docs/benchmarks.md); and its ``send`` waits for the transport to
 become writable with no deadline, so closing a client that stopped reading
 waits until TCP gives up, holding the connection, its kernel buffers and its
@@ -12,18 +12,19 @@ per-address slot. Here:
 - while the transport's writes are paused nothing more is read, so no pong
   (or message) is made for a client that does not take what it is sent;
   reading resumes with the writes, unless uvicorn holds it for the app;
-- a transport whose pending writes make no progress for
+- a connection whose pending writes make no progress for
   ``DOITHOAI_WS_WRITE_STALL`` seconds, while paused or while closing, is
-  aborted: a ``send`` or close waiting on it ends with a disconnect; so is
-  one whose client leaves the app's close unanswered that long (uvicorn
-  would wait 10 s, then queue its FIN behind all the client never read);
+  reset: a ``send`` or close waiting on it ends with a disconnect; so is one
+  whose client leaves the app's close unanswered that long (uvicorn would
+  wait 10 s, then queue its FIN behind all the client never read);
 - a client that sends more frames than ``DOITHOAI_WS_CLIENT_FRAMES`` allows
   (the pong to our own ping and its close are free) is closed with 1008, or
-  aborted when that close cannot be written.
+  reset when that close cannot be written.
 
-It must never block or await on a client, never hold more for one than the
-transport's high-water mark plus the replies to one read, and never reach
-into the app: the app sees only the disconnect any lost client causes.
+It must never block or await on a client; never hold more for one than the
+transport's high-water mark, one message of the app's and the replies to
+one read; and never reach into the app, which sees only the disconnect any
+lost client causes.
 """
 
 from __future__ import annotations
