@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from . import console, duplicates, fanout, ingest
+from . import console, duplicates, fanout, ingest, ws_flood
 
 
 def main() -> None:
@@ -22,6 +22,7 @@ def main() -> None:
     duplicates.run()
     for size in sorted({1000, args.console}):
         asyncio.run(console.run(size))
+    asyncio.run(ws_flood.run())
 
 
 main()

@@ -21,11 +21,16 @@ from .actions import Actions
 from .app import create_app, secret_key
 from .config import SettingError, Settings
 from .embedded import EmbeddedRedis
+from .realtime import wsprotocol
 from .store.connection import Store, connect
 from .web import access_log
 
 
-def _server(settings: Settings, app: object) -> uvicorn.Server:
+def _server(
+    settings: Settings, app: object, ws: type[asyncio.Protocol] | str | None = None
+) -> uvicorn.Server:
+    """The uvicorn server of a node; ``ws`` is only ever changed by the
+    benchmark that compares WebSocket implementations (bench/ws_flood.py)."""
     config = uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=settings.host,
@@ -35,8 +40,10 @@ def _server(settings: Settings, app: object) -> uvicorn.Server:
         proxy_headers=False,
         # Explicit WebSocket settings (DESIGN.md): no per-message deflate (it
         # costs 2-5x the memory per socket), a bounded message size, and
-        # ping/pong keepalive that drops dead peers.
-        ws="websockets-sansio",
+        # ping/pong keepalive that drops dead peers. The protocol is uvicorn's
+        # sans-I/O one with limits on clients that send without reading
+        # (server/realtime/wsprotocol.py; measured in docs/benchmarks.md).
+        ws=ws or wsprotocol.protocol_class(settings),
         ws_per_message_deflate=False,
         ws_max_size=settings.ws_max_message,
         ws_ping_interval=settings.ws_ping_interval,

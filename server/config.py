@@ -273,6 +273,26 @@ SETTINGS: tuple[Setting, ...] = (
         "office shares one address; a flood does not); 0 turns the cap off.",
     ),
     Setting(
+        "DOITHOAI_WS_WRITE_STALL",
+        "ws_write_stall",
+        "5",
+        _float,
+        "Seconds a WebSocket may take none of what waits for it (over 64 KiB, or its "
+        "closing frame) before it is dropped; it resumes with after= and loses nothing. "
+        "A client on a slow link still takes some in 5 s; one that stopped reading takes "
+        "none, and holds its buffers and its place meanwhile. 0 turns it off.",
+    ),
+    Setting(
+        "DOITHOAI_WS_CLIENT_FRAMES",
+        "ws_client_frames",
+        "60/minute",
+        _rate,
+        "Frames one WebSocket client may send (N/second|minute|hour, in bursts of up "
+        "to N), besides its close and the pongs to our pings; over it the socket is "
+        "closed with 1008. Our pages send none, a client library's own pings a few a "
+        "minute, a flood thousands a second; 0 turns it off.",
+    ),
+    Setting(
         "DOITHOAI_INTAKE_CLAIM_IDLE",
         "intake_claim_idle",
         "30",
@@ -339,6 +359,8 @@ class Settings:
     ws_ping_timeout: float = 20.0
     ws_send_queue: int = 256
     ws_per_address: int = 200
+    ws_write_stall: float = 5.0
+    ws_client_frames: tuple[int, float] = (60, 60.0)
     intake_claim_idle: float = 30.0
     intake_max_deliveries: int = 5
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()

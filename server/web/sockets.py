@@ -68,7 +68,10 @@ class QueueSink:
         self._task = asyncio.current_task()
         while True:
             try:
-                payload = await asyncio.wait_for(self._queue.get(), self._heartbeat)
+                # Not wait_for: on Python 3.11 it returns the message when the
+                # hub's cancel lands as one arrives, and the close is lost.
+                async with asyncio.timeout(self._heartbeat):
+                    payload = await self._queue.get()
             except TimeoutError:
                 payload = HEARTBEAT
             await self._ws.send_text(payload)

@@ -1,0 +1,258 @@
+"""The WebSocket protocol every socket of a node runs on: uvicorn's sans-I/O
+protocol with the limits it lacks against a client that sends without
+reading (issue 10) or stops reading (issue 14).
+
+Stock uvicorn answers each ping by writing the pong to the transport whether
+or not the client reads, so two sockets flooding pings grew a node by 384 MB
+in 15 s (docs/benchmarks.md); and its ``send`` waits for the transport to
+become writable with no deadline, so closing a client that stopped reading
+waits until TCP gives up, holding the connection, its kernel buffers and its
+per-address slot. Here:
+
+- while the transport's writes are paused nothing more is read, so no pong
+  (or message) is made for a client that does not take what it is sent;
+  reading resumes with the writes, unless uvicorn holds it for the app;
+- a connection whose pending writes make no progress for
+  ``DOITHOAI_WS_WRITE_STALL`` seconds, while paused or while closing, is
+  reset: a ``send`` or close waiting on it ends with a disconnect; so is one
+  whose client leaves the app's close unanswered that long (uvicorn would
+  wait 10 s, then queue its FIN behind all the client never read);
+- a client that sends more frames than ``DOITHOAI_WS_CLIENT_FRAMES`` allows
+  (the pong to our own ping and its close are free) is closed with 1008, or
+  reset when that close cannot be written.
+
+It must never block or await on a client; never hold more for one than the
+transport's high-water mark, one message of the app's and the replies to
+one read; and never reach into the app, which sees only the disconnect any
+lost client causes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import struct
+from typing import Any
+
+from uvicorn._types import ASGIReceiveEvent, ASGISendEvent
+from uvicorn.config import Config
+from uvicorn.protocols.utils import ClientDisconnected
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from uvicorn.server import ServerState
+from websockets.frames import Frame
+from websockets.protocol import State
+
+from ..config import Settings
+
+log = logging.getLogger(__name__)
+
+#: Close code for a client over its frame budget: policy violation.
+CLOSE_POLICY = 1008
+#: SO_LINGER on, 0 s: closing the socket resets it at once. Otherwise the
+#: kernel keeps it, with all the client never read and a FIN behind that,
+#: probing a window that stays shut: the client is never told, and the
+#: kernel's buffers stay taken.
+RESET_ON_CLOSE = struct.pack("ii", 1, 0)
+
+
+class GuardedProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's ``WebSocketsSansIOProtocol`` with read backpressure, a write
+    stall deadline and a frame budget; ``protocol_class`` sets the limits."""
+
+    #: Seconds pending writes may make no progress; 0 turns the deadline off.
+    write_stall: float = 5.0
+    #: (frames, per seconds) a client may send; 0 frames turns the budget off.
+    client_frames: tuple[int, float] = (60, 60.0)
+
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.writes_paused = False
+        self.refused = False
+        self._watch: asyncio.TimerHandle | None = None
+        self._watched_size = 0
+        self._tokens = float(self.client_frames[0])
+        self._refilled_at = self.loop.time()
+
+    # Reading follows writing.
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        self.writes_paused = True
+        self._follow()
+        self._watch_drain()
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self.writes_paused = False
+        self._follow()
+        if not self.transport.is_closing():
+            self._unwatch()
+
+    async def receive(self) -> ASGIReceiveEvent:
+        message = await super().receive()
+        if self.writes_paused:  # uvicorn resumed reading once the app had its messages
+            self._follow()
+        return message
+
+    async def send(self, message: ASGISendEvent) -> None:
+        if self.refused:
+            raise ClientDisconnected()
+        closing = message["type"] == "websocket.close" and self.close_timer is None
+        await super().send(message)
+        if not closing:
+            return
+        self._follow()  # uvicorn resumes reading to hear the client's close
+        if self.close_timer is not None and self.write_stall > 0:
+            # A client that reads answers a close at once; one that does not
+            # would leave a FIN queued behind all it never read.
+            self.close_timer.cancel()
+            self.close_timer = self.loop.call_later(
+                min(self.write_stall, self.close_timeout), self._close_unanswered
+            )
+
+    def _follow(self) -> None:
+        """Read only while neither the app's queue (uvicorn's ``read_paused``)
+        nor the transport's writes hold reading; both calls are idempotent."""
+        if self.transport.is_closing():
+            return
+        if self.writes_paused or self.read_paused:
+            self.transport.pause_reading()
+        else:
+            self.transport.resume_reading()
+
+    # The write stall deadline.
+
+    def _watch_drain(self) -> None:
+        if self._watch is not None or self.write_stall <= 0 or self.disconnected:
+            return
+        self._watched_size = self.transport.get_write_buffer_size()
+        self._watch = self.loop.call_later(self.write_stall, self._check_drain)
+
+    def _unwatch(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
+
+    def _check_drain(self) -> None:
+        self._watch = None
+        if self.disconnected:
+            return
+        size = self.transport.get_write_buffer_size()
+        if not (self.writes_paused or (self.transport.is_closing() and size)):
+            return
+        if size < self._watched_size:  # a slow client, not a stalled one
+            self._watch_drain()
+            return
+        log.info(
+            "dropping a WebSocket from %s: %d bytes unsent for %g s",
+            self._peer(),
+            size,
+            self.write_stall,
+        )
+        self._abort()
+
+    def keepalive_timeout(self) -> None:
+        super().keepalive_timeout()
+        self._watch_drain()  # its close frame waits behind what the client never read
+
+    def _close_unanswered(self) -> None:
+        if not self.disconnected:
+            log.info("dropping a WebSocket from %s: our close went unanswered", self._peer())
+            self._abort()
+
+    async def run_asgi(self) -> None:
+        await super().run_asgi()
+        if self.close_timer is None:  # uvicorn closed the transport: it must drain
+            self._watch_drain()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._unwatch()
+        super().connection_lost(exc)
+
+    # The frame budget.
+
+    def handle_text(self, event: Frame) -> None:
+        if self._admit():
+            super().handle_text(event)
+
+    def handle_bytes(self, event: Frame) -> None:
+        if self._admit():
+            super().handle_bytes(event)
+
+    def handle_cont(self, event: Frame) -> None:
+        if self._admit():
+            super().handle_cont(event)
+
+    def handle_ping(self) -> None:
+        if self._admit():
+            super().handle_ping()
+
+    def handle_pong(self, event: Frame) -> None:
+        solicited = self.pending_ping_payload is not None and (
+            bytes(event.data) == self.pending_ping_payload
+        )
+        if solicited or self._admit():
+            super().handle_pong(event)
+
+    def _admit(self) -> bool:
+        """Take one frame from the client's token bucket; False once refused."""
+        if self.refused:
+            return False
+        count, period = self.client_frames
+        if count <= 0:
+            return True
+        now = self.loop.time()
+        self._tokens = min(count, self._tokens + (now - self._refilled_at) * count / period)
+        self._refilled_at = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return True
+        self._refuse()
+        return False
+
+    def _refuse(self) -> None:
+        self.refused = True
+        log.warning(
+            "closing a WebSocket from %s: over %d frames in %g s", self._peer(), *self.client_frames
+        )
+        self.conn.data_to_send()  # drop the pongs owed for the pings of this read
+        self.stop_keepalive()
+        if not self.close_sent:
+            self.queue.put_nowait({"type": "websocket.disconnect", "code": CLOSE_POLICY})
+        if self.writes_paused or self.close_sent or self.conn.state is not State.OPEN:
+            self._abort()
+            return
+        self.conn.send_close(CLOSE_POLICY, "too many frames")
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        self.close_sent = True
+        self.transport.close()
+        self._watch_drain()
+
+    def _abort(self) -> None:
+        """Drop the connection now, unsent data and all, with a reset."""
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, RESET_ON_CLOSE)
+        self.transport.abort()
+
+    def _peer(self) -> str:
+        return self.client[0] if self.client else "?"
+
+
+def protocol_class(settings: Settings) -> type[GuardedProtocol]:
+    """The class for uvicorn's ``ws=``, with this node's limits."""
+
+    class Configured(GuardedProtocol):
+        write_stall = settings.ws_write_stall
+        client_frames = settings.ws_client_frames
+
+    return Configured
