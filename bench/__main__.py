@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from . import console, duplicates, fanout, ingest, ws_flood
+from . import console, duplicates, fanout, ingest, login_flood, ws_flood
 
 
 def main() -> None:
@@ -23,6 +23,7 @@ def main() -> None:
     for size in sorted({1000, args.console}):
         asyncio.run(console.run(size))
     asyncio.run(ws_flood.run())
+    asyncio.run(login_flood.run(10.0))
 
 
 main()

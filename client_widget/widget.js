@@ -994,7 +994,9 @@ export class DoithoaiWidget extends HTMLElement {
     let attempt = 0;
     for (let proofs = 0; ; ) {
       if (needProof && !body.proof) {
+        this.sendButton.textContent = this.t("verifying");
         body.proof = await this.prove(signal);
+        this.sendButton.textContent = this.t("sending");
         if (signal.aborted) return;
         if (!body.proof) {
           this.sendError(this.t("proof_failed"));
@@ -1042,11 +1044,9 @@ export class DoithoaiWidget extends HTMLElement {
 
   /** A solved proof-of-work challenge of this dialogue ({challenge, nonce}), or null. */
   async prove(signal) {
-    this.sendButton.textContent = this.t("verifying");
     const result = await call(this.url(this.path("/challenge")));
     const given = result.status === 200 && result.data;
     const nonce = given && typeof given.challenge === "string" ? await solve(given.challenge, Number(given.difficulty) || 0, signal) : null;
-    this.sendButton.textContent = this.t("sending");
     return nonce === null ? null : { challenge: given.challenge, nonce };
   }
 
@@ -1095,7 +1095,17 @@ export class DoithoaiWidget extends HTMLElement {
 
   async vote(id) {
     if (this.voted.has(id) || !this.running) return;
-    const result = await call(this.url(this.path(`/questions/${encodeURIComponent(id)}/votes`)), { voter: this.voter });
+    const url = this.url(this.path(`/questions/${encodeURIComponent(id)}/votes`));
+    const body = { voter: this.voter };
+    let result = await call(url, body);
+    // While the dialogue asks for a proof of work, the first vote of this
+    // device pays one; the server then takes its votes for the day.
+    for (let proofs = 0; apiError(result).code === "proof_required" && proofs < PROOF_TRIES; proofs += 1) {
+      const abort = new AbortController();
+      body.proof = await this.prove(abort.signal);
+      if (!body.proof) break;
+      result = await call(url, body);
+    }
     if (result.status !== 200 || !result.data) {
       this.announce(apiError(result).message || this.t("vote_failed"));
       return;

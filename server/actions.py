@@ -29,11 +29,17 @@ from .domain.model import (
     Status,
     iso,
 )
-from .domain.text import Submission, ValidationError, clean_submission
+from .domain.text import DEVICE_ID, Submission, ValidationError, clean_submission
 from .duplicates import DuplicateFinder
 from .store.connection import Store
 from .store.dialogues import IdTaken, SlugTaken, StaleDialogue, new_dialogue_id
-from .store.questions import Conflict, Missing, Submitted
+from .store.questions import (
+    Conflict,
+    Missing,
+    Submitted,
+    derived_tracking_code,
+    new_tracking_code,
+)
 
 #: Channels a citizen's own submission may name; the others are for staff.
 PUBLIC_CHANNELS = ("web", "widget")
@@ -45,6 +51,9 @@ BULK_ACTIONS = ("approve", "reject")
 BULK_MAX = 200
 #: How long "being handled by" lasts without being renewed.
 HANDLING_SECONDS = 60
+#: How long a honeypot's code answers like a question being reviewed: longer
+#: than a robot checks its work, short enough that robots' text leaves Redis.
+TRAP_SECONDS = 30 * 24 * 3600
 #: Who the audit trail names for what a citizen does on their own question.
 CITIZEN = Actor("citizen", frozenset())
 
@@ -263,11 +272,56 @@ class Actions:
             await self.store.audit.append(dialogue.id, [entry])
         return submitted
 
-    async def vote(self, dialogue: Dialogue, question_id: str, voter: Any) -> int:
-        if not isinstance(voter, str) or not 8 <= len(voter) <= 64 or not voter.isascii():
+    def check_voter(self, voter: Any) -> str:
+        """``voter``, if it is a device id (the widget's random id), or Refused."""
+        if not isinstance(voter, str) or not DEVICE_ID.fullmatch(voter):
             raise Refused(
-                "invalid", "voter must be the widget's random id (8-64 characters)", "voter"
+                "invalid",
+                "voter must be the widget's random id (8-64 letters, digits, - or _)",
+                "voter",
             )
+        return voter
+
+    async def trap(self, dialogue: Dialogue, payload: Any, key: bytes) -> str:
+        """The honeypot (a submission whose hidden field a robot filled): the
+        checks a real submission gets (so a robot learns nothing from a 400 it
+        would not otherwise get), then a tracking code of the real shape that
+        answers, on the tracking page and API, as a real question still being
+        reviewed does, for as long as a robot would look. A retry with the same
+        ``submission_id`` gets the same code, as a real retry does. Nothing of
+        the submission is kept but that view (text, topic, time)."""
+        sub = self.check_submission(dialogue, payload)
+        code = (
+            derived_tracking_code(key, dialogue.id, sub.submission_id)
+            if sub.submission_id
+            else new_tracking_code(dialogue.id)
+        )
+        view = {
+            "tracking_code": code,
+            "dialogue": {"slug": dialogue.slug, "title": dialogue.title},
+            "status": Status.PENDING.value,
+            "text": sub.text,
+            "topic": sub.topic,
+            "submitted_at": iso(self._now()),
+        }
+        if await self.store.questions.trapped(code) is None:
+            await self.store.questions.keep_trap(code, view, TRAP_SECONDS)
+        return code
+
+    async def vote(
+        self,
+        dialogue: Dialogue,
+        question_id: str,
+        voter: Any,
+        proof: Any = None,
+        difficulty: int = 0,
+    ) -> int:
+        """Count ``voter``'s one vote for a published question. While the
+        dialogue asks for a proof of work, a voter id must have paid one
+        (``proof``, a solved challenge of ``difficulty``) once a broadcast day."""
+        voter = self.check_voter(voter)
+        if dialogue.proof_of_work:
+            await self.store.proofs.admit_voter(proof, dialogue.id, voter, difficulty)
         votes = await self.store.questions.vote(dialogue.id, question_id, voter)
         if votes is None:
             raise Refused("not_found", "no such published question")
@@ -289,6 +343,9 @@ class Actions:
         """The asker's view of their question, from the moment of the 202."""
         q = await self.store.questions.by_tracking(code)
         if q is None:
+            trapped = await self.store.questions.trapped(code)
+            if trapped is not None:
+                return trapped
             raise Refused("not_found", "no question has this tracking code")
         dialogue = await self.store.dialogues.by_id(q.dialogue_id)
         assert dialogue is not None
@@ -320,6 +377,8 @@ class Actions:
         on which question, never the data."""
         q = await self.store.questions.by_tracking(code)
         if q is None:
+            if await self.store.questions.trapped(code) is not None:
+                return False  # as a real question given without contact data
             raise Refused("not_found", "no question has this tracking code")
         removed = await self.store.questions.forget_contact(q.dialogue_id, q.id)
         if removed:

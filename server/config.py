@@ -162,7 +162,8 @@ SETTINGS: tuple[Setting, ...] = (
         "submit_limit",
         "5/minute",
         _rate,
-        "Public submissions per client address (N/second|minute|hour); 0 turns it off.",
+        "Public submissions per client address (an IPv6 client: per /64) "
+        "(N/second|minute|hour); 0 turns it off.",
     ),
     Setting(
         "DOITHOAI_DEVICE_LIMIT",
@@ -174,12 +175,23 @@ SETTINGS: tuple[Setting, ...] = (
         "people share one address, and each browser still gets only this; 0 turns it off.",
     ),
     Setting(
+        "DOITHOAI_VOTER_LIMIT",
+        "voter_limit",
+        "10/minute",
+        _rate,
+        "Public votes per device (the voter id the widget and the public page keep). A "
+        "person supports a question every few seconds at the most, and ten cover a first "
+        "look at the page, when a viewer catches up on what was asked; 0 turns it off.",
+    ),
+    Setting(
         "DOITHOAI_VOTE_LIMIT",
         "vote_limit",
-        "120/minute",
+        "30/minute",
         _rate,
-        "Public votes per client address (one vote per question per device is kept "
-        "anyway; this stops a flood of made-up devices); 0 turns it off.",
+        "Public votes per client address (an IPv6 client: per /64), whatever the "
+        "devices: three viewers at their busiest behind one address, or a room of them at "
+        "a reader's pace; it stops a flood of made-up devices. Raise it where a school or "
+        "an office shares one address; 0 turns it off.",
     ),
     Setting(
         "DOITHOAI_PROOF_DIFFICULTY",
@@ -195,7 +207,8 @@ SETTINGS: tuple[Setting, ...] = (
         "login_limit",
         "10/minute",
         _rate,
-        "Failed logins per account and per address; 0 turns it off.",
+        "Failed logins per account and per address (an IPv6 client: per /64), counted "
+        "before the password is checked and given back when it was right; 0 turns it off.",
     ),
     Setting(
         "DOITHOAI_SESSION_TTL",
@@ -328,7 +341,7 @@ SETTINGS: tuple[Setting, ...] = (
         "log_level",
         "info",
         _choice("debug", "info", "warning", "error"),
-        "Log level.",
+        "Log level: debug, info, warning or error.",
     ),
 )
 
@@ -346,7 +359,8 @@ class Settings:
     widget_origins: tuple[str, ...] = ()
     submit_limit: tuple[int, float] = (5, 60.0)
     device_limit: tuple[int, float] = (3, 60.0)
-    vote_limit: tuple[int, float] = (120, 60.0)
+    voter_limit: tuple[int, float] = (10, 60.0)
+    vote_limit: tuple[int, float] = (30, 60.0)
     proof_difficulty: int = 16
     login_limit: tuple[int, float] = (10, 60.0)
     session_ttl: int = 43200

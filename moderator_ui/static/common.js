@@ -171,11 +171,15 @@ const RESTART_CODES = new Set([1001, 1012]);
  * was missed or sends a snapshot with reset: true.
  *
  * `onMessage(message)` gets every message but heartbeats; `onStatus(state,
- * detail)` gets "connecting", "live" or "waiting" (detail: seconds until retry).
+ * detail)` gets "connecting", "live" or "waiting" (detail: seconds until retry),
+ * or "ended" (detail: the close code) after a close with one of `finalCodes`,
+ * when trying again would be refused. `params` are sent with every connection.
  */
 export class Feed {
-  constructor(path, { after = null, onMessage, onStatus }) {
+  constructor(path, { after = null, onMessage, onStatus, params = {}, finalCodes = [] }) {
     this.path = path;
+    this.params = params;
+    this.finalCodes = new Set(finalCodes);
     this.lastId = after;
     this.onMessage = onMessage;
     this.onStatus = onStatus || (() => {});
@@ -188,8 +192,10 @@ export class Feed {
 
   url() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const query = this.lastId ? `?after=${encodeURIComponent(this.lastId)}` : "";
-    return `${scheme}//${location.host}${this.path}${query}`;
+    const query = new URLSearchParams(this.params);
+    if (this.lastId) query.set("after", this.lastId);
+    const search = query.toString();
+    return `${scheme}//${location.host}${this.path}${search ? `?${search}` : ""}`;
   }
 
   start() {
@@ -233,6 +239,10 @@ export class Feed {
     if (socket !== this.socket) return;
     clearTimeout(this.staleTimer);
     this.socket = null;
+    if (this.finalCodes.has(event.code)) {
+      this.onStatus("ended", event.code);
+      return;
+    }
     if (RESTART_CODES.has(event.code)) this.attempts = 0;
     const ceiling = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** this.attempts);
     const delay = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);

@@ -66,11 +66,9 @@ const votedKey = `doithoai.voted.${slug}`;
 const voted = new Set(stored(votedKey, []));
 
 async function vote(id) {
-  const result = await api(`${apiBase}/questions/${encodeURIComponent(id)}/votes`, {
-    method: "POST",
-    body: { voter },
-    lang,
-  });
+  // While the dialogue asks for a proof of work, the first vote of this
+  // browser pays one (the server says so); its votes are then taken for the day.
+  const result = await postProven(`${apiBase}/questions/${encodeURIComponent(id)}/votes`, { voter });
   if (!result.ok) {
     announce(errorMessage(result, t("vote_failed")));
     return;
@@ -333,24 +331,31 @@ function value(name) {
   return control ? control.value.trim() : "";
 }
 
-/** Send `body`, first solving the dialogue's proof of work when it asks for
- * one, and again with a fresh one when the server refuses the proof. */
-async function send(body) {
+/** POST `body` to `url`, first solving the dialogue's proof of work when
+ * `needed` (or the server asks for one), and again with a fresh one when the
+ * server refuses the proof; `stage` is told "verifying" and "sending". */
+async function postProven(url, body, needed = false, stage = () => {}) {
   let proofs = 0;
-  let needed = needsProof;
   for (;;) {
     if (needed) {
-      submitButton.textContent = t("verifying");
+      stage("verifying");
       body.proof = await prove();
-      if (!body.proof) return { status: 0, data: null, proofFailed: true };
+      if (!body.proof) return { status: 0, ok: false, data: null, proofFailed: true };
     }
-    submitButton.textContent = t("sending");
-    const result = await api(`${apiBase}/questions`, { method: "POST", body, lang });
+    stage("sending");
+    const result = await api(url, { method: "POST", body, lang });
     const code = result.data && result.data.error && result.data.error.code;
     if (code !== "proof_required" || proofs >= PROOF_TRIES) return result;
     proofs += 1;
     needed = true;
   }
+}
+
+/** Send the question in `body`, with the proof of work the dialogue asks for. */
+function send(body) {
+  return postProven(`${apiBase}/questions`, body, needsProof, (stage) => {
+    submitButton.textContent = t(stage);
+  });
 }
 
 async function submit(event) {

@@ -118,10 +118,17 @@ window.addEventListener("resize", schedule);
 if (document.fonts && document.fonts.ready) document.fonts.ready.then(schedule);
 draw();
 
+// The overlay's socket names its token, so that rotating the token closes
+// it (4403); the page then reloads, and says its link no longer works.
+const TOKEN_ROTATED = 4403;
+
 new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/feed`, {
   after: initial.last_event_id || null,
+  params: { screen: new URLSearchParams(location.search).get("token") || "" },
+  finalCodes: [TOKEN_ROTATED],
   onMessage: receive,
   onStatus: (state) => {
     root.dataset.connection = state;
+    if (state === "ended") location.reload();
   },
 }).start();

@@ -27,6 +27,11 @@ VERSION = "1"
 #: retried submission (lost answer, busy server) may take a minute more; a
 #: longer life would only let a flood stockpile solved challenges.
 TTL = 300
+#: How long one solved challenge admits a voter's votes in a dialogue: a
+#: broadcast day. A person votes for several questions, each a click; a
+#: proof per vote would make every click wait. A robot's fresh voter ids each
+#: still cost a proof.
+VOTER_PASS = 12 * 3600
 #: Most leading zero bits a challenge may ask: 2^32 hashes take a browser hours.
 MAX_DIFFICULTY = 32
 #: Hex digits of the HMAC kept in a challenge (128 bits: not guessable).

@@ -178,6 +178,9 @@ _CHANNELS = ("web", "widget", "hotline", "email", "paper", "social", "other")
 
 # A client-made idempotency key: UUIDs (36) and shorter random ids fit.
 _SUBMISSION_ID = re.compile("[A-Za-z0-9_-]{8,64}")
+#: A citizen's device id: the random id the widget and the public page keep
+#: on the device and send with votes and questions (a UUID or 32 hex digits).
+DEVICE_ID = re.compile("[A-Za-z0-9_-]{8,64}")
 
 
 def field_label(field: str) -> tuple[str, str]:

@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 
 #: WebSocket close code for a client that fell too far behind: "try again later".
 CLOSE_SLOW = 1013
+#: Close code for a broadcast overlay whose token was rotated: its link no
+#: longer opens the overlay (an application code: the page reloads to say so).
+CLOSE_TOKEN_ROTATED = 4403
 
 
 class Sink(Protocol):
@@ -36,12 +39,14 @@ class Subscriber:
     events in a backlog while its snapshot or replay is being sent; events at
     or before the last id it was sent are skipped, so none arrives twice."""
 
-    __slots__ = ("_backlog", "audience", "dialogue_id", "last", "sink")
+    __slots__ = ("_backlog", "audience", "dialogue_id", "last", "screen", "sink")
 
-    def __init__(self, sink: Sink, dialogue_id: str, audience: str) -> None:
+    def __init__(self, sink: Sink, dialogue_id: str, audience: str, screen: bool = False) -> None:
         self.sink = sink
         self.dialogue_id = dialogue_id
         self.audience = audience
+        #: A broadcast overlay, let in by the dialogue's screen token.
+        self.screen = screen
         self.last = (0, 0)
         self._backlog: list[tuple[tuple[int, int], str]] | None = []
 
@@ -84,6 +89,14 @@ class Hub:
         if dialogue_id is None:
             groups = list(self._subs.values())
         return sum(len(subs) for audiences in groups for subs in audiences.values())
+
+    def close_screens(self, dialogue_id: str) -> None:
+        """Close every local broadcast overlay of the dialogue: its token was
+        rotated, and the old one must stop working at once."""
+        for subs in self._subs.get(dialogue_id, {}).values():
+            for sub in [s for s in subs if s.screen]:
+                self.remove(sub)
+                sub.sink.close(CLOSE_TOKEN_ROTATED)
 
     def publish(self, dialogue_id: str, event_id: str, payloads: dict[str, str]) -> None:
         """Offer each audience's one payload to every local subscriber of it."""

@@ -83,3 +83,5 @@ class Reader:
                     self._dialogues[event.dialogue_id] = fresh
             dialogue = self._dialogues[event.dialogue_id]
             self._hub.publish(event.dialogue_id, event.id, render_all(event, dialogue))
+            if event.type == "screen.rotated":
+                self._hub.close_screens(event.dialogue_id)

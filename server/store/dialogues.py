@@ -72,8 +72,19 @@ class Dialogues:
         return str(await self._redis.get(key))
 
     async def rotate_screen_token(self, dialogue_id: str) -> str:
+        """A new overlay token, and ``screen.rotated`` on the dialogue's events
+        in the same step, so that every node closes the overlays opened with
+        the old one. The event carries no token."""
         token = secrets.token_urlsafe(24)
-        await self._redis.set(keys.prefix(dialogue_id) + "screen", token)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(keys.prefix(dialogue_id) + "screen", token)
+            pipe.xadd(
+                keys.events(dialogue_id),
+                {"type": "screen.rotated"},
+                maxlen=self._maxlen,
+                approximate=True,
+            )
+            await pipe.execute()
         return token
 
     async def by_id(self, dialogue_id: str) -> Dialogue | None:

@@ -77,6 +77,16 @@ def proof_used(dialogue_id: str, salt: str) -> str:
     return prefix(dialogue_id) + f"pow:{salt}"
 
 
+def proven_voter(dialogue_id: str, voter: str) -> str:
+    """Set (for ``proof.VOTER_PASS``) once a voter id paid a proof of work."""
+    return prefix(dialogue_id) + f"pow-voter:{voter}"
+
+
+def trap(dialogue_id: str, code: str) -> str:
+    """What the honeypot answered a robot (its code's view), for a while."""
+    return prefix(dialogue_id) + f"trap:{code}"
+
+
 def inbox(dialogue_id: str) -> str:
     return prefix(dialogue_id) + "inbox"
 

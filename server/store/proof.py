@@ -3,7 +3,8 @@
 The rules (signature, expiry, difficulty, the hash) are
 ``server/domain/proof.py``'s; this module adds the clock, the randomness and
 the one write: a key per accepted challenge, set only if absent and expiring
-with the challenge, so a solved challenge buys exactly one submission.
+with the challenge, so a solved challenge buys exactly one submission, or
+admits one voter id for a broadcast day of votes.
 """
 
 from __future__ import annotations
@@ -40,3 +41,14 @@ class Proofs:
         )
         if not first:
             raise proof.refusal("used")
+
+    async def admit_voter(self, answer: Any, dialogue_id: str, voter: str, difficulty: int) -> None:
+        """Let ``voter`` vote in the dialogue: at once if it proved itself
+        within ``proof.VOTER_PASS``, else by redeeming ``answer`` (a solved
+        challenge), which then admits it for that long; or raise
+        ``proof.refusal(...)``."""
+        key = keys.proven_voter(dialogue_id, voter)
+        if await self._redis.exists(key):
+            return
+        await self.redeem(answer, dialogue_id, difficulty)
+        await self._redis.set(key, "1", ex=proof.VOTER_PASS)

@@ -169,6 +169,19 @@ class Questions:
     async def ack(self, dialogue_id: str, entry_id: str) -> None:
         await self._redis.xack(keys.inbox(dialogue_id), keys.INTAKE_GROUP, entry_id)
 
+    async def keep_trap(self, code: str, view: Mapping[str, Any], ttl: int) -> None:
+        """Remember, for ``ttl`` seconds, the asker's view a honeypot's code
+        answers with (nothing else of the trapped submission is kept)."""
+        dialogue_id = dialogue_of(code)
+        assert dialogue_id is not None, code
+        await self._redis.set(keys.trap(dialogue_id, code), json.dumps(view), ex=ttl)
+
+    async def trapped(self, code: str) -> dict[str, Any] | None:
+        """The view a honeypot's code answers with, while it is kept."""
+        dialogue_id = dialogue_of(code)
+        raw = await self._redis.get(keys.trap(dialogue_id, code)) if dialogue_id else None
+        return dict(json.loads(raw)) if raw else None
+
     async def forget_contact(self, dialogue_id: str, question_id: str) -> bool:
         """Delete a question's contact data; whether there was any."""
         return bool(await self._redis.delete(keys.contact(dialogue_id, question_id)))

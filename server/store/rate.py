@@ -24,8 +24,8 @@ class RateLimiter:
     async def take(
         self, scope: str, subject: str, limit: tuple[int, float], *, cost: int = 1
     ) -> float:
-        """Take ``cost`` tokens (0: only look); 0.0 when allowed, else the
-        seconds to wait. A limit of 0 per period is off."""
+        """Take ``cost`` tokens (0: only look, -1: give one back); 0.0 when
+        allowed, else the seconds to wait. A limit of 0 per period is off."""
         count, period = limit
         if count <= 0:
             return 0.0

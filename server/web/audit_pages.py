@@ -30,8 +30,6 @@ def _actions(request: Request) -> Actions:
     return request.app.state.actions  # type: ignore[no-any-return]
 
 
-
-
 def _cursor(request: Request) -> str | None:
     """``before``: a stream id a previous page gave (``<ms>-<seq>``), or nothing."""
     before = request.query_params.get("before") or None

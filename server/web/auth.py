@@ -17,6 +17,7 @@ from starlette.responses import Response
 from ..accounts import Accounts, Identity
 from ..config import Settings
 from ..domain.access import Permission
+from ..domain.addresses import limit_key
 from ..domain.model import Actor, Dialogue, DialogueStatus
 from .errors import ApiError
 
@@ -89,6 +90,12 @@ def client_address(conn: HTTPConnection) -> str:
         if not _within(hop, trusted):
             return hop if _is_ip(hop) else peer
     return peer
+
+
+def client_key(conn: HTTPConnection) -> str:
+    """What the abuse limits count this client as: its address, or for IPv6
+    its /64 (``domain/addresses.py``)."""
+    return limit_key(client_address(conn))
 
 
 def _is_ip(value: str) -> bool:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,15 +28,12 @@ from ..config import Settings
 from ..domain.access import Permission
 from ..domain.events import public_dialogue
 from ..domain.model import Dialogue, DialogueStatus, iso
-from ..store.questions import derived_tracking_code, new_tracking_code
-from .auth import actor_of, check_csrf, client_address, identify_api, may_see, require
+from ..domain.text import DEVICE_ID
+from .auth import actor_of, check_csrf, client_key, identify_api, may_see, require
 from .errors import ApiError, read_object
 
 log = logging.getLogger(__name__)
 
-#: A device id: the random id the widget and the public page keep in
-#: localStorage, the one they also vote with. Anything else counts as no device.
-DEVICE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 #: The submission form's hidden field; see the module docstring.
 HONEYPOT = "website"
 
@@ -90,16 +86,16 @@ async def submit_question(request: Request) -> Response:
         staff = actor_of(request, identity, dialogue)
     else:
         device = body.get("device")
-        if isinstance(device, str) and DEVICE.match(device):
+        if isinstance(device, str) and DEVICE_ID.fullmatch(device):
             # The device first: a device refused here has not spent its address's token.
             await _take(request, "submit-device", device, settings.device_limit, _TOO_MANY)
-        await _take(request, "submit", client_address(request), settings.submit_limit, _TOO_MANY)
+        await _take(request, "submit", client_key(request), settings.submit_limit, _TOO_MANY)
         if dialogue.proof_of_work and dialogue.accepting_questions:
             await actions.store.proofs.redeem(
                 body.get("proof"), dialogue.id, settings.proof_difficulty
             )
         if body.get(HONEYPOT):
-            return _pretend(request, dialogue, body)
+            return await _pretend(request, dialogue, body)
     submitted = await actions.submit(dialogue, body, staff)
     return JSONResponse({"tracking_code": submitted.tracking_code, "status": "received"}, 202)
 
@@ -109,7 +105,7 @@ _TOO_MANY = (
     "Bạn đã gửi nhiều câu hỏi liên tiếp; vui lòng thử lại sau ít phút.",
 )
 _TOO_MANY_VOTES = (
-    "too many votes from this address; try again shortly",
+    "too many votes from this device or address; try again shortly",
     "Có quá nhiều lượt quan tâm từ mạng của bạn; vui lòng thử lại sau ít phút.",
 )
 
@@ -128,20 +124,11 @@ async def _take(
         )
 
 
-def _pretend(request: Request, dialogue: Dialogue, body: dict[str, Any]) -> Response:
-    """The honeypot's answer: the checks a real submission gets (so a robot
-    learns nothing from a 400 it would not otherwise get), then a 202 like
-    ``submit_question``'s, with a code of the real shape that tracks nothing.
-    A retry with the same ``submission_id`` gets the same code, as a real
-    submission's retry does; nothing is stored to make that so."""
-    submission = _actions(request).check_submission(dialogue, body)
-    log.info("honeypot: a submission to %s filled the hidden field; not stored", dialogue.slug)
-    key: bytes = request.app.state.trap_key
-    code = (
-        derived_tracking_code(key, dialogue.id, submission.submission_id)
-        if submission.submission_id
-        else new_tracking_code(dialogue.id)
-    )
+async def _pretend(request: Request, dialogue: Dialogue, body: dict[str, Any]) -> Response:
+    """The honeypot's answer: a 202 like ``submit_question``'s (see
+    ``Actions.trap``), and one log line without personal data."""
+    code = await _actions(request).trap(dialogue, body, request.app.state.trap_key)
+    log.info("honeypot: a submission to %s filled the hidden field", dialogue.slug)
     return JSONResponse({"tracking_code": code, "status": "received"}, 202)
 
 
@@ -188,10 +175,15 @@ async def vote(request: Request) -> Response:
     dialogue = await actions.dialogue(request.path_params["slug"])
     settings = _settings(request)
     body = await read_object(request, settings.max_body)
-    # The voter id is the device id; one vote per question per device is kept
-    # by the store, so only the address needs a bucket (made-up devices).
-    await _take(request, "vote", client_address(request), settings.vote_limit, _TOO_MANY_VOTES)
-    votes = await actions.vote(dialogue, request.path_params["id"], body.get("voter"))
+    # The voter id is the device id: one vote per question per device is kept
+    # by the store; its bucket holds a person to a person's pace, the
+    # address's bucket a flood of made-up devices.
+    voter = actions.check_voter(body.get("voter"))
+    await _take(request, "vote-device", voter, settings.voter_limit, _TOO_MANY_VOTES)
+    await _take(request, "vote", client_key(request), settings.vote_limit, _TOO_MANY_VOTES)
+    votes = await actions.vote(
+        dialogue, request.path_params["id"], voter, body.get("proof"), settings.proof_difficulty
+    )
     return JSONResponse({"votes": votes})
 
 

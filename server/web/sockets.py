@@ -30,7 +30,7 @@ from ..domain.model import Dialogue, Status
 from ..realtime.hub import Hub, Subscriber
 from ..realtime.messages import dumps, render
 from ..realtime.reader import Reader
-from .auth import client_address, identify_api, may_see, staff_ws_origin_ok
+from .auth import client_key, identify_api, may_see, staff_ws_origin_ok
 from .widget import origin_allowed
 
 log = logging.getLogger(__name__)
@@ -117,13 +117,13 @@ async def _catch_up(ws: WebSocket, actions: Actions, dialogue: Dialogue, audienc
     return last_id
 
 
-async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str) -> None:
+async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str, screen: bool) -> None:
     app = ws.app
     settings = app.state.settings
     hub: Hub = app.state.hub
     reader: Reader = app.state.reader
     sink = QueueSink(ws, settings.ws_send_queue, settings.ws_ping_interval)
-    sub = Subscriber(sink, dialogue.id, audience)
+    sub = Subscriber(sink, dialogue.id, audience, screen)
     hub.add(sub)
     try:
         await reader.track(dialogue)
@@ -211,19 +211,26 @@ async def _open(
     allowed: Callable[[WebSocket, Dialogue], bool] | None = None,
 ) -> None:
     """Accept the handshake for the path's dialogue and serve it; an unknown
-    dialogue, or one that ``allowed`` refuses, refuses the handshake (403)."""
+    dialogue, or one that ``allowed`` refuses, refuses the handshake (403).
+    A public socket that names a screen token (``?screen=``, the broadcast
+    overlay) must name the current one, and is closed when it is rotated."""
+    actions = ws.app.state.actions
     try:
-        dialogue = await ws.app.state.actions.dialogue(ws.path_params["slug"])
+        dialogue = await actions.dialogue(ws.path_params["slug"])
     except Refused:
         await ws.close(CLOSE_POLICY)
         return
     if allowed is not None and not allowed(ws, dialogue):
         await ws.close(CLOSE_POLICY)
         return
+    token = ws.query_params.get("screen") if audience == PUBLIC else None
+    if token is not None and not await actions.screen_token_ok(dialogue, token):
+        await ws.close(CLOSE_POLICY)
+        return
     if not await may_see(ws, dialogue):  # a draft: staff only
         await ws.close(CLOSE_POLICY)
         return
-    address = client_address(ws)
+    address = client_key(ws)
     per_address: Counter[str] = ws.app.state.sockets_per_address
     cap = ws.app.state.settings.ws_per_address
     if cap and per_address[address] >= cap:
@@ -233,7 +240,7 @@ async def _open(
     per_address[address] += 1
     try:
         await ws.accept()
-        await _serve(ws, dialogue, audience)
+        await _serve(ws, dialogue, audience, token is not None)
     finally:
         per_address[address] -= 1
         if per_address[address] <= 0:

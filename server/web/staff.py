@@ -18,7 +18,7 @@ from ..domain.model import Actor, Dialogue, Status
 from .auth import (
     actor_of,
     clear_session_cookie,
-    client_address,
+    client_key,
     cookie_name,
     device_cookie_name,
     identify_api,
@@ -78,26 +78,34 @@ async def sign_in(request: Request, username: object, password: object) -> Signe
     subjects: tuple[tuple[str, str], ...] = (
         (("login-device", device),)
         if device
-        else (("login-user", username.lower()), ("login-addr", client_address(request)))
+        else (("login-user", username.lower()), ("login-addr", client_key(request)))
     )
+    # Every attempt is counted before its password is checked, atomically per
+    # bucket, and given back once the password proves right: N attempts sent
+    # at once get at most the limit's worth of password checks.
+    rate = actions.store.rate
+    taken: list[tuple[str, str]] = []
     for scope, subject in subjects:
-        wait = await actions.store.rate.take(scope, subject, settings.login_limit, cost=0)
+        wait = await rate.take(scope, subject, settings.login_limit)
         if wait:
+            for given in taken:
+                await rate.take(*given, settings.login_limit, cost=-1)
             raise ApiError(
                 "rate_limited",
                 "too many failed logins; try again later",
                 message_vi="Đăng nhập sai quá nhiều lần; vui lòng thử lại sau.",
                 headers={"Retry-After": str(int(wait + 0.999))},
             )
+        taken.append((scope, subject))
     user = await accounts.verify(username, password)
     if user is None:
-        for scope, subject in subjects:
-            await actions.store.rate.take(scope, subject, settings.login_limit)
         raise ApiError(
             "unauthenticated",
             "wrong username or password",
             message_vi="Sai tên đăng nhập hoặc mật khẩu.",
         )
+    for given in taken:
+        await rate.take(*given, settings.login_limit, cost=-1)
     session_id, identity = await accounts.open_session(user)
     token = devices.issue(key, username, device or secrets.token_urlsafe(12))
     return SignedIn(session_id, identity, token)

@@ -526,7 +526,7 @@ def test_a_claim_lapses_when_its_tab_stays_hidden(
 
 
 def test_n_enters_a_question_from_another_channel(
-    console: Page, admin: StaffClient, board: Board
+    console: Page, admin: StaffClient, board: Board, site: ServerProcess
 ) -> None:
     """n opens the entry form; the API's errors show beside their fields in
     Vietnamese; the question entered reaches the queue through the feed,

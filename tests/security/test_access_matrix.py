@@ -286,7 +286,7 @@ ROWS = [
     row("GET", "/d/{slug}/screen", EVERYONE, query="token={screen}", prepare=screen_token),
     row("GET", "/t", EVERYONE),
     # The lookup form posts the code (never in a URL) and is sent to its page.
-    row("POST", "/t", (303,) * 7, form={"code": "{code}"}),
+    row("POST", "/t", (303,) * 9, form={"code": "{code}"}),
     row("GET", "/t/{code}", CITIZEN_ONLY),
     row("POST", "/t/{code}/contact", (404, 303, 404, 404, 404, 404, 404, 404, 404), form={}),
     # -- the widget and static files

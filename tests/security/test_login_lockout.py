@@ -7,6 +7,9 @@ the address's limits."""
 
 from __future__ import annotations
 
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
 import httpx
 import pytest
 
@@ -62,3 +65,35 @@ def test_a_known_device_is_limited_per_device(redis_server: str) -> None:
         tries = [_login(server.url, "moderator", "sai-mat-khau", device) for _ in range(4)]
         assert tries == [401, 401, 401, 429]
         assert _login(server.url, "moderator", PASSWORD, device) == 429
+
+
+def test_failures_sent_at_once_are_counted_before_the_password_is_checked(
+    redis_server: str,
+) -> None:
+    """Sixty wrong passwords for one account sent at once: every attempt is
+    counted before its password is checked, so at most the limit's worth are
+    checked (401) and the rest are refused (429); the right password, from a
+    new browser, is refused too while the account's limit lasts."""
+    limit = 10
+    with seeded_server(redis_server, {"DOITHOAI_LOGIN_LIMIT": f"{limit}/minute"}) as server:
+        with ThreadPoolExecutor(max_workers=60) as pool:
+            statuses = list(
+                pool.map(lambda n: _login(server.url, "producer", f"doan-{n:02d}"), range(60))
+            )
+        counts = Counter(statuses)
+        assert set(counts) <= {401, 429}, counts
+        assert 1 <= counts[401] <= limit, counts
+        assert counts[429] == 60 - counts[401]
+        assert _login(server.url, "producer", PASSWORD) == 429
+
+
+def test_a_right_password_gives_its_attempt_back(redis_server: str) -> None:
+    """Only failures count: signing in rightly many times never reaches the limit."""
+    with seeded_server(redis_server, LIMITS) as server:
+        assert [_login(server.url, "moderator", PASSWORD) for _ in range(6)] == [200] * 6
+        assert [_login(server.url, "moderator", "sai-mat-khau") for _ in range(4)] == [
+            401,
+            401,
+            401,
+            429,
+        ]

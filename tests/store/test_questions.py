@@ -4,6 +4,7 @@ the on-air slot, votes, snapshots and resume."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 
 import pytest
@@ -255,3 +256,29 @@ async def test_contact_data_can_be_forgotten(
     assert (
         await store.questions.get(dialogue.id, old.question_id)
     ) is not None  # the question stays
+
+
+async def test_a_citizens_deletion_is_audited_without_the_data(
+    store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
+    """Deleting one's contact data leaves an entry in the dialogue's audit
+    trail: who (the citizen), what, on which question; never the data, nor
+    the tracking code. Nothing deleted, nothing recorded."""
+    contact = {"contact": {"phone": "0912345678", "email": "a@example.vn"}, "consent": True}
+    mine = await actions.submit(dialogue, payload(3, **contact))
+    before = len(await store.audit.read(dialogue.id))
+    assert await actions.forget_contact(mine.tracking_code) is True
+    rows = await store.audit.read(dialogue.id)
+    assert len(rows) == before + 1
+    entry = rows[-1].entry
+    assert (entry["actor"], entry["action"], entry["question"]) == (
+        "citizen",
+        "contact.deleted",
+        mine.question_id,
+    )
+    text = json.dumps(entry, ensure_ascii=False)
+    for secret in ("0912345678", "84912345678", "a@example.vn", mine.tracking_code):
+        assert secret not in text
+    assert await actions.forget_contact(mine.tracking_code) is False
+    assert len(await store.audit.read(dialogue.id)) == before + 1
+    assert await store.audit.verify(dialogue.id) == []

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from server.actions import Actions
 from server.app import create_app
 from server.config import Settings
 from server.domain import proof
-from server.domain.model import Role, Status
+from server.domain.model import SYSTEM, Role, Status
 from server.store import keys
 from server.store.connection import Store, connect
 from server.store.questions import dialogue_of
@@ -57,10 +58,16 @@ def _call(client: TestClient, func: Any, /, *args: Any, **kwargs: Any) -> Any:
 
 @contextmanager
 def app_client(
-    redis_url: str, tmp_path: Path, *, dialogue: dict[str, Any] | None = None, **settings: Any
+    redis_url: str,
+    tmp_path: Path,
+    *,
+    dialogue: dict[str, Any] | None = None,
+    peer: str = "testclient",
+    **settings: Any,
 ) -> Iterator[TestClient]:
     """The app on ``redis_url`` with every public limit off unless given, and
-    an open dialogue ``SLUG`` (with ``dialogue``'s fields) and ``OTHER``."""
+    an open dialogue ``SLUG`` (with ``dialogue``'s fields) and ``OTHER``;
+    requests come from ``peer``."""
     base = {
         "redis_url": redis_url,
         "data_dir": tmp_path,
@@ -69,9 +76,10 @@ def app_client(
         "submit_limit": OFF,
         "device_limit": OFF,
         "vote_limit": OFF,
+        "voter_limit": OFF,
     }
     app = create_app(Settings.from_env({}, **{**base, **settings}))
-    with TestClient(app) as client:
+    with TestClient(app, client=(peer, 50000)) as client:
         actions: Actions = app.state.actions
         fields = {"title": "Đối thoại về chuyển đổi số", "status": "open", **(dialogue or {})}
         _call(client, actions.create_dialogue, slug=SLUG, **fields)
@@ -173,6 +181,100 @@ def test_votes_take_a_token_from_the_address_bucket(redis_url: str, tmp_path: Pa
         assert_limited(client.post(url, json={"voter": "voter-99999999"}))
 
 
+def test_votes_are_limited_per_device_and_per_address_by_default(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """With the default limits, a viewer's burst of votes (every question on
+    a first look at the page) passes and a device's eleventh in a minute is
+    refused; fresh devices from one address stop at the address's thirty."""
+    defaults = Settings()
+    limits = {"vote_limit": defaults.vote_limit, "voter_limit": defaults.voter_limit}
+    assert limits == {"vote_limit": (30, MINUTE), "voter_limit": (10, MINUTE)}
+    with app_client(redis_url, tmp_path, **limits) as client:
+        url = f"/api/v1/dialogues/{SLUG}/questions/{{}}/votes"
+        viewer = [client.post(url.format(n), json={"voter": "nguoi-xem-0001"}) for n in range(10)]
+        assert {r.status_code for r in viewer} == {404}  # counted, then looked at
+        assert_limited(client.post(url.format(10), json={"voter": "nguoi-xem-0001"}))
+        flood = [
+            client.post(url.format(1), json={"voter": f"thiet-bi-{n:04d}"}).status_code
+            for n in range(20)
+        ]
+        assert flood == [404] * 20  # 10 + 20 = 30 from this address
+        assert_limited(client.post(url.format(1), json={"voter": "thiet-bi-9999"}))
+
+
+def test_an_ipv6_client_is_limited_by_its_64(redis_url: str, tmp_path: Path) -> None:
+    """Behind a trusted proxy, votes and submissions from every address of one
+    IPv6 /64 share one bucket; the next /64 has its own."""
+    settings = {
+        "vote_limit": (2, MINUTE),
+        "submit_limit": (1, MINUTE),
+        "trusted_proxies": (ip_network("127.0.0.1/32"),),
+    }
+    with app_client(redis_url, tmp_path, peer="127.0.0.1", **settings) as client:
+        url = f"/api/v1/dialogues/{SLUG}/questions/1/votes"
+
+        def vote(address: str, voter: str) -> httpx.Response:
+            return client.post(url, json={"voter": voter}, headers={"X-Forwarded-For": address})
+
+        assert vote("2001:db8:1:2::1", "thiet-bi-0001").status_code == 404
+        assert vote("2001:db8:1:2:ffff::9", "thiet-bi-0002").status_code == 404
+        assert_limited(vote("2001:db8:1:2:abcd::7", "thiet-bi-0003"))
+        assert vote("2001:db8:1:3::1", "thiet-bi-0004").status_code == 404
+
+        def question(address: str) -> httpx.Response:
+            body = {"text": TEXT, "name": "Trần Thị Bình"}
+            return client.post(QUESTIONS, json=body, headers={"X-Forwarded-For": address})
+
+        assert question("2001:db8:5:6::1").status_code == 202
+        assert_limited(question("2001:db8:5:6::2"))
+        assert question("2001:db8:5:7::1").status_code == 202
+
+
+def publish(client: TestClient, count: int) -> list[str]:
+    """``count`` questions of ``SLUG`` through intake and approved, as staff would."""
+
+    async def work() -> list[str]:
+        actions = actions_of(client)
+        dialogue = await actions.dialogue(SLUG)
+        ids = []
+        for n in range(count):
+            body = {"text": f"Câu hỏi số {n} về chữ ký số?", "name": "Trần Thị Bình"}
+            submitted = await actions.submit(dialogue, body)
+            entries = await actions.store.questions.inbox_entries(dialogue.id)
+            await actions.materialise(
+                dialogue.id, submitted.question_id, entries[submitted.question_id]
+            )
+            await actions.act(dialogue, submitted.question_id, "approve", {}, SYSTEM)
+            ids.append(submitted.question_id)
+        return ids
+
+    return _call(client, work)
+
+
+def test_votes_pay_a_proof_once_a_day_per_voter_while_it_is_on(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """With the dialogue's proof of work on, a voter's first vote without a
+    proof is refused (403 proof_required); with one it counts, and that
+    voter's later votes need none; another voter pays its own, and a proof
+    spent by one voter admits no other."""
+    with app_client(redis_url, tmp_path, dialogue={"proof_of_work": True}) as client:
+        first, second, third = publish(client, 3)
+        url = f"/api/v1/dialogues/{SLUG}/questions/{{}}/votes"
+        refused_for_proof(client.post(url.format(first), json={"voter": "nguoi-xem-0001"}), "")
+        solved = fresh_proof(client)
+        counted = client.post(url.format(first), json={"voter": "nguoi-xem-0001", "proof": solved})
+        assert counted.status_code == 200 and counted.json() == {"votes": 1}
+        again = client.post(url.format(second), json={"voter": "nguoi-xem-0001"})
+        assert again.status_code == 200, again.text
+        other = {"voter": "nguoi-xem-0002"}
+        refused_for_proof(client.post(url.format(third), json=other), "")
+        refused_for_proof(client.post(url.format(third), json={**other, "proof": solved}), "")
+        paid = client.post(url.format(third), json={**other, "proof": fresh_proof(client)})
+        assert paid.status_code == 200, paid.text
+
+
 @pytest.mark.parametrize("limit", ["address", "device", "vote", "login"])
 def test_every_429_says_when_to_come_back(redis_url: str, tmp_path: Path, limit: str) -> None:
     """Each limit of the public endpoints and of logins answers 429 with a
@@ -234,15 +336,20 @@ def test_a_filled_honeypot_is_answered_like_a_success_and_stores_nothing(
 ) -> None:
     """A submission whose hidden ``website`` field is filled gets a 202 of the
     same shape as a real one (a tracking code of the real form, for this
-    dialogue), nothing of it reaches Redis, its code tracks nothing, and one
-    log line says so without the text, the name, the bait or the address."""
+    dialogue); no question of it reaches Redis, only the view its code then
+    answers with (no name, device, bait or address); and one log line says so
+    without the text, the name, the bait or the address."""
     with app_client(redis_url, tmp_path) as client:
         before = _keyspace(client)
         caplog.set_level(logging.INFO, logger="server.web.public")
         bait = "http://spam.example/mua-ngay"
         trapped = ask(client, "device-aaaaaaaa", website=bait, submission_id="sub-trap-0001")
         assert trapped.status_code == 202, trapped.text
-        assert _keyspace(client) == before
+        fake = trapped.json()["tracking_code"]
+        added = {k: v for k, v in _keyspace(client).items() if k not in before}
+        assert list(added) == [f"{{d:{dialogue_of(fake)}}}:trap:{fake}"]
+        for private in ("Trần Thị Bình", bait, "testclient", "device-aaaaaaaa"):
+            assert private not in json.dumps(added, ensure_ascii=False)
         assert stored(client) == set()
         lines = [r.getMessage() for r in caplog.records if r.name == "server.web.public"]
         assert len(lines) == 1 and "honeypot" in lines[0]
@@ -254,12 +361,10 @@ def test_a_filled_honeypot_is_answered_like_a_success_and_stores_nothing(
         assert trapped.headers["content-type"] == real.headers["content-type"]
         assert trapped.json().keys() == real.json().keys()
         assert trapped.json()["status"] == real.json()["status"] == "received"
-        fake, code = trapped.json()["tracking_code"], real.json()["tracking_code"]
+        code = real.json()["tracking_code"]
         shape = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{5}-[0-9A-Z]{5}$")
         assert shape.match(fake) and shape.match(code), (fake, code)
         assert dialogue_of(fake) == dialogue_of(code)
-        assert client.get(f"/api/v1/tracking/{fake}").status_code == 404
-        assert client.get(f"/api/v1/tracking/{code}").status_code == 200
 
         # A retry gets the code it got before, as a real submission's does.
         again = ask(client, "device-aaaaaaaa", website=bait, submission_id="sub-trap-0001")
@@ -269,6 +374,36 @@ def test_a_filled_honeypot_is_answered_like_a_success_and_stores_nothing(
         other = ask(client, "device-aaaaaaaa", website=bait, submission_id="sub-trap-0002")
         assert other.json()["tracking_code"] not in (fake, code)
         assert len(stored(client)) == 1  # the real one, once
+
+
+def test_a_honeypots_code_tracks_like_a_question_being_reviewed(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """Once intake has screened the real question, a trapped code and a real
+    one (neither with contact data) answer the same way: the tracking API
+    (same fields, "pending", the asker's text), the tracking page, and the
+    deletion of contact data (none to delete)."""
+    with app_client(redis_url, tmp_path) as client:
+        fake = ask(client, website="http://spam.example").json()["tracking_code"]
+        code = ask(client).json()["tracking_code"]
+        deadline = time.monotonic() + 20
+        while client.get(f"/api/v1/tracking/{code}").json()["status"] != "pending":
+            assert time.monotonic() < deadline, "intake did not screen the real question"
+            time.sleep(0.05)
+        views = [client.get(f"/api/v1/tracking/{c}") for c in (fake, code)]
+        assert [v.status_code for v in views] == [200, 200]
+        trap, real = (v.json() for v in views)
+        assert list(trap) == list(real)
+        assert {k: v for k, v in trap.items() if k not in ("tracking_code", "submitted_at")} == {
+            k: v for k, v in real.items() if k not in ("tracking_code", "submitted_at")
+        }
+        pages = [client.get(f"/t/{c}") for c in (fake, code)]
+        assert [p.status_code for p in pages] == [200, 200]
+        when = re.compile(r"<time [^>]*>[^<]*</time>")  # submitted a moment apart
+        assert when.sub("", pages[0].text.replace(fake, code)) == when.sub("", pages[1].text)
+        deleted = [client.delete(f"/api/v1/tracking/{c}/contact") for c in (fake, code)]
+        assert [d.status_code for d in deleted] == [204, 204]
+        assert client.get("/api/v1/tracking/0000-00000-00000").status_code == 404
 
 
 def test_a_trapped_submission_is_checked_like_a_real_one(redis_url: str, tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect as ws_connect
 
 from tests.browser.producer_seed import StaffClient, add_staff
 from tests.helpers import ServerProcess
@@ -109,6 +111,57 @@ def test_rotated_token_stops_the_old_link(
     assert client.get(SCREEN, params={"token": old}).status_code == 403
     assert client.get(SCREEN, params={"token": new}).status_code == 200
     assert token(producer) == new
+
+
+def _feed_url(site: ServerProcess, **params: str) -> str:
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return site.url.replace("http://", "ws://") + f"/ws/v1/dialogues/{SLUG}/feed?{query}"
+
+
+def test_rotating_the_token_closes_the_open_overlays(
+    site: ServerProcess, producer: StaffClient, admin: StaffClient
+) -> None:
+    """An overlay's socket names its token: rotating the token closes every
+    overlay open with the old one (4403), and the old one no longer opens the
+    feed (403) while the new one does; a viewer's socket stays open."""
+    old = token(producer)
+    with (
+        ws_connect(_feed_url(site, screen=old), open_timeout=20) as overlay,
+        ws_connect(_feed_url(site), open_timeout=20) as viewer,
+    ):
+        for socket in (overlay, viewer):
+            assert '"snapshot"' in str(socket.recv(timeout=20))
+        rotated = admin.post(f"/api/v1/dialogues/{SLUG}/screen/rotate")
+        assert rotated.status_code == 200, rotated.text
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                overlay.recv(timeout=30)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+        with (
+            pytest.raises(InvalidStatus) as refused,
+            ws_connect(_feed_url(site, screen=old), open_timeout=20),
+        ):
+            pass
+        assert refused.value.response.status_code == 403
+        with ws_connect(_feed_url(site, screen=rotated.json()["token"])) as fresh:
+            assert '"snapshot"' in str(fresh.recv(timeout=20))
+        assert viewer.ping().wait(timeout=20)  # still open
+
+
+def test_an_open_overlay_page_says_its_link_stopped_working(
+    chromium: Browser, site: ServerProcess, producer: StaffClient, admin: StaffClient
+) -> None:
+    """In Chromium: the overlay open in OBS shows the denied page as soon as
+    an admin rotates its token."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.goto(f"{site.url}{SCREEN}?token={token(producer)}")
+        expect(page.locator("#screen")).to_have_attribute("data-connection", "live")
+        assert admin.post(f"/api/v1/dialogues/{SLUG}/screen/rotate").status_code == 200
+        expect(page.get_by_text("Đường dẫn lớp phủ phát sóng không hợp lệ")).to_be_visible()
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize(
