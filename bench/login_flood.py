@@ -21,10 +21,10 @@ import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
+from urllib.parse import urlsplit
 
 from .common import SLUG, private_redis, seeded, server
+from .rawhttp import Connection
 
 #: Clients sending wrong passwords at once.
 ATTACKERS = 40
@@ -61,27 +61,32 @@ async def phase(name: str, url: str, pid: int, seconds: float, flood: bool) -> P
     latencies: list[float] = []
     answered: dict[int, int] = {}
     stop = time.monotonic() + seconds
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
 
-        async def reader() -> None:
-            while time.monotonic() < stop:
-                started = time.perf_counter()
-                response = await client.get(f"/api/v1/dialogues/{SLUG}")
-                latencies.append(time.perf_counter() - started)
-                assert response.status_code == 200, response.text
-                await asyncio.sleep(0.02)
+    async def reader() -> None:
+        connection = Connection(host, port)
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            status, _ = await connection.request("GET", f"/api/v1/dialogues/{SLUG}")
+            latencies.append(time.perf_counter() - started)
+            assert status == 200, status
+            await asyncio.sleep(0.02)
+        await connection.close()
 
-        async def attacker(n: int) -> None:
-            body = {"username": "moderator", "password": f"sai-{n}"}
-            while time.monotonic() < stop:
-                response = await client.post("/api/v1/session", json=body)
-                answered[response.status_code] = answered.get(response.status_code, 0) + 1
+    async def attacker(n: int) -> None:
+        connection = Connection(host, port)
+        body = {"username": "moderator", "password": f"sai-{n}"}
+        while time.monotonic() < stop:
+            status, _ = await connection.request("POST", "/api/v1/session", body)
+            answered[status] = answered.get(status, 0) + 1
+        await connection.close()
 
-        cpu, started = cpu_seconds(pid), time.monotonic()
-        tasks = [reader()] + ([attacker(n) for n in range(ATTACKERS)] if flood else [])
-        await asyncio.gather(*tasks)
-        wall = time.monotonic() - started
-        return Phase(name, latencies, cpu_seconds(pid) - cpu, wall, answered)
+    cpu, started = cpu_seconds(pid), time.monotonic()
+    tasks = [reader()] + ([attacker(n) for n in range(ATTACKERS)] if flood else [])
+    await asyncio.gather(*tasks)
+    wall = time.monotonic() - started
+    return Phase(name, latencies, cpu_seconds(pid) - cpu, wall, answered)
 
 
 async def run(seconds: float) -> None:
