@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .folding import fold
+from .lifecycle import actions_by_role
 from .model import PUBLIC_STATUSES, Answer, Dialogue, Official, Question, Status
 from .screening import Policy
 
@@ -124,6 +125,7 @@ def staff_question(
         updated_at=q.updated_at,
         deferred_at=q.deferred_at,
         suggested_official=_suggestion(q, dialogue),
+        actions_by_role=actions_by_role(q),
     )
     if contact is not None:
         doc["contact"] = contact

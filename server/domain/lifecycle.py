@@ -171,6 +171,20 @@ def allowed_actions(question: Question, actor: Actor) -> list[str]:
     return [r.action for r in TABLE if question.status in r.sources and may(actor, r, question)]
 
 
+def actions_by_role(question: Question) -> dict[str, list[str]]:
+    """The actions each role may take on ``question`` now, the official's as
+    the official it is routed to: what a console needs to offer the right
+    buttons without a copy of this table (the staff feed is serialised once
+    for every console, whatever its roles)."""
+    return {
+        role.value: allowed_actions(
+            question,
+            Actor("", frozenset({role}), question.official_id if role is Role.OFFICIAL else None),
+        )
+        for role in Role
+    }
+
+
 def _invalid(exc: ValidationError) -> Refused:
     return Refused("invalid", exc.message_en, exc.field, exc.message)
 

@@ -192,6 +192,13 @@ def _console_question() -> Schema:
         suggested_official=nullable(
             {**ref("Official"), "description": "Not yet routed: the topic's default official."}
         ),
+        actions_by_role={
+            "type": "object",
+            "description": "The actions each role may take on the question now (the "
+            "official's: as the official it is routed to); a console offers the union of "
+            "its roles' lists.",
+            "additionalProperties": array(string()),
+        },
     )
     required = [
         *PUBLIC_QUESTION_REQUIRED, "version", "channel", "flags",

@@ -12,6 +12,7 @@ from server.domain.lifecycle import (
     Command,
     Refused,
     absorb,
+    actions_by_role,
     allowed_actions,
     decide,
     displace,
@@ -281,3 +282,19 @@ def test_unmerge_restores_the_state_and_the_askers(status: Status) -> None:
     assert (shrunk.asked_by, shrunk.merged_from) == (1, ())
     with pytest.raises(Refused):
         release(shrunk, back, mod, NOW)
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s is not Status.RECEIVED])
+@pytest.mark.parametrize("official", ["o1", None])
+def test_actions_by_role_are_the_tables_for_each_role(status: Status, official: str | None) -> None:
+    """What the staff feed says each role may do is what the table lets an
+    actor of that role do (the official as the one the question is routed to)."""
+    q = question(status, official)
+    by_role = actions_by_role(q)
+    assert set(by_role) == {r.value for r in Role}
+    for role in Role:
+        actor = Actor("x", frozenset({role}), official if role is Role.OFFICIAL else None)
+        assert by_role[role.value] == allowed_actions(q, actor)
+    assert by_role["admin"] == [r.action for r in TABLE if status in r.sources]
+    if official is None:
+        assert set(by_role["official"]) <= {"note"}
