@@ -47,10 +47,13 @@ fmt: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The pages' catalogs from the templates and the server's strings; then fill
-# in every new msgid of moderator_ui/locale/vi (tests fail on an empty one).
+# The catalogs from the templates and the server's messages (server/domain/
+# wording.py: a Refused's, a ValidationError's, N_-marked ones); then fill in
+# every new msgid of moderator_ui/locale/vi (tests fail on an empty one).
+I18N_KEYWORDS := -k N_ -k Refused:2 -k ValidationError:3 -k _invalid:2 -k Message:1
 i18n: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o moderator_ui/locale/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output \
+		-o moderator_ui/locale/messages.pot .
 	$(BIN)/pybabel update -i moderator_ui/locale/messages.pot -d moderator_ui/locale \
 		--no-fuzzy-matching --ignore-obsolete
 

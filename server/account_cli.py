@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .accounts import Accounts, check_password, check_username
-from .domain.lifecycle import Refused
 from .domain.model import Role, iso
+from .domain.wording import Refused
 from .store.users import User
 
 ROLES = [r.value for r in Role]

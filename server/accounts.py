@@ -31,8 +31,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from .domain import access, audit
 from .domain.access import Memberships, Permission
-from .domain.lifecycle import Refused
 from .domain.model import Dialogue, Role, iso
+from .domain.wording import Refused
 from .store.connection import Store
 from .store.users import ApiToken, Session, User
 
@@ -259,30 +259,15 @@ class Accounts:
             after = dataclasses.replace(after, memberships={d: r for d, r in changed.items() if r})
         if disabled is not None:
             if not isinstance(disabled, bool):
-                raise Refused(
-                    "invalid",
-                    "disabled must be true or false",
-                    "disabled",
-                    "Trạng thái khóa phải là true hoặc false.",
-                )
+                raise Refused("invalid", "disabled must be true or false", "disabled")
             after = dataclasses.replace(after, disabled=disabled)
         if display_name is not None:
             after = dataclasses.replace(after, display_name=check_display_name(display_name))
         new_password = check_password(password) if password is not None else None
         if actor == username and after.disabled and not before.disabled:
-            raise Refused(
-                "forbidden",
-                "you cannot disable your own account",
-                "disabled",
-                "Bạn không thể tự khóa tài khoản của chính mình.",
-            )
+            raise Refused("forbidden", "you cannot disable your own account", "disabled")
         if actor == username and before.admin and not after.admin:
-            raise Refused(
-                "forbidden",
-                "you cannot take your own admin role away",
-                "admin",
-                "Bạn không thể tự bỏ vai trò quản trị viên của chính mình.",
-            )
+            raise Refused("forbidden", "you cannot take your own admin role away", "admin")
         if new_password is not None:
             hashed = await _in_hasher(hash_password, new_password)
             after = dataclasses.replace(after, password_hash=hashed)
@@ -312,12 +297,7 @@ class Accounts:
         for slug, roles in by_slug.items():
             dialogue = await self._dialogues.by_slug(slug)
             if dialogue is None:
-                raise Refused(
-                    "invalid",
-                    f"no dialogue {slug!r}",
-                    "memberships",
-                    f"Không có cuộc đối thoại “{slug}”.",
-                )
+                raise Refused("invalid", "no dialogue “{slug}”", "memberships", slug=slug)
             if roles or keep:
                 found[dialogue.id] = roles
         return found
@@ -343,9 +323,9 @@ class Accounts:
             elif not await self._users.create(after):
                 raise Refused(
                     "conflict",
-                    f"an account named {after.username!r} already exists",
+                    "an account named “{username}” already exists",
                     "username",
-                    "Tên đăng nhập này đã được dùng.",
+                    username=after.username,
                 )
         else:
             await self._users.save(after)
@@ -441,8 +421,6 @@ def check_username(value: object) -> str:
             "the username must be 2 to 32 characters: lowercase letters a-z, digits, "
             "'.', '_' or '-', starting with a letter or digit",
             "username",
-            "Tên đăng nhập gồm 2 đến 32 ký tự: chữ thường không dấu (a-z), chữ số, "
-            "dấu chấm, gạch dưới hoặc gạch ngang, bắt đầu bằng chữ hoặc số.",
         )
     return value
 
@@ -451,25 +429,23 @@ def check_password(value: object) -> str:
     if not isinstance(value, str) or len(value) < MIN_PASSWORD:
         raise Refused(
             "invalid",
-            f"the password must have at least {MIN_PASSWORD} characters",
+            "the password must have at least {least} characters",
             "password",
-            f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.",
+            least=MIN_PASSWORD,
         )
     if len(value) > MAX_PASSWORD:
         raise Refused(
             "invalid",
-            f"the password must have at most {MAX_PASSWORD} characters",
+            "the password must have at most {most} characters",
             "password",
-            f"Mật khẩu dài tối đa {MAX_PASSWORD} ký tự.",
+            most=MAX_PASSWORD,
         )
     return value
 
 
 def check_admin(value: object) -> bool:
     if not isinstance(value, bool):
-        raise Refused(
-            "invalid", "admin must be true or false", "admin", "Quản trị phải là true hoặc false."
-        )
+        raise Refused("invalid", "admin must be true or false", "admin")
     return value
 
 
@@ -477,15 +453,16 @@ def check_roles(value: object, field: str = "roles") -> frozenset[Role]:
     """A list of roles, each of moderator, official, producer, admin (an
     empty list is no role: the end of a membership)."""
     if not isinstance(value, (list, tuple)):
-        raise Refused("invalid", "roles must be a list", field, "Vai trò phải là một danh sách.")
+        raise Refused("invalid", "roles must be a list", field)
     known = {r.value for r in Role}
     unknown = [r for r in value if not isinstance(r, str) or r not in known]
     if unknown:
         raise Refused(
             "invalid",
-            f"unknown role {unknown[0]!r}; the roles are {', '.join(sorted(known))}",
+            "unknown role “{role}”; the roles are {listed}",
             field,
-            "Vai trò không hợp lệ. Các vai trò là: moderator, official, producer, admin.",
+            role=unknown[0],
+            listed=", ".join(sorted(known)),
         )
     return frozenset(Role(r) for r in value)
 
@@ -494,10 +471,7 @@ def check_memberships(value: object) -> dict[str, frozenset[Role]]:
     """An object mapping dialogue slugs to lists of roles."""
     if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
         raise Refused(
-            "invalid",
-            "memberships must map dialogue slugs to lists of roles",
-            "memberships",
-            "Thành viên phải là danh sách cuộc đối thoại kèm vai trò.",
+            "invalid", "memberships must map dialogue slugs to lists of roles", "memberships"
         )
     return {slug: check_roles(roles, "memberships") for slug, roles in value.items()}
 
@@ -506,16 +480,14 @@ def check_display_name(value: object) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise Refused(
-            "invalid", "the display name must be text", "display_name", "Tên hiển thị phải là chữ."
-        )
+        raise Refused("invalid", "the display name must be text", "display_name")
     name = " ".join(unicodedata.normalize("NFC", value).split())
     if len(name) > MAX_DISPLAY_NAME:
         raise Refused(
             "invalid",
-            f"the display name must have at most {MAX_DISPLAY_NAME} characters",
+            "the display name must have at most {most} characters",
             "display_name",
-            f"Tên hiển thị dài tối đa {MAX_DISPLAY_NAME} ký tự.",
+            most=MAX_DISPLAY_NAME,
         )
     return name
 

@@ -17,7 +17,7 @@ from typing import Any
 from .domain import access, audit, export, lifecycle, phases, screening
 from .domain.access import Permission
 from .domain.events import public_dialogue, public_question, staff_question
-from .domain.lifecycle import Command, Decision, Refused
+from .domain.lifecycle import Command, Decision
 from .domain.model import (
     PUBLIC_STATUSES,
     Actor,
@@ -30,6 +30,7 @@ from .domain.model import (
     iso,
 )
 from .domain.text import DEVICE_ID, Submission, ValidationError, clean_submission
+from .domain.wording import Refused
 from .duplicates import DuplicateFinder
 from .store.connection import Store
 from .store.dialogues import IdTaken, SlugTaken, StaleDialogue, new_dialogue_id
@@ -73,7 +74,7 @@ class Actions:
     async def dialogue(self, slug: str) -> Dialogue:
         dialogue = await self.store.dialogues.by_slug(slug)
         if dialogue is None:
-            raise Refused("not_found", f"no dialogue {slug!r}")
+            raise Refused("not_found", "no dialogue “{slug}”", slug=slug)
         return dialogue
 
     async def create_dialogue(self, **fields: Any) -> Dialogue:
@@ -92,10 +93,7 @@ class Actions:
                 return await self.store.dialogues.create(dialogue)
             except SlugTaken:
                 raise Refused(
-                    "conflict",
-                    f"the slug {dialogue.slug!r} is taken",
-                    "slug",
-                    message_vi=f"Đường dẫn “{dialogue.slug}” đã được dùng.",
+                    "conflict", "the slug “{slug}” is taken", "slug", slug=dialogue.slug
                 ) from None
             except IdTaken:
                 dialogue = Dialogue.from_doc({**doc, "id": new_dialogue_id()})
@@ -199,11 +197,7 @@ class Actions:
         first, as export rows; contact columns only ``with_contact``, for
         moderators and admins, and that access is audited."""
         if with_contact and not access.allows(actor.roles, Permission.CONTACT):
-            raise Refused(
-                "forbidden",
-                "only moderators and admins may export contact data",
-                message_vi="Chỉ người kiểm duyệt và quản trị viên được xuất thông tin liên hệ.",
-            )
+            raise Refused("forbidden", "only moderators and admins may export contact data")
         _, questions = await self.store.questions.snapshot(
             dialogue.id, [s for s in Status if s is not Status.RECEIVED]
         )
@@ -234,7 +228,7 @@ class Actions:
                 allow_anonymous=dialogue.allow_anonymous,
             )
         except ValidationError as exc:
-            raise Refused("invalid", exc.message_en, exc.field, exc.message) from None
+            raise Refused("invalid", exc.message, exc.field) from None
         if staff is None and sub.channel not in PUBLIC_CHANNELS:
             raise Refused("invalid", "channel is for staff submissions", "channel")
         return sub
@@ -527,14 +521,16 @@ class Actions:
         """Approve or reject many questions, each in its own atomic step: one
         result per id, ``{id, ok, question}`` or ``{id, ok: False, error}``."""
         if action not in BULK_ACTIONS:
-            raise Refused("invalid", f"action must be one of {', '.join(BULK_ACTIONS)}", "action")
+            raise Refused(
+                "invalid",
+                "action must be one of {listed}",
+                "action",
+                listed=", ".join(BULK_ACTIONS),
+            )
         valid = isinstance(ids, list) and all(isinstance(i, str) and i for i in ids)
         if not valid or not 0 < len(ids) <= BULK_MAX:
             raise Refused(
-                "invalid",
-                f"ids must be a list of 1 to {BULK_MAX} question ids",
-                "ids",
-                message_vi=f"Hãy chọn từ 1 đến {BULK_MAX} câu hỏi.",
+                "invalid", "ids must be a list of 1 to {most} question ids", "ids", most=BULK_MAX
             )
         versions = body.get("versions") or {}
         if not isinstance(versions, dict):
@@ -547,10 +543,7 @@ class Actions:
                     dialogue, qid, action, {**params, "version": versions.get(qid)}, actor
                 )
             except Refused as exc:
-                error = {"code": exc.code, "message": exc.message}
-                if exc.message_vi:
-                    error["message_vi"] = exc.message_vi
-                results.append({"id": qid, "ok": False, "error": error})
+                results.append({"id": qid, "ok": False, "error": exc})
             else:
                 results.append({"id": qid, "ok": True, "question": q})
         return results
@@ -585,17 +578,10 @@ class Actions:
             raise Refused("invalid", 'then must be "back" or "defer"', "then")
         current_id = await self.store.questions.on_air_id(dialogue.id)
         if current is not None and current != (current_id or ""):
-            raise Refused(
-                "conflict",
-                "the question on air changed meanwhile",
-                "current",
-                message_vi="Câu hỏi đang lên sóng vừa thay đổi; hãy xem lại.",
-            )
+            raise Refused("conflict", "the question on air changed meanwhile", "current")
         head_id = await self.store.questions.queue_head(dialogue.id)
         if head_id is None:
-            raise Refused(
-                "conflict", "the on-air queue is empty", message_vi="Hàng đợi lên sóng đang trống."
-            )
+            raise Refused("conflict", "the on-air queue is empty")
         now = self._now()
         head = await self.question(dialogue, head_id)
         decisions = [lifecycle.decide(head, Command("on_air"), actor, now, dialogue)]
@@ -621,9 +607,7 @@ class Actions:
             await self.store.questions.commit(dialogue.id, decisions, audit=entries, **options)
         except Conflict as exc:
             raise Refused(
-                "conflict",
-                f"the question changed meanwhile: {exc}",
-                message_vi="Câu hỏi vừa được người khác thay đổi; hãy tải lại và thử lại.",
+                "conflict", "the question changed meanwhile: {what}", what=str(exc)
             ) from None
         except Missing:
             raise Refused("not_found", "no such question") from None
@@ -631,13 +615,5 @@ class Actions:
 
 def _not_accepting(dialogue: Dialogue) -> Refused:
     if dialogue.status in (DialogueStatus.CLOSED, DialogueStatus.ARCHIVED):
-        return Refused(
-            "not_accepting",
-            "This dialogue has ended and takes no more questions.",
-            message_vi="Cuộc đối thoại đã kết thúc, không nhận thêm câu hỏi.",
-        )
-    return Refused(
-        "not_accepting",
-        "This dialogue is not taking questions yet.",
-        message_vi="Cuộc đối thoại chưa bắt đầu nhận câu hỏi.",
-    )
+        return Refused("not_accepting", "This dialogue has ended and takes no more questions.")
+    return Refused("not_accepting", "This dialogue is not taking questions yet.")

@@ -13,8 +13,9 @@ from .actions import Actions
 from .config import Settings
 from .domain import export
 from .domain.events import staff_dialogue
-from .domain.lifecycle import Refused
 from .domain.model import Actor, DialogueStatus, Role
+from .domain.wording import Refused
+from .web.catalogs import catalog
 
 
 def _system_user() -> str:
@@ -93,7 +94,7 @@ async def run(actions: Actions, args: argparse.Namespace, settings: Settings) ->
             print(f"{settings.origin}/d/{dialogue.slug}/screen?token={token}")
     except Refused as exc:
         where = f" ({exc.field})" if exc.field else ""
-        said = f"{exc.message_vi} / {exc.message}" if exc.message_vi else exc.message
+        said = f"{exc.say(catalog('vi').gettext)} / {exc.say()}"
         print(f"doithoai dialogue: {said}{where}", file=sys.stderr)
         return 1
     return 0

@@ -146,10 +146,10 @@ BAD_SLUGS = [
         "(tối đa 64 ký tự). / The slug must be 1-64 lowercase letters, digits and dashes. (slug)",
     ),
     (("create", "cuoi-bang-gach-", TITLE), "(slug)"),
-    (("create", SLUG, "Đã có"), f"Đường dẫn “{SLUG}” đã được dùng. / the slug '{SLUG}' is taken"),
-    (("show", "khong-co"), "doithoai dialogue: no dialogue 'khong-co'"),
-    (("status", "khong-co", "open"), "doithoai dialogue: no dialogue 'khong-co'"),
-    (("rotate-screen", "khong-co"), "doithoai dialogue: no dialogue 'khong-co'"),
+    (("create", SLUG, "Đã có"), f"Đường dẫn “{SLUG}” đã được dùng. / the slug “{SLUG}” is taken"),
+    (("show", "khong-co"), "Không có cuộc đối thoại “khong-co”. / no dialogue “khong-co”"),
+    (("status", "khong-co", "open"), "/ no dialogue “khong-co”"),
+    (("rotate-screen", "khong-co"), "/ no dialogue “khong-co”"),
 ]
 
 

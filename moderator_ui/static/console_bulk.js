@@ -49,7 +49,7 @@ export function createBulk({ bar, url, csrf, lang, questions, onChange, onDone, 
 
   function failure(item) {
     const error = item.error || {};
-    const text = (lang === "vi" && error.message_vi) || error.message || t("failed");
+    const text = error.message || t("failed");
     return t("bulk_failed_item", { id: item.id, message: text });
   }
 

@@ -24,8 +24,8 @@ from starlette.applications import Starlette
 
 from ..accounts import Accounts
 from ..actions import Actions
-from ..domain.lifecycle import Refused
 from ..domain.model import Actor, Dialogue
+from ..domain.wording import Refused
 from .data import (
     BROADCAST,
     DESCRIPTION,

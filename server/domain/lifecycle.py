@@ -28,6 +28,7 @@ from .model import (
 )
 from .screening import ScreeningResult
 from .text import LIMITS, ValidationError, clean_text
+from .wording import Refused
 
 S = Status
 MOD, OFF, PROD = Role.MODERATOR, Role.OFFICIAL, Role.PRODUCER
@@ -115,21 +116,6 @@ EVENT_TYPES: dict[str, str] = {
 }
 
 
-class Refused(Exception):
-    """The action may not be taken: ``code`` is API.md's error code; ``message``
-    is English, ``message_vi`` Vietnamese when the reason is specific enough to
-    say (the web layer falls back to a Vietnamese sentence per code)."""
-
-    def __init__(
-        self, code: str, message: str, field: str | None = None, message_vi: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.message_vi = message_vi
-
-
 @dataclass(frozen=True)
 class Command:
     action: str
@@ -186,7 +172,7 @@ def actions_by_role(question: Question) -> dict[str, list[str]]:
 
 
 def _invalid(exc: ValidationError) -> Refused:
-    return Refused("invalid", exc.message_en, exc.field, exc.message)
+    return Refused("invalid", exc.message, exc.field)
 
 
 def _param_text(params: Mapping[str, Any], limit_key: str) -> str:
@@ -207,12 +193,7 @@ def _changes(
     if action == "reject":
         reason = params.get("reason")
         if reason not in REJECT_REASONS:
-            raise Refused(
-                "invalid",
-                f"reason must be one of {', '.join(REJECT_REASONS)}",
-                "reason",
-                message_vi="Hãy chọn lý do từ chối.",
-            )
+            raise Refused("invalid", "choose a reason for rejecting", "reason")
         return {"reason": reason}
     if action == "restore":
         return {"reason": None}
@@ -223,21 +204,13 @@ def _changes(
     if action == "set_topic":
         topic = params.get("topic")
         if topic is not None and dialogue.topic(topic) is None:
-            raise Refused(
-                "invalid",
-                "topic is not one of the dialogue's topics",
-                "topic",
-                message_vi="Lĩnh vực này không có trong cuộc đối thoại.",
-            )
+            raise Refused("invalid", "topic is not one of the dialogue's topics", "topic")
         return {"topic": topic}
     if action == "assign":
         official_id = params.get("official_id")
         if official_id is not None and dialogue.official(official_id) is None:
             raise Refused(
-                "invalid",
-                "official_id is not an official of the dialogue",
-                "official_id",
-                message_vi="Lãnh đạo này không tham gia cuộc đối thoại.",
+                "invalid", "official_id is not an official of the dialogue", "official_id"
             )
         return {"official_id": official_id}
     if action == "on_air":
@@ -252,7 +225,6 @@ def _changes(
                 "invalid",
                 "position must be a whole number from 0 (the head of the queue)",
                 "position",
-                message_vi="Vị trí phải là số nguyên từ 0 (đầu hàng đợi).",
             )
         return {}
     if action == "answer":
@@ -263,19 +235,9 @@ def _changes(
     if action == "merge":
         into = params.get("into")
         if not isinstance(into, str) or not into:
-            raise Refused(
-                "invalid",
-                "into must name the question to merge into",
-                "into",
-                message_vi="Hãy chọn câu hỏi để gộp vào.",
-            )
+            raise Refused("invalid", "into must name the question to merge into", "into")
         if into == question.id:
-            raise Refused(
-                "invalid",
-                "a question cannot be merged into itself",
-                "into",
-                message_vi="Không thể gộp một câu hỏi vào chính nó.",
-            )
+            raise Refused("invalid", "a question cannot be merged into itself", "into")
         return {"merged_into": into, "merged_status": question.status}
     if action == "unmerge":
         return {"merged_into": None, "merged_status": None}
@@ -290,26 +252,26 @@ def decide(
 ) -> Decision:
     """Apply ``command`` by ``actor`` to ``question``, or raise ``Refused``."""
     if command.action not in ACTIONS:
-        raise Refused("not_found", f"unknown action {command.action!r}")
+        raise Refused("not_found", "unknown action “{action}”", action=command.action)
     if command.version is not None and command.version != question.version:
         raise Refused(
             "conflict",
-            f"the question changed (version {question.version}, you had {command.version})",
+            "the question changed (version {version}, you had {yours})",
             "version",
-            message_vi="Câu hỏi vừa được người khác thay đổi; hãy xem lại rồi thử lại.",
+            version=question.version,
+            yours=command.version,
         )
     rule = rule_for(command.action, question.status)
     if rule is None:
         raise Refused(
             "conflict",
-            f"cannot {command.action} a question that is {question.status.value}",
-            message_vi="Không thể làm việc này với câu hỏi ở trạng thái hiện tại.",
+            "cannot {action} a question that is {status}",
+            action=command.action,
+            status=question.status.value,
         )
     if not may(actor, rule, question):
         raise Refused(
-            "forbidden",
-            f"your role may not {command.action} this question",
-            message_vi="Vai trò của bạn không được làm việc này với câu hỏi này.",
+            "forbidden", "your role may not {action} this question", action=command.action
         )
     at = iso(now)
     changes = _changes(rule, question, command, actor, dialogue, at)
@@ -346,7 +308,7 @@ def screen(
     """Intake's step: a received question, screened, enters moderation, or is
     rejected at once when the dialogue's policy says so for one of its flags."""
     if question.status is not S.RECEIVED:
-        raise Refused("conflict", f"question is already {question.status.value}")
+        raise Refused("conflict", "question is already {status}", status=question.status.value)
     changes: dict[str, Any] = {
         "flags": result.flags,
         "flag_reasons": dict(result.reasons),
@@ -366,7 +328,7 @@ def displace(question: Question, actor: Actor, now: datetime) -> Decision:
     put another on air (API.md: both changes are events). Authorised by the
     ``on_air`` that causes it, so no role check here."""
     if question.status is not S.ON_AIR:
-        raise Refused("conflict", f"question is {question.status.value}, not on air")
+        raise Refused("conflict", "question is {status}, not on air", status=question.status.value)
     return _apply(question, "back", S.QUEUED, {}, actor.username, iso(now))
 
 
@@ -374,7 +336,11 @@ def absorb(target: Question, source: Question, actor: Actor, now: datetime) -> D
     """``source`` was merged into ``target``: its askers now follow ``target``.
     (Its votes are added by the store, which owns vote counts.)"""
     if target.status not in MERGE_TARGETS:
-        raise Refused("conflict", f"cannot merge into a question that is {target.status.value}")
+        raise Refused(
+            "conflict",
+            "cannot merge into a question that is {status}",
+            status=target.status.value,
+        )
     if target.id == source.id or target.dialogue_id != source.dialogue_id:
         raise Refused("invalid", "cannot merge into that question", "into")
     changes = {
@@ -388,7 +354,12 @@ def release(target: Question, source: Question, actor: Actor, now: datetime) -> 
     """``source`` was unmerged from ``target``: ``target`` gives back its
     askers (and, in the store, its votes). Authorised by the ``unmerge``."""
     if source.id not in target.merged_from:
-        raise Refused("conflict", f"question {source.id} is not merged into {target.id}")
+        raise Refused(
+            "conflict",
+            "question {source} is not merged into {target}",
+            source=source.id,
+            target=target.id,
+        )
     changes = {
         "asked_by": max(1, target.asked_by - source.asked_by),
         "merged_from": tuple(i for i in target.merged_from if i != source.id),

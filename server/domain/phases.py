@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import screening
-from .lifecycle import Refused
 from .model import Dialogue, DialogueStatus, Official, Topic
 from .text import ValidationError, clean_text, field_label, normalize_line
+from .wording import N_, Message, Refused
 
 D = DialogueStatus
 #: Allowed phase changes: forward one step, or back one step.
@@ -47,9 +47,10 @@ def change_phase(dialogue: Dialogue, status: Any, at: str) -> Dialogue:
     if target not in PHASES[dialogue.status]:
         raise Refused(
             "conflict",
-            f"a {dialogue.status.value} dialogue cannot become {target.value}",
+            "a {status} dialogue cannot become {target}",
             "status",
-            message_vi="Không thể chuyển cuộc đối thoại sang giai đoạn này từ giai đoạn hiện tại.",
+            status=dialogue.status.value,
+            target=target.value,
         )
     changes: dict[str, Any] = {"status": target}
     if target is D.LIVE and dialogue.live_at is None:
@@ -59,15 +60,15 @@ def change_phase(dialogue: Dialogue, status: Any, at: str) -> Dialogue:
     return dialogue.evolve(**changes)
 
 
-def _invalid(field: str, message: str, message_vi: str) -> Refused:
-    return Refused("invalid", message, field, message_vi)
+def _invalid(field: str, message: str, **params: Any) -> Refused:
+    return Refused("invalid", message, field, **params)
 
 
-def _bad(field: str, what_en: str, what_vi: str) -> Refused:
-    """``field`` (named in words) must be ``what``."""
-    vi, en = field_label(field)
-    message_vi = f"{vi[:1].upper()}{vi[1:]} phải là {what_vi}."
-    return Refused("invalid", f"The {en} must be {what_en}.", field, message_vi)
+def _bad(field: str, what: str) -> Refused:
+    """``field`` (named in words) must be ``what`` (a msgid)."""
+    return _invalid(
+        field, "The {label} must be {what}.", label=field_label(field), what=Message(what)
+    )
 
 
 #: Slugs taken by pages of their own (/admin/users).
@@ -76,17 +77,9 @@ RESERVED_SLUGS = frozenset({"users"})
 
 def clean_slug(value: Any) -> str:
     if isinstance(value, str) and value in RESERVED_SLUGS:
-        raise _invalid(
-            "slug",
-            f"The slug {value!r} is reserved; choose another.",
-            f"Đường dẫn “{value}” đã được dành riêng; hãy chọn đường dẫn khác.",
-        )
+        raise _invalid("slug", "The slug “{slug}” is reserved; choose another.", slug=value)
     if not isinstance(value, str) or not _SLUG.match(value):
-        raise _invalid(
-            "slug",
-            "The slug must be 1-64 lowercase letters, digits and dashes.",
-            "Đường dẫn chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang (tối đa 64 ký tự).",
-        )
+        raise _invalid("slug", "The slug must be 1-64 lowercase letters, digits and dashes.")
     return value
 
 
@@ -94,14 +87,14 @@ def _line(value: Any, field: str, limit: tuple[int, int], required: bool = False
     try:
         return clean_text(value, field, required=required, multiline=False, limit=limit)
     except ValidationError as exc:
-        raise Refused("invalid", exc.message_en, exc.field, exc.message) from None
+        raise Refused("invalid", exc.message, exc.field) from None
 
 
 def _time(value: Any, field: str) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or not _ISO.match(value):
-        raise _bad(field, "a date and time with its offset", "ngày giờ kèm múi giờ")
+        raise _bad(field, N_("a date and time with its offset"))
     return value
 
 
@@ -115,23 +108,18 @@ def _url(value: Any, field: str) -> str | None:
         or not parts.netloc
         or len(value) > 500
     ):
-        raise _bad(field, "an http(s) address", "một địa chỉ http(s)")
+        raise _bad(field, N_("an http(s) address"))
     return str(value)
 
 
 def _ids(items: Any, field: str) -> list[dict[str, Any]]:
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise _bad(field, "a list", "một danh sách")
+        raise _bad(field, N_("a list"))
     for n, item in enumerate(items):
         if not isinstance(item.get("id"), str) or not _ID.match(item["id"]):
-            raise _bad(
-                f"{field}.{n}.id",
-                "lowercase letters, digits, - and _",
-                "chữ thường không dấu, chữ số, - và _",
-            )
+            raise _bad(f"{field}.{n}.id", N_("lowercase letters, digits, - and _"))
     if len({i["id"] for i in items}) != len(items):
-        vi, en = field_label(field)
-        raise _invalid(field, f"Two {en} have the same id.", f"Hai mục trong {vi} trùng mã.")
+        raise _invalid(field, "Two of the {label} have the same id.", label=field_label(field))
     return items
 
 
@@ -148,7 +136,7 @@ BLOCKED_LENGTH = (1, 60)
 def _policy(current: Mapping[str, Any], value: Any) -> dict[str, Any]:
     """The screening policy after an admin's change (any of its keys)."""
     if not isinstance(value, dict):
-        raise _bad("policy", "an object", "một đối tượng")
+        raise _bad("policy", N_("an object"))
     words = value.get("extra_blocked", current.get("extra_blocked", ()))
     valid = isinstance(words, list | tuple) and len(words) <= MAX_BLOCKED
     if not valid or not all(
@@ -157,16 +145,14 @@ def _policy(current: Mapping[str, Any], value: Any) -> dict[str, Any]:
     ):
         raise _invalid(
             "policy.extra_blocked",
-            f"extra_blocked must be at most {MAX_BLOCKED} words or phrases of 1 to 60 characters.",
-            f"Danh sách từ chặn tối đa {MAX_BLOCKED} từ/cụm từ, mỗi mục từ 1 đến 60 ký tự.",
+            "extra_blocked must be at most {most} words or phrases of 1 to 60 characters.",
+            most=MAX_BLOCKED,
         )
     merged = {**current, **value, "extra_blocked": [w.strip() for w in words]}
     try:
         return screening.Policy.from_doc(merged).to_doc()
     except (ValueError, TypeError) as exc:
-        raise _invalid(
-            "policy", f"invalid policy: {exc}", "Chính sách sàng lọc không hợp lệ."
-        ) from None
+        raise _invalid("policy", "invalid policy: {problem}", problem=str(exc)) from None
 
 
 def check_version(dialogue: Dialogue, version: Any) -> None:
@@ -175,7 +161,7 @@ def check_version(dialogue: Dialogue, version: Any) -> None:
     if version is None:
         return
     if isinstance(version, bool) or not isinstance(version, int):
-        raise _bad("version", "a whole number", "một số nguyên")
+        raise _bad("version", N_("a whole number"))
     if version != dialogue.version:
         raise stale()
 
@@ -183,10 +169,7 @@ def check_version(dialogue: Dialogue, version: Any) -> None:
 def stale() -> Refused:
     """409: another admin changed the dialogue since this one's page loaded."""
     return Refused(
-        "conflict",
-        "the dialogue was changed by someone else: reload to see the change",
-        "version",
-        message_vi="Cuộc đối thoại vừa được người khác thay đổi. Tải lại trang để xem.",
+        "conflict", "the dialogue was changed by someone else: reload to see the change", "version"
     )
 
 
@@ -197,7 +180,7 @@ def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
     unknown = set(changes) - set(EDITABLE) - {"version"}
     if unknown:
         field = sorted(unknown)[0]
-        raise _invalid(field, f"{field} cannot be changed here.", f"Không thể sửa {field} ở đây.")
+        raise _invalid(field, "{name} cannot be changed here.", name=field)
     new: dict[str, Any] = {}
     if "title" in changes:
         new["title"] = _line(changes["title"], "title", (3, 200), required=True)
@@ -206,7 +189,7 @@ def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
             new["description"] = clean_text(changes["description"], "description", required=False,
                                             limit=(0, 4000)) or ""  # fmt: skip
         except ValidationError as exc:
-            raise Refused("invalid", exc.message_en, exc.field, exc.message) from None
+            raise Refused("invalid", exc.message, exc.field) from None
     for field in ("starts_at", "ends_at"):
         if field in changes:
             new[field] = _time(changes[field], field)
@@ -224,20 +207,18 @@ def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
     if "localities" in changes:
         items = changes["localities"]
         if not isinstance(items, list):
-            raise _bad("localities", "a list", "một danh sách")
+            raise _bad("localities", N_("a list"))
         new["localities"] = tuple(
             _line(x, f"localities.{n}", (1, 100), True) or "" for n, x in enumerate(items)
         )
     if "allow_anonymous" in changes:
         if not isinstance(changes["allow_anonymous"], bool):
-            raise _bad("allow_anonymous", "true or false", "có hoặc không")
+            raise _bad("allow_anonymous", N_("true or false"))
         new["allow_anonymous"] = changes["allow_anonymous"]
     if "proof_of_work" in changes:
         if not isinstance(changes["proof_of_work"], bool):
             raise _invalid(
-                "proof_of_work",
-                "The anti-robot check must be on (true) or off (false).",
-                "Xác minh chống gửi tự động phải là bật (true) hoặc tắt (false).",
+                "proof_of_work", "The anti-robot check must be on (true) or off (false)."
             )
         new["proof_of_work"] = changes["proof_of_work"]
     if "widget_origins" in changes:
@@ -245,11 +226,7 @@ def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
         if not isinstance(origins, list) or not all(
             isinstance(o, str) and _ORIGIN.match(o.rstrip("/")) for o in origins
         ):
-            raise _bad(
-                "widget_origins",
-                "a list of scheme://host[:port]",
-                "danh sách dạng https://tên-miền[:cổng]",
-            )
+            raise _bad("widget_origins", N_("a list of scheme://host[:port]"))
         new["widget_origins"] = tuple(o.rstrip("/") for o in origins)
     if "policy" in changes:
         new["policy"] = _policy(dialogue.policy, changes["policy"])
@@ -257,15 +234,11 @@ def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
     if "topic_officials" in changes:
         mapping = changes["topic_officials"]
         if not isinstance(mapping, dict):
-            raise _bad(
-                "topic_officials", "topic ids with official ids", "mã lĩnh vực kèm mã lãnh đạo"
-            )
+            raise _bad("topic_officials", N_("topic ids with official ids"))
         for topic_id, official_id in mapping.items():
             if result.topic(topic_id) is None or result.official(official_id) is None:
                 raise _invalid(
-                    f"topic_officials.{topic_id}",
-                    "That topic or official is not in this dialogue.",
-                    "Lĩnh vực hoặc lãnh đạo này không có trong cuộc đối thoại.",
+                    f"topic_officials.{topic_id}", "That topic or official is not in this dialogue."
                 )
         result = result.evolve(topic_officials=tuple(sorted(mapping.items())))
     else:  # drop defaults whose topic or official is gone
@@ -280,9 +253,9 @@ def _official(o: dict[str, Any], n: int) -> Official:
     aides = o.get("aides", [])
     username = o.get("username")
     if username is not None and (not isinstance(username, str) or not username):
-        raise _bad(f"officials.{n}.username", "a username", "tên một tài khoản")
+        raise _bad(f"officials.{n}.username", N_("a username"))
     if not isinstance(aides, list) or not all(isinstance(a, str) and a for a in aides):
-        raise _bad(f"officials.{n}.aides", "a list of usernames", "danh sách tên tài khoản")
+        raise _bad(f"officials.{n}.aides", N_("a list of usernames"))
     return Official(
         id=o["id"],
         name=_line(o.get("name"), f"officials.{n}.name", (2, 200), True) or "",

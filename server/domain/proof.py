@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .lifecycle import Refused
+from .wording import N_, Refused
 
 VERSION = "1"
 #: Seconds a challenge lives. A slow phone solves one in a few seconds and a
@@ -43,32 +43,20 @@ _NUMBER = re.compile(r"^[0-9]{1,12}$")
 _HEX = re.compile(rf"^[0-9a-f]{{{SIGNATURE_HEX}}}$")
 
 _MESSAGES = {
-    "missing": (
+    "missing": N_(
         "This dialogue asks the browser for a short check before a question is sent; "
-        "send the question again from the dialogue's page.",
-        "Cuộc đối thoại đang bật bước xác minh chống gửi tự động; "
-        "vui lòng gửi lại câu hỏi từ trang đối thoại.",
+        "send the question again from the dialogue's page."
     ),
-    "invalid": (
-        "The anti-robot check is not valid; send the question again.",
-        "Bước xác minh chống gửi tự động không hợp lệ; vui lòng gửi lại câu hỏi.",
-    ),
-    "expired": (
-        "The anti-robot check has expired; send the question again.",
-        "Bước xác minh chống gửi tự động đã hết hạn; vui lòng gửi lại câu hỏi.",
-    ),
-    "used": (
-        "This anti-robot check was already used; send the question again.",
-        "Bước xác minh này đã được dùng; vui lòng gửi lại câu hỏi.",
-    ),
+    "invalid": N_("The anti-robot check is not valid; send the question again."),
+    "expired": N_("The anti-robot check has expired; send the question again."),
+    "used": N_("This anti-robot check was already used; send the question again."),
 }
 
 
 def refusal(kind: str) -> Refused:
     """API.md's ``proof_required`` error, on the field ``proof``, for ``kind``
     (missing, invalid, expired, used): the client fetches a new challenge."""
-    en, vi = _MESSAGES[kind]
-    return Refused("proof_required", en, "proof", vi)
+    return Refused("proof_required", _MESSAGES[kind], "proof")
 
 
 @dataclass(frozen=True)

@@ -30,25 +30,23 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal, overload
 
+from .wording import N_, Message
+
 
 class ValidationError(ValueError):
     """A field fails validation. .field names it (dot path, e.g. 'contact.phone'),
-    .code is a machine code, .message is a Vietnamese message, .message_en an
-    English one."""
+    .code is a machine code, .message what to say (a ``Message``: an English
+    msgid of the catalogs and its parameters, said in the reader's language
+    by the web layer)."""
 
-    def __init__(self, field: str, code: str, message: str, message_en: str) -> None:
-        super().__init__(field, code, message, message_en)
+    def __init__(self, field: str, code: str, message: str, **params: object) -> None:
         self.field = field
         self.code = code
-        self.message = message
-        self.message_en = message_en
-
-    def message_for(self, lang: str = "vi") -> str:
-        """The message in ``lang``: English for "en" (or "en-GB", ...), else Vietnamese."""
-        return self.message_en if lang.lower().startswith("en") else self.message
+        self.message = Message(message, params)
+        super().__init__(field, code, self.message.say())
 
     def __str__(self) -> str:
-        return f"{self.field} ({self.code}): {self.message_en}"
+        return f"{self.field} ({self.code}): {self.message.say()}"
 
 
 # --- normalisation ---------------------------------------------------------
@@ -132,44 +130,43 @@ LIMITS: dict[str, tuple[int, int]] = {
     "note": (1, 2000),
 }
 
-# field (dot path) -> (Vietnamese label, English label), as a sentence names it.
-_LABELS: dict[str, tuple[str, str]] = {
-    "body": ("nội dung yêu cầu", "request body"),
-    "text": ("câu hỏi", "question"),
-    "edit": ("câu hỏi", "question"),
-    "name": ("họ và tên", "name"),
-    "organization": ("cơ quan/đơn vị", "organisation"),
-    "locality": ("địa phương", "locality"),
-    "topic": ("lĩnh vực", "topic"),
-    "contact": ("thông tin liên hệ", "contact details"),
-    "contact.phone": ("số điện thoại", "phone number"),
-    "contact.email": ("địa chỉ email", "email address"),
-    "consent": ("sự đồng ý", "consent"),
-    "submission_id": ("mã gửi câu hỏi", "submission id"),
-    "channel": ("kênh gửi", "channel"),
-    "answer": ("câu trả lời", "answer"),
-    "note": ("ghi chú", "note"),
-    # A dialogue's settings (the admin's page).
-    "title": ("tiêu đề", "title"),
-    "description": ("mô tả", "description"),
-    "starts_at": ("thời điểm bắt đầu", "start time"),
-    "ends_at": ("thời điểm kết thúc", "end time"),
-    "stream_url": ("địa chỉ video phát sóng", "stream URL"),
-    "topics": ("danh sách lĩnh vực", "topics"),
-    "topics.id": ("mã lĩnh vực", "topic id"),
-    "topics.name": ("tên lĩnh vực", "topic name"),
-    "officials": ("danh sách lãnh đạo", "officials"),
-    "officials.id": ("mã lãnh đạo", "official id"),
-    "officials.name": ("họ tên hoặc chức danh", "name or title"),
-    "officials.title": ("chức vụ, đơn vị", "position"),
-    "officials.username": ("tài khoản", "account"),
-    "officials.aides": ("tài khoản trợ lý", "aides' accounts"),
-    "localities": ("địa phương", "locality"),
-    "widget_origins": ("các trang được nhúng widget", "widget origins"),
-    "topic_officials": ("lãnh đạo mặc định theo lĩnh vực", "default officials by topic"),
-    "allow_anonymous": ("cho phép hỏi ẩn danh", "anonymous questions"),
-    "slug": ("đường dẫn", "slug"),
-    "version": ("phiên bản", "version"),
+# field (dot path) -> its name as a sentence says it (a msgid of the catalogs).
+_LABELS: dict[str, str] = {
+    "body": N_("request body"),
+    "text": N_("question"),
+    "edit": N_("question"),
+    "name": N_("name"),
+    "organization": N_("organisation"),
+    "locality": N_("locality"),
+    "topic": N_("topic"),
+    "contact": N_("contact details"),
+    "contact.phone": N_("phone number"),
+    "contact.email": N_("email address"),
+    "consent": N_("consent"),
+    "submission_id": N_("submission id"),
+    "channel": N_("channel"),
+    "answer": N_("answer"),
+    "note": N_("note"),
+    "title": N_("title"),
+    "description": N_("description"),
+    "starts_at": N_("start time"),
+    "ends_at": N_("end time"),
+    "stream_url": N_("stream URL"),
+    "topics": N_("topics"),
+    "topics.id": N_("topic id"),
+    "topics.name": N_("topic name"),
+    "officials": N_("officials"),
+    "officials.id": N_("official id"),
+    "officials.name": N_("name or title"),
+    "officials.title": N_("position"),
+    "officials.username": N_("account"),
+    "officials.aides": N_("aides' accounts"),
+    "localities": N_("locality"),
+    "widget_origins": N_("widget origins"),
+    "topic_officials": N_("default officials by topic"),
+    "allow_anonymous": N_("anonymous questions"),
+    "slug": N_("slug"),
+    "version": N_("version"),
 }
 
 # Where a question came from. The caller decides who may set which: a public
@@ -183,33 +180,25 @@ _SUBMISSION_ID = re.compile("[A-Za-z0-9_-]{8,64}")
 DEVICE_ID = re.compile("[A-Za-z0-9_-]{8,64}")
 
 
-def field_label(field: str) -> tuple[str, str]:
-    """(Vietnamese, English) words for a field, also for dot paths with list
+def field_label(field: str) -> Message:
+    """A field's name as a sentence says it, also for dot paths with list
     indexes: "officials.1.name" is "officials.name", "localities.0" "localities"."""
     general = ".".join(part for part in field.split(".") if not part.isdigit())
-    return (
+    label = (
         _LABELS.get(field)
         or _LABELS.get(general)
         or _LABELS.get(general.split(".", 1)[0] if general.startswith("topic_officials") else "")
         or _LABELS.get(field.rsplit(".", 1)[-1])
-        or (field, field)
     )
+    return Message(label) if label else Message("{name}", {"name": field})
 
 
-_labels = field_label
-
-
-def _capitalized(label: str) -> str:
-    return label[:1].upper() + label[1:]
-
-
-def _invalid(field: str, message: str, message_en: str) -> ValidationError:
-    return ValidationError(field, "invalid", message, message_en)
+def _invalid(field: str, message: str, **params: object) -> ValidationError:
+    return ValidationError(field, "invalid", message, **params)
 
 
 def _not_text(field: str) -> ValidationError:
-    vi, en = _labels(field)
-    return _invalid(field, f"{_capitalized(vi)} phải là văn bản.", f"The {en} must be text.")
+    return _invalid(field, "The {label} must be text.", label=field_label(field))
 
 
 def _limit_for(field: str) -> tuple[int, int]:
@@ -257,12 +246,10 @@ def clean_text(
         text = normalize(value) if multiline else normalize_line(value)
     else:
         raise _not_text(field)
-    vi, en = _labels(field)
+    label = field_label(field)
     if not text:
         if required:
-            raise ValidationError(
-                field, "required", f"Vui lòng nhập {vi}.", f"Please enter the {en}."
-            )
+            raise ValidationError(field, "required", "Please enter the {label}.", label=label)
         return None
     low, high = limit if limit is not None else _limit_for(field)
     length = len(text)
@@ -270,15 +257,19 @@ def clean_text(
         raise ValidationError(
             field,
             "too_short",
-            f"{_capitalized(vi)} quá ngắn: cần ít nhất {low} ký tự (hiện có {length}).",
-            f"The {en} is too short: at least {low} characters (it has {length}).",
+            "The {label} is too short: at least {low} characters (it has {length}).",
+            label=label,
+            low=low,
+            length=length,
         )
     if length > high:
         raise ValidationError(
             field,
             "too_long",
-            f"{_capitalized(vi)} quá dài: tối đa {high} ký tự (hiện có {length}).",
-            f"The {en} is too long: at most {high} characters (it has {length}).",
+            "The {label} is too long: at most {high} characters (it has {length}).",
+            label=label,
+            high=high,
+            length=length,
         )
     return text
 
@@ -310,9 +301,7 @@ def clean_phone(value: object, field: str = "contact.phone") -> str | None:
     if not raw:
         return None
     error = _invalid(
-        field,
-        "Số điện thoại không hợp lệ: hãy nhập một số Việt Nam, ví dụ 0912 345 678.",
-        "The phone number is not valid: enter a Vietnamese number, e.g. 0912 345 678.",
+        field, "The phone number is not valid: enter a Vietnamese number, e.g. 0912 345 678."
     )
     if len(raw) > _PHONE_MAX_CHARS or not _PHONE_CHARS.fullmatch(raw):
         raise error
@@ -362,11 +351,7 @@ def clean_email(value: object, field: str = "contact.email") -> str | None:
         or not all(labels)
         or not _EMAIL_FORBIDDEN.isdisjoint(address)
     ):
-        raise _invalid(
-            field,
-            "Địa chỉ email không hợp lệ, ví dụ ten@example.vn.",
-            "The email address is not valid, e.g. name@example.vn.",
-        )
+        raise _invalid(field, "The email address is not valid, e.g. name@example.vn.")
     return f"{local}@{domain.lower()}"
 
 
@@ -395,11 +380,7 @@ def _clean_locality(value: object, localities: Collection[str]) -> str | None:
         return locality
     if any(normalize_line(known) == locality for known in localities):
         return locality
-    raise _invalid(
-        "locality",
-        "Địa phương không có trong danh sách địa phương của buổi đối thoại.",
-        "The locality is not one of the dialogue's localities.",
-    )
+    raise _invalid("locality", "The locality is not one of the dialogue's localities.")
 
 
 def _clean_topic(value: object, topics: Collection[str]) -> str | None:
@@ -411,11 +392,7 @@ def _clean_topic(value: object, topics: Collection[str]) -> str | None:
     if not topic:
         return None
     if topic not in topics:
-        raise _invalid(
-            "topic",
-            "Lĩnh vực không có trong danh sách lĩnh vực của buổi đối thoại.",
-            "The topic is not one of the dialogue's topics.",
-        )
+        raise _invalid("topic", "The topic is not one of the dialogue's topics.")
     return topic
 
 
@@ -424,9 +401,7 @@ def _contact(value: object) -> Mapping[object, object]:
         return {}
     if not isinstance(value, Mapping) or not set(value) <= {"phone", "email"}:
         raise _invalid(
-            "contact",
-            "Thông tin liên hệ chỉ gồm số điện thoại và địa chỉ email.",
-            "The contact details may hold only a phone number and an email address.",
+            "contact", "The contact details may hold only a phone number and an email address."
         )
     return value
 
@@ -437,7 +412,6 @@ def _clean_submission_id(value: object) -> str | None:
     if not isinstance(value, str) or not _SUBMISSION_ID.fullmatch(value):
         raise _invalid(
             "submission_id",
-            "Mã gửi câu hỏi không hợp lệ: 8 đến 64 chữ cái, chữ số, '_' hoặc '-'.",
             "The submission id is not valid: 8 to 64 letters, digits, '_' or '-'.",
         )
     return value
@@ -447,11 +421,8 @@ def _clean_channel(value: object) -> str:
     if value is None:
         return "web"
     if not isinstance(value, str) or value not in _CHANNELS:
-        listed = ", ".join(_CHANNELS)
         raise _invalid(
-            "channel",
-            f"Kênh gửi không hợp lệ; chỉ nhận: {listed}.",
-            f"The channel is not valid; one of: {listed}.",
+            "channel", "The channel is not valid; one of: {listed}.", listed=", ".join(_CHANNELS)
         )
     return value
 
@@ -471,11 +442,7 @@ def clean_submission(
     Whether the caller may use a given channel is the caller's decision.
     """
     if not isinstance(payload, Mapping):
-        raise _invalid(
-            "body",
-            "Nội dung yêu cầu phải là một đối tượng JSON.",
-            "The request body must be a JSON object.",
-        )
+        raise _invalid("body", "The request body must be a JSON object.")
     text = clean_text(payload.get("text"), "text")
     name = clean_text(payload.get("name"), "name", required=not allow_anonymous, multiline=False)
     organization = clean_text(
@@ -488,16 +455,11 @@ def clean_submission(
     email = clean_email(contact.get("email"))
     consent = payload.get("consent")
     if consent is not None and not isinstance(consent, bool):
-        raise _invalid(
-            "consent",
-            "Sự đồng ý phải là true hoặc false.",
-            "The consent must be true or false.",
-        )
+        raise _invalid("consent", "The consent must be true or false.")
     if (phone or email) and consent is not True:
         raise ValidationError(
             "consent",
             "consent_required",
-            "Vui lòng đồng ý cho ban tổ chức dùng thông tin liên hệ để trả lời bạn.",
             "Please agree that the organisers may use your contact details to reply.",
         )
     return Submission(

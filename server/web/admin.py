@@ -10,8 +10,9 @@ from ..actions import Actions
 from ..domain.access import Permission
 from ..domain.events import staff_dialogue
 from ..domain.model import Actor, Dialogue
+from ..domain.wording import Refused
 from .auth import actor_of, client_address, require, require_dialogue_scope, require_staff
-from .errors import ApiError, read_object
+from .errors import read_object
 
 
 async def _admin(request: Request) -> tuple[Actions, Actor]:
@@ -19,11 +20,7 @@ async def _admin(request: Request) -> tuple[Actions, Actor]:
     dialogue in particular): only they create dialogues."""
     identity = await require_staff(request)
     if not identity.system_admin:
-        raise ApiError(
-            "forbidden",
-            "only an administrator of the system may do this",
-            message_vi="Chỉ quản trị viên hệ thống được làm việc này.",
-        )
+        raise Refused("forbidden", "only an administrator of the system may do this")
     actions: Actions = request.app.state.actions
     actor = Actor(identity.username, identity.roles, address=client_address(request))
     return actions, actor

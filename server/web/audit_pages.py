@@ -14,10 +14,10 @@ from starlette.routing import BaseRoute, Route
 from ..actions import Actions
 from ..domain.access import Permission
 from ..domain.model import Dialogue
+from ..domain.wording import Refused
 from ..store.audit import Row
 from ..store.events import parse_id
 from .auth import identify, require, require_dialogue_scope, require_staff
-from .errors import ApiError
 from .templating import error_page, login_redirect, page_refusal, render
 
 #: Entries per page, and how many are read at most to fill one filtered page.
@@ -34,12 +34,7 @@ def _cursor(request: Request) -> str | None:
     """``before``: a stream id a previous page gave (``<ms>-<seq>``), or nothing."""
     before = request.query_params.get("before") or None
     if before is not None and ("-" not in before or parse_id(before) is None):
-        raise ApiError(
-            "invalid",
-            "before must be the next_before of a previous page",
-            "before",
-            message_vi="Con trỏ trang không hợp lệ.",
-        )
+        raise Refused("invalid", "before must be the next_before of a previous page", "before")
     return before
 
 
@@ -113,7 +108,7 @@ async def audit_page(request: Request) -> Response:
     filters = _filters(request)
     try:
         before = _cursor(request)
-    except ApiError:
+    except Refused:
         return error_page(request, 400)
     rows, cursor = await _page(actions, dialogue, filters, before)
     problems = await actions.store.audit.verify(dialogue.id)

@@ -19,7 +19,7 @@ from ..config import Settings
 from ..domain.access import Permission
 from ..domain.addresses import limit_key
 from ..domain.model import Actor, Dialogue, DialogueStatus
-from .errors import ApiError
+from ..domain.wording import Refused
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -154,10 +154,10 @@ def same_origin(conn: HTTPConnection, allowed: Iterable[str]) -> bool:
 
 async def require_staff(request: Request) -> Identity:
     """The signed-in staff member, after the Origin and CSRF checks on unsafe
-    methods; ApiError 401/403 otherwise."""
+    methods; Refused 401/403 otherwise."""
     identity = await identify_api(request)
     if identity is None:
-        raise ApiError("unauthenticated", "sign in first", message_vi="Vui lòng đăng nhập.")
+        raise Refused("unauthenticated", "sign in first")
     if request.method in UNSAFE and identity.csrf_token is not None:
         check_csrf(request, identity)  # cookies only: a token is not sent by browsers on its own
     return identity
@@ -166,33 +166,21 @@ async def require_staff(request: Request) -> Identity:
 def require_dialogue_scope(identity: Identity, slug: str) -> None:
     """An API token scoped to other dialogues may not touch this one."""
     if not identity.may_use(slug):
-        raise ApiError(
-            "forbidden",
-            "this token is not for this dialogue",
-            message_vi="Mã truy cập này không dùng cho cuộc đối thoại này.",
-        )
+        raise Refused("forbidden", "this token is not for this dialogue")
 
 
 def require(identity: Identity, dialogue: Dialogue, permission: Permission) -> None:
     """``identity`` may do ``permission`` in ``dialogue`` (``domain/access.py``'s
-    table), else ApiError: 404 for a draft it is no member of (as for the
+    table), else Refused: 404 for a draft it is no member of (as for the
     public), 403 otherwise."""
     require_dialogue_scope(identity, dialogue.slug)
     if identity.may(dialogue, permission):
         return
     if not identity.roles_in(dialogue):
         if dialogue.status is DialogueStatus.DRAFT:
-            raise ApiError("not_found", "no such dialogue")
-        raise ApiError(
-            "forbidden",
-            "your account is not a member of this dialogue",
-            message_vi="Tài khoản của bạn không thuộc cuộc đối thoại này.",
-        )
-    raise ApiError(
-        "forbidden",
-        "your role in this dialogue may not do this",
-        message_vi="Vai trò của bạn trong cuộc đối thoại này không được làm việc này.",
-    )
+            raise Refused("not_found", "no such dialogue")
+        raise Refused("forbidden", "your account is not a member of this dialogue")
+    raise Refused("forbidden", "your role in this dialogue may not do this")
 
 
 def actor_of(conn: HTTPConnection, identity: Identity, dialogue: Dialogue) -> Actor:
@@ -209,18 +197,10 @@ def actor_of(conn: HTTPConnection, identity: Identity, dialogue: Dialogue) -> Ac
 
 def check_csrf(request: Request, identity: Identity) -> None:
     if not same_origin(request, own_origins(request)):
-        raise ApiError(
-            "forbidden",
-            "cross-site request refused",
-            message_vi="Yêu cầu từ trang khác bị từ chối.",
-        )
+        raise Refused("forbidden", "cross-site request refused")
     token = request.headers.get("x-csrf-token", "")
     if identity.csrf_token is None or not hmac.compare_digest(token, identity.csrf_token):
-        raise ApiError(
-            "forbidden",
-            "missing or wrong CSRF token",
-            message_vi="Thiếu hoặc sai mã chống giả mạo (CSRF).",
-        )
+        raise Refused("forbidden", "missing or wrong CSRF token")
 
 
 def staff_ws_origin_ok(conn: HTTPConnection) -> bool:

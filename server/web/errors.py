@@ -1,13 +1,16 @@
-"""API.md's error body, in the request's language, for every failure.
+"""The API's error body, said in the request's language, for every failure.
 
-Handlers raise ``Refused`` (from the domain) or ``ApiError``; Redis being
-unreachable becomes 503 ``unavailable``; nothing escapes as a bare 500 page.
+Everything refused raises ``Refused`` (a code and a ``Message``); this
+module gives the code its HTTP status and says the message through the
+catalogs. Redis being unreachable becomes 503 ``unavailable``; nothing
+escapes as a bare 500 page.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from typing import Any
 
@@ -17,8 +20,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..domain.lifecycle import Refused
+from ..domain.wording import N_, Refused
 from .access_log import redact
+from .catalogs import say
 
 log = logging.getLogger(__name__)
 
@@ -37,87 +41,57 @@ STATUS = {
     "unavailable": 503,
 }
 
-#: The Vietnamese sentence for a code when the error has none of its own.
-MESSAGES_VI = {
-    "invalid": "Dữ liệu không hợp lệ.",
-    "unauthenticated": "Vui lòng đăng nhập.",
-    "forbidden": "Bạn không có quyền thực hiện thao tác này.",
-    "proof_required": "Vui lòng gửi lại để trình duyệt hoàn tất bước xác minh chống gửi tự động.",
-    "not_found": "Không tìm thấy.",
-    "method_not_allowed": "Phương thức không được hỗ trợ.",
-    "conflict": "Câu hỏi vừa được người khác thay đổi; hãy tải lại và thử lại.",
-    "not_accepting": "Cuộc đối thoại hiện không nhận câu hỏi.",
-    "too_large": "Nội dung gửi lên quá lớn.",
-    "rate_limited": "Bạn gửi quá nhanh; vui lòng thử lại sau ít phút.",
-    "internal": "Đã có lỗi; vui lòng thử lại.",
-    "unavailable": "Hệ thống tạm thời gián đoạn; vui lòng thử lại sau ít giây.",
+#: What a code says when nothing more specific is known (a route that does
+#: not exist, a method it does not take).
+GENERIC = {
+    "invalid": N_("The data is not valid."),
+    "unauthenticated": N_("Please sign in."),
+    "forbidden": N_("You may not do this."),
+    "proof_required": N_("Please send again, so that your browser completes the anti-robot check."),
+    "not_found": N_("Not found."),
+    "method_not_allowed": N_("This method is not supported here."),
+    "conflict": N_("It was changed meanwhile; reload and try again."),
+    "not_accepting": N_("This dialogue is not taking questions now."),
+    "too_large": N_("What was sent is too large."),
+    "rate_limited": N_("Too many requests; please try again in a few minutes."),
+    "internal": N_("Something went wrong; please try again."),
+    "unavailable": N_("The service is briefly unavailable; try again in a few seconds."),
 }
 
-
 #: Seconds a 429 asks the client to wait when its limit named no time of its own.
-RETRY_AFTER_DEFAULT = "60"
-
-
-class ApiError(Exception):
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        field: str | None = None,
-        *,
-        message_vi: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.message_vi = message_vi
-        self.headers = headers or {}
-
-
-def language(request: Request, *, header: bool = True) -> str:
-    """``vi`` unless English is asked for: ``?lang=``, the ``lang`` cookie the
-    language switch sets, and (``header=True``, for API clients) the
-    Accept-Language header. Pages pass ``header=False``: a Vietnamese citizen
-    on a phone set to English still gets the Vietnamese dialogue first."""
-    choice = request.query_params.get("lang") or request.cookies.get("lang")
-    if choice in ("vi", "en"):
-        return choice
-    if not header:
-        return "vi"
-    accept = request.headers.get("accept-language", "")
-    first = accept.split(",")[0].strip().lower()
-    return "en" if first.startswith("en") else "vi"
+RETRY_AFTER_DEFAULT = 60
+#: Seconds a 503 asks the client to wait: Redis is back within seconds, or
+#: an operator is at work.
+RETRY_AFTER_UNAVAILABLE = 5
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "field": field}}
 
 
-def error_response(
-    request: Request,
-    code: str,
-    message: str,
-    field: str | None = None,
-    message_vi: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    text = message if language(request) == "en" else (message_vi or MESSAGES_VI[code])
-    if STATUS[code] == 429 and "Retry-After" not in (headers or {}):
-        # API.md: every 429 says when to come back; a limit that forgot to, waits a minute.
-        headers = {**(headers or {}), "Retry-After": RETRY_AFTER_DEFAULT}
-    return JSONResponse(error_body(code, text, field), STATUS[code], headers=headers)
+def refusal_headers(refused: Refused) -> dict[str, str]:
+    """``Retry-After`` when ``refused`` is a wait (every 429 and 503 says one)."""
+    wait = refused.retry_after
+    if wait is None and STATUS[refused.code] == 429:
+        wait = RETRY_AFTER_DEFAULT
+    if wait is None and STATUS[refused.code] == 503:
+        wait = RETRY_AFTER_UNAVAILABLE
+    return {} if wait is None else {"Retry-After": str(max(1, math.ceil(wait)))}
+
+
+def error_response(request: Request, refused: Refused) -> JSONResponse:
+    """The API's error body for ``refused``, said in the request's language."""
+    body = error_body(refused.code, say(request, refused), refused.field)
+    return JSONResponse(body, STATUS[refused.code], headers=refusal_headers(refused))
+
+
+def unavailable() -> Refused:
+    return Refused("unavailable", GENERIC["unavailable"])
 
 
 async def _refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Refused)
-    return error_response(request, exc.code, exc.message, exc.field, exc.message_vi)
-
-
-async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
-    return error_response(request, exc.code, exc.message, exc.field, exc.message_vi, exc.headers)
+    return error_response(request, exc)
 
 
 async def _http(request: Request, exc: Exception) -> Response:
@@ -125,27 +99,21 @@ async def _http(request: Request, exc: Exception) -> Response:
     code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
         exc.status_code, "invalid"
     )
-    return error_response(request, code, str(exc.detail))
+    return error_response(request, Refused(code, GENERIC[code]))
 
 
 async def _redis_down(request: Request, exc: Exception) -> Response:
     log.warning("Redis unreachable: %s", exc)
-    return error_response(
-        request,
-        "unavailable",
-        "The service is briefly unavailable; try again.",
-        headers={"Retry-After": "5"},
-    )
+    return error_response(request, unavailable())
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, redact(request.url.path))
-    return error_response(request, "internal", "Something went wrong; please try again.")
+    return error_response(request, Refused("internal", GENERIC["internal"]))
 
 
 HANDLERS = {
     Refused: _refused,
-    ApiError: _api_error,
     HTTPException: _http,
     RedisConnectionError: _redis_down,
     RedisTimeoutError: _redis_down,
@@ -184,37 +152,32 @@ def lone_surrogate(value: Any) -> str | None:
 
 
 async def read_json(request: Request, max_body: int) -> Any:
-    """The request's JSON body, or ApiError: 413 over ``max_body``, 400 if not
+    """The request's JSON body, or Refused: 413 over ``max_body``, 400 if not
     JSON (NaN and Infinity are not) or if a string in it is not text."""
     declared = request.headers.get("content-length")
     if declared is not None and (
         not (declared.isascii() and declared.isdigit()) or int(declared) > max_body
     ):
-        raise ApiError("too_large", f"the body is over {max_body} bytes")
+        raise Refused("too_large", "the body is over {most} bytes", most=max_body)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > max_body:
-            raise ApiError("too_large", f"the body is over {max_body} bytes")
+            raise Refused("too_large", "the body is over {most} bytes", most=max_body)
     if not body:
         return {}
     try:
         # ValueError: a JSON number with more digits than Python converts.
         value = json.loads(body, parse_constant=_not_json)
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise ApiError(
-            "invalid",
-            "the body is not valid JSON",
-            "body",
-            message_vi="Nội dung gửi lên không phải JSON hợp lệ.",
-        ) from None
+        raise Refused("invalid", "the body is not valid JSON", "body") from None
     field = lone_surrogate(value)
     if field is not None:
-        raise ApiError(
+        raise Refused(
             "invalid",
-            f"{field} holds a lone surrogate (half of a UTF-16 pair), which is not text",
+            "{name} holds a lone surrogate (half of a UTF-16 pair), which is not text",
             field,
-            message_vi="Dữ liệu gửi lên có ký tự không hợp lệ (nửa cặp UTF-16 đứng riêng).",
+            name=field,
         )
     return value
 
@@ -222,10 +185,5 @@ async def read_json(request: Request, max_body: int) -> Any:
 async def read_object(request: Request, max_body: int) -> dict[str, Any]:
     body = await read_json(request, max_body)
     if not isinstance(body, dict):
-        raise ApiError(
-            "invalid",
-            "the body must be a JSON object",
-            "body",
-            message_vi="Nội dung gửi lên phải là một đối tượng JSON.",
-        )
+        raise Refused("invalid", "the body must be a JSON object", "body")
     return body

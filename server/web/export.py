@@ -11,8 +11,8 @@ from starlette.routing import Route
 from ..actions import Actions
 from ..domain import export as table
 from ..domain.access import Permission
+from ..domain.wording import Refused
 from .auth import actor_of, require, require_dialogue_scope, require_staff
-from .errors import ApiError
 
 
 async def export(request: Request) -> Response:
@@ -21,10 +21,10 @@ async def export(request: Request) -> Response:
     params = request.query_params
     fmt = params.get("format", "csv")
     if fmt not in ("csv", "json"):
-        raise ApiError("invalid", 'format must be "csv" or "json"', "format")
+        raise Refused("invalid", 'format must be "csv" or "json"', "format")
     contact = params.get("contact", "false")
     if contact not in ("true", "false"):
-        raise ApiError("invalid", 'contact must be "true" or "false"', "contact")
+        raise Refused("invalid", 'contact must be "true" or "false"', "contact")
     actions: Actions = request.app.state.actions
     dialogue = await actions.dialogue(request.path_params["slug"])
     require(identity, dialogue, Permission.CONTACT if contact == "true" else Permission.EXPORT)

@@ -18,8 +18,7 @@ from ..domain.access import Permission
 from ..domain.model import Dialogue, Official, Role
 from ..domain.text import LIMITS
 from .auth import actor_of, identify
-from .errors import language
-from .templating import error_page, login_redirect, page_refusal, render
+from .templating import error_page, gettext, login_redirect, page_refusal, render
 
 
 def _actions(request: Request) -> Actions:
@@ -33,13 +32,9 @@ def _refused(request: Request, status_code: int, dialogue: Dialogue | None = Non
 
 
 def _refusal(request: Request, dialogue: Dialogue | None) -> str:
-    en = language(request, header=False) == "en"
-    title = dialogue.title if dialogue else ""
-    return (
-        f"This account is not an official of the dialogue “{title}”, nor an aide of one."
-        if en
-        else f"Tài khoản này không phải lãnh đạo trả lời hay trợ lý của cuộc đối thoại “{title}”."
-    )
+    _ = gettext(request)
+    refusal = _("This account is not an official of the dialogue “{title}”, nor an aide of one.")
+    return refusal.format(title=dialogue.title if dialogue else "")
 
 
 def choose_official(

@@ -736,10 +736,10 @@ def _schemas() -> Schema:
                             "error": obj(
                                 {
                                     "code": string(),
-                                    "message": string(),
-                                    "message_vi": string(),
+                                    "message": string("In the request's language."),
+                                    "field": STR_OR_NULL,
                                 },
-                                ["code", "message"],
+                                ["code", "message", "field"],
                             ),
                         },
                         ["id", "ok"],

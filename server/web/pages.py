@@ -26,6 +26,7 @@ from ..domain.events import public_dialogue
 from ..domain.model import CHANNELS, REJECT_REASONS, Dialogue, DialogueStatus
 from ..domain.screening import FLAGS
 from ..domain.text import LIMITS
+from ..domain.wording import Refused
 from .auth import (
     clear_session_cookie,
     cookie_name,
@@ -35,7 +36,8 @@ from .auth import (
     same_origin,
     set_login_cookies,
 )
-from .errors import MESSAGES_VI, STATUS, ApiError, language
+from .catalogs import say
+from .errors import STATUS, refusal_headers
 from .staff import sign_in
 from .templating import error_page, login_redirect, page_refusal, protect, render, static_mount
 
@@ -57,12 +59,11 @@ def _redirect(request: Request, url: str) -> Response:
     return protect(request, RedirectResponse(url, status_code=303))
 
 
-def _message(request: Request, exc: ApiError) -> str:
-    """The error's sentence in the page's language."""
-    if language(request, header=False) == "en":
-        text = exc.message[:1].upper() + exc.message[1:]
-        return text if text.endswith(".") else text + "."
-    return exc.message_vi or MESSAGES_VI[exc.code]
+def _message(request: Request, exc: Refused) -> str:
+    """The refusal's sentence in the page's language, written as a sentence."""
+    text = say(request, exc, header=False)
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else text + "."
 
 
 def safe_next(value: str) -> str | None:
@@ -78,29 +79,19 @@ def safe_next(value: str) -> str | None:
 
 
 async def read_form(request: Request) -> dict[str, str]:
-    """A small ``application/x-www-form-urlencoded`` body, or ApiError."""
+    """A small ``application/x-www-form-urlencoded`` body, or Refused."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
-        raise ApiError(
-            "invalid",
-            "send the form as a web form",
-            "body",
-            message_vi="Biểu mẫu gửi lên không đúng định dạng.",
-        )
+        raise Refused("invalid", "send the form as a web form", "body")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BODY:
-            raise ApiError("too_large", "the form is too large", "body")
+            raise Refused("too_large", "the form is too large", "body")
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=16)
     except (UnicodeDecodeError, ValueError):
-        raise ApiError(
-            "invalid",
-            "the form could not be read",
-            "body",
-            message_vi="Không đọc được biểu mẫu gửi lên.",
-        ) from None
+        raise Refused("invalid", "the form could not be read", "body") from None
     return dict(pairs)
 
 
@@ -155,7 +146,7 @@ async def login_form(request: Request) -> Response:
 async def login_submit(request: Request) -> Response:
     try:
         form = await read_form(request)
-    except ApiError as exc:
+    except Refused as exc:
         return _login_page(request, error=_message(request, exc), status_code=STATUS[exc.code])
     username, password, next_ = (
         form.get("username", ""),
@@ -164,14 +155,14 @@ async def login_submit(request: Request) -> Response:
     )
     try:
         signed = await sign_in(request, username.strip(), password)
-    except ApiError as exc:
+    except Refused as exc:
         return _login_page(
             request,
             username=username[:64],
             next_=next_,
             error=_message(request, exc),
             status_code=STATUS[exc.code],
-            headers=exc.headers,
+            headers=refusal_headers(exc),
         )
     response = _redirect(request, await _landing(request, signed.identity, next_))
     set_login_cookies(response, _settings(request), signed.session_id, signed.device_token)
@@ -188,7 +179,7 @@ async def logout(request: Request) -> Response:
         return response
     try:
         form = await read_form(request)
-    except ApiError as exc:
+    except Refused as exc:
         return error_page(request, STATUS[exc.code], _message(request, exc))
     token = form.get("csrf_token", "")
     if (
@@ -196,11 +187,7 @@ async def logout(request: Request) -> Response:
         or identity.csrf_token is None
         or not hmac.compare_digest(token.encode(), identity.csrf_token.encode())
     ):
-        refused = ApiError(
-            "forbidden",
-            "the sign-out request was refused",
-            message_vi="Yêu cầu đăng xuất bị từ chối.",
-        )
+        refused = Refused("forbidden", "the sign-out request was refused")
         return error_page(request, 403, _message(request, refused))
     await request.app.state.accounts.close_session(request.cookies.get(cookie_name(settings), ""))
     response = _redirect(request, "/login")

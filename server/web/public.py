@@ -15,7 +15,6 @@ typed or where they came from.
 from __future__ import annotations
 
 import logging
-import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,8 +28,9 @@ from ..domain.access import Permission
 from ..domain.events import public_dialogue
 from ..domain.model import Dialogue, DialogueStatus, iso
 from ..domain.text import DEVICE_ID
+from ..domain.wording import N_, Refused
 from .auth import actor_of, check_csrf, client_key, identify_api, may_see, require
-from .errors import ApiError, read_object
+from .errors import read_object
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ async def _visible(request: Request) -> Dialogue:
     """The path's dialogue, if this request may see it (a draft: staff only)."""
     dialogue = await _actions(request).dialogue(request.path_params["slug"])
     if not await may_see(request, dialogue):
-        raise ApiError("not_found", "no such dialogue")
+        raise Refused("not_found", "no such dialogue")
     return dialogue
 
 
@@ -100,28 +100,17 @@ async def submit_question(request: Request) -> Response:
     return JSONResponse({"tracking_code": submitted.tracking_code, "status": "received"}, 202)
 
 
-_TOO_MANY = (
-    "too many questions from this address or device; try again shortly",
-    "Bạn đã gửi nhiều câu hỏi liên tiếp; vui lòng thử lại sau ít phút.",
-)
-_TOO_MANY_VOTES = (
-    "too many votes from this device or address; try again shortly",
-    "Có quá nhiều lượt quan tâm từ mạng của bạn; vui lòng thử lại sau ít phút.",
-)
+_TOO_MANY = N_("too many questions from this address or device; try again shortly")
+_TOO_MANY_VOTES = N_("too many votes from this device or address; try again shortly")
 
 
 async def _take(
-    request: Request, scope: str, subject: str, limit: tuple[int, float], says: tuple[str, str]
+    request: Request, scope: str, subject: str, limit: tuple[int, float], says: str
 ) -> None:
     """One token from ``subject``'s bucket, or 429 with the seconds to wait."""
     wait = await _actions(request).store.rate.take(scope, subject, limit)
     if wait:
-        raise ApiError(
-            "rate_limited",
-            says[0],
-            message_vi=says[1],
-            headers={"Retry-After": str(max(1, math.ceil(wait)))},
-        )
+        raise Refused("rate_limited", says, retry_after=wait)
 
 
 async def _pretend(request: Request, dialogue: Dialogue, body: dict[str, Any]) -> Response:
@@ -166,7 +155,7 @@ async def archive(request: Request) -> Response:
     actions = _actions(request)
     dialogue = await actions.dialogue(request.path_params["slug"])
     if dialogue.status is DialogueStatus.DRAFT:
-        raise ApiError("not_found", "no such dialogue")
+        raise Refused("not_found", "no such dialogue")
     return JSONResponse(await actions.archive(dialogue))
 
 

@@ -18,12 +18,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..actions import Actions
-from ..domain.lifecycle import Refused
 from ..domain.model import DialogueStatus
+from ..domain.wording import Refused
 from .auth import own_origins, same_origin
-from .errors import STATUS, ApiError, language
+from .errors import STATUS
 from .pages import read_form
-from .templating import error_page, protect, render
+from .templating import error_page, gettext, protect, render
 
 #: The alphabet of tracking codes (Crockford's base32, as server/store/
 #: dialogues.py draws them): no I, L, O or U, so a code read aloud or copied
@@ -71,12 +71,8 @@ def _redirect(request: Request, code: str) -> Response:
 
 def _not_from_here(request: Request) -> Response:
     """The answer to a tracking page's form posted from another site."""
-    refused = (
-        "This request did not come from your tracking page; open the page and try again."
-        if language(request, header=False) == "en"
-        else "Yêu cầu này không đến từ trang theo dõi câu hỏi của bạn; "
-        "hãy mở lại trang rồi thử lại."
-    )
+    _ = gettext(request)
+    refused = _("This request did not come from your tracking page; open the page and try again.")
     return render(request, "error.html", 403, status=403, message=refused)
 
 
@@ -94,7 +90,7 @@ async def lookup_submit(request: Request) -> Response:
         return _not_from_here(request)
     try:
         form = await read_form(request)
-    except ApiError as exc:
+    except Refused as exc:
         return _tracking_response(error_page(request, STATUS[exc.code]))
     typed = form.get("code", "").strip()
     if not typed:

@@ -25,8 +25,8 @@ from ..actions import Actions
 from ..domain import access
 from ..domain.access import Permission
 from ..domain.events import PUBLIC, STAFF, staff_question
-from ..domain.lifecycle import Refused
 from ..domain.model import Dialogue, Status
+from ..domain.wording import Refused
 from ..realtime.hub import Hub, Subscriber
 from ..realtime.messages import dumps, render
 from ..realtime.reader import Reader

@@ -15,6 +15,7 @@ from ..config import Settings
 from ..domain import devices
 from ..domain.access import Permission
 from ..domain.model import Actor, Dialogue, Status
+from ..domain.wording import Refused
 from .auth import (
     actor_of,
     clear_session_cookie,
@@ -29,7 +30,8 @@ from .auth import (
     same_origin,
     set_login_cookies,
 )
-from .errors import ApiError, read_object
+from .catalogs import say
+from .errors import error_body, read_object
 
 #: The most questions one page may hold (API.md).
 MAX_LIMIT = 500
@@ -49,7 +51,7 @@ class SignedIn:
 
 async def sign_in(request: Request, username: object, password: object) -> SignedIn:
     """Check the Origin, the login rate limits and the password; open a
-    session, or raise ApiError. Shared by ``POST /api/v1/session`` and the
+    session, or raise Refused. Shared by ``POST /api/v1/session`` and the
     login page.
 
     Failures count per account and per address, except from a browser that
@@ -59,19 +61,11 @@ async def sign_in(request: Request, username: object, password: object) -> Signe
     actions, settings = _state(request)
     accounts: Accounts = request.app.state.accounts
     if request.headers.get("origin") and not same_origin(request, own_origins(request)):
-        raise ApiError(
-            "forbidden",
-            "cross-site login refused",
-            message_vi="Đăng nhập từ trang khác bị từ chối.",
-        )
+        raise Refused("forbidden", "cross-site login refused")
     if not isinstance(username, str) or not username or len(username) > 64:
-        raise ApiError(
-            "invalid", "username is required", "username", message_vi="Vui lòng nhập tên đăng nhập."
-        )
+        raise Refused("invalid", "username is required", "username")
     if not isinstance(password, str) or not password or len(password) > 1024:
-        raise ApiError(
-            "invalid", "password is required", "password", message_vi="Vui lòng nhập mật khẩu."
-        )
+        raise Refused("invalid", "password is required", "password")
     key: bytes = request.app.state.device_key
     cookie = request.cookies.get(device_cookie_name(settings), "")
     device = devices.verify(key, cookie, username) if cookie else None
@@ -90,20 +84,13 @@ async def sign_in(request: Request, username: object, password: object) -> Signe
         if wait:
             for given in taken:
                 await rate.take(*given, settings.login_limit, cost=-1)
-            raise ApiError(
-                "rate_limited",
-                "too many failed logins; try again later",
-                message_vi="Đăng nhập sai quá nhiều lần; vui lòng thử lại sau.",
-                headers={"Retry-After": str(int(wait + 0.999))},
+            raise Refused(
+                "rate_limited", "too many failed logins; try again later", retry_after=wait
             )
         taken.append((scope, subject))
     user = await accounts.verify(username, password)
     if user is None:
-        raise ApiError(
-            "unauthenticated",
-            "wrong username or password",
-            message_vi="Sai tên đăng nhập hoặc mật khẩu.",
-        )
+        raise Refused("unauthenticated", "wrong username or password")
     for given in taken:
         await rate.take(*given, settings.login_limit, cost=-1)
     session_id, identity = await accounts.open_session(user)
@@ -151,7 +138,7 @@ async def logout(request: Request) -> Response:
 async def whoami(request: Request) -> Response:
     identity = await identify_api(request)
     if identity is None:
-        raise ApiError("unauthenticated", "sign in first", message_vi="Vui lòng đăng nhập.")
+        raise Refused("unauthenticated", "sign in first")
     return JSONResponse(await _identity_body(request, identity))
 
 
@@ -182,11 +169,13 @@ def _int(value: str | None, field: str, default: int, low: int, high: int) -> in
     if value is None:
         return default
     if not _digits(value) or len(value) > len(str(high)) or not low <= int(value) <= high:
-        raise ApiError(
+        raise Refused(
             "invalid",
-            f"{field} must be a whole number from {low} to {high}",
+            "{name} must be a whole number from {low} to {high}",
             field,
-            message_vi=f"{field} phải là số nguyên từ {low} đến {high}.",
+            name=field,
+            low=low,
+            high=high,
         )
     return int(value)
 
@@ -199,18 +188,11 @@ async def list_questions(request: Request) -> Response:
         try:
             status = Status(params["status"])
         except ValueError:
-            raise ApiError(
-                "invalid", "unknown status", "status", message_vi="Trạng thái không hợp lệ."
-            ) from None
+            raise Refused("invalid", "unknown status", "status") from None
     limit = _int(params.get("limit"), "limit", 100, 1, MAX_LIMIT)
     cursor = params.get("cursor")
     if cursor is not None and not (_digits(cursor) and len(cursor) <= MAX_CURSOR_DIGITS):
-        raise ApiError(
-            "invalid",
-            "cursor must come from a previous page",
-            "cursor",
-            message_vi="Con trỏ trang không hợp lệ.",
-        )
+        raise Refused("invalid", "cursor must come from a previous page", "cursor")
     official = params.get("official")
     items, next_cursor = await actions.store.questions.page(
         dialogue.id, status, limit, cursor, official or None
@@ -257,6 +239,10 @@ async def bulk(request: Request) -> Response:
     for result in results:
         if result["ok"]:
             result["question"] = next(views)
+        else:
+            refused = result["error"]
+            said = say(request, refused)
+            result["error"] = error_body(refused.code, said, refused.field)["error"]
     return JSONResponse({"results": results})
 
 

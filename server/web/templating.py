@@ -1,12 +1,11 @@
 """HTML pages in the reader's language: Jinja2 templates, gettext catalogs,
 content-hashed static files, and the security headers every page carries.
 
-Templates live in ``moderator_ui/templates/`` and are autoescaped; catalogs in
-``moderator_ui/locale/<lang>/LC_MESSAGES/messages.po`` are compiled in memory
-with Babel when first needed (no ``.mo`` file is committed or written). Each
-language has its own Environment with its translation installed, so rendering
-never swaps a translation on a shared object. This module never builds HTML
-by string concatenation and never reads a question: handlers pass data in.
+Templates live in ``moderator_ui/templates/`` and are autoescaped; the
+catalogs are ``catalogs.py``'s. Each language has its own Environment with
+its translation installed, so rendering never swaps a translation on a
+shared object. This module never builds HTML by string concatenation and
+never reads a question: handlers pass data in.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ import functools
 import hashlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -23,9 +21,6 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from babel.dates import format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount
@@ -36,14 +31,11 @@ from ..accounts import Identity
 from ..domain.access import Permission
 from ..domain.model import Dialogue, DialogueStatus
 from .auth import own_origins
-from .errors import language
+from .catalogs import LANGUAGES, catalog, gettext_for, language
 
 UI_ROOT = Path(__file__).resolve().parent.parent.parent / "moderator_ui"
 TEMPLATES = UI_ROOT / "templates"
 STATIC = UI_ROOT / "static"
-LOCALE = UI_ROOT / "locale"
-#: Vietnamese first: it is the default when the request states no preference.
-LANGUAGES = ("vi", "en")
 #: A year: a ``?v=`` URL names one version of a file forever, so browsers
 #: and proxies may keep it as long as they like.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -56,26 +48,9 @@ DISPLAY_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 TIME_FORMATS = {"vi": "HH:mm, dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
 
 
-def load_translations(lang: str) -> Translations:
-    """The ``lang`` catalog, compiled from its .po file into memory."""
-    path = LOCALE / lang / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as po:
-        catalog = read_po(po, locale=lang)
-    compiled = BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled, domain="messages")
-
-
-@functools.cache
-def catalog(lang: str) -> Translations:
-    """The compiled catalog of ``lang``, built once."""
-    return load_translations(lang)
-
-
 def gettext(request: Request) -> Callable[[str], str]:
     """gettext in the page's language, for the few sentences a handler chooses."""
-    return catalog(language(request, header=False)).gettext
+    return gettext_for(request, header=False)
 
 
 @functools.cache

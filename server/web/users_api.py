@@ -19,9 +19,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..accounts import Accounts, Identity
+from ..domain.wording import Refused
 from ..store.users import User
 from .auth import client_address, require_staff
-from .errors import ApiError, read_object
+from .errors import read_object
 
 #: The fields ``PATCH /api/v1/users/{username}`` takes; any other is refused.
 EDITABLE = ("admin", "memberships", "disabled", "password", "display_name")
@@ -33,11 +34,7 @@ async def _admin(request: Request) -> tuple[Accounts, Identity, dict[str, str]]:
     """The administrator, and the slug of each dialogue by id."""
     identity = await require_staff(request)
     if not identity.system_admin:
-        raise ApiError(
-            "forbidden",
-            "only an administrator of the system may manage staff accounts",
-            message_vi="Chỉ quản trị viên hệ thống được quản lý tài khoản nhân sự.",
-        )
+        raise Refused("forbidden", "only an administrator of the system may manage staff accounts")
     dialogues = await request.app.state.actions.store.dialogues.all()
     return request.app.state.accounts, identity, {d.id: d.slug for d in dialogues}
 
@@ -87,11 +84,12 @@ async def update_user(request: Request) -> Response:
     body = await read_object(request, request.app.state.settings.max_body)
     unknown = sorted(set(body) - set(EDITABLE))
     if unknown:
-        raise ApiError(
+        raise Refused(
             "invalid",
-            f"unknown field {unknown[0]!r}; fields: {', '.join(EDITABLE)}",
+            "unknown field “{name}”; fields: {listed}",
             unknown[0],
-            message_vi="Trường không được hỗ trợ. Các trường: " + ", ".join(EDITABLE) + ".",
+            name=unknown[0],
+            listed=", ".join(EDITABLE),
         )
     changes = {k: body[k] for k in EDITABLE if body.get(k) is not None}
     try:
@@ -101,9 +99,7 @@ async def update_user(request: Request) -> Response:
             identity.username, username, **changes, address=client_address(request)
         )
     except LookupError:
-        raise ApiError(
-            "not_found", f"no account {username!r}", message_vi="Không có tài khoản này."
-        ) from None
+        raise Refused("not_found", "no account “{username}”", username=username) from None
     return JSONResponse(await user_view(accounts, user, slugs))
 
 

@@ -43,11 +43,12 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..actions import Actions
-from ..domain.lifecycle import Refused
 from ..domain.model import Dialogue
+from ..domain.wording import N_, Refused
 from ..store.questions import dialogue_of
 from .auth import UNSAFE, own_origins
-from .errors import error_body, error_response, language
+from .catalogs import say
+from .errors import error_body, error_response, unavailable
 
 WIDGET_ROOT = Path(__file__).resolve().parent.parent.parent / "client_widget"
 SCRIPT = WIDGET_ROOT / "widget.js"
@@ -64,8 +65,6 @@ PREFLIGHT_MAX_AGE = "600"
 #: Retry-After is not a CORS-safelisted response header: the widget needs it
 #: to wait as long as the server asks after a 429 or 503.
 EXPOSED = "Retry-After"
-#: Seconds a 503 asks the client to wait, as errors.py's handler does.
-RETRY_AFTER_UNAVAILABLE = "5"
 
 _SLUG = r"(?P<slug>[^/]+)"
 #: The public API: (path pattern, methods a foreign page may use on it).
@@ -76,8 +75,7 @@ PUBLIC_API: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     (re.compile(rf"^/api/v1/dialogues/{_SLUG}/questions/[^/]+/votes$"), frozenset({"POST"})),
     (re.compile(r"^/api/v1/tracking/(?P<code>[^/]+)$"), frozenset({"GET"})),
 )
-NOT_HERE_EN = "This dialogue is not available on this site."
-NOT_HERE_VI = "Cuộc đối thoại này không được mở trên trang web này."
+NOT_HERE = N_("This dialogue is not available on this site.")
 
 
 # -- the rule ---------------------------------------------------------------------
@@ -147,12 +145,7 @@ class PublicCors:
             try:
                 dialogue = await _dialogue_of(request, match)
             except (RedisConnectionError, RedisTimeoutError):
-                response: Response = error_response(
-                    request,
-                    "unavailable",
-                    "The service is briefly unavailable; try again.",
-                    headers={"Retry-After": RETRY_AFTER_UNAVAILABLE},
-                )
+                response: Response = error_response(request, unavailable())
                 await response(scope, receive, send)
                 return
             if dialogue is None:
@@ -162,7 +155,7 @@ class PublicCors:
             allowed = listed(origin, dialogue)
         if not allowed:
             if preflight or method in UNSAFE:
-                response = error_response(request, "forbidden", NOT_HERE_EN, message_vi=NOT_HERE_VI)
+                response = error_response(request, Refused("forbidden", NOT_HERE))
                 response.headers["Vary"] = "Origin"
                 await response(scope, receive, send)
                 return
@@ -253,7 +246,7 @@ async def widget_script(request: Request) -> Response:
 
 async def pinned_script(request: Request) -> Response:
     if request.path_params["digest"] != _script()[2]:
-        return error_response(request, "not_found", "no such version of the widget")
+        return error_response(request, Refused("not_found", "no such version of the widget"))
     return _serve_script(request, IMMUTABLE)
 
 
@@ -268,13 +261,12 @@ async def origin_check(request: Request) -> Response:
     try:
         dialogue = await _actions(request).dialogue(request.path_params["slug"])
     except Refused:
-        response = error_response(request, "not_found", "no such dialogue")
+        response = error_response(request, Refused("not_found", "no such dialogue"))
         response.headers.update(headers)
         return response
     if origin_allowed(request, dialogue):
         return JSONResponse({"allowed": True, "error": None}, headers=headers)
-    message = NOT_HERE_EN if language(request) == "en" else NOT_HERE_VI
-    body: dict[str, Any] = {"allowed": False, **error_body("forbidden", message)}
+    body: dict[str, Any] = {"allowed": False, **error_body("forbidden", say(request, NOT_HERE))}
     return JSONResponse(body, headers=headers)
 
 

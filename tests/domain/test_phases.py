@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from server.domain.events import public_question, recording_link, recording_offset
-from server.domain.lifecycle import Refused
 from server.domain.model import Answer, Dialogue, DialogueStatus, Official, Question, Status, Topic
 from server.domain.phases import PHASES, change_phase, check_version, edit, new_dialogue
+from server.domain.wording import Refused
+from tests.support.wording import vi
 
 D = DialogueStatus
 AT = "2026-12-01T07:00:00.000+00:00"
@@ -142,7 +143,7 @@ def test_an_edit_made_on_another_version_is_refused() -> None:
     with pytest.raises(Refused) as refused:
         edit(at_three, {"title": "Đối thoại mới", "version": 2})
     assert (refused.value.code, refused.value.field) == ("conflict", "version")
-    assert "người khác" in (refused.value.message_vi or "")
+    assert "người khác" in vi(refused.value)
     for bad in ("3", 3.0, True, [3]):
         with pytest.raises(Refused) as refused:
             check_version(at_three, bad)

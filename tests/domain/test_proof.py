@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from server.domain import proof
-from server.domain.lifecycle import Refused
+from server.domain.wording import Refused
+from tests.support.wording import en, vi
 
 KEY = proof.signing_key(b"test-secret")
 NOW = 1_800_000_000.0
@@ -26,8 +27,8 @@ def refused_as(answer: Any, *, now: float = NOW, difficulty: int = BITS, scope: 
         proof.check(KEY, answer, scope, difficulty, now)
     assert caught.value.code == "proof_required"
     assert caught.value.field == "proof"
-    assert caught.value.message_vi
-    return str(caught.value.message)
+    assert vi(caught.value) != en(caught.value)
+    return en(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from server.domain.text import (
     normalize,
     normalize_line,
 )
+from tests.support.wording import en, vi
 
 TOPICS = ("dat-dai", "giao-duc")
 LOCALITIES = ("Phường Phú Hội", "Xã Hương Thủy")
@@ -218,32 +219,29 @@ def test_messages_name_the_field_in_both_languages(
     with pytest.raises(ValidationError) as caught:
         clean_text(value, field, **kwargs)
     error = caught.value
-    assert label_vi in error.message.lower()
-    assert label_en in error.message_en.lower()
-    assert error.message_for("vi") == error.message
-    assert error.message_for("en") == error.message_en
-    assert error.message_for("en-GB") == error.message_en
+    assert label_vi in vi(error.message).lower()
+    assert label_en in en(error.message).lower()
 
 
 def test_too_short_message_says_the_minimum() -> None:
     """The too_short message gives the minimum in characters."""
     with pytest.raises(ValidationError) as caught:
         clean_text("ngắn", "text")
-    assert "10 ký tự" in caught.value.message
-    assert "10 characters" in caught.value.message_en
+    assert "10 ký tự" in vi(caught.value.message)
+    assert "10 characters" in en(caught.value.message)
 
 
 def test_validation_error_is_a_value_error() -> None:
     """ValidationError is a ValueError with its parts as attributes."""
-    error = ValidationError("contact.phone", "invalid", "Sai.", "Wrong.")
+    error = ValidationError("contact.phone", "invalid", "Wrong: {n}.", n=3)
     assert isinstance(error, ValueError)
-    assert (error.field, error.code, error.message, error.message_en) == (
+    assert (error.field, error.code, error.message.text, dict(error.message.params)) == (
         "contact.phone",
         "invalid",
-        "Sai.",
-        "Wrong.",
+        "Wrong: {n}.",
+        {"n": 3},
     )
-    assert error.message_for("vi") == "Sai."
+    assert en(error.message) == "Wrong: 3."
 
 
 # --- phone and email -------------------------------------------------------
@@ -298,7 +296,7 @@ def test_clean_phone_rejects_garbage(raw: object) -> None:
     with pytest.raises(ValidationError) as caught:
         clean_phone(raw)
     assert (caught.value.field, caught.value.code) == ("contact.phone", "invalid")
-    assert "số điện thoại" in caught.value.message.lower()
+    assert "số điện thoại" in vi(caught.value.message).lower()
 
 
 @pytest.mark.parametrize(
@@ -544,5 +542,5 @@ def test_submission_consent_message_is_vietnamese() -> None:
     """The consent_required error explains itself in Vietnamese and English."""
     with pytest.raises(ValidationError) as caught:
         submit(valid(contact={"phone": "0912345678"}))
-    assert "đồng ý" in caught.value.message
-    assert "agree" in caught.value.message_en
+    assert "đồng ý" in vi(caught.value.message)
+    assert "agree" in en(caught.value.message)

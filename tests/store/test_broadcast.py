@@ -8,8 +8,8 @@ import asyncio
 import pytest
 
 from server.actions import Actions
-from server.domain.lifecycle import Refused
 from server.domain.model import Actor, Dialogue, Role, Status
+from server.domain.wording import Refused
 from server.store import keys
 from server.store.connection import Store
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from server.actions import Actions
-from server.domain.lifecycle import Refused
 from server.domain.model import Actor, Dialogue, Role
+from server.domain.wording import Refused
 from server.store import keys
 from server.store.connection import Store
 from server.store.dialogues import StaleDialogue

@@ -27,8 +27,9 @@ from hypothesis.stateful import (
 )
 
 from server.actions import Actions
-from server.domain.lifecycle import ACTIONS, Refused, allowed_actions, rule_for
+from server.domain.lifecycle import ACTIONS, allowed_actions, rule_for
 from server.domain.model import Actor, Dialogue, Role, Status
+from server.domain.wording import Refused
 from server.store import keys
 from server.store.connection import Store, connect
 from server.store.intake import Intake

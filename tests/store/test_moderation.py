@@ -130,7 +130,7 @@ async def test_bulk_is_atomic_per_question_and_reports_partial_failures(
     seen = {qid: 1 for qid in ids}
     await actions.act(dialogue, ids[2], "reject", {"reason": "off_topic"}, MODERATOR2)
     results = await actions.bulk(dialogue, "approve", [*ids, "999"], {"versions": seen}, MODERATOR)
-    outcome = {r["id"]: (r["ok"], r.get("error", {}).get("code")) for r in results}
+    outcome = {r["id"]: (r["ok"], r["error"].code if "error" in r else None) for r in results}
     assert outcome == {
         ids[0]: (True, None),
         ids[1]: (True, None),

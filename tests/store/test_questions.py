@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 
 from server.actions import Actions
-from server.domain.lifecycle import Refused
 from server.domain.model import Dialogue, Status
+from server.domain.wording import Refused
 from server.store import keys
 from server.store.connection import Store
 from server.store.intake import Intake

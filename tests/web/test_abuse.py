@@ -29,6 +29,7 @@ from server.app import create_app
 from server.config import Settings
 from server.domain import proof
 from server.domain.model import SYSTEM, Role, Status
+from server.domain.wording import Refused
 from server.store import keys
 from server.store.connection import Store, connect
 from server.store.questions import dialogue_of
@@ -306,9 +307,9 @@ def test_a_429_without_its_own_wait_still_carries_retry_after() -> None:
     """An error response for rate_limited that names no wait gets a default
     Retry-After: API.md promises one on every 429."""
     scope = {"type": "http", "method": "POST", "path": "/", "headers": [], "query_string": b""}
-    response = errors.error_response(Request(scope), "rate_limited", "slow down")
+    response = errors.error_response(Request(scope), Refused("rate_limited", "slow down"))
     assert response.status_code == 429
-    assert response.headers["retry-after"] == errors.RETRY_AFTER_DEFAULT
+    assert response.headers["retry-after"] == str(errors.RETRY_AFTER_DEFAULT)
 
 
 # -- the honeypot ------------------------------------------------------------------

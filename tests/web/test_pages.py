@@ -3,6 +3,7 @@ sign-out, and checks over the templates, catalogs and page scripts."""
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import re
 from collections.abc import Iterator
@@ -14,8 +15,9 @@ from babel.messages.catalog import Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from server.web.catalogs import LOCALE, load_translations
 from server.web.pages import safe_next
-from server.web.templating import LOCALE, STATIC, TEMPLATES, load_all, load_translations, static
+from server.web.templating import STATIC, TEMPLATES, load_all, static
 from tests.helpers import REPO_ROOT, ServerProcess
 
 from .seed import PASSWORD, SLUG, TITLE
@@ -264,6 +266,91 @@ def test_every_template_message_has_a_vietnamese_translation() -> None:
     assert len(msgids) > 50
     missing = [msgid for msgid in msgids if not translated(vi.get(msgid))]
     assert not missing, f"untranslated in vi: {missing}"
+
+
+#: What the server's code marks as msgids (the Makefile's I18N_KEYWORDS):
+#: every refusal and message of server/domain/wording.py's convention.
+SERVER_KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "Refused": (2,),
+    "ValidationError": (3,),
+    "_invalid": (2,),
+    "Message": (1,),
+}
+
+
+def server_msgids() -> set[str]:
+    found = set()
+    for _, _, message, _, _ in extract_from_dir(
+        str(Path(__file__).resolve().parents[2] / "server"),
+        method_map=[("**.py", "python")],
+        keywords=SERVER_KEYWORDS,
+    ):
+        if isinstance(message, str):
+            found.add(message)
+    return found
+
+
+def test_every_server_message_has_a_vietnamese_translation() -> None:
+    """Every sentence the server may say (a refusal's, a validation's, a
+    marked one) is a msgid of the catalogs, translated into Vietnamese: the
+    domain names messages, the web layer says them through the catalogs."""
+    vi = catalog("vi")
+    msgids = server_msgids()
+    assert len(msgids) > 100
+    missing = sorted(m for m in msgids if not translated(vi.get(m)))
+    assert not missing, f"untranslated in vi: {missing}"
+    assert msgids <= set(catalog("en"))
+
+
+#: Modules whose string literals are Vietnamese data, not sentences to
+#: people: the words screening, folding and duplicate scoring work on, and
+#: the demo's dialogue; the API document (English, naming Vietnamese terms)
+#: and the bilingual prompts of a terminal (an operator's, not a page's).
+VIETNAMESE_DATA = (
+    "folding.py",
+    "screening.py",
+    "similarity.py",
+    "demo",
+    "openapi.py",
+    "account_cli.py",
+)
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    kinds = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, kinds)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+
+
+def test_no_vietnamese_sentence_is_written_in_the_server_code() -> None:
+    """Vietnamese lives in the catalogs: no string of server/ (docstrings,
+    and the Vietnamese data of screening and the demo, aside) holds a
+    Vietnamese letter."""
+    letters = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+    server = Path(__file__).resolve().parents[2] / "server"
+    found = []
+    for path in sorted(server.rglob("*.py")):
+        if any(part in VIETNAMESE_DATA for part in path.parts):
+            continue
+        tree = ast.parse(path.read_text())
+        docs = _docstrings(tree)
+        found += [
+            f"{path.relative_to(server)}:{node.lineno}: {node.value[:60]!r}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docs
+            and letters.search(node.value)
+        ]
+    assert not found, "\n".join(found)
 
 
 def test_english_catalog_covers_the_templates() -> None:
