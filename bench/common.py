@@ -14,8 +14,8 @@ import redis
 from server.accounts import Accounts
 from server.actions import Actions
 from server.domain.model import Dialogue, Role
-from server.embedded import find_redis_server
 from server.store.connection import Store, connect
+from server.store.embedded import find_redis_server
 from tests.helpers import ServerProcess, free_port
 
 SLUG = "bench"

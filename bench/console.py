@@ -17,7 +17,6 @@ import time
 
 from playwright.async_api import async_playwright
 
-from server.store.intake import Intake
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 from .common import PASSWORD, private_redis, seeded, server
@@ -31,8 +30,8 @@ async def run(n_questions: int) -> None:
         async with seeded(url) as (actions, dialogue):
             for n, text in enumerate(synthetic_questions(n_questions)):
                 await actions.submit(dialogue, {"text": text, "name": f"Người hỏi {n}"})
-            intake = Intake(
-                actions.store.redis, actions.store.dialogues.ids, actions.materialise, "b", 30, 500
+            intake = actions.store.intake_worker(
+                actions.store.dialogues.ids, actions.materialise, "b", 30, 500
             )
             while (await actions.store.questions.counts(dialogue.id))["pending"] < n_questions:
                 await intake.run_once()

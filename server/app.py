@@ -26,11 +26,10 @@ from .actions import Actions
 from .config import Settings
 from .datadir import private_dir, tighten, write_private
 from .domain import devices
-from .embedded import EmbeddedRedis
 from .realtime.hub import Hub
 from .realtime.reader import Reader
-from .store.connection import Store, connect
-from .store.intake import Intake
+from .store.connection import Store
+from .store.embedded import EmbeddedRedis
 from .web import (
     admin,
     admin_pages,
@@ -71,7 +70,7 @@ def node_name(settings: Settings) -> str:
 
 
 async def healthz(request: Request) -> Response:
-    await request.app.state.store.redis.ping()
+    await request.app.state.store.ping()
     return JSONResponse({"status": "ok", "node": request.app.state.node})
 
 
@@ -95,10 +94,9 @@ def create_app(
             await asyncio.to_thread(embedded.start)
             url = embedded.url
             log.info("embedded Redis at %s", url)
-        redis = connect(url)
-        blocking = connect(url, pool_size=1)  # one connection: XREAD BLOCK and its CLIENT ID
         secret = secret_key(settings)
-        store = Store(redis, settings.events_maxlen, secret)
+        store = Store.open(url, settings.events_maxlen, secret)
+        follower = store.follower()
         hub = Hub()
         app.state.store = store
         app.state.device_key = devices.signing_key(secret)
@@ -106,14 +104,13 @@ def create_app(
         app.state.actions = Actions(store)
         app.state.accounts = Accounts(store, settings.session_ttl)
         app.state.hub = hub
-        app.state.reader = Reader(store, blocking, hub)
+        app.state.reader = Reader(store, follower, hub)
         app.state.node = node_name(settings)
         app.state.sockets = set()
         app.state.sockets_per_address = Counter()
         tasks = [asyncio.create_task(app.state.reader.run(), name="event-reader")]
         if run_workers:
-            intake = Intake(
-                redis,
+            intake = store.intake_worker(
                 store.dialogues.ids,
                 app.state.actions.materialise,
                 app.state.node,
@@ -133,8 +130,8 @@ def create_app(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            await blocking.aclose()
-            await redis.aclose()
+            await follower.close()
+            await store.close()
             if embedded is not None:
                 await asyncio.to_thread(embedded.stop)
 

@@ -20,9 +20,9 @@ from .accounts import Accounts
 from .actions import Actions
 from .app import create_app, secret_key
 from .config import SettingError, Settings
-from .embedded import EmbeddedRedis
 from .realtime import wsprotocol
-from .store.connection import Store, connect
+from .store.connection import Store
+from .store.embedded import EmbeddedRedis
 from .web import access_log
 
 
@@ -97,9 +97,8 @@ def _redis_url(settings: Settings) -> Iterator[str]:
 async def _store_command(settings: Settings, args: argparse.Namespace) -> int:
     """The commands that work on the store: dialogue, user, token, purge, audit."""
     with _redis_url(settings) as url:
-        redis = connect(url)
+        store = Store.open(url, settings.events_maxlen, secret_key(settings))
         try:
-            store = Store(redis, settings.events_maxlen, secret_key(settings))
             if args.command == "dialogue":
                 return await dialogue_cli.run(Actions(store), args, settings)
             if args.command == "audit":
@@ -114,7 +113,7 @@ async def _store_command(settings: Settings, args: argparse.Namespace) -> int:
                 return await account_cli.run_user(accounts, args, slugs)
             return await account_cli.run_token(accounts, args)
         finally:
-            await redis.aclose()
+            await store.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

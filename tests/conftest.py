@@ -22,7 +22,7 @@ import pytest
 import redis
 from playwright.sync_api import Browser, sync_playwright
 
-from server.embedded import find_redis_server
+from server.store.embedded import find_redis_server
 from tests.helpers import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -19,7 +19,7 @@ import redis
 
 from server.app import secret_key
 from server.config import Settings
-from server.embedded import EmbeddedRedis, find_redis_server
+from server.store.embedded import EmbeddedRedis, find_redis_server
 from tests.helpers import REPO_ROOT
 
 
@@ -156,7 +156,7 @@ def test_left_over_server_of_a_killed_run_is_reused(data_dir: Path) -> None:
         import sys, time
         from pathlib import Path
         import redis
-        from server.embedded import EmbeddedRedis
+        from server.store.embedded import EmbeddedRedis
         server = EmbeddedRedis(Path({str(data_dir)!r}))
         server.start()
         redis.Redis.from_url(server.url).set("from", "the killed run")

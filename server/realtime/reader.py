@@ -1,9 +1,9 @@
 """One event-stream reader per node, feeding the local hub.
 
-It blocks on XREAD over the event streams of the dialogues that have local
-sockets, projects and serialises each event once per audience
-(``messages.render_all``) and hands the payloads to the hub. Tracking a new
-dialogue wakes the blocked read with CLIENT UNBLOCK so that no one waits.
+It blocks (the store's ``Follower``) on the event streams of the dialogues
+that have local sockets, projects and serialises each event once per
+audience (``messages.render_all``) and hands the payloads to the hub.
+Tracking a new dialogue wakes the blocked read so that no one waits.
 """
 
 from __future__ import annotations
@@ -11,11 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from redis.asyncio import Redis
-
 from ..domain.model import Dialogue
-from ..store.connection import Store
-from ..store.events import Events
+from ..store.connection import Follower, Store
 from .hub import Hub
 from .messages import render_all
 
@@ -26,14 +23,13 @@ BLOCK_MS = 2000
 
 
 class Reader:
-    def __init__(self, store: Store, blocking: Redis, hub: Hub) -> None:
+    def __init__(self, store: Store, follower: Follower, hub: Hub) -> None:
         self._store = store
-        self._blocking = blocking  # a dedicated connection: XREAD BLOCK holds it
-        self._events = Events(blocking)
+        self._follower = follower
         self._hub = hub
         self._positions: dict[str, str] = {}
         self._dialogues: dict[str, Dialogue] = {}
-        self._client_id: int | None = None
+        self._started = False
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
 
@@ -50,11 +46,12 @@ class Reader:
             self._dialogues[dialogue.id] = dialogue
             self._positions[dialogue.id] = await self._store.events.last_id(dialogue.id)
         self._wake.set()
-        if self._client_id is not None:
-            await self._store.redis.client_unblock(self._client_id)
+        if self._started:
+            await self._follower.wake()
 
     async def run(self) -> None:
-        self._client_id = await self._blocking.client_id()
+        await self._follower.start()
+        self._started = True
         while True:
             try:
                 await self._step()
@@ -73,7 +70,7 @@ class Reader:
             self._wake.clear()
             await self._wake.wait()
             return
-        for event in await self._events.read(dict(self._positions), BLOCK_MS):
+        for event in await self._follower.read(dict(self._positions), BLOCK_MS):
             if event.dialogue_id not in self._positions:
                 continue
             self._positions[event.dialogue_id] = event.id

@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 
 from ..domain import audit
 from . import keys
+from .errors import guarded
 from .scripts import Scripts
 
 #: Retries when another action appended between reading the head and writing.
@@ -50,6 +51,7 @@ def _rows(replies: Any) -> list[Row]:
     ]
 
 
+@guarded
 class AuditLog:
     def __init__(self, redis: Redis, scripts: Scripts) -> None:
         # Any: redis-py's reply types do not follow decode_responses.

@@ -1,12 +1,23 @@
-"""The store: one Redis client and the repositories built on it."""
+"""The store: one Redis client, the repositories built on it, and the two
+long-lived readers that need connections of their own (the event follower's
+blocking reads, the intake worker's).
+
+Only this package knows Redis. The layers above get a ``Store`` (opened by
+the app's lifespan or a command with ``Store.open``) and its repositories,
+whose errors are ``StoreUnavailable`` (``errors.py``).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
 
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from .audit import AuditLog
 from .dialogues import Dialogues
-from .events import Events
+from .errors import StoreUnavailable, guarded
+from .events import Events, StoredEvent
+from .intake import Handler, Intake
 from .proof import Proofs
 from .questions import Questions
 from .rate import RateLimiter
@@ -33,9 +44,47 @@ def connect(url: str, pool_size: int = POOL_SIZE) -> Redis:
     return Redis.from_pool(pool)  # owns the pool: aclose() closes it
 
 
+def _alone(redis: Redis) -> Redis:
+    """A client on a connection of its own to ``redis``'s server (a blocking
+    read holds its connection for as long as it waits)."""
+    pool = redis.connection_pool
+    own = BlockingConnectionPool(
+        connection_class=pool.connection_class, max_connections=1, **pool.connection_kwargs
+    )
+    return Redis.from_pool(own)
+
+
+@guarded
+class Follower:
+    """Blocking reads of event streams, on a connection of their own, that
+    another task can cut short (``wake``) when there is more to follow."""
+
+    def __init__(self, main: Redis) -> None:
+        self._main = main
+        self._blocking = _alone(main)
+        self._events = Events(self._blocking)
+        self._client_id: int | None = None
+
+    async def start(self) -> None:
+        self._client_id = int(await self._blocking.client_id())
+
+    async def read(self, positions: Mapping[str, str], block_ms: int) -> list[StoredEvent]:
+        """Events after each dialogue's position, waiting up to ``block_ms``."""
+        return await self._events.read(positions, block_ms)
+
+    async def wake(self) -> None:
+        """End the read that is waiting now, if any (its caller then reads again)."""
+        if self._client_id is not None:
+            await self._main.client_unblock(self._client_id)
+
+    async def close(self) -> None:
+        await self._blocking.aclose()
+
+
 class Store:
     def __init__(self, redis: Redis, events_maxlen: int, secret: bytes) -> None:
-        self.redis = redis
+        self._redis = redis
+        self._owned = False
         scripts = Scripts(redis)
         self.audit = AuditLog(redis, scripts)
         self.dialogues = Dialogues(redis, scripts, events_maxlen)
@@ -44,3 +93,36 @@ class Store:
         self.users = Users(redis)
         self.rate = RateLimiter(scripts, secret)
         self.proofs = Proofs(redis, secret)
+
+    @classmethod
+    def open(cls, url: str, events_maxlen: int, secret: bytes) -> Store:
+        """A store on its own client for ``url``; ``close`` closes it."""
+        store = cls(connect(url), events_maxlen, secret)
+        store._owned = True
+        return store
+
+    async def close(self) -> None:
+        if self._owned:
+            await self._redis.aclose()
+
+    async def ping(self) -> None:
+        """Raise ``StoreUnavailable`` unless Redis answers."""
+        try:
+            await self._redis.ping()
+        except Exception as exc:
+            raise StoreUnavailable(type(exc).__name__, str(exc)) from exc
+
+    def follower(self) -> Follower:
+        """A new follower of event streams (the node's one reader owns it)."""
+        return Follower(self._redis)
+
+    def intake_worker(
+        self,
+        dialogue_ids: Callable[[], Awaitable[list[str]]],
+        handle: Handler,
+        consumer: str,
+        claim_idle: float,
+        max_deliveries: int,
+    ) -> Intake:
+        """The node's intake consumer (``intake.py``)."""
+        return Intake(self._redis, dialogue_ids, handle, consumer, claim_idle, max_deliveries)

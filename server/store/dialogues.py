@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from ..domain.model import Dialogue
 from . import keys
+from .errors import guarded
 from .scripts import Scripts
 
 #: Dialogue ids are 4 characters of Crockford base32: short enough to start
@@ -33,6 +34,7 @@ class StaleDialogue(Exception):
     """The stored dialogue is no longer at the version a change was made on."""
 
 
+@guarded
 class Dialogues:
     def __init__(self, redis: Redis, scripts: Scripts, events_maxlen: int) -> None:
         # Any: redis-py's reply types do not follow decode_responses.

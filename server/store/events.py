@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 
 from ..domain.model import Question, Status
 from . import keys
+from .errors import guarded
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ def parse_id(event_id: str) -> tuple[int, int] | None:
     return ms, seq
 
 
+@guarded
 class Events:
     def __init__(self, redis: Redis) -> None:
         # Any: redis-py's reply types do not follow decode_responses.

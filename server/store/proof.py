@@ -18,8 +18,10 @@ from redis.asyncio import Redis
 
 from ..domain import proof
 from . import keys
+from .errors import guarded
 
 
+@guarded
 class Proofs:
     def __init__(self, redis: Redis, secret: bytes) -> None:
         self._redis = redis

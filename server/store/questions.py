@@ -24,6 +24,7 @@ from ..domain.model import Question, Status
 from . import keys
 from .audit import ATTEMPTS, AuditLog, HeadMoved
 from .dialogues import _ALPHABET
+from .errors import guarded
 from .scripts import Scripts
 
 #: Questions read per round trip while paging.
@@ -88,6 +89,7 @@ def _doc(question: Question) -> str:
     return json.dumps(question.to_doc(), ensure_ascii=False, separators=(",", ":"))
 
 
+@guarded
 class Questions:
     def __init__(self, redis: Redis, scripts: Scripts, events_maxlen: int, audit: AuditLog) -> None:
         # Any: redis-py's reply types do not follow decode_responses.

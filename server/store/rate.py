@@ -7,9 +7,11 @@ import hmac
 import time
 
 from . import keys
+from .errors import guarded
 from .scripts import Scripts
 
 
+@guarded
 class RateLimiter:
     """Buckets are keyed by a keyed hash of the subject (a client address or
     a username), so Redis never holds the addresses of citizens in clear."""

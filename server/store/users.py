@@ -14,6 +14,7 @@ from redis.typing import EncodableT, FieldT
 
 from ..domain.model import Role
 from . import keys
+from .errors import guarded
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def _session_key(session_id: str) -> str:
     return keys.session(hashlib.sha256(session_id.encode()).hexdigest())
 
 
+@guarded
 class Users:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis

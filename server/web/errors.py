@@ -14,13 +14,12 @@ import math
 import re
 from typing import Any
 
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..domain.wording import N_, Refused
+from ..store.errors import StoreUnavailable
 from .access_log import redact
 from .catalogs import say
 
@@ -102,8 +101,8 @@ async def _http(request: Request, exc: Exception) -> Response:
     return error_response(request, Refused(code, GENERIC[code]))
 
 
-async def _redis_down(request: Request, exc: Exception) -> Response:
-    log.warning("Redis unreachable: %s", exc)
+async def _store_down(request: Request, exc: Exception) -> Response:
+    log.warning("Redis unavailable: %s", exc)
     return error_response(request, unavailable())
 
 
@@ -115,8 +114,7 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 HANDLERS = {
     Refused: _refused,
     HTTPException: _http,
-    RedisConnectionError: _redis_down,
-    RedisTimeoutError: _redis_down,
+    StoreUnavailable: _store_down,
     Exception: _unexpected,
 }
 

@@ -34,8 +34,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
@@ -45,6 +43,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..actions import Actions
 from ..domain.model import Dialogue
 from ..domain.wording import N_, Refused
+from ..store.errors import StoreUnavailable
 from ..store.questions import dialogue_of
 from .auth import UNSAFE, own_origins
 from .catalogs import say
@@ -144,7 +143,7 @@ class PublicCors:
         if not allowed:
             try:
                 dialogue = await _dialogue_of(request, match)
-            except (RedisConnectionError, RedisTimeoutError):
+            except StoreUnavailable:
                 response: Response = error_response(request, unavailable())
                 await response(scope, receive, send)
                 return

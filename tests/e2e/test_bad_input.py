@@ -14,7 +14,7 @@ import pytest
 import redis
 from websockets.asyncio.client import connect as ws_connect
 
-from server.embedded import find_redis_server
+from server.store.embedded import find_redis_server
 from tests.helpers import ServerProcess, free_port
 from tests.support.questions import wait_screened
 

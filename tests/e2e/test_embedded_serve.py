@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 
 from server.actions import Actions
-from server.embedded import EmbeddedRedis
 from server.store.connection import Store, connect
+from server.store.embedded import EmbeddedRedis
 from tests.helpers import ServerProcess
 
 GRACEFUL = (0, 130, -2)

@@ -14,7 +14,6 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from server.domain.model import Actor, Role, Status
-from server.store import keys
 from tests.helpers import ServerProcess
 
 from .conftest import World, login
@@ -52,8 +51,9 @@ async def _published(server: ServerProcess, world: World) -> str:
 
 
 async def _stream_ids(world: World) -> list[str]:
-    rows = await world.store.redis.xrange(keys.events(world.dialogue.id))
-    return [i.decode() if isinstance(i, bytes) else str(i) for i, _ in rows]
+    events = await world.store.events.after(world.dialogue.id, "0-0", limit=100_000)
+    assert events is not None
+    return [e.id for e in events]
 
 
 async def _open(server: ServerProcess, path: str, after: str, cookie: str) -> ClientConnection:

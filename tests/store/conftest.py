@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from redis.asyncio import Redis
 
 from server.actions import Actions
 from server.domain.model import Actor, Dialogue, Role
@@ -28,10 +29,17 @@ PRODUCER = Actor("producer", frozenset({Role.PRODUCER}))
 
 
 @pytest.fixture
-async def store(redis_url: str) -> AsyncIterator[Store]:
-    redis = connect(redis_url)
-    yield Store(redis, 10_000, b"test-secret")
-    await redis.aclose()
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    """The test's Redis client: the one the store below is built on, for
+    tests that look at what the store wrote."""
+    client = connect(redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def store(redis: Redis) -> Store:
+    return Store(redis, 10_000, b"test-secret")
 
 
 @pytest.fixture

@@ -8,11 +8,12 @@ import json
 import subprocess
 import sys
 
+from redis.asyncio import Redis
+
 from server.actions import Actions
 from server.domain.model import Actor, Dialogue, Role
 from server.store import keys
 from server.store.connection import Store
-from server.store.intake import Intake
 
 from .conftest import PRODUCER, payload
 
@@ -21,7 +22,7 @@ MOD = Actor("moderator", frozenset({Role.MODERATOR}), address="203.0.113.7")
 
 async def pending(store: Store, actions: Actions, dialogue: Dialogue, n: int) -> str:
     submitted = await actions.submit(dialogue, payload(n))
-    await Intake(store.redis, store.dialogues.ids, actions.materialise, "n", 30, 5).run_once()
+    await store.intake_worker(store.dialogues.ids, actions.materialise, "n", 30, 5).run_once()
     return submitted.question_id
 
 
@@ -76,33 +77,33 @@ async def test_settings_changes_are_audited(
 
 
 async def test_chain_detects_an_edited_entry(
-    store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
 ) -> None:
     await broadcast(store, actions, dialogue)
     stream = keys.audit_stream(keys.prefix(dialogue.id))
-    rows = await store.redis.xrange(stream)
+    rows = await redis.xrange(stream)
     # Rewrite the stream with the same ids, one entry's actor changed.
-    await store.redis.delete(stream)
+    await redis.delete(stream)
     for n, (entry_id, fields) in enumerate(rows):
         if n == 2:
             doc = json.loads(fields["entry"])
             doc["actor"] = "someone-else"
             fields = {**fields, "entry": json.dumps(doc, sort_keys=True, separators=(",", ":"))}
-        await store.redis.xadd(stream, fields, id=entry_id)
+        await redis.xadd(stream, fields, id=entry_id)
     problems = await store.audit.verify(dialogue.id)
     assert [(p.at, "hash" in p.message) for p in problems] == [(rows[2][0], True)]
 
 
 async def test_chain_detects_a_deleted_entry_and_a_cut_end(
-    store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
 ) -> None:
     await broadcast(store, actions, dialogue)
     stream = keys.audit_stream(keys.prefix(dialogue.id))
-    rows = await store.redis.xrange(stream)
-    await store.redis.xdel(stream, rows[3][0])
+    rows = await redis.xrange(stream)
+    await redis.xdel(stream, rows[3][0])
     problems = await store.audit.verify(dialogue.id)
     assert problems and all(p.at == rows[4][0] for p in problems)
-    await store.redis.xdel(stream, rows[-1][0])  # and now cut the end as well
+    await redis.xdel(stream, rows[-1][0])  # and now cut the end as well
     assert {p.at for p in await store.audit.verify(dialogue.id)} == {rows[4][0], "head"}
 
 

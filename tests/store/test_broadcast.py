@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from redis.asyncio import Redis
 
 from server.actions import Actions
 from server.domain.model import Actor, Dialogue, Role, Status
@@ -29,7 +30,8 @@ async def queued(store: Store, actions: Actions, dialogue: Dialogue, n: int) -> 
 
 
 async def queue_order(store: Store, dialogue: Dialogue) -> list[str]:
-    return list(await store.redis.zrange(keys.queue(dialogue.id), 0, -1))
+    queued, _ = await store.questions.page(dialogue.id, Status.QUEUED, 500, None)
+    return [q.id for q in queued]
 
 
 async def test_next_question_walks_the_queue(
@@ -70,7 +72,7 @@ async def test_next_question_refuses_stale_and_wrong_callers(
 
 
 async def test_two_producers_press_next_at_once(
-    store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
 ) -> None:
     """Of two producers pressing next against the same view, exactly one wins, every time."""
     await queued(store, actions, dialogue, 21)
@@ -83,7 +85,7 @@ async def test_two_producers_press_next_at_once(
         )
         wins = [r for r in results if not isinstance(r, BaseException)]
         assert len(wins) == 1 and isinstance(results[results.index(wins[0]) - 1], Refused)
-        on_air_now = await store.redis.zrange(keys.by_status(dialogue.id, "on_air"), 0, -1)
+        on_air_now = await redis.zrange(keys.by_status(dialogue.id, "on_air"), 0, -1)
         assert on_air_now == [wins[0].id] == [await store.questions.on_air_id(dialogue.id)]
         on_air = wins[0].id
 
@@ -149,12 +151,12 @@ async def test_archive_groups_and_counts(
 
 
 async def test_phase_changes_emit_dialogue_updated(
-    store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
 ) -> None:
     """Closing the dialogue stops submissions and tells every feed."""
     closed = await actions.set_dialogue_status(dialogue, "closed")
     assert closed.closed_at is not None
-    last = await store.redis.xrevrange(keys.events(dialogue.id), count=1)
+    last = await redis.xrevrange(keys.events(dialogue.id), count=1)
     assert last[0][1]["type"] == "dialogue.updated"
     with pytest.raises(Refused) as refused:
         await actions.submit(closed, {"text": "Câu hỏi sau khi kết thúc?", "name": "Lê Văn C"})

@@ -6,6 +6,7 @@ requests read the dialogue at the same moment."""
 from __future__ import annotations
 
 import pytest
+from redis.asyncio import Redis
 
 from server.actions import Actions
 from server.domain.model import Actor, Dialogue, Role
@@ -50,18 +51,18 @@ async def test_an_edit_on_a_stale_page_is_refused_and_changes_nothing(
 
 
 async def test_two_requests_that_read_the_same_version_cannot_both_save(
-    store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
 ) -> None:
     """Both read version 0 (as two PATCHes arriving together do); the store
     takes the first and refuses the second, and appends one event, not two."""
     events = keys.events(dialogue.id)
-    before = await store.redis.xlen(events)
+    before = await redis.xlen(events)
     await actions.update_dialogue(dialogue, {"topics": [{"id": "a", "name": "Giáo dục"}]})
     with pytest.raises(Refused) as refused:
         await actions.update_dialogue(dialogue, {"topics": [{"id": "b", "name": "Y tế"}]})
     assert refused.value.code == "conflict"
     after = await actions.dialogue(dialogue.slug)
     assert [t.id for t in after.topics] == ["a"]
-    assert await store.redis.xlen(events) == before + 1
+    assert await redis.xlen(events) == before + 1
     with pytest.raises(StaleDialogue):
         await store.dialogues.save(after.evolve(title="x", version=9), 8)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+from redis.asyncio import Redis
+
 from server.actions import Actions
 from server.domain.model import Dialogue, Status
 from server.store import keys
@@ -17,27 +19,25 @@ from .conftest import payload
 def worker(
     store: Store, actions: Actions, name: str, claim_idle: float = 30.0, handle=None
 ) -> Intake:  # type: ignore[no-untyped-def]
-    return Intake(
-        store.redis, store.dialogues.ids, handle or actions.materialise, name, claim_idle, 5
+    return store.intake_worker(
+        store.dialogues.ids, handle or actions.materialise, name, claim_idle, 5
     )
 
 
 async def received_events(store: Store, dialogue: Dialogue) -> list[str]:
-    events = await store.redis.xrange(keys.events(dialogue.id))
-    return [fields["type"] for _, fields in events if fields["type"] == "question.received"]
+    events = await store.events.after(dialogue.id, "0-0", limit=10_000) or []
+    return [e.type for e in events if e.type == "question.received"]
 
 
 async def test_dead_consumer_is_taken_over(
-    store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
 ) -> None:
     """A consumer read an entry and died before XACK: another takes it over;
     the question exists exactly once."""
     submitted = await actions.submit(dialogue, payload())
     dead = worker(store, actions, "node-dead")
     await dead._streams()  # make the group
-    read = await store.redis.xreadgroup(
-        keys.INTAKE_GROUP, "node-dead", {keys.inbox(dialogue.id): ">"}
-    )
+    read = await redis.xreadgroup(keys.INTAKE_GROUP, "node-dead", {keys.inbox(dialogue.id): ">"})
     assert len(read[0][1]) == 1  # it read the entry ... and died here, without XACK
     alive = worker(store, actions, "node-alive", claim_idle=0.05)
     await alive.run_once()  # too early: the entry is not idle long enough yet
@@ -46,18 +46,18 @@ async def test_dead_consumer_is_taken_over(
     q = await store.questions.get(dialogue.id, submitted.question_id)
     assert q is not None and q.status is Status.PENDING and q.version == 1
     assert await received_events(store, dialogue) == ["question.received"]
-    summary = await store.redis.xpending(keys.inbox(dialogue.id), keys.INTAKE_GROUP)
+    summary = await redis.xpending(keys.inbox(dialogue.id), keys.INTAKE_GROUP)
     assert summary["pending"] == 0
     pending_ids, _ = await store.questions.page(dialogue.id, Status.PENDING, 10, None)
     assert [p.id for p in pending_ids] == [submitted.question_id]
 
 
 async def test_redelivery_after_materialise_changes_nothing(
-    store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
 ) -> None:
     """Materialising the same entry twice (a retry after a lost XACK) writes once."""
     submitted = await actions.submit(dialogue, payload())
-    entry_id = (await store.redis.xrange(keys.inbox(dialogue.id)))[0][0]
+    entry_id = (await redis.xrange(keys.inbox(dialogue.id)))[0][0]
     await worker(store, actions, "n1")._streams()
     await actions.materialise(dialogue.id, submitted.question_id, entry_id)
     await actions.materialise(dialogue.id, submitted.question_id, entry_id)
@@ -67,13 +67,13 @@ async def test_redelivery_after_materialise_changes_nothing(
 
 
 async def test_restarted_node_takes_up_its_own_entries(
-    store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
 ) -> None:
     """A node restarted under the same consumer name finishes what it had read, at once."""
     submitted = await actions.submit(dialogue, payload())
     before = worker(store, actions, "node-a")
     await before._streams()
-    await store.redis.xreadgroup(keys.INTAKE_GROUP, "node-a", {keys.inbox(dialogue.id): ">"})
+    await redis.xreadgroup(keys.INTAKE_GROUP, "node-a", {keys.inbox(dialogue.id): ">"})
     restarted = worker(store, actions, "node-a", claim_idle=3600)
     await restarted.run_once()
     q = await store.questions.get(dialogue.id, submitted.question_id)
@@ -81,7 +81,7 @@ async def test_restarted_node_takes_up_its_own_entries(
 
 
 async def test_poison_entry_goes_to_dead_letters(
-    store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
 ) -> None:
     """An entry that fails every time is dead-lettered after 5 deliveries, not retried forever."""
     submitted = await actions.submit(dialogue, payload())
@@ -95,11 +95,11 @@ async def test_poison_entry_goes_to_dead_letters(
     for _ in range(8):
         await broken.run_once()
         await asyncio.sleep(0.02)
-    dead = await store.redis.xrange(keys.dead_letters(dialogue.id))
+    dead = await redis.xrange(keys.dead_letters(dialogue.id))
     assert len(dead) == 1 and dead[0][1]["qid"] == submitted.question_id
     assert int(dead[0][1]["deliveries"]) == 5
     assert len(calls) == 5
-    summary = await store.redis.xpending(keys.inbox(dialogue.id), keys.INTAKE_GROUP)
+    summary = await redis.xpending(keys.inbox(dialogue.id), keys.INTAKE_GROUP)
     assert summary["pending"] == 0
 
 

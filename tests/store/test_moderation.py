@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from server.actions import Actions
 from server.domain.model import Dialogue, Status
 from server.store.connection import Store
-from server.store.intake import Intake
 
 from .conftest import MODERATOR, MODERATOR2, payload
 
@@ -20,7 +19,7 @@ OTHER = "Xin hỏi lộ trình phủ sóng 5G tại các xã miền núi của t
 
 
 async def intake(store: Store, actions: Actions, node: str = "node-a") -> None:
-    await Intake(store.redis, store.dialogues.ids, actions.materialise, node, 30, 5).run_once()
+    await store.intake_worker(store.dialogues.ids, actions.materialise, node, 30, 5).run_once()
 
 
 async def submitted(

@@ -8,13 +8,13 @@ import json
 from datetime import timedelta
 
 import pytest
+from redis.asyncio import Redis
 
 from server.actions import Actions
 from server.domain.model import Dialogue, Status
 from server.domain.wording import Refused
 from server.store import keys
 from server.store.connection import Store
-from server.store.intake import Intake
 
 from .conftest import MODERATOR, MODERATOR2, PRODUCER, payload
 
@@ -23,7 +23,7 @@ ANY = 1000
 
 
 async def intake_all(store: Store, actions: Actions) -> None:
-    worker = Intake(store.redis, store.dialogues.ids, actions.materialise, "test-node", 30, 5)
+    worker = store.intake_worker(store.dialogues.ids, actions.materialise, "test-node", 30, 5)
     await worker.run_once()
 
 
@@ -36,7 +36,7 @@ async def pending(store: Store, actions: Actions, dialogue: Dialogue, n: int = 0
 
 
 async def test_same_submission_id_gives_one_question(
-    store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
 ) -> None:
     """The same submission_id twice: one question, the same tracking code."""
     first = await actions.submit(dialogue, payload(submission_id="3f2a9c1e-retry"))
@@ -46,12 +46,12 @@ async def test_same_submission_id_gives_one_question(
         first.question_id,
         False,
     )
-    assert await store.redis.xlen(keys.inbox(dialogue.id)) == 1
-    assert await store.redis.get(keys.prefix(dialogue.id) + "seq") == "1"
+    assert await redis.xlen(keys.inbox(dialogue.id)) == 1
+    assert await redis.get(keys.prefix(dialogue.id) + "seq") == "1"
 
 
 async def test_concurrent_retries_make_one_question(
-    store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
 ) -> None:
     """Twenty simultaneous retries of one submission make exactly one question."""
     results = await asyncio.gather(
@@ -59,7 +59,7 @@ async def test_concurrent_retries_make_one_question(
     )
     assert len({r.tracking_code for r in results}) == 1
     assert sum(r.created for r in results) == 1
-    assert await store.redis.xlen(keys.inbox(dialogue.id)) == 1
+    assert await redis.xlen(keys.inbox(dialogue.id)) == 1
 
 
 async def test_tracking_answers_from_the_202(
@@ -72,7 +72,9 @@ async def test_tracking_answers_from_the_202(
     assert (await actions.tracking(submitted.tracking_code))["status"] == "pending"
 
 
-async def test_contact_is_stored_apart(store: Store, actions: Actions, dialogue: Dialogue) -> None:
+async def test_contact_is_stored_apart(
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
     """Contact data lives in its own key, with consent time, never in the question or an event."""
     submitted = await actions.submit(
         dialogue, payload(contact={"phone": "0912 345 678", "email": "an@example.vn"}, consent=True)
@@ -81,15 +83,15 @@ async def test_contact_is_stored_apart(store: Store, actions: Actions, dialogue:
     contact = await store.questions.contact(dialogue.id, submitted.question_id)
     assert contact["phone"] == "+84912345678" and contact["email"] == "an@example.vn"
     assert contact["consent_at"] and contact["notice_version"]
-    raw_question = await store.redis.hget(keys.question(dialogue.id, submitted.question_id), "doc")
-    events = await store.redis.xrange(keys.events(dialogue.id))
-    inbox = await store.redis.xrange(keys.inbox(dialogue.id))
+    raw_question = await redis.hget(keys.question(dialogue.id, submitted.question_id), "doc")
+    events = await redis.xrange(keys.events(dialogue.id))
+    inbox = await redis.xrange(keys.inbox(dialogue.id))
     for blob in [raw_question, repr(events), repr(inbox)]:
         assert "912345678" not in str(blob) and "an@example.vn" not in str(blob)
 
 
 async def test_two_moderators_race_exactly_one_wins(
-    store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
 ) -> None:
     """Two moderators act on the same question at once, 50 times: one wins, the other gets 409."""
     for n in range(50):
@@ -105,14 +107,12 @@ async def test_two_moderators_race_exactly_one_wins(
         assert losses[0].code == "conflict"
         stored = await store.questions.get(dialogue.id, qid)
         assert stored is not None and stored.status is wins[0].status and stored.version == 2
-        members = [
-            await store.redis.zscore(keys.by_status(dialogue.id, s.value), qid) for s in Status
-        ]
+        members = [await redis.zscore(keys.by_status(dialogue.id, s.value), qid) for s in Status]
         assert sum(m is not None for m in members) == 1  # indexed under exactly one state
 
 
 async def test_racing_without_versions_still_one_wins(
-    store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
 ) -> None:
     """Without an expected version, the store still lets one of two approvals through."""
     for n in range(30):
@@ -123,11 +123,13 @@ async def test_racing_without_versions_still_one_wins(
             return_exceptions=True,
         )
         assert sorted(type(r).__name__ for r in results) == ["Question", "Refused"]
-        events = await store.redis.xrange(keys.events(dialogue.id))
+        events = await redis.xrange(keys.events(dialogue.id))
         assert [e[1]["type"] for e in events].count("question.approved") == n + 1
 
 
-async def test_one_question_on_air(store: Store, actions: Actions, dialogue: Dialogue) -> None:
+async def test_one_question_on_air(
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
     """Putting a question on air moves the one on air to the head of the queue, with both events."""
     a, b, c = [await pending(store, actions, dialogue, n) for n in range(3)]
     for qid in (a, b, c):
@@ -136,16 +138,16 @@ async def test_one_question_on_air(store: Store, actions: Actions, dialogue: Dia
     await actions.act(dialogue, a, "on_air", {}, PRODUCER)
     await actions.act(dialogue, c, "on_air", {}, PRODUCER)
     assert await store.questions.on_air_id(dialogue.id) == c
-    queue = await store.redis.zrange(keys.queue(dialogue.id), 0, -1)
+    queue = await redis.zrange(keys.queue(dialogue.id), 0, -1)
     assert queue == [a, b]
-    last_two = await store.redis.xrevrange(keys.events(dialogue.id), count=2)
+    last_two = await redis.xrevrange(keys.events(dialogue.id), count=2)
     assert [e[1]["type"] for e in reversed(last_two)] == ["question.returned", "question.on_air"]
     page, _ = await store.questions.page(dialogue.id, Status.QUEUED, 10, None)
     assert [q.id for q in page] == [a, b]
 
 
 async def test_concurrent_on_air_leaves_one(
-    store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
 ) -> None:
     """Two producers put two questions on air at once: at most one is on air after."""
     for round_ in range(10):
@@ -156,7 +158,7 @@ async def test_concurrent_on_air_leaves_one(
             *(actions.act(dialogue, qid, "on_air", {}, PRODUCER) for qid in ids),
             return_exceptions=True,
         )
-        on_air = await store.redis.zrange(keys.by_status(dialogue.id, "on_air"), 0, -1)
+        on_air = await redis.zrange(keys.by_status(dialogue.id, "on_air"), 0, -1)
         assert len(on_air) == 1
         assert await store.questions.on_air_id(dialogue.id) == on_air[0]
         await actions.act(dialogue, on_air[0], "answer", {"text": "Đã trả lời."}, PRODUCER)
@@ -190,7 +192,9 @@ async def test_votes_once_per_voter(store: Store, actions: Actions, dialogue: Di
     assert await actions.vote(dialogue, qid, "voter-bbbbbbbb") == 2
 
 
-async def test_resume_after_and_reset(store: Store, actions: Actions, dialogue: Dialogue) -> None:
+async def test_resume_after_and_reset(
+    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+) -> None:
     """Events after an id come in order; unknown, future or trimmed ids ask for a
     snapshot, and so does an id more than ``limit`` events behind."""
     qid = await pending(store, actions, dialogue)
@@ -210,7 +214,7 @@ async def test_resume_after_and_reset(store: Store, actions: Actions, dialogue: 
     all_events = await store.events.after(dialogue.id, "0-0", limit=3)
     assert all_events is not None and len(all_events) == 3
     assert await store.events.after(dialogue.id, "0-0", limit=2) is None
-    await store.redis.xtrim(keys.events(dialogue.id), maxlen=1, approximate=False)
+    await redis.xtrim(keys.events(dialogue.id), maxlen=1, approximate=False)
     assert await store.events.after(dialogue.id, first, limit=ANY) is None
     assert await store.events.after(dialogue.id, "0-0", limit=ANY) is None
 

@@ -30,7 +30,6 @@ from server.config import Settings
 from server.domain import proof
 from server.domain.model import SYSTEM, Role, Status
 from server.domain.wording import Refused
-from server.store import keys
 from server.store.connection import Store, connect
 from server.store.questions import dialogue_of
 from server.web import errors
@@ -107,8 +106,8 @@ def stored(client: TestClient, slug: str = SLUG) -> set[str]:
         actions = actions_of(client)
         dialogue = await actions.dialogue(slug)
         _, questions = await actions.store.questions.snapshot(dialogue.id, list(Status))
-        inbox = await actions.store.redis.xrange(keys.inbox(dialogue.id))
-        return {q.id for q in questions} | {fields["qid"] for _, fields in inbox}
+        inbox = await actions.store.questions.inbox_entries(dialogue.id)
+        return {q.id for q in questions} | set(inbox)
 
     return _call(client, work)
 
@@ -317,19 +316,17 @@ def test_a_429_without_its_own_wait_still_carries_retry_after() -> None:
 
 def _keyspace(client: TestClient, slug: str = SLUG) -> dict[str, Any]:
     """Every Redis key of the dialogue with its type and size."""
-    actions = actions_of(client)
-
-    async def work() -> dict[str, Any]:
-        dialogue = await actions.dialogue(slug)
-        r = actions.store.redis
+    dialogue = _call(client, actions_of(client).dialogue, slug)
+    r = redis.Redis.from_url(client.app.state.settings.redis_url, decode_responses=True)
+    try:
         found: dict[str, Any] = {}
-        async for key in r.scan_iter(match=f"{{d:{dialogue.id}}}:*"):
-            kind = await r.type(key)
+        for key in r.scan_iter(match=f"{{d:{dialogue.id}}}:*"):
+            kind = r.type(key)
             size = {"stream": r.xlen, "hash": r.hlen, "zset": r.zcard, "set": r.scard}.get(kind)
-            found[key] = (kind, await size(key) if size else await r.get(key))
+            found[key] = (kind, size(key) if size else r.get(key))
         return found
-
-    return _call(client, work)
+    finally:
+        r.close()
 
 
 def test_a_filled_honeypot_is_answered_like_a_success_and_stores_nothing(

@@ -29,7 +29,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from .datadir import FILE_MODE, private_dir, tighten
+from ..datadir import FILE_MODE, private_dir, tighten
 
 __all__ = ["EmbeddedRedis", "find_redis_server"]
 

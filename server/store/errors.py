@@ -1,0 +1,50 @@
+"""What the store raises when Redis cannot do what was asked.
+
+Only the store knows Redis, so only it knows Redis's errors: every public
+coroutine of a repository (``@guarded``) turns any ``RedisError`` that
+escapes it (unreachable, timed out, read-only replica, loading, out of
+disk, a cluster without quorum ...) into ``StoreUnavailable``, which the
+layers above answer with 503 and ``Retry-After``. A repository's own
+control flow (a ``WatchError`` it retries, a ``BUSYGROUP`` it expects)
+never reaches the guard.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from redis.exceptions import RedisError
+
+C = TypeVar("C", bound=type)
+
+
+class StoreUnavailable(Exception):
+    """Redis could not do it now; ``kind`` names Redis's error (for the logs
+    and metrics). A single command or script is all or nothing, so nothing
+    it was asked to write is half-written."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind = kind
+
+
+def _guard(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(method)
+    async def guarded_method(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await method(*args, **kwargs)
+        except RedisError as exc:
+            raise StoreUnavailable(type(exc).__name__, str(exc)) from exc
+
+    return guarded_method
+
+
+def guarded(cls: C) -> C:
+    """Guard every public coroutine method of ``cls`` (see the module docstring)."""
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.iscoroutinefunction(member):
+            setattr(cls, name, _guard(member))
+    return cls
