@@ -11,8 +11,7 @@ from pathlib import Path
 
 import redis
 
-from server.accounts import Accounts
-from server.actions import Actions
+from server.actions import Services, build
 from server.domain.model import Dialogue, Role
 from server.store.connection import Store, connect
 from server.store.embedded import find_redis_server
@@ -46,16 +45,16 @@ def private_redis() -> Iterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def seeded(url: str) -> AsyncIterator[tuple[Actions, Dialogue]]:
+async def seeded(url: str) -> AsyncIterator[tuple[Services, Dialogue, Store]]:
     client = connect(url)
     store = Store(client, 100_000, b"bench")
-    actions = Actions(store)
-    dialogue = await actions.create_dialogue(slug=SLUG, title="Benchmark", status="live")
-    await Accounts(store, 3600).add(
+    actions = build(store)
+    dialogue = await actions.dialogues.create(slug=SLUG, title="Benchmark", status="live")
+    await actions.accounts.add(
         "moderator", PASSWORD, frozenset({Role.MODERATOR}), dialogues=[dialogue.id]
     )
     try:
-        yield actions, dialogue
+        yield actions, dialogue, store
     finally:
         await client.aclose()
 

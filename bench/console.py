@@ -27,13 +27,13 @@ PRESSES = 20
 
 async def run(n_questions: int) -> None:
     with private_redis() as url:
-        async with seeded(url) as (actions, dialogue):
+        async with seeded(url) as (actions, dialogue, store):
             for n, text in enumerate(synthetic_questions(n_questions)):
-                await actions.submit(dialogue, {"text": text, "name": f"Người hỏi {n}"})
-            intake = actions.store.intake_worker(
-                actions.store.dialogues.ids, actions.materialise, "b", 30, 500
+                await actions.submissions.submit(dialogue, {"text": text, "name": f"Người hỏi {n}"})
+            intake = store.intake_worker(
+                store.dialogues.ids, actions.intake.materialise, "b", 30, 500
             )
-            while (await actions.store.questions.counts(dialogue.id))["pending"] < n_questions:
+            while (await store.questions.counts(dialogue.id))["pending"] < n_questions:
                 await intake.run_once()
             with server(url) as srv:
                 await _measure(srv.url, dialogue.slug, n_questions)

@@ -23,7 +23,7 @@ MOD = Actor("moderator", frozenset({Role.MODERATOR}))
 
 async def run(n_sockets: int, n_events: int) -> None:
     with private_redis() as url:
-        async with seeded(url) as (actions, dialogue):
+        async with seeded(url) as (actions, dialogue, _):
             with server(url) as srv:
                 assert srv.process is not None
                 base_rss = rss_kib(srv.process.pid)
@@ -44,19 +44,20 @@ async def run(n_sockets: int, n_events: int) -> None:
                 per_socket = (rss_kib(srv.process.pid) - base_rss) / n_sockets
 
                 # One approved question, then votes: each vote is one public event.
-                sub = await actions.submit(
+                sub = await actions.submissions.submit(
                     dialogue, {"text": "Câu hỏi để đo hiệu năng phát tán.", "name": "Bench"}
                 )
-                entries = await actions.store.questions.inbox_entries(dialogue.id)
-                await actions.materialise(dialogue.id, sub.question_id, entries[sub.question_id])
-                await actions.act(dialogue, sub.question_id, "approve", {}, MOD)
+                await actions.intake.screen_now(dialogue, [sub.question_id])
+                await actions.moderation.act(dialogue, sub.question_id, "approve", {}, MOD)
                 await asyncio.gather(*(_until(ws, "question.approved") for ws in sockets))
 
                 spans = []
                 for n in range(n_events):
                     waiters = [asyncio.create_task(_until(ws, "votes.changed")) for ws in sockets]
                     started = time.perf_counter()
-                    await actions.vote(dialogue, sub.question_id, f"bench-voter-{n:06d}")
+                    await actions.submissions.vote(
+                        dialogue, sub.question_id, f"bench-voter-{n:06d}"
+                    )
                     await asyncio.gather(*waiters)
                     spans.append(time.perf_counter() - started)
                 for ws in sockets:

@@ -12,8 +12,8 @@ from datetime import datetime
 
 import httpx
 
-from server.actions import Actions
 from server.domain.model import Dialogue, Question, Status
+from server.store.connection import Store
 
 from .common import private_redis, seeded, server
 
@@ -22,7 +22,7 @@ CONCURRENCY = 20
 
 async def run(n_questions: int) -> None:
     with private_redis() as url:
-        async with seeded(url) as (actions, dialogue):
+        async with seeded(url) as (actions, dialogue, store):
             with server(url) as srv:
                 latencies: list[float] = []
                 queue: asyncio.Queue[int] = asyncio.Queue()
@@ -49,13 +49,13 @@ async def run(n_questions: int) -> None:
                     started = time.perf_counter()
                     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
                     accepted = time.perf_counter() - started
-                    counts = actions.store.questions.counts
+                    counts = store.questions.counts
                     while True:  # poll: the work happens in the server process
                         if (await counts(dialogue.id))["pending"] >= n_questions:
                             break
                         await asyncio.sleep(0.01)
                     pending = time.perf_counter() - started
-                    burst = await _screening_delays(actions, dialogue)
+                    burst = await _screening_delays(store, dialogue)
                     for n in range(CALM):
                         body = {"text": CALM_TEXTS[n % 2], "name": "Người dân"}
                         await client.post(f"/api/v1/dialogues/{dialogue.slug}/questions", json=body)
@@ -91,10 +91,10 @@ CALM_TEXTS = (
 )
 
 
-async def _screening_delays(actions: Actions, dialogue: Dialogue) -> list[tuple[float, bool]]:
+async def _screening_delays(store: Store, dialogue: Dialogue) -> list[tuple[float, bool]]:
     """(ms from the 202 to the screening, has suggestions) per pending
     question, in id order: both times are the server's own stamps."""
-    _, questions = await actions.store.questions.snapshot(dialogue.id, [Status.PENDING])
+    _, questions = await store.questions.snapshot(dialogue.id, [Status.PENDING])
     questions.sort(key=lambda q: int(q.id))
     return [
         (

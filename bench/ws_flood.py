@@ -32,7 +32,7 @@ from pathlib import Path
 from websockets.asyncio.client import ClientConnection, connect
 
 from server import cli
-from server.actions import Actions
+from server.actions import Services
 from server.app import create_app
 from server.config import Settings
 from server.domain.model import Actor, Dialogue, Role
@@ -163,7 +163,7 @@ async def _votes_seen(ws: ClientConnection, seen: Callable[[int], None]) -> None
 
 
 async def _case(
-    url: str, dialogue: Dialogue, qid: str, actions: Actions, case: tuple[str, str, dict[str, str]]
+    url: str, dialogue: Dialogue, qid: str, actions: Services, case: tuple[str, str, dict[str, str]]
 ) -> list[Outcome]:
     label, name, extra = case
     outcomes = []
@@ -186,7 +186,7 @@ async def _case(
 
 
 async def _flood_one(
-    node: Node, dialogue: Dialogue, qid: str, actions: Actions, outcome: Outcome
+    node: Node, dialogue: Dialogue, qid: str, actions: Services, outcome: Outcome
 ) -> None:
     assert node.process is not None
     pid = node.process.pid
@@ -216,7 +216,7 @@ async def _flood_one(
         # The whole window, even when the node closes the flood at once, so
         # that every case's viewer and CPU figures cover the same 15 s.
         while not output.done() or time.monotonic() - started < SECONDS:
-            votes = await actions.vote(dialogue, qid, f"bench-flood-{next(VOTERS):08d}")
+            votes = await actions.submissions.vote(dialogue, qid, f"bench-flood-{next(VOTERS):08d}")
             voted[votes] = time.monotonic()
             next_vote = time.monotonic() + VOTE_EVERY
             while time.monotonic() < next_vote:
@@ -268,13 +268,12 @@ def _print(o: Outcome) -> None:
 
 async def run(only: str | None = None) -> None:
     with private_redis() as url:
-        async with seeded(url) as (actions, dialogue):
-            sub = await actions.submit(
+        async with seeded(url) as (actions, dialogue, _):
+            sub = await actions.submissions.submit(
                 dialogue, {"text": "Câu hỏi để đo tràn WebSocket.", "name": "Bench"}
             )
-            entries = await actions.store.questions.inbox_entries(dialogue.id)
-            await actions.materialise(dialogue.id, sub.question_id, entries[sub.question_id])
-            await actions.act(dialogue, sub.question_id, "approve", {}, MOD)
+            await actions.intake.screen_now(dialogue, [sub.question_id])
+            await actions.moderation.act(dialogue, sub.question_id, "approve", {}, MOD)
             outcomes = [
                 outcome
                 for case in CASES

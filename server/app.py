@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import logging
 import secrets
 import socket
-from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
@@ -21,11 +18,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 
-from .accounts import Accounts
-from .actions import Actions
+from . import actions
 from .config import Settings
 from .datadir import private_dir, tighten, write_private
-from .domain import devices
 from .realtime.hub import Hub
 from .realtime.reader import Reader
 from .store.connection import Store
@@ -36,6 +31,7 @@ from .web import (
     audit_pages,
     broadcast_pages,
     caching,
+    context,
     errors,
     export,
     official_pages,
@@ -49,6 +45,7 @@ from .web import (
     users_api,
     widget,
 )
+from .web.context import Node
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +67,11 @@ def node_name(settings: Settings) -> str:
 
 
 async def healthz(request: Request) -> Response:
-    await request.app.state.store.ping()
-    return JSONResponse({"status": "ok", "node": request.app.state.node})
+    await context.services(request).healthy()
+    return JSONResponse({"status": "ok", "node": context.node(request).name})
 
 
-StartHook = Callable[[Starlette], Awaitable[None]]
+StartHook = Callable[[actions.Services, Settings], Awaitable[None]]
 
 
 def create_app(
@@ -98,33 +95,28 @@ def create_app(
         store = Store.open(url, settings.events_maxlen, secret)
         follower = store.follower()
         hub = Hub()
+        # The store is the lifespan's to close; handlers reach it only through
+        # the services (web/context.py).
         app.state.store = store
-        app.state.device_key = devices.signing_key(secret)
-        app.state.trap_key = hmac.new(secret, b"doithoai honeypot", hashlib.sha256).digest()
-        app.state.actions = Actions(store)
-        app.state.accounts = Accounts(store, settings.session_ttl)
-        app.state.hub = hub
-        app.state.reader = Reader(store, follower, hub)
-        app.state.node = node_name(settings)
-        app.state.sockets = set()
-        app.state.sockets_per_address = Counter()
-        tasks = [asyncio.create_task(app.state.reader.run(), name="event-reader")]
+        app.state.services = services = actions.build(store, settings, secret=secret)
+        app.state.node = node = Node(node_name(settings), hub, Reader(store, follower, hub))
+        tasks = [asyncio.create_task(node.reader.run(), name="event-reader")]
         if run_workers:
             intake = store.intake_worker(
                 store.dialogues.ids,
-                app.state.actions.materialise,
-                app.state.node,
+                services.intake.materialise,
+                node.name,
                 settings.intake_claim_idle,
                 settings.intake_max_deliveries,
             )
             tasks.append(asyncio.create_task(intake.run(), name="intake"))
         for hook in on_start:
-            await hook(app)
+            await hook(services, settings)
         try:
             yield
         finally:
             ws: WebSocket
-            for ws in list(app.state.sockets):
+            for ws in list(node.sockets):
                 with contextlib.suppress(Exception):
                     await ws.close(sockets.CLOSE_RESTART)
             for task in tasks:

@@ -34,12 +34,14 @@ def _app(redis_url: str, data_dir: Path, password: str, *, run_workers: bool = F
         data_dir=data_dir,
     )
     return create_app(
-        settings, run_workers=run_workers, on_start=[lambda app: seed_demo(app, password)]
+        settings,
+        run_workers=run_workers,
+        on_start=[lambda app, settings: seed_demo(app, settings, password)],
     )
 
 
 async def _questions(app: Any) -> list[Question]:
-    dialogue = await app.state.actions.dialogue(demo.SLUG)
+    dialogue = await app.state.services.dialogues.get(demo.SLUG)
     page, more = await app.state.store.questions.page(dialogue.id, None, 1000, None)
     assert more is None
     return page
@@ -69,7 +71,7 @@ async def test_demo_seeds_dialogue_questions_and_accounts(
     """The demo seeds its dialogue, questions in every state and accounts, and prints every page."""
     app = _app(redis_url, tmp_path, PASSWORD)
     async with app.router.lifespan_context(app):
-        dialogue = await app.state.actions.dialogue(demo.SLUG)
+        dialogue = await app.state.services.dialogues.get(demo.SLUG)
         assert dialogue.status.value == "live"
         assert [t.id for t in dialogue.topics] == [
             "chinh-quyen-so",
@@ -118,11 +120,11 @@ async def test_demo_seeds_dialogue_questions_and_accounts(
         assert await store.questions.on_air_id(dialogue.id) == on_air.id
 
         for username in USERNAMES:
-            user = await app.state.accounts.verify(username, PASSWORD)
+            user = await app.state.services.accounts.verify(username, PASSWORD)
             assert user is not None, username
-        assert await app.state.accounts.verify("admin", "wrong") is None
+        assert await app.state.services.accounts.verify("admin", "wrong") is None
 
-        feed = await app.state.actions.feed(dialogue)
+        feed = await app.state.services.feeds.public(dialogue)
         assert feed["on_air"]["id"] == on_air.id
         assert len(feed["questions"]) == sum(EXPECTED[s.value] for s in PUBLIC_STATUSES)
         text = json.dumps(feed, ensure_ascii=False)
@@ -161,9 +163,9 @@ async def test_second_run_keeps_questions_and_updates_password(
     async with first.router.lifespan_context(first):
         before = await _questions(first)
         # As a dialogue seeded before routing defaults existed, but with one an admin chose.
-        dialogue = await first.state.actions.dialogue(demo.SLUG)
+        dialogue = await first.state.services.dialogues.get(demo.SLUG)
         admins_choice = {"kinh-te-so": "pho-chu-tich-ubnd"}
-        await first.state.actions.update_dialogue(dialogue, {"topic_officials": admins_choice})
+        await first.state.services.dialogues.update(dialogue, {"topic_officials": admins_choice})
 
     second = _app(redis_url, tmp_path, "mat-khau-moi-2")
     async with second.router.lifespan_context(second):
@@ -175,7 +177,7 @@ async def test_second_run_keeps_questions_and_updates_password(
         assert [d.slug for d in dialogues] == [demo.SLUG]
         # The missing defaults are added; the admin's choice stays.
         assert dict(dialogues[0].topic_officials) == {**demo.TOPIC_OFFICIALS, **admins_choice}
-        verify = second.state.accounts.verify
+        verify = second.state.services.accounts.verify
         for username in USERNAMES:
             assert await verify(username, "mat-khau-moi-2") is not None, username
         assert await verify("official3", PASSWORD) is None  # argon2 is slow: one suffices

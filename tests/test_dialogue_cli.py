@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from server.actions import Actions
+from server.actions import build
 from server.domain.model import Dialogue
 from server.store.connection import Store, connect
 from tests.helpers import REPO_ROOT
@@ -63,11 +63,11 @@ async def _in_store(redis_url: str, slug: str, create: bool = False) -> tuple[Di
     and its overlay token, read straight from the store."""
     redis = connect(redis_url)
     try:
-        actions = Actions(Store(redis, 1000, b"test-secret"))
+        actions = build(Store(redis, 1000, b"test-secret"))
         if create:
-            await actions.new_dialogue({"slug": slug, "title": TITLE})
-        dialogue = await actions.dialogue(slug)
-        return dialogue, await actions.store.dialogues.screen_token(dialogue.id)
+            await actions.dialogues.new({"slug": slug, "title": TITLE})
+        dialogue = await actions.dialogues.get(slug)
+        return dialogue, await actions.broadcast.screen_token(dialogue)
     finally:
         await redis.aclose()
 

@@ -1,10 +1,10 @@
 """``doithoai demo``: the Thừa Thiên Huế dialogue on digital transformation.
 
-``seed_demo(app, password)`` runs as the app's on-start hook, once the store is
+``seed_demo(services, settings, password)`` runs as the app's on-start hook, once the store is
 open. Only if the slug ``chuyen-doi-so`` is free, it makes the dialogue and
 about thirty questions brought to several states through the real
-paths: ``Actions.submit`` (validation, inbox), intake's ``materialise``, and
-``Actions.act`` / ``Actions.vote`` as staff and viewers would. On a later run
+paths: ``submissions.submit`` (validation, inbox), intake's ``screen_now``,
+and ``moderation.act`` / ``submissions.vote`` as staff and viewers would. On a later run
 it only brings the existing dialogue up to date (the widget origins set now,
 and a default official for each topic that has none). Then it makes the six
 staff accounts, members of the dialogue (always, so a second run on the same
@@ -16,14 +16,12 @@ The data (``data.py``) is kept apart from this code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from starlette.applications import Starlette
-
-from ..accounts import Accounts
-from ..actions import Actions
+from ..actions import Services
+from ..config import Settings
+from ..domain.access import actor_in
 from ..domain.model import Actor, Dialogue
 from ..domain.wording import Refused
 from .data import (
@@ -76,20 +74,17 @@ def _steps(row: dict[str, Any], ids: dict[str, str]) -> list[tuple[str, str, dic
     return steps
 
 
-async def seed_demo(app: Starlette, password: str) -> None:
+async def seed_demo(actions: Services, settings: Settings, password: str) -> None:
     """The on-start hook of ``doithoai demo`` (see the module docstring)."""
-    actions: Actions = app.state.actions
-    accounts: Accounts = app.state.accounts
-    settings = app.state.settings
     host_page = portal_origin(settings.origin)
     origins = tuple(dict.fromkeys((*settings.widget_origins, host_page)))
-    dialogue = await actions.store.dialogues.by_slug(SLUG)
+    dialogue = await actions.dialogues.find(SLUG)
     seeded = dialogue is None
     if dialogue is None:
         try:
             dialogue = await _create_dialogue(actions, origins)
         except Refused:  # the slug is taken: another node seeding the same Redis won
-            dialogue = await actions.dialogue(SLUG)
+            dialogue = await actions.dialogues.get(SLUG)
             seeded = False
         else:
             await _seed_questions(actions, dialogue)
@@ -97,13 +92,13 @@ async def seed_demo(app: Starlette, password: str) -> None:
         await _update_dialogue(actions, dialogue, origins)
     for username, roles, display_name in STAFF:
         # ``add`` overwrites: a rerun with another password updates it.
-        await accounts.add(username, password, roles, display_name, dialogues=[dialogue.id])
-    screen_token = await actions.store.dialogues.screen_token(dialogue.id)
+        await actions.accounts.add(username, password, roles, display_name, dialogues=[dialogue.id])
+    screen_token = await actions.broadcast.screen_token(dialogue)
     _print_banner(settings.origin, password, seeded, screen_token)
 
 
 async def _update_dialogue(
-    actions: Actions, dialogue: Dialogue, widget_origins: tuple[str, ...]
+    actions: Services, dialogue: Dialogue, widget_origins: tuple[str, ...]
 ) -> None:
     """A dialogue seeded by an earlier run: take the widget origins set now
     (API.md) and add a default official to each topic that has none (runs
@@ -118,14 +113,13 @@ async def _update_dialogue(
     if defaults != dict(dialogue.topic_officials):
         changes["topic_officials"] = tuple(sorted(defaults.items()))
     if changes:
-        changed = dialogue.evolve(**changes, version=dialogue.version + 1)
-        await actions.store.dialogues.save(changed, dialogue.version)
+        await actions.dialogues.save(dialogue, dialogue.evolve(**changes))
 
 
-async def _create_dialogue(actions: Actions, widget_origins: tuple[str, ...]) -> Dialogue:
+async def _create_dialogue(actions: Services, widget_origins: tuple[str, ...]) -> Dialogue:
     today = datetime.now(ICT).date()
     starts, ends = (datetime.combine(today, t, ICT).isoformat() for t in BROADCAST)
-    return await actions.create_dialogue(
+    return await actions.dialogues.create(
         slug=SLUG,
         title=TITLE,
         description=DESCRIPTION,
@@ -142,9 +136,9 @@ async def _create_dialogue(actions: Actions, widget_origins: tuple[str, ...]) ->
     )
 
 
-async def _seed_questions(actions: Actions, dialogue: Dialogue) -> None:
+async def _seed_questions(actions: Services, dialogue: Dialogue) -> None:
     actors: dict[str, Actor] = {
-        username: actions.actor_in(dialogue, username, roles) for username, roles, _ in STAFF
+        username: actor_in(dialogue, username, roles) for username, roles, _ in STAFF
     }
     ids: dict[str, str] = {}
     for row in QUESTIONS:
@@ -153,34 +147,16 @@ async def _seed_questions(actions: Actions, dialogue: Dialogue) -> None:
         if "contact" in row:
             payload["consent"] = True
         staff = actors["moderator"] if row.get("channel") in STAFF_CHANNELS else None
-        submitted = await actions.submit(dialogue, payload, staff=staff)
+        submitted = await actions.submissions.submit(dialogue, payload, staff=staff)
         ids[row["key"]] = submitted.question_id
-    await _intake(actions, dialogue, ids.values())
+    await actions.intake.screen_now(dialogue, ids.values())
     # The on-air question goes last: putting another on air would send it back.
     for row in sorted(QUESTIONS, key=lambda r: r["state"] == "on_air"):
         qid = ids[row["key"]]
         for account, action, body in _steps(row, ids):
-            await actions.act(dialogue, qid, action, body, actors[account])
+            await actions.moderation.act(dialogue, qid, action, body, actors[account])
         for n in range(row.get("votes", 0)):
-            await actions.vote(dialogue, qid, f"demo-viewer-{n:03d}")
-
-
-async def _intake(actions: Actions, dialogue: Dialogue, question_ids: Iterable[str]) -> None:
-    """Bring the demo's received questions to pending exactly as intake does.
-
-    Rather than poll until the app's intake worker gets to them (not at all
-    when the app runs without workers, and at an unknown time otherwise), read
-    each question's inbox entry id with XRANGE and call the worker's own
-    handler, ``Actions.materialise``, which is idempotent: if the worker gets
-    to an entry first, ours finds the question screened and only acknowledges;
-    if ours is first, its XACK of a not-yet-delivered entry is a no-op and the
-    worker's later delivery finds the question no longer received and only
-    acknowledges. Either way each question is screened once, and when this
-    returns every one of them is at least pending.
-    """
-    entry_of = await actions.store.questions.inbox_entries(dialogue.id)
-    for qid in question_ids:
-        await actions.materialise(dialogue.id, qid, entry_of[qid])
+            await actions.submissions.vote(dialogue, qid, f"demo-viewer-{n:03d}")
 
 
 def _print_banner(origin: str, password: str, seeded: bool, screen_token: str) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from .model import Dialogue, Role
+from .model import Actor, Dialogue, Role
 
 MOD, OFF, PROD = Role.MODERATOR, Role.OFFICIAL, Role.PRODUCER
 
@@ -96,3 +96,12 @@ def roles_in(
 def allows(roles: frozenset[Role], permission: Permission) -> bool:
     """Whether ``roles`` (held in one dialogue) give ``permission``."""
     return Role.ADMIN in roles or bool(roles & TABLE[permission])
+
+
+def actor_in(
+    dialogue: Dialogue, username: str, roles: frozenset[Role], address: str | None = None
+) -> Actor:
+    """``username`` acting in ``dialogue`` with ``roles``: with the official
+    they answer as there, if any, and their client address (for the audit trail)."""
+    official = dialogue.official_for(username)
+    return Actor(username, roles, official.id if official else None, address)

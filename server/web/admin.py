@@ -6,57 +6,57 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..actions import Actions
+from ..actions import Services
 from ..domain.access import Permission
 from ..domain.events import staff_dialogue
 from ..domain.model import Actor, Dialogue
 from ..domain.wording import Refused
 from .auth import actor_of, client_address, require, require_dialogue_scope, require_staff
+from .context import services, settings
 from .errors import read_object
 
 
-async def _admin(request: Request) -> tuple[Actions, Actor]:
+async def _admin(request: Request) -> tuple[Services, Actor]:
     """A system administrator (signed in, or with an admin token scoped to no
     dialogue in particular): only they create dialogues."""
     identity = await require_staff(request)
     if not identity.system_admin:
         raise Refused("forbidden", "only an administrator of the system may do this")
-    actions: Actions = request.app.state.actions
     actor = Actor(identity.username, identity.roles, address=client_address(request))
-    return actions, actor
+    return services(request), actor
 
 
-async def _dialogue(request: Request) -> tuple[Actions, Dialogue, Actor]:
+async def _dialogue(request: Request) -> tuple[Services, Dialogue, Actor]:
     """The path's dialogue, for one who may manage it (its admins)."""
     identity = await require_staff(request)
     require_dialogue_scope(identity, request.path_params["slug"])
-    actions: Actions = request.app.state.actions
-    dialogue = await actions.dialogue(request.path_params["slug"])
+    app = services(request)
+    dialogue = await app.dialogues.get(request.path_params["slug"])
     require(identity, dialogue, Permission.MANAGE)
-    return actions, dialogue, actor_of(request, identity, dialogue)
+    return app, dialogue, actor_of(request, identity, dialogue)
 
 
 async def create(request: Request) -> Response:
-    actions, actor = await _admin(request)
-    body = await read_object(request, request.app.state.settings.max_body)
-    return JSONResponse(staff_dialogue(await actions.new_dialogue(body, actor)), 201)
+    app, actor = await _admin(request)
+    body = await read_object(request, settings(request).max_body)
+    return JSONResponse(staff_dialogue(await app.dialogues.new(body, actor)), 201)
 
 
-async def settings(request: Request) -> Response:
+async def dialogue_settings(request: Request) -> Response:
     _, dialogue, _ = await _dialogue(request)
     return JSONResponse(staff_dialogue(dialogue))
 
 
 async def update(request: Request) -> Response:
-    actions, dialogue, actor = await _dialogue(request)
-    body = await read_object(request, request.app.state.settings.max_body)
-    return JSONResponse(staff_dialogue(await actions.update_dialogue(dialogue, body, actor)))
+    app, dialogue, actor = await _dialogue(request)
+    body = await read_object(request, settings(request).max_body)
+    return JSONResponse(staff_dialogue(await app.dialogues.update(dialogue, body, actor)))
 
 
 async def change_status(request: Request) -> Response:
-    actions, dialogue, actor = await _dialogue(request)
-    body = await read_object(request, request.app.state.settings.max_body)
-    changed = await actions.set_dialogue_status(
+    app, dialogue, actor = await _dialogue(request)
+    body = await read_object(request, settings(request).max_body)
+    changed = await app.dialogues.set_status(
         dialogue, body.get("status"), actor, body.get("version")
     )
     return JSONResponse(staff_dialogue(changed))
@@ -65,6 +65,6 @@ async def change_status(request: Request) -> Response:
 routes = [
     Route("/api/v1/dialogues", create, methods=["POST"]),
     Route("/api/v1/dialogues/{slug}", update, methods=["PATCH"]),
-    Route("/api/v1/dialogues/{slug}/settings", settings, methods=["GET"]),
+    Route("/api/v1/dialogues/{slug}/settings", dialogue_settings, methods=["GET"]),
     Route("/api/v1/dialogues/{slug}/status", change_status, methods=["POST"]),
 ]

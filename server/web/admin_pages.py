@@ -16,23 +16,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ..accounts import MIN_PASSWORD, Identity
-from ..actions import Actions
+from ..actions.accounts import MIN_PASSWORD, Identity
 from ..domain.access import Permission
 from ..domain.events import staff_dialogue
 from ..domain.model import DialogueStatus, Role
 from ..domain.phases import PHASES
 from .auth import identify
+from .context import services
 from .templating import gettext, login_redirect, page_refusal, render
 
 #: The roles an account may hold in a dialogue, in the accounts page's order.
 MEMBER_ROLES = (Role.MODERATOR, Role.PRODUCER, Role.OFFICIAL, Role.ADMIN)
 #: Phases in their order of life, for the steps' buttons (forward ones first).
 PHASE_ORDER = tuple(DialogueStatus)
-
-
-def _actions(request: Request) -> Actions:
-    return request.app.state.actions  # type: ignore[no-any-return]
 
 
 def steps() -> dict[str, list[str]]:
@@ -66,7 +62,7 @@ async def dialogues(request: Request) -> Response:
         request,
         "admin.html",
         forbidden=False,
-        dialogues=await _actions(request).store.dialogues.all(),
+        dialogues=await services(request).dialogues.all(),
         username=identity.username,
         csrf_token=identity.csrf_token or "",
     )
@@ -77,7 +73,7 @@ async def dialogue(request: Request) -> Response:
     identity = await identify(request)
     if identity is None:
         return login_redirect(request)
-    found = await _actions(request).store.dialogues.by_slug(request.path_params["slug"])
+    found = await services(request).dialogues.find(request.path_params["slug"])
     _ = gettext(request)
     only_admins = _("Only administrators may open this page.")
     if refused := page_refusal(request, identity, found, Permission.MANAGE, only_admins):
@@ -105,8 +101,7 @@ async def users(request: Request) -> Response:
         "users.html",
         roles=[r.value for r in MEMBER_ROLES],
         dialogues=[
-            {"slug": d.slug, "title": d.title}
-            for d in await _actions(request).store.dialogues.all()
+            {"slug": d.slug, "title": d.title} for d in await services(request).dialogues.all()
         ],
         min_password=MIN_PASSWORD,
         username=identity.username,

@@ -14,12 +14,14 @@ from ipaddress import IPv4Network, IPv6Network, ip_address
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
-from ..accounts import Accounts, Identity
+from ..actions import Identity
 from ..config import Settings
+from ..domain import access
 from ..domain.access import Permission
 from ..domain.addresses import limit_key
 from ..domain.model import Actor, Dialogue, DialogueStatus
 from ..domain.wording import Refused
+from . import context
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -82,7 +84,7 @@ def client_address(conn: HTTPConnection) -> str:
     may put anything at the front of that header; only the proxies' own
     additions at its end can be believed)."""
     peer = conn.client.host if conn.client else "unknown"
-    trusted = conn.app.state.settings.trusted_proxies
+    trusted = context.settings(conn).trusted_proxies
     if not trusted or not _within(peer, trusted):
         return peer
     hops = [h.strip() for h in conn.headers.get("x-forwarded-for", "").split(",") if h.strip()]
@@ -116,12 +118,10 @@ def _within(address: str, networks: Iterable[IPv4Network | IPv6Network]) -> bool
 
 async def identify(conn: HTTPConnection) -> Identity | None:
     """The staff member behind the session cookie (pages use only this)."""
-    settings: Settings = conn.app.state.settings
-    accounts: Accounts = conn.app.state.accounts
-    session_id = conn.cookies.get(cookie_name(settings))
+    session_id = conn.cookies.get(cookie_name(context.settings(conn)))
     if not session_id or len(session_id) > 128:
         return None
-    return await accounts.identify(session_id)
+    return await context.services(conn).accounts.identify(session_id)
 
 
 async def identify_api(conn: HTTPConnection) -> Identity | None:
@@ -129,16 +129,14 @@ async def identify_api(conn: HTTPConnection) -> Identity | None:
     (``Authorization: Bearer ...``) if one is sent, else the session cookie."""
     scheme, _, secret = conn.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and secret:
-        accounts: Accounts = conn.app.state.accounts
-        return await accounts.identify_token(secret.strip())
+        return await context.services(conn).accounts.identify_token(secret.strip())
     return await identify(conn)
 
 
 def own_origins(conn: HTTPConnection) -> frozenset[str]:
     """The origins that count as the app itself (``Settings.origins``): fixed
     at start, never taken from the request's Host header."""
-    settings: Settings = conn.app.state.settings
-    return settings.origins
+    return context.settings(conn).origins
 
 
 def same_origin(conn: HTTPConnection, allowed: Iterable[str]) -> bool:
@@ -186,12 +184,8 @@ def require(identity: Identity, dialogue: Dialogue, permission: Permission) -> N
 def actor_of(conn: HTTPConnection, identity: Identity, dialogue: Dialogue) -> Actor:
     """The staff member acting in ``dialogue``: their roles there, the official
     they answer as, and their client address (for the audit trail)."""
-    official = dialogue.official_for(identity.username)
-    return Actor(
-        identity.username,
-        identity.roles_in(dialogue),
-        official.id if official else None,
-        client_address(conn),
+    return access.actor_in(
+        dialogue, identity.username, identity.roles_in(dialogue), client_address(conn)
     )
 
 

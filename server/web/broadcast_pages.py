@@ -15,11 +15,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ..actions import Actions
 from ..domain.access import Permission
 from ..domain.model import Dialogue
 from ..domain.text import LIMITS
 from .auth import identify
+from .context import services
 from .templating import error_page, gettext, login_redirect, page_refusal, render
 
 #: Background variants of the overlay: ``transparent`` for compositing in
@@ -27,12 +27,8 @@ from .templating import error_page, gettext, login_redirect, page_refusal, rende
 SCREEN_BACKGROUNDS = ("transparent", "green")
 
 
-def _actions(request: Request) -> Actions:
-    return request.app.state.actions  # type: ignore[no-any-return]
-
-
 async def _dialogue(request: Request) -> Dialogue | None:
-    return await _actions(request).store.dialogues.by_slug(request.path_params["slug"])
+    return await services(request).dialogues.find(request.path_params["slug"])
 
 
 async def producer(request: Request) -> Response:
@@ -73,9 +69,9 @@ async def screen(request: Request) -> Response:
         "background": background if background in SCREEN_BACKGROUNDS else "default",
     }
     token = request.query_params.get("token", "")
-    if not await _actions(request).screen_token_ok(dialogue, token):
+    if not await services(request).broadcast.screen_token_ok(dialogue, token):
         return render(request, "screen.html", 403, denied=True, **context)
-    feed = await _actions(request).feed(dialogue)
+    feed = await services(request).feeds.public(dialogue)
     initial = {
         "last_event_id": feed["last_event_id"],
         "on_air": feed["on_air"],

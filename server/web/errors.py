@@ -18,8 +18,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..actions import StoreUnavailable
 from ..domain.wording import N_, Refused
-from ..store.errors import StoreUnavailable
 from .access_log import redact
 from .catalogs import say
 

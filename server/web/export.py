@@ -8,11 +8,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..actions import Actions
 from ..domain import export as table
 from ..domain.access import Permission
 from ..domain.wording import Refused
 from .auth import actor_of, require, require_dialogue_scope, require_staff
+from .context import services
 
 
 async def export(request: Request) -> Response:
@@ -25,11 +25,11 @@ async def export(request: Request) -> Response:
     contact = params.get("contact", "false")
     if contact not in ("true", "false"):
         raise Refused("invalid", 'contact must be "true" or "false"', "contact")
-    actions: Actions = request.app.state.actions
-    dialogue = await actions.dialogue(request.path_params["slug"])
+    app = services(request)
+    dialogue = await app.dialogues.get(request.path_params["slug"])
     require(identity, dialogue, Permission.CONTACT if contact == "true" else Permission.EXPORT)
     actor = actor_of(request, identity, dialogue)
-    rows = await actions.export(dialogue, actor, with_contact=contact == "true")
+    rows = await app.moderation.export(dialogue, actor, with_contact=contact == "true")
     headers = {"Cache-Control": "no-store"}
     if fmt == "json":
         return JSONResponse({"dialogue": dialogue.slug, "questions": rows}, headers=headers)

@@ -13,16 +13,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ..actions import Actions
 from ..domain.access import Permission
 from ..domain.model import Dialogue, Official, Role
 from ..domain.text import LIMITS
 from .auth import actor_of, identify
+from .context import services
 from .templating import error_page, gettext, login_redirect, page_refusal, render
-
-
-def _actions(request: Request) -> Actions:
-    return request.app.state.actions  # type: ignore[no-any-return]
 
 
 def _refused(request: Request, status_code: int, dialogue: Dialogue | None = None) -> Response:
@@ -55,8 +51,8 @@ async def official_console(request: Request) -> Response:
     identity = await identify(request)
     if identity is None:
         return login_redirect(request)
-    actions = _actions(request)
-    dialogue = await actions.store.dialogues.by_slug(request.path_params["slug"])
+    actions = services(request)
+    dialogue = await actions.dialogues.find(request.path_params["slug"])
     if dialogue is None:
         return _refused(request, 404)
     actor = actor_of(request, identity, dialogue)

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..accounts import MAX_DISPLAY_NAME, MAX_PASSWORD, MIN_PASSWORD, USERNAME
+from ..actions.accounts import MAX_DISPLAY_NAME, MAX_PASSWORD, MIN_PASSWORD, USERNAME
 from ..domain.lifecycle import ACTIONS, EVENT_TYPES
 from ..domain.model import (
     CHANNELS,

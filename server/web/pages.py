@@ -18,9 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..accounts import Identity
-from ..actions import PUBLIC_CHANNELS, Actions
-from ..config import Settings
+from ..actions import PUBLIC_CHANNELS, Identity
 from ..domain.access import Permission
 from ..domain.events import public_dialogue
 from ..domain.model import CHANNELS, REJECT_REASONS, Dialogue, DialogueStatus
@@ -37,6 +35,7 @@ from .auth import (
     set_login_cookies,
 )
 from .catalogs import say
+from .context import services, settings
 from .errors import STATUS, refusal_headers
 from .staff import sign_in
 from .templating import error_page, login_redirect, page_refusal, protect, render, static_mount
@@ -45,14 +44,6 @@ from .templating import error_page, login_redirect, page_refusal, protect, rende
 MAX_FORM_BODY = 8192
 #: The longest ``next`` path the login page keeps.
 MAX_NEXT = 2000
-
-
-def _actions(request: Request) -> Actions:
-    return request.app.state.actions  # type: ignore[no-any-return]
-
-
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
 
 
 def _redirect(request: Request, url: str) -> Response:
@@ -102,7 +93,7 @@ async def _landing(request: Request, identity: Identity, requested: str) -> str:
     target = safe_next(requested)
     if target:
         return target
-    dialogues = await _actions(request).store.dialogues.all()
+    dialogues = await services(request).dialogues.all()
     ordered = sorted(dialogues, key=lambda d: d.status is not DialogueStatus.LIVE)
     for dialogue in ordered:
         if identity.may(dialogue, Permission.MODERATE):
@@ -165,17 +156,17 @@ async def login_submit(request: Request) -> Response:
             headers=refusal_headers(exc),
         )
     response = _redirect(request, await _landing(request, signed.identity, next_))
-    set_login_cookies(response, _settings(request), signed.session_id, signed.device_token)
+    set_login_cookies(response, settings(request), signed.session_id, signed.device_token)
     return response
 
 
 async def logout(request: Request) -> Response:
     """End the session: a form POST with the session's CSRF token, same origin only."""
-    settings = _settings(request)
+    config = settings(request)
     identity = await identify(request)
     if identity is None:
         response = _redirect(request, "/login")
-        clear_session_cookie(response, settings)
+        clear_session_cookie(response, config)
         return response
     try:
         form = await read_form(request)
@@ -189,14 +180,14 @@ async def logout(request: Request) -> Response:
     ):
         refused = Refused("forbidden", "the sign-out request was refused")
         return error_page(request, 403, _message(request, refused))
-    await request.app.state.accounts.close_session(request.cookies.get(cookie_name(settings), ""))
+    await services(request).accounts.close_session(request.cookies.get(cookie_name(config), ""))
     response = _redirect(request, "/login")
-    clear_session_cookie(response, settings)
+    clear_session_cookie(response, config)
     return response
 
 
 async def _dialogue(request: Request) -> Dialogue | None:
-    return await _actions(request).store.dialogues.by_slug(request.path_params["slug"])
+    return await services(request).dialogues.find(request.path_params["slug"])
 
 
 async def console(request: Request) -> Response:
@@ -264,7 +255,7 @@ async def dialogue_page(request: Request) -> Response:
     dialogue = await _dialogue(request)
     if dialogue is None or not await may_see(request, dialogue):
         return error_page(request, 404)
-    feed: dict[str, Any] = await _actions(request).feed(dialogue)
+    feed: dict[str, Any] = await services(request).feeds.public(dialogue)
     questions = [q for q in reversed(feed["questions"]) if q["status"] != "on_air"]
     stream_url = _stream_url(dialogue)
     embed = youtube_embed(stream_url)
@@ -285,7 +276,7 @@ async def dialogue_page(request: Request) -> Response:
 
 
 async def index(request: Request) -> Response:
-    dialogues = await _actions(request).store.dialogues.all()
+    dialogues = await services(request).dialogues.all()
     listed = [d for d in dialogues if d.status is not DialogueStatus.DRAFT]
     return render(request, "index.html", dialogues=listed)
 

@@ -1,7 +1,7 @@
 """The dialogue's public record: the citizen's tracking page and the archive.
 
 Both pages are rendered on the server from the asker's view
-(``Actions.tracking``) and the archive (``Actions.archive``), which are built
+(``tracking.view``) and the archive (``dialogues.archive``), which are built
 from allowlists of public fields: they never carry contact data or moderator
 notes, and nothing here may add them. A tracking code is as good as a
 password for following one question, so its pages are never stored by
@@ -17,10 +17,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..actions import Actions
 from ..domain.model import DialogueStatus
 from ..domain.wording import Refused
 from .auth import own_origins, same_origin
+from .context import services
 from .errors import STATUS
 from .pages import read_form
 from .templating import error_page, gettext, protect, render
@@ -35,10 +35,6 @@ MAX_TYPED = 64
 #: The tracking code is in the URL: no Referer may carry it to another site.
 TRACKING_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 ARCHIVE_VIEWS = ("topic", "official")
-
-
-def _actions(request: Request) -> Actions:
-    return request.app.state.actions  # type: ignore[no-any-return]
 
 
 def normalise_code(typed: str) -> str | None:
@@ -109,12 +105,12 @@ async def tracking_page(request: Request) -> Response:
         return _lookup_page(request, 404, typed=typed[:MAX_TYPED], error="unknown")
     if code != typed:
         return _redirect(request, code)
-    actions = _actions(request)
+    actions = services(request)
     try:
-        view = await actions.tracking(code)
+        view = await actions.tracking.view(code)
     except Refused:
         return _lookup_page(request, 404, typed=code, error="unknown")
-    dialogue = await actions.dialogue(view["dialogue"]["slug"])
+    dialogue = await actions.dialogues.get(view["dialogue"]["slug"])
     topic = dialogue.topic(view.get("topic"))
     return _tracking_response(
         render(
@@ -138,7 +134,7 @@ async def forget_contact(request: Request) -> Response:
     if code is None or not same_origin(request, own_origins(request)):
         return _not_from_here(request)
     try:
-        removed = await _actions(request).forget_contact(code)
+        removed = await services(request).tracking.forget_contact(code)
     except Refused:
         return _lookup_page(request, 404, typed=code, error="unknown")
     target = f"/t/{code}?contact={'deleted' if removed else 'none'}"
@@ -147,13 +143,13 @@ async def forget_contact(request: Request) -> Response:
 
 async def archive_page(request: Request) -> Response:
     """``/d/{slug}/archive``: every answered question, by topic or by official."""
-    actions = _actions(request)
-    dialogue = await actions.store.dialogues.by_slug(request.path_params["slug"])
+    actions = services(request)
+    dialogue = await actions.dialogues.find(request.path_params["slug"])
     if dialogue is None or dialogue.status is DialogueStatus.DRAFT:
         return render(request, "error.html", 404, status=404, message=None)
     by = request.query_params.get("by")
     view = by if by in ARCHIVE_VIEWS else "topic"
-    archive = await actions.archive(dialogue)
+    archive = await actions.dialogues.archive(dialogue)
     groups = archive["by_official"] if view == "official" else archive["by_topic"]
     officials = {o.id: o for o in dialogue.officials}
     return render(

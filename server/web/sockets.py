@@ -14,23 +14,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import Counter
 from collections.abc import Callable
-from typing import Any
 
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from ..actions import Actions
+from ..actions import Services
 from ..domain import access
 from ..domain.access import Permission
-from ..domain.events import PUBLIC, STAFF, staff_question
-from ..domain.model import Dialogue, Status
+from ..domain.events import PUBLIC, STAFF
+from ..domain.model import Dialogue
 from ..domain.wording import Refused
-from ..realtime.hub import Hub, Subscriber
+from ..realtime.hub import Subscriber
 from ..realtime.messages import dumps, render
-from ..realtime.reader import Reader
 from .auth import client_key, identify_api, may_see, staff_ws_origin_ok
+from .context import node, services, settings
 from .widget import origin_allowed
 
 log = logging.getLogger(__name__)
@@ -77,27 +75,13 @@ class QueueSink:
             await self._ws.send_text(payload)
 
 
-async def _snapshot(actions: Actions, dialogue: Dialogue, audience: str) -> dict[str, Any]:
-    if audience == PUBLIC:
-        return await actions.feed(dialogue)
-    last_id, questions = await actions.store.questions.snapshot(
-        dialogue.id, [s for s in Status if s is not Status.RECEIVED]
-    )
-    questions.sort(key=lambda q: int(q.id))
-    return {
-        "last_event_id": last_id,
-        "questions": [staff_question(q, dialogue) for q in questions],
-        "handling": await actions.handling(dialogue),
-    }
-
-
-async def _catch_up(ws: WebSocket, actions: Actions, dialogue: Dialogue, audience: str) -> str:
+async def _catch_up(ws: WebSocket, app: Services, dialogue: Dialogue, audience: str) -> str:
     """Send what the client missed (or a snapshot); return the last id sent."""
     after = ws.query_params.get("after")
-    limit: int = ws.app.state.settings.replay_max
-    missed = await actions.store.events.after(dialogue.id, after, limit=limit) if after else None
+    missed = await app.feeds.missed(dialogue, after) if after else None
     if missed is None:
-        data = await _snapshot(actions, dialogue, audience)
+        feeds = app.feeds
+        data = await (feeds.public(dialogue) if audience == PUBLIC else feeds.staff(dialogue))
         last_id: str = data["last_event_id"]
         message = {
             "id": last_id,
@@ -118,27 +102,25 @@ async def _catch_up(ws: WebSocket, actions: Actions, dialogue: Dialogue, audienc
 
 
 async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str, screen: bool) -> None:
-    app = ws.app
-    settings = app.state.settings
-    hub: Hub = app.state.hub
-    reader: Reader = app.state.reader
-    sink = QueueSink(ws, settings.ws_send_queue, settings.ws_ping_interval)
+    here = node(ws)
+    config = settings(ws)
+    sink = QueueSink(ws, config.ws_send_queue, config.ws_ping_interval)
     sub = Subscriber(sink, dialogue.id, audience, screen)
-    hub.add(sub)
+    here.hub.add(sub)
     try:
-        await reader.track(dialogue)
-        last_id = await _catch_up(ws, app.state.actions, dialogue, audience)
+        await here.reader.track(dialogue)
+        last_id = await _catch_up(ws, services(ws), dialogue, audience)
         if not sub.go_live(last_id):
             return
         ended = asyncio.Event()
         tasks = {asyncio.create_task(sink.pump()), asyncio.create_task(_listen(ws))}
         if audience == STAFF:
             tasks.add(asyncio.create_task(_still_signed_in(ws, sink, dialogue, ended)))
-        app.state.sockets.add(ws)
+        here.sockets.add(ws)
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            app.state.sockets.discard(ws)
+            here.sockets.discard(ws)
             ended.set()
             for task in tasks:
                 task.cancel()
@@ -151,7 +133,7 @@ async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str, screen: bool)
     except WebSocketDisconnect:
         pass
     finally:
-        hub.remove(sub)
+        here.hub.remove(sub)
         if (
             ws.application_state is WebSocketState.CONNECTED
             and ws.client_state is WebSocketState.CONNECTED
@@ -214,9 +196,9 @@ async def _open(
     dialogue, or one that ``allowed`` refuses, refuses the handshake (403).
     A public socket that names a screen token (``?screen=``, the broadcast
     overlay) must name the current one, and is closed when it is rotated."""
-    actions = ws.app.state.actions
+    app = services(ws)
     try:
-        dialogue = await actions.dialogue(ws.path_params["slug"])
+        dialogue = await app.dialogues.get(ws.path_params["slug"])
     except Refused:
         await ws.close(CLOSE_POLICY)
         return
@@ -224,15 +206,15 @@ async def _open(
         await ws.close(CLOSE_POLICY)
         return
     token = ws.query_params.get("screen") if audience == PUBLIC else None
-    if token is not None and not await actions.screen_token_ok(dialogue, token):
+    if token is not None and not await app.broadcast.screen_token_ok(dialogue, token):
         await ws.close(CLOSE_POLICY)
         return
     if not await may_see(ws, dialogue):  # a draft: staff only
         await ws.close(CLOSE_POLICY)
         return
     address = client_key(ws)
-    per_address: Counter[str] = ws.app.state.sockets_per_address
-    cap = ws.app.state.settings.ws_per_address
+    per_address = node(ws).sockets_per_address
+    cap = settings(ws).ws_per_address
     if cap and per_address[address] >= cap:
         log.warning("refused a WebSocket: %d open from one address", cap)
         await ws.close(CLOSE_POLICY)

@@ -27,7 +27,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from ..accounts import Identity
+from ..actions.accounts import Identity
 from ..domain.access import Permission
 from ..domain.model import Dialogue, DialogueStatus
 from .auth import own_origins

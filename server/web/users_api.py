@@ -18,10 +18,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..accounts import Accounts, Identity
+from ..actions.accounts import Accounts, Identity, User
 from ..domain.wording import Refused
-from ..store.users import User
 from .auth import client_address, require_staff
+from .context import services, settings
 from .errors import read_object
 
 #: The fields ``PATCH /api/v1/users/{username}`` takes; any other is refused.
@@ -35,8 +35,8 @@ async def _admin(request: Request) -> tuple[Accounts, Identity, dict[str, str]]:
     identity = await require_staff(request)
     if not identity.system_admin:
         raise Refused("forbidden", "only an administrator of the system may manage staff accounts")
-    dialogues = await request.app.state.actions.store.dialogues.all()
-    return request.app.state.accounts, identity, {d.id: d.slug for d in dialogues}
+    app = services(request)
+    return app.accounts, identity, await app.dialogues.slugs()
 
 
 async def user_view(accounts: Accounts, user: User, slugs: dict[str, str]) -> dict[str, Any]:
@@ -65,7 +65,7 @@ async def list_users(request: Request) -> Response:
 
 async def create_user(request: Request) -> Response:
     accounts, identity, slugs = await _admin(request)
-    body = await read_object(request, request.app.state.settings.max_body)
+    body = await read_object(request, settings(request).max_body)
     user = await accounts.create(
         identity.username,
         body.get("username"),
@@ -81,7 +81,7 @@ async def create_user(request: Request) -> Response:
 async def update_user(request: Request) -> Response:
     accounts, identity, slugs = await _admin(request)
     username = request.path_params["username"]
-    body = await read_object(request, request.app.state.settings.max_body)
+    body = await read_object(request, settings(request).max_body)
     unknown = sorted(set(body) - set(EDITABLE))
     if unknown:
         raise Refused(

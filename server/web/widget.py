@@ -40,13 +40,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..actions import Actions
+from ..actions import StoreUnavailable
 from ..domain.model import Dialogue
 from ..domain.wording import N_, Refused
-from ..store.errors import StoreUnavailable
-from ..store.questions import dialogue_of
 from .auth import UNSAFE, own_origins
 from .catalogs import say
+from .context import services
 from .errors import error_body, error_response, unavailable
 
 WIDGET_ROOT = Path(__file__).resolve().parent.parent.parent / "client_widget"
@@ -96,19 +95,14 @@ def origin_allowed(conn: HTTPConnection, dialogue: Dialogue) -> bool:
     return listed(origin, dialogue)
 
 
-def _actions(conn: HTTPConnection) -> Actions:
-    return conn.app.state.actions  # type: ignore[no-any-return]
-
-
 async def _dialogue_of(conn: HTTPConnection, match: re.Match[str]) -> Dialogue | None:
     """The dialogue a public API path is about, or None if there is none."""
-    actions = _actions(conn)
+    app = services(conn)
     groups = match.groupdict()
     if "code" in groups:
-        dialogue_id = dialogue_of(groups["code"])
-        return await actions.store.dialogues.by_id(dialogue_id) if dialogue_id else None
+        return await app.tracking.dialogue(groups["code"])
     try:
-        return await actions.dialogue(groups["slug"])
+        return await app.dialogues.get(groups["slug"])
     except Refused:
         return None
 
@@ -258,7 +252,7 @@ async def origin_check(request: Request) -> Response:
         "Vary": "Origin",
     }
     try:
-        dialogue = await _actions(request).dialogue(request.path_params["slug"])
+        dialogue = await services(request).dialogues.get(request.path_params["slug"])
     except Refused:
         response = error_response(request, Refused("not_found", "no such dialogue"))
         response.headers.update(headers)

@@ -1,6 +1,6 @@
 """Data for the keyboard console test: a live dialogue with 200 questions,
 made the way the app makes them: the dialogue and accounts through
-``Actions`` and ``Accounts``, the questions through the real server's public
+``Services`` and ``Accounts``, the questions through the real server's public
 API (and the staff API for those from other channels), waited for until
 intake has screened every one of them into moderation.
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from server.accounts import Accounts
+from server.actions.accounts import Accounts
 from server.store.connection import Store, connect
 from tests.helpers import ServerProcess
 from tests.support.questions import question_ids

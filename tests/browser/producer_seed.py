@@ -1,5 +1,5 @@
 """Data for the producer console and overlay tests, made the way the app makes
-it: dialogues and accounts through ``Actions`` and ``Accounts``, questions
+it: dialogues and accounts through ``Services`` and ``Accounts``, questions
 through the real server's public API and moved on through its staff API.
 
 Each test makes its own dialogue (``new_dialogue``), so tests sharing one
@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from server.accounts import Accounts
-from server.actions import Actions
+from server.actions import build
+from server.actions.accounts import Accounts
 from server.domain.model import Role
 from server.store.connection import Store, connect
 from tests.helpers import ServerProcess
@@ -65,8 +65,8 @@ def new_dialogue(
     async def make() -> None:
         redis = connect(redis_url)
         try:
-            actions = Actions(Store(redis, 10_000, b"test-secret"))
-            dialogue = await actions.create_dialogue(
+            actions = build(Store(redis, 10_000, b"test-secret"))
+            dialogue = await actions.dialogues.create(
                 slug=slug,
                 title=title,
                 status="live",
@@ -75,7 +75,9 @@ def new_dialogue(
                 localities=LOCALITIES,
                 topic_officials={"kinh-te-so": "o2"},
             )
-            await make_members(actions.store, dialogue, {**STAFF, **EXTRA_STAFF, **(members or {})})
+            await make_members(
+                actions.accounts, dialogue, {**STAFF, **EXTRA_STAFF, **(members or {})}
+            )
         finally:
             await redis.aclose()
 

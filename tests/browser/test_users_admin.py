@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from server.accounts import MIN_PASSWORD
+from server.actions.accounts import MIN_PASSWORD
 from tests.helpers import ServerProcess
 from tests.web.seed import PASSWORD, SLUG
 

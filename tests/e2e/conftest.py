@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from server.accounts import Accounts
-from server.actions import Actions
+from server.actions import Services, build
+from server.actions.accounts import Accounts
 from server.domain.model import Dialogue, Role
 from server.store.connection import Store, connect
 from tests.helpers import ServerProcess
@@ -37,7 +37,7 @@ def server(redis_server: str) -> Iterator[ServerProcess]:
 @dataclass
 class World:
     store: Store
-    actions: Actions
+    actions: Services
     dialogue: Dialogue
 
 
@@ -45,8 +45,8 @@ class World:
 async def world(redis_url: str) -> AsyncIterator[World]:
     redis = connect(redis_url)
     store = Store(redis, 10_000, b"test-secret")
-    actions = Actions(store)
-    dialogue = await actions.create_dialogue(
+    actions = build(store)
+    dialogue = await actions.dialogues.create(
         slug="chuyen-doi-so",
         title="Đối thoại trực tuyến về chuyển đổi số",
         status="live",

@@ -275,7 +275,7 @@ async def test_not_accepting_and_rate_limited(redis_url: str, world: World) -> N
             limited = await client.post(QUESTIONS, json=GOOD)
             assert_error(limited, 429, "rate_limited")
             assert int(limited.headers["Retry-After"]) >= 1
-            await world.actions.set_dialogue_status(world.dialogue, DialogueStatus.CLOSED)
+            await world.actions.dialogues.set_status(world.dialogue, DialogueStatus.CLOSED)
             closed = await client.post(QUESTIONS, json=GOOD)
             assert closed.status_code in (409, 429)
     env["DOITHOAI_SUBMIT_LIMIT"] = "0"
@@ -307,11 +307,11 @@ def test_redis_down_is_503_and_nothing_half_written(tmp_path: Any) -> None:
         import asyncio
 
         async def seed() -> None:
-            from server.actions import Actions
+            from server.actions import build
             from server.store.connection import Store, connect
 
             client = connect(url)
-            await Actions(Store(client, 1000, b"k")).create_dialogue(
+            await build(Store(client, 1000, b"k")).dialogues.create(
                 slug=SLUG, title="T", status="live"
             )
             await client.aclose()

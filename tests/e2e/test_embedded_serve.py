@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from server.actions import Actions
+from server.actions import build
 from server.store.connection import Store, connect
 from server.store.embedded import EmbeddedRedis
 from tests.helpers import ServerProcess
@@ -31,7 +31,7 @@ def gone(pid: int) -> bool:
 async def _seed(url: str) -> None:
     client = connect(url)
     try:
-        await Actions(Store(client, 1000, b"k")).create_dialogue(
+        await build(Store(client, 1000, b"k")).dialogues.create(
             slug="hue", title="Huế", status="live"
         )
     finally:

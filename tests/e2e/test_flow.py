@@ -12,7 +12,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from server.accounts import Accounts
+from server.actions.accounts import Accounts
 from tests.helpers import ServerProcess
 
 from .conftest import World, login

@@ -46,7 +46,7 @@ async def _published(server: ServerProcess, world: World) -> str:
             break
         assert time.monotonic() < deadline, "intake never screened the question"
         await asyncio.sleep(0.05)
-    await world.actions.act(world.dialogue, q.id, "approve", {}, MODERATOR)
+    await world.actions.moderation.act(world.dialogue, q.id, "approve", {}, MODERATOR)
     return q.id
 
 
@@ -72,7 +72,7 @@ async def test_a_replay_stops_at_the_bound(bounded: ServerProcess, world: World,
     more: a snapshot with reset, at the stream's last id."""
     qid = await _published(bounded, world)
     for n in range(BOUND + 1):  # votes.changed: an event both feeds show
-        await world.actions.vote(world.dialogue, qid, f"replay-voter-{n:04d}")
+        await world.actions.submissions.vote(world.dialogue, qid, f"replay-voter-{n:04d}")
     ids = await _stream_ids(world)
     at_bound, past_bound = ids[-(BOUND + 1)], ids[-(BOUND + 2)]
     moderator = await login(bounded, "moderator")

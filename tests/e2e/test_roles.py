@@ -6,7 +6,7 @@ working, and two producers pressing "next question" at once put exactly one
 question on air.
 
 Each row of the table prepares, for each role, a fresh question in the state
-the action needs (through the app's own ``Actions``, as staff would), then
+the action needs (through the app's own ``Services``, as staff would), then
 sends that role's request over HTTP and records the status; the row passes
 only if every cell matches.
 """
@@ -23,8 +23,7 @@ import httpx
 import pytest
 import redis.asyncio
 
-from server.accounts import Accounts
-from server.actions import Actions
+from server.actions import Services, build
 from server.domain.model import Actor, Dialogue, DialogueStatus, Role
 from server.store.connection import Store, connect
 from tests.helpers import ServerProcess
@@ -87,7 +86,8 @@ class Client:
 @dataclass
 class World:
     server: ServerProcess
-    actions: Actions
+    actions: Services
+    store: Store
     dialogue: Dialogue
     phased: Dialogue
     race: Dialogue
@@ -98,13 +98,12 @@ class World:
         """A new question routed to official o1, brought to ``state``; its id."""
         target = dialogue or self.dialogue
         n = next(self.serial)
-        submitted = await self.actions.submit(
+        submitted = await self.actions.submissions.submit(
             target,
             {"text": f"Câu hỏi thử nghiệm số {n} về chuyển đổi số của tỉnh?", "name": "Lê Thị Hoa"},
         )
         qid = submitted.question_id
-        entries = await self.actions.store.questions.inbox_entries(target.id)
-        await self.actions.materialise(target.id, qid, entries[qid])
+        await self.actions.intake.screen_now(target, [qid])
         steps: list[tuple[str, dict[str, Any]]] = [
             ("approve", {}),
             ("assign", {"official_id": "o1"}),
@@ -116,17 +115,17 @@ class World:
         if state == "deferred":
             steps.append(("defer", {}))
         for action, body in steps:
-            await self.actions.act(target, qid, action, body, SETUP)
+            await self.actions.moderation.act(target, qid, action, body, SETUP)
         return qid
 
     async def tracking_code(self) -> str:
-        submitted = await self.actions.submit(
+        submitted = await self.actions.submissions.submit(
             self.dialogue, {"text": "Câu hỏi để theo dõi bằng mã tra cứu?", "name": "Lê Văn Nam"}
         )
         return submitted.tracking_code
 
     async def screen_token(self) -> str:
-        return await self.actions.store.dialogues.screen_token(self.dialogue.id)
+        return await self.actions.broadcast.screen_token(self.dialogue)
 
 
 async def _sign_in(server: ServerProcess, username: str | None) -> Client:
@@ -147,29 +146,30 @@ async def matrix(server: ServerProcess, redis_server: str) -> AsyncIterator[Worl
     await flush.flushall()
     await flush.aclose()
     client = connect(redis_server)
-    actions = Actions(Store(client, 10_000, b"test-secret"))
+    store = Store(client, 10_000, b"test-secret")
+    actions = build(store)
     common: dict[str, Any] = {
         "topics": [{"id": "kinh-te-so", "name": "Kinh tế số"}],
         "officials": OFFICIALS,
         "localities": ["Thành phố Huế"],
     }
-    dialogue = await actions.create_dialogue(
+    dialogue = await actions.dialogues.create(
         slug=SLUG, title="Đối thoại trực tuyến về chuyển đổi số", status="live", **common
     )
-    phased = await actions.create_dialogue(
+    phased = await actions.dialogues.create(
         slug=PHASED, title="Đối thoại thử nghiệm các giai đoạn", status="draft", **common
     )
-    race = await actions.create_dialogue(
+    race = await actions.dialogues.create(
         slug=RACE, title="Hai đạo diễn cùng bấm", status="live", **common
     )
-    accounts = Accounts(actions.store, 3600)
+    accounts = actions.accounts
     for username, roles in ACCOUNTS.items():
         places = [d.id for d in (dialogue, phased, race)]
         await accounts.add(username, PASSWORD, roles, dialogues=places)
     logins = {"anonymous": None, **LOGIN_OF, "producer2": "producer2"}
     signed_in = await asyncio.gather(*(_sign_in(server, name) for name in logins.values()))
     clients = dict(zip(logins, signed_in, strict=True))
-    yield World(server, actions, dialogue, phased, race, clients)
+    yield World(server, actions, store, dialogue, phased, race, clients)
     for c in clients.values():
         await c.http.aclose()
     await client.aclose()
@@ -196,14 +196,14 @@ def action(state: str, name: str, body: dict[str, Any]) -> Prepare:
 
 async def next_question(w: World) -> Request:
     await w.question("queued")
-    current = await w.actions.store.questions.on_air_id(w.dialogue.id)
+    current = await w.store.questions.on_air_id(w.dialogue.id)
     return "POST", f"/api/v1/dialogues/{SLUG}/next", {"then": "back", "current": current or ""}
 
 
 async def change_phase(w: World) -> Request:
-    phased = await w.actions.dialogue(PHASED)
+    phased = await w.actions.dialogues.get(PHASED)
     if phased.status is not DialogueStatus.DRAFT:  # an admin's earlier cell opened it
-        await w.actions.set_dialogue_status(phased, "draft")
+        await w.actions.dialogues.set_status(phased, "draft")
     return "POST", f"/api/v1/dialogues/{PHASED}/status", {"status": "open"}
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from server.accounts import Accounts
+from server.actions.accounts import Accounts
 from server.domain.model import Role
 from tests.helpers import ServerProcess
 from tests.support.questions import wait_screened
@@ -27,7 +27,7 @@ async def test_a_token_acts_within_its_role_and_dialogues(
         "moderator", Role.MODERATOR, ("chuyen-doi-so",), "bot", NOW
     )
     other, _ = await accounts.create_token("moderator", Role.MODERATOR, ("khac",), "", NOW)
-    await world.actions.create_dialogue(slug="khac", title="Khác", status="live")
+    await world.actions.dialogues.create(slug="khac", title="Khác", status="live")
     headers = {"Authorization": f"Bearer {secret}"}
     async with httpx.AsyncClient(base_url=server.url, headers=headers) as bot:
         who = (await bot.get("/api/v1/session")).json()

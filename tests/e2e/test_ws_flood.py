@@ -22,7 +22,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 
-from server.actions import Actions
+from server.actions import Services, build
 from server.domain.model import Actor, Dialogue, Role
 from server.store.connection import Store
 from server.store.connection import connect as connect_redis
@@ -59,14 +59,16 @@ DESCRIPTIONS = [
 
 @dataclass
 class Feed:
-    actions: Actions
+    actions: Services
     dialogue: Dialogue
     qid: str
     voters: Iterator[int]
 
     async def vote(self) -> int:
         """One small public event (votes.changed); returns the new count."""
-        return await self.actions.vote(self.dialogue, self.qid, f"flood-voter-{next(self.voters)}")
+        return await self.actions.submissions.vote(
+            self.dialogue, self.qid, f"flood-voter-{next(self.voters)}"
+        )
 
     async def votes(self) -> None:
         """A burst of votes, as fast as Redis takes them."""
@@ -77,7 +79,7 @@ class Feed:
         description): the description alternates between two."""
         description = DESCRIPTIONS[self.dialogue.version % 2]
         changes = {"description": description, "version": self.dialogue.version}
-        self.dialogue = await self.actions.update_dialogue(self.dialogue, changes)
+        self.dialogue = await self.actions.dialogues.update(self.dialogue, changes)
 
 
 @pytest.fixture
@@ -85,14 +87,13 @@ async def feed(redis_url: str) -> AsyncIterator[Feed]:
     """The seeded dialogue with one published question to vote on."""
     await asyncio.to_thread(seed, redis_url)
     redis = connect_redis(redis_url)
-    actions = Actions(Store(redis, 10_000, b"test-secret"))
-    dialogue = await actions.dialogue(SLUG)
-    sub = await actions.submit(
+    actions = build(Store(redis, 10_000, b"test-secret"))
+    dialogue = await actions.dialogues.get(SLUG)
+    sub = await actions.submissions.submit(
         dialogue, {"text": "Xin hỏi về phủ sóng 4G ở A Lưới?", "name": "Lan"}
     )
-    entries = await actions.store.questions.inbox_entries(dialogue.id)
-    await actions.materialise(dialogue.id, sub.question_id, entries[sub.question_id])
-    await actions.act(dialogue, sub.question_id, "approve", {}, MODERATOR)
+    await actions.intake.screen_now(dialogue, [sub.question_id])
+    await actions.moderation.act(dialogue, sub.question_id, "approve", {}, MODERATOR)
     yield Feed(actions, dialogue, sub.question_id, iter(range(1_000_000)))
     await redis.aclose()
 

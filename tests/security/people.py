@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from server.accounts import Accounts
-from server.actions import Actions
+from server.actions import build
+from server.actions.accounts import Accounts
 from server.domain.model import Role
 from server.store.connection import Store, connect
 from tests.helpers import ServerProcess
@@ -70,7 +70,7 @@ def add_accounts(redis_url: str) -> None:
                 await accounts.add(username, PASSWORD)
                 given = sorted(r.value for r in roles)
                 await accounts.update("tests", username, memberships={SLUG: given})
-        await Actions(store).create_dialogue(
+        await build(store).dialogues.create(
             slug=OTHER_SLUG,
             title="Đối thoại về cải cách hành chính",
             status="live",

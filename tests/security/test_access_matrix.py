@@ -30,7 +30,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 from websockets.typing import Origin
 
-from server.accounts import Accounts
+from server.actions.accounts import Accounts
 from server.domain.model import Role
 from server.web.widget import script_url
 from tests.helpers import ServerProcess

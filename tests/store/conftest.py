@@ -1,4 +1,4 @@
-"""Store fixtures: the app's own Store and Actions on the test's Redis."""
+"""Store fixtures: the app's own Store and Services on the test's Redis."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from server.actions import Actions
+from server.actions import Services, build
 from server.domain.model import Actor, Dialogue, Role
 from server.store.connection import Store, connect
 
@@ -43,13 +43,13 @@ def store(redis: Redis) -> Store:
 
 
 @pytest.fixture
-def actions(store: Store) -> Actions:
-    return Actions(store)
+def actions(store: Store) -> Services:
+    return build(store)
 
 
 @pytest.fixture
-async def dialogue(actions: Actions) -> Dialogue:
-    return await actions.create_dialogue(
+async def dialogue(actions: Services) -> Dialogue:
+    return await actions.dialogues.create(
         slug="chuyen-doi-so",
         title="Đối thoại trực tuyến về chuyển đổi số",
         status="live",

@@ -10,7 +10,7 @@ import sys
 
 from redis.asyncio import Redis
 
-from server.actions import Actions
+from server.actions import Services, build
 from server.domain.model import Actor, Dialogue, Role
 from server.store import keys
 from server.store.connection import Store
@@ -20,26 +20,30 @@ from .conftest import PRODUCER, payload
 MOD = Actor("moderator", frozenset({Role.MODERATOR}), address="203.0.113.7")
 
 
-async def pending(store: Store, actions: Actions, dialogue: Dialogue, n: int) -> str:
-    submitted = await actions.submit(dialogue, payload(n))
-    await store.intake_worker(store.dialogues.ids, actions.materialise, "n", 30, 5).run_once()
+async def pending(store: Store, actions: Services, dialogue: Dialogue, n: int) -> str:
+    submitted = await actions.submissions.submit(dialogue, payload(n))
+    await store.intake_worker(
+        store.dialogues.ids, actions.intake.materialise, "n", 30, 5
+    ).run_once()
     return submitted.question_id
 
 
-async def broadcast(store: Store, actions: Actions, dialogue: Dialogue) -> list[str]:
+async def broadcast(store: Store, actions: Services, dialogue: Dialogue) -> list[str]:
     a = await pending(store, actions, dialogue, 1)
     b = await pending(store, actions, dialogue, 2)
-    await actions.act(dialogue, a, "edit", {"text": "Câu hỏi đã biên tập cho rõ ý."}, MOD)
-    await actions.act(dialogue, a, "approve", {}, MOD)
-    await actions.act(dialogue, b, "approve", {}, MOD)
-    await actions.act(dialogue, b, "merge", {"into": a}, MOD)
-    await actions.act(dialogue, a, "queue", {}, PRODUCER)
-    await actions.next_question(dialogue, PRODUCER)
+    await actions.moderation.act(
+        dialogue, a, "edit", {"text": "Câu hỏi đã biên tập cho rõ ý."}, MOD
+    )
+    await actions.moderation.act(dialogue, a, "approve", {}, MOD)
+    await actions.moderation.act(dialogue, b, "approve", {}, MOD)
+    await actions.moderation.act(dialogue, b, "merge", {"into": a}, MOD)
+    await actions.moderation.act(dialogue, a, "queue", {}, PRODUCER)
+    await actions.broadcast.next(dialogue, PRODUCER)
     return [a, b]
 
 
 async def test_every_staff_action_has_its_entry(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     a, b = await broadcast(store, actions, dialogue)
     rows = await store.audit.read(dialogue.id)
@@ -66,10 +70,10 @@ async def test_every_staff_action_has_its_entry(
 
 
 async def test_settings_changes_are_audited(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     admin = Actor("admin", frozenset({Role.ADMIN}), address="198.51.100.2")
-    await actions.update_dialogue(dialogue, {"title": "Đối thoại về chuyển đổi số 2026"}, admin)
+    await actions.dialogues.update(dialogue, {"title": "Đối thoại về chuyển đổi số 2026"}, admin)
     (row,) = await store.audit.read(dialogue.id)
     assert row.entry["action"] == "dialogue.edit"
     assert row.entry["after"] == {"title": "Đối thoại về chuyển đổi số 2026", "version": 1}
@@ -77,7 +81,7 @@ async def test_settings_changes_are_audited(
 
 
 async def test_chain_detects_an_edited_entry(
-    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     await broadcast(store, actions, dialogue)
     stream = keys.audit_stream(keys.prefix(dialogue.id))
@@ -95,7 +99,7 @@ async def test_chain_detects_an_edited_entry(
 
 
 async def test_chain_detects_a_deleted_entry_and_a_cut_end(
-    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     await broadcast(store, actions, dialogue)
     stream = keys.audit_stream(keys.prefix(dialogue.id))
@@ -108,12 +112,12 @@ async def test_chain_detects_a_deleted_entry_and_a_cut_end(
 
 
 async def test_concurrent_actions_keep_one_chain(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     import asyncio
 
     ids = [await pending(store, actions, dialogue, n) for n in range(12)]
-    await asyncio.gather(*(actions.act(dialogue, q, "approve", {}, MOD) for q in ids))
+    await asyncio.gather(*(actions.moderation.act(dialogue, q, "approve", {}, MOD) for q in ids))
     rows = await store.audit.read(dialogue.id)
     assert sorted(r.entry["question"] for r in rows) == sorted(ids)
     assert [r.entry["seq"] for r in rows] == list(range(1, 13))
@@ -130,10 +134,10 @@ def test_cli_verify_says_intact_or_broken(redis_url: str) -> None:
     async def seed(tamper: bool) -> str:
         redis = connect(redis_url)
         store = Store(redis, 10_000, b"test-secret")
-        actions = Actions(store)
+        actions = build(store)
         dialogue = await store.dialogues.by_slug("cli-audit")
         if dialogue is None:
-            dialogue = await actions.create_dialogue(slug="cli-audit", title="CLI", status="live")
+            dialogue = await actions.dialogues.create(slug="cli-audit", title="CLI", status="live")
             await broadcast(store, actions, dialogue)
         stream = keys.audit_stream(keys.prefix(dialogue.id))
         first = (await redis.xrange(stream, count=1))[0]
@@ -163,13 +167,15 @@ def test_cli_verify_says_intact_or_broken(redis_url: str) -> None:
 
 
 async def test_entries_and_account_changes_are_audited(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """A question entered by staff from the hotline, and an admin's change of
     an account (in the accounts' own trail), leave entries too."""
-    from server.accounts import Accounts
+    from server.actions.accounts import Accounts
 
-    entered = await actions.submit(dialogue, payload(9, channel="hotline", phone="0912345678"), MOD)
+    entered = await actions.submissions.submit(
+        dialogue, payload(9, channel="hotline", phone="0912345678"), MOD
+    )
     (row,) = await store.audit.read(dialogue.id)
     assert (row.entry["action"], row.entry["question"]) == ("enter", entered.question_id)
     assert row.entry["after"]["channel"] == "hotline"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from redis.asyncio import Redis
 
-from server.actions import Actions
+from server.actions import Services
 from server.domain.model import Actor, Dialogue, Role
 from server.domain.wording import Refused
 from server.store import keys
@@ -19,30 +19,30 @@ ADMIN = Actor("admin", frozenset({Role.ADMIN}))
 
 
 async def test_every_saved_change_bumps_the_version(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     assert dialogue.version == 0
-    edited = await actions.update_dialogue(dialogue, {"title": "Đối thoại số", "version": 0})
+    edited = await actions.dialogues.update(dialogue, {"title": "Đối thoại số", "version": 0})
     assert edited.version == 1
-    closed = await actions.set_dialogue_status(edited, "closed", ADMIN, version=1)
+    closed = await actions.dialogues.set_status(edited, "closed", ADMIN, version=1)
     assert closed.version == 2
     stored = await store.dialogues.by_slug(dialogue.slug)
     assert stored is not None and (stored.version, stored.title) == (2, "Đối thoại số")
     # A change that changes nothing is not a change.
-    assert await actions.update_dialogue(stored, {"title": "Đối thoại số"}) == stored
+    assert await actions.dialogues.update(stored, {"title": "Đối thoại số"}) == stored
 
 
 async def test_an_edit_on_a_stale_page_is_refused_and_changes_nothing(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
-    await actions.update_dialogue(dialogue, {"description": "Mô tả của người thứ nhất"})
-    fresh = await actions.dialogue(dialogue.slug)
+    await actions.dialogues.update(dialogue, {"description": "Mô tả của người thứ nhất"})
+    fresh = await actions.dialogues.get(dialogue.slug)
     with pytest.raises(Refused) as refused:
-        await actions.update_dialogue(fresh, {"description": "Mô tả cũ", "version": 0}, ADMIN)
+        await actions.dialogues.update(fresh, {"description": "Mô tả cũ", "version": 0}, ADMIN)
     assert (refused.value.code, refused.value.field) == ("conflict", "version")
     with pytest.raises(Refused):
-        await actions.set_dialogue_status(fresh, "closed", ADMIN, version=0)
-    after = await actions.dialogue(dialogue.slug)
+        await actions.dialogues.set_status(fresh, "closed", ADMIN, version=0)
+    after = await actions.dialogues.get(dialogue.slug)
     assert (after.description, after.status.value, after.version) == (
         "Mô tả của người thứ nhất",
         "live",
@@ -51,17 +51,17 @@ async def test_an_edit_on_a_stale_page_is_refused_and_changes_nothing(
 
 
 async def test_two_requests_that_read_the_same_version_cannot_both_save(
-    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """Both read version 0 (as two PATCHes arriving together do); the store
     takes the first and refuses the second, and appends one event, not two."""
     events = keys.events(dialogue.id)
     before = await redis.xlen(events)
-    await actions.update_dialogue(dialogue, {"topics": [{"id": "a", "name": "Giáo dục"}]})
+    await actions.dialogues.update(dialogue, {"topics": [{"id": "a", "name": "Giáo dục"}]})
     with pytest.raises(Refused) as refused:
-        await actions.update_dialogue(dialogue, {"topics": [{"id": "b", "name": "Y tế"}]})
+        await actions.dialogues.update(dialogue, {"topics": [{"id": "b", "name": "Y tế"}]})
     assert refused.value.code == "conflict"
-    after = await actions.dialogue(dialogue.slug)
+    after = await actions.dialogues.get(dialogue.slug)
     assert [t.id for t in after.topics] == ["a"]
     assert await redis.xlen(events) == before + 1
     with pytest.raises(StaleDialogue):

@@ -7,7 +7,7 @@ import asyncio
 
 from redis.asyncio import Redis
 
-from server.actions import Actions
+from server.actions import Services
 from server.domain.model import Dialogue, Status
 from server.store import keys
 from server.store.connection import Store
@@ -17,10 +17,10 @@ from .conftest import payload
 
 
 def worker(
-    store: Store, actions: Actions, name: str, claim_idle: float = 30.0, handle=None
+    store: Store, actions: Services, name: str, claim_idle: float = 30.0, handle=None
 ) -> Intake:  # type: ignore[no-untyped-def]
     return store.intake_worker(
-        store.dialogues.ids, handle or actions.materialise, name, claim_idle, 5
+        store.dialogues.ids, handle or actions.intake.materialise, name, claim_idle, 5
     )
 
 
@@ -30,11 +30,11 @@ async def received_events(store: Store, dialogue: Dialogue) -> list[str]:
 
 
 async def test_dead_consumer_is_taken_over(
-    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """A consumer read an entry and died before XACK: another takes it over;
     the question exists exactly once."""
-    submitted = await actions.submit(dialogue, payload())
+    submitted = await actions.submissions.submit(dialogue, payload())
     dead = worker(store, actions, "node-dead")
     await dead._streams()  # make the group
     read = await redis.xreadgroup(keys.INTAKE_GROUP, "node-dead", {keys.inbox(dialogue.id): ">"})
@@ -53,24 +53,24 @@ async def test_dead_consumer_is_taken_over(
 
 
 async def test_redelivery_after_materialise_changes_nothing(
-    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """Materialising the same entry twice (a retry after a lost XACK) writes once."""
-    submitted = await actions.submit(dialogue, payload())
+    submitted = await actions.submissions.submit(dialogue, payload())
     entry_id = (await redis.xrange(keys.inbox(dialogue.id)))[0][0]
     await worker(store, actions, "n1")._streams()
-    await actions.materialise(dialogue.id, submitted.question_id, entry_id)
-    await actions.materialise(dialogue.id, submitted.question_id, entry_id)
+    await actions.intake.materialise(dialogue.id, submitted.question_id, entry_id)
+    await actions.intake.materialise(dialogue.id, submitted.question_id, entry_id)
     q = await store.questions.get(dialogue.id, submitted.question_id)
     assert q is not None and q.version == 1
     assert await received_events(store, dialogue) == ["question.received"]
 
 
 async def test_restarted_node_takes_up_its_own_entries(
-    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """A node restarted under the same consumer name finishes what it had read, at once."""
-    submitted = await actions.submit(dialogue, payload())
+    submitted = await actions.submissions.submit(dialogue, payload())
     before = worker(store, actions, "node-a")
     await before._streams()
     await redis.xreadgroup(keys.INTAKE_GROUP, "node-a", {keys.inbox(dialogue.id): ">"})
@@ -81,10 +81,10 @@ async def test_restarted_node_takes_up_its_own_entries(
 
 
 async def test_poison_entry_goes_to_dead_letters(
-    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """An entry that fails every time is dead-lettered after 5 deliveries, not retried forever."""
-    submitted = await actions.submit(dialogue, payload())
+    submitted = await actions.submissions.submit(dialogue, payload())
     calls = []
 
     async def failing(dialogue_id: str, question_id: str, entry_id: str) -> None:
@@ -104,14 +104,14 @@ async def test_poison_entry_goes_to_dead_letters(
 
 
 async def test_run_loop_materialises_new_dialogues(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """The running loop picks up questions, also in a dialogue created after it started."""
     task = asyncio.create_task(worker(store, actions, "node-loop").run())
     try:
-        later = await actions.create_dialogue(slug="later", title="Later", status="open")
-        first = await actions.submit(dialogue, payload())
-        second = await actions.submit(later, payload())
+        later = await actions.dialogues.create(slug="later", title="Later", status="open")
+        first = await actions.submissions.submit(dialogue, payload())
+        second = await actions.submissions.submit(later, payload())
         for _ in range(100):
             a = await store.questions.get(dialogue.id, first.question_id)
             b = await store.questions.get(later.id, second.question_id)

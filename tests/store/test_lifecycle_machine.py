@@ -26,7 +26,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from server.actions import Actions
+from server.actions import build
 from server.domain.lifecycle import ACTIONS, allowed_actions, rule_for
 from server.domain.model import Actor, Dialogue, Role, Status
 from server.domain.wording import Refused
@@ -63,16 +63,16 @@ class Lifecycle(RuleBasedStateMachine):
         self.loop = asyncio.new_event_loop()
         self.redis = connect(redis_url)
         self.store = Store(self.redis, 10_000, b"machine")
-        self.actions = Actions(self.store)
+        self.actions = build(self.store)
         self.run(self.redis.flushall())
         self.dialogue: Dialogue = self.run(
-            self.actions.create_dialogue(
+            self.actions.dialogues.create(
                 slug="machine", title="Máy trạng thái", status="live",
                 topics=TOPICS, officials=OFFICIALS,
             )
         )  # fmt: skip
         self.intake = Intake(
-            self.redis, self.store.dialogues.ids, self.actions.materialise, "m", 30, 5
+            self.redis, self.store.dialogues.ids, self.actions.intake.materialise, "m", 30, 5
         )
         self.ids: list[str] = []
         self.asked = 0
@@ -106,7 +106,7 @@ class Lifecycle(RuleBasedStateMachine):
     @rule()
     def citizen_asks(self) -> None:
         self.asked += 1
-        submitted = self.run(self.actions.submit(self.dialogue, payload(self.asked)))
+        submitted = self.run(self.actions.submissions.submit(self.dialogue, payload(self.asked)))
         self.run(self.intake.run_once())
         self.ids.append(submitted.question_id)
 
@@ -139,7 +139,7 @@ class Lifecycle(RuleBasedStateMachine):
             body["into"] = self.ids[other % len(self.ids)]
         body["version"] = q.version - 1 if stale else q.version
         try:
-            self.run(self.actions.act(self.dialogue, qid, action, body, actor))
+            self.run(self.actions.moderation.act(self.dialogue, qid, action, body, actor))
         except Refused:
             assert self.questions() == before, "a refused action changed something"
             assert self.audit_count() == audit_before, "a refused action was audited"
@@ -155,7 +155,7 @@ class Lifecycle(RuleBasedStateMachine):
         before = self.questions()
         audit_before = self.audit_count()
         try:
-            self.run(self.actions.next_question(self.dialogue, ACTORS["producer"], then))
+            self.run(self.actions.broadcast.next(self.dialogue, ACTORS["producer"], then))
         except Refused:
             assert self.questions() == before
             assert self.audit_count() == audit_before

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from server.actions import Actions
+from server.actions import Services, build
 from server.domain.model import Dialogue, Status
 from server.store.connection import Store
 
@@ -18,14 +18,16 @@ SAME = (
 OTHER = "Xin hỏi lộ trình phủ sóng 5G tại các xã miền núi của tỉnh?"
 
 
-async def intake(store: Store, actions: Actions, node: str = "node-a") -> None:
-    await store.intake_worker(store.dialogues.ids, actions.materialise, node, 30, 5).run_once()
+async def intake(store: Store, actions: Services, node: str = "node-a") -> None:
+    await store.intake_worker(
+        store.dialogues.ids, actions.intake.materialise, node, 30, 5
+    ).run_once()
 
 
 async def submitted(
-    store: Store, actions: Actions, dialogue: Dialogue, text: str, node: str = "node-a", **extra
+    store: Store, actions: Services, dialogue: Dialogue, text: str, node: str = "node-a", **extra
 ) -> str:
-    result = await actions.submit(dialogue, payload(text=text, **extra))
+    result = await actions.submissions.submit(dialogue, payload(text=text, **extra))
     await intake(store, actions, node)
     return result.question_id
 
@@ -35,7 +37,7 @@ async def test_duplicates_are_suggested_at_intake_even_from_another_node(
 ) -> None:
     """Two nodes each keep their own index; a question materialised by one is
     suggested by the other (caught up from the events stream)."""
-    node_a, node_b = Actions(store), Actions(store)
+    node_a, node_b = build(store), build(store)
     first = await submitted(store, node_a, dialogue, SAME[0], "node-a")
     await submitted(store, node_a, dialogue, OTHER, "node-a")
     second = await submitted(store, node_b, dialogue, SAME[1], "node-b")
@@ -49,17 +51,17 @@ async def test_duplicates_are_suggested_at_intake_even_from_another_node(
 
 
 async def test_rejected_questions_are_never_suggested(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     first = await submitted(store, actions, dialogue, SAME[0])
-    await actions.act(dialogue, first, "reject", {"reason": "other"}, MODERATOR)
+    await actions.moderation.act(dialogue, first, "reject", {"reason": "other"}, MODERATOR)
     second = await submitted(store, actions, dialogue, SAME[1])
     q = await store.questions.get(dialogue.id, second)
     assert q is not None and q.duplicates == ()
 
 
 async def test_screening_flags_hold_and_reject_by_policy(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """Flags carry their reasons; held questions wait for a moderator; the
     policy's reject flags reject at once with the reason the citizen sees."""
@@ -71,12 +73,12 @@ async def test_screening_flags_hold_and_reject_by_policy(
     assert "phone" in q.flags and "0912" in q.flag_reasons["phone"]
     assert (q.held, q.suggested_reason) == (True, "personal_case")
 
-    empty = await actions.submit(dialogue, payload(text="??? !!! 😀😀"))
+    empty = await actions.submissions.submit(dialogue, payload(text="??? !!! 😀😀"))
     await intake(store, actions)
-    tracking = await actions.tracking(empty.tracking_code)
+    tracking = await actions.tracking.view(empty.tracking_code)
     assert (tracking["status"], tracking["reason"]) == ("rejected", "spam")
 
-    strict = await actions.update_dialogue(
+    strict = await actions.dialogues.update(
         dialogue, {"policy": {"reject": {"link": "spam"}, "extra_blocked": ["xổ số"]}}
     )
     linked = await submitted(store, actions, strict, "Mời xem chi tiết tại abc.com về thủ tục")
@@ -88,47 +90,49 @@ async def test_screening_flags_hold_and_reject_by_policy(
 
 
 async def test_merge_sums_votes_and_askers_and_unmerge_gives_them_back(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     target = await submitted(store, actions, dialogue, SAME[0])
-    source_code = (await actions.submit(dialogue, payload(text=SAME[1]))).tracking_code
+    source_code = (await actions.submissions.submit(dialogue, payload(text=SAME[1]))).tracking_code
     await intake(store, actions)
     source = (await store.questions.by_tracking(source_code)).id  # type: ignore[union-attr]
     for qid in (target, source):
-        await actions.act(dialogue, qid, "approve", {}, MODERATOR)
+        await actions.moderation.act(dialogue, qid, "approve", {}, MODERATOR)
     for voter in ("voter-0001", "voter-0002"):
-        await actions.vote(dialogue, source, voter)
-    await actions.vote(dialogue, target, "voter-0003")
+        await actions.submissions.vote(dialogue, source, voter)
+    await actions.submissions.vote(dialogue, target, "voter-0003")
 
-    await actions.act(dialogue, source, "merge", {"into": target}, MODERATOR)
+    await actions.moderation.act(dialogue, source, "merge", {"into": target}, MODERATOR)
     merged = await store.questions.get(dialogue.id, target)
     assert merged is not None and (merged.asked_by, merged.votes) == (2, 3)
     assert merged.merged_from == (source,)
-    follows = await actions.tracking(source_code)
+    follows = await actions.tracking.view(source_code)
     assert follows["status"] == "merged" and follows["merged_into"]["id"] == target
     assert follows["text"] == SAME[1]  # the asker's own words, kept for the record
-    feed = await actions.feed(dialogue)
+    feed = await actions.feeds.public(dialogue)
     assert [q["id"] for q in feed["questions"]] == [target]
     assert feed["questions"][0]["asked_by"] == 2
 
-    back = await actions.act(dialogue, source, "unmerge", {}, MODERATOR2)
+    back = await actions.moderation.act(dialogue, source, "unmerge", {}, MODERATOR2)
     assert (back.status, back.merged_into) == (Status.APPROVED, None)
     restored = await store.questions.get(dialogue.id, target)
     assert restored is not None and (restored.asked_by, restored.votes) == (1, 1)
     assert restored.merged_from == ()
     again = await store.questions.get(dialogue.id, source)
     assert again is not None and again.votes == 2
-    assert "merged_into" not in await actions.tracking(source_code)
+    assert "merged_into" not in await actions.tracking.view(source_code)
 
 
 async def test_bulk_is_atomic_per_question_and_reports_partial_failures(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     ids = [await submitted(store, actions, dialogue, f"{OTHER} Câu số {n}.") for n in range(4)]
     # Another moderator rejects one meanwhile; the bulk approve was prepared before.
     seen = {qid: 1 for qid in ids}
-    await actions.act(dialogue, ids[2], "reject", {"reason": "off_topic"}, MODERATOR2)
-    results = await actions.bulk(dialogue, "approve", [*ids, "999"], {"versions": seen}, MODERATOR)
+    await actions.moderation.act(dialogue, ids[2], "reject", {"reason": "off_topic"}, MODERATOR2)
+    results = await actions.moderation.bulk(
+        dialogue, "approve", [*ids, "999"], {"versions": seen}, MODERATOR
+    )
     outcome = {r["id"]: (r["ok"], r["error"].code if "error" in r else None) for r in results}
     assert outcome == {
         ids[0]: (True, None),
@@ -143,21 +147,21 @@ async def test_bulk_is_atomic_per_question_and_reports_partial_failures(
 
 async def test_handling_claims_are_announced_and_lapse(store: Store, dialogue: Dialogue) -> None:
     now = [datetime(2026, 11, 27, 14, 0, tzinfo=UTC)]
-    actions = Actions(store, clock=lambda: now[0])
+    actions = build(store, clock=lambda: now[0])
     qid = await submitted(store, actions, dialogue, OTHER)
-    claim = await actions.handle(dialogue, qid, MODERATOR)
+    claim = await actions.moderation.handle(dialogue, qid, MODERATOR)
     assert claim["by"] == "moderator"
-    assert (await actions.handling(dialogue))[qid]["by"] == "moderator"
+    assert (await actions.moderation.handling(dialogue))[qid]["by"] == "moderator"
     last = (await store.events.after(dialogue.id, "0-0", limit=100) or [])[-1]
     assert last.type == "presence.changed" and last.data == {
         "by": "moderator",
         "until": claim["until"],
     }
-    await actions.release_handling(dialogue, qid, MODERATOR2)  # not theirs: stays
-    assert qid in await actions.handling(dialogue)
+    await actions.moderation.release_handling(dialogue, qid, MODERATOR2)  # not theirs: stays
+    assert qid in await actions.moderation.handling(dialogue)
     now[0] += timedelta(seconds=61)
-    assert await actions.handling(dialogue) == {}
+    assert await actions.moderation.handling(dialogue) == {}
     now[0] -= timedelta(seconds=61)
-    await actions.handle(dialogue, qid, MODERATOR)
-    await actions.release_handling(dialogue, qid, MODERATOR)
-    assert await actions.handling(dialogue) == {}
+    await actions.moderation.handle(dialogue, qid, MODERATOR)
+    await actions.moderation.release_handling(dialogue, qid, MODERATOR)
+    assert await actions.moderation.handling(dialogue) == {}

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from redis.asyncio import Redis
 
-from server.actions import Actions
+from server.actions import Services
 from server.domain.model import Dialogue, Status
 from server.domain.wording import Refused
 from server.store import keys
@@ -22,13 +22,15 @@ from .conftest import MODERATOR, MODERATOR2, PRODUCER, payload
 ANY = 1000
 
 
-async def intake_all(store: Store, actions: Actions) -> None:
-    worker = store.intake_worker(store.dialogues.ids, actions.materialise, "test-node", 30, 5)
+async def intake_all(store: Store, actions: Services) -> None:
+    worker = store.intake_worker(
+        store.dialogues.ids, actions.intake.materialise, "test-node", 30, 5
+    )
     await worker.run_once()
 
 
-async def pending(store: Store, actions: Actions, dialogue: Dialogue, n: int = 0) -> str:
-    submitted = await actions.submit(dialogue, payload(n))
+async def pending(store: Store, actions: Services, dialogue: Dialogue, n: int = 0) -> str:
+    submitted = await actions.submissions.submit(dialogue, payload(n))
     await intake_all(store, actions)
     q = await store.questions.get(dialogue.id, submitted.question_id)
     assert q is not None and q.status is Status.PENDING
@@ -36,11 +38,11 @@ async def pending(store: Store, actions: Actions, dialogue: Dialogue, n: int = 0
 
 
 async def test_same_submission_id_gives_one_question(
-    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """The same submission_id twice: one question, the same tracking code."""
-    first = await actions.submit(dialogue, payload(submission_id="3f2a9c1e-retry"))
-    again = await actions.submit(dialogue, payload(submission_id="3f2a9c1e-retry"))
+    first = await actions.submissions.submit(dialogue, payload(submission_id="3f2a9c1e-retry"))
+    again = await actions.submissions.submit(dialogue, payload(submission_id="3f2a9c1e-retry"))
     assert (again.tracking_code, again.question_id, again.created) == (
         first.tracking_code,
         first.question_id,
@@ -51,11 +53,14 @@ async def test_same_submission_id_gives_one_question(
 
 
 async def test_concurrent_retries_make_one_question(
-    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """Twenty simultaneous retries of one submission make exactly one question."""
     results = await asyncio.gather(
-        *(actions.submit(dialogue, payload(submission_id="burst-000001")) for _ in range(20))
+        *(
+            actions.submissions.submit(dialogue, payload(submission_id="burst-000001"))
+            for _ in range(20)
+        )
     )
     assert len({r.tracking_code for r in results}) == 1
     assert sum(r.created for r in results) == 1
@@ -63,20 +68,20 @@ async def test_concurrent_retries_make_one_question(
 
 
 async def test_tracking_answers_from_the_202(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """A tracking code answers `received` before intake, `pending` after."""
-    submitted = await actions.submit(dialogue, payload())
-    assert (await actions.tracking(submitted.tracking_code))["status"] == "received"
+    submitted = await actions.submissions.submit(dialogue, payload())
+    assert (await actions.tracking.view(submitted.tracking_code))["status"] == "received"
     await intake_all(store, actions)
-    assert (await actions.tracking(submitted.tracking_code))["status"] == "pending"
+    assert (await actions.tracking.view(submitted.tracking_code))["status"] == "pending"
 
 
 async def test_contact_is_stored_apart(
-    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """Contact data lives in its own key, with consent time, never in the question or an event."""
-    submitted = await actions.submit(
+    submitted = await actions.submissions.submit(
         dialogue, payload(contact={"phone": "0912 345 678", "email": "an@example.vn"}, consent=True)
     )
     await intake_all(store, actions)
@@ -91,14 +96,16 @@ async def test_contact_is_stored_apart(
 
 
 async def test_two_moderators_race_exactly_one_wins(
-    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """Two moderators act on the same question at once, 50 times: one wins, the other gets 409."""
     for n in range(50):
         qid = await pending(store, actions, dialogue, n)
         moves = [
-            actions.act(dialogue, qid, "approve", {"version": 1}, MODERATOR),
-            actions.act(dialogue, qid, "reject", {"version": 1, "reason": "spam"}, MODERATOR2),
+            actions.moderation.act(dialogue, qid, "approve", {"version": 1}, MODERATOR),
+            actions.moderation.act(
+                dialogue, qid, "reject", {"version": 1, "reason": "spam"}, MODERATOR2
+            ),
         ]
         results = await asyncio.gather(*moves, return_exceptions=True)
         wins = [r for r in results if not isinstance(r, BaseException)]
@@ -112,14 +119,14 @@ async def test_two_moderators_race_exactly_one_wins(
 
 
 async def test_racing_without_versions_still_one_wins(
-    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """Without an expected version, the store still lets one of two approvals through."""
     for n in range(30):
         qid = await pending(store, actions, dialogue, n)
         results = await asyncio.gather(
-            actions.act(dialogue, qid, "approve", {}, MODERATOR),
-            actions.act(dialogue, qid, "approve", {}, MODERATOR2),
+            actions.moderation.act(dialogue, qid, "approve", {}, MODERATOR),
+            actions.moderation.act(dialogue, qid, "approve", {}, MODERATOR2),
             return_exceptions=True,
         )
         assert sorted(type(r).__name__ for r in results) == ["Question", "Refused"]
@@ -128,15 +135,15 @@ async def test_racing_without_versions_still_one_wins(
 
 
 async def test_one_question_on_air(
-    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """Putting a question on air moves the one on air to the head of the queue, with both events."""
     a, b, c = [await pending(store, actions, dialogue, n) for n in range(3)]
     for qid in (a, b, c):
-        await actions.act(dialogue, qid, "approve", {}, MODERATOR)
-        await actions.act(dialogue, qid, "queue", {}, PRODUCER)
-    await actions.act(dialogue, a, "on_air", {}, PRODUCER)
-    await actions.act(dialogue, c, "on_air", {}, PRODUCER)
+        await actions.moderation.act(dialogue, qid, "approve", {}, MODERATOR)
+        await actions.moderation.act(dialogue, qid, "queue", {}, PRODUCER)
+    await actions.moderation.act(dialogue, a, "on_air", {}, PRODUCER)
+    await actions.moderation.act(dialogue, c, "on_air", {}, PRODUCER)
     assert await store.questions.on_air_id(dialogue.id) == c
     queue = await redis.zrange(keys.queue(dialogue.id), 0, -1)
     assert queue == [a, b]
@@ -147,60 +154,64 @@ async def test_one_question_on_air(
 
 
 async def test_concurrent_on_air_leaves_one(
-    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """Two producers put two questions on air at once: at most one is on air after."""
     for round_ in range(10):
         ids = [await pending(store, actions, dialogue, round_ * 2 + n) for n in range(2)]
         for qid in ids:
-            await actions.act(dialogue, qid, "approve", {}, MODERATOR)
+            await actions.moderation.act(dialogue, qid, "approve", {}, MODERATOR)
         await asyncio.gather(
-            *(actions.act(dialogue, qid, "on_air", {}, PRODUCER) for qid in ids),
+            *(actions.moderation.act(dialogue, qid, "on_air", {}, PRODUCER) for qid in ids),
             return_exceptions=True,
         )
         on_air = await redis.zrange(keys.by_status(dialogue.id, "on_air"), 0, -1)
         assert len(on_air) == 1
         assert await store.questions.on_air_id(dialogue.id) == on_air[0]
-        await actions.act(dialogue, on_air[0], "answer", {"text": "Đã trả lời."}, PRODUCER)
+        await actions.moderation.act(
+            dialogue, on_air[0], "answer", {"text": "Đã trả lời."}, PRODUCER
+        )
 
 
 async def test_merge_moves_askers_and_votes(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """Merging adds the source's askers and votes to the target, atomically."""
     source, target = [await pending(store, actions, dialogue, n) for n in range(2)]
     for qid in (source, target):
-        await actions.act(dialogue, qid, "approve", {}, MODERATOR)
-    await actions.vote(dialogue, source, "voter-aaaaaaaa")
-    await actions.vote(dialogue, source, "voter-bbbbbbbb")
-    await actions.vote(dialogue, target, "voter-cccccccc")
-    await actions.act(dialogue, source, "merge", {"into": target}, MODERATOR)
+        await actions.moderation.act(dialogue, qid, "approve", {}, MODERATOR)
+    await actions.submissions.vote(dialogue, source, "voter-aaaaaaaa")
+    await actions.submissions.vote(dialogue, source, "voter-bbbbbbbb")
+    await actions.submissions.vote(dialogue, target, "voter-cccccccc")
+    await actions.moderation.act(dialogue, source, "merge", {"into": target}, MODERATOR)
     merged = await store.questions.get(dialogue.id, target)
     assert merged is not None and (merged.asked_by, merged.votes) == (2, 3)
-    view = await actions.tracking((await store.questions.get(dialogue.id, source)).tracking_code)  # type: ignore[union-attr]
+    view = await actions.tracking.view(
+        (await store.questions.get(dialogue.id, source)).tracking_code
+    )  # type: ignore[union-attr]
     assert view["status"] == "merged" and view["merged_into"]["id"] == target
 
 
-async def test_votes_once_per_voter(store: Store, actions: Actions, dialogue: Dialogue) -> None:
+async def test_votes_once_per_voter(store: Store, actions: Services, dialogue: Dialogue) -> None:
     """A voter counts once; unpublished questions take no votes."""
     qid = await pending(store, actions, dialogue)
     with pytest.raises(Refused):
-        await actions.vote(dialogue, qid, "voter-aaaaaaaa")
-    await actions.act(dialogue, qid, "approve", {}, MODERATOR)
-    assert await actions.vote(dialogue, qid, "voter-aaaaaaaa") == 1
-    assert await actions.vote(dialogue, qid, "voter-aaaaaaaa") == 1
-    assert await actions.vote(dialogue, qid, "voter-bbbbbbbb") == 2
+        await actions.submissions.vote(dialogue, qid, "voter-aaaaaaaa")
+    await actions.moderation.act(dialogue, qid, "approve", {}, MODERATOR)
+    assert await actions.submissions.vote(dialogue, qid, "voter-aaaaaaaa") == 1
+    assert await actions.submissions.vote(dialogue, qid, "voter-aaaaaaaa") == 1
+    assert await actions.submissions.vote(dialogue, qid, "voter-bbbbbbbb") == 2
 
 
 async def test_resume_after_and_reset(
-    redis: Redis, store: Store, actions: Actions, dialogue: Dialogue
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """Events after an id come in order; unknown, future or trimmed ids ask for a
     snapshot, and so does an id more than ``limit`` events behind."""
     qid = await pending(store, actions, dialogue)
     first = await store.events.last_id(dialogue.id)
-    await actions.act(dialogue, qid, "approve", {}, MODERATOR)
-    await actions.act(dialogue, qid, "queue", {}, PRODUCER)
+    await actions.moderation.act(dialogue, qid, "approve", {}, MODERATOR)
+    await actions.moderation.act(dialogue, qid, "queue", {}, PRODUCER)
     missed = await store.events.after(dialogue.id, first, limit=2)
     assert missed is not None and [e.type for e in missed] == [
         "question.approved",
@@ -220,12 +231,12 @@ async def test_resume_after_and_reset(
 
 
 async def test_pages_walk_every_question_once(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """Paging by state, by official and over all states visits each question once, in order."""
     ids = [await pending(store, actions, dialogue, n) for n in range(7)]
     for qid in ids[::2]:
-        await actions.act(dialogue, qid, "assign", {"official_id": "o1"}, MODERATOR)
+        await actions.moderation.act(dialogue, qid, "assign", {"official_id": "o1"}, MODERATOR)
 
     async def walk(status: Status | None, official: str | None = None) -> list[str]:
         seen, cursor = [], None
@@ -243,19 +254,19 @@ async def test_pages_walk_every_question_once(
 
 
 async def test_contact_data_can_be_forgotten(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """The asker deletes their contact data by tracking code; retention purges old contact data."""
     contact = {"contact": {"phone": "0912345678"}, "consent": True}
-    mine = await actions.submit(dialogue, payload(1, **contact))
-    old = await actions.submit(dialogue, payload(2, **contact))
-    assert await actions.forget_contact(mine.tracking_code) is True
+    mine = await actions.submissions.submit(dialogue, payload(1, **contact))
+    old = await actions.submissions.submit(dialogue, payload(2, **contact))
+    assert await actions.tracking.forget_contact(mine.tracking_code) is True
     assert await store.questions.contact(dialogue.id, mine.question_id) == {}
-    assert await actions.forget_contact(mine.tracking_code) is False
+    assert await actions.tracking.forget_contact(mine.tracking_code) is False
     with pytest.raises(Refused):
-        await actions.forget_contact("ABCD-EFGHJ-KMNPQ")
-    assert await actions.purge_contacts(timedelta(days=30)) == 0
-    assert await actions.purge_contacts(timedelta(seconds=-1)) == 1
+        await actions.tracking.forget_contact("ABCD-EFGHJ-KMNPQ")
+    assert await actions.tracking.purge_contacts(timedelta(days=30)) == 0
+    assert await actions.tracking.purge_contacts(timedelta(seconds=-1)) == 1
     assert await store.questions.contact(dialogue.id, old.question_id) == {}
     assert (
         await store.questions.get(dialogue.id, old.question_id)
@@ -263,15 +274,15 @@ async def test_contact_data_can_be_forgotten(
 
 
 async def test_a_citizens_deletion_is_audited_without_the_data(
-    store: Store, actions: Actions, dialogue: Dialogue
+    store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """Deleting one's contact data leaves an entry in the dialogue's audit
     trail: who (the citizen), what, on which question; never the data, nor
     the tracking code. Nothing deleted, nothing recorded."""
     contact = {"contact": {"phone": "0912345678", "email": "a@example.vn"}, "consent": True}
-    mine = await actions.submit(dialogue, payload(3, **contact))
+    mine = await actions.submissions.submit(dialogue, payload(3, **contact))
     before = len(await store.audit.read(dialogue.id))
-    assert await actions.forget_contact(mine.tracking_code) is True
+    assert await actions.tracking.forget_contact(mine.tracking_code) is True
     rows = await store.audit.read(dialogue.id)
     assert len(rows) == before + 1
     entry = rows[-1].entry
@@ -283,6 +294,6 @@ async def test_a_citizens_deletion_is_audited_without_the_data(
     text = json.dumps(entry, ensure_ascii=False)
     for secret in ("0912345678", "84912345678", "a@example.vn", mine.tracking_code):
         assert secret not in text
-    assert await actions.forget_contact(mine.tracking_code) is False
+    assert await actions.tracking.forget_contact(mine.tracking_code) is False
     assert len(await store.audit.read(dialogue.id)) == before + 1
     assert await store.audit.verify(dialogue.id) == []

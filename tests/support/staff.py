@@ -7,18 +7,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Mapping
 
-from server.accounts import Accounts
+from server.actions.accounts import Accounts
 from server.domain.model import Dialogue, Role
-from server.store.connection import Store
 
 
 async def make_members(
-    store: Store, dialogue: Dialogue, staff: Mapping[str, Iterable[Role]]
+    accounts: Accounts, dialogue: Dialogue, staff: Mapping[str, Iterable[Role]]
 ) -> None:
     """Give each account of ``staff`` its roles in ``dialogue``; administrators
     of the system need no membership, and an account a test did not make is
     left out (tests make only the accounts they use)."""
-    accounts = Accounts(store, 3600)
     for username, roles in staff.items():
         given = sorted(r.value for r in roles if r is not Role.ADMIN)
         if given:

@@ -1,6 +1,6 @@
 """Broadcasts for the record and official-console tests, made the way the app
 makes them: dialogues, staff accounts and every staff step through
-``Actions`` and ``Accounts`` (with a clock the test moves), questions through
+``Services`` and ``Accounts`` (with a clock the test moves), questions through
 the real server's public API, waited for until intake has screened them.
 
 Each test makes a dialogue of its own (its own slug), so tests can share one
@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from server.accounts import Accounts
-from server.actions import Actions
+from server.actions import Services, build
+from server.domain.access import actor_in
 from server.domain.model import Dialogue, Question, Role
 from server.store.connection import Store, connect
 from tests.support.staff import make_members
@@ -72,17 +72,22 @@ class Clock:
         return self.now
 
 
-def with_actions(redis_url: str, clock: Clock, work: Callable[[Actions], Awaitable[T]]) -> T:
-    """Run ``work(actions)`` on a fresh connection to ``redis_url``."""
+def with_store(redis_url: str, work: Callable[[Store], Awaitable[T]]) -> T:
+    """Run ``work(store)`` on a fresh connection to ``redis_url``."""
 
     async def go() -> T:
         redis = connect(redis_url)
         try:
-            return await work(Actions(Store(redis, 10_000, b"test-secret"), clock))
+            return await work(Store(redis, 10_000, b"test-secret"))
         finally:
             await redis.aclose()
 
     return run(go())
+
+
+def with_actions(redis_url: str, clock: Clock, work: Callable[[Services], Awaitable[T]]) -> T:
+    """Run ``work(actions)`` on a fresh connection to ``redis_url``."""
+    return with_store(redis_url, lambda store: work(build(store, clock=clock)))
 
 
 def add_staff(redis_url: str, staff: Mapping[str, frozenset[Role]] = STAFF) -> None:
@@ -90,8 +95,8 @@ def add_staff(redis_url: str, staff: Mapping[str, frozenset[Role]] = STAFF) -> N
     system, the others members of no dialogue until a ``Broadcast`` makes them
     members of its own."""
 
-    async def work(actions: Actions) -> None:
-        accounts = Accounts(actions.store, 3600)
+    async def work(actions: Services) -> None:
+        accounts = actions.accounts
         for username, roles in staff.items():
             await accounts.add(username, PASSWORD, roles & {Role.ADMIN})
 
@@ -118,10 +123,10 @@ class Broadcast:
             "localities": ["Thành phố Huế", "Huyện A Lưới"],
             **fields,
         }
-        self.dialogue: Dialogue = self._run(lambda actions: actions.create_dialogue(**doc))
-        self._run(lambda actions: make_members(actions.store, self.dialogue, STAFF))
+        self.dialogue: Dialogue = self._run(lambda actions: actions.dialogues.create(**doc))
+        self._run(lambda actions: make_members(actions.accounts, self.dialogue, STAFF))
 
-    def _run(self, work: Callable[[Actions], Awaitable[T]]) -> T:
+    def _run(self, work: Callable[[Services], Awaitable[T]]) -> T:
         return with_actions(self.redis_url, self.clock, work)
 
     def ask(self, text: str, name: str = "Hồ Thị Lan", **fields: Any) -> str:
@@ -148,22 +153,22 @@ class Broadcast:
         raise AssertionError(f"question {code} still {seen!r} after {PENDING_TIMEOUT} s")
 
     def question(self, code: str) -> Question:
-        async def work(actions: Actions) -> Question:
-            found = await actions.store.questions.by_tracking(code)
+        async def work(store: Store) -> Question:
+            found = await store.questions.by_tracking(code)
             assert found is not None, code
             return found
 
-        return self._run(work)
+        return with_store(self.redis_url, work)
 
     def act(self, code: str, action: str, by: str = "moderator", **body: Any) -> Question:
         """``by`` takes ``action`` on the question of ``code``, as the API would."""
 
-        async def work(actions: Actions) -> Question:
-            dialogue = await actions.dialogue(self.slug)
-            found = await actions.store.questions.by_tracking(code)
-            assert found is not None, code
-            actor = actions.actor_in(dialogue, by, STAFF[by])
-            return await actions.act(dialogue, found.id, action, body, actor)
+        found = self.question(code)
+
+        async def work(actions: Services) -> Question:
+            dialogue = await actions.dialogues.get(self.slug)
+            actor = actor_in(dialogue, by, STAFF[by])
+            return await actions.moderation.act(dialogue, found.id, action, body, actor)
 
         return self._run(work)
 
@@ -191,9 +196,9 @@ class Broadcast:
     def phase(self, status: str) -> Dialogue:
         """Move the dialogue to the next (or previous) phase."""
 
-        async def work(actions: Actions) -> Dialogue:
-            dialogue = await actions.dialogue(self.slug)
-            return await actions.set_dialogue_status(dialogue, status)
+        async def work(actions: Services) -> Dialogue:
+            dialogue = await actions.dialogues.get(self.slug)
+            return await actions.dialogues.set_status(dialogue, status)
 
         self.dialogue = self._run(work)
         return self.dialogue

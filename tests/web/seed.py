@@ -1,5 +1,5 @@
 """Data for the page and browser tests, made the way the app makes it: the
-dialogue and staff accounts through ``Actions`` and ``Accounts``, questions
+dialogue and staff accounts through ``Services`` and ``Accounts``, questions
 through the real server's public API, waited for until intake has screened
 them. Plain functions, so both test folders' fixtures can use them."""
 
@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from server.accounts import Accounts
-from server.actions import Actions
+from server.actions import build
+from server.actions.accounts import Accounts
 from server.domain.model import Role
 from server.store.connection import Store, connect
 
@@ -46,8 +46,8 @@ async def _seed(redis_url: str) -> None:
     redis = connect(redis_url)
     try:
         store = Store(redis, 10_000, b"test-secret")
-        actions = Actions(store)
-        live = await actions.create_dialogue(
+        actions = build(store)
+        live = await actions.dialogues.create(
             slug=SLUG,
             title=TITLE,
             description="Lãnh đạo tỉnh trả lời câu hỏi của người dân và doanh nghiệp.",
@@ -66,7 +66,7 @@ async def _seed(redis_url: str) -> None:
             ],
             localities=["Thành phố Huế", "Huyện A Lưới"],
         )
-        await actions.create_dialogue(slug="nhap", title="Bản nháp chưa công bố", status="draft")
+        await actions.dialogues.create(slug="nhap", title="Bản nháp chưa công bố", status="draft")
         accounts = Accounts(store, 3600)
         for username, roles in STAFF.items():
             await accounts.add(username, PASSWORD, roles, dialogues=[live.id])

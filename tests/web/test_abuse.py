@@ -23,8 +23,8 @@ from playwright.sync_api import Browser, expect
 from starlette.requests import Request
 from starlette.testclient import TestClient
 
-from server.accounts import Accounts
-from server.actions import Actions
+from server.actions import Services, build
+from server.actions.accounts import Accounts
 from server.app import create_app
 from server.config import Settings
 from server.domain import proof
@@ -80,15 +80,19 @@ def app_client(
     }
     app = create_app(Settings.from_env({}, **{**base, **settings}))
     with TestClient(app, client=(peer, 50000)) as client:
-        actions: Actions = app.state.actions
+        actions: Services = app.state.services
         fields = {"title": "Đối thoại về chuyển đổi số", "status": "open", **(dialogue or {})}
-        _call(client, actions.create_dialogue, slug=SLUG, **fields)
-        _call(client, actions.create_dialogue, slug=OTHER, title="Một cuộc khác", status="open")
+        _call(client, actions.dialogues.create, slug=SLUG, **fields)
+        _call(client, actions.dialogues.create, slug=OTHER, title="Một cuộc khác", status="open")
         yield client
 
 
-def actions_of(client: TestClient) -> Actions:
-    return client.app.state.actions
+def actions_of(client: TestClient) -> Services:
+    return client.app.state.services  # type: ignore[no-any-return]
+
+
+def store_of(client: TestClient) -> Store:
+    return client.app.state.store  # type: ignore[no-any-return]
 
 
 def ask(client: TestClient, device: Any = None, **extra: Any) -> httpx.Response:
@@ -104,9 +108,9 @@ def stored(client: TestClient, slug: str = SLUG) -> set[str]:
 
     async def work() -> set[str]:
         actions = actions_of(client)
-        dialogue = await actions.dialogue(slug)
-        _, questions = await actions.store.questions.snapshot(dialogue.id, list(Status))
-        inbox = await actions.store.questions.inbox_entries(dialogue.id)
+        dialogue = await actions.dialogues.get(slug)
+        _, questions = await store_of(client).questions.snapshot(dialogue.id, list(Status))
+        inbox = await store_of(client).questions.inbox_entries(dialogue.id)
         return {q.id for q in questions} | set(inbox)
 
     return _call(client, work)
@@ -236,16 +240,13 @@ def publish(client: TestClient, count: int) -> list[str]:
 
     async def work() -> list[str]:
         actions = actions_of(client)
-        dialogue = await actions.dialogue(SLUG)
+        dialogue = await actions.dialogues.get(SLUG)
         ids = []
         for n in range(count):
             body = {"text": f"Câu hỏi số {n} về chữ ký số?", "name": "Trần Thị Bình"}
-            submitted = await actions.submit(dialogue, body)
-            entries = await actions.store.questions.inbox_entries(dialogue.id)
-            await actions.materialise(
-                dialogue.id, submitted.question_id, entries[submitted.question_id]
-            )
-            await actions.act(dialogue, submitted.question_id, "approve", {}, SYSTEM)
+            submitted = await actions.submissions.submit(dialogue, body)
+            await actions.intake.screen_now(dialogue, [submitted.question_id])
+            await actions.moderation.act(dialogue, submitted.question_id, "approve", {}, SYSTEM)
             ids.append(submitted.question_id)
         return ids
 
@@ -316,7 +317,7 @@ def test_a_429_without_its_own_wait_still_carries_retry_after() -> None:
 
 def _keyspace(client: TestClient, slug: str = SLUG) -> dict[str, Any]:
     """Every Redis key of the dialogue with its type and size."""
-    dialogue = _call(client, actions_of(client).dialogue, slug)
+    dialogue = _call(client, actions_of(client).dialogues.get, slug)
     r = redis.Redis.from_url(client.app.state.settings.redis_url, decode_responses=True)
     try:
         found: dict[str, Any] = {}
@@ -339,7 +340,7 @@ def test_a_filled_honeypot_is_answered_like_a_success_and_stores_nothing(
     without the text, the name, the bait or the address."""
     with app_client(redis_url, tmp_path) as client:
         before = _keyspace(client)
-        caplog.set_level(logging.INFO, logger="server.web.public")
+        caplog.set_level(logging.INFO, logger="server.actions.submissions")
         bait = "http://spam.example/mua-ngay"
         trapped = ask(client, "device-aaaaaaaa", website=bait, submission_id="sub-trap-0001")
         assert trapped.status_code == 202, trapped.text
@@ -349,7 +350,7 @@ def test_a_filled_honeypot_is_answered_like_a_success_and_stores_nothing(
         for private in ("Trần Thị Bình", bait, "testclient", "device-aaaaaaaa"):
             assert private not in json.dumps(added, ensure_ascii=False)
         assert stored(client) == set()
-        lines = [r.getMessage() for r in caplog.records if r.name == "server.web.public"]
+        lines = [r.getMessage() for r in caplog.records if r.name == "server.actions.submissions"]
         assert len(lines) == 1 and "honeypot" in lines[0]
         for private in (TEXT, "Trần Thị Bình", bait, "testclient", "device-aaaaaaaa"):
             assert private not in lines[0]
@@ -418,10 +419,10 @@ def test_a_trapped_submission_is_checked_like_a_real_one(redis_url: str, tmp_pat
         assert client.post(QUESTIONS, json={**staff_channel, "website": "x"}).status_code == 400
 
         actions = actions_of(client)
-        dialogue = _call(client, actions.dialogue, SLUG)
-        _call(client, actions.set_dialogue_status, dialogue, "live")
-        dialogue = _call(client, actions.dialogue, SLUG)
-        _call(client, actions.set_dialogue_status, dialogue, "closed")
+        dialogue = _call(client, actions.dialogues.get, SLUG)
+        _call(client, actions.dialogues.set_status, dialogue, "live")
+        dialogue = _call(client, actions.dialogues.get, SLUG)
+        _call(client, actions.dialogues.set_status, dialogue, "closed")
         closed = client.post(QUESTIONS, json={"text": TEXT, "name": "Bình", "website": "x"})
         assert closed.status_code == 409
         assert closed.json()["error"]["code"] == "not_accepting"
@@ -478,7 +479,7 @@ def test_the_challenge_is_signed_short_lived_and_writes_nothing(
         assert 60 < left <= proof.TTL
         challenge = proof.parse(KEY, body["challenge"])
         assert challenge is not None
-        dialogue = _call(client, actions_of(client).dialogue, SLUG)
+        dialogue = _call(client, actions_of(client).dialogues.get, SLUG)
         assert challenge.scope == dialogue.id
         assert _keyspace(client) == before
         assert client.get("/api/v1/dialogues/khong-co/challenge").status_code == 404
@@ -519,7 +520,7 @@ def test_expired_tampered_foreign_and_easy_challenges_are_refused(
     issued for another dialogue, one below the difficulty setting, and a
     nonce that does not solve it are all refused; nothing is stored."""
     with app_client(redis_url, tmp_path, dialogue={"proof_of_work": True}) as client:
-        dialogue = _call(client, actions_of(client).dialogue, SLUG)
+        dialogue = _call(client, actions_of(client).dialogues.get, SLUG)
 
         def made(now: float, difficulty: int = BITS) -> dict[str, str]:
             challenge = proof.issue(KEY, dialogue.id, difficulty, now, "00ff00ff00ff00ff")
@@ -547,7 +548,7 @@ def test_an_admin_switches_the_proof_of_work_on(redis_url: str, tmp_path: Path) 
     dialogue and feed say so, and submissions then need a proof; a value that
     is not a boolean is refused on its field."""
     with app_client(redis_url, tmp_path) as client:
-        accounts = client.app.state.accounts
+        accounts = client.app.state.services.accounts
         _call(client, accounts.add, "admin", PASSWORD, frozenset({Role.ADMIN}))
         session = client.post(
             "/api/v1/session",
@@ -575,13 +576,13 @@ def test_an_admin_switches_the_proof_of_work_on(redis_url: str, tmp_path: Path) 
 
 
 def _create(redis_server: str, slug: str, **fields: Any) -> None:
-    """The dialogue ``slug`` made through the app's Actions."""
+    """The dialogue ``slug`` made through the app's Services."""
 
     async def work() -> None:
         client = connect(redis_server)
         try:
-            actions = Actions(Store(client, 10_000, b"unused"))
-            await actions.create_dialogue(slug=slug, title="Hỏi đáp chuyển đổi số", **fields)
+            actions = build(Store(client, 10_000, b"unused"))
+            await actions.dialogues.create(slug=slug, title="Hỏi đáp chuyển đổi số", **fields)
         finally:
             await client.aclose()
 

@@ -238,10 +238,10 @@ def app_client(redis_url: str, tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings.from_env({}, redis_url=redis_url, data_dir=tmp_path, submit_limit=(0, 1.0))
     app = create_app(settings)
     with TestClient(app) as client:
-        actions = app.state.actions
+        actions = app.state.services
         dialogue = _run(
             client,
-            actions.create_dialogue,
+            actions.dialogues.create,
             slug=SLUG,
             title="Đối thoại trực tuyến về chuyển đổi số",
             description="Lãnh đạo tỉnh trả lời câu hỏi của người dân.",
@@ -259,10 +259,10 @@ def app_client(redis_url: str, tmp_path: Path) -> Iterator[TestClient]:
             ],
             localities=["Hải Châu", "Thanh Khê"],
         )
-        _run(client, actions.create_dialogue, slug="da-xong", title="Đã xong", status="closed")
-        _run(client, actions.create_dialogue, slug="nhap", title="Bản nháp")
+        _run(client, actions.dialogues.create, slug="da-xong", title="Đã xong", status="closed")
+        _run(client, actions.dialogues.create, slug="nhap", title="Bản nháp")
         for role in Role:
-            add = app.state.accounts.add
+            add = app.state.services.accounts.add
             _run(client, add, role.value, PASSWORD, frozenset({role}), dialogues=[dialogue.id])
         yield client
 
@@ -574,7 +574,7 @@ def test_rate_limited_response_matches_the_document(redis_url: str, tmp_path: Pa
     settings = Settings.from_env({}, redis_url=redis_url, data_dir=tmp_path, submit_limit=(1, 60.0))
     app = create_app(settings)
     with TestClient(app) as client:
-        _run(client, app.state.actions.create_dialogue, slug=SLUG, title="Thử", status="open")
+        _run(client, app.state.services.dialogues.create, slug=SLUG, title="Thử", status="open")
         api = Api(client)
         _submit(api, "Câu hỏi thứ nhất trong một phút.")
         body = {"text": "Câu hỏi thứ hai trong cùng một phút.", "name": "Trần Thị Bình"}

@@ -41,7 +41,7 @@ CANARY_NOTE = "GHI-CHU-NOI-BO-7741: người hỏi là cán bộ phường, đã
 
 @pytest.fixture(scope="module")
 def staffed(site: ServerProcess) -> ServerProcess:
-    """The module's server. Staff steps go through ``Actions`` in the test
+    """The module's server. Staff steps go through ``Services`` in the test
     (as the API's handlers call them), so no staff account is needed."""
     return site
 
@@ -166,7 +166,7 @@ def test_a_question_not_yet_screened_reads_received(redis_server: str, tmp_path:
     app = create_app(settings, run_workers=False)
     with TestClient(app) as client:
         make = functools.partial(
-            app.state.actions.create_dialogue,
+            app.state.services.dialogues.create,
             slug="chua-sang-loc",
             title="Đối thoại thử",
             status="live",

@@ -24,7 +24,7 @@ from referencing.jsonschema import DRAFT202012
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from server.accounts import MIN_PASSWORD, Accounts
+from server.actions.accounts import MIN_PASSWORD, Accounts
 from server.domain.model import Role
 from server.store.connection import Store
 from server.store.connection import connect as connect_redis

@@ -1,7 +1,7 @@
 """The widget under test as a portal would have it: the app on one origin, the
 demo host page (client_widget/demo/) served from others by a small static
 server that sends the Content-Security-Policy docs/embedding.md asks of a
-portal, and data made through the app's own Actions and staff API.
+portal, and data made through the app's own Services and staff API.
 
 - ``app`` (module): one app process on the session's Redis, heartbeats every
   second (DOITHOAI_WS_PING_INTERVAL=1) so that the dead-link check is quick.
@@ -27,8 +27,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from server.accounts import Accounts
-from server.actions import Actions
+from server.actions import Services, build
 from server.domain.model import Question, Role, Status
 from server.store.connection import Store, connect
 from tests.helpers import ServerProcess
@@ -102,16 +101,20 @@ def foreign(app: ServerProcess) -> Iterator[HostServer]:
 # -- data, made the app's way -----------------------------------------------------------
 
 
-async def _with_actions(redis_url: str, work: Any) -> Any:
+async def _with_store(redis_url: str, work: Any) -> Any:
     redis = connect(redis_url)
     try:
-        return await work(Actions(Store(redis, 10_000, b"test-secret")))
+        return await work(Store(redis, 10_000, b"test-secret"))
     finally:
         await redis.aclose()
 
 
+async def _with_actions(redis_url: str, work: Any) -> Any:
+    return await _with_store(redis_url, lambda store: work(build(store)))
+
+
 def with_actions(redis_url: str, work: Any) -> Any:
-    """Run ``await work(actions)`` on the app's own Actions over ``redis_url``."""
+    """Run ``await work(actions)`` on the app's own Services over ``redis_url``."""
     return run(_with_actions(redis_url, work))
 
 
@@ -119,8 +122,8 @@ def add_staff(redis_url: str) -> None:
     """The ``STAFF`` accounts, with ``PASSWORD`` (members of no dialogue yet:
     ``create`` makes them members of each dialogue it makes)."""
 
-    async def work(actions: Actions) -> None:
-        accounts = Accounts(actions.store, 3600)
+    async def work(actions: Services) -> None:
+        accounts = actions.accounts
         for username in STAFF:
             await accounts.add(username, PASSWORD)
 
@@ -131,8 +134,8 @@ def create(redis_url: str, slug: str, origins: list[str], status: str = "live") 
     """The dialogue ``slug``, embeddable on ``origins``, with the ``STAFF``
     accounts as its members."""
 
-    async def work(actions: Actions) -> None:
-        dialogue = await actions.create_dialogue(
+    async def work(actions: Services) -> None:
+        dialogue = await actions.dialogues.create(
             slug=slug,
             title=TITLE,
             description="Lãnh đạo tỉnh trả lời câu hỏi của người dân và doanh nghiệp.",
@@ -142,7 +145,7 @@ def create(redis_url: str, slug: str, origins: list[str], status: str = "live") 
             localities=LOCALITIES,
             widget_origins=origins,
         )
-        await make_members(actions.store, dialogue, STAFF)
+        await make_members(actions.accounts, dialogue, STAFF)
 
     with_actions(redis_url, work)
 
@@ -150,12 +153,13 @@ def create(redis_url: str, slug: str, origins: list[str], status: str = "live") 
 def questions(redis_url: str, slug: str) -> list[Question]:
     """Every question of the dialogue in the store, whatever its state."""
 
-    async def work(actions: Actions) -> list[Question]:
-        dialogue = await actions.dialogue(slug)
-        _, found = await actions.store.questions.snapshot(dialogue.id, list(Status))
+    async def work(store: Store) -> list[Question]:
+        dialogue = await store.dialogues.by_slug(slug)
+        assert dialogue is not None, slug
+        _, found = await store.questions.snapshot(dialogue.id, list(Status))
         return found
 
-    result: list[Question] = with_actions(redis_url, work)
+    result: list[Question] = run(_with_store(redis_url, work))
     return result
 
 

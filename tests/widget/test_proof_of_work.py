@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Route, expect
 
-from server.actions import Actions
+from server.actions import Services
 from server.domain import proof
 from tests.helpers import ServerProcess
 
@@ -41,11 +41,11 @@ def app(redis_server: str) -> Iterator[ServerProcess]:
 
 
 def switch_on(site: Site) -> None:
-    """The admin's switch, through the app's Actions."""
+    """The admin's switch, through the app's Services."""
 
-    async def work(actions: Actions) -> None:
-        dialogue = await actions.dialogue(site.slug)
-        await actions.update_dialogue(dialogue, {"proof_of_work": True})
+    async def work(actions: Services) -> None:
+        dialogue = await actions.dialogues.get(site.slug)
+        await actions.dialogues.update(dialogue, {"proof_of_work": True})
 
     with_actions(site.redis_url, work)
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from server.actions import Actions
+from server.actions import Services
+from server.domain.access import actor_in
 from server.domain.model import Role
 from tests.helpers import ServerProcess
 
@@ -23,7 +24,7 @@ def test_answer_published_during_a_restart_appears_once_in_order(
     chromium: Browser, redis_url: str
 ) -> None:
     """The app restarts while the widget is open; an answer published while it
-    is down (through Actions) appears once, between the answers before and
+    is down (through Services) appears once, between the answers before and
     after, as the widget resumes with after=<last id>."""
     add_staff(redis_url)
     app = ServerProcess(env=app_env(redis_url)).start()
@@ -49,11 +50,13 @@ def test_answer_published_during_a_restart_appears_once_in_order(
         expect(conn).to_have_attribute("data-state", "waiting")
         expect(conn).to_have_text("Mất kết nối, đang kết nối lại…")
 
-        async def answer_while_down(actions: Actions) -> None:
-            dialogue = await actions.dialogue(site.slug)
-            actor = actions.actor_in(dialogue, "w-official", frozenset({Role.OFFICIAL}))
-            await actions.act(dialogue, ids[1], "on_air", {}, actor)
-            await actions.act(dialogue, ids[1], "answer", {"text": "Trả lời thứ hai."}, actor)
+        async def answer_while_down(actions: Services) -> None:
+            dialogue = await actions.dialogues.get(site.slug)
+            actor = actor_in(dialogue, "w-official", frozenset({Role.OFFICIAL}))
+            await actions.moderation.act(dialogue, ids[1], "on_air", {}, actor)
+            await actions.moderation.act(
+                dialogue, ids[1], "answer", {"text": "Trả lời thứ hai."}, actor
+            )
 
         with_actions(redis_url, answer_while_down)
         app = site.app = ServerProcess(env=app_env(redis_url), port=app.port).start()

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, WebSocketRoute, expect
 
-from server.actions import Actions
+from server.actions import Services
 
 from .conftest import AXE, OFFICIAL, Site, with_actions
 
@@ -144,9 +144,9 @@ def test_a_site_taken_off_the_list_cannot_submit(chromium: Browser, site: Site) 
     page, widget = open_widget(chromium, site.page_url())
     fill_question(widget)
 
-    async def unlist(actions: Actions) -> None:
-        dialogue = await actions.dialogue(site.slug)
-        await actions.update_dialogue(dialogue, {"widget_origins": []})
+    async def unlist(actions: Services) -> None:
+        dialogue = await actions.dialogues.get(site.slug)
+        await actions.dialogues.update(dialogue, {"widget_origins": []})
 
     with_actions(site.redis_url, unlist)
     widget.get_by_role("button", name="Gửi câu hỏi").click()
@@ -358,8 +358,8 @@ def test_closing_the_dialogue_replaces_the_form_with_a_notice(
     page, widget = open_widget(chromium, site.page_url())
     expect(widget.get_by_label("Câu hỏi của bạn")).to_be_visible()
 
-    async def close(actions: Actions) -> None:
-        await actions.set_dialogue_status(await actions.dialogue(site.slug), "closed")
+    async def close(actions: Services) -> None:
+        await actions.dialogues.set_status(await actions.dialogues.get(site.slug), "closed")
 
     with_actions(site.redis_url, close)
     expect(widget.get_by_text("Cuộc đối thoại hiện không nhận câu hỏi.")).to_be_visible()

@@ -9,13 +9,13 @@ import json
 import sys
 from typing import Any
 
-from .actions import Actions
-from .config import Settings
-from .domain import export
-from .domain.events import staff_dialogue
-from .domain.model import Actor, DialogueStatus, Role
-from .domain.wording import Refused
-from .web.catalogs import catalog
+from ..actions import Services
+from ..config import Settings
+from ..domain import export
+from ..domain.events import staff_dialogue
+from ..domain.model import Actor, DialogueStatus, Role
+from ..domain.wording import Refused
+from ..web.catalogs import catalog
 
 
 def _system_user() -> str:
@@ -61,36 +61,38 @@ def add_parser(sub: Any) -> None:
     )
 
 
-async def run(actions: Actions, args: argparse.Namespace, settings: Settings) -> int:
+async def run(actions: Services, args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.verb == "list":
-            for d in await actions.store.dialogues.all():
+            for d in await actions.dialogues.all():
                 print(f"{d.slug}\t{d.status.value}\t{d.title}")
         elif args.verb == "show":
-            dialogue = await actions.dialogue(args.slug)
+            dialogue = await actions.dialogues.get(args.slug)
             print(json.dumps(staff_dialogue(dialogue), ensure_ascii=False, indent=2))
         elif args.verb == "create":
             payload = {"slug": args.slug, "title": args.title}
             for field in ("starts_at", "ends_at", "stream_url"):
                 if getattr(args, field):
                     payload[field] = getattr(args, field)
-            dialogue = await actions.new_dialogue(payload, OPERATOR)
+            dialogue = await actions.dialogues.new(payload, OPERATOR)
             print(f"created {dialogue.slug} (draft): {settings.origin}/d/{dialogue.slug}")
         elif args.verb == "status":
-            dialogue = await actions.set_dialogue_status(
-                await actions.dialogue(args.slug), args.phase, OPERATOR
+            dialogue = await actions.dialogues.set_status(
+                await actions.dialogues.get(args.slug), args.phase, OPERATOR
             )
             print(f"{dialogue.slug} is now {dialogue.status.value}")
         elif args.verb == "export":
-            dialogue = await actions.dialogue(args.slug)
-            rows = await actions.export(dialogue, OPERATOR, with_contact=args.with_contact)
+            dialogue = await actions.dialogues.get(args.slug)
+            rows = await actions.moderation.export(
+                dialogue, OPERATOR, with_contact=args.with_contact
+            )
             if args.json:
                 print(json.dumps(rows, ensure_ascii=False, indent=2))
             else:
                 sys.stdout.write(export.to_csv(rows, args.with_contact))
         elif args.verb == "rotate-screen":
-            dialogue = await actions.dialogue(args.slug)
-            token = await actions.rotate_screen_token(dialogue, OPERATOR)
+            dialogue = await actions.dialogues.get(args.slug)
+            token = await actions.broadcast.rotate_screen_token(dialogue, OPERATOR)
             print(f"{settings.origin}/d/{dialogue.slug}/screen?token={token}")
     except Refused as exc:
         where = f" ({exc.field})" if exc.field else ""

@@ -7,7 +7,9 @@ import json
 import sys
 from typing import Any
 
-from .actions import Actions
+from ..actions import Services
+from ..actions.audit import row_doc
+from ..domain.model import Dialogue
 
 
 def add_parser(sub: Any) -> None:
@@ -22,36 +24,34 @@ def add_parser(sub: Any) -> None:
     show.add_argument("--limit", type=int, default=1000)
 
 
-async def run(actions: Actions, args: argparse.Namespace) -> int:
-    store = actions.store
+async def run(app: Services, args: argparse.Namespace) -> int:
     if args.verb == "show":
-        dialogue = await store.dialogues.by_slug(args.slug)
+        dialogue = await app.dialogues.find(args.slug)
         if dialogue is None:
             print(f"doithoai audit: no dialogue {args.slug!r}", file=sys.stderr)
             return 1
-        for row in await store.audit.read(dialogue.id, count=args.limit):
-            print(json.dumps({"id": row.id, **row.entry, "hash": row.hash}, ensure_ascii=False))
+        for row in await app.audit.oldest(dialogue, args.limit):
+            print(json.dumps(row_doc(row), ensure_ascii=False))
         return 0
-    dialogues = await store.dialogues.all()
+    dialogues = await app.dialogues.all()
     if args.slugs:
         unknown = set(args.slugs) - {d.slug for d in dialogues}
         if unknown:
             print(f"doithoai audit: no dialogue {sorted(unknown)[0]!r}", file=sys.stderr)
             return 1
-        chains: list[tuple[str, str | None]] = [
-            (d.slug, d.id) for d in dialogues if d.slug in args.slugs
+        chains: list[tuple[str, Dialogue | None]] = [
+            (d.slug, d) for d in dialogues if d.slug in args.slugs
         ]
     else:
-        chains = [("(accounts)", None), *((d.slug, d.id) for d in dialogues)]
+        chains = [("(accounts)", None), *((d.slug, d) for d in dialogues)]
     broken = 0
-    for name, dialogue_id in chains:
-        problems = await store.audit.verify(dialogue_id)
-        head, count = await store.audit.head(dialogue_id)
-        if problems:
+    for name, dialogue in chains:
+        chain = await app.audit.chain(dialogue)
+        if chain.problems:
             broken += 1
             print(f"{name}: BROKEN")
-            for problem in problems:
+            for problem in chain.problems:
                 print(f"  {problem.at}: {problem.message}")
         else:
-            print(f"{name}: ok, {count} entries, head {head or '-'}")
+            print(f"{name}: ok, {chain.count} entries, head {chain.head or '-'}")
     return 1 if broken else 0

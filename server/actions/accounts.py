@@ -29,12 +29,12 @@ from typing import Any, TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .domain import access, audit
-from .domain.access import Memberships, Permission
-from .domain.model import Dialogue, Role, iso
-from .domain.wording import Refused
-from .store.connection import Store
-from .store.users import ApiToken, Session, User
+from ..domain import access, audit, devices
+from ..domain.access import Memberships, Permission
+from ..domain.model import Dialogue, Role, iso
+from ..domain.wording import Refused
+from ..store.connection import Store
+from ..store.users import ApiToken, Session, User
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -65,7 +65,7 @@ def hash_password(password: str) -> str:
 #: good part of a second of CPU, and a flood of sign-ins spread over every
 #: core would starve the requests of citizens. With one thread it takes at
 #: most one core; the sign-ins queue (and the login limits stop a flood
-#: before it gets here: see ``web/staff.py``).
+#: before it gets here: see ``Accounts.sign_in``).
 _HASHER_THREADS = 1
 _hasher_pool = ThreadPoolExecutor(_HASHER_THREADS, thread_name_prefix="argon2")
 
@@ -130,12 +130,84 @@ class Identity:
         return frozenset(held)
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    session_id: str
+    identity: Identity
+    #: The browser's known-device token for this account (a cookie).
+    device_token: str
+
+
 class Accounts:
-    def __init__(self, store: Store, session_ttl: int) -> None:
+    def __init__(
+        self,
+        store: Store,
+        session_ttl: int,
+        *,
+        login_limit: tuple[int, float] = (10, 60.0),
+        secret: bytes = b"",
+    ) -> None:
         self._users = store.users
         self._audit = store.audit
         self._dialogues = store.dialogues
+        self._rate = store.rate
         self._ttl = session_ttl
+        self._login_limit = login_limit
+        self._device_key = devices.signing_key(secret)
+
+    async def sign_in(
+        self, username: object, password: object, *, device_cookie: str, client: str
+    ) -> SignedIn:
+        """Check the login rate limits and the password; open a session, or
+        raise Refused. ``device_cookie`` is the browser's known-device token
+        (or ""), ``client`` its address's limit key.
+
+        Failures count per account and per address, except from a browser that
+        has signed in as this account before (a valid device token): those
+        count per device only, so that nobody can lock a moderator out by
+        failing with their name from elsewhere."""
+        if not isinstance(username, str) or not username or len(username) > 64:
+            raise Refused("invalid", "username is required", "username")
+        if not isinstance(password, str) or not password or len(password) > MAX_PASSWORD:
+            raise Refused("invalid", "password is required", "password")
+        key = self._device_key
+        device = devices.verify(key, device_cookie, username) if device_cookie else None
+        subjects: tuple[tuple[str, str], ...] = (
+            (("login-device", device),)
+            if device
+            else (("login-user", username.lower()), ("login-addr", client))
+        )
+        # Every attempt is counted before its password is checked, atomically per
+        # bucket, and given back once the password proves right: N attempts sent
+        # at once get at most the limit's worth of password checks.
+        limit = self._login_limit
+        taken: list[tuple[str, str]] = []
+        for scope, subject in subjects:
+            wait = await self._rate.take(scope, subject, limit)
+            if wait:
+                for given in taken:
+                    await self._rate.take(*given, limit, cost=-1)
+                raise Refused(
+                    "rate_limited", "too many failed logins; try again later", retry_after=wait
+                )
+            taken.append((scope, subject))
+        user = await self.verify(username, password)
+        if user is None:
+            raise Refused("unauthenticated", "wrong username or password")
+        for given in taken:
+            await self._rate.take(*given, limit, cost=-1)
+        session_id, identity = await self.open_session(user)
+        token = devices.issue(key, username, device or secrets.token_urlsafe(12))
+        return SignedIn(session_id, identity, token)
+
+    async def memberships_by_slug(self, identity: Identity) -> dict[str, list[str]]:
+        """The dialogues (by slug) ``identity`` may act in, with its roles there."""
+        found = {}
+        for dialogue_id, roles in sorted(identity.memberships.items()):
+            dialogue = await self._dialogues.by_id(dialogue_id)
+            if dialogue is not None and identity.may_use(dialogue.slug):
+                found[dialogue.slug] = sorted(r.value for r in roles)
+        return found
 
     async def add(
         self,

@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from .domain.model import Duplicate, Question, Status
-from .domain.similarity import DEFAULT_THRESHOLD, DuplicateIndex
-from .store.connection import Store
-from .store.events import StoredEvent
+from ..domain.model import Duplicate, Question, Status
+from ..domain.similarity import DEFAULT_THRESHOLD, DuplicateIndex
+from ..store.connection import Store
+from ..store.events import StoredEvent
 
 log = logging.getLogger(__name__)
 

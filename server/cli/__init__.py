@@ -15,15 +15,14 @@ from urllib.parse import urlsplit
 
 import uvicorn
 
-from . import account_cli, audit_cli, dialogue_cli
-from .accounts import Accounts
-from .actions import Actions
-from .app import create_app, secret_key
-from .config import SettingError, Settings
-from .realtime import wsprotocol
-from .store.connection import Store
-from .store.embedded import EmbeddedRedis
-from .web import access_log
+from .. import actions
+from ..app import create_app, secret_key
+from ..config import SettingError, Settings
+from ..realtime import wsprotocol
+from ..store.connection import Store
+from ..store.embedded import EmbeddedRedis
+from ..web import access_log
+from . import accounts, audit, dialogues
 
 
 def _server(
@@ -66,12 +65,12 @@ def serve(settings: Settings) -> None:
 def demo(settings: Settings) -> None:
     """``serve`` plus the demo dialogue, and the portal page on its own origin
     (the other loopback name, same port): the app answers only on its own."""
-    from .demo.portal import Portal, portal_origin, split_by_host
-    from .demo.seed import seed_demo
+    from ..demo.portal import Portal, portal_origin, split_by_host
+    from ..demo.seed import seed_demo
 
     settings = settings.replace(public_url=settings.origin)
     password = settings.demo_password or secrets.token_urlsafe(9)
-    app = create_app(settings, on_start=[lambda app: seed_demo(app, password)])
+    app = create_app(settings, on_start=[lambda app, given: seed_demo(app, given, password)])
     portal = portal_origin(settings.origin)
     _server(settings, split_by_host(app, Portal(settings.origin), urlsplit(portal).netloc)).run()
 
@@ -97,21 +96,22 @@ def _redis_url(settings: Settings) -> Iterator[str]:
 async def _store_command(settings: Settings, args: argparse.Namespace) -> int:
     """The commands that work on the store: dialogue, user, token, purge, audit."""
     with _redis_url(settings) as url:
-        store = Store.open(url, settings.events_maxlen, secret_key(settings))
+        secret = secret_key(settings)
+        store = Store.open(url, settings.events_maxlen, secret)
+        app = actions.build(store, settings, secret=secret)
         try:
             if args.command == "dialogue":
-                return await dialogue_cli.run(Actions(store), args, settings)
+                return await dialogues.run(app, args, settings)
             if args.command == "audit":
-                return await audit_cli.run(Actions(store), args)
+                return await audit.run(app, args)
             if args.command == "purge":
-                removed = await Actions(store).purge_contacts(timedelta(days=args.older_than))
+                removed = await app.tracking.purge_contacts(timedelta(days=args.older_than))
                 print(f"removed the contact data of {removed} question(s)")
                 return 0
-            accounts = Accounts(store, settings.session_ttl)
             if args.command == "user":
-                slugs = {d.id: d.slug for d in await store.dialogues.all()}
-                return await account_cli.run_user(accounts, args, slugs)
-            return await account_cli.run_token(accounts, args)
+                slugs = await app.dialogues.slugs()
+                return await accounts.run_user(app.accounts, args, slugs)
+            return await accounts.run_token(app.accounts, args)
         finally:
             await store.close()
 
@@ -128,9 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         cmd = sub.add_parser(name, help=help_)
         cmd.add_argument("--host", help="address to bind (DOITHOAI_HOST)")
         cmd.add_argument("--port", type=int, help="port to bind (DOITHOAI_PORT)")
-    dialogue_cli.add_parser(sub)
-    account_cli.add_parsers(sub)
-    audit_cli.add_parser(sub)
+    dialogues.add_parser(sub)
+    accounts.add_parsers(sub)
+    audit.add_parser(sub)
     purge = sub.add_parser("purge", help="delete contact data past its retention")
     purge.add_argument(
         "--older-than", type=int, required=True, metavar="DAYS", help="given over DAYS days ago"

@@ -10,10 +10,9 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from .accounts import Accounts, check_password, check_username
-from .domain.model import Role, iso
-from .domain.wording import Refused
-from .store.users import User
+from ..actions.accounts import Accounts, User, check_password, check_username
+from ..domain.model import Role, iso
+from ..domain.wording import Refused
 
 ROLES = [r.value for r in Role]
 

@@ -1,0 +1,89 @@
+"""The application layer: every use case of doithoai, one module per family.
+
+``build(store, settings)`` gives the ``Services`` that the web layer, the
+CLIs, the demo and the intake worker call; each family loads, decides with
+the pure domain (``server/domain``) and saves through the store, whose
+scripts write a state and its event in one atomic step, so nothing here
+publishes. Policies live here, not in the HTTP handlers: the rate limits,
+the proof of work and the honeypot (``submissions``), login throttling
+(``accounts``), who may export contact data (``moderation``).
+
+Nothing here knows HTTP: handlers turn requests into calls, and the
+``Refused`` errors (a code and a message to translate) into responses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..config import Settings
+from ..store.connection import Store
+from ..store.errors import StoreUnavailable
+from .accounts import Accounts, Identity, SignedIn
+from .audit import Audit
+from .base import Clock, utcnow
+from .broadcast import Broadcast
+from .dialogues import Dialogues
+from .feeds import Feeds
+from .intake import Intake
+from .moderation import Moderation
+from .submissions import PUBLIC_CHANNELS, Submissions
+from .tracking import Tracking
+
+__all__ = [
+    "PUBLIC_CHANNELS",
+    "Accounts",
+    "Identity",
+    "Services",
+    "SignedIn",
+    "StoreUnavailable",
+    "build",
+    "utcnow",
+]
+
+
+@dataclass(frozen=True)
+class Services:
+    """Every family of use cases, over one store."""
+
+    dialogues: Dialogues
+    submissions: Submissions
+    moderation: Moderation
+    broadcast: Broadcast
+    intake: Intake
+    tracking: Tracking
+    feeds: Feeds
+    accounts: Accounts
+    audit: Audit
+    _store: Store = field(repr=False)
+
+    async def healthy(self) -> None:
+        """Raise ``StoreUnavailable`` unless the store answers (``/healthz``)."""
+        await self._store.ping()
+
+
+def build(
+    store: Store,
+    settings: Settings | None = None,
+    *,
+    secret: bytes = b"",
+    clock: Clock = utcnow,
+) -> Services:
+    """The services over ``store``. ``secret`` keys the honeypot's codes and
+    the sign-in device tokens (the app's secret key); ``clock`` is the time
+    every family reads (tests move it)."""
+    settings = settings or Settings()
+    return Services(
+        dialogues=Dialogues(store, settings, clock),
+        submissions=Submissions(store, settings, clock, secret=secret),
+        moderation=Moderation(store, settings, clock),
+        broadcast=Broadcast(store, settings, clock),
+        intake=Intake(store, settings, clock),
+        tracking=Tracking(store, settings, clock),
+        feeds=Feeds(store, settings, clock),
+        accounts=Accounts(
+            store, settings.session_ttl, login_limit=settings.login_limit, secret=secret
+        ),
+        audit=Audit(store, settings, clock),
+        _store=store,
+    )

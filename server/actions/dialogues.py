@@ -1,0 +1,145 @@
+"""Dialogues: find them, create them, edit their settings, move them through
+their phases, and the public archive of one that has ended."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import Any
+
+from ..domain import audit, phases
+from ..domain.events import public_dialogue, public_question
+from ..domain.model import Actor, Dialogue, DialogueStatus, Status, iso
+from ..domain.wording import Refused
+from ..store.dialogues import IdTaken, SlugTaken, StaleDialogue, new_dialogue_id
+from .base import Family
+
+
+class Dialogues(Family):
+    async def get(self, slug: str) -> Dialogue:
+        """The dialogue ``slug`` names, or Refused(not_found)."""
+        dialogue = await self.store.dialogues.by_slug(slug)
+        if dialogue is None:
+            raise Refused("not_found", "no dialogue “{slug}”", slug=slug)
+        return dialogue
+
+    async def find(self, slug: str) -> Dialogue | None:
+        return await self.store.dialogues.by_slug(slug)
+
+    async def by_id(self, dialogue_id: str) -> Dialogue | None:
+        return await self.store.dialogues.by_id(dialogue_id)
+
+    async def all(self) -> list[Dialogue]:
+        return await self.store.dialogues.all()
+
+    async def listed(self) -> list[Dialogue]:
+        """The dialogues the public may see (every one out of draft)."""
+        return [d for d in await self.all() if d.status is not DialogueStatus.DRAFT]
+
+    async def slugs(self) -> dict[str, str]:
+        """Every dialogue's slug by its id."""
+        return {d.id: d.slug for d in await self.all()}
+
+    async def create(self, **fields: Any) -> Dialogue:
+        """A new dialogue with a fresh id; ``fields`` as ``Dialogue``'s (topics
+        and officials as dicts or objects)."""
+        doc = {**fields, "id": fields.get("id") or new_dialogue_id()}
+        doc["topics"] = [t if isinstance(t, dict) else asdict(t) for t in doc.get("topics", ())]
+        doc["officials"] = [
+            o if isinstance(o, dict) else asdict(o) for o in doc.get("officials", ())
+        ]
+        if "status" in doc:
+            doc["status"] = DialogueStatus(doc["status"]).value
+        dialogue = Dialogue.from_doc(doc)
+        for _ in range(5):
+            try:
+                return await self.store.dialogues.create(dialogue)
+            except SlugTaken:
+                raise Refused(
+                    "conflict", "the slug “{slug}” is taken", "slug", slug=dialogue.slug
+                ) from None
+            except IdTaken:
+                dialogue = Dialogue.from_doc({**doc, "id": new_dialogue_id()})
+        raise RuntimeError("could not draw a free dialogue id")
+
+    async def new(self, payload: Mapping[str, Any], actor: Actor | None = None) -> Dialogue:
+        """A draft dialogue from an admin's request (``slug``, ``title``, ...)."""
+        draft = phases.new_dialogue("", payload)
+        created = await self.create(**{**draft.to_doc(), "id": None})
+        if actor is not None:
+            at = iso(self._now())
+            entry = audit.of_settings(actor, "dialogue.create", {}, created.to_doc(), at)
+            await self.store.audit.append(created.id, [entry])
+        return created
+
+    async def set_status(
+        self, dialogue: Dialogue, status: Any, actor: Actor | None = None, version: Any = None
+    ) -> Dialogue:
+        """Move the dialogue to another phase (one step forward or back); with
+        ``version``, only if the admin saw the dialogue at that version."""
+        phases.check_version(dialogue, version)
+        changed = phases.change_phase(dialogue, status, iso(self._now()))
+        return await self.save(dialogue, changed, "dialogue.status", actor)
+
+    async def update(
+        self, dialogue: Dialogue, changes: Mapping[str, Any], actor: Actor | None = None
+    ) -> Dialogue:
+        """An admin's edit of the dialogue's settings (title, topics, officials,
+        ...), refused with 409 if ``changes["version"]`` is not the stored one."""
+        changed = phases.edit(dialogue, changes)
+        return await self.save(dialogue, changed, "dialogue.edit", actor)
+
+    async def save(
+        self,
+        old: Dialogue,
+        new: Dialogue,
+        action: str = "dialogue.edit",
+        actor: Actor | None = None,
+    ) -> Dialogue:
+        """Store ``new`` at the next version if ``old`` is still the stored
+        one (another admin's change in between gives 409), with an audit entry
+        naming ``actor`` if given."""
+        if new == old:
+            return old
+        new = new.evolve(version=old.version + 1)
+        try:
+            await self.store.dialogues.save(new, old.version)
+        except StaleDialogue:
+            raise phases.stale() from None
+        if actor is not None:
+            entry = audit.of_settings(actor, action, old.to_doc(), new.to_doc(), iso(self._now()))
+            await self.store.audit.append(new.id, [entry])
+        return new
+
+    async def archive(self, dialogue: Dialogue) -> dict[str, Any]:
+        """Every answered question, grouped by topic and by official, with the
+        counts of what was received, answered live or in writing, and owed."""
+        _, done = await self.store.questions.snapshot(dialogue.id, [Status.ANSWERED])
+        done.sort(key=lambda q: (q.answer.answered_at if q.answer else "", int(q.id)))
+        counts = await self.store.questions.counts(dialogue.id)
+        answered = [public_question(q, dialogue) for q in done]
+
+        def grouped(key: str, items: list[tuple[str | None, str]]) -> list[dict[str, Any]]:
+            order = [k for k, _ in items] + [None]
+            names = dict(items)
+            groups: dict[str | None, list[dict[str, Any]]] = {}
+            for q in answered:
+                value = q[key]["id"] if key == "official" and q[key] else q.get(key)
+                groups.setdefault(value if value in names else None, []).append(q)
+            return [
+                {"id": k, "name": names.get(k), "questions": groups[k]}
+                for k in order
+                if k in groups
+            ]
+
+        return {
+            "dialogue": public_dialogue(dialogue),
+            "counts": {
+                "received": sum(counts.values()),
+                "answered_live": sum(1 for q in done if q.answer and q.answer.kind == "live"),
+                "answered_written": sum(1 for q in done if q.answer and q.answer.kind == "written"),
+                "owed": counts[Status.DEFERRED.value],
+            },
+            "by_topic": grouped("topic", [(t.id, t.name) for t in dialogue.topics]),
+            "by_official": grouped("official", [(o.id, o.name) for o in dialogue.officials]),
+        }

@@ -1,0 +1,56 @@
+"""Intake: a received question is screened (the dialogue's policy, duplicate
+suggestions) into moderation. The store's intake worker calls
+``Intake.materialise`` for every inbox entry, on whichever node claims it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..config import Settings
+from ..domain import lifecycle, screening
+from ..domain.model import Dialogue, Status
+from ..store.connection import Store
+from ..store.questions import Conflict, Missing
+from .base import Clock, Family, utcnow
+from .duplicates import DuplicateFinder
+
+
+class Intake(Family):
+    def __init__(self, store: Store, settings: Settings, clock: Clock = utcnow) -> None:
+        super().__init__(store, settings, clock)
+        self.duplicates = DuplicateFinder(store)
+
+    async def materialise(self, dialogue_id: str, question_id: str, entry_id: str) -> None:
+        """Screen a received question into moderation, or reject it when the
+        policy says so, and acknowledge its inbox entry in the same atomic
+        step; a second delivery only acknowledges."""
+        q = await self.store.questions.get(dialogue_id, question_id)
+        if q is None:
+            raise Missing(question_id)
+        if q.status is not Status.RECEIVED:
+            await self.store.questions.ack(dialogue_id, entry_id)
+            return
+        dialogue = await self.store.dialogues.by_id(dialogue_id)
+        policy = screening.Policy.from_doc(dialogue.policy if dialogue else {})
+        result = screening.screen(q.text, q.name, q.organization, policy)
+        duplicates = await self.duplicates.similar(q) if result.decision != "reject" else ()
+        decision = lifecycle.screen(q, result, duplicates, self._now())
+        try:
+            await self.store.questions.commit(dialogue_id, [decision], ack=entry_id)
+        except Conflict:
+            # Another consumer materialised it first (after taking the entry over).
+            await self.store.questions.ack(dialogue_id, entry_id)
+
+    async def screen_now(self, dialogue: Dialogue, question_ids: Iterable[str]) -> None:
+        """Screen these received questions now, as the intake worker would,
+        rather than wait for it (the demo's seeding; tests).
+
+        Each question's inbox entry goes through the worker's own handler,
+        ``materialise``, which is idempotent: if the worker gets to an entry
+        first, this finds the question screened and only acknowledges; if this
+        is first, the worker's later delivery finds the question no longer
+        received and only acknowledges. Either way each question is screened
+        once, and when this returns every one of them is at least pending."""
+        entry_of = await self.store.questions.inbox_entries(dialogue.id)
+        for qid in question_ids:
+            await self.materialise(dialogue.id, qid, entry_of[qid])

@@ -1,0 +1,194 @@
+"""Moderation: the staff's view of questions and every action on them
+(approve, route, queue, answer, merge, ...), one at a time or in bulk; who
+has a question open; the export of a dialogue's questions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from ..domain import access, audit, export, lifecycle
+from ..domain.access import Permission
+from ..domain.events import staff_question
+from ..domain.lifecycle import Command, Decision
+from ..domain.model import Actor, Dialogue, Question, Status, iso
+from ..domain.wording import Refused
+from .base import Family
+
+#: The actions a moderator may take on a selection at once, and its size.
+BULK_ACTIONS = ("approve", "reject")
+BULK_MAX = 200
+#: How long "being handled by" lasts without being renewed.
+HANDLING_SECONDS = 60
+
+
+class Moderation(Family):
+    async def staff_view(self, dialogue: Dialogue, q: Question, actor: Actor) -> dict[str, Any]:
+        return (await self.staff_views(dialogue, [q], actor))[0]
+
+    async def staff_views(
+        self, dialogue: Dialogue, questions: list[Question], actor: Actor
+    ) -> list[dict[str, Any]]:
+        """Staff questions as ``actor`` may see them: contact data (read in one
+        round trip for the whole page) for moderators only, and the actions
+        ``actor`` may take now."""
+        contacts: list[dict[str, str] | None] = [None] * len(questions)
+        if access.allows(actor.roles, Permission.CONTACT) and questions:
+            found = await self.store.questions.contacts(dialogue.id, [q.id for q in questions])
+            contacts = [{k: v for k, v in c.items() if k in ("phone", "email")} for c in found]
+        views = []
+        for q, contact in zip(questions, contacts, strict=True):
+            doc = staff_question(q, dialogue, contact)
+            doc["actions"] = lifecycle.allowed_actions(q, actor)
+            views.append(doc)
+        return views
+
+    async def page(
+        self,
+        dialogue: Dialogue,
+        actor: Actor,
+        *,
+        status: Status | None = None,
+        limit: int = 100,
+        cursor: str | None = None,
+        official: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of the dialogue's questions as ``actor`` sees them, oldest
+        first, and the cursor of the next page (None after the last)."""
+        items, next_cursor = await self.store.questions.page(
+            dialogue.id, status, limit, cursor, official
+        )
+        return await self.staff_views(dialogue, items, actor), next_cursor
+
+    async def act(
+        self,
+        dialogue: Dialogue,
+        question_id: str,
+        action: str,
+        body: Mapping[str, Any],
+        actor: Actor,
+    ) -> Question:
+        """Take ``action`` on a question: decide, then write atomically or 409."""
+        version = body.get("version")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+            raise Refused("invalid", "version must be a whole number", "version")
+        q = await self.question(dialogue, question_id)
+        now = self._now()
+        decision = lifecycle.decide(q, Command(action, body, version), actor, now, dialogue)
+        decisions: list[Decision] = [decision]
+        queue: dict[str, str | int] = {}
+        absorb: dict[str, str] = {}
+        release: dict[str, str] = {}
+        on_air: tuple[str | None, str | None] | None = None
+        new = decision.question
+        if action == "on_air":
+            current_id = await self.store.questions.on_air_id(dialogue.id)
+            if current_id and current_id != q.id:
+                current = await self.question(dialogue, current_id)
+                decisions.insert(0, lifecycle.displace(current, actor, now))
+                queue[current_id] = "head"
+            on_air = (current_id, q.id)
+        elif q.status is Status.ON_AIR and new.status is not Status.ON_AIR:
+            on_air = (q.id, None)
+            if new.status is Status.QUEUED:
+                queue[q.id] = "head"
+        if action in ("queue", "move"):
+            position = body.get("position")
+            queue[q.id] = "tail" if position is None else position
+        if action == "merge":
+            target = await self.store.questions.get(dialogue.id, str(body["into"]))
+            if target is None:
+                raise Refused("invalid", "into names no question of this dialogue", "into")
+            decisions.append(lifecycle.absorb(target, q, actor, now))
+            absorb[target.id] = q.id
+        if action == "unmerge" and q.merged_into:
+            target = await self.store.questions.get(dialogue.id, q.merged_into)
+            if target is not None and q.id in target.merged_from:
+                decisions.append(lifecycle.release(target, q, actor, now))
+                release[target.id] = q.id
+            if new.status is Status.QUEUED:
+                queue[q.id] = "tail"
+        await self.commit(
+            dialogue,
+            decisions,
+            actor,
+            queue=queue,
+            absorb_votes=absorb,
+            release_votes=release,
+            on_air=on_air,
+        )
+        return new
+
+    async def bulk(
+        self,
+        dialogue: Dialogue,
+        action: Any,
+        ids: Any,
+        body: Mapping[str, Any],
+        actor: Actor,
+    ) -> list[dict[str, Any]]:
+        """Approve or reject many questions, each in its own atomic step: one
+        result per id, ``{id, ok, question}`` or ``{id, ok: False, error}``."""
+        if action not in BULK_ACTIONS:
+            raise Refused(
+                "invalid",
+                "action must be one of {listed}",
+                "action",
+                listed=", ".join(BULK_ACTIONS),
+            )
+        valid = isinstance(ids, list) and all(isinstance(i, str) and i for i in ids)
+        if not valid or not 0 < len(ids) <= BULK_MAX:
+            raise Refused(
+                "invalid", "ids must be a list of 1 to {most} question ids", "ids", most=BULK_MAX
+            )
+        versions = body.get("versions") or {}
+        if not isinstance(versions, dict):
+            raise Refused("invalid", "versions must map question ids to versions", "versions")
+        params = {"reason": body.get("reason")} if action == "reject" else {}
+        results: list[dict[str, Any]] = []
+        for qid in dict.fromkeys(ids):
+            try:
+                q = await self.act(
+                    dialogue, qid, action, {**params, "version": versions.get(qid)}, actor
+                )
+            except Refused as exc:
+                results.append({"id": qid, "ok": False, "error": exc})
+            else:
+                results.append({"id": qid, "ok": True, "question": q})
+        return results
+
+    async def handle(self, dialogue: Dialogue, question_id: str, actor: Actor) -> dict[str, Any]:
+        """``actor`` has the question open in the console: tell the others,
+        for ``HANDLING_SECONDS`` (the console repeats it while it stays open)."""
+        await self.question(dialogue, question_id)
+        until = iso(self._now() + timedelta(seconds=HANDLING_SECONDS))
+        await self.store.questions.set_handling(dialogue.id, question_id, actor.username, until)
+        return {"question": question_id, "by": actor.username, "until": until}
+
+    async def release_handling(self, dialogue: Dialogue, question_id: str, actor: Actor) -> None:
+        await self.store.questions.clear_handling(dialogue.id, question_id, actor.username)
+
+    async def handling(self, dialogue: Dialogue) -> dict[str, dict[str, str]]:
+        """Who is handling which question now (for a console's snapshot)."""
+        return await self.store.questions.handling(dialogue.id, iso(self._now()))
+
+    async def export(
+        self, dialogue: Dialogue, actor: Actor, with_contact: bool = False
+    ) -> list[dict[str, Any]]:
+        """Every question of the dialogue (all states but received), oldest
+        first, as export rows; contact columns only ``with_contact``, for
+        moderators and admins, and that access is audited."""
+        if with_contact and not access.allows(actor.roles, Permission.CONTACT):
+            raise Refused("forbidden", "only moderators and admins may export contact data")
+        _, questions = await self.store.questions.snapshot(
+            dialogue.id, [s for s in Status if s is not Status.RECEIVED]
+        )
+        questions.sort(key=lambda q: int(q.id))
+        contacts = None
+        if with_contact:
+            contacts = await self.store.questions.contacts(dialogue.id, [q.id for q in questions])
+            after = {"with_contact": True, "questions": len(questions)}
+            entry = audit.by(actor, "export", None, {}, after, iso(self._now()))
+            await self.store.audit.append(dialogue.id, [entry])
+        return export.rows(questions, dialogue, contacts)

@@ -1,0 +1,41 @@
+"""The app's state as handlers reach it: one typed accessor each, so no
+handler reads ``app.state`` by hand (``create_app``'s lifespan fills it)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import cast
+
+from starlette.requests import HTTPConnection
+from starlette.websockets import WebSocket
+
+from ..actions import Services
+from ..config import Settings
+from ..realtime.hub import Hub
+from ..realtime.reader import Reader
+
+
+@dataclass
+class Node:
+    """This node's live parts: its name, the reader that follows dialogues'
+    event streams, the hub that fans events out to its sockets, and the open
+    sockets (to close them on shutdown, to cap them per address)."""
+
+    name: str
+    hub: Hub
+    reader: Reader
+    sockets: set[WebSocket] = field(default_factory=set)
+    sockets_per_address: Counter[str] = field(default_factory=Counter)
+
+
+def services(conn: HTTPConnection) -> Services:
+    return cast(Services, conn.app.state.services)
+
+
+def settings(conn: HTTPConnection) -> Settings:
+    return cast(Settings, conn.app.state.settings)
+
+
+def node(conn: HTTPConnection) -> Node:
+    return cast(Node, conn.app.state.node)
