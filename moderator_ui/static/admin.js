@@ -7,7 +7,9 @@
 // field for (`error.field`, dot paths such as officials.1.name) are shown
 // next to that field. Text is written with textContent, never as HTML.
 
-import { api, confirmWith, csrfToken, errorMessage, h, label, raw, readJSON, t } from "./common.js";
+import { confirmWith, label, raw, t } from "./common.js";
+import { api, csrfToken, errorMessage } from "./lib/api.js";
+import { h, readJSON } from "./lib/dom.js";
 
 const root = document.getElementById("admin");
 const lang = root.dataset.lang;

@@ -19,6 +19,7 @@ from ..domain.model import Dialogue, Official, Role
 from ..domain.text import LIMITS
 from .auth import actor_of, identify
 from .errors import language
+from .pages import viewer_data
 from .templating import error_page, login_redirect, page_refusal, render
 
 
@@ -85,6 +86,7 @@ async def official_console(request: Request) -> Response:
         csrf_token=identity.csrf_token or "",
         answer_max=LIMITS["answer"][1],
         note_max=LIMITS["note"][1],
+        viewer=viewer_data(actor),
     )
 
 
