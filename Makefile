@@ -47,7 +47,8 @@ fmt: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The pages' catalogs from the templates and the server's strings; then fill
+# The catalogs of the pages and the widget, from the templates, the server's
+# strings and the widget's t() msgids (babel.cfg); then fill
 # in every new msgid of moderator_ui/locale/vi (tests fail on an empty one).
 i18n: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o moderator_ui/locale/messages.pot .
