@@ -14,6 +14,19 @@ import { translator } from "./lib/i18n.js";
 /** The page's strings: t(key, vars), label(table, code), raw(key) (lib/i18n.js). */
 export const { t, label, raw } = translator(readJSON("i18n"));
 
+/**
+ * A visually hidden live region appended to `root`; returns `announce(text)`,
+ * which screen readers say even when the same text comes twice.
+ */
+export function liveRegion(root) {
+  const node = h("div", { class: "visually-hidden", "aria-live": "polite" });
+  root.append(node);
+  return (text) => {
+    node.textContent = "";
+    node.textContent = text;
+  };
+}
+
 /** "1 person asked this" / "3 people asked this". */
 export function askedBy(n) {
   return t(n === 1 ? "asked_one" : "asked_other", { n });

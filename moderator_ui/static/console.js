@@ -605,10 +605,5 @@ bindKeys({
 
 // -- connection --------------------------------------------------------------
 
-const { feed, signedOut } = staffConnection(slug, {
-  onMessage: receive,
-  connection,
-  notice,
-  lang,
-});
+const { feed, signedOut } = staffConnection(slug, { onMessage: receive, connection, notice, lang });
 feed.start();

@@ -10,7 +10,7 @@
 // official or an aide is typing (an IME composition included) is never lost
 // to a live update. Text is written with textContent (never as HTML).
 
-import { askedBy, label, staffConnection, t } from "./common.js";
+import { askedBy, label, liveRegion, staffConnection, t } from "./common.js";
 import { api, csrfToken, errorMessage } from "./lib/api.js";
 import { h, length, readJSON, reconcile } from "./lib/dom.js";
 import { allowedActions, viewerOf } from "./lib/permissions.js";
@@ -65,13 +65,7 @@ const lists = Object.fromEntries(
 );
 const connection = document.getElementById("connection");
 const notice = document.getElementById("notice");
-const announcer = h("div", { class: "visually-hidden", "aria-live": "polite" });
-root.append(announcer);
-
-function announce(text) {
-  announcer.textContent = "";
-  announcer.textContent = text;
-}
+const announce = liveRegion(root);
 
 function schedule() {
   if (!view.frame) view.frame = requestAnimationFrame(draw);
@@ -183,6 +177,19 @@ function draw() {
   if (active && active !== document.body && active.isConnected && document.activeElement !== active) active.focus();
 }
 
+/** A text box with its character count (kept up to date as it is typed in). */
+function countedBox(id, rows, max) {
+  const count = h("p", { class: "char-count", id: `${id}-count` });
+  const area = h("textarea", { id, rows, maxlength: String(max), "aria-describedby": count.id });
+  const showCount = () => {
+    count.textContent = t("chars", { n: length(area.value), max });
+    count.classList.toggle("over", length(area.value) > max);
+  };
+  area.addEventListener("input", showCount);
+  showCount();
+  return { area, count, showCount };
+}
+
 /**
  * A card: an <li> with parts that are redrawn when their data changes (the
  * question's details, its notes, its buttons) and text boxes that are made
@@ -193,14 +200,7 @@ function makeCard(id) {
   const info = h("div", { class: "oq-info" });
   const notesList = h("ul", { class: "notes-list" });
   const noteId = `note-${id}`;
-  const noteCount = h("p", { class: "char-count", id: `${noteId}-count` });
-  const noteArea = h("textarea", { id: noteId, rows: "2", maxlength: String(noteMax), "aria-describedby": noteCount.id });
-  const showNoteCount = () => {
-    noteCount.textContent = t("chars", { n: length(noteArea.value), max: noteMax });
-    noteCount.classList.toggle("over", length(noteArea.value) > noteMax);
-  };
-  noteArea.addEventListener("input", showNoteCount);
-  showNoteCount();
+  const { area: noteArea, count: noteCount, showCount: showNoteCount } = countedBox(noteId, "2", noteMax);
   const noteButton = h("button", { type: "button", class: "button", text: t("add_note"), onclick: () => addNote(id) });
   const noteBox = h("details", { class: "note-form" }, h("summary", { text: t("write_note") }),
     h("div", { class: "field" }, h("label", { for: noteId, text: t("new_note") }), noteArea, noteCount, h("div", { class: "q-actions" }, noteButton)));
@@ -214,14 +214,7 @@ function makeCard(id) {
 
   const answerId = `answer-${id}`;
   const answerLabel = h("label", { for: answerId });
-  const answerCount = h("p", { class: "char-count", id: `${answerId}-count` });
-  const answerArea = h("textarea", { id: answerId, rows: "6", maxlength: String(answerMax), "aria-describedby": answerCount.id });
-  const showAnswerCount = () => {
-    answerCount.textContent = t("chars", { n: length(answerArea.value), max: answerMax });
-    answerCount.classList.toggle("over", length(answerArea.value) > answerMax);
-  };
-  answerArea.addEventListener("input", showAnswerCount);
-  showAnswerCount();
+  const { area: answerArea, count: answerCount, showCount: showAnswerCount } = countedBox(answerId, "6", answerMax);
   const publishButton = h("button", {
     type: "button",
     class: "button button-primary",
@@ -409,58 +402,38 @@ async function act(id, action) {
   }
 }
 
-async function publish(id) {
-  const card = view.cards.get(id);
-  const text = card.answerArea.value.trim();
-  if (!text) {
-    say(id, t("answer_empty"));
-    card.answerArea.focus();
+/** Send the text of one of a card's boxes as `action`; on success empty the box and say `saved`. */
+async function sendText(id, action, { area, showCount, max, empty, saved, focus }) {
+  const text = area.value.trim();
+  const problem = !text ? t(empty) : length(text) > max ? t("too_long", { max }) : "";
+  if (problem) {
+    say(id, problem);
+    area.focus();
     return;
   }
-  if (length(text) > answerMax) {
-    say(id, t("too_long", { max: answerMax }));
-    card.answerArea.focus();
-    return;
-  }
-  const done = await send(id, "answer", { text });
-  if (done) {
-    card.answerArea.value = "";
-    card.showAnswerCount();
+  if (await send(id, action, { text })) {
+    area.value = "";
+    showCount();
     draw();
-    announce(t("published"));
-    card.node.focus();
+    announce(t(saved));
+    focus.focus();
   }
 }
 
-async function addNote(id) {
+function publish(id) {
   const card = view.cards.get(id);
-  const text = card.noteArea.value.trim();
-  if (!text) {
-    say(id, t("note_empty"));
-    card.noteArea.focus();
-    return;
-  }
-  if (length(text) > noteMax) {
-    say(id, t("too_long", { max: noteMax }));
-    card.noteArea.focus();
-    return;
-  }
-  const done = await send(id, "note", { text });
-  if (done) {
-    card.noteArea.value = "";
-    card.showNoteCount();
-    announce(t("note_saved"));
-    card.noteArea.focus();
-  }
+  const box = { area: card.answerArea, showCount: card.showAnswerCount, max: answerMax, focus: card.node };
+  return sendText(id, "answer", { ...box, empty: "answer_empty", saved: "published" });
+}
+
+function addNote(id) {
+  const card = view.cards.get(id);
+  const box = { area: card.noteArea, showCount: card.showNoteCount, max: noteMax, focus: card.noteArea };
+  return sendText(id, "note", { ...box, empty: "note_empty", saved: "note_saved" });
 }
 
 // -- connection --------------------------------------------------------------
 
 placeOwed();
-const { feed, signedOut } = staffConnection(slug, {
-  onMessage: receive,
-  connection,
-  notice,
-  lang,
-});
+const { feed, signedOut } = staffConnection(slug, { onMessage: receive, connection, notice, lang });
 feed.start();

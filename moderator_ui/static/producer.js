@@ -8,7 +8,7 @@
 // are the actions each question's actions_by_role allows this producer
 // (lib/permissions.js). Text is written with textContent (never as HTML).
 
-import { staffConnection, t } from "./common.js";
+import { liveRegion, staffConnection, t } from "./common.js";
 import { api, csrfToken, errorMessage } from "./lib/api.js";
 import { h, length, readJSON, reconcile } from "./lib/dom.js";
 import { allowedActions, viewerOf } from "./lib/permissions.js";
@@ -64,17 +64,11 @@ const queueCount = document.getElementById("queue-count");
 const approvedList = document.getElementById("approved-list");
 const approvedEmpty = document.getElementById("approved-empty");
 const approvedCount = document.getElementById("approved-count");
-const announcer = h("div", { class: "visually-hidden", "aria-live": "polite" });
-root.append(announcer);
+const announce = liveRegion(root);
 
 function uiFor(id) {
   if (!view.ui.has(id)) view.ui.set(id, { busy: false, message: "", answering: false, draft: "", official: null });
   return view.ui.get(id);
-}
-
-function announce(text) {
-  announcer.textContent = "";
-  announcer.textContent = text;
 }
 
 function showNotice(text) {

@@ -8,7 +8,7 @@
 // textContent (never as HTML): every question here was typed by a member of
 // the public.
 
-import { askedBy, label, showStatus, t } from "./common.js";
+import { askedBy, label, liveRegion, showStatus, t } from "./common.js";
 import { api, errorMessage } from "./lib/api.js";
 import { randomId, store, stored, voterId } from "./lib/device.js";
 import { h, readJSON, reconcile, safeUrl } from "./lib/dom.js";
@@ -36,8 +36,7 @@ const list = document.getElementById("question-list");
 const listEmpty = document.getElementById("questions-empty");
 const listCount = document.getElementById("question-count");
 const connection = document.getElementById("connection");
-const announcer = h("div", { class: "visually-hidden", "aria-live": "polite" });
-root.append(announcer);
+const announce = liveRegion(root);
 
 // -- votes: one per question per browser; the server enforces it per voter id --
 
@@ -60,11 +59,6 @@ async function vote(id) {
 }
 
 // -- state and drawing -------------------------------------------------------
-
-function announce(text) {
-  announcer.textContent = "";
-  announcer.textContent = text;
-}
 
 function schedule() {
   if (!view.frame) view.frame = requestAnimationFrame(draw);
