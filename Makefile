@@ -48,9 +48,10 @@ fmt: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The catalogs from the templates and the server's messages (server/domain/
-# wording.py: a Refused's, a ValidationError's, N_-marked ones); then fill in
-# every new msgid of moderator_ui/locale/vi (tests fail on an empty one).
+# The catalogs of the pages and the widget, from the templates, the server's
+# messages (server/domain/wording.py: a Refused's, a ValidationError's,
+# N_-marked ones) and the widget's t() msgids (babel.cfg); then fill in every
+# new msgid of moderator_ui/locale/vi (tests fail on an empty one).
 I18N_KEYWORDS := -k N_ -k Refused:2 -k ValidationError:3 -k _invalid:2 -k Message:1
 i18n: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output \

@@ -7,7 +7,9 @@
 // field for (`error.field`, dot paths such as officials.1.name) are shown
 // next to that field. Text is written with textContent, never as HTML.
 
-import { api, confirmWith, csrfToken, errorMessage, h, label, raw, readJSON, t } from "./common.js";
+import { confirmWith, label, raw, t } from "./common.js";
+import { api, csrfToken, errorMessage } from "./lib/api.js";
+import { h, readJSON } from "./lib/dom.js";
 
 const root = document.getElementById("admin");
 const lang = root.dataset.lang;
@@ -153,7 +155,6 @@ function dialoguePage() {
   const slug = root.dataset.slug;
   const base = `${DIALOGUES}/${encodeURIComponent(slug)}`;
   const steps = readJSON("steps");
-  let doc = readJSON("settings");
 
   const form = document.getElementById("settings-form");
   const formError = document.getElementById("settings-error");
@@ -179,14 +180,17 @@ function dialoguePage() {
   const officialList = document.getElementById("officials");
   const defaultList = document.getElementById("defaults");
 
-  // Rows carry a page-only key; `id` is the saved id (null until saved: a
-  // new row's id is made from its name when it is sent).
-  let nextKey = 0;
-  let topics = [];
-  let officials = [];
-  let defaults = new Map(); // topic row key -> official row key
-  let baseline = null; // the payload of the settings as last saved
-  let formDoc = null; // the dialogue as the form was last filled from it
+  // What this page holds. Rows carry a page-only key; `id` is the saved id
+  // (null until saved: a new row's id is made from its name when it is sent).
+  const page = {
+    doc: readJSON("settings"), // the dialogue as the server last said
+    nextKey: 0,
+    topics: [],
+    officials: [],
+    defaults: new Map(), // topic row key -> official row key
+    baseline: null, // the payload of the settings as last saved
+    formDoc: null, // the dialogue as the form was last filled from it
+  };
 
   // -- phase ---------------------------------------------------------------
 
@@ -195,7 +199,7 @@ function dialoguePage() {
   }
 
   function drawPhase() {
-    const status = doc.status;
+    const status = page.doc.status;
     badge.textContent = phaseName(status);
     badge.className = `badge dialogue-${status}`;
     badge.dataset.phase = status;
@@ -220,19 +224,19 @@ function dialoguePage() {
   }
 
   async function switchPhase(target) {
-    const from = doc.status;
+    const from = page.doc.status;
     const verb = raw("step")[`${from}>${target}`];
     if (target === "live" && !(await confirmWith(t("confirm_live_title"), t("confirm_live"), verb))) return;
     if (target === "closed" && from === "live" && !(await confirmWith(t("confirm_closed_title"), t("confirm_closed"), verb))) return;
     for (const button of phaseSteps.querySelectorAll("button")) button.disabled = true;
     setMessage(phaseMessage, t("working"));
-    const result = await call(`${base}/status`, "POST", { status: target, version: doc.version });
+    const result = await call(`${base}/status`, "POST", { status: target, version: page.doc.version });
     if (result.ok) {
       // Only this phase change came between: the form is still current.
-      if (formDoc.version === doc.version) formDoc = { ...formDoc, version: result.data.version };
-      doc = { ...doc, ...result.data };
+      if (page.formDoc.version === page.doc.version) page.formDoc = { ...page.formDoc, version: result.data.version };
+      page.doc = { ...page.doc, ...result.data };
       drawPhase();
-      setMessage(phaseMessage, t("now_in_phase", { phase: phaseName(doc.status) }), "ok");
+      setMessage(phaseMessage, t("now_in_phase", { phase: phaseName(page.doc.status) }), "ok");
       const first = phaseSteps.querySelector("button");
       (first || document.getElementById("phase-heading")).focus();
       return;
@@ -246,7 +250,7 @@ function dialoguePage() {
   async function reload() {
     const result = await call(`${base}/settings`, "GET");
     if (!result.ok) return;
-    doc = result.data;
+    page.doc = result.data;
     drawPhase();
   }
 
@@ -283,27 +287,27 @@ function dialoguePage() {
     fields.localities.value = (dialogue.localities || []).join("\n");
     fields.blocked.value = ((dialogue.policy || {}).extra_blocked || []).join("\n");
     fields.widget_origins.value = (dialogue.widget_origins || []).join("\n");
-    topics = (dialogue.topics || []).map((topic) => ({ key: nextKey++, id: topic.id, name: topic.name }));
-    officials = (dialogue.officials || []).map((o) => ({
-      key: nextKey++,
+    page.topics = (dialogue.topics || []).map((topic) => ({ key: page.nextKey++, id: topic.id, name: topic.name }));
+    page.officials = (dialogue.officials || []).map((o) => ({
+      key: page.nextKey++,
       id: o.id,
       name: o.name || "",
       title: o.title || "",
       username: o.username || "",
       aides: (o.aides || []).join(", "),
     }));
-    defaults = new Map();
+    page.defaults = new Map();
     for (const [topicId, officialId] of Object.entries(dialogue.topic_officials || {})) {
-      const topic = topics.find((row) => row.id === topicId);
-      const official = officials.find((row) => row.id === officialId);
-      if (topic && official) defaults.set(topic.key, official.key);
+      const topic = page.topics.find((row) => row.id === topicId);
+      const official = page.officials.find((row) => row.id === officialId);
+      if (topic && official) page.defaults.set(topic.key, official.key);
     }
     drawTopics();
     drawOfficials();
     drawDefaults();
     titleNode.textContent = dialogue.title;
-    formDoc = dialogue;
-    baseline = payload();
+    page.formDoc = dialogue;
+    page.baseline = payload();
   }
 
   /** Ids for the rows: saved ones keep theirs, new ones get one from their name. */
@@ -326,11 +330,11 @@ function dialoguePage() {
 
   /** The PATCH body the form describes now (every editable field). */
   function payload() {
-    const topicIds = assignIds(topics, "chu-de");
-    const officialIds = assignIds(officials, "lanh-dao");
+    const topicIds = assignIds(page.topics, "chu-de");
+    const officialIds = assignIds(page.officials, "lanh-dao");
     const mapping = {};
-    for (const topic of topics) {
-      const official = defaults.get(topic.key);
+    for (const topic of page.topics) {
+      const official = page.defaults.get(topic.key);
       if (official !== undefined && officialIds.has(official)) {
         mapping[topicIds.get(topic.key)] = officialIds.get(official);
       }
@@ -348,8 +352,8 @@ function dialoguePage() {
       localities: lines(fields.localities.value),
       policy: { extra_blocked: lines(fields.blocked.value) },
       widget_origins: lines(fields.widget_origins.value),
-      topics: topics.map((topic) => ({ id: topicIds.get(topic.key), name: topic.name })),
-      officials: officials.map((o) => ({
+      topics: page.topics.map((topic) => ({ id: topicIds.get(topic.key), name: topic.name })),
+      officials: page.officials.map((o) => ({
         id: officialIds.get(o.key),
         name: o.name,
         title: o.title,
@@ -367,7 +371,7 @@ function dialoguePage() {
   function changes(now) {
     const body = {};
     for (const [key, value] of Object.entries(now)) {
-      if (JSON.stringify(value) !== JSON.stringify(baseline[key])) body[key] = value;
+      if (JSON.stringify(value) !== JSON.stringify(page.baseline[key])) body[key] = value;
     }
     if ("topics" in body || "officials" in body || "topic_officials" in body) {
       body.topics = now.topics;
@@ -400,19 +404,28 @@ function dialoguePage() {
     );
   }
 
+  /** A row's "remove" button, its label naming the row (`label()`, read again on `relabel`). */
+  function removeButton(label, onclick) {
+    const button = h("button", {
+      type: "button",
+      class: "button button-small button-danger",
+      text: t("remove"),
+      "aria-label": label(),
+      onclick,
+    });
+    button.relabel = () => button.setAttribute("aria-label", label());
+    return button;
+  }
+
   function drawTopics(focusKey = null) {
-    const rows = topics.map((topic, n) => {
-      const removeLabel = () => t("remove_topic", { name: topic.name || t("new_topic") });
-      const remove = h("button", {
-        type: "button",
-        class: "button button-small button-danger",
-        text: t("remove"),
-        "aria-label": removeLabel(),
-        onclick: () => removeRow(topics, topic, drawTopics, "add-topic"),
-      });
+    const rows = page.topics.map((topic, n) => {
+      const remove = removeButton(
+        () => t("remove_topic", { name: topic.name || t("new_topic") }),
+        () => removeRow(page.topics, topic, drawTopics, "add-topic"),
+      );
       const name = input({ value: topic.name, maxlength: "100", "data-field": `topics.${n}.name` }, (value) => {
         topic.name = value;
-        remove.setAttribute("aria-label", removeLabel());
+        remove.relabel();
         drawDefaults();
       });
       const box = field(`topic-${topic.key}`, t("topic_no", { n: n + 1 }), name, true);
@@ -427,24 +440,20 @@ function dialoguePage() {
       return row;
     });
     topicList.replaceChildren(...rows);
-    document.getElementById("topics-empty").hidden = topics.length > 0;
+    document.getElementById("topics-empty").hidden = page.topics.length > 0;
   }
 
   function drawOfficials(focusKey = null) {
-    const rows = officials.map((official, n) => {
+    const rows = page.officials.map((official, n) => {
       const path = `officials.${n}`;
-      const removeLabel = () => t("remove_official", { name: official.name || t("new_official") });
-      const remove = h("button", {
-        type: "button",
-        class: "button button-small button-danger",
-        text: t("remove"),
-        "aria-label": removeLabel(),
-        onclick: () => removeRow(officials, official, drawOfficials, "add-official"),
-      });
+      const remove = removeButton(
+        () => t("remove_official", { name: official.name || t("new_official") }),
+        () => removeRow(page.officials, official, drawOfficials, "add-official"),
+      );
       const set = (key) => (value) => {
         official[key] = value;
         if (key !== "name") return;
-        remove.setAttribute("aria-label", removeLabel());
+        remove.relabel();
         drawDefaults();
       };
       const name = input({ value: official.name, maxlength: "200", "data-field": `${path}.name` }, set("name"));
@@ -481,19 +490,19 @@ function dialoguePage() {
       return row;
     });
     officialList.replaceChildren(...rows);
-    document.getElementById("officials-empty").hidden = officials.length > 0;
+    document.getElementById("officials-empty").hidden = page.officials.length > 0;
   }
 
   function drawDefaults() {
-    const items = topics.map((topic) => {
+    const items = page.topics.map((topic) => {
       const topicName = topic.name || t("new_topic");
       const id = `default-${topic.key}`;
-      const chosen = defaults.get(topic.key);
+      const chosen = page.defaults.get(topic.key);
       const select = h(
         "select",
         { id, dataset: { key: topic.key }, "aria-describedby": `${id}-error` },
         h("option", { value: "", text: t("no_default") }),
-        ...officials.map((o, n) =>
+        ...page.officials.map((o, n) =>
           h("option", {
             value: String(o.key),
             text: o.name || t("official_no", { n: n + 1 }),
@@ -503,8 +512,8 @@ function dialoguePage() {
       );
       select.addEventListener("change", () => {
         clearError(select);
-        if (select.value === "") defaults.delete(topic.key);
-        else defaults.set(topic.key, Number(select.value));
+        if (select.value === "") page.defaults.delete(topic.key);
+        else page.defaults.set(topic.key, Number(select.value));
       });
       return h(
         "li",
@@ -518,32 +527,32 @@ function dialoguePage() {
     const active = document.activeElement;
     if (active && defaultList.contains(active)) return;
     defaultList.replaceChildren(...items);
-    document.getElementById("defaults-empty").hidden = topics.length > 0 && officials.length > 0;
+    document.getElementById("defaults-empty").hidden = page.topics.length > 0 && page.officials.length > 0;
     payload(); // refresh the selects' field paths
   }
 
   function removeRow(rows, row, draw, addId) {
     const index = rows.indexOf(row);
     rows.splice(index, 1);
-    if (rows === topics) defaults.delete(row.key);
-    else for (const [topic, official] of defaults) if (official === row.key) defaults.delete(topic);
+    if (rows === page.topics) page.defaults.delete(row.key);
+    else for (const [topic, official] of page.defaults) if (official === row.key) page.defaults.delete(topic);
     draw();
     drawDefaults();
-    const list = rows === topics ? topicList : officialList;
+    const list = rows === page.topics ? topicList : officialList;
     const neighbour = list.children[Math.min(index, list.children.length - 1)];
     (neighbour ? neighbour.querySelector("input") : document.getElementById(addId)).focus();
   }
 
   document.getElementById("add-topic").addEventListener("click", () => {
-    const topic = { key: nextKey++, id: null, name: "" };
-    topics.push(topic);
+    const topic = { key: page.nextKey++, id: null, name: "" };
+    page.topics.push(topic);
     drawTopics(topic.key);
     drawDefaults();
   });
 
   document.getElementById("add-official").addEventListener("click", () => {
-    const official = { key: nextKey++, id: null, name: "", title: "", username: "", aides: "" };
-    officials.push(official);
+    const official = { key: page.nextKey++, id: null, name: "", title: "", username: "", aides: "" };
+    page.officials.push(official);
     drawOfficials(official.key);
     drawDefaults();
   });
@@ -561,12 +570,12 @@ function dialoguePage() {
     }
     saveButton.disabled = true;
     setMessage(formMessage, t("working"));
-    let result = await call(base, "PATCH", { ...body, version: formDoc.version });
+    let result = await call(base, "PATCH", { ...body, version: page.formDoc.version });
     if (isStale(result)) result = await saveOverOthers(body);
     saveButton.disabled = false;
     if (result.ok) {
-      doc = result.data;
-      fill(doc);
+      page.doc = result.data;
+      fill(page.doc);
       drawPhase();
       setMessage(formMessage, t("saved"), "ok");
       return;
@@ -598,16 +607,16 @@ function dialoguePage() {
   async function saveOverOthers(body) {
     const latest = await call(`${base}/settings`, "GET");
     if (!latest.ok) return latest;
-    doc = latest.data;
+    page.doc = latest.data;
     drawPhase();
     const changedByOthers = Object.keys(body).some(
-      (key) => JSON.stringify(formDoc[key]) !== JSON.stringify(doc[key]),
+      (key) => JSON.stringify(page.formDoc[key]) !== JSON.stringify(page.doc[key]),
     );
     if (changedByOthers) {
-      formDoc = { ...formDoc, version: doc.version };
+      page.formDoc = { ...page.formDoc, version: page.doc.version };
       return { ok: false, status: 409, data: { error: { field: "version" } } };
     }
-    return call(base, "PATCH", { ...body, version: doc.version });
+    return call(base, "PATCH", { ...body, version: page.doc.version });
   }
 
   // -- overlay ---------------------------------------------------------------
@@ -649,7 +658,7 @@ function dialoguePage() {
     if (showScreen(result)) setMessage(screenMessage, t("rotated"), "ok");
   });
 
-  fill(doc);
+  fill(page.doc);
   drawPhase();
   call(`${base}/screen`, "GET").then(showScreen);
 }

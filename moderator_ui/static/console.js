@@ -4,18 +4,24 @@
 // also a button. Filters, bulk actions, presence, undo and the entry of
 // questions from other channels live in their own console_*.js modules.
 //
-// State comes only from the server: the feed's snapshot and events, and the
-// API's answers. Text is written with textContent (never as HTML).
+// State comes only from the server: the feed's snapshot and events and the
+// API's answers, applied by the shared reducer (lib/state.js); the actions
+// offered are those each question's actions_by_role allows this moderator
+// (lib/permissions.js). Text is written with textContent (never as HTML).
 
-import { api, csrfToken, errorMessage, label, readJSON, reconcile, staffConnection, t } from "./common.js";
+import { label, staffConnection, t } from "./common.js";
 import { createBulk } from "./console_bulk.js";
-import { ASSIGNABLE, card, EDITABLE, MERGEABLE, TOPIC_STATES } from "./console_card.js";
+import { card } from "./console_card.js";
 import { chooseBulkReason, chooseMergeTarget, chooseOfficial, chooseReason, chooseTopic } from "./console_choices.js";
 import { createEntry } from "./console_entry.js";
 import { createFilters } from "./console_filters.js";
 import { bindKeys, helpOverlay } from "./console_keys.js";
 import { createPresence } from "./console_presence.js";
 import { inverse, UndoStack } from "./console_undo.js";
+import { api, csrfToken, errorMessage } from "./lib/api.js";
+import { readJSON, reconcile } from "./lib/dom.js";
+import { allowedActions, may, viewerOf } from "./lib/permissions.js";
+import { apply, createState, take } from "./lib/state.js";
 
 const root = document.getElementById("console");
 const slug = root.dataset.slug;
@@ -24,7 +30,7 @@ const username = root.dataset.username;
 const editMax = Number(root.dataset.editMax) || 2000;
 const csrf = csrfToken();
 const questionsUrl = `/api/v1/dialogues/${encodeURIComponent(slug)}/questions`;
-const dialogue = readJSON("dialogue-data") || { topics: [], officials: [] };
+const viewer = viewerOf(readJSON("viewer-data"));
 
 const STATUSES = ["pending", "approved", "queued", "on_air", "answered", "deferred", "rejected", "merged"];
 // Actions that take the question out of its list: the selection moves on.
@@ -41,7 +47,13 @@ const LISTS = [
   empty: document.getElementById(`${list.key}-empty`),
 }));
 
-const questions = new Map(); // id -> staff question (API.md)
+// What the staff feed said (lib/state.js), and the Map-like view of its questions the parts use.
+const model = createState("staff", readJSON("dialogue-data") || { topics: [], officials: [] });
+const questions = {
+  get: (id) => model.questions[id],
+  has: (id) => Object.hasOwn(model.questions, id),
+  values: () => Object.values(model.questions),
+};
 const ui = new Map(); // id -> what this console is doing with it: {editing, draft, reason, message, busy}
 const cards = new Map(); // id -> {node, stamp}
 const dirty = new Set();
@@ -123,51 +135,34 @@ function suggestionsFor(q) {
   return [...own, ...named].sort((a, b) => b.score - a.score);
 }
 
-/** Take a newer staff question; an older version (a late event) is ignored. */
-function upsert(question, force = false) {
-  const known = questions.get(question.id);
-  if (known && !force && question.version < known.version) return;
-  if (known) link(known, false);
-  questions.set(question.id, question);
-  link(question, true);
-  touch(question.id);
-  if (!known || known.text !== question.text || known.status !== question.status) touchRelated(question.id);
+/** Redraw what `out` (an apply or take of lib/state.js) changed, and keep the suggestions' index. */
+function changed(out) {
+  for (const { id, before } of out.questions) {
+    const now = model.questions[id];
+    if (before) link(before, false);
+    if (now) link(now, true);
+    touch(id);
+    // After a reset every card is redrawn anyway: no need to look for related ones.
+    if (!out.reset && (!before || !now || before.text !== now.text || before.status !== now.status)) touchRelated(id);
+  }
+  if (out.reset) {
+    for (const id of ui.keys()) if (!questions.has(id)) ui.delete(id);
+    bulk.prune();
+  }
+  presence.changed(out.presence);
+  if (out.dialogue) titleNode.textContent = model.dialogue.title;
 }
 
-function replaceAll(list) {
-  for (const id of questions.keys()) touch(id);
-  questions.clear();
-  namedBy.clear();
-  for (const question of list) {
-    questions.set(question.id, question);
-    link(question, true);
-    touch(question.id);
-  }
-  for (const id of ui.keys()) if (!questions.has(id)) ui.delete(id);
-  bulk.prune();
+/** A staff question an API call answered with (`force`: a fresh read after a conflict). */
+function upsert(question, force = false) {
+  changed(take(model, question, { force }));
 }
 
 function receive(message) {
-  const data = message.data;
+  changed(apply(model, message));
   if (message.type === "snapshot") {
-    replaceAll(data.questions || []);
-    presence.replaceAll(data.handling || {});
     synced = true;
     touch(null);
-  } else if (message.type === "votes.changed") {
-    const known = questions.get(data.id);
-    if (known) {
-      questions.set(data.id, { ...known, votes: data.votes });
-      touch(data.id);
-    }
-  } else if (message.type === "presence.changed" && data) {
-    presence.receive(data);
-  } else if (message.type === "dialogue.updated") {
-    titleNode.textContent = data.title;
-    if (Array.isArray(data.topics)) dialogue.topics = data.topics;
-    if (Array.isArray(data.officials)) dialogue.officials = data.officials;
-  } else if (message.type.startsWith("question.") && data && data.id && data.status) {
-    upsert(data);
   }
 }
 
@@ -236,6 +231,7 @@ function view(q) {
   const merged = (q.merged_from || []).map((id) => ({ id, text: questions.has(id) ? questions.get(id).text : null }));
   return {
     q,
+    allowed: allowedActions(q, viewer),
     state: uiFor(q.id),
     handler: presence.otherOn(q.id),
     selected: bulk.selected.has(q.id),
@@ -256,7 +252,7 @@ function redraw(id) {
   }
   const v = view(question);
   const { state } = v;
-  const stamp = JSON.stringify([v, state.editing, state.busy, state.message]);
+  const stamp = JSON.stringify([v, [...v.allowed], state.editing, state.busy, state.message]);
   if (old && old.stamp === stamp) return;
   const active = document.activeElement;
   if (old && active && old.node.contains(active) && !focusAfter) {
@@ -339,14 +335,14 @@ function neighbour(id) {
   return next ? next.dataset.id : null;
 }
 
-/** The current question if it exists and `allowed` has its state; else says why not. */
-function currentIn(allowed) {
+/** The current question if it exists and this moderator may take `action` on it (any, for null); else says why not. */
+function currentIn(action) {
   const question = current !== null ? questions.get(current) : null;
   if (!question) {
     announce(t("nothing_selected"));
     return null;
   }
-  if (allowed && !allowed.has(question.status)) {
+  if (action && !may(question, viewer, action)) {
     announce(t("not_possible", { id: question.id, status: label("statuses", question.status) }));
     return null;
   }
@@ -391,14 +387,14 @@ async function pickReason(id) {
 
 async function pickTopic(id) {
   const q = questions.get(id);
-  const chosen = await chooseTopic(q, dialogue.topics);
+  const chosen = await chooseTopic(q, model.dialogue.topics || []);
   if (chosen && chosen.value !== (q.topic || null)) act(id, "set_topic", { topic: chosen.value }, { fromKey: true });
   else if (chosen) setCurrent(id);
 }
 
 async function pickOfficial(id) {
   const q = questions.get(id);
-  const chosen = await chooseOfficial(q, dialogue.officials);
+  const chosen = await chooseOfficial(q, model.dialogue.officials || []);
   if (chosen && chosen.value !== (q.official ? q.official.id : null)) {
     act(id, "assign", { official_id: chosen.value }, { fromKey: true });
   } else if (chosen) setCurrent(id);
@@ -517,6 +513,7 @@ const filters = createFilters({
 });
 
 const presence = createPresence({
+  state: model,
   handlingUrl: (id) => `${questionsUrl}/${encodeURIComponent(id)}/handling`,
   csrf,
   lang,
@@ -567,9 +564,9 @@ root.addEventListener("click", (e) => {
   bulk.toggle(node.dataset.id);
 });
 
-function onCurrent(allowed, run) {
+function onCurrent(action, run) {
   return () => {
-    const question = currentIn(allowed);
+    const question = currentIn(action);
     if (question) run(question.id);
   };
 }
@@ -577,12 +574,12 @@ function onCurrent(allowed, run) {
 bindKeys({
   j: () => move(1),
   k: () => move(-1),
-  a: onCurrent(new Set(["pending"]), (id) => act(id, "approve", {}, { fromKey: true })),
-  r: onCurrent(new Set(["pending"]), pickReason),
-  e: onCurrent(EDITABLE, openEditor),
-  m: onCurrent(MERGEABLE, pickMerge),
-  t: onCurrent(TOPIC_STATES, pickTopic),
-  o: onCurrent(ASSIGNABLE, pickOfficial),
+  a: onCurrent("approve", (id) => act(id, "approve", {}, { fromKey: true })),
+  r: onCurrent("reject", pickReason),
+  e: onCurrent("edit", openEditor),
+  m: onCurrent("merge", pickMerge),
+  t: onCurrent("set_topic", pickTopic),
+  o: onCurrent("assign", pickOfficial),
   u: () => undo(),
   x: onCurrent(null, (id) => bulk.toggle(id)),
   A: () => (bulk.selected.size ? bulk.approve() : announce(t("bulk_empty"))),
@@ -608,10 +605,5 @@ bindKeys({
 
 // -- connection --------------------------------------------------------------
 
-const { feed, signedOut } = staffConnection(slug, {
-  onMessage: receive,
-  connection,
-  notice,
-  lang,
-});
+const { feed, signedOut } = staffConnection(slug, { onMessage: receive, connection, notice, lang });
 feed.start();

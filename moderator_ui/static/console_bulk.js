@@ -3,7 +3,8 @@
 // one call to the bulk endpoint. Each question is its own step on the server;
 // the report lists the ones that failed and why.
 
-import { api, errorMessage, t } from "./common.js";
+import { t } from "./common.js";
+import { api, errorMessage } from "./lib/api.js";
 
 /**
  * `bar`: the page's bulk section (#bulk); `onChange(ids)`: these questions'

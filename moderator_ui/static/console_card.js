@@ -3,22 +3,16 @@
 // questions merged into it, who else is on it) and a button for each action.
 //
 // Pure rendering: `card(view, on)` builds the element from the view and wires
-// the buttons to `on`'s handlers; it keeps no state. Text goes in through
-// textContent (h's "text"), never as HTML.
+// the buttons to `on`'s handlers; it keeps no state. The buttons are the
+// actions the server allows this moderator (`view.allowed`, from the
+// question's actions_by_role): no copy of the transition table here. Text
+// goes in through textContent (h's "text"), never as HTML.
 
-import { askedBy, h, label, raw, t, timeElement } from "./common.js";
-
-export const EDITABLE = new Set(["pending", "approved", "queued"]);
-export const UNPUBLISHABLE = new Set(["approved", "queued"]);
-export const MERGEABLE = new Set(["pending", "approved", "queued"]);
-export const TOPIC_STATES = new Set(["pending", "approved", "queued", "on_air", "deferred"]);
-export const ASSIGNABLE = new Set(["pending", "approved", "queued", "deferred"]);
+import { askedBy, label, raw, t } from "./common.js";
+import { h, length } from "./lib/dom.js";
+import { timeElement } from "./lib/time.js";
 // Channels a citizen uses by themself; any other was entered by staff and is shown.
 const SELF_SERVICE = new Set(["web", "widget"]);
-
-function length(text) {
-  return [...text.normalize("NFC")].length;
-}
 
 export function percent(score) {
   return `${Math.round(Number(score) * 100)}%`;
@@ -42,7 +36,8 @@ function button(text, focusKey, onclick, { extraClass = "", disabled = false, ke
 }
 
 /**
- * `view`: {q (staff question), state (this console's {editing, draft, reason,
+ * `view`: {q (staff question), allowed (a Set of the actions this moderator
+ * may take on it now), state (this console's {editing, draft, reason,
  * message, busy}), handler (another moderator's name or null), selected,
  * duplicates: [{id, score, text, status}], merged: [{id, text}], editMax, lang}.
  */
@@ -89,8 +84,8 @@ export function card(view, on) {
     article.append(h("p", { class: "q-reason", text: t("merged_into", { id: q.merged_into }) }));
   }
   if (state.message) article.append(h("p", { class: "q-message", text: state.message }));
-  if (state.editing && EDITABLE.has(q.status)) article.append(editor(view, on));
-  else article.append(actions(q, state, on));
+  if (state.editing && view.allowed.has("edit")) article.append(editor(view, on));
+  else article.append(actions(view, on));
   return node;
 }
 
@@ -174,7 +169,7 @@ function merged(view, on) {
 
 function duplicates(view, on) {
   if (!view.duplicates.length) return null;
-  const mergeable = MERGEABLE.has(view.q.status) && !view.state.busy;
+  const mergeable = view.allowed.has("merge") && !view.state.busy;
   return h(
     "div",
     { class: "q-duplicates" },
@@ -201,12 +196,15 @@ function duplicates(view, on) {
   );
 }
 
-function actions(q, state, on) {
+function actions(view, on) {
+  const { q, state, allowed } = view;
   const id = q.id;
   const busy = state.busy;
   const bar = h("div", { class: "q-actions" });
-  if (q.status === "pending") {
+  if (allowed.has("approve")) {
     bar.append(button(t("approve"), "approve", () => on.act(id, "approve"), { extraClass: "button-primary", disabled: busy, keys: "a" }));
+  }
+  if (allowed.has("reject")) {
     const selectId = `reason-${id}`;
     const select = h(
       "select",
@@ -226,14 +224,20 @@ function actions(q, state, on) {
       ),
     );
   }
-  if (q.status === "approved") bar.append(button(t("queue"), "queue", () => on.act(id, "queue"), { disabled: busy }));
-  if (UNPUBLISHABLE.has(q.status)) bar.append(button(t("unpublish"), "unpublish", () => on.act(id, "unpublish"), { disabled: busy }));
-  if (q.status === "rejected") bar.append(button(t("restore"), "restore", () => on.act(id, "restore"), { disabled: busy }));
-  if (q.status === "merged") bar.append(button(t("unmerge"), "unmerge", () => on.act(id, "unmerge"), { disabled: busy }));
-  if (EDITABLE.has(q.status)) bar.append(button(t("edit"), "edit", () => on.openEditor(id), { disabled: busy, keys: "e" }));
-  if (MERGEABLE.has(q.status)) bar.append(button(t("merge"), "merge", () => on.pickMerge(id), { disabled: busy, keys: "m" }));
-  if (TOPIC_STATES.has(q.status)) bar.append(button(t("set_topic"), "topic", () => on.pickTopic(id), { disabled: busy, keys: "t" }));
-  if (ASSIGNABLE.has(q.status)) bar.append(button(t("assign"), "assign", () => on.pickOfficial(id), { disabled: busy, keys: "o" }));
+  // [action (its label's key), focus key, handler, keyboard shortcut]
+  const simple = [
+    ["queue", "queue", () => on.act(id, "queue"), null],
+    ["unpublish", "unpublish", () => on.act(id, "unpublish"), null],
+    ["restore", "restore", () => on.act(id, "restore"), null],
+    ["unmerge", "unmerge", () => on.act(id, "unmerge"), null],
+    ["edit", "edit", () => on.openEditor(id), "e"],
+    ["merge", "merge", () => on.pickMerge(id), "m"],
+    ["set_topic", "topic", () => on.pickTopic(id), "t"],
+    ["assign", "assign", () => on.pickOfficial(id), "o"],
+  ];
+  for (const [action, focusKey, onclick, keys] of simple) {
+    if (allowed.has(action)) bar.append(button(t(action), focusKey, onclick, { disabled: busy, keys }));
+  }
   if (busy) bar.append(h("span", { class: "working", text: t("working") }));
   return bar;
 }

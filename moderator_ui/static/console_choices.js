@@ -3,7 +3,8 @@
 // merge into. Each resolves to {value} once chosen, or null when cancelled;
 // the console then sends the action.
 
-import { h, label, raw, t } from "./common.js";
+import { label, raw, t } from "./common.js";
+import { h } from "./lib/dom.js";
 import { percent } from "./console_card.js";
 import { pick } from "./console_picker.js";
 

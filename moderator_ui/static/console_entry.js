@@ -6,7 +6,9 @@
 // Contact data typed here goes only into the request body, never to the page
 // beyond its own form fields.
 
-import { api, errorMessage, randomId, t } from "./common.js";
+import { t } from "./common.js";
+import { api, errorMessage } from "./lib/api.js";
+import { randomId } from "./lib/device.js";
 
 /** Wire the page's entry form (#entry-form) to POST to `url`. */
 export function createEntry({ form, url, csrf, lang, onSignedOut, announce }) {

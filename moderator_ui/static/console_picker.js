@@ -5,7 +5,8 @@
 // Built on <dialog>.showModal(): the browser keeps focus inside it and makes
 // the rest of the page inert. Labels are set with textContent only.
 
-import { h, t } from "./common.js";
+import { t } from "./common.js";
+import { h } from "./lib/dom.js";
 
 let pickerCount = 0;
 

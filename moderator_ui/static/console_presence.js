@@ -5,7 +5,8 @@
 //
 // A claim only informs: the versioned actions still decide every race.
 
-import { api } from "./common.js";
+import { api } from "./lib/api.js";
+import { apply } from "./lib/state.js";
 
 // Renew the claim well inside the server's 60 s lease, so it never lapses
 // while the moderator is still on the question.
@@ -15,49 +16,34 @@ const RENEW_MS = 30000;
 const SETTLE_MS = 250;
 
 /**
- * `handlingUrl(id)`: the question's handling endpoint; `me`: this console's
- * username (its own claims are not shown); `onChange(id)`: a question's
- * "being handled by" changed.
+ * `state`: the console's state (lib/state.js), whose `presence` the staff
+ * feed keeps; `handlingUrl(id)`: the question's handling endpoint; `me`:
+ * this console's username (its own claims are not shown); `onChange(id)`: a
+ * question's "being handled by" may have changed.
  */
-export function createPresence({ handlingUrl, csrf, lang, me, onChange }) {
-  const claims = new Map(); // question id -> {by, until (ms since epoch)}
-  const expiry = new Map(); // question id -> timer that drops a lapsed claim
+export function createPresence({ state, handlingUrl, csrf, lang, me, onChange }) {
+  const expiry = new Map(); // question id -> timer that redraws when its claim lapses
   let wanted = null; // the question this console is on
   let held = null; // the question the server has our claim for
   let settleTimer = 0;
   let renewTimer = 0;
 
-  function set(id, by, until) {
-    clearTimeout(expiry.get(id));
-    expiry.delete(id);
-    const ends = until ? Date.parse(until) : NaN;
-    if (!by || !(ends > Date.now())) {
-      if (claims.delete(id)) onChange(id);
-      return;
+  /** The claims on `ids` changed in `state`: redraw them, and again when they lapse. */
+  function changed(ids) {
+    for (const id of ids) {
+      clearTimeout(expiry.get(id));
+      expiry.delete(id);
+      const claim = state.presence[id];
+      const left = claim ? Date.parse(claim.until) - Date.now() : 0;
+      if (left > 0) expiry.set(id, setTimeout(() => onChange(id), left));
+      onChange(id);
     }
-    const known = claims.get(id);
-    claims.set(id, { by, until: ends });
-    expiry.set(
-      id,
-      setTimeout(() => set(id, null, null), ends - Date.now()),
-    );
-    if (!known || known.by !== by) onChange(id);
-  }
-
-  /** A `presence.changed` event's data, or a snapshot's `handling` table. */
-  function receive(data) {
-    set(String(data.question), data.by, data.until);
-  }
-
-  function replaceAll(table) {
-    for (const id of [...claims.keys()]) set(id, null, null);
-    for (const [id, claim] of Object.entries(table || {})) set(String(id), claim.by, claim.until);
   }
 
   /** Who else is handling question `id` now, or null. */
   function otherOn(id) {
-    const claim = claims.get(String(id));
-    return claim && claim.by !== me && claim.until > Date.now() ? claim.by : null;
+    const claim = state.presence[String(id)];
+    return claim && claim.by !== me && Date.parse(claim.until) > Date.now() ? claim.by : null;
   }
 
   async function claim(id) {
@@ -68,7 +54,7 @@ export function createPresence({ handlingUrl, csrf, lang, me, onChange }) {
     }
     if (result.ok) {
       held = id;
-      if (result.data && result.data.by) set(id, result.data.by, result.data.until);
+      if (result.data && result.data.by) changed(apply(state, { type: "presence.changed", data: result.data }).presence);
     }
   }
 
@@ -109,5 +95,5 @@ export function createPresence({ handlingUrl, csrf, lang, me, onChange }) {
     }).catch(() => {});
   });
 
-  return { receive, replaceAll, otherOn, handle };
+  return { changed, otherOn, handle };
 }

@@ -4,22 +4,18 @@
 // a written answer, and the answer published with one action.
 //
 // State comes only from the server (the feed's snapshot and events, the API's
-// answers). Each card keeps its text boxes across redraws, so what an
+// answers), applied by the shared reducer (lib/state.js); the buttons are the
+// actions each question's actions_by_role allows this viewer
+// (lib/permissions.js). Each card keeps its text boxes across redraws, so what an
 // official or an aide is typing (an IME composition included) is never lost
 // to a live update. Text is written with textContent (never as HTML).
 
-import {
-  api,
-  askedBy,
-  csrfToken,
-  errorMessage,
-  h,
-  label,
-  reconcile,
-  staffConnection,
-  t,
-  timeElement,
-} from "./common.js";
+import { askedBy, label, liveRegion, staffConnection, t } from "./common.js";
+import { api, csrfToken, errorMessage } from "./lib/api.js";
+import { h, length, readJSON, reconcile } from "./lib/dom.js";
+import { allowedActions, viewerOf } from "./lib/permissions.js";
+import { apply, createState, listQueue, take } from "./lib/state.js";
+import { timeElement } from "./lib/time.js";
 
 const root = document.getElementById("official");
 const slug = root.dataset.slug;
@@ -48,13 +44,18 @@ const CLOSED_PHASES = new Set(["closed", "archived"]);
 // Sections that matter only while the broadcast is on.
 const DURING = new Set(["on_air", "queued", "approved"]);
 
-const questions = new Map(); // id -> staff question routed to this official
-const cards = new Map(); // id -> card (see makeCard)
-const onAir = new Set(); // ids of every question of the dialogue on air now
-let queueOrder = [];
-let phase = root.dataset.phase;
-let synced = false;
-let frame = 0;
+const viewer = viewerOf(readJSON("viewer-data"));
+// What the staff feed said (lib/state.js): every question of the dialogue.
+const model = createState("staff");
+// What this page is doing, beside the model.
+const view = {
+  cards: new Map(), // id -> card (see makeCard)
+  phase: root.dataset.phase,
+  synced: false,
+  frame: 0,
+  queueBusy: false, // a read of the queue's order is under way
+  queueAgain: false, // read it once more when that one ends
+};
 
 const lists = Object.fromEntries(
   SECTIONS.map((key) => [
@@ -64,77 +65,45 @@ const lists = Object.fromEntries(
 );
 const connection = document.getElementById("connection");
 const notice = document.getElementById("notice");
-const announcer = h("div", { class: "visually-hidden", "aria-live": "polite" });
-root.append(announcer);
-
-function announce(text) {
-  announcer.textContent = "";
-  announcer.textContent = text;
-}
-
-function length(text) {
-  return [...text.normalize("NFC")].length;
-}
+const announce = liveRegion(root);
 
 function schedule() {
-  if (!frame) frame = requestAnimationFrame(draw);
+  if (!view.frame) view.frame = requestAnimationFrame(draw);
 }
 
 // -- state -------------------------------------------------------------------
 
-function take(question, force = false) {
-  if (question.status === "on_air") onAir.add(question.id);
-  else onAir.delete(question.id);
-  const known = questions.get(question.id);
-  if (known && !force && question.version < known.version) return;
-  if (question.official && question.official.id === mine && SECTIONS.includes(question.status)) {
-    questions.set(question.id, question);
-  } else {
-    questions.delete(question.id);
-  }
-  schedule();
+/** The questions this page shows: routed to this official, in one of its sections. */
+function shown() {
+  return Object.values(model.questions).filter((q) => q.official && q.official.id === mine && SECTIONS.includes(q.status));
 }
 
 function receive(message) {
-  const data = message.data;
+  const out = apply(model, message);
   if (message.type === "snapshot") {
-    questions.clear();
-    onAir.clear();
-    for (const question of data.questions || []) take(question, true);
-    synced = true;
+    view.synced = true;
     refreshQueue();
-  } else if (message.type === "votes.changed") {
-    const known = questions.get(data.id);
-    if (known) {
-      questions.set(data.id, { ...known, votes: data.votes });
-      schedule();
-    }
-  } else if (message.type === "dialogue.updated") {
-    showDialogue(data);
-  } else if (message.type.startsWith("question.") && data && data.id && data.status) {
-    take(data);
-    if (QUEUE_EVENTS.has(message.type)) refreshQueue();
+  } else if (QUEUE_EVENTS.has(message.type)) {
+    refreshQueue();
   }
+  if (out.dialogue) showDialogue(model.dialogue);
   schedule();
 }
 
-let queueBusy = false;
-let queueAgain = false;
-
 /** Read the on-air queue's order again; one request at a time, the last wins. */
 async function refreshQueue() {
-  if (queueBusy) {
-    queueAgain = true;
+  if (view.queueBusy) {
+    view.queueAgain = true;
     return;
   }
-  queueBusy = true;
+  view.queueBusy = true;
   do {
-    queueAgain = false;
+    view.queueAgain = false;
     const result = await api(`${questionsUrl}?status=queued&limit=500`, { lang });
-    if (result.ok && result.data) queueOrder = result.data.items.map((q) => q.id);
+    if (result.ok && result.data) listQueue(model, result.data.items.map((q) => q.id));
     else if (result.status === 401) signedOut();
-  } while (queueAgain);
-  queueBusy = false;
+  } while (view.queueAgain);
+  view.queueBusy = false;
   schedule();
 }
 
@@ -143,9 +112,9 @@ function showDialogue(dialogue) {
   const badge = document.getElementById("dialogue-status");
   badge.className = `badge dialogue-${dialogue.status}`;
   badge.textContent = label("dialogue_statuses", dialogue.status);
-  if (dialogue.status !== phase) {
-    phase = dialogue.status;
-    root.dataset.phase = phase;
+  if (dialogue.status !== view.phase) {
+    view.phase = dialogue.status;
+    root.dataset.phase = view.phase;
     placeOwed();
     schedule();
   }
@@ -153,7 +122,7 @@ function showDialogue(dialogue) {
 
 /** After the broadcast, the written answers owed are the page's first section. */
 function placeOwed() {
-  const closed = CLOSED_PHASES.has(phase);
+  const closed = CLOSED_PHASES.has(view.phase);
   const sections = document.getElementById("sections");
   const owed = document.getElementById("sec-deferred");
   const anchor = closed ? sections.firstElementChild : document.getElementById("sec-answered");
@@ -166,7 +135,7 @@ function placeOwed() {
 function order(key, items) {
   if (key === "queued") {
     const at = (q) => {
-      const i = queueOrder.indexOf(q.id);
+      const i = model.queue.indexOf(q.id);
       return i === -1 ? Number.MAX_SAFE_INTEGER : i;
     };
     return items.sort((a, b) => at(a) - at(b) || Number(a.id) - Number(b.id));
@@ -182,28 +151,43 @@ function order(key, items) {
 }
 
 function draw() {
-  frame = 0;
-  for (const [id, card] of cards) {
-    if (!questions.has(id)) {
+  view.frame = 0;
+  const mineNow = shown();
+  const showing = new Set(mineNow.map((q) => q.id));
+  for (const [id, card] of view.cards) {
+    if (!showing.has(id)) {
       card.node.remove();
-      cards.delete(id);
+      view.cards.delete(id);
     }
   }
-  for (const question of questions.values()) {
-    if (!cards.has(question.id)) cards.set(question.id, makeCard(question.id));
-    update(cards.get(question.id), question);
+  for (const question of mineNow) {
+    if (!view.cards.has(question.id)) view.cards.set(question.id, makeCard(question.id));
+    update(view.cards.get(question.id), question);
   }
   const active = document.activeElement;
   for (const key of SECTIONS) {
-    const items = order(key, [...questions.values()].filter((q) => q.status === key));
-    reconcile(lists[key].node, items.map((q) => q.id), (id) => cards.get(id).node);
-    lists[key].empty.hidden = !synced || items.length > 0;
+    const items = order(key, mineNow.filter((q) => q.status === key));
+    reconcile(lists[key].node, items.map((q) => q.id), (id) => view.cards.get(id).node);
+    lists[key].empty.hidden = !view.synced || items.length > 0;
     // After the broadcast, empty on-air lists are noise around the answers owed.
-    document.getElementById(`sec-${key}`).hidden = DURING.has(key) && CLOSED_PHASES.has(phase) && !items.length;
+    document.getElementById(`sec-${key}`).hidden = DURING.has(key) && CLOSED_PHASES.has(view.phase) && !items.length;
     for (const node of document.querySelectorAll(`[data-count="${key}"]`)) node.textContent = String(items.length);
   }
   // Moving a card to another list takes the focus from what was in it: give it back.
   if (active && active !== document.body && active.isConnected && document.activeElement !== active) active.focus();
+}
+
+/** A text box with its character count (kept up to date as it is typed in). */
+function countedBox(id, rows, max) {
+  const count = h("p", { class: "char-count", id: `${id}-count` });
+  const area = h("textarea", { id, rows, maxlength: String(max), "aria-describedby": count.id });
+  const showCount = () => {
+    count.textContent = t("chars", { n: length(area.value), max });
+    count.classList.toggle("over", length(area.value) > max);
+  };
+  area.addEventListener("input", showCount);
+  showCount();
+  return { area, count, showCount };
 }
 
 /**
@@ -216,34 +200,21 @@ function makeCard(id) {
   const info = h("div", { class: "oq-info" });
   const notesList = h("ul", { class: "notes-list" });
   const noteId = `note-${id}`;
-  const noteCount = h("p", { class: "char-count", id: `${noteId}-count` });
-  const noteArea = h("textarea", { id: noteId, rows: "2", maxlength: String(noteMax), "aria-describedby": noteCount.id });
-  const showNoteCount = () => {
-    noteCount.textContent = t("chars", { n: length(noteArea.value), max: noteMax });
-    noteCount.classList.toggle("over", length(noteArea.value) > noteMax);
-  };
-  noteArea.addEventListener("input", showNoteCount);
-  showNoteCount();
+  const { area: noteArea, count: noteCount, showCount: showNoteCount } = countedBox(noteId, "2", noteMax);
   const noteButton = h("button", { type: "button", class: "button", text: t("add_note"), onclick: () => addNote(id) });
+  const noteBox = h("details", { class: "note-form" }, h("summary", { text: t("write_note") }),
+    h("div", { class: "field" }, h("label", { for: noteId, text: t("new_note") }), noteArea, noteCount, h("div", { class: "q-actions" }, noteButton)));
   const notes = h(
     "section",
     { class: "notes", "aria-labelledby": `${noteId}-heading` },
     h("h3", { id: `${noteId}-heading`, text: t("notes") }),
     notesList,
-    h("details", { class: "note-form" }, h("summary", { text: t("write_note") }),
-      h("div", { class: "field" }, h("label", { for: noteId, text: t("new_note") }), noteArea, noteCount, h("div", { class: "q-actions" }, noteButton))),
+    noteBox,
   );
 
   const answerId = `answer-${id}`;
   const answerLabel = h("label", { for: answerId });
-  const answerCount = h("p", { class: "char-count", id: `${answerId}-count` });
-  const answerArea = h("textarea", { id: answerId, rows: "6", maxlength: String(answerMax), "aria-describedby": answerCount.id });
-  const showAnswerCount = () => {
-    answerCount.textContent = t("chars", { n: length(answerArea.value), max: answerMax });
-    answerCount.classList.toggle("over", length(answerArea.value) > answerMax);
-  };
-  answerArea.addEventListener("input", showAnswerCount);
-  showAnswerCount();
+  const { area: answerArea, count: answerCount, showCount: showAnswerCount } = countedBox(answerId, "6", answerMax);
   const publishButton = h("button", {
     type: "button",
     class: "button button-primary",
@@ -256,7 +227,7 @@ function makeCard(id) {
   const bar = h("div", { class: "q-actions oq-actions" });
   const article = h("article", { class: "question-card", "aria-label": t("question_no", { id }) }, info, message, answerBox, bar, notes);
   const node = h("li", { class: "oq", id: `oq-${id}`, tabindex: "-1", "data-id": id }, article);
-  return { id, node, state, info, notesList, noteArea, noteButton, showNoteCount, answerBox, answerLabel, answerArea, publishButton, showAnswerCount, message, bar, stamps: {} };
+  return { id, node, state, info, notesList, noteBox, noteArea, noteButton, showNoteCount, answerBox, answerLabel, answerArea, publishButton, showAnswerCount, message, bar, stamps: {} };
 }
 
 function changed(card, part, value) {
@@ -280,7 +251,7 @@ function redrawPart(container, build) {
 
 function update(card, q) {
   const { state } = card;
-  const position = q.status === "queued" ? queueOrder.indexOf(q.id) + 1 : 0;
+  const position = q.status === "queued" ? model.queue.indexOf(q.id) + 1 : 0;
   card.node.dataset.status = q.status;
   if (changed(card, "info", [q.text, q.name, q.organization, q.locality, q.topic_name, q.status, q.asked_by, q.votes, q.answer, q.on_air_at, q.deferred_at, q.submitted_at, position])) {
     card.info.replaceChildren(...info(q, position));
@@ -288,15 +259,16 @@ function update(card, q) {
   if (changed(card, "notes", q.notes)) {
     card.notesList.replaceChildren(...notesItems(q.notes || []));
   }
-  const answering = q.status === "on_air" || q.status === "deferred";
-  card.answerBox.hidden = !answering;
+  const allowed = allowedActions(q, viewer);
+  card.answerBox.hidden = !allowed.has("answer");
+  card.noteBox.hidden = !allowed.has("note");
   card.answerLabel.textContent = t(q.status === "deferred" ? "answer_written" : "answer_live");
   card.publishButton.disabled = state.busy;
   card.noteButton.disabled = state.busy;
   card.message.textContent = state.message;
   card.message.hidden = !state.message;
-  const others = [...onAir].some((id) => id !== q.id);
-  if (changed(card, "bar", [q.status, q.version, state.busy, phase, others])) {
+  const others = model.onAir !== null && model.onAir !== q.id;
+  if (changed(card, "bar", [q.status, q.version, [...allowed], state.busy, view.phase, others])) {
     redrawPart(card.bar, () => buttons(q, state, others));
   }
 }
@@ -367,16 +339,14 @@ function buttons(q, state, others) {
   const id = q.id;
   const busy = state.busy;
   const out = [];
-  const live = !CLOSED_PHASES.has(phase);
-  if ((q.status === "queued" || q.status === "approved") && live) {
-    out.push(button(t("start"), "on_air", () => act(id, "on_air"), "button-primary", busy));
-  }
-  if (q.status === "on_air") out.push(button(t("back"), "back", () => act(id, "back"), "", busy));
-  if (["approved", "queued", "on_air"].includes(q.status)) {
-    out.push(button(t("defer"), "defer", () => act(id, "defer"), "", busy));
-  }
+  const live = !CLOSED_PHASES.has(view.phase);
+  const allowed = allowedActions(q, viewer);
+  const startable = allowed.has("on_air") && live;
+  if (startable) out.push(button(t("start"), "on_air", () => act(id, "on_air"), "button-primary", busy));
+  if (allowed.has("back")) out.push(button(t("back"), "back", () => act(id, "back"), "", busy));
+  if (allowed.has("defer")) out.push(button(t("defer"), "defer", () => act(id, "defer"), "", busy));
   if (busy) out.push(h("span", { class: "working", text: t("working") }));
-  if (others && live && (q.status === "queued" || q.status === "approved")) {
+  if (others && startable) {
     out.push(h("p", { class: "hint oq-warning", text: t("other_on_air") }));
   }
   return out;
@@ -385,7 +355,7 @@ function buttons(q, state, others) {
 // -- actions -----------------------------------------------------------------
 
 function say(id, text) {
-  const card = cards.get(id);
+  const card = view.cards.get(id);
   if (!card) return;
   card.state.message = text;
   if (text) announce(text);
@@ -393,7 +363,7 @@ function say(id, text) {
 }
 
 async function send(id, action, body) {
-  const card = cards.get(id);
+  const card = view.cards.get(id);
   if (!card || card.state.busy) return null;
   card.state.busy = true;
   card.state.message = "";
@@ -402,11 +372,11 @@ async function send(id, action, body) {
   const result = await api(url, { method: "POST", body, csrf, lang });
   card.state.busy = false;
   if (result.ok) {
-    take(result.data);
+    take(model, result.data);
   } else if (result.status === 409) {
     const fresh = await api(`${questionsUrl}/${encodeURIComponent(id)}`, { lang });
-    const status = fresh.ok ? fresh.data.status : questions.get(id)?.status;
-    if (fresh.ok) take(fresh.data, true);
+    const status = fresh.ok ? fresh.data.status : model.questions[id]?.status;
+    if (fresh.ok) take(model, fresh.data, { force: true });
     say(id, t("conflict", { status: label("statuses", status) }));
   } else if (result.status === 401) {
     signedOut();
@@ -418,72 +388,52 @@ async function send(id, action, body) {
 }
 
 async function act(id, action) {
-  const question = questions.get(id);
+  const question = model.questions[id];
   if (!question) return;
   const done = await send(id, action, { version: question.version });
   if (done && action === "on_air") {
-    const card = cards.get(id);
+    const card = view.cards.get(id);
     draw();
     if (card) card.answerArea.focus();
   } else if (done) {
     draw();
-    const card = cards.get(id);
+    const card = view.cards.get(id);
     if (card) card.node.focus();
   }
 }
 
-async function publish(id) {
-  const card = cards.get(id);
-  const text = card.answerArea.value.trim();
-  if (!text) {
-    say(id, t("answer_empty"));
-    card.answerArea.focus();
+/** Send the text of one of a card's boxes as `action`; on success empty the box and say `saved`. */
+async function sendText(id, action, { area, showCount, max, empty, saved, focus }) {
+  const text = area.value.trim();
+  const problem = !text ? t(empty) : length(text) > max ? t("too_long", { max }) : "";
+  if (problem) {
+    say(id, problem);
+    area.focus();
     return;
   }
-  if (length(text) > answerMax) {
-    say(id, t("too_long", { max: answerMax }));
-    card.answerArea.focus();
-    return;
-  }
-  const done = await send(id, "answer", { text });
-  if (done) {
-    card.answerArea.value = "";
-    card.showAnswerCount();
+  if (await send(id, action, { text })) {
+    area.value = "";
+    showCount();
     draw();
-    announce(t("published"));
-    card.node.focus();
+    announce(t(saved));
+    focus.focus();
   }
 }
 
-async function addNote(id) {
-  const card = cards.get(id);
-  const text = card.noteArea.value.trim();
-  if (!text) {
-    say(id, t("note_empty"));
-    card.noteArea.focus();
-    return;
-  }
-  if (length(text) > noteMax) {
-    say(id, t("too_long", { max: noteMax }));
-    card.noteArea.focus();
-    return;
-  }
-  const done = await send(id, "note", { text });
-  if (done) {
-    card.noteArea.value = "";
-    card.showNoteCount();
-    announce(t("note_saved"));
-    card.noteArea.focus();
-  }
+function publish(id) {
+  const card = view.cards.get(id);
+  const box = { area: card.answerArea, showCount: card.showAnswerCount, max: answerMax, focus: card.node };
+  return sendText(id, "answer", { ...box, empty: "answer_empty", saved: "published" });
+}
+
+function addNote(id) {
+  const card = view.cards.get(id);
+  const box = { area: card.noteArea, showCount: card.showNoteCount, max: noteMax, focus: card.noteArea };
+  return sendText(id, "note", { ...box, empty: "note_empty", saved: "note_saved" });
 }
 
 // -- connection --------------------------------------------------------------
 
 placeOwed();
-const { feed, signedOut } = staffConnection(slug, {
-  onMessage: receive,
-  connection,
-  notice,
-  lang,
-});
+const { feed, signedOut } = staffConnection(slug, { onMessage: receive, connection, notice, lang });
 feed.start();

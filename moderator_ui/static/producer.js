@@ -2,11 +2,17 @@
 // speaking), "next question", the on-air queue in order (reordered by
 // keyboard or by drag and drop) and the approved questions to queue.
 //
-// State comes only from the server: the staff feed's snapshot and events,
-// the queue order from GET ?status=queued (events do not carry it), and the
-// API's answers. Text is written with textContent (never as HTML).
+// State comes only from the server: the staff feed's snapshot and events and
+// the API's answers, applied by the shared reducer (lib/state.js), and the
+// queue order from GET ?status=queued (events do not carry it). The buttons
+// are the actions each question's actions_by_role allows this producer
+// (lib/permissions.js). Text is written with textContent (never as HTML).
 
-import { api, csrfToken, errorMessage, h, readJSON, reconcile, staffConnection, t } from "./common.js";
+import { liveRegion, staffConnection, t } from "./common.js";
+import { api, csrfToken, errorMessage } from "./lib/api.js";
+import { h, length, readJSON, reconcile } from "./lib/dom.js";
+import { allowedActions, viewerOf } from "./lib/permissions.js";
+import { apply, createState, listQueue, take } from "./lib/state.js";
 
 const root = document.getElementById("producer");
 const slug = root.dataset.slug;
@@ -25,16 +31,22 @@ const MAX_PAGES = 20;
 const ORDER_EVENTS = new Set(["question.moved", "question.queued", "question.returned"]);
 const SHOWN = new Set(["approved", "queued", "on_air"]);
 
-let officials = readJSON("officials-data") || [];
-const questions = new Map(); // id -> staff question (API.md)
-const ui = new Map(); // id -> {busy, message, answering, draft, official}
-const rows = new Map(); // `${list}:${id}` -> {node, stamp}
-let queueOrder = []; // ids, as the server last listed the queue
-let synced = false;
-let frame = 0;
-let nextBusy = false;
-let dragId = null;
-let focusAfter = null; // {row, key, fallback}: where the keyboard focus goes at the next draw
+const viewer = viewerOf(readJSON("viewer-data"));
+// What the staff feed said (lib/state.js); the dialogue's officials until an update says otherwise.
+const model = createState("staff", { officials: readJSON("officials-data") || [] });
+// What this console is doing, beside the model.
+const view = {
+  ui: new Map(), // id -> {busy, message, answering, draft, official}
+  rows: new Map(), // `${list}:${id}` -> {node, stamp}
+  synced: false,
+  frame: 0,
+  nextBusy: false,
+  dragId: null,
+  focusAfter: null, // {row, key, fallback}: where the keyboard focus goes at the next draw
+  onAirStamp: "",
+  queueReading: null, // the read of the queue's order under way
+  queueAgain: false, // read it once more when that one ends
+};
 
 const connection = document.getElementById("connection");
 const notice = document.getElementById("notice");
@@ -52,18 +64,11 @@ const queueCount = document.getElementById("queue-count");
 const approvedList = document.getElementById("approved-list");
 const approvedEmpty = document.getElementById("approved-empty");
 const approvedCount = document.getElementById("approved-count");
-const announcer = h("div", { class: "visually-hidden", "aria-live": "polite" });
-root.append(announcer);
-let onAirStamp = "";
+const announce = liveRegion(root);
 
 function uiFor(id) {
-  if (!ui.has(id)) ui.set(id, { busy: false, message: "", answering: false, draft: "", official: null });
-  return ui.get(id);
-}
-
-function announce(text) {
-  announcer.textContent = "";
-  announcer.textContent = text;
+  if (!view.ui.has(id)) view.ui.set(id, { busy: false, message: "", answering: false, draft: "", official: null });
+  return view.ui.get(id);
 }
 
 function showNotice(text) {
@@ -79,63 +84,48 @@ function byId(a, b) {
   return Number(a.id) - Number(b.id);
 }
 
-function length(text) {
-  return [...text.normalize("NFC")].length;
-}
-
 // -- state -------------------------------------------------------------------
 
 function schedule() {
-  if (!frame) frame = requestAnimationFrame(draw);
+  if (!view.frame) view.frame = requestAnimationFrame(draw);
 }
 
-/** Take a newer staff question; an older version (a late event) is ignored. */
+/** Take a newer staff question an API call answered with (`force`: a fresh read). */
 function upsert(question, force = false) {
-  const known = questions.get(question.id);
-  if (known && !force && question.version < known.version) return;
-  questions.set(question.id, question);
+  take(model, question, { force });
   schedule();
 }
 
-/** The queue as this console shows it: the server's order, then any question
- * that became queued since the last read (at the end until the next read). */
-function queueIds() {
-  const listed = queueOrder.filter((id) => questions.get(id)?.status === "queued");
-  const seen = new Set(listed);
-  const extra = [...questions.values()].filter((q) => q.status === "queued" && !seen.has(q.id)).sort(byId);
-  return [...listed, ...extra.map((q) => q.id)];
-}
-
 function onAir() {
-  const live = [...questions.values()].filter((q) => q.status === "on_air");
-  live.sort((a, b) => String(b.on_air_at || "").localeCompare(String(a.on_air_at || "")));
-  return live[0] || null;
+  return model.onAir ? model.questions[model.onAir] : null;
 }
 
-let queueReading = null;
-let queueAgain = false;
+/** Whether this producer may take `action` on `q` now (its actions_by_role). */
+function allows(q, action) {
+  return allowedActions(q, viewer).has(action);
+}
 
 /** Read the queue's order again (at most one read in flight; one more after it if asked meanwhile). */
 async function refreshQueue() {
-  if (queueReading) {
-    queueAgain = true;
-    return queueReading;
+  if (view.queueReading) {
+    view.queueAgain = true;
+    return view.queueReading;
   }
-  queueReading = (async () => {
+  view.queueReading = (async () => {
     do {
-      queueAgain = false;
+      view.queueAgain = false;
       const items = await readAll("queued");
       if (items) {
-        queueOrder = items.map((q) => q.id);
-        for (const q of items) upsert(q);
+        for (const q of items) take(model, q);
+        listQueue(model, items.map((q) => q.id));
         schedule();
       }
-    } while (queueAgain);
+    } while (view.queueAgain);
   })();
   try {
-    await queueReading;
+    await view.queueReading;
   } finally {
-    queueReading = null;
+    view.queueReading = null;
   }
   return undefined;
 }
@@ -163,13 +153,13 @@ async function refreshAll() {
   const fresh = new Set();
   for (const items of lists) {
     for (const q of items || []) {
-      upsert(q);
+      take(model, q);
       fresh.add(q.id);
     }
   }
   await refreshQueue();
-  for (const id of queueOrder) fresh.add(id);
-  const stale = [...questions.values()].filter((q) => SHOWN.has(q.status) && !fresh.has(q.id));
+  for (const id of model.listed) fresh.add(id);
+  const stale = Object.values(model.questions).filter((q) => SHOWN.has(q.status) && !fresh.has(q.id));
   await Promise.all(
     stale.map(async (q) => {
       const result = await api(`${questionsUrl}/${encodeURIComponent(q.id)}`, { lang });
@@ -180,53 +170,44 @@ async function refreshAll() {
 }
 
 function receive(message) {
-  const data = message.data;
+  const out = apply(model, message);
   if (message.type === "snapshot") {
-    questions.clear();
-    for (const q of data.questions || []) questions.set(q.id, q);
-    for (const id of ui.keys()) if (!questions.has(id)) ui.delete(id);
-    synced = true;
-    schedule();
+    for (const id of view.ui.keys()) if (!model.questions[id]) view.ui.delete(id);
+    view.synced = true;
     refreshQueue();
-  } else if (message.type === "votes.changed") {
-    const known = questions.get(data.id);
-    if (known) {
-      questions.set(data.id, { ...known, votes: data.votes });
-      schedule();
-    }
-  } else if (message.type === "dialogue.updated") {
-    titleNode.textContent = data.title;
-    if (Array.isArray(data.officials)) officials = data.officials;
-    for (const key of rows.keys()) rows.get(key).stamp = "";
-    onAirStamp = "";
-    schedule();
-  } else if (message.type.startsWith("question.") && data && data.id && data.status) {
-    const before = questions.get(data.id);
-    upsert(data);
-    const was = before ? before.status : null;
-    if (ORDER_EVENTS.has(message.type) || (was === "queued") !== (data.status === "queued")) refreshQueue();
   }
+  if (out.dialogue) {
+    titleNode.textContent = model.dialogue.title;
+    for (const row of view.rows.values()) row.stamp = "";
+    view.onAirStamp = "";
+  }
+  const queueMoved = out.questions.some(({ id, before }) => {
+    const now = model.questions[id];
+    return (before && before.status === "queued") !== (now && now.status === "queued");
+  });
+  if (!out.reset && (ORDER_EVENTS.has(message.type) || queueMoved)) refreshQueue();
+  schedule();
 }
 
 // -- drawing -----------------------------------------------------------------
 
 function draw() {
-  frame = 0;
+  view.frame = 0;
   const saved = rememberFocus();
   drawOnAir();
-  const queued = queueIds();
+  const queued = model.queue;
   drawList(queueList, "queue", queued);
-  const approved = [...questions.values()].filter((q) => q.status === "approved").sort(byId);
+  const approved = Object.values(model.questions).filter((q) => q.status === "approved").sort(byId);
   drawList(approvedList, "approved", approved.map((q) => q.id));
-  queueEmpty.hidden = !synced || queued.length > 0;
-  approvedEmpty.hidden = !synced || approved.length > 0;
+  queueEmpty.hidden = !view.synced || queued.length > 0;
+  approvedEmpty.hidden = !view.synced || approved.length > 0;
   queueCount.textContent = String(queued.length);
   approvedCount.textContent = String(approved.length);
-  const head = questions.get(queued[0]);
-  nextButton.disabled = nextBusy || !head;
+  const head = model.questions[queued[0]];
+  nextButton.disabled = view.nextBusy || !head;
   nextPreview.textContent = head
     ? t("next_preview", { id: head.id, text: clip(head.text, 120) })
-    : synced
+    : view.synced
       ? t("queue_empty_next")
       : "";
   restoreFocus(saved);
@@ -239,9 +220,9 @@ function clip(text, max) {
 
 /** Where the keyboard focus is now: {row, key, node}, or the focus asked for after an action. */
 function rememberFocus() {
-  if (focusAfter) {
-    const wanted = focusAfter;
-    focusAfter = null;
+  if (view.focusAfter) {
+    const wanted = view.focusAfter;
+    view.focusAfter = null;
     return wanted;
   }
   return focusOf(document.activeElement);
@@ -269,21 +250,21 @@ function restoreFocus(saved) {
 
 function drawList(container, list, ids) {
   const wanted = new Set(ids.map((id) => `${list}:${id}`));
-  for (const key of [...rows.keys()]) {
-    if (key.startsWith(`${list}:`) && !wanted.has(key)) rows.delete(key);
+  for (const key of [...view.rows.keys()]) {
+    if (key.startsWith(`${list}:`) && !wanted.has(key)) view.rows.delete(key);
   }
   ids.forEach((id, index) => {
     const key = `${list}:${id}`;
-    const q = questions.get(id);
+    const q = model.questions[id];
     const state = uiFor(id);
     const stamp = JSON.stringify([q, state.busy, state.message, state.official, index, ids.length]);
-    const old = rows.get(key);
+    const old = view.rows.get(key);
     if (old && old.stamp === stamp) return;
     const node = list === "queue" ? queueRow(q, state, index, ids.length) : approvedRow(q, state);
     if (old) old.node.replaceWith(node);
-    rows.set(key, { node, stamp });
+    view.rows.set(key, { node, stamp });
   });
-  reconcile(container, ids, (id) => rows.get(`${list}:${id}`).node);
+  reconcile(container, ids, (id) => view.rows.get(`${list}:${id}`).node);
 }
 
 function button(text, focusKey, onclick, { extraClass = "", disabled = false, label = null } = {}) {
@@ -320,6 +301,7 @@ function summary(q, textId = null) {
 
 /** The official select (current official, else the topic's suggestion, preselected) and "Assign". */
 function officialPicker(q, state) {
+  if (!allows(q, "assign")) return null;
   const selectId = `official-${q.id}`;
   const current = q.official ? q.official.id : "";
   const suggested = !q.official && q.suggested_official ? q.suggested_official.id : "";
@@ -336,7 +318,7 @@ function officialPicker(q, state) {
       },
     },
     h("option", { value: "", text: t("no_official"), selected: chosen === "" }),
-    officials.map((o) =>
+    (model.dialogue.officials || []).map((o) =>
       h("option", {
         value: o.id,
         text: o.id === suggested ? t("suggested", { name: o.name }) : o.name,
@@ -383,17 +365,23 @@ function queueRow(q, state, index, total) {
       h(
         "div",
         { class: "q-actions" },
-        button("↑", "up", () => move(id, index - 1), {
-          disabled: state.busy || index === 0,
-          label: `${t("move_up")} · ${t("question_no", { id })}`,
-        }),
-        button("↓", "down", () => move(id, index + 1), {
-          disabled: state.busy || index === total - 1,
-          label: `${t("move_down")} · ${t("question_no", { id })}`,
-        }),
-        button(t("dequeue"), "dequeue", () => act(id, "dequeue", {}, { row: `approved:${id}`, key: "queue" }), {
-          disabled: state.busy,
-        }),
+        allows(q, "move")
+          ? button("↑", "up", () => move(id, index - 1), {
+              disabled: state.busy || index === 0,
+              label: `${t("move_up")} · ${t("question_no", { id })}`,
+            })
+          : null,
+        allows(q, "move")
+          ? button("↓", "down", () => move(id, index + 1), {
+              disabled: state.busy || index === total - 1,
+              label: `${t("move_down")} · ${t("question_no", { id })}`,
+            })
+          : null,
+        allows(q, "dequeue")
+          ? button(t("dequeue"), "dequeue", () => act(id, "dequeue", {}, { row: `approved:${id}`, key: "queue" }), {
+              disabled: state.busy,
+            })
+          : null,
         state.busy ? h("span", { class: "working", text: t("working") }) : null,
       ),
     ),
@@ -423,8 +411,8 @@ function approvedRow(q, state) {
       h(
         "div",
         { class: "q-actions" },
-        button(t("queue"), "queue", () => queue(id), { extraClass: "button-primary", disabled: state.busy }),
-        button(t("queue_head"), "queue_head", () => queue(id, 0), { disabled: state.busy }),
+        allows(q, "queue") ? button(t("queue"), "queue", () => queue(id), { extraClass: "button-primary", disabled: state.busy }) : null,
+        allows(q, "queue") ? button(t("queue_head"), "queue_head", () => queue(id, 0), { disabled: state.busy }) : null,
         state.busy ? h("span", { class: "working", text: t("working") }) : null,
       ),
     ),
@@ -435,13 +423,13 @@ function approvedRow(q, state) {
 function drawOnAir() {
   const q = onAir();
   const state = q ? uiFor(q.id) : null;
-  const stamp = q ? JSON.stringify([q, state.busy, state.message, state.answering, officials]) : "";
+  const stamp = q ? JSON.stringify([q, state.busy, state.message, state.answering, model.dialogue.officials]) : "";
   onAirEmpty.hidden = Boolean(q);
   onAirBox.hidden = !q;
   timerBox.hidden = !q;
   tick();
-  if (stamp === onAirStamp) return;
-  onAirStamp = stamp;
+  if (stamp === view.onAirStamp) return;
+  view.onAirStamp = stamp;
   if (!q) {
     onAirBox.replaceChildren();
     delete onAirBox.dataset.id;
@@ -465,9 +453,9 @@ function onAirActions(q, state) {
   return h(
     "div",
     { class: "q-actions", "data-row": `on_air:${id}` },
-    button(t("answered"), "answer", () => openAnswer(id), { extraClass: "button-primary", disabled: state.busy }),
-    button(t("back"), "back", () => act(id, "back", {}, { fallback: nextButton }), { disabled: state.busy }),
-    button(t("defer"), "defer", () => act(id, "defer", {}, { fallback: nextButton }), { disabled: state.busy }),
+    allows(q, "answer") ? button(t("answered"), "answer", () => openAnswer(id), { extraClass: "button-primary", disabled: state.busy }) : null,
+    allows(q, "back") ? button(t("back"), "back", () => act(id, "back", {}, { fallback: nextButton }), { disabled: state.busy }) : null,
+    allows(q, "defer") ? button(t("defer"), "defer", () => act(id, "defer", {}, { fallback: nextButton }), { disabled: state.busy }) : null,
     state.busy ? h("span", { class: "working", text: t("working") }) : null,
   );
 }
@@ -534,12 +522,12 @@ function rowKey(e, id) {
   if (!e.altKey || (e.key !== "ArrowUp" && e.key !== "ArrowDown")) return;
   if (e.target.tagName === "SELECT") return;
   e.preventDefault();
-  const index = queueIds().indexOf(id);
+  const index = model.queue.indexOf(id);
   move(id, e.key === "ArrowUp" ? index - 1 : index + 1);
 }
 
 function dragStart(e, id, node) {
-  dragId = id;
+  view.dragId = id;
   e.dataTransfer.effectAllowed = "move";
   e.dataTransfer.setData("text/plain", id);
   node.classList.add("is-dragging");
@@ -547,7 +535,7 @@ function dragStart(e, id, node) {
 }
 
 function dragEnd() {
-  dragId = null;
+  view.dragId = null;
   clearDropMarks();
   queueList.classList.remove("is-drop-target");
   for (const node of document.querySelectorAll(".is-dragging")) node.classList.remove("is-dragging");
@@ -568,12 +556,12 @@ function dropPoint(e) {
 }
 
 queueList.addEventListener("dragover", (e) => {
-  if (!dragId) return;
+  if (!view.dragId) return;
   e.preventDefault();
   e.dataTransfer.dropEffect = "move";
   const point = dropPoint(e);
   clearDropMarks();
-  if (point.row && point.target !== dragId) point.row.classList.add(point.after ? "drop-after" : "drop-before");
+  if (point.row && point.target !== view.dragId) point.row.classList.add(point.after ? "drop-after" : "drop-before");
 });
 
 queueList.addEventListener("dragleave", (e) => {
@@ -581,16 +569,16 @@ queueList.addEventListener("dragleave", (e) => {
 });
 
 queueList.addEventListener("drop", (e) => {
-  if (!dragId) return;
+  if (!view.dragId) return;
   e.preventDefault();
-  const id = dragId;
+  const id = view.dragId;
   const point = dropPoint(e);
   dragEnd();
   if (point.target === id) return;
-  const others = queueIds().filter((other) => other !== id);
+  const others = model.queue.filter((other) => other !== id);
   let position = others.length;
   if (point.target !== null) position = others.indexOf(point.target) + (point.after ? 1 : 0);
-  const q = questions.get(id);
+  const q = model.questions[id];
   if (q && q.status === "approved") queue(id, position);
   else move(id, position);
 });
@@ -625,7 +613,7 @@ async function failed(result, id) {
   }
   if (result.status === 0) text = t("network");
   else text = errorMessage(result, result.status === 409 ? t("conflict_refreshed") : t("failed"));
-  if (id && questions.has(id)) uiFor(id).message = text;
+  if (id && Boolean(model.questions[id])) uiFor(id).message = text;
   else showNotice(text);
   announce(text);
   if (result.status === 409) await refreshAll();
@@ -640,7 +628,7 @@ async function post(url, body) {
  * focus then goes to `focus` ({row, key} or {fallback}) if it succeeded, else
  * back where it was (the buttons are disabled, so lose it, while it runs). */
 async function act(id, action, extra = {}, focus = null) {
-  const q = questions.get(id);
+  const q = model.questions[id];
   const state = uiFor(id);
   if (!q || state.busy) return null;
   const before = focusOf(document.activeElement);
@@ -654,18 +642,18 @@ async function act(id, action, extra = {}, focus = null) {
   if (result.ok) upsert(result.data);
   else await failed(result, id);
   const after = result.ok && focus ? focus : before;
-  if (after) focusAfter = { ...after, node: null, fallback: after.fallback || nextButton };
+  if (after) view.focusAfter = { ...after, node: null, fallback: after.fallback || nextButton };
   schedule();
   return result;
 }
 
 async function move(id, position) {
-  const order = queueIds();
+  const order = [...model.queue];
   const from = order.indexOf(id);
   if (from < 0 || uiFor(id).busy || position < 0 || position >= order.length || position === from) return;
   order.splice(from, 1);
   order.splice(position, 0, id);
-  queueOrder = order; // shown at once; the server's order is read again below
+  listQueue(model, order); // shown at once; the server's order is read again below
   const now = focusOf(document.activeElement);
   let key = now && now.row === `queue:${id}` ? now.key : "row";
   if (key === "up" && position === 0) key = "down";
@@ -680,7 +668,7 @@ async function queue(id, position = null) {
   const result = await act(id, "queue", extra, { row: `queue:${id}`, key: "row" });
   if (result && result.ok) {
     await refreshQueue();
-    announce(t("queued_msg", { id, n: queueIds().indexOf(id) + 1 }));
+    announce(t("queued_msg", { id, n: model.queue.indexOf(id) + 1 }));
   }
 }
 
@@ -693,16 +681,16 @@ function openAnswer(id) {
   const state = uiFor(id);
   state.answering = true;
   state.message = "";
-  focusAfter = { row: `on_air:${id}`, key: "answer-text" };
-  onAirStamp = "";
+  view.focusAfter = { row: `on_air:${id}`, key: "answer-text" };
+  view.onAirStamp = "";
   schedule();
 }
 
 function closeAnswer(id) {
   const state = uiFor(id);
   state.answering = false;
-  focusAfter = { row: `on_air:${id}`, key: "answer" };
-  onAirStamp = "";
+  view.focusAfter = { row: `on_air:${id}`, key: "answer" };
+  view.onAirStamp = "";
   schedule();
 }
 
@@ -711,8 +699,8 @@ async function answer(id) {
   if (!state.draft.trim()) {
     state.message = t("answer_empty");
     announce(state.message);
-    focusAfter = { row: `on_air:${id}`, key: "answer-text" };
-    onAirStamp = "";
+    view.focusAfter = { row: `on_air:${id}`, key: "answer-text" };
+    view.onAirStamp = "";
     schedule();
     return;
   }
@@ -724,11 +712,11 @@ async function answer(id) {
 }
 
 async function next() {
-  if (nextBusy || nextButton.disabled) return;
+  if (view.nextBusy || nextButton.disabled) return;
   const choice = document.querySelector('input[name="then"]:checked');
   const current = onAir();
   const hadFocus = document.activeElement === nextButton;
-  nextBusy = true;
+  view.nextBusy = true;
   nextButton.disabled = true;
   nextButton.setAttribute("aria-busy", "true");
   clearNotice();
@@ -736,9 +724,9 @@ async function next() {
     then: choice ? choice.value : "back",
     current: current ? current.id : "",
   });
-  nextBusy = false;
+  view.nextBusy = false;
   nextButton.removeAttribute("aria-busy");
-  if (hadFocus) focusAfter = { fallback: nextButton };
+  if (hadFocus) view.focusAfter = { fallback: nextButton };
   if (result.ok) {
     upsert(result.data);
     announce(t("now_on_air", { id: result.data.id }));

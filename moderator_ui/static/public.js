@@ -3,23 +3,19 @@
 // the form to ask a question (with the dialogue's proof of work when it is on,
 // and the browser's device id, the one it votes with, for the rate limits).
 //
-// Text is written with textContent (never as HTML): every question here was
-// typed by a member of the public.
+// The questions come from the shared reducer (lib/state.js) fed by the
+// snapshot the server rendered and the public feed. Text is written with
+// textContent (never as HTML): every question here was typed by a member of
+// the public.
 
-import {
-  Feed,
-  api,
-  askedBy,
-  errorMessage,
-  h,
-  label,
-  randomId,
-  readJSON,
-  reconcile,
-  showStatus,
-  t,
-  timeElement,
-} from "./common.js";
+import { askedBy, label, liveRegion, showStatus, t } from "./common.js";
+import { api, errorMessage } from "./lib/api.js";
+import { randomId, store, stored, voterId } from "./lib/device.js";
+import { h, readJSON, reconcile, safeUrl } from "./lib/dom.js";
+import { Feed } from "./lib/feed.js";
+import { fetchProof, sendProven } from "./lib/proof.js";
+import { apply, createState, setVotes } from "./lib/state.js";
+import { timeElement } from "./lib/time.js";
 
 const root = document.getElementById("dialogue");
 const slug = root.dataset.slug;
@@ -27,10 +23,12 @@ const lang = root.dataset.lang;
 const apiBase = `/api/v1/dialogues/${encodeURIComponent(slug)}`;
 const initial = readJSON("feed-data");
 
-const questions = new Map(); // id -> public question (API.md)
-let needsProof = false; // the dialogue asks submissions for a proof of work
-const cards = new Map(); // id -> {node, stamp}
-let frame = 0;
+// What the public feed said (lib/state.js), and what this page draws from it.
+const model = createState("public");
+const view = {
+  cards: new Map(), // id -> {node, stamp}
+  frame: 0,
+};
 
 const onAirList = document.getElementById("on-air-list");
 const onAirEmpty = document.getElementById("on-air-empty");
@@ -38,30 +36,11 @@ const list = document.getElementById("question-list");
 const listEmpty = document.getElementById("questions-empty");
 const listCount = document.getElementById("question-count");
 const connection = document.getElementById("connection");
-const announcer = h("div", { class: "visually-hidden", "aria-live": "polite" });
-root.append(announcer);
+const announce = liveRegion(root);
 
 // -- votes: one per question per browser; the server enforces it per voter id --
 
-function stored(key, fallback) {
-  try {
-    const value = localStorage.getItem(key);
-    return value === null ? fallback : JSON.parse(value);
-  } catch {
-    return fallback;
-  }
-}
-
-function store(key, value) {
-  try {
-    localStorage.setItem(key, JSON.stringify(value));
-  } catch {
-    // Private browsing may refuse storage; the vote still counts once server-side.
-  }
-}
-
-const voter = stored("doithoai.voter", null) || randomId();
-store("doithoai.voter", voter);
+const voter = voterId();
 const votedKey = `doithoai.voted.${slug}`;
 const voted = new Set(stored(votedKey, []));
 
@@ -75,26 +54,17 @@ async function vote(id) {
   }
   voted.add(id);
   store(votedKey, [...voted]);
-  const known = questions.get(id);
-  if (known) {
-    questions.set(id, { ...known, votes: result.data.votes });
-    schedule();
-  }
+  setVotes(model, id, result.data.votes);
+  schedule();
 }
 
 // -- state and drawing -------------------------------------------------------
 
-function announce(text) {
-  announcer.textContent = "";
-  announcer.textContent = text;
-}
-
 function schedule() {
-  if (!frame) frame = requestAnimationFrame(draw);
+  if (!view.frame) view.frame = requestAnimationFrame(draw);
 }
 
 function showDialogue(dialogue) {
-  if (!dialogue) return;
   document.getElementById("dialogue-title").textContent = dialogue.title;
   const description = document.getElementById("dialogue-description");
   description.textContent = dialogue.description || "";
@@ -102,66 +72,27 @@ function showDialogue(dialogue) {
   const status = document.getElementById("dialogue-status");
   status.className = `badge dialogue-${dialogue.status}`;
   status.textContent = label("dialogue_statuses", dialogue.status);
-  needsProof = Boolean(dialogue.proof_of_work);
   const accepting = Boolean(dialogue.accepting_questions);
   document.getElementById("ask-closed").hidden = accepting;
   if (!accepting) form.hidden = true;
   else if (done.hidden) form.hidden = false;
 }
 
-function replaceAll(feed) {
-  questions.clear();
-  for (const question of feed.questions || []) questions.set(question.id, question);
-  if (feed.on_air) questions.set(feed.on_air.id, feed.on_air);
-  showDialogue(feed.dialogue);
+function receive(message) {
+  if (apply(model, message).dialogue) showDialogue(model.dialogue);
   schedule();
 }
 
-function receive(message) {
-  const data = message.data;
-  switch (message.type) {
-    case "snapshot":
-      replaceAll(data);
-      break;
-    case "question.approved":
-    case "question.updated":
-    case "question.queued":
-    case "question.on_air":
-    case "question.answered":
-    case "question.deferred":
-      questions.set(data.id, data);
-      schedule();
-      break;
-    case "question.unpublished":
-    case "question.merged":
-      questions.delete(data.id);
-      schedule();
-      break;
-    case "votes.changed": {
-      const known = questions.get(data.id);
-      if (known) {
-        questions.set(data.id, { ...known, votes: data.votes });
-        schedule();
-      }
-      break;
-    }
-    case "dialogue.updated":
-      showDialogue(data);
-      break;
-    default:
-      break; // API.md: unknown types are ignored
-  }
-}
-
 function draw() {
-  frame = 0;
+  view.frame = 0;
+  const { cards } = view;
   for (const [id, old] of cards) {
-    if (!questions.has(id)) {
+    if (!model.questions[id]) {
       old.node.remove();
       cards.delete(id);
     }
   }
-  for (const question of questions.values()) {
+  for (const question of Object.values(model.questions)) {
     const stamp = JSON.stringify([question, voted.has(question.id)]);
     const old = cards.get(question.id);
     if (old && old.stamp === stamp) continue;
@@ -171,7 +102,7 @@ function draw() {
     cards.set(question.id, { node, stamp });
     if (hadFocus) node.querySelector("button").focus();
   }
-  const all = [...questions.values()].sort((a, b) => Number(b.id) - Number(a.id));
+  const all = Object.values(model.questions).sort((a, b) => Number(b.id) - Number(a.id));
   const onAir = all.filter((q) => q.status === "on_air").map((q) => q.id);
   const rest = all.filter((q) => q.status !== "on_air").map((q) => q.id);
   reconcile(onAirList, onAir, (id) => cards.get(id).node);
@@ -244,13 +175,7 @@ function card(q) {
 
 /** The "watch this answer" link: only to an http(s) address (the server builds it). */
 function recordingLink(url) {
-  let safe;
-  try {
-    safe = ["http:", "https:"].includes(new URL(url).protocol);
-  } catch {
-    safe = false;
-  }
-  if (!safe) return null;
+  if (!safeUrl(url)) return null;
   return h(
     "p",
     { class: "answer-links" },
@@ -258,23 +183,11 @@ function recordingLink(url) {
   );
 }
 
-// -- proof of work: solved in the page, by the widget's solver ------------------
-
-// Fresh challenges to try when the server refuses one (expired, or spent by a
-// first try whose answer was lost).
-const PROOF_TRIES = 2;
+// -- proof of work: fetched and solved in the page (lib/proof.js) ---------------
 
 /** A solved challenge of this dialogue ({challenge, nonce}), or null. */
-async function prove() {
-  const result = await api(`${apiBase}/challenge`, { lang });
-  const given = result.ok && result.data;
-  if (!given || typeof given.challenge !== "string") return null;
-  // The widget's module (same origin) has the one solver: WebCrypto, or its
-  // own SHA-256 where the page is not a secure context. Loaded only when a
-  // dialogue asks for a proof.
-  const { solve } = await import("/widget.js");
-  const nonce = await solve(given.challenge, Number(given.difficulty) || 0);
-  return nonce === null ? null : { challenge: given.challenge, nonce };
+function prove() {
+  return fetchProof(`${apiBase}/challenge`, { lang });
 }
 
 // -- the ask form ------------------------------------------------------------
@@ -332,28 +245,15 @@ function value(name) {
 }
 
 /** POST `body` to `url`, first solving the dialogue's proof of work when
- * `needed` (or the server asks for one), and again with a fresh one when the
- * server refuses the proof; `stage` is told "verifying" and "sending". */
-async function postProven(url, body, needed = false, stage = () => {}) {
-  let proofs = 0;
-  for (;;) {
-    if (needed) {
-      stage("verifying");
-      body.proof = await prove();
-      if (!body.proof) return { status: 0, ok: false, data: null, proofFailed: true };
-    }
-    stage("sending");
-    const result = await api(url, { method: "POST", body, lang });
-    const code = result.data && result.data.error && result.data.error.code;
-    if (code !== "proof_required" || proofs >= PROOF_TRIES) return result;
-    proofs += 1;
-    needed = true;
-  }
+ * `needed` (or the server asks for one); `stage` is told "verifying" and "sending". */
+function postProven(url, body, needed = false, stage = () => {}) {
+  const send = (proven) => api(url, { method: "POST", body: proven, lang });
+  return sendProven(send, body, prove, { needed, stage });
 }
 
 /** Send the question in `body`, with the proof of work the dialogue asks for. */
 function send(body) {
-  return postProven(`${apiBase}/questions`, body, needsProof, (stage) => {
+  return postProven(`${apiBase}/questions`, body, Boolean(model.dialogue && model.dialogue.proof_of_work), (stage) => {
     submitButton.textContent = t(stage);
   });
 }
@@ -400,7 +300,7 @@ count();
 
 // -- start: draw the server's snapshot, then follow the feed from its id -----
 
-replaceAll(initial);
+receive({ type: "snapshot", id: initial.last_event_id, data: initial });
 const feed = new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/feed`, {
   after: initial.last_event_id,
   onMessage: receive,

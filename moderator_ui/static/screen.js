@@ -1,12 +1,16 @@
 // The broadcast overlay: the question on air, live from the PUBLIC feed, for
 // OBS or vMix. It starts from the state the server rendered (the on-air
-// question and the event id it is current to) and resumes the feed from there.
+// question and the event id it is current to) and resumes the feed from
+// there, through the shared reducer (lib/state.js).
 //
 // It only ever shows what the public feed carries, writes text with
 // textContent, and never lets text overflow: long questions get smaller
 // type, step by step, until they fit their box.
 
-import { Feed, readJSON, t } from "./common.js";
+import { t } from "./common.js";
+import { readJSON } from "./lib/dom.js";
+import { Feed } from "./lib/feed.js";
+import { apply, createState } from "./lib/state.js";
 
 const root = document.getElementById("screen");
 const slug = root.dataset.slug;
@@ -29,19 +33,24 @@ const officialTitle = document.getElementById("lt-official-title");
 // 1280x720; anything longer is cut with an ellipsis rather than overflow.
 const TEXT_STEPS = [1, 0.92, 0.85, 0.78, 0.72, 0.66, 0.61, 0.56, 0.52, 0.48, 0.44, 0.4];
 const PANEL_STEPS = [1, 0.9, 0.8, 0.72];
-// Events that end a question's time on air (when it is the one shown).
-const LEAVES_AIR = new Set(["question.answered", "question.deferred", "question.queued", "question.unpublished", "question.merged"]);
-
-let current = initial.on_air || null;
-let frame = 0;
+// What the public feed said (lib/state.js), starting from the rendered state.
+const model = createState("public");
+const view = { frame: 0, stamp: "" };
 
 function schedule() {
-  if (!frame) frame = requestAnimationFrame(draw);
+  if (!view.frame) view.frame = requestAnimationFrame(draw);
 }
 
 function draw() {
-  frame = 0;
-  const q = current;
+  view.frame = 0;
+  const q = model.onAir ? model.questions[model.onAir] : null;
+  const title = (model.dialogue && model.dialogue.title) || "";
+  // Fitting lays the text out many times: only when what is shown changed.
+  const shown = q && [q.id, q.text, q.topic_name, q.name, q.organization, q.locality, q.official];
+  const stamp = JSON.stringify([shown, title, window.innerWidth, window.innerHeight]);
+  if (stamp === view.stamp) return;
+  view.stamp = stamp;
+  idleTitle.textContent = title;
   root.dataset.state = q ? "on_air" : "idle";
   panel.hidden = !q;
   idle.hidden = Boolean(q);
@@ -95,27 +104,18 @@ function fit(text) {
 }
 
 function receive(message) {
-  const data = message.data || {};
-  if (message.type === "snapshot") {
-    current = data.on_air || null;
-    if (data.dialogue) idleTitle.textContent = data.dialogue.title;
-  } else if (message.type === "question.on_air") {
-    current = data;
-  } else if (message.type === "dialogue.updated") {
-    idleTitle.textContent = data.title;
-    return;
-  } else if (current && data.id === current.id) {
-    if (LEAVES_AIR.has(message.type)) current = null;
-    else if (message.type === "question.updated" && data.status === "on_air") current = data;
-    else return;
-  } else {
-    return;
-  }
+  apply(model, message);
   schedule();
 }
 
 window.addEventListener("resize", schedule);
-if (document.fonts && document.fonts.ready) document.fonts.ready.then(schedule);
+if (document.fonts && document.fonts.ready) {
+  document.fonts.ready.then(() => {
+    view.stamp = ""; // the text may take another size in the loaded font
+    schedule();
+  });
+}
+apply(model, { type: "snapshot", id: initial.last_event_id || null, data: initial });
 draw();
 
 // The overlay's socket names its token, so that rotating the token closes

@@ -7,7 +7,10 @@
 // has not confirmed. Text is written with textContent (common.js's h()),
 // never as HTML.
 
-import { api, confirmWith, csrfToken, errorMessage, formatTime, h, label, t } from "./common.js";
+import { confirmWith, label, t } from "./common.js";
+import { api, csrfToken, errorMessage } from "./lib/api.js";
+import { h } from "./lib/dom.js";
+import { formatTime } from "./lib/time.js";
 
 const root = document.getElementById("users");
 const lang = root.dataset.lang;

@@ -18,8 +18,9 @@ from starlette.routing import BaseRoute, Route
 from ..domain.access import Permission
 from ..domain.model import Dialogue
 from ..domain.text import LIMITS
-from .auth import identify
+from .auth import actor_of, identify
 from .context import services
+from .pages import viewer_data
 from .templating import error_page, gettext, login_redirect, page_refusal, render
 
 #: Background variants of the overlay: ``transparent`` for compositing in
@@ -54,6 +55,7 @@ async def producer(request: Request) -> Response:
         username=identity.username,
         csrf_token=identity.csrf_token or "",
         answer_max=LIMITS["answer"][1],
+        viewer=viewer_data(actor_of(request, identity, dialogue)),
     )
 
 

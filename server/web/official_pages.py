@@ -18,6 +18,7 @@ from ..domain.model import Dialogue, Official, Role
 from ..domain.text import LIMITS
 from .auth import actor_of, identify
 from .context import services
+from .pages import viewer_data
 from .templating import error_page, gettext, login_redirect, page_refusal, render
 
 
@@ -76,6 +77,7 @@ async def official_console(request: Request) -> Response:
         csrf_token=identity.csrf_token or "",
         answer_max=LIMITS["answer"][1],
         note_max=LIMITS["note"][1],
+        viewer=viewer_data(actor),
     )
 
 

@@ -21,11 +21,12 @@ from starlette.routing import BaseRoute, Route
 from ..actions import PUBLIC_CHANNELS, Identity
 from ..domain.access import Permission
 from ..domain.events import public_dialogue
-from ..domain.model import CHANNELS, REJECT_REASONS, Dialogue, DialogueStatus
+from ..domain.model import CHANNELS, REJECT_REASONS, Actor, Dialogue, DialogueStatus
 from ..domain.screening import FLAGS
 from ..domain.text import LIMITS
 from ..domain.wording import Refused
 from .auth import (
+    actor_of,
     clear_session_cookie,
     cookie_name,
     identify,
@@ -190,6 +191,14 @@ async def _dialogue(request: Request) -> Dialogue | None:
     return await services(request).dialogues.find(request.path_params["slug"])
 
 
+def viewer_data(actor: Actor) -> dict[str, Any]:
+    """A staff page's viewer, for its script: the roles held in the dialogue and
+    the official answered as. With each question's ``actions_by_role`` the page
+    offers what the server allows (lib/permissions.js), with no copy of the
+    transition table."""
+    return {"roles": sorted(role.value for role in actor.roles), "official": actor.official_id}
+
+
 async def console(request: Request) -> Response:
     """The moderation console: the shell; console.js fills it from the staff feed."""
     identity = await identify(request)
@@ -211,6 +220,7 @@ async def console(request: Request) -> Response:
         flag_codes=FLAGS,
         staff_channels=[c for c in CHANNELS if c not in PUBLIC_CHANNELS],
         dialogue_data=public_dialogue(dialogue),
+        viewer=viewer_data(actor_of(request, identity, dialogue)),
     )
 
 

@@ -4,7 +4,11 @@ demo host page.
 
 - ``/widget.js`` (cached five minutes) and ``/widget.<hash>.js`` (the same
   bytes, cached for a year) with ``Access-Control-Allow-Origin: *``: any page
-  may load the module; what it may then do is decided per dialogue.
+  may load the module; what it may then do is decided per dialogue. It is one
+  file for portals, bundled once per process (``bundle.py``) from its sources
+  in ``client_widget/src/`` and the pages' shared ``static/lib/`` modules, with
+  its strings: the vi and en translations, from the pages' gettext catalogs,
+  of exactly the msgids its sources pass to ``t()``.
 - ``PublicCors``, a pure-ASGI middleware in front of the router, answers CORS
   for the public API only (``PUBLIC_API``): an ``Origin`` that is the app's own
   or exactly one of the dialogue's ``widget_origins`` gets
@@ -30,10 +34,12 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import json
 import re
 from pathlib import Path
 from typing import Any
 
+from babel.messages.extract import extract
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
@@ -44,12 +50,20 @@ from ..actions import StoreUnavailable
 from ..domain.model import Dialogue
 from ..domain.wording import N_, Refused
 from .auth import UNSAFE, own_origins
-from .catalogs import say
+from .bundle import bundle
+from .catalogs import LANGUAGES, catalog, say
 from .context import services
 from .errors import error_body, error_response, unavailable
+from .templating import STATIC
 
-WIDGET_ROOT = Path(__file__).resolve().parent.parent.parent / "client_widget"
-SCRIPT = WIDGET_ROOT / "widget.js"
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+WIDGET_ROOT = REPO_ROOT / "client_widget"
+#: The widget's sources: the entry, and the module whose text the catalog replaces.
+SOURCES = WIDGET_ROOT / "src"
+ENTRY = SOURCES / "widget.js"
+CATALOG_MODULE = SOURCES / "catalog.js"
+#: The pages' shared modules, which the widget imports (and whose strings it may use).
+LIB = STATIC / "lib"
 JAVASCRIPT = "text/javascript; charset=utf-8"
 #: The bare URL names whatever version is current: portals pick up a new
 #: release within five minutes.
@@ -202,10 +216,41 @@ def _allow(send: Send, origin: str) -> Send:
 # -- the module ------------------------------------------------------------------------
 
 
+def msgids() -> list[str]:
+    """Every msgid the widget's sources and the shared modules pass to ``t()``,
+    found as ``make i18n`` finds them (babel.cfg's javascript sections)."""
+    found: set[str] = set()
+    for path in sorted([*SOURCES.glob("*.js"), *LIB.glob("*.js")]):
+        with path.open("rb") as source:
+            for _, message, _, _ in extract("javascript", source, keywords={"t": None}):
+                if isinstance(message, str):
+                    found.add(message)
+    return sorted(found)
+
+
+def catalog_source() -> str:
+    """``catalog.js`` as served: each language's translation of each msgid (the
+    msgid itself where the catalog has none, as gettext does)."""
+    tables = {lang: {m: catalog(lang).gettext(m) for m in msgids()} for lang in LANGUAGES}
+    text = json.dumps(tables, ensure_ascii=False, sort_keys=True, indent=0)
+    return f"export const MESSAGES = {text};\n"
+
+
+@functools.cache
+def script() -> bytes:
+    """The widget as served: its modules bundled into one, with its catalog."""
+    source = bundle(ENTRY, REPO_ROOT, {CATALOG_MODULE: catalog_source()})
+    header = (
+        "// doithoai's embeddable widget, one module bundled from client_widget/src/\n"
+        "// and moderator_ui/static/lib/ (see docs/embedding.md).\n"
+    )
+    return (header + source).encode()
+
+
 @functools.cache
 def _script() -> tuple[bytes, bytes, str]:
-    """widget.js, gzipped once, and the first 12 hex digits of its sha256."""
-    body = SCRIPT.read_bytes()
+    """The bundled widget, gzipped once, and the first 12 hex digits of its sha256."""
+    body = script()
     return body, gzip.compress(body, 9, mtime=0), hashlib.sha256(body).hexdigest()[:12]
 
 

@@ -389,9 +389,12 @@ def test_unquoted_attribute_check_catches_one() -> None:
     assert not unquoted('<meta name="viewport" content="width=device-width">')
 
 
-@pytest.mark.parametrize("path", sorted(STATIC.glob("*.js")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(STATIC.rglob("*.js")), ids=lambda p: str(p.relative_to(STATIC))
+)
 def test_page_scripts_never_write_html(path: Path) -> None:
-    """No page script uses innerHTML, outerHTML, insertAdjacentHTML or document.write."""
+    """No page script (nor a shared lib/ module) uses innerHTML, outerHTML,
+    insertAdjacentHTML or document.write."""
     source = path.read_text()
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write"):
         assert sink not in source, f"{path.name} uses {sink}"

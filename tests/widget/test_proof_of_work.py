@@ -94,7 +94,7 @@ def test_the_widget_solves_the_proof_of_work_transparently(chromium: Browser, si
     expect(code).to_have_text(re.compile(r"^\S{16}$"), timeout=SOLVE_TIMEOUT)
     assert len(posts) == 1
     assert solves(posts[0]["proof"])
-    voter = page.evaluate("JSON.parse(localStorage.getItem('doithoai-widget:voter'))")
+    voter = page.evaluate("JSON.parse(localStorage.getItem('doithoai.voter'))")
     assert posts[0]["device"] == voter
     assert [q.tracking_code for q in site.stored()] == [code.text_content()]
     page.context.close()

@@ -350,6 +350,35 @@ def test_one_upvote_per_device(chromium: Browser, site: Site) -> None:
     page.context.close()
 
 
+def test_the_voter_id_is_the_public_pages_and_an_older_one_is_kept(
+    chromium: Browser, site: Site
+) -> None:
+    """The widget votes with the device id under the public page's key
+    ("doithoai.voter"); a device that has the widget's older key keeps its id,
+    moved to the new key."""
+    site.publish(site.ask(TEXT))
+    context = chromium.new_context(locale="vi-VN")
+    context.add_init_script(
+        "if (!sessionStorage.getItem('seeded')) {"
+        " sessionStorage.setItem('seeded', '1');"
+        " localStorage.setItem('doithoai-widget:voter', JSON.stringify('thiet-bi-cu-0001')); }"
+    )
+    page = context.new_page()
+    page.goto(site.page_url())
+    widget = page.locator("doithoai-widget")
+    expect(widget.locator(".conn")).to_have_attribute("data-state", "live")
+    with page.expect_request(lambda r: r.method == "POST") as posted:
+        card(widget, "waiting", TEXT).get_by_role(
+            "button", name=re.compile("Tôi cũng muốn hỏi")
+        ).click()
+    assert json.loads(posted.value.post_data or "{}")["voter"] == "thiet-bi-cu-0001"
+    keys = page.evaluate(
+        "[localStorage.getItem('doithoai.voter'), localStorage.getItem('doithoai-widget:voter')]"
+    )
+    assert keys == ['"thiet-bi-cu-0001"', None]
+    context.close()
+
+
 def test_closing_the_dialogue_replaces_the_form_with_a_notice(
     chromium: Browser, site: Site
 ) -> None:

@@ -1,0 +1,747 @@
+// doithoai's embeddable widget: <doithoai-widget dialogue="<slug>" lang="vi|en">.
+//
+// A citizen asks a question, follows the one on air and reads the answers,
+// live, from a portal on another origin. Its source is this file and the
+// pages' shared modules (moderator_ui/static/lib/); the app bundles them into
+// one file at /widget.js and at a content-hashed URL (server/web/bundle.py),
+// with the strings of the pages' gettext catalogs that it uses (catalog.js).
+//
+// It lives in an open shadow root and must never endanger its host page:
+// every piece of data is written with textContent or createElement (never as
+// HTML), nothing is evaluated, no inline handler or style attribute is used,
+// and the styles are a constructed stylesheet, which the host's CSP allows
+// without 'unsafe-inline'. It keeps on the device only what docs/embedding.md
+// lists. Every string is a msgid of the catalogs, written out in a t("...")
+// call so that `make i18n` and the bundler find it.
+
+import { api, errorOf, retryAfter } from "../../moderator_ui/static/lib/api.js";
+import { randomId, store, stored, voterId } from "../../moderator_ui/static/lib/device.js";
+import { h, length, safeUrl } from "../../moderator_ui/static/lib/dom.js";
+import { Feed } from "../../moderator_ui/static/lib/feed.js";
+import { translator } from "../../moderator_ui/static/lib/i18n.js";
+import { fetchProof, sendProven, sha256, solve } from "../../moderator_ui/static/lib/proof.js";
+import { apply, createState, setVotes } from "../../moderator_ui/static/lib/state.js";
+import { timeElement } from "../../moderator_ui/static/lib/time.js";
+import { MESSAGES } from "./catalog.js";
+import { STYLES } from "./styles.js";
+
+// The API's limits on a question (server/domain/text.py LIMITS["text"]).
+const MIN_CHARS = 10;
+const MAX_CHARS = 2000;
+// The server's heartbeat period (DOITHOAI_WS_PING_INTERVAL), unless the
+// element's heartbeat attribute says otherwise (tests run it faster).
+const HEARTBEAT_S = 20;
+// Failed connections in a row after which the widget asks whether this site
+// may still show the dialogue (a refused handshake looks like any failure).
+const CHECK_AFTER_FAILURES = 3;
+// The first load is tried again with full jitter over a doubling window.
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_CAP_MS = 30000;
+// A submission is tried again on network errors and 5xx this many times,
+// doubling from 1 s; Retry-After is honoured up to a minute.
+const SEND_RETRIES = 4;
+const SEND_BASE_MS = 1000;
+const RETRY_AFTER_CAP_S = 60;
+// A request that has not answered in this long counts as a network failure.
+const REQUEST_TIMEOUT_MS = 20000;
+// Questions drawn per list before "show more": a phone need not lay out
+// thousands of cards.
+const PAGE = 20;
+// Keys of what the widget keeps in sessionStorage and localStorage.
+const STORE = "doithoai-widget";
+
+const FIELD_CONTROLS = {
+  text: "text",
+  name: "name",
+  organization: "organization",
+  locality: "locality",
+  topic: "topic",
+  contact: "contact",
+  "contact.phone": "contact",
+  "contact.email": "contact",
+  consent: "consent",
+};
+const DRAFT_FIELDS = ["name", "organization", "locality", "topic", "text"];
+const BASE = new URL(".", import.meta.url).href.replace(/\/$/, "");
+
+function sleep(ms, signal) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** The names of what the feed says, in the widget's words. */
+function words(t) {
+  return {
+    dialogue: {
+      draft: t("Not published"),
+      open: t("Taking questions"),
+      live: t("Live now"),
+      closed: t("Ended"),
+      archived: t("Archived"),
+    },
+    kinds: { live: t("Answered live"), written: t("Written answer") },
+    statuses: { queued: t("Coming up"), deferred: t("To be answered in writing") },
+  };
+}
+
+export class DoithoaiWidget extends HTMLElement {
+  static get observedAttributes() {
+    return ["dialogue", "lang", "api", "heartbeat"];
+  }
+
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: "open" });
+    if (root.adoptedStyleSheets !== undefined && typeof CSSStyleSheet.prototype.replaceSync === "function") {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(STYLES);
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      root.append(h("style", { text: STYLES }));
+    }
+    this.view = h("div", { class: "w" });
+    root.append(this.view);
+    this.running = null;
+  }
+
+  connectedCallback() {
+    this.start();
+  }
+
+  disconnectedCallback() {
+    this.stop();
+  }
+
+  attributeChangedCallback(name, before, after) {
+    if (this.running && before !== after) {
+      this.stop();
+      this.start();
+    }
+  }
+
+  // -- life ----------------------------------------------------------------------
+
+  start() {
+    this.slug = (this.getAttribute("dialogue") || "").trim();
+    this.language = this.getAttribute("lang") === "en" ? "en" : "vi";
+    this.t = translator(MESSAGES[this.language]).t;
+    this.words = words(this.t);
+    this.api = (safeUrl(this.getAttribute("api") || "") || BASE).replace(/\/$/, "");
+    const beat = Number(this.getAttribute("heartbeat"));
+    this.heartbeatMs = (beat > 0 ? beat : HEARTBEAT_S) * 1000;
+    this.running = new AbortController();
+    this.model = createState("public"); // what the feed said (lib/state.js)
+    this.cards = new Map(); // id -> {node, stamp}
+    this.shown = { answered: PAGE, waiting: PAGE };
+    this.feed = null;
+    this.retryTimer = null;
+    this.sending = false;
+    this.voter = voterId();
+    this.votedKey = `${STORE}:voted:${this.api}:${this.slug}`;
+    this.voted = new Set(stored(this.votedKey, []));
+    this.draftKey = `${STORE}:draft:${this.api}:${this.slug}`;
+    this.online = () => this.reloadNow();
+    window.addEventListener("online", this.online);
+    this.build();
+    this.load(0);
+  }
+
+  stop() {
+    if (!this.running) return;
+    this.running.abort();
+    this.running = null;
+    window.removeEventListener("online", this.online);
+    clearTimeout(this.retryTimer);
+    if (this.feed) this.feed.stop();
+    this.feed = null;
+  }
+
+  url(path) {
+    return `${this.api}${path}${path.includes("?") ? "&" : "?"}lang=${this.language}`;
+  }
+
+  path(rest = "") {
+    return `/api/v1/dialogues/${encodeURIComponent(this.slug)}${rest}`;
+  }
+
+  /** Call the app's public API across origins: no cookies, no cache, a time limit. */
+  call(url, body) {
+    const options = { credentials: "omit", cache: "no-store", timeout: REQUEST_TIMEOUT_MS };
+    return api(url, body === undefined ? options : { ...options, method: "POST", body });
+  }
+
+  // -- the first load, and whether this site may show the dialogue ----------------
+
+  async load(attempt) {
+    this.retryTimer = null;
+    const run = this.running;
+    const result = await this.call(this.url(this.path("/feed")));
+    if (run !== this.running) return;
+    if (result.status === 200 && result.data) {
+      this.receive({ type: "snapshot", id: result.data.last_event_id || null, data: result.data });
+      this.follow(result.data.last_event_id || null);
+      return;
+    }
+    if (result.status === 404) return this.block(this.t("This dialogue was not found."));
+    if (result.status === 0 && (await this.refused())) return;
+    this.notice.textContent = this.t("Could not load the dialogue. We will try again in a few seconds.");
+    const wait = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+    this.retryTimer = setTimeout(() => this.load(attempt + 1), wait);
+  }
+
+  /** Back online before the first load: try again now rather than at the end of the backoff. */
+  reloadNow() {
+    if (!this.running || this.feed || !this.retryTimer) return;
+    clearTimeout(this.retryTimer);
+    this.load(0);
+  }
+
+  /** Ask the app whether this page's origin may use the dialogue; on a refusal
+   * show why and stop. A failed call tells nothing (false). */
+  async refused() {
+    const result = await this.call(this.url(`/widget/check/${encodeURIComponent(this.slug)}`));
+    if (!this.running) return true;
+    if (result.status === 404) {
+      this.block(this.t("This dialogue was not found."));
+      return true;
+    }
+    if (result.status === 200 && result.data && result.data.allowed === false) {
+      this.block(this.t("This dialogue is not available on this site."));
+      return true;
+    }
+    return false;
+  }
+
+  block(message) {
+    this.stop();
+    this.notice.textContent = message;
+    this.notice.className = "note bad";
+    this.notice.setAttribute("role", "alert");
+    this.notice.hidden = false;
+    for (const part of [this.airBox, this.askBox, this.listsBox, this.conn]) part.hidden = true;
+  }
+
+  // -- the live feed (lib/feed.js) and its state (lib/state.js) ------------------------
+
+  follow(after) {
+    this.feed = new Feed(`/ws/v1/dialogues/${encodeURIComponent(this.slug)}/feed`, {
+      base: this.api,
+      after,
+      heartbeatMs: this.heartbeatMs,
+      check: (failures) => failures % CHECK_AFTER_FAILURES === 0 && this.refused(),
+      onMessage: (message) => this.receive(message),
+      onStatus: (state) => this.showConnection(state),
+    });
+    this.feed.start();
+  }
+
+  receive(message) {
+    const out = apply(this.model, message);
+    const data = message.data || {};
+    if (message.type === "question.on_air") this.announce(this.t("Now answering: {text}", { text: data.text }));
+    if (message.type === "question.answered") this.announce(this.t("New answer: {text}", { text: data.text }));
+    if (out.dialogue) this.showDialogue(this.model.dialogue);
+    if (out.questions.length || out.reset) this.draw();
+  }
+
+  announce(text) {
+    const short = text.length > 200 ? `${text.slice(0, 199)}…` : text;
+    this.announcer.textContent = short;
+  }
+
+  showConnection(state) {
+    const t = this.t;
+    this.conn.dataset.state = state;
+    this.conn.textContent =
+      state === "live" ? t("Live") : state === "waiting" ? t("Connection lost, reconnecting…") : t("Connecting…");
+  }
+
+  // -- the frame --------------------------------------------------------------------
+
+  build() {
+    const t = this.t;
+    this.heading = h("h2", { text: t("Online dialogue") });
+    this.badge = h("span", { class: "badge", hidden: true });
+    this.conn = h("p", { class: "conn", role: "status", "aria-live": "polite" });
+    this.showConnection("connecting");
+    this.notice = h("p", { class: "note", text: t("Loading the dialogue…") });
+    this.announcer = h("div", { class: "vh", "aria-live": "polite", "aria-atomic": "true" });
+    this.airList = h("ul");
+    this.airEmpty = h("p", { class: "muted", text: t("No question is being answered right now.") });
+    this.airBox = h(
+      "section",
+      { class: "air", "aria-labelledby": "dw-air", hidden: true },
+      h("h3", { id: "dw-air", text: t("Now answering") }),
+      this.airEmpty,
+      this.airList,
+    );
+    this.askBox = h("section", { class: "sect", "aria-labelledby": "dw-ask", hidden: true }, h("h3", { id: "dw-ask", text: t("Ask a question") }));
+    this.lists = {};
+    const listSection = (key, title, emptyText) => {
+      const list = h("ul");
+      const count = h("span", { class: "badge" });
+      const empty = h("p", { class: "muted", text: emptyText });
+      const more = h("button", { type: "button", hidden: true, onclick: () => this.more(key) });
+      this.lists[key] = { list, count, empty, more };
+      return h(
+        "section",
+        { class: "sect", "aria-labelledby": `dw-${key}` },
+        h("h3", { id: `dw-${key}` }, title, " ", count),
+        empty,
+        list,
+        more,
+      );
+    };
+    this.listsBox = h("div", { class: "w0", hidden: true }, listSection("answered", t("Answered"), t("No question has been answered yet.")),
+      listSection("waiting", t("Questions waiting for an answer"), t("No question has been published yet.")),
+    );
+    this.view.replaceChildren(
+      h("header", { class: "head" }, this.heading, h("div", { class: "row" }, this.badge, this.conn)),
+      this.notice,
+      this.announcer,
+      this.airBox,
+      this.askBox,
+      this.listsBox,
+    );
+    this.buildForm();
+  }
+
+  showDialogue(dialogue) {
+    if (!dialogue || typeof dialogue !== "object") return;
+    this.heading.textContent = dialogue.title || this.t("Online dialogue");
+    this.badge.textContent = this.words.dialogue[dialogue.status] || "";
+    this.badge.hidden = !dialogue.status;
+    this.notice.hidden = true;
+    this.airBox.hidden = false;
+    this.askBox.hidden = false;
+    this.listsBox.hidden = false;
+    this.setOptions(this.controls.topic, (dialogue.topics || []).map((topic) => [topic.id, topic.name]));
+    this.setOptions(this.controls.locality, (dialogue.localities || []).map((name) => [name, name]));
+    this.controls.name.required = !dialogue.allow_anonymous;
+    this.nameOptional.hidden = !dialogue.allow_anonymous;
+    this.closed.hidden = Boolean(dialogue.accepting_questions);
+    if (!dialogue.accepting_questions) this.form.hidden = true;
+    else if (this.done.hidden) this.form.hidden = false;
+  }
+
+  // -- asking ---------------------------------------------------------------------------
+
+  buildForm() {
+    const t = this.t;
+    const c = (this.controls = {});
+    this.errors = {};
+    const optional = h("span", { class: "opt", text: " " + t("(optional)") });
+    const field = (name, label, control, { hint, opt, after } = {}) => {
+      const err = h("p", { class: "err bad", id: `dw-e-${name}`, hidden: true });
+      const described = [hint && `dw-h-${name}`, after && after.id, `dw-e-${name}`].filter(Boolean).join(" ");
+      control.id = `dw-${name}`;
+      control.name = name;
+      control.setAttribute("aria-describedby", described);
+      c[name] = control;
+      this.errors[name] = err;
+      return h(
+        "div",
+        { class: "f" },
+        h("label", { for: `dw-${name}` }, label, opt || null),
+        hint ? h("p", { class: "hint muted", id: `dw-h-${name}`, text: hint }) : null,
+        control,
+        after || null,
+        err,
+      );
+    };
+    this.nameOptional = optional.cloneNode(true);
+    this.counter = h("p", { class: "count muted", id: "dw-c-text" });
+    const select = () => h("select", {}, h("option", { value: "", text: t("— Choose —") }));
+    c.consent = h("input", { type: "checkbox", id: "dw-consent", name: "consent", "aria-describedby": "dw-e-consent dw-notice" });
+    this.errors.consent = h("p", { class: "err bad", id: "dw-e-consent", hidden: true });
+    this.trap = h("input", { type: "text", name: "website", id: "dw-website", tabindex: "-1", autocomplete: "off" });
+    this.sendButton = h("button", { type: "submit", class: "primary", text: t("Send question") });
+    this.formError = h("p", { class: "err bad", role: "alert", hidden: true });
+    this.form = h(
+      "form",
+      { novalidate: true, hidden: true, onsubmit: (event) => this.submit(event), oninput: () => this.saveDraft() },
+      field("name", t("Your name"), h("input", { type: "text", autocomplete: "name", maxlength: "100" }), { opt: this.nameOptional }),
+      field("organization", t("Organisation or business"), h("input", { type: "text", autocomplete: "organization", maxlength: "200" }), { opt: optional.cloneNode(true) }),
+      h("div", { class: "fields pair" }, field("locality", t("Locality"), select()), field("topic", t("Topic"), select())),
+      field("text", t("Your question"), h("textarea", { rows: "5", required: true, oninput: () => this.count() }), { after: this.counter }),
+      field("contact", t("Phone number or email"), h("input", { type: "text", inputmode: "email", autocomplete: "email" }), {
+        hint: t("So that the organisers can reach you if the question needs clarifying."),
+        opt: optional.cloneNode(true),
+      }),
+      h("div", { class: "f" }, h("label", { class: "check", for: "dw-consent" }, c.consent, h("span", { text: t("I agree that the organisers keep this phone number or email and use it to contact me about my question.") })), this.errors.consent),
+      h("p", { class: "privacy", id: "dw-notice", text: t("About your personal data: we keep only the phone number or email you enter, and when you agreed, apart from the question, so that the organisers can contact you about it; it is deleted when the organisers' retention period ends. It is never published. You can delete it yourself at any time on your question's tracking page, with the tracking code you get after sending.") }),
+      h("div", { class: "trap", "aria-hidden": "true" }, h("label", { for: "dw-website", text: t("Leave this empty") }), this.trap),
+      this.formError,
+      h("div", { class: "row" }, this.sendButton),
+    );
+    this.code = h("p", { class: "code" });
+    this.trackLink = h("a", { target: "_blank", rel: "noopener" }, t("See your question's status"), h("span", { class: "vh", text: " " + t("(opens in a new window)") }));
+    this.codeBox = h(
+      "div",
+      { class: "fields" },
+      h("p", { class: "small muted", text: t("Tracking code") }),
+      this.code,
+      h("div", { class: "row" }, h("button", { type: "button", text: t("Copy code"), onclick: () => this.copy() }), this.trackLink),
+    );
+    this.copyStatus = h("p", { class: "small", role: "status" });
+    this.doneText = h("p");
+    this.done = h(
+      "div",
+      { class: "fields", hidden: true, tabindex: "-1" },
+      h("p", { class: "note" }, h("strong", { text: t("Your question was received") })),
+      this.doneText,
+      this.codeBox,
+      this.copyStatus,
+      h("div", {}, h("button", { type: "button", text: t("Ask a new question"), onclick: () => this.askAgain() })),
+    );
+    this.closed = h("p", { class: "note", text: t("This dialogue is not taking questions now."), hidden: true });
+    this.askBox.append(this.closed, this.form, this.done);
+    this.restoreDraft();
+    this.count();
+  }
+
+  setOptions(select, pairs) {
+    const chosen = select.value || (this.draft && this.draft[select.name]) || "";
+    const label = select.closest(".f");
+    label.hidden = pairs.length === 0;
+    select.replaceChildren(h("option", { value: "", text: this.t("— Choose —") }), ...pairs.map(([value, text]) => h("option", { value, text })));
+    select.value = pairs.some(([value]) => value === chosen) ? chosen : "";
+  }
+
+  count() {
+    const n = length(this.controls.text.value);
+    this.counter.textContent = this.t("{n}/{max} characters", { n, max: MAX_CHARS });
+    this.counter.classList.toggle("over", n > MAX_CHARS);
+  }
+
+  restoreDraft() {
+    this.draft = stored(this.draftKey, null, "sessionStorage");
+    if (!this.draft) return;
+    for (const name of DRAFT_FIELDS) {
+      if (typeof this.draft[name] === "string") this.controls[name].value = this.draft[name];
+    }
+  }
+
+  /** The draft and its submission id live in sessionStorage until the question is
+   * accepted, so a reload or a retry sends the same question once. Contact details
+   * are not kept there. */
+  saveDraft(submissionId) {
+    const draft = { sid: submissionId || (this.draft && this.draft.sid) || null };
+    for (const name of DRAFT_FIELDS) draft[name] = this.controls[name].value;
+    this.draft = draft;
+    store(this.draftKey, draft, "sessionStorage");
+  }
+
+  clearErrors() {
+    this.formError.hidden = true;
+    for (const [name, node] of Object.entries(this.errors)) {
+      node.hidden = true;
+      node.textContent = "";
+      this.controls[name].removeAttribute("aria-invalid");
+    }
+  }
+
+  fieldError(name, message) {
+    const control = this.controls[name];
+    this.errors[name].textContent = message;
+    this.errors[name].hidden = false;
+    control.setAttribute("aria-invalid", "true");
+    return control;
+  }
+
+  sendError(message) {
+    this.formError.textContent = message;
+    this.formError.hidden = false;
+  }
+
+  body() {
+    const c = this.controls;
+    const body = { text: c.text.value, submission_id: this.draft.sid, channel: "widget", device: this.voter };
+    for (const name of ["name", "organization", "locality", "topic"]) {
+      const value = c[name].value.trim();
+      if (value) body[name] = value;
+    }
+    const contact = c.contact.value.trim();
+    if (contact) {
+      body.contact = contact.includes("@") ? { email: contact } : { phone: contact };
+      body.consent = c.consent.checked;
+    }
+    return body;
+  }
+
+  validate() {
+    const c = this.controls;
+    const bad = [];
+    const n = length(c.text.value.trim());
+    if (!c.name.value.trim() && c.name.required) bad.push(this.fieldError("name", this.t("Please enter your name.")));
+    if (n < MIN_CHARS) bad.push(this.fieldError("text", this.t("The question needs at least {min} characters.", { min: MIN_CHARS })));
+    if (n > MAX_CHARS) bad.push(this.fieldError("text", this.t("The question may not be longer than {max} characters.", { max: MAX_CHARS })));
+    if (c.contact.value.trim() && !c.consent.checked) bad.push(this.fieldError("consent", this.t("Tick the consent box, or remove the phone number or email.")));
+    if (bad.length) bad[0].focus();
+    return bad.length === 0;
+  }
+
+  async submit(event) {
+    event.preventDefault();
+    if (this.sending || !this.running) return;
+    this.clearErrors();
+    if (!this.validate()) return;
+    if (this.trap.value) {
+      // A form robot filled the hidden field: pretend it worked, send nothing.
+      this.showDone(null);
+      return;
+    }
+    this.saveDraft((this.draft && this.draft.sid) || randomId());
+    const body = this.body();
+    const run = this.running;
+    // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
+    this.sending = true;
+    this.sendButton.setAttribute("aria-disabled", "true");
+    this.sendButton.textContent = this.t("Sending…");
+    try {
+      await this.send(body, run.signal);
+    } finally {
+      this.sending = false;
+      this.sendButton.removeAttribute("aria-disabled");
+      this.sendButton.textContent = this.t("Send question");
+    }
+  }
+
+  async send(body, signal) {
+    const t = this.t;
+    let refusedHere = false;
+    // One proof's worth of tries: network errors and 5xx are tried again.
+    const post = async (proven) => {
+      for (let attempt = 0; ; attempt += 1) {
+        const result = await this.call(this.url(this.path("/questions")), proven);
+        if (signal.aborted || !(result.status === 0 || result.status >= 500)) return result;
+        if (result.status === 0 && (await this.refused())) {
+          refusedHere = true;
+          return result;
+        }
+        if (attempt >= SEND_RETRIES) return result;
+        const wait = (retryAfter(result.response, RETRY_AFTER_CAP_S) || 0) * 1000 || SEND_BASE_MS * 2 ** attempt * (0.5 + Math.random() / 2);
+        const s = Math.max(1, Math.round(wait / 1000));
+        this.sendError(result.status === 0 ? t("No connection. We will send it again in {s} s…", { s }) : t("The service is busy. We will send it again in {s} s…", { s }));
+        await sleep(wait, signal);
+        if (signal.aborted) return result;
+      }
+    };
+    const stage = (name) => (this.sendButton.textContent = name === "verifying" ? t("Verifying…") : t("Sending…"));
+    // A proof when the dialogue asks for one, or when the server does
+    // (switched on since the feed loaded, expired, or spent by a lost first try).
+    const needed = Boolean(this.model.dialogue && this.model.dialogue.proof_of_work);
+    const result = await sendProven(post, body, () => this.prove(signal), { needed, stage });
+    if (signal.aborted || refusedHere) return;
+    const error = errorOf(result);
+    if (result.proofFailed) {
+      this.sendError(t("The anti-robot check could not be completed. Please press “Send question” again."));
+    } else if (result.status === 202 && result.data && result.data.tracking_code) {
+      this.showDone(result.data.tracking_code);
+    } else if (result.status === 0) {
+      this.sendError(t("Not sent: there is no connection. Your question is kept; press “Send question” when you are online."));
+    } else if (result.status === 429) {
+      this.sendError(t("You are sending too fast. Please wait {s} seconds and send again.", { s: retryAfter(result.response, RETRY_AFTER_CAP_S) || 60 }));
+    } else {
+      const message = typeof error.message === "string" && error.message ? error.message : t("The question was not sent. Please try again.");
+      const control = result.status >= 500 ? null : FIELD_CONTROLS[error.field];
+      if (control) this.fieldError(control, message).focus();
+      else this.sendError(message);
+    }
+  }
+
+  /** A solved proof-of-work challenge of this dialogue ({challenge, nonce}), or null. */
+  prove(signal) {
+    return fetchProof(this.url(this.path("/challenge")), { credentials: "omit", cache: "no-store", timeout: REQUEST_TIMEOUT_MS }, signal);
+  }
+
+  showDone(code) {
+    store(this.draftKey, null, "sessionStorage");
+    this.draft = null;
+    this.form.reset();
+    this.clearErrors();
+    this.count();
+    this.codeBox.hidden = !code;
+    this.doneText.textContent = code ? this.t("The organisers review questions before publishing them. Keep the tracking code to follow its status and answer.") : this.t("Thank you for your question.");
+    if (code) {
+      this.code.textContent = code;
+      const lang = this.language === "en" ? "?lang=en" : "";
+      this.trackLink.href = `${this.api}/t/${encodeURIComponent(code)}${lang}`;
+    }
+    this.copyStatus.textContent = "";
+    this.form.hidden = true;
+    this.done.hidden = false;
+    this.done.focus();
+  }
+
+  askAgain() {
+    this.done.hidden = true;
+    this.form.hidden = !(this.model.dialogue && this.model.dialogue.accepting_questions);
+    this.controls.text.focus();
+  }
+
+  async copy() {
+    const code = this.code.textContent;
+    try {
+      await navigator.clipboard.writeText(code);
+      this.copyStatus.textContent = this.t("Tracking code copied.");
+    } catch {
+      getSelection().selectAllChildren(this.code);
+      this.copyStatus.textContent = this.t("Could not copy. The code is selected; copy it by hand.");
+    }
+  }
+
+  // -- following and voting ---------------------------------------------------------
+
+  more(key) {
+    this.shown[key] += PAGE;
+    this.draw();
+  }
+
+  async vote(id) {
+    if (this.voted.has(id) || !this.running) return;
+    const url = this.url(this.path(`/questions/${encodeURIComponent(id)}/votes`));
+    // While the dialogue asks for a proof of work, the first vote of this
+    // device pays one; the server then takes its votes for the day.
+    const abort = new AbortController();
+    const result = await sendProven((body) => this.call(url, body), { voter: this.voter }, () => this.prove(abort.signal));
+    if (result.status !== 200 || !result.data) {
+      this.announce(errorOf(result).message || this.t("Your vote was not counted. Please try again."));
+      return;
+    }
+    this.voted.add(id);
+    store(this.votedKey, [...this.voted]);
+    setVotes(this.model, id, result.data.votes);
+    this.draw();
+  }
+
+  draw() {
+    for (const [id, old] of this.cards) {
+      if (!this.model.questions[id]) {
+        old.node.remove();
+        this.cards.delete(id);
+      }
+    }
+    const onAir = [];
+    const answered = [];
+    const waiting = [];
+    for (const q of Object.values(this.model.questions)) {
+      if (q.status === "on_air") onAir.push(q);
+      else if (q.status === "answered") answered.push(q);
+      else waiting.push(q);
+    }
+    const when = (q) => (q.answer && q.answer.answered_at) || "";
+    answered.sort((a, b) => (when(b) < when(a) ? -1 : when(b) > when(a) ? 1 : Number(b.id) - Number(a.id)));
+    waiting.sort((a, b) => Number(b.id) - Number(a.id));
+    this.place(this.airList, onAir);
+    this.airEmpty.hidden = onAir.length > 0;
+    for (const [key, items] of [["answered", answered], ["waiting", waiting]]) {
+      const { list, count, empty, more } = this.lists[key];
+      const visible = items.slice(0, this.shown[key]);
+      this.place(list, visible);
+      count.textContent = String(items.length);
+      empty.hidden = items.length > 0;
+      more.hidden = items.length <= visible.length;
+      more.textContent = this.t("Show more ({n})", { n: items.length - visible.length });
+    }
+  }
+
+  /** Put the cards of `items` into `container` in order, moving only those out of
+   * place (a moved element loses the keyboard focus), and drop the others. */
+  place(container, items) {
+    items.forEach((q, index) => {
+      const node = this.card(q);
+      const current = container.children[index] || null;
+      if (current !== node) container.insertBefore(node, current);
+    });
+    while (container.children.length > items.length) {
+      const last = container.lastElementChild;
+      last.remove();
+    }
+  }
+
+  card(q) {
+    const mine = this.voted.has(q.id);
+    const stamp = JSON.stringify([q, mine]);
+    const old = this.cards.get(q.id);
+    if (old && old.stamp === stamp) return old.node;
+    const node = this.cardNode(q, mine);
+    if (old) {
+      const focused = old.node.contains(this.shadowRoot.activeElement);
+      old.node.replaceWith(node);
+      if (focused) (node.querySelector("button") || node).focus();
+    }
+    this.cards.set(q.id, { node, stamp });
+    return node;
+  }
+
+  cardNode(q, mine) {
+    const t = this.t;
+    const who = (o) => (o ? (o.title ? `${o.name}, ${o.title}` : o.name) : "");
+    const meta = h(
+      "p",
+      { class: "meta" },
+      h("span", { text: q.name || t("Anonymous") }),
+      q.organization ? h("span", { text: q.organization }) : null,
+      q.locality ? h("span", { text: q.locality }) : null,
+      timeElement(q.submitted_at, this.language),
+    );
+    const status = this.words.statuses[q.status] || null;
+    const tags = [
+      q.topic_name ? h("span", { class: "tag", text: q.topic_name }) : null,
+      status ? h("span", { class: "tag", text: status }) : null,
+      q.asked_by > 1 ? h("span", { class: "tag", text: t("{n} people asked this", { n: q.asked_by }) }) : null,
+      q.edited ? h("span", { class: "tag", text: t("Edited") }) : null,
+    ].filter(Boolean);
+    let answer = null;
+    if (q.answer) {
+      const recording = q.recording_url && safeUrl(q.recording_url);
+      answer = h(
+        "div",
+        { class: "a" },
+        h("p", { class: "a-by" }, this.words.kinds[q.answer.kind] || "", who(q.answer.official) ? ` · ${who(q.answer.official)}` : ""),
+        h("p", { class: "a-text", text: q.answer.text }),
+        h("p", { class: "meta" }, timeElement(q.answer.answered_at, this.language)),
+        recording
+          ? h("p", {}, h("a", { href: recording, target: "_blank", rel: "noopener" }, t("Watch the answer"), h("span", { class: "vh", text: " " + t("(opens in a new window)") })))
+          : null,
+      );
+    }
+    const to = q.official && !q.answer ? h("p", { class: "meta", text: t("Addressed to {name}", { name: who(q.official) }) }) : null;
+    const vote =
+      q.status === "answered"
+        ? null
+        : h(
+            "button",
+            {
+              type: "button",
+              class: "vote",
+              "aria-pressed": mine ? "true" : "false",
+              onclick: () => this.vote(q.id),
+            },
+            h("span", { "aria-hidden": "true", text: "▲" }),
+            h("span", { text: t("I want to know too") }),
+            h("span", { class: "vh", text: ", " + t("{n} votes", { n: q.votes }) }),
+            h("span", { class: "n", "aria-hidden": "true", text: String(q.votes) }),
+          );
+    return h(
+      "li",
+      { class: "q", "data-id": q.id, "data-status": q.status },
+      h("p", { class: "q-text", text: q.text }),
+      meta,
+      tags.length ? h("p", { class: "tags" }, tags) : null,
+      to,
+      answer,
+      vote,
+    );
+  }
+}
+
+if (!customElements.get("doithoai-widget")) customElements.define("doithoai-widget", DoithoaiWidget);
+
+export { MESSAGES, sha256, solve };
