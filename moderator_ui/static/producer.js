@@ -22,7 +22,7 @@ const csrf = csrfToken();
 const dialogueUrl = `/api/v1/dialogues/${encodeURIComponent(slug)}`;
 const questionsUrl = `${dialogueUrl}/questions`;
 
-// The most questions one API page holds (API.md), and how many pages a
+// The most questions one API page holds (MAX_LIMIT in server/web/staff.py), and how many pages a
 // refresh reads at most: a dialogue has a few hundred approved questions.
 const PAGE_LIMIT = 500;
 const MAX_PAGES = 20;

@@ -17,12 +17,12 @@ from ..store.events import StoredEvent
 
 log = logging.getLogger(__name__)
 
-#: The states whose questions are suggested as duplicates (API.md: not
+#: The states whose questions are suggested as duplicates (the API's promise: not
 #: rejected; merged ones live on in their target; received ones are not yet
 #: screened).
 INDEXED = frozenset(Status) - {Status.RECEIVED, Status.REJECTED, Status.MERGED}
 
-#: Suggestions per question (API.md: at most 5).
+#: Suggestions per question (the API promises at most 5).
 LIMIT = 5
 #: Events an index catches up on at most; further behind, it is rebuilt from
 #: the questions. Far above DOITHOAI_REPLAY_MAX: a node has one index per

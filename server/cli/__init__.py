@@ -37,7 +37,7 @@ def _server(
         lifespan="on",
         log_level=settings.log_level,
         proxy_headers=False,
-        # Explicit WebSocket settings (DESIGN.md): no per-message deflate (it
+        # Explicit WebSocket settings (docs/benchmarks.md): no per-message deflate (it
         # costs 2-5x the memory per socket), a bounded message size, and
         # ping/pong keepalive that drops dead peers. The protocol is uvicorn's
         # sans-I/O one with limits on clients that send without reading

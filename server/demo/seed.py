@@ -101,7 +101,7 @@ async def _update_dialogue(
     actions: Services, dialogue: Dialogue, widget_origins: tuple[str, ...]
 ) -> None:
     """A dialogue seeded by an earlier run: take the widget origins set now
-    (API.md) and add a default official to each topic that has none (runs
+    and add a default official to each topic that has none (runs
     before routing defaults existed left them out; an admin's choices stay)."""
     defaults = dict(dialogue.topic_officials)
     for topic, official in TOPIC_OFFICIALS.items():

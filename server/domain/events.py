@@ -71,7 +71,7 @@ def recording_link(stream_url: str, seconds: int) -> str:
 
 
 def public_question(q: Question, dialogue: Dialogue) -> dict[str, Any]:
-    """API.md's public question, built field by field."""
+    """The public question (docs/api.md), built field by field."""
     topic = dialogue.topic(q.topic)
     offset = recording_offset(q, dialogue) if q.answer and q.answer.kind == "live" else None
     recording = (
@@ -103,7 +103,7 @@ def public_question(q: Question, dialogue: Dialogue) -> dict[str, Any]:
 def staff_question(
     q: Question, dialogue: Dialogue, contact: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """API.md's staff question. ``contact`` is given only for moderators. It
+    """The staff question (docs/api.md). ``contact`` is given only for moderators. It
     never carries the tracking code: that is the asker's key (to follow the
     question and to delete their contact data), and no staff screen needs it."""
     doc = public_question(q, dialogue)

@@ -63,7 +63,7 @@ def _rule(
     return Rule(action, frozenset(sources), target, frozenset(roles), frozenset(own))
 
 
-#: The transition table of API.md. A (action, source) pair appears at most once.
+#: The transition table (docs/api.md lists it too). A (action, source) pair appears at most once.
 TABLE: tuple[Rule, ...] = (
     _rule("approve", {S.PENDING}, S.APPROVED, {MOD}),
     _rule("reject", {S.PENDING}, S.REJECTED, {MOD}),
@@ -74,7 +74,7 @@ TABLE: tuple[Rule, ...] = (
     _rule("assign", {S.PENDING, S.APPROVED, S.QUEUED, S.DEFERRED}, None, {MOD, PROD}),
     _rule("queue", {S.APPROVED}, S.QUEUED, {MOD, PROD}),
     _rule("dequeue", {S.QUEUED}, S.APPROVED, {MOD, PROD}),
-    # Not in API.md's table (added): reorder the on-air queue.
+    # Reorder the on-air queue.
     _rule("move", {S.QUEUED}, None, {MOD, PROD}),
     _rule("on_air", {S.QUEUED, S.APPROVED}, S.ON_AIR, {PROD}, {OFF}),
     _rule("back", {S.ON_AIR}, S.QUEUED, {PROD}, {OFF}),
@@ -82,7 +82,7 @@ TABLE: tuple[Rule, ...] = (
     _rule("answer", {S.DEFERRED}, S.ANSWERED, set(), {OFF}),
     _rule("defer", {S.APPROVED, S.QUEUED, S.ON_AIR}, S.DEFERRED, {MOD, PROD}, {OFF}),
     _rule("merge", {S.PENDING, S.APPROVED, S.QUEUED}, S.MERGED, {MOD}),
-    # Not in API.md's table (added): undo a merge. The question goes back to
+    # Undo a merge. The question goes back to
     # the state it was merged from (``merged_status``); its target gives back
     # its askers and votes (``release``).
     _rule("unmerge", {S.MERGED}, S.PENDING, {MOD}),
@@ -325,7 +325,7 @@ def screen(
 
 def displace(question: Question, actor: Actor, now: datetime) -> Decision:
     """The question on air goes back to the head of the queue because ``actor``
-    put another on air (API.md: both changes are events). Authorised by the
+    put another on air (both changes are events). Authorised by the
     ``on_air`` that causes it, so no role check here."""
     if question.status is not S.ON_AIR:
         raise Refused("conflict", "question is {status}, not on air", status=question.status.value)

@@ -14,7 +14,7 @@ from typing import Any
 
 
 class Status(StrEnum):
-    """Where a question is in its life (DESIGN.md, "A question's life")."""
+    """Where a question is in its life (docs/architecture.md, "The life of a question")."""
 
     RECEIVED = "received"
     PENDING = "pending"

@@ -54,7 +54,7 @@ _MESSAGES = {
 
 
 def refusal(kind: str) -> Refused:
-    """API.md's ``proof_required`` error, on the field ``proof``, for ``kind``
+    """The ``proof_required`` error, on the field ``proof``, for ``kind``
     (missing, invalid, expired, used): the client fetches a new challenge."""
     return Refused("proof_required", _MESSAGES[kind], "proof")
 

@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 
 from server.web import widget
 from server.web.bundle import BundleError, bundle
-from server.web.templating import LOCALE, catalog
+from server.web.catalogs import LOCALE, catalog
 
 
 def test_the_real_sources_bundle_into_one_module() -> None:

@@ -1,5 +1,5 @@
 // The JSON API client of the pages and the widget: one call, its error body
-// ({error: {code, message, field}}, API.md), the staff pages' CSRF token and
+// ({error: {code, message, field}}, docs/api.md), the staff pages' CSRF token and
 // the Retry-After a busy server asks for.
 //
 // It never throws on a failed call (status 0: the server could not be

@@ -1,4 +1,4 @@
-// The WebSocket feed of the pages and the widget (API.md): every message but
+// The WebSocket feed of the pages and the widget (docs/api.md): every message but
 // the heartbeat is handed on; the id of the last one is kept, so that after a
 // drop the feed reconnects with `after=<id>` and the server replays what was
 // missed (or sends a snapshot with reset: true). Backoff with jitter, a

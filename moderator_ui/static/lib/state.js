@@ -1,6 +1,6 @@
 // The one client state model: what a feed has said, as a plain object, for
 // every page and the widget. `apply(state, message)` takes a snapshot (reset
-// or not) or any event of the public or the staff (console) feed, API.md;
+// or not) or any event of the public or the staff (console) feed (docs/api.md);
 // `take` does the same for a question an API call answered with.
 //
 //   state = {
@@ -19,7 +19,7 @@
 // staff question's actions_by_role) nor hold view state (focus, drafts,
 // busy buttons): pages keep those beside it.
 
-// What the public feed's question events do (API.md); any other type is ignored.
+// What the public feed's question events do (docs/api.md); any other type is ignored.
 const PUBLIC_SETS = new Set([
   "question.approved",
   "question.updated",
