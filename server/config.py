@@ -250,6 +250,14 @@ SETTINGS: tuple[Setting, ...] = (
         "snapshot is cheaper; 0: always a snapshot.",
     ),
     Setting(
+        "DOITHOAI_AIR_UNDO",
+        "air_undo",
+        "10",
+        _float,
+        "Seconds during which the producer may undo the last change of what is on air "
+        "(next, skip, back), if nothing changed those questions since.",
+    ),
+    Setting(
         "DOITHOAI_WS_MAX_MESSAGE",
         "ws_max_message",
         "65536",
@@ -368,6 +376,7 @@ class Settings:
     max_body: int = 65536
     events_maxlen: int = 100000
     replay_max: int = 300
+    air_undo: float = 10.0
     ws_max_message: int = 65536
     ws_ping_interval: float = 20.0
     ws_ping_timeout: float = 20.0

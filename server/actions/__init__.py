@@ -23,6 +23,7 @@ from .accounts import Accounts, Identity, SignedIn
 from .audit import Audit
 from .base import Clock, utcnow
 from .broadcast import Broadcast
+from .closing import Closing
 from .dialogues import Dialogues
 from .feeds import Feeds
 from .intake import Intake
@@ -50,6 +51,7 @@ class Services:
     submissions: Submissions
     moderation: Moderation
     broadcast: Broadcast
+    closing: Closing
     intake: Intake
     tracking: Tracking
     feeds: Feeds
@@ -73,11 +75,13 @@ def build(
     the sign-in device tokens (the app's secret key); ``clock`` is the time
     every family reads (tests move it)."""
     settings = settings or Settings()
+    dialogues = Dialogues(store, settings, clock)
     return Services(
-        dialogues=Dialogues(store, settings, clock),
+        dialogues=dialogues,
         submissions=Submissions(store, settings, clock, secret=secret),
         moderation=Moderation(store, settings, clock),
         broadcast=Broadcast(store, settings, clock),
+        closing=Closing(store, settings, dialogues, clock),
         intake=Intake(store, settings, clock),
         tracking=Tracking(store, settings, clock),
         feeds=Feeds(store, settings, clock),

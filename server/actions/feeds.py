@@ -14,27 +14,33 @@ from .base import Family
 
 class Feeds(Family):
     async def public(self, dialogue: Dialogue) -> dict[str, Any]:
-        """The public feed: the dialogue, what is on air and every published
-        question, consistent with its ``last_event_id``."""
-        last_id, questions = await self.store.questions.snapshot(dialogue.id, PUBLIC_STATUSES)
-        questions.sort(key=lambda q: int(q.id))
+        """The public feed: the dialogue, what is on air, every published
+        question, the on-air queue's order and whether the overlay shows,
+        consistent with its ``last_event_id``."""
+        board = await self.store.questions.board(dialogue.id, PUBLIC_STATUSES)
+        questions = sorted(board.questions, key=lambda q: int(q.id))
         on_air = next((q for q in questions if q.status is Status.ON_AIR), None)
         return {
-            "last_event_id": last_id,
+            "last_event_id": board.last_id,
             "dialogue": public_dialogue(dialogue),
             "on_air": public_question(on_air, dialogue) if on_air else None,
             "questions": [public_question(q, dialogue) for q in questions],
+            "queue": board.queue,
+            "overlay": {"visible": board.overlay_visible},
         }
 
     async def staff(self, dialogue: Dialogue) -> dict[str, Any]:
-        """The staff feed: every screened question and who handles which now."""
-        last_id, questions = await self.store.questions.snapshot(
+        """The staff feed: every screened question, the on-air queue's order,
+        whether the overlay shows, and who handles which question now."""
+        board = await self.store.questions.board(
             dialogue.id, [s for s in Status if s is not Status.RECEIVED]
         )
-        questions.sort(key=lambda q: int(q.id))
+        questions = sorted(board.questions, key=lambda q: int(q.id))
         return {
-            "last_event_id": last_id,
+            "last_event_id": board.last_id,
             "questions": [staff_question(q, dialogue) for q in questions],
+            "queue": board.queue,
+            "overlay": {"visible": board.overlay_visible},
             "handling": await self.store.questions.handling(dialogue.id, iso(self._now())),
         }
 

@@ -193,6 +193,8 @@ class Submissions(Family):
         dialogue asks for a proof of work, a voter id must have paid one
         (``proof``, a solved challenge) once a broadcast day."""
         voter = self.check_voter(voter)
+        if not dialogue.accepting_questions:
+            raise Refused("not_accepting", "Voting has ended for this dialogue.")
         if dialogue.proof_of_work:
             await self.store.proofs.admit_voter(
                 proof, dialogue.id, voter, self.settings.proof_difficulty

@@ -70,7 +70,9 @@ def _steps(row: dict[str, Any], ids: dict[str, str]) -> list[tuple[str, str, dic
     if state in ("on_air", "answered"):
         steps.append(("producer", "on_air", {}))
     if state == "answered":
-        steps.append((speaker, "answer", {"text": row["answer"]}))
+        # The producer marks it answered live; its official writes the summary.
+        steps.append(("producer", "answer", {}))
+        steps.append((speaker, "summarize", {"text": row["answer"]}))
     return steps
 
 

@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from .model import Actor, Dialogue, Role
 
-MOD, OFF, PROD = Role.MODERATOR, Role.OFFICIAL, Role.PRODUCER
+MOD, OFF, PROD, SEC = Role.MODERATOR, Role.OFFICIAL, Role.PRODUCER, Role.SECRETARY
 
 
 class Permission(StrEnum):
@@ -38,7 +38,7 @@ class Permission(StrEnum):
     MODERATE = "moderate"
     #: The producer console, "next question", the overlay's link.
     PRODUCE = "produce"
-    #: The official console.
+    #: The official console (a secretary's: every official's summaries to write).
     ANSWER = "answer"
     #: The audit trail.
     AUDIT = "audit"
@@ -46,6 +46,8 @@ class Permission(StrEnum):
     EXPORT = "export"
     #: See citizens' contact data (in the console and in exports).
     CONTACT = "contact"
+    #: End the broadcast: close the dialogue and owe written answers.
+    CLOSE = "close"
     #: The dialogue's settings and phase, and a new overlay token.
     MANAGE = "manage"
 
@@ -53,14 +55,15 @@ class Permission(StrEnum):
 #: The table: the roles that give each permission. Admin (of the dialogue or
 #: of the system) has every permission.
 TABLE: Mapping[Permission, frozenset[Role]] = {
-    Permission.SEE: frozenset({MOD, OFF, PROD}),
+    Permission.SEE: frozenset({MOD, OFF, PROD, SEC}),
     Permission.ENTER: frozenset({MOD, OFF, PROD}),
     Permission.MODERATE: frozenset({MOD}),
     Permission.PRODUCE: frozenset({PROD}),
-    Permission.ANSWER: frozenset({OFF}),
+    Permission.ANSWER: frozenset({OFF, SEC}),
     Permission.AUDIT: frozenset({MOD}),
     Permission.EXPORT: frozenset({MOD}),
     Permission.CONTACT: frozenset({MOD}),
+    Permission.CLOSE: frozenset({PROD}),
     Permission.MANAGE: frozenset(),
 }
 

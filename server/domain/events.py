@@ -82,6 +82,7 @@ def public_question(q: Question, dialogue: Dialogue) -> dict[str, Any]:
     return {
         "id": q.id,
         "text": q.text,
+        "air_text": q.air_text,
         "name": q.name,
         "organization": q.organization,
         "locality": q.locality,
@@ -93,6 +94,7 @@ def public_question(q: Question, dialogue: Dialogue) -> dict[str, Any]:
         "asked_by": q.asked_by,
         "submitted_at": q.submitted_at,
         "on_air_at": q.on_air_at,
+        "due_at": q.due_at,
         "answer": _answer(q.answer, dialogue),
         "edited": q.edited,
         "recording_offset": offset,
@@ -124,6 +126,7 @@ def staff_question(
         merged_from=list(q.merged_from),
         updated_at=q.updated_at,
         deferred_at=q.deferred_at,
+        ready_at=q.ready_at,
         suggested_official=_suggestion(q, dialogue),
         actions_by_role=actions_by_role(q),
     )
@@ -156,6 +159,8 @@ def public_dialogue(d: Dialogue) -> dict[str, Any]:
         "topics": [{"id": t.id, "name": t.name} for t in d.topics],
         "officials": [_official(o) for o in d.officials],
         "localities": list(d.localities),
+        "answer_days": d.answer_days,
+        "brand": dict(d.brand),
     }
 
 

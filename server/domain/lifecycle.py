@@ -9,7 +9,7 @@ performs I/O: the store writes the result atomically, checking the version.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -31,8 +31,8 @@ from .text import LIMITS, ValidationError, clean_text
 from .wording import Refused
 
 S = Status
-MOD, OFF, PROD = Role.MODERATOR, Role.OFFICIAL, Role.PRODUCER
-ALL_STAFF = frozenset({MOD, OFF, PROD})
+MOD, OFF, PROD, SEC = Role.MODERATOR, Role.OFFICIAL, Role.PRODUCER, Role.SECRETARY
+ALL_STAFF = frozenset({MOD, OFF, PROD, SEC})
 #: States in which a question is still being worked on.
 OPEN_STATES = frozenset({S.PENDING, S.APPROVED, S.QUEUED, S.ON_AIR, S.DEFERRED})
 #: States a question can be merged into: any that will be, or was, answered.
@@ -70,17 +70,25 @@ TABLE: tuple[Rule, ...] = (
     _rule("restore", {S.REJECTED}, S.PENDING, {MOD}),
     _rule("unpublish", {S.APPROVED, S.QUEUED}, S.PENDING, {MOD}),
     _rule("edit", {S.PENDING, S.APPROVED, S.QUEUED}, None, {MOD}),
+    _rule("air_text", OPEN_STATES, None, {MOD, PROD}),
     _rule("set_topic", OPEN_STATES, None, {MOD}),
     _rule("assign", {S.PENDING, S.APPROVED, S.QUEUED, S.DEFERRED}, None, {MOD, PROD}),
     _rule("queue", {S.APPROVED}, S.QUEUED, {MOD, PROD}),
     _rule("dequeue", {S.QUEUED}, S.APPROVED, {MOD, PROD}),
     # Reorder the on-air queue.
     _rule("move", {S.QUEUED}, None, {MOD, PROD}),
-    _rule("on_air", {S.QUEUED, S.APPROVED}, S.ON_AIR, {PROD}, {OFF}),
-    _rule("back", {S.ON_AIR}, S.QUEUED, {PROD}, {OFF}),
-    _rule("answer", {S.ON_AIR}, S.ANSWERED, {PROD}, {OFF}),
+    # The air is the producer's alone: what goes on air, back, or is answered
+    # there. An official says they are ready (or will answer in writing).
+    _rule("on_air", {S.QUEUED, S.APPROVED}, S.ON_AIR, {PROD}),
+    _rule("back", {S.ON_AIR}, S.QUEUED, {PROD}),
+    _rule("answer", {S.ON_AIR}, S.ANSWERED, {PROD}),
     _rule("answer", {S.DEFERRED}, S.ANSWERED, set(), {OFF}),
-    _rule("defer", {S.APPROVED, S.QUEUED, S.ON_AIR}, S.DEFERRED, {MOD, PROD}, {OFF}),
+    # The summary of an answer given live (optional when it is given), or a
+    # correction of a written one.
+    _rule("summarize", {S.ANSWERED}, None, {PROD, SEC}, {OFF}),
+    _rule("ready", {S.APPROVED, S.QUEUED}, None, set(), {OFF}),
+    _rule("defer", {S.APPROVED, S.QUEUED}, S.DEFERRED, {MOD, PROD}, {OFF}),
+    _rule("defer", {S.ON_AIR}, S.DEFERRED, {PROD}),
     _rule("merge", {S.PENDING, S.APPROVED, S.QUEUED}, S.MERGED, {MOD}),
     # Undo a merge. The question goes back to
     # the state it was merged from (``merged_status``); its target gives back
@@ -99,6 +107,7 @@ EVENT_TYPES: dict[str, str] = {
     "restore": "question.restored",
     "unpublish": "question.unpublished",
     "edit": "question.edited",
+    "air_text": "question.air_text_set",
     "set_topic": "question.topic_set",
     "assign": "question.assigned",
     "queue": "question.queued",
@@ -106,8 +115,13 @@ EVENT_TYPES: dict[str, str] = {
     "move": "question.moved",
     "on_air": "question.on_air",
     "back": "question.returned",
+    "skip": "question.skipped",
     "answer": "question.answered",
+    "summarize": "question.summarized",
+    "ready": "question.ready",
     "defer": "question.deferred",
+    "owe": "question.deferred",
+    "undo": "question.air_undone",
     "merge": "question.merged",
     "absorb": "question.absorbed",
     "unmerge": "question.unmerged",
@@ -184,6 +198,18 @@ def _param_text(params: Mapping[str, Any], limit_key: str) -> str:
     return text
 
 
+def _optional_text(params: Mapping[str, Any], field: str) -> str | None:
+    """``params["text"]``, checked against ``field``'s limits, or None when it
+    is missing or blank (which clears it)."""
+    value = params.get("text")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return clean_text(value, "text", limit=LIMITS[field])
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+
+
 def _changes(
     rule: Rule, question: Question, command: Command, actor: Actor, dialogue: Dialogue, at: str
 ) -> dict[str, Any]:
@@ -213,10 +239,17 @@ def _changes(
                 "invalid", "official_id is not an official of the dialogue", "official_id"
             )
         return {"official_id": official_id}
+    if action == "air_text":
+        return {"air_text": _optional_text(params, "air_text")}
     if action == "on_air":
-        return {"on_air_at": at}
+        return {"on_air_at": at, "ready_at": None}
+    if action == "ready":
+        ready = params.get("ready", True)
+        if not isinstance(ready, bool):
+            raise Refused("invalid", "ready must be true or false", "ready")
+        return {"ready_at": at if ready else None}
     if action == "defer":
-        return {"deferred_at": at}
+        return {"deferred_at": at, "ready_at": None}
     if action in ("queue", "move"):
         position = params.get("position")
         valid = position is None or (type(position) is int and position >= 0)
@@ -228,10 +261,17 @@ def _changes(
             )
         return {}
     if action == "answer":
-        kind = "live" if question.status is S.ON_AIR else "written"
-        text = _param_text(params, "answer")
         official_id = question.official_id or actor.official_id
-        return {"answer": Answer(text, kind, official_id, at, actor.username)}
+        if question.status is S.ON_AIR:
+            # Answered live: the summary may come later (``summarize``).
+            text = _optional_text(params, "answer") or ""
+            return {"answer": Answer(text, "live", official_id, at, actor.username)}
+        text = _param_text(params, "answer")
+        return {"answer": Answer(text, "written", official_id, at, actor.username)}
+    if action == "summarize":
+        assert question.answer is not None  # every answered question has one
+        text = _param_text(params, "answer")
+        return {"answer": replace(question.answer, text=text)}
     if action == "merge":
         into = params.get("into")
         if not isinstance(into, str) or not into:
@@ -330,6 +370,56 @@ def displace(question: Question, actor: Actor, now: datetime) -> Decision:
     if question.status is not S.ON_AIR:
         raise Refused("conflict", "question is {status}, not on air", status=question.status.value)
     return _apply(question, "back", S.QUEUED, {}, actor.username, iso(now))
+
+
+def skip(question: Question, actor: Actor, now: datetime) -> Decision:
+    """The producer moves on from the question on air without answering it: it
+    waits at the end of the queue (the caller places it) while the next goes
+    on air. Authorised by the producer's air control, so no role check here."""
+    if question.status is not S.ON_AIR:
+        raise Refused("conflict", "question is {status}, not on air", status=question.status.value)
+    return _apply(question, "skip", S.QUEUED, {}, actor.username, iso(now))
+
+
+#: States a question may still be in when its dialogue's broadcast ends, and
+#: from which the wrap-up turns it into a written answer owed.
+UNANSWERED = frozenset({S.APPROVED, S.QUEUED, S.ON_AIR, S.DEFERRED})
+
+
+def owe(
+    question: Question, official_id: str | None, due: str, actor: Actor, now: datetime
+) -> Decision:
+    """The broadcast's wrap-up: a question not answered live becomes a written
+    answer owed by ``official_id`` (None: nobody yet, to be taken up) by the
+    day ``due`` (YYYY-MM-DD). Authorised by the wrap-up that causes it."""
+    if question.status not in UNANSWERED:
+        raise Refused(
+            "conflict", "cannot owe an answer to a question that is {status}",
+            status=question.status.value,
+        )  # fmt: skip
+    at = iso(now)
+    changes = {
+        "official_id": official_id,
+        "due_at": due,
+        "deferred_at": question.deferred_at or at,
+        "ready_at": None,
+    }
+    return _apply(question, "owe", S.DEFERRED, changes, actor.username, at)
+
+
+def revert(current: Question, before: Question, actor: Actor, now: datetime) -> Decision:
+    """Undo of an air change: ``current`` goes back to ``before`` (the same
+    question as the change found it), at the next version, with the undo in
+    its history. The caller has checked that nothing else changed it since."""
+    if current.id != before.id:
+        raise Refused("conflict", "cannot undo: the questions differ")
+    at = iso(now)
+    new = before.evolve(
+        version=current.version + 1,
+        history=(*current.history, HistoryEntry(at, actor.username, "undo")),
+        updated_at=at,
+    )
+    return Decision(new, (Event(EVENT_TYPES["undo"], new, current.status),), current)
 
 
 def absorb(target: Question, source: Question, actor: Actor, now: datetime) -> Decision:

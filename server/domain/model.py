@@ -37,6 +37,8 @@ class Role(StrEnum):
     MODERATOR = "moderator"
     OFFICIAL = "official"
     PRODUCER = "producer"
+    #: Writes the summaries of answers given live, for every official.
+    SECRETARY = "secretary"
     ADMIN = "admin"
 
 
@@ -104,6 +106,12 @@ class Dialogue:
     #: The screening policy (``screening.Policy.to_doc()``'s form; empty: the
     #: defaults). Kept as a document so this module need not know the rules.
     policy: Mapping[str, Any] = field(default_factory=dict)
+    #: Working days (Monday to Friday) an official has for a written answer
+    #: owed at the close of the broadcast.
+    answer_days: int = 15
+    #: The overlay's look: ``name`` (short), ``color``, ``accent``, ``logo``
+    #: (``phases.BRAND_KEYS``); empty: the app's own.
+    brand: Mapping[str, str] = field(default_factory=dict)
     #: Bumped by every saved change (settings or phase), so that an admin's
     #: edit made on a stale page is refused instead of undoing another's.
     version: int = 0
@@ -134,6 +142,7 @@ class Dialogue:
         doc = asdict(self)
         doc["topic_officials"] = dict(self.topic_officials)
         doc["policy"] = dict(self.policy)
+        doc["brand"] = dict(self.brand)
         return doc
 
     @classmethod
@@ -162,6 +171,8 @@ class Dialogue:
             closed_at=doc.get("closed_at"),
             proof_of_work=bool(doc.get("proof_of_work", False)),
             policy=dict(doc.get("policy") or {}),
+            answer_days=int(doc.get("answer_days", 15)),
+            brand=dict(doc.get("brand") or {}),
             version=int(doc.get("version", 0)),
         )
 
@@ -251,6 +262,12 @@ class Question:
     suggested_reason: str | None = None
     #: The state a merged question was in before its merge (for ``unmerge``).
     merged_status: Status | None = None
+    #: The short version read on air and shown on the overlay, if staff set one.
+    air_text: str | None = None
+    #: When its official said they are ready to answer it (cleared on air).
+    ready_at: str | None = None
+    #: The day (YYYY-MM-DD) its written answer is due, once it is owed.
+    due_at: str | None = None
 
     @property
     def is_public(self) -> bool:
@@ -305,6 +322,9 @@ class Question:
             held=bool(doc.get("held", False)),
             suggested_reason=doc.get("suggested_reason"),
             merged_status=Status(doc["merged_status"]) if doc.get("merged_status") else None,
+            air_text=doc.get("air_text"),
+            ready_at=doc.get("ready_at"),
+            due_at=doc.get("due_at"),
         )
 
 

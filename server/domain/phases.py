@@ -17,6 +17,7 @@ from . import screening
 from .model import Dialogue, DialogueStatus, Official, Topic
 from .text import ValidationError, clean_text, field_label, normalize_line
 from .wording import N_, Message, Refused
+from .wrapup import MAX_ANSWER_DAYS
 
 D = DialogueStatus
 #: Allowed phase changes: forward one step, or back one step.
@@ -126,8 +127,16 @@ def _ids(items: Any, field: str) -> list[dict[str, Any]]:
 EDITABLE = (
     "title", "description", "starts_at", "ends_at", "stream_url", "topics", "officials",
     "localities", "allow_anonymous", "widget_origins", "topic_officials", "proof_of_work",
-    "policy",
+    "policy", "answer_days", "brand",
 )  # fmt: skip
+#: The overlay's look (``brand``): a short name, the band's and the accent's
+#: colours (#rrggbb), and a logo as a data: URL of at most ``LOGO_MAX``
+#: characters (kept with the dialogue: the overlay fetches nothing else
+#: during the broadcast).
+BRAND_KEYS = ("name", "color", "accent", "logo")
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_LOGO = re.compile(r"^data:image/(png|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/]+=*$")
+LOGO_MAX = 48_000
 #: The most blocked words or phrases a dialogue may add, and their length.
 MAX_BLOCKED = 500
 BLOCKED_LENGTH = (1, 60)
@@ -230,6 +239,17 @@ def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
         new["widget_origins"] = tuple(o.rstrip("/") for o in origins)
     if "policy" in changes:
         new["policy"] = _policy(dialogue.policy, changes["policy"])
+    if "answer_days" in changes:
+        days = changes["answer_days"]
+        if type(days) is not int or not 1 <= days <= MAX_ANSWER_DAYS:
+            raise _invalid(
+                "answer_days",
+                "The days for written answers must be a whole number from 1 to {most}.",
+                most=MAX_ANSWER_DAYS,
+            )
+        new["answer_days"] = days
+    if "brand" in changes:
+        new["brand"] = _brand(changes["brand"])
     result = dialogue.evolve(**new)
     if "topic_officials" in changes:
         mapping = changes["topic_officials"]
@@ -247,6 +267,36 @@ def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
         )
         result = result.evolve(topic_officials=kept)
     return result
+
+
+def _brand(value: Any) -> dict[str, str]:
+    """The overlay's look, validated: every key optional, an empty one dropped."""
+    if not isinstance(value, dict):
+        raise _bad("brand", N_("an object"))
+    unknown = sorted(set(value) - set(BRAND_KEYS))
+    if unknown:
+        raise _invalid(f"brand.{unknown[0]}", "{name} cannot be changed here.", name=unknown[0])
+    brand: dict[str, str] = {}
+    name = _line(value.get("name"), "brand.name", (0, 60))
+    if name:
+        brand["name"] = name
+    for key in ("color", "accent"):
+        color = value.get(key)
+        if color in (None, ""):
+            continue
+        if not isinstance(color, str) or not _COLOR.match(color):
+            raise _bad(f"brand.{key}", N_("a colour such as #0b3d91"))
+        brand[key] = color.lower()
+    logo = value.get("logo")
+    if logo not in (None, ""):
+        if not isinstance(logo, str) or len(logo) > LOGO_MAX or not _LOGO.match(logo):
+            raise _invalid(
+                "brand.logo",
+                "The logo must be a PNG, JPEG, WebP or SVG image of at most {kb} KB.",
+                kb=LOGO_MAX * 3 // 4 // 1000,
+            )
+        brand["logo"] = logo
+    return brand
 
 
 def _official(o: dict[str, Any], n: int) -> Official:

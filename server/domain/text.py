@@ -128,6 +128,8 @@ LIMITS: dict[str, tuple[int, int]] = {
     "locality": (0, 100),
     "answer": (1, 10000),
     "note": (1, 2000),
+    #: The short version of a question read on air and shown on the overlay.
+    "air_text": (5, 200),
 }
 
 # field (dot path) -> its name as a sentence says it (a msgid of the catalogs).
@@ -147,6 +149,7 @@ _LABELS: dict[str, str] = {
     "channel": N_("channel"),
     "answer": N_("answer"),
     "note": N_("note"),
+    "air_text": N_("on-air text"),
     "title": N_("title"),
     "description": N_("description"),
     "starts_at": N_("start time"),
@@ -165,6 +168,12 @@ _LABELS: dict[str, str] = {
     "widget_origins": N_("widget origins"),
     "topic_officials": N_("default officials by topic"),
     "allow_anonymous": N_("anonymous questions"),
+    "answer_days": N_("days for written answers"),
+    "brand": N_("look of the overlay"),
+    "brand.name": N_("short name"),
+    "brand.color": N_("band colour"),
+    "brand.accent": N_("accent colour"),
+    "brand.logo": N_("logo"),
     "slug": N_("slug"),
     "version": N_("version"),
 }

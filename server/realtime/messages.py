@@ -20,6 +20,10 @@ def project(event: StoredEvent, dialogue: Dialogue, audience: str) -> tuple[str,
         return event.type, public_dialogue(dialogue)
     if event.type == "votes.changed":
         return event.type, {"id": event.question_id, "votes": event.votes}
+    if event.type == "queue.changed":
+        return event.type, {"ids": json.loads((event.data or {}).get("ids") or "[]")}
+    if event.type == "overlay.changed":
+        return event.type, {"visible": (event.data or {}).get("visible") == "1"}
     if event.type == "presence.changed":
         if audience != STAFF:
             return None

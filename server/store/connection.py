@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from redis.asyncio import BlockingConnectionPool, Redis
 
+from .air import Air
 from .audit import AuditLog
 from .dialogues import Dialogues
 from .errors import StoreUnavailable, guarded
@@ -93,6 +94,7 @@ class Store:
         self.users = Users(redis)
         self.rate = RateLimiter(scripts, secret)
         self.proofs = Proofs(redis, secret)
+        self.air = Air(redis, events_maxlen)
 
     @classmethod
     def open(cls, url: str, events_maxlen: int, secret: bytes) -> Store:

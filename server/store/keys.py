@@ -112,6 +112,16 @@ def audit_head(prefix_: str) -> str:
     return prefix_ + "audit:head"
 
 
+def air_change(dialogue_id: str) -> str:
+    """The last air change (JSON), kept while it may be undone."""
+    return prefix(dialogue_id) + "air:last"
+
+
+def overlay_hidden(dialogue_id: str) -> str:
+    """Set while the producer has hidden the broadcast overlay."""
+    return prefix(dialogue_id) + "overlay:hidden"
+
+
 def handling(dialogue_id: str) -> str:
     """Who is handling which question in the console: hash question id ->
     {by, until} (lapsed claims are dropped when read)."""

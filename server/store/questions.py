@@ -69,6 +69,17 @@ def dialogue_of(tracking_code: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class Board:
+    """A consistent read of what a feed shows: the last event id, the
+    questions, the on-air queue's order and whether the overlay shows."""
+
+    last_id: str
+    questions: list[Question]
+    queue: list[str]
+    overlay_visible: bool
+
+
+@dataclass(frozen=True)
 class Submitted:
     tracking_code: str
     question_id: str
@@ -357,13 +368,23 @@ class Questions:
         self, dialogue_id: str, statuses: Iterable[Status]
     ) -> tuple[str, list[Question]]:
         """The last event id and every question in ``statuses``, read atomically."""
+        board = await self.board(dialogue_id, statuses)
+        return board.last_id, board.questions
+
+    async def board(self, dialogue_id: str, statuses: Iterable[Status]) -> Board:
+        """What a feed's snapshot shows, read atomically (``Board``)."""
         result = await self._scripts(
             "snapshot", [], [keys.prefix(dialogue_id), *(s.value for s in statuses)]
         )
-        rows = result[1:]
+        rows = result[3:]
         found = [
             _load(_text(rows[i]), rows[i + 1], rows[i + 2])
             for i in range(0, len(rows), 3)
             if rows[i + 1]
         ]
-        return _text(result[0]), found
+        queue = [str(i) for i in json.loads(_text(result[1]))]
+        return Board(_text(result[0]), found, queue, not int(result[2]))
+
+    async def queue_ids(self, dialogue_id: str) -> list[str]:
+        """The on-air queue's question ids, head first."""
+        return [_text(i) for i in await self._redis.zrange(keys.queue(dialogue_id), 0, -1)]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..actions import Identity, Services, SignedIn
+from ..actions.broadcast import AirResult
 from ..domain.access import Permission
 from ..domain.model import Actor, Dialogue, Status
 from ..domain.wording import Refused
@@ -157,12 +160,70 @@ async def act(request: Request) -> Response:
     return JSONResponse(await app.moderation.staff_view(dialogue, q, actor))
 
 
+async def _air_body(
+    app: Services, dialogue: Dialogue, actor: Actor, result: AirResult
+) -> dict[str, Any]:
+    """What an air change answers: the question now on air (or null) as staff
+    see it, and the change to offer the undo of until ``until`` (or null)."""
+    on_air = result.on_air
+    return {
+        "on_air": await app.moderation.staff_view(dialogue, on_air, actor) if on_air else None,
+        "change": result.change.public() if result.change else None,
+    }
+
+
 async def next_question(request: Request) -> Response:
     """The producer's "next question" (see ``Broadcast.next``)."""
     app, dialogue, actor = await _dialogue(request, Permission.PRODUCE)
     body = await read_object(request, settings(request).max_body)
-    q = await app.broadcast.next(dialogue, actor, body.get("then", "back"), body.get("current"))
-    return JSONResponse(await app.moderation.staff_view(dialogue, q, actor))
+    then = body.get("then", "answered")
+    result = await app.broadcast.next(dialogue, actor, then, body.get("current"))
+    return JSONResponse(await _air_body(app, dialogue, actor, result))
+
+
+async def air(request: Request) -> Response:
+    """``skip``, ``back`` or ``undo`` the air (see ``Broadcast``)."""
+    app, dialogue, actor = await _dialogue(request, Permission.PRODUCE)
+    body = await read_object(request, settings(request).max_body)
+    op = request.path_params["op"]
+    if op == "skip":
+        result = await app.broadcast.skip(dialogue, actor, body.get("current"))
+    elif op == "back":
+        result = await app.broadcast.back(dialogue, actor, body.get("current"))
+    elif op == "undo":
+        result = await app.broadcast.undo(dialogue, actor, body.get("change"))
+    else:
+        raise Refused("not_found", "unknown air change “{op}”", op=op)
+    return JSONResponse(await _air_body(app, dialogue, actor, result))
+
+
+async def wrap_up_plan(request: Request) -> Response:
+    """What "end the broadcast" will do (``Closing.plan``)."""
+    app, dialogue, _ = await _dialogue(request, Permission.CLOSE)
+    return JSONResponse(await app.closing.plan(dialogue))
+
+
+async def wrap_up(request: Request) -> Response:
+    """End the broadcast (``Closing.close``): one result per question, as bulk's."""
+    app, dialogue, actor = await _dialogue(request, Permission.CLOSE)
+    body = await read_object(request, settings(request).max_body)
+    closed = await app.closing.close(dialogue, actor, body.get("officials"), body.get("version"))
+    return JSONResponse(
+        {
+            "status": closed["dialogue"].status.value,
+            "version": closed["dialogue"].version,
+            "due": closed["due"],
+            "results": await _results(request, app, dialogue, actor, closed["results"]),
+        }
+    )
+
+
+async def overlay(request: Request) -> Response:
+    """Show or hide the overlay's lower third (``{"visible": bool}``)."""
+    app, dialogue, actor = await _dialogue(request, Permission.PRODUCE)
+    body = await read_object(request, settings(request).max_body)
+    visible = await app.broadcast.show_overlay(dialogue, actor, body.get("visible"))
+    return JSONResponse({"visible": visible})
 
 
 async def bulk(request: Request) -> Response:
@@ -171,6 +232,18 @@ async def bulk(request: Request) -> Response:
     app, dialogue, actor = await _dialogue(request)
     body = await read_object(request, settings(request).max_body)
     results = await app.moderation.bulk(dialogue, body.get("action"), body.get("ids"), body, actor)
+    return JSONResponse({"results": await _results(request, app, dialogue, actor, results)})
+
+
+async def _results(
+    request: Request,
+    app: Services,
+    dialogue: Dialogue,
+    actor: Actor,
+    results: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Per-question outcomes as the API gives them: the question as staff see
+    it, or the error body of its refusal, in the reader's language."""
     done = [r["question"] for r in results if r["ok"]]
     views = iter(await app.moderation.staff_views(dialogue, done, actor))
     for result in results:
@@ -180,7 +253,7 @@ async def bulk(request: Request) -> Response:
             refused = result["error"]
             said = say(request, refused)
             result["error"] = error_body(refused.code, said, refused.field)["error"]
-    return JSONResponse({"results": results})
+    return results
 
 
 async def claim(request: Request) -> Response:
@@ -223,6 +296,10 @@ routes = [
     Route("/api/v1/dialogues/{slug}/questions/{id}/handling", unclaim, methods=["DELETE"]),
     Route("/api/v1/dialogues/{slug}/questions/{id}/actions/{action}", act, methods=["POST"]),
     Route("/api/v1/dialogues/{slug}/next", next_question, methods=["POST"]),
+    Route("/api/v1/dialogues/{slug}/air/{op}", air, methods=["POST"]),
+    Route("/api/v1/dialogues/{slug}/overlay", overlay, methods=["POST"]),
+    Route("/api/v1/dialogues/{slug}/wrap-up", wrap_up_plan, methods=["GET"]),
+    Route("/api/v1/dialogues/{slug}/wrap-up", wrap_up, methods=["POST"]),
     Route("/api/v1/dialogues/{slug}/screen", screen, methods=["GET"]),
     Route("/api/v1/dialogues/{slug}/screen/rotate", rotate_screen, methods=["POST"]),
 ]

@@ -148,3 +148,50 @@ def test_an_edit_made_on_another_version_is_refused() -> None:
         with pytest.raises(Refused) as refused:
             check_version(at_three, bad)
         assert (refused.value.code, refused.value.field) == ("invalid", "version")
+
+
+LOGO = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"
+    "DwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+def test_the_overlay_look_and_the_written_answer_days_are_settings() -> None:
+    """An admin sets the overlay's short name, colours and logo (a data: URL
+    the overlay needs nothing else for) and the days written answers get."""
+    changed = edit(
+        DIALOGUE,
+        {
+            "answer_days": 10,
+            "brand": {"name": "Đối thoại số", "color": "#0B3D91", "accent": "", "logo": LOGO},
+        },
+    )
+    assert changed.answer_days == 10
+    assert dict(changed.brand) == {"name": "Đối thoại số", "color": "#0b3d91", "logo": LOGO}
+    assert edit(changed, {"brand": {}}).brand == {}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"answer_days": 0}, "answer_days"),
+        ({"answer_days": 91}, "answer_days"),
+        ({"answer_days": "15"}, "answer_days"),
+        ({"answer_days": True}, "answer_days"),
+        ({"brand": "blue"}, "brand"),
+        ({"brand": {"colour": "#000000"}}, "brand.colour"),
+        ({"brand": {"color": "blue"}}, "brand.color"),
+        ({"brand": {"accent": "#12345"}}, "brand.accent"),
+        ({"brand": {"name": "x" * 61}}, "brand.name"),
+        ({"brand": {"logo": "https://example.vn/logo.png"}}, "brand.logo"),
+        ({"brand": {"logo": "data:text/html;base64,PHNjcmlwdD4="}}, "brand.logo"),
+        ({"brand": {"logo": "data:image/png;base64," + "A" * 48_000}}, "brand.logo"),
+    ],
+)
+def test_bad_overlay_looks_and_days_name_their_field(
+    changes: dict[str, object], field: str
+) -> None:
+    with pytest.raises(Refused) as refused:
+        edit(DIALOGUE, changes)
+    assert refused.value.code == "invalid" and refused.value.field == field
+    assert vi(refused.value)

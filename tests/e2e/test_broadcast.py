@@ -16,8 +16,9 @@ Q = "/api/v1/dialogues/chuyen-doi-so"
 
 
 async def test_the_whole_broadcast(server: ServerProcess, world: World) -> None:
-    """assign -> queue -> next -> answer live reaches viewers and the asker; a deferred
-    question is answered in writing after the dialogue closes."""
+    """assign -> queue -> ready -> next -> next (answered live) -> summary reaches
+    viewers and the asker; the question the official said they would answer
+    in writing is owed at the wrap-up and answered after the dialogue closes."""
     moderator, producer, official, admin = [
         await login(server, name) for name in ("moderator", "producer", "official", "admin")
     ]
@@ -35,27 +36,39 @@ async def test_the_whole_broadcast(server: ServerProcess, world: World) -> None:
 
         head = (await producer.client.get(f"{Q}/questions?status=queued")).json()["items"][0]
         assert head["id"] == live_id
+        ready = await official.act(live_id, "ready")
+        assert ready.status_code == 200 and ready.json()["ready_at"]
+        assert (await official.act(live_id, "on_air")).status_code == 403
         on_air = await producer.client.post(
             f"{Q}/next", json={"current": ""}, headers={"X-CSRF-Token": producer.csrf}
         )
-        assert on_air.status_code == 200 and on_air.json()["status"] == "on_air"
+        assert on_air.status_code == 200 and on_air.json()["on_air"]["status"] == "on_air"
         shown = await wait_for_type(viewer, "question.on_air")
         assert shown["data"]["id"] == live_id and shown["data"]["official"]["id"] == "o1"
 
         screen = (await producer.client.get(f"{Q}/screen")).json()
         assert screen["url"].endswith(f"token={screen['token']}")
 
-        answer = "Năm sau tỉnh hoàn tất số hóa hồ sơ đất đai và cung cấp toàn trình."
-        assert (await official.act(live_id, "answer", text=answer)).status_code == 200
-        answered = await wait_for_type(viewer, "question.answered")
-        assert answered["data"]["answer"]["text"] == answer
-        assert answered["data"]["answer"]["kind"] == "live"
-
+        # "I will answer it in writing", while it waits in the queue.
         assert (await official.act(written_id, "defer")).status_code == 200
-        closed = await admin.client.post(
-            f"{Q}/status", json={"status": "closed"}, headers={"X-CSRF-Token": admin.csrf}
+        done = await producer.client.post(
+            f"{Q}/next", json={"current": live_id}, headers={"X-CSRF-Token": producer.csrf}
+        )
+        assert done.status_code == 200 and done.json()["on_air"] is None
+        answered = await wait_for_type(viewer, "question.answered")
+        assert answered["data"]["answer"]["text"] == ""
+        assert answered["data"]["answer"]["kind"] == "live"
+        answer = "Năm sau tỉnh hoàn tất số hóa hồ sơ đất đai và cung cấp toàn trình."
+        assert (await official.act(live_id, "summarize", text=answer)).status_code == 200
+        summarized = await wait_for_type(viewer, "question.updated")
+        assert summarized["data"]["answer"]["text"] == answer
+
+        closed = await producer.client.post(
+            f"{Q}/wrap-up", json={}, headers={"X-CSRF-Token": producer.csrf}
         )
         assert closed.status_code == 200 and closed.json()["status"] == "closed"
+        (result,) = closed.json()["results"]
+        assert result["id"] == written_id and result["question"]["due_at"]
         assert (await wait_for_type(viewer, "dialogue.updated"))["data"]["status"] == "closed"
         owed = (await official.client.get(f"{Q}/questions?status=deferred&official=o1")).json()
         assert [q["id"] for q in owed["items"]] == [written_id] and owed["items"][0]["deferred_at"]

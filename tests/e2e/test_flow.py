@@ -122,12 +122,15 @@ async def test_resume_gets_exactly_what_was_missed(server: ServerProcess, world:
         viewer = await connect(
             ws_url(server, f"/ws/v1/dialogues/chuyen-doi-so/feed?after={last_seen}")
         )
-        replay = [await next_message(viewer) for _ in range(3)]
+        replay = [await next_message(viewer) for _ in range(5)]
         assert [m["type"] for m in replay] == [
             "question.queued",
+            "queue.changed",
             "question.on_air",
+            "queue.changed",
             "question.answered",
         ]
+        assert [m["data"]["ids"] for m in replay[1::2][:2]] == [[qid], []]
         assert replay[-1]["data"]["answer"]["text"] == "Cuối năm nay sẽ phủ sóng."
         ids = [m["id"] for m in replay]
         assert (

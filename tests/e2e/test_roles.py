@@ -197,7 +197,19 @@ def action(state: str, name: str, body: dict[str, Any]) -> Prepare:
 async def next_question(w: World) -> Request:
     await w.question("queued")
     current = await w.store.questions.on_air_id(w.dialogue.id)
-    return "POST", f"/api/v1/dialogues/{SLUG}/next", {"then": "back", "current": current or ""}
+    return "POST", f"/api/v1/dialogues/{SLUG}/next", {"then": "defer", "current": current or ""}
+
+
+def air(op: str) -> Prepare:
+    """Skip or take back the question on air (one is put there first)."""
+
+    async def prepare(w: World) -> Request:
+        await w.question("queued")
+        if op == "skip" or not await w.store.questions.on_air_id(w.dialogue.id):
+            await w.question("on_air")
+        return "POST", f"/api/v1/dialogues/{SLUG}/air/{op}", {}
+
+    return prepare
 
 
 async def change_phase(w: World) -> Request:
@@ -223,9 +235,9 @@ def get(path: str) -> Prepare:
     return prepare
 
 
-def post(path: str) -> Prepare:
+def post(path: str, body: dict[str, Any] | None = None) -> Prepare:
     async def prepare(w: World) -> Request:
-        return "POST", path, {}
+        return "POST", path, body or {}
 
     return prepare
 
@@ -240,7 +252,8 @@ async def tracking_page(w: World) -> Request:
 
 #: Who may take each kind of action (the question is routed to "official").
 TRIAGE = row(401, 200, 200, 403, 403, 200)  # moderators and producers
-SPEAKERS = row(401, 403, 200, 200, 403, 200)  # the producer and the routed official
+AIR = row(401, 403, 200, 403, 403, 200)  # the producer alone (and admins)
+OWN_OFFICIAL = row(401, 403, 403, 200, 403, 200)  # the official it is routed to
 STAFF_ONLY = row(401, 403, 403, 403, 403, 200)
 EVERYONE = row(200, 200, 200, 200, 200, 200)
 NOBODY = row(403, 403, 403, 403, 403, 403)
@@ -250,13 +263,19 @@ TABLE: dict[str, tuple[Prepare, dict[str, int]]] = {
     "queue": (action("approved", "queue", {}), TRIAGE),
     "move": (action("queued", "move", {"position": 0}), TRIAGE),
     "dequeue": (action("queued", "dequeue", {}), TRIAGE),
-    "on_air": (action("queued", "on_air", {}), SPEAKERS),
-    "back": (action("on_air", "back", {}), SPEAKERS),
-    "answer live": (action("on_air", "answer", ANSWER), SPEAKERS),
-    "answer written": (action("deferred", "answer", ANSWER), row(401, 403, 403, 200, 403, 200)),
+    "on_air": (action("queued", "on_air", {}), AIR),
+    "back": (action("on_air", "back", {}), AIR),
+    "answer live": (action("on_air", "answer", {}), AIR),
+    "ready": (action("queued", "ready", {}), OWN_OFFICIAL),
+    "air text": (action("queued", "air_text", {"text": "Chữ ký số?"}), TRIAGE),
+    "answer written": (action("deferred", "answer", ANSWER), OWN_OFFICIAL),
     "defer": (action("approved", "defer", {}), row(401, 200, 200, 200, 403, 200)),
     "note": (action("approved", "note", NOTE), row(401, 200, 200, 200, 200, 200)),
-    "POST next": (next_question, row(401, 403, 200, 403, 403, 200)),
+    "POST next": (next_question, AIR),
+    "POST air/skip": (air("skip"), AIR),
+    "POST air/back": (air("back"), AIR),
+    "POST overlay": (post(f"/api/v1/dialogues/{SLUG}/overlay", {"visible": True}), AIR),
+    "GET wrap-up": (get(f"/api/v1/dialogues/{SLUG}/wrap-up"), AIR),
     # the admin's API
     "POST status": (change_phase, STAFF_ONLY),
     "PATCH dialogue": (edit_settings, STAFF_ONLY),
@@ -334,20 +353,21 @@ async def test_two_producers_pressing_next_put_one_question_on_air(matrix: World
 
     for _ in range(2):
         await matrix.question("queued", matrix.race)
-    assert (await press(first, "back", "")).status_code == 200
+    assert (await press(first, "answered", "")).status_code == 200
     for n in range(ROUNDS):
         queued = await first.http.get(f"{base}/questions", params={"status": "queued"})
         for _ in range(max(0, 2 - len(queued.json()["items"]))):
             await matrix.question("queued", matrix.race)
         (current,) = await on_air()
-        # One producer would send the current question back, the other defer it.
+        # One producer would mark the current question answered, the other defer it.
         a, b = await asyncio.gather(
-            press(first, "back", current["id"]), press(second, "defer", current["id"])
+            press(first, "answered", current["id"]), press(second, "defer", current["id"])
         )
         codes = sorted((a.status_code, b.status_code))
         assert codes == [200, 409], f"round {n}: {a.text} / {b.text}"
         winner, loser = (a, b) if a.status_code == 200 else (b, a)
         assert loser.json()["error"]["code"] == "conflict"
         now = await on_air()
-        assert [q["id"] for q in now] == [winner.json()["id"]], f"round {n}: on air {now}"
-        assert winner.json()["status"] == "on_air"
+        on_air_now = winner.json()["on_air"]
+        assert [q["id"] for q in now] == [on_air_now["id"]], f"round {n}: on air {now}"
+        assert on_air_now["status"] == "on_air" and winner.json()["change"]["id"]

@@ -151,6 +151,26 @@ def fresh_queue(world: World, role: str) -> dict[str, str]:
     return {}
 
 
+def fresh_air(world: World, role: str) -> dict[str, str]:
+    """A question on air (put there by the producer), for a cell that takes it back."""
+    fresh_queue(world, role)
+    producer = world.staff["producer"]
+    response = producer.post(f"/api/v1/dialogues/{SLUG}/next", {"then": "defer"})
+    assert response.status_code == 200, response.text
+    return {}
+
+
+def fresh_routed(world: World, role: str) -> dict[str, str]:
+    """A queued question routed to the seeded official (``o1``): the official
+    may say they are ready to answer it, but may not put it on air."""
+    moderator = world.staff["moderator"]
+    qid = world.pending.pop()
+    moderator.act(qid, "approve")
+    moderator.act(qid, "assign", official_id="o1")
+    moderator.act(qid, "queue")
+    return {"id": qid}
+
+
 def screen_token(world: World, role: str) -> dict[str, str]:
     response = world.staff["producer"].client.get(f"/api/v1/dialogues/{SLUG}/screen")
     token = str(response.json()["token"])
@@ -231,6 +251,18 @@ ROWS = [
         prepare=fresh_pending),
     row("POST", "/api/v1/dialogues/{slug}/next", (401, 401, 403, 200, 403, 200, 200, 401, 403),
         json={}, prepare=fresh_queue),
+    # The air is the producer's alone: no official action changes it.
+    row("POST", "/api/v1/dialogues/{slug}/air/{op}", (401, 401, 403, 200, 403, 200, 200, 401, 403),
+        params={"op": "back"}, json={}, prepare=fresh_air),
+    row("POST", "/api/v1/dialogues/{slug}/questions/{id}/actions/{action}",
+        (401, 401, 403, 200, 403, 200, 200, 401, 403), params={"action": "on_air"},
+        prepare=fresh_routed),
+    row("POST", "/api/v1/dialogues/{slug}/questions/{id}/actions/{action}",
+        (401, 401, 200, 403, 403, 200, 200, 401, 403), params={"action": "ready"},
+        prepare=fresh_routed),
+    row("POST", "/api/v1/dialogues/{slug}/overlay", (401, 401, 403, 200, 403, 200, 200, 401, 403),
+        json={"visible": True}),
+    row("GET", "/api/v1/dialogues/{slug}/wrap-up", (401, 401, 403, 200, 403, 200, 200, 401, 403)),
     row("GET", "/api/v1/dialogues/{slug}/screen", (401, 401, 403, 200, 403, 200, 200, 401, 403)),
     # Bulk moderation answers 200 to any staff member of the dialogue, with
     # each question's own outcome inside (an official's and a producer's are
@@ -296,6 +328,9 @@ ROWS = [
     row("GET", "/static/{path}", EVERYONE),
     # last: it changes the overlay token the screen rows use
     row("POST", "/api/v1/dialogues/{slug}/screen/rotate", MANAGERS),
+    # after everything: it ends the broadcast (a closed one may be wrapped up again)
+    row("POST", "/api/v1/dialogues/{slug}/wrap-up", (401, 401, 403, 200, 403, 200, 200, 401, 403),
+        json={}),
 ]
 # fmt: on
 
@@ -331,9 +366,9 @@ def world(site: ServerProcess, redis_server: str) -> Iterator[World]:
         url, **{**QUESTION, "text": "Câu hỏi của chính người dân này?"},
         contact={"phone": PHONE2, "email": EMAIL2}, consent=True,
     )  # fmt: skip
-    # One per cell that uses one up: (the approve and bulk rows, and the next
-    # row's queue) x (every column's accounts).
-    spares = 3 * (len(ROLES) + len(OUTSIDERS))
+    # One per cell that uses one up: (the approve and bulk rows, the next and
+    # air rows' queue, the two routed rows) x (every column's accounts).
+    spares = 6 * (len(ROLES) + len(OUTSIDERS))
     pool = [submit(url, **{**QUESTION, "text": f"Câu hỏi dự phòng số {n}?"}) for n in range(spares)]
     ids = pending_ids(site, [public_code, citizen_code, *pool])
     moderator.act(ids[public_code], "approve")

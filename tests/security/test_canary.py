@@ -153,7 +153,8 @@ def broadcast(redis_server: str) -> Iterator[Broadcast]:
         ).raise_for_status()
         producer.act(live, "queue")
         producer.act(live, "on_air")
-        official.act(live, "answer", text="Tỉnh sẽ cấp chữ ký số miễn phí từ quý tới.")
+        producer.act(live, "answer")
+        official.act(live, "summarize", text="Tỉnh sẽ cấp chữ ký số miễn phí từ quý tới.")
         moderator.act(written, "defer")
         official.act(written, "answer", text="Thủ tục mất ba ngày làm việc.")
         token = producer.client.get(f"/api/v1/dialogues/{SLUG}/screen").json()["token"]

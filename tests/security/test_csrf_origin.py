@@ -178,6 +178,12 @@ def _queued(ctx: Ctx) -> None:
     ctx.admin.act(qid, "queue")
 
 
+def _on_air(ctx: Ctx) -> None:
+    _queued(ctx)
+    response = ctx.admin.post(f"/api/v1/dialogues/{SLUG}/next", {"then": "defer"})
+    assert response.status_code == 200, response.text
+
+
 NOTE = {"text": "Ghi chú thử chống giả mạo."}
 # fmt: off
 UNSAFE = [
@@ -187,6 +193,8 @@ UNSAFE = [
     Unsafe("POST", "/api/v1/dialogues/{slug}/questions/{id}/handling", CSRF),
     Unsafe("DELETE", "/api/v1/dialogues/{slug}/questions/{id}/handling", CSRF),
     Unsafe("POST", "/api/v1/dialogues/{slug}/next", CSRF, json={}, prepare=_queued),
+    Unsafe("POST", "/api/v1/dialogues/{slug}/air/{op}", CSRF, json={}, prepare=_on_air),
+    Unsafe("POST", "/api/v1/dialogues/{slug}/overlay", CSRF, json={"visible": True}),
     Unsafe("POST", "/api/v1/dialogues/{slug}/screen/rotate", CSRF),
     Unsafe("POST", "/api/v1/dialogues", CSRF,
            json={"slug": "chong-gia-mao", "title": "Đối thoại thử chống giả mạo"}),
@@ -208,6 +216,8 @@ UNSAFE = [
     Unsafe("POST", "/api/v1/dialogues/{slug}/questions/{id}/votes", PUBLIC,
            json={"voter": "csrf-test-voter"}),
     Unsafe("DELETE", "/api/v1/tracking/{code}/contact", PUBLIC),
+    # last: it ends the broadcast (no more votes)
+    Unsafe("POST", "/api/v1/dialogues/{slug}/wrap-up", CSRF, json={}),
 ]
 # fmt: on
 #: ``/status`` moves this draft to "open" (the seed's draft is left alone).
@@ -240,6 +250,7 @@ def _send(
     params = {
         "slug": PHASED if u.route.endswith("/status") else SLUG,
         "action": "note",
+        "op": "back",
         "username": DISABLED,
         "code": ctx.code,
         "csrf": csrf or "",  # a form's token (the logout form) is the header's

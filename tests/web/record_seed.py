@@ -189,9 +189,10 @@ class Broadcast:
         return self.steps(code, *steps)
 
     def answer_live(self, code: str, text: str, by: str = "official") -> Question:
-        """On air (by the producer), then answered live by ``by``."""
+        """On air and answered live (by the producer), then its summary written by ``by``."""
         self.act(code, "on_air", "producer")
-        return self.act(code, "answer", by, text=text)
+        self.act(code, "answer", "producer")
+        return self.act(code, "summarize", by, text=text)
 
     def phase(self, status: str) -> Dialogue:
         """Move the dialogue to the next (or previous) phase."""

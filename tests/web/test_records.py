@@ -92,7 +92,8 @@ def test_tracking_page_says_each_state_in_plain_words(
         ("assign", "moderator", {"official_id": "o1"}, "Câu hỏi của bạn đã được đăng"),
         ("queue", "producer", {}, "Câu hỏi của bạn đang chờ lên sóng"),
         ("on_air", "producer", {}, "Câu hỏi của bạn đang được trả lời trực tiếp"),
-        ("answer", "official", {"text": LIVE_ANSWER}, "Câu hỏi của bạn đã được trả lời"),
+        ("answer", "producer", {}, "Câu hỏi của bạn đã được trả lời"),
+        ("summarize", "official", {"text": LIVE_ANSWER}, "Câu hỏi của bạn đã được trả lời"),
     ]
     for action, by, body, words in steps:
         b.act(code, action, by, **body)

@@ -44,6 +44,7 @@ PASSWORD = "mat-khau-widget-123"
 STAFF = {
     "w-moderator": frozenset({Role.MODERATOR}),
     "w-official": frozenset({Role.OFFICIAL}),
+    "w-producer": frozenset({Role.PRODUCER}),
 }
 TOPICS = [
     {"id": "chinh-quyen-so", "name": "Chính quyền số"},
@@ -237,9 +238,11 @@ class Site:
         )
 
     def answer_live(self, qid: str, text: str) -> dict[str, Any]:
-        """The official takes the question on air and answers it."""
-        self.act("w-official", qid, "on_air")
-        return self.act("w-official", qid, "answer", text=text)
+        """The producer takes the question on air and marks it answered live;
+        the official writes the summary."""
+        self.act("w-producer", qid, "on_air")
+        self.act("w-producer", qid, "answer")
+        return self.act("w-official", qid, "summarize", text=text)
 
 
 def sign_in(base_url: str) -> dict[str, StaffClient]:

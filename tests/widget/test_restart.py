@@ -52,10 +52,12 @@ def test_answer_published_during_a_restart_appears_once_in_order(
 
         async def answer_while_down(actions: Services) -> None:
             dialogue = await actions.dialogues.get(site.slug)
-            actor = actor_in(dialogue, "w-official", frozenset({Role.OFFICIAL}))
-            await actions.moderation.act(dialogue, ids[1], "on_air", {}, actor)
+            producer = actor_in(dialogue, "w-producer", frozenset({Role.PRODUCER}))
+            official = actor_in(dialogue, "w-official", frozenset({Role.OFFICIAL}))
+            await actions.moderation.act(dialogue, ids[1], "on_air", {}, producer)
+            await actions.moderation.act(dialogue, ids[1], "answer", {}, producer)
             await actions.moderation.act(
-                dialogue, ids[1], "answer", {"text": "Trả lời thứ hai."}, actor
+                dialogue, ids[1], "summarize", {"text": "Trả lời thứ hai."}, official
             )
 
         with_actions(redis_url, answer_while_down)

@@ -53,8 +53,9 @@ def test_question_asked_in_the_widget_is_answered_live_without_reload(
     chromium: Browser, site: Site
 ) -> None:
     """A citizen asks from the widget on a portal; the moderator approves and the
-    official answers through the API; the widget shows it on air, then the
-    answer, in the same document."""
+    producer puts it on air and marks it answered, its official writes the
+    summary, through the API; the widget shows it on air, then the answer, in
+    the same document."""
     page, widget = open_widget(chromium, site.page_url())
     expect(
         widget.get_by_role("heading", name="Đối thoại trực tuyến về chuyển đổi số")
@@ -73,11 +74,12 @@ def test_question_asked_in_the_widget_is_answered_live_without_reload(
     expect(waiting).to_contain_text("Trần Văn Bình")
     expect(waiting).to_contain_text("Kinh tế số")
 
-    site.act("w-official", q["id"], "on_air")
+    site.act("w-producer", q["id"], "on_air")
     on_air = widget.locator(".air li.q").filter(has_text=TEXT)
     expect(on_air).to_be_visible()
     expect(widget.locator("[aria-live]").filter(has_text="Đang trả lời: ")).to_have_count(1)
-    site.act("w-official", q["id"], "answer", text=ANSWER)
+    site.act("w-producer", q["id"], "answer")
+    site.act("w-official", q["id"], "summarize", text=ANSWER)
     answered = card(widget, "answered", TEXT)
     expect(answered.locator(".a-text")).to_have_text(ANSWER)
     expect(answered.locator(".a-by")).to_contain_text("Trả lời trực tiếp")
@@ -451,7 +453,7 @@ def test_axe_finds_no_serious_violation(chromium: Browser, site: Site, lang: str
     site.answer_live(q["id"], ANSWER)
     site.publish(site.ask("Thủ tục hành chính trực tuyến còn rườm rà, tỉnh có kế hoạch gì?"))
     air = site.publish(site.ask("Khi nào có wifi miễn phí ở các điểm du lịch của thành phố Huế?"))
-    site.act("w-official", air["id"], "on_air")
+    site.act("w-producer", air["id"], "on_air")
     page, widget = open_widget(chromium, site.page_url(lang=lang), bypass_csp=True)
     expect(widget.locator(".air li.q")).to_have_count(1)
     page.add_script_tag(path=str(AXE))

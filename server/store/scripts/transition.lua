@@ -9,6 +9,7 @@
 --   events: [{type, prev, id}]   (the event carries the written doc of question id)
 --   ack:    {group, entry} or nil  (XACK the dialogue's inbox entry in the same step)
 --   audit:  {expect, count, entries: [{doc, prev, hash}]} or nil (see _audit.lua)
+-- Appends queue.changed (the queue's ids in order) when a write touched the queue.
 -- Returns {'ok', event id...} | {'conflict', id, version, status} | {'missing', id}
 --       | {'onair', current id} | {'audit', head hash}.
 local prefix, maxlen = ARGV[1], ARGV[2]
@@ -56,6 +57,7 @@ local function queue_score(position)
 end
 
 local docs = {}
+local queue_touched = false
 for _, w in ipairs(spec.writes) do
   local key = prefix .. 'q:' .. w.id
   redis.call('HSET', key, 'doc', w.doc, 'status', w.status, 'version', w.expect + 1)
@@ -63,6 +65,9 @@ for _, w in ipairs(spec.writes) do
   if w.status ~= w.prev then
     redis.call('ZREM', prefix .. 's:' .. w.prev, w.id)
     redis.call('ZADD', prefix .. 's:' .. w.status, tonumber(w.id), w.id)
+  end
+  if w.status == 'queued' or w.prev == 'queued' then
+    queue_touched = true
   end
   if w.status == 'queued' then
     if w.prev ~= 'queued' or w.queue ~= nil then
@@ -97,6 +102,13 @@ for _, e in ipairs(spec.events) do
   local votes = redis.call('HGET', prefix .. 'q:' .. e.id, 'votes') or '0'
   result[#result + 1] = redis.call('XADD', prefix .. 'events', 'MAXLEN', '~', maxlen, '*',
     'type', e.type, 'prev', e.prev, 'q', docs[e.id], 'votes', votes)
+end
+if queue_touched then
+  -- The queue's new order, for every feed (clients keep no order of their own).
+  local ids = redis.call('ZRANGE', queue_key, 0, -1)
+  local listed = #ids == 0 and '[]' or cjson.encode(ids)  -- cjson writes {} for none
+  result[#result + 1] = redis.call('XADD', prefix .. 'events', 'MAXLEN', '~', maxlen, '*',
+    'type', 'queue.changed', 'ids', listed)
 end
 if spec.ack then
   redis.call('XACK', prefix .. 'inbox', spec.ack.group, spec.ack.entry)

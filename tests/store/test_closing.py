@@ -1,0 +1,81 @@
+"""The wrap-up on real Redis: "end the broadcast" closes the dialogue and
+leaves no question approved, queued or on air; each is owed in writing by an
+official (or flagged as owed by nobody yet) by the due day; votes stop."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from server.actions import Services
+from server.domain import wrapup
+from server.domain.model import Dialogue, DialogueStatus, Status
+from server.domain.wording import Refused
+from server.store.connection import Store
+
+from .conftest import MODERATOR, PRODUCER
+from .test_broadcast import queued
+from .test_questions import pending
+
+
+async def test_the_wrap_up_owes_every_unanswered_question(
+    store: Store, actions: Services, dialogue: Dialogue
+) -> None:
+    dialogue = await actions.dialogues.update(
+        dialogue, {"topic_officials": {"kinh-te-so": "o1"}, "version": dialogue.version}
+    )
+    a, b, c, d = await queued(store, actions, dialogue, 4)
+    await actions.moderation.act(dialogue, a, "set_topic", {"topic": "kinh-te-so"}, MODERATOR)
+    await actions.moderation.act(dialogue, b, "dequeue", {}, PRODUCER)
+    await actions.broadcast.next(dialogue, PRODUCER, current="")  # a on air
+    await actions.broadcast.next(dialogue, PRODUCER, current=a)  # a answered, c on air
+    await actions.moderation.act(dialogue, d, "defer", {}, PRODUCER)
+    waiting = await pending(store, actions, dialogue, 9)
+
+    plan = await actions.closing.plan(dialogue)
+    assert [(q["id"], q["official_id"]) for q in plan["questions"]] == [
+        (b, None),
+        (c, None),
+        (d, None),
+    ]
+    closed = await actions.closing.close(dialogue, PRODUCER, {c: "o1"})
+    assert closed["dialogue"].status is DialogueStatus.CLOSED
+    assert all(r["ok"] for r in closed["results"])
+    closed_at = closed["dialogue"].closed_at
+    assert closed_at is not None
+    due = wrapup.due_date(datetime.fromisoformat(closed_at), 15)
+    assert closed["due"] == due.isoformat()
+
+    for qid, official in ((b, None), (c, "o1"), (d, None)):
+        q = await actions.moderation.question(dialogue, qid)
+        assert (q.status, q.official_id, q.due_at) == (Status.DEFERRED, official, due.isoformat())
+    for status in (Status.APPROVED, Status.QUEUED, Status.ON_AIR):
+        left, _ = await store.questions.page(dialogue.id, status, 500, None)
+        assert left == []
+    assert await store.questions.on_air_id(dialogue.id) is None
+    assert await store.questions.queue_ids(dialogue.id) == []
+    assert (await actions.moderation.question(dialogue, waiting)).status is Status.PENDING
+
+    with pytest.raises(Refused) as votes:
+        await actions.submissions.vote(closed["dialogue"], c, "voter-aaaaaaaa")
+    assert votes.value.code == "not_accepting"
+
+    again = await actions.closing.close(closed["dialogue"], PRODUCER)
+    assert again["results"] == [
+        {"id": qid, "ok": True, "question": await actions.moderation.question(dialogue, qid)}
+        for qid in (b, c, d)
+    ]
+
+
+async def test_only_a_broadcast_can_be_ended(actions: Services, dialogue: Dialogue) -> None:
+    opened = await actions.dialogues.set_status(dialogue, "open")
+    with pytest.raises(Refused) as refused:
+        await actions.closing.close(opened, PRODUCER)
+    assert refused.value.code == "conflict"
+    closed = await actions.dialogues.set_status(
+        await actions.dialogues.set_status(opened, "live"), "closed"
+    )
+    with pytest.raises(Refused) as stale:
+        await actions.closing.close(closed, PRODUCER, version=closed.version - 1)
+    assert stale.value.code == "conflict"
