@@ -147,8 +147,12 @@ async def test_one_question_on_air(
     assert await store.questions.on_air_id(dialogue.id) == c
     queue = await redis.zrange(keys.queue(dialogue.id), 0, -1)
     assert queue == [a, b]
-    last_two = await redis.xrevrange(keys.events(dialogue.id), count=2)
-    assert [e[1]["type"] for e in reversed(last_two)] == ["question.returned", "question.on_air"]
+    last = await redis.xrevrange(keys.events(dialogue.id), count=3)
+    assert [e[1]["type"] for e in reversed(last)] == [
+        "question.returned",
+        "question.on_air",
+        "queue.changed",
+    ]
     page, _ = await store.questions.page(dialogue.id, Status.QUEUED, 10, None)
     assert [q.id for q in page] == [a, b]
 
@@ -212,19 +216,20 @@ async def test_resume_after_and_reset(
     first = await store.events.last_id(dialogue.id)
     await actions.moderation.act(dialogue, qid, "approve", {}, MODERATOR)
     await actions.moderation.act(dialogue, qid, "queue", {}, PRODUCER)
-    missed = await store.events.after(dialogue.id, first, limit=2)
+    missed = await store.events.after(dialogue.id, first, limit=3)
     assert missed is not None and [e.type for e in missed] == [
         "question.approved",
         "question.queued",
+        "queue.changed",
     ]
-    assert await store.events.after(dialogue.id, first, limit=1) is None
+    assert await store.events.after(dialogue.id, first, limit=2) is None
     assert await store.events.after(dialogue.id, "9999999999999-0", limit=ANY) is None
     assert await store.events.after(dialogue.id, "not-an-id", limit=ANY) is None
     for refused_by_redis in (f"{2**64}-0", f"0-{2**64}", "\u0661-\u0660", "\u00b2-0", "1-1\n"):
         assert await store.events.after(dialogue.id, refused_by_redis, limit=ANY) is None
-    all_events = await store.events.after(dialogue.id, "0-0", limit=3)
-    assert all_events is not None and len(all_events) == 3
-    assert await store.events.after(dialogue.id, "0-0", limit=2) is None
+    all_events = await store.events.after(dialogue.id, "0-0", limit=4)
+    assert all_events is not None and len(all_events) == 4
+    assert await store.events.after(dialogue.id, "0-0", limit=3) is None
     await redis.xtrim(keys.events(dialogue.id), maxlen=1, approximate=False)
     assert await store.events.after(dialogue.id, first, limit=ANY) is None
     assert await store.events.after(dialogue.id, "0-0", limit=ANY) is None
