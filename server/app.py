@@ -13,9 +13,6 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 from starlette.websockets import WebSocket
 
 from . import actions
@@ -25,26 +22,7 @@ from .realtime.hub import Hub
 from .realtime.reader import Reader
 from .store.connection import Store
 from .store.embedded import EmbeddedRedis
-from .web import (
-    admin,
-    admin_pages,
-    audit_pages,
-    broadcast_pages,
-    caching,
-    context,
-    errors,
-    export,
-    official_pages,
-    openapi,
-    pages,
-    public,
-    record_pages,
-    sockets,
-    staff,
-    templating,
-    users_api,
-    widget,
-)
+from .web import caching, errors, routes, sockets, templating, widget
 from .web.context import Node
 
 log = logging.getLogger(__name__)
@@ -64,11 +42,6 @@ def secret_key(settings: Settings) -> bytes:
 def node_name(settings: Settings) -> str:
     """Stable across restarts, so a restarted node takes up its own pending entries."""
     return settings.node_name or f"{socket.gethostname()}-{settings.port}"
-
-
-async def healthz(request: Request) -> Response:
-    await context.services(request).healthy()
-    return JSONResponse({"status": "ok", "node": context.node(request).name})
 
 
 StartHook = Callable[[actions.Services, Settings], Awaitable[None]]
@@ -128,24 +101,11 @@ def create_app(
                 await asyncio.to_thread(embedded.stop)
 
     app = Starlette(
-        routes=[
-            Route("/healthz", healthz, methods=["GET"]),
-            *public.routes,
-            *staff.routes,
-            *admin.routes,
-            *users_api.routes,
-            *sockets.routes,
-            *openapi.routes,
-            *admin_pages.routes,
-            *audit_pages.routes,
-            *export.routes,
-            *broadcast_pages.routes,
-            *official_pages.routes,
-            *record_pages.routes,
-            *widget.routes,
-            *pages.routes,
+        routes=routes.table(),
+        middleware=[
+            Middleware(caching.NoStoreApi),
+            Middleware(widget.PublicCors, api=routes.API),
         ],
-        middleware=[Middleware(caching.NoStoreApi), Middleware(widget.PublicCors)],
         exception_handlers=errors.HANDLERS,
         lifespan=lifespan,
     )

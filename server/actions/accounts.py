@@ -200,13 +200,13 @@ class Accounts:
         token = devices.issue(key, username, device or secrets.token_urlsafe(12))
         return SignedIn(session_id, identity, token)
 
-    async def memberships_by_slug(self, identity: Identity) -> dict[str, list[str]]:
+    async def memberships_by_slug(self, identity: Identity) -> dict[str, list[Role]]:
         """The dialogues (by slug) ``identity`` may act in, with its roles there."""
         found = {}
         for dialogue_id, roles in sorted(identity.memberships.items()):
             dialogue = await self._dialogues.by_id(dialogue_id)
             if dialogue is not None and identity.may_use(dialogue.slug):
-                found[dialogue.slug] = sorted(r.value for r in roles)
+                found[dialogue.slug] = sorted(roles)
         return found
 
     async def add(

@@ -4,8 +4,9 @@ first, filtered, and whether its hash chain is intact."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
+from ..domain import views
 from ..domain.audit import Problem
 from ..domain.model import Dialogue
 from ..domain.wording import Refused
@@ -32,7 +33,7 @@ class Chain:
     def ok(self) -> bool:
         return not self.problems
 
-    def to_doc(self) -> dict[str, Any]:
+    def to_doc(self) -> views.Chain:
         return {
             "ok": self.ok,
             "count": self.count,
@@ -48,8 +49,8 @@ def check_cursor(before: str | None) -> str | None:
     return before or None
 
 
-def row_doc(row: Row) -> dict[str, Any]:
-    return {"id": row.id, **row.entry, "hash": row.hash}
+def row_doc(row: Row) -> views.AuditEntry:
+    return cast(views.AuditEntry, {"id": row.id, **row.entry, "hash": row.hash})
 
 
 class Audit(Family):

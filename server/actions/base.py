@@ -13,6 +13,7 @@ from ..config import Settings
 from ..domain import audit
 from ..domain.lifecycle import Decision
 from ..domain.model import Actor, Dialogue, Question, iso
+from ..domain.views import AirChangeRef
 from ..domain.wording import Refused
 from ..store.connection import Store
 from ..store.questions import Conflict, Missing
@@ -46,7 +47,7 @@ class AirChange:
             dict(doc["queue"]), (str(before), str(after)),
         )  # fmt: skip
 
-    def public(self) -> dict[str, str]:
+    def public(self) -> AirChangeRef:
         """What a producer's console needs to offer the undo."""
         return {"id": self.id, "until": self.until}
 

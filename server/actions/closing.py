@@ -10,6 +10,7 @@ from typing import Any
 from ..config import Settings
 from ..domain import lifecycle, phases, wrapup
 from ..domain.model import Actor, Dialogue, DialogueStatus, Status
+from ..domain.views import WrapUpPlan
 from ..domain.wording import Refused
 from ..store.connection import Store
 from .base import Clock, Family, utcnow
@@ -27,19 +28,19 @@ class Closing(Family):
         super().__init__(store, settings, clock)
         self._dialogues = dialogues
 
-    async def plan(self, dialogue: Dialogue) -> dict[str, Any]:
+    async def plan(self, dialogue: Dialogue) -> WrapUpPlan:
         """What "end the broadcast" will do: each question not answered live,
         with the official it would be owed by (routed, else the topic's
         default; null: nobody yet) and the due day."""
         proposal = await self._proposal(dialogue)
         return {
-            "status": dialogue.status.value,
+            "status": dialogue.status,
             "due": self._due(dialogue).isoformat(),
             "answer_days": dialogue.answer_days,
             "questions": [
                 {
                     "id": o.question.id,
-                    "status": o.question.status.value,
+                    "status": o.question.status,
                     "text": o.question.text,
                     "topic": o.question.topic,
                     "official_id": o.official_id,

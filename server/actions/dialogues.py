@@ -3,13 +3,14 @@ their phases, and the public archive of one that has ended."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import Any
 
 from ..domain import audit, phases
 from ..domain.events import public_dialogue, public_question
 from ..domain.model import Actor, Dialogue, DialogueStatus, Status, iso
+from ..domain.views import Archive, ArchiveGroup, PublicQuestion
 from ..domain.wording import Refused
 from ..store.dialogues import IdTaken, SlugTaken, StaleDialogue, new_dialogue_id
 from .base import Family
@@ -111,7 +112,7 @@ class Dialogues(Family):
             await self.store.audit.append(new.id, [entry])
         return new
 
-    async def archive(self, dialogue: Dialogue) -> dict[str, Any]:
+    async def archive(self, dialogue: Dialogue) -> Archive:
         """Every answered question, grouped by topic and by official, with the
         counts of what was received, answered live or in writing, and owed."""
         _, done = await self.store.questions.snapshot(dialogue.id, [Status.ANSWERED])
@@ -119,12 +120,14 @@ class Dialogues(Family):
         counts = await self.store.questions.counts(dialogue.id)
         answered = [public_question(q, dialogue) for q in done]
 
-        def grouped(key: str, items: list[tuple[str | None, str]]) -> list[dict[str, Any]]:
+        def grouped(
+            of: Callable[[PublicQuestion], str | None], items: list[tuple[str | None, str]]
+        ) -> list[ArchiveGroup]:
             order = [k for k, _ in items] + [None]
             names = dict(items)
-            groups: dict[str | None, list[dict[str, Any]]] = {}
+            groups: dict[str | None, list[PublicQuestion]] = {}
             for q in answered:
-                value = q[key]["id"] if key == "official" and q[key] else q.get(key)
+                value = of(q)
                 groups.setdefault(value if value in names else None, []).append(q)
             return [
                 {"id": k, "name": names.get(k), "questions": groups[k]}
@@ -140,6 +143,9 @@ class Dialogues(Family):
                 "answered_written": sum(1 for q in done if q.answer and q.answer.kind == "written"),
                 "owed": counts[Status.DEFERRED.value],
             },
-            "by_topic": grouped("topic", [(t.id, t.name) for t in dialogue.topics]),
-            "by_official": grouped("official", [(o.id, o.name) for o in dialogue.officials]),
+            "by_topic": grouped(lambda q: q["topic"], [(t.id, t.name) for t in dialogue.topics]),
+            "by_official": grouped(
+                lambda q: q["official"]["id"] if q["official"] else None,
+                [(o.id, o.name) for o in dialogue.officials],
+            ),
         }

@@ -4,16 +4,15 @@ missed since the id it last saw."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..domain.events import public_dialogue, public_question, staff_question
 from ..domain.model import PUBLIC_STATUSES, Dialogue, Status, iso
+from ..domain.views import ConsoleFeed, Feed
 from ..store.events import StoredEvent
 from .base import Family
 
 
 class Feeds(Family):
-    async def public(self, dialogue: Dialogue) -> dict[str, Any]:
+    async def public(self, dialogue: Dialogue) -> Feed:
         """The public feed: the dialogue, what is on air, every published
         question, the on-air queue's order and whether the overlay shows,
         consistent with its ``last_event_id``."""
@@ -29,7 +28,7 @@ class Feeds(Family):
             "overlay": {"visible": board.overlay_visible},
         }
 
-    async def staff(self, dialogue: Dialogue) -> dict[str, Any]:
+    async def staff(self, dialogue: Dialogue) -> ConsoleFeed:
         """The staff feed: every screened question, the on-air queue's order,
         whether the overlay shows, and who handles which question now."""
         board = await self.store.questions.board(

@@ -13,6 +13,7 @@ from ..domain.access import Permission
 from ..domain.events import staff_question
 from ..domain.lifecycle import Command, Decision
 from ..domain.model import Actor, Dialogue, Question, Status, iso
+from ..domain.views import Contact, Handling, StaffQuestion
 from ..domain.wording import Refused
 from .base import Family
 
@@ -23,26 +24,34 @@ BULK_MAX = 200
 HANDLING_SECONDS = 60
 
 
+def _contact(stored: Mapping[str, str]) -> Contact:
+    """The phone and email of a stored contact (not its consent's record)."""
+    contact: Contact = {}
+    if "phone" in stored:
+        contact["phone"] = stored["phone"]
+    if "email" in stored:
+        contact["email"] = stored["email"]
+    return contact
+
+
 class Moderation(Family):
-    async def staff_view(self, dialogue: Dialogue, q: Question, actor: Actor) -> dict[str, Any]:
+    async def staff_view(self, dialogue: Dialogue, q: Question, actor: Actor) -> StaffQuestion:
         return (await self.staff_views(dialogue, [q], actor))[0]
 
     async def staff_views(
         self, dialogue: Dialogue, questions: list[Question], actor: Actor
-    ) -> list[dict[str, Any]]:
+    ) -> list[StaffQuestion]:
         """Staff questions as ``actor`` may see them: contact data (read in one
         round trip for the whole page) for moderators only, and the actions
         ``actor`` may take now."""
-        contacts: list[dict[str, str] | None] = [None] * len(questions)
+        contacts: list[Contact | None] = [None] * len(questions)
         if access.allows(actor.roles, Permission.CONTACT) and questions:
             found = await self.store.questions.contacts(dialogue.id, [q.id for q in questions])
-            contacts = [{k: v for k, v in c.items() if k in ("phone", "email")} for c in found]
-        views = []
-        for q, contact in zip(questions, contacts, strict=True):
-            doc = staff_question(q, dialogue, contact)
-            doc["actions"] = lifecycle.allowed_actions(q, actor)
-            views.append(doc)
-        return views
+            contacts = [_contact(c) for c in found]
+        return [
+            {**staff_question(q, dialogue, contact), "actions": lifecycle.allowed_actions(q, actor)}
+            for q, contact in zip(questions, contacts, strict=True)
+        ]
 
     async def page(
         self,
@@ -53,7 +62,7 @@ class Moderation(Family):
         limit: int = 100,
         cursor: str | None = None,
         official: str | None = None,
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    ) -> tuple[list[StaffQuestion], str | None]:
         """One page of the dialogue's questions as ``actor`` sees them, oldest
         first, and the cursor of the next page (None after the last)."""
         items, next_cursor = await self.store.questions.page(
@@ -158,7 +167,7 @@ class Moderation(Family):
                 results.append({"id": qid, "ok": True, "question": q})
         return results
 
-    async def handle(self, dialogue: Dialogue, question_id: str, actor: Actor) -> dict[str, Any]:
+    async def handle(self, dialogue: Dialogue, question_id: str, actor: Actor) -> Handling:
         """``actor`` has the question open in the console: tell the others,
         for ``HANDLING_SECONDS`` (the console repeats it while it stays open)."""
         await self.question(dialogue, question_id)

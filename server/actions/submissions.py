@@ -26,6 +26,7 @@ from ..config import Settings
 from ..domain import audit
 from ..domain.model import Actor, Dialogue, DialogueStatus, HistoryEntry, Question, Status, iso
 from ..domain.text import DEVICE_ID, Submission, ValidationError, clean_submission
+from ..domain.views import Challenge
 from ..domain.wording import N_, Refused
 from ..store.connection import Store
 from ..store.questions import Submitted, derived_tracking_code, new_tracking_code
@@ -154,7 +155,7 @@ class Submissions(Family):
             await self.store.questions.keep_trap(code, view, TRAP_SECONDS)
         return code
 
-    def challenge(self, dialogue: Dialogue) -> dict[str, Any]:
+    def challenge(self, dialogue: Dialogue) -> Challenge:
         """A proof-of-work challenge for the dialogue: ``{challenge, difficulty,
         expires_at}``. Signed and self-contained, so issuing one writes nothing."""
         issued = self.store.proofs.challenge(dialogue.id, self.settings.proof_difficulty)

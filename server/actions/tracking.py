@@ -4,11 +4,12 @@ and the deletion of their contact data (on request, or after retention)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import cast
 
 from ..domain import audit
 from ..domain.events import public_question
 from ..domain.model import Actor, Dialogue, Status, iso
+from ..domain.views import TrackingView
 from ..domain.wording import Refused
 from ..store.questions import dialogue_of
 from .base import Family
@@ -23,28 +24,28 @@ class Tracking(Family):
         dialogue_id = dialogue_of(code)
         return await self.store.dialogues.by_id(dialogue_id) if dialogue_id else None
 
-    async def view(self, code: str) -> dict[str, Any]:
+    async def view(self, code: str) -> TrackingView:
         """The asker's view of their question, from the moment of the 202."""
         q = await self.store.questions.by_tracking(code)
         if q is None:
             trapped = await self.store.questions.trapped(code)
             if trapped is not None:
-                return trapped
+                return cast(TrackingView, trapped)
             raise Refused("not_found", "no question has this tracking code")
         dialogue = await self.store.dialogues.by_id(q.dialogue_id)
         assert dialogue is not None
-        view: dict[str, Any] = {
+        view: TrackingView = {
             "tracking_code": q.tracking_code,
             "dialogue": {"slug": dialogue.slug, "title": dialogue.title},
-            "status": q.status.value,
+            "status": q.status,
             "text": q.original_text if q.original_text is not None else q.text,
             "topic": q.topic,
             "submitted_at": q.submitted_at,
         }
         if q.status is Status.REJECTED:
             view["reason"] = q.reason
-        if q.answer is not None:
-            public = public_question(q, dialogue)
+        public = public_question(q, dialogue)
+        if public["answer"] is not None:
             view["answer"] = public["answer"]
             view["recording_url"] = public["recording_url"]
             view["recording_offset"] = public["recording_offset"]

@@ -8,13 +8,28 @@ and tracking codes cannot reach the public by accident. Pure: no I/O.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .folding import fold
 from .lifecycle import actions_by_role
 from .model import PUBLIC_STATUSES, Answer, Dialogue, Official, Question, Status
 from .screening import Policy
+from .views import (
+    Answer as AnswerView,
+)
+from .views import (
+    Brand,
+    ConsoleQuestion,
+    Contact,
+    DialogueSummary,
+    MergedRef,
+    PublicDialogue,
+    PublicQuestion,
+    QuestionRef,
+    StaffDialogue,
+)
+from .views import Official as OfficialView
 
 PUBLIC = "public"
 STAFF = "staff"
@@ -27,17 +42,23 @@ _PUBLIC_TYPES = {
     "question.answered": "question.answered",
     "question.deferred": "question.deferred",
 }
+#: The public feed's event types whose data is a public question.
+PUBLIC_QUESTION_EVENTS = (
+    "question.approved",
+    *dict.fromkeys(_PUBLIC_TYPES.values()),
+    "question.updated",
+)
 #: Staff events that never reach the public, whatever the state.
 _PRIVATE_TYPES = frozenset({"question.noted", "question.received"})
 
 
-def _official(official: Official | None) -> dict[str, Any] | None:
+def _official(official: Official | None) -> OfficialView | None:
     if official is None:
         return None
     return {"id": official.id, "name": official.name, "title": official.title}
 
 
-def _answer(answer: Answer | None, dialogue: Dialogue) -> dict[str, Any] | None:
+def _answer(answer: Answer | None, dialogue: Dialogue) -> AnswerView | None:
     if answer is None:
         return None
     return {
@@ -70,7 +91,7 @@ def recording_link(stream_url: str, seconds: int) -> str:
     return urlunsplit(parts._replace(fragment=f"t={seconds}"))
 
 
-def public_question(q: Question, dialogue: Dialogue) -> dict[str, Any]:
+def public_question(q: Question, dialogue: Dialogue) -> PublicQuestion:
     """The public question (docs/api.md), built field by field."""
     topic = dialogue.topic(q.topic)
     offset = recording_offset(q, dialogue) if q.answer and q.answer.kind == "live" else None
@@ -88,7 +109,7 @@ def public_question(q: Question, dialogue: Dialogue) -> dict[str, Any]:
         "locality": q.locality,
         "topic": q.topic,
         "topic_name": topic.name if topic else None,
-        "status": q.status.value,
+        "status": q.status,
         "official": _official(dialogue.official(q.official_id)),
         "votes": q.votes,
         "asked_by": q.asked_by,
@@ -103,51 +124,51 @@ def public_question(q: Question, dialogue: Dialogue) -> dict[str, Any]:
 
 
 def staff_question(
-    q: Question, dialogue: Dialogue, contact: dict[str, str] | None = None
-) -> dict[str, Any]:
+    q: Question, dialogue: Dialogue, contact: Contact | None = None
+) -> ConsoleQuestion:
     """The staff question (docs/api.md). ``contact`` is given only for moderators. It
     never carries the tracking code: that is the asker's key (to follow the
     question and to delete their contact data), and no staff screen needs it."""
-    doc = public_question(q, dialogue)
-    doc.update(
-        version=q.version,
-        channel=q.channel,
-        flags=list(q.flags),
-        flag_reasons=dict(q.flag_reasons),
-        held=q.held,
-        suggested_reason=q.suggested_reason,
-        folded=fold(q.text),
-        duplicates=[{"id": d.id, "score": d.score} for d in q.duplicates],
-        notes=[{"at": n.at, "actor": n.actor, "text": n.text} for n in q.notes],
-        original_text=q.original_text,
-        history=[{"at": h.at, "actor": h.actor, "action": h.action} for h in q.history],
-        reason=q.reason,
-        merged_into=q.merged_into,
-        merged_from=list(q.merged_from),
-        updated_at=q.updated_at,
-        deferred_at=q.deferred_at,
-        ready_at=q.ready_at,
-        suggested_official=_suggestion(q, dialogue),
-        actions_by_role=actions_by_role(q),
-    )
+    doc: ConsoleQuestion = {
+        **public_question(q, dialogue),
+        "version": q.version,
+        "channel": q.channel,
+        "flags": list(q.flags),
+        "flag_reasons": dict(q.flag_reasons),
+        "held": q.held,
+        "suggested_reason": q.suggested_reason,
+        "folded": fold(q.text),
+        "duplicates": [{"id": d.id, "score": d.score} for d in q.duplicates],
+        "notes": [{"at": n.at, "actor": n.actor, "text": n.text} for n in q.notes],
+        "original_text": q.original_text,
+        "history": [{"at": h.at, "actor": h.actor, "action": h.action} for h in q.history],
+        "reason": q.reason,
+        "merged_into": q.merged_into,
+        "merged_from": list(q.merged_from),
+        "updated_at": q.updated_at,
+        "deferred_at": q.deferred_at,
+        "ready_at": q.ready_at,
+        "suggested_official": _suggestion(q, dialogue),
+        "actions_by_role": actions_by_role(q),
+    }
     if contact is not None:
         doc["contact"] = contact
     return doc
 
 
-def _suggestion(q: Question, dialogue: Dialogue) -> dict[str, Any] | None:
+def _suggestion(q: Question, dialogue: Dialogue) -> OfficialView | None:
     """The topic's default official, offered while the question is not routed."""
     if q.official_id is not None:
         return None
     return _official(dialogue.default_official(q.topic))
 
 
-def public_dialogue(d: Dialogue) -> dict[str, Any]:
+def public_dialogue(d: Dialogue) -> PublicDialogue:
     return {
         "slug": d.slug,
         "title": d.title,
         "description": d.description,
-        "status": d.status.value,
+        "status": d.status,
         "starts_at": d.starts_at,
         "ends_at": d.ends_at,
         "live_at": d.live_at,
@@ -157,33 +178,43 @@ def public_dialogue(d: Dialogue) -> dict[str, Any]:
         "allow_anonymous": d.allow_anonymous,
         "proof_of_work": d.proof_of_work,
         "topics": [{"id": t.id, "name": t.name} for t in d.topics],
-        "officials": [_official(o) for o in d.officials],
+        "officials": [{"id": o.id, "name": o.name, "title": o.title} for o in d.officials],
         "localities": list(d.localities),
         "answer_days": d.answer_days,
-        "brand": dict(d.brand),
+        "brand": cast(Brand, dict(d.brand)),
     }
 
 
-def staff_dialogue(d: Dialogue) -> dict[str, Any]:
+def dialogue_summary(d: Dialogue) -> DialogueSummary:
+    """A dialogue in the public list."""
+    return {"slug": d.slug, "title": d.title, "status": d.status, "starts_at": d.starts_at}
+
+
+def staff_dialogue(d: Dialogue) -> StaffDialogue:
     """The dialogue as its admins edit it: the public view plus routing and accounts."""
-    doc = public_dialogue(d)
-    doc.update(
-        id=d.id,
-        officials=[
-            {**(_official(o) or {}), "username": o.username, "aides": list(o.aides)}
+    return {
+        **public_dialogue(d),
+        "id": d.id,
+        "officials": [
+            {
+                "id": o.id,
+                "name": o.name,
+                "title": o.title,
+                "username": o.username,
+                "aides": list(o.aides),
+            }
             for o in d.officials
         ],
-        topic_officials=dict(d.topic_officials),
-        widget_origins=list(d.widget_origins),
-        policy=Policy.from_doc(d.policy).to_doc(),
-        version=d.version,
-    )
-    return doc
+        "topic_officials": dict(d.topic_officials),
+        "widget_origins": list(d.widget_origins),
+        "policy": Policy.from_doc(d.policy).to_doc(),
+        "version": d.version,
+    }
 
 
 def public_event(
     type_: str, previous: Status, q: Question, dialogue: Dialogue
-) -> tuple[str, dict[str, Any]] | None:
+) -> tuple[str, PublicQuestion | MergedRef | QuestionRef] | None:
     """The public feed's view of a question event, or None if the public sees nothing."""
     was, now = previous in PUBLIC_STATUSES, q.is_public
     if type_ in _PRIVATE_TYPES or not (was or now):

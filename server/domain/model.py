@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 
 class Status(StrEnum):
@@ -56,6 +56,9 @@ ACCEPTING_STATUSES = frozenset({DialogueStatus.OPEN, DialogueStatus.LIVE})
 REJECT_REASONS = ("off_topic", "duplicate", "abusive", "spam", "personal_case", "other")
 
 CHANNELS = ("web", "widget", "hotline", "email", "paper", "social", "other")
+
+#: An answer given live on air, or in writing after the broadcast.
+AnswerKind = Literal["live", "written"]
 
 
 @dataclass(frozen=True)
@@ -198,7 +201,7 @@ SYSTEM = Actor("system", frozenset({Role.ADMIN}))
 @dataclass(frozen=True)
 class Answer:
     text: str
-    kind: str  # "live" or "written"
+    kind: AnswerKind
     official_id: str | None
     answered_at: str
     by: str

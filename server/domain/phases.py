@@ -159,7 +159,7 @@ def _policy(current: Mapping[str, Any], value: Any) -> dict[str, Any]:
         )
     merged = {**current, **value, "extra_blocked": [w.strip() for w in words]}
     try:
-        return screening.Policy.from_doc(merged).to_doc()
+        return dict(screening.Policy.from_doc(merged).to_doc())
     except (ValueError, TypeError) as exc:
         raise _invalid("policy", "invalid policy: {problem}", problem=str(exc)) from None
 

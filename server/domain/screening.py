@@ -48,6 +48,7 @@ from typing import Any, Literal
 from .folding import STOP_SYLLABLES, fold, is_syllable
 from .model import REJECT_REASONS
 from .text import ValidationError, clean_phone
+from .views import ScreeningPolicy
 
 FLAGS = (
     "blocked_word",
@@ -111,7 +112,7 @@ class Policy:
         if self.min_syllables < 0 or self.shouting_min_letters < 1:
             raise ValueError("min_syllables must be >= 0 and shouting_min_letters >= 1")
 
-    def to_doc(self) -> dict[str, Any]:
+    def to_doc(self) -> ScreeningPolicy:
         return {
             "hold": sorted(self.hold),
             "reject": dict(self.reject),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from ..actions import Services
 from ..domain.access import Permission
@@ -12,8 +11,9 @@ from ..domain.events import staff_dialogue
 from ..domain.model import Actor, Dialogue
 from ..domain.wording import Refused
 from .auth import actor_of, client_address, require, require_dialogue_scope, require_staff
-from .context import services, settings
-from .errors import read_object
+from .bodies import body, plain
+from .context import services
+from .schemas import DialogueEdit, NewDialogue, PhaseChange
 
 
 async def _admin(request: Request) -> tuple[Services, Actor]:
@@ -38,8 +38,8 @@ async def _dialogue(request: Request) -> tuple[Services, Dialogue, Actor]:
 
 async def create(request: Request) -> Response:
     app, actor = await _admin(request)
-    body = await read_object(request, settings(request).max_body)
-    return JSONResponse(staff_dialogue(await app.dialogues.new(body, actor)), 201)
+    given = plain(await body(request, NewDialogue))
+    return JSONResponse(staff_dialogue(await app.dialogues.new(given, actor)), 201)
 
 
 async def dialogue_settings(request: Request) -> Response:
@@ -49,22 +49,12 @@ async def dialogue_settings(request: Request) -> Response:
 
 async def update(request: Request) -> Response:
     app, dialogue, actor = await _dialogue(request)
-    body = await read_object(request, settings(request).max_body)
-    return JSONResponse(staff_dialogue(await app.dialogues.update(dialogue, body, actor)))
+    given = plain(await body(request, DialogueEdit))
+    return JSONResponse(staff_dialogue(await app.dialogues.update(dialogue, given, actor)))
 
 
 async def change_status(request: Request) -> Response:
     app, dialogue, actor = await _dialogue(request)
-    body = await read_object(request, settings(request).max_body)
-    changed = await app.dialogues.set_status(
-        dialogue, body.get("status"), actor, body.get("version")
-    )
+    given = await body(request, PhaseChange)
+    changed = await app.dialogues.set_status(dialogue, given.status, actor, given.version)
     return JSONResponse(staff_dialogue(changed))
-
-
-routes = [
-    Route("/api/v1/dialogues", create, methods=["POST"]),
-    Route("/api/v1/dialogues/{slug}", update, methods=["PATCH"]),
-    Route("/api/v1/dialogues/{slug}/settings", dialogue_settings, methods=["GET"]),
-    Route("/api/v1/dialogues/{slug}/status", change_status, methods=["POST"]),
-]

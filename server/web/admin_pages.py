@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
 from ..actions.accounts import MIN_PASSWORD, Identity
 from ..domain.access import Permission
@@ -107,11 +106,3 @@ async def users(request: Request) -> Response:
         username=identity.username,
         csrf_token=identity.csrf_token or "",
     )
-
-
-routes: list[BaseRoute] = [
-    Route("/admin", dialogues, methods=["GET"]),
-    # Before /admin/{slug}, which would take "users" for a dialogue's slug.
-    Route("/admin/users", users, methods=["GET"]),
-    Route("/admin/{slug}", dialogue, methods=["GET"]),
-]

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
 
 from ..actions.audit import FILTERS, check_cursor, row_doc
 from ..domain.access import Permission
@@ -69,9 +68,3 @@ async def audit_page(request: Request) -> Response:
         username=identity.username,
         csrf_token=identity.csrf_token or "",
     )
-
-
-routes: list[BaseRoute] = [
-    Route("/console/{slug}/audit", audit_page, methods=["GET"]),
-    Route("/api/v1/dialogues/{slug}/audit", audit_api, methods=["GET"]),
-]

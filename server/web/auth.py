@@ -24,11 +24,15 @@ from ..domain.wording import Refused
 from . import context
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: The session cookie's name (``__Host-`` before it behind HTTPS), and the
+#: header an unsafe request authenticated by it carries the CSRF token in.
+SESSION_COOKIE = "doithoai_session"
+CSRF_HEADER = "X-CSRF-Token"
 
 
 def cookie_name(settings: Settings) -> str:
     # __Host- makes the browser refuse the cookie unless Secure, path=/ and no Domain.
-    return "__Host-doithoai_session" if settings.secure_cookies else "doithoai_session"
+    return f"__Host-{SESSION_COOKIE}" if settings.secure_cookies else SESSION_COOKIE
 
 
 def set_session_cookie(response: Response, settings: Settings, session_id: str) -> None:
@@ -192,7 +196,7 @@ def actor_of(conn: HTTPConnection, identity: Identity, dialogue: Dialogue) -> Ac
 def check_csrf(request: Request, identity: Identity) -> None:
     if not same_origin(request, own_origins(request)):
         raise Refused("forbidden", "cross-site request refused")
-    token = request.headers.get("x-csrf-token", "")
+    token = request.headers.get(CSRF_HEADER, "")
     if identity.csrf_token is None or not hmac.compare_digest(token, identity.csrf_token):
         raise Refused("forbidden", "missing or wrong CSRF token")
 

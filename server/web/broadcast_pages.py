@@ -13,7 +13,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
 from ..domain.access import Permission
 from ..domain.model import Dialogue
@@ -80,9 +79,3 @@ async def screen(request: Request) -> Response:
         "dialogue": {"title": dialogue.title},
     }
     return render(request, "screen.html", denied=False, initial=initial, **context)
-
-
-routes: list[BaseRoute] = [
-    Route("/console/{slug}/producer", producer, methods=["GET"]),
-    Route("/d/{slug}/screen", screen, methods=["GET"]),
-]

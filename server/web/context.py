@@ -39,3 +39,8 @@ def settings(conn: HTTPConnection) -> Settings:
 
 def node(conn: HTTPConnection) -> Node:
     return cast(Node, conn.app.state.node)
+
+
+def address(conn: HTTPConnection, name: str, /, **params: str) -> str:
+    """The path of the app's route ``name`` (``routes.py``) with ``params``."""
+    return str(conn.app.url_path_for(name, **params))

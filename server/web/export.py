@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from ..domain import export as table
 from ..domain.access import Permission
@@ -38,6 +37,3 @@ async def export(request: Request) -> Response:
     return Response(
         table.to_csv(rows, contact == "true"), media_type="text/csv; charset=utf-8", headers=headers
     )
-
-
-routes = [Route("/api/v1/dialogues/{slug}/export", export, methods=["GET"])]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
 from ..domain.access import Permission
 from ..domain.model import Dialogue, Official, Role
@@ -79,8 +78,3 @@ async def official_console(request: Request) -> Response:
         note_max=LIMITS["note"][1],
         viewer=viewer_data(actor),
     )
-
-
-routes: list[BaseRoute] = [
-    Route("/console/{slug}/official", official_console, methods=["GET"]),
-]

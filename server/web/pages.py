@@ -15,8 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ..actions import PUBLIC_CHANNELS, Identity
 from ..domain.access import Permission
@@ -36,15 +35,21 @@ from .auth import (
     set_login_cookies,
 )
 from .catalogs import say
-from .context import services, settings
+from .context import address, node, services, settings
 from .errors import STATUS, refusal_headers
 from .staff import sign_in
-from .templating import error_page, login_redirect, page_refusal, protect, render, static_mount
+from .templating import error_page, login_redirect, page_refusal, protect, render
 
 #: A login form is three short fields; anything bigger is not one.
 MAX_FORM_BODY = 8192
 #: The longest ``next`` path the login page keeps.
 MAX_NEXT = 2000
+
+
+async def healthz(request: Request) -> Response:
+    """For load balancers: this node answers, and reaches Redis."""
+    await services(request).healthy()
+    return JSONResponse({"status": "ok", "node": node(request).name})
 
 
 def _redirect(request: Request, url: str) -> Response:
@@ -96,14 +101,16 @@ async def _landing(request: Request, identity: Identity, requested: str) -> str:
         return target
     dialogues = await services(request).dialogues.all()
     ordered = sorted(dialogues, key=lambda d: d.status is not DialogueStatus.LIVE)
+    consoles = (
+        (Permission.MODERATE, "console"),
+        (Permission.PRODUCE, "producer_console"),
+        (Permission.ANSWER, "official_console"),
+    )
     for dialogue in ordered:
-        if identity.may(dialogue, Permission.MODERATE):
-            return f"/console/{dialogue.slug}"
-        if identity.may(dialogue, Permission.PRODUCE):
-            return f"/console/{dialogue.slug}/producer"
-        if identity.may(dialogue, Permission.ANSWER):
-            return f"/console/{dialogue.slug}/official"
-    return "/admin" if identity.system_admin else "/"
+        for permission, page in consoles:
+            if identity.may(dialogue, permission):
+                return address(request, page, slug=dialogue.slug)
+    return address(request, "admin" if identity.system_admin else "index")
 
 
 def _login_page(
@@ -166,7 +173,7 @@ async def logout(request: Request) -> Response:
     config = settings(request)
     identity = await identify(request)
     if identity is None:
-        response = _redirect(request, "/login")
+        response = _redirect(request, address(request, "login_page"))
         clear_session_cookie(response, config)
         return response
     try:
@@ -182,7 +189,7 @@ async def logout(request: Request) -> Response:
         refused = Refused("forbidden", "the sign-out request was refused")
         return error_page(request, 403, _message(request, refused))
     await services(request).accounts.close_session(request.cookies.get(cookie_name(config), ""))
-    response = _redirect(request, "/login")
+    response = _redirect(request, address(request, "login_page"))
     clear_session_cookie(response, config)
     return response
 
@@ -265,7 +272,7 @@ async def dialogue_page(request: Request) -> Response:
     dialogue = await _dialogue(request)
     if dialogue is None or not await may_see(request, dialogue):
         return error_page(request, 404)
-    feed: dict[str, Any] = await services(request).feeds.public(dialogue)
+    feed = await services(request).feeds.public(dialogue)
     questions = [q for q in reversed(feed["questions"]) if q["status"] != "on_air"]
     stream_url = _stream_url(dialogue)
     embed = youtube_embed(stream_url)
@@ -289,14 +296,3 @@ async def index(request: Request) -> Response:
     dialogues = await services(request).dialogues.all()
     listed = [d for d in dialogues if d.status is not DialogueStatus.DRAFT]
     return render(request, "index.html", dialogues=listed)
-
-
-routes: list[BaseRoute] = [
-    Route("/", index, methods=["GET"]),
-    Route("/login", login_form, methods=["GET"]),
-    Route("/login", login_submit, methods=["POST"]),
-    Route("/logout", logout, methods=["POST"]),
-    Route("/console/{slug}", console, methods=["GET"]),
-    Route("/d/{slug}", dialogue_page, methods=["GET"]),
-    static_mount(),
-]

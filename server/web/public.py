@@ -8,24 +8,21 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from ..domain.access import Permission
-from ..domain.events import public_dialogue
+from ..domain.events import dialogue_summary, public_dialogue
 from ..domain.model import Dialogue, DialogueStatus
+from ..domain.views import Submitted, Vote
 from ..domain.wording import Refused
 from .auth import actor_of, check_csrf, client_key, identify_api, may_see, require
-from .context import services, settings
-from .errors import read_object
+from .bodies import body, plain
+from .context import services
+from .schemas import NewQuestion, NewVote
 
 
 async def list_dialogues(request: Request) -> Response:
-    return JSONResponse(
-        [
-            {"slug": d.slug, "title": d.title, "status": d.status.value, "starts_at": d.starts_at}
-            for d in await services(request).dialogues.listed()
-        ]
-    )
+    listed = await services(request).dialogues.listed()
+    return JSONResponse([dialogue_summary(d) for d in listed])
 
 
 async def _visible(request: Request) -> Dialogue:
@@ -45,17 +42,18 @@ async def submit_question(request: Request) -> Response:
     one received by hotline, email or on paper (with ``channel``)."""
     app = services(request)
     dialogue = await app.dialogues.get(request.path_params["slug"])
-    body = await read_object(request, settings(request).max_body)
-    identity = await identify_api(request) if "channel" in body else None
+    question = await body(request, NewQuestion)
+    identity = await identify_api(request) if question.channel is not None else None
     if identity is None:
-        code = await app.submissions.ask(dialogue, body, client_key(request))
+        code = await app.submissions.ask(dialogue, plain(question), client_key(request))
     else:
         if identity.csrf_token is not None:
             check_csrf(request, identity)
         require(identity, dialogue, Permission.ENTER)
         staff = actor_of(request, identity, dialogue)
-        code = (await app.submissions.submit(dialogue, body, staff)).tracking_code
-    return JSONResponse({"tracking_code": code, "status": "received"}, 202)
+        code = (await app.submissions.submit(dialogue, plain(question), staff)).tracking_code
+    submitted: Submitted = {"tracking_code": code, "status": "received"}
+    return JSONResponse(submitted, 202)
 
 
 async def challenge(request: Request) -> Response:
@@ -90,21 +88,9 @@ async def archive(request: Request) -> Response:
 async def vote(request: Request) -> Response:
     app = services(request)
     dialogue = await app.dialogues.get(request.path_params["slug"])
-    body = await read_object(request, settings(request).max_body)
+    ballot = await body(request, NewVote)
     votes = await app.submissions.cast(
-        dialogue, request.path_params["id"], body, client_key(request)
+        dialogue, request.path_params["id"], plain(ballot), client_key(request)
     )
-    return JSONResponse({"votes": votes})
-
-
-routes = [
-    Route("/api/v1/dialogues", list_dialogues, methods=["GET"]),
-    Route("/api/v1/dialogues/{slug}", get_dialogue, methods=["GET"]),
-    Route("/api/v1/dialogues/{slug}/questions", submit_question, methods=["POST"]),
-    Route("/api/v1/dialogues/{slug}/feed", feed, methods=["GET"]),
-    Route("/api/v1/dialogues/{slug}/challenge", challenge, methods=["GET"]),
-    Route("/api/v1/dialogues/{slug}/archive", archive, methods=["GET"]),
-    Route("/api/v1/dialogues/{slug}/questions/{id}/votes", vote, methods=["POST"]),
-    Route("/api/v1/tracking/{code}", tracking, methods=["GET"]),
-    Route("/api/v1/tracking/{code}/contact", forget_contact, methods=["DELETE"]),
-]
+    counted: Vote = {"votes": votes}
+    return JSONResponse(counted)

@@ -12,15 +12,15 @@ form posts the code rather than put it in a query string (logs, history).
 from __future__ import annotations
 
 import unicodedata
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
 
 from ..domain.model import DialogueStatus
 from ..domain.wording import Refused
 from .auth import own_origins, same_origin
-from .context import services
+from .context import address, services
 from .errors import STATUS
 from .pages import read_form
 from .templating import error_page, gettext, protect, render
@@ -61,7 +61,8 @@ def _lookup_page(request: Request, status_code: int, typed: str = "", error: str
 
 
 def _redirect(request: Request, code: str) -> Response:
-    response = protect(request, RedirectResponse(f"/t/{code}", status_code=303))
+    page = address(request, "tracking_page", code=code)
+    response = protect(request, RedirectResponse(page, status_code=303))
     return _tracking_response(response)
 
 
@@ -137,7 +138,8 @@ async def forget_contact(request: Request) -> Response:
         removed = await services(request).tracking.forget_contact(code)
     except Refused:
         return _lookup_page(request, 404, typed=code, error="unknown")
-    target = f"/t/{code}?contact={'deleted' if removed else 'none'}"
+    page = address(request, "tracking_page", code=code)
+    target = f"{page}?{urlencode({'contact': 'deleted' if removed else 'none'})}"
     return _tracking_response(protect(request, RedirectResponse(target, status_code=303)))
 
 
@@ -162,12 +164,3 @@ async def archive_page(request: Request) -> Response:
         officials=officials,
         total=sum(len(g["questions"]) for g in groups),
     )
-
-
-routes: list[BaseRoute] = [
-    Route("/t", lookup, methods=["GET"]),
-    Route("/t", lookup_submit, methods=["POST"]),
-    Route("/t/{code}", tracking_page, methods=["GET"]),
-    Route("/t/{code}/contact", forget_contact, methods=["POST"]),
-    Route("/d/{slug}/archive", archive_page, methods=["GET"]),
-]

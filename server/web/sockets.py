@@ -16,7 +16,6 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ..actions import Services
@@ -243,9 +242,3 @@ async def console_feed(ws: WebSocket) -> None:
         await ws.close(CLOSE_POLICY)
         return
     await _open(ws, STAFF, lambda _, dialogue: identity.may(dialogue, Permission.SEE))
-
-
-routes = [
-    WebSocketRoute("/ws/v1/dialogues/{slug}/feed", public_feed),
-    WebSocketRoute("/ws/v1/dialogues/{slug}/console", console_feed),
-]

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from ..actions import Identity, Services, SignedIn
 from ..actions.broadcast import AirResult
 from ..domain.access import Permission
 from ..domain.model import Actor, Dialogue, Status
+from ..domain.views import (
+    AirState,
+    BulkResults,
+    Overlay,
+    QuestionPage,
+    QuestionResult,
+    Screen,
+    Session,
+    WrapUpResult,
+)
 from ..domain.wording import Refused
 from .auth import (
     actor_of,
@@ -27,12 +37,24 @@ from .auth import (
     same_origin,
     set_login_cookies,
 )
+from .bodies import body, plain
 from .catalogs import say
 from .context import services, settings
-from .errors import error_body, read_object
+from .errors import error_body
+from .schemas import (
+    ActionBody,
+    AirRequest,
+    BulkRequest,
+    Login,
+    NextRequest,
+    OverlayRequest,
+    WrapUpRequest,
+)
 
 #: The most questions one page may hold.
 MAX_LIMIT = 500
+#: What ``POST .../air/{op}`` does to the air (see ``Broadcast``).
+AIR_OPS = ("skip", "back", "undo")
 
 
 async def sign_in(request: Request, username: object, password: object) -> SignedIn:
@@ -49,12 +71,12 @@ async def sign_in(request: Request, username: object, password: object) -> Signe
     )
 
 
-async def _identity_body(request: Request, identity: Identity) -> dict[str, object]:
+async def _identity_body(request: Request, identity: Identity) -> Session:
     """The session as its holder sees it: the roles held anywhere, whether a
     system administrator, and the dialogues (by slug) with the roles held in each."""
     return {
         "username": identity.username,
-        "roles": sorted(r.value for r in identity.roles),
+        "roles": sorted(identity.roles),
         "admin": identity.admin,
         "memberships": await services(request).accounts.memberships_by_slug(identity),
         "csrf_token": identity.csrf_token,
@@ -63,8 +85,8 @@ async def _identity_body(request: Request, identity: Identity) -> dict[str, obje
 
 async def login(request: Request) -> Response:
     config = settings(request)
-    body = await read_object(request, config.max_body)
-    signed = await sign_in(request, body.get("username"), body.get("password"))
+    given = await body(request, Login)
+    signed = await sign_in(request, given.username, given.password)
     response = JSONResponse(await _identity_body(request, signed.identity))
     set_login_cookies(response, config, signed.session_id, signed.device_token)
     return response
@@ -142,7 +164,8 @@ async def list_questions(request: Request) -> Response:
     items, next_cursor = await app.moderation.page(
         dialogue, actor, status=status, limit=limit, cursor=cursor, official=official or None
     )
-    return JSONResponse({"items": items, "next_cursor": next_cursor})
+    page: QuestionPage = {"items": items, "next_cursor": next_cursor}
+    return JSONResponse(page)
 
 
 async def get_question(request: Request) -> Response:
@@ -153,16 +176,14 @@ async def get_question(request: Request) -> Response:
 
 async def act(request: Request) -> Response:
     app, dialogue, actor = await _dialogue(request)
-    body = await read_object(request, settings(request).max_body)
+    given = plain(await body(request, ActionBody))
     q = await app.moderation.act(
-        dialogue, request.path_params["id"], request.path_params["action"], body, actor
+        dialogue, request.path_params["id"], request.path_params["action"], given, actor
     )
     return JSONResponse(await app.moderation.staff_view(dialogue, q, actor))
 
 
-async def _air_body(
-    app: Services, dialogue: Dialogue, actor: Actor, result: AirResult
-) -> dict[str, Any]:
+async def _air_body(app: Services, dialogue: Dialogue, actor: Actor, result: AirResult) -> AirState:
     """What an air change answers: the question now on air (or null) as staff
     see it, and the change to offer the undo of until ``until`` (or null)."""
     on_air = result.on_air
@@ -175,25 +196,24 @@ async def _air_body(
 async def next_question(request: Request) -> Response:
     """The producer's "next question" (see ``Broadcast.next``)."""
     app, dialogue, actor = await _dialogue(request, Permission.PRODUCE)
-    body = await read_object(request, settings(request).max_body)
-    then = body.get("then", "answered")
-    result = await app.broadcast.next(dialogue, actor, then, body.get("current"))
+    given = await body(request, NextRequest)
+    result = await app.broadcast.next(dialogue, actor, given.then, given.current)
     return JSONResponse(await _air_body(app, dialogue, actor, result))
 
 
 async def air(request: Request) -> Response:
     """``skip``, ``back`` or ``undo`` the air (see ``Broadcast``)."""
     app, dialogue, actor = await _dialogue(request, Permission.PRODUCE)
-    body = await read_object(request, settings(request).max_body)
     op = request.path_params["op"]
-    if op == "skip":
-        result = await app.broadcast.skip(dialogue, actor, body.get("current"))
-    elif op == "back":
-        result = await app.broadcast.back(dialogue, actor, body.get("current"))
-    elif op == "undo":
-        result = await app.broadcast.undo(dialogue, actor, body.get("change"))
-    else:
+    if op not in AIR_OPS:
         raise Refused("not_found", "unknown air change “{op}”", op=op)
+    given = await body(request, AirRequest)
+    if op == "skip":
+        result = await app.broadcast.skip(dialogue, actor, given.current)
+    elif op == "back":
+        result = await app.broadcast.back(dialogue, actor, given.current)
+    else:
+        result = await app.broadcast.undo(dialogue, actor, given.change)
     return JSONResponse(await _air_body(app, dialogue, actor, result))
 
 
@@ -206,33 +226,33 @@ async def wrap_up_plan(request: Request) -> Response:
 async def wrap_up(request: Request) -> Response:
     """End the broadcast (``Closing.close``): one result per question, as bulk's."""
     app, dialogue, actor = await _dialogue(request, Permission.CLOSE)
-    body = await read_object(request, settings(request).max_body)
-    closed = await app.closing.close(dialogue, actor, body.get("officials"), body.get("version"))
-    return JSONResponse(
-        {
-            "status": closed["dialogue"].status.value,
-            "version": closed["dialogue"].version,
-            "due": closed["due"],
-            "results": await _results(request, app, dialogue, actor, closed["results"]),
-        }
-    )
+    given = await body(request, WrapUpRequest)
+    closed = await app.closing.close(dialogue, actor, given.officials, given.version)
+    done: WrapUpResult = {
+        "status": closed["dialogue"].status,
+        "version": closed["dialogue"].version,
+        "due": closed["due"],
+        "results": await _results(request, app, dialogue, actor, closed["results"]),
+    }
+    return JSONResponse(done)
 
 
 async def overlay(request: Request) -> Response:
     """Show or hide the overlay's lower third (``{"visible": bool}``)."""
     app, dialogue, actor = await _dialogue(request, Permission.PRODUCE)
-    body = await read_object(request, settings(request).max_body)
-    visible = await app.broadcast.show_overlay(dialogue, actor, body.get("visible"))
-    return JSONResponse({"visible": visible})
+    given = await body(request, OverlayRequest)
+    shown: Overlay = {"visible": await app.broadcast.show_overlay(dialogue, actor, given.visible)}
+    return JSONResponse(shown)
 
 
 async def bulk(request: Request) -> Response:
     """Approve or reject a selection; each question its own atomic step, and
     each one's outcome in the answer (partial failures are normal: 200)."""
     app, dialogue, actor = await _dialogue(request)
-    body = await read_object(request, settings(request).max_body)
-    results = await app.moderation.bulk(dialogue, body.get("action"), body.get("ids"), body, actor)
-    return JSONResponse({"results": await _results(request, app, dialogue, actor, results)})
+    given = await body(request, BulkRequest)
+    results = await app.moderation.bulk(dialogue, given.action, given.ids, plain(given), actor)
+    done: BulkResults = {"results": await _results(request, app, dialogue, actor, results)}
+    return JSONResponse(done)
 
 
 async def _results(
@@ -241,19 +261,20 @@ async def _results(
     dialogue: Dialogue,
     actor: Actor,
     results: list[dict[str, Any]],
-) -> list[dict[str, Any]]:
+) -> list[QuestionResult]:
     """Per-question outcomes as the API gives them: the question as staff see
     it, or the error body of its refusal, in the reader's language."""
     done = [r["question"] for r in results if r["ok"]]
     views = iter(await app.moderation.staff_views(dialogue, done, actor))
+    said: list[QuestionResult] = []
     for result in results:
         if result["ok"]:
-            result["question"] = next(views)
+            said.append({"id": result["id"], "ok": True, "question": next(views)})
         else:
             refused = result["error"]
-            said = say(request, refused)
-            result["error"] = error_body(refused.code, said, refused.field)["error"]
-    return results
+            error = error_body(refused.code, say(request, refused), refused.field)["error"]
+            said.append({"id": result["id"], "ok": False, "error": error})
+    return said
 
 
 async def claim(request: Request) -> Response:
@@ -268,9 +289,11 @@ async def unclaim(request: Request) -> Response:
     return Response(status_code=204)
 
 
-def _screen_body(request: Request, dialogue: Dialogue, token: str) -> dict[str, str]:
-    origin = settings(request).origin
-    return {"token": token, "url": f"{origin}/d/{dialogue.slug}/screen?token={token}"}
+def _screen_body(request: Request, dialogue: Dialogue, token: str) -> Screen:
+    """The overlay's token and its address on the app's own origin."""
+    page = request.app.url_path_for("screen_page", slug=dialogue.slug)
+    url = f"{settings(request).origin}{page}?{urlencode({'token': token})}"
+    return {"token": token, "url": url}
 
 
 async def screen(request: Request) -> Response:
@@ -283,23 +306,3 @@ async def rotate_screen(request: Request) -> Response:
     app, dialogue, actor = await _dialogue(request, Permission.MANAGE)
     token = await app.broadcast.rotate_screen_token(dialogue, actor)
     return JSONResponse(_screen_body(request, dialogue, token))
-
-
-routes = [
-    Route("/api/v1/session", login, methods=["POST"]),
-    Route("/api/v1/session", logout, methods=["DELETE"]),
-    Route("/api/v1/session", whoami, methods=["GET"]),
-    Route("/api/v1/dialogues/{slug}/questions", list_questions, methods=["GET"]),
-    Route("/api/v1/dialogues/{slug}/questions/bulk", bulk, methods=["POST"]),
-    Route("/api/v1/dialogues/{slug}/questions/{id}", get_question, methods=["GET"]),
-    Route("/api/v1/dialogues/{slug}/questions/{id}/handling", claim, methods=["POST"]),
-    Route("/api/v1/dialogues/{slug}/questions/{id}/handling", unclaim, methods=["DELETE"]),
-    Route("/api/v1/dialogues/{slug}/questions/{id}/actions/{action}", act, methods=["POST"]),
-    Route("/api/v1/dialogues/{slug}/next", next_question, methods=["POST"]),
-    Route("/api/v1/dialogues/{slug}/air/{op}", air, methods=["POST"]),
-    Route("/api/v1/dialogues/{slug}/overlay", overlay, methods=["POST"]),
-    Route("/api/v1/dialogues/{slug}/wrap-up", wrap_up_plan, methods=["GET"]),
-    Route("/api/v1/dialogues/{slug}/wrap-up", wrap_up, methods=["POST"]),
-    Route("/api/v1/dialogues/{slug}/screen", screen, methods=["GET"]),
-    Route("/api/v1/dialogues/{slug}/screen/rotate", rotate_screen, methods=["POST"]),
-]

@@ -32,6 +32,7 @@ from ..domain.access import Permission
 from ..domain.model import Dialogue, DialogueStatus
 from .auth import own_origins
 from .catalogs import LANGUAGES, catalog, gettext_for, language
+from .context import address
 
 UI_ROOT = Path(__file__).resolve().parent.parent.parent / "moderator_ui"
 TEMPLATES = UI_ROOT / "templates"
@@ -210,7 +211,7 @@ def login_redirect(request: Request) -> Response:
     """A staff page asked for without a session: to the login page, coming
     back here after."""
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    target = "/login?" + urlencode({"next": here})
+    target = address(request, "login_page") + "?" + urlencode({"next": here})
     return protect(request, RedirectResponse(target, status_code=303))
 
 

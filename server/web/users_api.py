@@ -12,20 +12,18 @@ values, ends sessions when it must and logs it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from ..actions.accounts import Accounts, Identity, User
+from ..domain.model import Role
+from ..domain.views import StaffUser
 from ..domain.wording import Refused
 from .auth import client_address, require_staff
-from .context import services, settings
-from .errors import read_object
+from .bodies import body, plain
+from .context import services
+from .schemas import NewStaffUser, StaffUserEdit
 
-#: The fields ``PATCH /api/v1/users/{username}`` takes; any other is refused.
-EDITABLE = ("admin", "memberships", "disabled", "password", "display_name")
 #: Longer path names are no account (usernames have at most 32 characters).
 MAX_USERNAME = 64
 
@@ -39,12 +37,10 @@ async def _admin(request: Request) -> tuple[Accounts, Identity, dict[str, str]]:
     return app.accounts, identity, await app.dialogues.slugs()
 
 
-async def user_view(accounts: Accounts, user: User, slugs: dict[str, str]) -> dict[str, Any]:
+async def user_view(accounts: Accounts, user: User, slugs: dict[str, str]) -> StaffUser:
     """An account as admins see it (an allowlist: no hash, no session id)."""
-    memberships = {
-        slugs[d]: sorted(r.value for r in roles)
-        for d, roles in user.memberships.items()
-        if d in slugs
+    memberships: dict[str, list[Role]] = {
+        slugs[d]: sorted(roles) for d, roles in user.memberships.items() if d in slugs
     }
     return {
         "username": user.username,
@@ -65,14 +61,14 @@ async def list_users(request: Request) -> Response:
 
 async def create_user(request: Request) -> Response:
     accounts, identity, slugs = await _admin(request)
-    body = await read_object(request, settings(request).max_body)
+    given = await body(request, NewStaffUser)
     user = await accounts.create(
         identity.username,
-        body.get("username"),
-        body.get("password"),
-        admin=body.get("admin", False),
-        memberships=body.get("memberships", {}),
-        display_name=body.get("display_name", ""),
+        given.username,
+        given.password,
+        admin=given.admin,
+        memberships=given.memberships or {},
+        display_name=given.display_name,
         address=client_address(request),
     )
     return JSONResponse(await user_view(accounts, user, slugs), 201)
@@ -81,17 +77,8 @@ async def create_user(request: Request) -> Response:
 async def update_user(request: Request) -> Response:
     accounts, identity, slugs = await _admin(request)
     username = request.path_params["username"]
-    body = await read_object(request, settings(request).max_body)
-    unknown = sorted(set(body) - set(EDITABLE))
-    if unknown:
-        raise Refused(
-            "invalid",
-            "unknown field “{name}”; fields: {listed}",
-            unknown[0],
-            name=unknown[0],
-            listed=", ".join(EDITABLE),
-        )
-    changes = {k: body[k] for k in EDITABLE if body.get(k) is not None}
+    edit = plain(await body(request, StaffUserEdit))
+    changes = {k: v for k, v in edit.items() if v is not None}
     try:
         if len(username) > MAX_USERNAME:
             raise LookupError(username)
@@ -101,10 +88,3 @@ async def update_user(request: Request) -> Response:
     except LookupError:
         raise Refused("not_found", "no account “{username}”", username=username) from None
     return JSONResponse(await user_view(accounts, user, slugs))
-
-
-routes = [
-    Route("/api/v1/users", list_users, methods=["GET"]),
-    Route("/api/v1/users", create_user, methods=["POST"]),
-    Route("/api/v1/users/{username}", update_user, methods=["PATCH"]),
-]

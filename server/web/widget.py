@@ -10,7 +10,8 @@ demo host page.
   its strings: the vi and en translations, from the pages' gettext catalogs,
   of exactly the msgids its sources pass to ``t()``.
 - ``PublicCors``, a pure-ASGI middleware in front of the router, answers CORS
-  for the public API only (``PUBLIC_API``): an ``Origin`` that is the app's own
+  for the operations of the route table tagged ``widget`` only (the public
+  API a portal's page may call: ``open_to_widget``): an ``Origin`` that is the app's own
   or exactly one of the dialogue's ``widget_origins`` gets
   ``Access-Control-Allow-Origin: <origin>``; any other gets no CORS header, and
   its unsafe requests and preflights are refused (403) before a handler runs,
@@ -36,6 +37,7 @@ import gzip
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +45,6 @@ from babel.messages.extract import extract
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..actions import StoreUnavailable
@@ -54,6 +55,7 @@ from .bundle import bundle
 from .catalogs import LANGUAGES, catalog, say
 from .context import services
 from .errors import error_body, error_response, unavailable
+from .routing import WIDGET, ApiRoute
 from .templating import STATIC
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -78,19 +80,23 @@ PREFLIGHT_MAX_AGE = "600"
 #: to wait as long as the server asks after a 429 or 503.
 EXPOSED = "Retry-After"
 
-_SLUG = r"(?P<slug>[^/]+)"
-#: The public API: (path pattern, methods a foreign page may use on it).
-PUBLIC_API: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
-    (re.compile(rf"^/api/v1/dialogues/{_SLUG}$"), frozenset({"GET"})),
-    (re.compile(rf"^/api/v1/dialogues/{_SLUG}/(?:feed|archive|challenge)$"), frozenset({"GET"})),
-    (re.compile(rf"^/api/v1/dialogues/{_SLUG}/questions$"), frozenset({"POST"})),
-    (re.compile(rf"^/api/v1/dialogues/{_SLUG}/questions/[^/]+/votes$"), frozenset({"POST"})),
-    (re.compile(r"^/api/v1/tracking/(?P<code>[^/]+)$"), frozenset({"GET"})),
-)
+#: A path the widget may call: its pattern, and the methods a foreign page may use on it.
+OpenPath = tuple[re.Pattern[str], frozenset[str]]
 NOT_HERE = N_("This dialogue is not available on this site.")
 
 
 # -- the rule ---------------------------------------------------------------------
+
+
+def open_to_widget(api: Iterable[ApiRoute]) -> tuple[OpenPath, ...]:
+    """The paths of the operations tagged ``widget``, each with its methods."""
+    methods: dict[str, set[str]] = {}
+    patterns: dict[str, re.Pattern[str]] = {}
+    for route in api:
+        if WIDGET in route.operation.tags:
+            methods.setdefault(route.path, set()).add(route.method)
+            patterns[route.path] = route.path_regex
+    return tuple((patterns[p], frozenset(m)) for p, m in methods.items())
 
 
 def listed(origin: str, dialogue: Dialogue) -> bool:
@@ -125,17 +131,18 @@ async def _dialogue_of(conn: HTTPConnection, match: re.Match[str]) -> Dialogue |
 
 
 class PublicCors:
-    """Pure-ASGI CORS for ``PUBLIC_API`` (see the module docstring)."""
+    """Pure-ASGI CORS for the operations tagged ``widget`` (see the module docstring)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, api: Iterable[ApiRoute]) -> None:
         self.app = app
+        self.open = open_to_widget(api)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] != "http" or not path.startswith("/api/v1/"):
             await self.app(scope, receive, send)
             return
-        found = next(((m, methods) for p, methods in PUBLIC_API if (m := p.match(path))), None)
+        found = next(((m, methods) for p, methods in self.open if (m := p.match(path))), None)
         if found is None:
             await self.app(scope, receive, send)
             return
@@ -256,7 +263,9 @@ def _script() -> tuple[bytes, bytes, str]:
 
 def script_url() -> str:
     """The widget's content-hashed path, for portals that pin a version."""
-    return f"/widget.{_script()[2]}.js"
+    from .routes import path  # the table imports this module's handlers
+
+    return path("pinned_script", digest=_script()[2])
 
 
 def _serve_script(request: Request, cache: str) -> Response:
@@ -289,8 +298,9 @@ async def pinned_script(request: Request) -> Response:
 
 
 async def origin_check(request: Request) -> Response:
-    """``{"allowed": bool, "error": <API.md error> or null}`` for the caller's
-    Origin; readable from any page, it says no more than a refused call does."""
+    """``{"allowed": bool, "error": <the API's error (docs/api.md)> or null}``
+    for the caller's Origin; readable from any page, it says no more than a
+    refused call does."""
     headers = {
         "Access-Control-Allow-Origin": "*",
         "Cache-Control": "no-store",
@@ -306,10 +316,3 @@ async def origin_check(request: Request) -> Response:
         return JSONResponse({"allowed": True, "error": None}, headers=headers)
     body: dict[str, Any] = {"allowed": False, **error_body("forbidden", say(request, NOT_HERE))}
     return JSONResponse(body, headers=headers)
-
-
-routes: list[BaseRoute] = [
-    Route("/widget.js", widget_script, methods=["GET"]),
-    Route("/widget.{digest}.js", pinned_script, methods=["GET"]),
-    Route("/widget/check/{slug}", origin_check, methods=["GET"]),
-]

@@ -74,7 +74,7 @@ def api(site: ServerProcess, redis_server: str) -> Api:
     known = {
         "slug": [SLUG],
         "id": list(ids.values()),
-        "tracking_code": codes,
+        "code": codes,
         "username": ["producer"],
     }
     return Api(site.url, create_token(redis_server, "admin", Role.ADMIN), known)

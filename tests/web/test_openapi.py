@@ -1,6 +1,7 @@
 """The served OpenAPI document: valid OpenAPI 3.1, complete (every /api/v1/
 route of the app, nothing more), and true (real responses of a real app on a
-real Redis validate against the schemas documented for their status)."""
+real Redis validate against the schemas documented for their status, and
+every documented operation is called until it succeeds at least once)."""
 
 from __future__ import annotations
 
@@ -25,10 +26,10 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.config import Settings
 from server.domain import events
-from server.domain.lifecycle import ACTIONS
-from server.domain.model import REJECT_REASONS, Role
+from server.domain.lifecycle import ACTIONS, EVENT_TYPES
+from server.domain.model import REJECT_REASONS, Role, Status
 from server.web import errors
-from server.web.openapi import PUBLIC_EVENT_TYPES, document
+from server.web.openapi import RESPONSE_NAMES, document
 from tests.helpers import free_port
 
 ORIGIN = "http://127.0.0.1:8000"  # Settings' default origin
@@ -84,33 +85,40 @@ def test_every_api_route_is_documented_and_nothing_else() -> None:
 def test_enums_come_from_the_code() -> None:
     doc = document()
     schemas = doc["components"]["schemas"]
-    action = doc["components"]["parameters"]["action"]["schema"]
-    assert action["enum"] == list(ACTIONS)
-    assert schemas["ActionBody"]["properties"]["reason"]["enum"] == list(REJECT_REASONS)
-    assert "oneOf" not in str(schemas["ActionBody"])
-    assert set(schemas["ErrorCode"]["enum"]) >= {
-        "invalid",
-        "unauthenticated",
-        "forbidden",
-        "not_found",
-        "conflict",
-        "not_accepting",
-        "too_large",
-        "rate_limited",
-        "unavailable",
-    }
-    assert set(schemas["ErrorCode"]["enum"]) == set(errors.STATUS)
     act = doc["paths"]["/api/v1/dialogues/{slug}/questions/{id}/actions/{action}"]["post"]
+    action = next(p for p in act["parameters"] if p["name"] == "action")
+    assert sorted(action["schema"]["enum"]) == sorted(ACTIONS)
+    assert sorted(schemas["ActionBody"]["properties"]["reason"]["enum"]) == sorted(REJECT_REASONS)
+    assert sorted(schemas["Status"]["enum"]) == sorted(s.value for s in Status)
+    assert "oneOf" not in str(schemas["ActionBody"])
     assert {"400", "401", "403", "404", "409", "413"} <= set(act["responses"])
+    said = " ".join(r["description"] for r in doc["components"]["responses"].values())
+    for code, status in errors.STATUS.items():
+        assert f"`{code}`" in doc["components"]["responses"][RESPONSE_NAMES[status]]["description"]
+        assert f"`{code}`" in said
     schemes = doc["components"]["securitySchemes"]
     assert schemes["cookieSession"]["name"] == "doithoai_session"
     assert schemes["csrfToken"] == {**schemes["csrfToken"], "in": "header", "name": "X-CSRF-Token"}
     assert schemes["bearer"]["scheme"] == "bearer"
-    assert set(PUBLIC_EVENT_TYPES) >= {*events._PUBLIC_TYPES.values(), "question.approved"}
-    assert set(doc["x-websockets"]) == {
-        "/ws/v1/dialogues/{slug}/feed",
-        "/ws/v1/dialogues/{slug}/console",
-    }
+    feeds = doc["x-websockets"]
+    assert set(feeds) == {"/ws/v1/dialogues/{slug}/feed", "/ws/v1/dialogues/{slug}/console"}
+    public = set(feeds["/ws/v1/dialogues/{slug}/feed"]["events"])
+    assert public >= {*events._PUBLIC_TYPES.values(), "question.approved", "votes.changed"}
+    staff = set(feeds["/ws/v1/dialogues/{slug}/console"]["events"])
+    assert staff >= {*EVENT_TYPES.values(), "presence.changed", "queue.changed"}
+
+
+def test_request_bodies_are_checked_as_documented() -> None:
+    """A body that breaks its documented type is refused where it is read,
+    naming the field; the schema the document gives is the Struct's."""
+    submit = document()["paths"]["/api/v1/dialogues/{slug}/questions"]["post"]
+    body = submit["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/NewQuestion"}
+    question = document()["components"]["schemas"]["NewQuestion"]
+    assert question["properties"]["consent"]["anyOf"] == [{"type": "boolean"}, {"type": "null"}]
+    assert "additionalProperties" not in question  # unknown fields are ignored
+    edit = document()["components"]["schemas"]["DialogueEdit"]
+    assert edit["additionalProperties"] is False  # ... but not in an edit
 
 
 # -- validating real responses ---------------------------------------------------
@@ -191,6 +199,11 @@ class Api:
         if pointer is None:
             assert response.content == b""
             return None
+        media = response.headers["content-type"].split(";")[0]
+        if media != "application/json":
+            documented = document()["paths"][template][method.lower()]["responses"][str(expect)]
+            assert media in documented["content"], (media, template)
+            return response.text
         body = response.json()
         _validate(body, pointer)
         if expect >= 400:
@@ -226,7 +239,10 @@ QUESTIONS = "/api/v1/dialogues/{slug}/questions"
 QUESTION = "/api/v1/dialogues/{slug}/questions/{id}"
 ACT = "/api/v1/dialogues/{slug}/questions/{id}/actions/{action}"
 VOTES = "/api/v1/dialogues/{slug}/questions/{id}/votes"
-TRACKING = "/api/v1/tracking/{tracking_code}"
+TRACKING = "/api/v1/tracking/{code}"
+NEXT = "/api/v1/dialogues/{slug}/next"
+AIR = "/api/v1/dialogues/{slug}/air/{op}"
+WRAP_UP = "/api/v1/dialogues/{slug}/wrap-up"
 
 
 def _run(client: TestClient, func: Any, /, *args: Any, **kwargs: Any) -> Any:
@@ -277,7 +293,7 @@ def _submit(api: Api, text: str, **extra: Any) -> str:
 def _wait_screened(api: Api, code: str) -> dict[str, Any]:
     deadline = time.monotonic() + 15
     while True:
-        view = api.call("GET", TRACKING, {"tracking_code": code}, 200)
+        view = api.call("GET", TRACKING, {"code": code}, 200)
         if view["status"] != "received":
             return dict(view)
         assert time.monotonic() < deadline, "intake did not screen the question"
@@ -310,7 +326,7 @@ def test_real_responses_match_the_document(app_client: TestClient) -> None:
         consent=True,
         submission_id="abc12345-first",
     )
-    fresh = api.call("GET", TRACKING, {"tracking_code": code1}, 200)
+    fresh = api.call("GET", TRACKING, {"code": code1}, 200)
     assert fresh["status"] in ("received", "pending")
     again = _submit(
         api,
@@ -347,7 +363,7 @@ def test_real_responses_match_the_document(app_client: TestClient) -> None:
         "not_accepting"
     )
     api.call("POST", QUESTIONS, {"slug": "khong-co"}, 404, json=closed)
-    api.call("GET", TRACKING, {"tracking_code": "KHONGCO1"}, 404)
+    api.call("GET", TRACKING, {"code": "KHONGCO1"}, 404)
     for code in (code1, code2, code3, code4):
         assert _wait_screened(api, code)["status"] == "pending"
 
@@ -382,8 +398,7 @@ def test_real_responses_match_the_document(app_client: TestClient) -> None:
         assert "tracking_code" not in staff_q
         by_text[staff_q["original_text"] or staff_q["text"]] = staff_q
     asked = [
-        api.call("GET", TRACKING, {"tracking_code": c}, 200)["text"]
-        for c in (code1, code2, code3, code4)
+        api.call("GET", TRACKING, {"code": c}, 200)["text"] for c in (code1, code2, code3, code4)
     ]
     q1, q2, q3, q4 = (by_text[text] for text in asked)
     assert set(q1["contact"]) == {"phone", "email"}
@@ -458,9 +473,25 @@ def test_real_responses_match_the_document(app_client: TestClient) -> None:
         "channel": "hotline",
     }
     staff_code = api.call("POST", QUESTIONS, slug, 202, json=hotline, headers=mod)["tracking_code"]
+    assert _wait_screened(api, staff_code)["status"] == "pending"
+    q5 = next(
+        q
+        for q in api.call("GET", QUESTIONS, slug, 200, query={"status": "pending"})["items"]
+        if q["channel"] == "hotline"
+    )
+    bulk = "/api/v1/dialogues/{slug}/questions/bulk"
+    done = api.call(
+        "POST", bulk, slug, 200, json={"action": "approve", "ids": [q5["id"]]}, headers=mod
+    )
+    assert [r["ok"] for r in done["results"]] == [True]
+    api.call("POST", bulk, slug, 400, json={"action": "answer", "ids": [q5["id"]]}, headers=mod)
+    handling = "/api/v1/dialogues/{slug}/questions/{id}/handling"
+    claimed = api.call("POST", handling, {**slug, "id": q5["id"]}, 200, headers=mod)
+    assert claimed["by"] == "moderator"
+    api.call("DELETE", handling, {**slug, "id": q5["id"]}, 204, headers=mod)
     api.call("GET", "/api/v1/dialogues/{slug}/screen", slug, 403)
 
-    # -- producer: the air, the screen
+    # -- producer: the air, the overlay, the screen
     prod = api.login("producer")
     listed_q1 = api.call("GET", QUESTIONS, slug, 200, query={"status": "queued"})
     assert [q["id"] for q in listed_q1["items"]] == [q4["id"], q1["id"]]
@@ -471,8 +502,22 @@ def test_real_responses_match_the_document(app_client: TestClient) -> None:
     feed = api.call("GET", "/api/v1/dialogues/{slug}/feed", slug, 200)
     assert feed["on_air"]["id"] == q1["id"] and feed["on_air"]["asked_by"] == 2
     act(prod, q4, "defer")
+    act(prod, q5, "queue")
     api.call("GET", "/api/v1/dialogues/{slug}/screen", slug, 200)
     api.call("POST", "/api/v1/dialogues/{slug}/screen/rotate", slug, 403, headers=prod)
+
+    def air(op: str, expect: int = 200, **body: Any) -> Any:
+        return api.call("POST", AIR, {**slug, "op": op}, expect, json=body, headers=prod)
+
+    skipped = air("skip", current=q1["id"])
+    assert skipped["on_air"]["id"] == q5["id"] and skipped["change"]["until"]
+    undone = air("undo", change=skipped["change"]["id"])
+    assert undone["on_air"]["id"] == q1["id"] and undone["change"] is None
+    air("undo", 409)
+    air("back", 409, current="999")
+    back = air("back", current=q1["id"])
+    assert back["on_air"] is None
+    air("fly", 404)
 
     # -- votes
     votes = {**slug, "id": q1["id"]}
@@ -481,9 +526,26 @@ def test_real_responses_match_the_document(app_client: TestClient) -> None:
     api.call("POST", VOTES, votes, 400, json={"voter": "x"})
     api.call("POST", VOTES, {**slug, "id": q2["id"]}, 404, json={"voter": "voter-0001"})
 
-    # -- official (own questions): answers
+    # -- next: the head of the queue goes on air; the question on air is done
+    first = api.call("POST", NEXT, slug, 200, json={"current": ""}, headers=prod)
+    assert first["on_air"]["id"] == q1["id"]
+    api.call("POST", NEXT, slug, 409, json={"current": q5["id"]}, headers=prod)
+    api.call("POST", NEXT, slug, 400, json={"then": "back"}, headers=prod)
+    second = api.call("POST", NEXT, slug, 200, json={"current": q1["id"]}, headers=prod)
+    assert second["on_air"]["id"] == q5["id"]
+    last = api.call(
+        "POST", NEXT, slug, 200, json={"current": q5["id"], "then": "defer"}, headers=prod
+    )
+    assert last["on_air"] is None and last["change"]["id"]
+    overlay = "/api/v1/dialogues/{slug}/overlay"
+    assert api.call("POST", overlay, slug, 200, json={"visible": False}, headers=prod) == {
+        "visible": False
+    }
+    api.call("POST", overlay, slug, 400, json={"visible": "no"}, headers=prod)
+
+    # -- official (own questions): the summary of a live answer; no air
     off = api.login("official")
-    answered = act(off, q1, "answer", text="Tỉnh sẽ hoàn thành trong quý I năm 2027.")
+    answered = act(off, q1, "summarize", text="Tỉnh sẽ hoàn thành trong quý I năm 2027.")
     assert answered["answer"]["kind"] == "live"
     assert answered["answer"]["official"]["id"] == "stttt"
     written = act(off, q4, "answer", 403, text="Trả lời bằng văn bản.")
@@ -498,20 +560,83 @@ def test_real_responses_match_the_document(app_client: TestClient) -> None:
     everything = api.call("GET", QUESTIONS, slug, 200)
     assert len(everything["items"]) == 5 and everything["next_cursor"] is None
     api.call("GET", QUESTIONS, slug, 200, query={"official": "stttt"})
+    export = "/api/v1/dialogues/{slug}/export"
+    rows = api.call("GET", export, slug, 200, query={"format": "json"})
+    assert rows["dialogue"] == SLUG and len(rows["questions"]) == 5
+    assert api.call("GET", export, slug, 200, query={"format": "csv"}).startswith("\ufeffid,")
+    api.call("GET", export, slug, 400, query={"format": "xml"})
+    trail = api.call("GET", "/api/v1/dialogues/{slug}/audit", slug, 200, query={"actor": "admin"})
+    assert trail["chain"]["ok"] and trail["items"]
+    settings = api.call("GET", "/api/v1/dialogues/{slug}/settings", slug, 200)
+    renamed = {"title": settings["title"] + " (2026)", "version": settings["version"]}
+    edited = api.call("PATCH", "/api/v1/dialogues/{slug}", slug, 200, json=renamed, headers=admin)
+    assert edited["version"] == settings["version"] + 1
+    api.call("PATCH", "/api/v1/dialogues/{slug}", slug, 409, json=renamed, headers=admin)
+    api.call("PATCH", "/api/v1/dialogues/{slug}", slug, 400, json={"slug": "x"}, headers=admin)
+    made = api.call(
+        "POST",
+        "/api/v1/dialogues",
+        {},
+        201,
+        json={"slug": "hue-2027", "title": "Đối thoại năm 2027"},
+        headers=admin,
+    )
+    assert made["status"] == "draft"
+    api.call(
+        "POST",
+        "/api/v1/dialogues",
+        {},
+        409,
+        json={"slug": "hue-2027", "title": "Lần nữa"},
+        headers=admin,
+    )
+    users = api.call("GET", "/api/v1/users", {}, 200)
+    assert {u["username"] for u in users} >= {r.value for r in Role}
+    user = {"username": "thu-ky-2", "password": PASSWORD, "memberships": {SLUG: ["secretary"]}}
+    assert api.call("POST", "/api/v1/users", {}, 201, json=user, headers=admin)["memberships"] == {
+        SLUG: ["secretary"]
+    }
+    account = {"username": "thu-ky-2"}
+    disabled = api.call(
+        "PATCH", "/api/v1/users/{username}", account, 200, json={"disabled": True}, headers=admin
+    )
+    assert disabled["disabled"] is True
+    api.call(
+        "PATCH", "/api/v1/users/{username}", account, 400, json={"is_admin": True}, headers=admin
+    )
+
+    # -- the askers' views, the archive
+    assert api.call("GET", TRACKING, {"code": code1}, 200)["answer"]["kind"] == "live"
+    assert api.call("GET", TRACKING, {"code": code2}, 200)["reason"] == "spam"
+    assert api.call("GET", TRACKING, {"code": code3}, 200)["merged_into"]["id"] == q1["id"]
+    final = api.call("GET", "/api/v1/dialogues/{slug}/feed", slug, 200)
+    assert {q["status"] for q in final["questions"]} == {"answered", "deferred"}
+    archive = api.call("GET", "/api/v1/dialogues/{slug}/archive", slug, 200)
+    assert archive["counts"]["answered_live"] == 1
+    challenge = api.call("GET", "/api/v1/dialogues/{slug}/challenge", slug, 200)
+    assert challenge["difficulty"] >= 0
+    api.call("DELETE", "/api/v1/tracking/{code}/contact", {"code": code1}, 204)
+    api.call("DELETE", "/api/v1/tracking/{code}/contact", {"code": "KHONGCO1"}, 404)
+
+    # -- the end of the broadcast
+    live = {"status": "live"}
+    api.call("POST", "/api/v1/dialogues/{slug}/status", slug, 200, json=live, headers=admin)
+    api.call(
+        "POST", "/api/v1/dialogues/{slug}/status", slug, 400, json={"status": "x"}, headers=admin
+    )
+    plan = api.call("GET", WRAP_UP, slug, 200)
+    assert {q["id"] for q in plan["questions"]} == {q4["id"], q5["id"]}
+    closed = api.call("POST", WRAP_UP, slug, 200, json={}, headers=admin)
+    assert closed["status"] == "closed" and all(r["ok"] for r in closed["results"])
+    api.call("POST", VOTES, votes, 409, json={"voter": "voter-0002"})
     api.call("DELETE", "/api/v1/session", {}, 403, headers={"Origin": ORIGIN})
     api.call("DELETE", "/api/v1/session", {}, 204, headers=admin)
     api.call("GET", "/api/v1/session", {}, 401)
 
-    # -- the askers' views
-    assert api.call("GET", TRACKING, {"tracking_code": code1}, 200)["answer"]["kind"] == "live"
-    assert api.call("GET", TRACKING, {"tracking_code": code2}, 200)["reason"] == "spam"
-    assert api.call("GET", TRACKING, {"tracking_code": code3}, 200)["merged_into"]["id"] == q1["id"]
-    assert _wait_screened(api, staff_code)["status"] == "pending"
-    final = api.call("GET", "/api/v1/dialogues/{slug}/feed", slug, 200)
-    assert {q["status"] for q in final["questions"]} == {"answered", "deferred"}
-
     statuses = {status for _, _, status in api.seen}
-    assert statuses >= {200, 202, 204, 400, 401, 403, 404, 409, 413}
+    assert statuses >= {200, 201, 202, 204, 400, 401, 403, 404, 409, 413}
+    succeeded = {(_template(t), m.lower()) for t, m, status in api.seen if status < 300}
+    assert _documented() - succeeded == set(), "documented operations never called"
 
 
 @contextlib.contextmanager
@@ -549,7 +674,7 @@ def test_websocket_messages_match_the_document(app_client: TestClient) -> None:
         _validate(snapshot, "/components/schemas/PublicFeedSnapshot")
         assert snapshot["reset"] is False and snapshot["data"]["questions"] == []
         staff_snapshot = console.receive_json()
-        _validate(staff_snapshot, "/components/schemas/ConsoleSnapshot")
+        _validate(staff_snapshot, "/components/schemas/ConsoleFeedSnapshot")
         assert [q["id"] for q in staff_snapshot["data"]["questions"]] == [qid]
         api.call(
             "POST", ACT, {"slug": SLUG, "id": qid, "action": "approve"}, 200, json={}, headers=mod
@@ -558,7 +683,7 @@ def test_websocket_messages_match_the_document(app_client: TestClient) -> None:
         _validate(event, "/components/schemas/PublicFeedEvent")
         assert event["type"] == "question.approved" and event["data"]["id"] == qid
         staff_event = console.receive_json()
-        _validate(staff_event, "/components/schemas/ConsoleEvent")
+        _validate(staff_event, "/components/schemas/ConsoleFeedEvent")
         assert staff_event["type"] == "question.approved"
     with _socket(app_client, f"{feed_url}?after={snapshot['id']}") as resumed:
         replayed = resumed.receive_json()

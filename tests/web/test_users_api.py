@@ -289,20 +289,20 @@ def test_admin_creates_an_account_that_can_sign_in(site: ServerProcess, admin: S
         (
             {"memberships": {SLUG: ["moderator", "superuser"]}},
             "memberships",
-            "Vai trò không hợp lệ. Các vai trò là: moderator, official, producer, admin.",
+            "Vai trò phải là một trong: moderator, official, producer, secretary, admin.",
         ),
         ({"memberships": {SLUG: "admin"}}, "memberships", "Vai trò phải là một danh sách."),
         (
             {"memberships": [SLUG]},
             "memberships",
-            "Thành viên phải là danh sách cuộc đối thoại kèm vai trò.",
+            "Vai trò phải là một đối tượng.",
         ),
         (
             {"memberships": {"khong-co": ["official"]}},
             "memberships",
             "Không có cuộc đối thoại “khong-co”.",
         ),
-        ({"admin": "yes"}, "admin", "Quản trị phải là true hoặc false."),
+        ({"admin": "yes"}, "admin", "Quyền quản trị phải là có hoặc không."),
         ({"display_name": "x" * 101}, "display_name", "Tên hiển thị dài tối đa 100 ký tự."),
     ],
 )

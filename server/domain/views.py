@@ -1,0 +1,502 @@
+"""The shapes of what the API and the feeds send: one TypedDict per payload.
+
+The builders (``events.py``, the actions, the web handlers) return these
+types, so mypy holds them to their shape, and the OpenAPI document
+(``server/web/openapi.py``) is generated from them: a field added here is
+documented and checked everywhere at once. Objects are open: a client
+ignores fields it does not know, so fields may be added.
+
+Pure: plain types; ``msgspec.Meta`` only annotates (a description, a bound).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
+
+from msgspec import Meta
+
+from .model import AnswerKind, DialogueStatus, Role, Status
+
+#: A moment: ISO 8601 with its offset.
+Time = Annotated[
+    str, Meta(description="ISO 8601 with offset.", extra_json_schema={"format": "date-time"})
+]
+#: A day (a due date): ISO 8601, no time.
+Day = Annotated[str, Meta(description="A day, ISO 8601.", extra_json_schema={"format": "date"})]
+Count = Annotated[int, Meta(ge=0)]
+
+
+class Topic(TypedDict):
+    id: str
+    name: str
+
+
+class Official(TypedDict):
+    id: str
+    name: str
+    title: str
+
+
+class Answer(TypedDict):
+    text: Annotated[str, Meta(description="Empty until the summary of a live answer is written.")]
+    kind: AnswerKind
+    official: Official | None
+    answered_at: Time
+
+
+class PublicQuestion(TypedDict):
+    """A question as the public sees it (built from an allowlist of fields)."""
+
+    id: Annotated[str, Meta(description="The question's id within its dialogue.")]
+    text: Annotated[str, Meta(description="The moderated (possibly edited) text.")]
+    air_text: Annotated[str | None, Meta(description="The short version read on air, if set.")]
+    name: Annotated[
+        str | None,
+        Meta(description="The asker's name; null where anonymous questions are allowed."),
+    ]
+    organization: str | None
+    locality: str | None
+    topic: Annotated[str | None, Meta(description="A topic id of the dialogue.")]
+    topic_name: str | None
+    status: Status
+    official: Official | None
+    votes: Count
+    asked_by: Annotated[
+        int,
+        Meta(ge=1, description="Askers: 1 plus the askers of the questions merged into this one."),
+    ]
+    submitted_at: Time
+    on_air_at: Time | None
+    due_at: Annotated[Day | None, Meta(description="Owed in writing: the day it is due.")]
+    answer: Answer | None
+    edited: Annotated[bool, Meta(description="The moderators edited the text.")]
+    recording_offset: Annotated[
+        Count | None,
+        Meta(description="Answered live: seconds from the broadcast's start to its moment on air."),
+    ]
+    recording_url: Annotated[
+        str | None, Meta(description="Answered live, with a stream_url: the recording there.")
+    ]
+
+
+class Duplicate(TypedDict):
+    id: str
+    score: float
+
+
+class Note(TypedDict):
+    at: Time
+    actor: str
+    text: str
+
+
+class HistoryEntry(TypedDict):
+    at: Time
+    actor: str
+    action: str
+
+
+class Contact(TypedDict, total=False):
+    phone: str
+    email: str
+
+
+class ConsoleQuestion(PublicQuestion):
+    """A question as staff see it on the console feed: no tracking code ever."""
+
+    version: Annotated[Count, Meta(description="Send it back as `version`.")]
+    channel: str
+    flags: list[str]
+    flag_reasons: Annotated[
+        dict[str, str], Meta(description="Why screening raised each flag (for moderators).")
+    ]
+    held: Annotated[bool, Meta(description="Screening held it for a moderator's review.")]
+    suggested_reason: Annotated[
+        str | None, Meta(description="The reject reason screening suggests, if any.")
+    ]
+    folded: Annotated[str, Meta(description="The text folded for search: no marks, lower case.")]
+    duplicates: Annotated[
+        list[Duplicate],
+        Meta(description="Existing questions judged the same, best first; filled at intake."),
+    ]
+    notes: list[Note]
+    original_text: Annotated[
+        str | None, Meta(description="The asker's text, kept when moderators edit it.")
+    ]
+    history: list[HistoryEntry]
+    reason: str | None
+    merged_into: str | None
+    merged_from: list[str]
+    updated_at: Time | None
+    deferred_at: Time | None
+    ready_at: Annotated[
+        Time | None, Meta(description="When its official said they are ready to answer.")
+    ]
+    suggested_official: Annotated[
+        Official | None, Meta(description="Not yet routed: the topic's default official.")
+    ]
+    actions_by_role: Annotated[
+        dict[str, list[str]],
+        Meta(
+            description="The actions each role may take on it now (the official's: as the "
+            "official it is routed to); a console offers the union of its roles' lists."
+        ),
+    ]
+    contact: NotRequired[Annotated[Contact, Meta(description="For moderators and admins only.")]]
+
+
+class StaffQuestion(ConsoleQuestion):
+    """A question as the staff API gives it: the caller's own actions too."""
+
+    actions: Annotated[list[str], Meta(description="The actions the caller may take on it now.")]
+
+
+class Brand(TypedDict, total=False):
+    name: str
+    color: str
+    accent: str
+    logo: str
+
+
+class PublicDialogue(TypedDict):
+    slug: str
+    title: str
+    description: str
+    status: DialogueStatus
+    starts_at: Time | None
+    ends_at: Time | None
+    live_at: Annotated[Time | None, Meta(description="When it first went live.")]
+    closed_at: Time | None
+    stream_url: str | None
+    accepting_questions: bool
+    allow_anonymous: bool
+    proof_of_work: Annotated[
+        bool, Meta(description="Submissions and first votes must carry a `proof`.")
+    ]
+    topics: list[Topic]
+    officials: list[Official]
+    localities: list[str]
+    answer_days: Annotated[int, Meta(description="Working days for written answers.")]
+    brand: Annotated[Brand, Meta(description="The overlay's look.")]
+
+
+class DialogueSummary(TypedDict):
+    slug: str
+    title: str
+    status: DialogueStatus
+    starts_at: Time | None
+
+
+class StaffOfficial(Official):
+    username: Annotated[str | None, Meta(description="The account that answers as them.")]
+    aides: list[str]
+
+
+class ScreeningPolicy(TypedDict):
+    """The screening policy at intake (docs/moderation.md)."""
+
+    hold: list[str]
+    reject: dict[str, str]
+    hints: dict[str, str]
+    extra_blocked: list[str]
+    min_syllables: Count
+    shouting_min_letters: int
+
+
+class StaffDialogue(TypedDict):
+    """The dialogue as its admins edit it: the public view plus routing and accounts."""
+
+    slug: str
+    title: str
+    description: str
+    status: DialogueStatus
+    starts_at: Time | None
+    ends_at: Time | None
+    live_at: Time | None
+    closed_at: Time | None
+    stream_url: str | None
+    accepting_questions: bool
+    allow_anonymous: bool
+    proof_of_work: bool
+    topics: list[Topic]
+    officials: list[StaffOfficial]
+    localities: list[str]
+    answer_days: int
+    brand: Brand
+    id: str
+    topic_officials: Annotated[dict[str, str], Meta(description="Topic id -> official id.")]
+    widget_origins: list[str]
+    policy: ScreeningPolicy
+    version: Annotated[Count, Meta(description="Bumped by every saved change.")]
+
+
+class Overlay(TypedDict):
+    visible: bool
+
+
+class Feed(TypedDict):
+    """The public feed: what a viewer's page starts from."""
+
+    last_event_id: Annotated[str, Meta(description="Id of the last event it includes.")]
+    dialogue: PublicDialogue
+    on_air: PublicQuestion | None
+    questions: list[PublicQuestion]
+    queue: Annotated[list[str], Meta(description="The on-air queue's question ids, in order.")]
+    overlay: Overlay
+
+
+class Handling(TypedDict):
+    question: str
+    by: str
+    until: Time
+
+
+class ConsoleFeed(TypedDict):
+    """The staff feed's snapshot."""
+
+    last_event_id: str
+    questions: list[ConsoleQuestion]
+    queue: list[str]
+    overlay: Overlay
+    handling: Annotated[dict[str, dict[str, str]], Meta(description="Question id -> {by, until}.")]
+
+
+class DialogueRef(TypedDict):
+    slug: str
+    title: str
+
+
+class TrackingView(TypedDict):
+    """The asker's view of their question, from the moment of the 202."""
+
+    tracking_code: str
+    dialogue: DialogueRef
+    status: Status
+    text: Annotated[str, Meta(description="The asker's own text (before any edit).")]
+    topic: str | None
+    submitted_at: Time
+    reason: NotRequired[Annotated[str | None, Meta(description="Present when rejected.")]]
+    answer: NotRequired[Annotated[Answer, Meta(description="Present once answered.")]]
+    recording_url: NotRequired[str | None]
+    recording_offset: NotRequired[Count | None]
+    merged_into: NotRequired[
+        Annotated[PublicQuestion, Meta(description="Merged into a question the public sees.")]
+    ]
+
+
+class Challenge(TypedDict):
+    challenge: Annotated[str, Meta(description="Signed by the server; send it back unchanged.")]
+    difficulty: Annotated[
+        int,
+        Meta(ge=0, le=32, description="Leading zero bits SHA-256(challenge:nonce) must have."),
+    ]
+    expires_at: Time
+
+
+class Counts(TypedDict):
+    received: Count
+    answered_live: Count
+    answered_written: Count
+    owed: Count
+
+
+class ArchiveGroup(TypedDict):
+    id: str | None
+    name: str | None
+    questions: list[PublicQuestion]
+
+
+class Archive(TypedDict):
+    """Every answered question, grouped by topic and by official, with counts."""
+
+    dialogue: PublicDialogue
+    counts: Counts
+    by_topic: list[ArchiveGroup]
+    by_official: list[ArchiveGroup]
+
+
+class ChainProblem(TypedDict):
+    at: str
+    message: str
+
+
+class Chain(TypedDict):
+    """Whether the audit trail's hash chain is intact."""
+
+    ok: bool
+    count: Count
+    head: str
+    problems: list[ChainProblem]
+
+
+class AirChangeRef(TypedDict):
+    """An air change whose undo is offered until ``until``."""
+
+    id: str
+    until: Time
+
+
+class WrapUpItem(TypedDict):
+    id: str
+    status: Status
+    text: str
+    topic: str | None
+    official_id: Annotated[
+        str | None, Meta(description="Who would owe it (null: nobody yet, flagged).")
+    ]
+
+
+class WrapUpPlan(TypedDict):
+    """What "end the broadcast" will do."""
+
+    status: DialogueStatus
+    due: Day
+    answer_days: int
+    questions: list[WrapUpItem]
+
+
+class ErrorDetail(TypedDict):
+    code: str
+    message: Annotated[str, Meta(description="In the request's language (vi unless asked en).")]
+    field: Annotated[
+        str | None, Meta(description="The failing field, nested ones with a dot: contact.phone.")
+    ]
+
+
+class Error(TypedDict):
+    """Every error's body."""
+
+    error: ErrorDetail
+
+
+#: The dialogues an account is a member of (by slug), with its roles in each.
+MembershipMap = Annotated[
+    dict[str, list[Role]],
+    Meta(description="Slug -> the roles held in that dialogue (admin: its settings too)."),
+]
+
+
+class QuestionRef(TypedDict):
+    id: str
+
+
+class MergedRef(TypedDict):
+    id: str
+    into: str | None
+
+
+class VotesChanged(TypedDict):
+    id: str
+    votes: Count
+
+
+class QueueChanged(TypedDict):
+    ids: Annotated[list[str], Meta(description="The on-air queue, in order.")]
+
+
+class PresenceChanged(TypedDict):
+    question: str
+    by: Annotated[str | None, Meta(description="null: nobody handles it now.")]
+    until: Time | None
+
+
+class Submitted(TypedDict):
+    tracking_code: Annotated[str, Meta(description="The asker's key to follow the question.")]
+    status: Literal["received"]
+
+
+class Vote(TypedDict):
+    votes: Count
+
+
+class Session(TypedDict):
+    """The signed-in staff member."""
+
+    username: str
+    roles: Annotated[list[Role], Meta(description="Every role held in some dialogue.")]
+    admin: Annotated[bool, Meta(description="An administrator of the system.")]
+    memberships: MembershipMap
+    csrf_token: Annotated[
+        str | None, Meta(description="Send it as X-CSRF-Token on unsafe requests.")
+    ]
+
+
+class QuestionPage(TypedDict):
+    items: list[StaffQuestion]
+    next_cursor: Annotated[
+        str | None, Meta(description="Pass as `cursor` for the next page; null: no more.")
+    ]
+
+
+class Screen(TypedDict):
+    token: str
+    url: Annotated[
+        str, Meta(description="The overlay's full URL.", extra_json_schema={"format": "uri"})
+    ]
+
+
+class QuestionResult(TypedDict):
+    """One question's outcome in a step over many."""
+
+    id: str
+    ok: bool
+    question: NotRequired[StaffQuestion]
+    error: NotRequired[ErrorDetail]
+
+
+class BulkResults(TypedDict):
+    results: list[QuestionResult]
+
+
+class AirState(TypedDict):
+    """What is on air after a change, and the change whose undo is offered."""
+
+    on_air: StaffQuestion | None
+    change: Annotated[
+        AirChangeRef | None, Meta(description="null after an undo (which is not undone).")
+    ]
+
+
+class WrapUpResult(TypedDict):
+    status: DialogueStatus
+    version: Count
+    due: Day
+    results: list[QuestionResult]
+
+
+class StaffUser(TypedDict):
+    """A staff account as admins see it (never a password hash or session id)."""
+
+    username: str
+    display_name: str
+    admin: bool
+    memberships: MembershipMap
+    disabled: bool
+    created_at: Time | None
+    last_login_at: Time | None
+    sessions: Annotated[Count, Meta(description="Its sessions open now.")]
+
+
+class AuditEntry(TypedDict):
+    id: Annotated[str, Meta(description="The entry's stream id.")]
+    seq: Annotated[int, Meta(ge=1)]
+    at: Time
+    actor: str
+    roles: list[str]
+    action: str
+    question: str | None
+    before: dict[str, Any]
+    after: dict[str, Any]
+    address: str | None
+    hash: Annotated[str, Meta(description="SHA-256 of the previous hash and this entry.")]
+
+
+class AuditPage(TypedDict):
+    items: list[AuditEntry]
+    next_before: str | None
+    chain: Chain
+
+
+class Export(TypedDict):
+    dialogue: str
+    questions: list[dict[str, Any]]
