@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 
-.PHONY: demo test lint fmt bench clean system-packages i18n
+.PHONY: demo test lint fmt bench clean system-packages i18n docs
 
 # Reinstalled whenever pyproject.toml changes. Editable, so moderator_ui/,
 # client_widget/ and the Lua scripts are used from the working tree.
@@ -58,6 +58,11 @@ i18n: $(VENV)/.installed
 		-o moderator_ui/locale/messages.pot .
 	$(BIN)/pybabel update -i moderator_ui/locale/messages.pot -d moderator_ui/locale \
 		--no-fuzzy-matching --ignore-obsolete
+
+# docs/api.md, the API's reference, rendered from the OpenAPI document the code
+# generates (tests/test_docs.py fails when it is stale).
+docs: $(VENV)/.installed
+	$(BIN)/python -m server.web.apidoc
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench

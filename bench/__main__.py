@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from . import console, duplicates, fanout, ingest, login_flood, ws_flood
+from . import console, duplicates, fanout, ingest, login_flood, schemas, ws_flood
 
 
 def main() -> None:
@@ -20,6 +20,7 @@ def main() -> None:
     asyncio.run(fanout.run(args.sockets, args.events))
     asyncio.run(ingest.run(args.questions))
     duplicates.run()
+    schemas.run()
     for size in sorted({1000, args.console}):
         asyncio.run(console.run(size))
     asyncio.run(ws_flood.run())

@@ -8,6 +8,7 @@ import getpass
 import json
 import sys
 from typing import Any
+from urllib.parse import urlencode
 
 from ..actions import Services
 from ..config import Settings
@@ -16,6 +17,7 @@ from ..domain.events import staff_dialogue
 from ..domain.model import Actor, DialogueStatus, Role
 from ..domain.wording import Refused
 from ..web.catalogs import catalog
+from ..web.routes import path
 
 
 def _system_user() -> str:
@@ -75,7 +77,8 @@ async def run(actions: Services, args: argparse.Namespace, settings: Settings) -
                 if getattr(args, field):
                     payload[field] = getattr(args, field)
             dialogue = await actions.dialogues.new(payload, OPERATOR)
-            print(f"created {dialogue.slug} (draft): {settings.origin}/d/{dialogue.slug}")
+            page = path("dialogue_page", slug=dialogue.slug)
+            print(f"created {dialogue.slug} (draft): {settings.origin}{page}")
         elif args.verb == "status":
             dialogue = await actions.dialogues.set_status(
                 await actions.dialogues.get(args.slug), args.phase, OPERATOR
@@ -93,7 +96,8 @@ async def run(actions: Services, args: argparse.Namespace, settings: Settings) -
         elif args.verb == "rotate-screen":
             dialogue = await actions.dialogues.get(args.slug)
             token = await actions.broadcast.rotate_screen_token(dialogue, OPERATOR)
-            print(f"{settings.origin}/d/{dialogue.slug}/screen?token={token}")
+            page = path("screen_page", slug=dialogue.slug)
+            print(f"{settings.origin}{page}?{urlencode({'token': token})}")
     except Refused as exc:
         where = f" ({exc.field})" if exc.field else ""
         said = f"{exc.say(catalog('vi').gettext)} / {exc.say()}"

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from ..actions import Services
 from ..config import Settings
 from ..domain.access import actor_in
 from ..domain.model import Actor, Dialogue
 from ..domain.wording import Refused
+from ..web.routes import path
 from .data import (
     BROADCAST,
     DESCRIPTION,
@@ -162,8 +164,9 @@ async def _seed_questions(actions: Services, dialogue: Dialogue) -> None:
 
 
 def _print_banner(origin: str, password: str, seeded: bool, screen_token: str) -> None:
-    d = f"{origin}/d/{SLUG}"
-    console = f"{origin}/console/{SLUG}"
+    def at(name: str, query: str = "", **params: str) -> str:
+        return f"{origin}{path(name, **params)}{query}"
+
     state = (
         "đã tạo cuộc đối thoại mẫu và câu hỏi / seeded the dialogue and its questions"
         if seeded
@@ -172,20 +175,24 @@ def _print_banner(origin: str, password: str, seeded: bool, screen_token: str) -
         "missing settings updated"
     )
     pages = (
-        ("Trang công khai", "public page", d),
-        ("Điều phối", "moderator console", console),
-        ("Đạo diễn", "producer console", f"{console}/producer"),
-        ("Lãnh đạo trả lời", "official console", f"{console}/official"),
-        ("Lớp phủ phát sóng", "broadcast overlay", f"{d}/screen?token={screen_token}"),
-        ("Lưu trữ", "archive", f"{d}/archive"),
+        ("Trang công khai", "public page", at("dialogue_page", slug=SLUG)),
+        ("Điều phối", "moderator console", at("console", slug=SLUG)),
+        ("Đạo diễn", "producer console", at("producer_console", slug=SLUG)),
+        ("Lãnh đạo trả lời", "official console", at("official_console", slug=SLUG)),
+        (
+            "Lớp phủ phát sóng",
+            "broadcast overlay",
+            at("screen_page", "?" + urlencode({"token": screen_token}), slug=SLUG),
+        ),
+        ("Lưu trữ", "archive", at("archive_page", slug=SLUG)),
         (
             "Widget trên trang khác",
             "widget on another site",
             f"{portal_origin(origin)}/",
         ),
-        ("Quản trị", "admin", f"{origin}/admin"),
-        ("Đăng nhập", "login", f"{origin}/login"),
-        ("Giao diện lập trình", "API", f"{origin}/api/v1/dialogues/{SLUG}"),
+        ("Quản trị", "admin", at("admin")),
+        ("Đăng nhập", "login", at("login_page")),
+        ("Giao diện lập trình", "API", at("getDialogue", slug=SLUG)),
     )
     width = max(len(u) for u, _, _ in STAFF)
     lines = [

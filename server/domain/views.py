@@ -330,7 +330,7 @@ class Chain(TypedDict):
 
 
 class AirChangeRef(TypedDict):
-    """An air change whose undo is offered until ``until``."""
+    """An air change whose undo is offered until `until`."""
 
     id: str
     until: Time

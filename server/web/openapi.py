@@ -170,6 +170,7 @@ def _operation(route: ApiRoute, schemas: Schemas) -> Schema:
         responses[str(status)] = {"$ref": f"#/components/responses/{RESPONSE_NAMES[status]}"}
     responses["default"] = {"$ref": "#/components/responses/Error"}
     out["responses"] = responses
+    out["x-errors"] = {str(status): codes for status, codes in op.statuses().items()}
     if not out["parameters"]:
         del out["parameters"]
     return out
@@ -244,7 +245,13 @@ def _websockets(feeds: tuple[FeedRoute, ...], schemas: Schemas) -> tuple[Schema,
             "summary": feed.summary,
             "description": f"**Who:** {feed.access.who}\n\n{feed.description}",
             "parameters": [
-                {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
+                {
+                    "name": "slug",
+                    "in": "path",
+                    "required": True,
+                    "description": "The dialogue's slug.",
+                    "schema": {"type": "string"},
+                },
                 AFTER,
             ],
             "security": STAFF_READ if feed.access.staff else [],

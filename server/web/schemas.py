@@ -60,7 +60,7 @@ class ContactDetails(Body, forbid_unknown_fields=True):
 
 class Proof(Body):
     """A solved challenge (getChallenge): SHA-256(challenge + ":" + nonce)
-    begins with ``difficulty`` zero bits."""
+    begins with `difficulty` zero bits."""
 
     challenge: str
     nonce: str
@@ -68,7 +68,7 @@ class Proof(Body):
 
 class NewQuestion(Body):
     """A citizen's question, or a staff member's entry of one received by
-    hotline, email or paper (with ``channel``)."""
+    hotline, email or paper (with `channel`)."""
 
     text: Annotated[str | None, Meta(description=_limit("text", "The question: "))] = None
     name: Annotated[

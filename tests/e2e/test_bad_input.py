@@ -1,4 +1,4 @@
-"""Bad input of every kind API.md names: the right status and error body,
+"""Bad input of every kind docs/api.md names: the right status and error body,
 nothing half-written, never a 500."""
 
 from __future__ import annotations

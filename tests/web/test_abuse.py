@@ -305,7 +305,7 @@ def test_every_429_says_when_to_come_back(redis_url: str, tmp_path: Path, limit:
 
 def test_a_429_without_its_own_wait_still_carries_retry_after() -> None:
     """An error response for rate_limited that names no wait gets a default
-    Retry-After: API.md promises one on every 429."""
+    Retry-After: docs/api.md promises one on every 429."""
     scope = {"type": "http", "method": "POST", "path": "/", "headers": [], "query_string": b""}
     response = errors.error_response(Request(scope), Refused("rate_limited", "slow down"))
     assert response.status_code == 429

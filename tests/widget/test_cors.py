@@ -101,7 +101,7 @@ def test_a_foreign_origin_is_refused_and_nothing_is_written(
     client: httpx.Client, foreign: HostServer, redis_server: str, slug: str
 ) -> None:
     """From an origin not on the list, a submission, a vote and a preflight get
-    403 forbidden with API.md's error body and no CORS header; reads get no
+    403 forbidden with the API's error body (docs/api.md) and no CORS header; reads get no
     CORS header; the store is unchanged."""
     base = f"/api/v1/dialogues/{slug}"
     refused = client.post(f"{base}/questions", json=_question(), headers={"Origin": foreign.origin})
