@@ -15,6 +15,7 @@ from ..domain.events import public_dialogue
 from ..domain.model import Dialogue, DialogueStatus
 from ..domain.wording import Refused
 from .auth import actor_of, check_csrf, client_key, identify_api, may_see, require
+from .catalogs import language
 from .context import services, settings
 from .errors import read_object
 
@@ -48,7 +49,9 @@ async def submit_question(request: Request) -> Response:
     body = await read_object(request, settings(request).max_body)
     identity = await identify_api(request) if "channel" in body else None
     if identity is None:
-        code = await app.submissions.ask(dialogue, body, client_key(request))
+        code = await app.submissions.ask(
+            dialogue, body, client_key(request), language(request, header=False)
+        )
     else:
         if identity.csrf_token is not None:
             check_csrf(request, identity)
