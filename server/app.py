@@ -94,7 +94,12 @@ def outbox(settings: Settings, mailer: Mailer | None = None) -> Outbox:
         key = settings.notify_webhook_secret.encode()
         webhook = Webhook(settings.notify_webhook, key, settings.notify_timeout)
     return Outbox(
-        mailer, sender, webhook, catalogs.LANGUAGES, lambda lang: catalogs.catalog(lang).gettext
+        mailer,
+        sender,
+        webhook,
+        catalogs.LANGUAGES,
+        lambda lang: catalogs.catalog(lang).gettext,
+        node_name(settings),
     )
 
 

@@ -14,6 +14,7 @@ the deliveries made are not made again.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
@@ -42,13 +43,16 @@ _DEPTH = 20
 class Outbox:
     """Where notices go: ``mailer`` sends e-mail from ``sender`` (None: no
     e-mail), ``webhook`` gets the signed POST (None: none). ``translate``
-    gives the gettext of each of ``languages`` (the first is the default)."""
+    gives the gettext of each of ``languages`` (the first is the default).
+    ``node`` is this node's name: a delivery it was making when it was
+    killed is its own to take up again at once when it restarts."""
 
     mailer: Mailer | None = None
     sender: str = ""
     webhook: Webhook | None = None
     languages: tuple[str, ...] = ("vi",)
     translate: Callable[[str], Gettext] = field(default=lambda lang: english)
+    node: str = "node"
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -114,12 +118,24 @@ class Notifications(Family):
         self, dialogue_id: str, delivery: str, send: Callable[[], Awaitable[None]]
     ) -> str | None:
         """Make ``delivery`` unless it was made: None, or why it was not."""
-        token = secrets.token_hex(8)
+        token = f"{self.outbox.node} {secrets.token_hex(8)}"
         state = await self.store.notices.begin(dialogue_id, delivery, token, lease(self.settings))
         if state == "sent":
             return None
         if state == "busy":
             return "busy"
+        attempt = asyncio.ensure_future(self._attempt(dialogue_id, delivery, token, send))
+        try:
+            return await asyncio.shield(attempt)
+        except asyncio.CancelledError:
+            # The node is stopping: finish and record what has begun (a sent
+            # message not recorded would be sent again).
+            await attempt
+            raise
+
+    async def _attempt(
+        self, dialogue_id: str, delivery: str, token: str, send: Callable[[], Awaitable[None]]
+    ) -> str | None:
         try:
             await send()
         except Undelivered as exc:
@@ -128,8 +144,6 @@ class Notifications(Family):
         except Exception:
             await self.store.notices.release(dialogue_id, delivery, token)
             raise
-        # (Cancelled mid-send, the lock is kept until it lapses: the send may
-        # still finish in its thread.)
         await self.store.notices.done(dialogue_id, delivery, token, iso(self._now()))
         return None
 
