@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 import redis
 
@@ -119,3 +120,31 @@ def test_the_demo_writes_its_emails_to_its_log(redis_url: str) -> None:
         output = server.output()
     assert "the e-mail an SMTP server would send (DOITHOAI_SMTP_URL is unset)" in output
     assert "Kính gửi Ông/Bà," in output
+
+
+async def test_the_asker_s_language_is_kept_with_their_contact(
+    redis_url: str, services: Services
+) -> None:
+    """A question sent from the English page or widget (``?lang=en``) is told
+    of its answer in English; one from the Vietnamese page, in Vietnamese."""
+    d = await make_dialogue(services)
+    env = {"REDIS_URL": redis_url, "DOITHOAI_SUBMIT_LIMIT": "0", "DOITHOAI_DEVICE_LIMIT": "0"}
+    body = {
+        "text": "Khi nào cấp chữ ký số miễn phí cho hộ kinh doanh?",
+        "name": "Nguyễn Văn An",
+        "contact": {"email": EMAIL},
+        "consent": True,
+    }
+    with ServerProcess(env=env) as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=20) as client:
+            url = f"/api/v1/dialogues/{d.slug}/questions"
+            codes = {}
+            for query, lang in (("?lang=en", "en"), ("", "vi")):
+                sent = await client.post(url + query, json=body, headers={"Accept-Language": "en"})
+                assert sent.status_code == 202, sent.text
+                codes[lang] = sent.json()["tracking_code"]
+    for lang, code in codes.items():
+        q = await services.tracking.store.questions.by_tracking(code)
+        assert q is not None
+        contact = await services.tracking.store.questions.contact(d.id, q.id)
+        assert contact["lang"] == lang
