@@ -72,7 +72,7 @@ class GroupWorker:
 
     async def _failed(self, dialogue_id: str, entry_id: str, exc: Exception) -> None:
         """``handle`` raised ``exc``: the entry stays pending for a retry."""
-        log.exception("%s could not handle %s of dialogue %s", self.name, entry_id, dialogue_id)
+        raise NotImplementedError
 
     async def _last_words(self, dialogue_id: str, entry_id: str) -> dict[str, str]:
         """Fields a dead letter gets besides the entry's own."""

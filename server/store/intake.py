@@ -9,6 +9,7 @@ acknowledges the entry in the same atomic step.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from redis.asyncio import Redis
@@ -17,6 +18,8 @@ from . import keys
 from .groups import GroupWorker, Handler
 
 __all__ = ["Handler", "Intake"]
+
+log = logging.getLogger(__name__)
 
 
 class Intake(GroupWorker):
@@ -43,3 +46,6 @@ class Intake(GroupWorker):
 
     def _wait_ms(self, deliveries: int, consumer: str) -> int:
         return self._claim_idle_ms
+
+    async def _failed(self, dialogue_id: str, entry_id: str, exc: Exception) -> None:
+        log.exception("intake could not materialise %s %s", keys.inbox(dialogue_id), entry_id)
