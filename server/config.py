@@ -448,7 +448,8 @@ SETTINGS: tuple[Setting, ...] = (
         "node_name",
         "",
         str,
-        "This node's stable intake consumer name; unset: the host name plus port.",
+        "This node's stable consumer name (intake, notices), unique among the nodes; "
+        "unset: the host name plus port.",
     ),
     Setting(
         "DOITHOAI_LOG_LEVEL",
