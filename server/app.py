@@ -1,5 +1,6 @@
 """create_app(settings): routes, middleware, and the lifespan that owns Redis,
-the hub, the event reader and the intake worker. Nothing opens at import."""
+the hub, the event reader, the intake worker and the notifier. Nothing opens
+at import."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ from starlette.middleware import Middleware
 from starlette.websockets import WebSocket
 
 from . import actions
+from .actions.notices import Outbox, lease
 from .config import Settings
 from .datadir import private_dir, tighten, write_private
+from .outbound.mail import Mailer, SmtpMailer, parse_smtp_url
+from .outbound.webhook import Webhook
 from .realtime.hub import Hub
 from .realtime.reader import Reader
 from .store.connection import Store
 from .store.embedded import EmbeddedRedis
-from .web import caching, errors, routes, sockets, templating, widget
+from .web import caching, catalogs, errors, routes, sockets, templating, widget
 from .web.context import Node
 
 log = logging.getLogger(__name__)
@@ -47,12 +51,42 @@ def node_name(settings: Settings) -> str:
 StartHook = Callable[[actions.Services, Settings], Awaitable[None]]
 
 
+def outbox(settings: Settings, mailer: Mailer | None = None) -> Outbox:
+    """Where notices to askers go: the SMTP server and the webhook the
+    settings name. ``mailer`` is the demo's stand-in (it writes to the log)
+    for when no SMTP server is set."""
+    settings.check_notify()
+    sender = settings.smtp_from
+    if settings.smtp_url:
+        mailer = SmtpMailer(parse_smtp_url(settings.smtp_url), settings.notify_timeout)
+    elif mailer is not None:
+        sender = sender or "doithoai@localhost"
+    webhook = None
+    if settings.notify_webhook:
+        key = settings.notify_webhook_secret.encode()
+        webhook = Webhook(settings.notify_webhook, key, settings.notify_timeout)
+    return Outbox(
+        mailer,
+        sender,
+        webhook,
+        catalogs.LANGUAGES,
+        lambda lang: catalogs.catalog(lang).gettext,
+        node_name(settings),
+    )
+
+
 def create_app(
-    settings: Settings, *, run_workers: bool = True, on_start: Sequence[StartHook] = ()
+    settings: Settings,
+    *,
+    run_workers: bool = True,
+    on_start: Sequence[StartHook] = (),
+    mailer: Mailer | None = None,
 ) -> Starlette:
-    """The ASGI app. ``run_workers=False`` leaves out intake (for tests that
-    drive intake step by step); ``on_start`` hooks run once the store is open
-    (the demo seeds its dialogue there)."""
+    """The ASGI app. ``run_workers=False`` leaves out intake and the notifier
+    (for tests that drive them step by step); ``on_start`` hooks run once
+    the store is open (the demo seeds its dialogue there); ``mailer`` stands
+    in for an SMTP server when none is set (the demo's writes to the log)."""
+    notify_to = outbox(settings, mailer)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -71,7 +105,9 @@ def create_app(
         # The store is the lifespan's to close; handlers reach it only through
         # the services (web/context.py).
         app.state.store = store
-        app.state.services = services = actions.build(store, settings, secret=secret)
+        app.state.services = services = actions.build(
+            store, settings, secret=secret, outbox=notify_to
+        )
         app.state.node = node = Node(node_name(settings), hub, Reader(store, follower, hub))
         tasks = [asyncio.create_task(node.reader.run(), name="event-reader")]
         if run_workers:
@@ -83,6 +119,17 @@ def create_app(
                 settings.intake_max_deliveries,
             )
             tasks.append(asyncio.create_task(intake.run(), name="intake"))
+            # Runs with no channel on too: it then only acknowledges what is queued.
+            notifier = store.notifier(
+                store.dialogues.ids,
+                services.notifications.deliver,
+                node.name,
+                backoff=settings.notify_backoff,
+                attempts=settings.notify_attempts,
+                lease=lease(settings),
+                delay=settings.air_undo,
+            )
+            tasks.append(asyncio.create_task(notifier.run(), name="notifier"))
         for hook in on_start:
             await hook(services, settings)
         try:

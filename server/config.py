@@ -11,10 +11,14 @@ import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.utils import parseaddr
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from .outbound.mail import parse_smtp_url
+from .outbound.webhook import check_webhook_url
 
 
 class SettingError(ValueError):
@@ -78,6 +82,48 @@ def _float(value: str) -> float:
         return float(value)
     except ValueError:
         raise SettingError(f"expected a number, got {value!r}") from None
+
+
+def _positive(value: str) -> float:
+    number = _float(value)
+    if number <= 0:
+        raise SettingError(f"expected a number above 0, got {value!r}")
+    return number
+
+
+def _attempts(value: str) -> int:
+    if _int(value) < 1:
+        raise SettingError(f"expected 1 or more, got {value!r}")
+    return _int(value)
+
+
+def _smtp_url(value: str) -> str:
+    if value:
+        try:
+            parse_smtp_url(value)
+        except ValueError as exc:
+            raise SettingError(str(exc)) from None
+    return value
+
+
+def _mailbox(value: str) -> str:
+    """An address for From: ``name <user@host>`` or ``user@host``."""
+    if value:
+        _, address = parseaddr(value)
+        if "@" not in address or value.count("@") != 1:
+            raise SettingError(
+                f"expected an address such as Ban tổ chức <doithoai@example.vn>, got {value!r}"
+            )
+    return value
+
+
+def _webhook_url(value: str) -> str:
+    if value:
+        try:
+            check_webhook_url(value)
+        except ValueError as exc:
+            raise SettingError(str(exc)) from None
+    return value
 
 
 def _choice(*allowed: str) -> Callable[[str], str]:
@@ -329,6 +375,66 @@ SETTINGS: tuple[Setting, ...] = (
         "Deliveries of an inbox entry before it goes to the dead-letter stream.",
     ),
     Setting(
+        "DOITHOAI_SMTP_URL",
+        "smtp_url",
+        "",
+        _smtp_url,
+        "SMTP server that e-mails an asker who left an address (with consent) when their "
+        "question is answered: smtp://[user:password@]host[:port] (plain; add "
+        "?starttls=true to upgrade to TLS) or smtps://... (TLS from the start). Unset: no "
+        "e-mail (the demo writes the e-mails it would send to its log instead).",
+    ),
+    Setting(
+        "DOITHOAI_SMTP_FROM",
+        "smtp_from",
+        "",
+        _mailbox,
+        "The From of those e-mails, e.g. Ban tổ chức đối thoại <doithoai@example.vn>; "
+        "required with DOITHOAI_SMTP_URL.",
+    ),
+    Setting(
+        "DOITHOAI_NOTIFY_WEBHOOK",
+        "notify_webhook",
+        "",
+        _webhook_url,
+        "URL that gets a signed JSON POST, with the asker's phone and e-mail, when a "
+        "question of an asker who left them (with consent) is answered, for an operator to "
+        "relay to an SMS or Zalo gateway (docs/operations.md). https:// (http only on "
+        "loopback). Unset: none.",
+    ),
+    Setting(
+        "DOITHOAI_NOTIFY_WEBHOOK_SECRET",
+        "notify_webhook_secret",
+        "",
+        str,
+        "Key of the webhook's HMAC-SHA256 signature (X-Doithoai-Signature), at least 32 "
+        "characters; required with DOITHOAI_NOTIFY_WEBHOOK.",
+    ),
+    Setting(
+        "DOITHOAI_NOTIFY_TIMEOUT",
+        "notify_timeout",
+        "30",
+        _positive,
+        "Seconds an SMTP server or the webhook may take to answer before the attempt "
+        "counts as failed.",
+    ),
+    Setting(
+        "DOITHOAI_NOTIFY_BACKOFF",
+        "notify_backoff",
+        "30",
+        _positive,
+        "Seconds before a failed e-mail or webhook is tried again; the wait doubles "
+        "after each failure (30 s, 1 min, 2 min ...).",
+    ),
+    Setting(
+        "DOITHOAI_NOTIFY_ATTEMPTS",
+        "notify_attempts",
+        "8",
+        _attempts,
+        "Attempts at an e-mail or webhook before it goes to the dead letters (`doithoai "
+        "notify dead`, `retry`); 8 with the default backoff is about an hour.",
+    ),
+    Setting(
         "DOITHOAI_TRUSTED_PROXIES",
         "trusted_proxies",
         "",
@@ -342,7 +448,8 @@ SETTINGS: tuple[Setting, ...] = (
         "node_name",
         "",
         str,
-        "This node's stable intake consumer name; unset: the host name plus port.",
+        "This node's stable consumer name (intake, notices), unique among the nodes; "
+        "unset: the host name plus port.",
     ),
     Setting(
         "DOITHOAI_LOG_LEVEL",
@@ -386,6 +493,13 @@ class Settings:
     ws_client_frames: tuple[int, float] = (60, 60.0)
     intake_claim_idle: float = 30.0
     intake_max_deliveries: int = 5
+    smtp_url: str = ""
+    smtp_from: str = ""
+    notify_webhook: str = ""
+    notify_webhook_secret: str = ""
+    notify_timeout: float = 30.0
+    notify_backoff: float = 30.0
+    notify_attempts: int = 8
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     node_name: str = ""
     log_level: str = "info"
@@ -445,6 +559,19 @@ class Settings:
                 "to the address browsers use to reach this app, e.g. "
                 "DOITHOAI_PUBLIC_URL=https://doithoai.example.vn (behind a proxy) or "
                 f"DOITHOAI_PUBLIC_URL=http://<this machine's address>:{self.port}"
+            )
+
+    def check_notify(self) -> None:
+        """Refuse an e-mail without its From, or a webhook without its key."""
+        if self.smtp_url and not self.smtp_from:
+            raise SettingError(
+                "DOITHOAI_SMTP_URL is set, so set DOITHOAI_SMTP_FROM too, e.g. "
+                "DOITHOAI_SMTP_FROM='Ban tổ chức <doithoai@example.vn>'"
+            )
+        if self.notify_webhook and len(self.notify_webhook_secret) < 32:
+            raise SettingError(
+                "DOITHOAI_NOTIFY_WEBHOOK is set, so set DOITHOAI_NOTIFY_WEBHOOK_SECRET to a "
+                "random key of at least 32 characters (e.g. `openssl rand -hex 32`)"
             )
 
 

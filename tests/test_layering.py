@@ -1,7 +1,8 @@
 """The layers hold (pyproject's import-linter contracts, docs/architecture.md):
 the domain is pure, only the store knows Redis, the store and the real-time
-layer never reach up, the actions know nothing of HTTP, and the web layer
-reaches the store only through the actions."""
+layer never reach up, the actions know nothing of HTTP, the web layer
+reaches the store only through the actions, and the outbound senders (e-mail,
+webhook) know no other layer."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ BREAKERS = {
     "server/web/probe_store.py": "from ..store.connection import Store\n",
     "server/actions/probe_http.py": "import starlette.requests\n",
     "server/cli/probe_redis.py": "import redis\n",
+    "server/outbound/probe_up.py": "from ..actions import base\n",
 }
 CONTRACTS = (
     "The domain is pure",
@@ -28,6 +30,7 @@ CONTRACTS = (
     "The store and the real-time layer never import the layers above them",
     "The actions know nothing of HTTP",
     "The web layer reaches the store only through the actions",
+    "The outbound senders know no other layer",
 )
 
 

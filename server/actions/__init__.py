@@ -1,7 +1,7 @@
 """The application layer: every use case of doithoai, one module per family.
 
 ``build(store, settings)`` gives the ``Services`` that the web layer, the
-CLIs, the demo and the intake worker call; each family loads, decides with
+CLIs, the demo and the store's workers (intake, notices) call; each family loads, decides with
 the pure domain (``server/domain``) and saves through the store, whose
 scripts write a state and its event in one atomic step, so nothing here
 publishes. Policies live here, not in the HTTP handlers: the rate limits,
@@ -28,6 +28,7 @@ from .dialogues import Dialogues
 from .feeds import Feeds
 from .intake import Intake
 from .moderation import Moderation
+from .notices import Notifications, Outbox
 from .submissions import PUBLIC_CHANNELS, Submissions
 from .tracking import Tracking
 
@@ -35,6 +36,7 @@ __all__ = [
     "PUBLIC_CHANNELS",
     "Accounts",
     "Identity",
+    "Outbox",
     "Services",
     "SignedIn",
     "StoreUnavailable",
@@ -57,6 +59,7 @@ class Services:
     feeds: Feeds
     accounts: Accounts
     audit: Audit
+    notifications: Notifications
     _store: Store = field(repr=False)
 
     async def healthy(self) -> None:
@@ -70,10 +73,12 @@ def build(
     *,
     secret: bytes = b"",
     clock: Clock = utcnow,
+    outbox: Outbox | None = None,
 ) -> Services:
     """The services over ``store``. ``secret`` keys the honeypot's codes and
     the sign-in device tokens (the app's secret key); ``clock`` is the time
-    every family reads (tests move it)."""
+    every family reads (tests move it); ``outbox`` is where notices to askers
+    go (none: nowhere)."""
     settings = settings or Settings()
     dialogues = Dialogues(store, settings, clock)
     return Services(
@@ -89,5 +94,6 @@ def build(
             store, settings.session_ttl, login_limit=settings.login_limit, secret=secret
         ),
         audit=Audit(store, settings, clock),
+        notifications=Notifications(store, settings, clock, outbox),
         _store=store,
     )

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..config import Settings
-from ..domain import audit
+from ..domain import audit, notices
 from ..domain.lifecycle import Decision
 from ..domain.model import Actor, Dialogue, Question, iso
 from ..domain.views import AirChangeRef
@@ -80,7 +80,8 @@ class Family:
         remember: bool = True,
         **options: Any,
     ) -> AirChange | None:
-        """Write ``decisions`` with their audit entries in one atomic step
+        """Write ``decisions`` with their audit entries, and queue the notices
+        they bring askers (``notices.due``), in one atomic step
         (``QuestionRepo.commit``), or raise ``Refused``. A change of what is
         on air (``on_air`` given) is remembered for its undo (unless not
         ``remember``: an undo itself): the change."""
@@ -89,7 +90,9 @@ class Family:
         air = options.get("on_air")
         queue_before = await self.store.questions.queue_ids(dialogue.id) if air and remember else []
         try:
-            await self.store.questions.commit(dialogue.id, decisions, audit=entries, **options)
+            await self.store.questions.commit(
+                dialogue.id, decisions, audit=entries, notify=notices.due(decisions), **options
+            )
         except Conflict as exc:
             raise Refused(
                 "conflict", "the question changed meanwhile: {what}", what=str(exc)

@@ -75,10 +75,13 @@ class Submissions(Family):
             raise Refused("invalid", "channel is for staff submissions", "channel")
         return sub
 
-    async def ask(self, dialogue: Dialogue, body: Mapping[str, Any], client: str) -> str:
-        """A citizen's question from ``client`` (its address's limit key):
-        the limits, the proof of work, the honeypot, then ``submit``. The
-        tracking code of the 202."""
+    async def ask(
+        self, dialogue: Dialogue, body: Mapping[str, Any], client: str, lang: str | None = None
+    ) -> str:
+        """A citizen's question from ``client`` (its address's limit key), who
+        reads ``lang`` (kept with their contact data, for the e-mail that
+        tells them of the answer): the limits, the proof of work, the
+        honeypot, then ``submit``. The tracking code of the 202."""
         device = body.get("device")
         if isinstance(device, str) and DEVICE_ID.fullmatch(device):
             # The device first: a device refused here has not spent its address's token.
@@ -92,10 +95,14 @@ class Submissions(Family):
             code = await self.trap(dialogue, body)
             log.info("honeypot: a submission to %s filled the hidden field", dialogue.slug)
             return code
-        return (await self.submit(dialogue, body)).tracking_code
+        return (await self.submit(dialogue, body, lang=lang)).tracking_code
 
     async def submit(
-        self, dialogue: Dialogue, payload: Any, staff: Actor | None = None
+        self,
+        dialogue: Dialogue,
+        payload: Any,
+        staff: Actor | None = None,
+        lang: str | None = None,
     ) -> Submitted:
         """Validate and accept a question into the dialogue's inbox (the 202),
         with no limits: a staff member's entry (``staff``), or a citizen's
@@ -122,6 +129,8 @@ class Submissions(Family):
             contact["email"] = sub.email
         if contact:
             contact.update(consent_at=at, notice_version=NOTICE_VERSION)
+            if lang:
+                contact["lang"] = lang
         submitted = await self.store.questions.submit(question, sub.submission_id, contact)
         if staff is not None and submitted.created:
             after = {"channel": sub.channel, "text": sub.text}

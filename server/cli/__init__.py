@@ -22,7 +22,7 @@ from ..realtime import wsprotocol
 from ..store.connection import Store
 from ..store.embedded import EmbeddedRedis
 from ..web import access_log
-from . import accounts, audit, dialogues
+from . import accounts, audit, dialogues, notices
 
 
 def _server(
@@ -65,12 +65,17 @@ def serve(settings: Settings) -> None:
 def demo(settings: Settings) -> None:
     """``serve`` plus the demo dialogue, and the portal page on its own origin
     (the other loopback name, same port): the app answers only on its own."""
+    from ..demo.mail import LogMailer
     from ..demo.portal import Portal, portal_origin, split_by_host
     from ..demo.seed import seed_demo
 
     settings = settings.replace(public_url=settings.origin)
     password = settings.demo_password or secrets.token_urlsafe(9)
-    app = create_app(settings, on_start=[lambda app, given: seed_demo(app, given, password)])
+    app = create_app(
+        settings,
+        on_start=[lambda app, given: seed_demo(app, given, password)],
+        mailer=LogMailer(),
+    )
     portal = portal_origin(settings.origin)
     _server(settings, split_by_host(app, Portal(settings.origin), urlsplit(portal).netloc)).run()
 
@@ -94,7 +99,7 @@ def _redis_url(settings: Settings) -> Iterator[str]:
 
 
 async def _store_command(settings: Settings, args: argparse.Namespace) -> int:
-    """The commands that work on the store: dialogue, user, token, purge, audit."""
+    """The commands that work on the store: dialogue, user, token, purge, audit, notify."""
     with _redis_url(settings) as url:
         secret = secret_key(settings)
         store = Store.open(url, settings.events_maxlen, secret)
@@ -104,6 +109,8 @@ async def _store_command(settings: Settings, args: argparse.Namespace) -> int:
                 return await dialogues.run(app, args, settings)
             if args.command == "audit":
                 return await audit.run(app, args)
+            if args.command == "notify":
+                return await notices.run(app, args)
             if args.command == "purge":
                 removed = await app.tracking.purge_contacts(timedelta(days=args.older_than))
                 print(f"removed the contact data of {removed} question(s)")
@@ -131,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     dialogues.add_parser(sub)
     accounts.add_parsers(sub)
     audit.add_parser(sub)
+    notices.add_parser(sub)
     purge = sub.add_parser("purge", help="delete contact data past its retention")
     purge.add_argument(
         "--older-than", type=int, required=True, metavar="DAYS", help="given over DAYS days ago"
@@ -142,13 +150,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if args.command in ("serve", "demo"):
             settings.check_public_url()
+            settings.check_notify()
     except SettingError as exc:
         print(f"doithoai: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if args.command in ("dialogue", "user", "token", "purge", "audit"):
+    if args.command in ("dialogue", "user", "token", "purge", "audit", "notify"):
         return asyncio.run(_store_command(settings, args))
     # uvicorn shuts down cleanly on Ctrl-C, then re-raises it: not an error.
     with contextlib.suppress(KeyboardInterrupt):

@@ -1,6 +1,6 @@
-"""The store: one Redis client, the repositories built on it, and the two
+"""The store: one Redis client, the repositories built on it, and the
 long-lived readers that need connections of their own (the event follower's
-blocking reads, the intake worker's).
+blocking reads, the intake worker's and the notifier's).
 
 Only this package knows Redis. The layers above get a ``Store`` (opened by
 the app's lifespan or a command with ``Store.open``) and its repositories,
@@ -19,6 +19,7 @@ from .dialogues import Dialogues
 from .errors import StoreUnavailable, guarded
 from .events import Events, StoredEvent
 from .intake import Handler, Intake
+from .notices import Notices, Notifier
 from .proof import Proofs
 from .questions import Questions
 from .rate import RateLimiter
@@ -95,6 +96,7 @@ class Store:
         self.rate = RateLimiter(scripts, secret)
         self.proofs = Proofs(redis, secret)
         self.air = Air(redis, events_maxlen)
+        self.notices = Notices(redis, scripts)
 
     @classmethod
     def open(cls, url: str, events_maxlen: int, secret: bytes) -> Store:
@@ -128,3 +130,20 @@ class Store:
     ) -> Intake:
         """The node's intake consumer (``intake.py``)."""
         return Intake(self._redis, dialogue_ids, handle, consumer, claim_idle, max_deliveries)
+
+    def notifier(
+        self,
+        dialogue_ids: Callable[[], Awaitable[list[str]]],
+        handle: Handler,
+        consumer: str,
+        *,
+        backoff: float,
+        attempts: int,
+        lease: float,
+        delay: float = 0.0,
+    ) -> Notifier:
+        """The node's consumer of notices to askers (``notices.py``)."""
+        return Notifier(
+            self._redis, dialogue_ids, handle, consumer,
+            backoff=backoff, attempts=attempts, lease=lease, delay=delay,
+        )  # fmt: skip

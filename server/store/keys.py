@@ -14,6 +14,7 @@ DIALOGUE_SLUGS = "doithoai:dialogues"  # hash slug -> dialogue id
 USERS = "doithoai:users"  # set of usernames
 TOKENS = "doithoai:tokens"  # hash token id -> hash of the token's secret
 INTAKE_GROUP = "intake"
+NOTIFY_GROUP = "notify"
 
 
 def user(username: str) -> str:
@@ -126,3 +127,27 @@ def handling(dialogue_id: str) -> str:
     """Who is handling which question in the console: hash question id ->
     {by, until} (lapsed claims are dropped when read)."""
     return prefix(dialogue_id) + "handling"
+
+
+def notices(dialogue_id: str) -> str:
+    """Stream of questions whose askers have news (consumer group ``notify``)."""
+    return prefix(dialogue_id) + "notify"
+
+
+def notice_dead_letters(dialogue_id: str) -> str:
+    return prefix(dialogue_id) + "notify:dead"
+
+
+def notice_failures(dialogue_id: str) -> str:
+    """Hash notify entry id -> why its last attempt failed (no personal data)."""
+    return prefix(dialogue_id) + "notify:failed"
+
+
+def notified(dialogue_id: str) -> str:
+    """Hash ``<question id>:<channel>`` -> when that asker was told that way."""
+    return prefix(dialogue_id) + "notified"
+
+
+def notice_lock(dialogue_id: str, delivery: str) -> str:
+    """Held while one attempt delivers ``<question id>:<channel>``."""
+    return prefix(dialogue_id) + f"notify:lock:{delivery}"

@@ -299,6 +299,7 @@ class Questions:
         on_air: tuple[str | None, str | None] | None = None,
         ack: str | None = None,
         audit: Sequence[Entry] = (),
+        notify: Sequence[str] = (),
     ) -> list[str]:
         """Write ``decisions`` and append their events in one atomic step.
 
@@ -307,7 +308,9 @@ class Questions:
         (``release_votes``: gives back); ``on_air`` is (expected, new) for the
         dialogue's on-air slot; ``ack`` acknowledges an inbox entry in the same
         step; ``audit`` entries join the dialogue's audit chain in the same
-        step too. Returns the event ids.
+        step too; ``notify`` names questions whose askers have news, for the
+        notifier (``notices.py``), in the same step as well. Returns the
+        event ids.
         """
         writes = []
         for decision in decisions:
@@ -338,6 +341,8 @@ class Questions:
             spec["onair"] = {"expect": on_air[0] or "", "set": on_air[1] or ""}
         if ack is not None:
             spec["ack"] = {"group": keys.INTAKE_GROUP, "entry": ack}
+        if notify:
+            spec["notify"] = list(notify)
         prefix = keys.prefix(dialogue_id)
         for _ in range(ATTEMPTS):
             if audit:

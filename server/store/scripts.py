@@ -9,7 +9,16 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
 _DIR = Path(__file__).parent / "scripts"
-NAMES = ("submit", "transition", "vote", "snapshot", "rate_limit", "audit", "save_dialogue")
+NAMES = (
+    "submit",
+    "transition",
+    "vote",
+    "snapshot",
+    "rate_limit",
+    "audit",
+    "save_dialogue",
+    "notice",
+)
 #: Scripts that begin with the audit chain's functions (``_audit.lua``).
 _WITH_AUDIT = ("transition", "audit")
 

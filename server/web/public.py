@@ -16,6 +16,7 @@ from ..domain.views import Submitted, Vote
 from ..domain.wording import Refused
 from .auth import actor_of, check_csrf, client_key, identify_api, may_see, require
 from .bodies import body, plain
+from .catalogs import language
 from .context import services
 from .schemas import NewQuestion, NewVote
 
@@ -45,7 +46,9 @@ async def submit_question(request: Request) -> Response:
     question = await body(request, NewQuestion)
     identity = await identify_api(request) if question.channel is not None else None
     if identity is None:
-        code = await app.submissions.ask(dialogue, plain(question), client_key(request))
+        code = await app.submissions.ask(
+            dialogue, plain(question), client_key(request), language(request, header=False)
+        )
     else:
         if identity.csrf_token is not None:
             check_csrf(request, identity)

@@ -2,14 +2,18 @@
 questions (from the web, the widget and a hotline entry), carried through a
 whole broadcast: approved, merged, rejected, queued, on air, answered live,
 deferred and answered in writing, the dialogue closed and archived, the
-questions exported. They must never appear in a public payload (HTTP, the
-public feed's messages, pages, the tracking page, the archive, the widget's
-calls), in a staff view that is not a moderator's, in an export without the
-contact flag, in a log line of the server (debug level, access log
-included) or of the CLI, or in a Redis key other than the contact hash.
+questions exported; the askers told of the answers by e-mail and through the
+webhook, after an SMTP server that refused the address (quoting it, as real
+ones do) and a webhook that failed once. They must never appear in a public
+payload (HTTP, the public feed's messages, pages, the tracking page, the
+archive, the widget's calls), in a staff view that is not a moderator's, in
+an export without the contact flag, in a log line of the server (debug
+level, access log and the notices' failures included) or of the CLI, or in a
+Redis key other than the contact hash.
 
-Moderators do see them, and the contact flag does export them: the controls
-that make the checks mean something.
+Moderators do see them, the contact flag does export them, and the e-mails
+and the webhook do carry them: the controls that make the checks mean
+something.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from websockets.typing import Origin
 
 from server.config import SETTINGS
 from tests.helpers import REPO_ROOT, ServerProcess
+from tests.notices.sinks import HookReceiver, SmtpSink, wait_until
 from tests.web.seed import SLUG
 
 from . import leaks
@@ -109,6 +114,9 @@ class Broadcast:
     public: Listener
     console: Listener
     screen_token: str
+    #: Where the askers were told of the answers.
+    smtp: SmtpSink
+    hook: HookReceiver
 
 
 def _phase(admin: Staff, status: str) -> None:
@@ -116,10 +124,39 @@ def _phase(admin: Staff, status: str) -> None:
     assert response.status_code == 200, response.text
 
 
+#: The askers of the question answered live, of the one merged into it and
+#: of the one answered in writing are told, each by e-mail and webhook.
+TOLD = 3
+
+
 @pytest.fixture(scope="module")
-def broadcast(redis_server: str) -> Iterator[Broadcast]:
-    """The whole broadcast, the feeds listened to all along."""
-    with seeded_server(redis_server, {"DOITHOAI_LOG_LEVEL": "debug"}) as server:
+def notices() -> Iterator[tuple[SmtpSink, HookReceiver]]:
+    """An SMTP server that refuses the canary's address until told otherwise,
+    and a webhook receiver whose first answer is a 500."""
+    smtp, hook = SmtpSink().start(), HookReceiver().start()
+    smtp.refuse.add(EMAIL)
+    hook.statuses = [500]
+    try:
+        yield smtp, hook
+    finally:
+        smtp.stop()
+        hook.stop()
+
+
+@pytest.fixture(scope="module")
+def broadcast(redis_server: str, notices: tuple[SmtpSink, HookReceiver]) -> Iterator[Broadcast]:
+    """The whole broadcast, the feeds listened to all along, and the askers told."""
+    smtp, hook = notices
+    env = {
+        "DOITHOAI_LOG_LEVEL": "debug",
+        "DOITHOAI_SMTP_URL": smtp.url,
+        "DOITHOAI_SMTP_FROM": "Ban tổ chức <doithoai@example.vn>",
+        "DOITHOAI_NOTIFY_WEBHOOK": hook.url,
+        "DOITHOAI_NOTIFY_WEBHOOK_SECRET": "khoa-bi-mat-cua-webhook-dai-hon-32-ky-tu",
+        "DOITHOAI_NOTIFY_BACKOFF": "0.05",
+        "DOITHOAI_AIR_UNDO": "0",
+    }
+    with seeded_server(redis_server, env) as server:
         staff = {r: Staff(server.url, r) for r in ("moderator", "producer", "official", "admin")}
         moderator, producer, official, admin = staff.values()
         public = _listen(server, f"/ws/v1/dialogues/{SLUG}/feed")
@@ -160,10 +197,16 @@ def broadcast(redis_server: str) -> Iterator[Broadcast]:
         token = producer.client.get(f"/api/v1/dialogues/{SLUG}/screen").json()["token"]
         _phase(admin, "closed")
         _phase(admin, "archived")
+        # The webhook answered 500 once, after the e-mail that came first was
+        # refused; then the address works, and every asker is told.
+        wait_until(lambda: hook.posts, "the first webhook")
+        smtp.refuse.clear()
+        wait_until(lambda: len(smtp.to(EMAIL)) == len(hook.accepted()) == TOLD, "askers told")
         try:
             yield Broadcast(
-                server, redis_server, moderator, staff, codes, ids, public, console, token
-            )
+                server, redis_server, moderator, staff, codes, ids, public, console, token,
+                smtp, hook,
+            )  # fmt: skip
         finally:
             for member in staff.values():
                 member.close()
@@ -189,6 +232,16 @@ def test_moderators_see_the_canary(broadcast: Broadcast) -> None:
         view = broadcast.moderator.client.get(f"/api/v1/dialogues/{SLUG}/questions/{qid}")
         assert view.json()["contact"] == {"phone": "+84912468013", "email": EMAIL}
         assert _hits("control", view.text)
+
+
+def test_askers_were_told_with_their_contact(broadcast: Broadcast) -> None:
+    """Control: the e-mails went to the canary's address, and the webhook
+    carried its phone and address (the notices did run while the logs and
+    Redis were written)."""
+    assert len(broadcast.smtp.to(EMAIL)) == TOLD
+    for doc in broadcast.hook.accepted():
+        assert doc["contact"] == {"phone": "+84912468013", "email": EMAIL}
+    assert broadcast.hook.posts[0][2] == 500
 
 
 def test_public_payloads_never_carry_it(broadcast: Broadcast) -> None:
@@ -302,10 +355,13 @@ def test_redis_holds_it_only_in_the_contact_hashes(broadcast: Broadcast) -> None
 
 
 def test_no_log_line_carries_it(broadcast: Broadcast) -> None:
-    """The server's output at debug level, access log included, is clean after
-    everything above (run last: it reads the log as the other tests left it)."""
+    """The server's output at debug level, access log and the notices'
+    failures included, is clean after everything above (run last: it reads
+    the log as the other tests left it)."""
     output = broadcast.server.output()
     assert "GET /api/v1/dialogues/chuyen-doi-so/feed" in output  # the access log is in it
+    assert "(email: SMTPRecipientsRefused 550" in output  # and the refused e-mail
+    assert "webhook: HTTP 500" in output  # and the failed webhook
     found = [f"line {n}: {line[:200]}" for n, line in enumerate(output.splitlines(), 1)
              if leaks.found(line, canary())]  # fmt: skip
     assert not found, found

@@ -9,6 +9,8 @@
 --   events: [{type, prev, id}]   (the event carries the written doc of question id)
 --   ack:    {group, entry} or nil  (XACK the dialogue's inbox entry in the same step)
 --   audit:  {expect, count, entries: [{doc, prev, hash}]} or nil (see _audit.lua)
+--   notify: [question id] or nil: questions whose askers have news (an answer),
+--           each XADDed to the dialogue's notify stream for the notifier
 -- Appends queue.changed (the queue's ids in order) when a write touched the queue.
 -- Returns {'ok', event id...} | {'conflict', id, version, status} | {'missing', id}
 --       | {'onair', current id} | {'audit', head hash}.
@@ -115,5 +117,10 @@ if spec.ack then
 end
 if spec.audit then
   audit_append(prefix, spec.audit)
+end
+if spec.notify then
+  for _, qid in ipairs(spec.notify) do
+    redis.call('XADD', prefix .. 'notify', '*', 'qid', qid)
+  end
 end
 return result

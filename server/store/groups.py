@@ -1,0 +1,207 @@
+"""A worker on a consumer group of one stream per dialogue: the intake
+worker (``intake.py``) and the notifier (``notices.py``) are two of them.
+
+Each node runs one consumer under a name that is stable across its restarts,
+so a restarted node first takes up the entries it had read but not
+acknowledged (after a kill -9 too). Entries left pending (on a dead
+consumer, or failed) are taken over once idle long enough (``_wait_ms``:
+XCLAIM after XPENDING, which also tells the delivery count); an entry
+delivered ``max_deliveries`` times goes to the dialogue's dead letters
+instead of failing forever. ``handle(dialogue_id, qid, entry_id)`` must be
+idempotent and acknowledge the entry itself, atomically with its effect where
+it can (at-least-once delivery, exactly-once effect).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+from redis.exceptions import ResponseError
+
+log = logging.getLogger(__name__)
+
+#: handle(dialogue_id, question_id, entry_id): do the work and XACK.
+Handler = Callable[[str, str, str], Awaitable[None]]
+
+#: How long one XREADGROUP waits for new entries before the loop looks again
+#: for new dialogues and entries to take over.
+BLOCK_MS = 1000
+
+
+class GroupWorker:
+    #: What the logs call this worker.
+    name = ""
+    group = ""
+
+    def __init__(
+        self,
+        redis: Redis,
+        dialogue_ids: Callable[[], Awaitable[list[str]]],
+        handle: Handler,
+        consumer: str,
+        max_deliveries: int,
+        block_ms: int = BLOCK_MS,
+    ) -> None:
+        # Any: redis-py's reply types do not follow decode_responses.
+        self._redis: Any = redis
+        self._dialogue_ids = dialogue_ids
+        self._handle = handle
+        self.consumer = consumer
+        self._max_deliveries = max_deliveries
+        self._block_ms = block_ms
+        self._grouped: set[str] = set()
+        self._started = False
+
+    # -- what each worker says -----------------------------------------------
+
+    def _stream(self, dialogue_id: str) -> str:
+        raise NotImplementedError
+
+    def _dead_stream(self, dialogue_id: str) -> str:
+        raise NotImplementedError
+
+    def _wait_ms(self, deliveries: int, consumer: str) -> int:
+        """How long an entry delivered ``deliveries`` times, last to
+        ``consumer``, stays pending before it is taken (over) again."""
+        raise NotImplementedError
+
+    async def _failed(self, dialogue_id: str, entry_id: str, exc: Exception) -> None:
+        """``handle`` raised ``exc``: the entry stays pending for a retry."""
+        raise NotImplementedError
+
+    async def _last_words(self, dialogue_id: str, entry_id: str) -> dict[str, str]:
+        """Fields a dead letter gets besides the entry's own."""
+        return {}
+
+    def _bury(self, pipe: Pipeline, dialogue_id: str, stream: str, entry_id: str) -> None:
+        """Queue on ``pipe`` what else goes with a dead letter."""
+
+    async def _ready(self, entry_id: str) -> None:
+        """Wait, if need be, before handling a new entry."""
+
+    # -- the loop ----------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Work until cancelled. Redis errors are logged and retried."""
+        while True:
+            try:
+                await self.run_once(self._block_ms)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if "NOGROUP" in str(exc):
+                    self._grouped.clear()  # a stream was deleted (or Redis flushed): regroup
+                log.exception("%s loop failed; retrying in a second", self.name)
+                await asyncio.sleep(1)
+
+    async def run_once(self, block_ms: int | None = None) -> None:
+        """One pass: (first time only) this consumer's own unacknowledged
+        entries, then pending entries due again, then new entries."""
+        streams = await self._streams()
+        if not self._started:
+            await self._own_pending(streams)
+            self._started = True
+        await self._take_over(streams)
+        await self._read_new(streams, block_ms)
+
+    async def _streams(self) -> dict[str, str]:
+        """stream -> dialogue id, making the consumer group where missing."""
+        streams = {}
+        for dialogue_id in await self._dialogue_ids():
+            stream = self._stream(dialogue_id)
+            if stream not in self._grouped:
+                try:
+                    await self._redis.xgroup_create(stream, self.group, id="0", mkstream=True)
+                except ResponseError as exc:
+                    if "BUSYGROUP" not in str(exc):
+                        raise
+                self._grouped.add(stream)
+            streams[stream] = dialogue_id
+        return streams
+
+    async def _own_pending(self, streams: dict[str, str]) -> None:
+        if streams:
+            reply = await self._redis.xreadgroup(
+                self.group, self.consumer, dict.fromkeys(streams, "0"), count=1000
+            )
+            await self._process(streams, reply)
+
+    async def _take_over(self, streams: dict[str, str]) -> None:
+        least = self._wait_ms(1, self.consumer)
+        for stream, dialogue_id in streams.items():
+            pending = await self._redis.xpending_range(
+                stream, self.group, min="-", max="+", count=100, idle=least
+            )
+            claimed = []
+            for entry in pending:
+                deliveries = entry["times_delivered"]
+                if deliveries >= self._max_deliveries:
+                    await self._dead_letter(dialogue_id, stream, entry)
+                    continue
+                wait = self._wait_ms(deliveries, entry["consumer"])
+                if entry["time_since_delivered"] >= wait:
+                    # Atomic: of two nodes, one claims it; idle again, it is not due.
+                    claimed += await self._redis.xclaim(
+                        stream, self.group, self.consumer, wait, [entry["message_id"]]
+                    )
+            if claimed:
+                await self._process(streams, [[stream, claimed]])
+
+    async def _read_new(self, streams: dict[str, str], block_ms: int | None) -> None:
+        if not streams:
+            await asyncio.sleep(self._block_ms / 1000)
+            return
+        reply = await self._redis.xreadgroup(
+            self.group, self.consumer, dict.fromkeys(streams, ">"), count=100, block=block_ms
+        )
+        await self._process(streams, reply, new=True)
+
+    async def _process(self, streams: dict[str, str], reply: Any, new: bool = False) -> None:
+        for stream, entries in reply or []:
+            dialogue_id = streams[stream]
+            for entry_id, fields in entries:
+                if not fields:  # deleted meanwhile
+                    await self._redis.xack(stream, self.group, entry_id)
+                    continue
+                if new:
+                    await self._ready(entry_id)
+                try:
+                    await self._handle(dialogue_id, fields["qid"], entry_id)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    # Left pending: taken over again when due, dead-lettered
+                    # after max_deliveries.
+                    await self._failed(dialogue_id, entry_id, exc)
+
+    async def _dead_letter(self, dialogue_id: str, stream: str, entry: dict[str, Any]) -> None:
+        entry_id = entry["message_id"]
+        rows = await self._redis.xrange(stream, entry_id, entry_id)
+        qid = rows[0][1].get("qid", "") if rows else ""
+        extra = await self._last_words(dialogue_id, entry_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(
+                self._dead_stream(dialogue_id),
+                {
+                    "entry": entry_id,
+                    "qid": qid,
+                    "deliveries": entry["times_delivered"],
+                    "consumer": entry["consumer"],
+                    **extra,
+                },
+            )
+            pipe.xack(stream, self.group, entry_id)
+            self._bury(pipe, dialogue_id, stream, entry_id)
+            await pipe.execute()
+        log.error(
+            "%s gave up on %s %s after %s deliveries",
+            self.name,
+            stream,
+            entry_id,
+            entry["times_delivered"],
+        )
