@@ -125,9 +125,10 @@ def test_request_bodies_are_checked_as_documented() -> None:
 
 
 @functools.cache
-def _registry() -> Registry:
-    resource = Resource.from_contents(document(), default_specification=DRAFT202012)
-    return Registry().with_resource(DOC_URI, resource)
+def _registry() -> Registry[Any]:
+    resource: Resource[Any] = Resource.from_contents(document(), default_specification=DRAFT202012)
+    registry: Registry[Any] = Registry().with_resource(DOC_URI, resource)
+    return registry
 
 
 def _validate(instance: Any, pointer: str) -> None:
@@ -158,7 +159,7 @@ def _schema_pointer(template: str, method: str, status: int) -> str | None:
     responses = document()["paths"][template][method]["responses"]
     key = str(status) if str(status) in responses else None
     assert key is not None, f"{method.upper()} {template} returned undocumented {status}"
-    ref = responses[key].get("$ref")
+    ref: str | None = responses[key].get("$ref")
     if ref is not None:
         response = _deref(responses[key])
         if "content" not in response:
@@ -246,6 +247,7 @@ WRAP_UP = "/api/v1/dialogues/{slug}/wrap-up"
 
 
 def _run(client: TestClient, func: Any, /, *args: Any, **kwargs: Any) -> Any:
+    assert client.portal is not None, "the client runs the app (inside `with TestClient`)"
     return client.portal.call(functools.partial(func, *args, **kwargs))
 
 
