@@ -1,73 +1,75 @@
-// The producer console: the question on air (with its timer and who is
-// speaking), "next question", the on-air queue in order (reordered by
-// keyboard or by drag and drop) and the approved questions to queue.
+// The producer console: the air is the producer's. The question on air (its
+// timer, who answers), "next" (it is answered live and the head of the queue
+// goes on air), skip, back to the queue, "in writing, then next", the undo of
+// the last of these while the server keeps it, the overlay shown or hidden;
+// the on-air queue in the server's order, with each question's wait; the
+// approved questions sorted by votes, newest or topic; the questions owed in
+// writing; the officials' "ready" and "in writing" signals as they come.
 //
-// State comes only from the server: the staff feed's snapshot and events and
-// the API's answers, applied by the shared reducer (lib/state.js), and the
-// queue order from GET ?status=queued (events do not carry it). The buttons
-// are the actions each question's actions_by_role allows this producer
+// State comes only from the server: the staff feed's snapshot and events
+// (the queue's order and the overlay's visibility included) and the API's
+// answers, applied by the shared reducer (lib/state.js). The buttons are the
+// actions each question's actions_by_role allows this producer
 // (lib/permissions.js). Text is written with textContent (never as HTML).
 
+import { clock } from "./air.js";
 import { liveRegion, staffConnection, t } from "./common.js";
+import { bindKeys, helpOverlay } from "./console_keys.js";
 import { api, csrfToken, errorMessage } from "./lib/api.js";
-import { h, length, readJSON, reconcile } from "./lib/dom.js";
+import { readJSON, reconcile } from "./lib/dom.js";
 import { allowedActions, viewerOf } from "./lib/permissions.js";
 import { apply, createState, listQueue, take } from "./lib/state.js";
+import { approvedRow, deferredRow, onAirControls, queueRow, summary } from "./producer_cards.js";
 
 const root = document.getElementById("producer");
 const slug = root.dataset.slug;
 const lang = root.dataset.lang;
-const answerMax = Number(root.dataset.answerMax) || 10000;
+const username = root.dataset.username;
 const csrf = csrfToken();
 const dialogueUrl = `/api/v1/dialogues/${encodeURIComponent(slug)}`;
 const questionsUrl = `${dialogueUrl}/questions`;
-
-// The most questions one API page holds (MAX_LIMIT in server/web/staff.py), and how many pages a
-// refresh reads at most: a dialogue has a few hundred approved questions.
-const PAGE_LIMIT = 500;
-const MAX_PAGES = 20;
-// Events after which the queue order must be read again (besides any event
-// that moves a question into or out of the queue).
-const ORDER_EVENTS = new Set(["question.moved", "question.queued", "question.returned"]);
-const SHOWN = new Set(["approved", "queued", "on_air"]);
+// How long the server keeps an air change for its undo (DOITHOAI_AIR_UNDO),
+// and so how long a choice of official offers its own undo.
+const undoMs = (Number(root.dataset.airUndo) || 10) * 1000;
+// How many officials' signals stay in view, newest first.
+const SIGNALS_KEPT = 4;
+const ENDED = new Set(["closed", "archived"]);
 
 const viewer = viewerOf(readJSON("viewer-data"));
-// What the staff feed said (lib/state.js); the dialogue's officials until an update says otherwise.
-const model = createState("staff", { officials: readJSON("officials-data") || [] });
+// What the staff feed said (lib/state.js), with the dialogue this page was rendered with.
+const model = createState("staff", readJSON("dialogue-data"));
 // What this console is doing, beside the model.
 const view = {
-  ui: new Map(), // id -> {busy, message, answering, draft, official}
+  ui: new Map(), // id -> {busy, message, assignUndo, airEditing, airDraft}
   rows: new Map(), // `${list}:${id}` -> {node, stamp}
   synced: false,
   frame: 0,
-  nextBusy: false,
+  airBusy: false,
+  overlayBusy: false,
+  undo: null, // {id, until (ms), text}: the last air change, while it may be undone
+  undoTimer: 0,
+  signals: [], // [{key, text}], newest first
+  sort: "votes",
   dragId: null,
   focusAfter: null, // {row, key, fallback}: where the keyboard focus goes at the next draw
   onAirStamp: "",
-  queueReading: null, // the read of the queue's order under way
-  queueAgain: false, // read it once more when that one ends
 };
 
-const connection = document.getElementById("connection");
-const notice = document.getElementById("notice");
+const $ = (id) => document.getElementById(id);
+const connection = $("connection");
+const notice = $("notice");
 const { feed, signedOut } = staffConnection(slug, { onMessage: receive, connection, notice, lang });
-const titleNode = document.getElementById("dialogue-title");
-const onAirBox = document.getElementById("on-air-question");
-const onAirEmpty = document.getElementById("on-air-empty");
-const timerBox = document.getElementById("timer-box");
-const timer = document.getElementById("timer");
-const nextButton = document.getElementById("next");
-const nextPreview = document.getElementById("next-preview");
-const queueList = document.getElementById("queue-list");
-const queueEmpty = document.getElementById("queue-empty");
-const queueCount = document.getElementById("queue-count");
-const approvedList = document.getElementById("approved-list");
-const approvedEmpty = document.getElementById("approved-empty");
-const approvedCount = document.getElementById("approved-count");
+const onAirBox = $("on-air-question");
+const nextButton = $("next");
+const airButtons = { next: nextButton, skip: $("skip"), back: $("back"), defer: $("defer-next") };
+const overlayToggle = $("overlay-toggle");
+const queueList = $("queue-list");
 const announce = liveRegion(root);
 
 function uiFor(id) {
-  if (!view.ui.has(id)) view.ui.set(id, { busy: false, message: "", answering: false, draft: "", official: null });
+  if (!view.ui.has(id)) {
+    view.ui.set(id, { busy: false, message: "", assignUndo: null, airEditing: false, airDraft: "" });
+  }
   return view.ui.get(id);
 }
 
@@ -80,24 +82,16 @@ function clearNotice() {
   if (!notice.dataset.signedOut) notice.hidden = true;
 }
 
-function byId(a, b) {
-  return Number(a.id) - Number(b.id);
-}
-
-// -- state -------------------------------------------------------------------
-
 function schedule() {
   if (!view.frame) view.frame = requestAnimationFrame(draw);
 }
 
-/** Take a newer staff question an API call answered with (`force`: a fresh read). */
-function upsert(question, force = false) {
-  take(model, question, { force });
-  schedule();
-}
-
 function onAir() {
   return model.onAir ? model.questions[model.onAir] : null;
+}
+
+function ended() {
+  return ENDED.has((model.dialogue && model.dialogue.status) || root.dataset.status);
 }
 
 /** Whether this producer may take `action` on `q` now (its actions_by_role). */
@@ -105,112 +99,158 @@ function allows(q, action) {
   return allowedActions(q, viewer).has(action);
 }
 
-/** Read the queue's order again (at most one read in flight; one more after it if asked meanwhile). */
-async function refreshQueue() {
-  if (view.queueReading) {
-    view.queueAgain = true;
-    return view.queueReading;
-  }
-  view.queueReading = (async () => {
-    do {
-      view.queueAgain = false;
-      const items = await readAll("queued");
-      if (items) {
-        for (const q of items) take(model, q);
-        listQueue(model, items.map((q) => q.id));
-        schedule();
-      }
-    } while (view.queueAgain);
-  })();
-  try {
-    await view.queueReading;
-  } finally {
-    view.queueReading = null;
-  }
-  return undefined;
-}
-
-/** Every question in `status` from the API, in its order; null on failure. */
-async function readAll(status) {
-  const items = [];
-  let cursor = null;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const query = new URLSearchParams({ status, limit: String(PAGE_LIMIT) });
-    if (cursor) query.set("cursor", cursor);
-    const result = await api(`${questionsUrl}?${query}`, { lang });
-    if (result.status === 401) signedOut();
-    if (!result.ok) return null;
-    items.push(...result.data.items);
-    cursor = result.data.next_cursor;
-    if (!cursor) break;
-  }
-  return items;
-}
-
-/** Read again everything this console shows: after a 409, the view is made true. */
-async function refreshAll() {
-  const lists = await Promise.all(["on_air", "approved"].map(readAll));
-  const fresh = new Set();
-  for (const items of lists) {
-    for (const q of items || []) {
-      take(model, q);
-      fresh.add(q.id);
-    }
-  }
-  await refreshQueue();
-  for (const id of model.listed) fresh.add(id);
-  const stale = Object.values(model.questions).filter((q) => SHOWN.has(q.status) && !fresh.has(q.id));
-  await Promise.all(
-    stale.map(async (q) => {
-      const result = await api(`${questionsUrl}/${encodeURIComponent(q.id)}`, { lang });
-      if (result.ok) upsert(result.data, true);
-    }),
-  );
-  schedule();
-}
+// -- the feed ----------------------------------------------------------------
 
 function receive(message) {
   const out = apply(model, message);
   if (message.type === "snapshot") {
     for (const id of view.ui.keys()) if (!model.questions[id]) view.ui.delete(id);
     view.synced = true;
-    refreshQueue();
+  } else {
+    for (const change of out.questions) signal(change.before, model.questions[change.id]);
   }
   if (out.dialogue) {
-    titleNode.textContent = model.dialogue.title;
+    $("dialogue-title").textContent = model.dialogue.title;
     for (const row of view.rows.values()) row.stamp = "";
     view.onAirStamp = "";
   }
-  const queueMoved = out.questions.some(({ id, before }) => {
-    const now = model.questions[id];
-    return (before && before.status === "queued") !== (now && now.status === "queued");
-  });
-  if (!out.reset && (ORDER_EVENTS.has(message.type) || queueMoved)) refreshQueue();
   schedule();
+}
+
+/** An official said they are ready to answer a question, or will answer it in writing: say so at once. */
+function signal(before, now) {
+  if (!before || !now) return;
+  const name = now.official ? now.official.name : t("official");
+  const history = now.history || [];
+  const last = history[history.length - 1];
+  let key = null;
+  if (!before.ready_at && now.ready_at) key = "signal_ready";
+  else if (before.status !== "deferred" && now.status === "deferred" && last && last.action === "defer" && last.actor !== username) {
+    key = "signal_writing";
+  }
+  if (!key) return;
+  const text = t(key, { id: now.id, name });
+  view.signals = [{ key: `${key}:${now.id}:${now.version}`, text }, ...view.signals].slice(0, SIGNALS_KEPT);
+  announce(text);
 }
 
 // -- drawing -----------------------------------------------------------------
 
+function byVotes(a, b) {
+  return (b.votes || 0) - (a.votes || 0) || Number(a.id) - Number(b.id);
+}
+
+const SORTS = {
+  votes: byVotes,
+  newest: (a, b) => String(b.submitted_at || "").localeCompare(String(a.submitted_at || "")) || Number(b.id) - Number(a.id),
+  topic: (a, b) => {
+    if (Boolean(a.topic_name) !== Boolean(b.topic_name)) return a.topic_name ? -1 : 1;
+    return String(a.topic_name || "").localeCompare(String(b.topic_name || ""), lang) || byVotes(a, b);
+  },
+};
+
+function inStatus(status) {
+  return Object.values(model.questions).filter((q) => q.status === status);
+}
+
+/** A due day (YYYY-MM-DD) as dd/mm/yyyy. */
+function formatDay(day) {
+  const [y, m, d] = String(day).split("-");
+  return d ? `${d}/${m}/${y}` : String(day);
+}
+
+/** What the card builders need of this console (producer_cards.js). */
+function cardContext() {
+  return {
+    allows,
+    ended: ended(),
+    officials: (model.dialogue && model.dialogue.officials) || [],
+    airTextMin: Number(root.dataset.airTextMin) || 0,
+    airTextMax: Number(root.dataset.airTextMax) || 200,
+    formatDay,
+    on: cardActions,
+  };
+}
+
 function draw() {
   view.frame = 0;
   const saved = rememberFocus();
-  drawOnAir();
+  const ctx = cardContext();
+  const isEnded = ctx.ended;
+  drawPhase(isEnded);
+  drawOnAir(ctx);
   const queued = model.queue;
-  drawList(queueList, "queue", queued);
-  const approved = Object.values(model.questions).filter((q) => q.status === "approved").sort(byId);
-  drawList(approvedList, "approved", approved.map((q) => q.id));
-  queueEmpty.hidden = !view.synced || queued.length > 0;
-  approvedEmpty.hidden = !view.synced || approved.length > 0;
-  queueCount.textContent = String(queued.length);
-  approvedCount.textContent = String(approved.length);
-  const head = model.questions[queued[0]];
-  nextButton.disabled = view.nextBusy || !head;
-  nextPreview.textContent = head
-    ? t("next_preview", { id: head.id, text: clip(head.text, 120) })
-    : view.synced
-      ? t("queue_empty_next")
-      : "";
+  drawList(queueList, "queue", queued, ctx);
+  const approved = inStatus("approved").sort(SORTS[view.sort] || byVotes);
+  drawList($("approved-list"), "approved", approved.map((q) => q.id), ctx);
+  const deferred = inStatus("deferred").sort((a, b) => String(b.deferred_at || "").localeCompare(String(a.deferred_at || "")));
+  drawList($("deferred-list"), "deferred", deferred.map((q) => q.id), ctx);
+  $("queue-empty").hidden = !view.synced || queued.length > 0;
+  $("approved-empty").hidden = !view.synced || approved.length > 0;
+  $("deferred-empty").hidden = !view.synced || deferred.length > 0;
+  $("queue-count").textContent = String(queued.length);
+  $("approved-count").textContent = String(approved.length);
+  $("deferred-count").textContent = String(deferred.length);
+  $("queue-hint").hidden = isEnded;
+  drawAirControls(queued);
+  drawSignals();
+  tick();
   restoreFocus(saved);
+}
+
+/** The end of the broadcast: no air controls, and the wrap-up to open. */
+function drawPhase(isEnded) {
+  const status = (model.dialogue && model.dialogue.status) || root.dataset.status;
+  root.dataset.status = status;
+  $("air-controls").hidden = isEnded;
+  const note = $("phase-note");
+  note.hidden = !isEnded;
+  note.textContent = isEnded ? t(status === "archived" ? "phase_archived" : "phase_closed") : "";
+  const end = $("end-broadcast");
+  if (end) {
+    end.hidden = status !== "live" && status !== "closed";
+    end.textContent = t(status === "closed" ? "wrap_up" : "end_broadcast");
+  }
+}
+
+function drawAirControls(queued) {
+  const current = onAir();
+  const head = model.questions[queued[0]];
+  const busy = view.airBusy;
+  airButtons.next.disabled = busy || (!current && !head);
+  airButtons.skip.disabled = busy || !current || !head;
+  airButtons.back.disabled = busy || !current;
+  airButtons.defer.disabled = busy || !current;
+  for (const node of Object.values(airButtons)) node.toggleAttribute("aria-busy", busy);
+  const parts = [];
+  if (current) parts.push(t("next_answers", { id: current.id }));
+  if (head) parts.push(t("next_preview", { id: head.id, text: clip(head.air_text || head.text, 120) }));
+  else if (view.synced) parts.push(t("queue_empty_next"));
+  $("next-preview").textContent = parts.join(" ");
+  const visible = model.overlay.visible;
+  $("overlay-state").dataset.visible = String(visible);
+  $("overlay-state").textContent = t(visible ? "overlay_shown" : "overlay_hidden");
+  $("overlay-toggle-text").textContent = t(visible ? "overlay_hide" : "overlay_show");
+  overlayToggle.disabled = view.overlayBusy;
+  const undo = view.undo && view.undo.until > Date.now() ? view.undo : null;
+  $("undo-box").hidden = !undo;
+  $("undo-text").textContent = undo ? undo.text : "";
+  $("undo").disabled = busy;
+}
+
+function drawSignals() {
+  const list = $("signals");
+  list.hidden = view.signals.length === 0;
+  const shown = [...list.children].map((node) => node.dataset.key).join("|");
+  if (shown === view.signals.map((s) => s.key).join("|")) return;
+  list.replaceChildren(
+    ...view.signals.map((s) => {
+      const node = document.createElement("li");
+      node.dataset.key = s.key;
+      node.textContent = s.text;
+      return node;
+    }),
+  );
 }
 
 function clip(text, max) {
@@ -248,7 +288,17 @@ function restoreFocus(saved) {
   if (target && document.activeElement !== target) target.focus();
 }
 
-function drawList(container, list, ids) {
+const BUILDERS = {
+  queue: (q, ui, ctx, index, total) => queueRow(q, ui, ctx, index, total),
+  approved: (q, ui, ctx) => approvedRow(q, ui, ctx),
+  deferred: (q, ui, ctx) => deferredRow(q, ui, ctx),
+};
+
+function cardStamp(q, ui, ctx, index, total) {
+  return JSON.stringify([q, ui.busy, ui.message, ui.assignUndo, ui.airEditing, index, total, ctx.ended, ctx.officials]);
+}
+
+function drawList(container, list, ids, ctx) {
   const wanted = new Set(ids.map((id) => `${list}:${id}`));
   for (const key of [...view.rows.keys()]) {
     if (key.startsWith(`${list}:`) && !wanted.has(key)) view.rows.delete(key);
@@ -256,178 +306,24 @@ function drawList(container, list, ids) {
   ids.forEach((id, index) => {
     const key = `${list}:${id}`;
     const q = model.questions[id];
-    const state = uiFor(id);
-    const stamp = JSON.stringify([q, state.busy, state.message, state.official, index, ids.length]);
+    const ui = uiFor(id);
+    const stamp = cardStamp(q, ui, ctx, list === "queue" ? index : 0, list === "queue" ? ids.length : 0);
     const old = view.rows.get(key);
     if (old && old.stamp === stamp) return;
-    const node = list === "queue" ? queueRow(q, state, index, ids.length) : approvedRow(q, state);
+    const node = BUILDERS[list](q, ui, ctx, index, ids.length);
     if (old) old.node.replaceWith(node);
     view.rows.set(key, { node, stamp });
   });
   reconcile(container, ids, (id) => view.rows.get(`${list}:${id}`).node);
 }
 
-function button(text, focusKey, onclick, { extraClass = "", disabled = false, label = null } = {}) {
-  return h("button", {
-    type: "button",
-    class: `button button-small ${extraClass}`.trim(),
-    "data-focus": focusKey,
-    "aria-label": label,
-    disabled,
-    onclick,
-    text,
-  });
-}
-
-function asker(q) {
-  return [q.name || t("anonymous"), q.organization, q.locality].filter(Boolean).join(" · ");
-}
-
-function summary(q, textId = null) {
-  return h(
-    "div",
-    { class: "pr-summary" },
-    h(
-      "p",
-      { class: "q-head" },
-      h("span", { class: "q-id", text: `#${q.id}` }),
-      q.topic_name ? h("span", { class: "tag", text: q.topic_name }) : null,
-      q.votes ? h("span", { class: "pr-votes", text: `▲ ${q.votes}` }) : null,
-    ),
-    h("p", { class: "q-text pr-text", id: textId, text: q.text }),
-    h("p", { class: "pr-asker", text: asker(q) }),
-  );
-}
-
-/** The official select (current official, else the topic's suggestion, preselected) and "Assign". */
-function officialPicker(q, state) {
-  if (!allows(q, "assign")) return null;
-  const selectId = `official-${q.id}`;
-  const current = q.official ? q.official.id : "";
-  const suggested = !q.official && q.suggested_official ? q.suggested_official.id : "";
-  const chosen = state.official ?? (current || suggested);
-  const select = h(
-    "select",
-    {
-      id: selectId,
-      class: "pr-official-select",
-      "data-focus": "official",
-      disabled: state.busy,
-      onchange: (e) => {
-        state.official = e.target.value;
-      },
-    },
-    h("option", { value: "", text: t("no_official"), selected: chosen === "" }),
-    (model.dialogue.officials || []).map((o) =>
-      h("option", {
-        value: o.id,
-        text: o.id === suggested ? t("suggested", { name: o.name }) : o.name,
-        selected: o.id === chosen,
-        "data-suggested": o.id === suggested ? "true" : null,
-      }),
-    ),
-  );
-  return h(
-    "div",
-    { class: "pr-official" },
-    h("label", { for: selectId, text: t("official") }),
-    select,
-    button(t("assign"), "assign", () => assign(q.id, select.value), { disabled: state.busy }),
-    suggested
-      ? h("span", { class: "pr-suggested", text: t("suggested_note", { name: q.suggested_official.name }) })
-      : null,
-  );
-}
-
-function queueRow(q, state, index, total) {
-  const id = q.id;
-  const node = h("li", {
-    class: `pr-row pr-queued${state.busy ? " is-busy" : ""}`,
-    tabindex: "0",
-    draggable: "true",
-    "data-id": id,
-    "data-row": `queue:${id}`,
-    "data-focus": "row",
-    "aria-label": `${index + 1}/${total} · ${t("question_no", { id })}`,
-    "aria-describedby": `queue-text-${id}`,
-    onkeydown: (e) => rowKey(e, id),
-    ondragstart: (e) => dragStart(e, id, node),
-    ondragend: () => dragEnd(),
-  });
-  node.append(
-    h("span", { class: "pr-position", "aria-hidden": "true", text: String(index + 1) }),
-    h(
-      "div",
-      { class: "pr-body" },
-      summary(q, `queue-text-${id}`),
-      officialPicker(q, state),
-      state.message ? h("p", { class: "q-message", text: state.message }) : null,
-      h(
-        "div",
-        { class: "q-actions" },
-        allows(q, "move")
-          ? button("↑", "up", () => move(id, index - 1), {
-              disabled: state.busy || index === 0,
-              label: `${t("move_up")} · ${t("question_no", { id })}`,
-            })
-          : null,
-        allows(q, "move")
-          ? button("↓", "down", () => move(id, index + 1), {
-              disabled: state.busy || index === total - 1,
-              label: `${t("move_down")} · ${t("question_no", { id })}`,
-            })
-          : null,
-        allows(q, "dequeue")
-          ? button(t("dequeue"), "dequeue", () => act(id, "dequeue", {}, { row: `approved:${id}`, key: "queue" }), {
-              disabled: state.busy,
-            })
-          : null,
-        state.busy ? h("span", { class: "working", text: t("working") }) : null,
-      ),
-    ),
-  );
-  return node;
-}
-
-function approvedRow(q, state) {
-  const id = q.id;
-  const node = h("li", {
-    class: `pr-row pr-approved-row${state.busy ? " is-busy" : ""}`,
-    tabindex: "-1",
-    draggable: "true",
-    "data-id": id,
-    "data-row": `approved:${id}`,
-    "data-focus": "row",
-    ondragstart: (e) => dragStart(e, id, node),
-    ondragend: () => dragEnd(),
-  });
-  node.append(
-    h(
-      "div",
-      { class: "pr-body" },
-      summary(q),
-      officialPicker(q, state),
-      state.message ? h("p", { class: "q-message", text: state.message }) : null,
-      h(
-        "div",
-        { class: "q-actions" },
-        allows(q, "queue") ? button(t("queue"), "queue", () => queue(id), { extraClass: "button-primary", disabled: state.busy }) : null,
-        allows(q, "queue") ? button(t("queue_head"), "queue_head", () => queue(id, 0), { disabled: state.busy }) : null,
-        state.busy ? h("span", { class: "working", text: t("working") }) : null,
-      ),
-    ),
-  );
-  return node;
-}
-
-function drawOnAir() {
+function drawOnAir(ctx) {
   const q = onAir();
-  const state = q ? uiFor(q.id) : null;
-  const stamp = q ? JSON.stringify([q, state.busy, state.message, state.answering, model.dialogue.officials]) : "";
-  onAirEmpty.hidden = Boolean(q);
+  const ui = q ? uiFor(q.id) : null;
+  $("on-air-empty").hidden = Boolean(q);
   onAirBox.hidden = !q;
-  timerBox.hidden = !q;
-  tick();
+  $("timer-box").hidden = !q;
+  const stamp = q ? cardStamp(q, ui, ctx, 0, 0) : "";
   if (stamp === view.onAirStamp) return;
   view.onAirStamp = stamp;
   if (!q) {
@@ -436,97 +332,46 @@ function drawOnAir() {
     return;
   }
   const official = q.official;
-  const speaking = official
-    ? h(
-        "p",
-        { class: "pr-speaking" },
-        t(official.title ? "speaking" : "speaking_untitled", { name: official.name, title: official.title }),
-      )
-    : h("p", { class: "pr-speaking pr-speaking-none", text: t("nobody_speaking") });
+  const speaking = document.createElement("p");
+  speaking.className = official ? "pr-speaking" : "pr-speaking pr-speaking-none";
+  speaking.textContent = official
+    ? t(official.title ? "speaking" : "speaking_untitled", { name: official.name, title: official.title })
+    : t("nobody_speaking");
   onAirBox.dataset.id = q.id;
-  const message = state.message ? h("p", { class: "q-message", text: state.message }) : "";
-  onAirBox.replaceChildren(summary(q), speaking, message, state.answering ? answerForm(q, state) : onAirActions(q, state));
+  onAirBox.replaceChildren(summary(q), speaking, onAirControls(q, ui, ctx));
 }
 
-function onAirActions(q, state) {
-  const id = q.id;
-  return h(
-    "div",
-    { class: "q-actions", "data-row": `on_air:${id}` },
-    allows(q, "answer") ? button(t("answered"), "answer", () => openAnswer(id), { extraClass: "button-primary", disabled: state.busy }) : null,
-    allows(q, "back") ? button(t("back"), "back", () => act(id, "back", {}, { fallback: nextButton }), { disabled: state.busy }) : null,
-    allows(q, "defer") ? button(t("defer"), "defer", () => act(id, "defer", {}, { fallback: nextButton }), { disabled: state.busy }) : null,
-    state.busy ? h("span", { class: "working", text: t("working") }) : null,
-  );
-}
-
-function answerForm(q, state) {
-  const id = q.id;
-  const areaId = `answer-${id}`;
-  const count = h("p", { class: "char-count", id: `${areaId}-count` });
-  const showCount = () => (count.textContent = t("chars", { n: length(state.draft), max: answerMax }));
-  showCount();
-  const publish = () => answer(id);
-  const area = h("textarea", {
-    id: areaId,
-    rows: "4",
-    maxlength: String(answerMax),
-    "data-focus": "answer-text",
-    "aria-describedby": count.id,
-    disabled: state.busy,
-    oninput: (e) => {
-      state.draft = e.target.value;
-      showCount();
-    },
-    onkeydown: (e) => {
-      if (e.key === "Escape") closeAnswer(id);
-      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) publish();
-    },
-  });
-  area.value = state.draft;
-  return h(
-    "div",
-    { class: "editor", "data-row": `on_air:${id}` },
-    h("label", { for: areaId, text: t("answer_label") }),
-    area,
-    count,
-    h(
-      "div",
-      { class: "q-actions" },
-      button(t("publish_answer"), "publish", publish, { extraClass: "button-primary", disabled: state.busy }),
-      button(t("cancel"), "cancel", () => closeAnswer(id), { disabled: state.busy }),
-      state.busy ? h("span", { class: "working", text: t("working") }) : null,
-    ),
-  );
-}
-
-/** The on-air timer: mm:ss since the question went on air, every second. */
+/** The on-air timer and the queue's waits, every second. */
 function tick() {
   const q = onAir();
-  if (!q || !q.on_air_at) {
-    timer.textContent = "00:00";
-    timer.setAttribute("datetime", "PT0S");
-    return;
-  }
-  const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(q.on_air_at)) / 1000));
-  const mm = String(Math.floor(seconds / 60)).padStart(2, "0");
-  const ss = String(seconds % 60).padStart(2, "0");
-  const text = `${mm}:${ss}`;
+  const now = Date.now();
+  const timer = $("timer");
+  const text = q ? clock(q.on_air_at, now) : "00:00";
   if (timer.textContent !== text) timer.textContent = text;
+  const seconds = q && q.on_air_at ? Math.max(0, Math.floor((now - Date.parse(q.on_air_at)) / 1000)) : 0;
   timer.setAttribute("datetime", `PT${Math.floor(seconds / 60)}M${seconds % 60}S`);
+  for (const node of queueList.querySelectorAll(".pr-wait[data-since]")) {
+    const wait = t("waiting", { time: clock(node.dataset.since, now) });
+    if (node.textContent !== wait) node.textContent = wait;
+  }
+  if (view.undo && view.undo.until <= now) {
+    view.undo = null;
+    schedule();
+  }
 }
 
 // -- keyboard and drag and drop ----------------------------------------------
 
 function rowKey(e, id) {
   if (!e.altKey || (e.key !== "ArrowUp" && e.key !== "ArrowDown")) return;
-  if (e.target.tagName === "SELECT") return;
+  if (e.target.tagName === "SELECT" || e.target.tagName === "INPUT" || ended()) return;
   e.preventDefault();
   const index = model.queue.indexOf(id);
   move(id, e.key === "ArrowUp" ? index - 1 : index + 1);
 }
 
 function dragStart(e, id, node) {
+  if (ended()) return;
   view.dragId = id;
   e.dataTransfer.effectAllowed = "move";
   e.dataTransfer.setData("text/plain", id);
@@ -583,40 +428,32 @@ queueList.addEventListener("drop", (e) => {
   else move(id, position);
 });
 
-// Inputs that are not typed into: N still means "next question" there.
-const KEY_INPUTS = new Set(["radio", "checkbox", "button", "submit", "reset"]);
-
-/** Whether a key pressed in `node` is typing (so N must not start the next question). */
-function typesText(node) {
-  if (!node || !node.closest) return false;
-  if (node.closest("textarea, select, [contenteditable]")) return true;
-  return node.tagName === "INPUT" && !KEY_INPUTS.has(node.type);
-}
-
-document.addEventListener("keydown", (e) => {
-  if (e.key !== "n" && e.key !== "N") return;
-  if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
-  if (typesText(e.target)) return;
-  e.preventDefault();
-  next();
+const help = helpOverlay($("help"));
+$("help-open").addEventListener("click", () => help.show());
+// Air keys act only while the broadcast runs (their buttons are there).
+const whileLive = (action) => () => (ended() ? false : action());
+bindKeys({
+  n: whileLive(() => airButtons.next.disabled || nextQuestion("answered")),
+  s: whileLive(() => airButtons.skip.disabled || changeAir("skip")),
+  b: whileLive(() => airButtons.back.disabled || changeAir("back")),
+  w: whileLive(() => airButtons.defer.disabled || nextQuestion("defer")),
+  o: whileLive(() => toggleOverlay()),
+  u: whileLive(() => ($("undo-box").hidden ? false : undoAir())),
+  "?": () => help.show(),
 });
 
-// -- actions -----------------------------------------------------------------
+// -- actions on questions ------------------------------------------------------
 
-
-/** A failed call: in words beside the question (or on top), then a fresh view after a 409. */
-async function failed(result, id) {
-  let text;
+/** A failed call: in words beside the question (or on top). The feed brings what changed meanwhile. */
+function failed(result, id) {
   if (result.status === 401) {
     signedOut();
     return;
   }
-  if (result.status === 0) text = t("network");
-  else text = errorMessage(result, result.status === 409 ? t("conflict_refreshed") : t("failed"));
-  if (id && Boolean(model.questions[id])) uiFor(id).message = text;
+  const text = result.status === 0 ? t("network") : errorMessage(result, t("failed"));
+  if (id && model.questions[id]) uiFor(id).message = text;
   else showNotice(text);
   announce(text);
-  if (result.status === 409) await refreshAll();
   schedule();
 }
 
@@ -629,18 +466,18 @@ async function post(url, body) {
  * back where it was (the buttons are disabled, so lose it, while it runs). */
 async function act(id, action, extra = {}, focus = null) {
   const q = model.questions[id];
-  const state = uiFor(id);
-  if (!q || state.busy) return null;
+  const ui = uiFor(id);
+  if (!q || ui.busy) return null;
   const before = focusOf(document.activeElement);
-  state.busy = true;
-  state.message = "";
+  ui.busy = true;
+  ui.message = "";
   clearNotice();
   schedule();
   const url = `${questionsUrl}/${encodeURIComponent(id)}/actions/${action}`;
   const result = await post(url, { version: q.version, ...extra });
-  state.busy = false;
-  if (result.ok) upsert(result.data);
-  else await failed(result, id);
+  ui.busy = false;
+  if (result.ok) take(model, result.data);
+  else failed(result, id);
   const after = result.ok && focus ? focus : before;
   if (after) view.focusAfter = { ...after, node: null, fallback: after.fallback || nextButton };
   schedule();
@@ -653,99 +490,194 @@ async function move(id, position) {
   if (from < 0 || uiFor(id).busy || position < 0 || position >= order.length || position === from) return;
   order.splice(from, 1);
   order.splice(position, 0, id);
-  listQueue(model, order); // shown at once; the server's order is read again below
+  listQueue(model, order); // shown at once; queue.changed brings the server's order
   const now = focusOf(document.activeElement);
   let key = now && now.row === `queue:${id}` ? now.key : "row";
   if (key === "up" && position === 0) key = "down";
   if (key === "down" && position === order.length - 1) key = "up";
   const result = await act(id, "move", { position }, { row: `queue:${id}`, key });
   if (result && result.ok) announce(t("moved", { id, n: position + 1, total: order.length }));
-  await refreshQueue();
 }
 
 async function queue(id, position = null) {
   const extra = position === null ? {} : { position };
   const result = await act(id, "queue", extra, { row: `queue:${id}`, key: "row" });
-  if (result && result.ok) {
-    await refreshQueue();
-    announce(t("queued_msg", { id, n: model.queue.indexOf(id) + 1 }));
-  }
+  if (result && result.ok) announce(t("queued_msg", { id, n: (position ?? model.queue.indexOf(id)) + 1 }));
 }
 
-async function assign(id, value) {
-  const result = await act(id, "assign", { official_id: value || null });
-  if (result && result.ok) uiFor(id).official = null;
-}
-
-function openAnswer(id) {
-  const state = uiFor(id);
-  state.answering = true;
-  state.message = "";
-  view.focusAfter = { row: `on_air:${id}`, key: "answer-text" };
-  view.onAirStamp = "";
-  schedule();
-}
-
-function closeAnswer(id) {
-  const state = uiFor(id);
-  state.answering = false;
-  view.focusAfter = { row: `on_air:${id}`, key: "answer" };
-  view.onAirStamp = "";
-  schedule();
-}
-
-async function answer(id) {
-  const state = uiFor(id);
-  if (!state.draft.trim()) {
-    state.message = t("answer_empty");
-    announce(state.message);
-    view.focusAfter = { row: `on_air:${id}`, key: "answer-text" };
-    view.onAirStamp = "";
+async function assign(id, officialId) {
+  const q = model.questions[id];
+  if (!q) return;
+  const previous = q.official ? q.official.id : null;
+  if ((officialId || null) === previous) return;
+  const result = await act(id, "assign", { official_id: officialId || null });
+  if (!(result && result.ok)) return;
+  const ui = uiFor(id);
+  clearTimeout(ui.assignTimer);
+  ui.assignUndo = { previous };
+  ui.assignTimer = setTimeout(() => {
+    ui.assignUndo = null;
     schedule();
-    return;
+  }, undoMs);
+  const official = result.data.official;
+  announce(official ? t("assigned", { name: official.name }) : t("unassigned"));
+  view.focusAfter = { row: focusRow(id), key: "official", node: null, fallback: nextButton };
+  schedule();
+}
+
+async function undoAssign(id) {
+  const ui = uiFor(id);
+  const undo = ui.assignUndo;
+  if (!undo) return;
+  clearTimeout(ui.assignTimer);
+  ui.assignUndo = null;
+  await act(id, "assign", { official_id: undo.previous }, { row: focusRow(id), key: "official" });
+}
+
+/** The row a question's card is in now (its list follows its state). */
+function focusRow(id) {
+  const q = model.questions[id];
+  if (!q) return null;
+  if (q.status === "on_air") return `on_air:${id}`;
+  return `${q.status === "queued" ? "queue" : q.status}:${id}`;
+}
+
+function openAirText(id) {
+  const ui = uiFor(id);
+  const q = model.questions[id];
+  ui.airEditing = true;
+  ui.airDraft = (q && q.air_text) || "";
+  ui.message = "";
+  view.focusAfter = { row: focusRow(id), key: "air-text" };
+  schedule();
+}
+
+function closeAirText(id) {
+  const ui = uiFor(id);
+  ui.airEditing = false;
+  view.focusAfter = { row: focusRow(id), key: "air-text-open" };
+  schedule();
+}
+
+async function saveAirText(id, text) {
+  const result = await act(id, "air_text", { text }, { row: focusRow(id), key: "air-text-open" });
+  if (result && result.ok) uiFor(id).airEditing = false;
+  schedule();
+}
+
+const cardActions = {
+  queue,
+  move,
+  dequeue: (id) => act(id, "dequeue", {}, { row: `approved:${id}`, key: "queue" }),
+  assign,
+  undoAssign,
+  openAirText,
+  closeAirText,
+  saveAirText,
+  rowKey,
+  dragStart,
+  dragEnd,
+};
+
+// -- the air -----------------------------------------------------------------
+
+/** What an air change did, in words, for its undo. */
+function described(op, before, onAirNow) {
+  const parts = [];
+  if (before) {
+    const key = { answered: "change_answered", defer: "change_deferred", skip: "change_skipped", back: "change_back" }[op];
+    parts.push(t(key, { id: before.id }));
   }
-  const result = await act(id, "answer", { text: state.draft }, { fallback: nextButton });
-  if (result && result.ok) {
-    state.answering = false;
-    state.draft = "";
+  parts.push(onAirNow ? t("change_next", { id: onAirNow.id }) : t("nothing_on_air"));
+  return parts.join(" ");
+}
+
+/** Send an air change (`url`, `body`); `op` names it for its undo's words. */
+async function sendAir(url, body, op) {
+  if (view.airBusy) return;
+  const focused = document.activeElement;
+  const before = onAir();
+  view.airBusy = true;
+  clearNotice();
+  schedule();
+  const result = await post(url, body);
+  view.airBusy = false;
+  if (result.ok) {
+    const now = result.data.on_air;
+    if (now) take(model, now);
+    const change = result.data.change;
+    if (change) offerUndo(change, described(op, before, now));
+    else view.undo = null;
+    announce(op === "undo" ? t("undone") : described(op, before, now));
+  } else {
+    failed(result, null);
+  }
+  schedule();
+  // The buttons were disabled while it ran, which took the focus from them.
+  if (focused && focused.isConnected && Object.values(airButtons).includes(focused)) {
+    requestAnimationFrame(() => (focused.disabled ? nextButton : focused).focus());
   }
 }
 
-async function next() {
-  if (view.nextBusy || nextButton.disabled) return;
-  const choice = document.querySelector('input[name="then"]:checked');
-  const current = onAir();
-  const hadFocus = document.activeElement === nextButton;
-  view.nextBusy = true;
-  nextButton.disabled = true;
-  nextButton.setAttribute("aria-busy", "true");
-  clearNotice();
-  const result = await post(`${dialogueUrl}/next`, {
-    then: choice ? choice.value : "back",
-    current: current ? current.id : "",
-  });
-  view.nextBusy = false;
-  nextButton.removeAttribute("aria-busy");
-  if (hadFocus) view.focusAfter = { fallback: nextButton };
+function current() {
+  return model.onAir || "";
+}
+
+function nextQuestion(then) {
+  return sendAir(`${dialogueUrl}/next`, { then, current: current() }, then);
+}
+
+function changeAir(op) {
+  return sendAir(`${dialogueUrl}/air/${op}`, { current: current() }, op);
+}
+
+function undoAir() {
+  if (!view.undo) return undefined;
+  return sendAir(`${dialogueUrl}/air/undo`, { change: view.undo.id }, "undo");
+}
+
+/** Offer the undo of `change` until it lapses (by the server's time, at most the window from now). */
+function offerUndo(change, text) {
+  const until = Math.min(Date.parse(change.until) || 0, Date.now() + undoMs);
+  view.undo = { id: change.id, until, text };
+  clearTimeout(view.undoTimer);
+  view.undoTimer = setTimeout(schedule, Math.max(0, until - Date.now()) + 50);
+}
+
+async function toggleOverlay() {
+  if (view.overlayBusy) return;
+  const visible = !model.overlay.visible;
+  view.overlayBusy = true;
+  schedule();
+  const result = await post(`${dialogueUrl}/overlay`, { visible });
+  view.overlayBusy = false;
   if (result.ok) {
-    upsert(result.data);
-    announce(t("now_on_air", { id: result.data.id }));
-    await refreshQueue();
+    apply(model, { type: "overlay.changed", data: { visible: result.data.visible } });
+    announce(t(result.data.visible ? "overlay_shown" : "overlay_hidden"));
   } else {
-    await failed(result, null);
+    failed(result, null);
   }
   schedule();
 }
 
-nextButton.addEventListener("click", next);
+airButtons.next.addEventListener("click", () => nextQuestion("answered"));
+airButtons.defer.addEventListener("click", () => nextQuestion("defer"));
+airButtons.skip.addEventListener("click", () => changeAir("skip"));
+airButtons.back.addEventListener("click", () => changeAir("back"));
+$("undo").addEventListener("click", undoAir);
+overlayToggle.addEventListener("click", toggleOverlay);
+$("approved-sort").addEventListener("change", (e) => {
+  view.sort = e.target.value;
+  schedule();
+});
 
-// -- the overlay's address -----------------------------------------------------
+// -- the overlay's and the presenter screen's addresses ---------------------------
 
 async function loadOverlay() {
-  const input = document.getElementById("overlay-url");
-  const copy = document.getElementById("overlay-copy");
-  const open = document.getElementById("overlay-open");
-  const status = document.getElementById("overlay-status");
+  const input = $("overlay-url");
+  const copy = $("overlay-copy");
+  const open = $("overlay-open");
+  const status = $("overlay-status");
   const result = await api(`${dialogueUrl}/screen`, { lang });
   if (!result.ok) {
     status.textContent = errorMessage(result, t("overlay_failed"));
@@ -754,6 +686,10 @@ async function loadOverlay() {
   input.value = result.data.url;
   open.href = result.data.url;
   open.hidden = false;
+  const presenter = new URL($("presenter-link").href);
+  presenter.searchParams.set("token", result.data.token);
+  $("presenter-screen").href = presenter.href;
+  $("presenter-screen").hidden = false;
   copy.disabled = false;
   copy.addEventListener("click", async () => {
     try {
@@ -767,10 +703,7 @@ async function loadOverlay() {
   });
 }
 
-// -- connection --------------------------------------------------------------
-
-
 setInterval(tick, 1000);
 loadOverlay();
-
+draw();
 feed.start();

@@ -1,13 +1,17 @@
-// The broadcast overlay: the question on air, live from the PUBLIC feed, for
-// OBS or vMix. It starts from the state the server rendered (the on-air
-// question and the event id it is current to) and resumes the feed from
-// there, through the shared reducer (lib/state.js).
+// The broadcast overlay: a lower third with the question on air, live from
+// the PUBLIC feed, for OBS or vMix. It starts from the state the server
+// rendered (the dialogue, the question on air, whether the overlay shows, and
+// the event id they are current to) and resumes the feed from there, through
+// the shared reducer (lib/state.js).
 //
 // It only ever shows what the public feed carries, writes text with
-// textContent, and never lets text overflow: long questions get smaller
-// type, step by step, until they fit their box.
+// textContent, never shows a link raw (air.js) and never lets text overflow:
+// the question takes at most three lines, in smaller type step by step, then
+// is cut at a word with "…".
 
 import { t } from "./common.js";
+import { airText, brandOf, phaseKey } from "./air.js";
+import { fitText } from "./fit.js";
 import { readJSON } from "./lib/dom.js";
 import { Feed } from "./lib/feed.js";
 import { apply, createState } from "./lib/state.js";
@@ -16,26 +20,29 @@ const root = document.getElementById("screen");
 const slug = root.dataset.slug;
 const initial = readJSON("screen-data") || {};
 
-const panel = document.getElementById("on-air");
+const panel = document.getElementById("lower-third");
+const onAirBody = document.getElementById("on-air");
 const idle = document.getElementById("idle");
 const idleTitle = document.getElementById("idle-title");
-const textNode = document.getElementById("lt-text");
+const idlePhase = document.getElementById("idle-phase");
+const logo = document.getElementById("lt-logo");
+const brandNode = document.getElementById("lt-brand");
+const liveNode = document.getElementById("lt-live");
 const topicNode = document.getElementById("lt-topic");
+const textNode = document.getElementById("lt-text");
 const nameNode = document.getElementById("lt-name");
 const placeNode = document.getElementById("lt-place");
 const officialBox = document.getElementById("lt-official");
 const officialName = document.getElementById("lt-official-name");
 const officialTitle = document.getElementById("lt-official-title");
+const notice = document.getElementById("connection-notice");
 
-// Type sizes tried in turn, largest first: the question's own size (a share
-// of its full size), then the whole panel's. Small enough at the end that a
-// question of the longest allowed length (2000 characters) still fits at
-// 1280x720; anything longer is cut with an ellipsis rather than overflow.
-const TEXT_STEPS = [1, 0.92, 0.85, 0.78, 0.72, 0.66, 0.61, 0.56, 0.52, 0.48, 0.44, 0.4];
-const PANEL_STEPS = [1, 0.9, 0.8, 0.72];
+// The question's type sizes tried in turn (units of the frame's height),
+// largest first; below the last, the text is cut rather than made unreadable.
+const TEXT_SIZES = [4.2, 3.9, 3.6, 3.3, 3];
 // What the public feed said (lib/state.js), starting from the rendered state.
 const model = createState("public");
-const view = { frame: 0, stamp: "" };
+const view = { frame: 0, stamp: "", wasLive: false };
 
 function schedule() {
   if (!view.frame) view.frame = requestAnimationFrame(draw);
@@ -43,64 +50,59 @@ function schedule() {
 
 function draw() {
   view.frame = 0;
+  root.dataset.visible = model.overlay.visible ? "true" : "false";
   const q = model.onAir ? model.questions[model.onAir] : null;
-  const title = (model.dialogue && model.dialogue.title) || "";
+  const dialogue = model.dialogue || {};
+  const brand = brandOf(dialogue);
+  const text = q ? airText(q) : "";
   // Fitting lays the text out many times: only when what is shown changed.
-  const shown = q && [q.id, q.text, q.topic_name, q.name, q.organization, q.locality, q.official];
-  const stamp = JSON.stringify([shown, title, window.innerWidth, window.innerHeight]);
+  const shown = q && [q.id, text, q.topic_name, q.name, q.organization, q.locality, q.official];
+  const stamp = JSON.stringify([shown, brand, dialogue.title, dialogue.status, innerWidth, innerHeight]);
   if (stamp === view.stamp) return;
   view.stamp = stamp;
-  idleTitle.textContent = title;
+  drawBrand(brand);
   root.dataset.state = q ? "on_air" : "idle";
-  panel.hidden = !q;
+  root.dataset.phase = dialogue.status || "";
+  liveNode.hidden = !q;
+  onAirBody.hidden = !q;
   idle.hidden = Boolean(q);
-  if (!q) return;
+  topicNode.hidden = !(q && q.topic_name);
+  topicNode.textContent = (q && q.topic_name) || "";
+  if (!q) {
+    delete panel.dataset.id;
+    idleTitle.textContent = dialogue.title || "";
+    idleTitle.hidden = !dialogue.title || dialogue.title === brand.name;
+    idlePhase.textContent = t(phaseKey(dialogue));
+    return;
+  }
   panel.dataset.id = q.id;
-  topicNode.textContent = q.topic_name || "";
-  topicNode.hidden = !q.topic_name;
   nameNode.textContent = q.name || t("anonymous");
   placeNode.textContent = [q.organization, q.locality].filter(Boolean).join(" · ");
   const official = q.official;
   officialBox.hidden = !official;
   officialName.textContent = official ? official.name : "";
   officialTitle.textContent = official ? official.title || "" : "";
-  fit(q.text);
-  root.dataset.fit = `${window.innerWidth}x${window.innerHeight}`;
+  fitText(textNode, text, TEXT_SIZES, fits);
+  root.dataset.fit = `${innerWidth}x${innerHeight}`;
 }
 
-function overflows(node) {
-  return node.scrollHeight > node.clientHeight;
-}
-
-function tooBig() {
-  return overflows(textNode) || overflows(panel) || overflows(root);
-}
-
-function scale(panelScale, textScale) {
-  panel.style.setProperty("--panel-scale", String(panelScale));
-  textNode.style.setProperty("--text-scale", String(textScale));
-}
-
-/** Show `text` at the largest step that fits; cut it only if none does. */
-function fit(text) {
-  textNode.textContent = text;
-  for (const panelScale of PANEL_STEPS) {
-    for (const textScale of TEXT_STEPS) {
-      scale(panelScale, textScale);
-      if (!tooBig()) return;
-    }
+/** The dialogue's name, colours and logo (each left as the overlay's own when unset). */
+function drawBrand(brand) {
+  brandNode.textContent = brand.name;
+  for (const [property, value] of [
+    ["--brand", brand.color],
+    ["--accent", brand.accent],
+  ]) {
+    if (value) root.style.setProperty(property, value);
+    else root.style.removeProperty(property);
   }
-  // Still too long at the smallest size: keep as much as fits, then "…".
-  const chars = [...text];
-  let low = 0;
-  let high = chars.length;
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2);
-    textNode.textContent = `${chars.slice(0, mid).join("").trimEnd()}…`;
-    if (tooBig()) high = mid - 1;
-    else low = mid;
-  }
-  textNode.textContent = `${chars.slice(0, low).join("").trimEnd()}…`;
+  logo.hidden = !brand.logo;
+  if (brand.logo && logo.getAttribute("src") !== brand.logo) logo.src = brand.logo;
+  if (!brand.logo) logo.removeAttribute("src");
+}
+
+function fits() {
+  return textNode.scrollHeight <= textNode.clientHeight && panel.scrollHeight <= panel.clientHeight;
 }
 
 function receive(message) {
@@ -108,7 +110,15 @@ function receive(message) {
   schedule();
 }
 
-window.addEventListener("resize", schedule);
+/** The socket's state: the notice shows only while it is down. */
+function connection(state) {
+  root.dataset.connection = state;
+  if (state === "live") view.wasLive = true;
+  notice.hidden = !(state === "waiting" || (state === "connecting" && view.wasLive));
+  if (state === "ended") location.reload();
+}
+
+addEventListener("resize", schedule);
 if (document.fonts && document.fonts.ready) {
   document.fonts.ready.then(() => {
     view.stamp = ""; // the text may take another size in the loaded font
@@ -127,8 +137,5 @@ new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/feed`, {
   params: { screen: new URLSearchParams(location.search).get("token") || "" },
   finalCodes: [TOKEN_ROTATED],
   onMessage: receive,
-  onStatus: (state) => {
-    root.dataset.connection = state;
-    if (state === "ended") location.reload();
-  },
+  onStatus: connection,
 }).start();

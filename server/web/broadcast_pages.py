@@ -1,30 +1,45 @@
-"""The broadcast's two pages: the producer console and the overlay screen.
+"""The broadcast's pages: the producer console, the presenter view and the
+overlay screen.
 
-Both are shells around the API and the feeds: producer.js draws the on-air
-queue from the staff feed and acts through the staff API; screen.js draws the
-question on air from the public feed. The overlay needs no session, only the
-dialogue's screen token, and shows nothing the public feed does not carry.
-No handler here changes a question or writes HTML itself.
+All are shells around the API and the feeds: producer.js draws the air, the
+queue and the approved questions from the staff feed and acts through the
+staff API; presenter.js and screen.js draw the question on air from the
+public feed. The overlay, and the presenter view on a screen on set, need no
+session, only the dialogue's screen token, and show nothing the public feed
+does not carry. No handler here changes a question or writes HTML itself.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..domain.access import Permission
+from ..domain.events import public_dialogue
 from ..domain.model import Dialogue
 from ..domain.text import LIMITS
 from .auth import actor_of, identify
-from .context import services
+from .context import services, settings
 from .pages import viewer_data
 from .templating import error_page, gettext, login_redirect, page_refusal, render
 
-#: Background variants of the overlay: ``transparent`` for compositing in
-#: OBS or vMix, ``green`` for a chroma key; anything else is the dark default.
-SCREEN_BACKGROUNDS = ("transparent", "green")
+#: Background variants of the overlay: transparent by default (for
+#: compositing in OBS or vMix), ``opaque`` (a dark backdrop, for tools that
+#: cannot composite) or ``green`` (a chroma key).
+SCREEN_BACKGROUNDS = ("transparent", "opaque", "green")
+
+
+def wrap_up_path(slug: str) -> str:
+    """The wrap-up page of a dialogue ("end the broadcast"), which the producer console opens."""
+    return f"/console/{quote(slug, safe='')}/wrap-up"
+
+
+def presenter_path(slug: str) -> str:
+    """The presenter view of a dialogue."""
+    return f"/console/{quote(slug, safe='')}/presenter"
 
 
 async def _dialogue(request: Request) -> Dialogue | None:
@@ -45,16 +60,46 @@ async def producer(request: Request) -> Response:
     if refused := page_refusal(request, identity, dialogue, Permission.PRODUCE, refusal):
         return refused
     assert dialogue is not None
-    officials = [{"id": o.id, "name": o.name, "title": o.title} for o in dialogue.officials]
     return render(
         request,
         "producer.html",
         dialogue=dialogue,
-        officials=officials,
+        dialogue_data=public_dialogue(dialogue),
         username=identity.username,
         csrf_token=identity.csrf_token or "",
-        answer_max=LIMITS["answer"][1],
+        air_text_limits=LIMITS["air_text"],
+        air_undo=settings(request).air_undo,
+        may_close=identity.may(dialogue, Permission.CLOSE),
+        wrap_up_url=wrap_up_path(dialogue.slug),
+        presenter_url=presenter_path(dialogue.slug),
         viewer=viewer_data(actor_of(request, identity, dialogue)),
+    )
+
+
+async def presenter(request: Request) -> Response:
+    """The presenter view, for the presenter and the leader on set: staff who
+    may see the dialogue, or a screen opened with the overlay's token
+    (``?token=``; a wrong one gets a 403 page)."""
+    dialogue = await _dialogue(request)
+    token = request.query_params.get("token")
+    if token is not None:
+        if dialogue is None:
+            return error_page(request, 404)
+        if not await services(request).broadcast.screen_token_ok(dialogue, token):
+            return render(request, "presenter.html", 403, denied=True, dialogue=dialogue)
+    else:
+        identity = await identify(request)
+        if identity is None:
+            return login_redirect(request)
+        if refused := page_refusal(request, identity, dialogue, Permission.SEE):
+            return refused
+    assert dialogue is not None
+    return render(
+        request,
+        "presenter.html",
+        denied=False,
+        dialogue=dialogue,
+        dialogue_data=public_dialogue(dialogue),
     )
 
 
@@ -67,7 +112,7 @@ async def screen(request: Request) -> Response:
     background = request.query_params.get("bg", "")
     context: dict[str, Any] = {
         "dialogue": dialogue,
-        "background": background if background in SCREEN_BACKGROUNDS else "default",
+        "background": background if background in SCREEN_BACKGROUNDS else "transparent",
     }
     token = request.query_params.get("token", "")
     if not await services(request).broadcast.screen_token_ok(dialogue, token):
@@ -76,6 +121,8 @@ async def screen(request: Request) -> Response:
     initial = {
         "last_event_id": feed["last_event_id"],
         "on_air": feed["on_air"],
-        "dialogue": {"title": dialogue.title},
+        "dialogue": feed["dialogue"],
+        "overlay": feed["overlay"],
     }
-    return render(request, "screen.html", denied=False, initial=initial, **context)
+    visible = bool(feed["overlay"]["visible"])
+    return render(request, "screen.html", denied=False, initial=initial, visible=visible, **context)

@@ -335,6 +335,8 @@ PAGES: tuple[BaseRoute, ...] = (
     Route("/console/{slug}", pages.console, methods=["GET"], name="console"),
     Route("/console/{slug}/producer", broadcast_pages.producer, methods=["GET"],
           name="producer_console"),
+    Route("/console/{slug}/presenter", broadcast_pages.presenter, methods=["GET"],
+          name="presenter_page"),
     Route("/console/{slug}/official", official_pages.official_console, methods=["GET"],
           name="official_console"),
     Route("/console/{slug}/audit", audit_pages.audit_page, methods=["GET"], name="audit_page"),

@@ -37,8 +37,9 @@ TOPICS = [
     {"id": "kinh-te-so", "name": "Kinh tế số"},
 ]
 LOCALITIES = ["Thành phố Huế", "Huyện A Lưới"]
-#: Accounts besides those of ``tests.web.seed`` (moderator, producer, admin).
-EXTRA_STAFF = {"official": frozenset({Role.OFFICIAL})}
+#: Accounts besides those of ``tests.web.seed`` (moderator, producer, admin):
+#: the official of o1, and a second producer at another desk.
+EXTRA_STAFF = {"official": frozenset({Role.OFFICIAL}), "producer2": frozenset({Role.PRODUCER})}
 #: How long intake may take to screen a question (well under a second).
 PENDING_TIMEOUT = 15.0
 POLL_INTERVAL = 0.05
@@ -56,9 +57,12 @@ def new_dialogue(
     slug: str,
     title: str = "Đối thoại về chuyển đổi số",
     members: Mapping[str, Iterable[Role]] | None = None,
+    status: str = "live",
+    **settings: Any,
 ) -> None:
-    """A live dialogue ``slug`` with two officials, two topics and a default
-    official for "Kinh tế số" (o2, Trần Thị Bình); the seed's staff,
+    """A dialogue ``slug`` in ``status`` (live unless said) with two officials,
+    two topics and a default official for "Kinh tế số" (o2, Trần Thị Bình),
+    and any other ``settings`` (``brand``, ...); the seed's staff,
     ``EXTRA_STAFF`` and ``members`` (username -> roles) are its members (make
     their accounts first)."""
 
@@ -69,11 +73,12 @@ def new_dialogue(
             dialogue = await actions.dialogues.create(
                 slug=slug,
                 title=title,
-                status="live",
+                status=status,
                 topics=TOPICS,
                 officials=OFFICIALS,
                 localities=LOCALITIES,
                 topic_officials={"kinh-te-so": "o2"},
+                **settings,
             )
             await make_members(
                 actions.accounts, dialogue, {**STAFF, **EXTRA_STAFF, **(members or {})}

@@ -82,8 +82,7 @@ def test_the_whole_broadcast_in_the_browser(chromium: Browser, site: ServerProce
 
             for text in (LIVE, LATER):  # route both to the official, then queue them
                 card = row(console, "approved", text)
-                card.get_by_label("Lãnh đạo trả lời").select_option("o1")
-                card.get_by_role("button", name="Giao").click()
+                card.get_by_label("Lãnh đạo trả lời").select_option("o1")  # saved at once
                 expect(row(official, "approved", text)).to_be_visible()
                 row(console, "approved", text).get_by_role(
                     "button", name="Đưa vào hàng đợi"

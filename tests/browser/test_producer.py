@@ -1,6 +1,7 @@
 """The producer console and the broadcast overlay in a real Chromium against a
-real server: queue, reorder by keyboard and by drag, "next question", and an
-overlay in another browser context that follows without a reload."""
+real server: the login on the way in, queueing and reordering by keyboard and
+by drag, text kept as text, and both in English. The air itself is in
+test_air_control.py, the overlay's shape in test_overlay.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-from playwright.sync_api import Browser, Locator, Page, Route, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.helpers import ServerProcess
 from tests.web.seed import PASSWORD, seed, server_env
@@ -155,113 +156,6 @@ def test_producer_queues_and_reorders_by_keyboard_and_drag(
         page.context.close()
 
 
-def test_next_question_goes_on_air_and_the_overlay_follows(
-    chromium: Browser,
-    site: ServerProcess,
-    slug: str,
-    admin: StaffClient,
-    producer: StaffClient,
-) -> None:
-    """N puts the head of the queue on air; the overlay, open before in another
-    context, shows its text, asker and official without a reload, and the
-    console its timer; Next again returns or defers it; the live answer ends it."""
-    a = approved(
-        admin, site, slug, FIRST, organization="Hợp tác xã Hồng Kim", locality="Huyện A Lưới"
-    )
-    b = approved(admin, site, slug, SECOND, name="Lê Văn Cường", topic="kinh-te-so")
-    for qid in (a, b):
-        admin.act(slug, qid, "queue")
-    admin.act(slug, a, "assign", official_id="o1")
-    overlay = open_overlay(chromium, producer, slug)
-    page = open_console(chromium, site, slug)
-    try:
-        expect(overlay.locator("#idle-title")).to_have_text("Đối thoại về chuyển đổi số")
-        expect(overlay.locator("#on-air")).to_be_hidden()
-        expect(page.locator("#next-preview")).to_contain_text(f"#{a}")
-
-        page.locator("body").press("n")
-        expect(page.locator("#on-air-question .q-text")).to_have_text(FIRST)
-        expect(page.locator(".pr-speaking")).to_have_text(
-            "Đang trả lời: Nguyễn Văn An, Giám đốc Sở Thông tin và Truyền thông"
-        )
-        expect(page.locator("#timer")).to_be_visible()
-        expect(page.locator("#timer")).to_have_text(re.compile(r"^00:0[1-9]$"))
-        expect(overlay.locator("#lt-text")).to_have_text(FIRST)
-        expect(overlay.locator("#lt-name")).to_have_text("Hồ Thị Lan")
-        expect(overlay.locator("#lt-place")).to_have_text("Hợp tác xã Hồng Kim · Huyện A Lưới")
-        expect(overlay.locator("#lt-official-name")).to_have_text("Nguyễn Văn An")
-        expect(overlay.locator("#lt-official-title")).to_have_text(
-            "Giám đốc Sở Thông tin và Truyền thông"
-        )
-        expect(overlay.locator("#idle")).to_be_hidden()
-
-        # The second question has no official: the topic's default is offered.
-        picker = row(page, "queue", SECOND).get_by_label("Lãnh đạo trả lời")
-        expect(picker.locator("option:checked")).to_have_text("Trần Thị Bình (gợi ý)")
-        row(page, "queue", SECOND).get_by_role("button", name="Giao", exact=True).click()
-        expect(row(page, "queue", SECOND).locator(".pr-suggested")).to_have_count(0)
-
-        page.get_by_role("button", name="Câu hỏi tiếp theo").click()
-        expect(overlay.locator("#lt-text")).to_have_text(SECOND)
-        expect(overlay.locator("#lt-official-name")).to_have_text("Trần Thị Bình")
-        expect(overlay.locator("#lt-topic")).to_have_text("Kinh tế số")
-        expect(row(page, "queue", FIRST)).to_be_visible()
-        wait_queue(admin, slug, [a])
-
-        page.get_by_label("chuyển sang trả lời bằng văn bản").check()
-        page.locator("body").press("n")
-        expect(overlay.locator("#lt-text")).to_have_text(FIRST)
-        deferred = admin.client.get(f"/api/v1/dialogues/{slug}/questions/{b}").json()
-        assert deferred["status"] == "deferred"
-        expect(page.locator("#queue-empty")).to_be_visible()
-        expect(page.get_by_role("button", name="Câu hỏi tiếp theo")).to_be_disabled()
-
-        page.get_by_role("button", name="Đã trả lời (nhập tóm tắt)").click()
-        summary = page.get_by_label("Tóm tắt câu trả lời (đăng trên trang công khai)")
-        expect(summary).to_be_focused()
-        summary.fill("Tỉnh sẽ phủ sóng 4G toàn bộ các thôn vùng cao trong năm 2027.")
-        page.get_by_role("button", name="Đăng câu trả lời").click()
-        expect(overlay.locator("#idle-title")).to_be_visible()
-        expect(page.locator("#on-air-empty")).to_be_visible()
-        answered = admin.client.get(f"/api/v1/dialogues/{slug}/questions/{a}").json()
-        assert answered["status"] == "answered"
-        assert answered["answer"]["kind"] == "live"
-        assert overlay.evaluate("window.__sameDocument") is True
-    finally:
-        page.context.close()
-        overlay.context.close()
-
-
-def test_next_question_refused_when_the_air_changed_shows_why_and_refreshes(
-    chromium: Browser, site: ServerProcess, slug: str, admin: StaffClient
-) -> None:
-    """When another producer put a question on air first, Next is refused (409):
-    the console says so in words and shows what is on air now."""
-    a = approved(admin, site, slug, FIRST)
-    b = approved(admin, site, slug, SECOND)
-    for qid in (a, b):
-        admin.act(slug, qid, "queue")
-    page = open_console(chromium, site, slug)
-    try:
-        expect(page.locator("#next-preview")).to_contain_text(f"#{a}")
-
-        def next_elsewhere_first(route: Route) -> None:
-            response = admin.post(f"/api/v1/dialogues/{slug}/next", {"current": ""})
-            assert response.status_code == 200, response.text
-            route.continue_()
-
-        page.route(re.compile(r".*/next$"), next_elsewhere_first)
-        page.get_by_role("button", name="Câu hỏi tiếp theo").click()
-        expect(page.locator("#notice")).to_have_text(
-            "Câu hỏi đang lên sóng vừa thay đổi; hãy xem lại."
-        )
-        expect(page.locator("#on-air-question .q-text")).to_have_text(FIRST)
-        expect(page.locator("#next-preview")).to_contain_text(f"#{b}")
-        assert [q["id"] for q in admin.questions(slug, "on_air")] == [a]
-    finally:
-        page.context.close()
-
-
 def test_console_keeps_text_as_text(
     chromium: Browser,
     site: ServerProcess,
@@ -269,19 +163,33 @@ def test_console_keeps_text_as_text(
     admin: StaffClient,
     producer: StaffClient,
 ) -> None:
-    """A question written as HTML shows literally in the console and the overlay."""
+    """A question written as HTML shows literally in the console, the overlay
+    and the presenter view, and so does its on-air text."""
     markup = '<img src=x onerror="window.__xss=1"> có được hỗ trợ không?'
     qid = approved(admin, site, slug, markup, name="<b>Tên</b>")
     admin.act(slug, qid, "queue")
     admin.post(f"/api/v1/dialogues/{slug}/next", {"current": ""})
     overlay = open_overlay(chromium, producer, slug)
+    presenter = overlay.context.new_page()
+    presenter.goto(overlay.url.replace("/d/", "/console/").replace("/screen?", "/presenter?"))
     page = open_console(chromium, site, slug)
     try:
         expect(page.locator("#on-air-question .q-text")).to_have_text(markup)
         expect(overlay.locator("#lt-text")).to_have_text(markup)
         expect(overlay.locator("#lt-name")).to_have_text("<b>Tên</b>")
-        for view in (page, overlay):
-            expect(view.locator("main img")).to_have_count(0)
+        expect(presenter.locator("#pv-text")).to_have_text(markup)
+        expect(presenter.locator("#pv-name")).to_have_text("<b>Tên</b>")
+        version = admin.client.get(f"/api/v1/dialogues/{slug}/questions/{qid}").json()["version"]
+        air = "<script>window.__xss=1</script>"
+        admin.act(slug, qid, "air_text", text=air, version=version)
+        expect(overlay.locator("#lt-text")).to_have_text(air)
+        expect(presenter.locator("#pv-text")).to_have_text(air)
+        expect(page.locator("#on-air-question .pr-air-text")).to_have_text(
+            f"Lên sóng với câu: {air}"
+        )
+        for view in (page, overlay, presenter):
+            hostile = "main img:not(#lt-logo), main script:not([type='application/json'])"
+            expect(view.locator(hostile)).to_have_count(0)
             assert view.evaluate("typeof window.__xss") == "undefined"
     finally:
         page.context.close()
@@ -307,9 +215,16 @@ def test_console_and_overlay_in_english(
         expect(page.locator(".pr-speaking")).to_have_text(
             "No official is assigned to this question."
         )
+        for name in ("Skip", "Back to queue", "In writing, then next", "Hide the overlay"):
+            expect(page.get_by_role("button", name=name)).to_be_visible()
         overlay.goto(f"{overlay.url}&lang=en")
         expect(overlay.locator(".lt-live")).to_have_text("Now answering")
         expect(overlay.locator("#lt-text")).to_have_text(FIRST)
+        page.get_by_role("button", name="Next question").click()
+        expect(page.locator("#undo-text")).to_have_text(
+            f"#{qid} was marked answered live. Nothing is on air."
+        )
+        expect(overlay.locator("#idle-phase")).to_have_text("On air now")
     finally:
         page.context.close()
         overlay.context.close()

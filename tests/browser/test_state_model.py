@@ -187,14 +187,19 @@ def random_step(
     qid = rng.choice(ids)
     q = staff_state(staff, slug, qid)
     allowed = [a for a in q["actions_by_role"]["admin"] if a != "note"]
-    choices = [*allowed, "note", "vote", "claim"]
+    choices = [*allowed, "note", "vote", "claim", "next", "overlay"]
     # The broadcast's moves weigh more: a sequence should go on air, not only take notes.
-    weights = [3 if a in BROADCAST else 2 for a in allowed] + [0.5, 1, 1]
+    weights = [3 if a in BROADCAST else 2 for a in allowed] + [0.5, 1, 1, 2, 1]
     action = rng.choices(choices, weights)[0]
     params: dict[str, Any] = {"version": q["version"]}
     if action == "vote":
         citizens.vote(qid)
         return f"vote {qid}"
+    if action in ("next", "overlay"):
+        body = {"visible": rng.random() < 0.5} if action == "overlay" else {}
+        response = staff.post(f"/api/v1/dialogues/{slug}/{action}", body)
+        assert response.status_code in (200, 409), response.text
+        return f"{action} -> {response.status_code}"
     if action == "claim":
         url = f"/api/v1/dialogues/{slug}/questions/{qid}/handling"
         if rng.random() < 0.7:
@@ -229,6 +234,7 @@ REDUCE = """async ([early, events, fresh, audience, now]) => {
         questions: state.questions,
         onAir: state.onAir,
         queue: state.queue,
+        overlay: state.overlay,
         presence: livePresence(state, now),
     });
     const replayed = createState(audience);

@@ -316,6 +316,12 @@ ROWS = [
     row("GET", "/d/{slug}/archive", EVERYONE),
     row("GET", "/d/{slug}/screen", (403,) * 9),  # without the overlay token
     row("GET", "/d/{slug}/screen", EVERYONE, query="token={screen}", prepare=screen_token),
+    # The presenter view: staff who may see the dialogue, or a screen on set
+    # with the overlay's token (a wrong one: 403, whoever asks).
+    row("GET", "/console/{slug}/presenter", (303, 303, 200, 200, 200, 200, 200, 303, 403)),
+    row("GET", "/console/{slug}/presenter", EVERYONE, query="token={screen}",
+        prepare=screen_token),
+    row("GET", "/console/{slug}/presenter", (403,) * 9, query="token=sai"),
     row("GET", "/t", EVERYONE),
     # The lookup form posts the code (never in a URL) and is sent to its page.
     row("POST", "/t", (303,) * 9, form={"code": "{code}"}),

@@ -286,6 +286,18 @@ def test_overlay_screen_on_air(corpus: Corpus, visit: Callable[[str | None], Vis
         producer.act(corpus.queued[n], "back")
 
 
+def test_presenter_view_on_air(corpus: Corpus, visit: Callable[[str | None], Visit]) -> None:
+    """The presenter view on a screen on set (the overlay's token) shows each
+    payload's question, asker, topic and official as it goes on air, as text."""
+    producer = corpus.staff["producer"]
+    url = f"{corpus.server.url}/console/{SLUG}/presenter?token={corpus.screen_token}"
+    page = visit(None).open(url)
+    for n in range(N):
+        producer.act(corpus.queued[n], "on_air")
+        page.shows([f"t{n}", f"n{n}", "d-title", "d-topic", "d-off", "d-offt"])
+        producer.act(corpus.queued[n], "back")
+
+
 #: Payloads that make no markup when HTML is parsed once: a template engine
 #: that evaluates ``{{7*7}}``, a link built from ``javascript:``, fullwidth
 #: brackets folded to ASCII, or HTML parsed a second time (the mutation XSS

@@ -10,7 +10,9 @@
 //     questions: {id: question},  // public or staff questions, as the feed sends them
 //     onAir,             // id of the question on air, or null
 //     queue: [ids],      // the on-air queue: the server's order as last listed, then any newer, by id
-//     listed: [ids],     // that order as the server last listed it (GET ?status=queued)
+//     listed: [ids],     // that order as the server last listed it (the snapshot's "queue",
+//                        // queue.changed, or GET ?status=queued)
+//     overlay: {visible},  // whether the broadcast overlay shows the question on air
 //     presence: {id: {by, until}},  // staff: who is handling which question
 //   }
 //
@@ -32,12 +34,24 @@ const PUBLIC_DROPS = new Set(["question.unpublished", "question.merged"]);
 
 /** An empty state for `audience` ("public" or "staff"), with the dialogue a page already has. */
 export function createState(audience, dialogue = null) {
-  return { audience, lastId: null, dialogue, questions: {}, onAir: null, queue: [], listed: [], presence: {} };
+  return {
+    audience,
+    lastId: null,
+    dialogue,
+    questions: {},
+    onAir: null,
+    queue: [],
+    listed: [],
+    overlay: { visible: true },
+    presence: {},
+  };
 }
 
-/** What an apply or take changed: whether all was replaced, and which questions (with their before). */
+/** What an apply or take changed: whether all was replaced, which questions
+ * (with their before), and whether the dialogue, the queue's order or the
+ * overlay's visibility changed. */
 function changes() {
-  return { reset: false, questions: [], dialogue: false, presence: [] };
+  return { reset: false, questions: [], dialogue: false, queue: false, overlay: false, presence: [] };
 }
 
 function byId(a, b) {
@@ -94,6 +108,10 @@ function snapshot(state, data, out) {
     state.dialogue = data.dialogue;
     out.dialogue = true;
   }
+  state.listed = Array.isArray(data.queue) ? data.queue.map(String) : [];
+  state.overlay = { visible: !(data.overlay && data.overlay.visible === false) };
+  out.queue = true;
+  out.overlay = true;
   if (state.audience === "staff") {
     out.presence = [...new Set([...Object.keys(state.presence), ...Object.keys(data.handling || {})])];
     state.presence = {};
@@ -118,7 +136,7 @@ export function take(state, question, { force = false } = {}) {
   return out;
 }
 
-/** The on-air queue's order as the server listed it (the feeds carry none). */
+/** The on-air queue's order as the server listed it (queue.changed, or a list the API gave). */
 export function listQueue(state, ids) {
   state.listed = ids.map(String);
   state.queue = findQueue(state);
@@ -142,6 +160,12 @@ export function apply(state, message) {
   else if (type === "dialogue.updated" && data) {
     state.dialogue = data;
     out.dialogue = true;
+  } else if (type === "queue.changed" && data && Array.isArray(data.ids)) {
+    listQueue(state, data.ids);
+    out.queue = true;
+  } else if (type === "overlay.changed" && data) {
+    state.overlay = { visible: data.visible !== false };
+    out.overlay = true;
   } else if (type === "presence.changed" && data && state.audience === "staff") {
     const id = String(data.question);
     if (data.by && data.until) state.presence[id] = { by: data.by, until: data.until };
