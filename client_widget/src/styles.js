@@ -22,8 +22,8 @@ h3{font-size:1.05em;line-height:1.3;margin-bottom:10px}
 .head{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:baseline;justify-content:space-between}
 .badge,.tag{display:inline-block;border-radius:999px;padding:0 8px;font-size:.8em;
 background:var(--doithoai-surface,#eef2f6);color:var(--doithoai-fg,#1b1f24)}
-.conn{font-size:.85em;color:var(--doithoai-muted,#545d68)}
-.conn[data-state=live]::before{content:"";display:inline-block;width:.6em;height:.6em;margin-right:.35em;
+.conn{font-size:.85em;color:var(--doithoai-danger,#b42318)}
+.badge[data-phase=live]::before{content:"";display:inline-block;width:.6em;height:.6em;margin-right:.35em;
 border-radius:50%;background:var(--doithoai-live,#b42318)}
 .note{padding:10px 12px;border-radius:var(--doithoai-radius,8px);background:var(--doithoai-surface,#eef2f6)}
 .bad{color:var(--doithoai-danger,#b42318)}
@@ -67,6 +67,7 @@ display:grid;gap:6px;min-width:0}
 .tags{display:flex;flex-wrap:wrap;gap:6px}
 .a{border-left:3px solid var(--doithoai-accent,#0b5cab);padding-left:10px;display:grid;gap:4px}
 .a-by{font-size:.875em;font-weight:600;overflow-wrap:anywhere}
+.a-wait{font-weight:600}
 .vote{display:inline-flex;gap:6px;align-items:center;padding:4px 12px;justify-self:start;
 font-size:.875em;min-height:40px;white-space:nowrap}
 .vote .n{border-left:1px solid currentColor;padding-left:8px;margin-left:2px}

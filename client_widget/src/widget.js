@@ -21,7 +21,7 @@ import { Feed } from "../../moderator_ui/static/lib/feed.js";
 import { translator } from "../../moderator_ui/static/lib/i18n.js";
 import { fetchProof, sendProven, sha256, solve } from "../../moderator_ui/static/lib/proof.js";
 import { apply, createState, setVotes } from "../../moderator_ui/static/lib/state.js";
-import { timeElement } from "../../moderator_ui/static/lib/time.js";
+import { clockOffset, formatDay, timeElement } from "../../moderator_ui/static/lib/time.js";
 import { MESSAGES } from "./catalog.js";
 import { STYLES } from "./styles.js";
 
@@ -63,6 +63,9 @@ const FIELD_CONTROLS = {
 };
 const DRAFT_FIELDS = ["name", "organization", "locality", "topic", "text"];
 const BASE = new URL(".", import.meta.url).href.replace(/\/$/, "");
+// Phases in which questions are voted for, and after which nothing waits for the air.
+const VOTING = ["open", "live"];
+const ENDED = ["closed", "archived"];
 
 function sleep(ms, signal) {
   return new Promise((resolve) => {
@@ -74,14 +77,14 @@ function sleep(ms, signal) {
   });
 }
 
-/** The names of what the feed says, in the widget's words. */
+/** The names of what the feed says, in the widget's words: the dialogue's phase as citizens read it. */
 function words(t) {
   return {
     dialogue: {
       draft: t("Not published"),
-      open: t("Taking questions"),
-      live: t("Live now"),
-      closed: t("Ended"),
+      open: t("Before the broadcast: taking questions"),
+      live: t("On air now"),
+      closed: t("Ended — written answers continue"),
       archived: t("Archived"),
     },
     kinds: { live: t("Answered live"), written: t("Written answer") },
@@ -137,6 +140,8 @@ export class DoithoaiWidget extends HTMLElement {
     this.running = new AbortController();
     this.model = createState("public"); // what the feed said (lib/state.js)
     this.cards = new Map(); // id -> {node, stamp}
+    this.voteErrors = new Map(); // id -> why its vote was refused
+    this.lost = false; // the feed's socket dropped and has not come back yet
     this.shown = { answered: PAGE, waiting: PAGE };
     this.feed = null;
     this.retryTimer = null;
@@ -254,11 +259,13 @@ export class DoithoaiWidget extends HTMLElement {
     this.announcer.textContent = short;
   }
 
+  /** The socket's state shows only while it is lost: the phase says whether the broadcast is on. */
   showConnection(state) {
-    const t = this.t;
     this.conn.dataset.state = state;
-    this.conn.textContent =
-      state === "live" ? t("Live") : state === "waiting" ? t("Connection lost, reconnecting…") : t("Connecting…");
+    if (state === "live") this.lost = false;
+    else if (state === "waiting") this.lost = true;
+    this.conn.hidden = !this.lost;
+    this.conn.textContent = this.lost ? this.t("Connection lost, reconnecting…") : "";
   }
 
   // -- the frame --------------------------------------------------------------------
@@ -315,9 +322,10 @@ export class DoithoaiWidget extends HTMLElement {
     if (!dialogue || typeof dialogue !== "object") return;
     this.heading.textContent = dialogue.title || this.t("Online dialogue");
     this.badge.textContent = this.words.dialogue[dialogue.status] || "";
+    this.badge.dataset.phase = dialogue.status || "";
     this.badge.hidden = !dialogue.status;
+    this.airBox.hidden = ENDED.includes(dialogue.status);
     this.notice.hidden = true;
-    this.airBox.hidden = false;
     this.askBox.hidden = false;
     this.listsBox.hidden = false;
     this.setOptions(this.controls.topic, (dialogue.topics || []).map((topic) => [topic.id, topic.name]));
@@ -611,9 +619,12 @@ export class DoithoaiWidget extends HTMLElement {
     const abort = new AbortController();
     const result = await sendProven((body) => this.call(url, body), { voter: this.voter }, () => this.prove(abort.signal));
     if (result.status !== 200 || !result.data) {
-      this.announce(errorOf(result).message || this.t("Your vote was not counted. Please try again."));
+      this.voteErrors.set(id, errorOf(result).message || this.t("Your vote was not counted. Please try again."));
+      this.announce(this.voteErrors.get(id));
+      this.draw();
       return;
     }
+    this.voteErrors.delete(id);
     this.voted.add(id);
     store(this.votedKey, [...this.voted]);
     setVotes(this.model, id, result.data.votes);
@@ -630,8 +641,9 @@ export class DoithoaiWidget extends HTMLElement {
     const onAir = [];
     const answered = [];
     const waiting = [];
+    const ended = ENDED.includes(this.phase());
     for (const q of Object.values(this.model.questions)) {
-      if (q.status === "on_air") onAir.push(q);
+      if (q.status === "on_air" && !ended) onAir.push(q);
       else if (q.status === "answered") answered.push(q);
       else waiting.push(q);
     }
@@ -665,12 +677,17 @@ export class DoithoaiWidget extends HTMLElement {
     }
   }
 
+  phase() {
+    return (this.model.dialogue && this.model.dialogue.status) || "";
+  }
+
   card(q) {
     const mine = this.voted.has(q.id);
-    const stamp = JSON.stringify([q, mine]);
+    const phase = this.phase();
+    const stamp = JSON.stringify([q, mine, phase, this.voteErrors.get(q.id) || ""]);
     const old = this.cards.get(q.id);
     if (old && old.stamp === stamp) return old.node;
-    const node = this.cardNode(q, mine);
+    const node = this.cardNode(q, mine, phase);
     if (old) {
       const focused = old.node.contains(this.shadowRoot.activeElement);
       old.node.replaceWith(node);
@@ -680,8 +697,9 @@ export class DoithoaiWidget extends HTMLElement {
     return node;
   }
 
-  cardNode(q, mine) {
+  cardNode(q, mine, phase) {
     const t = this.t;
+    const ended = ENDED.includes(phase);
     const who = (o) => (o ? (o.title ? `${o.name}, ${o.title}` : o.name) : "");
     const meta = h(
       "p",
@@ -691,7 +709,9 @@ export class DoithoaiWidget extends HTMLElement {
       q.locality ? h("span", { text: q.locality }) : null,
       timeElement(q.submitted_at, this.language),
     );
-    const status = this.words.statuses[q.status] || null;
+    // After the broadcast nothing is coming up; a written answer owed says when it is due.
+    const due = q.status === "deferred" && q.due_at ? t("Answer in writing due {date}", { date: formatDay(q.due_at, this.language) }) : null;
+    const status = due || (ended && q.status === "queued" ? null : this.words.statuses[q.status] || null);
     const tags = [
       q.topic_name ? h("span", { class: "tag", text: q.topic_name }) : null,
       status ? h("span", { class: "tag", text: status }) : null,
@@ -701,20 +721,28 @@ export class DoithoaiWidget extends HTMLElement {
     let answer = null;
     if (q.answer) {
       const recording = q.recording_url && safeUrl(q.recording_url);
+      const opens = h("span", { class: "vh", text: " " + t("(opens in a new window)") });
+      const link = (text) => h("a", { href: recording, target: "_blank", rel: "noopener" }, text, opens);
+      let watch = recording ? h("p", {}, link(t("Watch the answer"))) : null;
+      if (!q.answer.text) {
+        // Answered live without a summary yet: the moment of the recording to watch it at.
+        const known = q.recording_offset !== null && q.recording_offset !== undefined;
+        const moment = known ? t("Answered live — watch at {moment}", { moment: clockOffset(q.recording_offset) }) : null;
+        watch = h("p", { class: "a-wait" }, moment && recording ? link(moment) : moment || t("Answered live; the summary will follow."));
+      }
       answer = h(
         "div",
         { class: "a" },
         h("p", { class: "a-by" }, this.words.kinds[q.answer.kind] || "", who(q.answer.official) ? ` · ${who(q.answer.official)}` : ""),
-        h("p", { class: "a-text", text: q.answer.text }),
+        q.answer.text ? h("p", { class: "a-text", text: q.answer.text }) : null,
         h("p", { class: "meta" }, timeElement(q.answer.answered_at, this.language)),
-        recording
-          ? h("p", {}, h("a", { href: recording, target: "_blank", rel: "noopener" }, t("Watch the answer"), h("span", { class: "vh", text: " " + t("(opens in a new window)") })))
-          : null,
+        watch,
       );
     }
     const to = q.official && !q.answer ? h("p", { class: "meta", text: t("Addressed to {name}", { name: who(q.official) }) }) : null;
+    const refused = this.voteErrors.get(q.id);
     const vote =
-      q.status === "answered"
+      q.status === "answered" || !VOTING.includes(phase)
         ? null
         : h(
             "button",
@@ -738,6 +766,7 @@ export class DoithoaiWidget extends HTMLElement {
       to,
       answer,
       vote,
+      vote && refused ? h("p", { class: "err bad", role: "alert", text: refused }) : null,
     );
   }
 }

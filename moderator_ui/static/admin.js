@@ -1,6 +1,6 @@
 // The admin's pages: create a dialogue (/admin), and edit one dialogue's
-// settings, switch its phase and manage its broadcast overlay address
-// (/admin/<slug>).
+// settings, switch its phase, manage its broadcast overlay address and route
+// the written answers owed without an official (/admin/<slug>).
 //
 // Everything goes through the JSON API with the session's CSRF token; the
 // page keeps no state the server does not confirm. Errors the API names a
@@ -10,6 +10,7 @@
 import { confirmWith, label, raw, t } from "./common.js";
 import { api, csrfToken, errorMessage } from "./lib/api.js";
 import { h, readJSON } from "./lib/dom.js";
+import { showUnowned } from "./unowned_admin.js";
 
 const root = document.getElementById("admin");
 const lang = root.dataset.lang;
@@ -661,6 +662,7 @@ function dialoguePage() {
   fill(page.doc);
   drawPhase();
   call(`${base}/screen`, "GET").then(showScreen);
+  showUnowned({ base, csrf, lang, officials: page.doc.officials || [] });
 }
 
 if (root.dataset.page === "list") listPage();

@@ -18,6 +18,7 @@ import { createFilters } from "./console_filters.js";
 import { bindKeys, helpOverlay } from "./console_keys.js";
 import { createPresence } from "./console_presence.js";
 import { inverse, UndoStack } from "./console_undo.js";
+import { createUnowned } from "./console_unowned.js";
 import { api, csrfToken, errorMessage } from "./lib/api.js";
 import { readJSON, reconcile } from "./lib/dom.js";
 import { allowedActions, may, viewerOf } from "./lib/permissions.js";
@@ -208,6 +209,7 @@ function draw() {
     node.textContent = String(shownCounts[node.dataset.shown] ?? 0);
   }
   filterSummary.textContent = filters.active() ? t("filter_shown", { n: shown, total }) : "";
+  unowned.update([...questions.values()]);
   if (!focusAfter && active && active !== document.activeElement && active.isConnected) {
     active.focus({ preventScroll: true });
   }
@@ -545,6 +547,15 @@ createEntry({
   lang,
   announce,
   onSignedOut: () => signedOut(),
+});
+
+// Written answers owed that nobody will write: flagged until someone routes them.
+const unowned = createUnowned({
+  section: document.getElementById("unowned"),
+  list: document.getElementById("unowned-list"),
+  count: document.getElementById("unowned-count"),
+  lang,
+  onPick: pickOfficial,
 });
 
 const help = helpOverlay(document.getElementById("help"));

@@ -9,6 +9,7 @@
 // goes in through textContent (h's "text"), never as HTML.
 
 import { askedBy, label, raw, t } from "./common.js";
+import { isUnowned } from "./console_unowned.js";
 import { h, length } from "./lib/dom.js";
 import { timeElement } from "./lib/time.js";
 // Channels a citizen uses by themself; any other was entered by staff and is shown.
@@ -111,6 +112,7 @@ function head(view, on) {
     h("span", { class: "q-id", text: `#${q.id}` }),
     h("span", { class: `badge status-${q.status}`, text: label("statuses", q.status) }),
     q.held ? h("span", { class: "badge badge-held", text: t("held") }) : null,
+    isUnowned(q) ? h("span", { class: "badge badge-unowned", text: t("unowned_badge") }) : null,
     SELF_SERVICE.has(q.channel)
       ? null
       : h("span", { class: "badge badge-channel", text: label("channels", q.channel) }),

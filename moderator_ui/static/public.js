@@ -2,20 +2,23 @@
 // the public feed (resumed from the snapshot the server rendered), votes, and
 // the form to ask a question (with the dialogue's proof of work when it is on,
 // and the browser's device id, the one it votes with, for the rate limits).
+// The dialogue's phase is said in words (before the broadcast, on air now,
+// ended, archived); the socket's state shows only while it is lost. Once the
+// broadcast has ended nothing waits for the air and nobody votes.
 //
 // The questions come from the shared reducer (lib/state.js) fed by the
 // snapshot the server rendered and the public feed. Text is written with
 // textContent (never as HTML): every question here was typed by a member of
 // the public.
 
-import { askedBy, label, liveRegion, showStatus, t } from "./common.js";
+import { askedBy, label, liveRegion, t } from "./common.js";
 import { api, errorMessage } from "./lib/api.js";
 import { randomId, store, stored, voterId } from "./lib/device.js";
 import { h, readJSON, reconcile, safeUrl } from "./lib/dom.js";
 import { Feed } from "./lib/feed.js";
 import { fetchProof, sendProven } from "./lib/proof.js";
 import { apply, createState, setVotes } from "./lib/state.js";
-import { timeElement } from "./lib/time.js";
+import { clockOffset, formatDay, timeElement } from "./lib/time.js";
 
 const root = document.getElementById("dialogue");
 const slug = root.dataset.slug;
@@ -28,8 +31,14 @@ const model = createState("public");
 const view = {
   cards: new Map(), // id -> {node, stamp}
   frame: 0,
+  voteErrors: new Map(), // id -> why its vote was refused
+  lost: false, // the feed's socket dropped and has not come back yet
 };
+// Phases in which questions are voted for, and after which nothing waits for the air.
+const VOTING = new Set(["open", "live"]);
+const ENDED = new Set(["closed", "archived"]);
 
+const onAirSection = document.getElementById("on-air-section");
 const onAirList = document.getElementById("on-air-list");
 const onAirEmpty = document.getElementById("on-air-empty");
 const list = document.getElementById("question-list");
@@ -49,9 +58,13 @@ async function vote(id) {
   // browser pays one (the server says so); its votes are then taken for the day.
   const result = await postProven(`${apiBase}/questions/${encodeURIComponent(id)}/votes`, { voter });
   if (!result.ok) {
-    announce(errorMessage(result, t("vote_failed")));
+    const why = result.status === 0 ? t("network") : errorMessage(result, t("vote_failed"));
+    view.voteErrors.set(id, why);
+    announce(why);
+    schedule();
     return;
   }
+  view.voteErrors.delete(id);
   voted.add(id);
   store(votedKey, [...voted]);
   setVotes(model, id, result.data.votes);
@@ -64,14 +77,21 @@ function schedule() {
   if (!view.frame) view.frame = requestAnimationFrame(draw);
 }
 
+function phase() {
+  return (model.dialogue && model.dialogue.status) || root.dataset.phase;
+}
+
 function showDialogue(dialogue) {
   document.getElementById("dialogue-title").textContent = dialogue.title;
   const description = document.getElementById("dialogue-description");
   description.textContent = dialogue.description || "";
   description.hidden = !dialogue.description;
   const status = document.getElementById("dialogue-status");
-  status.className = `badge dialogue-${dialogue.status}`;
-  status.textContent = label("dialogue_statuses", dialogue.status);
+  status.className = `badge phase dialogue-${dialogue.status}`;
+  status.dataset.phase = dialogue.status;
+  status.textContent = label("phases", dialogue.status);
+  root.dataset.phase = dialogue.status;
+  onAirSection.hidden = ENDED.has(dialogue.status);
   const accepting = Boolean(dialogue.accepting_questions);
   document.getElementById("ask-closed").hidden = accepting;
   if (!accepting) form.hidden = true;
@@ -92,19 +112,22 @@ function draw() {
       cards.delete(id);
     }
   }
+  const now = phase();
   for (const question of Object.values(model.questions)) {
-    const stamp = JSON.stringify([question, voted.has(question.id)]);
+    const stamp = JSON.stringify([question, voted.has(question.id), now, view.voteErrors.get(question.id) || ""]);
     const old = cards.get(question.id);
     if (old && old.stamp === stamp) continue;
-    const node = card(question);
+    const node = card(question, now);
     const hadFocus = old && old.node.contains(document.activeElement);
     if (old) old.node.replaceWith(node);
     cards.set(question.id, { node, stamp });
-    if (hadFocus) node.querySelector("button").focus();
+    const button = hadFocus && node.querySelector("button");
+    if (button) button.focus();
   }
   const all = Object.values(model.questions).sort((a, b) => Number(b.id) - Number(a.id));
-  const onAir = all.filter((q) => q.status === "on_air").map((q) => q.id);
-  const rest = all.filter((q) => q.status !== "on_air").map((q) => q.id);
+  const airing = (q) => q.status === "on_air" && !ENDED.has(now);
+  const onAir = all.filter(airing).map((q) => q.id);
+  const rest = all.filter((q) => !airing(q)).map((q) => q.id);
   reconcile(onAirList, onAir, (id) => cards.get(id).node);
   reconcile(list, rest, (id) => cards.get(id).node);
   onAirEmpty.hidden = onAir.length > 0;
@@ -112,7 +135,21 @@ function draw() {
   listCount.textContent = String(rest.length);
 }
 
-function card(q) {
+/** An answer given live without its summary yet: the moment of the recording to watch it at. */
+function liveAnswer(q) {
+  if (q.recording_offset === null || q.recording_offset === undefined) {
+    return h("p", { class: "answer-pending", text: t("summary_later") });
+  }
+  const text = t("watch_at", { moment: clockOffset(q.recording_offset) });
+  const url = safeUrl(q.recording_url || "");
+  const link = url ? h("a", { class: "recording-link", href: url, rel: "noopener noreferrer", target: "_blank", text }) : text;
+  return h("p", { class: "answer-pending" }, link);
+}
+
+function card(q, now) {
+  const ended = ENDED.has(now);
+  // After the broadcast nothing waits for the air: a queued question reads as published.
+  const status = ended && (q.status === "queued" || q.status === "on_air") ? "approved" : q.status;
   const meta = h(
     "p",
     { class: "pq-meta" },
@@ -124,7 +161,7 @@ function card(q) {
   const tags = h(
     "p",
     { class: "pq-tags" },
-    h("span", { class: `badge status-${q.status}`, text: label("statuses", q.status) }),
+    h("span", { class: `badge status-${status}`, text: label("statuses", status) }),
     q.topic_name ? h("span", { class: "tag", text: q.topic_name }) : null,
     q.asked_by > 1 ? h("span", { class: "asked-by", text: askedBy(q.asked_by) }) : null,
     q.official && !q.answer ? h("span", { class: "pq-official", text: t("for_official", { name: q.official.name }) }) : null,
@@ -142,12 +179,24 @@ function card(q) {
         h("span", { class: "answer-kind", text: label("answer_kinds", q.answer.kind) }),
         by ? h("span", { class: "answer-official", text: by }) : null,
       ),
-      h("p", { class: "answer-text", text: q.answer.text }),
-      q.recording_url ? recordingLink(q.recording_url) : null,
+      q.answer.text ? h("p", { class: "answer-text", text: q.answer.text }) : liveAnswer(q),
+      q.answer.text && q.recording_url ? recordingLink(q.recording_url) : null,
     );
   }
+  const due = q.status === "deferred" && q.due_at ? h("p", { class: "pq-due", text: t("due", { date: formatDay(q.due_at, lang) }) }) : null;
+  const refused = view.voteErrors.get(q.id);
+  const foot = VOTING.has(now) ? voteFoot(q, refused) : null;
+  return h(
+    "li",
+    { class: "pq", id: `pq-${q.id}`, "data-id": q.id, "data-status": q.status },
+    h("article", { class: "question-card" }, h("p", { class: "pq-text", text: q.text }), meta, tags, due, answer, foot),
+  );
+}
+
+/** The "me too" button, and why a vote was refused (the server says it in words). */
+function voteFoot(q, refused) {
   const mine = voted.has(q.id);
-  const foot = h(
+  return h(
     "div",
     { class: "pq-foot" },
     h(
@@ -165,11 +214,7 @@ function card(q) {
       h("span", { class: "vote-count", text: String(q.votes) }),
       h("span", { class: "visually-hidden", text: t("votes") }),
     ),
-  );
-  return h(
-    "li",
-    { class: "pq", id: `pq-${q.id}`, "data-id": q.id, "data-status": q.status },
-    h("article", { class: "question-card" }, h("p", { class: "pq-text", text: q.text }), meta, tags, answer, foot),
+    refused ? h("p", { class: "vote-error", role: "alert", tabindex: "-1", text: refused }) : null,
   );
 }
 
@@ -298,12 +343,22 @@ document.getElementById("ask-again").addEventListener("click", () => {
 });
 count();
 
+// -- the connection: said only while it is lost -----------------------------
+
+function showConnection(state, seconds) {
+  connection.dataset.state = state;
+  if (state === "live") view.lost = false;
+  else if (state === "waiting") view.lost = true;
+  connection.hidden = !view.lost;
+  connection.textContent = state === "waiting" ? t("reconnecting", { s: seconds }) : view.lost ? t("reconnecting_now") : "";
+}
+
 // -- start: draw the server's snapshot, then follow the feed from its id -----
 
 receive({ type: "snapshot", id: initial.last_event_id, data: initial });
 const feed = new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/feed`, {
   after: initial.last_event_id,
   onMessage: receive,
-  onStatus: (state, seconds) => showStatus(connection, state, seconds),
+  onStatus: showConnection,
 });
 feed.start();

@@ -25,7 +25,7 @@ from .context import services
 from .templating import gettext, login_redirect, page_refusal, render
 
 #: The roles an account may hold in a dialogue, in the accounts page's order.
-MEMBER_ROLES = (Role.MODERATOR, Role.PRODUCER, Role.OFFICIAL, Role.ADMIN)
+MEMBER_ROLES = (Role.MODERATOR, Role.PRODUCER, Role.OFFICIAL, Role.SECRETARY, Role.ADMIN)
 #: Phases in their order of life, for the steps' buttons (forward ones first).
 PHASE_ORDER = tuple(DialogueStatus)
 

@@ -12,7 +12,6 @@ does not carry. No handler here changes a question or writes HTML itself.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,7 +21,7 @@ from ..domain.events import public_dialogue
 from ..domain.model import Dialogue
 from ..domain.text import LIMITS
 from .auth import actor_of, identify
-from .context import services, settings
+from .context import address, services, settings
 from .pages import viewer_data
 from .templating import error_page, gettext, login_redirect, page_refusal, render
 
@@ -30,16 +29,6 @@ from .templating import error_page, gettext, login_redirect, page_refusal, rende
 #: compositing in OBS or vMix), ``opaque`` (a dark backdrop, for tools that
 #: cannot composite) or ``green`` (a chroma key).
 SCREEN_BACKGROUNDS = ("transparent", "opaque", "green")
-
-
-def wrap_up_path(slug: str) -> str:
-    """The wrap-up page of a dialogue ("end the broadcast"), which the producer console opens."""
-    return f"/console/{quote(slug, safe='')}/wrap-up"
-
-
-def presenter_path(slug: str) -> str:
-    """The presenter view of a dialogue."""
-    return f"/console/{quote(slug, safe='')}/presenter"
 
 
 async def _dialogue(request: Request) -> Dialogue | None:
@@ -70,8 +59,8 @@ async def producer(request: Request) -> Response:
         air_text_limits=LIMITS["air_text"],
         air_undo=settings(request).air_undo,
         may_close=identity.may(dialogue, Permission.CLOSE),
-        wrap_up_url=wrap_up_path(dialogue.slug),
-        presenter_url=presenter_path(dialogue.slug),
+        wrap_up_url=address(request, "wrap_up_page", slug=dialogue.slug),
+        presenter_url=address(request, "presenter_page", slug=dialogue.slug),
         viewer=viewer_data(actor_of(request, identity, dialogue)),
     )
 

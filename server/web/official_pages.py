@@ -1,10 +1,13 @@
 """The official's console page: the shell that official.js fills live with
-the questions routed to one official of a dialogue.
+what one official of a dialogue has to do (say they are ready, promise a
+written answer, write the answers and summaries they owe), and a
+secretary's summaries to write for every official.
 
 Who sees it: an account that answers as an official of the dialogue (its own
-account or an aide's), or an admin, who picks the official. The page itself
-changes nothing: official.js acts through the staff API, which checks every
-action again. It never shows contact data (the staff feed has none).
+account or an aide's), a secretary of the dialogue, or an admin, who picks
+the official. The page itself changes nothing: official.js acts through the
+staff API, which checks every action again. It never shows contact data
+(the staff feed has none).
 """
 
 from __future__ import annotations
@@ -57,7 +60,8 @@ async def official_console(request: Request) -> Response:
         return _refused(request, 404)
     actor = actor_of(request, identity, dialogue)
     is_admin = Role.ADMIN in actor.roles
-    if actor.official_id is None and not is_admin:
+    secretary = Role.SECRETARY in actor.roles
+    if actor.official_id is None and not (is_admin or secretary):
         refusal = _refusal(request, dialogue)
         if refused := page_refusal(request, identity, dialogue, Permission.SEE, refusal):
             return refused
@@ -71,6 +75,7 @@ async def official_console(request: Request) -> Response:
         dialogue=dialogue,
         official=official,
         officials=dialogue.officials if is_admin else (),
+        secretary=secretary,
         is_aide=bool(official and official.username != identity.username and not is_admin),
         username=identity.username,
         csrf_token=identity.csrf_token or "",

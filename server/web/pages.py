@@ -273,7 +273,9 @@ async def dialogue_page(request: Request) -> Response:
     if dialogue is None or not await may_see(request, dialogue):
         return error_page(request, 404)
     feed = await services(request).feeds.public(dialogue)
-    questions = [q for q in reversed(feed["questions"]) if q["status"] != "on_air"]
+    # Once the broadcast has ended nothing is on air: every question is listed.
+    ended = dialogue.status in (DialogueStatus.CLOSED, DialogueStatus.ARCHIVED)
+    questions = [q for q in reversed(feed["questions"]) if ended or q["status"] != "on_air"]
     stream_url = _stream_url(dialogue)
     embed = youtube_embed(stream_url)
     response = render(

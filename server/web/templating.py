@@ -13,14 +13,14 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount
@@ -47,6 +47,8 @@ LANG_COOKIE_AGE = 365 * 24 * 3600
 DISPLAY_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 #: Time formats (Babel patterns), kept equal to common.js's formatTime.
 TIME_FORMATS = {"vi": "HH:mm, dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
+#: Day formats (a due day), kept equal to lib/time.js's formatDay.
+DAY_FORMATS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 
 
 def gettext(request: Request) -> Callable[[str], str]:
@@ -76,6 +78,16 @@ def when(value: str | None, lang: str) -> str:
     return format_datetime(moment, TIME_FORMATS[lang], tzinfo=DISPLAY_ZONE, locale=lang)
 
 
+def day(value: str | None, lang: str) -> str:
+    """A day (YYYY-MM-DD, such as a due day) as the reader's language writes it."""
+    if not value:
+        return ""
+    try:
+        return format_date(date.fromisoformat(value), DAY_FORMATS[lang], locale=lang)
+    except ValueError:
+        return value
+
+
 def static(path: str) -> str:
     """The URL of a static file, with its content hash so it can be cached forever."""
     return f"/static/{path}?v={static_version(path)}"
@@ -99,6 +111,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.globals["static"] = static
     env.filters["when"] = functools.partial(when, lang=lang)
+    env.filters["day"] = functools.partial(day, lang=lang)
     return env
 
 

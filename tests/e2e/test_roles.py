@@ -287,6 +287,7 @@ TABLE: dict[str, tuple[Prepare, dict[str, int]]] = {
     "page console": (get(f"/console/{SLUG}"), row(303, 200, 403, 403, 403, 200)),
     "page producer": (get(f"/console/{SLUG}/producer"), row(303, 403, 200, 403, 403, 200)),
     "page official": (get(f"/console/{SLUG}/official"), row(303, 403, 403, 200, 200, 200)),
+    "page wrap-up": (get(f"/console/{SLUG}/wrap-up"), row(303, 403, 200, 403, 403, 200)),
     "page admin": (get("/admin"), row(303, 403, 403, 403, 403, 200)),
     "page admin dialogue": (get(f"/admin/{PHASED}"), row(303, 403, 403, 403, 403, 200)),
     "page screen, right token": (screen_right, EVERYONE),

@@ -307,6 +307,7 @@ ROWS = [
     row("GET", "/console/{slug}", (303, 303, 403, 403, 200, 200, 200, 303, 403)),
     row("GET", "/console/{slug}/producer", (303, 303, 403, 200, 403, 200, 200, 303, 403)),
     row("GET", "/console/{slug}/official", (303, 303, 200, 403, 403, 200, 200, 303, 403)),
+    row("GET", "/console/{slug}/wrap-up", (303, 303, 403, 200, 403, 200, 200, 303, 403)),
     row("GET", "/admin", PAGE_SYSTEM_ADMIN),
     row("GET", "/admin/{slug}", (303, 303, 403, 403, 403, 200, 200, 303, 403)),
     row("GET", "/admin/users", PAGE_SYSTEM_ADMIN),

@@ -395,7 +395,9 @@ def test_closing_the_dialogue_replaces_the_form_with_a_notice(
     with_actions(site.redis_url, close)
     expect(widget.get_by_text("Cuộc đối thoại hiện không nhận câu hỏi.")).to_be_visible()
     expect(widget.get_by_label("Câu hỏi của bạn")).to_be_hidden()
-    expect(widget.locator(".badge").first).to_have_text("Đã kết thúc")
+    expect(widget.locator(".badge").first).to_have_text(
+        "Đã kết thúc — tiếp tục trả lời bằng văn bản"
+    )
     page.context.close()
 
 

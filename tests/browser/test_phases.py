@@ -1,0 +1,193 @@
+"""States citizens can read, on the public page in a real Chromium: the
+dialogue's phase in words (before the broadcast, on air now, ended — written
+answers continue, archived), followed live; the socket's state only while it
+is lost; an answer given live points to its moment in the recording until
+its summary is written; a written answer owed says when it is due; once the
+broadcast has ended nothing waits in a queue and nobody votes, and a vote the
+server refuses says why."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
+
+from server.domain.wrapup import ICT
+from server.web.templating import day
+from tests.helpers import ServerProcess
+from tests.web.record_seed import LIVE_AT
+
+from .owed_seed import Show, app_server, live_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+ASKED = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
+WAITING = (
+    "Tỉnh có chính sách gì thu hút doanh nghiệp công nghệ về khu công nghệ thông tin tập trung?"
+)
+OWED = "Người cao tuổi có được đào tạo kỹ năng số miễn phí tại phường, xã không ạ?"
+SUMMARY = "Đến quý II năm 2027, toàn bộ các thôn vùng cao của huyện A Lưới sẽ có sóng 4G."
+PHASES = {
+    "open": "Trước buổi phát sóng: đang nhận câu hỏi",
+    "live": "Đang lên sóng",
+    "closed": "Đã kết thúc — tiếp tục trả lời bằng văn bản",
+    "archived": "Đã lưu trữ",
+}
+FEED = re.compile(r"/ws/v1/dialogues/[^/]+/feed")
+
+
+@pytest.fixture(scope="module")
+def server(redis_server: str) -> Iterator[ServerProcess]:
+    with app_server(redis_server) as process:
+        yield process
+
+
+def card(page: Page, qid: str) -> Any:
+    return page.locator(f"#pq-{qid}")
+
+
+def phase_is(page: Page, phase: str) -> None:
+    badge = page.locator("#dialogue-status")
+    expect(badge).to_have_text(PHASES[phase])
+    expect(badge).to_have_attribute("data-phase", phase)
+
+
+def test_the_public_page_follows_the_phases_in_words(
+    chromium: Browser, server: ServerProcess, redis_server: str
+) -> None:
+    b = Show(redis_server, server.url, "giai-doan", status="open")
+    asked, waiting, owed = b.ask(ASKED), b.ask(WAITING), b.ask(OWED)
+    for code in (asked, waiting, owed):
+        b.publish(code, "o1", queue=True)
+    ids = {code: b.question(code).id for code in (asked, waiting, owed)}
+    due = datetime.now(ICT).date() + timedelta(days=21)
+    citizen = chromium.new_context(locale="vi-VN")
+    try:
+        page = live_page(citizen, f"{server.url}/d/{b.slug}")
+        phase_is(page, "open")
+        expect(page.locator("#connection")).to_be_hidden()
+        expect(page.get_by_text("Trực tiếp", exact=True)).to_have_count(0)
+        expect(
+            card(page, ids[waiting]).get_by_role("button", name=re.compile("Tôi cũng muốn hỏi"))
+        ).to_be_visible()
+
+        b.phase("live")
+        phase_is(page, "live")
+        b.act(asked, "on_air", "producer")
+        expect(page.locator("#on-air-list .pq-text")).to_have_text(ASKED)
+        b.act(asked, "answer", "producer")
+        aired = b.question(asked).on_air_at
+        assert aired is not None
+        seconds = int((datetime.fromisoformat(aired) - LIVE_AT).total_seconds())
+        watch = card(page, ids[asked]).locator(".answer-pending")
+        expect(watch).to_have_text(
+            f"Đã trả lời trực tiếp — xem tại {seconds // 60}:{seconds % 60:02d}"
+        )
+        expect(watch.get_by_role("link")).to_have_attribute("href", re.compile(rf"&t={seconds}s$"))
+        expect(card(page, ids[asked]).locator(".answer-text")).to_have_count(0)
+        b.owe(owed, "o1", due)
+        expect(card(page, ids[owed]).locator(".pq-due")).to_have_text(
+            f"Trả lời bằng văn bản, hạn {day(due.isoformat(), 'vi')}"
+        )
+        expect(card(page, ids[waiting]).locator(".badge")).to_have_text("Trong hàng chờ lên sóng")
+
+        b.phase("closed")
+        phase_is(page, "closed")
+        expect(page.locator(".vote")).to_have_count(0)
+        expect(card(page, ids[waiting]).locator(".badge")).to_have_text("Đã đăng")
+        expect(page.get_by_text("Trong hàng chờ lên sóng")).to_have_count(0)
+        expect(page.locator("#on-air-section")).to_be_hidden()
+        b.act(asked, "summarize", "official", text=SUMMARY)
+        expect(card(page, ids[asked]).locator(".answer-text")).to_have_text(SUMMARY)
+        expect(card(page, ids[asked]).locator(".answer-pending")).to_have_count(0)
+
+        b.phase("archived")
+        phase_is(page, "archived")
+        expect(page.locator(".vote")).to_have_count(0)
+        assert page.evaluate("window.__sameDocument") is True
+
+        # A fresh load says the same as the live page did.
+        page.reload()
+        phase_is(page, "archived")
+        expect(page.locator(".vote")).to_have_count(0)
+        expect(card(page, ids[waiting]).locator(".badge")).to_have_text("Đã đăng")
+        expect(card(page, ids[owed]).locator(".pq-due")).to_have_text(
+            f"Trả lời bằng văn bản, hạn {day(due.isoformat(), 'vi')}"
+        )
+        expect(page.locator("#connection")).to_be_hidden()
+    finally:
+        citizen.close()
+
+
+def test_the_connection_shows_only_while_the_socket_is_lost(
+    chromium: Browser, server: ServerProcess, redis_server: str
+) -> None:
+    """While the feed's socket is up the page says nothing of it; when it is
+    cut (and every new one refused) it says it is reconnecting, beside the
+    phase; back up, the notice goes."""
+    b = Show(redis_server, server.url, "mat-ket-noi")
+    link: dict[str, Any] = {"down": False, "open": []}
+
+    def relay(ws: WebSocketRoute) -> None:
+        if link["down"]:
+            ws.close()
+            return
+        ws.connect_to_server()
+        link["open"].append(ws)
+
+    citizen = chromium.new_context(locale="vi-VN")
+    try:
+        page = citizen.new_page()
+        page.route_web_socket(FEED, relay)
+        page.goto(f"{server.url}/d/{b.slug}")
+        connection = page.locator("#connection")
+        expect(connection).to_have_attribute("data-state", "live")
+        expect(connection).to_be_hidden()
+        phase_is(page, "live")
+
+        link["down"] = True
+        link["open"].pop().close()
+        expect(connection).to_be_visible()
+        expect(connection).to_contain_text("Đang kết nối lại")
+        phase_is(page, "live")
+
+        link["down"] = False
+        page.evaluate("dispatchEvent(new Event('online'))")
+        expect(connection).to_have_attribute("data-state", "live")
+        expect(connection).to_be_hidden()
+    finally:
+        citizen.close()
+
+
+def test_a_refused_vote_says_why(
+    chromium: Browser, server: ServerProcess, redis_server: str
+) -> None:
+    """A page that has not heard yet that the broadcast ended still shows the
+    vote button; the server refuses the vote and the page says why in words."""
+    b = Show(redis_server, server.url, "het-binh-chon")
+    code = b.ask(ASKED)
+    b.publish(code, "o1")
+    qid = b.question(code).id
+
+    def deaf(ws: WebSocketRoute) -> None:
+        server_side = ws.connect_to_server()
+        server_side.on_message(lambda message: None)  # hears nothing after connecting
+
+    citizen = chromium.new_context(locale="vi-VN")
+    try:
+        page = citizen.new_page()
+        page.route_web_socket(FEED, deaf)
+        page.goto(f"{server.url}/d/{b.slug}")
+        expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+        b.phase("closed")
+        card(page, qid).get_by_role("button", name=re.compile("Tôi cũng muốn hỏi")).click()
+        expect(card(page, qid).locator(".vote-error")).to_have_text(
+            "Cuộc đối thoại đã kết thúc bình chọn."
+        )
+        expect(card(page, qid).locator(".vote-count")).to_have_text("0")
+    finally:
+        citizen.close()
