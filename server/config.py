@@ -112,7 +112,7 @@ def _mailbox(value: str) -> str:
         _, address = parseaddr(value)
         if "@" not in address or value.count("@") != 1:
             raise SettingError(
-                f"expected an address such as Ban tổ chức <doithoai@example.vn>, got {value!r}"
+                f"expected an address such as Organisers <doithoai@example.vn>, got {value!r}"
             )
     return value
 
@@ -389,7 +389,8 @@ SETTINGS: tuple[Setting, ...] = (
         "smtp_from",
         "",
         _mailbox,
-        "The From of those e-mails, e.g. Ban tổ chức đối thoại <doithoai@example.vn>; "
+        "The From of those e-mails, e.g. Organisers <doithoai@example.vn> (a name in "
+        "Vietnamese too); "
         "required with DOITHOAI_SMTP_URL.",
     ),
     Setting(
@@ -566,7 +567,7 @@ class Settings:
         if self.smtp_url and not self.smtp_from:
             raise SettingError(
                 "DOITHOAI_SMTP_URL is set, so set DOITHOAI_SMTP_FROM too, e.g. "
-                "DOITHOAI_SMTP_FROM='Ban tổ chức <doithoai@example.vn>'"
+                "DOITHOAI_SMTP_FROM='Organisers <doithoai@example.vn>'"
             )
         if self.notify_webhook and len(self.notify_webhook_secret) < 32:
             raise SettingError(
