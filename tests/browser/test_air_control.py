@@ -359,7 +359,7 @@ def test_an_ended_broadcast_has_no_air_controls_or_queue_places(
     queued(admin, site, slug, FIRST, SECOND)
     page = console(chromium, site, slug)
     try:
-        end = page.get_by_role("link", name="Kết thúc chương trình")
+        end = page.get_by_role("link", name="Kết thúc buổi phát sóng")
         expect(end).to_have_attribute("href", f"/console/{slug}/wrap-up")
         expect(page.locator(".pr-position")).to_have_count(2)
         for status in ("closed", "archived")[: 1 if phase == "closed" else 2]:
