@@ -119,7 +119,8 @@ def test_enums_come_from_the_code() -> None:
 @functools.cache
 def _registry() -> Registry:
     resource = Resource.from_contents(document(), default_specification=DRAFT202012)
-    return Registry().with_resource(DOC_URI, resource)
+    registry: Registry = Registry().with_resource(DOC_URI, resource)
+    return registry
 
 
 def _validate(instance: Any, pointer: str) -> None:
@@ -150,7 +151,7 @@ def _schema_pointer(template: str, method: str, status: int) -> str | None:
     responses = document()["paths"][template][method]["responses"]
     key = str(status) if str(status) in responses else None
     assert key is not None, f"{method.upper()} {template} returned undocumented {status}"
-    ref = responses[key].get("$ref")
+    ref: str | None = responses[key].get("$ref")
     if ref is not None:
         response = _deref(responses[key])
         if "content" not in response:
@@ -230,6 +231,7 @@ TRACKING = "/api/v1/tracking/{tracking_code}"
 
 
 def _run(client: TestClient, func: Any, /, *args: Any, **kwargs: Any) -> Any:
+    assert client.portal is not None
     return client.portal.call(functools.partial(func, *args, **kwargs))
 
 

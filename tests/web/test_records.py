@@ -24,6 +24,7 @@ from server.config import Settings
 from server.web.pages import youtube_embed
 from server.web.record_pages import normalise_code
 from tests.helpers import ServerProcess
+from tests.support.app import on_app_loop, services_of
 
 from .record_seed import LIVE_AT, STREAM_URL, Broadcast
 
@@ -167,12 +168,12 @@ def test_a_question_not_yet_screened_reads_received(redis_server: str, tmp_path:
     app = create_app(settings, run_workers=False)
     with TestClient(app) as client:
         make = functools.partial(
-            app.state.services.dialogues.create,
+            services_of(client).dialogues.create,
             slug="chua-sang-loc",
             title="Đối thoại thử",
             status="live",
         )
-        client.portal.call(make)
+        on_app_loop(client, make)
         sent = client.post(
             "/api/v1/dialogues/chua-sang-loc/questions", json={"text": ASKED, "name": "Hồ Thị Lan"}
         )

@@ -18,8 +18,9 @@ from playwright.sync_api import Browser, Route, expect
 from server.actions import Services
 from server.domain import proof
 from tests.helpers import ServerProcess
+from tests.support.store import with_actions
 
-from .conftest import Site, app_env, with_actions
+from .conftest import Site, app_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 

@@ -13,8 +13,9 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, WebSocketRoute, expect
 
 from server.actions import Services
+from tests.support.store import with_actions
 
-from .conftest import AXE, OFFICIAL, Site, with_actions
+from .conftest import AXE, OFFICIAL, Site
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
