@@ -131,6 +131,14 @@ class Broadcast:
         self.act(code, "answer", "producer")
         return self.act(code, "summarize", by, text=text)
 
+    def answered(self, text: str, answer: str, official: str = "o1") -> str:
+        """``text`` asked, routed to ``official``, queued, answered live with
+        ``answer`` as its summary; its tracking code."""
+        code = self.ask(text)
+        self.publish(code, official, queue=True)
+        self.answer_live(code, answer)
+        return code
+
     def phase(self, status: str) -> Dialogue:
         """Move the dialogue to the next (or previous) phase."""
 

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from playwright.sync_api import Page, Route
 
 from server.actions import Services
 from server.domain.model import Question, Role, Status
@@ -150,6 +151,37 @@ class Site:
     def page_url(self, origin: str | None = None, **params: str) -> str:
         query = {"api": self.app.url, "dialogue": self.slug, **params}
         return f"{origin or self.host.origin}/index.html?{urlencode(query)}"
+
+    @property
+    def cors(self) -> dict[str, str]:
+        """The CORS headers the app answers the host portal's widget with."""
+        return {
+            "Access-Control-Allow-Origin": self.host.origin,
+            "Access-Control-Expose-Headers": "Retry-After",
+        }
+
+    def refuse_first_question(
+        self, page: Page, status: int, error: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> list[str]:
+        """Answer the first question ``page`` sends with ``status`` and
+        ``error`` (CORS and ``headers`` added, as the app would) and let the
+        next ones through; the bodies of all of them, as sent."""
+        sent: list[str] = []
+
+        def first_refused(route: Route) -> None:
+            if route.request.method != "POST":
+                route.continue_()
+                return
+            sent.append(route.request.post_data or "{}")
+            if len(sent) > 1:
+                route.continue_()
+                return
+            route.fulfill(
+                status=status, headers={**self.cors, **(headers or {})}, json={"error": error}
+            )
+
+        page.route(f"{self.api}/questions?*", first_refused)
+        return sent
 
     def stored(self) -> list[Question]:
         return questions(self.redis_url, self.slug)
