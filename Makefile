@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 
-.PHONY: demo test lint fmt bench clean system-packages i18n docs
+.PHONY: demo test check lint fmt bench clean system-packages i18n docs
 
 # Reinstalled whenever pyproject.toml changes. Editable, so moderator_ui/,
 # client_widget/ and the Lua scripts are used from the working tree.
@@ -34,9 +34,22 @@ system-packages:
 		fi; \
 	fi
 
+# Two workers (this machine has two cores), each with its own Redis, ports,
+# temp dirs and Chromium; a test file stays on one worker, so a module's
+# server and seed are made once.
+XDIST := -n 2 --dist loadfile
+
 test: $(VENV)/.installed system-packages
 	$(MAKE) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
+
+# The fast lane, under a minute: lint, then the pure tests (domain, layering,
+# settings, the hub) and the store's (a private redis-server, no app server).
+FAST_TESTS := tests/domain tests/realtime tests/store tests/test_layering.py tests/test_config.py
+
+check: $(VENV)/.installed
+	$(MAKE) lint
+	$(BIN)/python -m pytest $(XDIST) $(FAST_TESTS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -22,7 +22,7 @@ CONCURRENCY = 20
 
 async def run(n_questions: int) -> None:
     with private_redis() as url:
-        async with seeded(url) as (actions, dialogue, store):
+        async with seeded(url) as (_actions, dialogue, store):
             with server(url) as srv:
                 latencies: list[float] = []
                 queue: asyncio.Queue[int] = asyncio.Queue()
@@ -64,7 +64,7 @@ async def run(n_questions: int) -> None:
                         if (await counts(dialogue.id))["pending"] >= n_questions + CALM:
                             break
                         await asyncio.sleep(0.01)
-                    calm = (await _screening_delays(actions, dialogue))[len(burst) :]
+                    calm = (await _screening_delays(store, dialogue))[len(burst) :]
     latencies.sort()
     print(f"ingest: {n_questions} submissions, {CONCURRENCY} concurrent clients")
     median, p99 = statistics.median(latencies), latencies[int(len(latencies) * 0.99) - 1]

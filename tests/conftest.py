@@ -2,28 +2,37 @@
 
 - ``redis_server`` (session): a private redis-server on 127.0.0.1, never 6379.
 - ``redis_url`` (function): that server, emptied (FLUSHALL) before the test.
-- ``chromium`` (session): a headless Playwright (sync API) Browser on
-  /usr/bin/chromium. Browser tests are plain sync tests; see ``chromium``.
+- ``chromium`` (function): a headless Playwright (sync API) Browser on
+  /usr/bin/chromium, kept across consecutive browser tests. Browser tests
+  are plain sync tests; see ``chromium``.
+
+- ``admin`` / ``producer`` (module): those staff members signed in over
+  HTTP to the module's ``site`` (each folder's or module's own app).
 
 General helpers (``free_port``, ``wait_for_http``, ``ServerProcess``) live in
-``tests/helpers.py``.
+``tests/helpers.py``; the shared seeding, signing-in and waiting helpers in
+``tests/support/``.
 """
 
 from __future__ import annotations
 
-import asyncio
+import os
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis
 import pytest
 import redis
-from playwright.sync_api import Browser, sync_playwright
+from hypothesis.database import DirectoryBasedExampleDatabase
+from playwright.sync_api import Browser, Playwright, expect, sync_playwright
 
 from server.store.embedded import find_redis_server
-from tests.helpers import free_port
+from tests.helpers import REPO_ROOT, ServerProcess, free_port
+from tests.support.staff import StaffClient
+from tests.support.store import flush
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,6 +44,11 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+#: How long a Playwright assertion (``expect``) may wait for a page to reach
+#: the state it asserts: a bound on a stuck test, not a pause (an assertion
+#: returns as soon as the state is there). Playwright's 5 s is too short for
+#: a loaded two-core machine drawing a console of 200 questions.
+EXPECT_TIMEOUT_MS = 30_000
 REDIS_START_TIMEOUT = 20.0
 REDIS_START_ATTEMPTS = 3  # another process may take the free port before Redis binds it
 
@@ -87,69 +101,79 @@ def redis_server() -> Iterator[str]:
 @pytest.fixture
 def redis_url(redis_server: str) -> str:
     """The session's Redis, emptied before this test."""
-    client = redis.Redis.from_url(redis_server)
-    try:
-        client.flushall()
-    finally:
-        client.close()
+    flush(redis_server)
     return redis_server
 
 
 class _Chromium:
-    """The session's Playwright and browser, and the event loop the sync API runs on.
+    """This worker's Playwright and Chromium, kept while consecutive tests
+    use them (a module of browser tests starts Chromium once).
 
-    Between two sync calls Playwright leaves its own loop marked as the running
-    loop of the main thread, which would make every later asyncio test fail
-    with "Cannot run the event loop while another loop is running". So the mark
-    is held only while a test that uses ``chromium`` runs.
+    Between two sync calls Playwright leaves its event loop marked as the
+    running loop of the main thread, so no asyncio test can run while it
+    is up. It is therefore stopped, with Playwright's own ``stop``, after
+    the last of a run of browser tests: before the next test that does not
+    use ``chromium`` (see ``pytest_runtest_teardown``), and started again
+    when a browser test comes.
     """
 
     def __init__(self) -> None:
-        self.playwright = sync_playwright().start()
-        self.loop = asyncio.get_running_loop()
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        #: Whether the test after the current one uses ``chromium``.
+        self.next_needs_it = False
+
+    def browser(self) -> Browser:
+        if self._browser is None:
+            playwright = sync_playwright().start()
+            try:
+                self._browser = playwright.chromium.launch(
+                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+                )
+            except BaseException:
+                playwright.stop()
+                raise
+            self._playwright = playwright
+        return self._browser
+
+    def stop(self) -> None:
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._playwright = None
         try:
-            self.browser = self.playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-            )
-        except BaseException:
-            self.playwright.stop()
-            self.release()
-            raise
-        self.release()
-
-    def hold(self) -> None:
-        asyncio.events._set_running_loop(self.loop)
-
-    def release(self) -> None:
-        asyncio.events._set_running_loop(None)
-
-    def close(self) -> None:
-        self.hold()
-        try:
-            self.browser.close()
+            if browser is not None:
+                browser.close()
         finally:
-            self.playwright.stop()
-            self.release()
+            if playwright is not None:
+                playwright.stop()
 
 
-@pytest.fixture(scope="session")
-def _chromium_session() -> Iterator[_Chromium]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: browser tests need Debian's chromium "
-            "(`apt-get install chromium`, or run `make test`, which installs it)",
-            pytrace=False,
-        )
-    session = _Chromium()
-    try:
-        yield session
-    finally:
-        session.close()
+_CHROMIUM = pytest.StashKey[_Chromium]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_CHROMIUM] = _Chromium()
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    # Hypothesis's example database, one per pytest-xdist worker: workers share no files.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    examples = DirectoryBasedExampleDatabase(REPO_ROOT / ".hypothesis" / f"examples-{worker}")
+    hypothesis.settings.register_profile("doithoai", database=examples)
+    hypothesis.settings.load_profile("doithoai")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    config.stash[_CHROMIUM].stop()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Tell ``chromium``'s teardown, which runs next, whether to keep Chromium."""
+    uses = getattr(nextitem, "fixturenames", ())
+    item.config.stash[_CHROMIUM].next_needs_it = "chromium" in uses
 
 
 @pytest.fixture
-def chromium(_chromium_session: _Chromium) -> Iterator[Browser]:
-    """The session's headless Chromium (a Playwright sync ``Browser``).
+def chromium(request: pytest.FixtureRequest) -> Iterator[Browser]:
+    """This worker's headless Chromium (a Playwright sync ``Browser``).
 
     Open pages in a fresh context per test: ``context = chromium.new_context()``
     ... ``context.close()``. Tests using it must be plain ``def`` tests, and
@@ -157,8 +181,30 @@ def chromium(_chromium_session: _Chromium) -> Iterator[Browser]:
     running asyncio loop. It is function-scoped on purpose (see ``_Chromium``):
     only function-scoped fixtures can build on it.
     """
-    _chromium_session.hold()
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: browser tests need Debian's chromium "
+            "(`apt-get install chromium`, or run `make test`, which installs it)",
+            pytrace=False,
+        )
+    session = request.config.stash[_CHROMIUM]
+    session.next_needs_it = False
     try:
-        yield _chromium_session.browser
+        yield session.browser()
     finally:
-        _chromium_session.release()
+        if not session.next_needs_it:
+            session.stop()
+
+
+@pytest.fixture(scope="module")
+def admin(site: ServerProcess) -> Iterator[StaffClient]:
+    """The administrator, signed in over HTTP to the module's ``site``."""
+    with StaffClient(site.url, "admin") as staff:
+        yield staff
+
+
+@pytest.fixture(scope="module")
+def producer(site: ServerProcess) -> Iterator[StaffClient]:
+    """The producer, signed in over HTTP to the module's ``site``."""
+    with StaffClient(site.url, "producer") as staff:
+        yield staff

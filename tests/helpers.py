@@ -24,6 +24,9 @@ from server.config import SETTINGS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 POLL_INTERVAL = 0.05
+#: How often a server is started again on another port when its own was taken.
+PORT_ATTEMPTS = 3
+ADDRESS_IN_USE = "address already in use"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -82,12 +85,12 @@ class ServerProcess:
         ready_timeout: float = 30.0,
     ) -> None:
         self.host = host
+        #: Whether the port is ours to choose again when another process took
+        #: it between ``free_port`` and the server's bind (other test workers
+        #: pick ports too).
+        self._own_port = port is None and args is None
         self.port = port if port is not None else free_port(host)
-        self.args = (
-            list(args)
-            if args is not None
-            else ["serve", "--host", self.host, "--port", str(self.port)]
-        )
+        self._args = list(args) if args is not None else None
         self.ready_timeout = ready_timeout
         # Short, under /tmp: an embedded Redis puts its unix socket in the data dir.
         self.workdir = Path(tempfile.mkdtemp(prefix="dt-srv-", dir="/tmp"))
@@ -111,8 +114,26 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def args(self) -> list[str]:
+        if self._args is not None:
+            return self._args
+        return ["serve", "--host", self.host, "--port", str(self.port)]
+
     def start(self) -> ServerProcess:
-        """Start the process and wait until ``/healthz`` answers 200."""
+        """Start the process and wait until ``/healthz`` answers 200 (on a
+        port of its own: one taken meanwhile by another process is changed)."""
+        for _ in range(PORT_ATTEMPTS):
+            try:
+                return self._start()
+            except RuntimeError:
+                if not (self._own_port and ADDRESS_IN_USE in self.output()):
+                    raise
+            self.port = free_port(self.host)
+            self.env["DOITHOAI_PORT"] = str(self.port)
+        return self._start()
+
+    def _start(self) -> ServerProcess:
         with open(self.output_path, "ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "server", *self.args],

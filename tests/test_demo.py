@@ -44,7 +44,7 @@ async def _questions(app: Any) -> list[Question]:
     dialogue = await app.state.services.dialogues.get(demo.SLUG)
     page, more = await app.state.store.questions.page(dialogue.id, None, 1000, None)
     assert more is None
-    return page
+    return list(page)
 
 
 def test_table_is_consistent() -> None:

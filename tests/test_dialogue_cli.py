@@ -13,9 +13,8 @@ from typing import Any
 
 from server.actions import build
 from server.domain.model import Dialogue
-from server.store.connection import Store, connect
 from tests.helpers import REPO_ROOT
-from tests.web.seed import run
+from tests.support.store import opened, run
 
 SLUG = "chuyen-doi-so-2027"
 TITLE = "Đối thoại trực tuyến: chuyển đổi số năm 2027"
@@ -61,15 +60,12 @@ def refused(result: subprocess.CompletedProcess[str]) -> str:
 async def _in_store(redis_url: str, slug: str, create: bool = False) -> tuple[Dialogue, str]:
     """The dialogue ``slug`` (made here first, as the CLI would, if ``create``)
     and its overlay token, read straight from the store."""
-    redis = connect(redis_url)
-    try:
-        actions = build(Store(redis, 1000, b"test-secret"))
+    async with opened(redis_url) as store:
+        actions = build(store)
         if create:
             await actions.dialogues.new({"slug": slug, "title": TITLE})
         dialogue = await actions.dialogues.get(slug)
         return dialogue, await actions.broadcast.screen_token(dialogue)
-    finally:
-        await redis.aclose()
 
 
 def stored(redis_url: str, slug: str, create: bool = False) -> tuple[Dialogue, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 import urllib.request
 
 import pytest
@@ -88,13 +87,12 @@ def test_server_process_waits_for_healthz_and_stops_on_sigint(redis_url: str) ->
 
 @pytest.mark.e2e
 def test_server_process_reports_output_when_the_server_dies() -> None:
-    """A server that exits before it is ready raises at once with what it printed."""
-    server = ServerProcess(env={"DOITHOAI_LOG_LEVEL": "loud"}, ready_timeout=60)
-    started = time.monotonic()
+    """A server that exits before it is ready raises at once with what it
+    printed: that it exited, not that it did not answer in time."""
+    server = ServerProcess(env={"DOITHOAI_LOG_LEVEL": "loud"}, ready_timeout=600)
     with pytest.raises(RuntimeError, match="exited with status") as info:
         server.start()
     assert "DOITHOAI_LOG_LEVEL" in str(info.value)
-    assert time.monotonic() - started < 30
     server.stop()
 
 

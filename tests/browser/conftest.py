@@ -8,12 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 from tests.helpers import ServerProcess
-from tests.web.seed import seed, server_env
+from tests.web.seed import seeded_site
 
 
 @pytest.fixture
 def site(redis_url: str) -> Iterator[ServerProcess]:
     """A running app with ``seed.SLUG`` live and the staff accounts."""
-    seed(redis_url)
-    with ServerProcess(env=server_env(redis_url)) as server:
+    with seeded_site(redis_url) as server:
         yield server

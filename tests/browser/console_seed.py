@@ -17,18 +17,16 @@ from dataclasses import dataclass
 
 import httpx
 
-from server.actions.accounts import Accounts
-from server.store.connection import Store, connect
+from server.actions import Services
 from tests.helpers import ServerProcess
+from tests.support.dialogues import LOCALITIES, TOPICS
 from tests.support.questions import question_ids
-from tests.web.seed import PASSWORD, run
-
-from .producer_seed import LOCALITIES, TOPICS, StaffClient
+from tests.support.staff import PASSWORD, StaffClient
+from tests.support.store import with_actions
 
 #: How long intake may take to screen all the questions (a few seconds on a
 #: loaded machine; the margin is generous).
-MATERIALISE_TIMEOUT = 60.0
-POLL_INTERVAL = 0.1
+MATERIALISE_TIMEOUT = 90.0
 
 SUBJECTS = [
     "phủ sóng 4G",
@@ -115,19 +113,14 @@ def by_hotline(n: int) -> bool:
 
 
 def add_moderators(redis_url: str, *usernames: str) -> None:
-    """More accounts (password ``tests.web.seed.PASSWORD``), moderators of the
-    dialogues ``new_dialogue`` makes with them as ``members``."""
+    """More accounts (password ``tests.support.staff.PASSWORD``), moderators
+    of the dialogues ``new_dialogue`` makes with them as ``members``."""
 
-    async def make() -> None:
-        redis = connect(redis_url)
-        try:
-            accounts = Accounts(Store(redis, 10_000, b"test-secret"), 3600)
-            for username in usernames:
-                await accounts.add(username, PASSWORD)
-        finally:
-            await redis.aclose()
+    async def make(actions: Services) -> None:
+        for username in usernames:
+            await actions.accounts.add(username, PASSWORD)
 
-    run(make())
+    with_actions(redis_url, make)
 
 
 def ask_all(site: ServerProcess, staff: StaffClient, slug: str, count: int) -> Board:

@@ -23,8 +23,9 @@ from server.domain.model import Actor, Dialogue, DialogueStatus, Question, Role,
 from server.store.connection import Store
 from tests.helpers import ServerProcess
 from tests.support.staff import make_members
+from tests.support.store import with_actions, with_store
 from tests.web import record_seed
-from tests.web.record_seed import Broadcast, Clock, with_actions, with_store
+from tests.web.record_seed import Broadcast, clock
 from tests.web.seed import PASSWORD, server_env
 
 #: The staff of these tests: record_seed's, and a secretary of each dialogue.
@@ -49,7 +50,7 @@ def ensure_staff(redis_url: str) -> None:
             if username not in known:
                 await actions.accounts.add(username, PASSWORD, roles & {Role.ADMIN})
 
-    with_actions(redis_url, Clock(), work)
+    with_actions(redis_url, work, clock())
 
 
 def app_server(redis_url: str) -> ServerProcess:

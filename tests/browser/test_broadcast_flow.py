@@ -9,14 +9,15 @@ import re
 from collections.abc import Iterator
 
 import pytest
-import redis
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.helpers import ServerProcess
+from tests.support.browser import live_page, signed_in
 from tests.support.questions import tracking_code
-from tests.web.seed import PASSWORD, seed, server_env
+from tests.support.staff import StaffClient
+from tests.web.seed import seeded_site
 
-from .producer_seed import StaffClient, add_staff, approved, fresh_slug, new_dialogue
+from .producer_seed import add_staff, approved, fresh_slug, new_dialogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -28,31 +29,11 @@ WRITTEN = "Hộ kinh doanh nhỏ được hỗ trợ chữ ký số miễn phí 
 
 @pytest.fixture(scope="module")
 def site(redis_server: str) -> Iterator[ServerProcess]:
-    with redis.Redis.from_url(redis_server) as client:
-        client.flushall()
-    seed(redis_server)
-    add_staff(redis_server)
-    with ServerProcess(env=server_env(redis_server)) as server:
+    with seeded_site(redis_server, also=add_staff) as server:
         yield server
 
 
-def signed_in(browser: Browser, site: ServerProcess, username: str) -> BrowserContext:
-    context = browser.new_context(locale="vi-VN")
-    response = context.request.post(
-        f"{site.url}/api/v1/session", data={"username": username, "password": PASSWORD}
-    )
-    assert response.ok, response.text()
-    return context
-
-
-def live_page(context: BrowserContext, url: str) -> Page:
-    page = context.new_page()
-    page.goto(url)
-    expect(page.locator("#connection")).to_have_attribute("data-state", "live")
-    return page
-
-
-def row(page: Page, listing: str, text: str):  # type: ignore[no-untyped-def]
+def row(page: Page, listing: str, text: str) -> Locator:
     return page.locator(f"#{listing}-list > li").filter(has=page.locator(".q-text", has_text=text))
 
 
@@ -67,7 +48,7 @@ def test_the_whole_broadcast_in_the_browser(chromium: Browser, site: ServerProce
         codes = {qid: tracking_code(site_redis(site), slug, qid) for qid in (live_id, later_id)}
         overlay_url = producer.client.get(f"/api/v1/dialogues/{slug}/screen").json()["url"]
 
-        contexts = [signed_in(chromium, site, name) for name in ("producer", "official")]
+        contexts = [signed_in(chromium, site.url, name) for name in ("producer", "official")]
         viewer_context = chromium.new_context(locale="vi-VN")
         overlay_context = chromium.new_context(viewport={"width": 1920, "height": 1080})
         contexts += [viewer_context, overlay_context]

@@ -12,16 +12,17 @@ from typing import Any
 
 import httpx
 import pytest
-import redis
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Request, expect
 
 from server.domain.model import Role
 from tests.helpers import ServerProcess
+from tests.support.browser import expect_refused_field, signed_in
 from tests.support.questions import question_id
-from tests.web.seed import PASSWORD, seed, server_env
+from tests.support.staff import StaffClient
+from tests.web.seed import seeded_site
 
 from .console_seed import LINKED, SOURCE, TARGET, Board, add_moderators, ask_all, by_hotline
-from .producer_seed import StaffClient, fresh_slug, new_dialogue
+from .producer_seed import fresh_slug, new_dialogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -33,19 +34,8 @@ CURRENT = re.compile(r"\bis-current\b")
 @pytest.fixture(scope="module")
 def site(redis_server: str) -> Iterator[ServerProcess]:
     """One app for the module, on an emptied Redis, with a second moderator."""
-    with redis.Redis.from_url(redis_server) as client:
-        client.flushall()
-    seed(redis_server)
-    add_moderators(redis_server, "moderator2")
-    with ServerProcess(env=server_env(redis_server)) as server:
+    with seeded_site(redis_server, also=lambda url: add_moderators(url, "moderator2")) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def admin(site: ServerProcess) -> Iterator[StaffClient]:
-    """Another staff member over HTTP: acts meanwhile, and reads the results."""
-    with StaffClient(site.url, "admin") as staff:
-        yield staff
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +51,7 @@ def open_console(
 ) -> Page:
     """The moderation console of ``slug`` for ``username``, its queue drawn;
     with ``clock``, on Playwright's clock, so a test can move time forward."""
-    context = browser.new_context(locale="vi-VN")
-    response = context.request.post(
-        f"{site.url}/api/v1/session", data={"username": username, "password": PASSWORD}
-    )
-    assert response.ok, response.text()
-    page = context.new_page()
+    page = signed_in(browser, site.url, username).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     setattr(page, "script_errors", errors)  # noqa: B010
@@ -90,9 +75,7 @@ def console(chromium: Browser, site: ServerProcess, board: Board) -> Iterator[Pa
 
 
 def question(admin: StaffClient, board: Board, qid: str) -> dict[str, Any]:
-    response = admin.client.get(f"/api/v1/dialogues/{board.slug}/questions/{qid}")
-    assert response.status_code == 200, response.text
-    return dict(response.json())
+    return admin.question(board.slug, qid)
 
 
 def card(page: Page, qid: str) -> Locator:
@@ -474,6 +457,22 @@ def test_presence_shows_in_another_moderators_console(
         other.context.close()
 
 
+def set_hidden(page: Page, hidden: bool) -> None:
+    """The page's tab hidden (another tab in front) or shown again."""
+    page.evaluate(
+        """(hidden) => {
+            Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        hidden,
+    )
+
+
+def is_claim(request: Request) -> bool:
+    """A console claiming the question its moderator is on."""
+    return request.method == "POST" and "/handling" in request.url
+
+
 def test_a_claim_lapses_when_its_tab_stays_hidden(
     chromium: Browser, site: ServerProcess, board: Board
 ) -> None:
@@ -483,10 +482,7 @@ def test_a_claim_lapses_when_its_tab_stays_hidden(
     other = open_console(chromium, site, board.slug, "moderator2", clock=True)
     try:
         claims: list[str] = []
-        console.on(
-            "request",
-            lambda r: claims.append(r.url) if r.method == "POST" and "/handling" in r.url else None,
-        )
+        console.on("request", lambda r: claims.append(r.url) if is_claim(r) else None)
         text = board.texts[90]
         qid = board.ids[text]
         handled = card(other, qid).locator(".q-handling")
@@ -494,29 +490,16 @@ def test_a_claim_lapses_when_its_tab_stays_hidden(
         expect(handled).to_have_text("Đang được moderator xử lý")
         assert len(claims) == 1
 
-        console.evaluate(
-            """() => {
-                Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
-                document.dispatchEvent(new Event("visibilitychange"));
-            }"""
-        )
+        set_hidden(console, True)
         console.clock.run_for(95_000)  # three renewals' worth
         assert len(claims) == 1
         other.clock.run_for(61_000)
         expect(handled).to_have_count(0)
 
-        console.evaluate(
-            """() => {
-                Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
-                document.dispatchEvent(new Event("visibilitychange"));
-            }"""
-        )
         # (The other console's clock is a minute ahead now: it would take the
         # new claim for lapsed, so the request itself is what is checked.)
-        for _ in range(50):
-            if len(claims) == 2:
-                break
-            console.wait_for_timeout(100)
+        with console.expect_request(is_claim):
+            set_hidden(console, False)
         assert len(claims) == 2
         for page in (console, other):
             assert page.script_errors == []  # type: ignore[attr-defined]
@@ -540,9 +523,7 @@ def test_n_enters_a_question_from_another_channel(
     page.locator("#entry-channel").select_option("paper")
     page.get_by_role("button", name="Gửi vào hàng chờ duyệt").click()
     name = page.locator("#entry-name")
-    expect(page.locator("#entry-err-name")).to_have_text("Vui lòng nhập họ và tên.")
-    expect(name).to_have_attribute("aria-invalid", "true")
-    expect(name).to_be_focused()
+    expect_refused_field(name, page.locator("#entry-err-name"), "Vui lòng nhập họ và tên.")
 
     name.fill("Hồ Văn Sáu")
     page.locator("#entry-phone").fill("0905 123 456")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Position, expect
 
 from tests.helpers import ServerProcess
 from tests.web.seed import PASSWORD, seed, server_env
@@ -139,7 +139,7 @@ def test_producer_queues_and_reorders_by_keyboard_and_drag(
         wait_queue(admin, slug, [a, c, b])
         expect(page.locator("#queue-list > li").nth(1)).to_contain_text(THIRD)
 
-        grip = {"x": 12, "y": 12}  # the row itself, not its select or buttons
+        grip: Position = {"x": 12, "y": 12}  # the row itself, not its select or buttons
         row(page, "queue", SECOND).drag_to(
             row(page, "queue", FIRST), source_position=grip, target_position={"x": 60, "y": 4}
         )

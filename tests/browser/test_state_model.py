@@ -17,31 +17,24 @@ from typing import Any
 
 import httpx
 import pytest
-import redis
 from playwright.sync_api import Browser
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
 from tests.helpers import ServerProcess
-from tests.support.questions import question_ids
-from tests.web.seed import seed, server_env
+from tests.support.dialogues import LOCALITIES, TOPICS
+from tests.support.questions import question_ids, submit
+from tests.support.staff import StaffClient
+from tests.support.waiting import wait_for
+from tests.web.seed import seeded_site
 
-from .producer_seed import (
-    LOCALITIES,
-    OFFICIALS,
-    TOPICS,
-    StaffClient,
-    add_staff,
-    fresh_slug,
-    new_dialogue,
-)
+from .producer_seed import OFFICIALS, add_staff, fresh_slug, new_dialogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 #: How long a feed may take to deliver the last event of a sequence.
-DELIVERY_TIMEOUT = 15.0
-POLL = 0.05
+DELIVERY_TIMEOUT = 30.0
 TEXTS = [
     "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?",
     "Thủ tục hành chính trực tuyến còn nhiều bước rườm rà, tỉnh có kế hoạch đơn giản hóa không?",
@@ -59,20 +52,8 @@ BROADCAST = {"queue", "move", "on_air", "back", "answer", "defer"}
 @pytest.fixture(scope="module")
 def site(redis_server: str) -> Iterator[ServerProcess]:
     """One app for this module, with no rate limit in the way of a sequence."""
-    client = redis.Redis.from_url(redis_server)
-    try:
-        client.flushall()
-    finally:
-        client.close()
-    seed(redis_server)
-    add_staff(redis_server)
-    env = {
-        **server_env(redis_server),
-        "DOITHOAI_VOTE_LIMIT": "0",
-        "DOITHOAI_VOTER_LIMIT": "0",
-        "DOITHOAI_DEVICE_LIMIT": "0",
-    }
-    with ServerProcess(env=env) as server:
+    limits = {"DOITHOAI_VOTE_LIMIT": "0", "DOITHOAI_VOTER_LIMIT": "0", "DOITHOAI_DEVICE_LIMIT": "0"}
+    with seeded_site(redis_server, limits, also=add_staff) as server:
         yield server
 
 
@@ -109,11 +90,12 @@ class Listener:
 
     def wait_for(self, event_id: str) -> None:
         """Until a message with ``event_id`` came (the last event of the sequence)."""
-        deadline = time.monotonic() + DELIVERY_TIMEOUT
-        while not any(m.get("id") == event_id for m in self.messages):
+
+        def came() -> bool:
             assert self.failed is None, self.failed
-            assert time.monotonic() < deadline, f"{event_id} never came"
-            time.sleep(POLL)
+            return any(m.get("id") == event_id for m in self.messages)
+
+        wait_for(came, f"event {event_id}", DELIVERY_TIMEOUT)
 
     def close(self) -> None:
         if self.socket is not None:
@@ -125,19 +107,14 @@ class Listener:
 def open_feed(site: ServerProcess, slug: str, audience: str, staff: StaffClient) -> Listener:
     path = "feed" if audience == "public" else "console"
     url = f"{site.url.replace('http', 'ws', 1)}/ws/v1/dialogues/{slug}/{path}"
-    headers = {}
-    if audience == "staff":
-        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in staff.client.cookies.items())
+    headers = {"Cookie": staff.cookie_header} if audience == "staff" else {}
     return Listener(url, headers, site.url)
 
 
 def snapshot(site: ServerProcess, slug: str, audience: str, staff: StaffClient) -> dict[str, Any]:
     """A fresh snapshot of ``audience``: the first message of a new socket."""
     listener = open_feed(site, slug, audience, staff)
-    deadline = time.monotonic() + DELIVERY_TIMEOUT
-    while not listener.messages:
-        assert time.monotonic() < deadline, "no snapshot"
-        time.sleep(POLL)
+    wait_for(lambda: bool(listener.messages), "a snapshot", DELIVERY_TIMEOUT)
     listener.close()
     first = listener.messages[0]
     assert first["type"] == "snapshot"
@@ -154,16 +131,16 @@ class Citizens:
 
     def ask(self, count: int) -> list[str]:
         """Ask ``count`` questions; their ids once intake has screened them."""
-        codes = []
-        for _ in range(count):
-            body = {
-                "text": self.rng.choice(TEXTS),
-                "name": self.rng.choice(["Hồ Thị Lan", "Trần Văn Bình", ""]) or "Ẩn danh",
-                "locality": self.rng.choice(LOCALITIES),
-            }
-            response = httpx.post(f"{self.api}/questions", json=body, timeout=10)
-            assert response.status_code == 202, response.text
-            codes.append(response.json()["tracking_code"])
+        codes = [
+            submit(
+                self.site.url,
+                self.slug,
+                self.rng.choice(TEXTS),
+                name=self.rng.choice(["Hồ Thị Lan", "Trần Văn Bình", ""]) or "Ẩn danh",
+                locality=self.rng.choice(LOCALITIES),
+            )
+            for _ in range(count)
+        ]
         found = question_ids(self.site.env["REDIS_URL"], codes)
         return [found[code] for code in codes]
 
@@ -174,18 +151,12 @@ class Citizens:
         return response.status_code
 
 
-def staff_state(staff: StaffClient, slug: str, qid: str) -> dict[str, Any]:
-    response = staff.client.get(f"/api/v1/dialogues/{slug}/questions/{qid}")
-    assert response.status_code == 200, response.text
-    return dict(response.json())
-
-
 def random_step(
     rng: random.Random, staff: StaffClient, citizens: Citizens, slug: str, ids: list[str]
 ) -> str:
     """One random action that the admin's or a citizen's role allows now; what it was."""
     qid = rng.choice(ids)
-    q = staff_state(staff, slug, qid)
+    q = staff.question(slug, qid)
     allowed = [a for a in q["actions_by_role"]["admin"] if a != "note"]
     choices = [*allowed, "note", "vote", "claim", "next", "overlay"]
     # The broadcast's moves weigh more: a sequence should go on air, not only take notes.

@@ -11,13 +11,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from server.actions.accounts import MIN_PASSWORD
 from tests.helpers import ServerProcess
-from tests.web.seed import PASSWORD, SLUG
+from tests.support.browser import signed_in, through_login
+from tests.support.staff import StaffClient, sign_in_status
+from tests.web.seed import SLUG
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -27,15 +28,8 @@ RESET_PASSWORD = "mật khẩu mới của Lan 2027"
 DISPLAY_NAME = "Nguyễn Thị <b>Lan</b>"
 
 
-class AdminApi:
+class AdminApi(StaffClient):
     """An admin's API session, to check what the page did."""
-
-    def __init__(self, site: ServerProcess) -> None:
-        self.client = httpx.Client(base_url=site.url, headers={"Origin": site.url}, timeout=30)
-        response = self.client.post(
-            "/api/v1/session", json={"username": "admin", "password": PASSWORD}
-        )
-        assert response.status_code == 200, response.text
 
     def user(self, username: str) -> dict[str, Any] | None:
         response = self.client.get("/api/v1/users")
@@ -45,31 +39,13 @@ class AdminApi:
 
 @pytest.fixture
 def api(site: ServerProcess) -> Iterator[AdminApi]:
-    session = AdminApi(site)
-    try:
+    with AdminApi(site.url, "admin") as session:
         yield session
-    finally:
-        session.client.close()
-
-
-def sign_in_status(site: ServerProcess, username: str, password: str) -> int:
-    response = httpx.post(
-        f"{site.url}/api/v1/session",
-        json={"username": username, "password": password},
-        headers={"Origin": site.url},
-        timeout=30,
-    )
-    return response.status_code
 
 
 def open_users_page(page: Page, site: ServerProcess) -> None:
     """Sign in as the admin through the login page, then follow the navigation."""
-    page.goto(f"{site.url}/admin")
-    expect(page).to_have_url(re.compile(r"/login\?next=%2Fadmin"))
-    page.get_by_label("Tên đăng nhập").fill("admin")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    expect(page).to_have_url(f"{site.url}/admin")
+    through_login(page, site.url, "/admin", "admin")
     page.get_by_role("navigation", name="Quản trị").get_by_role(
         "link", name="Tài khoản nhân sự"
     ).click()
@@ -127,7 +103,7 @@ def test_admin_adds_changes_and_disables_an_account(
         assert made is not None and made["memberships"] == {SLUG: ["moderator", "producer"]}
         assert made["admin"] is False
         assert made["display_name"] == DISPLAY_NAME
-        assert sign_in_status(site, "lan", NEW_PASSWORD) == 200
+        assert sign_in_status(site.url, "lan", NEW_PASSWORD) == 200
 
         # -- roles
         role_in(lan, "Biên tập viên lên sóng").uncheck()
@@ -161,7 +137,7 @@ def test_admin_adds_changes_and_disables_an_account(
         )
         state = api.user("lan")
         assert state is not None and state["disabled"] is True and state["sessions"] == 0
-        assert sign_in_status(site, "lan", NEW_PASSWORD) == 401
+        assert sign_in_status(site.url, "lan", NEW_PASSWORD) == 401
         lan.get_by_role("button", name="Mở khóa").click()
         expect(row(page, "lan")).to_have_attribute("data-state", "active")
         assert api.user("lan")["disabled"] is False  # type: ignore[index]
@@ -174,23 +150,17 @@ def test_admin_adds_changes_and_disables_an_account(
         expect(row(page, "lan").locator(".admin-message")).to_have_text(
             "Đã đổi mật khẩu; các phiên đăng nhập của tài khoản đã kết thúc."
         )
-        assert sign_in_status(site, "lan", NEW_PASSWORD) == 401
-        assert sign_in_status(site, "lan", RESET_PASSWORD) == 200
+        assert sign_in_status(site.url, "lan", NEW_PASSWORD) == 401
+        assert sign_in_status(site.url, "lan", RESET_PASSWORD) == 200
     finally:
         context.close()
 
 
 def test_users_page_is_for_admins_only(chromium: Browser, site: ServerProcess) -> None:
     """A moderator opening /admin/users gets the access-denied page, and no account list."""
-    context = chromium.new_context()
+    context = signed_in(chromium, site.url, "moderator")
     page = context.new_page()
     try:
-        response = context.request.post(
-            f"{site.url}/api/v1/session",
-            data={"username": "moderator", "password": PASSWORD},
-            headers={"Origin": site.url},
-        )
-        assert response.ok, response.text()
         answer = page.goto(f"{site.url}/admin/users")
         assert answer is not None and answer.status == 403
         expect(page.get_by_role("heading", level=1)).to_have_text("Không có quyền truy cập")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 
 import pytest
 
@@ -71,7 +72,7 @@ def test_every_column_is_defused_and_none_is_empty() -> None:
     assert all(cells[c] == "'\uff1d1+1" for c in COLUMNS if c not in ("votes", "merged_into"))
 
 
-def _cells(row: dict[str, object]) -> dict[str, str]:
+def _cells(row: Mapping[str, object]) -> dict[str, str]:
     """The one data row of ``to_csv([row])``, read back by column."""
     text = to_csv([row], with_contact=False)
     assert text.startswith("\ufeff")

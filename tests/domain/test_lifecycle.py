@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -91,7 +92,7 @@ ACTORS = {
     "secretary": Actor("sec", frozenset({Role.SECRETARY})),
     "admin": Actor("admin", frozenset({Role.ADMIN})),
 }
-PARAMS = {
+PARAMS: dict[str, dict[str, Any]] = {
     "reject": {"reason": "off_topic"},
     "edit": {"text": "Câu hỏi đã được biên tập lại cho rõ."},
     "set_topic": {"topic": "kinh-te-so"},

@@ -129,6 +129,7 @@ def test_policy_edit_merges_and_validates() -> None:
     d = edit(d, {"policy": {"reject": {"link": "spam"}}})
     assert d.policy["extra_blocked"] == ["xổ số", "cá độ"]
     assert d.policy["reject"] == {"link": "spam"}
+    bad: object
     for bad in ({"reject": {"nonsense": "spam"}}, {"extra_blocked": ["x" * 61]}, []):
         with pytest.raises(Refused):
             edit(d, {"policy": bad})

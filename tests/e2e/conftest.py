@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any
 
-import httpx
 import pytest
 
 from server.actions import Services, build
-from server.actions.accounts import Accounts
 from server.domain.model import Dialogue, Role
-from server.store.connection import Store, connect
+from server.store.connection import Store
 from tests.helpers import ServerProcess
+from tests.support.dialogues import OFFICIAL, TITLE
+from tests.support.staff import PASSWORD
+from tests.support.store import opened
 
-PASSWORD = "mat-khau-thu-nghiem"
+SLUG = "chuyen-doi-so"
 STAFF = {
     "moderator": {Role.MODERATOR},
     "moderator2": {Role.MODERATOR},
@@ -43,49 +43,18 @@ class World:
 
 @pytest.fixture
 async def world(redis_url: str) -> AsyncIterator[World]:
-    redis = connect(redis_url)
-    store = Store(redis, 10_000, b"test-secret")
-    actions = build(store)
-    dialogue = await actions.dialogues.create(
-        slug="chuyen-doi-so",
-        title="Đối thoại trực tuyến về chuyển đổi số",
-        status="live",
-        topics=[{"id": "kinh-te-so", "name": "Kinh tế số"}],
-        officials=[
-            {"id": "o1", "name": "Giám đốc Sở TT&TT", "title": "Sở TT&TT", "username": "official"}
-        ],
-        localities=["Thành phố Huế"],
-    )
-    accounts = Accounts(store, 3600)
-    for username, roles in STAFF.items():
-        await accounts.add(username, PASSWORD, frozenset(roles), dialogues=[dialogue.id])
-    yield World(store, actions, dialogue)
-    await redis.aclose()
-
-
-class Staff:
-    """A logged-in staff client: cookie, Origin and CSRF token as a browser sends them."""
-
-    def __init__(self, client: httpx.AsyncClient, csrf: str) -> None:
-        self.client = client
-        self.csrf = csrf
-
-    async def act(self, qid: str, action: str, **body: Any) -> httpx.Response:
-        return await self.client.post(
-            f"/api/v1/dialogues/chuyen-doi-so/questions/{qid}/actions/{action}",
-            json=body,
-            headers={"X-CSRF-Token": self.csrf},
+    async with opened(redis_url) as store:
+        actions = build(store)
+        dialogue = await actions.dialogues.create(
+            slug=SLUG,
+            title=TITLE,
+            status="live",
+            topics=[{"id": "kinh-te-so", "name": "Kinh tế số"}],
+            officials=[OFFICIAL],
+            localities=["Thành phố Huế"],
         )
-
-    @property
-    def cookie_header(self) -> str:
-        return "; ".join(f"{k}={v}" for k, v in self.client.cookies.items())
-
-
-async def login(server: ServerProcess, username: str) -> Staff:
-    client = httpx.AsyncClient(base_url=server.url, headers={"Origin": server.url}, timeout=10)
-    response = await client.post(
-        "/api/v1/session", json={"username": username, "password": PASSWORD}
-    )
-    assert response.status_code == 200, response.text
-    return Staff(client, response.json()["csrf_token"])
+        for username, roles in STAFF.items():
+            await actions.accounts.add(
+                username, PASSWORD, frozenset(roles), dialogues=[dialogue.id]
+            )
+        yield World(store, actions, dialogue)

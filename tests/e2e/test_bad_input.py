@@ -13,19 +13,21 @@ import httpx
 import pytest
 import redis
 from websockets.asyncio.client import connect as ws_connect
+from websockets.typing import Origin
 
 from server.store.embedded import find_redis_server
 from tests.helpers import ServerProcess, free_port
 from tests.support.questions import wait_screened
+from tests.support.staff import sign_in
+from tests.support.store import with_actions
 
-from .conftest import World, login
+from .conftest import SLUG, World
 
-SLUG = "chuyen-doi-so"
 QUESTIONS = f"/api/v1/dialogues/{SLUG}/questions"
 GOOD = {"text": "Xin hỏi lộ trình số hóa hồ sơ đất đai?", "name": "Lê Văn Tâm"}
 
 
-def state(redis_url: str) -> dict[str, Any]:
+def state(redis_url: str) -> dict[bytes, Any]:
     """Every application key and its value, except rate-limit buckets,
     sessions and login times (those a request may legitimately touch)."""
     client = redis.Redis.from_url(redis_url)
@@ -37,7 +39,9 @@ def state(redis_url: str) -> dict[str, Any]:
                 continue
             if key.startswith(b"doithoai:user:"):
                 # A good login (the producer's, below) stamps last_login_at.
-                found[key] = {k: v for k, v in client.hgetall(key).items() if k != b"last_login_at"}
+                # Any: redis-py's reply types do not follow decode_responses (off here: bytes).
+                fields: Any = client.hgetall(key)
+                found[key] = {k: v for k, v in fields.items() if k != b"last_login_at"}
             elif client.type(key) == b"stream":
                 # Entries only: the running intake worker creates its consumer
                 # group (an empty stream) on its own schedule.
@@ -92,7 +96,7 @@ BAD_SUBMISSIONS: list[tuple[Any, str | None]] = [
 async def staff_and_public(
     server: ServerProcess, world: World
 ) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
-    moderator = await login(server, "moderator")
+    moderator = await sign_in(server.url, "moderator")
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as public:
         yield moderator, public
     await moderator.client.aclose()
@@ -157,7 +161,7 @@ async def test_not_found(server: ServerProcess, world: World, staff_and_public: 
     assert_error(await public.get("/api/v1/tracking/" + "A" * 5000), 404, "not_found")
     assert_error(await public.get("/api/v1/no-such-thing"), 404, "not_found")
     assert_error(await moderator.client.get(f"{QUESTIONS}/999"), 404, "not_found")
-    assert_error(await moderator.act("999", "approve"), 404, "not_found")
+    assert_error(await moderator.act(SLUG, "999", "approve"), 404, "not_found")
     vote = await public.post(f"{QUESTIONS}/999/votes", json={"voter": "voter-12345678"})
     assert_error(vote, 404, "not_found")
 
@@ -186,10 +190,10 @@ async def test_staff_auth_errors(
         headers={"X-CSRF-Token": moderator.csrf, "Origin": "http://evil.example"},
     )
     assert_error(foreign, 403, "forbidden")
-    producer = await login(server, "producer")
+    producer = await sign_in(server.url, "producer")
     try:
-        assert_error(await producer.act(qid, "approve"), 403, "forbidden")
-        assert_error(await producer.act(qid, "reject", reason="spam"), 403, "forbidden")
+        assert_error(await producer.act(SLUG, qid, "approve"), 403, "forbidden")
+        assert_error(await producer.act(SLUG, qid, "reject", reason="spam"), 403, "forbidden")
     finally:
         await producer.client.aclose()
     wrong = await public.post("/api/v1/session", json={"username": "moderator", "password": "sai"})
@@ -241,7 +245,7 @@ async def test_bad_actions(
     tracking = (await public.post(QUESTIONS, json=GOOD)).json()["tracking_code"]
     qid = await wait_screened(world.store, tracking)
     before = state(redis_url)
-    assert_error(await moderator.act(qid, action, **body), status, code, field)
+    assert_error(await moderator.act(SLUG, qid, action, **body), status, code, field)
     assert state(redis_url) == before
 
 
@@ -304,19 +308,9 @@ def test_redis_down_is_503_and_nothing_half_written(tmp_path: Any) -> None:
     url = f"redis://127.0.0.1:{port}/0"
     try:
         _wait_redis(url)
-        import asyncio
-
-        async def seed() -> None:
-            from server.actions import build
-            from server.store.connection import Store, connect
-
-            client = connect(url)
-            await build(Store(client, 1000, b"k")).dialogues.create(
-                slug=SLUG, title="T", status="live"
-            )
-            await client.aclose()
-
-        asyncio.run(seed())
+        with_actions(
+            url, lambda actions: actions.dialogues.create(slug=SLUG, title="T", status="live")
+        )
         with ServerProcess(env={"REDIS_URL": url, "DOITHOAI_SUBMIT_LIMIT": "0"}) as server:
             redis_proc.terminate()
             redis_proc.wait(10)
@@ -414,12 +408,12 @@ async def test_a_lone_surrogate_anywhere_is_a_400_naming_its_field(
     moderator, public = staff_and_public
     tracking = (await public.post(QUESTIONS, json=GOOD)).json()["tracking_code"]
     qid = await wait_screened(world.store, tracking)
-    await moderator.act(qid, "approve")  # votes need a published question
+    await moderator.act(SLUG, qid, "approve")  # votes need a published question
     path = path.replace("{qid}", qid)
     content = json_bytes(body).replace(b"{qid}", qid.encode())
     logged = len(server.output())
     before = state(redis_url)
-    staff = await login(server, who) if who != "public" else None
+    staff = await sign_in(server.url, who) if who != "public" else None
     client = staff.client if staff else public
     headers = {"Content-Type": "application/json"}
     if staff:
@@ -479,7 +473,7 @@ async def test_a_resume_id_redis_would_refuse_gets_a_reset_snapshot(
     logged = len(server.output())
     url = server.url.replace("http://", "ws://") + f"/ws/v1/dialogues/{SLUG}/{feed}?after={after}"
     async with ws_connect(
-        url, origin=server.url, additional_headers={"Cookie": moderator.cookie_header}
+        url, origin=Origin(server.url), additional_headers={"Cookie": moderator.cookie_header}
     ) as ws:
         first = json.loads(await asyncio.wait_for(ws.recv(), 10))
     assert first["type"] == "snapshot" and first["reset"] is True

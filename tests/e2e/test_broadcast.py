@@ -8,8 +8,9 @@ from websockets.asyncio.client import connect
 
 from tests.helpers import ServerProcess
 from tests.support.questions import wait_screened
+from tests.support.staff import sign_in
 
-from .conftest import World, login
+from .conftest import SLUG, World
 from .test_flow import next_message, submit, wait_for_type, ws_url
 
 Q = "/api/v1/dialogues/chuyen-doi-so"
@@ -20,7 +21,7 @@ async def test_the_whole_broadcast(server: ServerProcess, world: World) -> None:
     viewers and the asker; the question the official said they would answer
     in writing is owed at the wrap-up and answered after the dialogue closes."""
     moderator, producer, official, admin = [
-        await login(server, name) for name in ("moderator", "producer", "official", "admin")
+        await sign_in(server.url, name) for name in ("moderator", "producer", "official", "admin")
     ]
     viewer = await connect(ws_url(server, "/ws/v1/dialogues/chuyen-doi-so/feed"))
     try:
@@ -30,15 +31,15 @@ async def test_the_whole_broadcast(server: ServerProcess, world: World) -> None:
         live_id = await wait_screened(world.store, live_code)
         written_id = await wait_screened(world.store, written_code)
         for qid in (live_id, written_id):
-            assert (await moderator.act(qid, "approve")).status_code == 200
-            assert (await moderator.act(qid, "assign", official_id="o1")).status_code == 200
-            assert (await producer.act(qid, "queue")).status_code == 200
+            assert (await moderator.act(SLUG, qid, "approve")).status_code == 200
+            assert (await moderator.act(SLUG, qid, "assign", official_id="o1")).status_code == 200
+            assert (await producer.act(SLUG, qid, "queue")).status_code == 200
 
         head = (await producer.client.get(f"{Q}/questions?status=queued")).json()["items"][0]
         assert head["id"] == live_id
-        ready = await official.act(live_id, "ready")
+        ready = await official.act(SLUG, live_id, "ready")
         assert ready.status_code == 200 and ready.json()["ready_at"]
-        assert (await official.act(live_id, "on_air")).status_code == 403
+        assert (await official.act(SLUG, live_id, "on_air")).status_code == 403
         on_air = await producer.client.post(
             f"{Q}/next", json={"current": ""}, headers={"X-CSRF-Token": producer.csrf}
         )
@@ -50,7 +51,7 @@ async def test_the_whole_broadcast(server: ServerProcess, world: World) -> None:
         assert screen["url"].endswith(f"token={screen['token']}")
 
         # "I will answer it in writing", while it waits in the queue.
-        assert (await official.act(written_id, "defer")).status_code == 200
+        assert (await official.act(SLUG, written_id, "defer")).status_code == 200
         done = await producer.client.post(
             f"{Q}/next", json={"current": live_id}, headers={"X-CSRF-Token": producer.csrf}
         )
@@ -59,7 +60,7 @@ async def test_the_whole_broadcast(server: ServerProcess, world: World) -> None:
         assert answered["data"]["answer"]["text"] == ""
         assert answered["data"]["answer"]["kind"] == "live"
         answer = "Năm sau tỉnh hoàn tất số hóa hồ sơ đất đai và cung cấp toàn trình."
-        assert (await official.act(live_id, "summarize", text=answer)).status_code == 200
+        assert (await official.act(SLUG, live_id, "summarize", text=answer)).status_code == 200
         summarized = await wait_for_type(viewer, "question.updated")
         assert summarized["data"]["answer"]["text"] == answer
 
@@ -73,7 +74,7 @@ async def test_the_whole_broadcast(server: ServerProcess, world: World) -> None:
         owed = (await official.client.get(f"{Q}/questions?status=deferred&official=o1")).json()
         assert [q["id"] for q in owed["items"]] == [written_id] and owed["items"][0]["deferred_at"]
         written = "Tỉnh có gói hỗ trợ tư vấn chuyển đổi số miễn phí cho doanh nghiệp nhỏ."
-        assert (await official.act(written_id, "answer", text=written)).status_code == 200
+        assert (await official.act(SLUG, written_id, "answer", text=written)).status_code == 200
 
         async with httpx.AsyncClient(base_url=server.url) as public:
             tracked_live = (await public.get(f"/api/v1/tracking/{live_code}")).json()

@@ -3,17 +3,15 @@ restart of the app, and stops it with the app."""
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import tempfile
 from pathlib import Path
 
 import httpx
 
-from server.actions import build
-from server.store.connection import Store, connect
 from server.store.embedded import EmbeddedRedis
 from tests.helpers import ServerProcess
+from tests.support.store import with_actions
 
 GRACEFUL = (0, 130, -2)
 
@@ -28,14 +26,10 @@ def gone(pid: int) -> bool:
     return state in ("Z", "X")
 
 
-async def _seed(url: str) -> None:
-    client = connect(url)
-    try:
-        await build(Store(client, 1000, b"k")).dialogues.create(
-            slug="hue", title="Huế", status="live"
-        )
-    finally:
-        await client.aclose()
+def _seed(url: str) -> None:
+    with_actions(
+        url, lambda actions: actions.dialogues.create(slug="hue", title="Huế", status="live")
+    )
 
 
 def test_data_survives_a_restart_of_serve() -> None:
@@ -46,7 +40,7 @@ def test_data_survives_a_restart_of_serve() -> None:
     try:
         first = ServerProcess(env=env).start()
         try:
-            asyncio.run(_seed(EmbeddedRedis(data_dir).url))
+            _seed(EmbeddedRedis(data_dir).url)
             body = {
                 "text": "Khi nào phường tôi có wifi công cộng miễn phí?",
                 "name": "Phan Văn Hùng",
@@ -81,7 +75,7 @@ def test_killed_app_leaves_redis_that_the_next_start_reuses() -> None:
     env = {"DOITHOAI_DATA_DIR": str(data_dir), "DOITHOAI_SUBMIT_LIMIT": "0"}
     try:
         first = ServerProcess(env=env).start()
-        asyncio.run(_seed(EmbeddedRedis(data_dir).url))
+        _seed(EmbeddedRedis(data_dir).url)
         orphan = int((data_dir / "redis.pid").read_text())
         first.kill()
         assert not gone(orphan)  # still running: the app had no chance to stop it

@@ -11,11 +11,13 @@ import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Origin
 
 from server.actions.accounts import Accounts
 from tests.helpers import ServerProcess
+from tests.support.staff import PASSWORD, AsyncStaffClient, sign_in
 
-from .conftest import World, login
+from .conftest import SLUG, World
 
 TEXT = "Xin hỏi tỉnh có kế hoạch phủ sóng 4G cho các thôn vùng cao A Lưới không?"
 TIMEOUT = 10
@@ -25,13 +27,22 @@ def ws_url(server: ServerProcess, path: str) -> str:
     return server.url.replace("http://", "ws://") + path
 
 
+async def console_socket(server: ServerProcess, staff: AsyncStaffClient) -> ClientConnection:
+    """The dialogue's staff feed, opened as ``staff``'s console opens it."""
+    return await connect(
+        ws_url(server, f"/ws/v1/dialogues/{SLUG}/console"),
+        origin=Origin(server.url),
+        additional_headers={"Cookie": staff.cookie_header},
+    )
+
+
 async def next_message(
     ws: ClientConnection, skip: tuple[str, ...] = ("heartbeat",)
 ) -> dict[str, Any]:
     while True:
         message = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
         if message["type"] not in skip:
-            return message  # type: ignore[no-any-return]
+            return dict(message)
 
 
 async def wait_for_type(ws: ClientConnection, type_: str) -> dict[str, Any]:
@@ -54,12 +65,8 @@ async def submit(server: ServerProcess, text: str = TEXT) -> str:
 async def test_question_travels_to_every_screen(server: ServerProcess, world: World) -> None:
     """A public submission reaches the staff WS as question.received; approval
     reaches a public viewer as question.approved."""
-    moderator = await login(server, "moderator")
-    console = await connect(
-        ws_url(server, "/ws/v1/dialogues/chuyen-doi-so/console"),
-        origin=server.url,  # type: ignore[arg-type]
-        additional_headers={"Cookie": moderator.cookie_header},
-    )
+    moderator = await sign_in(server.url, "moderator")
+    console = await console_socket(server, moderator)
     viewer = await connect(ws_url(server, "/ws/v1/dialogues/chuyen-doi-so/feed"))
     try:
         assert (await next_message(console))["type"] == "snapshot"
@@ -73,7 +80,7 @@ async def test_question_travels_to_every_screen(server: ServerProcess, world: Wo
         assert "contact" not in received["data"]
 
         qid = received["data"]["id"]
-        response = await moderator.act(qid, "approve", version=received["data"]["version"])
+        response = await moderator.act(SLUG, qid, "approve", version=received["data"]["version"])
         assert response.status_code == 200, response.text
         approved = await next_message(viewer)
         assert approved["type"] == "question.approved"
@@ -91,15 +98,11 @@ async def test_question_travels_to_every_screen(server: ServerProcess, world: Wo
 
 async def test_resume_gets_exactly_what_was_missed(server: ServerProcess, world: World) -> None:
     """A viewer reconnecting with after= gets exactly the events it missed, in order, once."""
-    producer = await login(server, "producer")
-    moderator = await login(server, "moderator")
+    producer = await sign_in(server.url, "producer")
+    moderator = await sign_in(server.url, "moderator")
     await submit(server)
     viewer = await connect(ws_url(server, "/ws/v1/dialogues/chuyen-doi-so/feed"))
-    console = await connect(
-        ws_url(server, "/ws/v1/dialogues/chuyen-doi-so/console"),
-        origin=server.url,  # type: ignore[arg-type]
-        additional_headers={"Cookie": moderator.cookie_header},
-    )
+    console = await console_socket(server, moderator)
     try:
         await next_message(viewer)
         snapshot = await next_message(console)
@@ -108,7 +111,7 @@ async def test_resume_gets_exactly_what_was_missed(server: ServerProcess, world:
             qid = (await wait_for_type(console, "question.received"))["data"]["id"]
         else:
             qid = qid["id"]
-        assert (await moderator.act(qid, "approve")).status_code == 200
+        assert (await moderator.act(SLUG, qid, "approve")).status_code == 200
         last_seen = (await next_message(viewer))["id"]
         await viewer.close()
 
@@ -117,7 +120,7 @@ async def test_resume_gets_exactly_what_was_missed(server: ServerProcess, world:
             ("on_air", {}),
             ("answer", {"text": "Cuối năm nay sẽ phủ sóng."}),
         ):
-            assert (await producer.act(qid, action, **body)).status_code == 200, action
+            assert (await producer.act(SLUG, qid, action, **body)).status_code == 200, action
 
         viewer = await connect(
             ws_url(server, f"/ws/v1/dialogues/chuyen-doi-so/feed?after={last_seen}")
@@ -170,7 +173,7 @@ async def test_console_refuses_foreign_origin_and_anonymous(
     server: ServerProcess, world: World
 ) -> None:
     """The staff WebSocket refuses a cross-site Origin and a missing session at the handshake."""
-    moderator = await login(server, "moderator")
+    moderator = await sign_in(server.url, "moderator")
     try:
         url = ws_url(server, "/ws/v1/dialogues/chuyen-doi-so/console")
         cases = [
@@ -204,7 +207,7 @@ async def test_localhost_and_loopback_address_both_work(
 ) -> None:
     """Without DOITHOAI_PUBLIC_URL, a browser on http://localhost:PORT is as
     much the app's origin as http://127.0.0.1:PORT (both in the demo's output)."""
-    moderator = await login(server, "moderator")
+    moderator = await sign_in(server.url, "moderator")
     try:
         local = f"http://localhost:{server.port}"
         async with connect(
@@ -215,7 +218,7 @@ async def test_localhost_and_loopback_address_both_work(
             assert (await next_message(console))["type"] == "snapshot"
         async with httpx.AsyncClient(base_url=local, headers={"Origin": local}) as client:
             response = await client.post(
-                "/api/v1/session", json={"username": "moderator", "password": "mat-khau-thu-nghiem"}
+                "/api/v1/session", json={"username": "moderator", "password": PASSWORD}
             )
             assert response.status_code == 200, response.text
     finally:
@@ -225,12 +228,8 @@ async def test_localhost_and_loopback_address_both_work(
 async def test_signing_out_closes_open_consoles(server: ServerProcess, world: World) -> None:
     """Logging out, or the account being disabled, closes its open consoles within seconds."""
     for end in ("logout", "disable"):
-        moderator = await login(server, "moderator")
-        console = await connect(
-            ws_url(server, "/ws/v1/dialogues/chuyen-doi-so/console"),
-            origin=server.url,  # type: ignore[arg-type]
-            additional_headers={"Cookie": moderator.cookie_header},
-        )
+        moderator = await sign_in(server.url, "moderator")
+        console = await console_socket(server, moderator)
         try:
             await next_message(console)
             if end == "logout":

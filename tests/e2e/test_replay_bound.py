@@ -5,18 +5,19 @@ more than a snapshot)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Origin
 
-from server.domain.model import Actor, Role, Status
+from server.domain.model import Actor, Role
 from tests.helpers import ServerProcess
+from tests.support.questions import wait_screened
+from tests.support.staff import sign_in
 
-from .conftest import World, login
+from .conftest import World
 from .test_flow import next_message, submit, ws_url
 
 #: Small, so that the test writes few events; the default is a few hundred.
@@ -38,16 +39,9 @@ def bounded(redis_server: str) -> Iterator[ServerProcess]:
 
 async def _published(server: ServerProcess, world: World) -> str:
     """A question the server's intake has screened, then approved: its id."""
-    code = await submit(server)
-    deadline = time.monotonic() + 10
-    while True:
-        q = await world.store.questions.by_tracking(code)
-        if q is not None and q.status is Status.PENDING:
-            break
-        assert time.monotonic() < deadline, "intake never screened the question"
-        await asyncio.sleep(0.05)
-    await world.actions.moderation.act(world.dialogue, q.id, "approve", {}, MODERATOR)
-    return q.id
+    qid = await wait_screened(world.store, await submit(server))
+    await world.actions.moderation.act(world.dialogue, qid, "approve", {}, MODERATOR)
+    return qid
 
 
 async def _stream_ids(world: World) -> list[str]:
@@ -60,7 +54,7 @@ async def _open(server: ServerProcess, path: str, after: str, cookie: str) -> Cl
     if path.endswith("/console"):
         return await connect(
             ws_url(server, f"{path}?after={after}"),
-            origin=server.url,  # type: ignore[arg-type]
+            origin=Origin(server.url),
             additional_headers={"Cookie": cookie},
         )
     return await connect(ws_url(server, f"{path}?after={after}"))
@@ -75,7 +69,7 @@ async def test_a_replay_stops_at_the_bound(bounded: ServerProcess, world: World,
         await world.actions.submissions.vote(world.dialogue, qid, f"replay-voter-{n:04d}")
     ids = await _stream_ids(world)
     at_bound, past_bound = ids[-(BOUND + 1)], ids[-(BOUND + 2)]
-    moderator = await login(bounded, "moderator")
+    moderator = await sign_in(bounded.url, "moderator")
     try:
         ws = await _open(bounded, path, at_bound, moderator.cookie_header)
         try:

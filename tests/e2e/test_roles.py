@@ -21,12 +21,13 @@ from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio
 
 from server.actions import Services, build
 from server.domain.model import Actor, Dialogue, DialogueStatus, Role
 from server.store.connection import Store, connect
 from tests.helpers import ServerProcess
+from tests.support.staff import PASSWORD, sign_in
+from tests.support.store import flush, store_on
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +36,6 @@ SLUG = "chuyen-doi-so"
 PHASED = "doi-thoai-thu-nghiem"
 #: A third one for the concurrent "next question" rounds.
 RACE = "hai-dao-dien"
-PASSWORD = "mat-khau-ma-tran-vai-tro"
 ROLES = ("anonymous", "moderator", "producer", "official", "official_other", "admin")
 #: The account each role signs in as (anonymous signs in as nobody).
 ACCOUNTS = {
@@ -129,24 +129,18 @@ class World:
 
 
 async def _sign_in(server: ServerProcess, username: str | None) -> Client:
-    http = httpx.AsyncClient(
-        base_url=server.url, headers={"Origin": server.url}, timeout=10, follow_redirects=False
-    )
     if username is None:
-        return Client(http, None)
-    response = await http.post("/api/v1/session", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    return Client(http, response.json()["csrf_token"])
+        return Client(httpx.AsyncClient(base_url=server.url, headers={"Origin": server.url}), None)
+    staff = await sign_in(server.url, username)
+    return Client(staff.client, staff.csrf)
 
 
 @pytest.fixture(scope="module")
 async def matrix(server: ServerProcess, redis_server: str) -> AsyncIterator[World]:
     """Three dialogues, the staff accounts, and a signed-in client per role."""
-    flush = redis.asyncio.Redis.from_url(redis_server)
-    await flush.flushall()
-    await flush.aclose()
+    await asyncio.to_thread(flush, redis_server)
     client = connect(redis_server)
-    store = Store(client, 10_000, b"test-secret")
+    store = store_on(client)
     actions = build(store)
     common: dict[str, Any] = {
         "topics": [{"id": "kinh-te-so", "name": "Kinh tế số"}],

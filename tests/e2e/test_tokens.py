@@ -10,6 +10,7 @@ from server.actions.accounts import Accounts
 from server.domain.model import Role
 from tests.helpers import ServerProcess
 from tests.support.questions import wait_screened
+from tests.support.staff import PASSWORD
 
 from .conftest import World
 from .test_flow import submit
@@ -64,7 +65,7 @@ async def test_a_disabled_account_loses_its_tokens_and_sessions(
     secret, _ = await accounts.create_token("producer", Role.PRODUCER, (), "", NOW)
     async with httpx.AsyncClient(base_url=server.url, headers={"Origin": server.url}) as browser:
         login = await browser.post(
-            "/api/v1/session", json={"username": "producer", "password": "mat-khau-thu-nghiem"}
+            "/api/v1/session", json={"username": "producer", "password": PASSWORD}
         )
         assert login.status_code == 200
         assert (await browser.get(f"{Q}/questions")).status_code == 200

@@ -24,10 +24,9 @@ from websockets.exceptions import InvalidStatus
 
 from server.actions import Services, build
 from server.domain.model import Actor, Dialogue, Role
-from server.store.connection import Store
-from server.store.connection import connect as connect_redis
 from tests import rawws
 from tests.helpers import ServerProcess
+from tests.support.store import opened
 from tests.web.seed import SLUG, seed
 
 pytestmark = pytest.mark.e2e
@@ -86,16 +85,15 @@ class Feed:
 async def feed(redis_url: str) -> AsyncIterator[Feed]:
     """The seeded dialogue with one published question to vote on."""
     await asyncio.to_thread(seed, redis_url)
-    redis = connect_redis(redis_url)
-    actions = build(Store(redis, 10_000, b"test-secret"))
-    dialogue = await actions.dialogues.get(SLUG)
-    sub = await actions.submissions.submit(
-        dialogue, {"text": "Xin hỏi về phủ sóng 4G ở A Lưới?", "name": "Lan"}
-    )
-    await actions.intake.screen_now(dialogue, [sub.question_id])
-    await actions.moderation.act(dialogue, sub.question_id, "approve", {}, MODERATOR)
-    yield Feed(actions, dialogue, sub.question_id, iter(range(1_000_000)))
-    await redis.aclose()
+    async with opened(redis_url) as store:
+        actions = build(store)
+        dialogue = await actions.dialogues.get(SLUG)
+        sub = await actions.submissions.submit(
+            dialogue, {"text": "Xin hỏi về phủ sóng 4G ở A Lưới?", "name": "Lan"}
+        )
+        await actions.intake.screen_now(dialogue, [sub.question_id])
+        await actions.moderation.act(dialogue, sub.question_id, "approve", {}, MODERATOR)
+        yield Feed(actions, dialogue, sub.question_id, iter(range(1_000_000)))
 
 
 @contextmanager

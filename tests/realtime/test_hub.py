@@ -3,6 +3,10 @@ sockets closed instead of waited for, no event twice around a snapshot."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from server.domain.events import PUBLIC, STAFF
 from server.domain.model import Dialogue, Question, Status
 from server.realtime import messages
@@ -88,12 +92,12 @@ def test_removing_the_last_socket_forgets_the_dialogue() -> None:
     assert hub.dialogues() == set()
 
 
-def test_each_event_is_serialised_once_per_audience(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_each_event_is_serialised_once_per_audience(monkeypatch: pytest.MonkeyPatch) -> None:
     """render_all serialises once per audience, however many sockets will get it."""
     calls: list[str] = []
     real = messages.dumps
 
-    def counting(message: dict) -> str:  # type: ignore[type-arg]
+    def counting(message: dict[str, Any]) -> str:
         calls.append(message["type"])
         return real(message)
 

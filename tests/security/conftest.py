@@ -8,25 +8,18 @@ import contextlib
 from collections.abc import Iterator, Mapping
 
 import pytest
-import redis
 
 from tests.helpers import ServerProcess
-from tests.web.seed import seed, server_env
+from tests.web.seed import seeded_site
 
 from .people import add_accounts
 
 
 @contextlib.contextmanager
 def seeded_server(redis_url: str, env: Mapping[str, str] | None = None) -> Iterator[ServerProcess]:
-    """Empty Redis, seed it, and run the app on it (``env`` added to the test environment)."""
-    client = redis.Redis.from_url(redis_url)
-    try:
-        client.flushall()
-    finally:
-        client.close()
-    seed(redis_url)
-    add_accounts(redis_url)
-    with ServerProcess(env={**server_env(redis_url), **(env or {})}) as server:
+    """The seeded site with every account of these tests (``env`` added to
+    the app's environment)."""
+    with seeded_site(redis_url, env, also=add_accounts) as server:
         yield server
 
 

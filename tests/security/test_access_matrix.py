@@ -30,25 +30,17 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 from websockets.typing import Origin
 
-from server.actions.accounts import Accounts
+from server.actions import Services
 from server.domain.model import Role
 from server.web.widget import script_url
 from tests.helpers import ServerProcess
-from tests.web.seed import PASSWORD, SLUG, run
+from tests.support.questions import question_ids, submit
+from tests.support.staff import StaffClient
+from tests.support.store import with_actions
+from tests.web.seed import PASSWORD, SLUG
 
 from . import leaks
-from .people import (
-    DISABLED,
-    MANAGER,
-    OTHER_SLUG,
-    OUTSIDERS,
-    STAFF_SECRET,
-    Staff,
-    create_token,
-    disable,
-    pending_ids,
-    submit,
-)
+from .people import DISABLED, MANAGER, OTHER_SLUG, OUTSIDERS, create_token, disable
 from .routes import WS, app_routes
 
 pytestmark = pytest.mark.e2e
@@ -107,7 +99,7 @@ class World:
     server: ServerProcess
     redis_url: str
     #: Every signed-in account, by username.
-    staff: dict[str, Staff]
+    staff: dict[str, StaffClient]
     disabled_token: str
     public_id: str
     citizen_code: str
@@ -143,11 +135,11 @@ def fresh_pending(world: World, role: str) -> dict[str, str]:
 def fresh_queue(world: World, role: str) -> dict[str, str]:
     """A question at the head of an otherwise empty on-air queue."""
     moderator = world.staff["moderator"]
-    for queued in moderator.questions("queued"):
-        moderator.act(queued["id"], "dequeue")
+    for queued in moderator.questions(SLUG, "queued"):
+        moderator.act(SLUG, queued["id"], "dequeue")
     qid = world.pending.pop()
-    moderator.act(qid, "approve")
-    moderator.act(qid, "queue")
+    moderator.act(SLUG, qid, "approve")
+    moderator.act(SLUG, qid, "queue")
     return {}
 
 
@@ -165,9 +157,9 @@ def fresh_routed(world: World, role: str) -> dict[str, str]:
     may say they are ready to answer it, but may not put it on air."""
     moderator = world.staff["moderator"]
     qid = world.pending.pop()
-    moderator.act(qid, "approve")
-    moderator.act(qid, "assign", official_id="o1")
-    moderator.act(qid, "queue")
+    moderator.act(SLUG, qid, "approve")
+    moderator.act(SLUG, qid, "assign", official_id="o1")
+    moderator.act(SLUG, qid, "queue")
     return {"id": qid}
 
 
@@ -363,22 +355,25 @@ def _secret_key(server: ServerProcess) -> str:
 @pytest.fixture(scope="module")
 def world(site: ServerProcess, redis_server: str) -> Iterator[World]:
     url = site.url
-    staff = {name: Staff(url, name) for names in ACCOUNTS.values() for name in names}
+    staff = {name: StaffClient(url, name) for names in ACCOUNTS.values() for name in names}
     token = create_token(redis_server, DISABLED, Role.ADMIN)
     disable(redis_server, DISABLED)
     moderator = staff["moderator"]
-    contact = {"contact": {"phone": PHONE, "email": EMAIL}, "consent": True}
-    public_code = submit(url, **QUESTION, **contact)
+    contact: dict[str, Any] = {"contact": {"phone": PHONE, "email": EMAIL}, "consent": True}
+    public_code = submit(url, SLUG, **QUESTION, **contact)
     citizen_code = submit(
-        url, **{**QUESTION, "text": "Câu hỏi của chính người dân này?"},
+        url, SLUG, **{**QUESTION, "text": "Câu hỏi của chính người dân này?"},
         contact={"phone": PHONE2, "email": EMAIL2}, consent=True,
     )  # fmt: skip
     # One per cell that uses one up: (the approve and bulk rows, the next and
     # air rows' queue, the two routed rows) x (every column's accounts).
     spares = 6 * (len(ROLES) + len(OUTSIDERS))
-    pool = [submit(url, **{**QUESTION, "text": f"Câu hỏi dự phòng số {n}?"}) for n in range(spares)]
-    ids = pending_ids(site, [public_code, citizen_code, *pool])
-    moderator.act(ids[public_code], "approve")
+    pool = [
+        submit(url, SLUG, **{**QUESTION, "text": f"Câu hỏi dự phòng số {n}?"})
+        for n in range(spares)
+    ]
+    ids = question_ids(site.env["REDIS_URL"], [public_code, citizen_code, *pool])
+    moderator.act(SLUG, ids[public_code], "approve")
     admin = staff["admin"]
     created = admin.post("/api/v1/dialogues", {"slug": PHASED, "title": "Đối thoại chưa mở"})
     assert created.status_code == 201, created.text
@@ -427,18 +422,12 @@ def _fill(value: Any, params: dict[str, str]) -> Any:
 def _fresh_session(world: World, account: str) -> tuple[str, str]:
     """A new session (id, CSRF token) for ``account``, opened as a login opens one."""
 
-    async def work() -> tuple[str, str]:
-        from server.store.connection import Store, connect
+    async def work(actions: Services) -> tuple[str, str]:
+        accounts = actions.accounts
+        session_id, identity = await accounts.open_session(await accounts.user(account))
+        return session_id, identity.csrf_token or ""
 
-        redis = connect(world.redis_url)
-        try:
-            accounts = Accounts(Store(redis, 10_000, STAFF_SECRET), 3600)
-            session_id, identity = await accounts.open_session(await accounts.user(account))
-            return session_id, identity.csrf_token or ""
-        finally:
-            await redis.aclose()
-
-    return run(work())
+    return with_actions(world.redis_url, work)
 
 
 def send(world: World, r: Row, role: str, account: str | None = None) -> tuple[int, str, str]:

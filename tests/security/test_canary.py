@@ -38,11 +38,13 @@ from websockets.typing import Origin
 from server.config import SETTINGS
 from tests.helpers import REPO_ROOT, ServerProcess
 from tests.notices.sinks import HookReceiver, SmtpSink, wait_until
+from tests.support.questions import question_ids, submit
+from tests.support.staff import StaffClient
 from tests.web.seed import SLUG
 
 from . import leaks
 from .conftest import seeded_server
-from .people import OFFICIAL_ID, Staff, pending_ids, submit
+from .people import OFFICIAL_ID
 from .routes import app_routes
 
 pytestmark = pytest.mark.e2e
@@ -106,8 +108,8 @@ def _listen(server: ServerProcess, path: str, cookie: str | None = None) -> List
 class Broadcast:
     server: ServerProcess
     redis_url: str
-    moderator: Staff
-    staff: dict[str, Staff]
+    moderator: StaffClient
+    staff: dict[str, StaffClient]
     codes: list[str]
     ids: dict[str, str]
     #: The public feed and a producer's console feed, open all along.
@@ -119,7 +121,7 @@ class Broadcast:
     hook: HookReceiver
 
 
-def _phase(admin: Staff, status: str) -> None:
+def _phase(admin: StaffClient, status: str) -> None:
     response = admin.post(f"/api/v1/dialogues/{SLUG}/status", {"status": status})
     assert response.status_code == 200, response.text
 
@@ -157,7 +159,9 @@ def broadcast(redis_server: str, notices: tuple[SmtpSink, HookReceiver]) -> Iter
         "DOITHOAI_AIR_UNDO": "0",
     }
     with seeded_server(redis_server, env) as server:
-        staff = {r: Staff(server.url, r) for r in ("moderator", "producer", "official", "admin")}
+        staff = {
+            r: StaffClient(server.url, r) for r in ("moderator", "producer", "official", "admin")
+        }
         moderator, producer, official, admin = staff.values()
         public = _listen(server, f"/ws/v1/dialogues/{SLUG}/feed")
         console = _listen(server, f"/ws/v1/dialogues/{SLUG}/console", producer.session)
@@ -168,8 +172,8 @@ def broadcast(redis_server: str, notices: tuple[SmtpSink, HookReceiver]) -> Iter
             "Câu hỏi này sẽ bị từ chối vì không đúng chủ đề của buổi đối thoại.",
             "Câu hỏi này chờ duyệt đến hết buổi đối thoại, có số điện thoại kèm theo.",
         ]
-        codes = [submit(server.url, text=t, **ASKER, **CONTACT) for t in texts[:4]]
-        codes.append(submit(server.url, text=texts[4], channel="widget", **ASKER, **CONTACT))
+        codes = [submit(server.url, SLUG, text=t, **ASKER, **CONTACT) for t in texts[:4]]
+        codes.append(submit(server.url, SLUG, text=texts[4], channel="widget", **ASKER, **CONTACT))
         entry = moderator.post(
             f"/api/v1/dialogues/{SLUG}/questions",
             {"text": "Người dân gọi đường dây nóng hỏi về mạng 5G ở vùng núi.", "channel":
@@ -177,23 +181,23 @@ def broadcast(redis_server: str, notices: tuple[SmtpSink, HookReceiver]) -> Iter
         )  # fmt: skip
         assert entry.status_code == 202, entry.text
         codes.append(entry.json()["tracking_code"])
-        ids = pending_ids(server, codes)
+        ids = question_ids(server.env["REDIS_URL"], codes)
         live, written, merged, rejected = (ids[c] for c in codes[:4])
         for qid in (live, written):
-            moderator.act(qid, "approve")
-            moderator.act(qid, "assign", official_id=OFFICIAL_ID)
-        moderator.act(merged, "merge", into=live)
-        moderator.act(rejected, "reject", reason="off_topic")
+            moderator.act(SLUG, qid, "approve")
+            moderator.act(SLUG, qid, "assign", official_id=OFFICIAL_ID)
+        moderator.act(SLUG, merged, "merge", into=live)
+        moderator.act(SLUG, rejected, "reject", reason="off_topic")
         httpx.post(
             f"{server.url}/api/v1/dialogues/{SLUG}/questions/{live}/votes",
             json={"voter": "canary-voter-1"},
         ).raise_for_status()
-        producer.act(live, "queue")
-        producer.act(live, "on_air")
-        producer.act(live, "answer")
-        official.act(live, "summarize", text="Tỉnh sẽ cấp chữ ký số miễn phí từ quý tới.")
-        moderator.act(written, "defer")
-        official.act(written, "answer", text="Thủ tục mất ba ngày làm việc.")
+        producer.act(SLUG, live, "queue")
+        producer.act(SLUG, live, "on_air")
+        producer.act(SLUG, live, "answer")
+        official.act(SLUG, live, "summarize", text="Tỉnh sẽ cấp chữ ký số miễn phí từ quý tới.")
+        moderator.act(SLUG, written, "defer")
+        official.act(SLUG, written, "answer", text="Thủ tục mất ba ngày làm việc.")
         token = producer.client.get(f"/api/v1/dialogues/{SLUG}/screen").json()["token"]
         _phase(admin, "closed")
         _phase(admin, "archived")
@@ -216,6 +220,13 @@ def broadcast(redis_server: str, notices: tuple[SmtpSink, HookReceiver]) -> Iter
 
 def _hits(where: str, text: str) -> list[str]:
     return [f"{where}: {label}" for label in leaks.found(text, canary(), markers=False)]
+
+
+def _feed_hits(feed: Listener, where: str) -> list[str]:
+    """The canary in any message ``feed`` got (which saw both answers)."""
+    messages = feed.close()
+    assert sum('"question.answered"' in m for m in messages) == 2, f"{where}: no broadcast"
+    return [hit for message in messages for hit in _hits(where, message)]
 
 
 def test_no_export_route_goes_unchecked() -> None:
@@ -266,10 +277,7 @@ def test_public_payloads_never_carry_it(broadcast: Broadcast) -> None:
         found += _hits("feed for a foreign page", widget.text)
     with connect(base.replace("http://", "ws://") + f"/ws/v1/dialogues/{SLUG}/feed") as viewer:
         found += _hits("a new viewer's snapshot", str(viewer.recv(timeout=20)))
-    messages = broadcast.public.close()
-    assert sum('"question.answered"' in m for m in messages) == 2, "the feed saw the broadcast"
-    for message in messages:
-        found += _hits("public feed message", message)
+    found += _feed_hits(broadcast.public, "public feed message")
     assert not found, found
 
 
@@ -285,10 +293,7 @@ def test_staff_who_are_not_moderators_never_get_it(broadcast: Broadcast) -> None
             qid = broadcast.ids[code]
             view = member.client.get(f"/api/v1/dialogues/{SLUG}/questions/{qid}")
             found += _hits(f"{role}'s view of {qid}", view.text)
-    messages = broadcast.console.close()
-    assert sum('"question.answered"' in m for m in messages) == 2, "the console saw the broadcast"
-    for message in messages:
-        found += _hits("staff feed message", message)
+    found += _feed_hits(broadcast.console, "staff feed message")
     assert not found, found
 
 

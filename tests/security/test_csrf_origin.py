@@ -12,7 +12,7 @@ login limit's and the WebSocket cap's keys.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,10 +23,12 @@ from websockets.sync.client import connect
 from websockets.typing import Origin
 
 from tests.helpers import ServerProcess
+from tests.support.questions import question_ids, submit
+from tests.support.staff import StaffClient
 from tests.web.seed import PASSWORD, SLUG
 
 from .conftest import seeded_server
-from .people import DISABLED, Staff, pending_ids, submit
+from .people import DISABLED
 from .routes import app_routes, unsafe
 
 pytestmark = pytest.mark.e2e
@@ -91,13 +93,6 @@ def test_a_trusted_proxys_forwarded_for_does_change_them(redis_server: str) -> N
         assert _feeds(server, HOPS) == [101, 101, 101]
 
 
-@pytest.fixture(scope="module")
-def admin(site: ServerProcess) -> Iterator[Staff]:
-    member = Staff(site.url, "admin")
-    yield member
-    member.close()
-
-
 # -- cross-site WebSocket hijacking ---------------------------------------------------
 
 
@@ -117,7 +112,7 @@ def _console(server: ServerProcess, origin: str | None, cookie: str) -> int:
     return 101
 
 
-def test_staff_websocket_refuses_foreign_origins(site: ServerProcess, admin: Staff) -> None:
+def test_staff_websocket_refuses_foreign_origins(site: ServerProcess, admin: StaffClient) -> None:
     """The admin's valid cookie opens the console feed from the app's own
     origin only: a foreign page, an opaque origin, a look-alike host, another
     port or scheme, or no Origin at all gets 403 at the handshake."""
@@ -149,7 +144,7 @@ Prepare = Callable[["Ctx"], None]
 @dataclass
 class Ctx:
     server: ServerProcess
-    admin: Staff
+    admin: StaffClient
     ids: list[str]
     code: str
     params: dict[str, str] = field(default_factory=dict)
@@ -174,8 +169,8 @@ def _pending(ctx: Ctx) -> None:
 
 def _queued(ctx: Ctx) -> None:
     qid = ctx.ids.pop()
-    ctx.admin.act(qid, "approve")
-    ctx.admin.act(qid, "queue")
+    ctx.admin.act(SLUG, qid, "approve")
+    ctx.admin.act(SLUG, qid, "queue")
 
 
 def _on_air(ctx: Ctx) -> None:
@@ -233,19 +228,21 @@ def test_every_unsafe_route_has_a_row() -> None:
 
 
 @pytest.fixture(scope="module")
-def ctx(site: ServerProcess, admin: Staff) -> Ctx:
-    codes = [submit(site.url, **{**QUESTION, "text": f"Câu hỏi thử số {n}?"}) for n in range(6)]
-    found = pending_ids(site, codes)
+def ctx(site: ServerProcess, admin: StaffClient) -> Ctx:
+    codes = [
+        submit(site.url, SLUG, **{**QUESTION, "text": f"Câu hỏi thử số {n}?"}) for n in range(6)
+    ]
+    found = question_ids(site.env["REDIS_URL"], codes)
     ids = [found[c] for c in codes]
     first = ids.pop()
-    admin.act(first, "approve")
+    admin.act(SLUG, first, "approve")
     created = admin.post("/api/v1/dialogues", {"slug": PHASED, "title": "Đối thoại chưa mở"})
     assert created.status_code == 201, created.text
     return Ctx(site, admin, ids, codes[0], {"id": first})
 
 
 def _send(
-    ctx: Ctx, u: Unsafe, *, session: Staff | None, csrf: str | None, origin: str | None
+    ctx: Ctx, u: Unsafe, *, session: StaffClient | None, csrf: str | None, origin: str | None
 ) -> httpx.Response:
     params = {
         "slug": PHASED if u.route.endswith("/status") else SLUG,
@@ -292,7 +289,7 @@ def test_cross_site_unsafe_requests_are_refused(ctx: Ctx, u: Unsafe) -> None:
     foreign Origin, is refused (403) and changes nothing; with both (or, for
     Origin-only routes, from the app's own page) the same request works."""
     own = ctx.server.url
-    session = Staff(own, "admin") if u.own_session else ctx.admin
+    session = StaffClient(own, "admin") if u.own_session else ctx.admin
     try:
         if u.kind == CSRF:
             assert _refusal(_send(ctx, u, session=session, csrf=None, origin=own)) is None

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from server.web.widget import script_url
 from tests.helpers import REPO_ROOT, ServerProcess, clean_env
+from tests.support.staff import StaffClient
 from tests.web.seed import SLUG
 
-from .people import Staff
 from .routes import WS, app_routes
 
 pytestmark = pytest.mark.e2e
@@ -41,15 +40,6 @@ def _names_evil(text: str) -> bool:
     return any(form in lowered for form in NAMED)
 
 
-@pytest.fixture(scope="module")
-def admin(site: ServerProcess) -> Iterator[Staff]:
-    member = Staff(site.url, "admin")
-    try:
-        yield member
-    finally:
-        member.close()
-
-
 def _get_routes() -> list[str]:
     return sorted(path for method, path in app_routes() if method == "GET" and method != WS)
 
@@ -67,7 +57,7 @@ def _path(template: str) -> str:
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "admin"])
 def test_no_header_names_an_origin_from_the_request(
-    site: ServerProcess, admin: Staff, signed_in: bool
+    site: ServerProcess, admin: StaffClient, signed_in: bool
 ) -> None:
     """Every GET route of the router, sent with a hostile Host, X-Forwarded-Host
     and query: no response header (CSP, Location, CORS, ...) and no JSON body
@@ -90,7 +80,7 @@ def test_no_header_names_an_origin_from_the_request(
 
 def test_the_overlay_link_is_the_apps_own(site: ServerProcess) -> None:
     """The overlay URL given to a producer names the app's origin, whatever Host was used."""
-    producer = Staff(site.url, "producer")
+    producer = StaffClient(site.url, "producer")
     try:
         response = producer.client.get(f"/api/v1/dialogues/{SLUG}/screen", headers=HOSTILE)
     finally:
@@ -107,21 +97,26 @@ def test_a_node_has_no_demo_portal(site: ServerProcess) -> None:
     assert not any("demo" in path for _, path in app_routes())
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10"])
-@pytest.mark.parametrize("command", ["serve", "demo"])
-def test_serving_other_machines_needs_a_public_url(host: str, command: str) -> None:
-    """Bound to anything but loopback, ``serve`` and ``demo`` refuse to start
-    without DOITHOAI_PUBLIC_URL and say how to set it."""
-    env = {**clean_env(), "DOITHOAI_HOST": host}
-    done = subprocess.run(
+def _start(command: str, settings: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``python -m server <command>`` with ``settings``, until it exits (a
+    refused setting ends it at once)."""
+    return subprocess.run(
         [sys.executable, "-m", "server", command],
-        env=env,
+        env={**clean_env(), **settings},
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10"])
+@pytest.mark.parametrize("command", ["serve", "demo"])
+def test_serving_other_machines_needs_a_public_url(host: str, command: str) -> None:
+    """Bound to anything but loopback, ``serve`` and ``demo`` refuse to start
+    without DOITHOAI_PUBLIC_URL and say how to set it."""
+    done = _start(command, {"DOITHOAI_HOST": host})
     assert done.returncode == 2, done.stdout + done.stderr
     assert "DOITHOAI_PUBLIC_URL=" in done.stderr
 
@@ -129,15 +124,6 @@ def test_serving_other_machines_needs_a_public_url(host: str, command: str) -> N
 def test_a_public_url_must_be_an_origin() -> None:
     """DOITHOAI_PUBLIC_URL that is no origin (a path, another scheme) is refused at start."""
     for bad in ("doithoai.example.vn", "ftp://doithoai.example.vn", "https://x.vn/hoi-dap"):
-        env = {**clean_env(), "DOITHOAI_HOST": "0.0.0.0", "DOITHOAI_PUBLIC_URL": bad}
-        done = subprocess.run(
-            [sys.executable, "-m", "server", "serve"],
-            env=env,
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        done = _start("serve", {"DOITHOAI_HOST": "0.0.0.0", "DOITHOAI_PUBLIC_URL": bad})
         assert done.returncode == 2, bad
         assert "DOITHOAI_PUBLIC_URL" in done.stderr, bad

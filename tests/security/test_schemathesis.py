@@ -27,9 +27,11 @@ from schemathesis.specs.openapi.checks import (
 from server.domain.model import Role
 from server.web.openapi import document
 from tests.helpers import ServerProcess
+from tests.support.questions import question_ids, submit
+from tests.support.staff import StaffClient
 from tests.web.seed import SLUG
 
-from .people import Staff, create_token, pending_ids, submit
+from .people import create_token
 
 pytestmark = pytest.mark.e2e
 
@@ -62,13 +64,15 @@ class Api:
 @pytest.fixture(scope="module")
 def api(site: ServerProcess, redis_server: str) -> Api:
     """The server, an admin's token, and a dialogue with questions in several states."""
-    moderator = Staff(site.url, "moderator")
+    moderator = StaffClient(site.url, "moderator")
     try:
-        codes = [submit(site.url, text=f"Câu hỏi số {n} cho kiểm thử lược đồ?", name="Trần An")
-                 for n in range(3)]  # fmt: skip
-        ids = pending_ids(site, codes)
-        moderator.act(ids[codes[0]], "approve")
-        moderator.act(ids[codes[1]], "reject", reason="spam")
+        codes = [
+            submit(site.url, SLUG, f"Câu hỏi số {n} cho kiểm thử lược đồ?", name="Trần An")
+            for n in range(3)
+        ]
+        ids = question_ids(site.env["REDIS_URL"], codes)
+        moderator.act(SLUG, ids[codes[0]], "approve")
+        moderator.act(SLUG, ids[codes[1]], "reject", reason="spam")
     finally:
         moderator.close()
     known = {

@@ -21,9 +21,11 @@ from playwright.sync_api import Browser, Page
 
 from tests.helpers import ServerProcess
 from tests.support.portal import HostServer
+from tests.support.questions import question_ids, submit
+from tests.support.staff import StaffClient
 from tests.web.seed import SLUG
 
-from .people import OFFICIAL_ID, Staff, pending_ids, submit
+from .people import OFFICIAL_ID
 from .xss import PAYLOADS, PROBES, payload, shown
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -40,7 +42,7 @@ DIALOGUE_MARKS = {"d-title": 8, "d-desc": 7, "d-topic": 2, "d-off": 4, "d-offt":
 @dataclass
 class Corpus:
     server: ServerProcess
-    staff: dict[str, Staff]
+    staff: dict[str, StaffClient]
     #: mark -> the text a page must show for it
     text: dict[str, str]
     #: payload number -> question id, for each state a question was left in
@@ -59,6 +61,7 @@ class Corpus:
 def _ask(server: ServerProcess, n: int, copy: str) -> str:
     return submit(
         server.url,
+        SLUG,
         text=f"Câu hỏi {copy}{n}: {payload(n, f't{n}')}",
         name=payload(n, f"n{n}"),
         organization=payload(n, f"o{n}"),
@@ -91,7 +94,7 @@ def corpus(site: ServerProcess, portal: HostServer) -> Iterator[Corpus]:
     """Every payload in four questions: answered live, deferred, queued and
     pending; notes on the queued and pending ones; the dialogue's settings
     and a staff display name made of payloads too."""
-    staff = {role: Staff(site.url, role) for role in ROLES}
+    staff = {role: StaffClient(site.url, role) for role in ROLES}
     moderator, producer, official, admin = (staff[r] for r in ROLES)
     settings = {**_dialogue_settings(), "widget_origins": [portal.origin]}
     changed = admin.client.patch(
@@ -105,22 +108,22 @@ def corpus(site: ServerProcess, portal: HostServer) -> Iterator[Corpus]:
     )
     assert renamed.status_code == 200, renamed.text
     copies = {copy: [_ask(site, n, copy) for n in range(N)] for copy in "abcd"}
-    ids = pending_ids(site, [c for codes in copies.values() for c in codes])
+    ids = question_ids(site.env["REDIS_URL"], [c for codes in copies.values() for c in codes])
     corpus = Corpus(site, staff, {})
     for n in range(N):
         a, b, c, d = (ids[copies[copy][n]] for copy in "abcd")
         corpus.codes.update({ids[copies[copy][n]]: copies[copy][n] for copy in "abcd"})
         for qid in (a, b, c):
-            moderator.act(qid, "approve")
-            moderator.act(qid, "assign", official_id=OFFICIAL_ID)
-        producer.act(a, "queue")
-        producer.act(a, "on_air")
-        producer.act(a, "answer")
-        official.act(a, "summarize", text=f"Trả lời: {payload(n, f'a{n}')}")
-        moderator.act(b, "defer")
-        producer.act(c, "queue")
-        moderator.act(c, "note", text=payload(n, f"k{n}"))
-        moderator.act(d, "note", text=payload(n, f"k{n}"))
+            moderator.act(SLUG, qid, "approve")
+            moderator.act(SLUG, qid, "assign", official_id=OFFICIAL_ID)
+        producer.act(SLUG, a, "queue")
+        producer.act(SLUG, a, "on_air")
+        producer.act(SLUG, a, "answer")
+        official.act(SLUG, a, "summarize", text=f"Trả lời: {payload(n, f'a{n}')}")
+        moderator.act(SLUG, b, "defer")
+        producer.act(SLUG, c, "queue")
+        moderator.act(SLUG, c, "note", text=payload(n, f"k{n}"))
+        moderator.act(SLUG, d, "note", text=payload(n, f"k{n}"))
         corpus.answered[n], corpus.deferred[n], corpus.queued[n], corpus.pending[n] = a, b, c, d
     for n in range(N):
         corpus.text[f"t{n}"] = shown(payload(n, f"t{n}"), multiline=True)
@@ -281,9 +284,9 @@ def test_overlay_screen_on_air(corpus: Corpus, visit: Callable[[str | None], Vis
     producer = corpus.staff["producer"]
     page = visit(None).open(f"{corpus.server.url}/d/{SLUG}/screen?token={corpus.screen_token}")
     for n in range(N):
-        producer.act(corpus.queued[n], "on_air")
+        producer.act(SLUG, corpus.queued[n], "on_air")
         page.shows([f"t{n}", f"n{n}", f"o{n}"])
-        producer.act(corpus.queued[n], "back")
+        producer.act(SLUG, corpus.queued[n], "back")
 
 
 def test_presenter_view_on_air(corpus: Corpus, visit: Callable[[str | None], Visit]) -> None:
@@ -293,9 +296,9 @@ def test_presenter_view_on_air(corpus: Corpus, visit: Callable[[str | None], Vis
     url = f"{corpus.server.url}/console/{SLUG}/presenter?token={corpus.screen_token}"
     page = visit(None).open(url)
     for n in range(N):
-        producer.act(corpus.queued[n], "on_air")
+        producer.act(SLUG, corpus.queued[n], "on_air")
         page.shows([f"t{n}", f"n{n}", "d-title", "d-topic", "d-off", "d-offt"])
-        producer.act(corpus.queued[n], "back")
+        producer.act(SLUG, corpus.queued[n], "back")
 
 
 #: Payloads that make no markup when HTML is parsed once: a template engine

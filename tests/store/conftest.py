@@ -10,19 +10,10 @@ from redis.asyncio import Redis
 from server.actions import Services, build
 from server.domain.model import Actor, Dialogue, Role
 from server.store.connection import Store, connect
+from tests.support.dialogues import LOCALITIES, OFFICIAL, TITLE, TOPICS
+from tests.support.store import store_on
 
-TOPICS = [
-    {"id": "chinh-quyen-so", "name": "Chính quyền số"},
-    {"id": "kinh-te-so", "name": "Kinh tế số"},
-]
-OFFICIALS = [
-    {
-        "id": "o1",
-        "name": "Giám đốc Sở Thông tin và Truyền thông",
-        "title": "Sở TT&TT",
-        "username": "official",
-    }
-]
+OFFICIALS = [OFFICIAL]
 MODERATOR = Actor("moderator", frozenset({Role.MODERATOR}))
 MODERATOR2 = Actor("moderator2", frozenset({Role.MODERATOR}))
 PRODUCER = Actor("producer", frozenset({Role.PRODUCER}))
@@ -39,7 +30,7 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
 
 @pytest.fixture
 def store(redis: Redis) -> Store:
-    return Store(redis, 10_000, b"test-secret")
+    return store_on(redis)
 
 
 @pytest.fixture
@@ -51,11 +42,11 @@ def actions(store: Store) -> Services:
 async def dialogue(actions: Services) -> Dialogue:
     return await actions.dialogues.create(
         slug="chuyen-doi-so",
-        title="Đối thoại trực tuyến về chuyển đổi số",
+        title=TITLE,
         status="live",
         topics=TOPICS,
         officials=OFFICIALS,
-        localities=["Thành phố Huế", "Thị xã Hương Trà"],
+        localities=LOCALITIES,
     )
 
 

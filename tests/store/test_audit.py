@@ -4,16 +4,20 @@ deleted and a cut-off entry; ``doithoai audit verify`` says so."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 
 from redis.asyncio import Redis
+from redis.typing import EncodableT, FieldT
 
 from server.actions import Services, build
 from server.domain.model import Actor, Dialogue, Role
 from server.store import keys
-from server.store.connection import Store
+from server.store.connection import Store, connect
+from tests.support.store import store_on
+from tests.support.streams import Entry, oldest
 
 from .conftest import PRODUCER, payload
 
@@ -80,12 +84,19 @@ async def test_settings_changes_are_audited(
     assert row.entry["before"] == {"title": dialogue.title, "version": 0}
 
 
+async def broadcast_trail(
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
+) -> tuple[str, list[Entry]]:
+    """A broadcast's audit trail: its stream, and its entries as written."""
+    await broadcast(store, actions, dialogue)
+    stream = keys.audit_stream(keys.prefix(dialogue.id))
+    return stream, await oldest(redis, stream)
+
+
 async def test_chain_detects_an_edited_entry(
     redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
-    await broadcast(store, actions, dialogue)
-    stream = keys.audit_stream(keys.prefix(dialogue.id))
-    rows = await redis.xrange(stream)
+    stream, rows = await broadcast_trail(redis, store, actions, dialogue)
     # Rewrite the stream with the same ids, one entry's actor changed.
     await redis.delete(stream)
     for n, (entry_id, fields) in enumerate(rows):
@@ -93,7 +104,8 @@ async def test_chain_detects_an_edited_entry(
             doc = json.loads(fields["entry"])
             doc["actor"] = "someone-else"
             fields = {**fields, "entry": json.dumps(doc, sort_keys=True, separators=(",", ":"))}
-        await redis.xadd(stream, fields, id=entry_id)
+        record: dict[FieldT, EncodableT] = dict(fields.items())
+        await redis.xadd(stream, record, id=entry_id)
     problems = await store.audit.verify(dialogue.id)
     assert [(p.at, "hash" in p.message) for p in problems] == [(rows[2][0], True)]
 
@@ -101,9 +113,7 @@ async def test_chain_detects_an_edited_entry(
 async def test_chain_detects_a_deleted_entry_and_a_cut_end(
     redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
-    await broadcast(store, actions, dialogue)
-    stream = keys.audit_stream(keys.prefix(dialogue.id))
-    rows = await redis.xrange(stream)
+    stream, rows = await broadcast_trail(redis, store, actions, dialogue)
     await redis.xdel(stream, rows[3][0])
     problems = await store.audit.verify(dialogue.id)
     assert problems and all(p.at == rows[4][0] for p in problems)
@@ -114,8 +124,6 @@ async def test_chain_detects_a_deleted_entry_and_a_cut_end(
 async def test_concurrent_actions_keep_one_chain(
     store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
-    import asyncio
-
     ids = [await pending(store, actions, dialogue, n) for n in range(12)]
     await asyncio.gather(*(actions.moderation.act(dialogue, q, "approve", {}, MOD) for q in ids))
     rows = await store.audit.read(dialogue.id)
@@ -127,20 +135,17 @@ async def test_concurrent_actions_keep_one_chain(
 def test_cli_verify_says_intact_or_broken(redis_url: str) -> None:
     """``doithoai audit verify`` over the real command line: 0 when intact, 1
     with the broken entry named once an entry is edited."""
-    import asyncio
-
-    from server.store.connection import connect
 
     async def seed(tamper: bool) -> str:
         redis = connect(redis_url)
-        store = Store(redis, 10_000, b"test-secret")
+        store = store_on(redis)
         actions = build(store)
         dialogue = await store.dialogues.by_slug("cli-audit")
         if dialogue is None:
             dialogue = await actions.dialogues.create(slug="cli-audit", title="CLI", status="live")
             await broadcast(store, actions, dialogue)
         stream = keys.audit_stream(keys.prefix(dialogue.id))
-        first = (await redis.xrange(stream, count=1))[0]
+        first = (await oldest(redis, stream, count=1))[0]
         if tamper:
             await redis.xdel(stream, first[0])
         await redis.aclose()

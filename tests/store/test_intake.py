@@ -1,9 +1,15 @@
 """Intake: a consumer group per inbox, takeover from dead consumers,
-exactly-once effect, dead letters."""
+exactly-once effect, dead letters.
+
+How long an entry has been idle is Redis's own count (XPENDING's idle
+time), which no test can move; so no test waits for it either: a worker
+that must not take an entry over yet has a claim threshold of an hour, and
+one that may has none."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -11,14 +17,21 @@ from server.actions import Services
 from server.domain.model import Dialogue, Status
 from server.store import keys
 from server.store.connection import Store
-from server.store.intake import Intake
+from server.store.intake import Handler, Intake
+from tests.support.streams import oldest
+from tests.support.waiting import eventually
 
 from .conftest import payload
 
+#: Claim thresholds, seconds: an entry is never idle that long in a test, and
+#: always at least that long.
+NOT_YET = 3600.0
+AT_ONCE = 0.0
+
 
 def worker(
-    store: Store, actions: Services, name: str, claim_idle: float = 30.0, handle=None
-) -> Intake:  # type: ignore[no-untyped-def]
+    store: Store, actions: Services, name: str, claim_idle: float, handle: Handler | None = None
+) -> Intake:
     return store.intake_worker(
         store.dialogues.ids, handle or actions.intake.materialise, name, claim_idle, 5
     )
@@ -29,20 +42,26 @@ async def received_events(store: Store, dialogue: Dialogue) -> list[str]:
     return [e.type for e in events if e.type == "question.received"]
 
 
+async def read_and_die(redis: Redis, dialogue: Dialogue, consumer: str) -> int:
+    """``consumer`` reads the inbox's new entries and never acknowledges
+    them (it died); how many it read."""
+    # Any: redis-py's reply types do not follow the RESP2 replies the store's client asks for.
+    read: Any = await redis.xreadgroup(keys.INTAKE_GROUP, consumer, {keys.inbox(dialogue.id): ">"})
+    return len(read[0][1])
+
+
 async def test_dead_consumer_is_taken_over(
     redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
-    """A consumer read an entry and died before XACK: another takes it over;
-    the question exists exactly once."""
+    """A consumer read an entry and died before XACK: another takes it over
+    once it counts as idle; the question exists exactly once."""
     submitted = await actions.submissions.submit(dialogue, payload())
-    dead = worker(store, actions, "node-dead")
-    await dead._streams()  # make the group
-    read = await redis.xreadgroup(keys.INTAKE_GROUP, "node-dead", {keys.inbox(dialogue.id): ">"})
-    assert len(read[0][1]) == 1  # it read the entry ... and died here, without XACK
-    alive = worker(store, actions, "node-alive", claim_idle=0.05)
-    await alive.run_once()  # too early: the entry is not idle long enough yet
-    await asyncio.sleep(0.1)
-    await alive.run_once()
+    await worker(store, actions, "node-dead", NOT_YET)._streams()  # make the group
+    assert await read_and_die(redis, dialogue, "node-dead") == 1
+    await worker(store, actions, "node-patient", NOT_YET).run_once()  # not idle long enough
+    q = await store.questions.get(dialogue.id, submitted.question_id)
+    assert q is not None and q.status is Status.RECEIVED
+    await worker(store, actions, "node-alive", AT_ONCE).run_once()
     q = await store.questions.get(dialogue.id, submitted.question_id)
     assert q is not None and q.status is Status.PENDING and q.version == 1
     assert await received_events(store, dialogue) == ["question.received"]
@@ -57,8 +76,8 @@ async def test_redelivery_after_materialise_changes_nothing(
 ) -> None:
     """Materialising the same entry twice (a retry after a lost XACK) writes once."""
     submitted = await actions.submissions.submit(dialogue, payload())
-    entry_id = (await redis.xrange(keys.inbox(dialogue.id)))[0][0]
-    await worker(store, actions, "n1")._streams()
+    entry_id, _ = (await oldest(redis, keys.inbox(dialogue.id)))[0]
+    await worker(store, actions, "n1", NOT_YET)._streams()
     await actions.intake.materialise(dialogue.id, submitted.question_id, entry_id)
     await actions.intake.materialise(dialogue.id, submitted.question_id, entry_id)
     q = await store.questions.get(dialogue.id, submitted.question_id)
@@ -71,11 +90,9 @@ async def test_restarted_node_takes_up_its_own_entries(
 ) -> None:
     """A node restarted under the same consumer name finishes what it had read, at once."""
     submitted = await actions.submissions.submit(dialogue, payload())
-    before = worker(store, actions, "node-a")
-    await before._streams()
-    await redis.xreadgroup(keys.INTAKE_GROUP, "node-a", {keys.inbox(dialogue.id): ">"})
-    restarted = worker(store, actions, "node-a", claim_idle=3600)
-    await restarted.run_once()
+    await worker(store, actions, "node-a", NOT_YET)._streams()
+    await read_and_die(redis, dialogue, "node-a")
+    await worker(store, actions, "node-a", NOT_YET).run_once()
     q = await store.questions.get(dialogue.id, submitted.question_id)
     assert q is not None and q.status is Status.PENDING
 
@@ -91,11 +108,10 @@ async def test_poison_entry_goes_to_dead_letters(
         calls.append(entry_id)
         raise RuntimeError("screening crashed")
 
-    broken = worker(store, actions, "node-b", claim_idle=0.01, handle=failing)
+    broken = worker(store, actions, "node-b", AT_ONCE, handle=failing)
     for _ in range(8):
         await broken.run_once()
-        await asyncio.sleep(0.02)
-    dead = await redis.xrange(keys.dead_letters(dialogue.id))
+    dead = await oldest(redis, keys.dead_letters(dialogue.id))
     assert len(dead) == 1 and dead[0][1]["qid"] == submitted.question_id
     assert int(dead[0][1]["deliveries"]) == 5
     assert len(calls) == 5
@@ -107,18 +123,17 @@ async def test_run_loop_materialises_new_dialogues(
     store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
     """The running loop picks up questions, also in a dialogue created after it started."""
-    task = asyncio.create_task(worker(store, actions, "node-loop").run())
+    task = asyncio.create_task(worker(store, actions, "node-loop", NOT_YET).run())
     try:
         later = await actions.dialogues.create(slug="later", title="Later", status="open")
         first = await actions.submissions.submit(dialogue, payload())
         second = await actions.submissions.submit(later, payload())
-        for _ in range(100):
+
+        async def both_pending() -> bool:
             a = await store.questions.get(dialogue.id, first.question_id)
             b = await store.questions.get(later.id, second.question_id)
-            if a and b and a.status is b.status is Status.PENDING:
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("intake did not materialise both questions")
+            return bool(a and b and a.status is b.status is Status.PENDING)
+
+        await eventually(both_pending, "intake materialising both questions")
     finally:
         task.cancel()

@@ -31,8 +31,9 @@ from server.domain.lifecycle import ACTIONS, allowed_actions, rule_for
 from server.domain.model import Actor, Dialogue, Role, Status
 from server.domain.wording import Refused
 from server.store import keys
-from server.store.connection import Store, connect
+from server.store.connection import connect
 from server.store.intake import Intake
+from tests.support.store import store_on
 
 from .conftest import OFFICIALS, TOPICS, payload
 
@@ -69,7 +70,7 @@ class Lifecycle(RuleBasedStateMachine):
         super().__init__()
         self.loop = asyncio.new_event_loop()
         self.redis = connect(redis_url)
-        self.store = Store(self.redis, 10_000, b"machine")
+        self.store = store_on(self.redis)
         self.actions = build(self.store)
         self.run(self.redis.flushall())
         self.dialogue: Dialogue = self.run(
@@ -274,8 +275,12 @@ class Lifecycle(RuleBasedStateMachine):
 
 
 def test_lifecycle_state_machine(redis_url: str) -> None:
+    class OnTheTestsRedis(Lifecycle):
+        def __init__(self) -> None:
+            super().__init__(redis_url)
+
     run_state_machine_as_test(
-        lambda: Lifecycle(redis_url),
+        OnTheTestsRedis,
         settings=settings(
             max_examples=40,
             derandomize=True,

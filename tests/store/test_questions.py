@@ -15,6 +15,7 @@ from server.domain.model import Dialogue, Status
 from server.domain.wording import Refused
 from server.store import keys
 from server.store.connection import Store
+from tests.support.streams import newest, oldest
 
 from .conftest import MODERATOR, MODERATOR2, PRODUCER, payload
 
@@ -130,7 +131,7 @@ async def test_racing_without_versions_still_one_wins(
             return_exceptions=True,
         )
         assert sorted(type(r).__name__ for r in results) == ["Question", "Refused"]
-        events = await redis.xrange(keys.events(dialogue.id))
+        events = await oldest(redis, keys.events(dialogue.id))
         assert [e[1]["type"] for e in events].count("question.approved") == n + 1
 
 
@@ -147,7 +148,7 @@ async def test_one_question_on_air(
     assert await store.questions.on_air_id(dialogue.id) == c
     queue = await redis.zrange(keys.queue(dialogue.id), 0, -1)
     assert queue == [a, b]
-    last = await redis.xrevrange(keys.events(dialogue.id), count=3)
+    last = await newest(redis, keys.events(dialogue.id), count=3)
     assert [e[1]["type"] for e in reversed(last)] == [
         "question.returned",
         "question.on_air",
@@ -190,9 +191,9 @@ async def test_merge_moves_askers_and_votes(
     await actions.moderation.act(dialogue, source, "merge", {"into": target}, MODERATOR)
     merged = await store.questions.get(dialogue.id, target)
     assert merged is not None and (merged.asked_by, merged.votes) == (2, 3)
-    view = await actions.tracking.view(
-        (await store.questions.get(dialogue.id, source)).tracking_code
-    )  # type: ignore[union-attr]
+    gone = await store.questions.get(dialogue.id, source)
+    assert gone is not None
+    view = await actions.tracking.view(gone.tracking_code)
     assert view["status"] == "merged" and view["merged_into"]["id"] == target
 
 
@@ -244,7 +245,8 @@ async def test_pages_walk_every_question_once(
         await actions.moderation.act(dialogue, qid, "assign", {"official_id": "o1"}, MODERATOR)
 
     async def walk(status: Status | None, official: str | None = None) -> list[str]:
-        seen, cursor = [], None
+        seen: list[str] = []
+        cursor: str | None = None
         while True:
             page, cursor = await store.questions.page(dialogue.id, status, 2, cursor, official)
             assert len(page) <= 2

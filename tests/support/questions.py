@@ -1,21 +1,34 @@
-"""Finding the tests' questions: a citizen holds a tracking code, staff see
-question ids, and no staff payload carries the code. The tests, which played
-the citizen, look the code up in the store as the tracking page does."""
+"""Citizens' questions in the tests: asked through the real server's public
+API, then found once intake has screened them. A citizen holds a tracking
+code, staff see question ids, and no staff payload carries the code; the
+tests, which played the citizen, look the code up in the store as the
+tracking page does."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Iterable
+from typing import Any
+
+import httpx
 
 from server.domain.model import Status
-from server.store.connection import Store, connect
-from tests.web.seed import run
+from server.store.connection import Store
+from tests.helpers import ServerProcess
 
-#: Intake screens a question in well under a second; the margin is for a
-#: loaded machine.
-INTAKE_TIMEOUT = 20.0
-POLL = 0.05
+from .store import with_store
+from .waiting import INTAKE_TIMEOUT, eventually, wait_for
+
+#: Who asks, unless a test says otherwise.
+ASKER = "Hồ Thị Lan"
+
+
+def submit(base_url: str, slug: str, text: str, **fields: Any) -> str:
+    """Ask ``text`` in dialogue ``slug`` through the public API (as ``ASKER``
+    unless ``fields`` name another); the tracking code."""
+    body = {"text": text, "name": ASKER, **fields}
+    response = httpx.post(f"{base_url}/api/v1/dialogues/{slug}/questions", json=body, timeout=20)
+    assert response.status_code == 202, response.text
+    return str(response.json()["tracking_code"])
 
 
 async def screened_ids(store: Store, codes: Iterable[str]) -> dict[str, str | None]:
@@ -35,21 +48,13 @@ def question_ids(
     """tracking code -> question id, once intake has screened every one."""
     wanted = list(codes)
 
-    async def look() -> dict[str, str | None]:
-        redis = connect(redis_url)
-        try:
-            return await screened_ids(Store(redis, 10_000, b"unused"), wanted)
-        finally:
-            await redis.aclose()
+    def look() -> dict[str, str] | None:
+        found = with_store(redis_url, lambda store: screened_ids(store, wanted))
+        if any(qid is None for qid in found.values()):
+            return None
+        return {code: qid for code, qid in found.items() if qid is not None}
 
-    deadline = time.monotonic() + timeout
-    while True:
-        found = run(look())
-        waiting = [code for code, qid in found.items() if qid is None]
-        if not waiting:
-            return {code: qid for code, qid in found.items() if qid is not None}
-        assert time.monotonic() < deadline, f"not screened after {timeout} s: {waiting}"
-        time.sleep(POLL)
+    return wait_for(look, f"intake screening {len(wanted)} question(s)", timeout)
 
 
 def question_id(redis_url: str, code: str, timeout: float = INTAKE_TIMEOUT) -> str:
@@ -57,31 +62,31 @@ def question_id(redis_url: str, code: str, timeout: float = INTAKE_TIMEOUT) -> s
     return question_ids(redis_url, [code], timeout)[code]
 
 
+def ask(site: ServerProcess, slug: str, text: str, **fields: Any) -> tuple[str, str]:
+    """Ask ``text`` on ``site`` and wait until intake has screened it: (tracking code, id)."""
+    code = submit(site.url, slug, text, **fields)
+    return code, question_id(site.env["REDIS_URL"], code)
+
+
 def tracking_code(redis_url: str, slug: str, question_id: str) -> str:
     """The tracking code of question ``question_id`` of dialogue ``slug`` (the
     one its asker was given)."""
 
-    async def look() -> str:
-        redis = connect(redis_url)
-        try:
-            store = Store(redis, 10_000, b"unused")
-            dialogue = await store.dialogues.by_slug(slug)
-            assert dialogue is not None, slug
-            q = await store.questions.get(dialogue.id, question_id)
-            assert q is not None, question_id
-            return q.tracking_code
-        finally:
-            await redis.aclose()
+    async def look(store: Store) -> str:
+        dialogue = await store.dialogues.by_slug(slug)
+        assert dialogue is not None, slug
+        q = await store.questions.get(dialogue.id, question_id)
+        assert q is not None, question_id
+        return q.tracking_code
 
-    return run(look())
+    return with_store(redis_url, look)
 
 
 async def wait_screened(store: Store, code: str) -> str:
     """The id of the question with tracking code ``code``, once intake has
     screened it (for async tests that hold the app's store)."""
-    async with asyncio.timeout(INTAKE_TIMEOUT):
-        while True:
-            qid = (await screened_ids(store, [code]))[code]
-            if qid is not None:
-                return qid
-            await asyncio.sleep(POLL)
+
+    async def look() -> str | None:
+        return (await screened_ids(store, [code]))[code]
+
+    return await eventually(look, f"intake screening {code}")

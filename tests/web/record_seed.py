@@ -8,43 +8,26 @@ server and one Redis and still count exactly their own questions."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import httpx
-
-from server.actions import Services, build
+from server.actions import Services
 from server.domain.access import actor_in
 from server.domain.model import Dialogue, Question, Role
-from server.store.connection import Store, connect
-from tests.support.staff import make_members
-
-from .seed import PASSWORD, run
+from server.store.connection import Store
+from tests.support.clock import SteppingClock
+from tests.support.dialogues import DEPUTY, DESCRIPTION, LOCALITIES, OFFICIAL, TITLE, TOPICS
+from tests.support.questions import question_id, submit
+from tests.support.staff import PASSWORD, make_members
+from tests.support.store import with_actions, with_store
 
 #: When the test broadcasts went live: the recording's moments count from here.
 LIVE_AT = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
 STREAM_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
-TOPICS = [
-    {"id": "chinh-quyen-so", "name": "Chính quyền số"},
-    {"id": "kinh-te-so", "name": "Kinh tế số"},
-]
-OFFICIALS = [
-    {
-        "id": "o1",
-        "name": "Nguyễn Văn An",
-        "title": "Giám đốc Sở Thông tin và Truyền thông",
-        "username": "official",
-        "aides": ["aide"],
-    },
-    {
-        "id": "o2",
-        "name": "Trần Thị Bình",
-        "title": "Phó Chủ tịch UBND tỉnh",
-        "username": "official2",
-    },
-]
+OFFICIALS = [{**OFFICIAL, "aides": ["aide"]}, {**DEPUTY, "username": "official2"}]
+
+T = TypeVar("T")
 STAFF: dict[str, frozenset[Role]] = {
     "admin": frozenset({Role.ADMIN}),
     "moderator": frozenset({Role.MODERATOR}),
@@ -53,45 +36,15 @@ STAFF: dict[str, frozenset[Role]] = {
     "official2": frozenset({Role.OFFICIAL}),
     "aide": frozenset({Role.OFFICIAL}),
 }
-#: Intake screens a question in well under a second; the margin is for a loaded machine.
-PENDING_TIMEOUT = 15.0
-POLL_INTERVAL = 0.05
-
-T = TypeVar("T")
 
 
-class Clock:
-    """The actions' clock: each reading is one minute after the previous one,
-    so on-air, answer and deferral times are known and ordered."""
-
-    def __init__(self, start: datetime = LIVE_AT) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(minutes=1)
-        return self.now
-
-
-def with_store(redis_url: str, work: Callable[[Store], Awaitable[T]]) -> T:
-    """Run ``work(store)`` on a fresh connection to ``redis_url``."""
-
-    async def go() -> T:
-        redis = connect(redis_url)
-        try:
-            return await work(Store(redis, 10_000, b"test-secret"))
-        finally:
-            await redis.aclose()
-
-    return run(go())
-
-
-def with_actions(redis_url: str, clock: Clock, work: Callable[[Services], Awaitable[T]]) -> T:
-    """Run ``work(actions)`` on a fresh connection to ``redis_url``."""
-    return with_store(redis_url, lambda store: work(build(store, clock=clock)))
+def clock() -> SteppingClock:
+    """The actions' clock: a minute on at each reading, from ``LIVE_AT``."""
+    return SteppingClock(LIVE_AT)
 
 
 def add_staff(redis_url: str, staff: Mapping[str, frozenset[Role]] = STAFF) -> None:
-    """The staff accounts (password ``seed.PASSWORD``): administrators of the
+    """The staff accounts (password ``tests.support.staff.PASSWORD``): administrators of the
     system, the others members of no dialogue until a ``Broadcast`` makes them
     members of its own."""
 
@@ -100,7 +53,7 @@ def add_staff(redis_url: str, staff: Mapping[str, frozenset[Role]] = STAFF) -> N
         for username, roles in staff.items():
             await accounts.add(username, PASSWORD, roles & {Role.ADMIN})
 
-    with_actions(redis_url, Clock(), work)
+    with_actions(redis_url, work)
 
 
 class Broadcast:
@@ -110,47 +63,31 @@ class Broadcast:
         self.redis_url = redis_url
         self.base_url = base_url
         self.slug = slug
-        self.clock = Clock()
+        self.clock = clock()
         doc: dict[str, Any] = {
             "slug": slug,
-            "title": f"Đối thoại trực tuyến về chuyển đổi số ({slug})",
-            "description": "Lãnh đạo tỉnh trả lời câu hỏi của người dân và doanh nghiệp.",
+            "title": f"{TITLE} ({slug})",
+            "description": DESCRIPTION,
             "status": "live",
             "live_at": LIVE_AT.isoformat(timespec="milliseconds"),
             "stream_url": STREAM_URL,
             "topics": TOPICS,
             "officials": OFFICIALS,
-            "localities": ["Thành phố Huế", "Huyện A Lưới"],
+            "localities": LOCALITIES,
             **fields,
         }
         self.dialogue: Dialogue = self._run(lambda actions: actions.dialogues.create(**doc))
         self._run(lambda actions: make_members(actions.accounts, self.dialogue, STAFF))
 
     def _run(self, work: Callable[[Services], Awaitable[T]]) -> T:
-        return with_actions(self.redis_url, self.clock, work)
+        return with_actions(self.redis_url, work, self.clock)
 
-    def ask(self, text: str, name: str = "Hồ Thị Lan", **fields: Any) -> str:
-        """Submit ``text`` through the public API and wait until it is pending;
-        return its tracking code."""
-        body = {"text": text, "name": name, **fields}
-        response = httpx.post(
-            f"{self.base_url}/api/v1/dialogues/{self.slug}/questions", json=body, timeout=10
-        )
-        assert response.status_code == 202, response.text
-        code = str(response.json()["tracking_code"])
-        self.wait(code, "pending")
+    def ask(self, text: str, **fields: Any) -> str:
+        """Ask ``text`` through the public API and wait until intake has
+        screened it; its tracking code."""
+        code = submit(self.base_url, self.slug, text, **fields)
+        question_id(self.redis_url, code)
         return code
-
-    def wait(self, code: str, status: str) -> None:
-        """Poll the tracking API until the question is in ``status``."""
-        deadline = time.monotonic() + PENDING_TIMEOUT
-        seen = None
-        while time.monotonic() < deadline:
-            seen = httpx.get(f"{self.base_url}/api/v1/tracking/{code}", timeout=10).json()
-            if seen.get("status") == status:
-                return
-            time.sleep(POLL_INTERVAL)
-        raise AssertionError(f"question {code} still {seen!r} after {PENDING_TIMEOUT} s")
 
     def question(self, code: str) -> Question:
         async def work(store: Store) -> Question:
@@ -193,6 +130,14 @@ class Broadcast:
         self.act(code, "on_air", "producer")
         self.act(code, "answer", "producer")
         return self.act(code, "summarize", by, text=text)
+
+    def answered(self, text: str, answer: str, official: str = "o1") -> str:
+        """``text`` asked, routed to ``official``, queued, answered live with
+        ``answer`` as its summary; its tracking code."""
+        code = self.ask(text)
+        self.publish(code, official, queue=True)
+        self.answer_live(code, answer)
+        return code
 
     def phase(self, status: str) -> Dialogue:
         """Move the dialogue to the next (or previous) phase."""

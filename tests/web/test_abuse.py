@@ -5,37 +5,40 @@ proof and keeping its honeypot, and the admin page's switch."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from ipaddress import ip_network
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+import httpx2
 import pytest
 import redis
 from playwright.sync_api import Browser, expect
 from starlette.requests import Request
 from starlette.testclient import TestClient
 
-from server.actions import Services, build
-from server.actions.accounts import Accounts
+from server.actions import Services
 from server.app import create_app
 from server.config import Settings
 from server.domain import proof
 from server.domain.model import SYSTEM, Role, Status
 from server.domain.wording import Refused
-from server.store.connection import Store, connect
 from server.store.questions import dialogue_of
 from server.web import errors
 from tests.helpers import ServerProcess
-
-from .seed import run
+from tests.support.app import on_app_loop, services_of, settings_of, store_of
+from tests.support.browser import through_login
+from tests.support.staff import PASSWORD
+from tests.support.store import with_actions
+from tests.support.streams import oldest_now
 
 SLUG = "chuyen-doi-so"
 OTHER = "dialogue-khac"
@@ -43,7 +46,6 @@ SECRET = "abuse-test-secret"
 KEY = proof.signing_key(SECRET.encode())
 #: Low, so that solving in Python takes a few hundred hashes.
 BITS = 8
-PASSWORD = "mật khẩu đủ dài 123"
 ORIGIN = "http://127.0.0.1:8000"  # Settings' default origin
 QUESTIONS = f"/api/v1/dialogues/{SLUG}/questions"
 CHALLENGE = f"/api/v1/dialogues/{SLUG}/challenge"
@@ -51,9 +53,11 @@ TEXT = "Xin hỏi khi nào tỉnh cấp chữ ký số miễn phí cho người 
 OFF = (0, 1.0)
 MINUTE = 60.0
 
+T = TypeVar("T")
 
-def _call(client: TestClient, func: Any, /, *args: Any, **kwargs: Any) -> Any:
-    return client.portal.call(lambda: func(*args, **kwargs))
+
+def _call(client: TestClient, func: Callable[..., Awaitable[T]], /, *args: Any, **kwargs: Any) -> T:
+    return on_app_loop(client, functools.partial(func, *args, **kwargs))
 
 
 @contextmanager
@@ -87,15 +91,7 @@ def app_client(
         yield client
 
 
-def actions_of(client: TestClient) -> Services:
-    return client.app.state.services  # type: ignore[no-any-return]
-
-
-def store_of(client: TestClient) -> Store:
-    return client.app.state.store  # type: ignore[no-any-return]
-
-
-def ask(client: TestClient, device: Any = None, **extra: Any) -> httpx.Response:
+def ask(client: TestClient, device: Any = None, **extra: Any) -> httpx2.Response:
     body: dict[str, Any] = {"text": TEXT, "name": "Trần Thị Bình", **extra}
     if device is not None:
         body["device"] = device
@@ -107,7 +103,7 @@ def stored(client: TestClient, slug: str = SLUG) -> set[str]:
     inbox (not yet through intake) included."""
 
     async def work() -> set[str]:
-        actions = actions_of(client)
+        actions = services_of(client)
         dialogue = await actions.dialogues.get(slug)
         _, questions = await store_of(client).questions.snapshot(dialogue.id, list(Status))
         inbox = await store_of(client).questions.inbox_entries(dialogue.id)
@@ -116,7 +112,7 @@ def stored(client: TestClient, slug: str = SLUG) -> set[str]:
     return _call(client, work)
 
 
-def assert_limited(response: httpx.Response) -> None:
+def assert_limited(response: httpx2.Response) -> None:
     assert response.status_code == 429, response.text
     assert response.json()["error"]["code"] == "rate_limited"
     assert response.headers["retry-after"].isdigit()
@@ -192,7 +188,10 @@ def test_votes_are_limited_per_device_and_per_address_by_default(
     a first look at the page) passes and a device's eleventh in a minute is
     refused; fresh devices from one address stop at the address's thirty."""
     defaults = Settings()
-    limits = {"vote_limit": defaults.vote_limit, "voter_limit": defaults.voter_limit}
+    limits: dict[str, Any] = {
+        "vote_limit": defaults.vote_limit,
+        "voter_limit": defaults.voter_limit,
+    }
     assert limits == {"vote_limit": (30, MINUTE), "voter_limit": (10, MINUTE)}
     with app_client(redis_url, tmp_path, **limits) as client:
         url = f"/api/v1/dialogues/{SLUG}/questions/{{}}/votes"
@@ -210,7 +209,7 @@ def test_votes_are_limited_per_device_and_per_address_by_default(
 def test_an_ipv6_client_is_limited_by_its_64(redis_url: str, tmp_path: Path) -> None:
     """Behind a trusted proxy, votes and submissions from every address of one
     IPv6 /64 share one bucket; the next /64 has its own."""
-    settings = {
+    settings: dict[str, Any] = {
         "vote_limit": (2, MINUTE),
         "submit_limit": (1, MINUTE),
         "trusted_proxies": (ip_network("127.0.0.1/32"),),
@@ -218,7 +217,7 @@ def test_an_ipv6_client_is_limited_by_its_64(redis_url: str, tmp_path: Path) -> 
     with app_client(redis_url, tmp_path, peer="127.0.0.1", **settings) as client:
         url = f"/api/v1/dialogues/{SLUG}/questions/1/votes"
 
-        def vote(address: str, voter: str) -> httpx.Response:
+        def vote(address: str, voter: str) -> httpx2.Response:
             return client.post(url, json={"voter": voter}, headers={"X-Forwarded-For": address})
 
         assert vote("2001:db8:1:2::1", "thiet-bi-0001").status_code == 404
@@ -226,7 +225,7 @@ def test_an_ipv6_client_is_limited_by_its_64(redis_url: str, tmp_path: Path) -> 
         assert_limited(vote("2001:db8:1:2:abcd::7", "thiet-bi-0003"))
         assert vote("2001:db8:1:3::1", "thiet-bi-0004").status_code == 404
 
-        def question(address: str) -> httpx.Response:
+        def question(address: str) -> httpx2.Response:
             body = {"text": TEXT, "name": "Trần Thị Bình"}
             return client.post(QUESTIONS, json=body, headers={"X-Forwarded-For": address})
 
@@ -239,7 +238,7 @@ def publish(client: TestClient, count: int) -> list[str]:
     """``count`` questions of ``SLUG`` through intake and approved, as staff would."""
 
     async def work() -> list[str]:
-        actions = actions_of(client)
+        actions = services_of(client)
         dialogue = await actions.dialogues.get(SLUG)
         ids = []
         for n in range(count):
@@ -290,7 +289,7 @@ def test_every_429_says_when_to_come_back(redis_url: str, tmp_path: Path, limit:
         login_limit=one if limit == "login" else OFF,
     ) as client:
 
-        def hit() -> httpx.Response:
+        def hit() -> httpx2.Response:
             if limit == "vote":
                 return client.post(f"{QUESTIONS}/1/votes", json={"voter": "voter-12345678"})
             if limit == "login":
@@ -317,12 +316,12 @@ def test_a_429_without_its_own_wait_still_carries_retry_after() -> None:
 
 def _keyspace(client: TestClient, slug: str = SLUG) -> dict[str, Any]:
     """Every Redis key of the dialogue with its type and size."""
-    dialogue = _call(client, actions_of(client).dialogues.get, slug)
-    r = redis.Redis.from_url(client.app.state.settings.redis_url, decode_responses=True)
+    dialogue = _call(client, services_of(client).dialogues.get, slug)
+    r = redis.Redis.from_url(settings_of(client).redis_url, decode_responses=True)
     try:
         found: dict[str, Any] = {}
         for key in r.scan_iter(match=f"{{d:{dialogue.id}}}:*"):
-            kind = r.type(key)
+            kind = str(r.type(key))
             size = {"stream": r.xlen, "hash": r.hlen, "zset": r.zcard, "set": r.scard}.get(kind)
             found[key] = (kind, size(key) if size else r.get(key))
         return found
@@ -418,7 +417,7 @@ def test_a_trapped_submission_is_checked_like_a_real_one(redis_url: str, tmp_pat
         staff_channel = {"text": TEXT, "name": "Trần Thị Bình", "channel": "hotline"}
         assert client.post(QUESTIONS, json={**staff_channel, "website": "x"}).status_code == 400
 
-        actions = actions_of(client)
+        actions = services_of(client)
         dialogue = _call(client, actions.dialogues.get, SLUG)
         _call(client, actions.dialogues.set_status, dialogue, "live")
         dialogue = _call(client, actions.dialogues.get, SLUG)
@@ -453,7 +452,7 @@ def fresh_proof(client: TestClient, slug: str = SLUG) -> dict[str, str]:
     return {"challenge": text, "nonce": _solve(text)}
 
 
-def refused_for_proof(response: httpx.Response, word: str) -> None:
+def refused_for_proof(response: httpx2.Response, word: str) -> None:
     assert response.status_code == 403, response.text
     error = response.json()["error"]
     assert error["code"] == "proof_required"
@@ -479,7 +478,7 @@ def test_the_challenge_is_signed_short_lived_and_writes_nothing(
         assert 60 < left <= proof.TTL
         challenge = proof.parse(KEY, body["challenge"])
         assert challenge is not None
-        dialogue = _call(client, actions_of(client).dialogues.get, SLUG)
+        dialogue = _call(client, services_of(client).dialogues.get, SLUG)
         assert challenge.scope == dialogue.id
         assert _keyspace(client) == before
         assert client.get("/api/v1/dialogues/khong-co/challenge").status_code == 404
@@ -520,7 +519,7 @@ def test_expired_tampered_foreign_and_easy_challenges_are_refused(
     issued for another dialogue, one below the difficulty setting, and a
     nonce that does not solve it are all refused; nothing is stored."""
     with app_client(redis_url, tmp_path, dialogue={"proof_of_work": True}) as client:
-        dialogue = _call(client, actions_of(client).dialogues.get, SLUG)
+        dialogue = _call(client, services_of(client).dialogues.get, SLUG)
 
         def made(now: float, difficulty: int = BITS) -> dict[str, str]:
             challenge = proof.issue(KEY, dialogue.id, difficulty, now, "00ff00ff00ff00ff")
@@ -548,7 +547,7 @@ def test_an_admin_switches_the_proof_of_work_on(redis_url: str, tmp_path: Path) 
     dialogue and feed say so, and submissions then need a proof; a value that
     is not a boolean is refused on its field."""
     with app_client(redis_url, tmp_path) as client:
-        accounts = client.app.state.services.accounts
+        accounts = services_of(client).accounts
         _call(client, accounts.add, "admin", PASSWORD, frozenset({Role.ADMIN}))
         session = client.post(
             "/api/v1/session",
@@ -578,27 +577,17 @@ def test_an_admin_switches_the_proof_of_work_on(redis_url: str, tmp_path: Path) 
 def _create(redis_server: str, slug: str, **fields: Any) -> None:
     """The dialogue ``slug`` made through the app's Services."""
 
-    async def work() -> None:
-        client = connect(redis_server)
-        try:
-            actions = build(Store(client, 10_000, b"unused"))
-            await actions.dialogues.create(slug=slug, title="Hỏi đáp chuyển đổi số", **fields)
-        finally:
-            await client.aclose()
+    async def work(actions: Services) -> None:
+        await actions.dialogues.create(slug=slug, title="Hỏi đáp chuyển đổi số", **fields)
 
-    run(work())
+    with_actions(redis_server, work)
 
 
 def _add_admin(redis_server: str) -> None:
-    async def work() -> None:
-        client = connect(redis_server)
-        try:
-            accounts = Accounts(Store(client, 10_000, b"unused"), 3600)
-            await accounts.add("admin", PASSWORD, frozenset({Role.ADMIN}))
-        finally:
-            await client.aclose()
+    async def work(actions: Services) -> None:
+        await actions.accounts.add("admin", PASSWORD, frozenset({Role.ADMIN}))
 
-    run(work())
+    with_actions(redis_server, work)
 
 
 @pytest.fixture
@@ -615,8 +604,8 @@ def page_app(redis_url: str) -> Iterator[ServerProcess]:
 def _questions(redis_url: str, slug: str) -> list[Any]:
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     try:
-        dialogue_id = client.hget("doithoai:dialogues", slug)
-        return list(client.xrange(f"{{d:{dialogue_id}}}:inbox")) + [
+        dialogue_id = str(client.hget("doithoai:dialogues", slug))
+        return list(oldest_now(client, f"{{d:{dialogue_id}}}:inbox")) + [
             k for k in client.scan_iter(match=f"{{d:{dialogue_id}}}:q:*")
         ]
     finally:
@@ -686,12 +675,7 @@ def test_the_admin_page_switches_the_proof_of_work_on(
     _add_admin(redis_url)
     context = chromium.new_context(locale="vi-VN")
     page = context.new_page()
-    page.goto(f"{page_app.url}/admin/{OTHER}")
-    page.get_by_label("Tên đăng nhập").fill("admin")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    expect(page).to_have_url(f"{page_app.url}/admin/{OTHER}")
-    page.wait_for_load_state("load")  # the form's script, before "save" is clicked
+    through_login(page, page_app.url, f"/admin/{OTHER}", "admin")
     box = page.get_by_label("Xác minh chống gửi câu hỏi tự động (proof of work)")
     expect(box).not_to_be_checked()
     expect(box).to_have_accessible_description(re.compile("^Bật khi cuộc đối thoại bị gửi"))

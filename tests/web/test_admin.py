@@ -11,9 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.helpers import ServerProcess
+from tests.support.browser import page_through_login
+from tests.support.staff import StaffClient
 
 from .seed import PASSWORD, SLUG
 
@@ -25,29 +27,17 @@ ENDED_VI = "Cuộc đối thoại đã kết thúc, không nhận thêm câu h�
 ENDED_EN = "This dialogue has ended and takes no more questions."
 
 
-class Admin:
+class Admin(StaffClient):
     """An admin's API session (cookie, Origin, CSRF), to set up and check data."""
 
-    def __init__(self, site: ServerProcess) -> None:
-        self.client = httpx.Client(base_url=site.url, headers={"Origin": site.url}, timeout=10)
-        response = self.client.post(
-            "/api/v1/session", json={"username": "admin", "password": PASSWORD}
-        )
-        assert response.status_code == 200, response.text
-        self.csrf = response.json()["csrf_token"]
-
     def create(self, slug: str, title: str) -> None:
-        response = self.client.post(
-            "/api/v1/dialogues",
-            json={"slug": slug, "title": title},
-            headers={"X-CSRF-Token": self.csrf},
-        )
+        response = self.post("/api/v1/dialogues", {"slug": slug, "title": title})
         assert response.status_code == 201, response.text
 
     def settings(self, slug: str) -> dict[str, Any]:
         response = self.client.get(f"/api/v1/dialogues/{slug}/settings")
         assert response.status_code == 200, response.text
-        return response.json()  # type: ignore[no-any-return]
+        return dict(response.json())
 
     def screen_token(self, slug: str) -> str:
         return str(self.client.get(f"/api/v1/dialogues/{slug}/screen").json()["token"])
@@ -55,23 +45,8 @@ class Admin:
 
 @pytest.fixture
 def admin(site: ServerProcess) -> Iterator[Admin]:
-    session = Admin(site)
-    try:
+    with Admin(site.url, "admin") as session:
         yield session
-    finally:
-        session.client.close()
-
-
-def sign_in(page: Page, site: ServerProcess, path: str = "/admin") -> None:
-    """Open ``path`` as the admin, through the login page it sends anonymous visitors to."""
-    page.goto(f"{site.url}{path}")
-    expect(page).to_have_url(re.compile(r"/login\?next=%2Fadmin"))
-    page.get_by_label("Tên đăng nhập").fill("admin")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    expect(page).to_have_url(f"{site.url}{path}")
-    # The URL changes before the page's module script runs: wait for it.
-    page.wait_for_load_state("load")
 
 
 def ask(site: ServerProcess, slug: str, lang: str = "vi") -> httpx.Response:
@@ -113,13 +88,10 @@ def test_admin_pages_are_for_admins_only(site: ServerProcess) -> None:
 
 
 def test_create_a_dialogue_and_edit_topics_officials_and_defaults(
-    chromium: Any, site: ServerProcess, admin: Admin
+    chromium: Browser, site: ServerProcess, admin: Admin
 ) -> None:
     """The admin creates a draft and edits its topics, officials and routing defaults."""
-    context = chromium.new_context(locale="vi-VN")
-    try:
-        page = context.new_page()
-        sign_in(page, site)
+    with page_through_login(chromium, site.url, "/admin", "admin") as page:
         page.get_by_label("Tiêu đề").fill("Đối thoại về du lịch số năm 2027")
         slug = page.get_by_label("Đường dẫn")
         expect(slug).to_have_value("doi-thoai-ve-du-lich-so-nam-2027")
@@ -211,19 +183,14 @@ def test_create_a_dialogue_and_edit_topics_officials_and_defaults(
         }
         page.get_by_role("button", name="Lưu cài đặt").click()
         expect(page.locator("#settings-message")).to_have_text("Không có thay đổi nào cần lưu.")
-    finally:
-        context.close()
 
 
 def test_the_api_field_errors_show_beside_their_fields(
-    chromium: Any, site: ServerProcess, admin: Admin
+    chromium: Browser, site: ServerProcess, admin: Admin
 ) -> None:
     """The API's field errors show beside the field they name, which gets the focus."""
     admin.create("loi-nhap-lieu", "Đối thoại kiểm tra lỗi nhập liệu")
-    context = chromium.new_context(locale="vi-VN")
-    try:
-        page = context.new_page()
-        sign_in(page, site, "/admin/loi-nhap-lieu")
+    with page_through_login(chromium, site.url, "/admin/loi-nhap-lieu", "admin") as page:
         page.get_by_role("button", name="Thêm lãnh đạo").click()
         page.get_by_role("button", name="Thêm lãnh đạo").click()
         second = page.locator("#officials > li").nth(1)
@@ -273,19 +240,14 @@ def test_the_api_field_errors_show_beside_their_fields(
         page.get_by_role("button", name="Tạo bản nháp").click()
         expect(page.locator("#err-create-slug")).to_contain_text("chữ thường không dấu")
         expect(page).to_have_url(f"{site.url}/admin")
-    finally:
-        context.close()
 
 
 def test_a_title_typed_before_the_script_runs_still_gets_its_slug(
-    chromium: Any, site: ServerProcess
+    chromium: Browser, site: ServerProcess
 ) -> None:
     """On a slow connection the admin may type the title before admin.js has
     run: the slug is derived when the script starts, not only on later input."""
-    context = chromium.new_context(locale="vi-VN")
-    try:
-        page = context.new_page()
-        sign_in(page, site)
+    with page_through_login(chromium, site.url, "/admin", "admin") as page:
         held: list[Route] = []
         page.route(re.compile(r"/static/admin[^/]*\.js"), lambda route: held.append(route))
         page.reload(wait_until="commit")
@@ -300,12 +262,10 @@ def test_a_title_typed_before_the_script_runs_still_gets_its_slug(
         assert held, "admin.js was never requested"
         held[0].continue_()
         expect(slug).to_have_value("chuyen-doi-so-nam-2027")
-    finally:
-        context.close()
 
 
 def test_two_admins_editing_at_once_lose_nothing(
-    chromium: Any, site: ServerProcess, admin: Admin
+    chromium: Browser, site: ServerProcess, admin: Admin
 ) -> None:
     """Two admins have the same dialogue open. Changes to different settings
     both land; a change to a setting the other changed meanwhile is refused
@@ -313,11 +273,11 @@ def test_two_admins_editing_at_once_lose_nothing(
     a second save. The admin's own phase change does not count as a conflict."""
     admin.create("hai-nguoi-sua", "Đối thoại hai người cùng sửa")
     url = f"{site.url}/admin/hai-nguoi-sua"
-    contexts = [chromium.new_context(locale="vi-VN") for _ in range(2)]
-    try:
-        a, b = (context.new_page() for context in contexts)
-        sign_in(a, site, "/admin/hai-nguoi-sua")
-        sign_in(b, site, "/admin/hai-nguoi-sua")
+    path = "/admin/hai-nguoi-sua"
+    with (
+        page_through_login(chromium, site.url, path, "admin") as a,
+        page_through_login(chromium, site.url, path, "admin") as b,
+    ):
         for page in (a, b):
             expect(page.get_by_label("Tiêu đề")).to_have_value("Đối thoại hai người cùng sửa")
 
@@ -362,9 +322,6 @@ def test_two_admins_editing_at_once_lose_nothing(
         )
         assert stale.status_code == 409, stale.text
         assert stale.json()["error"]["field"] == "version"
-    finally:
-        for context in contexts:
-            context.close()
 
 
 def step(page: Page, name: str, phase: str) -> None:
@@ -390,14 +347,11 @@ def refused(site: ServerProcess, slug: str, vi: str, en: str) -> None:
 
 
 def test_phases_step_by_step_with_confirmation(
-    chromium: Any, site: ServerProcess, admin: Admin
+    chromium: Browser, site: ServerProcess, admin: Admin
 ) -> None:
     """Phases switch step by step, going live and closing confirmed; citizens ask only open/live."""
     admin.create("cac-giai-doan", "Đối thoại qua các giai đoạn")
-    context = chromium.new_context(locale="vi-VN")
-    try:
-        page = context.new_page()
-        sign_in(page, site, "/admin/cac-giai-doan")
+    with page_through_login(chromium, site.url, "/admin/cac-giai-doan", "admin") as page:
         expect(page.locator("#phase-badge")).to_have_text("Bản nháp")
         assert buttons(page) == ["Mở nhận câu hỏi"]
         refused(site, "cac-giai-doan", NOT_YET_VI, NOT_YET_EN)
@@ -439,7 +393,7 @@ def test_phases_step_by_step_with_confirmation(
         refused(site, "cac-giai-doan", ENDED_VI, ENDED_EN)
         assert admin.settings("cac-giai-doan")["status"] == "archived"
 
-        public = context.new_page()
+        public = page.context.new_page()
         public.goto(f"{site.url}/d/cac-giai-doan")
         expect(public.locator("#ask-closed")).to_have_text(
             "Cuộc đối thoại hiện không nhận câu hỏi."
@@ -449,21 +403,20 @@ def test_phases_step_by_step_with_confirmation(
         page.goto(f"{site.url}/admin")
         item = page.locator(".admin-item", has_text="Đối thoại qua các giai đoạn")
         expect(item.locator(".badge")).to_have_text("Đã lưu trữ")
-    finally:
-        context.close()
 
 
 def test_rotate_and_copy_the_overlay_address(
-    chromium: Any, site: ServerProcess, admin: Admin
+    chromium: Browser, site: ServerProcess, admin: Admin
 ) -> None:
     """The overlay address copies to the clipboard; rotating it makes the old one stop opening."""
     old = admin.screen_token(SLUG)
-    context = chromium.new_context(
-        locale="vi-VN", permissions=["clipboard-read", "clipboard-write"]
-    )
-    try:
-        page = context.new_page()
-        sign_in(page, site, f"/admin/{SLUG}")
+    with page_through_login(
+        chromium,
+        site.url,
+        f"/admin/{SLUG}",
+        "admin",
+        permissions=["clipboard-read", "clipboard-write"],
+    ) as page:
         address = page.get_by_label("Địa chỉ lớp phủ")
         expect(address).to_have_value(f"{site.url}/d/{SLUG}/screen?token={old}")
         page.get_by_role("button", name="Sao chép địa chỉ").click()
@@ -484,5 +437,3 @@ def test_rotate_and_copy_the_overlay_address(
         assert overlay.status_code == 403
         overlay = httpx.get(f"{site.url}/d/{SLUG}/screen", params={"token": new}, timeout=10)
         assert overlay.status_code == 200
-    finally:
-        context.close()

@@ -14,8 +14,9 @@ import httpx
 import pytest
 
 from tests.helpers import ServerProcess
+from tests.support.staff import StaffClient
 
-from .seed import PASSWORD, SLUG, ask, wait_pending
+from .seed import SLUG, ask
 
 pytestmark = pytest.mark.e2e
 
@@ -24,12 +25,9 @@ PHONE, EMAIL = "0912 345 678", "xuat.du.lieu@example.vn"
 
 
 @pytest.fixture
-def moderator(site: ServerProcess) -> Iterator[httpx.Client]:
-    client = httpx.Client(base_url=site.url, headers={"Origin": site.url}, timeout=10)
-    response = client.post("/api/v1/session", json={"username": "moderator", "password": PASSWORD})
-    assert response.status_code == 200
-    yield client
-    client.close()
+def moderator(site: ServerProcess) -> Iterator[StaffClient]:
+    with StaffClient(site.url, "moderator") as client:
+        yield client
 
 
 def table(response: httpx.Response) -> list[dict[str, str]]:
@@ -42,19 +40,17 @@ def table(response: httpx.Response) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def asked(site: ServerProcess) -> None:
     """A question that is a spreadsheet formula, and one with contact data."""
-    ask(site.url, '=HYPERLINK("http://evil.example") xin hỏi về dịch vụ công trực tuyến?')
-    body = {
-        "text": "Xin hỏi thời gian cấp lại căn cước công dân qua mạng là bao lâu?",
-        "name": "Lê Văn Bình",
-        "contact": {"phone": PHONE, "email": EMAIL},
-        "consent": True,
-    }
-    response = httpx.post(f"{site.url}/api/v1/dialogues/{SLUG}/questions", json=body)
-    assert response.status_code == 202, response.text
-    wait_pending(site.url, response.json()["tracking_code"])
+    ask(site, '=HYPERLINK("http://evil.example") xin hỏi về dịch vụ công trực tuyến?')
+    ask(
+        site,
+        "Xin hỏi thời gian cấp lại căn cước công dân qua mạng là bao lâu?",
+        name="Lê Văn Bình",
+        contact={"phone": PHONE, "email": EMAIL},
+        consent=True,
+    )
 
 
-def test_export_for_the_record(site: ServerProcess, moderator: httpx.Client, asked: None) -> None:
+def test_export_for_the_record(site: ServerProcess, moderator: StaffClient, asked: None) -> None:
     plain = moderator.get(EXPORT)
     rows = table(plain)
     assert PHONE.replace(" ", "") not in plain.text and EMAIL not in plain.text
@@ -66,9 +62,9 @@ def test_export_for_the_record(site: ServerProcess, moderator: httpx.Client, ask
     before = moderator.get(f"/api/v1/dialogues/{SLUG}/audit", params={"action": "export"})
     assert before.json()["items"] == []
     full = table(moderator.get(EXPORT, params={"contact": "true"}))
-    asked = next(r for r in full if "căn cước" in r["text"])
+    with_contact = next(r for r in full if "căn cước" in r["text"])
     # Stored as +84…; a leading "+" is defused like a formula (Excel shows it as text).
-    assert asked["email"] == EMAIL and asked["phone"] == "'+84912345678"
+    assert with_contact["email"] == EMAIL and with_contact["phone"] == "'+84912345678"
     logged = moderator.get(f"/api/v1/dialogues/{SLUG}/audit", params={"action": "export"})
     (entry,) = logged.json()["items"]
     assert entry["actor"] == "moderator" and entry["after"]["with_contact"] is True
@@ -80,8 +76,7 @@ def test_export_for_the_record(site: ServerProcess, moderator: httpx.Client, ask
 
 def test_export_is_for_moderators_and_admins(site: ServerProcess) -> None:
     assert httpx.get(f"{site.url}{EXPORT}").status_code == 401
-    with httpx.Client(base_url=site.url, headers={"Origin": site.url}, timeout=10) as producer:
-        producer.post("/api/v1/session", json={"username": "producer", "password": PASSWORD})
+    with StaffClient(site.url, "producer") as producer:
         assert producer.get(EXPORT).status_code == 403
         assert producer.get(EXPORT, params={"contact": "true"}).status_code == 403
 

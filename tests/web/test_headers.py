@@ -15,31 +15,27 @@ from websockets.typing import Origin
 from server.web.widget import script_url
 from tests.helpers import ServerProcess
 from tests.support.questions import question_id
+from tests.support.staff import StaffClient
 
-from .seed import PASSWORD, SLUG, ask
+from .seed import SLUG, ask
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def moderator(site: ServerProcess) -> Iterator[httpx.Client]:
+def moderator(site: ServerProcess) -> Iterator[StaffClient]:
     """A moderator's API client: session cookie, Origin and CSRF token."""
-    with httpx.Client(base_url=site.url, timeout=10, headers={"Origin": site.url}) as client:
-        signed_in = client.post(
-            "/api/v1/session", json={"username": "moderator", "password": PASSWORD}
-        )
-        assert signed_in.status_code == 200, signed_in.text
-        client.headers["X-CSRF-Token"] = signed_in.json()["csrf_token"]
+    with StaffClient(site.url, "moderator") as client:
         yield client
 
 
 def test_staff_answers_with_contact_data_are_never_stored(
-    site: ServerProcess, moderator: httpx.Client
+    site: ServerProcess, moderator: StaffClient
 ) -> None:
     """Every staff answer, errors included, says no-store: the question list
     and a question (contact data, notes), the session (its
     CSRF token), a refusal."""
-    code = ask(site.url, "Xin hỏi khi nào có sóng 4G ở các thôn vùng cao?")
+    code = ask(site, "Xin hỏi khi nào có sóng 4G ở các thôn vùng cao?")
     listed = moderator.get(f"/api/v1/dialogues/{SLUG}/questions")
     assert listed.status_code == 200
     qid = question_id(site.env["REDIS_URL"], code)
@@ -47,7 +43,7 @@ def test_staff_answers_with_contact_data_are_never_stored(
         listed,
         moderator.get(f"/api/v1/dialogues/{SLUG}/questions/{qid}"),
         moderator.get("/api/v1/session"),
-        moderator.post(f"/api/v1/dialogues/{SLUG}/questions/{qid}/actions/note", json={}),
+        moderator.post(f"/api/v1/dialogues/{SLUG}/questions/{qid}/actions/note"),
         moderator.get(f"/api/v1/dialogues/{SLUG}/questions?limit=0"),
         httpx.get(f"{site.url}/api/v1/dialogues/{SLUG}/questions"),  # 401
         httpx.get(f"{site.url}/api/v1/tracking/{code}"),

@@ -5,22 +5,26 @@ actions and handling claims over HTTP, and the audit page and API."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 import redis
 
 from tests.helpers import ServerProcess
-from tests.support.questions import question_id
+from tests.support.questions import question_id, submit
+from tests.support.staff import StaffClient
+from tests.support.streams import oldest_now
+from tests.support.waiting import wait_for
 
-from .seed import PASSWORD, SLUG, ask, submit
+from .seed import SLUG, ask
 
 pytestmark = pytest.mark.e2e
 
 QUESTIONS = f"/api/v1/dialogues/{SLUG}/questions"
 
 
-_OPEN: list[httpx.Client] = []
+_OPEN: list[StaffClient] = []
 
 
 @pytest.fixture(autouse=True)
@@ -30,31 +34,26 @@ def _close_clients() -> Iterator[None]:
         _OPEN.pop().close()
 
 
-def staff(site: ServerProcess, username: str) -> httpx.Client:
+def staff(site: ServerProcess, username: str) -> StaffClient:
     """A signed-in staff session (closed after the test)."""
-    client = httpx.Client(base_url=site.url, headers={"Origin": site.url}, timeout=10)
-    _OPEN.append(client)
-    response = client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
-    return client
+    _OPEN.append(StaffClient(site.url, username))
+    return _OPEN[-1]
 
 
 def test_duplicates_are_there_as_soon_as_the_question_is(site: ServerProcess) -> None:
     """The first time moderators can see the second question (status pending,
     version 1) it already lists the first as a duplicate: no later pass."""
-    first = ask(site.url, "Xin hỏi thủ tục đăng ký chữ ký số cho doanh nghiệp nhỏ như thế nào?")
+    first = ask(site, "Xin hỏi thủ tục đăng ký chữ ký số cho doanh nghiệp nhỏ như thế nào?")
     again = "Thu tuc dang ky chu ky so cho doanh nghiep nho nhu the nao a?"
-    submit(site.url, again)
+    submit(site.url, SLUG, again)
     client = staff(site, "moderator")
-    seen = None
-    for _ in range(300):
+
+    def listed() -> dict[str, Any] | None:
         items = client.get(QUESTIONS, params={"limit": 500}).json()["items"]
-        seen = next((q for q in items if q["text"] == again), None)
-        if seen is not None:
-            break
-        httpx.get(f"{site.url}/healthz")
-    assert seen is not None and seen["version"] == 1
+        return next((q for q in items if q["text"] == again), None)
+
+    seen = wait_for(listed, "the second question in the moderators' list")
+    assert seen["version"] == 1
     first_id = question_id(site.env["REDIS_URL"], first)
     assert [d["id"] for d in seen["duplicates"]] == [first_id]
     assert seen["folded"] == "thu tuc dang ky chu ky so cho doanh nghiep nho nhu the nao a"
@@ -62,7 +61,7 @@ def test_duplicates_are_there_as_soon_as_the_question_is(site: ServerProcess) ->
 
 def test_bulk_and_handling_over_http(site: ServerProcess) -> None:
     codes = [
-        ask(site.url, f"Xin hỏi về hạ tầng cáp quang cho khu công nghiệp số {n}?") for n in range(3)
+        ask(site, f"Xin hỏi về hạ tầng cáp quang cho khu công nghiệp số {n}?") for n in range(3)
     ]
     ids = [question_id(site.env["REDIS_URL"], c) for c in codes]
     mod, other = staff(site, "moderator"), staff(site, "admin")
@@ -84,7 +83,7 @@ def test_bulk_and_handling_over_http(site: ServerProcess) -> None:
         f"{site.url}{QUESTIONS}/bulk",
         json={"action": "approve", "ids": ids},
         headers={"Origin": site.url},
-        cookies=mod.cookies,
+        cookies=mod.client.cookies,
     )
     assert no_csrf.status_code == 403
 
@@ -92,11 +91,11 @@ def test_bulk_and_handling_over_http(site: ServerProcess) -> None:
     assert claim.status_code == 200 and claim.json()["by"] == "moderator"
     producer = staff(site, "producer")
     assert producer.post(f"{QUESTIONS}/{ids[0]}/handling").status_code == 403
-    assert mod.delete(f"{QUESTIONS}/{ids[0]}/handling").status_code == 204
+    assert mod.send("DELETE", f"{QUESTIONS}/{ids[0]}/handling").status_code == 204
 
 
 def test_audit_page_and_api(site: ServerProcess, redis_server: str) -> None:
-    code = ask(site.url, "Xin hỏi kế hoạch số hoá hồ sơ đất đai của thành phố Huế?")
+    code = ask(site, "Xin hỏi kế hoạch số hoá hồ sơ đất đai của thành phố Huế?")
     qid = question_id(site.env["REDIS_URL"], code)
     mod = staff(site, "moderator")
     assert mod.post(f"{QUESTIONS}/{qid}/actions/approve", json={}).status_code == 200
@@ -116,9 +115,9 @@ def test_audit_page_and_api(site: ServerProcess, redis_server: str) -> None:
 
     client = redis.Redis.from_url(redis_server, decode_responses=True)
     try:
-        dialogue_id = client.hget("doithoai:dialogues", SLUG)
+        dialogue_id = str(client.hget("doithoai:dialogues", SLUG))
         stream = f"{{d:{dialogue_id}}}:audit"
-        first = client.xrange(stream, count=1)[0][0]
+        first, _ = oldest_now(client, stream, count=1)[0]
         client.xdel(stream, first)
     finally:
         client.close()

@@ -24,6 +24,7 @@ from server.config import Settings
 from server.web.pages import youtube_embed
 from server.web.record_pages import normalise_code
 from tests.helpers import ServerProcess
+from tests.support.app import on_app_loop, services_of
 
 from .record_seed import LIVE_AT, STREAM_URL, Broadcast
 
@@ -167,12 +168,12 @@ def test_a_question_not_yet_screened_reads_received(redis_server: str, tmp_path:
     app = create_app(settings, run_workers=False)
     with TestClient(app) as client:
         make = functools.partial(
-            app.state.services.dialogues.create,
+            services_of(client).dialogues.create,
             slug="chua-sang-loc",
             title="Đối thoại thử",
             status="live",
         )
-        client.portal.call(make)
+        on_app_loop(client, make)
         sent = client.post(
             "/api/v1/dialogues/chua-sang-loc/questions", json={"text": ASKED, "name": "Hồ Thị Lan"}
         )
@@ -189,9 +190,7 @@ def test_merged_question_shows_the_one_it_joined_and_its_answer(
 ) -> None:
     """A merged question shows the one it joined with its answer, or says it is not out yet."""
     b = broadcast(staffed, redis_server, "gop")
-    target = b.ask(ASKED)
-    b.publish(target, "o1", queue=True)
-    b.answer_live(target, LIVE_ANSWER)
+    target = b.answered(ASKED, LIVE_ANSWER)
     mine = b.ask("Bao giờ thì vùng cao A Lưới có sóng 4G vậy ạ?")
     b.act(mine, "merge", into=b.question(target).id)
     html = page_of(client, mine).text
@@ -443,9 +442,7 @@ def test_public_page_embeds_a_youtube_broadcast_and_links_the_records(
 ) -> None:
     """A YouTube stream is embedded (frame-src on that page only), others linked; answers link."""
     b = broadcast(staffed, redis_server, "video")
-    code = b.ask(ASKED)
-    b.publish(code, "o1", queue=True)
-    b.answer_live(code, LIVE_ANSWER)
+    code = b.answered(ASKED, LIVE_ANSWER)
     response = client.get(f"/d/{b.slug}")
     html = response.text
     embed = "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"

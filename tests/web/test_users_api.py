@@ -17,21 +17,21 @@ from typing import Any
 
 import httpx
 import pytest
-import redis
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from server.actions.accounts import MIN_PASSWORD, Accounts
+from server.actions import Services
+from server.actions.accounts import MIN_PASSWORD
 from server.domain.model import Role
-from server.store.connection import Store
-from server.store.connection import connect as connect_redis
 from server.web.openapi import document
 from tests.helpers import REPO_ROOT, ServerProcess
+from tests.support.staff import StaffClient, sign_in_status
+from tests.support.store import with_actions
 
-from .seed import PASSWORD, SLUG, run, seed, server_env
+from .seed import PASSWORD, SLUG, seeded_site
 
 pytestmark = [pytest.mark.e2e]
 
@@ -51,81 +51,29 @@ EXTRA = {
 CLOSE_WAIT = 60.0
 
 
-async def _store_call(redis_url: str, work: Any) -> Any:
-    client = connect_redis(redis_url)
-    try:
-        return await work(Accounts(Store(client, 10_000, b"test-secret"), 3600))
-    finally:
-        await client.aclose()
-
-
-def accounts_do(redis_url: str, work: Any) -> Any:
-    """Run ``work(accounts)`` against the test's Redis, the way the app does."""
-    return run(_store_call(redis_url, work))
-
-
 @pytest.fixture(scope="module")
 def site(redis_server: str) -> Iterator[ServerProcess]:
     """The app on an emptied Redis with the seeded dialogue and staff, plus ``EXTRA``."""
-    with redis.Redis.from_url(redis_server) as client:
-        client.flushall()
-    seed(redis_server)
+    with seeded_site(redis_server, also=_add_extra) as server:
+        yield server
 
-    async def add(accounts: Accounts) -> None:
+
+def _add_extra(redis_url: str) -> None:
+    async def add(actions: Services) -> None:
+        accounts = actions.accounts
         for username, roles in EXTRA.items():
             await accounts.add(username, PASSWORD, roles & {Role.ADMIN})
             if roles - {Role.ADMIN}:
                 given = sorted(r.value for r in roles)
                 await accounts.update("seed", username, memberships={SLUG: given})
 
-    accounts_do(redis_server, add)
-    with ServerProcess(env=server_env(redis_server)) as server:
-        yield server
-
-
-class Staff:
-    """A signed-in staff member's HTTP client: cookie, Origin and CSRF token."""
-
-    def __init__(self, site: ServerProcess, username: str, password: str = PASSWORD) -> None:
-        self.client = httpx.Client(base_url=site.url, headers={"Origin": site.url}, timeout=30)
-        response = self.client.post(
-            "/api/v1/session", json={"username": username, "password": password}
-        )
-        assert response.status_code == 200, response.text
-        self.csrf: str = response.json()["csrf_token"]
-        self.username = username
-
-    def send(self, method: str, url: str, body: Any = None, **headers: str) -> httpx.Response:
-        """An unsafe request as the browser page sends it (``headers`` override)."""
-        return self.client.request(
-            method, url, json=body, headers={"X-CSRF-Token": self.csrf, **headers}
-        )
-
-    @property
-    def cookie_header(self) -> str:
-        return "; ".join(f"{k}={v}" for k, v in self.client.cookies.items())
-
-    def close(self) -> None:
-        self.client.close()
+    with_actions(redis_url, add)
 
 
 @pytest.fixture
-def admin(site: ServerProcess) -> Iterator[Staff]:
-    staff = Staff(site, "admin")
-    try:
+def admin(site: ServerProcess) -> Iterator[StaffClient]:
+    with StaffClient(site.url, "admin") as staff:
         yield staff
-    finally:
-        staff.close()
-
-
-def sign_in_status(site: ServerProcess, username: str, password: str) -> int:
-    response = httpx.post(
-        f"{site.url}/api/v1/session",
-        json={"username": username, "password": password},
-        headers={"Origin": site.url},
-        timeout=30,
-    )
-    return response.status_code
 
 
 def documented(instance: Any, schema: str) -> None:
@@ -142,7 +90,7 @@ def documented(instance: Any, schema: str) -> None:
     assert not problems, problems
 
 
-def listed(admin: Staff) -> dict[str, dict[str, Any]]:
+def listed(admin: StaffClient) -> dict[str, dict[str, Any]]:
     response = admin.client.get(USERS)
     assert response.status_code == 200, response.text
     for user in response.json():
@@ -150,7 +98,9 @@ def listed(admin: Staff) -> dict[str, dict[str, Any]]:
     return {u["username"]: u for u in response.json()}
 
 
-def create(admin: Staff, username: str, roles: list[str], password: str = NEW_PASSWORD) -> None:
+def create(
+    admin: StaffClient, username: str, roles: list[str], password: str = NEW_PASSWORD
+) -> None:
     """A new account with ``roles`` in the seeded dialogue."""
     body = {"username": username, "password": password, "memberships": {SLUG: roles}}
     response = admin.send("POST", USERS, body)
@@ -175,19 +125,20 @@ def test_only_admins_reach_the_users_api(site: ServerProcess, redis_server: str)
         ("PATCH", f"{USERS}/target", {"password": NEW_PASSWORD}),
     ]
 
-    async def tokens(accounts: Accounts) -> dict[str, str]:
+    async def tokens(actions: Services) -> dict[str, str]:
+        accounts = actions.accounts
         scoped, _ = await accounts.create_token("admin", Role.ADMIN, (SLUG,), "scoped", "")
         producer, _ = await accounts.create_token("producer", Role.PRODUCER, (), "vmix", "")
         unscoped, _ = await accounts.create_token("admin", Role.ADMIN, (), "ops", "")
         return {"scoped": scoped, "producer": producer, "admin": unscoped}
 
-    secrets = accounts_do(redis_server, tokens)
-    disabled = Staff(site, "admin-off")
-    accounts_do(redis_server, lambda a: a.set_disabled("admin-off", True))
-    assert sign_in_status(site, "admin-off", PASSWORD) == 401
-    staff = {name: Staff(site, name) for name in ("moderator", "producer", "official")}
+    secrets = with_actions(redis_server, tokens)
+    disabled = StaffClient(site.url, "admin-off")
+    with_actions(redis_server, lambda actions: actions.accounts.set_disabled("admin-off", True))
+    assert sign_in_status(site.url, "admin-off", PASSWORD) == 401
+    staff = {name: StaffClient(site.url, name) for name in ("moderator", "producer", "official")}
     anonymous = httpx.Client(base_url=site.url, headers={"Origin": site.url}, timeout=30)
-    admin = Staff(site, "admin")
+    admin = StaffClient(site.url, "admin")
     try:
         csrf = {"X-CSRF-Token": admin.csrf}
         # (who, client, headers, status, whether reads are refused too: a
@@ -217,12 +168,14 @@ def test_only_admins_reach_the_users_api(site: ServerProcess, redis_server: str)
         assert accounts["target"]["memberships"] == {SLUG: ["moderator"]}
         assert accounts["target"]["admin"] is False
         assert accounts["target"]["disabled"] is False
-        assert sign_in_status(site, "target", PASSWORD) == 200
+        assert sign_in_status(site.url, "target", PASSWORD) == 200
     finally:
         for s in (*staff.values(), disabled, admin):
             s.close()
         anonymous.close()
-        accounts_do(redis_server, lambda a: a.set_disabled("admin-off", False))
+        with_actions(
+            redis_server, lambda actions: actions.accounts.set_disabled("admin-off", False)
+        )
 
 
 def _bearer(secret: str) -> dict[str, str]:
@@ -232,7 +185,7 @@ def _bearer(secret: str) -> dict[str, str]:
 # -- creating and changing accounts -----------------------------------------------------
 
 
-def test_admin_creates_an_account_that_can_sign_in(site: ServerProcess, admin: Staff) -> None:
+def test_admin_creates_an_account_that_can_sign_in(site: ServerProcess, admin: StaffClient) -> None:
     """POST makes an account that signs in with its roles in its dialogue; the
     list shows it with its sessions and never a hash or a session id."""
     body = {
@@ -250,7 +203,7 @@ def test_admin_creates_an_account_that_can_sign_in(site: ServerProcess, admin: S
     assert made["admin"] is False and made["disabled"] is False
     assert made["created_at"] and made["last_login_at"] is None and made["sessions"] == 0
 
-    lan = Staff(site, "lan.nguyen", NEW_PASSWORD)
+    lan = StaffClient(site.url, "lan.nguyen", NEW_PASSWORD)
     try:
         session = lan.client.get("/api/v1/session").json()
         assert session["roles"] == ["moderator", "producer"]
@@ -307,7 +260,7 @@ def test_admin_creates_an_account_that_can_sign_in(site: ServerProcess, admin: S
     ],
 )
 def test_new_accounts_are_checked(
-    admin: Staff, change: dict[str, Any], field: str, message: str
+    admin: StaffClient, change: dict[str, Any], field: str, message: str
 ) -> None:
     """A bad username, password, role list or display name is a 400 naming the
     field, in Vietnamese; nothing is made."""
@@ -324,7 +277,7 @@ def test_new_accounts_are_checked(
     assert "hoa-le" not in listed(admin)
 
 
-def test_errors_follow_the_request_language(admin: Staff) -> None:
+def test_errors_follow_the_request_language(admin: StaffClient) -> None:
     """An English client gets the English sentence for the same refusal."""
     body = {"username": "en-user", "password": "short", "memberships": {SLUG: ["official"]}}
     response = admin.send("POST", USERS, body, **{"Accept-Language": "en"})
@@ -334,7 +287,7 @@ def test_errors_follow_the_request_language(admin: Staff) -> None:
     )
 
 
-def test_patch_refuses_unknown_fields_and_accounts(admin: Staff) -> None:
+def test_patch_refuses_unknown_fields_and_accounts(admin: StaffClient) -> None:
     """PATCH names an unknown field (400) and an unknown account (404)."""
     odd = admin.send("PATCH", f"{USERS}/target", {"admin": False, "is_admin": True})
     assert odd.status_code == 400 and odd.json()["error"]["field"] == "is_admin"
@@ -345,7 +298,7 @@ def test_patch_refuses_unknown_fields_and_accounts(admin: Staff) -> None:
     assert long.status_code == 404
 
 
-def test_admin_cannot_lock_themselves_out(admin: Staff) -> None:
+def test_admin_cannot_lock_themselves_out(admin: StaffClient) -> None:
     """An admin may not disable their own account or drop their own admin flag."""
     own = f"{USERS}/admin"
     off = admin.send("PATCH", own, {"disabled": True})
@@ -373,7 +326,7 @@ def ws_url(site: ServerProcess) -> str:
     return site.url.replace("http://", "ws://") + f"/ws/v1/dialogues/{SLUG}/console"
 
 
-async def open_console(site: ServerProcess, staff: Staff) -> ClientConnection:
+async def open_console(site: ServerProcess, staff: StaffClient) -> ClientConnection:
     console = await connect(
         ws_url(site),
         origin=site.url,  # type: ignore[arg-type]
@@ -405,13 +358,13 @@ async def consoles() -> AsyncIterator[list[ClientConnection]]:
 
 
 async def test_changing_roles_closes_the_console_and_forbids_the_next_request(
-    site: ServerProcess, admin: Staff, consoles: list[ClientConnection]
+    site: ServerProcess, admin: StaffClient, consoles: list[ClientConnection]
 ) -> None:
     """Taking the producer role in the dialogue away: the account's console
     socket closes (4403), its next producer request is 403, its session lives
     on with the roles left."""
     create(admin, "quang", ["moderator", "producer"])
-    quang = Staff(site, "quang", NEW_PASSWORD)
+    quang = StaffClient(site.url, "quang", NEW_PASSWORD)
     try:
         screen = f"/api/v1/dialogues/{SLUG}/screen"
         assert quang.client.get(screen).status_code == 200
@@ -428,12 +381,12 @@ async def test_changing_roles_closes_the_console_and_forbids_the_next_request(
 
 
 async def test_disabling_refuses_login_and_closes_the_console(
-    site: ServerProcess, admin: Staff, consoles: list[ClientConnection]
+    site: ServerProcess, admin: StaffClient, consoles: list[ClientConnection]
 ) -> None:
     """Disabling ends the account's sessions (its console closes with 4401)
     and refuses its login until it is enabled again."""
     create(admin, "minh", ["moderator"])
-    minh = Staff(site, "minh", NEW_PASSWORD)
+    minh = StaffClient(site.url, "minh", NEW_PASSWORD)
     try:
         consoles.append(await open_console(site, minh))
         response = admin.send("PATCH", f"{USERS}/minh", {"disabled": True})
@@ -441,27 +394,27 @@ async def test_disabling_refuses_login_and_closes_the_console(
         assert response.json()["disabled"] is True and response.json()["sessions"] == 0
         assert await close_code(consoles[0]) == 4401
         assert minh.client.get("/api/v1/session").status_code == 401
-        assert sign_in_status(site, "minh", NEW_PASSWORD) == 401
+        assert sign_in_status(site.url, "minh", NEW_PASSWORD) == 401
         assert admin.send("PATCH", f"{USERS}/minh", {"disabled": False}).status_code == 200
-        assert sign_in_status(site, "minh", NEW_PASSWORD) == 200
+        assert sign_in_status(site.url, "minh", NEW_PASSWORD) == 200
     finally:
         minh.close()
 
 
 def test_password_reset_ends_sessions_and_is_logged_without_it(
-    site: ServerProcess, admin: Staff
+    site: ServerProcess, admin: StaffClient
 ) -> None:
     """A new password ends the account's sessions; the old one stops working;
     the server logs who changed what, never a password."""
     create(admin, "thu", ["official"])
-    thu = Staff(site, "thu", NEW_PASSWORD)
+    thu = StaffClient(site.url, "thu", NEW_PASSWORD)
     reset = "đặt lại mật khẩu cho Thu 2026"
     try:
         response = admin.send("PATCH", f"{USERS}/thu", {"password": reset})
         assert response.status_code == 200 and response.json()["sessions"] == 0
         assert thu.client.get("/api/v1/session").status_code == 401
-        assert sign_in_status(site, "thu", NEW_PASSWORD) == 401
-        assert sign_in_status(site, "thu", reset) == 200
+        assert sign_in_status(site.url, "thu", NEW_PASSWORD) == 401
+        assert sign_in_status(site.url, "thu", reset) == 200
     finally:
         thu.close()
     log = site.output()
@@ -473,7 +426,7 @@ def test_password_reset_ends_sessions_and_is_logged_without_it(
 
 
 def test_cli_sets_roles_through_the_same_checks(
-    site: ServerProcess, admin: Staff, redis_server: str
+    site: ServerProcess, admin: StaffClient, redis_server: str
 ) -> None:
     """``doithoai user roles --dialogue`` replaces an account's roles in one
     dialogue (checked the same way: an unknown role is refused), and the API

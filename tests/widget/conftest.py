@@ -24,45 +24,31 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
 import pytest
+from playwright.sync_api import Page, Route
 
-from server.actions import Services, build
+from server.actions import Services
 from server.domain.model import Question, Role, Status
-from server.store.connection import Store, connect
+from server.store.connection import Store
 from tests.helpers import ServerProcess
+from tests.support.dialogues import DESCRIPTION, LOCALITIES, TITLE, TOPICS
+from tests.support.dialogues import OFFICIAL as SEED_OFFICIAL
 from tests.support.portal import HostServer
-from tests.support.questions import question_id
-from tests.support.staff import make_members
-from tests.web.seed import run
+from tests.support.questions import question_id, submit
+from tests.support.staff import PASSWORD, StaffClient, make_members
+from tests.support.store import with_actions, with_store
 
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "tests" / "vendor" / "axe-core-4.14.1.min.js"
-TITLE = "Đối thoại trực tuyến về chuyển đổi số"
-PASSWORD = "mat-khau-widget-123"
 #: Accounts of their own, so that other test modules' accounts do not clash.
 STAFF = {
     "w-moderator": frozenset({Role.MODERATOR}),
     "w-official": frozenset({Role.OFFICIAL}),
     "w-producer": frozenset({Role.PRODUCER}),
 }
-TOPICS = [
-    {"id": "chinh-quyen-so", "name": "Chính quyền số"},
-    {"id": "kinh-te-so", "name": "Kinh tế số"},
-]
-OFFICIAL = {
-    "id": "o1",
-    "name": "Nguyễn Văn An",
-    "title": "Giám đốc Sở Thông tin và Truyền thông",
-    "username": "w-official",
-}
-LOCALITIES = ["Thành phố Huế", "Huyện A Lưới"]
+OFFICIAL = {**SEED_OFFICIAL, "username": "w-official"}
 #: The server's heartbeat period in these tests, in seconds.
 HEARTBEAT = "1"
-#: How long intake may take to screen a question (well under a second; the
-#: margin is for a loaded machine).
-INTAKE_TIMEOUT = 15.0
-POLL = 0.05
 _slugs = itertools.count(1)
 
 
@@ -102,23 +88,6 @@ def foreign(app: ServerProcess) -> Iterator[HostServer]:
 # -- data, made the app's way -----------------------------------------------------------
 
 
-async def _with_store(redis_url: str, work: Any) -> Any:
-    redis = connect(redis_url)
-    try:
-        return await work(Store(redis, 10_000, b"test-secret"))
-    finally:
-        await redis.aclose()
-
-
-async def _with_actions(redis_url: str, work: Any) -> Any:
-    return await _with_store(redis_url, lambda store: work(build(store)))
-
-
-def with_actions(redis_url: str, work: Any) -> Any:
-    """Run ``await work(actions)`` on the app's own Services over ``redis_url``."""
-    return run(_with_actions(redis_url, work))
-
-
 def add_staff(redis_url: str) -> None:
     """The ``STAFF`` accounts, with ``PASSWORD`` (members of no dialogue yet:
     ``create`` makes them members of each dialogue it makes)."""
@@ -139,7 +108,7 @@ def create(redis_url: str, slug: str, origins: list[str], status: str = "live") 
         dialogue = await actions.dialogues.create(
             slug=slug,
             title=TITLE,
-            description="Lãnh đạo tỉnh trả lời câu hỏi của người dân và doanh nghiệp.",
+            description=DESCRIPTION,
             status=status,
             topics=TOPICS,
             officials=[OFFICIAL],
@@ -160,36 +129,7 @@ def questions(redis_url: str, slug: str) -> list[Question]:
         _, found = await store.questions.snapshot(dialogue.id, list(Status))
         return found
 
-    result: list[Question] = run(_with_store(redis_url, work))
-    return result
-
-
-class StaffClient:
-    """A signed-in staff member calling the staff API as the consoles do."""
-
-    def __init__(self, base_url: str, username: str) -> None:
-        self.client = httpx.Client(base_url=base_url, headers={"Origin": base_url}, timeout=10)
-        response = self.client.post(
-            "/api/v1/session", json={"username": username, "password": PASSWORD}
-        )
-        assert response.status_code == 200, response.text
-        self.client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
-
-    def close(self) -> None:
-        self.client.close()
-
-    def question(self, slug: str, qid: str) -> dict[str, Any]:
-        """The staff view of question ``qid``."""
-        response = self.client.get(f"/api/v1/dialogues/{slug}/questions/{qid}")
-        assert response.status_code == 200, response.text
-        return dict(response.json())
-
-    def act(self, slug: str, qid: str, action: str, **body: Any) -> dict[str, Any]:
-        response = self.client.post(
-            f"/api/v1/dialogues/{slug}/questions/{qid}/actions/{action}", json=body
-        )
-        assert response.status_code == 200, response.text
-        return dict(response.json())
+    return with_store(redis_url, work)
 
 
 @dataclass
@@ -212,6 +152,37 @@ class Site:
         query = {"api": self.app.url, "dialogue": self.slug, **params}
         return f"{origin or self.host.origin}/index.html?{urlencode(query)}"
 
+    @property
+    def cors(self) -> dict[str, str]:
+        """The CORS headers the app answers the host portal's widget with."""
+        return {
+            "Access-Control-Allow-Origin": self.host.origin,
+            "Access-Control-Expose-Headers": "Retry-After",
+        }
+
+    def refuse_first_question(
+        self, page: Page, status: int, error: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> list[str]:
+        """Answer the first question ``page`` sends with ``status`` and
+        ``error`` (CORS and ``headers`` added, as the app would) and let the
+        next ones through; the bodies of all of them, as sent."""
+        sent: list[str] = []
+
+        def first_refused(route: Route) -> None:
+            if route.request.method != "POST":
+                route.continue_()
+                return
+            sent.append(route.request.post_data or "{}")
+            if len(sent) > 1:
+                route.continue_()
+                return
+            route.fulfill(
+                status=status, headers={**self.cors, **(headers or {})}, json={"error": error}
+            )
+
+        page.route(f"{self.api}/questions?*", first_refused)
+        return sent
+
     def stored(self) -> list[Question]:
         return questions(self.redis_url, self.slug)
 
@@ -220,17 +191,11 @@ class Site:
 
     def ask(self, text: str, name: str = "Hồ Thị Lan", **fields: Any) -> str:
         """A question through the public API (as another citizen); its tracking code."""
-        response = httpx.post(
-            f"{self.api}/questions",
-            json={"text": text, "name": name, **fields},
-            timeout=10,
-        )
-        assert response.status_code == 202, response.text
-        return str(response.json()["tracking_code"])
+        return submit(self.app.url, self.slug, text, name=name, **fields)
 
     def publish(self, tracking_code: str) -> dict[str, Any]:
         """The moderator approves the question and routes it to the official."""
-        qid = question_id(self.redis_url, tracking_code, INTAKE_TIMEOUT)
+        qid = question_id(self.redis_url, tracking_code)
         q = self.staff["w-moderator"].question(self.slug, qid)
         q = self.act("w-moderator", q["id"], "approve", version=q["version"])
         return self.act(

@@ -18,8 +18,9 @@ from playwright.sync_api import Browser, Route, expect
 from server.actions import Services
 from server.domain import proof
 from tests.helpers import ServerProcess
+from tests.support.store import with_actions
 
-from .conftest import Site, app_env, with_actions
+from .conftest import Site, app_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -111,27 +112,12 @@ def test_a_refused_proof_is_solved_again_with_a_fresh_challenge(
     page, widget = open_and_fill(chromium, site)
     challenges: list[str] = []
     page.on("request", lambda r: challenges.append(r.url) if "/challenge" in r.url else None)
-    posts: list[dict[str, Any]] = []
-    cors = {
-        "Access-Control-Allow-Origin": site.host.origin,
-        "Access-Control-Expose-Headers": "Retry-After",
-    }
-
-    def refuse_first(route: Route) -> None:
-        if route.request.method != "POST":
-            route.continue_()
-            return
-        posts.append(json.loads(route.request.post_data or "{}"))
-        if len(posts) > 1:
-            route.continue_()
-            return
-        error = {"code": "proof_required", "message": "Hết hạn.", "field": "proof"}
-        route.fulfill(status=403, headers=cors, json={"error": error})
-
-    page.route(f"{site.api}/questions?*", refuse_first)
+    error = {"code": "proof_required", "message": "Hết hạn.", "field": "proof"}
+    sent = site.refuse_first_question(page, 403, error)
     widget.get_by_role("button", name="Gửi câu hỏi").click()
     code = widget.locator(".code")
     expect(code).to_have_text(re.compile(r"^\S{16}$"), timeout=SOLVE_TIMEOUT)
+    posts = [json.loads(body) for body in sent]
     assert len(posts) == 2
     assert len(challenges) == 2
     assert solves(posts[0]["proof"]) and solves(posts[1]["proof"])

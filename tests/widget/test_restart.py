@@ -11,8 +11,9 @@ from server.actions import Services
 from server.domain.access import actor_in
 from server.domain.model import Role
 from tests.helpers import ServerProcess
+from tests.support.store import with_actions
 
-from .conftest import HostServer, Site, add_staff, app_env, create, sign_in, with_actions
+from .conftest import HostServer, Site, add_staff, app_env, create, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 

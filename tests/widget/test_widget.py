@@ -13,8 +13,9 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, WebSocketRoute, expect
 
 from server.actions import Services
+from tests.support.store import with_actions
 
-from .conftest import AXE, OFFICIAL, Site, with_actions
+from .conftest import AXE, OFFICIAL, Site
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -194,30 +195,8 @@ def test_busy_and_rate_limited_answers_say_what_to_do(chromium: Browser, site: S
     """A 503 with Retry-After is retried by itself after saying so; a 429 tells
     the citizen how many seconds to wait and is not retried."""
     page, widget = open_widget(chromium, site.page_url())
-    calls: list[int] = []
-    cors = {
-        "Access-Control-Allow-Origin": site.host.origin,
-        "Access-Control-Expose-Headers": "Retry-After",
-    }
-
-    def busy_then_through(route: Route) -> None:
-        if route.request.method != "POST":
-            route.continue_()
-            return
-        calls.append(1)
-        if len(calls) == 1:
-            body = {
-                "error": {
-                    "code": "unavailable",
-                    "message": "Hệ thống tạm thời gián đoạn.",
-                    "field": None,
-                }
-            }
-            route.fulfill(status=503, headers={**cors, "Retry-After": "1"}, json=body)
-        else:
-            route.continue_()
-
-    page.route(f"{site.api}/questions?*", busy_then_through)
+    busy = {"code": "unavailable", "message": "Hệ thống tạm thời gián đoạn.", "field": None}
+    calls = site.refuse_first_question(page, 503, busy, {"Retry-After": "1"})
     fill_question(widget)
     widget.get_by_role("button", name="Gửi câu hỏi").click()
     expect(
@@ -232,7 +211,7 @@ def test_busy_and_rate_limited_answers_say_what_to_do(chromium: Browser, site: S
     def too_fast(route: Route) -> None:
         limited.append(1)
         body = {"error": {"code": "rate_limited", "message": "Bạn gửi quá nhanh.", "field": None}}
-        route.fulfill(status=429, headers={**cors, "Retry-After": "42"}, json=body)
+        route.fulfill(status=429, headers={**site.cors, "Retry-After": "42"}, json=body)
 
     page.route(f"{site.api}/questions?*", too_fast)
     widget.get_by_role("button", name="Đặt câu hỏi khác").click()

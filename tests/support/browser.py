@@ -1,0 +1,74 @@
+"""Staff and viewers in Chromium: a browser context signed in as a staff
+member, a page whose feed is live, and signing in through the login page.
+Each wait is on the page's own state (the feed's ``data-state``, the URL),
+never on time."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import quote
+
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+
+from .staff import PASSWORD, SESSION
+
+
+def signed_in(browser: Browser, base_url: str, username: str, **options: Any) -> BrowserContext:
+    """A new context (Vietnamese unless ``options`` say otherwise) with
+    ``username``'s session cookie, as after signing in."""
+    context = browser.new_context(**{"locale": "vi-VN", **options})
+    response = context.request.post(
+        f"{base_url}{SESSION}",
+        data={"username": username, "password": PASSWORD},
+        headers={"Origin": base_url},
+    )
+    assert response.ok, response.text()
+    return context
+
+
+def live_page(context: BrowserContext, url: str) -> Page:
+    """A new page at ``url``, once its feed is live (its snapshot drawn)."""
+    page = context.new_page()
+    page.goto(url)
+    expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    return page
+
+
+def through_login(page: Page, base_url: str, path: str, username: str) -> None:
+    """Open ``path``, which sends an anonymous visitor to the login page, and
+    sign in there as ``username``; back on ``path`` once its scripts ran."""
+    page.goto(f"{base_url}{path}")
+    expect(page).to_have_url(re.compile(re.escape(f"/login?next={quote(path, safe='')}")))
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    expect(page).to_have_url(f"{base_url}{path}")
+    # The URL changes before the page's module scripts run: wait for them.
+    page.wait_for_load_state("load")
+
+
+@contextmanager
+def page_through_login(
+    browser: Browser, base_url: str, path: str, username: str, **options: Any
+) -> Iterator[Page]:
+    """A page at ``path`` in a context of its own (Vietnamese unless
+    ``options`` say otherwise), signed in as ``username`` through the login
+    page; the context is closed after."""
+    context = browser.new_context(**{"locale": "vi-VN", **options})
+    try:
+        page = context.new_page()
+        through_login(page, base_url, path, username)
+        yield page
+    finally:
+        context.close()
+
+
+def expect_refused_field(field: Locator, error: Locator, message: str) -> None:
+    """A form refused ``field``: ``message`` beside it, the field marked
+    invalid and focused, as every form of the app shows an API's refusal."""
+    expect(error).to_have_text(message)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_be_focused()
