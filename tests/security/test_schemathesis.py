@@ -15,8 +15,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
+from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -50,6 +52,18 @@ CHECKS = [
 ]
 
 schema = schemathesis.openapi.from_dict(document())
+
+
+def _operations() -> dict[str, APIOperation]:
+    """Every operation of the document, by its label ("GET /api/v1/dialogues")."""
+    found = {}
+    for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result  # the document's own error, at collection
+        found[result.ok().label] = result.ok()
+    return found
+
+
+OPERATIONS = _operations()
 AUDIT = "/api/v1/dialogues/{slug}/audit"
 
 
@@ -91,28 +105,37 @@ def test_the_served_document_is_the_one_tested(site: ServerProcess) -> None:
     assert served.json() == document()
 
 
-@schema.parametrize()
-@settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=list(HealthCheck),
-)
-def test_api(case: schemathesis.Case, api: Api) -> None:
-    """No generated request gets a 5xx or a response the document does not allow."""
-    for name, values in api.known.items():
-        if name in (case.path_parameters or {}):
-            generated = str(case.path_parameters[name])
-            # Mostly a value that exists; now and then the generated one (a 404).
-            if len(generated) % 4:
-                case.path_parameters[name] = values[len(generated) % len(values)]
-    case.call_and_validate(
-        base_url=api.url,
-        headers={"Authorization": f"Bearer {api.token}"},
-        checks=CHECKS,
-        timeout=20,
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+def test_api(operation: str, api: Api) -> None:
+    """No generated request gets a 5xx or a response the document does not allow.
+
+    One test per operation, parametrized by pytest rather than by
+    ``schema.parametrize()``, whose items all share one node id: pytest-xdist
+    (``make test``) would run one of them and drop the others unseen."""
+
+    @given(case=OPERATIONS[operation].as_strategy())
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
     )
+    def generated(case: schemathesis.Case) -> None:
+        for name, values in api.known.items():
+            if name in (case.path_parameters or {}):
+                value = str(case.path_parameters[name])
+                # Mostly a value that exists; now and then the generated one (a 404).
+                if len(value) % 4:
+                    case.path_parameters[name] = values[len(value) % len(values)]
+        case.call_and_validate(
+            base_url=api.url,
+            headers={"Authorization": f"Bearer {api.token}"},
+            checks=CHECKS,
+            timeout=20,
+        )
+
+    generated()
 
 
 def test_audit_cursor_is_validated(api: Api) -> None:
