@@ -42,10 +42,6 @@ def connect(url: str, pool_size: int = POOL_SIZE) -> Redis:
         decode_responses=True,
         protocol=2,
         health_check_interval=30,
-        # No CLIENT SETINFO on connect: Redis before 7.2 answers it with an
-        # error that redis-py can surface as the first command's failure.
-        lib_name=None,
-        lib_version=None,
     )
     return Redis.from_pool(pool)  # owns the pool: aclose() closes it
 
