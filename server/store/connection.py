@@ -42,6 +42,10 @@ def connect(url: str, pool_size: int = POOL_SIZE) -> Redis:
         decode_responses=True,
         protocol=2,
         health_check_interval=30,
+        # No CLIENT SETINFO on connect: Redis before 7.2 refuses it, and a
+        # connect cancelled between sending it and reading the refusal leaves
+        # that reply on the socket for the next command to read as its own.
+        driver_info=None,
     )
     return Redis.from_pool(pool)  # owns the pool: aclose() closes it
 
