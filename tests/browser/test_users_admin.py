@@ -36,6 +36,12 @@ class AdminApi(StaffClient):
         assert response.status_code == 200, response.text
         return next((u for u in response.json() if u["username"] == username), None)
 
+    def account(self, username: str) -> dict[str, Any]:
+        """The account ``username``, which must exist."""
+        found = self.user(username)
+        assert found is not None, f"no account {username}"
+        return found
+
 
 @pytest.fixture
 def api(site: ServerProcess) -> Iterator[AdminApi]:
@@ -113,7 +119,7 @@ def test_admin_adds_changes_and_disables_an_account(
         lan = row(page, "lan")
         expect(lan.locator(".admin-message")).to_have_text("Đã lưu vai trò.")
         expect(role_in(lan, "Lãnh đạo trả lời")).to_be_checked()
-        assert api.user("lan")["memberships"] == {  # type: ignore[index]
+        assert api.account("lan")["memberships"] == {
             SLUG: ["moderator", "official"],
             "nhap": ["moderator"],
         }
@@ -140,7 +146,7 @@ def test_admin_adds_changes_and_disables_an_account(
         assert sign_in_status(site.url, "lan", NEW_PASSWORD) == 401
         lan.get_by_role("button", name="Mở khóa").click()
         expect(row(page, "lan")).to_have_attribute("data-state", "active")
-        assert api.user("lan")["disabled"] is False  # type: ignore[index]
+        assert api.account("lan")["disabled"] is False
 
         # -- reset the password
         lan = row(page, "lan")

@@ -8,7 +8,7 @@ import pytest
 from redis.asyncio import Redis
 
 from server.actions import Services, build
-from server.domain.model import Actor, Dialogue, Role
+from server.domain.model import Actor, Dialogue, Role, Status
 from server.store.connection import Store, connect
 from tests.support.dialogues import LOCALITIES, OFFICIAL, TITLE, TOPICS
 from tests.support.store import store_on
@@ -57,3 +57,10 @@ def payload(n: int = 0, **extra: object) -> dict[str, object]:
         "locality": "Thành phố Huế",
         **extra,
     }
+
+
+async def status_of(store: Store, dialogue: Dialogue, qid: str) -> Status:
+    """The status of question ``qid``, which must exist."""
+    q = await store.questions.get(dialogue.id, qid)
+    assert q is not None, qid
+    return q.status

@@ -17,7 +17,7 @@ from server.store import keys
 from server.store.connection import Store
 from tests.support.streams import newest
 
-from .conftest import MODERATOR, PRODUCER
+from .conftest import MODERATOR, PRODUCER, status_of
 from .test_questions import pending
 
 PRODUCER2 = Actor("producer2", frozenset({Role.PRODUCER}))
@@ -39,12 +39,6 @@ async def queue_order(store: Store, dialogue: Dialogue) -> list[str]:
 
 async def on_air_of(result: AirResult) -> str | None:
     return result.on_air.id if result.on_air else None
-
-
-async def status_of(store: Store, dialogue: Dialogue, qid: str) -> Status:
-    q = await store.questions.get(dialogue.id, qid)
-    assert q is not None
-    return q.status
 
 
 async def test_next_walks_the_queue_and_answers_what_was_on_air(

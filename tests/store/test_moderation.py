@@ -9,7 +9,7 @@ from server.actions import Services, build
 from server.domain.model import Dialogue, Status
 from server.store.connection import Store
 
-from .conftest import MODERATOR, MODERATOR2, payload
+from .conftest import MODERATOR, MODERATOR2, payload, status_of
 
 SAME = (
     "Xin hỏi khi nào tỉnh cấp chữ ký số miễn phí cho hộ kinh doanh cá thể?",
@@ -95,7 +95,9 @@ async def test_merge_sums_votes_and_askers_and_unmerge_gives_them_back(
     target = await submitted(store, actions, dialogue, SAME[0])
     source_code = (await actions.submissions.submit(dialogue, payload(text=SAME[1]))).tracking_code
     await intake(store, actions)
-    source = (await store.questions.by_tracking(source_code)).id  # type: ignore[union-attr]
+    screened = await store.questions.by_tracking(source_code)
+    assert screened is not None
+    source = screened.id
     for qid in (target, source):
         await actions.moderation.act(dialogue, qid, "approve", {}, MODERATOR)
     for voter in ("voter-0001", "voter-0002"):
@@ -141,7 +143,7 @@ async def test_bulk_is_atomic_per_question_and_reports_partial_failures(
         ids[3]: (True, None),
         "999": (False, "not_found"),
     }
-    statuses = [(await store.questions.get(dialogue.id, q)).status for q in ids]  # type: ignore[union-attr]
+    statuses = [await status_of(store, dialogue, q) for q in ids]
     assert statuses == [Status.APPROVED, Status.APPROVED, Status.REJECTED, Status.APPROVED]
 
 

@@ -22,6 +22,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin
 
 from server.actions import Services
 from server.actions.accounts import MIN_PASSWORD
@@ -329,7 +330,7 @@ def ws_url(site: ServerProcess) -> str:
 async def open_console(site: ServerProcess, staff: StaffClient) -> ClientConnection:
     console = await connect(
         ws_url(site),
-        origin=site.url,  # type: ignore[arg-type]
+        origin=Origin(site.url),
         additional_headers={"Cookie": staff.cookie_header},
     )
     first = await asyncio.wait_for(console.recv(), 30)
