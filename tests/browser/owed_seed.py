@@ -14,7 +14,7 @@ import time
 from datetime import date
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from server.actions import Services
 from server.domain import lifecycle
@@ -22,6 +22,8 @@ from server.domain.access import actor_in
 from server.domain.model import Actor, Dialogue, DialogueStatus, Question, Role, Status
 from server.store.connection import Store
 from tests.helpers import ServerProcess
+from tests.support.browser import live_page as feed_page
+from tests.support.browser import signed_in as browser_session
 from tests.support.staff import make_members
 from tests.support.store import with_actions, with_store
 from tests.web import record_seed
@@ -140,19 +142,13 @@ def signed_in(
     browser: Browser, server: ServerProcess, username: str, **options: Any
 ) -> BrowserContext:
     """A browser context with ``username``'s session."""
-    context = browser.new_context(locale="vi-VN", **options)
-    response = context.request.post(
-        f"{server.url}/api/v1/session", data={"username": username, "password": PASSWORD}
-    )
-    assert response.ok, response.text()
-    return context
+    return browser_session(browser, server.url, username, **options)
 
 
 def live_page(context: BrowserContext, url: str) -> Page:
-    """``url`` in a new page of ``context``, once its feed is connected."""
-    page = context.new_page()
-    page.goto(url)
-    expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    """``url`` in a new page of ``context``, once its feed is connected,
+    marked so that a test can tell the page was not reloaded since."""
+    page = feed_page(context, url)
     page.evaluate("window.__sameDocument = true")
     return page
 

@@ -26,7 +26,15 @@ OFFICIALS = [OFFICIAL, DEPUTY]
 #: the official of o1, and a second producer at another desk.
 EXTRA_STAFF = {"official": frozenset({Role.OFFICIAL}), "producer2": frozenset({Role.PRODUCER})}
 #: What the tests of this folder take from here.
-__all__ = ["StaffClient", "add_staff", "approved", "fresh_slug", "new_dialogue", "submit"]
+__all__ = [
+    "StaffClient",
+    "add_staff",
+    "approved",
+    "fresh_dialogue",
+    "fresh_slug",
+    "new_dialogue",
+    "submit",
+]
 
 _numbers = itertools.count(1)
 
@@ -75,6 +83,14 @@ def add_staff(redis_url: str) -> None:
             await actions.accounts.add(username, PASSWORD)
 
     with_actions(redis_url, make)
+
+
+def fresh_dialogue(redis_url: str, prefix: str, **settings: Any) -> str:
+    """The slug of a new dialogue (``new_dialogue`` with ``settings``) that
+    no other test of this session uses."""
+    slug = fresh_slug(prefix)
+    new_dialogue(redis_url, slug, **settings)
+    return slug
 
 
 def approved(staff: StaffClient, site: ServerProcess, slug: str, text: str, **fields: Any) -> str:

@@ -27,7 +27,7 @@ from .air_pages import (
     wait_for,
     wait_queue,
 )
-from .producer_seed import StaffClient, approved, fresh_slug, new_dialogue, submit
+from .producer_seed import StaffClient, approved, fresh_dialogue, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -48,15 +48,7 @@ def site(redis_server: str) -> Iterator[ServerProcess]:
 
 @pytest.fixture
 def slug(site: ServerProcess, redis_server: str) -> str:
-    name = fresh_slug("song")
-    new_dialogue(redis_server, name)
-    return name
-
-
-@pytest.fixture(scope="module")
-def admin(site: ServerProcess) -> Iterator[StaffClient]:
-    with StaffClient(site.url, "admin") as staff:
-        yield staff
+    return fresh_dialogue(redis_server, "song")
 
 
 def queued(admin: StaffClient, site: ServerProcess, slug: str, *texts: str) -> list[str]:

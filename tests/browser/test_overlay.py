@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 from tests.helpers import ServerProcess
 
 from .air_pages import broadcast_site, console, on_air_ids, overlay, question, wait_for
-from .producer_seed import StaffClient, approved, fresh_slug, new_dialogue
+from .producer_seed import StaffClient, approved, fresh_dialogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -63,18 +63,6 @@ def site(redis_server: str) -> Iterator[ServerProcess]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def admin(site: ServerProcess) -> Iterator[StaffClient]:
-    with StaffClient(site.url, "admin") as staff:
-        yield staff
-
-
-def dialogue(redis_server: str, **settings: Any) -> str:
-    slug = fresh_slug("lop-phu")
-    new_dialogue(redis_server, slug, **settings)
-    return slug
-
-
 def on_air(admin: StaffClient, site: ServerProcess, slug: str, text: str, **fields: Any) -> str:
     """Ask ``text``, route it to o1, put it on air; its id."""
     qid = approved(admin, site, slug, text, **fields)
@@ -105,7 +93,7 @@ def test_the_lower_third_fits_the_title_safe_area(
     the frame's height, its text in at most three lines that never overflow
     (cut at a word with "…" when too long), no link shown raw, and the page
     transparent."""
-    slug = dialogue(redis_server)
+    slug = fresh_dialogue(redis_server, "lop-phu")
     text = question_of(length)
     assert len(text) == length
     on_air(
@@ -154,7 +142,7 @@ def test_the_opaque_and_green_variants_and_the_dialogues_look(
     """?bg=opaque gives a dark backdrop and ?bg=green a chroma key; the band
     takes the dialogue's short name, colours and logo."""
     brand = {"name": "Đối thoại Huế 2026", "color": "#0b3d91", "accent": "#ffd400", "logo": LOGO}
-    slug = dialogue(redis_server, brand=brand)
+    slug = fresh_dialogue(redis_server, "lop-phu", brand=brand)
     on_air(admin, site, slug, "Tỉnh có hỗ trợ chi phí chữ ký số cho hộ kinh doanh nhỏ không?")
     for variant, expected in (("opaque", "radial-gradient"), ("green", "rgb(0, 177, 64)")):
         page = overlay(chromium, site, admin, slug, query=f"&bg={variant}")
@@ -181,7 +169,7 @@ def test_hide_and_show_while_the_same_question_stays_on_air(
 ) -> None:
     """The console's button and O key hide and show the lower third with a
     fade; the question on air does not change, in the overlay or the server."""
-    slug = dialogue(redis_server)
+    slug = fresh_dialogue(redis_server, "lop-phu")
     qid = on_air(admin, site, slug, "Khi nào có wifi miễn phí ở các điểm du lịch của Huế?")
     page = overlay(chromium, site, admin, slug)
     desk = console(chromium, site, slug)
@@ -227,7 +215,7 @@ def test_the_air_text_goes_on_air_instead_of_the_question(
     chromium: Browser, site: ServerProcess, redis_server: str, admin: StaffClient
 ) -> None:
     """When staff set a short on-air text, the overlay shows it (live)."""
-    slug = dialogue(redis_server)
+    slug = fresh_dialogue(redis_server, "lop-phu")
     qid = on_air(admin, site, slug, question_of(600))
     page = overlay(chromium, site, admin, slug)
     try:
@@ -245,7 +233,7 @@ def test_the_phase_in_words_when_nothing_is_on_air(
 ) -> None:
     """Before the broadcast, on air now, ended — written answers continue,
     archived: said live as the dialogue moves through its phases."""
-    slug = dialogue(redis_server, status="open")
+    slug = fresh_dialogue(redis_server, "lop-phu", status="open")
     page = overlay(chromium, site, admin, slug)
     try:
         phase = page.locator("#idle-phase")
@@ -271,7 +259,7 @@ def test_the_connection_notice_shows_only_while_the_socket_is_down(
 ) -> None:
     """Live: no notice. The socket dropped and refused: "reconnecting". Let
     through again: the notice goes, and the overlay follows the air again."""
-    slug = dialogue(redis_server)
+    slug = fresh_dialogue(redis_server, "lop-phu")
     sockets: list[WebSocketRoute] = []
     blocked = {"now": False}
 

@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, WebSocketRoute, expect
+from playwright.sync_api import Browser, Page, expect
 
 from server.domain.wrapup import ICT
 from server.web.templating import day
 from tests.helpers import ServerProcess
+from tests.support.feed_link import FeedLink, deaf_feed, notice_follows_the_link
 from tests.web.record_seed import LIVE_AT
 
 from .owed_seed import Show, app_server, live_page
@@ -37,7 +38,6 @@ PHASES = {
     "closed": "Đã kết thúc — tiếp tục trả lời bằng văn bản",
     "archived": "Đã lưu trữ",
 }
-FEED = re.compile(r"/ws/v1/dialogues/[^/]+/feed")
 
 
 @pytest.fixture(scope="module")
@@ -130,35 +130,17 @@ def test_the_connection_shows_only_while_the_socket_is_lost(
     cut (and every new one refused) it says it is reconnecting, beside the
     phase; back up, the notice goes."""
     b = Show(redis_server, server.url, "mat-ket-noi")
-    link: dict[str, Any] = {"down": False, "open": []}
-
-    def relay(ws: WebSocketRoute) -> None:
-        if link["down"]:
-            ws.close()
-            return
-        ws.connect_to_server()
-        link["open"].append(ws)
-
     citizen = chromium.new_context(locale="vi-VN")
     try:
         page = citizen.new_page()
-        page.route_web_socket(FEED, relay)
+        link = FeedLink(page)
         page.goto(f"{server.url}/d/{b.slug}")
-        connection = page.locator("#connection")
-        expect(connection).to_have_attribute("data-state", "live")
-        expect(connection).to_be_hidden()
-        phase_is(page, "live")
-
-        link["down"] = True
-        link["open"].pop().close()
-        expect(connection).to_be_visible()
-        expect(connection).to_contain_text("Đang kết nối lại")
-        phase_is(page, "live")
-
-        link["down"] = False
-        page.evaluate("dispatchEvent(new Event('online'))")
-        expect(connection).to_have_attribute("data-state", "live")
-        expect(connection).to_be_hidden()
+        notice_follows_the_link(
+            link,
+            page.locator("#connection"),
+            re.compile("Đang kết nối lại"),
+            lambda: phase_is(page, "live"),
+        )
     finally:
         citizen.close()
 
@@ -173,14 +155,10 @@ def test_a_refused_vote_says_why(
     b.publish(code, "o1")
     qid = b.question(code).id
 
-    def deaf(ws: WebSocketRoute) -> None:
-        server_side = ws.connect_to_server()
-        server_side.on_message(lambda message: None)  # hears nothing after connecting
-
     citizen = chromium.new_context(locale="vi-VN")
     try:
         page = citizen.new_page()
-        page.route_web_socket(FEED, deaf)
+        deaf_feed(page)
         page.goto(f"{server.url}/d/{b.slug}")
         expect(page.locator("#connection")).to_have_attribute("data-state", "live")
         b.phase("closed")

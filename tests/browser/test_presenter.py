@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, expect
 from tests.helpers import ServerProcess
 
 from .air_pages import broadcast_site, console, question, screen_token, staff_page
-from .producer_seed import StaffClient, approved, fresh_slug, new_dialogue
+from .producer_seed import StaffClient, approved, fresh_dialogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -34,15 +34,7 @@ def site(redis_server: str) -> Iterator[ServerProcess]:
 
 @pytest.fixture
 def slug(site: ServerProcess, redis_server: str) -> str:
-    name = fresh_slug("dan-chuong-trinh")
-    new_dialogue(redis_server, name)
-    return name
-
-
-@pytest.fixture(scope="module")
-def admin(site: ServerProcess) -> Iterator[StaffClient]:
-    with StaffClient(site.url, "admin") as staff:
-        yield staff
+    return fresh_dialogue(redis_server, "dan-chuong-trinh")
 
 
 def test_who_may_open_the_presenter_view(

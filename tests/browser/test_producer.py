@@ -6,23 +6,24 @@ test_air_control.py, the overlay's shape in test_overlay.py."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 
 import pytest
 import redis
-from playwright.sync_api import Browser, Locator, Page, Position, expect
+from playwright.sync_api import Browser, Page, Position, expect
 
 from tests.helpers import ServerProcess
 from tests.web.seed import PASSWORD, seed, server_env
 
-from .producer_seed import StaffClient, add_staff, approved, fresh_slug, new_dialogue
+from .air_pages import row, wait_queue
+from .producer_seed import (
+    StaffClient,
+    add_staff,
+    approved,
+    fresh_dialogue,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-
-#: How long the server's queue may take to show a change the console sent.
-QUEUE_TIMEOUT = 10.0
-POLL_INTERVAL = 0.05
 
 FIRST = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
 SECOND = (
@@ -48,23 +49,7 @@ def site(redis_server: str) -> Iterator[ServerProcess]:
 @pytest.fixture
 def slug(site: ServerProcess, redis_server: str) -> str:
     """A fresh live dialogue with two officials, for this test alone."""
-    name = fresh_slug()
-    new_dialogue(redis_server, name)
-    return name
-
-
-@pytest.fixture(scope="module")
-def admin(site: ServerProcess) -> Iterator[StaffClient]:
-    """The admin over HTTP, to make questions and read the server's queue."""
-    with StaffClient(site.url, "admin") as staff:
-        yield staff
-
-
-@pytest.fixture(scope="module")
-def producer(site: ServerProcess) -> Iterator[StaffClient]:
-    """A producer over HTTP, to read the overlay's address as the console does."""
-    with StaffClient(site.url, "producer") as staff:
-        yield staff
+    return fresh_dialogue(redis_server, "phat-song")
 
 
 def open_console(browser: Browser, site: ServerProcess, slug: str) -> Page:
@@ -87,18 +72,6 @@ def open_overlay(browser: Browser, producer: StaffClient, slug: str) -> Page:
     page.goto(url)
     page.evaluate("window.__sameDocument = true")  # a reload would lose it
     return page
-
-
-def row(page: Page, listing: str, text: str) -> Locator:
-    return page.locator(f"#{listing}-list > li").filter(has=page.locator(".q-text", has_text=text))
-
-
-def wait_queue(staff: StaffClient, slug: str, expected: list[str]) -> None:
-    """Poll the API until the server's queue is ``expected`` (the console sent it)."""
-    deadline = time.monotonic() + QUEUE_TIMEOUT
-    while (found := staff.queue(slug)) != expected:
-        assert time.monotonic() < deadline, f"queue is {found}, expected {expected}"
-        time.sleep(POLL_INTERVAL)
 
 
 def test_producer_queues_and_reorders_by_keyboard_and_drag(

@@ -11,13 +11,14 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Locator, WebSocketRoute, expect
+from playwright.sync_api import Browser, Locator, expect
 
 from server.actions import Services
 from server.domain.access import actor_in
 from server.domain.model import Role
 from server.web.templating import day
 from tests.helpers import ServerProcess
+from tests.support.feed_link import FeedLink, deaf_feed, notice_follows_the_link
 from tests.support.portal import HostServer
 
 from .conftest import OFFICIAL, Site, StaffClient, create, with_actions
@@ -33,7 +34,6 @@ PHASES = {
     "closed": "Đã kết thúc — tiếp tục trả lời bằng văn bản",
     "archived": "Đã lưu trữ",
 }
-FEED = re.compile(r"/ws/v1/dialogues/[^/]+/feed")
 
 
 def opened(
@@ -133,34 +133,16 @@ def test_the_widget_says_the_connection_only_while_it_is_lost(
 ) -> None:
     """Up, the widget says nothing of its socket; cut (and every new one
     refused), it says it is reconnecting beside the phase; back, it is quiet."""
-    link: dict[str, Any] = {"down": False, "open": []}
-
-    def relay(ws: WebSocketRoute) -> None:
-        if link["down"]:
-            ws.close()
-            return
-        ws.connect_to_server()
-        link["open"].append(ws)
-
     page = chromium.new_context(locale="vi-VN").new_page()
-    page.route_web_socket(FEED, relay)
+    link = FeedLink(page)
     page.goto(site.page_url())
     widget = page.locator("doithoai-widget")
-    conn = widget.locator(".conn")
-    expect(conn).to_have_attribute("data-state", "live")
-    expect(conn).to_be_hidden()
-    phase_is(widget, "live")
-
-    link["down"] = True
-    link["open"].pop().close()
-    expect(conn).to_be_visible()
-    expect(conn).to_have_text("Mất kết nối, đang kết nối lại…")
-    phase_is(widget, "live")
-
-    link["down"] = False
-    page.evaluate("dispatchEvent(new Event('online'))")
-    expect(conn).to_have_attribute("data-state", "live")
-    expect(conn).to_be_hidden()
+    notice_follows_the_link(
+        link,
+        widget.locator(".conn"),
+        "Mất kết nối, đang kết nối lại…",
+        lambda: phase_is(widget, "live"),
+    )
     page.context.close()
 
 
@@ -169,12 +151,8 @@ def test_a_refused_vote_says_why_in_the_widget(chromium: Browser, site: Site) ->
     the vote; the server refuses it and the widget says why in words."""
     q = site.publish(site.ask(ASKED))
 
-    def deaf(ws: WebSocketRoute) -> None:
-        server_side = ws.connect_to_server()
-        server_side.on_message(lambda message: None)
-
     page = chromium.new_context(locale="vi-VN").new_page()
-    page.route_web_socket(FEED, deaf)
+    deaf_feed(page)
     page.goto(site.page_url())
     widget = page.locator("doithoai-widget")
     expect(widget.locator(".conn")).to_have_attribute("data-state", "live")
