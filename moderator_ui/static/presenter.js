@@ -10,7 +10,7 @@ import { t } from "./common.js";
 import { airText, clock, phaseKey } from "./air.js";
 import { fitText } from "./fit.js";
 import { h, readJSON, reconcile } from "./lib/dom.js";
-import { Feed } from "./lib/feed.js";
+import { followAir, refitOnResize } from "./lib/air_page.js";
 import { apply, createState } from "./lib/state.js";
 
 const root = document.getElementById("presenter");
@@ -40,7 +40,7 @@ const NEXT_COUNT = 2;
 
 // What the public feed said (lib/state.js), with the dialogue the page has.
 const model = createState("public", readJSON("dialogue-data"));
-const view = { frame: 0, stamp: "", wasLive: false, rows: new Map() };
+const view = { frame: 0, stamp: "", rows: new Map() };
 
 function schedule() {
   if (!view.frame) view.frame = requestAnimationFrame(draw);
@@ -115,33 +115,18 @@ function tick() {
   if (clockNode.textContent !== text) clockNode.textContent = text;
 }
 
-function connection(state) {
-  root.dataset.connection = state;
-  if (state === "live") view.wasLive = true;
-  connectionNode.hidden = !(state === "waiting" || (state === "connecting" && view.wasLive));
-  if (state === "ended") location.reload();
-}
-
-addEventListener("resize", schedule);
-if (document.fonts && document.fonts.ready) {
-  document.fonts.ready.then(() => {
-    view.stamp = "";
-    schedule();
-  });
-}
+refitOnResize(schedule, () => {
+  view.stamp = "";
+});
 setInterval(tick, 1000);
 draw();
 
-// Opened with the overlay's token, the socket names it: rotating the token
-// closes it (4403) and the page reloads into its "link not valid" page.
-const TOKEN_ROTATED = 4403;
-
-new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/feed`, {
-  params: token === null ? {} : { screen: token },
-  finalCodes: token === null ? [] : [TOKEN_ROTATED],
+followAir(root, connectionNode, {
+  slug,
+  token,
+  after: null,
   onMessage: (message) => {
     apply(model, message);
     schedule();
   },
-  onStatus: connection,
-}).start();
+});

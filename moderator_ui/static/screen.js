@@ -13,7 +13,7 @@ import { t } from "./common.js";
 import { airText, brandOf, phaseKey } from "./air.js";
 import { fitText } from "./fit.js";
 import { readJSON } from "./lib/dom.js";
-import { Feed } from "./lib/feed.js";
+import { followAir, refitOnResize } from "./lib/air_page.js";
 import { apply, createState } from "./lib/state.js";
 
 const root = document.getElementById("screen");
@@ -42,7 +42,7 @@ const notice = document.getElementById("connection-notice");
 const TEXT_SIZES = [4.2, 3.9, 3.6, 3.3, 3];
 // What the public feed said (lib/state.js), starting from the rendered state.
 const model = createState("public");
-const view = { frame: 0, stamp: "", wasLive: false };
+const view = { frame: 0, stamp: "" };
 
 function schedule() {
   if (!view.frame) view.frame = requestAnimationFrame(draw);
@@ -110,32 +110,15 @@ function receive(message) {
   schedule();
 }
 
-/** The socket's state: the notice shows only while it is down. */
-function connection(state) {
-  root.dataset.connection = state;
-  if (state === "live") view.wasLive = true;
-  notice.hidden = !(state === "waiting" || (state === "connecting" && view.wasLive));
-  if (state === "ended") location.reload();
-}
-
-addEventListener("resize", schedule);
-if (document.fonts && document.fonts.ready) {
-  document.fonts.ready.then(() => {
-    view.stamp = ""; // the text may take another size in the loaded font
-    schedule();
-  });
-}
+refitOnResize(schedule, () => {
+  view.stamp = "";
+});
 apply(model, { type: "snapshot", id: initial.last_event_id || null, data: initial });
 draw();
 
-// The overlay's socket names its token, so that rotating the token closes
-// it (4403); the page then reloads, and says its link no longer works.
-const TOKEN_ROTATED = 4403;
-
-new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/feed`, {
+followAir(root, notice, {
+  slug,
+  token: new URLSearchParams(location.search).get("token") || "",
   after: initial.last_event_id || null,
-  params: { screen: new URLSearchParams(location.search).get("token") || "" },
-  finalCodes: [TOKEN_ROTATED],
   onMessage: receive,
-  onStatus: connection,
-}).start();
+});

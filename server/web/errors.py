@@ -8,10 +8,8 @@ escapes as a bare 500 page.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-import re
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -117,71 +115,3 @@ HANDLERS = {
     StoreUnavailable: _store_down,
     Exception: _unexpected,
 }
-
-
-#: Half of a UTF-16 pair. JSON may spell one alone (``"\udc00"``) and
-#: Python decodes it into a str that is no text: it cannot be encoded to
-#: UTF-8, so it would fail deep inside (Redis, hashing, the response).
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _not_json(constant: str) -> Any:
-    raise ValueError(f"{constant} is not JSON")
-
-
-def lone_surrogate(value: Any) -> str | None:
-    """The field (``name``, ``contact.phone``, ``ids.2``) of the first string
-    in ``value``, a decoded JSON body, that holds a lone surrogate: ``body``
-    for the body itself or a key of its top level; None when there is none."""
-    pending: list[tuple[str, Any]] = [("", value)]
-    while pending:
-        path, item = pending.pop()
-        if isinstance(item, str):
-            if _SURROGATE.search(item):
-                return path or "body"
-        elif isinstance(item, dict):
-            for key, inner in item.items():
-                if _SURROGATE.search(key):
-                    return path or "body"
-                pending.append((f"{path}.{key}" if path else key, inner))
-        elif isinstance(item, list):
-            pending.extend((f"{path}.{i}" if path else str(i), x) for i, x in enumerate(item))
-    return None
-
-
-async def read_json(request: Request, max_body: int) -> Any:
-    """The request's JSON body, or Refused: 413 over ``max_body``, 400 if not
-    JSON (NaN and Infinity are not) or if a string in it is not text."""
-    declared = request.headers.get("content-length")
-    if declared is not None and (
-        not (declared.isascii() and declared.isdigit()) or int(declared) > max_body
-    ):
-        raise Refused("too_large", "the body is over {most} bytes", most=max_body)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > max_body:
-            raise Refused("too_large", "the body is over {most} bytes", most=max_body)
-    if not body:
-        return {}
-    try:
-        # ValueError: a JSON number with more digits than Python converts.
-        value = json.loads(body, parse_constant=_not_json)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise Refused("invalid", "the body is not valid JSON", "body") from None
-    field = lone_surrogate(value)
-    if field is not None:
-        raise Refused(
-            "invalid",
-            "{name} holds a lone surrogate (half of a UTF-16 pair), which is not text",
-            field,
-            name=field,
-        )
-    return value
-
-
-async def read_object(request: Request, max_body: int) -> dict[str, Any]:
-    body = await read_json(request, max_body)
-    if not isinstance(body, dict):
-        raise Refused("invalid", "the body must be a JSON object", "body")
-    return body
