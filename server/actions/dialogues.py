@@ -76,11 +76,22 @@ class Dialogues(Family):
     async def set_status(
         self, dialogue: Dialogue, status: Any, actor: Actor | None = None, version: Any = None
     ) -> Dialogue:
-        """Move the dialogue to another phase (one step forward or back); with
+        """Move the dialogue to another phase (one step forward or back, but
+        never from live to closed: that is ``Closing.close``'s); with
         ``version``, only if the admin saw the dialogue at that version."""
         phases.check_version(dialogue, version)
         changed = phases.change_phase(dialogue, status, iso(self._now()))
         return await self.save(dialogue, changed, "dialogue.status", actor)
+
+    async def end_broadcast(
+        self, dialogue: Dialogue, actor: Actor, version: Any = None
+    ) -> Dialogue:
+        """The live dialogue closed, for the wrap-up (``Closing.close``) alone."""
+        phases.check_version(dialogue, version)
+        closed = phases.change_phase(
+            dialogue, DialogueStatus.CLOSED, iso(self._now()), wrap_up=True
+        )
+        return await self.save(dialogue, closed, "dialogue.status", actor)
 
     async def update(
         self, dialogue: Dialogue, changes: Mapping[str, Any], actor: Actor | None = None

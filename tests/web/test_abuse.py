@@ -28,7 +28,7 @@ from server.actions.accounts import Accounts
 from server.app import create_app
 from server.config import Settings
 from server.domain import proof
-from server.domain.model import SYSTEM, Role, Status
+from server.domain.model import SYSTEM, Actor, Role, Status
 from server.domain.wording import Refused
 from server.store.connection import Store, connect
 from server.store.questions import dialogue_of
@@ -50,6 +50,8 @@ CHALLENGE = f"/api/v1/dialogues/{SLUG}/challenge"
 TEXT = "Xin hỏi khi nào tỉnh cấp chữ ký số miễn phí cho người dân?"
 OFF = (0, 1.0)
 MINUTE = 60.0
+#: Who ends the broadcast (the wrap-up) where a test needs a closed dialogue.
+PRODUCER = Actor("producer", frozenset({Role.PRODUCER}))
 
 
 def _call(client: TestClient, func: Any, /, *args: Any, **kwargs: Any) -> Any:
@@ -422,7 +424,7 @@ def test_a_trapped_submission_is_checked_like_a_real_one(redis_url: str, tmp_pat
         dialogue = _call(client, actions.dialogues.get, SLUG)
         _call(client, actions.dialogues.set_status, dialogue, "live")
         dialogue = _call(client, actions.dialogues.get, SLUG)
-        _call(client, actions.dialogues.set_status, dialogue, "closed")
+        _call(client, actions.closing.close, dialogue, PRODUCER)
         closed = client.post(QUESTIONS, json={"text": TEXT, "name": "Bình", "website": "x"})
         assert closed.status_code == 409
         assert closed.json()["error"]["code"] == "not_accepting"
