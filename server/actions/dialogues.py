@@ -125,8 +125,16 @@ class Dialogues(Family):
 
     async def archive(self, dialogue: Dialogue) -> Archive:
         """Every answered question, grouped by topic and by official, with the
-        counts of what was received, answered live or in writing, and owed."""
-        _, done = await self.store.questions.snapshot(dialogue.id, [Status.ANSWERED])
+        counts of what was received, answered live or in writing, and owed;
+        and the written answers owed, the soonest due first."""
+        _, found = await self.store.questions.snapshot(
+            dialogue.id, [Status.ANSWERED, Status.DEFERRED]
+        )
+        done = [q for q in found if q.status is Status.ANSWERED]
+        owed = sorted(
+            (q for q in found if q.status is Status.DEFERRED),
+            key=lambda q: (q.due_at is None, q.due_at or "", int(q.id)),
+        )
         done.sort(key=lambda q: (q.answer.answered_at if q.answer else "", int(q.id)))
         counts = await self.store.questions.counts(dialogue.id)
         answered = [public_question(q, dialogue) for q in done]
@@ -159,4 +167,5 @@ class Dialogues(Family):
                 lambda q: q["official"]["id"] if q["official"] else None,
                 [(o.id, o.name) for o in dialogue.officials],
             ),
+            "owed": [public_question(q, dialogue) for q in owed],
         }
