@@ -19,11 +19,11 @@ from server.config import Settings
 from server.demo import data as demo
 from server.demo.portal import portal_csp
 from server.demo.seed import seed_demo
-from server.domain.model import PUBLIC_STATUSES, Question, Status
+from server.domain.model import PUBLIC_STATUSES, Question, Role, Status
 from tests.helpers import ServerProcess
 
 PASSWORD = "mat-khau-thu-nghiem-1"
-USERNAMES = ("admin", "moderator", "producer", "official", "official2", "official3")
+USERNAMES = ("admin", "moderator", "producer", "secretary", "official", "official2", "official3")
 EXPECTED = Counter(row["state"] for row in demo.QUESTIONS)
 
 
@@ -58,8 +58,16 @@ def test_table_is_consistent() -> None:
         assert row["locality"] in demo.LOCALITIES
         if row["state"] in ("answered", "on_air", "deferred"):
             assert row["official"] in {o.id for o in demo.OFFICIALS}
-        if row["state"] == "answered":
+        if "answer" in row:
+            assert row["state"] == "answered"
             assert 2 <= row["answer"].count(". ") + 1 <= 4
+    # The flow after the broadcast: one live answer waits for its summary,
+    # one written answer owed has its due day, another not yet.
+    answered = [row for row in demo.QUESTIONS if row["state"] == "answered"]
+    assert sum("answer" not in row for row in answered) == 1
+    deferred = [row for row in demo.QUESTIONS if row["state"] == "deferred"]
+    assert [row.get("due", False) for row in deferred].count(True) == 1 < len(deferred)
+    assert {r.value for _, roles, _ in demo.STAFF for r in roles} == {r.value for r in Role}
     # Every topic has its natural official, one of the dialogue's.
     assert list(demo.TOPIC_OFFICIALS) == [t.id for t in demo.TOPICS]
     assert set(demo.TOPIC_OFFICIALS.values()) == {o.id for o in demo.OFFICIALS}
@@ -106,12 +114,20 @@ async def test_demo_seeds_dialogue_questions_and_accounts(
             by_status.setdefault(q.status, []).append(q)
         answered = by_status[Status.ANSWERED]
         assert all(q.answer and q.answer.kind == "live" and q.answer.official_id for q in answered)
-        # Marked answered on air by the producer; each summary by its official.
+        # Marked answered on air by the producer; each summary by its official,
+        # but one, still the secretary's (or its official's) to write.
         assert {q.answer.by for q in answered if q.answer} == {"producer"}
-        assert all(q.answer and q.answer.text for q in answered)
-        summaries = {q.history[-1].actor for q in answered}
+        (unsummarised,) = [q for q in answered if q.answer and not q.answer.text]
+        summaries = {q.history[-1].actor for q in answered if q is not unsummarised}
         assert summaries <= {"official", "official2", "official3"}
-        assert all(q.official_id for q in by_status[Status.DEFERRED])
+        assert unsummarised.history[-1].action == "answer"
+        # Owed in writing: one by the day the wrap-up would give, one not yet dated.
+        deferred = by_status[Status.DEFERRED]
+        assert all(q.official_id for q in deferred)
+        plan = await app.state.services.closing.plan(dialogue)
+        assert sorted((q.due_at or "") for q in deferred) == ["", plan["due"]]
+        # The broadcast has been on air for a while: the live answers have moments.
+        assert dialogue.live_at is not None
         merged = by_status[Status.MERGED][0]
         (on_air,) = by_status[Status.ON_AIR]
         assert merged.merged_into == on_air.id and on_air.asked_by == 2
@@ -126,10 +142,17 @@ async def test_demo_seeds_dialogue_questions_and_accounts(
         for username in USERNAMES:
             user = await app.state.services.accounts.verify(username, PASSWORD)
             assert user is not None, username
+        secretary = await app.state.services.accounts.verify("secretary", PASSWORD)
+        assert secretary is not None
+        assert secretary.memberships == {dialogue.id: frozenset({Role.SECRETARY})}
         assert await app.state.services.accounts.verify("admin", "wrong") is None
 
         feed = await app.state.services.feeds.public(dialogue)
         assert feed["on_air"]["id"] == on_air.id
+        shown = {q["id"]: q for q in feed["questions"]}
+        # "Answered live — watch at 35:00" until its summary (seeded in a second or two).
+        offset = shown[unsummarised.id]["recording_offset"]
+        assert offset is not None and 35 * 60 <= offset < 36 * 60
         assert len(feed["questions"]) == sum(EXPECTED[s.value] for s in PUBLIC_STATUSES)
         text = json.dumps(feed, ensure_ascii=False)
         for row in demo.QUESTIONS:

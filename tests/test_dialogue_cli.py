@@ -1,10 +1,11 @@
-"""``doithoai dialogue create|list|show|status|rotate-screen``, run as a terminal
+"""``doithoai dialogue create|list|show|status|wrap-up|rotate-screen``, run as a terminal
 runs it: ``python -m server dialogue ...`` in a subprocess on the test's Redis."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -12,13 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from server.actions import build
-from server.domain.model import Dialogue
+from server.cli.dialogues import OPERATOR
+from server.domain.model import Dialogue, Status
+from server.store.connection import Store, connect
 from tests.helpers import REPO_ROOT
 from tests.support.store import opened, run
 
 SLUG = "chuyen-doi-so-2027"
 TITLE = "Đối thoại trực tuyến: chuyển đổi số năm 2027"
 ORIGIN = "http://127.0.0.1:8000"
+ON_AIR = "Khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao?"
+QUEUED = "Doanh nghiệp nhỏ được hỗ trợ chuyển đổi số như thế nào trong năm tới?"
+UNROUTED = "Phường Vỹ Dạ khi nào có điểm wifi công cộng miễn phí?"
 
 
 def doithoai(redis_url: str, workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -110,7 +116,18 @@ def test_status_steps_through_every_phase_and_refuses_a_skip(
     )
     assert stored(redis_url, SLUG)[0].status.value == "draft"
 
-    for phase in ("open", "live", "closed", "archived", "closed"):
+    for phase in ("open", "live"):
+        said = ok(doithoai(redis_url, tmp_path, "status", SLUG, phase))
+        assert said == f"{SLUG} is now {phase}\n"
+    switch = refused(doithoai(redis_url, tmp_path, "status", SLUG, "closed"))
+    assert switch.endswith(
+        "/ a live dialogue ends only through the wrap-up (“End the broadcast”), which turns "
+        "every question not answered live into a written answer owed (status)"
+    )
+    assert stored(redis_url, SLUG)[0].status.value == "live"
+    ended = ok(doithoai(redis_url, tmp_path, "wrap-up", SLUG)).splitlines()
+    assert ended[0].startswith(f"{SLUG} is now closed; written answers due ") and len(ended) == 1
+    for phase in ("archived", "closed"):
         said = ok(doithoai(redis_url, tmp_path, "status", SLUG, phase))
         assert said == f"{SLUG} is now {phase}\n"
     dialogue, _ = stored(redis_url, SLUG)
@@ -121,6 +138,69 @@ def test_status_steps_through_every_phase_and_refuses_a_skip(
 
     unknown = doithoai(redis_url, tmp_path, "status", SLUG, "paused")
     assert unknown.returncode == 2 and "invalid choice: 'paused'" in unknown.stderr
+
+
+async def _broadcast(redis_url: str) -> dict[str, str]:
+    """A live dialogue with a question on air, one queued and one approved
+    with no official (nor a topic's default): text -> question id."""
+    redis = connect(redis_url)
+    try:
+        actions = build(Store(redis, 1000, b"test-secret"))
+        dialogue = await actions.dialogues.create(
+            slug=SLUG,
+            title=TITLE,
+            status="live",
+            officials=[{"id": "o1", "name": "Giám đốc Sở Thông tin và Truyền thông", "title": ""}],
+        )
+        ids = {}
+        for text in (ON_AIR, QUEUED, UNROUTED):
+            submitted = await actions.submissions.submit(dialogue, {"text": text, "name": "Lan"})
+            ids[text] = submitted.question_id
+        await actions.intake.screen_now(dialogue, ids.values())
+        steps: list[tuple[str, str, dict[str, str]]] = [(q, "approve", {}) for q in ids.values()]
+        steps += [(ids[t], "assign", {"official_id": "o1"}) for t in (ON_AIR, QUEUED)]
+        steps += [(ids[t], "queue", {}) for t in (ON_AIR, QUEUED)] + [(ids[ON_AIR], "on_air", {})]
+        for qid, action, body in steps:
+            await actions.moderation.act(dialogue, qid, action, body, OPERATOR)
+        return ids
+    finally:
+        await redis.aclose()
+
+
+async def _statuses(redis_url: str) -> dict[str, tuple[str, str | None, str | None]]:
+    """Every question's (status, official, due day), by id."""
+    redis = connect(redis_url)
+    try:
+        store = Store(redis, 1000, b"test-secret")
+        dialogue = await build(store).dialogues.get(SLUG)
+        _, found = await store.questions.snapshot(dialogue.id, list(Status))
+        return {q.id: (q.status.value, q.official_id, q.due_at) for q in found}
+    finally:
+        await redis.aclose()
+
+
+def test_wrap_up_ends_the_broadcast_and_owes_every_question(redis_url: str, tmp_path: Path) -> None:
+    """``wrap-up`` closes the live dialogue and owes each question not
+    answered live, saying by whom (or flagged) and by which day."""
+    ids = run(_broadcast(redis_url))
+    lines = ok(doithoai(redis_url, tmp_path, "wrap-up", SLUG)).splitlines()
+    due = lines[0].removeprefix(f"{SLUG} is now closed; written answers due ")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", due), lines[0]
+    owed_by = {
+        ids[ON_AIR]: "Giám đốc Sở Thông tin và Truyền thông",
+        ids[QUEUED]: "Giám đốc Sở Thông tin và Truyền thông",
+        ids[UNROUTED]: "nobody yet (flagged)",
+    }
+    assert lines[1:] == [
+        f"#{qid}\towed by {who}" for qid, who in sorted(owed_by.items(), key=lambda i: int(i[0]))
+    ]
+    statuses = run(_statuses(redis_url))
+    assert statuses == {
+        ids[ON_AIR]: ("deferred", "o1", due),
+        ids[QUEUED]: ("deferred", "o1", due),
+        ids[UNROUTED]: ("deferred", None, due),
+    }
+    assert stored(redis_url, SLUG)[0].status.value == "closed"
 
 
 def test_rotate_screen_prints_a_new_overlay_url_each_time(redis_url: str, tmp_path: Path) -> None:

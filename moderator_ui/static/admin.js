@@ -212,23 +212,30 @@ function dialoguePage() {
     const order = [...document.querySelectorAll(".phase-step")].map((node) => node.dataset.phase);
     phaseSteps.replaceChildren(
       ...targets.map((target) =>
-        h("button", {
-          type: "button",
-          class: order.indexOf(target) > order.indexOf(status) ? "button button-primary" : "button",
-          dataset: { target },
-          text: raw("step")[`${status}>${target}`] || phaseName(target),
-          onclick: () => switchPhase(target),
-        }),
+        status === "live" && target === "closed"
+          ? wrapUpLink()
+          : h("button", {
+              type: "button",
+              class: order.indexOf(target) > order.indexOf(status) ? "button button-primary" : "button",
+              dataset: { target },
+              text: raw("step")[`${status}>${target}`] || phaseName(target),
+              onclick: () => switchPhase(target),
+            }),
       ),
     );
+    if (status === "live") phaseSteps.append(h("p", { class: "hint", id: "wrap-up-hint", text: t("wrap_up_hint") }));
     if (!targets.length) phaseSteps.append(h("p", { class: "hint", text: t("no_steps") }));
+  }
+
+  /** A live dialogue ends through the wrap-up of its broadcast, never by a switch. */
+  function wrapUpLink() {
+    return h("a", { class: "button button-primary", id: "wrap-up-link", href: root.dataset.wrapUp, text: raw("step")["live>closed"] });
   }
 
   async function switchPhase(target) {
     const from = page.doc.status;
     const verb = raw("step")[`${from}>${target}`];
     if (target === "live" && !(await confirmWith(t("confirm_live_title"), t("confirm_live"), verb))) return;
-    if (target === "closed" && from === "live" && !(await confirmWith(t("confirm_closed_title"), t("confirm_closed"), verb))) return;
     for (const button of phaseSteps.querySelectorAll("button")) button.disabled = true;
     setMessage(phaseMessage, t("working"));
     const result = await call(`${base}/status`, "POST", { status: target, version: page.doc.version });

@@ -67,9 +67,7 @@ class Closing(Family):
             )
         chosen = wrapup.choose(dialogue, await self._proposal(dialogue), officials)
         if dialogue.status is DialogueStatus.LIVE:
-            dialogue = await self._dialogues.set_status(
-                dialogue, DialogueStatus.CLOSED.value, actor, version
-            )
+            dialogue = await self._dialogues.end_broadcast(dialogue, actor, version)
         else:
             phases.check_version(dialogue, version)
         due = self._due(dialogue).isoformat()

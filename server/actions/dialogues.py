@@ -76,11 +76,22 @@ class Dialogues(Family):
     async def set_status(
         self, dialogue: Dialogue, status: Any, actor: Actor | None = None, version: Any = None
     ) -> Dialogue:
-        """Move the dialogue to another phase (one step forward or back); with
+        """Move the dialogue to another phase (one step forward or back, but
+        never from live to closed: that is ``Closing.close``'s); with
         ``version``, only if the admin saw the dialogue at that version."""
         phases.check_version(dialogue, version)
         changed = phases.change_phase(dialogue, status, iso(self._now()))
         return await self.save(dialogue, changed, "dialogue.status", actor)
+
+    async def end_broadcast(
+        self, dialogue: Dialogue, actor: Actor, version: Any = None
+    ) -> Dialogue:
+        """The live dialogue closed, for the wrap-up (``Closing.close``) alone."""
+        phases.check_version(dialogue, version)
+        closed = phases.change_phase(
+            dialogue, DialogueStatus.CLOSED, iso(self._now()), wrap_up=True
+        )
+        return await self.save(dialogue, closed, "dialogue.status", actor)
 
     async def update(
         self, dialogue: Dialogue, changes: Mapping[str, Any], actor: Actor | None = None
@@ -114,8 +125,16 @@ class Dialogues(Family):
 
     async def archive(self, dialogue: Dialogue) -> Archive:
         """Every answered question, grouped by topic and by official, with the
-        counts of what was received, answered live or in writing, and owed."""
-        _, done = await self.store.questions.snapshot(dialogue.id, [Status.ANSWERED])
+        counts of what was received, answered live or in writing, and owed;
+        and the written answers owed, the soonest due first."""
+        _, found = await self.store.questions.snapshot(
+            dialogue.id, [Status.ANSWERED, Status.DEFERRED]
+        )
+        done = [q for q in found if q.status is Status.ANSWERED]
+        owed = sorted(
+            (q for q in found if q.status is Status.DEFERRED),
+            key=lambda q: (q.due_at is None, q.due_at or "", int(q.id)),
+        )
         done.sort(key=lambda q: (q.answer.answered_at if q.answer else "", int(q.id)))
         counts = await self.store.questions.counts(dialogue.id)
         answered = [public_question(q, dialogue) for q in done]
@@ -148,4 +167,5 @@ class Dialogues(Family):
                 lambda q: q["official"]["id"] if q["official"] else None,
                 [(o.id, o.name) for o in dialogue.officials],
             ),
+            "owed": [public_question(q, dialogue) for q in owed],
         }

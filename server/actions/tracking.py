@@ -44,6 +44,8 @@ class Tracking(Family):
         }
         if q.status is Status.REJECTED:
             view["reason"] = q.reason
+        if q.status is Status.DEFERRED:
+            view["due_at"] = q.due_at
         public = public_question(q, dialogue)
         if public["answer"] is not None:
             view["answer"] = public["answer"]

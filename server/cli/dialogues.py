@@ -1,5 +1,6 @@
 """``doithoai dialogue ...``: list, create and switch the phase of dialogues,
-and rotate the broadcast overlay's token, from a terminal."""
+end a broadcast (the wrap-up), and rotate the broadcast overlay's token, from
+a terminal."""
 
 from __future__ import annotations
 
@@ -45,10 +46,18 @@ def add_parser(sub: Any) -> None:
     create.add_argument("--ends-at")
     create.add_argument("--stream-url", help="the broadcast's video (http or https)")
     status = verbs.add_parser(
-        "status", help="switch the phase: draft, open, live, closed, archived (one step at a time)"
+        "status",
+        help="switch the phase: draft, open, live, closed, archived (one step at a time; "
+        "a live dialogue closes with wrap-up)",
     )
     status.add_argument("slug")
     status.add_argument("phase", choices=[s.value for s in DialogueStatus])
+    wrap_up = verbs.add_parser(
+        "wrap-up",
+        help="end the broadcast: close the live dialogue and owe every question not answered "
+        "live in writing (each to its routed official, else its topic's default)",
+    )
+    wrap_up.add_argument("slug")
     rotate = verbs.add_parser("rotate-screen", help="a new overlay token; the old one stops")
     rotate.add_argument("slug")
     dump = verbs.add_parser(
@@ -84,6 +93,9 @@ async def run(actions: Services, args: argparse.Namespace, settings: Settings) -
                 await actions.dialogues.get(args.slug), args.phase, OPERATOR
             )
             print(f"{dialogue.slug} is now {dialogue.status.value}")
+        elif args.verb == "wrap-up":
+            closed = await actions.closing.close(await actions.dialogues.get(args.slug), OPERATOR)
+            _print_wrap_up(closed)
         elif args.verb == "export":
             dialogue = await actions.dialogues.get(args.slug)
             rows = await actions.moderation.export(
@@ -104,3 +116,17 @@ async def run(actions: Services, args: argparse.Namespace, settings: Settings) -
         print(f"doithoai dialogue: {said}{where}", file=sys.stderr)
         return 1
     return 0
+
+
+def _print_wrap_up(closed: dict[str, Any]) -> None:
+    """The dialogue's phase, then one line per question: owed by whom, or why not."""
+    dialogue, due = closed["dialogue"], closed["due"]
+    print(f"{dialogue.slug} is now {dialogue.status.value}; written answers due {due}")
+    for result in closed["results"]:
+        if not result["ok"]:
+            error = result["error"]
+            said = f"{error.say(catalog('vi').gettext)} / {error.say()}"
+            print(f"#{result['id']}\tnot changed: {said}")
+            continue
+        official = dialogue.official(result["question"].official_id)
+        print(f"#{result['id']}\towed by {official.name if official else 'nobody yet (flagged)'}")

@@ -90,6 +90,7 @@ STAFF: tuple[tuple[str, frozenset[Role], str], ...] = (
     ("admin", frozenset({Role.ADMIN}), "Quản trị hệ thống"),
     ("moderator", frozenset({Role.MODERATOR}), "Ban tổ chức - điều phối câu hỏi"),
     ("producer", frozenset({Role.PRODUCER}), "Đạo diễn chương trình"),
+    ("secretary", frozenset({Role.SECRETARY}), "Thư ký chương trình"),
     *((o.username or "", frozenset({Role.OFFICIAL}), o.name) for o in OFFICIALS),
 )
 
@@ -98,9 +99,13 @@ STAFF_CHANNELS = ("hotline", "email", "paper")
 
 # The questions, in the order they arrive, each with the state the demo leaves
 # it in. ``official`` routes it (an OFFICIALS id); ``votes`` are viewers'
-# upvotes; ``answer`` is the live summary; ``note`` is a staff-only note;
-# ``edit`` is the moderator's corrected text (the original is kept); ``into``
-# names the question a duplicate is merged into; ``reason`` is a reject code.
+# upvotes; ``answer`` is the live summary (none yet: the public page points to
+# the moment in the recording until the official or the secretary writes it);
+# ``due`` owes a deferred question in writing by the day the wrap-up would
+# give it (without: promised in writing, dated at the wrap-up); ``note`` is a
+# staff-only note; ``edit`` is the moderator's corrected text (the original is
+# kept); ``into`` names the question a duplicate is merged into; ``reason`` is
+# a reject code.
 QUESTIONS: list[dict[str, Any]] = [
     # -- answered live ------------------------------------------------------
     {
@@ -173,6 +178,18 @@ QUESTIONS: list[dict[str, Any]] = [
         "UBND các huyện rà soát những thôn còn lõm sóng ở A Lưới, Nam Đông để ưu tiên phủ "
         "sóng di động và kéo cáp quang. Bà con báo vị trí cụ thể qua UBND xã hoặc Hue-S "
         "để được đưa vào danh sách ưu tiên.",
+    },
+    {
+        "key": "hue-s-nguoi-cao-tuoi",
+        "state": "answered",
+        "name": "Trương Thị Lài",
+        "locality": "Thị xã Hương Thủy",
+        "topic": "xa-hoi-so",
+        "text": "Bố mẹ tôi đã ngoài 70 tuổi, muốn dùng Hue-S để đặt lịch khám bệnh và nhận "
+        "thông báo của phường nhưng thấy ứng dụng khó dùng. Tỉnh có hướng dẫn riêng hoặc "
+        "chế độ đơn giản cho người cao tuổi không?",
+        "official": "giam-doc-so-tttt",
+        "votes": 5,
     },
     # -- on air, with a duplicate merged into it ----------------------------
     {
@@ -366,6 +383,7 @@ QUESTIONS: list[dict[str, Any]] = [
         "contact": {"email": "hoangnam.pd@example.com"},
         "official": "giam-doc-so-tttt",
         "note": "Đề nghị Sở Y tế phối hợp trả lời bằng văn bản.",
+        "due": True,
         "votes": 4,
     },
     # -- rejected, with the reason the asker sees ---------------------------

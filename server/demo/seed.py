@@ -4,26 +4,29 @@
 open. Only if the slug ``chuyen-doi-so`` is free, it makes the dialogue and
 about thirty questions brought to several states through the real
 paths: ``submissions.submit`` (validation, inbox), intake's ``screen_now``,
-and ``moderation.act`` / ``submissions.vote`` as staff and viewers would. On a later run
-it only brings the existing dialogue up to date (the widget origins set now,
-and a default official for each topic that has none). Then it makes the six
-staff accounts, members of the dialogue (always, so a second run on the same
-data updates their password). Last, it prints the
-URLs of every page (the overlay's with its token) and the logins.
+and ``moderation.act`` / ``submissions.vote`` as staff and viewers would: one
+answer given live still waits for its summary (the secretary's to write), and
+one question is owed in writing with its due day, as the wrap-up owes it. On a
+later run it only brings the existing dialogue up to date (the widget origins
+set now, and a default official for each topic that has none). Then it makes
+the staff accounts (one for every role), members of the dialogue (always, so a
+second run on the same data updates their password). Last, it prints the URLs
+of every page (the overlay's with its token) and the logins.
 
 The data (``data.py``) is kept apart from this code.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from ..actions import Services
 from ..config import Settings
+from ..domain import lifecycle
 from ..domain.access import actor_in
-from ..domain.model import Actor, Dialogue
+from ..domain.model import Actor, Dialogue, iso
 from ..domain.wording import Refused
 from ..web.routes import path
 from .data import (
@@ -43,6 +46,9 @@ from .data import (
 from .portal import portal_origin
 
 _ACCOUNT_OF = {o.id: o.username or "" for o in OFFICIALS}
+#: How long the demo's broadcast has been on air when it is seeded: the moments
+#: in the recording of the answers given live count from then.
+ON_AIR_FOR = timedelta(minutes=35)
 _PAYLOAD_FIELDS = ("text", "name", "organization", "locality", "topic", "channel", "contact")
 
 
@@ -72,9 +78,11 @@ def _steps(row: dict[str, Any], ids: dict[str, str]) -> list[tuple[str, str, dic
     if state in ("on_air", "answered"):
         steps.append(("producer", "on_air", {}))
     if state == "answered":
-        # The producer marks it answered live; its official writes the summary.
+        # The producer marks it answered live; its official writes the summary
+        # (one is left for the secretary to write).
         steps.append(("producer", "answer", {}))
-        steps.append((speaker, "summarize", {"text": row["answer"]}))
+        if "answer" in row:
+            steps.append((speaker, "summarize", {"text": row["answer"]}))
     return steps
 
 
@@ -121,13 +129,14 @@ async def _update_dialogue(
 
 
 async def _create_dialogue(actions: Services, widget_origins: tuple[str, ...]) -> Dialogue:
-    today = datetime.now(ICT).date()
-    starts, ends = (datetime.combine(today, t, ICT).isoformat() for t in BROADCAST)
+    now = datetime.now(ICT)
+    starts, ends = (datetime.combine(now.date(), t, ICT).isoformat() for t in BROADCAST)
     return await actions.dialogues.create(
         slug=SLUG,
         title=TITLE,
         description=DESCRIPTION,
         status="live",
+        live_at=iso(now - ON_AIR_FOR),
         starts_at=starts,
         ends_at=ends,
         stream_url=None,
@@ -159,8 +168,19 @@ async def _seed_questions(actions: Services, dialogue: Dialogue) -> None:
         qid = ids[row["key"]]
         for account, action, body in _steps(row, ids):
             await actions.moderation.act(dialogue, qid, action, body, actors[account])
+        if row.get("due"):
+            await _owe(actions, dialogue, qid, actors["producer"])
         for n in range(row.get("votes", 0)):
             await actions.submissions.vote(dialogue, qid, f"demo-viewer-{n:03d}")
+
+
+async def _owe(actions: Services, dialogue: Dialogue, qid: str, producer: Actor) -> None:
+    """Owe the deferred question ``qid`` in writing by its official, by the day
+    the wrap-up would give it now, as the wrap-up owes it."""
+    due = (await actions.closing.plan(dialogue))["due"]
+    question = await actions.moderation.question(dialogue, qid)
+    decision = lifecycle.owe(question, question.official_id, due, producer, datetime.now(UTC))
+    await actions.closing.commit(dialogue, [decision], producer, remember=False)
 
 
 def _print_banner(origin: str, password: str, seeded: bool, screen_token: str) -> None:

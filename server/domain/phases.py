@@ -4,6 +4,9 @@ draft -> open (taking questions before the broadcast) -> live -> closed (no
 new questions; written answers go on) -> archived. An admin may step back
 one phase (a broadcast opened too early, a dialogue reopened to finish), but
 never skip a phase, so that ``live_at`` and ``closed_at`` mean what they say.
+A live dialogue closes only through the wrap-up of its broadcast
+(``wrapup.py``), which leaves no question approved, queued or on air: the
+phase switch alone refuses that step.
 """
 
 from __future__ import annotations
@@ -37,8 +40,9 @@ _ORIGIN = re.compile(
 )
 
 
-def change_phase(dialogue: Dialogue, status: Any, at: str) -> Dialogue:
-    """The dialogue in phase ``status``, or Refused (400 unknown, 409 not allowed)."""
+def change_phase(dialogue: Dialogue, status: Any, at: str, *, wrap_up: bool = False) -> Dialogue:
+    """The dialogue in phase ``status``, or Refused (400 unknown, 409 not
+    allowed). Live to closed only for the wrap-up (``wrap_up``)."""
     try:
         target = DialogueStatus(status)
     except ValueError:
@@ -52,6 +56,13 @@ def change_phase(dialogue: Dialogue, status: Any, at: str) -> Dialogue:
             "status",
             status=dialogue.status.value,
             target=target.value,
+        )
+    if dialogue.status is D.LIVE and target is D.CLOSED and not wrap_up:
+        raise Refused(
+            "conflict",
+            "a live dialogue ends only through the wrap-up (“End the broadcast”), which turns "
+            "every question not answered live into a written answer owed",
+            "status",
         )
     changes: dict[str, Any] = {"status": target}
     if target is D.LIVE and dialogue.live_at is None:

@@ -279,6 +279,14 @@ class TrackingView(TypedDict):
     answer: NotRequired[Annotated[Answer, Meta(description="Present once answered.")]]
     recording_url: NotRequired[str | None]
     recording_offset: NotRequired[Count | None]
+    due_at: NotRequired[
+        Annotated[
+            Day | None,
+            Meta(
+                description="Present when owed in writing: the day it is due (null: not yet set)."
+            ),
+        ]
+    ]
     merged_into: NotRequired[
         Annotated[PublicQuestion, Meta(description="Merged into a question the public sees.")]
     ]
@@ -307,12 +315,17 @@ class ArchiveGroup(TypedDict):
 
 
 class Archive(TypedDict):
-    """Every answered question, grouped by topic and by official, with counts."""
+    """Every answered question, grouped by topic and by official, with counts,
+    and the written answers still owed."""
 
     dialogue: PublicDialogue
     counts: Counts
     by_topic: list[ArchiveGroup]
     by_official: list[ArchiveGroup]
+    owed: Annotated[
+        list[PublicQuestion],
+        Meta(description="Owed in writing, the soonest due first (those not yet dated last)."),
+    ]
 
 
 class ChainProblem(TypedDict):

@@ -21,7 +21,7 @@ from ..domain.events import staff_dialogue
 from ..domain.model import DialogueStatus, Role
 from ..domain.phases import PHASES
 from .auth import identify
-from .context import services
+from .context import address, services
 from .templating import gettext, login_redirect, page_refusal, render
 
 #: The roles an account may hold in a dialogue, in the accounts page's order.
@@ -68,7 +68,8 @@ async def dialogues(request: Request) -> Response:
 
 
 async def dialogue(request: Request) -> Response:
-    """One dialogue's settings, phase and overlay link, edited by admin.js."""
+    """One dialogue's settings, phase and overlay link, edited by admin.js; a
+    live dialogue's end is a link to its wrap-up (every admin may run it)."""
     identity = await identify(request)
     if identity is None:
         return login_redirect(request)
@@ -85,6 +86,7 @@ async def dialogue(request: Request) -> Response:
         settings=staff_dialogue(found),
         steps=steps(),
         phase_order=[s.value for s in PHASE_ORDER],
+        wrap_up_url=address(request, "wrap_up_page", slug=found.slug),
         username=identity.username,
         csrf_token=identity.csrf_token or "",
     )

@@ -144,7 +144,8 @@ async def forget_contact(request: Request) -> Response:
 
 
 async def archive_page(request: Request) -> Response:
-    """``/d/{slug}/archive``: every answered question, by topic or by official."""
+    """``/d/{slug}/archive``: every answered question, by topic or by official,
+    then the written answers still owed with their due days."""
     actions = services(request)
     dialogue = await actions.dialogues.find(request.path_params["slug"])
     if dialogue is None or dialogue.status is DialogueStatus.DRAFT:
@@ -163,4 +164,5 @@ async def archive_page(request: Request) -> Response:
         view=view,
         officials=officials,
         total=sum(len(g["questions"]) for g in groups),
+        owed=archive["owed"],
     )

@@ -270,7 +270,9 @@ API: tuple[ApiRoute, ...] = (
         "changePhase", "Move the dialogue one phase forward or back", (ADMIN,),
         permitted(Permission.MANAGE), response=v.StaffDialogue, body=schemas.PhaseChange,
         path=(SLUG,), errors=(*BODY, *IN_DIALOGUE, "conflict"),
-        description="draft -> open -> live -> closed -> archived, one step at a time.")),
+        description="draft -> open -> live -> closed -> archived, one step at a time. "
+        "A live dialogue closes only through the wrap-up (`POST .../wrap-up`), which leaves "
+        "no question approved, queued or on air: here live -> closed is a 409.")),
     ApiRoute("GET", "/api/v1/users", users_api.list_users, Operation(
         "listUsers", "Every staff account", (ADMIN,), SYSTEM_ADMIN,
         response=list[v.StaffUser], errors=("unauthenticated", "forbidden"))),

@@ -88,6 +88,14 @@ def day(value: str | None, lang: str) -> str:
         return value
 
 
+def moment(seconds: int) -> str:
+    """A moment of the recording (seconds from its start) as m:ss, or h:mm:ss
+    past the hour, as lib/time.js's clockOffset writes it."""
+    hours, rest = divmod(max(0, int(seconds)), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def static(path: str) -> str:
     """The URL of a static file, with its content hash so it can be cached forever."""
     return f"/static/{path}?v={static_version(path)}"
@@ -112,6 +120,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.globals["static"] = static
     env.filters["when"] = functools.partial(when, lang=lang)
     env.filters["day"] = functools.partial(day, lang=lang)
+    env.filters["moment"] = moment
     return env
 
 

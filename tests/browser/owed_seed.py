@@ -1,7 +1,7 @@
 """Broadcasts for the official console, wrap-up and phase tests, made the way
 the app makes them (``tests.web.record_seed``'s ``Broadcast``), with a
-secretary among the staff, written answers owed (as the wrap-up owes them,
-each with a due day of its own) and the browser helpers these tests share.
+secretary among the staff, written answers owed (``Broadcast.owe``) and the
+browser helpers these tests share.
 
 Each test makes a dialogue of its own (``fresh_slug``) and its accounts if
 they are missing (``ensure_staff``), so a test needs nothing another left
@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import itertools
 import time
-from datetime import date
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from server.actions import Services
-from server.domain import lifecycle
 from server.domain.access import actor_in
 from server.domain.model import Actor, Dialogue, DialogueStatus, Question, Role, Status
 from server.store.connection import Store
@@ -80,20 +78,6 @@ class Show(Broadcast):
             return await actions.moderation.act(
                 dialogue, found.id, action, body, self.actor(dialogue, by)
             )
-
-        return self._run(work)
-
-    def owe(self, code: str, official: str | None, due: date) -> Question:
-        """Owe the question in writing by ``official`` on ``due``, as the
-        wrap-up does (here with a due day of its own)."""
-        found = self.question(code)
-
-        async def work(actions: Services) -> Question:
-            dialogue = await actions.dialogues.get(self.slug)
-            producer = self.actor(dialogue, "producer")
-            decision = lifecycle.owe(found, official, due.isoformat(), producer, self.clock())
-            await actions.closing.commit(dialogue, [decision], producer, remember=False)
-            return decision.question
 
         return self._run(work)
 

@@ -346,21 +346,26 @@ def test_an_ended_broadcast_has_no_air_controls_or_queue_places(
     chromium: Browser, site: ServerProcess, slug: str, admin: StaffClient, phase: str
 ) -> None:
     """Live, the console offers "End the broadcast" (the wrap-up page) and
-    queue places; once the dialogue is closed (then archived) the air
-    controls and the places go, live, and the phase is said in words."""
+    queue places; once the broadcast is wrapped up (then archived) the queue
+    is owed in writing, the air controls and the places go, live, and the
+    phase is said in words."""
     queued(admin, site, slug, FIRST, SECOND)
     page = console(chromium, site, slug)
     try:
         end = page.get_by_role("link", name="Kết thúc buổi phát sóng")
         expect(end).to_have_attribute("href", f"/console/{slug}/wrap-up")
         expect(page.locator(".pr-position")).to_have_count(2)
-        for status in ("closed", "archived")[: 1 if phase == "closed" else 2]:
-            changed = admin.post(f"/api/v1/dialogues/{slug}/status", {"status": status})
+        ended = admin.post(f"/api/v1/dialogues/{slug}/wrap-up", {})
+        assert ended.status_code == 200, ended.text
+        if phase == "archived":
+            changed = admin.post(f"/api/v1/dialogues/{slug}/status", {"status": "archived"})
             assert changed.status_code == 200, changed.text
         expect(page.locator("#phase-note")).to_be_visible()
         expect(page.locator("#air-controls")).to_be_hidden()
         expect(page.locator(".pr-position")).to_have_count(0)
-        expect(row(page, "queue", FIRST).get_by_role("button", name="↑")).to_have_count(0)
+        expect(page.locator("#queue-list > li")).to_have_count(0)
+        expect(row(page, "deferred", FIRST)).to_be_visible()
+        expect(page.get_by_role("button", name="↑")).to_have_count(0)
         if phase == "closed":
             expect(page.locator("#phase-note")).to_have_text(
                 "Chương trình đã kết thúc: việc trả lời bằng văn bản vẫn tiếp tục. "
@@ -375,7 +380,8 @@ def test_an_ended_broadcast_has_no_air_controls_or_queue_places(
         try:
             expect(reloaded.locator("#connection")).to_have_attribute("data-state", "live")
             expect(reloaded.locator("#air-controls")).to_be_hidden()
-            expect(reloaded.locator("#queue-list > li")).to_have_count(2)
+            expect(reloaded.locator("#deferred-list > li")).to_have_count(2)
+            expect(reloaded.locator("#queue-list > li")).to_have_count(0)
             expect(reloaded.locator(".pr-position")).to_have_count(0)
         finally:
             reloaded.context.close()

@@ -246,7 +246,10 @@ def test_the_phase_in_words_when_nothing_is_on_air(
             "archived": "Đã lưu trữ",
         }
         for status, said in words.items():
-            changed = admin.post(f"/api/v1/dialogues/{slug}/status", {"status": status})
+            if status == "closed":  # a live dialogue ends with the wrap-up
+                changed = admin.post(f"/api/v1/dialogues/{slug}/wrap-up", {})
+            else:
+                changed = admin.post(f"/api/v1/dialogues/{slug}/status", {"status": status})
             assert changed.status_code == 200, changed.text
             expect(phase).to_have_text(said)
             expect(page.locator("#screen")).to_have_attribute("data-phase", status)

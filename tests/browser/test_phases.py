@@ -95,10 +95,12 @@ def test_the_public_page_follows_the_phases_in_words(
         )
         expect(card(page, ids[waiting]).locator(".badge")).to_have_text("Trong hàng chờ lên sóng")
 
-        b.phase("closed")
+        # The producer ends the broadcast: what waited for the air is owed in writing.
+        ended = f"Trả lời bằng văn bản, hạn {day(str(b.wrap_up()['due']), 'vi')}"
         phase_is(page, "closed")
         expect(page.locator(".vote")).to_have_count(0)
-        expect(card(page, ids[waiting]).locator(".badge")).to_have_text("Đã đăng")
+        expect(card(page, ids[waiting]).locator(".badge")).to_have_text("Sẽ trả lời bằng văn bản")
+        expect(card(page, ids[waiting]).locator(".pq-due")).to_have_text(ended)
         expect(page.get_by_text("Trong hàng chờ lên sóng")).to_have_count(0)
         expect(page.locator("#on-air-section")).to_be_hidden()
         b.act(asked, "summarize", "official", text=SUMMARY)
@@ -114,10 +116,9 @@ def test_the_public_page_follows_the_phases_in_words(
         page.reload()
         phase_is(page, "archived")
         expect(page.locator(".vote")).to_have_count(0)
-        expect(card(page, ids[waiting]).locator(".badge")).to_have_text("Đã đăng")
-        expect(card(page, ids[owed]).locator(".pq-due")).to_have_text(
-            f"Trả lời bằng văn bản, hạn {day(due.isoformat(), 'vi')}"
-        )
+        expect(card(page, ids[waiting]).locator(".badge")).to_have_text("Sẽ trả lời bằng văn bản")
+        for owed_id in (ids[waiting], ids[owed]):
+            expect(card(page, owed_id).locator(".pq-due")).to_have_text(ended)
         expect(page.locator("#connection")).to_be_hidden()
     finally:
         citizen.close()

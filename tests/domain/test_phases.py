@@ -26,7 +26,10 @@ def test_phases_step_one_at_a_time(start: DialogueStatus, target: DialogueStatus
     """Only one step forward or back is allowed; anything else is a conflict."""
     order = list(D)
     dialogue = DIALOGUE.evolve(status=start)
-    if abs(order.index(start) - order.index(target)) == 1:
+    if (start, target) == (D.LIVE, D.CLOSED):
+        assert change_phase(dialogue, target.value, AT, wrap_up=True).status is target
+        assert target in PHASES[start]
+    elif abs(order.index(start) - order.index(target)) == 1:
         assert change_phase(dialogue, target.value, AT).status is target
         assert target in PHASES[start]
     else:
@@ -39,9 +42,23 @@ def test_live_and_closed_times_are_kept() -> None:
     """Going live the first time records live_at; reopening keeps it; closing records closed_at."""
     live = change_phase(DIALOGUE.evolve(status=D.OPEN), "live", AT)
     assert live.live_at == AT
-    closed = change_phase(live, "closed", "2026-12-01T09:00:00.000+00:00")
+    closed = change_phase(live, "closed", "2026-12-01T09:00:00.000+00:00", wrap_up=True)
     again = change_phase(closed, "live", "2026-12-01T09:30:00.000+00:00")
     assert again.live_at == AT and closed.closed_at == "2026-12-01T09:00:00.000+00:00"
+
+
+def test_a_live_dialogue_closes_only_through_the_wrap_up() -> None:
+    """The phase switch alone refuses live -> closed (409, on the status), in
+    words that point to the wrap-up; the wrap-up may take that step."""
+    live = DIALOGUE.evolve(status=D.LIVE)
+    with pytest.raises(Refused) as refused:
+        change_phase(live, "closed", AT)
+    assert (refused.value.code, refused.value.field) == ("conflict", "status")
+    assert vi(refused.value).startswith(
+        "Cuộc đối thoại đang diễn ra chỉ kết thúc qua bước tổng kết (“Kết thúc buổi phát sóng”)"
+    )
+    assert change_phase(live, "closed", AT, wrap_up=True).closed_at == AT
+    assert change_phase(live, "open", AT).status is D.OPEN
 
 
 def test_unknown_phase_is_invalid() -> None:

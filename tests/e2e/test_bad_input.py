@@ -269,7 +269,7 @@ async def test_bad_list_queries(server: ServerProcess, world: World, staff_and_p
 
 async def test_not_accepting_and_rate_limited(redis_url: str, world: World) -> None:
     """A closed dialogue answers 409 not_accepting; too many submissions 429 with Retry-After."""
-    from server.domain.model import DialogueStatus
+    from server.domain.model import Actor, Role
 
     env = {"REDIS_URL": redis_url, "DOITHOAI_SUBMIT_LIMIT": "2/minute"}
     with ServerProcess(env=env) as server:
@@ -279,7 +279,8 @@ async def test_not_accepting_and_rate_limited(redis_url: str, world: World) -> N
             limited = await client.post(QUESTIONS, json=GOOD)
             assert_error(limited, 429, "rate_limited")
             assert int(limited.headers["Retry-After"]) >= 1
-            await world.actions.dialogues.set_status(world.dialogue, DialogueStatus.CLOSED)
+            producer = Actor("producer", frozenset({Role.PRODUCER}))
+            await world.actions.closing.close(world.dialogue, producer)
             closed = await client.post(QUESTIONS, json=GOOD)
             assert closed.status_code in (409, 429)
     env["DOITHOAI_SUBMIT_LIMIT"] = "0"

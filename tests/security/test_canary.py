@@ -126,6 +126,12 @@ def _phase(admin: StaffClient, status: str) -> None:
     assert response.status_code == 200, response.text
 
 
+def _end_broadcast(admin: StaffClient) -> None:
+    """The wrap-up: the live dialogue closes, nothing is left waiting for the air."""
+    response = admin.post(f"/api/v1/dialogues/{SLUG}/wrap-up", {})
+    assert response.status_code == 200, response.text
+
+
 #: The askers of the question answered live, of the one merged into it and
 #: of the one answered in writing are told, each by e-mail and webhook.
 TOLD = 3
@@ -199,7 +205,7 @@ def broadcast(redis_server: str, notices: tuple[SmtpSink, HookReceiver]) -> Iter
         moderator.act(SLUG, written, "defer")
         official.act(SLUG, written, "answer", text="Thủ tục mất ba ngày làm việc.")
         token = producer.client.get(f"/api/v1/dialogues/{SLUG}/screen").json()["token"]
-        _phase(admin, "closed")
+        _end_broadcast(admin)
         _phase(admin, "archived")
         # The webhook answered 500 once, after the e-mail that came first was
         # refused; then the address works, and every asker is told.

@@ -312,13 +312,14 @@ async def test_archive_groups_and_counts(
     answers = {q["id"]: q["answer"] for g in archive["by_topic"] for q in g["questions"]}
     kinds = {qid: answer["kind"] if answer else None for qid, answer in answers.items()}
     assert kinds == {a: "live", b: "written"}
+    assert [(q["id"], q["status"], q["due_at"]) for q in archive["owed"]] == [(c, "deferred", None)]
 
 
 async def test_phase_changes_emit_dialogue_updated(
     redis: Redis, store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
-    """Closing the dialogue stops submissions and tells every feed."""
-    closed = await actions.dialogues.set_status(dialogue, "closed")
+    """Ending the broadcast closes the dialogue: it stops submissions and tells every feed."""
+    closed = (await actions.closing.close(dialogue, PRODUCER))["dialogue"]
     assert closed.closed_at is not None
     last = await newest(redis, keys.events(dialogue.id), count=1)
     assert last[0][1]["type"] == "dialogue.updated"

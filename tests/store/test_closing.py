@@ -73,9 +73,34 @@ async def test_only_a_broadcast_can_be_ended(actions: Services, dialogue: Dialog
     with pytest.raises(Refused) as refused:
         await actions.closing.close(opened, PRODUCER)
     assert refused.value.code == "conflict"
-    closed = await actions.dialogues.set_status(
-        await actions.dialogues.set_status(opened, "live"), "closed"
-    )
+    live = await actions.dialogues.set_status(opened, "live")
+    closed = (await actions.closing.close(live, PRODUCER))["dialogue"]
     with pytest.raises(Refused) as stale:
         await actions.closing.close(closed, PRODUCER, version=closed.version - 1)
     assert stale.value.code == "conflict"
+
+
+async def test_the_phase_switch_cannot_end_a_broadcast(
+    store: Store, actions: Services, dialogue: Dialogue
+) -> None:
+    """Live -> closed by the phase switch alone (the admin API's, the CLI's)
+    is refused and changes nothing: the queue, the question on air and the
+    approved ones stay for the wrap-up, which alone ends the broadcast."""
+    a, b, c = await queued(store, actions, dialogue, 3)
+    await actions.moderation.act(dialogue, c, "dequeue", {}, PRODUCER)
+    await actions.broadcast.next(dialogue, PRODUCER, current="")  # a on air
+    with pytest.raises(Refused) as refused:
+        await actions.dialogues.set_status(dialogue, "closed", PRODUCER, dialogue.version)
+    assert (refused.value.code, refused.value.field) == ("conflict", "status")
+    after = await actions.dialogues.get(dialogue.slug)
+    assert (after.status, after.version, after.closed_at) == (
+        DialogueStatus.LIVE,
+        dialogue.version,
+        None,
+    )
+    assert await store.questions.on_air_id(dialogue.id) == a
+    assert await store.questions.queue_ids(dialogue.id) == [b]
+
+    ended = await actions.closing.close(after, PRODUCER, version=after.version)
+    assert ended["dialogue"].status is DialogueStatus.CLOSED
+    assert [r["id"] for r in ended["results"] if r["ok"]] == [a, b, c]

@@ -24,8 +24,8 @@ async def test_every_saved_change_bumps_the_version(
     assert dialogue.version == 0
     edited = await actions.dialogues.update(dialogue, {"title": "Đối thoại số", "version": 0})
     assert edited.version == 1
-    closed = await actions.dialogues.set_status(edited, "closed", ADMIN, version=1)
-    assert closed.version == 2
+    opened = await actions.dialogues.set_status(edited, "open", ADMIN, version=1)
+    assert opened.version == 2
     stored = await store.dialogues.by_slug(dialogue.slug)
     assert stored is not None and (stored.version, stored.title) == (2, "Đối thoại số")
     # A change that changes nothing is not a change.
@@ -41,7 +41,7 @@ async def test_an_edit_on_a_stale_page_is_refused_and_changes_nothing(
         await actions.dialogues.update(fresh, {"description": "Mô tả cũ", "version": 0}, ADMIN)
     assert (refused.value.code, refused.value.field) == ("conflict", "version")
     with pytest.raises(Refused):
-        await actions.dialogues.set_status(fresh, "closed", ADMIN, version=0)
+        await actions.dialogues.set_status(fresh, "open", ADMIN, version=0)
     after = await actions.dialogues.get(dialogue.slug)
     assert (after.description, after.status.value, after.version) == (
         "Mô tả của người thứ nhất",

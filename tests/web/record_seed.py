@@ -9,12 +9,13 @@ server and one Redis and still count exactly their own questions."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from server.actions import Services
+from server.domain import lifecycle
 from server.domain.access import actor_in
-from server.domain.model import Dialogue, Question, Role
+from server.domain.model import Dialogue, DialogueStatus, Question, Role
 from server.store.connection import Store
 from tests.support.clock import SteppingClock
 from tests.support.dialogues import DEPUTY, DESCRIPTION, LOCALITIES, OFFICIAL, TITLE, TOPICS
@@ -139,11 +140,31 @@ class Broadcast:
         self.answer_live(code, answer)
         return code
 
+    def owe(self, code: str, official: str | None, due: date) -> Question:
+        """Owe the question in writing by ``official`` on ``due``, as the
+        wrap-up does (here with a due day of its own)."""
+        found = self.question(code)
+
+        async def work(actions: Services) -> Question:
+            dialogue = await actions.dialogues.get(self.slug)
+            producer = actor_in(dialogue, "producer", STAFF["producer"])
+            decision = lifecycle.owe(found, official, due.isoformat(), producer, self.clock())
+            await actions.closing.commit(dialogue, [decision], producer, remember=False)
+            return decision.question
+
+        return self._run(work)
+
     def phase(self, status: str) -> Dialogue:
-        """Move the dialogue to the next (or previous) phase."""
+        """Move the dialogue to the next (or previous) phase; a live one
+        closes as the app closes it, by the producer's wrap-up (every
+        question not answered live is then owed in writing)."""
 
         async def work(actions: Services) -> Dialogue:
             dialogue = await actions.dialogues.get(self.slug)
+            if dialogue.status is DialogueStatus.LIVE and status == DialogueStatus.CLOSED:
+                producer = actor_in(dialogue, "producer", STAFF["producer"])
+                closed: Dialogue = (await actions.closing.close(dialogue, producer))["dialogue"]
+                return closed
             return await actions.dialogues.set_status(dialogue, status)
 
         self.dialogue = self._run(work)

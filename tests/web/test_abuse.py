@@ -29,7 +29,7 @@ from server.actions import Services
 from server.app import create_app
 from server.config import Settings
 from server.domain import proof
-from server.domain.model import SYSTEM, Role, Status
+from server.domain.model import SYSTEM, Actor, Role, Status
 from server.domain.wording import Refused
 from server.store.questions import dialogue_of
 from server.web import errors
@@ -52,6 +52,8 @@ CHALLENGE = f"/api/v1/dialogues/{SLUG}/challenge"
 TEXT = "Xin hỏi khi nào tỉnh cấp chữ ký số miễn phí cho người dân?"
 OFF = (0, 1.0)
 MINUTE = 60.0
+#: Who ends the broadcast (the wrap-up) where a test needs a closed dialogue.
+PRODUCER = Actor("producer", frozenset({Role.PRODUCER}))
 
 T = TypeVar("T")
 
@@ -421,7 +423,7 @@ def test_a_trapped_submission_is_checked_like_a_real_one(redis_url: str, tmp_pat
         dialogue = _call(client, actions.dialogues.get, SLUG)
         _call(client, actions.dialogues.set_status, dialogue, "live")
         dialogue = _call(client, actions.dialogues.get, SLUG)
-        _call(client, actions.dialogues.set_status, dialogue, "closed")
+        _call(client, actions.closing.close, dialogue, PRODUCER)
         closed = client.post(QUESTIONS, json={"text": TEXT, "name": "Bình", "website": "x"})
         assert closed.status_code == 409
         assert closed.json()["error"]["code"] == "not_accepting"

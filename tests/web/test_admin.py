@@ -1,7 +1,8 @@
 """The admin's pages in a real Chromium against a real server: create a
 dialogue, edit its topics, officials and routing defaults, see the API's field
 errors beside the fields, switch its phases one step at a time (and see
-submissions refused outside open and live), and rotate the overlay token."""
+submissions refused outside open and live; a live dialogue ends through the
+wrap-up, never the switch), and rotate the overlay token."""
 
 from __future__ import annotations
 
@@ -38,6 +39,14 @@ class Admin(StaffClient):
         response = self.client.get(f"/api/v1/dialogues/{slug}/settings")
         assert response.status_code == 200, response.text
         return dict(response.json())
+
+    def status(self, slug: str, status: str) -> httpx.Response:
+        """The phase switch, as the page calls it (in Vietnamese)."""
+        return self.client.post(
+            f"/api/v1/dialogues/{slug}/status",
+            json={"status": status},
+            headers={"X-CSRF-Token": self.csrf, "Accept-Language": "vi"},
+        )
 
     def screen_token(self, slug: str) -> str:
         return str(self.client.get(f"/api/v1/dialogues/{slug}/screen").json()["token"])
@@ -349,7 +358,8 @@ def refused(site: ServerProcess, slug: str, vi: str, en: str) -> None:
 def test_phases_step_by_step_with_confirmation(
     chromium: Browser, site: ServerProcess, admin: Admin
 ) -> None:
-    """Phases switch step by step, going live and closing confirmed; citizens ask only open/live."""
+    """Phases switch step by step, going live confirmed, ending live through the wrap-up;
+    citizens ask only open/live."""
     admin.create("cac-giai-doan", "Đối thoại qua các giai đoạn")
     with page_through_login(chromium, site.url, "/admin/cac-giai-doan", "admin") as page:
         expect(page.locator("#phase-badge")).to_have_text("Bản nháp")
@@ -377,14 +387,36 @@ def test_phases_step_by_step_with_confirmation(
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Enter")
         expect(page.locator("#phase-badge")).to_have_text("Đang diễn ra")
-        assert buttons(page) == ["Kết thúc cuộc đối thoại", "Trở lại giai đoạn nhận câu hỏi"]
         assert admin.settings("cac-giai-doan")["live_at"]
         assert ask(site, "cac-giai-doan").status_code == 202
 
-        page.get_by_role("button", name="Kết thúc cuộc đối thoại").click()
-        expect(dialog.get_by_role("heading")).to_have_text("Kết thúc cuộc đối thoại?")
-        dialog.get_by_role("button", name="Kết thúc cuộc đối thoại").click()
+        # Live, the dialogue ends only through the wrap-up: a link to it, not a switch.
+        assert buttons(page) == ["Trở lại giai đoạn nhận câu hỏi"]
+        end = page.locator("#phase-steps").get_by_role("link", name="Kết thúc buổi phát sóng")
+        expect(end).to_have_attribute("href", "/console/cac-giai-doan/wrap-up")
+        expect(page.locator("#wrap-up-hint")).to_have_text(
+            "Cuộc đối thoại đang diễn ra chỉ kết thúc qua bước tổng kết buổi phát sóng: "
+            "mọi câu hỏi chưa được trả lời trực tiếp trở thành câu trả lời bằng văn bản mà "
+            "một lãnh đạo phải thực hiện. Đạo diễn và quản trị viên thực hiện bước này tại đó."
+        )
+        switched = admin.status("cac-giai-doan", "closed")
+        assert switched.status_code == 409, switched.text
+        assert switched.json()["error"]["field"] == "status"
+        assert switched.json()["error"]["message"].startswith(
+            "Cuộc đối thoại đang diễn ra chỉ kết thúc qua bước tổng kết (“Kết thúc buổi phát sóng”)"
+        )
+        assert admin.settings("cac-giai-doan")["status"] == "live"
+
+        end.click()
+        expect(page).to_have_url(f"{site.url}/console/cac-giai-doan/wrap-up")
+        page.get_by_role("button", name="Kết thúc buổi phát sóng").click()
+        results = page.locator("#wu-results")
+        expect(results).to_be_visible()
+        results.get_by_role("link", name="Quản trị").click()
+        expect(page).to_have_url(f"{site.url}/admin/cac-giai-doan")
         expect(page.locator("#phase-badge")).to_have_text("Đã kết thúc")
+        expect(page.locator("#wrap-up-link")).to_have_count(0)
+        expect(page.locator("#phase-steps button")).to_have_count(2)
         assert buttons(page) == ["Lưu trữ cuộc đối thoại", "Mở lại phát trực tiếp"]
         refused(site, "cac-giai-doan", ENDED_VI, ENDED_EN)
 

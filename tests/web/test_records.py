@@ -9,7 +9,7 @@ import functools
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import httpx
@@ -23,6 +23,7 @@ from server.app import create_app
 from server.config import Settings
 from server.web.pages import youtube_embed
 from server.web.record_pages import normalise_code
+from server.web.templating import moment
 from tests.helpers import ServerProcess
 from tests.support.app import on_app_loop, services_of
 
@@ -364,8 +365,10 @@ def test_archive_groups_and_counts(
     assert f'id="q-{ids["cqs"]}"' in cqs and texts["cqs"] in cqs
     assert f'id="q-{ids["kts"]}"' in kts and texts["kts"] in kts
     assert f'id="q-{ids["none"]}"' in other and "Trả lời bằng văn bản về kỹ năng số." in other
-    for key in ("owed", "rejected", "pending"):
+    for key in ("rejected", "pending"):
         assert texts[key] not in html, key
+    owed = owed_section(html)
+    assert texts["owed"] in owed and texts["owed"] not in html.replace(owed, "")
     assert f'href="{STREAM_URL}&amp;t={seconds_on_air(b, codes["cqs"])}s"' in cqs
     assert f'href="{STREAM_URL}&amp;t={seconds_on_air(b, codes["kts"])}s"' in kts
     assert "recording-link" not in other
@@ -379,6 +382,131 @@ def test_archive_groups_and_counts(
 
     assert client.get("/d/khong-co/archive").status_code == 404
     assert client.get("/d/nhap/archive").status_code == 404
+
+
+def owed_section(html: str) -> str:
+    found = re.search(
+        r'<section class="archive-group archive-owed" id="owed".*?</section>', html, re.S
+    )
+    assert found, "no section of written answers owed"
+    return found.group(0)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"), [(0, "0:00"), (5, "0:05"), (754, "12:34"), (3725, "1:02:05")]
+)
+def test_a_moment_of_the_recording_reads_as_the_public_page_writes_it(
+    seconds: int, said: str
+) -> None:
+    """m:ss, then h:mm:ss past the hour (lib/time.js's clockOffset)."""
+    assert moment(seconds) == said
+
+
+def moment_of(b: Broadcast, code: str) -> str:
+    """The recording's moment of the question's answer, as m:ss (under an hour)."""
+    seconds = seconds_on_air(b, code)
+    assert seconds < 3600
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def test_an_answer_given_live_points_to_its_moment_until_its_summary(
+    staffed: ServerProcess, redis_server: str, client: httpx.Client
+) -> None:
+    """Answered live and not yet summarised: the tracking page and the archive
+    say "answered live — watch at m:ss", linked to that moment of the
+    recording (plain text without a video), in Vietnamese and English; once
+    the summary is written they show it instead."""
+    b = broadcast(staffed, redis_server, "xem-tai")
+    code = b.ask(ASKED, topic="chinh-quyen-so")
+    b.publish(code, "o1", queue=True)
+    b.act(code, "on_air", "producer")
+    b.act(code, "answer", "producer")
+    moment, qid = moment_of(b, code), b.question(code).id
+    link = f'href="{STREAM_URL}&amp;t={seconds_on_air(b, code)}s"'
+    pages = {
+        "tracking": lambda lang: client.get(f"/t/{code}", params={"lang": lang}).text,
+        "archive": lambda lang: client.get(f"/d/{b.slug}/archive", params={"lang": lang}).text,
+    }
+    for where, page in pages.items():
+        for lang, words in (
+            ("vi", f"Đã trả lời trực tiếp — xem tại {moment}"),
+            ("en", f"Answered live — watch at {moment}"),
+        ):
+            html = page(lang)
+            pending = re.search(r'<p class="answer-pending">(.*?)</p>', html, re.S)
+            assert pending, (where, lang)
+            assert f"{link} rel=" in pending.group(1) and f">{words}</a>" in pending.group(1)
+            assert "answer-text" not in html, (where, lang)
+    assert f'id="q-{qid}"' in group(pages["archive"]("vi"), "topic-chinh-quyen-so")
+
+    b.act(code, "summarize", "official", text=LIVE_ANSWER)
+    for where, page in pages.items():
+        html = page("vi")
+        assert "answer-pending" not in html and "xem tại" not in html, where
+        assert f'<p class="answer-text">{LIVE_ANSWER}</p>' in html, where
+        assert link in html, where
+
+    unrecorded = Broadcast(redis_server, staffed.url, "khong-video", stream_url=None)
+    plain = unrecorded.ask(ASKED)
+    unrecorded.publish(plain, "o1", queue=True)
+    unrecorded.act(plain, "on_air", "producer")
+    unrecorded.act(plain, "answer", "producer")
+    html = page_of(client, plain).text
+    words = f"Đã trả lời trực tiếp — xem tại {moment_of(unrecorded, plain)}"
+    said = f'<p class="answer-pending">{words}</p>'
+    assert said in html and "recording-link" not in html
+
+
+def test_a_written_answer_owed_says_its_due_day(
+    staffed: ServerProcess, redis_server: str, client: httpx.Client
+) -> None:
+    """A question owed in writing: its tracking page says the day the answer
+    is due (or that none is set yet), in Vietnamese and English; the archive
+    lists the answers still owed, the soonest due first, undated ones last."""
+    b = broadcast(staffed, redis_server, "han-tra-loi")
+    texts = {
+        "later": "Khi nào cổng dịch vụ công tích hợp thanh toán phí trước bạ?",
+        "undated": "Người cao tuổi có được đào tạo kỹ năng số miễn phí không ạ?",
+        "sooner": "Doanh nghiệp nhỏ được hỗ trợ gì khi chuyển đổi số trong năm tới?",
+    }
+    codes = {key: b.ask(text) for key, text in texts.items()}
+    for code in codes.values():
+        b.publish(code, "o2", queue=True)
+        b.act(code, "defer", "producer")
+    b.owe(codes["later"], "o2", date(2026, 12, 21))
+    b.owe(codes["sooner"], "o2", date(2026, 12, 4))
+
+    for lang, words in (("vi", "Trả lời bằng văn bản, hạn 21/12/2026"),
+                        ("en", "Answer in writing due 21 Dec 2026")):  # fmt: skip
+        html = client.get(f"/t/{codes['later']}", params={"lang": lang}).text
+        assert f'<p class="pq-due">{words}</p>' in html, lang
+    undated = client.get(f"/t/{codes['undated']}", params={"lang": "vi"}).text
+    assert '<p class="pq-due">Trả lời bằng văn bản; chưa có hạn trả lời</p>' in undated
+    english = client.get(f"/t/{codes['undated']}", params={"lang": "en"}).text
+    assert '<p class="pq-due">Answer in writing; its due date is not set yet</p>' in english
+
+    html = client.get(f"/d/{b.slug}/archive", params={"lang": "vi"}).text
+    owed = owed_section(html)
+    assert [m.group(1) for m in re.finditer(r'<p class="aq-text">(.*?)</p>', owed)] == [
+        texts["sooner"],
+        texts["later"],
+        texts["undated"],
+    ]
+    assert re.findall(r'<p class="pq-due">(.*?)</p>', owed) == [
+        "Trả lời bằng văn bản, hạn 04/12/2026",
+        "Trả lời bằng văn bản, hạn 21/12/2026",
+        "Trả lời bằng văn bản; chưa có hạn trả lời",
+    ]
+    assert "Trần Thị Bình, Phó Chủ tịch UBND tỉnh" in owed
+    assert '<dd id="count-owed">3</dd>' in html
+    english = client.get(f"/d/{b.slug}/archive", params={"lang": "en"}).text
+    assert "Answer in writing due 4 Dec 2026" in owed_section(english)
+
+    b.act(codes["sooner"], "answer", "official2", text=WRITTEN_ANSWER)
+    after = owed_section(client.get(f"/d/{b.slug}/archive", params={"lang": "vi"}).text)
+    assert texts["sooner"] not in after and texts["later"] in after
+    html = page_of(client, codes["sooner"]).text
+    assert "pq-due" not in html and WRITTEN_ANSWER in html
 
 
 # -- nothing private on a public page ------------------------------------------------

@@ -158,7 +158,7 @@ def test_a_refused_vote_says_why_in_the_widget(chromium: Browser, site: Site) ->
     expect(widget.locator(".conn")).to_have_attribute("data-state", "live")
     mine = item(widget, ASKED)
     expect(mine).to_be_visible()
-    set_phase(site, "closed")
+    wrap_up(site)
     mine.locator(".vote").click()
     expect(mine.get_by_role("alert")).to_have_text("Cuộc đối thoại đã kết thúc bình chọn.")
     expect(mine.locator(".vote")).to_have_attribute("aria-pressed", "false")

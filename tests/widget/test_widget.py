@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, WebSocketRoute, expect
 
 from server.actions import Services
+from server.domain.model import Actor, Role
 from tests.support.store import with_actions
 
 from .conftest import AXE, OFFICIAL, Site
@@ -368,8 +369,9 @@ def test_closing_the_dialogue_replaces_the_form_with_a_notice(
     page, widget = open_widget(chromium, site.page_url())
     expect(widget.get_by_label("Câu hỏi của bạn")).to_be_visible()
 
-    async def close(actions: Services) -> None:
-        await actions.dialogues.set_status(await actions.dialogues.get(site.slug), "closed")
+    async def close(actions: Services) -> None:  # the producer ends the broadcast
+        producer = Actor("w-producer", frozenset({Role.PRODUCER}))
+        await actions.closing.close(await actions.dialogues.get(site.slug), producer)
 
     with_actions(site.redis_url, close)
     expect(widget.get_by_text("Cuộc đối thoại hiện không nhận câu hỏi.")).to_be_visible()
