@@ -14,6 +14,7 @@ it can (at-least-once delivery, exactly-once effect).
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
@@ -33,7 +34,7 @@ Handler = Callable[[str, str, str], Awaitable[None]]
 BLOCK_MS = 1000
 
 
-class GroupWorker:
+class GroupWorker(abc.ABC):
     #: What the logs call this worker.
     name = ""
     group = ""
@@ -57,19 +58,23 @@ class GroupWorker:
         self._grouped: set[str] = set()
         self._started = False
 
-    # -- what each worker says -----------------------------------------------
+    # -- what each worker says (intake.py, notices.py) -------------------------
 
+    @abc.abstractmethod
     def _stream(self, dialogue_id: str) -> str:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def _dead_stream(self, dialogue_id: str) -> str:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def _wait_ms(self, deliveries: int, consumer: str) -> int:
         """How long an entry delivered ``deliveries`` times, last to
         ``consumer``, stays pending before it is taken (over) again."""
         raise NotImplementedError
 
+    @abc.abstractmethod
     async def _failed(self, dialogue_id: str, entry_id: str, exc: Exception) -> None:
         """``handle`` raised ``exc``: the entry stays pending for a retry."""
         raise NotImplementedError
@@ -79,10 +84,12 @@ class GroupWorker:
         return {}
 
     def _bury(self, pipe: Pipeline, dialogue_id: str, stream: str, entry_id: str) -> None:
-        """Queue on ``pipe`` what else goes with a dead letter."""
+        """Queue on ``pipe`` what else goes with a dead letter (nothing, unless a worker says)."""
+        return None
 
     async def _ready(self, entry_id: str) -> None:
-        """Wait, if need be, before handling a new entry."""
+        """Wait, if need be, before handling a new entry (no wait, unless a worker says)."""
+        return None
 
     # -- the loop ----------------------------------------------------------------
 
