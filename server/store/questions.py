@@ -22,7 +22,7 @@ from ..domain.audit import Entry
 from ..domain.lifecycle import Decision
 from ..domain.model import Question, Status
 from . import keys
-from .audit import ATTEMPTS, AuditLog, HeadMoved
+from .audit import ATTEMPTS, AuditLog, HeadMoved, wait_turn
 from .dialogues import _ALPHABET
 from .errors import guarded
 from .scripts import Scripts
@@ -344,7 +344,9 @@ class Questions:
         if notify:
             spec["notify"] = list(notify)
         prefix = keys.prefix(dialogue_id)
-        for _ in range(ATTEMPTS):
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                await wait_turn(attempt)
             if audit:
                 spec["audit"] = await self._audit.spec(dialogue_id, audit)
             result = await self._scripts("transition", [], [prefix, self._maxlen, json.dumps(spec)])
