@@ -99,7 +99,13 @@ def create_app(
             url = embedded.url
             log.info("embedded Redis at %s", url)
         secret = secret_key(settings)
-        store = Store.open(url, settings.events_maxlen, secret)
+        store = Store.open(
+            url,
+            settings.events_maxlen,
+            secret,
+            timeout=settings.redis_timeout,
+            connect_timeout=settings.redis_connect_timeout,
+        )
         follower = store.follower()
         hub = Hub()
         # The store is the lifespan's to close; handlers reach it only through
