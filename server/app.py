@@ -1,6 +1,6 @@
-"""create_app(settings): routes, middleware, and the lifespan that owns Redis,
-the hub, the event reader, the intake worker and the notifier. Nothing opens
-at import."""
+"""create_app(settings): routes, middleware, and the lifespan that owns Redis
+(the embedded one supervised), the hub, the event reader, the intake worker
+and the notifier. Nothing opens at import."""
 
 from __future__ import annotations
 
@@ -116,6 +116,8 @@ def create_app(
         )
         app.state.node = node = Node(node_name(settings), hub, Reader(store, follower, hub))
         tasks = [asyncio.create_task(node.reader.run(), name="event-reader")]
+        if embedded is not None:
+            tasks.append(asyncio.create_task(embedded.supervise(), name="redis-supervisor"))
         if run_workers:
             intake = store.intake_worker(
                 store.dialogues.ids,
