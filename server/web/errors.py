@@ -108,13 +108,17 @@ async def _store_down(request: Request, exc: Exception) -> Response:
     browser's page the error page saying so in the reader's language."""
     log.warning("Redis unavailable: %s", exc)
     refused = unavailable()
-    if request.url.path.startswith(API_PREFIX) or "text/html" not in request.headers.get(
-        "accept", ""
-    ):
+    if not _browsing(request):
         return error_response(request, refused)
     page = error_page(request, STATUS[refused.code])
     page.headers.update(refusal_headers(refused))
     return page
+
+
+def _browsing(request: Request) -> bool:
+    """A browser asking for a page (not the API, nor a script or a probe)."""
+    wants = request.headers.get("accept", "")
+    return not request.url.path.startswith(API_PREFIX) and "text/html" in wants
 
 
 async def _contended(request: Request, exc: Exception) -> Response:
