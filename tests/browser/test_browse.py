@@ -14,8 +14,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, LocatorAssertions, Page, expect
 
+from server.actions import Services
+from server.domain.model import Dialogue
 from tests.helpers import ServerProcess
 from tests.support.qr import decode
+from tests.support.store import with_actions
 
 from .owed_seed import Show, app_server, live_page
 
@@ -156,6 +159,27 @@ def test_no_match_says_so_and_shows_every_question_again(
     texts(page).to_have_text([BUSINESS, SIGNATURE])
     expect(none).to_be_hidden()
     assert query(page) == {}
+
+    # The organisers rename a topic and drop the other: the filter follows.
+    topic = page.get_by_label("Lọc theo lĩnh vực")
+    topic.select_option("kinh-te-so")
+    texts(page).to_have_text([BUSINESS])
+    renamed = "Chính quyền số và dịch vụ công"
+    retopic(show, [{"id": "chinh-quyen-so", "name": renamed}])
+    expect(topic.locator("option")).to_have_text(["Tất cả lĩnh vực", renamed])
+    expect(topic).to_have_value("")
+    texts(page).to_have_text([BUSINESS, SIGNATURE])
+    assert query(page) == {}
+
+
+def retopic(show: Show, topics: list[dict[str, str]]) -> None:
+    """An administrator gives the dialogue these topics."""
+
+    async def work(actions: Services) -> Dialogue:
+        dialogue = await actions.dialogues.get(show.slug)
+        return await actions.dialogues.update(dialogue, {"topics": topics})
+
+    with_actions(show.redis_url, work)
 
 
 def test_share_block_copies_the_address_and_its_qr_code_opens_it(
