@@ -189,8 +189,9 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "The app's own origin as browsers see it (e.g. https://doithoai.example.vn): the "
         "only origin its Origin and CSRF checks accept, its pages' CSP names and its "
-        "printed links use. Required unless DOITHOAI_HOST is a loopback address; unset on "
-        "loopback: http://HOST:PORT under each loopback name (127.0.0.1, localhost).",
+        "printed links, share links and QR codes use. Required unless DOITHOAI_HOST is a "
+        "loopback address; unset on loopback: http://HOST:PORT under each loopback name "
+        "(127.0.0.1, localhost).",
     ),
     Setting(
         "DOITHOAI_DATA_DIR",

@@ -19,6 +19,7 @@ import { Feed } from "./lib/feed.js";
 import { fetchProof, sendProven } from "./lib/proof.js";
 import { apply, createState, setVotes } from "./lib/state.js";
 import { clockOffset, formatDay, timeElement } from "./lib/time.js";
+import { createBrowse } from "./public_filter.js";
 
 const root = document.getElementById("dialogue");
 const slug = root.dataset.slug;
@@ -46,6 +47,8 @@ const listEmpty = document.getElementById("questions-empty");
 const listCount = document.getElementById("question-count");
 const connection = document.getElementById("connection");
 const announce = liveRegion(root);
+// The reader's sort, topic and search over the published questions (public_filter.js).
+const browse = createBrowse({ onChange: schedule, announce });
 
 // -- votes: one per question per browser; the server enforces it per voter id --
 
@@ -92,6 +95,7 @@ function showDialogue(dialogue) {
   status.textContent = label("phases", dialogue.status);
   root.dataset.phase = dialogue.status;
   onAirSection.hidden = ENDED.has(dialogue.status);
+  browse.setTopics(dialogue.topics);
   const accepting = Boolean(dialogue.accepting_questions);
   document.getElementById("ask-closed").hidden = accepting;
   if (!accepting) form.hidden = true;
@@ -127,12 +131,17 @@ function draw() {
   const all = Object.values(model.questions).sort((a, b) => Number(b.id) - Number(a.id));
   const airing = (q) => q.status === "on_air" && !ENDED.has(now);
   const onAir = all.filter(airing).map((q) => q.id);
-  const rest = all.filter((q) => !airing(q)).map((q) => q.id);
+  const rest = all.filter((q) => !airing(q));
+  const shown = browse.pick(rest).map((q) => q.id);
+  // A card that moves (its votes changed the order) keeps the focus it had.
+  const focused = document.activeElement;
   reconcile(onAirList, onAir, (id) => cards.get(id).node);
-  reconcile(list, rest, (id) => cards.get(id).node);
+  reconcile(list, shown, (id) => cards.get(id).node);
+  if (focused && focused.isConnected && focused !== document.activeElement) focused.focus();
   onAirEmpty.hidden = onAir.length > 0;
   listEmpty.hidden = rest.length > 0;
   listCount.textContent = String(rest.length);
+  browse.show(shown.length, rest.length);
 }
 
 /** An answer given live without its summary yet: the moment of the recording to watch it at. */

@@ -23,6 +23,7 @@ from ..domain.text import LIMITS
 from .auth import actor_of, identify
 from .context import address, services, settings
 from .pages import viewer_data
+from .share import public_url
 from .staff_gate import login_redirect, open_staff_page, page_refusal
 from .templating import error_page, gettext, render
 
@@ -87,8 +88,9 @@ async def presenter(request: Request) -> Response:
 
 
 async def screen(request: Request) -> Response:
-    """The broadcast overlay: the question on air, for OBS or vMix. The token in
-    the URL is the only key; a wrong or missing one gets a 403 page."""
+    """The broadcast overlay: the question on air, for OBS or vMix (with
+    ``?qr=1``, the dialogue's QR code too). The token in the URL is the only
+    key; a wrong or missing one gets a 403 page."""
     dialogue = await _dialogue(request)
     if dialogue is None:
         return error_page(request, 404)
@@ -96,6 +98,8 @@ async def screen(request: Request) -> Response:
     context: dict[str, Any] = {
         "dialogue": dialogue,
         "background": background if background in SCREEN_BACKGROUNDS else "transparent",
+        # ?qr=1: the public page's QR code and address in a corner, for viewers to ask.
+        "share_url": public_url(request, dialogue) if request.query_params.get("qr") else None,
     }
     token = request.query_params.get("token", "")
     if not await services(request).broadcast.screen_token_ok(dialogue, token):

@@ -37,6 +37,7 @@ from .auth import (
 from .catalogs import say
 from .context import address, node, services, settings
 from .errors import STATUS, refusal_headers
+from .share import public_url
 from .staff import sign_in
 from .staff_gate import open_staff_page
 from .templating import error_page, protect, render
@@ -281,6 +282,7 @@ async def dialogue_page(request: Request) -> Response:
         stream_url=stream_url,
         embed_url=embed,
         limits=LIMITS,
+        share_url=public_url(request, dialogue),
     )
     if embed:
         policy = response.headers["Content-Security-Policy"]
