@@ -19,6 +19,7 @@ import { Feed } from "./lib/feed.js";
 import { fetchProof, sendProven } from "./lib/proof.js";
 import { apply, createState, setVotes } from "./lib/state.js";
 import { clockOffset, formatDay, timeElement } from "./lib/time.js";
+import { following } from "./public_follow.js";
 
 const root = document.getElementById("dialogue");
 const slug = root.dataset.slug;
@@ -46,6 +47,8 @@ const listEmpty = document.getElementById("questions-empty");
 const listCount = document.getElementById("question-count");
 const connection = document.getElementById("connection");
 const announce = liveRegion(root);
+// My questions, the copy button, and the on-air changes and answers said aloud.
+const follow = following({ slug, lang, say: announce });
 
 // -- votes: one per question per browser; the server enforces it per voter id --
 
@@ -99,7 +102,9 @@ function showDialogue(dialogue) {
 }
 
 function receive(message) {
-  if (apply(model, message).dialogue) showDialogue(model.dialogue);
+  const out = apply(model, message);
+  if (out.dialogue) showDialogue(model.dialogue);
+  follow.hear(message, out, model);
   schedule();
 }
 
@@ -322,6 +327,7 @@ async function submit(event) {
     if (trap) trap.value = "";
     count();
     document.getElementById("ask-code").textContent = result.data.tracking_code;
+    follow.sent(result.data.tracking_code, body.text);
     document.getElementById("ask-track").href = `/t/${encodeURIComponent(result.data.tracking_code)}`;
     form.hidden = true;
     done.hidden = false;
@@ -356,6 +362,7 @@ function showConnection(state, seconds) {
 // -- start: draw the server's snapshot, then follow the feed from its id -----
 
 receive({ type: "snapshot", id: initial.last_event_id, data: initial });
+follow.start();
 const feed = new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/feed`, {
   after: initial.last_event_id,
   onMessage: receive,
