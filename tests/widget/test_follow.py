@@ -20,9 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 vi = catalog("vi").gettext
 
 
-def test_my_questions_survive_a_reload_and_follow_the_feed(
-    chromium: Browser, site: Site
-) -> None:
+def test_my_questions_survive_a_reload_and_follow_the_feed(chromium: Browser, site: Site) -> None:
     """Sent from the widget, a question is under "My questions" with its code,
     kept on the portal's origin across a reload, its state read from the
     tracking API and followed on the feed; its link opens its tracking page."""
