@@ -157,8 +157,7 @@ export class DoithoaiWidget extends HTMLElement {
     window.addEventListener("online", this.online);
     // What a screen reader hears of the feed, and the questions this device sent.
     this.herald = new Herald((text) => this.announce(text), this.t);
-    const mine = { slug: this.slug, t: this.t, call: (url) => this.call(url), server: this.api, lang: this.language };
-    this.mine = new MyQuestions({ ...mine, heading: "h3", newWindow: true, idPrefix: "dw-mine" });
+    this.mine = new MyQuestions({ slug: this.slug, t: this.t, call: (url) => this.call(url), server: this.api, lang: this.language, heading: "h3" });
     this.build();
     this.load(0);
   }
@@ -236,7 +235,7 @@ export class DoithoaiWidget extends HTMLElement {
     this.notice.className = "note bad";
     this.notice.setAttribute("role", "alert");
     this.notice.hidden = false;
-    for (const part of [this.airBox, this.askBox, this.listsBox, this.conn]) part.hidden = true;
+    for (const part of [this.airBox, this.askBox, this.mine.node, this.listsBox, this.conn]) part.hidden = true;
   }
 
   // -- the live feed (lib/feed.js) and its state (lib/state.js) ------------------------
@@ -261,9 +260,9 @@ export class DoithoaiWidget extends HTMLElement {
     if (out.questions.length || out.reset) this.draw();
   }
 
+  /** Say `text` in the live region (lib/news.js cuts a question to 200 characters). */
   announce(text) {
-    const short = text.length > 200 ? `${text.slice(0, 199)}…` : text;
-    this.announcer.textContent = short;
+    this.announcer.textContent = text;
   }
 
   /** The socket's state shows only while it is lost: the phase says whether the broadcast is on. */

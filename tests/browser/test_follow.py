@@ -2,9 +2,10 @@
 the tracking page follows the public feed from "being reviewed" to
 "answered" without a reload and says each new state once; the public page
 lists "My questions" (kept on the device, after a reload too) and copies a
-tracking code to the clipboard; its live region says an on-air change once,
-never again on a vote, an edit or a lost and resumed connection; and its
-first Tab reaches a skip link to the question form, in view at every width.
+tracking code to the clipboard; every public page's header leads to the
+lookup; the public page's live region says an on-air change once, never
+again on a vote, an edit or a lost and resumed connection; and its first Tab
+reaches a skip link to the question form, in view at every width.
 
 Expected words come from the Vietnamese catalog (the msgids the pages use),
 so that rewording a sentence does not break what these tests check."""
@@ -171,6 +172,20 @@ def test_a_tracking_page_offers_to_delete_contact_data_only_when_there_is_some(
         page = httpx.get(f"{server.url}/t/{code}").text
         assert (f'action="/t/{code}/contact"' in page) is kept
         assert phone not in page
+
+
+def test_every_public_page_leads_to_the_lookup_from_its_header(
+    server: ServerProcess, redis_server: str
+) -> None:
+    """The index, the dialogue's page, the archive, the tracking page and the
+    lookup itself link to the lookup of a tracking code from their header."""
+    b = Show(redis_server, server.url, "tra-cuu")
+    code = b.ask(ASKED)
+    link = f'<a class="lookup-link" href="/t">{vi("Look up a question you sent")}</a>'
+    for path in ("/", f"/d/{b.slug}", f"/d/{b.slug}/archive", f"/t/{code}", "/t"):
+        page = httpx.get(f"{server.url}{path}").text
+        header = page.split('<header class="site-header">', 1)[1].split("</header>", 1)[0]
+        assert link in header, path
 
 
 def ask_on_the_page(page: Page, text: str) -> str:

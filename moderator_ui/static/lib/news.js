@@ -11,59 +11,41 @@
 
 // Changes that come this close together are said together.
 const GATHER_MS = 300;
-// An announcement longer than this is cut: a question may be 2,000 characters.
-const MAX_SAID = 200;
 
-function shorten(text) {
-  return text.length > MAX_SAID ? `${text.slice(0, MAX_SAID - 1)}…` : text;
+/** At most 200 characters of a question (which may have 2,000) to say. */
+function cut(text) {
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
 
-/** The changes of one question worth hearing, each with the key that names it once. */
-function changesOf(q) {
-  const found = [];
-  if (q.status === "on_air") found.push({ kind: "air", key: `air:${q.id}:${q.on_air_at || ""}` });
-  if (q.answer) found.push({ kind: "answer", key: `answer:${q.id}:${q.answer.answered_at || ""}` });
-  return found;
-}
-
-/**
- * Tells `say(text)` what a feed message changed. `hear(out, state)` after
- * each apply: `out` is what apply returned, `state` the state after it.
- */
+/** Tells `say(text)` what feed messages changed: `hear(out, state)` after each apply. */
 export class Herald {
   constructor(say, t) {
-    this.say = say;
-    this.t = t;
-    this.heard = new Set();
-    this.news = new Map(); // kind -> question
-    this.timer = null;
+    Object.assign(this, { say, t, heard: new Set(), news: {}, timer: null });
   }
 
   hear(out, state) {
-    const reset = out.reset;
-    for (const { id } of reset ? Object.keys(state.questions).map((key) => ({ id: key })) : out.questions) {
+    const ids = out.reset ? Object.keys(state.questions) : out.questions.map((change) => change.id);
+    for (const id of ids) {
       const q = state.questions[id];
       if (!q) continue;
-      for (const { kind, key } of changesOf(q)) {
-        if (this.heard.has(key)) continue;
+      // Each change once, by what names it: the moment it went on air, the answer's time.
+      const keys = { air: q.status === "on_air" && `air:${id}:${q.on_air_at}`, answer: q.answer && `answer:${id}:${q.answer.answered_at}` };
+      for (const [kind, key] of Object.entries(keys)) {
+        if (!key || this.heard.has(key)) continue;
         this.heard.add(key);
-        if (!reset) this.news.set(kind, q);
+        if (!out.reset) this.news[kind] = q;
       }
     }
-    if (this.news.size && !this.timer) this.timer = setTimeout(() => this.tell(state), GATHER_MS);
+    if (!this.timer && (this.news.air || this.news.answer)) this.timer = setTimeout(() => this.tell(state), GATHER_MS);
   }
 
   tell(state) {
-    this.timer = null;
+    const { air, answer } = this.news;
+    Object.assign(this, { news: {}, timer: null });
     const parts = [];
-    const air = this.news.get("air");
-    // Only what is still so: a question that left the air meanwhile is not on it.
-    if (air && state.questions[air.id] && state.questions[air.id].status === "on_air") {
-      parts.push(this.t("Now answering: {text}", { text: shorten(air.text) }));
-    }
-    const answer = this.news.get("answer");
-    if (answer) parts.push(this.t("New answer: {text}", { text: shorten(answer.text) }));
-    this.news.clear();
+    // Only what is still so: a question that left the air meanwhile is not said to be on it.
+    if (air && state.questions[air.id] && state.questions[air.id].status === "on_air") parts.push(this.t("Now answering: {text}", { text: cut(air.text) }));
+    if (answer) parts.push(this.t("New answer: {text}", { text: cut(answer.text) }));
     if (parts.length) this.say(parts.join(" "));
   }
 }
