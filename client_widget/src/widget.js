@@ -15,10 +15,13 @@
 // call so that `make i18n` and the bundler find it.
 
 import { api, errorOf, retryAfter } from "../../moderator_ui/static/lib/api.js";
+import { copyCode } from "../../moderator_ui/static/lib/copy.js";
 import { randomId, store, stored, voterId } from "../../moderator_ui/static/lib/device.js";
 import { h, length, safeUrl } from "../../moderator_ui/static/lib/dom.js";
 import { Feed } from "../../moderator_ui/static/lib/feed.js";
 import { translator } from "../../moderator_ui/static/lib/i18n.js";
+import { MyQuestions } from "../../moderator_ui/static/lib/my_questions.js";
+import { Herald } from "../../moderator_ui/static/lib/news.js";
 import { fetchProof, sendProven, sha256, solve } from "../../moderator_ui/static/lib/proof.js";
 import { apply, createState, setVotes } from "../../moderator_ui/static/lib/state.js";
 import { clockOffset, formatDay, timeElement } from "../../moderator_ui/static/lib/time.js";
@@ -152,6 +155,9 @@ export class DoithoaiWidget extends HTMLElement {
     this.draftKey = `${STORE}:draft:${this.api}:${this.slug}`;
     this.online = () => this.reloadNow();
     window.addEventListener("online", this.online);
+    // What a screen reader hears of the feed, and the questions this device sent.
+    this.herald = new Herald((text) => this.announce(text), this.t);
+    this.mine = new MyQuestions({ slug: this.slug, t: this.t, call: (url) => this.call(url), server: this.api, lang: this.language, heading: "h3" });
     this.build();
     this.load(0);
   }
@@ -189,6 +195,7 @@ export class DoithoaiWidget extends HTMLElement {
     if (run !== this.running) return;
     if (result.status === 200 && result.data) {
       this.receive({ type: "snapshot", id: result.data.last_event_id || null, data: result.data });
+      this.mine.start();
       this.follow(result.data.last_event_id || null);
       return;
     }
@@ -228,7 +235,7 @@ export class DoithoaiWidget extends HTMLElement {
     this.notice.className = "note bad";
     this.notice.setAttribute("role", "alert");
     this.notice.hidden = false;
-    for (const part of [this.airBox, this.askBox, this.listsBox, this.conn]) part.hidden = true;
+    for (const part of [this.airBox, this.askBox, this.mine.node, this.listsBox, this.conn]) part.hidden = true;
   }
 
   // -- the live feed (lib/feed.js) and its state (lib/state.js) ------------------------
@@ -247,16 +254,15 @@ export class DoithoaiWidget extends HTMLElement {
 
   receive(message) {
     const out = apply(this.model, message);
-    const data = message.data || {};
-    if (message.type === "question.on_air") this.announce(this.t("Now answering: {text}", { text: data.text }));
-    if (message.type === "question.answered") this.announce(this.t("New answer: {text}", { text: data.text }));
+    this.herald.hear(out, this.model);
+    this.mine.hear(message);
     if (out.dialogue) this.showDialogue(this.model.dialogue);
     if (out.questions.length || out.reset) this.draw();
   }
 
+  /** Say `text` in the live region (lib/news.js cuts a question to 200 characters). */
   announce(text) {
-    const short = text.length > 200 ? `${text.slice(0, 199)}…` : text;
-    this.announcer.textContent = short;
+    this.announcer.textContent = text;
   }
 
   /** The socket's state shows only while it is lost: the phase says whether the broadcast is on. */
@@ -313,6 +319,7 @@ export class DoithoaiWidget extends HTMLElement {
       this.announcer,
       this.airBox,
       this.askBox,
+      this.mine.node,
       this.listsBox,
     );
     this.buildForm();
@@ -550,6 +557,7 @@ export class DoithoaiWidget extends HTMLElement {
     if (result.proofFailed) {
       this.sendError(t("The anti-robot check could not be completed. Please press “Send question” again."));
     } else if (result.status === 202 && result.data && result.data.tracking_code) {
+      this.mine.add(result.data.tracking_code, body.text);
       this.showDone(result.data.tracking_code);
     } else if (result.status === 0) {
       this.sendError(t("Not sent: there is no connection. Your question is kept; press “Send question” when you are online."));
@@ -594,14 +602,7 @@ export class DoithoaiWidget extends HTMLElement {
   }
 
   async copy() {
-    const code = this.code.textContent;
-    try {
-      await navigator.clipboard.writeText(code);
-      this.copyStatus.textContent = this.t("Tracking code copied.");
-    } catch {
-      getSelection().selectAllChildren(this.code);
-      this.copyStatus.textContent = this.t("Could not copy. The code is selected; copy it by hand.");
-    }
+    this.copyStatus.textContent = await copyCode(this.code.textContent, this.code, this.t);
   }
 
   // -- following and voting ---------------------------------------------------------

@@ -20,6 +20,7 @@ import { fetchProof, sendProven } from "./lib/proof.js";
 import { apply, createState, setVotes } from "./lib/state.js";
 import { clockOffset, formatDay, timeElement } from "./lib/time.js";
 import { createBrowse } from "./public_filter.js";
+import { following } from "./public_follow.js";
 
 const root = document.getElementById("dialogue");
 const slug = root.dataset.slug;
@@ -49,6 +50,8 @@ const connection = document.getElementById("connection");
 const announce = liveRegion(root);
 // The reader's sort, topic and search over the published questions (public_filter.js).
 const browse = createBrowse({ onChange: schedule, announce });
+// My questions, the copy button, and the on-air changes and answers said aloud.
+const follow = following({ slug, lang, say: announce });
 
 // -- votes: one per question per browser; the server enforces it per voter id --
 
@@ -103,7 +106,9 @@ function showDialogue(dialogue) {
 }
 
 function receive(message) {
-  if (apply(model, message).dialogue) showDialogue(model.dialogue);
+  const out = apply(model, message);
+  if (out.dialogue) showDialogue(model.dialogue);
+  follow.hear(message, out, model);
   schedule();
 }
 
@@ -331,6 +336,7 @@ async function submit(event) {
     if (trap) trap.value = "";
     count();
     document.getElementById("ask-code").textContent = result.data.tracking_code;
+    follow.sent(result.data.tracking_code, body.text);
     document.getElementById("ask-track").href = `/t/${encodeURIComponent(result.data.tracking_code)}`;
     form.hidden = true;
     done.hidden = false;
@@ -365,6 +371,7 @@ function showConnection(state, seconds) {
 // -- start: draw the server's snapshot, then follow the feed from its id -----
 
 receive({ type: "snapshot", id: initial.last_event_id, data: initial });
+follow.start();
 const feed = new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/feed`, {
   after: initial.last_event_id,
   onMessage: receive,

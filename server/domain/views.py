@@ -259,11 +259,19 @@ class TrackingView(TypedDict):
     """The asker's view of their question, from the moment of the 202."""
 
     tracking_code: str
+    id: Annotated[
+        str,
+        Meta(description="The question's id, as the public feed names it once it is published."),
+    ]
     dialogue: DialogueRef
     status: Status
     text: Annotated[str, Meta(description="The asker's own text (before any edit).")]
     topic: str | None
     submitted_at: Time
+    has_contact: Annotated[
+        bool,
+        Meta(description="Whether a phone number or email is kept for it (never the data)."),
+    ]
     reason: NotRequired[Annotated[str | None, Meta(description="Present when rejected.")]]
     answer: NotRequired[Annotated[Answer, Meta(description="Present once answered.")]]
     recording_url: NotRequired[str | None]

@@ -10,10 +10,11 @@ never decides what to say: templates and ``Message`` objects do.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from io import BytesIO
 from pathlib import Path
 
+from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -71,3 +72,23 @@ def say(conn: HTTPConnection, what: Message | Refused | str, *, header: bool = T
     if isinstance(what, str):
         return gettext(what)
     return what.say(gettext)
+
+
+@functools.cache
+def script_msgids(path: Path) -> tuple[str, ...]:
+    """The msgids a script passes to ``t()``, found as ``make i18n`` finds
+    them (babel.cfg's javascript sections), sorted."""
+    with path.open("rb") as source:
+        found = {
+            message
+            for _, message, _, _ in extract("javascript", source, keywords={"t": None})
+            if isinstance(message, str)
+        }
+    return tuple(sorted(found))
+
+
+def script_strings(lang: str, paths: Iterable[Path]) -> dict[str, str]:
+    """msgid -> its ``lang`` translation, for every msgid the scripts at
+    ``paths`` pass to ``t()``: the table a page gives a shared module."""
+    gettext = catalog(lang).gettext
+    return {m: gettext(m) for path in paths for m in script_msgids(path)}

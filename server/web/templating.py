@@ -28,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from .auth import own_origins
-from .catalogs import LANGUAGES, catalog, gettext_for, language
+from .catalogs import LANGUAGES, catalog, gettext_for, language, script_strings
 
 UI_ROOT = Path(__file__).resolve().parent.parent.parent / "moderator_ui"
 TEMPLATES = UI_ROOT / "templates"
@@ -92,6 +92,12 @@ def moment(seconds: int) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def lib_strings(lang: str, *names: str) -> dict[str, str]:
+    """The ``lang`` table of the msgids the shared modules ``static/lib/<name>``
+    pass to ``t()``, for a page that hands them its translator."""
+    return script_strings(lang, (STATIC / "lib" / name for name in names))
+
+
 def static(path: str) -> str:
     """The URL of a static file, with its content hash so it can be cached forever."""
     return f"/static/{path}?v={static_version(path)}"
@@ -114,6 +120,7 @@ def environment(lang: str) -> jinja2.Environment:
     # tojson output stays readable Vietnamese; Jinja still escapes < > & ' in it.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.globals["static"] = static
+    env.globals["lib_strings"] = functools.partial(lib_strings, lang)
     env.filters["when"] = functools.partial(when, lang=lang)
     env.filters["day"] = functools.partial(day, lang=lang)
     env.filters["moment"] = moment

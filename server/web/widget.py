@@ -41,7 +41,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from babel.messages.extract import extract
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
@@ -52,7 +51,7 @@ from ..domain.model import Dialogue
 from ..domain.wording import N_, Refused
 from .auth import UNSAFE, own_origins
 from .bundle import bundle
-from .catalogs import LANGUAGES, catalog, say
+from .catalogs import LANGUAGES, catalog, say, script_msgids
 from .context import services
 from .errors import error_body, error_response, unavailable
 from .routing import WIDGET, ApiRoute
@@ -226,13 +225,8 @@ def _allow(send: Send, origin: str) -> Send:
 def msgids() -> list[str]:
     """Every msgid the widget's sources and the shared modules pass to ``t()``,
     found as ``make i18n`` finds them (babel.cfg's javascript sections)."""
-    found: set[str] = set()
-    for path in sorted([*SOURCES.glob("*.js"), *LIB.glob("*.js")]):
-        with path.open("rb") as source:
-            for _, message, _, _ in extract("javascript", source, keywords={"t": None}):
-                if isinstance(message, str):
-                    found.add(message)
-    return sorted(found)
+    paths = [*SOURCES.glob("*.js"), *LIB.glob("*.js")]
+    return sorted({m for path in paths for m in script_msgids(path)})
 
 
 def catalog_source() -> str:
