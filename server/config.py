@@ -12,11 +12,12 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parseaddr
-from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .outbound import is_loopback
 from .outbound.mail import parse_smtp_url
 from .outbound.webhook import check_webhook_url
 
@@ -620,13 +621,3 @@ class Settings:
 #: write them in an Origin (an IPv6 literal cannot be named in a CSP source
 #: list, so [::1] is left out: browse to 127.0.0.1 or localhost).
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
-
-
-def is_loopback(host: str) -> bool:
-    """Whether binding ``host`` serves this machine only."""
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False

@@ -37,7 +37,6 @@ __all__ = [
     "Accounts",
     "Contended",
     "Identity",
-    "Outbox",
     "Services",
     "SignedIn",
     "StoreUnavailable",

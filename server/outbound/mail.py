@@ -20,11 +20,10 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from ipaddress import ip_address
 from typing import Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import Undelivered
+from . import Undelivered, is_loopback
 
 
 class Mailer(Protocol):
@@ -40,15 +39,6 @@ class SmtpServer:
     security: str
     username: str = ""
     password: str = ""
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def parse_smtp_url(url: str) -> SmtpServer:
@@ -80,7 +70,7 @@ def parse_smtp_url(url: str) -> SmtpServer:
         username=unquote(parts.username or ""),
         password=unquote(parts.password or ""),
     )
-    if server.username and security == "plain" and not _loopback(server.host):
+    if server.username and security == "plain" and not is_loopback(server.host):
         raise ValueError(
             "a password would cross the network in clear: use smtps:// or ?starttls=true"
         )

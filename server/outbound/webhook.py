@@ -18,10 +18,9 @@ import hashlib
 import hmac
 import urllib.error
 import urllib.request
-from ipaddress import ip_address
 from urllib.parse import urlsplit
 
-from . import Undelivered
+from . import Undelivered, is_loopback
 
 SIGNATURE_HEADER = "X-Doithoai-Signature"
 
@@ -36,14 +35,8 @@ def check_webhook_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("expected an https:// URL")
-    if parts.scheme == "http":
-        host = parts.hostname
-        try:
-            local = host == "localhost" or ip_address(host).is_loopback
-        except ValueError:
-            local = False
-        if not local:
-            raise ValueError("the body carries contact data: use https:// (http only on loopback)")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ValueError("the body carries contact data: use https:// (http only on loopback)")
     return url
 
 

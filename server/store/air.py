@@ -40,11 +40,6 @@ class Air:
                 pipe.delete(key)
                 await pipe.execute()
 
-    async def overlay_visible(self, dialogue_id: str) -> bool:
-        """Whether the broadcast overlay shows the question on air (it does
-        unless the producer hid it)."""
-        return not await self._redis.exists(keys.overlay_hidden(dialogue_id))
-
     async def set_overlay(self, dialogue_id: str, visible: bool) -> None:
         """Show or hide the overlay, and say so on the feeds, in one step."""
         async with self._redis.pipeline(transaction=True) as pipe:

@@ -19,7 +19,8 @@ from .audit import AuditLog
 from .dialogues import Dialogues
 from .errors import StoreUnavailable, guarded
 from .events import Events, StoredEvent
-from .intake import Handler, Intake
+from .groups import Handler
+from .intake import Intake
 from .notices import Notices, Notifier
 from .proof import Proofs
 from .questions import Questions

@@ -18,8 +18,6 @@ from redis.asyncio import Redis
 from . import keys
 from .groups import GroupWorker, Handler
 
-__all__ = ["Handler", "Intake"]
-
 log = logging.getLogger(__name__)
 
 #: An entry whose handling failed on this node is tried again after this

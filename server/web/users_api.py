@@ -78,12 +78,11 @@ async def update_user(request: Request) -> Response:
     accounts, identity, slugs = await _admin(request)
     username = request.path_params["username"]
     edit = plain(await body(request, StaffUserEdit))
-    changes = {k: v for k, v in edit.items() if v is not None}
     try:
         if len(username) > MAX_USERNAME:
             raise LookupError(username)
         user = await accounts.update(
-            identity.username, username, **changes, address=client_address(request)
+            identity.username, username, **edit, address=client_address(request)
         )
     except LookupError:
         raise Refused("not_found", "no account “{username}”", username=username) from None
