@@ -11,8 +11,10 @@ from starlette.responses import JSONResponse, Response
 
 from ..actions.audit import FILTERS, check_cursor, row_doc
 from ..domain.access import Permission
+from ..domain.audit import ACTIONS
 from ..domain.wording import Refused
 from .auth import identify, require, require_dialogue_scope, require_staff
+from .catalogs import say
 from .context import services
 from .templating import error_page, login_redirect, page_refusal, render
 
@@ -65,6 +67,7 @@ async def audit_page(request: Request) -> Response:
         problems=chain.problems,
         head=chain.head,
         count=chain.count,
+        actions={code: say(request, label, header=False) for code, label in ACTIONS.items()},
         username=identity.username,
         csrf_token=identity.csrf_token or "",
     )
