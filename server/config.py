@@ -208,7 +208,7 @@ SETTINGS: tuple[Setting, ...] = (
         "organiser",
         "",
         str,
-        "Who holds the dialogues, as citizens read it on the home page (\"Ask the leaders "
+        'Who holds the dialogues, as citizens read it on the home page ("Ask the leaders '
         "of <organiser> your question\"): in Vietnamese, e.g. the People's Committee of the "
         "city. Unset: the home page names no one (the demo names its city's committee).",
     ),

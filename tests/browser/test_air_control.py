@@ -254,7 +254,7 @@ def test_choosing_an_official_assigns_at_once_with_undo(
         wait_for(admin, slug, qid, official=None)
         expect(picker.locator("option:checked")).to_have_text("Chưa chuyển cho ai")
 
-        card.get_by_role("button", name="Giao Trần Thị Bình").click()
+        card.get_by_role("button", name="Chuyển cho Trần Thị Bình").click()
         wait_for(admin, slug, qid, official=OFFICIAL_2)
         expect(picker.locator("option:checked")).to_have_text("Trần Thị Bình")
     finally:

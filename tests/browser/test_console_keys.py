@@ -144,7 +144,7 @@ def test_j_k_move_and_a_r_e_u_act_on_the_current_question(
     page.keyboard.press("r")
     picker = page.get_by_role("dialog", name=f"Từ chối câu hỏi #{second}: lý do?")
     expect(picker).to_be_visible()
-    expect(picker.get_by_role("button")).to_have_count(7)  # six reasons and Cancel
+    expect(picker.get_by_role("button")).to_have_count(8)  # seven reasons and Cancel
     page.keyboard.press("2")
     expect(picker).to_have_count(0)
     expect(page.locator(f"#rejected-list > #q-{second}")).to_be_attached()
@@ -357,7 +357,7 @@ def test_x_selects_and_bulk_actions_report_partial_failures(
         page.keyboard.press("x")
         expect(card(page, qid)).to_have_class(re.compile(r"\bis-selected\b"))
     card(page, ids[2]).get_by_label(f"Chọn câu hỏi #{ids[2]}").check()
-    expect(page.locator("#bulk-count")).to_have_text("Đã chọn 3 câu")
+    expect(page.locator("#bulk-count")).to_have_text("Đã chọn 3 câu hỏi")
 
     other = question(admin, board, ids[1])
     admin.act(board.slug, ids[1], "reject", version=other["version"], reason="off_topic")
@@ -370,7 +370,7 @@ def test_x_selects_and_bulk_actions_report_partial_failures(
         "rejected",
         "approved",
     ]
-    expect(page.locator("#bulk-count")).to_have_text("Đã chọn 1 câu")
+    expect(page.locator("#bulk-count")).to_have_text("Đã chọn 1 câu hỏi")
     page.keyboard.press("Escape")
     expect(page.locator("#bulk")).to_be_hidden()
 
@@ -378,7 +378,7 @@ def test_x_selects_and_bulk_actions_report_partial_failures(
         go_to(page, qid, board.texts[n])
         page.keyboard.press("x")
     card(page, ids[4]).locator(".q-text").click(modifiers=["Shift"])
-    expect(page.locator("#bulk-count")).to_have_text("Đã chọn 3 câu")
+    expect(page.locator("#bulk-count")).to_have_text("Đã chọn 3 câu hỏi")
     page.keyboard.press("Shift+R")
     picker = page.get_by_role("dialog", name="Từ chối 3 câu hỏi đã chọn: lý do?")
     expect(picker).to_be_visible()

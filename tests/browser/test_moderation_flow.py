@@ -126,13 +126,13 @@ def test_reject_needs_a_reason_and_edit_keeps_the_original(
     expect(console.locator('.count-value[data-count="rejected"]')).to_have_text("1")
 
     other = pending_card(console, OTHER)
-    other.get_by_role("button", name="Sửa", exact=True).click()
+    other.get_by_role("button", name="Biên tập", exact=True).click()
     editor = other.get_by_label("Nội dung câu hỏi (bản gốc vẫn được lưu)")
     expect(editor).to_be_focused()
     editor.fill("Thành phố có kế hoạch đơn giản hóa thủ tục hành chính trực tuyến không?")
     other.get_by_role("button", name="Lưu", exact=True).click()
     edited = pending_card(console, "Thành phố có kế hoạch đơn giản hóa")
-    expect(edited.locator(".badge-edited")).to_have_text("Đã sửa")
+    expect(edited.locator(".badge-edited")).to_have_text("Đã biên tập")
     expect(edited.locator(".q-original p")).to_have_text(OTHER, use_inner_text=False)
 
 

@@ -271,7 +271,7 @@ def test_a_secretary_writes_the_summaries_of_every_official(
             re.compile(r"^Đã trả lời trực tiếp — xem tại \d+:\d\d$")
         )
         console = live_page(secretary, console_url(server, b))
-        expect(console.locator(".answering-as")).to_contain_text("thư ký")
+        expect(console.locator(".answering-as")).to_contain_text("Thư ký của cuộc đối thoại")
         rows = console.locator("#summaries-list > li")
         expect(rows.locator(".q-text")).to_have_text([LIVE, THEIRS])
         expect(card(console, "summaries", THEIRS).locator(".oq-official")).to_have_text(

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 LINK = "https://dichvucong.thuathienhue.gov.vn/thu-tuc/cap-phep-xay-dung?ma=123&buoc=2"
 SENTENCE = (
-    "Người dân xã A Lưới 2 đề nghị thành phố sớm đầu tư hạ tầng viễn thông, phủ sóng 4G và cáp "
+    "Bà con xã A Lưới 2 đề nghị thành phố sớm đầu tư hạ tầng viễn thông, phủ sóng 4G và cáp "
     "quang đến từng thôn bản vùng cao, hỗ trợ thiết bị cho học sinh học trực tuyến. "
 )
 #: A frame's title-safe area: 5% in from every edge (EBU R 95 for 16:9).

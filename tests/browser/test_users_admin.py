@@ -81,8 +81,8 @@ def test_admin_adds_changes_and_disables_an_account(
             expect(row(page, name)).to_be_visible()
         own = row(page, "admin")
         expect(own.get_by_role("button", name="Khóa tài khoản")).to_be_disabled()
-        expect(own.get_by_label(re.compile("^Quản trị hệ thống"))).to_be_disabled()
-        expect(own).to_contain_text("(bạn)")
+        expect(own.get_by_label(re.compile("^Quản trị viên hệ thống"))).to_be_disabled()
+        expect(own).to_contain_text("(tài khoản đang dùng)")
 
         # -- add: refused first (short password), then made
         form = page.locator("#add-form")
@@ -124,7 +124,7 @@ def test_admin_adds_changes_and_disables_an_account(
             "nhap": ["moderator"],
         }
         role_in(lan, "Kiểm duyệt viên", "nhap").uncheck()
-        lan.get_by_label(re.compile("^Quản trị hệ thống")).check()
+        lan.get_by_label(re.compile("^Quản trị viên hệ thống")).check()
         lan.get_by_role("button", name="Lưu vai trò").click()
         expect(row(page, "lan").locator(".admin-message")).to_have_text("Đã lưu vai trò.")
         state = api.user("lan")

@@ -170,7 +170,7 @@ def test_end_the_broadcast_owes_every_question_and_flags_those_without_an_offici
         expect(flagged.locator(".unowned-text")).to_contain_text(NOBODYS)
         picker = f"Lãnh đạo trả lời câu hỏi #{ids[NOBODYS]} bằng văn bản"
         flagged.get_by_label(picker).select_option("o1")
-        flagged.get_by_role("button", name="Giao").click()
+        flagged.get_by_role("button", name="Chuyển").click()
         expect(settings.locator("#unowned-message")).to_have_text(
             f"Câu hỏi #{ids[NOBODYS]} đã được chuyển cho lãnh đạo vừa chọn."
         )
