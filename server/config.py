@@ -233,6 +233,15 @@ SETTINGS: tuple[Setting, ...] = (
         "demo dialogue's widget and call the public API.",
     ),
     Setting(
+        "DOITHOAI_ORGANISER",
+        "organiser",
+        "",
+        str,
+        'Who holds the dialogues, as citizens read it on the home page ("Ask the leaders '
+        "of <organiser> your question\"): in Vietnamese, e.g. the People's Committee of the "
+        "city. Unset: the home page names no one (the demo names its city's committee).",
+    ),
+    Setting(
         "DOITHOAI_SUBMIT_LIMIT",
         "submit_limit",
         "5/minute",
@@ -513,6 +522,7 @@ class Settings:
     secret_key: str = ""
     demo_password: str = ""
     widget_origins: tuple[str, ...] = ()
+    organiser: str = ""
     submit_limit: tuple[int, float] = (5, 60.0)
     device_limit: tuple[int, float] = (3, 60.0)
     voter_limit: tuple[int, float] = (10, 60.0)

@@ -29,7 +29,7 @@ EXPECTED = Counter(row["state"] for row in demo.QUESTIONS)
 
 def _app(redis_url: str, data_dir: Path, password: str, *, run_workers: bool = False) -> Any:
     settings = Settings.from_env(
-        {"DOITHOAI_WIDGET_ORIGINS": "https://thuathienhue.example.vn"},
+        {"DOITHOAI_WIDGET_ORIGINS": "https://hue.example.vn"},
         redis_url=redis_url,
         data_dir=data_dir,
     )
@@ -73,6 +73,23 @@ def test_table_is_consistent() -> None:
     assert set(demo.TOPIC_OFFICIALS.values()) == {o.id for o in demo.OFFICIALS}
 
 
+def test_demo_is_told_in_todays_administration() -> None:
+    """The demo is a 2026 dialogue: Huế is a city with communes and wards (no
+    district, town or province left), and the departments are today's."""
+    texts = [demo.TITLE, demo.DESCRIPTION, demo.ORGANISER, *demo.LOCALITIES]
+    texts += [f"{o.name} {o.title}" for o in demo.OFFICIALS]
+    for row in demo.QUESTIONS:
+        texts += [str(row.get(k, "")) for k in ("text", "edit", "note", "answer", "organization")]
+    text = "\n".join(texts)
+    for old in ("huyện", "quận", "thị xã", "thị trấn", "Thông tin và Truyền thông", "Tài nguyên"):
+        assert not re.search(rf"(?<!\w){old}(?!\w)", text, re.IGNORECASE), old
+    # "tỉnh" only in the record the city keeps from its years as a province.
+    history = "xếp thứ 2/63 tỉnh, thành về chỉ số chuyển đổi số cấp tỉnh"
+    assert history in text and not re.search(r"(?<!\w)tỉnh(?!\w)", text.replace(history, ""))
+    assert all(place.startswith(("Phường ", "Xã ")) for place in demo.LOCALITIES)
+    assert "thành phố Huế" in demo.TITLE and demo.ORGANISER == "Ủy ban nhân dân thành phố Huế"
+
+
 async def test_demo_seeds_dialogue_questions_and_accounts(
     redis_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -90,12 +107,11 @@ async def test_demo_seeds_dialogue_questions_and_accounts(
             "do-thi-thong-minh",
         ]
         assert [o.username for o in dialogue.officials] == ["official", "official2", "official3"]
-        assert dialogue.officials[0].name == "Phó Chủ tịch Thường trực UBND tỉnh"
-        assert dialogue.localities[0] == "Thành phố Huế"
-        assert "Huyện Nam Đông" in dialogue.localities and len(dialogue.localities) == 9
+        assert dialogue.officials[0].name == "Phó Chủ tịch Thường trực UBND thành phố"
+        assert dialogue.localities == demo.LOCALITIES and len(dialogue.localities) == 12
         # The configured portal, and the demo's own portal page on the other loopback name.
         assert dialogue.widget_origins == (
-            "https://thuathienhue.example.vn",
+            "https://hue.example.vn",
             "http://localhost:8000",
         )
         assert dialogue.stream_url is None
@@ -161,7 +177,7 @@ async def test_demo_seeds_dialogue_questions_and_accounts(
         for field in ("contact", "phone", "email", "notes", "tracking_code", "channel", "flags"):
             assert f'"{field}"' not in text
         assert "@example.com" not in text and "+84" not in text
-        assert "Sở Tài nguyên" not in text  # staff notes stay staff-only
+        assert "Sở Nông nghiệp" not in text  # staff notes stay staff-only
 
         token = await store.dialogues.screen_token(dialogue.id)
 

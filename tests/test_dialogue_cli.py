@@ -22,7 +22,7 @@ from tests.support.store import opened, run
 SLUG = "chuyen-doi-so-2027"
 TITLE = "Đối thoại trực tuyến: chuyển đổi số năm 2027"
 ORIGIN = "http://127.0.0.1:8000"
-ON_AIR = "Khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao?"
+ON_AIR = "Khi nào thành phố hoàn thành phủ sóng 4G cho các thôn vùng cao?"
 QUEUED = "Doanh nghiệp nhỏ được hỗ trợ chuyển đổi số như thế nào trong năm tới?"
 UNROUTED = "Phường Vỹ Dạ khi nào có điểm wifi công cộng miễn phí?"
 
@@ -150,7 +150,7 @@ async def _broadcast(redis_url: str) -> dict[str, str]:
             slug=SLUG,
             title=TITLE,
             status="live",
-            officials=[{"id": "o1", "name": "Giám đốc Sở Thông tin và Truyền thông", "title": ""}],
+            officials=[{"id": "o1", "name": "Giám đốc Sở Khoa học và Công nghệ", "title": ""}],
         )
         ids = {}
         for text in (ON_AIR, QUEUED, UNROUTED):
@@ -187,8 +187,8 @@ def test_wrap_up_ends_the_broadcast_and_owes_every_question(redis_url: str, tmp_
     due = lines[0].removeprefix(f"{SLUG} is now closed; written answers due ")
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", due), lines[0]
     owed_by = {
-        ids[ON_AIR]: "Giám đốc Sở Thông tin và Truyền thông",
-        ids[QUEUED]: "Giám đốc Sở Thông tin và Truyền thông",
+        ids[ON_AIR]: "Giám đốc Sở Khoa học và Công nghệ",
+        ids[QUEUED]: "Giám đốc Sở Khoa học và Công nghệ",
         ids[UNROUTED]: "nobody yet (flagged)",
     }
     assert lines[1:] == [

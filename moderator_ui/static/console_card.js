@@ -14,6 +14,8 @@ import { h, length } from "./lib/dom.js";
 import { timeElement } from "./lib/time.js";
 // Channels a citizen uses by themself; any other was entered by staff and is shown.
 const SELF_SERVICE = new Set(["web", "widget"]);
+// Where screening looks, in the order its findings are read out.
+const SCREENED_FIELDS = ["text", "name", "organization"];
 
 export function percent(score) {
   return `${Math.round(Number(score) * 100)}%`;
@@ -121,6 +123,17 @@ function head(view, on) {
   );
 }
 
+// What a flag found, field by field, quoted as the asker wrote it, in the
+// reader's language: "in the name: “…”".
+function findings(found) {
+  return SCREENED_FIELDS.filter((field) => found && found[field] && found[field].length).map((field) =>
+    h("span", {
+      class: "flag-reason",
+      text: t(`found_in_${field}`, { found: found[field].map((item) => `“${item}”`).join(", ") }),
+    }),
+  );
+}
+
 function flags(q) {
   if (!q.flags || !q.flags.length) return null;
   const reasons = q.flag_reasons || {};
@@ -128,12 +141,7 @@ function flags(q) {
     "ul",
     { class: "flags", "aria-label": t("flags_label") },
     q.flags.map((flag) =>
-      h(
-        "li",
-        { class: "flag" },
-        h("span", { class: "flag-name", text: label("flags", flag) }),
-        reasons[flag] ? h("span", { class: "flag-reason", text: reasons[flag] }) : null,
-      ),
+      h("li", { class: "flag" }, h("span", { class: "flag-name", text: label("flags", flag) }), findings(reasons[flag])),
     ),
   );
 }

@@ -65,11 +65,14 @@ def serve(settings: Settings) -> None:
 def demo(settings: Settings) -> None:
     """``serve`` plus the demo dialogue, and the portal page on its own origin
     (the other loopback name, same port): the app answers only on its own."""
+    from ..demo.data import ORGANISER
     from ..demo.mail import LogMailer
     from ..demo.portal import Portal, portal_origin, split_by_host
     from ..demo.seed import seed_demo
 
-    settings = settings.replace(public_url=settings.origin)
+    settings = settings.replace(
+        public_url=settings.origin, organiser=settings.organiser or ORGANISER
+    )
     password = settings.demo_password or secrets.token_urlsafe(9)
     app = create_app(
         settings,

@@ -17,7 +17,7 @@ from ..domain import export
 from ..domain.events import staff_dialogue
 from ..domain.model import Actor, DialogueStatus, Role
 from ..domain.wording import Refused
-from ..web.catalogs import catalog
+from ..web.catalogs import LANGUAGES, catalog
 from ..web.routes import path
 
 
@@ -66,6 +66,12 @@ def add_parser(sub: Any) -> None:
     dump.add_argument("slug")
     dump.add_argument("--json", action="store_true", help="JSON instead of CSV")
     dump.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="vi",
+        help="the CSV's headers and labels: Vietnamese (default) or English",
+    )
+    dump.add_argument(
         "--with-contact",
         action="store_true",
         help="add the askers' phone and email (personal data: audited; keep the file safe)",
@@ -104,7 +110,7 @@ async def run(actions: Services, args: argparse.Namespace, settings: Settings) -
             if args.json:
                 print(json.dumps(rows, ensure_ascii=False, indent=2))
             else:
-                sys.stdout.write(export.to_csv(rows, args.with_contact))
+                sys.stdout.write(export.to_csv(rows, args.with_contact, catalog(args.lang).gettext))
         elif args.verb == "rotate-screen":
             dialogue = await actions.dialogues.get(args.slug)
             token = await actions.broadcast.rotate_screen_token(dialogue, OPERATOR)

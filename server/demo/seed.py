@@ -1,4 +1,4 @@
-"""``doithoai demo``: the Thừa Thiên Huế dialogue on digital transformation.
+"""``doithoai demo``: the city of Huế's dialogue on digital transformation.
 
 ``seed_demo(services, settings, password)`` runs as the app's on-start hook, once the store is
 open. Only if the slug ``chuyen-doi-so`` is free, it makes the dialogue and
@@ -196,17 +196,17 @@ def _print_banner(origin: str, password: str, seeded: bool, screen_token: str) -
     )
     pages = (
         ("Trang công khai", "public page", at("dialogue_page", slug=SLUG)),
-        ("Điều phối", "moderator console", at("console", slug=SLUG)),
-        ("Đạo diễn", "producer console", at("producer_console", slug=SLUG)),
-        ("Lãnh đạo trả lời", "official console", at("official_console", slug=SLUG)),
+        ("Bàn kiểm duyệt", "moderator console", at("console", slug=SLUG)),
+        ("Bàn lên sóng", "producer console", at("producer_console", slug=SLUG)),
+        ("Bàn trả lời", "official console", at("official_console", slug=SLUG)),
         (
             "Lớp phủ phát sóng",
             "broadcast overlay",
             at("screen_page", "?" + urlencode({"token": screen_token}), slug=SLUG),
         ),
-        ("Lưu trữ", "archive", at("archive_page", slug=SLUG)),
+        ("Tổng hợp trả lời", "answers archive", at("archive_page", slug=SLUG)),
         (
-            "Widget trên trang khác",
+            "Khung hỏi đáp nhúng",
             "widget on another site",
             f"{portal_origin(origin)}/",
         ),
@@ -218,7 +218,7 @@ def _print_banner(origin: str, password: str, seeded: bool, screen_token: str) -
     lines = [
         "",
         f"=== doithoai demo: {TITLE} ===",
-        f"(doithoai demo: the Thừa Thiên Huế digital transformation dialogue; {state})",
+        f"(doithoai demo: the city of Huế's digital transformation dialogue; {state})",
         "",
         *(f"  {vi:<19} / {en + ':':<18} {url}" for vi, en, url in pages),
         "",

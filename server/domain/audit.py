@@ -23,9 +23,51 @@ from typing import Any
 
 from .lifecycle import Decision
 from .model import Actor
+from .wording import N_
 
 #: Fields of a question that are bookkeeping, not content: left out of before/after.
 _SKIPPED = frozenset({"history", "updated_at", "dialogue_id", "tracking_code", "id"})
+
+#: Every action an entry may record, with what it did as staff read it (a
+#: msgid: the audit page says it in the reader's language, beside the code
+#: its filter takes). The question actions are the transition table's
+#: (``lifecycle.EVENT_TYPES``, but intake's ``screen``, which is not audited).
+ACTIONS: Mapping[str, str] = {
+    "approve": N_("Approved and published"),
+    "reject": N_("Rejected"),
+    "restore": N_("Restored to pending"),
+    "unpublish": N_("Taken off the public page"),
+    "edit": N_("Text edited"),
+    "air_text": N_("On-air text set"),
+    "set_topic": N_("Topic set"),
+    "assign": N_("Routed to an official"),
+    "queue": N_("Put in the on-air queue"),
+    "dequeue": N_("Taken out of the on-air queue"),
+    "move": N_("Moved in the on-air queue"),
+    "on_air": N_("Put on air"),
+    "back": N_("Back to the head of the queue (another went on air)"),
+    "skip": N_("Skipped to the end of the queue"),
+    "answer": N_("Answered"),
+    "summarize": N_("Summary of the live answer published"),
+    "ready": N_("Official's readiness to answer changed"),
+    "defer": N_("To be answered in writing"),
+    "owe": N_("Owed in writing at the wrap-up"),
+    "undo": N_("Change of the air undone"),
+    "merge": N_("Merged into another question"),
+    "absorb": N_("Took the askers of a question merged into it"),
+    "unmerge": N_("Merge undone"),
+    "release": N_("Gave back the askers of a question taken out of it"),
+    "note": N_("Note added"),
+    "enter": N_("Entered from another channel"),
+    "export": N_("Questions exported"),
+    "contact.deleted": N_("Contact details deleted by the asker"),
+    "dialogue.create": N_("Dialogue created"),
+    "dialogue.edit": N_("Dialogue settings changed"),
+    "dialogue.status": N_("Dialogue phase changed"),
+    "screen.rotate": N_("Overlay address renewed"),
+    "account.created": N_("Account created"),
+    "account.changed": N_("Account changed"),
+}
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,7 @@ def staff_question(
         "version": q.version,
         "channel": q.channel,
         "flags": list(q.flags),
-        "flag_reasons": dict(q.flag_reasons),
+        "flag_reasons": {flag: dict(found) for flag, found in q.flag_reasons.items()},
         "held": q.held,
         "suggested_reason": q.suggested_reason,
         "folded": fold(q.text),

@@ -53,7 +53,12 @@ class DialogueStatus(StrEnum):
 #: Dialogue phases in which citizens may submit questions.
 ACCEPTING_STATUSES = frozenset({DialogueStatus.OPEN, DialogueStatus.LIVE})
 
-REJECT_REASONS = ("off_topic", "duplicate", "abusive", "spam", "personal_case", "other")
+#: Why a question is not accepted, as its asker reads it on the tracking page.
+#: ``no_content``: only greetings, punctuation or emoji (the question itself
+#: is missing), which screening turns back at once, never as "spam".
+REJECT_REASONS = (
+    "off_topic", "duplicate", "abusive", "spam", "personal_case", "no_content", "other",
+)  # fmt: skip
 
 CHANNELS = ("web", "widget", "hotline", "email", "paper", "social", "other")
 
@@ -257,8 +262,9 @@ class Question:
     updated_at: str | None = None
     #: Moved here by a ``merge``: the ids of the questions merged into this one.
     merged_from: tuple[str, ...] = field(default=())
-    #: Screening's reason for each flag (Vietnamese, for moderators).
-    flag_reasons: Mapping[str, str] = field(default_factory=dict)
+    #: What screening found for each flag, by field, as written
+    #: (``screening.Found``): said in each moderator's language by the console.
+    flag_reasons: Mapping[str, Mapping[str, list[str]]] = field(default_factory=dict)
     #: Screening held it for a moderator's review (never published unseen).
     held: bool = False
     #: The reject reason screening suggests to the moderator, if any.

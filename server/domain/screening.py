@@ -2,8 +2,10 @@
 policy does about them.
 
 ``screen(text, name, organization, policy)`` runs every rule over a submitted
-question and returns a ``ScreeningResult``: the flags raised (each with a
-reason a moderator can read), and the decision the policy draws from them:
+question and returns a ``ScreeningResult``: the flags raised (each with what
+it found, by field, quoted as the asker wrote it: no sentence in any language,
+so that each reader's console says it in theirs), and the decision the policy
+draws from them:
 ``"pending"`` (nothing to say: into the moderation queue), ``"hold"`` (into
 the queue, marked for a moderator's review; never auto-approved) or
 ``"reject"`` (rejected at once with a reason code the citizen sees).
@@ -28,7 +30,10 @@ The rules (``FLAGS``, in the order they are reported):
 - ``repeated_chars``: one character five times or more in a row ("!!!!!",
   "aaaaa"); digits are exempt ("100000 đồng").
 - ``empty_content``: nothing left once punctuation, emoji and the syllables
-  that frame every question ("xin hỏi", "cho tôi", "ạ") are gone.
+  that frame every question ("xin hỏi", "cho tôi", "ạ") are gone: "Xin hỏi
+  ạ!!!!!" is a question not yet written, not spam. By default it is turned
+  back at once with the reason ``no_content``, which asks the citizen, kindly,
+  to send it again with what they want to ask.
 - ``too_short``: fewer than ``Policy.min_syllables`` meaningful syllables.
 
 This module is pure: standard library only, no I/O, no Redis, Starlette or
@@ -68,8 +73,9 @@ Decision = Literal["pending", "hold", "reject"]
 
 
 def _default_reject() -> dict[str, str]:
-    # Nothing to answer: no moderator needs to see it.
-    return {"empty_content": "spam"}
+    # Nothing to answer yet: no moderator needs to see it, and the citizen is
+    # told that the question itself is missing (never "spam").
+    return {"empty_content": "no_content"}
 
 
 def _default_hints() -> dict[str, str]:
@@ -139,12 +145,21 @@ class Policy:
 DEFAULT_POLICY = Policy()
 
 
+#: What a flag found, by field ("text", "name", "organization"), each item
+#: quoted as written: {"text": ["đm"], "name": ["shop.vn"]}. Empty for a flag
+#: about the whole text (shouting, empty content, too short).
+Found = dict[str, list[str]]
+#: The fields screening reads, in the order a console lists them.
+FIELDS = ("text", "name", "organization")
+
+
 @dataclass(frozen=True)
 class ScreeningResult:
     #: Raised flags, in the order of ``FLAGS``.
     flags: tuple[str, ...]
-    #: flag → why, in Vietnamese, for the moderator ("từ bị chặn: …").
-    reasons: dict[str, str]
+    #: flag → what it found (``Found``), for the moderator's console to say
+    #: in the reader's language.
+    reasons: dict[str, Found]
     decision: Decision
     #: For "reject": the reason code the citizen sees (model.REJECT_REASONS).
     reject_reason: str | None = None
@@ -270,9 +285,10 @@ def _typed_spellings(word: str) -> set[str]:
     return out
 
 
-_WORDS = re.compile(r"[^\W_]+")
 _LEET = str.maketrans("0134578", "oieastb")
 _REPEATS = re.compile(r"(.)\1+")
+#: Tokens and, for each, the span of written words it was made from.
+Tokens = list[tuple[str, tuple[int, int]]]
 
 
 def _phrases(entries: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
@@ -285,43 +301,65 @@ def _phrases(entries: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
     return table
 
 
-def _find(tokens: list[str], table: dict[str, list[tuple[str, ...]]]) -> list[tuple[int, str]]:
+def _find(tokens: Tokens, table: dict[str, list[tuple[str, ...]]]) -> list[tuple[int, int, str]]:
+    """(first, last + 1) token of each phrase of ``table`` found, and the phrase."""
+    words = [token for token, _ in tokens]
     hits = []
-    for i, token in enumerate(tokens):
+    for i, token in enumerate(words):
         for phrase in table.get(token, ()):
-            if tuple(tokens[i : i + len(phrase)]) == phrase:
-                hits.append((i + len(phrase), " ".join(phrase)))
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                hits.append((i, i + len(phrase), " ".join(phrase)))
     return hits
 
 
-def _joined_letters(tokens: list[str]) -> list[str]:
+def _joined_letters(tokens: Tokens) -> Tokens:
     """Runs of one-letter tokens joined: "d m" → "dm", "f u c k" → "fuck"."""
-    out: list[str] = []
-    run: list[str] = []
-    for token in [*tokens, ""]:
+    out: Tokens = []
+    run: Tokens = []
+    for token, span in [*tokens, ("", (0, 0))]:
         if len(token) == 1 and token.isalpha():
-            run.append(token)
+            run.append((token, span))
             continue
         if len(run) > 1:
-            out.append("".join(run))
+            out.append(("".join(t for t, _ in run), (run[0][1][0], run[-1][1][1])))
         else:
             out.extend(run)
         run = []
         if token:
-            out.append(token)
+            out.append((token, span))
     return out
 
 
-def _variants(tokens: list[str]) -> list[list[str]]:
+def _variants(tokens: Tokens) -> list[Tokens]:
     """``tokens`` with obfuscations undone: letters joined, repeats collapsed, leet."""
     joined = _joined_letters(tokens)
-    collapsed = [_REPEATS.sub(r"\1", t) for t in joined]
-    leet = [t.translate(_LEET) if not t.isdigit() else t for t in collapsed]
+    collapsed = [(_REPEATS.sub(r"\1", t), span) for t, span in joined]
+    leet = [(t.translate(_LEET) if not t.isdigit() else t, span) for t, span in collapsed]
     out = [tokens]
     for variant in (joined, collapsed, leet):
         if variant != out[-1]:
             out.append(variant)
     return out
+
+
+def _written_words(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` in NFKC, and the (start, end) of each of its words: the runs of
+    letters and digits, each with the marks that follow it, one per token of
+    ``fold(text)``."""
+    text = unicodedata.normalize("NFKC", text)
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, char in enumerate(text):
+        if unicodedata.combining(char):
+            continue
+        if char.isalnum():
+            start = i if start is None else start
+        elif start is not None:
+            spans.append((start, i))
+            start = None
+    if start is not None:
+        spans.append((start, len(text)))
+    return text, spans
 
 
 @lru_cache(maxsize=256)
@@ -345,21 +383,30 @@ _MARKED_ROOT = {s: w for w in BLOCKED_MARKED if " " not in w for s in _typed_spe
 
 
 def blocked_words(text: str, extra: Iterable[str] = ()) -> list[str]:
-    """The blocked words and phrases found in ``text``, each once, in order found."""
+    """The blocked words and phrases found in ``text``, each once, in order
+    found, quoted as written ("Đm", "d.m", "ddeos"): never as the folded key
+    they matched, so that a moderator reads what the asker typed."""
+    written, spans = _written_words(text)
     found: dict[str, None] = {}
-    folded = fold(text).split()
+
+    def quote(tokens: Tokens, first: int, end: int) -> str:
+        return written[spans[tokens[first][1][0]][0] : spans[tokens[end - 1][1][1] - 1][1]]
+
+    words = [written[a:b] for a, b in spans]
+    folded: Tokens = [(fold(word), (i, i + 1)) for i, word in enumerate(words)]
     for variant in _variants(folded):
-        for _, phrase in _find(variant, _folded_table(tuple(extra))):
-            found[phrase] = None
-    raw = _WORDS.findall(unicodedata.normalize("NFC", text).lower())
-    for variant in _variants(raw):
-        for end, phrase in _find(variant, _MARKED):
+        for first, end, _ in _find(variant, _folded_table(tuple(extra))):
+            found[quote(variant, first, end)] = None
+    marked: Tokens = [(word.lower(), (i, i + 1)) for i, word in enumerate(words)]
+    for variant in _variants(marked):
+        for first, end, phrase in _find(variant, _MARKED):
             word = _MARKED_ROOT.get(phrase, phrase)
-            following = fold(variant[end]) if end < len(variant) else ""
+            following = fold(variant[end][0]) if end < len(variant) else ""
             if following in _UNLESS_NEXT.get(word, ()):
                 continue
-            found[word] = None
-    return list(found)
+            found[quote(variant, first, end)] = None
+    # "Địt mẹ" found, "Địt" alone says nothing more.
+    return [q for q in found if not any(q != other and q in other for other in found)]
 
 
 # --- links, phones, e-mails --------------------------------------------------
@@ -415,12 +462,14 @@ def _phone_in(candidate: str) -> str | None:
 
 
 def phones(text: str) -> list[str]:
+    """The Vietnamese phone numbers in ``text``, as written (in NFKC)."""
     found = []
     for match in _PHONE_CANDIDATE.finditer(unicodedata.normalize("NFKC", text)):
         # A number may follow a year or a count in the same run of digits.
-        groups = re.split(r"(?<=\d)[ .\-]+(?=\d)", match.group())
-        for start in range(len(groups)):
-            number = _phone_in(" ".join(groups[start:]))
+        candidate = match.group()
+        starts = [0, *(m.end() for m in re.finditer(r"(?<=\d)[ .\-]+(?=\d)", candidate))]
+        for start in starts:
+            number = _phone_in(candidate[start:])
             if number:
                 found.append(number)
                 break
@@ -458,10 +507,6 @@ def meaningful_syllables(text: str) -> list[str]:
 # --- screen ------------------------------------------------------------------
 
 
-def _quoted(items: Iterable[str]) -> str:
-    return ", ".join(f"“{item}”" for item in items)
-
-
 def screen(
     text: str,
     name: str | None = None,
@@ -470,38 +515,28 @@ def screen(
 ) -> ScreeningResult:
     """Run every rule over a question (its text, the asker's name and
     organisation) and apply ``policy``. Pure and deterministic."""
-    reasons: dict[str, str] = {}
-    fields = [("câu hỏi", text), ("họ tên", name or ""), ("cơ quan", organization or "")]
-
-    def where(found: dict[str, list[str]]) -> str:
-        return "; ".join(f"{label}: {_quoted(items)}" for label, items in found.items() if items)
-
+    reasons: dict[str, Found] = {}
+    fields = dict(zip(FIELDS, (text, name or "", organization or ""), strict=True))
     checks = {
         "blocked_word": lambda s: blocked_words(s, policy.extra_blocked),
         "link": links,
         "phone": phones,
         "email": emails,
     }
-    labels = {
-        "blocked_word": "từ bị chặn",
-        "link": "đường link",
-        "phone": "số điện thoại",
-        "email": "địa chỉ email",
-    }
     for flag, check in checks.items():
-        found = {label: check(value) for label, value in fields if value}
-        if any(found.values()):
-            reasons[flag] = f"{labels[flag]} ({where(found)})"
+        found = {f: items for f, value in fields.items() if value and (items := check(value))}
+        if found:
+            reasons[flag] = found
     if shouting(text, policy.shouting_min_letters):
-        reasons["shouting"] = "viết hoa gần như toàn bộ"
+        reasons["shouting"] = {}
     runs = repeated_runs(text)
     if runs:
-        reasons["repeated_chars"] = f"ký tự lặp lại: {_quoted(runs[:3])}"
+        reasons["repeated_chars"] = {"text": runs[:3]}
     meaningful = meaningful_syllables(text)
     if not meaningful:
-        reasons["empty_content"] = "không có nội dung ngoài dấu câu, biểu tượng hay lời chào hỏi"
+        reasons["empty_content"] = {}
     elif len(meaningful) < policy.min_syllables:
-        reasons["too_short"] = f"quá ngắn: {len(meaningful)} âm tiết có nghĩa"
+        reasons["too_short"] = {}
 
     flags = tuple(flag for flag in FLAGS if flag in reasons)
     rejecting = [flag for flag in flags if flag in policy.reject]

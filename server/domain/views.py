@@ -108,7 +108,13 @@ class ConsoleQuestion(PublicQuestion):
     channel: str
     flags: list[str]
     flag_reasons: Annotated[
-        dict[str, str], Meta(description="Why screening raised each flag (for moderators).")
+        dict[str, dict[str, list[str]]],
+        Meta(
+            description="What screening found for each flag, by field (`text`, `name`, "
+            "`organization`), quoted as the asker wrote it, for the console to say in the "
+            "reader's language; `{}` for a flag about the whole text (`shouting`, "
+            "`empty_content`, `too_short`)."
+        ),
     ]
     held: Annotated[bool, Meta(description="Screening held it for a moderator's review.")]
     suggested_reason: Annotated[

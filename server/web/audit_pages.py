@@ -11,8 +11,10 @@ from starlette.responses import JSONResponse, Response
 
 from ..actions.audit import FILTERS, check_cursor, row_doc
 from ..domain.access import Permission
+from ..domain.audit import ACTIONS
 from ..domain.wording import Refused
 from .auth import require, require_dialogue_scope, require_staff
+from .catalogs import say
 from .context import services
 from .staff_gate import open_staff_page
 from .templating import error_page
@@ -61,4 +63,5 @@ async def audit_page(request: Request) -> Response:
         problems=chain.problems,
         head=chain.head,
         count=chain.count,
+        actions={code: say(request, label, header=False) for code, label in ACTIONS.items()},
     )

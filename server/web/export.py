@@ -1,6 +1,7 @@
 """``GET /api/v1/dialogues/{slug}/export``: the dialogue's questions as CSV or
 JSON for moderators and admins; contact columns only with ``contact=true``
-(audited)."""
+(audited). The CSV is in the reader's language (``?lang=``, the language
+switch's cookie, Accept-Language; Vietnamese by default); the JSON is data."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ..domain import export as table
 from ..domain.access import Permission
 from ..domain.wording import Refused
 from .auth import actor_of, require, require_dialogue_scope, require_staff
+from .catalogs import gettext_for
 from .context import services
 
 
@@ -35,5 +37,7 @@ async def export(request: Request) -> Response:
     name = f"{dialogue.slug}-questions{'-contact' if contact == 'true' else ''}.csv"
     headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return Response(
-        table.to_csv(rows, contact == "true"), media_type="text/csv; charset=utf-8", headers=headers
+        table.to_csv(rows, contact == "true", gettext_for(request)),
+        media_type="text/csv; charset=utf-8",
+        headers=headers,
     )

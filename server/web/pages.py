@@ -293,4 +293,5 @@ async def dialogue_page(request: Request) -> Response:
 async def index(request: Request) -> Response:
     dialogues = await services(request).dialogues.all()
     listed = [d for d in dialogues if d.status is not DialogueStatus.DRAFT]
-    return render(request, "index.html", dialogues=listed)
+    organiser = settings(request).organiser
+    return render(request, "index.html", dialogues=listed, organiser=organiser)

@@ -242,8 +242,13 @@ API: tuple[ApiRoute, ...] = (
             Param("format", Literal["csv", "json"], "The file's format.", "csv"),
             Param("contact", Literal["true", "false"],
                   "With the askers' phone and email (moderators, admins; audited).", "false"),
+            Param("lang", Literal["vi", "en"],
+                  "The CSV's language: its headers, states, channels, reasons and flags "
+                  "(default: the language switch's cookie, Accept-Language, else vi)."),
         ),
-        description="One row per question (every state but received).")),
+        description="One row per question (every state but received). The CSV is for "
+        "people: in the reader's language, times in Vietnam's time (+07:00); the JSON is "
+        "data: codes, times as stored.")),
     ApiRoute("GET", "/api/v1/dialogues/{slug}/audit", audit_pages.audit_api, Operation(
         "getAudit", "The dialogue's audit trail, newest first, and whether it is intact",
         (STAFF,), permitted(Permission.AUDIT), response=v.AuditPage, path=(SLUG,),

@@ -54,27 +54,27 @@ SUBJECTS = [
     "tổng đài hỗ trợ người cao tuổi",
 ]
 FRAMES = [
-    "Xin hỏi khi nào tỉnh triển khai {s} ở {p}?",
+    "Xin hỏi khi nào thành phố triển khai {s} ở {p}?",
     "Chi phí cho {s} ở {p} là bao nhiêu tiền?",
     "Người dân {p} phải làm gì để dùng {s}?",
     "Đơn vị nào chịu trách nhiệm về {s} tại {p}?",
     "Vì sao việc {s} ở {p} còn chậm như vậy?",
-    "Tỉnh có kế hoạch mở rộng {s} cho {p} trong năm tới không?",
+    "Thành phố có kế hoạch mở rộng {s} cho {p} trong năm tới không?",
     "Ở đâu có hướng dẫn người dân {p} về {s}?",
     "Dịch vụ {s} tại {p} có thu phí hay miễn phí?",
 ]
 PLACES = [
-    "phường Phú Hội",
-    "xã Hương Phong",
-    "huyện Nam Đông",
-    "thị xã Hương Thủy",
-    "huyện Phú Vang",
-    "xã Lộc Bổn",
+    "phường Phú Xuân",
+    "phường Kim Long",
+    "xã Nam Đông",
+    "phường Hương Thủy",
+    "xã Phú Vang",
+    "xã Lộc An",
     "phường Vỹ Dạ",
-    "xã Phong Hiền",
-    "phường Thuận Hòa",
-    "xã Vinh Thanh",
-    "huyện Quảng Điền",
+    "phường Phong Thái",
+    "phường Thuận Hóa",
+    "xã Vinh Lộc",
+    "xã Quảng Điền",
 ]
 
 #: A question with a link: screening flags it and holds it, suggesting "spam".

@@ -132,7 +132,7 @@ def test_j_k_move_and_a_r_e_u_act_on_the_current_question(
     page.keyboard.press("a")
     expect(page.locator(f"#published-list > #q-{first}")).to_be_visible()
     expect(card(page, second)).to_be_focused()
-    expect(status_line(page)).to_have_text(f"Câu #{first}: đã duyệt. Nhấn u để hoàn tác.")
+    expect(status_line(page)).to_have_text(f"Câu hỏi #{first}: đã duyệt. Nhấn u để hoàn tác.")
     assert question(admin, board, first)["status"] == "approved"
     page.keyboard.press("u")
     expect(page.locator(f"#pending-list > #q-{first}")).to_be_visible()
@@ -142,9 +142,9 @@ def test_j_k_move_and_a_r_e_u_act_on_the_current_question(
     page.keyboard.press("j")
     expect(card(page, second)).to_have_class(CURRENT)
     page.keyboard.press("r")
-    picker = page.get_by_role("dialog", name=f"Từ chối câu #{second}: lý do?")
+    picker = page.get_by_role("dialog", name=f"Từ chối câu hỏi #{second}: lý do?")
     expect(picker).to_be_visible()
-    expect(picker.get_by_role("button")).to_have_count(7)  # six reasons and Cancel
+    expect(picker.get_by_role("button")).to_have_count(8)  # seven reasons and Cancel
     page.keyboard.press("2")
     expect(picker).to_have_count(0)
     expect(page.locator(f"#rejected-list > #q-{second}")).to_be_attached()
@@ -202,7 +202,8 @@ def test_reject_picker_preselects_the_suggested_reason(
     item = card(page, qid)
     expect(item.locator(".badge-held")).to_have_text("Giữ lại để xem xét")
     expect(item.locator(".flag").first).to_contain_text("Có đường dẫn")
-    expect(item.locator(".flag-reason").first).to_have_text(held["flag_reasons"]["link"])
+    (link,) = held["flag_reasons"]["link"]["text"]
+    expect(item.locator(".flag-reason").first).to_have_text(f"trong câu hỏi: “{link}”")
     page.keyboard.press("r")
     picker = page.get_by_role("dialog")
     chosen = picker.locator('.picker-option[aria-current="true"]')
@@ -227,7 +228,7 @@ def test_t_and_o_set_topic_and_official_and_u_undoes_them(
     before = question(admin, board, qid)
     go_to(page, qid, text)
     page.keyboard.press("t")
-    picker = page.get_by_role("dialog", name=f"Lĩnh vực của câu #{qid}")
+    picker = page.get_by_role("dialog", name=f"Lĩnh vực của câu hỏi #{qid}")
     expect(picker).to_be_visible()
     page.keyboard.press("Escape")
     expect(picker).to_have_count(0)
@@ -241,7 +242,7 @@ def test_t_and_o_set_topic_and_official_and_u_undoes_them(
     assert question(admin, board, qid)["topic"] == "kinh-te-so"
 
     page.keyboard.press("o")
-    picker = page.get_by_role("dialog", name=f"Chuyển câu #{qid} cho")
+    picker = page.get_by_role("dialog", name=f"Chuyển câu hỏi #{qid} cho")
     # The topic's default official is offered first.
     expect(picker.locator('.picker-option[aria-current="true"]')).to_contain_text("Trần Thị Bình")
     page.keyboard.press("2")
@@ -249,11 +250,13 @@ def test_t_and_o_set_topic_and_official_and_u_undoes_them(
     assert question(admin, board, qid)["official"]["id"] == "o1"
 
     page.keyboard.press("u")
-    expect(status_line(page)).to_have_text(f"Đã hoàn tác trên câu #{qid}: đã chuyển cho lãnh đạo.")
+    expect(status_line(page)).to_have_text(
+        f"Đã hoàn tác trên câu hỏi #{qid}: đã chuyển cho lãnh đạo."
+    )
     expect(card(page, qid).locator(".q-meta")).not_to_contain_text("Nguyễn Văn An")
     assert question(admin, board, qid)["official"] is None
     page.keyboard.press("u")
-    expect(status_line(page)).to_have_text(f"Đã hoàn tác trên câu #{qid}: đã đặt lĩnh vực.")
+    expect(status_line(page)).to_have_text(f"Đã hoàn tác trên câu hỏi #{qid}: đã đặt lĩnh vực.")
     assert question(admin, board, qid)["topic"] == before["topic"]
     page.keyboard.press("u")
     expect(status_line(page)).to_have_text("Không có gì để hoàn tác.")
@@ -289,7 +292,7 @@ def test_m_merges_into_a_suggestion_and_u_unmerges(
 
     go_to(page, source, f"#{source}")
     page.keyboard.press("m")
-    picker = page.get_by_role("dialog", name=f"Gộp câu #{source} vào câu nào?")
+    picker = page.get_by_role("dialog", name=f"Gộp câu hỏi #{source} vào câu hỏi nào?")
     options = picker.locator(".picker-option")
     expect(options.first).to_be_visible()
     labels = options.evaluate_all("nodes => nodes.map(n => n.textContent)")
@@ -353,21 +356,21 @@ def test_x_selects_and_bulk_actions_report_partial_failures(
         go_to(page, qid, board.texts[n])
         page.keyboard.press("x")
         expect(card(page, qid)).to_have_class(re.compile(r"\bis-selected\b"))
-    card(page, ids[2]).get_by_label(f"Chọn câu #{ids[2]}").check()
-    expect(page.locator("#bulk-count")).to_have_text("Đã chọn 3 câu")
+    card(page, ids[2]).get_by_label(f"Chọn câu hỏi #{ids[2]}").check()
+    expect(page.locator("#bulk-count")).to_have_text("Đã chọn 3 câu hỏi")
 
     other = question(admin, board, ids[1])
     admin.act(board.slug, ids[1], "reject", version=other["version"], reason="off_topic")
     page.keyboard.press("Shift+A")
     result = page.locator("#bulk-result")
-    expect(result).to_contain_text("2 câu đã duyệt, 1 câu không được: ")
+    expect(result).to_contain_text("Đã duyệt 2 câu hỏi, 1 câu hỏi không thực hiện được: ")
     expect(result).to_contain_text(f"#{ids[1]} (")
     assert [question(admin, board, q)["status"] for q in ids[:3]] == [
         "approved",
         "rejected",
         "approved",
     ]
-    expect(page.locator("#bulk-count")).to_have_text("Đã chọn 1 câu")
+    expect(page.locator("#bulk-count")).to_have_text("Đã chọn 1 câu hỏi")
     page.keyboard.press("Escape")
     expect(page.locator("#bulk")).to_be_hidden()
 
@@ -375,12 +378,12 @@ def test_x_selects_and_bulk_actions_report_partial_failures(
         go_to(page, qid, board.texts[n])
         page.keyboard.press("x")
     card(page, ids[4]).locator(".q-text").click(modifiers=["Shift"])
-    expect(page.locator("#bulk-count")).to_have_text("Đã chọn 3 câu")
+    expect(page.locator("#bulk-count")).to_have_text("Đã chọn 3 câu hỏi")
     page.keyboard.press("Shift+R")
-    picker = page.get_by_role("dialog", name="Từ chối 3 câu đã chọn: lý do?")
+    picker = page.get_by_role("dialog", name="Từ chối 3 câu hỏi đã chọn: lý do?")
     expect(picker).to_be_visible()
     page.keyboard.press("4")
-    expect(result).to_contain_text("2 câu đã từ chối, 1 câu không được: ")
+    expect(result).to_contain_text("Đã từ chối 2 câu hỏi, 1 câu hỏi không thực hiện được: ")
     expect(result).to_contain_text(f"#{ids[0]} (")
     for qid in ids[3:]:
         q = question(admin, board, qid)
@@ -406,7 +409,7 @@ def test_filters_and_search_narrow_the_list_and_counts_follow_live(
 
     narrowed("#filter-topic", "kinh-te-so", lambda q: q["topic"] == "kinh-te-so")
     narrowed("#filter-topic", "__none", lambda q: not q["topic"])
-    narrowed("#filter-locality", "Huyện A Lưới", lambda q: q["locality"] == "Huyện A Lưới")
+    narrowed("#filter-locality", "Xã A Lưới 2", lambda q: q["locality"] == "Xã A Lưới 2")
     narrowed("#filter-channel", "hotline", lambda q: q["channel"] == "hotline")
     narrowed("#filter-flag", "__held", lambda q: q["held"])
     hotline = [n for n in range(COUNT) if by_hotline(n)]
@@ -518,7 +521,7 @@ def test_n_enters_a_question_from_another_channel(
     page.keyboard.press("n")
     text = page.locator("#entry-text")
     expect(text).to_be_focused()
-    entered = "Bà con thôn Hạ ở huyện A Lưới hỏi qua đường dây nóng: bao giờ có internet cáp quang?"
+    entered = "Bà con thôn Hạ ở xã A Lưới 2 hỏi qua đường dây nóng: bao giờ có internet cáp quang?"
     text.fill(entered)
     page.locator("#entry-channel").select_option("paper")
     page.get_by_role("button", name="Gửi vào hàng chờ duyệt").click()
@@ -532,8 +535,8 @@ def test_n_enters_a_question_from_another_channel(
     page.locator("#entry-consent").check()
     page.get_by_role("button", name="Gửi vào hàng chờ duyệt").click()
     status = page.locator("#entry-status")
-    expect(status).to_contain_text("Đã nhận câu hỏi (mã theo dõi ")
-    code = re.search(r"mã theo dõi (\S+)\)", status.inner_text())
+    expect(status).to_contain_text("Đã nhận câu hỏi (mã tra cứu ")
+    code = re.search(r"mã tra cứu (\S+)\)", status.inner_text())
     assert code
     arrived = page.locator("#pending-list > li").filter(
         has=page.locator(".q-text", has_text=entered)

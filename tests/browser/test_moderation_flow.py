@@ -18,8 +18,8 @@ from tests.web.seed import SLUG, ask, server_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-TEXT = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
-OTHER = "Thủ tục hành chính trực tuyến còn nhiều bước rườm rà, tỉnh có kế hoạch đơn giản hóa không?"
+TEXT = "Xin hỏi khi nào thành phố hoàn thành phủ sóng 4G cho các thôn vùng cao xã A Lưới 2?"
+OTHER = "Thủ tục hành chính trực tuyến còn nhiều bước rườm rà, Huế có kế hoạch đơn giản hóa không?"
 XSS = '<img src=x onerror="window.__xss=1">'
 
 
@@ -61,7 +61,7 @@ def test_approved_question_appears_on_an_open_public_page(
     """A moderator approves a pending question in the console and the public
     page, opened before, shows it without a reload; unpublishing takes it off."""
     published = public.locator("#question-list .pq-text", has_text=TEXT)
-    ask(site, TEXT, organization="Hợp tác xã Hồng Kim", locality="Huyện A Lưới")
+    ask(site, TEXT, organization="Hợp tác xã Hồng Kim", locality="Xã A Lưới 2")
     card = pending_card(console, TEXT)
     expect(card).to_be_visible()
     expect(card).to_contain_text("Hợp tác xã Hồng Kim")
@@ -122,17 +122,17 @@ def test_reject_needs_a_reason_and_edit_keeps_the_original(
     card.get_by_label("Lý do từ chối").select_option("off_topic")
     card.get_by_role("button", name="Từ chối", exact=True).click()
     rejected = console.locator("#rejected-list > li").filter(has_text=TEXT)
-    expect(rejected).to_contain_text("Đã từ chối: Không đúng chủ đề")
+    expect(rejected).to_contain_text("Đã từ chối: Không thuộc lĩnh vực của cuộc đối thoại")
     expect(console.locator('.count-value[data-count="rejected"]')).to_have_text("1")
 
     other = pending_card(console, OTHER)
-    other.get_by_role("button", name="Sửa", exact=True).click()
+    other.get_by_role("button", name="Biên tập", exact=True).click()
     editor = other.get_by_label("Nội dung câu hỏi (bản gốc vẫn được lưu)")
     expect(editor).to_be_focused()
-    editor.fill("Tỉnh có kế hoạch đơn giản hóa thủ tục hành chính trực tuyến không?")
+    editor.fill("Thành phố có kế hoạch đơn giản hóa thủ tục hành chính trực tuyến không?")
     other.get_by_role("button", name="Lưu", exact=True).click()
-    edited = pending_card(console, "Tỉnh có kế hoạch đơn giản hóa")
-    expect(edited.locator(".badge-edited")).to_have_text("Đã sửa")
+    edited = pending_card(console, "Thành phố có kế hoạch đơn giản hóa")
+    expect(edited.locator(".badge-edited")).to_have_text("Đã biên tập")
     expect(edited.locator(".q-original p")).to_have_text(OTHER, use_inner_text=False)
 
 
@@ -153,7 +153,7 @@ def test_stale_action_shows_conflict_and_refreshes(site: ServerProcess, console:
     card.get_by_role("button", name="Duyệt", exact=True).click()
     refreshed = console.locator("#pending-list > li", has_text=OTHER)
     expect(refreshed.locator(".q-message")).to_have_text(
-        "Người khác vừa thay đổi câu hỏi này; nội dung đã được cập nhật lại."
+        "Người khác vừa thay đổi câu hỏi này. Nội dung đã được cập nhật lại."
     )
     expect(refreshed.locator(".q-text")).to_have_text(OTHER)
 
@@ -163,14 +163,14 @@ def test_question_asked_on_public_page_reaches_the_console(
 ) -> None:
     """The public form shows the API's error next to the field, then the
     tracking code on success; the question appears live in the console."""
-    public.get_by_label("Câu hỏi của bạn").fill(TEXT)
+    public.get_by_label("Câu hỏi của Ông/Bà").fill(TEXT)
     expect(public.locator("#ask-count")).to_have_text(f"{len(TEXT)}/2000 ký tự")
     public.get_by_role("button", name="Gửi câu hỏi", exact=True).click()
     name = public.get_by_label("Họ và tên")
     expect_refused_field(name, public.locator("#err-name"), "Vui lòng nhập họ và tên.")
 
     name.fill("Hồ Thị Lan")
-    public.get_by_label("Nơi bạn sinh sống").select_option("Huyện A Lưới")
+    public.get_by_label("Địa phương").select_option("Xã A Lưới 2")
     public.get_by_label("Lĩnh vực", exact=True).select_option(label="Kinh tế số")
     public.get_by_role("button", name="Gửi câu hỏi", exact=True).click()
     code = public.locator("#ask-code")
@@ -178,7 +178,7 @@ def test_question_asked_on_public_page_reaches_the_console(
     expect(public.locator("#err-name")).to_be_hidden()
 
     card = pending_card(console, TEXT)
-    expect(card).to_contain_text("Huyện A Lưới")
+    expect(card).to_contain_text("Xã A Lưới 2")
     expect(card).to_contain_text("Kinh tế số")
     tracking = httpx.get(f"{site.url}/api/v1/tracking/{code.text_content()}", timeout=10)
     assert tracking.json()["text"] == TEXT

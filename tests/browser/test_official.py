@@ -22,8 +22,8 @@ from .owed_seed import Show, live_page, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-MINE = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
-WRITTEN = "Sở Thông tin và Truyền thông trả lời bằng văn bản: lộ trình chi tiết gửi kèm."
+MINE = "Xin hỏi khi nào thành phố hoàn thành phủ sóng 4G cho các thôn vùng cao xã A Lưới 2?"
+WRITTEN = "Sở Khoa học và Công nghệ trả lời bằng văn bản: lộ trình chi tiết gửi kèm."
 
 
 def test_aide_publishes_a_written_answer_for_the_official(
@@ -40,7 +40,7 @@ def test_aide_publishes_a_written_answer_for_the_official(
     try:
         console = live_page(staff, f"{server.url}/console/{b.slug}/official")
         expect(console.locator("#official-name")).to_have_text("Nguyễn Văn An")
-        expect(console.get_by_text("Bạn là trợ lý của lãnh đạo này")).to_be_visible()
+        expect(console.get_by_text("Tài khoản này là trợ lý của lãnh đạo")).to_be_visible()
         owed = console.locator("#owed-list > li").filter(has_text=MINE)
         owed.get_by_label(
             "Câu trả lời bằng văn bản (đăng trên trang công khai và gửi đến người hỏi)"
@@ -60,7 +60,7 @@ def test_aide_publishes_a_written_answer_for_the_official(
         )
         tracking = citizen.new_page()
         tracking.goto(f"{server.url}/t/{code}")
-        expect(tracking.locator("h1")).to_have_text("Câu hỏi của bạn đã được trả lời")
+        expect(tracking.locator("h1")).to_have_text("Câu hỏi của Ông/Bà đã được trả lời")
         expect(tracking.locator(".answer-text")).to_have_text(WRITTEN)
     finally:
         staff.close()
@@ -107,7 +107,7 @@ def test_console_is_for_the_dialogues_officials_secretaries_and_admins(
     with client_of("admin") as admin:
         html = admin.get(path).text
         assert 'data-official="o1"' in html
-        assert '<option value="o2">Trần Thị Bình, Phó Chủ tịch UBND tỉnh</option>' in html
+        assert '<option value="o2">Trần Thị Bình, Phó Chủ tịch UBND thành phố</option>' in html
         assert 'data-official="o2"' in admin.get(path, params={"official": "o2"}).text
         roles = re.search(r'data-roles="([^"]*)"', admin.get("/admin/users").text)
         assert roles is not None and "secretary" in roles.group(1).split(",")
@@ -121,19 +121,19 @@ def test_asker_follows_the_link_to_their_tracking_page(
     citizen = chromium.new_context(locale="vi-VN")
     try:
         page = live_page(citizen, f"{server.url}/d/{b.slug}")
-        expect(page.get_by_role("link", name="Lưu trữ câu trả lời")).to_have_attribute(
+        expect(page.get_by_role("link", name="Tổng hợp câu trả lời")).to_have_attribute(
             "href", f"/d/{b.slug}/archive"
         )
         page.get_by_label("Họ và tên").fill("Hồ Thị Lan")
-        page.get_by_label("Câu hỏi của bạn").fill(MINE)
+        page.get_by_label("Câu hỏi của Ông/Bà").fill(MINE)
         page.get_by_role("button", name="Gửi câu hỏi", exact=True).click()
         code = page.locator("#ask-code")
         expect(code).to_have_text(re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{5}-[0-9A-Z]{5}$"))
-        link = page.get_by_role("link", name="Theo dõi câu hỏi của bạn")
+        link = page.get_by_role("link", name="Theo dõi câu hỏi")
         expect(link).to_have_attribute("href", f"/t/{code.text_content()}")
         link.click()
         expect(page.locator("h1")).to_have_text(
-            re.compile("Câu hỏi của bạn (đã được tiếp nhận|đang được xem xét)")
+            re.compile("Câu hỏi của Ông/Bà (đã được tiếp nhận|đang được xem xét)")
         )
         expect(page.locator(".tracking-text")).to_have_text(MINE)
     finally:

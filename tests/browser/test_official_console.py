@@ -24,15 +24,15 @@ from .owed_seed import Show, live_page, no_horizontal_scroll, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-ON_AIR = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
-NEXT = "Tỉnh có chính sách gì thu hút doanh nghiệp công nghệ về khu công nghệ thông tin tập trung?"
+ON_AIR = "Xin hỏi khi nào thành phố hoàn thành phủ sóng 4G cho các thôn vùng cao xã A Lưới 2?"
+NEXT = "Huế có chính sách gì thu hút doanh nghiệp công nghệ về khu công nghệ thông tin tập trung?"
 LATER = "Người cao tuổi có được đào tạo kỹ năng số miễn phí tại phường, xã không ạ?"
 THEIRS = "Khi nào thành phố Huế triển khai thanh toán không dùng tiền mặt ở các chợ truyền thống?"
 SOON = "Hồ sơ đăng ký kinh doanh qua mạng được giải quyết trong bao nhiêu ngày làm việc?"
 UNDATED = "Phường, xã có bố trí người hướng dẫn dùng dịch vụ công trực tuyến không?"
-LIVE = "Tỉnh có kế hoạch gì để số hoá hồ sơ đất đai của người dân trong năm tới?"
+LIVE = "Thành phố có kế hoạch gì để số hoá hồ sơ đất đai của người dân trong năm tới?"
 NOTE = "Số liệu phủ sóng: 92% thôn đã có 4G (báo cáo Sở tháng 10)."
-WRITTEN = "Sở Thông tin và Truyền thông trả lời bằng văn bản: lộ trình chi tiết gửi kèm."
+WRITTEN = "Sở Khoa học và Công nghệ trả lời bằng văn bản: lộ trình chi tiết gửi kèm."
 SUMMARY = "Đến năm 2027 toàn bộ hồ sơ đất đai được số hoá và tra cứu trực tuyến."
 #: What a request that changes the air looks like: the producer's calls, and
 #: the question actions that put a question on air, back, or answer it there.
@@ -98,13 +98,13 @@ def test_ready_and_in_writing_reach_the_producer_and_never_change_the_air(
         waiting.get_by_role("button", name="Lưu ghi chú").click()
         expect(waiting.locator(".note-text")).to_have_text(NOTE)
 
-        ready = waiting.get_by_role("button", name=f"Sẵn sàng trả lời câu #{ids[queued]}")
+        ready = waiting.get_by_role("button", name=f"Sẵn sàng trả lời câu hỏi #{ids[queued]}")
         expect(ready).to_have_attribute("aria-pressed", "false")
         ready.click()
         expect(ready).to_have_attribute("aria-pressed", "true")
         expect(ready).to_be_focused()
         expect(console.locator("#status-line")).to_have_text(
-            f"Câu #{ids[queued]}: đạo diễn đã thấy bạn sẵn sàng trả lời."
+            f"Câu hỏi #{ids[queued]}: đạo diễn đã thấy lãnh đạo sẵn sàng trả lời."
         )
         ears.wait_for_function(HEARD, arg=["question.ready", ids[queued], "ready_at"])
         assert b.question(queued).ready_at is not None
@@ -114,10 +114,11 @@ def test_ready_and_in_writing_reach_the_producer_and_never_change_the_air(
 
         later = card(console, "approved", LATER)
         later.get_by_role(
-            "button", name=f"Tôi sẽ trả lời câu #{ids[approved]} bằng văn bản"
+            "button", name=f"Tôi sẽ trả lời câu hỏi #{ids[approved]} bằng văn bản"
         ).click()
         expect(later.locator(".oq-confirm")).to_have_text(
-            f"Câu #{ids[approved]} sẽ rời buổi phát sóng và bạn sẽ trả lời bằng văn bản. Xác nhận?"
+            f"Câu hỏi #{ids[approved]} sẽ rời buổi phát sóng "
+            "và được trả lời bằng văn bản. Xác nhận?"
         )
         later.get_by_role("button", name="Đồng ý, trả lời bằng văn bản").click()
         owed = card(console, "owed", LATER)
@@ -206,7 +207,7 @@ def test_after_the_broadcast_the_console_lists_what_is_owed_overdue_first(
         ).fill(WRITTEN)
         first.get_by_role("button", name="Đăng câu trả lời").click()
         expect(console.locator("#status-line")).to_have_text(
-            f"Câu #{ids[LATER]}: câu trả lời đã được đăng."
+            f"Câu hỏi #{ids[LATER]}: câu trả lời đã được đăng."
         )
         expect(owed.locator(".q-text")).to_have_text([NEXT, SOON, UNDATED])
         answer = b.question(codes[LATER]).answer
@@ -263,7 +264,7 @@ def test_a_secretary_writes_the_summaries_of_every_official(
             re.compile(r"^Đã trả lời trực tiếp — xem tại \d+:\d\d$")
         )
         console = live_page(secretary, console_url(server, b))
-        expect(console.locator(".answering-as")).to_contain_text("thư ký")
+        expect(console.locator(".answering-as")).to_contain_text("Thư ký của cuộc đối thoại")
         rows = console.locator("#summaries-list > li")
         expect(rows.locator(".q-text")).to_have_text([LIVE, THEIRS])
         expect(card(console, "summaries", THEIRS).locator(".oq-official")).to_have_text(

@@ -25,12 +25,12 @@ from .owed_seed import Show, live_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-ASKED = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
+ASKED = "Xin hỏi khi nào thành phố hoàn thành phủ sóng 4G cho các thôn vùng cao xã A Lưới 2?"
 WAITING = (
-    "Tỉnh có chính sách gì thu hút doanh nghiệp công nghệ về khu công nghệ thông tin tập trung?"
+    "Huế có chính sách gì thu hút doanh nghiệp công nghệ về khu công nghệ thông tin tập trung?"
 )
 OWED = "Người cao tuổi có được đào tạo kỹ năng số miễn phí tại phường, xã không ạ?"
-SUMMARY = "Đến quý II năm 2027, toàn bộ các thôn vùng cao của huyện A Lưới sẽ có sóng 4G."
+SUMMARY = "Đến quý II năm 2027, toàn bộ các thôn vùng cao của xã A Lưới 2 sẽ có sóng 4G."
 PHASES = {
     "open": "Trước buổi phát sóng: đang nhận câu hỏi",
     "live": "Đang lên sóng",
@@ -158,7 +158,7 @@ def test_a_refused_vote_says_why(
         b.phase("closed")
         card(page, qid).get_by_role("button", name=re.compile("Tôi cũng muốn hỏi")).click()
         expect(card(page, qid).locator(".vote-error")).to_have_text(
-            "Cuộc đối thoại đã kết thúc bình chọn."
+            "Cuộc đối thoại đã ngừng nhận lượt ủng hộ."
         )
         expect(card(page, qid).locator(".vote-count")).to_have_text("0")
     finally:

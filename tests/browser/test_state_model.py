@@ -36,13 +36,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 #: How long a feed may take to deliver the last event of a sequence.
 DELIVERY_TIMEOUT = 30.0
 TEXTS = [
-    "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?",
-    "Thủ tục hành chính trực tuyến còn nhiều bước rườm rà, tỉnh có kế hoạch đơn giản hóa không?",
+    "Xin hỏi khi nào thành phố hoàn thành phủ sóng 4G cho các thôn vùng cao xã A Lưới 2?",
+    "Thủ tục hành chính trực tuyến còn nhiều bước rườm rà, Huế có kế hoạch đơn giản hóa không?",
     "Doanh nghiệp nhỏ được hỗ trợ chuyển đổi số như thế nào trong năm tới?",
     "Khi nào có wifi miễn phí ở các điểm du lịch của thành phố Huế?",
     "Học sinh vùng cao có được hỗ trợ thiết bị học trực tuyến không?",
     "Người cao tuổi được hướng dẫn dùng dịch vụ công trực tuyến ở đâu?",
-    "Tỉnh có kế hoạch số hóa hồ sơ đất đai trong năm nay không?",
+    "Thành phố có kế hoạch số hóa hồ sơ đất đai trong năm nay không?",
     "Hợp tác xã nông nghiệp bán hàng trên sàn thương mại điện tử được hỗ trợ gì?",
 ]
 REASONS = ["off_topic", "duplicate", "spam", "other"]

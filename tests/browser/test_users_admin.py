@@ -53,10 +53,10 @@ def open_users_page(page: Page, site: ServerProcess) -> None:
     """Sign in as the admin through the login page, then follow the navigation."""
     through_login(page, site.url, "/admin", "admin")
     page.get_by_role("navigation", name="Quản trị").get_by_role(
-        "link", name="Tài khoản nhân sự"
+        "link", name="Tài khoản cán bộ"
     ).click()
     expect(page).to_have_url(f"{site.url}/admin/users")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tài khoản nhân sự")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tài khoản cán bộ")
 
 
 def row(page: Page, username: str) -> Locator:
@@ -81,8 +81,8 @@ def test_admin_adds_changes_and_disables_an_account(
             expect(row(page, name)).to_be_visible()
         own = row(page, "admin")
         expect(own.get_by_role("button", name="Khóa tài khoản")).to_be_disabled()
-        expect(own.get_by_label(re.compile("^Quản trị hệ thống"))).to_be_disabled()
-        expect(own).to_contain_text("(bạn)")
+        expect(own.get_by_label(re.compile("^Quản trị viên hệ thống"))).to_be_disabled()
+        expect(own).to_contain_text("(tài khoản đang dùng)")
 
         # -- add: refused first (short password), then made
         form = page.locator("#add-form")
@@ -90,7 +90,7 @@ def test_admin_adds_changes_and_disables_an_account(
         form.get_by_label("Tên hiển thị (không bắt buộc)").fill(DISPLAY_NAME)
         form.get_by_label("Mật khẩu", exact=True).fill("ngắn")
         role_in(form, "Kiểm duyệt viên").check()
-        role_in(form, "Biên tập viên lên sóng").check()
+        role_in(form, "Đạo diễn chương trình").check()
         form.get_by_role("button", name="Thêm tài khoản").click()
         password = form.get_by_label("Mật khẩu", exact=True)
         expect(password).to_have_attribute("aria-invalid", "true")
@@ -112,7 +112,7 @@ def test_admin_adds_changes_and_disables_an_account(
         assert sign_in_status(site.url, "lan", NEW_PASSWORD) == 200
 
         # -- roles
-        role_in(lan, "Biên tập viên lên sóng").uncheck()
+        role_in(lan, "Đạo diễn chương trình").uncheck()
         role_in(lan, "Lãnh đạo trả lời").check()
         role_in(lan, "Kiểm duyệt viên", "nhap").check()
         lan.get_by_role("button", name="Lưu vai trò").click()
@@ -124,7 +124,7 @@ def test_admin_adds_changes_and_disables_an_account(
             "nhap": ["moderator"],
         }
         role_in(lan, "Kiểm duyệt viên", "nhap").uncheck()
-        lan.get_by_label(re.compile("^Quản trị hệ thống")).check()
+        lan.get_by_label(re.compile("^Quản trị viên hệ thống")).check()
         lan.get_by_role("button", name="Lưu vai trò").click()
         expect(row(page, "lan").locator(".admin-message")).to_have_text("Đã lưu vai trò.")
         state = api.user("lan")
@@ -139,7 +139,7 @@ def test_admin_adds_changes_and_disables_an_account(
         lan = row(page, "lan")
         expect(lan).to_have_attribute("data-state", "disabled")
         expect(lan.locator(".admin-message")).to_have_text(
-            "Đã khóa tài khoản; các phiên đăng nhập của tài khoản đã kết thúc."
+            "Đã khóa tài khoản. Các phiên đăng nhập của tài khoản đã kết thúc."
         )
         state = api.user("lan")
         assert state is not None and state["disabled"] is True and state["sessions"] == 0
@@ -154,7 +154,7 @@ def test_admin_adds_changes_and_disables_an_account(
         lan.get_by_label("Mật khẩu mới cho lan").fill(RESET_PASSWORD)
         lan.get_by_role("button", name="Lưu mật khẩu mới").click()
         expect(row(page, "lan").locator(".admin-message")).to_have_text(
-            "Đã đổi mật khẩu; các phiên đăng nhập của tài khoản đã kết thúc."
+            "Đã đổi mật khẩu. Các phiên đăng nhập của tài khoản đã kết thúc."
         )
         assert sign_in_status(site.url, "lan", NEW_PASSWORD) == 401
         assert sign_in_status(site.url, "lan", RESET_PASSWORD) == 200

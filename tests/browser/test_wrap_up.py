@@ -24,13 +24,11 @@ from .owed_seed import Show, live_page, signed_in
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 BY_TOPIC = "Doanh nghiệp khởi nghiệp công nghệ được hỗ trợ thuê văn phòng ở Huế thế nào?"
-QUEUED = (
-    "Tỉnh có chính sách gì thu hút doanh nghiệp công nghệ về khu công nghệ thông tin tập trung?"
-)
-ON_AIR = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
+QUEUED = "Huế có chính sách gì thu hút doanh nghiệp công nghệ về khu công nghệ thông tin tập trung?"
+ON_AIR = "Xin hỏi khi nào thành phố hoàn thành phủ sóng 4G cho các thôn vùng cao xã A Lưới 2?"
 DEFERRED = "Người cao tuổi có được đào tạo kỹ năng số miễn phí tại phường, xã không ạ?"
 NOBODYS = "Ai chịu trách nhiệm sửa đèn đường hỏng ở tổ dân phố 5 phường Vỹ Dạ?"
-ANSWERED = "Cổng dịch vụ công của tỉnh có ứng dụng trên điện thoại chưa?"
+ANSWERED = "Cổng dịch vụ công của thành phố có ứng dụng trên điện thoại chưa?"
 PENDING = "Câu hỏi này còn đang chờ ban tổ chức xem xét trước khi đăng lên."
 OPEN = (Status.APPROVED, Status.QUEUED, Status.ON_AIR)
 
@@ -95,9 +93,8 @@ def test_end_the_broadcast_owes_every_question_and_flags_those_without_an_offici
             "1 câu hỏi chưa có lãnh đạo trả lời: "
             "câu này sẽ được đánh dấu cho đến khi có người nhận."
         )
-        nobodys.get_by_label(f"Lãnh đạo trả lời câu #{ids[NOBODYS]} bằng văn bản").select_option(
-            "o1"
-        )
+        picker = f"Lãnh đạo trả lời câu hỏi #{ids[NOBODYS]} bằng văn bản"
+        nobodys.get_by_label(picker).select_option("o1")
         expect(flag).to_be_hidden()
         expect(page.locator("#wu-unowned")).to_be_hidden()
         chosen[ids[NOBODYS]].select_option("")
@@ -106,8 +103,8 @@ def test_end_the_broadcast_owes_every_question_and_flags_those_without_an_offici
 
         page.get_by_role("button", name="Kết thúc buổi phát sóng").click()
         expect(page.locator("#wu-summary")).to_have_text(
-            "Buổi phát sóng đã kết thúc. 5/5 câu hỏi đã chuyển sang trả lời bằng văn bản; "
-            "1 câu chưa có lãnh đạo trả lời."
+            "Buổi phát sóng đã kết thúc. 5/5 câu hỏi đã chuyển sang trả lời bằng văn bản, "
+            "1 câu hỏi chưa có lãnh đạo trả lời."
         )
         due = day(plan["due"], "vi")
         results = page.locator("#wu-result-list")
@@ -148,7 +145,7 @@ def test_end_the_broadcast_owes_every_question_and_flags_those_without_an_offici
             timeout=10,
         )
         assert refused.status_code == 409
-        assert refused.json()["error"]["message"] == "Cuộc đối thoại đã kết thúc bình chọn."
+        assert refused.json()["error"]["message"] == "Cuộc đối thoại đã ngừng nhận lượt ủng hộ."
 
         # Flagged on the moderation console and the admin page until someone takes it.
         console = live_page(moderator, f"{server.url}/console/{b.slug}")
@@ -164,12 +161,11 @@ def test_end_the_broadcast_owes_every_question_and_flags_those_without_an_offici
         flagged = settings.locator("#unowned")
         expect(flagged.locator(".unowned-item")).to_have_count(1)
         expect(flagged.locator(".unowned-text")).to_contain_text(NOBODYS)
-        flagged.get_by_label(f"Lãnh đạo trả lời câu #{ids[NOBODYS]} bằng văn bản").select_option(
-            "o1"
-        )
-        flagged.get_by_role("button", name="Giao").click()
+        picker = f"Lãnh đạo trả lời câu hỏi #{ids[NOBODYS]} bằng văn bản"
+        flagged.get_by_label(picker).select_option("o1")
+        flagged.get_by_role("button", name="Chuyển").click()
         expect(settings.locator("#unowned-message")).to_have_text(
-            f"Câu #{ids[NOBODYS]} đã được giao cho lãnh đạo vừa chọn."
+            f"Câu hỏi #{ids[NOBODYS]} đã được chuyển cho lãnh đạo vừa chọn."
         )
         expect(flagged.locator(".unowned-item")).to_have_count(0)
         expect(banner).to_be_hidden()

@@ -82,7 +82,7 @@ DIALOGUE = Dialogue(
     slug="test",
     title="Test",
     topics=(Topic("kinh-te-so", "Kinh tế số"),),
-    officials=(Official("o1", "Giám đốc Sở", "Sở TT&TT", "official"), Official("o2", "B", "C")),
+    officials=(Official("o1", "Giám đốc Sở", "Sở KH&CN", "official"), Official("o2", "B", "C")),
 )
 ACTORS = {
     "moderator": Actor("mod", frozenset({Role.MODERATOR})),
@@ -269,16 +269,17 @@ def test_answer_kind_follows_the_state() -> None:
 def test_screen_displace_absorb() -> None:
     """Intake, the on-air swap and merging are moves of their own, each once."""
     received = question(S.RECEIVED).evolve(version=0)
-    flagged = ScreeningResult(("link",), {"link": "đường link"}, "hold", suggested_reason="spam")
+    found = {"link": {"text": ["bit.ly/abc"]}}
+    flagged = ScreeningResult(("link",), found, "hold", suggested_reason="spam")
     pending = screen(received, flagged, (), NOW).question
     assert (pending.status, pending.version, pending.flags) == (S.PENDING, 1, ("link",))
     assert (pending.held, pending.suggested_reason) == (True, "spam")
-    assert pending.flag_reasons == {"link": "đường link"}
+    assert pending.flag_reasons == found
     with pytest.raises(Refused):
         screen(pending, flagged, (), NOW)
-    empty = ScreeningResult(("empty_content",), {}, "reject", reject_reason="spam")
+    empty = ScreeningResult(("empty_content",), {}, "reject", reject_reason="no_content")
     rejected = screen(received, empty, (), NOW).question
-    assert (rejected.status, rejected.reason, rejected.held) == (S.REJECTED, "spam", False)
+    assert (rejected.status, rejected.reason, rejected.held) == (S.REJECTED, "no_content", False)
     back = displace(question(S.ON_AIR), ACTORS["official-own"], NOW)
     assert back.question.status is S.QUEUED
     with pytest.raises(Refused):

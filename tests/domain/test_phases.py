@@ -17,7 +17,7 @@ DIALOGUE = Dialogue(
     slug="hue",
     title="Đối thoại",
     topics=(Topic("kinh-te-so", "Kinh tế số"), Topic("xa-hoi-so", "Xã hội số")),
-    officials=(Official("o1", "Giám đốc Sở", "Sở TT&TT"), Official("o2", "Phó Chủ tịch", "UBND")),
+    officials=(Official("o1", "Giám đốc Sở", "Sở KH&CN"), Official("o2", "Phó Chủ tịch", "UBND")),
 )
 
 

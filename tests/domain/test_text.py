@@ -23,7 +23,7 @@ from server.domain.text import (
 from tests.support.wording import en, vi
 
 TOPICS = ("dat-dai", "giao-duc")
-LOCALITIES = ("Phường Phú Hội", "Xã Hương Thủy")
+LOCALITIES = ("Phường Thuận Hóa", "Xã Phú Vang")
 
 
 def submit(payload: object, *, allow_anonymous: bool = False) -> Submission:
@@ -81,9 +81,9 @@ def test_normalize(raw: str, expected: str) -> None:
 
 def test_normalize_output_is_nfc() -> None:
     """The normalised form of decomposed Vietnamese is NFC and shorter."""
-    decomposed = unicodedata.normalize("NFD", "Thừa Thiên Huế")
-    assert decomposed != "Thừa Thiên Huế"
-    assert normalize(decomposed) == "Thừa Thiên Huế"
+    decomposed = unicodedata.normalize("NFD", "Thành phố Huế")
+    assert decomposed != "Thành phố Huế"
+    assert normalize(decomposed) == "Thành phố Huế"
     assert unicodedata.is_normalized("NFC", normalize(decomposed))
 
 
@@ -92,7 +92,7 @@ def test_normalize_output_is_nfc() -> None:
     [
         ("Nguyễn\nVăn\r\nAn", "Nguyễn Văn An"),
         ("  Sở\n\n\n Tài  chính ", "Sở Tài chính"),
-        ("Phường\u2028Phú Hội", "Phường Phú Hội"),
+        ("Phường\u2028Thuận Hóa", "Phường Thuận Hóa"),
         ("\n\n", ""),
     ],
 )
@@ -365,7 +365,7 @@ def test_submission_full() -> None:
             text="  Xin hỏi\r\n\r\n\r\nvề đất đai\u200b ",
             name=" Trần\nThị Bình ",
             organization="Công ty TNHH\u00a0ABC",
-            locality="Xã  Hương Thủy",
+            locality="Xã  Phú Vang",
             topic="dat-dai",
             contact={"phone": "0912 345 678", "email": "binh@Example.VN"},
             consent=True,
@@ -379,7 +379,7 @@ def test_submission_full() -> None:
         text="Xin hỏi\n\nvề đất đai",
         name="Trần Thị Bình",
         organization="Công ty TNHH ABC",
-        locality="Xã Hương Thủy",
+        locality="Xã Phú Vang",
         topic="dat-dai",
         phone="+84912345678",
         email="binh@example.vn",
@@ -479,7 +479,7 @@ def test_submission_reports_the_first_failing_field() -> None:
         ("text", {"text": "Xin hỏi về thủ tục cấp sổ đỏ?"}),
         ("name", {"name": "Bình"}),
         ("organization", {"organization": "Sở Tư pháp"}),
-        ("locality", {"locality": "Phường Phú Hội"}),
+        ("locality", {"locality": "Phường Thuận Hóa"}),
         ("topic", {"topic": "giao-duc"}),
         ("contact.phone", {"contact": {"phone": "0912345678", "email": "abc"}}),
         ("contact.email", {"contact": {"phone": "0912345678", "email": "a@b.vn"}}),
@@ -506,15 +506,15 @@ def test_submission_anonymous() -> None:
 
 def test_submission_locality_matches_after_normalisation() -> None:
     """A locality matches the list after normalize_line, including decomposed input."""
-    decomposed = unicodedata.normalize("NFD", "Phường  Phú\nHội")
-    assert submit(valid(locality=decomposed)).locality == "Phường Phú Hội"
+    decomposed = unicodedata.normalize("NFD", "Phường  Thuận\nHóa")
+    assert submit(valid(locality=decomposed)).locality == "Phường Thuận Hóa"
     submission = clean_submission(
-        valid(locality="Xã Hương Thủy"),
+        valid(locality="Xã Phú Vang"),
         topics=TOPICS,
-        localities=[" Xã\u00a0Hương Thủy "],
+        localities=[" Xã\u00a0Phú Vang "],
         allow_anonymous=False,
     )
-    assert submission.locality == "Xã Hương Thủy"
+    assert submission.locality == "Xã Phú Vang"
 
 
 def test_submission_any_locality_when_the_dialogue_lists_none() -> None:

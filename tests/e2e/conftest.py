@@ -51,7 +51,7 @@ async def world(redis_url: str) -> AsyncIterator[World]:
             status="live",
             topics=[{"id": "kinh-te-so", "name": "Kinh tế số"}],
             officials=[OFFICIAL],
-            localities=["Thành phố Huế"],
+            localities=["Phường Thuận Hóa"],
         )
         for username, roles in STAFF.items():
             await actions.accounts.add(

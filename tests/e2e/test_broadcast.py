@@ -27,7 +27,7 @@ async def test_the_whole_broadcast(server: ServerProcess, world: World) -> None:
     try:
         await next_message(viewer)
         live_code = await submit(server, "Khi nào toàn bộ thủ tục đất đai được làm trực tuyến?")
-        written_code = await submit(server, "Tỉnh hỗ trợ doanh nghiệp nhỏ chuyển đổi số thế nào?")
+        written_code = await submit(server, "Huế hỗ trợ doanh nghiệp nhỏ chuyển đổi số thế nào?")
         live_id = await wait_screened(world.store, live_code)
         written_id = await wait_screened(world.store, written_code)
         for qid in (live_id, written_id):
@@ -59,7 +59,7 @@ async def test_the_whole_broadcast(server: ServerProcess, world: World) -> None:
         answered = await wait_for_type(viewer, "question.answered")
         assert answered["data"]["answer"]["text"] == ""
         assert answered["data"]["answer"]["kind"] == "live"
-        answer = "Năm sau tỉnh hoàn tất số hóa hồ sơ đất đai và cung cấp toàn trình."
+        answer = "Năm sau thành phố hoàn tất số hóa hồ sơ đất đai và cung cấp toàn trình."
         assert (await official.act(SLUG, live_id, "summarize", text=answer)).status_code == 200
         summarized = await wait_for_type(viewer, "question.updated")
         assert summarized["data"]["answer"]["text"] == answer
@@ -73,7 +73,7 @@ async def test_the_whole_broadcast(server: ServerProcess, world: World) -> None:
         assert (await wait_for_type(viewer, "dialogue.updated"))["data"]["status"] == "closed"
         owed = (await official.client.get(f"{Q}/questions?status=deferred&official=o1")).json()
         assert [q["id"] for q in owed["items"]] == [written_id] and owed["items"][0]["deferred_at"]
-        written = "Tỉnh có gói hỗ trợ tư vấn chuyển đổi số miễn phí cho doanh nghiệp nhỏ."
+        written = "Thành phố có gói hỗ trợ tư vấn chuyển đổi số miễn phí cho doanh nghiệp nhỏ."
         assert (await official.act(SLUG, written_id, "answer", text=written)).status_code == 200
 
         async with httpx.AsyncClient(base_url=server.url) as public:

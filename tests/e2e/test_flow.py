@@ -19,7 +19,7 @@ from tests.support.staff import PASSWORD, AsyncStaffClient, sign_in
 
 from .conftest import SLUG, World
 
-TEXT = "Xin hỏi tỉnh có kế hoạch phủ sóng 4G cho các thôn vùng cao A Lưới không?"
+TEXT = "Xin hỏi thành phố có kế hoạch phủ sóng 4G cho các thôn vùng cao A Lưới không?"
 TIMEOUT = 10
 
 
@@ -56,7 +56,7 @@ async def submit(server: ServerProcess, text: str = TEXT) -> str:
     async with httpx.AsyncClient(base_url=server.url) as client:
         response = await client.post(
             "/api/v1/dialogues/chuyen-doi-so/questions",
-            json={"text": text, "name": "Hồ Thị Lan", "locality": "Thành phố Huế"},
+            json={"text": text, "name": "Hồ Thị Lan", "locality": "Phường Thuận Hóa"},
         )
     assert response.status_code == 202, response.text
     return str(response.json()["tracking_code"])

@@ -54,7 +54,7 @@ LOGIN_OF = {
     "admin": "admin",
 }
 OFFICIALS = [
-    {"id": "o1", "name": "Giám đốc Sở Thông tin và Truyền thông", "title": "Sở TT&TT",
+    {"id": "o1", "name": "Giám đốc Sở Khoa học và Công nghệ", "title": "Sở KH&CN",
      "username": "official"},
     {"id": "o2", "name": "Giám đốc Trung tâm IOC", "title": "Trung tâm IOC",
      "username": "official2"},
@@ -100,7 +100,7 @@ class World:
         n = next(self.serial)
         submitted = await self.actions.submissions.submit(
             target,
-            {"text": f"Câu hỏi thử nghiệm số {n} về chuyển đổi số của tỉnh?", "name": "Lê Thị Hoa"},
+            {"text": f"Câu hỏi thử nghiệm số {n} về chuyển đổi số của Huế?", "name": "Lê Thị Hoa"},
         )
         qid = submitted.question_id
         await self.actions.intake.screen_now(target, [qid])
@@ -145,7 +145,7 @@ async def matrix(server: ServerProcess, redis_server: str) -> AsyncIterator[Worl
     common: dict[str, Any] = {
         "topics": [{"id": "kinh-te-so", "name": "Kinh tế số"}],
         "officials": OFFICIALS,
-        "localities": ["Thành phố Huế"],
+        "localities": ["Phường Thuận Hóa"],
     }
     dialogue = await actions.dialogues.create(
         slug=SLUG, title="Đối thoại trực tuyến về chuyển đổi số", status="live", **common

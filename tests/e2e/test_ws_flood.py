@@ -53,7 +53,7 @@ POLL = 0.05
 BURST = 50
 #: Two descriptions of the longest length a dialogue's may have.
 DESCRIPTIONS = [
-    ("Lãnh đạo tỉnh trả lời câu hỏi của người dân về chuyển đổi số. " * 70)[: 4000 - 1] + end
+    ("Lãnh đạo thành phố trả lời câu hỏi của người dân về chuyển đổi số. " * 70)[: 4000 - 1] + end
     for end in "AB"
 ]
 

@@ -274,7 +274,7 @@ ROWS = [
     row("POST", "/api/v1/dialogues", (401, 401, 403, 403, 403, 403, 201, 401, 403),
         json={"slug": "ma-tran-moi", "title": "Đối thoại mới của bảng phân quyền"}),
     row("PATCH", "/api/v1/dialogues/{slug}", MANAGERS,
-        json={"description": "Lãnh đạo tỉnh trả lời câu hỏi của người dân."}),
+        json={"description": "Lãnh đạo thành phố trả lời câu hỏi của người dân."}),
     row("GET", "/api/v1/dialogues/{slug}/settings", MANAGERS),
     # The draft is for its members only (404 to the others) until the admin's
     # cell opens it; the outsiders' cells come after that (403).

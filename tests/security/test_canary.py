@@ -172,7 +172,7 @@ def broadcast(redis_server: str, notices: tuple[SmtpSink, HookReceiver]) -> Iter
         public = _listen(server, f"/ws/v1/dialogues/{SLUG}/feed")
         console = _listen(server, f"/ws/v1/dialogues/{SLUG}/console", producer.session)
         texts = [
-            "Xin hỏi khi nào tỉnh triển khai chữ ký số miễn phí cho hộ kinh doanh?",
+            "Xin hỏi khi nào thành phố triển khai chữ ký số miễn phí cho hộ kinh doanh?",
             "Thủ tục đăng ký hộ kinh doanh trực tuyến mất bao lâu?",
             "Khi nào có chữ ký số miễn phí cho hộ kinh doanh ạ?",
             "Câu hỏi này sẽ bị từ chối vì không đúng chủ đề của buổi đối thoại.",
@@ -201,7 +201,7 @@ def broadcast(redis_server: str, notices: tuple[SmtpSink, HookReceiver]) -> Iter
         producer.act(SLUG, live, "queue")
         producer.act(SLUG, live, "on_air")
         producer.act(SLUG, live, "answer")
-        official.act(SLUG, live, "summarize", text="Tỉnh sẽ cấp chữ ký số miễn phí từ quý tới.")
+        official.act(SLUG, live, "summarize", text="Huế sẽ cấp chữ ký số miễn phí từ quý tới.")
         moderator.act(SLUG, written, "defer")
         official.act(SLUG, written, "answer", text="Thủ tục mất ba ngày làm việc.")
         token = producer.client.get(f"/api/v1/dialogues/{SLUG}/screen").json()["token"]

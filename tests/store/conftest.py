@@ -54,7 +54,7 @@ def payload(n: int = 0, **extra: object) -> dict[str, object]:
     return {
         "text": f"Xin hỏi lộ trình triển khai dịch vụ công trực tuyến toàn trình số {n}?",
         "name": "Nguyễn Văn An",
-        "locality": "Thành phố Huế",
+        "locality": "Phường Thuận Hóa",
         **extra,
     }
 

@@ -19,7 +19,7 @@ from tests.support.store import flush, with_actions
 __all__ = ["PASSWORD", "SLUG", "STAFF", "TITLE", "ask", "seed", "seeded_site", "server_env"]
 
 SLUG = "chuyen-doi-so"
-TITLE = "Đối thoại trực tuyến về chuyển đổi số tỉnh Thừa Thiên Huế"
+TITLE = "Đối thoại trực tuyến về chuyển đổi số thành phố Huế"
 STAFF = {
     "moderator": frozenset({Role.MODERATOR}),
     "producer": frozenset({Role.PRODUCER}),

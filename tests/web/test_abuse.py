@@ -49,7 +49,7 @@ BITS = 8
 ORIGIN = "http://127.0.0.1:8000"  # Settings' default origin
 QUESTIONS = f"/api/v1/dialogues/{SLUG}/questions"
 CHALLENGE = f"/api/v1/dialogues/{SLUG}/challenge"
-TEXT = "Xin hỏi khi nào tỉnh cấp chữ ký số miễn phí cho người dân?"
+TEXT = "Xin hỏi khi nào thành phố cấp chữ ký số miễn phí cho người dân?"
 OFF = (0, 1.0)
 MINUTE = 60.0
 #: Who ends the broadcast (the wrap-up) where a test needs a closed dialogue.
@@ -634,7 +634,7 @@ def test_the_public_page_solves_the_proof_of_work_and_sends_its_device(
         page.add_init_script(NO_WEBCRYPTO)
     page.goto(f"{page_app.url}/d/{SLUG}")
     page.get_by_label("Họ và tên").fill("Trần Văn Bình")
-    page.get_by_label("Câu hỏi của bạn").fill(TEXT)
+    page.get_by_label("Câu hỏi của Ông/Bà").fill(TEXT)
     with page.expect_request(lambda r: r.method == "POST") as posted:
         page.get_by_role("button", name="Gửi câu hỏi").click()
     expect(page.locator("#ask-code")).to_have_text(re.compile(r"^\S{16}$"), timeout=30_000)
@@ -662,7 +662,7 @@ def test_the_public_page_honeypot_stores_nothing(
     hidden = page.locator("#ask-form [aria-hidden='true']")
     expect(hidden.filter(has=page.locator("input[name='website']"))).to_have_count(1)
     page.get_by_label("Họ và tên").fill("Trần Văn Bình")
-    page.get_by_label("Câu hỏi của bạn").fill(TEXT)
+    page.get_by_label("Câu hỏi của Ông/Bà").fill(TEXT)
     trap.evaluate("node => { node.value = 'http://spam.example' }")
     page.get_by_role("button", name="Gửi câu hỏi").click()
     expect(page.locator("#ask-code")).to_have_text(re.compile(r"^\S{16}$"))
@@ -679,7 +679,7 @@ def test_the_admin_page_switches_the_proof_of_work_on(
     context = chromium.new_context(locale="vi-VN")
     page = context.new_page()
     through_login(page, page_app.url, f"/admin/{OTHER}", "admin")
-    box = page.get_by_label("Xác minh chống gửi câu hỏi tự động (proof of work)")
+    box = page.get_by_label("Xác minh chống gửi câu hỏi tự động")
     expect(box).not_to_be_checked()
     expect(box).to_have_accessible_description(re.compile("^Bật khi cuộc đối thoại bị gửi"))
     box.check()

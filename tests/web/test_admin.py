@@ -62,7 +62,7 @@ def ask(site: ServerProcess, slug: str, lang: str = "vi") -> httpx.Response:
     """A citizen's question to dialogue ``slug``."""
     return httpx.post(
         f"{site.url}/api/v1/dialogues/{slug}/questions",
-        json={"text": "Xin hỏi khi nào tỉnh mở dịch vụ công trực tuyến mới?", "name": "Lê Thị Hoa"},
+        json={"text": "Xin hỏi khi nào Huế mở dịch vụ công trực tuyến mới?", "name": "Lê Thị Hoa"},
         headers={"Accept-Language": lang},
         timeout=10,
     )
@@ -121,7 +121,7 @@ def test_create_a_dialogue_and_edit_topics_officials_and_defaults(
         page.get_by_role("button", name="Thêm lãnh đạo").click()
         official = page.locator("#officials > li").nth(0)
         official.get_by_label("Họ tên hoặc chức danh").fill("Giám đốc Sở Du lịch")
-        official.get_by_label("Chức vụ và cơ quan").fill("Sở Du lịch tỉnh Thừa Thiên Huế")
+        official.get_by_label("Chức vụ và cơ quan").fill("Sở Du lịch thành phố Huế")
         official.get_by_label("Tài khoản trả lời").fill("official")
         official.get_by_label("Tài khoản trợ lý (cách nhau bằng dấu phẩy)").fill(
             "tro-ly-1, tro-ly-2"
@@ -133,7 +133,7 @@ def test_create_a_dialogue_and_edit_topics_officials_and_defaults(
         page.get_by_label("Bắt đầu phát sóng").fill("2027-03-15T14:00")
         page.get_by_label("Kết thúc phát sóng").fill("2027-03-15T16:30")
         page.get_by_label("Địa chỉ video phát sóng").fill("https://video.example.vn/du-lich-so")
-        page.get_by_label("Địa phương", exact=True).fill("Thành phố Huế\n\nHuyện Phú Lộc\n")
+        page.get_by_label("Địa phương", exact=True).fill("Phường Thuận Hóa\n\nXã Phú Lộc\n")
         page.get_by_label("Các trang được phép nhúng khung hỏi đáp").fill(
             "https://dulich.example.vn"
         )
@@ -151,7 +151,7 @@ def test_create_a_dialogue_and_edit_topics_officials_and_defaults(
             {
                 "id": "giam-doc-so-du-lich",
                 "name": "Giám đốc Sở Du lịch",
-                "title": "Sở Du lịch tỉnh Thừa Thiên Huế",
+                "title": "Sở Du lịch thành phố Huế",
                 "username": "official",
                 "aides": ["tro-ly-1", "tro-ly-2"],
             }
@@ -163,7 +163,7 @@ def test_create_a_dialogue_and_edit_topics_officials_and_defaults(
         assert saved["starts_at"] == "2027-03-15T14:00:00+07:00"
         assert saved["ends_at"] == "2027-03-15T16:30:00+07:00"
         assert saved["stream_url"] == "https://video.example.vn/du-lich-so"
-        assert saved["localities"] == ["Thành phố Huế", "Huyện Phú Lộc"]
+        assert saved["localities"] == ["Phường Thuận Hóa", "Xã Phú Lộc"]
         assert saved["widget_origins"] == ["https://dulich.example.vn"]
         assert saved["policy"]["extra_blocked"] == ["cá độ", "xổ số lậu"]
         assert saved["status"] == "draft"
@@ -204,7 +204,7 @@ def test_the_api_field_errors_show_beside_their_fields(
         page.get_by_role("button", name="Thêm lãnh đạo").click()
         second = page.locator("#officials > li").nth(1)
         page.locator("#officials > li").nth(0).get_by_label("Họ tên hoặc chức danh").fill(
-            "Chủ tịch UBND tỉnh"
+            "Chủ tịch UBND thành phố"
         )
         name = second.get_by_label("Họ tên hoặc chức danh")
         name.fill("A")
@@ -232,7 +232,7 @@ def test_the_api_field_errors_show_beside_their_fields(
         page.get_by_role("button", name="Lưu cài đặt").click()
         expect(page.locator("#settings-message")).to_have_text("Đã lưu cài đặt.")
         assert [o["name"] for o in admin.settings("loi-nhap-lieu")["officials"]] == [
-            "Chủ tịch UBND tỉnh",
+            "Chủ tịch UBND thành phố",
             "Giám đốc Sở Nội vụ",
         ]
 
@@ -460,7 +460,7 @@ def test_rotate_and_copy_the_overlay_address(
         expect(dialog.get_by_role("heading")).to_have_text("Đổi mã truy cập lớp phủ?")
         dialog.get_by_role("button", name="Đổi mã truy cập").click()
         expect(page.locator("#screen-message")).to_have_text(
-            "Đã tạo mã mới; địa chỉ lớp phủ cũ không còn mở được."
+            "Đã tạo mã truy cập mới. Địa chỉ lớp phủ cũ không còn mở được."
         )
         new = admin.screen_token(SLUG)
         assert new != old

@@ -1,11 +1,13 @@
 """The dialogue's export for the record: moderators and admins only; the
 askers' phone and email only when asked for, and that access audited;
-spreadsheet formulas defused; the same from the command line."""
+spreadsheet formulas defused; in the reader's language (Vietnamese by
+default) and Vietnam's time; the same from the command line."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -50,27 +52,41 @@ def asked(site: ServerProcess) -> None:
     )
 
 
+#: A moment as the CSV writes it: Vietnam's time, to the second, with its offset.
+VIETNAM_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$")
+
+
 def test_export_for_the_record(site: ServerProcess, moderator: StaffClient, asked: None) -> None:
     plain = moderator.get(EXPORT)
     rows = table(plain)
     assert PHONE.replace(" ", "") not in plain.text and EMAIL not in plain.text
-    assert "phone" not in rows[0]
-    formula = next(r for r in rows if "HYPERLINK" in r["text"])
-    assert formula["text"].startswith("'=")
-    assert all(r["status"] == "pending" for r in rows)
+    assert "Số điện thoại" not in rows[0]
+    formula = next(r for r in rows if "HYPERLINK" in r["Câu hỏi"])
+    assert formula["Câu hỏi"].startswith("'=")
+    assert all(r["Trạng thái"] == "Chờ duyệt" and r["Kênh gửi"] == "Trang web" for r in rows)
+    assert all(VIETNAM_TIME.match(r["Gửi lúc"]) for r in rows)
+
+    english = table(moderator.get(EXPORT, params={"lang": "en"}))
+    assert [r["Question"] for r in english] == [r["Câu hỏi"] for r in rows]
+    assert all(r["State"] == "Pending" and r["Channel"] == "Website" for r in english)
+    assert [r["Submitted"] for r in english] == [r["Gửi lúc"] for r in rows]
 
     before = moderator.get(f"/api/v1/dialogues/{SLUG}/audit", params={"action": "export"})
     assert before.json()["items"] == []
     full = table(moderator.get(EXPORT, params={"contact": "true"}))
-    with_contact = next(r for r in full if "căn cước" in r["text"])
+    with_contact = next(r for r in full if "căn cước" in r["Câu hỏi"])
     # Stored as +84…; a leading "+" is defused like a formula (Excel shows it as text).
-    assert with_contact["email"] == EMAIL and with_contact["phone"] == "'+84912345678"
+    assert with_contact["Email"] == EMAIL and with_contact["Số điện thoại"] == "'+84912345678"
+    assert VIETNAM_TIME.match(with_contact["Thời điểm đồng ý"])
     logged = moderator.get(f"/api/v1/dialogues/{SLUG}/audit", params={"action": "export"})
     (entry,) = logged.json()["items"]
     assert entry["actor"] == "moderator" and entry["after"]["with_contact"] is True
 
     as_json = moderator.get(EXPORT, params={"format": "json"}).json()
     assert len(as_json["questions"]) == len(rows)
+    # The JSON is data: codes and the stored times.
+    assert {q["status"] for q in as_json["questions"]} == {"pending"}
+    assert all(q["submitted_at"].endswith("+00:00") for q in as_json["questions"])
     assert moderator.get(EXPORT, params={"format": "xlsx"}).status_code == 400
 
 
@@ -86,7 +102,11 @@ def test_export_from_the_command_line(site: ServerProcess, redis_server: str, as
     command = [sys.executable, "-m", "server", "dialogue", "export", SLUG]
     plain = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
     assert plain.returncode == 0, plain.stderr
-    assert plain.stdout.startswith("\ufeffid,status,")
+    assert plain.stdout.startswith("\ufeffSố,Trạng thái,Gửi lúc,")
+    english = subprocess.run(
+        [*command, "--lang", "en"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert english.returncode == 0 and english.stdout.startswith("\ufeffNo.,State,Submitted,")
     assert EMAIL not in plain.stdout
     full = subprocess.run(
         [*command, "--with-contact"], capture_output=True, text=True, env=env, timeout=60

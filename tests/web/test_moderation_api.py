@@ -102,7 +102,12 @@ def test_audit_page_and_api(site: ServerProcess, redis_server: str) -> None:
 
     page = mod.get(f"/console/{SLUG}/audit", params={"question": qid})
     assert page.status_code == 200
-    assert 'data-ok="true"' in page.text and "approve" in page.text
+    assert 'data-ok="true"' in page.text and "<code>approve</code>" in page.text
+    # The action in the reader's language, beside the code its filter takes.
+    assert '<span class="audit-action">Duyệt và đăng</span>' in page.text
+    assert '<option value="approve">Duyệt và đăng</option>' in page.text
+    english = mod.get(f"/console/{SLUG}/audit", params={"question": qid, "lang": "en"})
+    assert '<span class="audit-action">Approved and published</span>' in english.text
     api = mod.get(f"/api/v1/dialogues/{SLUG}/audit", params={"question": qid}).json()
     assert api["chain"]["ok"] is True
     assert [(e["action"], e["actor"]) for e in api["items"]] == [("approve", "moderator")]

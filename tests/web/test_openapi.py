@@ -262,7 +262,7 @@ def app_client(redis_url: str, tmp_path: Path) -> Iterator[TestClient]:
             actions.dialogues.create,
             slug=SLUG,
             title="Đối thoại trực tuyến về chuyển đổi số",
-            description="Lãnh đạo tỉnh trả lời câu hỏi của người dân.",
+            description="Lãnh đạo thành phố trả lời câu hỏi của người dân.",
             status="open",
             starts_at="2026-11-20T08:00:00+07:00",
             ends_at="2026-11-20T11:00:00+07:00",
@@ -271,7 +271,7 @@ def app_client(redis_url: str, tmp_path: Path) -> Iterator[TestClient]:
                 {
                     "id": "stttt",
                     "name": "Nguyễn Văn An",
-                    "title": "Giám đốc Sở TT&TT",
+                    "title": "Giám đốc Sở KH&CN",
                     "username": "official",
                 },
             ],
@@ -320,7 +320,7 @@ def test_real_responses_match_the_document(app_client: TestClient) -> None:
     # -- submissions
     code1 = _submit(
         api,
-        "Khi nào tỉnh hoàn thành cấp chữ ký số miễn phí cho người dân?",
+        "Khi nào thành phố hoàn thành cấp chữ ký số miễn phí cho người dân?",
         organization="Phường Hải Châu 1",
         locality="Hải Châu",
         topic="dvc",
@@ -332,12 +332,12 @@ def test_real_responses_match_the_document(app_client: TestClient) -> None:
     assert fresh["status"] in ("received", "pending")
     again = _submit(
         api,
-        "Khi nào tỉnh hoàn thành cấp chữ ký số miễn phí cho người dân?",
+        "Khi nào thành phố hoàn thành cấp chữ ký số miễn phí cho người dân?",
         submission_id="abc12345-first",
     )
     assert again == code1
     code2 = _submit(api, "Quảng cáo: mua bán sim số đẹp giá rẻ, liên hệ ngay hôm nay!")
-    code3 = _submit(api, "Bao giờ cấp chữ ký số miễn phí cho người dân trong tỉnh vậy?")
+    code3 = _submit(api, "Bao giờ cấp chữ ký số miễn phí cho người dân trong thành phố vậy?")
     code4 = _submit(api, "Thủ tục đăng ký kinh doanh trực tuyến có mất phí không ạ?")
     invalid = api.call("POST", QUESTIONS, slug, 400, json={"name": "Bình"})
     assert invalid["error"]["field"] == "text"
@@ -444,7 +444,7 @@ def test_real_responses_match_the_document(app_client: TestClient) -> None:
         mod,
         q1,
         "edit",
-        text="Khi nào tỉnh hoàn thành cấp chữ ký số miễn phí cho toàn bộ người dân?",
+        text="Khi nào thành phố hoàn thành cấp chữ ký số miễn phí cho toàn bộ người dân?",
     )
     assert edited["edited"] is True and edited["original_text"]
     act(mod, q1, "set_topic", topic=None)
@@ -547,7 +547,7 @@ def test_real_responses_match_the_document(app_client: TestClient) -> None:
 
     # -- official (own questions): the summary of a live answer; no air
     off = api.login("official")
-    answered = act(off, q1, "summarize", text="Tỉnh sẽ hoàn thành trong quý I năm 2027.")
+    answered = act(off, q1, "summarize", text="Thành phố sẽ hoàn thành trong quý I năm 2027.")
     assert answered["answer"]["kind"] == "live"
     assert answered["answer"]["official"]["id"] == "stttt"
     written = act(off, q4, "answer", 403, text="Trả lời bằng văn bản.")
@@ -565,7 +565,7 @@ def test_real_responses_match_the_document(app_client: TestClient) -> None:
     export = "/api/v1/dialogues/{slug}/export"
     rows = api.call("GET", export, slug, 200, query={"format": "json"})
     assert rows["dialogue"] == SLUG and len(rows["questions"]) == 5
-    assert api.call("GET", export, slug, 200, query={"format": "csv"}).startswith("\ufeffid,")
+    assert api.call("GET", export, slug, 200, query={"format": "csv"}).startswith("\ufeffSố,")
     api.call("GET", export, slug, 400, query={"format": "xml"})
     trail = api.call("GET", "/api/v1/dialogues/{slug}/audit", slug, 200, query={"actor": "admin"})
     assert trail["chain"]["ok"] and trail["items"]

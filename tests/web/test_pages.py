@@ -20,7 +20,7 @@ from server.web.pages import safe_next
 from server.web.templating import STATIC, TEMPLATES, load_all, static
 from tests.helpers import REPO_ROOT, ServerProcess
 
-from .seed import PASSWORD, SLUG, TITLE
+from .seed import PASSWORD, SLUG, TITLE, server_env
 
 pytestmark = pytest.mark.e2e
 
@@ -104,11 +104,26 @@ def test_csp_names_the_apps_own_hosts_whatever_the_host_header(
 
 
 def test_index_lists_public_dialogues_only(client: httpx.Client) -> None:
-    """The home page links the live dialogue and hides drafts."""
+    """The home page links the live dialogue and hides drafts; without an
+    organiser set it names no one (never a hard-coded province)."""
     html = client.get("/").text
     assert f'href="/d/{SLUG}"' in html
     assert TITLE in html
     assert "/d/nhap" not in html
+    assert "Gửi câu hỏi đến lãnh đạo và theo dõi câu trả lời trực tiếp." in html
+    assert "tỉnh" not in html
+
+
+def test_index_names_the_organiser_it_is_given(site: ServerProcess) -> None:
+    """DOITHOAI_ORGANISER names who holds the dialogues, in either language."""
+    organiser = "Ủy ban nhân dân thành phố Huế"
+    env = {**server_env(site.env["REDIS_URL"]), "DOITHOAI_ORGANISER": organiser}
+    with ServerProcess(env=env) as other, httpx.Client(base_url=other.url) as client:
+        vi = client.get("/").text
+        assert f'<p class="eyebrow organiser">{organiser}</p>' in vi
+        assert f"Gửi câu hỏi đến lãnh đạo {organiser} và theo dõi câu trả lời trực tiếp." in vi
+        en = client.get("/?lang=en").text
+        assert f"Ask the leaders of {organiser} your question and follow their answers live." in en
 
 
 def test_public_page_shows_the_dialogue_and_ask_form(client: httpx.Client) -> None:
@@ -117,7 +132,7 @@ def test_public_page_shows_the_dialogue_and_ask_form(client: httpx.Client) -> No
     assert TITLE in html
     assert "Đang trả lời" in html
     assert '<script type="application/json" id="feed-data">' in html
-    assert '<option value="Huyện A Lưới">Huyện A Lưới</option>' in html
+    assert '<option value="Xã A Lưới 2">Xã A Lưới 2</option>' in html
     assert '<option value="chinh-quyen-so">Chính quyền số</option>' in html
     assert 'maxlength="2000"' in html
 
@@ -190,7 +205,7 @@ def test_console_renders_for_moderator_with_csrf_meta(client: httpx.Client) -> N
     assert 'data-username="moderator"' in html
     assert 'data-lang="vi"' in html
     assert re.search(r'<script type="module" src="/static/console\.js\?v=[0-9a-f]{12}">', html)
-    assert "Chờ kiểm duyệt" in html
+    assert "Chờ duyệt" in html
     assert "content-security-policy" in response.headers
 
 

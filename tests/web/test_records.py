@@ -31,7 +31,7 @@ from .record_seed import LIVE_AT, STREAM_URL, Broadcast
 
 pytestmark = pytest.mark.e2e
 
-ASKED = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
+ASKED = "Xin hỏi khi nào thành phố hoàn thành phủ sóng 4G cho các thôn vùng cao xã A Lưới 2?"
 LIVE_ANSWER = "Đến quý II năm 2027, toàn bộ các thôn vùng cao sẽ có sóng 4G ổn định."
 WRITTEN_ANSWER = "Sở đã phối hợp với các nhà mạng; lộ trình chi tiết gửi kèm văn bản này."
 #: Strings that exist only in private fields: they must never reach a public page.
@@ -92,7 +92,7 @@ def test_tracking_page_says_each_state_in_plain_words(
     b = broadcast(staffed, redis_server, "theo-doi")
     code = b.ask(ASKED, topic="chinh-quyen-so")
     html = shown(client, code)
-    assert "Câu hỏi của bạn đang được xem xét" in html
+    assert "Câu hỏi của Ông/Bà đang được xem xét" in html
     assert b.dialogue.title in html
     assert f'href="/d/{b.slug}"' in html
     assert ASKED in html
@@ -100,12 +100,12 @@ def test_tracking_page_says_each_state_in_plain_words(
     assert code in html
 
     steps = [
-        ("approve", "moderator", {}, "Câu hỏi của bạn đã được đăng"),
-        ("assign", "moderator", {"official_id": "o1"}, "Câu hỏi của bạn đã được đăng"),
-        ("queue", "producer", {}, "Câu hỏi của bạn đang chờ lên sóng"),
-        ("on_air", "producer", {}, "Câu hỏi của bạn đang được trả lời trực tiếp"),
-        ("answer", "producer", {}, "Câu hỏi của bạn đã được trả lời"),
-        ("summarize", "official", {"text": LIVE_ANSWER}, "Câu hỏi của bạn đã được trả lời"),
+        ("approve", "moderator", {}, "Câu hỏi của Ông/Bà đã được đăng"),
+        ("assign", "moderator", {"official_id": "o1"}, "Câu hỏi của Ông/Bà đã được đăng"),
+        ("queue", "producer", {}, "Câu hỏi của Ông/Bà đang chờ lên sóng"),
+        ("on_air", "producer", {}, "Câu hỏi của Ông/Bà đang được trả lời trực tiếp"),
+        ("answer", "producer", {}, "Câu hỏi của Ông/Bà đã được trả lời"),
+        ("summarize", "official", {"text": LIVE_ANSWER}, "Câu hỏi của Ông/Bà đã được trả lời"),
     ]
     for action, by, body, words in steps:
         b.act(code, action, by, **body)
@@ -114,7 +114,7 @@ def test_tracking_page_says_each_state_in_plain_words(
     html = shown(client, code)
     assert LIVE_ANSWER in html
     assert "Trả lời trực tiếp" in html
-    assert "Nguyễn Văn An, Giám đốc Sở Thông tin và Truyền thông" in html
+    assert "Nguyễn Văn An, Giám đốc Sở Khoa học và Công nghệ" in html
     answered_at = b.question(code).answer
     assert answered_at is not None
     assert f'datetime="{answered_at.answered_at}"' in html
@@ -136,23 +136,24 @@ def test_tracking_page_for_a_written_answer(
     b.publish(code, "o2", queue=True)
     b.act(code, "defer", "producer")
     html = shown(client, code)
-    assert 'class="tracking-state">Câu hỏi của bạn sẽ được trả lời bằng văn bản</h1>' in html
+    assert 'class="tracking-state">Câu hỏi của Ông/Bà sẽ được trả lời bằng văn bản</h1>' in html
     b.phase("closed")
     b.act(code, "answer", "official2", text=WRITTEN_ANSWER)
     html = shown(client, code)
-    assert 'class="tracking-state">Câu hỏi của bạn đã được trả lời</h1>' in html
+    assert 'class="tracking-state">Câu hỏi của Ông/Bà đã được trả lời</h1>' in html
     assert WRITTEN_ANSWER in html
     assert "Trả lời bằng văn bản" in html
-    assert "Trần Thị Bình, Phó Chủ tịch UBND tỉnh" in html
+    assert "Trần Thị Bình, Phó Chủ tịch UBND thành phố" in html
     assert "Xem lại phần trả lời này trong video" not in html
 
 
 REASONS = {
     "off_topic": "Câu hỏi không thuộc các lĩnh vực của cuộc đối thoại này.",
-    "duplicate": "Câu hỏi trùng với một câu hỏi đã có;",
-    "abusive": "Câu hỏi có ngôn từ thiếu văn hóa hoặc xúc phạm.",
-    "spam": "Câu hỏi có nội dung quảng cáo hoặc tin rác.",
-    "personal_case": "Câu hỏi liên quan đến vụ việc cá nhân;",
+    "duplicate": "Câu hỏi trùng với một câu hỏi đã có.",
+    "abusive": "Câu hỏi có từ ngữ chưa phù hợp với một cuộc đối thoại công khai.",
+    "spam": "Nội dung có dấu hiệu quảng cáo hoặc tin nhắn gửi hàng loạt,",
+    "personal_case": "Câu hỏi liên quan đến vụ việc cá nhân.",
+    "no_content": "Câu hỏi chưa có nội dung, chỉ có lời chào, dấu câu hoặc biểu tượng.",
     "other": "Ban tổ chức không thể tiếp nhận câu hỏi vì lý do khác.",
 }
 
@@ -166,7 +167,7 @@ def test_rejected_question_gives_its_reason_in_plain_words(
         code = b.ask(f"{ASKED} (lần {n})")
         b.act(code, "reject", reason=reason)
         html = shown(client, code)
-        assert 'class="tracking-state">Câu hỏi của bạn không được tiếp nhận</h1>' in html
+        assert 'class="tracking-state">Câu hỏi của Ông/Bà không được tiếp nhận</h1>' in html
         assert sentence in html, reason
 
 
@@ -190,7 +191,7 @@ def test_a_question_not_yet_screened_reads_received(redis_server: str, tmp_path:
         )
         assert sent.status_code == 202
         html = client.get(f"/t/{sent.json()['tracking_code']}").text
-    assert 'class="tracking-state">Câu hỏi của bạn đã được tiếp nhận</h1>' in html
+    assert 'class="tracking-state">Câu hỏi của Ông/Bà đã được tiếp nhận</h1>' in html
     assert "Câu hỏi đang chờ ban tổ chức xem xét." in html
     with redis.Redis.from_url(url) as r:
         r.flushdb()
@@ -205,16 +206,15 @@ def test_merged_question_shows_the_one_it_joined_and_its_answer(
     mine = b.ask("Bao giờ thì vùng cao A Lưới có sóng 4G vậy ạ?")
     b.act(mine, "merge", into=b.question(target).id)
     html = shown(client, mine)
-    assert (
-        'class="tracking-state">Câu hỏi của bạn đã được gộp với một câu hỏi tương tự</h1>' in html
-    )
+    merged = "Câu hỏi của Ông/Bà đã được gộp với một câu hỏi tương tự"
+    assert f'class="tracking-state">{merged}</h1>' in html
     assert "Bao giờ thì vùng cao A Lưới có sóng 4G vậy ạ?" in html
     joined = html.split('id="merged-heading"', 1)[1].split('id="yours-heading"', 1)[0]
     assert ASKED in joined
     assert LIVE_ANSWER in joined
     assert f"t={seconds_on_air(b, target)}s" in joined
 
-    unpublished = b.ask("Câu hỏi chờ duyệt về sóng 4G ở vùng cao huyện A Lưới")
+    unpublished = b.ask("Câu hỏi chờ duyệt về sóng 4G ở vùng cao xã A Lưới 2")
     other = b.ask("Sóng 4G ở A Lưới khi nào mới có ạ, thưa lãnh đạo?")
     b.act(other, "merge", into=b.question(unpublished).id)
     html = shown(client, other)
@@ -242,17 +242,17 @@ def test_unknown_code_is_a_404_page_with_the_lookup_form(client: httpx.Client) -
         response = client.get(response.headers["location"]) if response.is_redirect else response
         assert response.status_code == 404, response.url
         assert response.headers["referrer-policy"] == "no-referrer"
-        assert "Không có câu hỏi nào có mã theo dõi" in response.text
+        assert "Không có câu hỏi nào có mã tra cứu" in response.text
         assert '<form class="form lookup-form" method="post" action="/t">' in response.text
     unreadable = look_up(client, "khong-phai-ma")
     assert unreadable.status_code == 404
     assert "khong-phai-ma" in unreadable.text
     empty = look_up(client, " ")
     assert empty.status_code == 400
-    assert "Vui lòng nhập mã theo dõi." in empty.text
+    assert "Vui lòng nhập mã tra cứu." in empty.text
     blank = client.get("/t")
     assert blank.status_code == 200
-    assert '<label for="code">Mã theo dõi</label>' in blank.text
+    assert '<label for="code">Mã tra cứu</label>' in blank.text
 
 
 def test_the_lookup_posts_and_never_takes_a_code_from_the_query(
@@ -293,7 +293,7 @@ def test_codes_typed_loosely_find_the_question(
             assert response.headers["location"] == f"/t/{code}"
             assert response.headers["referrer-policy"] == "no-referrer"
     assert (
-        "Câu hỏi của bạn đang được xem xét"
+        "Câu hỏi của Ông/Bà đang được xem xét"
         in client.get(f"/t/{code.lower()}", follow_redirects=True).text
     )
     assert normalise_code("7yfw-0o1il-q9tk2") == "7YFW-00111-Q9TK2"
@@ -311,7 +311,7 @@ def test_the_lookup_form_works_in_a_browser(
     try:
         page = context.new_page()
         page.goto(f"{staffed.url}/t")
-        page.get_by_label("Mã theo dõi").fill(code.lower())
+        page.get_by_label("Mã tra cứu").fill(code.lower())
         page.get_by_role("button", name="Tra cứu").click()
         expect(page).to_have_url(f"{staffed.url}/t/{code}")
         expect(page.locator(".tracking-code")).to_have_text(code)
@@ -334,12 +334,12 @@ def test_archive_groups_and_counts(
     """The archive counts and groups answers by topic and official; live ones link their moment."""
     b = broadcast(staffed, redis_server, "luu-tru")
     texts = {
-        "cqs": "Khi nào tỉnh đơn giản hóa thủ tục hành chính trực tuyến cho người dân?",
+        "cqs": "Khi nào thành phố đơn giản hóa thủ tục hành chính trực tuyến cho người dân?",
         "kts": "Doanh nghiệp nhỏ được hỗ trợ gì khi chuyển đổi số trong năm tới?",
         "none": "Người cao tuổi có được đào tạo kỹ năng số miễn phí không ạ?",
         "owed": "Khi nào cổng dịch vụ công tích hợp thanh toán phí trước bạ?",
         "rejected": "Mua bán đất nền giá rẻ, liên hệ ngay để có giá tốt nhất.",
-        "pending": "Tỉnh có kế hoạch phủ wifi miễn phí tại các điểm du lịch không?",
+        "pending": "Thành phố có kế hoạch phủ wifi miễn phí tại các điểm du lịch không?",
     }
     codes = {key: b.ask(text) for key, text in texts.items()}
     b.act(codes["cqs"], "set_topic", topic="chinh-quyen-so")
@@ -387,7 +387,7 @@ def test_archive_groups_and_counts(
     by_official = client.get(f"/d/{b.slug}/archive", params={"by": "official"}).text
     o1, o2 = group(by_official, "official-o1"), group(by_official, "official-o2")
     assert texts["cqs"] in o1 and texts["none"] in o1 and texts["kts"] not in o1
-    assert texts["kts"] in o2 and "Phó Chủ tịch UBND tỉnh" in o2
+    assert texts["kts"] in o2 and "Phó Chủ tịch UBND thành phố" in o2
     assert '<a href="/d/luu-tru/archive?by=official" aria-current="page">' in by_official
 
     assert client.get("/d/khong-co/archive").status_code == 404
@@ -493,7 +493,7 @@ def test_a_written_answer_owed_says_its_due_day(
         html = client.get(f"/t/{codes['later']}", params={"lang": lang}).text
         assert f'<p class="pq-due">{words}</p>' in html, lang
     undated = client.get(f"/t/{codes['undated']}", params={"lang": "vi"}).text
-    assert '<p class="pq-due">Trả lời bằng văn bản; chưa có hạn trả lời</p>' in undated
+    assert '<p class="pq-due">Trả lời bằng văn bản, chưa có hạn trả lời</p>' in undated
     english = client.get(f"/t/{codes['undated']}", params={"lang": "en"}).text
     assert '<p class="pq-due">Answer in writing; its due date is not set yet</p>' in english
 
@@ -507,9 +507,9 @@ def test_a_written_answer_owed_says_its_due_day(
     assert re.findall(r'<p class="pq-due">(.*?)</p>', owed) == [
         "Trả lời bằng văn bản, hạn 04/12/2026",
         "Trả lời bằng văn bản, hạn 21/12/2026",
-        "Trả lời bằng văn bản; chưa có hạn trả lời",
+        "Trả lời bằng văn bản, chưa có hạn trả lời",
     ]
-    assert "Trần Thị Bình, Phó Chủ tịch UBND tỉnh" in owed
+    assert "Trần Thị Bình, Phó Chủ tịch UBND thành phố" in owed
     assert '<dd id="count-owed">3</dd>' in html
     english = client.get(f"/d/{b.slug}/archive", params={"lang": "en"}).text
     assert "Answer in writing due 4 Dec 2026" in owed_section(english)
@@ -539,7 +539,7 @@ def test_contact_and_notes_never_reach_public_pages(
     """After a full broadcast no contact data or staff note is on any public page, feed or API."""
     b = broadcast(staffed, redis_server, "rieng-tu")
     contact = {"phone": CANARY_PHONE, "email": CANARY_EMAIL}
-    live = b.ask(ASKED, contact=contact, consent=True, locality="Huyện A Lưới")
+    live = b.ask(ASKED, contact=contact, consent=True, locality="Xã A Lưới 2")
     written = b.ask(
         "Khi nào cổng dịch vụ công tích hợp thanh toán phí trước bạ?", contact=contact, consent=True
     )
@@ -641,9 +641,8 @@ def test_the_asker_deletes_their_contact_data_from_the_tracking_page(
     browser = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
     done = client.post(f"/t/{code}/contact", headers=browser)
     assert done.status_code == 303 and done.headers["location"] == f"/t/{code}?contact=deleted"
-    assert (
-        "Số điện thoại và email của bạn đã được xóa." in client.get(done.headers["location"]).text
-    )
+    deleted = client.get(done.headers["location"]).text
+    assert "Số điện thoại và email của Ông/Bà đã được xóa." in deleted
     again = client.post(f"/t/{code}/contact", headers={"Origin": staffed.url})
     assert again.headers["location"] == f"/t/{code}?contact=none"
     assert b.question(code).text == ASKED
@@ -664,7 +663,7 @@ def test_the_delete_button_works_in_a_browser(
         page.goto(f"{staffed.url}/t/{code}")
         page.get_by_role("button", name="Xóa số điện thoại và email của tôi").click()
         expect(page.locator("#contact-notice")).to_have_text(
-            "Số điện thoại và email của bạn đã được xóa."
+            "Số điện thoại và email của Ông/Bà đã được xóa."
         )
     finally:
         context.close()

@@ -306,7 +306,7 @@ def test_admin_cannot_lock_themselves_out(admin: StaffClient) -> None:
     assert off.status_code == 403
     assert off.json()["error"] == {
         "code": "forbidden",
-        "message": "Bạn không thể tự khóa tài khoản của chính mình.",
+        "message": "Không thể tự khóa tài khoản của chính mình.",
         "field": "disabled",
     }
     demoted = admin.send("PATCH", own, {"admin": False})

@@ -51,7 +51,7 @@ def test_the_catalog_is_the_pages_catalog_for_exactly_the_widgets_msgids() -> No
         assert sorted(table) == widget.msgids()
         assert table == {m: catalog(lang).gettext(m) for m in widget.msgids()}
     assert tables["vi"]["Connection lost, reconnecting…"] == "Mất kết nối, đang kết nối lại…"
-    assert tables["vi"]["Ask a new question"] == "Đặt câu hỏi khác"
+    assert tables["vi"]["Ask a new question"] == "Gửi câu hỏi khác"
     assert tables["en"]["Ask a new question"] == "Ask a new question"
 
 

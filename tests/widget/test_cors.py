@@ -43,7 +43,7 @@ def client(app: ServerProcess) -> Iterator[httpx.Client]:
         yield http
 
 
-def _question(text: str = "Câu hỏi gửi từ trang của tỉnh về dịch vụ công?") -> dict[str, str]:
+def _question(text: str = "Câu hỏi gửi từ trang của thành phố về dịch vụ công?") -> dict[str, str]:
     return {"text": text, "name": "Hồ Thị Lan"}
 
 

@@ -26,7 +26,7 @@ from .conftest import OFFICIAL, Site, StaffClient, create
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-ASKED = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
+ASKED = "Xin hỏi khi nào thành phố hoàn thành phủ sóng 4G cho các thôn vùng cao xã A Lưới 2?"
 OWED = "Người cao tuổi có được đào tạo kỹ năng số miễn phí tại phường, xã không ạ?"
 SUMMARY = "Sở sẽ phối hợp với các nhà mạng để phủ sóng toàn bộ các thôn trong quý II."
 PHASES = {
@@ -161,7 +161,7 @@ def test_a_refused_vote_says_why_in_the_widget(chromium: Browser, site: Site) ->
     expect(mine).to_be_visible()
     wrap_up(site)
     mine.locator(".vote").click()
-    expect(mine.get_by_role("alert")).to_have_text("Cuộc đối thoại đã kết thúc bình chọn.")
+    expect(mine.get_by_role("alert")).to_have_text("Cuộc đối thoại đã ngừng nhận lượt ủng hộ.")
     expect(mine.locator(".vote")).to_have_attribute("aria-pressed", "false")
     assert [stored.votes for stored in site.stored() if stored.id == q["id"]] == [0]
     page.context.close()

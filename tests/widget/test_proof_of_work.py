@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 #: Difficulty of these tests' app: a few thousand hashes, as real as 16 bits
 #: in what the widget does, without making a loaded test machine wait.
 BITS = 12
-TEXT = "Xin hỏi tỉnh có hỗ trợ doanh nghiệp nhỏ chuyển đổi số trong năm tới không?"
+TEXT = "Xin hỏi thành phố có hỗ trợ doanh nghiệp nhỏ chuyển đổi số trong năm tới không?"
 #: Chromium solves 2^12 hashes in well under a second; the margin is for a
 #: loaded machine.
 SOLVE_TIMEOUT = 30_000
@@ -63,7 +63,7 @@ def open_and_fill(chromium: Browser, site: Site, *, webcrypto: bool = True) -> A
     widget = page.locator("doithoai-widget")
     expect(widget.locator(".conn")).to_have_attribute("data-state", "live")
     widget.get_by_label("Họ và tên").fill("Trần Văn Bình")
-    widget.get_by_label("Câu hỏi của bạn").fill(TEXT)
+    widget.get_by_label("Câu hỏi của Ông/Bà").fill(TEXT)
     return page, widget
 
 

@@ -20,7 +20,7 @@ from .conftest import AXE, OFFICIAL, Site
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-TEXT = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
+TEXT = "Xin hỏi khi nào thành phố hoàn thành phủ sóng 4G cho các thôn vùng cao xã A Lưới 2?"
 ANSWER = "Sở sẽ phối hợp với các nhà mạng để phủ sóng toàn bộ các thôn trong quý II năm sau."
 
 
@@ -36,9 +36,9 @@ def open_widget(browser: Browser, url: str, **context: Any) -> tuple[Page, Locat
 
 def fill_question(widget: Locator, text: str = TEXT, name: str = "Trần Văn Bình") -> None:
     widget.get_by_label("Họ và tên").fill(name)
-    widget.get_by_label("Địa phương").select_option("Huyện A Lưới")
+    widget.get_by_label("Địa phương").select_option("Xã A Lưới 2")
     widget.get_by_label("Lĩnh vực").select_option(label="Kinh tế số")
-    widget.get_by_label("Câu hỏi của bạn").fill(text)
+    widget.get_by_label("Câu hỏi của Ông/Bà").fill(text)
 
 
 def tracking_code(widget: Locator) -> str:
@@ -65,7 +65,7 @@ def test_question_asked_in_the_widget_is_answered_live_without_reload(
     fill_question(widget)
     expect(widget.locator(".count")).to_have_text(f"{len(TEXT)}/2000 ký tự")
     widget.get_by_role("button", name="Gửi câu hỏi").click()
-    expect(widget.get_by_text("Đã nhận câu hỏi của bạn")).to_be_visible()
+    expect(widget.get_by_text("Đã nhận câu hỏi của Ông/Bà")).to_be_visible()
     code = tracking_code(widget)
     link = widget.get_by_role("link", name=re.compile("Xem tình trạng câu hỏi"))
     expect(link).to_have_attribute("href", f"{site.app.url}/t/{code}")
@@ -120,7 +120,7 @@ def test_a_site_not_on_the_list_cannot_use_the_dialogue(chromium: Browser, site:
     widget = page.locator("doithoai-widget")
     notice = widget.get_by_role("alert")
     expect(notice).to_have_text("Cuộc đối thoại này không được mở trên trang web này.")
-    expect(widget.get_by_label("Câu hỏi của bạn")).to_be_hidden()
+    expect(widget.get_by_label("Câu hỏi của Ông/Bà")).to_be_hidden()
     outcome = page.evaluate(
         """async (url) => {
             try {
@@ -211,15 +211,16 @@ def test_busy_and_rate_limited_answers_say_what_to_do(chromium: Browser, site: S
 
     def too_fast(route: Route) -> None:
         limited.append(1)
-        body = {"error": {"code": "rate_limited", "message": "Bạn gửi quá nhanh.", "field": None}}
+        error = {"code": "rate_limited", "message": "Ông/Bà gửi hơi nhanh.", "field": None}
+        body = {"error": error}
         route.fulfill(status=429, headers={**site.cors, "Retry-After": "42"}, json=body)
 
     page.route(f"{site.api}/questions?*", too_fast)
-    widget.get_by_role("button", name="Đặt câu hỏi khác").click()
+    widget.get_by_role("button", name="Gửi câu hỏi khác").click()
     fill_question(widget, "Câu hỏi thứ hai về dịch vụ công trực tuyến mức độ 4.")
     widget.get_by_role("button", name="Gửi câu hỏi").click()
     expect(
-        widget.get_by_text("Bạn gửi quá nhanh. Vui lòng đợi 42 giây rồi gửi lại.")
+        widget.get_by_text("Ông/Bà gửi hơi nhanh. Vui lòng đợi 42 giây rồi gửi lại.")
     ).to_be_visible()
     expect(widget.get_by_role("button", name="Gửi câu hỏi")).to_be_enabled()
     assert len(limited) == 1
@@ -231,18 +232,18 @@ def test_form_errors_are_shown_beside_their_fields(chromium: Browser, site: Site
     are caught before sending; the API's own message for a bad phone number is
     shown beside the contact field."""
     page, widget = open_widget(chromium, site.page_url())
-    widget.get_by_label("Câu hỏi của bạn").fill("Ngắn quá")
+    widget.get_by_label("Câu hỏi của Ông/Bà").fill("Ngắn quá")
     widget.get_by_role("textbox", name=re.compile("^Số điện thoại hoặc email")).fill("0912 345 678")
     widget.get_by_role("button", name="Gửi câu hỏi").click()
     name = widget.get_by_label("Họ và tên")
     expect(name).to_be_focused()
     expect(name).to_have_attribute("aria-invalid", "true")
     expect(name).to_have_accessible_description(re.compile("Vui lòng nhập họ và tên."))
-    expect(widget.get_by_label("Câu hỏi của bạn")).to_have_accessible_description(
+    expect(widget.get_by_label("Câu hỏi của Ông/Bà")).to_have_accessible_description(
         re.compile("Câu hỏi cần ít nhất 10 ký tự.")
     )
     expect(widget.locator("#dw-e-consent")).to_have_text(
-        "Hãy đánh dấu ô đồng ý, hoặc xoá số điện thoại/email."
+        "Ông/Bà vui lòng đánh dấu ô đồng ý, hoặc xóa số điện thoại và email."
     )
     fill_question(widget)
     widget.get_by_role("textbox", name=re.compile("^Số điện thoại hoặc email")).fill("123")
@@ -284,7 +285,7 @@ def test_honeypot_filled_sends_nothing(chromium: Browser, site: Site) -> None:
     fill_question(widget)
     trap.evaluate("node => { node.value = 'http://spam.example' }")
     widget.get_by_role("button", name="Gửi câu hỏi").click()
-    expect(widget.get_by_text("Cảm ơn bạn đã gửi câu hỏi.")).to_be_visible()
+    expect(widget.get_by_text("Cảm ơn Ông/Bà đã gửi câu hỏi.")).to_be_visible()
     expect(widget.locator(".code")).to_be_hidden()
     assert posts == []
     assert site.stored() == []
@@ -299,9 +300,9 @@ def test_draft_and_submission_id_survive_a_reload(chromium: Browser, site: Site)
     key = f"doithoai-widget:draft:{site.app.url}:{site.slug}"
     page.reload()
     expect(widget.locator(".conn")).to_have_attribute("data-state", "live")
-    expect(widget.get_by_label("Câu hỏi của bạn")).to_have_value(TEXT)
+    expect(widget.get_by_label("Câu hỏi của Ông/Bà")).to_have_value(TEXT)
     expect(widget.get_by_label("Lĩnh vực")).to_have_value("kinh-te-so")
-    expect(widget.get_by_label("Địa phương")).to_have_value("Huyện A Lưới")
+    expect(widget.get_by_label("Địa phương")).to_have_value("Xã A Lưới 2")
     with page.expect_request(lambda r: r.method == "POST") as request:
         widget.get_by_role("button", name="Gửi câu hỏi").click()
     sent = json.loads(request.value.post_data or "{}")
@@ -322,13 +323,13 @@ def test_one_upvote_per_device(chromium: Browser, site: Site) -> None:
     expect(button).to_have_attribute("aria-pressed", "false")
     button.click()
     expect(button).to_have_attribute("aria-pressed", "true")
-    expect(button).to_have_accessible_name(re.compile("1 lượt quan tâm"))
+    expect(button).to_have_accessible_name(re.compile("1 lượt ủng hộ"))
     page.reload()
     expect(button).to_have_attribute("aria-pressed", "true")
     button.click()
     feed = httpx.get(f"{site.api}/feed", timeout=10).json()
     assert [q["votes"] for q in feed["questions"]] == [1]
-    expect(button).to_have_accessible_name(re.compile("1 lượt quan tâm"))
+    expect(button).to_have_accessible_name(re.compile("1 lượt ủng hộ"))
     page.context.close()
 
 
@@ -367,7 +368,7 @@ def test_closing_the_dialogue_replaces_the_form_with_a_notice(
     """When the dialogue stops taking questions, the open widget hides the form
     and says so."""
     page, widget = open_widget(chromium, site.page_url())
-    expect(widget.get_by_label("Câu hỏi của bạn")).to_be_visible()
+    expect(widget.get_by_label("Câu hỏi của Ông/Bà")).to_be_visible()
 
     async def close(actions: Services) -> None:  # the producer ends the broadcast
         producer = Actor("w-producer", frozenset({Role.PRODUCER}))
@@ -375,7 +376,7 @@ def test_closing_the_dialogue_replaces_the_form_with_a_notice(
 
     with_actions(site.redis_url, close)
     expect(widget.get_by_text("Cuộc đối thoại hiện không nhận câu hỏi.")).to_be_visible()
-    expect(widget.get_by_label("Câu hỏi của bạn")).to_be_hidden()
+    expect(widget.get_by_label("Câu hỏi của Ông/Bà")).to_be_hidden()
     expect(widget.locator(".badge").first).to_have_text(
         "Đã kết thúc — tiếp tục trả lời bằng văn bản"
     )
@@ -435,7 +436,7 @@ def test_axe_finds_no_violation(chromium: Browser, site: Site, lang: str) -> Non
     after sending (the code and "My questions" shown), and after a reload."""
     q = site.publish(site.ask(TEXT))
     site.answer_live(q["id"], ANSWER)
-    site.publish(site.ask("Thủ tục hành chính trực tuyến còn rườm rà, tỉnh có kế hoạch gì?"))
+    site.publish(site.ask("Thủ tục hành chính trực tuyến còn rườm rà, thành phố có kế hoạch gì?"))
     air = site.publish(site.ask("Khi nào có wifi miễn phí ở các điểm du lịch của thành phố Huế?"))
     site.act("w-producer", air["id"], "on_air")
     page, widget = open_widget(chromium, site.page_url(lang=lang), bypass_csp=True)

@@ -29,13 +29,13 @@ from ..producer_seed import StaffClient, approved, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-FIRST = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
-SECOND = "Thủ tục hành chính trực tuyến còn rườm rà, tỉnh có kế hoạch đơn giản hóa không?"
+FIRST = "Xin hỏi khi nào thành phố hoàn thành phủ sóng 4G cho các thôn vùng cao xã A Lưới 2?"
+SECOND = "Thủ tục hành chính trực tuyến còn rườm rà, thành phố có kế hoạch đơn giản hóa không?"
 THIRD = "Doanh nghiệp nhỏ được hỗ trợ chuyển đổi số như thế nào trong năm tới?"
 FOURTH = "Khi nào có wifi miễn phí ở các điểm du lịch của thành phố Huế?"
 NEXT = "Câu hỏi tiếp theo"
-OFFICIAL_1 = {"id": "o1", "name": "Nguyễn Văn An", "title": "Giám đốc Sở Thông tin và Truyền thông"}
-OFFICIAL_2 = {"id": "o2", "name": "Trần Thị Bình", "title": "Phó Chủ tịch UBND tỉnh"}
+OFFICIAL_1 = {"id": "o1", "name": "Nguyễn Văn An", "title": "Giám đốc Sở Khoa học và Công nghệ"}
+OFFICIAL_2 = {"id": "o2", "name": "Trần Thị Bình", "title": "Phó Chủ tịch UBND thành phố"}
 
 
 def queued(admin: StaffClient, site: ServerProcess, slug: str, *texts: str) -> list[str]:
@@ -103,7 +103,7 @@ def test_skip_back_and_in_writing_do_what_they_say(
         wait_queue(admin, slug, [b, c, a])
         assert on_air_ids(admin, slug) == []
         expect(page.get_by_role("button", name="Bỏ qua")).to_be_disabled()
-        expect(page.get_by_role("button", name="Trả về hàng đợi")).to_be_disabled()
+        expect(page.get_by_role("button", name="Trả về hàng chờ")).to_be_disabled()
 
         page.get_by_role("button", name=NEXT).click()
         expect(page.locator("#on-air-question .q-text")).to_have_text(SECOND)
@@ -174,7 +174,7 @@ def test_two_producers_pressing_next_at_once_give_one_question_on_air(
         assert len(held) == 1
         held[0].continue_()
         expect(first.locator("#notice")).to_have_text(
-            "Câu hỏi đang lên sóng vừa thay đổi; hãy xem lại."
+            "Câu hỏi đang lên sóng vừa thay đổi. Vui lòng xem lại."
         )
         expect(first.locator("#on-air-question .q-text")).to_have_text(SECOND)
         assert on_air_ids(admin, slug) == [b]
@@ -233,15 +233,15 @@ def test_choosing_an_official_assigns_at_once_with_undo(
     try:
         card = row(page, "approved", FIRST)
         picker = card.get_by_label("Lãnh đạo trả lời")
-        expect(picker.locator("option:checked")).to_have_text("Chưa giao")
+        expect(picker.locator("option:checked")).to_have_text("Chưa chuyển cho ai")
         picker.select_option("o1")
-        expect(card.locator(".pr-assigned")).to_contain_text("Đã giao cho Nguyễn Văn An.")
+        expect(card.locator(".pr-assigned")).to_contain_text("Đã chuyển cho Nguyễn Văn An.")
         wait_for(admin, slug, qid, official=OFFICIAL_1)
         card.locator(".pr-assigned").get_by_role("button", name="Hoàn tác").click()
         wait_for(admin, slug, qid, official=None)
-        expect(picker.locator("option:checked")).to_have_text("Chưa giao")
+        expect(picker.locator("option:checked")).to_have_text("Chưa chuyển cho ai")
 
-        card.get_by_role("button", name="Giao Trần Thị Bình").click()
+        card.get_by_role("button", name="Chuyển cho Trần Thị Bình").click()
         wait_for(admin, slug, qid, official=OFFICIAL_2)
         expect(picker.locator("option:checked")).to_have_text("Trần Thị Bình")
     finally:
@@ -268,15 +268,15 @@ def test_approved_list_sorts_and_counts_askers_and_the_queue_shows_waits(
         texts = page.locator("#approved-list > li .q-text")
         expect(texts).to_have_text([SECOND, FIRST, THIRD])
         card = row(page, "approved", SECOND)
-        expect(card.locator(".pr-votes")).to_have_text("3 lượt quan tâm")
+        expect(card.locator(".pr-votes")).to_have_text("3 lượt ủng hộ")
         expect(card.locator(".pr-asked")).to_have_text("2 người cùng hỏi")
-        expect(card.locator(".pr-merged")).to_have_text("1 câu được gộp vào")
+        expect(card.locator(".pr-merged")).to_have_text("1 câu hỏi được gộp vào")
         page.get_by_label("Sắp xếp theo").select_option("newest")
         expect(texts).to_have_text([THIRD, SECOND, FIRST])
         page.get_by_label("Sắp xếp theo").select_option("topic")
         expect(texts).to_have_text([SECOND, FIRST, THIRD])  # Chính quyền số, Kinh tế số, none
 
-        row(page, "approved", THIRD).get_by_role("button", name="Đưa vào hàng đợi").click()
+        row(page, "approved", THIRD).get_by_role("button", name="Đưa vào hàng chờ").click()
         wait_queue(admin, slug, [newest])
         expect(row(page, "queue", THIRD).locator(".pr-wait")).to_have_text(
             re.compile(r"^đang chờ 00:0\d$")

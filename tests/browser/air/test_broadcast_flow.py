@@ -27,8 +27,8 @@ from ..producer_seed import StaffClient, fresh_slug, new_dialogue, submit
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 FIRST = "Khi nào người dân tra cứu được hồ sơ địa chính của mình trên mạng?"
-SECOND = "Tỉnh có hỗ trợ chi phí chữ ký số cho hộ kinh doanh nhỏ không?"
-SUMMARY = "Từ tháng sau, người dân tra cứu hồ sơ địa chính trên Cổng dịch vụ công của tỉnh."
+SECOND = "Thành phố có hỗ trợ chi phí chữ ký số cho hộ kinh doanh nhỏ không?"
+SUMMARY = "Từ tháng sau, người dân tra cứu hồ sơ địa chính trên Cổng dịch vụ công của thành phố."
 NEXT = "Câu hỏi tiếp theo"
 
 
@@ -84,7 +84,7 @@ def test_the_broadcast_as_a_tv_team_runs_it(chromium: Browser, site: ServerProce
 
             # A citizen asks on the public page; another asks through the API.
             public.get_by_label("Họ và tên").fill("Hồ Thị Lan")
-            public.get_by_label("Câu hỏi của bạn").fill(FIRST)
+            public.get_by_label("Câu hỏi của Ông/Bà").fill(FIRST)
             public.get_by_role("button", name="Gửi câu hỏi", exact=True).click()
             asked = public.locator("#ask-code")
             expect(asked).to_have_text(re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{5}-[0-9A-Z]{5}$"))
@@ -104,8 +104,8 @@ def test_the_broadcast_as_a_tv_team_runs_it(chromium: Browser, site: ServerProce
             for text in (FIRST, SECOND):
                 card = row(producer, "approved", text)
                 card.get_by_label("Lãnh đạo trả lời").select_option("o1")
-                expect(card.locator(".pr-assigned")).to_contain_text("Đã giao cho Nguyễn Văn An.")
-                card.get_by_role("button", name="Đưa vào hàng đợi").click()
+                expect(card.locator(".pr-assigned")).to_contain_text("Đã chuyển cho Nguyễn Văn An.")
+                card.get_by_role("button", name="Đưa vào hàng chờ").click()
                 expect(row(producer, "queue", text)).to_be_visible()
                 expect(row(official, "queued", text)).to_be_visible()
 
@@ -118,7 +118,7 @@ def test_the_broadcast_as_a_tv_team_runs_it(chromium: Browser, site: ServerProce
 
             # The official is ready for the next one; the producer sees it at once.
             ready = row(official, "queued", SECOND).get_by_role(
-                "button", name=f"Sẵn sàng trả lời câu #{second}"
+                "button", name=f"Sẵn sàng trả lời câu hỏi #{second}"
             )
             ready.click()
             expect(ready).to_have_attribute("aria-pressed", "true")

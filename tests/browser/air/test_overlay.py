@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 LINK = "https://dichvucong.thuathienhue.gov.vn/thu-tuc/cap-phep-xay-dung?ma=123&buoc=2"
 SENTENCE = (
-    "Người dân xã Hồng Kim đề nghị tỉnh sớm đầu tư hạ tầng viễn thông, phủ sóng 4G và cáp "
+    "Bà con xã A Lưới 2 đề nghị thành phố sớm đầu tư hạ tầng viễn thông, phủ sóng 4G và cáp "
     "quang đến từng thôn bản vùng cao, hỗ trợ thiết bị cho học sinh học trực tuyến. "
 )
 #: A frame's title-safe area: 5% in from every edge (EBU R 95 for 16:9).
@@ -95,8 +95,8 @@ def test_the_lower_third_fits_the_title_safe_area(
         slug,
         text,
         name="Nguyễn Thị Phương Thảo Hoàng Anh Minh Châu Ngọc Bảo Trân",
-        organization="Công ty trách nhiệm hữu hạn một thành viên dịch vụ viễn thông tỉnh Huế",
-        locality="Huyện A Lưới",
+        organization="Công ty trách nhiệm hữu hạn một thành viên dịch vụ viễn thông Huế",
+        locality="Xã A Lưới 2",
         topic="kinh-te-so",
     )
     page = overlay(chromium, site, admin, slug)
@@ -136,7 +136,7 @@ def test_the_opaque_and_green_variants_and_the_dialogues_look(
     takes the dialogue's short name, colours and logo."""
     brand = {"name": "Đối thoại Huế 2026", "color": "#0b3d91", "accent": "#ffd400", "logo": LOGO}
     slug = fresh_dialogue(redis_server, "lop-phu", brand=brand)
-    on_air(admin, site, slug, "Tỉnh có hỗ trợ chi phí chữ ký số cho hộ kinh doanh nhỏ không?")
+    on_air(admin, site, slug, "Thành phố có hỗ trợ chi phí chữ ký số cho hộ kinh doanh nhỏ không?")
     for variant, expected in (("opaque", "radial-gradient"), ("green", "rgb(0, 177, 64)")):
         page = overlay(chromium, site, admin, slug, query=f"&bg={variant}")
         try:
@@ -176,7 +176,7 @@ def test_hide_and_show_while_the_same_question_stays_on_air(
         expect(band).to_be_hidden()
         assert "opacity" in band.evaluate("(e) => getComputedStyle(e).transitionProperty")
         expect(desk.locator("#overlay-state")).to_have_text(
-            "Lớp phủ đang ẩn; câu hỏi vẫn đang lên sóng."
+            "Lớp phủ đang ẩn, câu hỏi vẫn đang lên sóng."
         )
         expect(page.locator("#lower-third")).to_have_attribute("data-id", qid)
         assert on_air_ids(admin, slug) == [qid]
@@ -279,14 +279,14 @@ def test_the_connection_notice_shows_only_while_the_socket_is_down(
         blocked["now"] = True
         sockets[-1].close(code=1011)
         expect(notice).to_be_visible()
-        expect(notice).to_have_text("Mất kết nối; đang kết nối lại…")
-        on_air(admin, site, slug, "Tỉnh có kế hoạch số hóa hồ sơ đất đai trong năm nay không?")
+        expect(notice).to_have_text("Mất kết nối, đang kết nối lại…")
+        on_air(admin, site, slug, "Thành phố có kế hoạch số hóa hồ sơ đất đai trong năm nay không?")
 
         blocked["now"] = False
         expect(notice).to_be_hidden(timeout=30_000)  # the next retry, after its backoff
         expect(page.locator("#screen")).to_have_attribute("data-connection", "live")
         expect(page.locator("#lt-text")).to_have_text(
-            "Tỉnh có kế hoạch số hóa hồ sơ đất đai trong năm nay không?"
+            "Thành phố có kế hoạch số hóa hồ sơ đất đai trong năm nay không?"
         )
     finally:
         context.close()

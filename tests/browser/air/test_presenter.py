@@ -19,8 +19,8 @@ from ..producer_seed import StaffClient, approved
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-FIRST = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
-SECOND = "Thủ tục hành chính trực tuyến còn rườm rà, tỉnh có kế hoạch đơn giản hóa không?"
+FIRST = "Xin hỏi khi nào thành phố hoàn thành phủ sóng 4G cho các thôn vùng cao xã A Lưới 2?"
+SECOND = "Thủ tục hành chính trực tuyến còn rườm rà, thành phố có kế hoạch đơn giản hóa không?"
 THIRD = "Doanh nghiệp nhỏ được hỗ trợ chuyển đổi số như thế nào trong năm tới?"
 FOURTH = "Khi nào có wifi miễn phí ở các điểm du lịch của thành phố Huế?"
 
@@ -65,7 +65,7 @@ def test_the_presenter_view_follows_the_air_live(
     """Opened with the token on a screen on set, it shows what the producer
     puts on air as it happens: text (or on-air text), asker, official, the
     next two, and a running clock."""
-    a = approved(admin, site, slug, FIRST, name="Hồ Thị Lan", locality="Huyện A Lưới")
+    a = approved(admin, site, slug, FIRST, name="Hồ Thị Lan", locality="Xã A Lưới 2")
     ids = [a] + [approved(admin, site, slug, text) for text in (SECOND, THIRD, FOURTH)]
     for qid in ids:
         admin.act(slug, qid, "queue")
@@ -85,9 +85,9 @@ def test_the_presenter_view_follows_the_air_live(
         desk.get_by_role("button", name="Câu hỏi tiếp theo").click()
         expect(view.locator("#pv-text")).to_have_text(FIRST)
         expect(view.locator("#pv-name")).to_have_text("Hồ Thị Lan")
-        expect(view.locator("#pv-place")).to_have_text("Huyện A Lưới")
+        expect(view.locator("#pv-place")).to_have_text("Xã A Lưới 2")
         expect(view.locator("#pv-official")).to_have_text(
-            "Trả lời: Nguyễn Văn An, Giám đốc Sở Thông tin và Truyền thông"
+            "Trả lời: Nguyễn Văn An, Giám đốc Sở Khoa học và Công nghệ"
         )
         expect(view.locator("#pv-next-list .pv-next-text")).to_have_text(
             [f"#{ids[1]}{SECOND}", f"#{ids[2]}{THIRD}"]
@@ -104,7 +104,7 @@ def test_the_presenter_view_follows_the_air_live(
         desk.locator("body").press("n")
         expect(view.locator("#pv-text")).to_have_text(short)
         expect(view.locator("#pv-official")).to_have_text(
-            "Câu hỏi này chưa được giao cho lãnh đạo nào."
+            "Câu hỏi này chưa được chuyển cho lãnh đạo nào."
         )
         expect(view.locator("#pv-next-list .pv-next-text")).to_have_text(
             [f"#{ids[2]}{THIRD}", f"#{ids[3]}{FOURTH}"]

@@ -21,10 +21,8 @@ from ..producer_seed import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-FIRST = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
-SECOND = (
-    "Thủ tục hành chính trực tuyến còn nhiều bước rườm rà, tỉnh có kế hoạch đơn giản hóa không?"
-)
+FIRST = "Xin hỏi khi nào thành phố hoàn thành phủ sóng 4G cho các thôn vùng cao xã A Lưới 2?"
+SECOND = "Thủ tục hành chính trực tuyến còn nhiều bước rườm rà, Huế có kế hoạch đơn giản hóa không?"
 THIRD = "Doanh nghiệp nhỏ được hỗ trợ chuyển đổi số như thế nào trong năm tới?"
 
 
@@ -55,18 +53,18 @@ def test_producer_queues_and_reorders_by_keyboard_and_drag(
 ) -> None:
     """Queue, queue at head, Alt+Arrow and the move buttons, and drag and drop
     each change the server's queue order; the focus stays on the moved row."""
-    a = approved(admin, site, slug, FIRST, topic="kinh-te-so", locality="Huyện A Lưới")
+    a = approved(admin, site, slug, FIRST, topic="kinh-te-so", locality="Xã A Lưới 2")
     b = approved(admin, site, slug, SECOND)
     c = approved(admin, site, slug, THIRD)
     page = open_console(chromium, site, slug)
     try:
-        row(page, "approved", FIRST).get_by_role("button", name="Đưa vào hàng đợi").click()
+        row(page, "approved", FIRST).get_by_role("button", name="Đưa vào hàng chờ").click()
         expect(row(page, "queue", FIRST)).to_be_visible()
         wait_queue(admin, slug, [a])
-        row(page, "approved", SECOND).get_by_role("button", name="Đưa vào hàng đợi").click()
+        row(page, "approved", SECOND).get_by_role("button", name="Đưa vào hàng chờ").click()
         expect(row(page, "queue", SECOND)).to_be_visible()
         wait_queue(admin, slug, [a, b])
-        row(page, "approved", THIRD).get_by_role("button", name="Đưa lên đầu hàng đợi").click()
+        row(page, "approved", THIRD).get_by_role("button", name="Đưa lên đầu hàng chờ").click()
         expect(page.locator("#queue-list > li").first).to_contain_text(THIRD)
         wait_queue(admin, slug, [c, a, b])
         expect(page.locator("#approved-empty")).to_be_visible()
@@ -162,7 +160,7 @@ def test_console_and_overlay_in_english(
         expect(page.locator("#connection")).to_have_text("Live: changes appear as they happen")
         page.get_by_role("button", name="Next question").click()
         expect(page.locator(".pr-speaking")).to_have_text(
-            "No official is assigned to this question."
+            "This question is not routed to an official."
         )
         for name in ("Skip", "Back to queue", "In writing, then next", "Hide the overlay"):
             expect(page.get_by_role("button", name=name)).to_be_visible()

@@ -18,12 +18,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 WIDTHS = (1024, 1280, 1366, 1920)
 LONG = (
-    "Đề nghị tỉnh cho biết lộ trình số hóa toàn bộ hồ sơ đất đai, cấp giấy chứng nhận quyền "
+    "Đề nghị thành phố cho biết lộ trình số hóa toàn bộ hồ sơ đất đai, cấp giấy chứng nhận quyền "
     "sử dụng đất trực tuyến, kết nối dữ liệu dân cư và thuế để người dân không phải nộp lại "
     "giấy tờ đã có: https://dichvucong.thuathienhue.gov.vn/" + "thu-tuc-hanh-chinh-" * 8
 )
 NAME = "Nguyễn Thị Phương Thảo Hoàng Anh Minh Châu Ngọc Bảo Trân"
-ORGANIZATION = "Công ty trách nhiệm hữu hạn một thành viên dịch vụ viễn thông tỉnh Huế"
+ORGANIZATION = "Công ty trách nhiệm hữu hạn một thành viên dịch vụ viễn thông Huế"
 #: Every control of a card that must be whole: inside the window, inside its card.
 CUT_OFF = """() => {
     const width = innerWidth;
@@ -52,7 +52,7 @@ def test_no_horizontal_scroll_and_no_control_cut_off(
         ids = [
             approved(
                 admin, site, slug, f"{n}. {LONG}", name=NAME, organization=ORGANIZATION,
-                locality="Huyện A Lưới", topic="kinh-te-so" if n % 2 else "chinh-quyen-so",
+                locality="Xã A Lưới 2", topic="kinh-te-so" if n % 2 else "chinh-quyen-so",
             )
             for n in range(6)
         ]  # fmt: skip
