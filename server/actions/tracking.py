@@ -48,8 +48,8 @@ class Tracking(Family):
             view["reason"] = q.reason
         if q.status is Status.DEFERRED:
             view["due_at"] = q.due_at
-        public = public_question(q, dialogue)
-        if public["answer"] is not None:
+        public = public_question(q, dialogue) if q.answer is not None else None
+        if public is not None and public["answer"] is not None:
             view["answer"] = public["answer"]
             view["recording_url"] = public["recording_url"]
             view["recording_offset"] = public["recording_offset"]

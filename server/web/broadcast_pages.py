@@ -18,11 +18,10 @@ from starlette.responses import Response
 
 from ..domain.access import Permission
 from ..domain.events import public_dialogue
-from ..domain.model import Dialogue
 from ..domain.text import LIMITS
 from .auth import actor_of, identify
 from .context import address, services, settings
-from .pages import viewer_data
+from .pages import dialogue_of_path, viewer_data
 from .share import public_url
 from .staff_gate import login_redirect, open_staff_page, page_refusal
 from .templating import error_page, gettext, render
@@ -31,10 +30,6 @@ from .templating import error_page, gettext, render
 #: compositing in OBS or vMix), ``opaque`` (a dark backdrop, for tools that
 #: cannot composite) or ``green`` (a chroma key).
 SCREEN_BACKGROUNDS = ("transparent", "opaque", "green")
-
-
-async def _dialogue(request: Request) -> Dialogue | None:
-    return await services(request).dialogues.find(request.path_params["slug"])
 
 
 async def producer(request: Request) -> Response:
@@ -64,7 +59,7 @@ async def presenter(request: Request) -> Response:
     """The presenter view, for the presenter and the leader on set: staff who
     may see the dialogue, or a screen opened with the overlay's token
     (``?token=``; a wrong one gets a 403 page)."""
-    dialogue = await _dialogue(request)
+    dialogue = await dialogue_of_path(request)
     token = request.query_params.get("token")
     if token is not None:
         if dialogue is None:
@@ -91,7 +86,7 @@ async def screen(request: Request) -> Response:
     """The broadcast overlay: the question on air, for OBS or vMix (with
     ``?qr=1``, the dialogue's QR code too). The token in the URL is the only
     key; a wrong or missing one gets a 403 page."""
-    dialogue = await _dialogue(request)
+    dialogue = await dialogue_of_path(request)
     if dialogue is None:
         return error_page(request, 404)
     background = request.query_params.get("bg", "")

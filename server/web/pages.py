@@ -196,7 +196,8 @@ async def logout(request: Request) -> Response:
     return response
 
 
-async def _dialogue(request: Request) -> Dialogue | None:
+async def dialogue_of_path(request: Request) -> Dialogue | None:
+    """The dialogue the path's ``slug`` names, if any."""
     return await services(request).dialogues.find(request.path_params["slug"])
 
 
@@ -264,7 +265,7 @@ async def dialogue_page(request: Request) -> Response:
     """The public page: the server renders the feed as it is now, and public.js
     resumes the live feed from that snapshot's event id. A YouTube broadcast
     is embedded (and only then may this page hold a frame from that host)."""
-    dialogue = await _dialogue(request)
+    dialogue = await dialogue_of_path(request)
     if dialogue is None or not await may_see(request, dialogue):
         return error_page(request, 404)
     feed = await services(request).feeds.public(dialogue)
@@ -291,7 +292,6 @@ async def dialogue_page(request: Request) -> Response:
 
 
 async def index(request: Request) -> Response:
-    dialogues = await services(request).dialogues.all()
-    listed = [d for d in dialogues if d.status is not DialogueStatus.DRAFT]
+    listed = await services(request).dialogues.listed()
     organiser = settings(request).organiser
     return render(request, "index.html", dialogues=listed, organiser=organiser)
