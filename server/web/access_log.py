@@ -30,11 +30,12 @@ SECRET_AFTER: tuple[tuple[str, ...], ...] = (("t",), ("api", "v1", "tracking"))
 
 #: Query parameters whose values are logged as sent: the ones the app reads
 #: that carry no secret and no personal data (language, resume ids, paging,
-#: filters, export options, the overlay's background, cache-busting digests).
+#: filters, export options, the overlay's background, cache-busting digests,
+#: the public list's sort and topic; not its search words, ``q``).
 LOGGED_PARAMS = frozenset(
     {
         "lang", "after", "before", "cursor", "limit", "status", "format", "contact", "by",
-        "bg", "official", "actor", "action", "question", "next", "api", "v",
+        "bg", "official", "actor", "action", "question", "next", "api", "v", "sort", "topic",
     }
 )  # fmt: skip
 

@@ -307,6 +307,8 @@ ROWS = [
     row("GET", "/d/{slug}", EVERYONE),
     row("GET", "/d/{slug}", ADMIN_SEES_DRAFT, params={"slug": DRAFT}),
     row("GET", "/d/{slug}/archive", EVERYONE),
+    row("GET", "/d/{slug}/qr.svg", EVERYONE),
+    row("GET", "/d/{slug}/qr.svg", ADMIN_SEES_DRAFT, params={"slug": DRAFT}),
     row("GET", "/d/{slug}/screen", (403,) * 9),  # without the overlay token
     row("GET", "/d/{slug}/screen", EVERYONE, query="token={screen}", prepare=screen_token),
     # The presenter view: staff who may see the dialogue, or a screen on set

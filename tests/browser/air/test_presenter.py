@@ -110,6 +110,8 @@ def test_the_presenter_view_follows_the_air_live(
             [f"#{ids[2]}{THIRD}", f"#{ids[3]}{FOURTH}"]
         )
 
+        # "back" names what the desk shows on air: wait until it shows the new one.
+        expect(desk.locator("#on-air-question .pr-air-text")).to_contain_text(short)
         desk.locator("body").press("b")
         expect(view.locator("#pv-empty")).to_be_visible()
         expect(view.locator("#pv-clock-box")).to_be_hidden()
