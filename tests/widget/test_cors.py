@@ -106,7 +106,9 @@ def test_a_foreign_origin_is_refused_and_nothing_is_written(
     base = f"/api/v1/dialogues/{slug}"
     refused = client.post(f"{base}/questions", json=_question(), headers={"Origin": foreign.origin})
     assert refused.status_code == 403
-    assert refused.json() == {"error": {"code": "forbidden", "message": NOT_HERE_VI, "field": None}}
+    assert refused.json() == {
+        "error": {"code": "forbidden", "message": NOT_HERE_VI, "field": None, "errors": []}
+    }
     english = client.post(
         f"{base}/questions?lang=en", json=_question(), headers={"Origin": foreign.origin}
     )
