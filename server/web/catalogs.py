@@ -10,10 +10,11 @@ never decides what to say: templates and ``Message`` objects do.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from io import BytesIO
 from pathlib import Path
 
+from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -22,6 +23,8 @@ from starlette.requests import HTTPConnection
 from ..domain.wording import Message, Refused
 
 LOCALE = Path(__file__).resolve().parent.parent.parent / "moderator_ui" / "locale"
+#: The scripts the public page and the widget share (their strings are msgids).
+SCRIPT_LIB = LOCALE.parent / "static" / "lib"
 #: Vietnamese first: it is the default when the request states no preference.
 LANGUAGES = ("vi", "en")
 
@@ -71,3 +74,24 @@ def say(conn: HTTPConnection, what: Message | Refused | str, *, header: bool = T
     if isinstance(what, str):
         return gettext(what)
     return what.say(gettext)
+
+
+def script_msgids(paths: Iterable[Path]) -> list[str]:
+    """Every msgid the scripts at ``paths`` pass to ``t()``, found as ``make
+    i18n`` finds them (babel.cfg's javascript sections)."""
+    found: set[str] = set()
+    for path in paths:
+        with path.open("rb") as source:
+            for _, message, _, _ in extract("javascript", source, keywords={"t": None}):
+                if isinstance(message, str):
+                    found.add(message)
+    return sorted(found)
+
+
+@functools.cache
+def script_strings(lang: str, *modules: str) -> dict[str, str]:
+    """The ``lang`` translation of each msgid of the shared scripts ``modules``
+    (file names in ``static/lib/``): the table a page gives them (its
+    ``lib-strings`` block), as the widget's bundle carries its own."""
+    gettext = catalog(lang).gettext
+    return {m: gettext(m) for m in script_msgids(SCRIPT_LIB / name for name in modules)}

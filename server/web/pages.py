@@ -286,7 +286,6 @@ async def dialogue_page(request: Request) -> Response:
         questions=questions,
         stream_url=stream_url,
         embed_url=embed,
-        limits=LIMITS,
     )
     if embed:
         policy = response.headers["Content-Security-Policy"]

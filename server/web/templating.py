@@ -31,7 +31,7 @@ from ..actions.accounts import Identity
 from ..domain.access import Permission
 from ..domain.model import Dialogue, DialogueStatus
 from .auth import own_origins
-from .catalogs import LANGUAGES, catalog, gettext_for, language
+from .catalogs import LANGUAGES, catalog, gettext_for, language, script_strings
 from .context import address
 
 UI_ROOT = Path(__file__).resolve().parent.parent.parent / "moderator_ui"
@@ -118,6 +118,8 @@ def environment(lang: str) -> jinja2.Environment:
     # tojson output stays readable Vietnamese; Jinja still escapes < > & ' in it.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.globals["static"] = static
+    # The strings of shared scripts (static/lib/) a page uses, for its lib-strings block.
+    env.globals["lib_strings"] = functools.partial(script_strings, lang)
     env.filters["when"] = functools.partial(when, lang=lang)
     env.filters["day"] = functools.partial(day, lang=lang)
     env.filters["moment"] = moment

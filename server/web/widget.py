@@ -8,7 +8,8 @@ demo host page.
   file for portals, bundled once per process (``bundle.py``) from its sources
   in ``client_widget/src/`` and the pages' shared ``static/lib/`` modules, with
   its strings: the vi and en translations, from the pages' gettext catalogs,
-  of exactly the msgids its sources pass to ``t()``.
+  of exactly the msgids its sources pass to ``t()`` (where they differ from
+  the msgid).
 - ``PublicCors``, a pure-ASGI middleware in front of the router, answers CORS
   for the operations of the route table tagged ``widget`` only (the public
   API a portal's page may call: ``open_to_widget``): an ``Origin`` that is the app's own
@@ -41,7 +42,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from babel.messages.extract import extract
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
@@ -52,7 +52,7 @@ from ..domain.model import Dialogue
 from ..domain.wording import N_, Refused
 from .auth import UNSAFE, own_origins
 from .bundle import bundle
-from .catalogs import LANGUAGES, catalog, say
+from .catalogs import LANGUAGES, catalog, say, script_msgids
 from .context import services
 from .errors import error_body, error_response, unavailable
 from .routing import WIDGET, ApiRoute
@@ -224,21 +224,19 @@ def _allow(send: Send, origin: str) -> Send:
 
 
 def msgids() -> list[str]:
-    """Every msgid the widget's sources and the shared modules pass to ``t()``,
-    found as ``make i18n`` finds them (babel.cfg's javascript sections)."""
-    found: set[str] = set()
-    for path in sorted([*SOURCES.glob("*.js"), *LIB.glob("*.js")]):
-        with path.open("rb") as source:
-            for _, message, _, _ in extract("javascript", source, keywords={"t": None}):
-                if isinstance(message, str):
-                    found.add(message)
-    return sorted(found)
+    """Every msgid the widget's sources and the shared modules pass to ``t()``."""
+    return script_msgids(sorted([*SOURCES.glob("*.js"), *LIB.glob("*.js")]))
 
 
 def catalog_source() -> str:
-    """``catalog.js`` as served: each language's translation of each msgid (the
-    msgid itself where the catalog has none, as gettext does)."""
-    tables = {lang: {m: catalog(lang).gettext(m) for m in msgids()} for lang in LANGUAGES}
+    """``catalog.js`` as served: each language's translation of each msgid that
+    it says otherwise than the msgid itself (English, today, none: ``t()``
+    falls back to the msgid, as gettext does, and a phone downloads each
+    sentence once less)."""
+    tables = {
+        lang: {m: said for m in msgids() if (said := catalog(lang).gettext(m)) != m}
+        for lang in LANGUAGES
+    }
     text = json.dumps(tables, ensure_ascii=False, sort_keys=True, indent=0)
     return f"export const MESSAGES = {text};\n"
 

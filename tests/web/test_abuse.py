@@ -685,7 +685,7 @@ def test_the_public_page_solves_the_proof_of_work_and_sends_its_device(
         page.add_init_script(NO_WEBCRYPTO)
     page.goto(f"{page_app.url}/d/{SLUG}")
     page.get_by_label("Họ và tên").fill("Trần Văn Bình")
-    page.get_by_label("Câu hỏi của bạn").fill(TEXT)
+    page.get_by_label("Câu hỏi", exact=True).fill(TEXT)
     with page.expect_request(lambda r: r.method == "POST") as posted:
         page.get_by_role("button", name="Gửi câu hỏi").click()
     expect(page.locator("#ask-code")).to_have_text(re.compile(r"^\S{16}$"), timeout=30_000)
@@ -713,7 +713,7 @@ def test_the_public_page_honeypot_stores_nothing(
     hidden = page.locator("#ask-form [aria-hidden='true']")
     expect(hidden.filter(has=page.locator("input[name='website']"))).to_have_count(1)
     page.get_by_label("Họ và tên").fill("Trần Văn Bình")
-    page.get_by_label("Câu hỏi của bạn").fill(TEXT)
+    page.get_by_label("Câu hỏi", exact=True).fill(TEXT)
     trap.evaluate("node => { node.value = 'http://spam.example' }")
     page.get_by_role("button", name="Gửi câu hỏi").click()
     expect(page.locator("#ask-code")).to_have_text(re.compile(r"^\S{16}$"))
