@@ -1,6 +1,6 @@
-"""create_app(settings): routes, middleware, and the lifespan that owns Redis,
-the hub, the event reader, the intake worker and the notifier. Nothing opens
-at import."""
+"""create_app(settings): routes, middleware, and the lifespan that owns Redis
+(the embedded one supervised), the hub, the event reader, the intake worker
+and the notifier. Nothing opens at import."""
 
 from __future__ import annotations
 
@@ -99,7 +99,13 @@ def create_app(
             url = embedded.url
             log.info("embedded Redis at %s", url)
         secret = secret_key(settings)
-        store = Store.open(url, settings.events_maxlen, secret)
+        store = Store.open(
+            url,
+            settings.events_maxlen,
+            secret,
+            timeout=settings.redis_timeout,
+            connect_timeout=settings.redis_connect_timeout,
+        )
         follower = store.follower()
         hub = Hub()
         # The store is the lifespan's to close; handlers reach it only through
@@ -110,6 +116,8 @@ def create_app(
         )
         app.state.node = node = Node(node_name(settings), hub, Reader(store, follower, hub))
         tasks = [asyncio.create_task(node.reader.run(), name="event-reader")]
+        if embedded is not None:
+            tasks.append(asyncio.create_task(embedded.supervise(), name="redis-supervisor"))
         if run_workers:
             intake = store.intake_worker(
                 store.dialogues.ids,

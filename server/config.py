@@ -91,6 +91,18 @@ def _positive(value: str) -> float:
     return number
 
 
+#: The longest blocking read on the store's shared connections (the intake's,
+#: ``store/groups.py``) is 1 s; a command timeout must outlast it.
+MIN_REDIS_TIMEOUT = 2.0
+
+
+def _redis_timeout(value: str) -> float:
+    seconds = _float(value)
+    if seconds < MIN_REDIS_TIMEOUT:
+        raise SettingError(f"expected {MIN_REDIS_TIMEOUT:g} seconds or more, got {value!r}")
+    return seconds
+
+
 def _attempts(value: str) -> int:
     if _int(value) < 1:
         raise SettingError(f"expected 1 or more, got {value!r}")
@@ -153,6 +165,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Redis to use (redis://, rediss:// or unix://). Unset: start a private "
         "redis-server with AOF under DOITHOAI_DATA_DIR.",
     ),
+    Setting(
+        "DOITHOAI_REDIS_TIMEOUT",
+        "redis_timeout",
+        "5",
+        _redis_timeout,
+        "Seconds a Redis command may take before it fails (the request then gets 503 "
+        "unavailable); at least 2, since the intake's blocking read waits 1 s.",
+    ),
+    Setting(
+        "DOITHOAI_REDIS_CONNECT_TIMEOUT",
+        "redis_connect_timeout",
+        "2",
+        _positive,
+        "Seconds a connection to Redis may take to open before it fails.",
+    ),
     Setting("DOITHOAI_HOST", "host", "127.0.0.1", str, "Address the HTTP server binds."),
     Setting("DOITHOAI_PORT", "port", "8000", _int, "Port the HTTP server binds."),
     Setting(
@@ -162,8 +189,9 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "The app's own origin as browsers see it (e.g. https://doithoai.example.vn): the "
         "only origin its Origin and CSRF checks accept, its pages' CSP names and its "
-        "printed links use. Required unless DOITHOAI_HOST is a loopback address; unset on "
-        "loopback: http://HOST:PORT under each loopback name (127.0.0.1, localhost).",
+        "printed links, share links and QR codes use. Required unless DOITHOAI_HOST is a "
+        "loopback address; unset on loopback: http://HOST:PORT under each loopback name "
+        "(127.0.0.1, localhost).",
     ),
     Setting(
         "DOITHOAI_DATA_DIR",
@@ -350,6 +378,15 @@ SETTINGS: tuple[Setting, ...] = (
         "none, and holds its buffers and its place meanwhile. 0 turns it off.",
     ),
     Setting(
+        "DOITHOAI_WS_CLOSE_DEADLINE",
+        "ws_close_deadline",
+        "10",
+        _positive,
+        "Seconds a WebSocket the node closes (it fell behind, the node stops, its session "
+        "ended ...) may take to go, whatever the client does; then it is reset, freeing its "
+        "buffers and its per-address place.",
+    ),
+    Setting(
         "DOITHOAI_WS_CLIENT_FRAMES",
         "ws_client_frames",
         "60/minute",
@@ -465,6 +502,8 @@ SETTINGS: tuple[Setting, ...] = (
 @dataclass(frozen=True)
 class Settings:
     redis_url: str = ""
+    redis_timeout: float = 5.0
+    redis_connect_timeout: float = 2.0
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""
@@ -491,6 +530,7 @@ class Settings:
     ws_send_queue: int = 256
     ws_per_address: int = 200
     ws_write_stall: float = 5.0
+    ws_close_deadline: float = 10.0
     ws_client_frames: tuple[int, float] = (60, 60.0)
     intake_claim_idle: float = 30.0
     intake_max_deliveries: int = 5

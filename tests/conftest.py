@@ -17,20 +17,17 @@ General helpers (``free_port``, ``wait_for_http``, ``ServerProcess``) live in
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import hypothesis
 import pytest
-import redis
 from hypothesis.database import DirectoryBasedExampleDatabase
 from playwright.sync_api import Browser, Playwright, expect, sync_playwright
 
-from server.store.embedded import find_redis_server
-from tests.helpers import REPO_ROOT, ServerProcess, free_port
+from tests.helpers import REPO_ROOT, ServerProcess
+from tests.support.redis_server import start_redis, stop_redis
 from tests.support.staff import StaffClient
 from tests.support.store import flush
 
@@ -49,53 +46,17 @@ CHROMIUM_ARGS = [
 #: returns as soon as the state is there). Playwright's 5 s is too short for
 #: a loaded two-core machine drawing a console of 200 questions.
 EXPECT_TIMEOUT_MS = 30_000
-REDIS_START_TIMEOUT = 20.0
-REDIS_START_ATTEMPTS = 3  # another process may take the free port before Redis binds it
-
-
-def _start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    log_path = workdir / "redis.log"
-    failures = []
-    for _ in range(REDIS_START_ATTEMPTS):
-        port = free_port()
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [find_redis_server(), "--port", str(port), "--bind", "127.0.0.1",
-                 "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=1.0)
-        deadline = time.monotonic() + REDIS_START_TIMEOUT
-        try:
-            while process.poll() is None and time.monotonic() < deadline:
-                try:
-                    if client.ping():
-                        return process, f"redis://127.0.0.1:{port}/0"
-                except redis.ConnectionError:
-                    time.sleep(0.02)
-        finally:
-            client.close()
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-        failures.append(f"port {port}, status {process.returncode}:\n{log_path.read_text()}")
-    pytest.fail("redis-server did not start:\n" + "\n".join(failures), pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[str]:
     """URL (``redis://127.0.0.1:<port>/0``) of a private redis-server for this session."""
     with tempfile.TemporaryDirectory(prefix="dt-redis-") as workdir:
-        process, url = _start_redis(Path(workdir))
+        process, url = start_redis(Path(workdir))
         try:
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_redis(process)
 
 
 @pytest.fixture

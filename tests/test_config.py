@@ -127,6 +127,9 @@ def test_typed_values_are_parsed() -> None:
         ("DOITHOAI_APPENDFSYNC", "no"),
         ("DOITHOAI_LOG_LEVEL", "INFO"),
         ("DOITHOAI_REPLAY_MAX", "-1"),
+        ("DOITHOAI_REDIS_TIMEOUT", "1.5"),
+        ("DOITHOAI_REDIS_CONNECT_TIMEOUT", "0"),
+        ("DOITHOAI_WS_CLOSE_DEADLINE", "-1"),
     ],
 )
 def test_bad_values_raise_naming_the_variable(env: str, raw: str) -> None:

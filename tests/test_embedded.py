@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -21,6 +22,7 @@ from server.app import secret_key
 from server.config import Settings
 from server.store.embedded import EmbeddedRedis, find_redis_server
 from tests.helpers import REPO_ROOT
+from tests.support.waiting import eventually
 
 
 @pytest.fixture
@@ -187,6 +189,35 @@ def test_left_over_server_of_a_killed_run_is_reused(data_dir: Path) -> None:
     client.close()
     server.stop()
     assert not _alive(left_over)
+
+
+async def test_supervise_starts_a_killed_server_again(data_dir: Path) -> None:
+    """A supervised server killed with SIGKILL is started again on its files
+    (what it had written is there); after stop() it is not."""
+    server = EmbeddedRedis(data_dir, appendfsync="always")
+    server.start()
+    supervisor = asyncio.create_task(server.supervise())
+    try:
+        client = _client(server)
+        client.set("câu hỏi", "còn đây")
+        client.close()
+        killed = server.pid
+        assert killed is not None
+        os.kill(killed, signal.SIGKILL)
+
+        async def restarted() -> bool:
+            return server.running() and server.pid != killed
+
+        await eventually(restarted, "the supervisor starting the server again")
+        client = _client(server)
+        assert client.get("câu hỏi") == "còn đây"
+        client.close()
+    finally:
+        await asyncio.to_thread(server.stop)
+    server.restart()  # what a supervisor a moment late would do: nothing now
+    assert server.pid is None and not server.running()
+    supervisor.cancel()
+    await asyncio.wait([supervisor])
 
 
 def test_deep_data_dir_gets_a_short_socket_path(data_dir: Path) -> None:

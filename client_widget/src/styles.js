@@ -55,7 +55,7 @@ color:var(--doithoai-danger,#b42318);background:var(--doithoai-danger-bg,#fdecea
 .ask-summary ul{list-style:disc;display:block;padding-left:1.2em}
 .ask-summary a{color:inherit}
 .ask-actions{display:flex;flex-wrap:wrap;gap:8px}
-.fold{justify-self:start;border:0;background:none;padding:2px 0;min-height:40px;text-decoration:underline}
+.more{justify-self:start;border:0;background:none;padding:2px 0;min-height:40px;text-decoration:underline}
 .jump{display:block;text-align:center;padding:10px 14px;font-weight:600;text-decoration:none;
 border-radius:calc(var(--doithoai-radius,8px) / 2);background:var(--doithoai-accent,#0b5cab);
 color:var(--doithoai-accent-fg,#fff);min-height:44px}
@@ -70,12 +70,17 @@ button.primary{background:var(--doithoai-accent,#0b5cab);color:var(--doithoai-ac
 button[aria-disabled=true]{opacity:.7;cursor:progress}
 :focus-visible{outline:3px solid var(--doithoai-focus,var(--doithoai-accent,#0b5cab));outline-offset:2px}
 a{color:var(--doithoai-accent,#0b5cab)}
-.code{font:700 1.25em/1.3 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.05em;overflow-wrap:anywhere}
+.code{font:700 1.25em/1.3 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.05em;white-space:nowrap}
+.mine{border-top:1px solid var(--doithoai-border,#c9d1d9);padding-top:12px;display:grid;gap:8px}
+.mine-note,.mine-meta{font-size:.875em}
+.mine-meta{display:flex;flex-wrap:wrap;gap:0 10px}
+.mine-status{font-weight:600}
+.tracking-code{font-family:ui-monospace,monospace;white-space:nowrap}
 .row{display:flex;flex-wrap:wrap;gap:8px;align-items:center}
 ul{list-style:none;margin:0;padding:0;display:grid;gap:10px}
-.q{border:1px solid var(--doithoai-border,#c9d1d9);border-radius:var(--doithoai-radius,8px);padding:10px 12px;
+.q,.mine-item{border:1px solid var(--doithoai-border,#c9d1d9);border-radius:var(--doithoai-radius,8px);padding:10px 12px;
 display:grid;gap:6px;min-width:0}
-.q-text,.a-text{white-space:pre-line;overflow-wrap:anywhere}
+.q-text,.a-text,.mine-text{white-space:pre-line;overflow-wrap:anywhere}
 .meta{font-size:.85em;color:var(--doithoai-muted,#545d68);display:flex;flex-wrap:wrap;gap:0 10px}
 .meta>*{overflow-wrap:anywhere;min-width:0}
 .tags{display:flex;flex-wrap:wrap;gap:6px}

@@ -16,11 +16,14 @@
 
 import { api, errorOf, retryAfter } from "../../moderator_ui/static/lib/api.js";
 import { AskForm } from "../../moderator_ui/static/lib/ask_form.js";
+import { copyCode } from "../../moderator_ui/static/lib/copy.js";
 import { store, stored, voterId } from "../../moderator_ui/static/lib/device.js";
 import { h, safeUrl } from "../../moderator_ui/static/lib/dom.js";
 import { Feed } from "../../moderator_ui/static/lib/feed.js";
-import { foldable } from "../../moderator_ui/static/lib/fold.js";
 import { translator } from "../../moderator_ui/static/lib/i18n.js";
+import { readMore } from "../../moderator_ui/static/lib/more.js";
+import { MyQuestions } from "../../moderator_ui/static/lib/my_questions.js";
+import { Herald } from "../../moderator_ui/static/lib/news.js";
 import { fetchProof, sendProven, sha256, solve } from "../../moderator_ui/static/lib/proof.js";
 import { apply, createState, setVotes } from "../../moderator_ui/static/lib/state.js";
 import { clockOffset, formatDay, timeElement } from "../../moderator_ui/static/lib/time.js";
@@ -138,6 +141,9 @@ export class DoithoaiWidget extends HTMLElement {
     this.voted = new Set(stored(this.votedKey, []));
     this.online = () => this.reloadNow();
     window.addEventListener("online", this.online);
+    // What a screen reader hears of the feed, and the questions this device sent.
+    this.herald = new Herald((text) => this.announce(text), this.t);
+    this.mine = new MyQuestions({ slug: this.slug, t: this.t, call: (url) => this.call(url), server: this.api, lang: this.language, heading: "h3" });
     this.build();
     this.load(0);
   }
@@ -176,6 +182,7 @@ export class DoithoaiWidget extends HTMLElement {
     if (run !== this.running) return;
     if (result.status === 200 && result.data) {
       this.receive({ type: "snapshot", id: result.data.last_event_id || null, data: result.data });
+      this.mine.start();
       this.follow(result.data.last_event_id || null);
       return;
     }
@@ -215,7 +222,7 @@ export class DoithoaiWidget extends HTMLElement {
     this.notice.className = "note bad";
     this.notice.setAttribute("role", "alert");
     this.notice.hidden = false;
-    for (const part of [this.airBox, this.askBox, this.listsBox, this.conn, this.jump]) part.hidden = true;
+    for (const part of [this.airBox, this.askBox, this.mine.node, this.listsBox, this.conn, this.jump]) part.hidden = true;
   }
 
   // -- the live feed (lib/feed.js) and its state (lib/state.js) ------------------------
@@ -234,16 +241,15 @@ export class DoithoaiWidget extends HTMLElement {
 
   receive(message) {
     const out = apply(this.model, message);
-    const data = message.data || {};
-    if (message.type === "question.on_air") this.announce(this.t("Now answering: {text}", { text: data.text }));
-    if (message.type === "question.answered") this.announce(this.t("New answer: {text}", { text: data.text }));
+    this.herald.hear(out, this.model);
+    this.mine.hear(message);
     if (out.dialogue) this.showDialogue(this.model.dialogue);
     if (out.questions.length || out.reset) this.draw();
   }
 
+  /** Say `text` in the live region (lib/news.js cuts a question to 200 characters). */
   announce(text) {
-    const short = text.length > 200 ? `${text.slice(0, 199)}…` : text;
-    this.announcer.textContent = short;
+    this.announcer.textContent = text;
   }
 
   /** The socket's state shows only while it is lost: the phase says whether the broadcast is on. */
@@ -304,6 +310,7 @@ export class DoithoaiWidget extends HTMLElement {
       this.announcer,
       this.airBox,
       this.askBox,
+      this.mine.node,
       this.listsBox,
     );
     this.buildForm();
@@ -415,7 +422,9 @@ export class DoithoaiWidget extends HTMLElement {
     if (signal.aborted || refusedHere) return;
     this.ask.say("");
     const code = this.ask.report(result);
-    if (code) this.showDone(code);
+    if (!code) return;
+    this.mine.add(code, body.text);
+    this.showDone(code);
   }
 
   /** A solved proof-of-work challenge of this dialogue ({challenge, nonce}), or null. */
@@ -441,14 +450,7 @@ export class DoithoaiWidget extends HTMLElement {
   }
 
   async copy() {
-    const code = this.code.textContent;
-    try {
-      await navigator.clipboard.writeText(code);
-      this.copyStatus.textContent = this.t("Tracking code copied.");
-    } catch {
-      getSelection().selectAllChildren(this.code);
-      this.copyStatus.textContent = this.t("Could not copy. The code is selected; copy it by hand.");
-    }
+    this.copyStatus.textContent = await copyCode(this.code.textContent, this.code, this.t);
   }
 
   // -- following and voting ---------------------------------------------------------
@@ -608,7 +610,7 @@ export class DoithoaiWidget extends HTMLElement {
     return h(
       "li",
       { class: "q", "data-id": q.id, "data-status": q.status },
-      foldable(q.text, t, { class: "q-text", id: `dw-q-${q.id}` }, {
+      readMore(q.text, t, { class: "q-text", id: `dw-q-${q.id}` }, {
         open: this.unfolded.has(q.id),
         onToggle: (open) => (open ? this.unfolded.add(q.id) : this.unfolded.delete(q.id)),
       }),

@@ -1,5 +1,5 @@
 // What the pages (not the widget) share beyond lib/: the page's own strings
-// (its i18n and lib-strings JSON blocks), the connection line, a staff page's live
+// (its i18n JSON block), the connection line, a staff page's live
 // connection and the confirmation dialog.
 //
 // The DOM helper, API client, feed, state model and translations themselves
@@ -11,10 +11,8 @@ import { h, readJSON } from "./lib/dom.js";
 import { Feed } from "./lib/feed.js";
 import { translator } from "./lib/i18n.js";
 
-/** The page's strings: t(key, vars), label(table, code), raw(key) (lib/i18n.js):
- * its own short keys (its i18n block), and the msgids of the shared scripts it
- * uses (its lib-strings block, where it has one). */
-export const { t, label, raw } = translator({ ...readJSON("lib-strings"), ...readJSON("i18n") });
+/** The page's strings: t(key, vars), label(table, code), raw(key) (lib/i18n.js). */
+export const { t, label, raw } = translator(readJSON("i18n"));
 
 /**
  * A visually hidden live region appended to `root`; returns `announce(text)`,

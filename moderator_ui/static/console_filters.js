@@ -1,23 +1,12 @@
 // The moderation console's filters: topic, flag, locality, channel and a
-// search over the folded text. The form is in the page (console.html); this
-// module reads it and says which questions it lets through.
+// search over the folded text (lib/fold.js, the server's folding: a search
+// typed without marks or in Telex finds what the server folded). The form is
+// in the page (console.html); this module reads it and says which questions
+// it lets through.
 //
 // It never changes a question and never talks to the server.
 
-/**
- * Text folded for matching, the simple way: marks dropped, đ → d, lower case,
- * anything but letters and digits a space, spaces collapsed. The server's
- * `folded` field is made the same way (and also undoes Telex leftovers).
- */
-export function fold(text) {
-  return String(text || "")
-    .normalize("NFD")
-    .replace(/\p{M}/gu, "")
-    .replace(/[đĐ]/g, "d")
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .trim();
-}
+import { fold } from "./lib/fold.js";
 
 // A filter's value that means "questions without one" (a topic, a locality).
 export const NONE = "__none";

@@ -206,7 +206,8 @@ function makeCard(id) {
     h("summary", { text: t("write_note") }),
     h("div", { class: "field" }, h("label", { for: noteId, text: t("new_note") }), noteArea, noteCount, h("div", { class: "q-actions" }, noteButton)),
   );
-  const notes = h("section", { class: "notes", "aria-labelledby": `${noteId}-heading` }, h("h3", { id: `${noteId}-heading`, text: t("notes") }), notesList, noteBox);
+  // Named by its heading and its question's number: each card's notes are a region of their own.
+  const notes = h("section", { class: "notes", "aria-label": `${t("notes")} · ${t("question_no", { id })}` }, h("h3", { text: t("notes") }), notesList, noteBox);
 
   const answerId = `answer-${id}`;
   const answerLabel = h("label", { for: answerId });

@@ -17,16 +17,21 @@ import { AskForm } from "./lib/ask_form.js";
 import { store, stored, voterId } from "./lib/device.js";
 import { h, readJSON, reconcile, safeUrl } from "./lib/dom.js";
 import { Feed } from "./lib/feed.js";
-import { foldable } from "./lib/fold.js";
+import { translator } from "./lib/i18n.js";
+import { readMore } from "./lib/more.js";
 import { fetchProof, sendProven } from "./lib/proof.js";
 import { apply, createState, setVotes } from "./lib/state.js";
 import { clockOffset, formatDay, timeElement } from "./lib/time.js";
+import { createBrowse } from "./public_filter.js";
+import { following } from "./public_follow.js";
 
 const root = document.getElementById("dialogue");
 const slug = root.dataset.slug;
 const lang = root.dataset.lang;
 const apiBase = `/api/v1/dialogues/${encodeURIComponent(slug)}`;
 const initial = readJSON("feed-data");
+// The shared modules' strings (msgids, as the widget's): dialogue.html's lib-i18n block.
+const libT = translator(readJSON("lib-i18n")).t;
 
 // What the public feed said (lib/state.js), and what this page draws from it.
 const model = createState("public");
@@ -49,6 +54,10 @@ const listEmpty = document.getElementById("questions-empty");
 const listCount = document.getElementById("question-count");
 const connection = document.getElementById("connection");
 const announce = liveRegion(root);
+// The reader's sort, topic and search over the published questions (public_filter.js).
+const browse = createBrowse({ onChange: schedule, announce });
+// My questions, the copy button, and the on-air changes and answers said aloud.
+const follow = following({ slug, lang, say: announce });
 
 // -- votes: one per question per browser; the server enforces it per voter id --
 
@@ -95,11 +104,14 @@ function showDialogue(dialogue) {
   status.textContent = label("phases", dialogue.status);
   root.dataset.phase = dialogue.status;
   onAirSection.hidden = ENDED.has(dialogue.status);
+  browse.setTopics(dialogue.topics);
   showAsk(dialogue);
 }
 
 function receive(message) {
-  if (apply(model, message).dialogue) showDialogue(model.dialogue);
+  const out = apply(model, message);
+  if (out.dialogue) showDialogue(model.dialogue);
+  follow.hear(message, out, model);
   schedule();
 }
 
@@ -128,12 +140,17 @@ function draw() {
   const all = Object.values(model.questions).sort((a, b) => Number(b.id) - Number(a.id));
   const airing = (q) => q.status === "on_air" && !ENDED.has(now);
   const onAir = all.filter(airing).map((q) => q.id);
-  const rest = all.filter((q) => !airing(q)).map((q) => q.id);
+  const rest = all.filter((q) => !airing(q));
+  const shown = browse.pick(rest).map((q) => q.id);
+  // A card that moves (its votes changed the order) keeps the focus it had.
+  const focused = document.activeElement;
   reconcile(onAirList, onAir, (id) => cards.get(id).node);
-  reconcile(list, rest, (id) => cards.get(id).node);
+  reconcile(list, shown, (id) => cards.get(id).node);
+  if (focused && focused.isConnected && focused !== document.activeElement) focused.focus();
   onAirEmpty.hidden = onAir.length > 0;
   listEmpty.hidden = rest.length > 0;
   listCount.textContent = String(rest.length);
+  browse.show(shown.length, rest.length);
 }
 
 /** An answer given live without its summary yet: the moment of the recording to watch it at. */
@@ -198,7 +215,7 @@ function card(q, now) {
 function questionText(q) {
   const open = view.unfolded.has(q.id);
   const toggle = (unfolded) => (unfolded ? view.unfolded.add(q.id) : view.unfolded.delete(q.id));
-  return foldable(q.text, t, { class: "pq-text", id: `pq-text-${q.id}` }, { open, onToggle: toggle });
+  return readMore(q.text, libT, { class: "pq-text", id: `pq-text-${q.id}` }, { open, onToggle: toggle });
 }
 
 /** The "me too" button, and why a vote was refused (the server says it in words). */
@@ -249,7 +266,7 @@ const done = document.getElementById("ask-done");
 const closedNote = document.getElementById("ask-closed");
 const jump = document.getElementById("ask-jump");
 const jumpBar = jump.closest(".jump-to-ask");
-const ask = new AskForm(t, {
+const ask = new AskForm(libT, {
   prefix: "ask",
   draftKey: `doithoai.draft.${slug}`,
   buttonClass: "button",
@@ -272,6 +289,7 @@ async function submit() {
   if (!code) return;
   ask.forget();
   document.getElementById("ask-code").textContent = code;
+  follow.sent(code, body.text);
   document.getElementById("ask-track").href = `/t/${encodeURIComponent(code)}`;
   ask.node.hidden = true;
   done.hidden = false;
@@ -316,6 +334,7 @@ function showConnection(state, seconds) {
 // -- start: draw the server's snapshot, then follow the feed from its id -----
 
 receive({ type: "snapshot", id: initial.last_event_id, data: initial });
+follow.start();
 const feed = new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/feed`, {
   after: initial.last_event_id,
   onMessage: receive,

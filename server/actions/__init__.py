@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ..config import Settings
 from ..store.connection import Store
-from ..store.errors import StoreUnavailable
+from ..store.errors import Contended, StoreUnavailable
 from .accounts import Accounts, Identity, SignedIn
 from .audit import Audit
 from .base import Clock, utcnow
@@ -35,6 +35,7 @@ from .tracking import Tracking
 __all__ = [
     "PUBLIC_CHANNELS",
     "Accounts",
+    "Contended",
     "Identity",
     "Outbox",
     "Services",

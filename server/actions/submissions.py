@@ -156,9 +156,11 @@ class Submissions(Family):
         it has passed the checks a real submission gets (so a robot learns
         nothing from a 400 it would not otherwise get): a tracking code of the
         real shape that answers, on the tracking page and API, as a real
-        question still being reviewed does, for as long as a robot would look. A retry with the same
-        ``submission_id`` gets the same code, as a real retry does. Nothing of
-        the submission is kept but that view (text, topic, time)."""
+        question still being reviewed does, for as long as a robot would look.
+        A retry with the same ``submission_id`` gets the same code, as a real
+        retry does. Nothing of the submission is kept but that view (text,
+        topic, time, and the id the next real question gets, as the real view
+        names its own)."""
         code = (
             derived_tracking_code(self._trap_key, dialogue.id, sub.submission_id)
             if sub.submission_id
@@ -166,11 +168,13 @@ class Submissions(Family):
         )
         view = {
             "tracking_code": code,
+            "id": str(await self.store.questions.last_id(dialogue.id) + 1),
             "dialogue": {"slug": dialogue.slug, "title": dialogue.title},
             "status": Status.PENDING.value,
             "text": sub.text,
             "topic": sub.topic,
             "submitted_at": iso(self._now()),
+            "has_contact": False,  # as forget_contact says of it
         }
         if await self.store.questions.trapped(code) is None:
             await self.store.questions.keep_trap(code, view, TRAP_SECONDS)

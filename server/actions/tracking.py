@@ -36,11 +36,13 @@ class Tracking(Family):
         assert dialogue is not None
         view: TrackingView = {
             "tracking_code": q.tracking_code,
+            "id": q.id,
             "dialogue": {"slug": dialogue.slug, "title": dialogue.title},
             "status": q.status,
             "text": q.original_text if q.original_text is not None else q.text,
             "topic": q.topic,
             "submitted_at": q.submitted_at,
+            "has_contact": await self.store.questions.has_contact(dialogue.id, q.id),
         }
         if q.status is Status.REJECTED:
             view["reason"] = q.reason
@@ -56,6 +58,13 @@ class Tracking(Family):
             if target is not None and target.is_public:
                 view["merged_into"] = public_question(target, dialogue)
         return view
+
+    async def feed_position(self, code: str) -> str | None:
+        """The id of the last event of the public feed of the code's dialogue,
+        read before its view so that a page following the feed from there
+        misses nothing; None for a code of no dialogue."""
+        dialogue_id = dialogue_of(code)
+        return await self.store.events.last_id(dialogue_id) if dialogue_id else None
 
     async def forget_contact(self, code: str) -> bool:
         """The asker's request, by tracking code, to delete their contact data.

@@ -102,7 +102,13 @@ async def _store_command(settings: Settings, args: argparse.Namespace) -> int:
     """The commands that work on the store: dialogue, user, token, purge, audit, notify."""
     with _redis_url(settings) as url:
         secret = secret_key(settings)
-        store = Store.open(url, settings.events_maxlen, secret)
+        store = Store.open(
+            url,
+            settings.events_maxlen,
+            secret,
+            timeout=settings.redis_timeout,
+            connect_timeout=settings.redis_connect_timeout,
+        )
         app = actions.build(store, settings, secret=secret)
         try:
             if args.command == "dialogue":

@@ -22,7 +22,9 @@ How a key is made:
 
 This module is pure: standard library only, no I/O, no Redis, Starlette or
 asyncio. It never decides anything about a text (screening and similarity do);
-it never changes what is stored or shown: keys are for matching only.
+it never changes what is stored or shown: keys are for matching only. Its twin
+in the browser, ``moderator_ui/static/lib/fold.js``, gives the same keys
+(``tests/browser/test_fold.py``): change both together.
 """
 
 from __future__ import annotations

@@ -158,7 +158,9 @@ class Brand(TypedDict, total=False):
     logo: str
 
 
-class PublicDialogue(TypedDict):
+class _Dialogue(TypedDict):
+    """What the public and the admins both see of a dialogue."""
+
     slug: str
     title: str
     description: str
@@ -174,10 +176,13 @@ class PublicDialogue(TypedDict):
         bool, Meta(description="Submissions and first votes must carry a `proof`.")
     ]
     topics: list[Topic]
-    officials: list[Official]
     localities: list[str]
     answer_days: Annotated[int, Meta(description="Working days for written answers.")]
     brand: Annotated[Brand, Meta(description="The overlay's look.")]
+
+
+class PublicDialogue(_Dialogue):
+    officials: list[Official]
 
 
 class DialogueSummary(TypedDict):
@@ -203,26 +208,10 @@ class ScreeningPolicy(TypedDict):
     shouting_min_letters: int
 
 
-class StaffDialogue(TypedDict):
+class StaffDialogue(_Dialogue):
     """The dialogue as its admins edit it: the public view plus routing and accounts."""
 
-    slug: str
-    title: str
-    description: str
-    status: DialogueStatus
-    starts_at: Time | None
-    ends_at: Time | None
-    live_at: Time | None
-    closed_at: Time | None
-    stream_url: str | None
-    accepting_questions: bool
-    allow_anonymous: bool
-    proof_of_work: bool
-    topics: list[Topic]
     officials: list[StaffOfficial]
-    localities: list[str]
-    answer_days: int
-    brand: Brand
     id: str
     topic_officials: Annotated[dict[str, str], Meta(description="Topic id -> official id.")]
     widget_origins: list[str]
@@ -270,11 +259,19 @@ class TrackingView(TypedDict):
     """The asker's view of their question, from the moment of the 202."""
 
     tracking_code: str
+    id: Annotated[
+        str,
+        Meta(description="The question's id, as the public feed names it once it is published."),
+    ]
     dialogue: DialogueRef
     status: Status
     text: Annotated[str, Meta(description="The asker's own text (before any edit).")]
     topic: str | None
     submitted_at: Time
+    has_contact: Annotated[
+        bool,
+        Meta(description="Whether a phone number or email is kept for it (never the data)."),
+    ]
     reason: NotRequired[Annotated[str | None, Meta(description="Present when rejected.")]]
     answer: NotRequired[Annotated[Answer, Meta(description="Present once answered.")]]
     recording_url: NotRequired[str | None]

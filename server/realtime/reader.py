@@ -13,6 +13,7 @@ import logging
 
 from ..domain.model import Dialogue
 from ..store.connection import Follower, Store
+from ..store.errors import StoreUnavailable
 from .hub import Hub
 from .messages import render_all
 
@@ -50,13 +51,15 @@ class Reader:
             await self._follower.wake()
 
     async def run(self) -> None:
-        await self._follower.start()
         self._started = True
         while True:
             try:
                 await self._step()
             except asyncio.CancelledError:
                 raise
+            except StoreUnavailable as exc:
+                log.warning("event reader: Redis unavailable (%s); retrying in a second", exc)
+                await asyncio.sleep(1)
             except Exception:
                 log.exception("event reader failed; retrying in a second")
                 await asyncio.sleep(1)

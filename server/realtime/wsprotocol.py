@@ -19,7 +19,12 @@ per-address slot. Here:
   wait 10 s, then queue its FIN behind all the client never read);
 - a client that sends more frames than ``DOITHOAI_WS_CLIENT_FRAMES`` allows
   (the pong to our own ping and its close are free) is closed with 1008, or
-  reset when that close cannot be written.
+  reset when that close cannot be written;
+- a connection not gone ``DOITHOAI_WS_CLOSE_DEADLINE`` seconds after its
+  close began (the app's, ours, or the client's) is reset, whatever the
+  client does meanwhile (a trickle of reads keeps the write stall away, and
+  that deadline may be off), so a close always ends and frees the socket's
+  per-address place.
 
 It must never block or await on a client; never hold more for one than the
 transport's high-water mark, one message of the app's and the replies to
@@ -65,6 +70,8 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
     write_stall: float = 5.0
     #: (frames, per seconds) a client may send; 0 frames turns the budget off.
     client_frames: tuple[int, float] = (60, 60.0)
+    #: Seconds from the start of a close until the connection is reset.
+    close_deadline: float = 10.0
 
     def __init__(
         self,
@@ -77,6 +84,9 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
         self.writes_paused = False
         self.refused = False
         self._watch: asyncio.TimerHandle | None = None
+        self._deadline: asyncio.TimerHandle | None = None
+        #: Reset by us: gone, though uvicorn hears of it a moment later.
+        self._reset = False
         self._watched_size = 0
         self._tokens = float(self.client_frames[0])
         self._refilled_at = self.loop.time()
@@ -106,6 +116,8 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
         if self.refused:
             raise ClientDisconnected()
         closing = message["type"] == "websocket.close" and self.close_timer is None
+        if message["type"] == "websocket.close":
+            self._closing()  # before uvicorn waits, with no deadline, to write it
         await super().send(message)
         if not closing:
             return
@@ -143,7 +155,7 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
 
     def _check_drain(self) -> None:
         self._watch = None
-        if self.disconnected:
+        if self.disconnected or self._reset:
             return
         size = self.transport.get_write_buffer_size()
         if not (self.writes_paused or (self.transport.is_closing() and size)):
@@ -161,21 +173,46 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
 
     def keepalive_timeout(self) -> None:
         super().keepalive_timeout()
+        self._closing()
         self._watch_drain()  # its close frame waits behind what the client never read
 
     def _close_unanswered(self) -> None:
-        if not self.disconnected:
+        if not (self.disconnected or self._reset):
             log.info("dropping a WebSocket from %s: our close went unanswered", self._peer())
             self._abort()
 
     async def run_asgi(self) -> None:
         await super().run_asgi()
+        self._closing()
         if self.close_timer is None:  # uvicorn closed the transport: it must drain
             self._watch_drain()
 
+    def handle_close(self, event: Frame) -> None:
+        super().handle_close(event)
+        self._closing()  # our answer may wait behind what the client never read
+
     def connection_lost(self, exc: Exception | None) -> None:
         self._unwatch()
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
         super().connection_lost(exc)
+
+    # The close deadline.
+
+    def _closing(self) -> None:
+        """A close has begun: the connection is reset if not gone by the deadline."""
+        if self._deadline is None and not self.disconnected:
+            self._deadline = self.loop.call_later(self.close_deadline, self._close_overdue)
+
+    def _close_overdue(self) -> None:
+        if not (self.disconnected or self._reset):
+            log.info(
+                "dropping a WebSocket from %s: not closed within %g s",
+                self._peer(),
+                self.close_deadline,
+            )
+            self._abort()
 
     # The frame budget.
 
@@ -234,10 +271,12 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
         self.transport.write(b"".join(self.conn.data_to_send()))
         self.close_sent = True
         self.transport.close()
+        self._closing()
         self._watch_drain()
 
     def _abort(self) -> None:
         """Drop the connection now, unsent data and all, with a reset."""
+        self._reset = True
         sock = self.transport.get_extra_info("socket")
         if sock is not None:
             with contextlib.suppress(OSError):
@@ -254,5 +293,6 @@ def protocol_class(settings: Settings) -> type[GuardedProtocol]:
     class Configured(GuardedProtocol):
         write_stall = settings.ws_write_stall
         client_frames = settings.ws_client_frames
+        close_deadline = settings.ws_close_deadline
 
     return Configured

@@ -9,7 +9,9 @@ Question changes append their entries inside ``transition.lua`` itself (see
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +20,18 @@ from redis.asyncio import Redis
 
 from ..domain import audit
 from . import keys
-from .errors import guarded
+from .errors import Contended, guarded
 from .scripts import Scripts
 
-#: Retries when another action appended between reading the head and writing.
-ATTEMPTS = 20
+#: Attempts at a write when another action appended between reading the
+#: head and writing. Between two, a wait drawn at random up to a ceiling that
+#: doubles from BACKOFF_FIRST to BACKOFF_MAX seconds ("full jitter"): writers
+#: that lost together do not collide again together. Fifty moderators acting
+#: at once all get through within a few rounds; the attempts bound a write
+#: at a few seconds when the chain never stops moving.
+ATTEMPTS = 50
+BACKOFF_FIRST = 0.002
+BACKOFF_MAX = 0.1
 
 
 def _prefix(dialogue_id: str | None) -> str:
@@ -33,8 +42,13 @@ def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-class HeadMoved(Exception):
-    """Another action appended to the chain first: re-read the head and retry."""
+class HeadMoved(Contended):
+    """Other actions kept appending to the chain first, ``ATTEMPTS`` times."""
+
+
+async def wait_turn(attempt: int) -> None:
+    """Wait before attempt ``attempt + 1`` at a write that lost the head (see ATTEMPTS)."""
+    await asyncio.sleep(random.uniform(0, min(BACKOFF_MAX, BACKOFF_FIRST * 2**attempt)))
 
 
 @dataclass(frozen=True)
@@ -80,7 +94,9 @@ class AuditLog:
         if not entries:
             return
         prefix = _prefix(dialogue_id)
-        for _ in range(ATTEMPTS):
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                await wait_turn(attempt)
             spec = await self.spec(dialogue_id, entries)
             result = await self._scripts("audit", [], [prefix, json.dumps(spec)])
             if _s(result[0]) == "ok":

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import RedisError
 
 from .air import Air
 from .audit import AuditLog
@@ -31,14 +32,31 @@ from .users import Users
 #: instead of failing with "Too many connections".
 POOL_SIZE = 64
 POOL_WAIT = 10
+#: Seconds a command may take, and a connection to open, unless the caller
+#: says (``DOITHOAI_REDIS_TIMEOUT``, ``DOITHOAI_REDIS_CONNECT_TIMEOUT``). Set
+#: here, not left to redis-py, whose defaults changed between its versions.
+TIMEOUT = 5.0
+CONNECT_TIMEOUT = 2.0
+#: The longest a ``Follower``'s blocking read may wait: its connection's
+#: timeout is the command timeout plus this.
+MAX_BLOCK = 5.0
 
 
-def connect(url: str, pool_size: int = POOL_SIZE) -> Redis:
-    """A client for ``url`` (redis://, rediss:// or unix://), RESP2, str replies."""
+def connect(
+    url: str,
+    pool_size: int = POOL_SIZE,
+    *,
+    timeout: float = TIMEOUT,
+    connect_timeout: float = CONNECT_TIMEOUT,
+) -> Redis:
+    """A client for ``url`` (redis://, rediss:// or unix://), RESP2, str replies;
+    a command fails after ``timeout`` seconds, a connection after ``connect_timeout``."""
     pool = BlockingConnectionPool.from_url(
         url,
         max_connections=pool_size,
         timeout=POOL_WAIT,
+        socket_timeout=timeout,
+        socket_connect_timeout=connect_timeout,
         decode_responses=True,
         protocol=2,
         health_check_interval=30,
@@ -52,10 +70,12 @@ def connect(url: str, pool_size: int = POOL_SIZE) -> Redis:
 
 def _alone(redis: Redis) -> Redis:
     """A client on a connection of its own to ``redis``'s server (a blocking
-    read holds its connection for as long as it waits)."""
+    read holds its connection for as long as it waits, up to ``MAX_BLOCK``)."""
     pool = redis.connection_pool
+    kwargs = dict(pool.connection_kwargs)
+    kwargs["socket_timeout"] = (kwargs.get("socket_timeout") or TIMEOUT) + MAX_BLOCK
     own = BlockingConnectionPool(
-        connection_class=pool.connection_class, max_connections=1, **pool.connection_kwargs
+        connection_class=pool.connection_class, max_connections=1, **kwargs
     )
     return Redis.from_pool(own)
 
@@ -69,14 +89,21 @@ class Follower:
         self._main = main
         self._blocking = _alone(main)
         self._events = Events(self._blocking)
+        #: The blocking connection's id, for ``wake``; None until the first
+        #: read, and again after a failed one (Redis may have restarted: the
+        #: connection that comes next is a new one, with a new id).
         self._client_id: int | None = None
-
-    async def start(self) -> None:
-        self._client_id = int(await self._blocking.client_id())
 
     async def read(self, positions: Mapping[str, str], block_ms: int) -> list[StoredEvent]:
         """Events after each dialogue's position, waiting up to ``block_ms``."""
-        return await self._events.read(positions, block_ms)
+        assert block_ms <= MAX_BLOCK * 1000, block_ms
+        try:
+            if self._client_id is None:
+                self._client_id = int(await self._blocking.client_id())
+            return await self._events.read(positions, block_ms)
+        except (RedisError, StoreUnavailable):
+            self._client_id = None
+            raise
 
     async def wake(self) -> None:
         """End the read that is waiting now, if any (its caller then reads again)."""
@@ -103,9 +130,18 @@ class Store:
         self.notices = Notices(redis, scripts)
 
     @classmethod
-    def open(cls, url: str, events_maxlen: int, secret: bytes) -> Store:
+    def open(
+        cls,
+        url: str,
+        events_maxlen: int,
+        secret: bytes,
+        *,
+        timeout: float = TIMEOUT,
+        connect_timeout: float = CONNECT_TIMEOUT,
+    ) -> Store:
         """A store on its own client for ``url``; ``close`` closes it."""
-        store = cls(connect(url), events_maxlen, secret)
+        client = connect(url, timeout=timeout, connect_timeout=connect_timeout)
+        store = cls(client, events_maxlen, secret)
         store._owned = True
         return store
 

@@ -7,6 +7,11 @@ data, password hashes and the overlay token. A server left running by a run
 that was killed is found through its pid file: reused if it answers,
 replaced if it is gone.
 
+A node's server is supervised (``supervise``): found gone (killed, out of
+memory, exited on a failed AOF write), it is started again on the same
+files, at once the first time and with a doubling wait while it keeps dying
+soon after each start; the node answers 503 meanwhile.
+
 This module only manages the process. It never reads the environment (the
 caller passes ``Settings.data_dir`` and ``Settings.appendfsync``) and never
 touches application keys.
@@ -14,14 +19,17 @@ touches application keys.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import hashlib
 import importlib.util
+import logging
 import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -32,6 +40,8 @@ from redis.retry import Retry
 from ..datadir import FILE_MODE, private_dir, tighten
 
 __all__ = ["EmbeddedRedis", "find_redis_server"]
+
+log = logging.getLogger(__name__)
 
 APPENDFSYNC_POLICIES = ("everysec", "always", "no")
 
@@ -44,6 +54,14 @@ START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 POLL_INTERVAL = 0.02
 LOG_TAIL_LINES = 30
+#: How often the supervisor looks whether the server is still there.
+WATCH_INTERVAL = 0.25
+#: A server found gone is started again at once; if it dies again within
+#: STABLE_AFTER seconds of that start, after a wait that doubles from
+#: RESTART_FIRST to RESTART_MAX seconds while it keeps doing so.
+RESTART_FIRST = 1.0
+RESTART_MAX = 30.0
+STABLE_AFTER = 60.0
 
 #: What redis-server keeps in the data dir: the AOF (a directory since Redis
 #: 7, a file before), an RDB should one ever be written, the pid file and the
@@ -98,6 +116,10 @@ class EmbeddedRedis:
         self.socket_path = _socket_path(self.data_dir)
         self._process: subprocess.Popen[bytes] | None = None
         self._pid: int | None = None
+        # start, stop and restart one at a time: the supervisor restarts on a
+        # thread of its own while the node may be stopping.
+        self._lock = threading.RLock()
+        self._stopped = False
 
     @property
     def url(self) -> str:
@@ -121,6 +143,71 @@ class EmbeddedRedis:
 
     def start(self) -> None:
         """Start the server, or adopt one left running on this data dir; wait until ready."""
+        with self._lock:
+            self._stopped = False
+            self._start()
+
+    def running(self) -> bool:
+        """Whether the started (or adopted) server is still there."""
+        pid = self._pid
+        return pid is not None and self._alive(pid)
+
+    def restart(self) -> bool:
+        """Start the server again after it died; False if there was nothing
+        to do (it runs, or ``stop`` was called)."""
+        with self._lock:
+            if self._stopped or self.running():
+                return False
+            atexit.unregister(self.stop)
+            if self._process is not None:
+                self._process.wait()  # reap it
+            self._process = None
+            self._pid = None
+            self._start()
+            return True
+
+    async def supervise(self) -> None:
+        """Start the server again whenever it is found gone, until cancelled
+        (see the module's docstring); each death and start is logged."""
+        wait = 0.0
+        started = time.monotonic()
+        while True:
+            await asyncio.sleep(WATCH_INTERVAL)
+            if self._stopped:
+                return
+            if self.running():
+                if wait and time.monotonic() - started >= STABLE_AFTER:
+                    wait = 0.0
+                continue
+            log.error(
+                "embedded Redis (pid %s) is gone (%s); starting it again%s",
+                self._pid, self._exit_status(), f" in {wait:g} s" if wait else "",
+            )  # fmt: skip
+            await asyncio.sleep(wait)
+            wait = min(RESTART_MAX, max(RESTART_FIRST, wait * 2))
+            began = time.monotonic()
+            try:
+                started_again = await asyncio.to_thread(self.restart)
+            except (OSError, RuntimeError) as exc:
+                log.error("embedded Redis did not start: %s", exc)
+            else:
+                if not started_again:
+                    return  # stopped meanwhile
+                log.warning(
+                    "embedded Redis started again (pid %s) in %.2f s",
+                    self._pid, time.monotonic() - began,
+                )  # fmt: skip
+            started = time.monotonic()
+
+    def _exit_status(self) -> str:
+        if self._pid is None:
+            return "it did not start"  # its last start failed
+        code = self._process.poll() if self._process is not None else None
+        if code is None:
+            return "exit status unknown"
+        return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+
+    def _start(self) -> None:
         if self._pid is not None:
             return
         private_dir(self.data_dir)
@@ -187,6 +274,11 @@ class EmbeddedRedis:
 
     def stop(self) -> None:
         """SHUTDOWN the server (which fsyncs the AOF) and wait until it has exited."""
+        with self._lock:
+            self._stopped = True
+            self._stop()
+
+    def _stop(self) -> None:
         pid = self._pid
         if pid is None:
             return

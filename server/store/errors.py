@@ -6,7 +6,8 @@ escapes it (unreachable, timed out, read-only replica, loading, out of
 disk, a cluster without quorum ...) into ``StoreUnavailable``, which the
 layers above answer with 503 and ``Retry-After``. A repository's own
 control flow (a ``WatchError`` it retries, a ``BUSYGROUP`` it expects)
-never reaches the guard.
+never reaches the guard. A write that could not get its turn among
+concurrent ones raises ``Contended`` (409 ``conflict``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ class StoreUnavailable(Exception):
     def __init__(self, kind: str, detail: str = "") -> None:
         super().__init__(f"{kind}: {detail}" if detail else kind)
         self.kind = kind
+
+
+class Contended(Exception):
+    """Others kept changing what this write depends on (the head of an audit
+    chain) before it could be made, however long it waited its turn: nothing
+    was written, and trying again later may succeed."""
 
 
 def _guard(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:

@@ -3,7 +3,9 @@ worker (``intake.py``) and the notifier (``notices.py``) are two of them.
 
 Each node runs one consumer under a name that is stable across its restarts,
 so a restarted node first takes up the entries it had read but not
-acknowledged (after a kill -9 too). Entries left pending (on a dead
+acknowledged (after a kill -9 too); so does a running one after any Redis
+error (XREADGROUP from id 0), since a batch cut short leaves entries read
+and not finished. Entries left pending (on a dead
 consumer, or failed) are taken over once idle long enough (``_wait_ms``:
 XCLAIM after XPENDING, which also tells the delivery count); an entry
 delivered ``max_deliveries`` times goes to the dialogue's dead letters
@@ -22,7 +24,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
-from redis.exceptions import ResponseError
+from redis.exceptions import RedisError, ResponseError
+
+from .errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -101,14 +105,23 @@ class GroupWorker(abc.ABC):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                # Whatever this consumer had read and not finished (the rest
+                # of a batch cut short) is taken up again on the next pass,
+                # not after the claim idle time.
+                self._started = False
                 if "NOGROUP" in str(exc):
                     self._grouped.clear()  # a stream was deleted (or Redis flushed): regroup
-                log.exception("%s loop failed; retrying in a second", self.name)
+                    log.warning("%s: a consumer group is gone (%s); regrouping", self.name, exc)
+                elif isinstance(exc, (RedisError, StoreUnavailable)):
+                    log.warning("%s: Redis unavailable (%s); retrying in a second", self.name, exc)
+                else:
+                    log.exception("%s loop failed; retrying in a second", self.name)
                 await asyncio.sleep(1)
 
     async def run_once(self, block_ms: int | None = None) -> None:
-        """One pass: (first time only) this consumer's own unacknowledged
-        entries, then pending entries due again, then new entries."""
+        """One pass: (first time, and after an error) this consumer's own
+        unacknowledged entries, then pending entries due again, then new
+        entries."""
         streams = await self._streams()
         if not self._started:
             await self._own_pending(streams)
@@ -136,7 +149,8 @@ class GroupWorker(abc.ABC):
             reply = await self._redis.xreadgroup(
                 self.group, self.consumer, dict.fromkeys(streams, "0"), count=1000
             )
-            await self._process(streams, reply)
+            # As new ones: an entry read just before an error may not be due yet.
+            await self._process(streams, reply, new=True)
 
     async def _take_over(self, streams: dict[str, str]) -> None:
         least = self._wait_ms(1, self.consumer)
@@ -179,7 +193,9 @@ class GroupWorker(abc.ABC):
                     await self._ready(entry_id)
                 try:
                     await self._handle(dialogue_id, fields["qid"], entry_id)
-                except asyncio.CancelledError:
+                except (asyncio.CancelledError, StoreUnavailable):
+                    # Redis is away: the rest of the batch would fail too;
+                    # ``run`` takes it all up again from this consumer's own.
                     raise
                 except Exception as exc:
                     # Left pending: taken over again when due, dead-lettered

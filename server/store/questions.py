@@ -22,7 +22,7 @@ from ..domain.audit import Entry
 from ..domain.lifecycle import Decision
 from ..domain.model import Question, Status
 from . import keys
-from .audit import ATTEMPTS, AuditLog, HeadMoved
+from .audit import ATTEMPTS, AuditLog, HeadMoved, wait_turn
 from .dialogues import _ALPHABET
 from .errors import guarded
 from .scripts import Scripts
@@ -195,6 +195,14 @@ class Questions:
         raw = await self._redis.get(keys.trap(dialogue_id, code)) if dialogue_id else None
         return dict(json.loads(raw)) if raw else None
 
+    async def last_id(self, dialogue_id: str) -> int:
+        """The highest question id the dialogue has handed out (0: none yet)."""
+        return int(await self._redis.get(keys.prefix(dialogue_id) + "seq") or 0)
+
+    async def has_contact(self, dialogue_id: str, question_id: str) -> bool:
+        """Whether contact data is kept for the question (without reading it)."""
+        return bool(await self._redis.exists(keys.contact(dialogue_id, question_id)))
+
     async def forget_contact(self, dialogue_id: str, question_id: str) -> bool:
         """Delete a question's contact data; whether there was any."""
         return bool(await self._redis.delete(keys.contact(dialogue_id, question_id)))
@@ -274,7 +282,7 @@ class Questions:
             return queued[start : start + limit], str(start + limit) if more else None
         found: list[Question] = []
         after = int(cursor or 0)
-        last = int(await self._redis.get(keys.prefix(dialogue_id) + "seq") or 0)
+        last = await self.last_id(dialogue_id)
         while len(found) <= limit and after < last:
             if status is None:
                 ids = [str(i) for i in range(after + 1, min(last, after + _BATCH) + 1)]
@@ -344,7 +352,9 @@ class Questions:
         if notify:
             spec["notify"] = list(notify)
         prefix = keys.prefix(dialogue_id)
-        for _ in range(ATTEMPTS):
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                await wait_turn(attempt)
             if audit:
                 spec["audit"] = await self._audit.spec(dialogue_id, audit)
             result = await self._scripts("transition", [], [prefix, self._maxlen, json.dumps(spec)])

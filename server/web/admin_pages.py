@@ -22,7 +22,8 @@ from ..domain.model import DialogueStatus, Role
 from ..domain.phases import PHASES
 from .auth import identify
 from .context import address, services
-from .templating import gettext, login_redirect, page_refusal, render
+from .staff_gate import login_redirect, open_staff_page
+from .templating import gettext, render
 
 #: The roles an account may hold in a dialogue, in the accounts page's order.
 MEMBER_ROLES = (Role.MODERATOR, Role.PRODUCER, Role.OFFICIAL, Role.SECRETARY, Role.ADMIN)
@@ -70,25 +71,18 @@ async def dialogues(request: Request) -> Response:
 async def dialogue(request: Request) -> Response:
     """One dialogue's settings, phase and overlay link, edited by admin.js; a
     live dialogue's end is a link to its wrap-up (every admin may run it)."""
-    identity = await identify(request)
-    if identity is None:
-        return login_redirect(request)
-    found = await services(request).dialogues.find(request.path_params["slug"])
     _ = gettext(request)
     only_admins = _("Only administrators may open this page.")
-    if refused := page_refusal(request, identity, found, Permission.MANAGE, only_admins):
-        return refused
-    assert found is not None
-    return render(
-        request,
+    page = await open_staff_page(request, Permission.MANAGE, only_admins)
+    if isinstance(page, Response):
+        return page
+    found = page.dialogue
+    return page.render(
         "admin_dialogue.html",
-        dialogue=found,
         settings=staff_dialogue(found),
         steps=steps(),
         phase_order=[s.value for s in PHASE_ORDER],
         wrap_up_url=address(request, "wrap_up_page", slug=found.slug),
-        username=identity.username,
-        csrf_token=identity.csrf_token or "",
     )
 
 

@@ -12,9 +12,10 @@ from starlette.responses import JSONResponse, Response
 from ..actions.audit import FILTERS, check_cursor, row_doc
 from ..domain.access import Permission
 from ..domain.wording import Refused
-from .auth import identify, require, require_dialogue_scope, require_staff
+from .auth import require, require_dialogue_scope, require_staff
 from .context import services
-from .templating import error_page, login_redirect, page_refusal, render
+from .staff_gate import open_staff_page
+from .templating import error_page
 
 
 def _cursor(request: Request) -> str | None:
@@ -40,14 +41,11 @@ async def audit_api(request: Request) -> Response:
 
 
 async def audit_page(request: Request) -> Response:
-    identity = await identify(request)
-    if identity is None:
-        return login_redirect(request)
+    page = await open_staff_page(request, Permission.AUDIT)
+    if isinstance(page, Response):
+        return page
     app = services(request)
-    dialogue = await app.dialogues.find(request.path_params["slug"])
-    if refused := page_refusal(request, identity, dialogue, Permission.AUDIT):
-        return refused
-    assert dialogue is not None
+    dialogue = page.dialogue
     filters = _filters(request)
     try:
         before = _cursor(request)
@@ -55,16 +53,12 @@ async def audit_page(request: Request) -> Response:
         return error_page(request, 400)
     rows, cursor = await app.audit.page(dialogue, filters, before)
     chain = await app.audit.chain(dialogue)
-    return render(
-        request,
+    return page.render(
         "audit.html",
-        dialogue=dialogue,
         rows=rows,
         filters=filters,
         older_query=urlencode({**filters, "before": cursor}) if cursor else "",
         problems=chain.problems,
         head=chain.head,
         count=chain.count,
-        username=identity.username,
-        csrf_token=identity.csrf_token or "",
     )

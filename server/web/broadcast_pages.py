@@ -23,7 +23,9 @@ from ..domain.text import LIMITS
 from .auth import actor_of, identify
 from .context import address, services, settings
 from .pages import viewer_data
-from .templating import error_page, gettext, login_redirect, page_refusal, render
+from .share import public_url
+from .staff_gate import login_redirect, open_staff_page, page_refusal
+from .templating import error_page, gettext, render
 
 #: Background variants of the overlay: transparent by default (for
 #: compositing in OBS or vMix), ``opaque`` (a dark backdrop, for tools that
@@ -37,25 +39,18 @@ async def _dialogue(request: Request) -> Dialogue | None:
 
 async def producer(request: Request) -> Response:
     """The producer console: the shell; producer.js fills it from the staff feed."""
-    identity = await identify(request)
-    if identity is None:
-        return login_redirect(request)
-    dialogue = await _dialogue(request)
     _ = gettext(request)
     refusal = _(
         "Your account may not open the producer console. "
         "Ask an administrator for the producer role."
     )
-    if refused := page_refusal(request, identity, dialogue, Permission.PRODUCE, refusal):
-        return refused
-    assert dialogue is not None
-    return render(
-        request,
+    page = await open_staff_page(request, Permission.PRODUCE, refusal)
+    if isinstance(page, Response):
+        return page
+    identity, dialogue = page.identity, page.dialogue
+    return page.render(
         "producer.html",
-        dialogue=dialogue,
         dialogue_data=public_dialogue(dialogue),
-        username=identity.username,
-        csrf_token=identity.csrf_token or "",
         air_text_limits=LIMITS["air_text"],
         air_undo=settings(request).air_undo,
         may_close=identity.may(dialogue, Permission.CLOSE),
@@ -93,8 +88,9 @@ async def presenter(request: Request) -> Response:
 
 
 async def screen(request: Request) -> Response:
-    """The broadcast overlay: the question on air, for OBS or vMix. The token in
-    the URL is the only key; a wrong or missing one gets a 403 page."""
+    """The broadcast overlay: the question on air, for OBS or vMix (with
+    ``?qr=1``, the dialogue's QR code too). The token in the URL is the only
+    key; a wrong or missing one gets a 403 page."""
     dialogue = await _dialogue(request)
     if dialogue is None:
         return error_page(request, 404)
@@ -102,6 +98,8 @@ async def screen(request: Request) -> Response:
     context: dict[str, Any] = {
         "dialogue": dialogue,
         "background": background if background in SCREEN_BACKGROUNDS else "transparent",
+        # ?qr=1: the public page's QR code and address in a corner, for viewers to ask.
+        "share_url": public_url(request, dialogue) if request.query_params.get("qr") else None,
     }
     token = request.query_params.get("token", "")
     if not await services(request).broadcast.screen_token_ok(dialogue, token):

@@ -23,8 +23,6 @@ from starlette.requests import HTTPConnection
 from ..domain.wording import Message, Refused
 
 LOCALE = Path(__file__).resolve().parent.parent.parent / "moderator_ui" / "locale"
-#: The scripts the public page and the widget share (their strings are msgids).
-SCRIPT_LIB = LOCALE.parent / "static" / "lib"
 #: Vietnamese first: it is the default when the request states no preference.
 LANGUAGES = ("vi", "en")
 
@@ -76,22 +74,21 @@ def say(conn: HTTPConnection, what: Message | Refused | str, *, header: bool = T
     return what.say(gettext)
 
 
-def script_msgids(paths: Iterable[Path]) -> list[str]:
-    """Every msgid the scripts at ``paths`` pass to ``t()``, found as ``make
-    i18n`` finds them (babel.cfg's javascript sections)."""
-    found: set[str] = set()
-    for path in paths:
-        with path.open("rb") as source:
-            for _, message, _, _ in extract("javascript", source, keywords={"t": None}):
-                if isinstance(message, str):
-                    found.add(message)
-    return sorted(found)
-
-
 @functools.cache
-def script_strings(lang: str, *modules: str) -> dict[str, str]:
-    """The ``lang`` translation of each msgid of the shared scripts ``modules``
-    (file names in ``static/lib/``): the table a page gives them (its
-    ``lib-strings`` block), as the widget's bundle carries its own."""
+def script_msgids(path: Path) -> tuple[str, ...]:
+    """The msgids a script passes to ``t()``, found as ``make i18n`` finds
+    them (babel.cfg's javascript sections), sorted."""
+    with path.open("rb") as source:
+        found = {
+            message
+            for _, message, _, _ in extract("javascript", source, keywords={"t": None})
+            if isinstance(message, str)
+        }
+    return tuple(sorted(found))
+
+
+def script_strings(lang: str, paths: Iterable[Path]) -> dict[str, str]:
+    """msgid -> its ``lang`` translation, for every msgid the scripts at
+    ``paths`` pass to ``t()``: the table a page gives a shared module."""
     gettext = catalog(lang).gettext
-    return {m: gettext(m) for m in script_msgids(SCRIPT_LIB / name for name in modules)}
+    return {m: gettext(m) for path in paths for m in script_msgids(path)}

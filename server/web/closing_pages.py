@@ -11,31 +11,23 @@ from starlette.responses import Response
 
 from ..actions.closing import WRAPPABLE
 from ..domain.access import Permission
-from .auth import identify
 from .context import services
-from .templating import gettext, login_redirect, page_refusal, render
+from .staff_gate import open_staff_page
+from .templating import gettext
 
 
 async def wrap_up(request: Request) -> Response:
-    identity = await identify(request)
-    if identity is None:
-        return login_redirect(request)
-    actions = services(request)
-    dialogue = await actions.dialogues.find(request.path_params["slug"])
     _ = gettext(request)
     refusal = _(
         "Your account may not end this broadcast. Ask an administrator for the producer role."
     )
-    if refused := page_refusal(request, identity, dialogue, Permission.CLOSE, refusal):
-        return refused
-    assert dialogue is not None
-    return render(
-        request,
+    page = await open_staff_page(request, Permission.CLOSE, refusal)
+    if isinstance(page, Response):
+        return page
+    dialogue = page.dialogue
+    return page.render(
         "wrapup.html",
-        dialogue=dialogue,
-        plan=await actions.closing.plan(dialogue),
+        plan=await services(request).closing.plan(dialogue),
         wrappable=dialogue.status in WRAPPABLE,
         officials=[{"id": o.id, "name": o.name, "title": o.title} for o in dialogue.officials],
-        username=identity.username,
-        csrf_token=identity.csrf_token or "",
     )

@@ -2,8 +2,10 @@
 
 Everything refused raises ``Refused`` (a code and a ``Message``); this
 module gives the code its HTTP status and says the message through the
-catalogs. Redis being unreachable becomes 503 ``unavailable``; nothing
-escapes as a bare 500 page.
+catalogs. Redis being unreachable (or refusing: out of disk, loading, read
+only ...) becomes 503 ``unavailable``, and a browser's page the error page
+saying so; a write that never got its turn among concurrent ones 409
+``conflict``. Nothing escapes as a bare 500 page.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..actions import StoreUnavailable
+from ..actions import Contended, StoreUnavailable
 from ..domain.views import FieldErrorDetail
 from ..domain.wording import N_, Refused
 from .access_log import redact
+from .caching import API_PREFIX
 from .catalogs import say
+from .templating import error_page
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +117,26 @@ async def _http(request: Request, exc: Exception) -> Response:
 
 
 async def _store_down(request: Request, exc: Exception) -> Response:
+    """503 ``unavailable`` with Retry-After: the API's body, or for a
+    browser's page the error page saying so in the reader's language."""
     log.warning("Redis unavailable: %s", exc)
-    return error_response(request, unavailable())
+    refused = unavailable()
+    if not _browsing(request):
+        return error_response(request, refused)
+    page = error_page(request, STATUS[refused.code])
+    page.headers.update(refusal_headers(refused))
+    return page
+
+
+def _browsing(request: Request) -> bool:
+    """A browser asking for a page (not the API, nor a script or a probe)."""
+    wants = request.headers.get("accept", "")
+    return not request.url.path.startswith(API_PREFIX) and "text/html" in wants
+
+
+async def _contended(request: Request, exc: Exception) -> Response:
+    log.warning("gave up a write under contention: %s", exc)
+    return error_response(request, Refused("conflict", GENERIC["conflict"]))
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -126,5 +148,6 @@ HANDLERS = {
     Refused: _refused,
     HTTPException: _http,
     StoreUnavailable: _store_down,
+    Contended: _contended,
     Exception: _unexpected,
 }

@@ -21,7 +21,8 @@ from ..domain.text import LIMITS
 from .auth import actor_of, identify
 from .context import services
 from .pages import viewer_data
-from .templating import error_page, gettext, login_redirect, page_refusal, render
+from .staff_gate import login_redirect, page_refusal
+from .templating import error_page, gettext, render
 
 
 def _refused(request: Request, status_code: int, dialogue: Dialogue | None = None) -> Response:

@@ -37,8 +37,10 @@ from .auth import (
 from .catalogs import say
 from .context import address, node, services, settings
 from .errors import STATUS, refusal_headers
+from .share import public_url
 from .staff import sign_in
-from .templating import error_page, login_redirect, page_refusal, protect, render
+from .staff_gate import open_staff_page
+from .templating import error_page, protect, render
 
 #: A login form is three short fields; anything bigger is not one.
 MAX_FORM_BODY = 8192
@@ -208,19 +210,12 @@ def viewer_data(actor: Actor) -> dict[str, Any]:
 
 async def console(request: Request) -> Response:
     """The moderation console: the shell; console.js fills it from the staff feed."""
-    identity = await identify(request)
-    if identity is None:
-        return login_redirect(request)
-    dialogue = await _dialogue(request)
-    if refused := page_refusal(request, identity, dialogue, Permission.MODERATE):
-        return refused
-    assert dialogue is not None
-    return render(
-        request,
+    page = await open_staff_page(request, Permission.MODERATE)
+    if isinstance(page, Response):
+        return page
+    identity, dialogue = page.identity, page.dialogue
+    return page.render(
         "console.html",
-        dialogue=dialogue,
-        username=identity.username,
-        csrf_token=identity.csrf_token or "",
         reasons=REJECT_REASONS,
         edit_max=LIMITS["edit"][1],
         text_max=LIMITS["text"][1],
@@ -286,6 +281,7 @@ async def dialogue_page(request: Request) -> Response:
         questions=questions,
         stream_url=stream_url,
         embed_url=embed,
+        share_url=public_url(request, dialogue),
     )
     if embed:
         policy = response.headers["Content-Security-Policy"]

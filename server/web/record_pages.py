@@ -99,7 +99,8 @@ async def lookup_submit(request: Request) -> Response:
 
 
 async def tracking_page(request: Request) -> Response:
-    """``/t/{code}``: the asker's question, its state in plain words and its answer."""
+    """``/t/{code}``: the asker's question, its state in plain words and its
+    answer; its script (tracking.js) keeps it up to date from the public feed."""
     typed = request.path_params["code"]
     code = normalise_code(typed)
     if code is None:
@@ -108,6 +109,9 @@ async def tracking_page(request: Request) -> Response:
         return _redirect(request, code)
     actions = services(request)
     try:
+        # The feed's position first: the page follows it from there, and
+        # misses nothing that changes the view after it was read.
+        after = await actions.tracking.feed_position(code)
         view = await actions.tracking.view(code)
     except Refused:
         return _lookup_page(request, 404, typed=code, error="unknown")
@@ -118,6 +122,7 @@ async def tracking_page(request: Request) -> Response:
             request,
             "tracking.html",
             view=view,
+            after=after,
             dialogue=dialogue,
             topic_name=topic.name if topic else None,
             recording_url=view.get("recording_url"),

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from ..actions import Services
+from ..actions import Services, StoreUnavailable
 from ..domain import access
 from ..domain.access import Permission
 from ..domain.events import PUBLIC, STAFF
@@ -27,7 +29,9 @@ from ..domain.wording import Refused
 from ..realtime.hub import Subscriber
 from ..realtime.messages import dumps, render
 from .auth import client_key, identify_api, may_see, staff_ws_origin_ok
+from .catalogs import say
 from .context import node, services, settings
+from .errors import STATUS, error_body, refusal_headers, unavailable
 from .widget import origin_allowed
 
 log = logging.getLogger(__name__)
@@ -36,7 +40,13 @@ log = logging.getLogger(__name__)
 #: like codes let clients tell a refusal from a restart.
 CLOSE_POLICY = 1008
 CLOSE_RESTART = 1012
+#: Close code and reason for a socket that needs Redis while it is away (the
+#: session check, a catch-up): "internal error", so clients back off.
+CLOSE_UNAVAILABLE = 1011
+UNAVAILABLE_REASON = "unavailable"
 HEARTBEAT = dumps({"type": "heartbeat"})
+
+Endpoint = Callable[[WebSocket], Awaitable[None]]
 
 
 class QueueSink:
@@ -47,6 +57,7 @@ class QueueSink:
         self._queue: asyncio.Queue[str] = asyncio.Queue(size)
         self._heartbeat = heartbeat
         self.close_code: int | None = None
+        self.close_reason: str | None = None
         self._task: asyncio.Task[None] | None = None
 
     def offer(self, payload: str) -> bool:
@@ -117,7 +128,11 @@ async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str, screen: bool)
             tasks.add(asyncio.create_task(_still_signed_in(ws, sink, dialogue, ended)))
         here.sockets.add(ws)
         try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                failure = None if task.cancelled() else task.exception()
+                if isinstance(failure, StoreUnavailable):
+                    raise failure
         finally:
             here.sockets.discard(ws)
             ended.set()
@@ -131,14 +146,18 @@ async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str, screen: bool)
             await asyncio.wait(tasks, timeout=CANCEL_GRACE)
     except WebSocketDisconnect:
         pass
+    except StoreUnavailable as exc:
+        log.warning("closing a %s socket: Redis unavailable (%s)", audience, exc)
+        sink.close_code, sink.close_reason = CLOSE_UNAVAILABLE, UNAVAILABLE_REASON
     finally:
         here.hub.remove(sub)
         if (
             ws.application_state is WebSocketState.CONNECTED
             and ws.client_state is WebSocketState.CONNECTED
         ):
+            # Bounded: the protocol resets a close not done by its deadline.
             with contextlib.suppress(Exception):
-                await ws.close(sink.close_code or 1000)
+                await ws.close(sink.close_code or 1000, sink.close_reason)
 
 
 #: How long a closing socket waits for its tasks to finish after cancelling them.
@@ -228,12 +247,35 @@ async def _open(
             del per_address[address]
 
 
+def _unavailable_refused(feed: Endpoint) -> Endpoint:
+    """``feed``, refusing its handshake with 503 ``unavailable`` (not a 500)
+    when Redis is away before the socket is accepted (after, ``_serve``
+    closes it with 1011)."""
+
+    @functools.wraps(feed)
+    async def refusing(ws: WebSocket) -> None:
+        try:
+            await feed(ws)
+        except StoreUnavailable as exc:
+            if ws.application_state is not WebSocketState.CONNECTING:
+                raise
+            log.warning("refused a WebSocket: Redis unavailable (%s)", exc)
+            refused = unavailable()
+            body = error_body(refused.code, say(ws, refused))
+            headers = refusal_headers(refused)
+            await ws.send_denial_response(JSONResponse(body, STATUS[refused.code], headers))
+
+    return refusing
+
+
+@_unavailable_refused
 async def public_feed(ws: WebSocket) -> None:
     """Public events; a browser page whose Origin may not embed the dialogue
     (widget.origin_allowed) is refused (403)."""
     await _open(ws, PUBLIC, origin_allowed)
 
 
+@_unavailable_refused
 async def console_feed(ws: WebSocket) -> None:
     """Staff events; the handshake is refused (403) on a foreign Origin or
     without a staff session."""

@@ -22,17 +22,13 @@ from zoneinfo import ZoneInfo
 import jinja2
 from babel.dates import format_date, format_datetime
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from ..actions.accounts import Identity
-from ..domain.access import Permission
-from ..domain.model import Dialogue, DialogueStatus
 from .auth import own_origins
 from .catalogs import LANGUAGES, catalog, gettext_for, language, script_strings
-from .context import address
 
 UI_ROOT = Path(__file__).resolve().parent.parent.parent / "moderator_ui"
 TEMPLATES = UI_ROOT / "templates"
@@ -96,6 +92,12 @@ def moment(seconds: int) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def lib_strings(lang: str, *names: str) -> dict[str, str]:
+    """The ``lang`` table of the msgids the shared modules ``static/lib/<name>``
+    pass to ``t()``, for a page that hands them its translator."""
+    return script_strings(lang, (STATIC / "lib" / name for name in names))
+
+
 def static(path: str) -> str:
     """The URL of a static file, with its content hash so it can be cached forever."""
     return f"/static/{path}?v={static_version(path)}"
@@ -118,8 +120,7 @@ def environment(lang: str) -> jinja2.Environment:
     # tojson output stays readable Vietnamese; Jinja still escapes < > & ' in it.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.globals["static"] = static
-    # The strings of shared scripts (static/lib/) a page uses, for its lib-strings block.
-    env.globals["lib_strings"] = functools.partial(script_strings, lang)
+    env.globals["lib_strings"] = functools.partial(lib_strings, lang)
     env.filters["when"] = functools.partial(when, lang=lang)
     env.filters["day"] = functools.partial(day, lang=lang)
     env.filters["moment"] = moment
@@ -205,38 +206,6 @@ def render(
 def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
     """The error page (404, 403, ...) with an optional sentence of its own."""
     return render(request, "error.html", status_code, status=status_code, message=message)
-
-
-def page_refusal(
-    request: Request,
-    identity: Identity,
-    dialogue: Dialogue | None,
-    permission: Permission,
-    message: str | None = None,
-) -> Response | None:
-    """The error page for a staff page of ``dialogue`` that ``identity`` may
-    not open (``domain/access.py``'s table, as the API asks it): 404 for no
-    dialogue or a draft it is no member of, 403 otherwise; None if it may."""
-    if dialogue is None:
-        return error_page(request, 404)
-    if identity.may(dialogue, permission):
-        return None
-    if not identity.roles_in(dialogue):
-        if dialogue.status is DialogueStatus.DRAFT:
-            return error_page(request, 404)
-        _ = gettext(request)
-        message = _(
-            "Your account is not a member of this dialogue. Ask an administrator to add you."
-        )
-    return error_page(request, 403, message)
-
-
-def login_redirect(request: Request) -> Response:
-    """A staff page asked for without a session: to the login page, coming
-    back here after."""
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    target = address(request, "login_page") + "?" + urlencode({"next": here})
-    return protect(request, RedirectResponse(target, status_code=303))
 
 
 class _Static(StaticFiles):

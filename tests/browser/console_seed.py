@@ -17,12 +17,10 @@ from dataclasses import dataclass
 
 import httpx
 
-from server.actions import Services
 from tests.helpers import ServerProcess
 from tests.support.dialogues import LOCALITIES, TOPICS
 from tests.support.questions import question_ids
-from tests.support.staff import PASSWORD, StaffClient
-from tests.support.store import with_actions
+from tests.support.staff import StaffClient
 
 #: How long intake may take to screen all the questions (a few seconds on a
 #: loaded machine; the margin is generous).
@@ -110,17 +108,6 @@ def texts(count: int) -> list[str]:
 def by_hotline(n: int) -> bool:
     """Whether the ``n``-th question is entered by the hotline."""
     return n % HOTLINE_EVERY == 7
-
-
-def add_moderators(redis_url: str, *usernames: str) -> None:
-    """More accounts (password ``tests.support.staff.PASSWORD``), moderators
-    of the dialogues ``new_dialogue`` makes with them as ``members``."""
-
-    async def make(actions: Services) -> None:
-        for username in usernames:
-            await actions.accounts.add(username, PASSWORD)
-
-    with_actions(redis_url, make)
 
 
 def ask_all(site: ServerProcess, staff: StaffClient, slug: str, count: int) -> Board:

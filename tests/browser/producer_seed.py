@@ -12,13 +12,11 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from server.actions import Services
 from server.domain.model import Role
 from tests.helpers import ServerProcess
 from tests.support.dialogues import DEPUTY, LOCALITIES, OFFICIAL, TOPICS
 from tests.support.questions import ask, submit
-from tests.support.staff import PASSWORD, StaffClient, make_members
-from tests.support.store import with_actions
+from tests.support.staff import StaffClient, add_accounts, create_dialogue
 from tests.web.seed import STAFF
 
 OFFICIALS = [OFFICIAL, DEPUTY]
@@ -58,31 +56,25 @@ def new_dialogue(
     ``EXTRA_STAFF`` and ``members`` (username -> roles) are its members (make
     their accounts first)."""
 
-    async def make(actions: Services) -> None:
-        dialogue = await actions.dialogues.create(
-            slug=slug,
-            title=title,
-            status=status,
-            topics=TOPICS,
-            officials=OFFICIALS,
-            localities=LOCALITIES,
-            topic_officials={"kinh-te-so": "o2"},
-            **settings,
-        )
-        await make_members(actions.accounts, dialogue, {**STAFF, **EXTRA_STAFF, **(members or {})})
-
-    with_actions(redis_url, make)
+    create_dialogue(
+        redis_url,
+        {**STAFF, **EXTRA_STAFF, **(members or {})},
+        slug=slug,
+        title=title,
+        status=status,
+        topics=TOPICS,
+        officials=OFFICIALS,
+        localities=LOCALITIES,
+        topic_officials={"kinh-te-so": "o2"},
+        **settings,
+    )
 
 
 def add_staff(redis_url: str) -> None:
     """The accounts of ``EXTRA_STAFF`` (password ``tests.support.staff.PASSWORD``),
     members of each dialogue ``new_dialogue`` makes."""
 
-    async def make(actions: Services) -> None:
-        for username in EXTRA_STAFF:
-            await actions.accounts.add(username, PASSWORD)
-
-    with_actions(redis_url, make)
+    add_accounts(redis_url, EXTRA_STAFF)
 
 
 def fresh_dialogue(redis_url: str, prefix: str, **settings: Any) -> str:

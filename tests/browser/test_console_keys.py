@@ -18,10 +18,10 @@ from server.domain.model import Role
 from tests.helpers import ServerProcess
 from tests.support.browser import expect_refused_field, signed_in
 from tests.support.questions import question_id
-from tests.support.staff import StaffClient
+from tests.support.staff import StaffClient, add_accounts
 from tests.web.seed import seeded_site
 
-from .console_seed import LINKED, SOURCE, TARGET, Board, add_moderators, ask_all, by_hotline
+from .console_seed import LINKED, SOURCE, TARGET, Board, ask_all, by_hotline
 from .producer_seed import fresh_slug, new_dialogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -34,7 +34,7 @@ CURRENT = re.compile(r"\bis-current\b")
 @pytest.fixture(scope="module")
 def site(redis_server: str) -> Iterator[ServerProcess]:
     """One app for the module, on an emptied Redis, with a second moderator."""
-    with seeded_site(redis_server, also=lambda url: add_moderators(url, "moderator2")) as server:
+    with seeded_site(redis_server, also=lambda url: add_accounts(url, ["moderator2"])) as server:
         yield server
 
 

@@ -18,18 +18,12 @@ from server.domain.model import Status
 from tests.helpers import ServerProcess
 from tests.web.seed import PASSWORD
 
-from .owed_seed import Show, app_server, live_page, signed_in
+from .owed_seed import Show, live_page, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 MINE = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn vùng cao huyện A Lưới?"
 WRITTEN = "Sở Thông tin và Truyền thông trả lời bằng văn bản: lộ trình chi tiết gửi kèm."
-
-
-@pytest.fixture(scope="module")
-def server(redis_server: str) -> Iterator[ServerProcess]:
-    with app_server(redis_server) as process:
-        yield process
 
 
 def test_aide_publishes_a_written_answer_for_the_official(

@@ -9,7 +9,6 @@ answers; and the page never scrolls sideways at a desk's widths."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +20,7 @@ from server.domain.wrapup import ICT
 from server.web.templating import day
 from tests.helpers import ServerProcess
 
-from .owed_seed import Show, app_server, live_page, no_horizontal_scroll, signed_in
+from .owed_seed import Show, live_page, no_horizontal_scroll, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -49,12 +48,6 @@ LISTEN = """slug => {
 HEARD = """([type, id, field]) => window.__heard.some(
     (m) => m.type === type && m.data && m.data.id === id && (!field || m.data[field])
 )"""
-
-
-@pytest.fixture(scope="module")
-def server(redis_server: str) -> Iterator[ServerProcess]:
-    with app_server(redis_server) as process:
-        yield process
 
 
 def card(page: Page, section: str, text: str) -> Locator:

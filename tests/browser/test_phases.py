@@ -9,7 +9,6 @@ server refuses says why."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +21,7 @@ from tests.helpers import ServerProcess
 from tests.support.feed_link import FeedLink, deaf_feed, notice_follows_the_link
 from tests.web.record_seed import LIVE_AT
 
-from .owed_seed import Show, app_server, live_page
+from .owed_seed import Show, live_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -38,12 +37,6 @@ PHASES = {
     "closed": "Đã kết thúc — tiếp tục trả lời bằng văn bản",
     "archived": "Đã lưu trữ",
 }
-
-
-@pytest.fixture(scope="module")
-def server(redis_server: str) -> Iterator[ServerProcess]:
-    with app_server(redis_server) as process:
-        yield process
 
 
 def card(page: Page, qid: str) -> Any:

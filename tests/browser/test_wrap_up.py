@@ -10,7 +10,6 @@ consoles list what they owe."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -20,7 +19,7 @@ from server.domain.model import DialogueStatus, Status
 from server.web.templating import day
 from tests.helpers import ServerProcess
 
-from .owed_seed import Show, app_server, live_page, signed_in
+from .owed_seed import Show, live_page, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -34,12 +33,6 @@ NOBODYS = "Ai chịu trách nhiệm sửa đèn đường hỏng ở tổ dân p
 ANSWERED = "Cổng dịch vụ công của tỉnh có ứng dụng trên điện thoại chưa?"
 PENDING = "Câu hỏi này còn đang chờ ban tổ chức xem xét trước khi đăng lên."
 OPEN = (Status.APPROVED, Status.QUEUED, Status.ON_AIR)
-
-
-@pytest.fixture(scope="module")
-def server(redis_server: str) -> Iterator[ServerProcess]:
-    with app_server(redis_server) as process:
-        yield process
 
 
 def row(page: Page, listing: str, qid: str) -> Locator:

@@ -36,6 +36,8 @@ PATH = f"/ws/v1/dialogues/{SLUG}/feed"
 RSS_BOUND_KIB = 50 * 1024
 #: The write stall deadline the nodes here run with (the default is 5 s).
 WRITE_STALL = "1"
+#: The close deadline the stalled viewers' nodes run with (the default is 10 s).
+CLOSE_AFTER = "1"
 #: How long the node may take to close a flooding or stalled socket: the
 #: deadline above plus a wide margin for a loaded machine. The old protocol
 #: never closes them, so it fails here (or on memory first).
@@ -202,10 +204,12 @@ async def test_a_client_over_its_frame_budget_is_told_1008(redis_url: str, feed:
 
 
 @pytest.mark.parametrize(
-    ("events", "queue"), [("votes", "8"), ("edits", "256")], ids=["hub-gives-up", "writes-stall"]
+    ("events", "queue", "stall"),
+    [("votes", "8", WRITE_STALL), ("edits", "256", WRITE_STALL), ("edits", "8", "0")],
+    ids=["hub-gives-up", "writes-stall", "close-deadline"],
 )
 async def test_a_viewer_that_stops_reading_is_dropped_and_frees_its_place(
-    redis_url: str, feed: Feed, events: str, queue: str
+    redis_url: str, feed: Feed, events: str, queue: str, stall: str
 ) -> None:
     """A viewer takes its snapshot and then never reads while events keep
     coming: the node drops it (not TCP, minutes later), and with one socket
@@ -215,9 +219,16 @@ async def test_a_viewer_that_stops_reading_is_dropped_and_frees_its_place(
     gives up on it while its writes still flow, and its close waits behind
     all it never read. Edits of the dialogue each carry its ~10 KB
     description, one at a time: the kernel's buffers fill, then the node's,
-    the writes stall, and then the hub gives up on it (issue 14)."""
+    the writes stall, and then the hub gives up on it (issue 14). With the
+    write stall off, only the close deadline ends that close: before it,
+    the close waited for the socket to become writable, which never came."""
     publish = feed.votes if events == "votes" else feed.edit
-    env = {"DOITHOAI_WS_PER_ADDRESS": "1", "DOITHOAI_WS_SEND_QUEUE": queue}
+    env = {
+        "DOITHOAI_WS_PER_ADDRESS": "1",
+        "DOITHOAI_WS_SEND_QUEUE": queue,
+        "DOITHOAI_WS_WRITE_STALL": stall,
+        "DOITHOAI_WS_CLOSE_DEADLINE": CLOSE_AFTER,
+    }
     with node(redis_url, **env) as server:
         sock = await asyncio.to_thread(
             rawws.open_socket, server.host, server.port, PATH, rcvbuf=VIEWER_RCVBUF

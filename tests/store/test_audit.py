@@ -8,14 +8,20 @@ import asyncio
 import json
 import subprocess
 import sys
+from typing import Any
 
+import pytest
 from redis.asyncio import Redis
 from redis.typing import EncodableT, FieldT
 
 from server.actions import Services, build
+from server.domain import audit
 from server.domain.model import Actor, Dialogue, Role
+from server.store import audit as audit_store
 from server.store import keys
+from server.store import questions as questions_store
 from server.store.connection import Store, connect
+from server.store.errors import Contended
 from tests.support.store import store_on
 from tests.support.streams import Entry, oldest
 
@@ -130,6 +136,35 @@ async def test_concurrent_actions_keep_one_chain(
     assert sorted(r.entry["question"] for r in rows) == sorted(ids)
     assert [r.entry["seq"] for r in rows] == list(range(1, 13))
     assert await store.audit.verify(dialogue.id) == []
+
+
+async def test_a_head_that_never_stops_moving_is_contended(
+    store: Store, actions: Services, dialogue: Dialogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that finds the chain's head moved on every attempt waits
+    between them (a jittered backoff), then gives up with ``Contended`` (409
+    conflict), having written nothing."""
+    qid = await pending(store, actions, dialogue, 1)
+    waits: list[int] = []
+
+    async def no_wait(attempt: int) -> None:
+        waits.append(attempt)
+
+    async def stale(dialogue_id: str | None, entries: Any) -> dict[str, Any]:
+        return {"expect": "a head another action moved", "count": 0, "entries": []}
+
+    monkeypatch.setattr(audit_store, "wait_turn", no_wait)
+    monkeypatch.setattr(questions_store, "wait_turn", no_wait)
+    monkeypatch.setattr(store.audit, "spec", stale)
+    with pytest.raises(Contended):
+        await actions.moderation.act(dialogue, qid, "approve", {}, MOD)
+    with pytest.raises(Contended):
+        entry = audit.Entry("2027-01-01T00:00:00Z", "admin", ("admin",), "settings", None)
+        await store.audit.append(dialogue.id, [entry])
+    assert waits == [*range(1, audit_store.ATTEMPTS)] * 2
+    q = await store.questions.get(dialogue.id, qid)
+    assert q is not None and q.status.value == "pending"
+    assert await store.audit.read(dialogue.id) == []
 
 
 def test_cli_verify_says_intact_or_broken(redis_url: str) -> None:

@@ -17,11 +17,12 @@ from server.actions import Services
 from server.domain.model import Dialogue, Status
 from server.store import keys
 from server.store.connection import Store
+from server.store.errors import StoreUnavailable
 from server.store.intake import Handler, Intake
 from tests.support.streams import oldest
 from tests.support.waiting import eventually
 
-from .conftest import payload
+from .conftest import payload, status_of
 
 #: Claim thresholds, seconds: an entry is never idle that long in a test, and
 #: always at least that long.
@@ -135,5 +136,60 @@ async def test_run_loop_materialises_new_dialogues(
             return bool(a and b and a.status is b.status is Status.PENDING)
 
         await eventually(both_pending, "intake materialising both questions")
+    finally:
+        task.cancel()
+
+
+async def test_an_entry_that_failed_here_is_retried_soon(
+    store: Store, actions: Services, dialogue: Dialogue
+) -> None:
+    """An entry whose handling failed on this node is tried again within a
+    second or so, not after the claim idle time (an hour here)."""
+    submitted = await actions.submissions.submit(dialogue, payload())
+    failures = [RuntimeError("screening crashed once")]
+
+    async def flaky(dialogue_id: str, question_id: str, entry_id: str) -> None:
+        if failures:
+            raise failures.pop()
+        await actions.intake.materialise(dialogue_id, question_id, entry_id)
+
+    task = asyncio.create_task(worker(store, actions, "node-flaky", NOT_YET, flaky).run())
+    try:
+
+        async def pending() -> bool:
+            return await status_of(store, dialogue, submitted.question_id) is Status.PENDING
+
+        await eventually(pending, "the failed entry materialised on its retry")
+        assert not failures
+    finally:
+        task.cancel()
+
+
+async def test_after_a_redis_error_the_worker_takes_up_its_own_entries(
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
+) -> None:
+    """Redis failing mid-batch leaves entries read and not finished; the
+    worker reads its own pending entries again on its next pass (XREADGROUP
+    from 0), not after the claim idle time (an hour here)."""
+    first = await actions.submissions.submit(dialogue, payload(1))
+    second = await actions.submissions.submit(dialogue, payload(2))
+    outages = [StoreUnavailable("ConnectionError", "Redis went away mid-batch")]
+
+    async def cut_short(dialogue_id: str, question_id: str, entry_id: str) -> None:
+        if outages:
+            raise outages.pop()
+        await actions.intake.materialise(dialogue_id, question_id, entry_id)
+
+    task = asyncio.create_task(worker(store, actions, "node-cut", NOT_YET, cut_short).run())
+    try:
+
+        async def both_pending() -> bool:
+            statuses = [await status_of(store, dialogue, q.question_id) for q in (first, second)]
+            return statuses == [Status.PENDING, Status.PENDING]
+
+        await eventually(both_pending, "both entries of the batch cut short materialised")
+        assert not outages
+        summary = await redis.xpending(keys.inbox(dialogue.id), keys.INTAKE_GROUP)
+        assert summary["pending"] == 0
     finally:
         task.cancel()

@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 
-from server.domain.model import Status
+from server.actions import Services
+from server.domain.model import Actor, Dialogue, Role, Status
 from server.store.connection import Store
 from tests.helpers import ServerProcess
 
@@ -90,3 +91,25 @@ async def wait_screened(store: Store, code: str) -> str:
         return (await screened_ids(store, [code]))[code]
 
     return await eventually(look, f"intake screening {code}")
+
+
+#: Who moderates the questions the tests have published.
+MODERATOR = Actor("moderator", frozenset({Role.MODERATOR}))
+
+
+async def published(actions: Services, dialogue: Dialogue, count: int = 1) -> list[str]:
+    """``count`` questions asked, screened and approved the app's way: their ids."""
+    ids = await screened(actions, dialogue, count)
+    for qid in ids:
+        await actions.moderation.act(dialogue, qid, "approve", {}, MODERATOR)
+    return ids
+
+
+async def screened(actions: Services, dialogue: Dialogue, count: int) -> list[str]:
+    """``count`` questions asked and screened into moderation: their ids."""
+    ids = []
+    for n in range(count):
+        body = {"text": f"Xin hỏi về phủ sóng 4G ở thôn số {n} của A Lưới?", "name": ASKER}
+        ids.append((await actions.submissions.submit(dialogue, body)).question_id)
+    await actions.intake.screen_now(dialogue, ids)
+    return ids

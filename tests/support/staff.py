@@ -12,8 +12,11 @@ from typing import Any, Self
 
 import httpx
 
+from server.actions import Services
 from server.actions.accounts import Accounts
 from server.domain.model import Dialogue, Role
+
+from .store import with_actions
 
 #: Every staff account of the tests has this password.
 PASSWORD = "pw-123456"
@@ -33,6 +36,31 @@ async def make_members(
         if given:
             with contextlib.suppress(LookupError):
                 await accounts.update("tests", username, memberships={dialogue.slug: given})
+
+
+def add_accounts(redis_url: str, usernames: Iterable[str]) -> None:
+    """Accounts with ``PASSWORD`` and no role yet (``create_dialogue`` makes
+    them members)."""
+
+    async def work(actions: Services) -> None:
+        for username in usernames:
+            await actions.accounts.add(username, PASSWORD)
+
+    with_actions(redis_url, work)
+
+
+def create_dialogue(
+    redis_url: str, members: Mapping[str, Iterable[Role]], **fields: Any
+) -> Dialogue:
+    """A dialogue made as an administrator makes it (``fields``: its slug,
+    title, topics, ...), with ``members`` (username -> roles) given their roles."""
+
+    async def work(actions: Services) -> Dialogue:
+        dialogue = await actions.dialogues.create(**fields)
+        await make_members(actions.accounts, dialogue, members)
+        return dialogue
+
+    return with_actions(redis_url, work)
 
 
 def sign_in_status(

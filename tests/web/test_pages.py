@@ -131,11 +131,11 @@ def test_public_page_shows_the_dialogue_and_ask_form(client: httpx.Client) -> No
     dialogue = _json_block(html, "feed-data")["dialogue"]
     assert dialogue["localities"] == LOCALITIES
     assert [t["id"] for t in dialogue["topics"]] == [t["id"] for t in TOPICS]
-    strings = _json_block(html, "lib-strings")
+    strings = _json_block(html, "lib-i18n")
     assert strings["Question"] == "Câu hỏi"
     assert strings["Send question"] == "Gửi câu hỏi"
     assert strings["Show more"] == "Xem thêm"
-    english = _json_block(client.get(f"/d/{SLUG}?lang=en").text, "lib-strings")
+    english = _json_block(client.get(f"/d/{SLUG}?lang=en").text, "lib-i18n")
     assert english["Show more"] == "Show more"
 
 

@@ -15,6 +15,7 @@ from websockets.sync.client import connect as ws_connect
 
 from tests.browser.producer_seed import add_staff
 from tests.helpers import ServerProcess
+from tests.support.qr import decode
 from tests.support.questions import question_id
 from tests.support.staff import StaffClient
 
@@ -214,6 +215,30 @@ def test_background_variants(chromium: Browser, site: ServerProcess, producer: S
     assert backgrounds[""] == backgrounds["&bg=nonsense"] == transparent
     assert "radial-gradient" in backgrounds["&bg=opaque"][0]
     assert backgrounds["&bg=green"][0] == "rgb(0, 177, 64) none"
+
+
+@pytest.mark.browser
+def test_overlay_shows_the_qr_code_when_asked(
+    chromium: Browser, site: ServerProcess, producer: StaffClient
+) -> None:
+    """With qr=1 the overlay shows, in its corner, the public page's address and
+    a QR code that decodes to it; without it, neither."""
+    base = f"{site.url}{SCREEN}?token={token(producer)}"
+    address = f"{site.url}/d/{SLUG}"
+    page = overlay(chromium, base + "&qr=1")
+    try:
+        card = page.locator("#share-card")
+        expect(card.locator("p")).to_have_text(["Gửi câu hỏi tại", address])
+        page.wait_for_function("document.querySelector('#share-card img').complete")
+        assert decode(card.locator("img").screenshot()) == [address]
+    finally:
+        page.context.close()
+    page = overlay(chromium, base)
+    try:
+        expect(page.locator("#lower-third")).to_be_visible()
+        expect(page.locator("#share-card")).to_have_count(0)
+    finally:
+        page.context.close()
 
 
 @pytest.mark.browser

@@ -27,7 +27,6 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Page, Route
 
-from server.actions import Services
 from server.domain.model import Question, Role, Status
 from server.store.connection import Store
 from tests.helpers import ServerProcess
@@ -35,8 +34,8 @@ from tests.support.dialogues import DESCRIPTION, LOCALITIES, TITLE, TOPICS
 from tests.support.dialogues import OFFICIAL as SEED_OFFICIAL
 from tests.support.portal import HostServer
 from tests.support.questions import question_id, submit
-from tests.support.staff import PASSWORD, StaffClient, make_members
-from tests.support.store import with_actions, with_store
+from tests.support.staff import StaffClient, add_accounts, create_dialogue
+from tests.support.store import with_store
 
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "tests" / "vendor" / "axe-core-4.14.1.min.js"
@@ -92,32 +91,25 @@ def add_staff(redis_url: str) -> None:
     """The ``STAFF`` accounts, with ``PASSWORD`` (members of no dialogue yet:
     ``create`` makes them members of each dialogue it makes)."""
 
-    async def work(actions: Services) -> None:
-        accounts = actions.accounts
-        for username in STAFF:
-            await accounts.add(username, PASSWORD)
-
-    with_actions(redis_url, work)
+    add_accounts(redis_url, STAFF)
 
 
 def create(redis_url: str, slug: str, origins: list[str], status: str = "live") -> None:
     """The dialogue ``slug``, embeddable on ``origins``, with the ``STAFF``
     accounts as its members."""
 
-    async def work(actions: Services) -> None:
-        dialogue = await actions.dialogues.create(
-            slug=slug,
-            title=TITLE,
-            description=DESCRIPTION,
-            status=status,
-            topics=TOPICS,
-            officials=[OFFICIAL],
-            localities=LOCALITIES,
-            widget_origins=origins,
-        )
-        await make_members(actions.accounts, dialogue, STAFF)
-
-    with_actions(redis_url, work)
+    create_dialogue(
+        redis_url,
+        STAFF,
+        slug=slug,
+        title=TITLE,
+        description=DESCRIPTION,
+        status=status,
+        topics=TOPICS,
+        officials=[OFFICIAL],
+        localities=LOCALITIES,
+        widget_origins=origins,
+    )
 
 
 def questions(redis_url: str, slug: str) -> list[Question]:

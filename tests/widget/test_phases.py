@@ -20,8 +20,9 @@ from server.web.templating import day
 from tests.helpers import ServerProcess
 from tests.support.feed_link import FeedLink, deaf_feed, notice_follows_the_link
 from tests.support.portal import HostServer
+from tests.support.store import with_actions
 
-from .conftest import OFFICIAL, Site, StaffClient, create, with_actions
+from .conftest import OFFICIAL, Site, StaffClient, create
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 

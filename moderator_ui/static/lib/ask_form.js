@@ -31,8 +31,6 @@ const ASK_DRAFTED = ["name", "organization", "locality", "topic", "text"];
 const ASK_ORDER = ["name", "organization", "locality", "topic", "text", "phone", "email", "consent"];
 // The API's fields (dot paths) whose errors another control shows.
 const ASK_CONTROL_OF = { contact: "phone", "contact.phone": "phone", "contact.email": "email" };
-// The longest wait a 429 is quoted with.
-const ASK_WAIT_CAP_S = 60;
 
 /**
  * The form. `t` says a msgid; `prefix` makes its ids unique in the page or
@@ -92,7 +90,7 @@ export class AskForm {
     this.kept = h("p", { class: "ask-kept", hidden: true, text: t("What you wrote is kept here, so that you can copy it.") });
     this.alert = h("p", { class: "ask-alert", role: "alert", hidden: true });
     this.trap = h("input", { type: "text", name: "website", id: `${p}-website`, tabindex: "-1", autocomplete: "off" });
-    this.sendButton = h("button", { type: "submit", class: primaryClass, text: t("Send question") });
+    this.sendButton = h("button", { type: "submit", id: `${p}-submit`, class: primaryClass, text: t("Send question") });
     this.discardButton = h("button", { type: "button", class: buttonClass, hidden: true, text: t("Delete what I wrote"), onclick: () => this.discard() });
     const contactHint = `${p}-h-contact`;
     const consentError = h("p", { class: "field-error", id: `${p}-e-consent`, hidden: true });
@@ -109,7 +107,6 @@ export class AskForm {
       { id: `${p}-form`, class: "form ask-form", novalidate: true, onsubmit: (event) => this.submitted(event), oninput: () => this.save() },
       this.summary,
       this.kept,
-      h("p", { class: "hint", text: t("Questions are published after the organisers review them.") }),
       field("name", t("Full name"), c.name, { mark: this.nameMark }),
       field("organization", t("Organisation or business"), c.organization),
       h("div", { class: "field-pair" }, field("locality", t("Locality"), c.locality), field("topic", t("Topic"), c.topic)),
@@ -187,14 +184,12 @@ export class AskForm {
 
   restore() {
     const draft = stored(this.draftKey, null);
-    if (!draft || typeof draft !== "object" || !(Date.now() - Number(draft.at) < ASK_DRAFT_MS)) {
-      if (draft) store(this.draftKey, null);
-    } else {
+    if (draft && Date.now() - draft.at < ASK_DRAFT_MS) {
       this.draft = draft;
       for (const name of ASK_DRAFTED) {
         if (typeof draft[name] === "string") this.controls[name].value = draft[name];
       }
-    }
+    } else store(this.draftKey, null);
     this.count();
   }
 
@@ -235,16 +230,12 @@ export class AskForm {
   body({ channel, device }) {
     const c = this.controls;
     const body = { text: c.text.value, channel, submission_id: this.submissionId(), device };
-    for (const name of ["name", "organization", "locality", "topic"]) {
-      const value = c[name].value.trim();
-      if (value) body[name] = value;
-    }
     const contact = {};
-    for (const name of ["phone", "email"]) {
+    for (const name of ["name", "organization", "locality", "topic", "phone", "email"]) {
       const value = c[name].value.trim();
-      if (value) contact[name] = value;
+      if (value) (name === "phone" || name === "email" ? contact : body)[name] = value;
     }
-    if (Object.keys(contact).length) {
+    if (contact.phone || contact.email) {
       body.contact = contact;
       body.consent = c.consent.checked;
     }
@@ -285,8 +276,8 @@ export class AskForm {
     else if (result.status === 202 && result.data && result.data.tracking_code) return result.data.tracking_code;
     else if (result.status === 0) this.say(t("Not sent: there is no connection. Your question is kept; press “Send question” when you are online."));
     else if (result.status === 429) {
-      this.say(t("You are sending too fast. Please wait {s} seconds and send again.", { s: retryAfter(result.response, ASK_WAIT_CAP_S) || ASK_WAIT_CAP_S }));
-    } else if (!(result.status < 500 && this.showErrors(askFieldErrors(error)))) {
+      this.say(t("You are sending too fast. Please wait {s} seconds and send again.", { s: retryAfter(result.response) || 60 }));
+    } else if (!(result.status < 500 && this.showErrors(error.errors || []))) {
       this.say(typeof error.message === "string" && error.message ? error.message : t("The question was not sent. Please try again."));
     }
     return null;
@@ -312,24 +303,23 @@ export class AskForm {
   /** Show each error ({field, message}) beside its control, in the form's order,
    * listed in the summary, which takes the focus; false when none is a field here. */
   showErrors(errors) {
-    const shown = new Map();
+    const said = new Map();
     for (const { field, message } of errors) {
       const name = ASK_CONTROL_OF[field] || field;
-      if (!Object.prototype.hasOwnProperty.call(this.errors, name) || shown.has(name)) continue;
-      shown.set(name, message);
+      if (!said.has(name)) said.set(name, message);
     }
-    if (!shown.size) return false;
-    const names = [...shown.keys()].sort((a, b) => ASK_ORDER.indexOf(a) - ASK_ORDER.indexOf(b));
+    const names = ASK_ORDER.filter((name) => said.has(name));
+    if (!names.length) return false;
     for (const name of names) {
       const control = this.controls[name];
-      this.errors[name].textContent = shown.get(name);
+      this.errors[name].textContent = said.get(name);
       this.errors[name].hidden = false;
       control.setAttribute("aria-invalid", "true");
       const go = (event) => {
         event.preventDefault();
         control.focus();
       };
-      this.summaryList.append(h("li", {}, h("a", { href: `#${control.id}`, text: shown.get(name), onclick: go })));
+      this.summaryList.append(h("li", {}, h("a", { href: `#${control.id}`, text: said.get(name), onclick: go })));
     }
     this.summary.hidden = false;
     this.summary.focus();
@@ -337,10 +327,3 @@ export class AskForm {
   }
 }
 
-/** The fields of an API error body: its `errors`, or (from an older server) its one `field`. */
-function askFieldErrors(error) {
-  if (Array.isArray(error.errors) && error.errors.length) {
-    return error.errors.filter((e) => e && typeof e.field === "string" && typeof e.message === "string");
-  }
-  return typeof error.field === "string" && typeof error.message === "string" ? [{ field: error.field, message: error.message }] : [];
-}

@@ -1,7 +1,6 @@
 // Translated strings for the pages and the widget. A page's table is its
 // i18n JSON block (short keys, rendered from the gettext catalogs by its
-// template) with its lib-strings block (the msgids of the shared modules it
-// uses); the widget's is the vi or en table the server injects into its
+// template); the widget's is the vi or en table the server injects into its
 // bundle (gettext msgids, from the same catalogs).
 //
 // It must never touch the document when imported (the widget bundles it into

@@ -9,7 +9,6 @@ on a closed or archived dialogue the air controls and queue places go."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Route, expect
@@ -17,8 +16,7 @@ from playwright.sync_api import Browser, Route, expect
 from tests.helpers import ServerProcess
 from tests.support.questions import question_id
 
-from .air_pages import (
-    broadcast_site,
+from ..air_pages import (
     console,
     on_air_ids,
     question,
@@ -27,7 +25,7 @@ from .air_pages import (
     wait_for,
     wait_queue,
 )
-from .producer_seed import StaffClient, approved, fresh_dialogue, submit
+from ..producer_seed import StaffClient, approved, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -38,17 +36,6 @@ FOURTH = "Khi nào có wifi miễn phí ở các điểm du lịch của thành 
 NEXT = "Câu hỏi tiếp theo"
 OFFICIAL_1 = {"id": "o1", "name": "Nguyễn Văn An", "title": "Giám đốc Sở Thông tin và Truyền thông"}
 OFFICIAL_2 = {"id": "o2", "name": "Trần Thị Bình", "title": "Phó Chủ tịch UBND tỉnh"}
-
-
-@pytest.fixture(scope="module")
-def site(redis_server: str) -> Iterator[ServerProcess]:
-    with broadcast_site(redis_server) as server:
-        yield server
-
-
-@pytest.fixture
-def slug(site: ServerProcess, redis_server: str) -> str:
-    return fresh_dialogue(redis_server, "song")
 
 
 def queued(admin: StaffClient, site: ServerProcess, slug: str, *texts: str) -> list[str]:

@@ -20,9 +20,9 @@ from tests.helpers import ServerProcess
 from tests.support.questions import question_id
 from tests.web.record_seed import STREAM_URL
 
-from .air_pages import broadcast_site, console, overlay, row, staff_page, wait_for
-from .owed_seed import ensure_staff, live_page, signed_in
-from .producer_seed import StaffClient, fresh_slug, new_dialogue, submit
+from ..air_pages import broadcast_site, console, overlay, row, staff_page, wait_for
+from ..owed_seed import ensure_staff, live_page, signed_in
+from ..producer_seed import StaffClient, fresh_slug, new_dialogue, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 

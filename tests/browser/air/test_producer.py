@@ -6,21 +6,17 @@ test_air_control.py, the overlay's shape in test_overlay.py."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-import redis
 from playwright.sync_api import Browser, Page, Position, expect
 
 from tests.helpers import ServerProcess
-from tests.web.seed import PASSWORD, seed, server_env
+from tests.web.seed import PASSWORD
 
-from .air_pages import row, wait_queue
-from .producer_seed import (
+from ..air_pages import row, wait_queue
+from ..producer_seed import (
     StaffClient,
-    add_staff,
     approved,
-    fresh_dialogue,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -30,26 +26,6 @@ SECOND = (
     "Thủ tục hành chính trực tuyến còn nhiều bước rườm rà, tỉnh có kế hoạch đơn giản hóa không?"
 )
 THIRD = "Doanh nghiệp nhỏ được hỗ trợ chuyển đổi số như thế nào trong năm tới?"
-
-
-@pytest.fixture(scope="module")
-def site(redis_server: str) -> Iterator[ServerProcess]:
-    """One app for this module; each test makes its own dialogue on it."""
-    client = redis.Redis.from_url(redis_server)
-    try:
-        client.flushall()
-    finally:
-        client.close()
-    seed(redis_server)
-    add_staff(redis_server)
-    with ServerProcess(env=server_env(redis_server)) as server:
-        yield server
-
-
-@pytest.fixture
-def slug(site: ServerProcess, redis_server: str) -> str:
-    """A fresh live dialogue with two officials, for this test alone."""
-    return fresh_dialogue(redis_server, "phat-song")
 
 
 def open_console(browser: Browser, site: ServerProcess, slug: str) -> Page:

@@ -6,15 +6,13 @@ official's signal, an on-air text editor open and a question owed in writing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.helpers import ServerProcess
 
-from .air_pages import broadcast_site, console, question, row
-from .producer_seed import StaffClient, approved, fresh_slug, new_dialogue
+from ..air_pages import console, question, row
+from ..producer_seed import StaffClient, approved, fresh_slug, new_dialogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -43,12 +41,6 @@ CUT_OFF = """() => {
     }
     return cut;
 }"""
-
-
-@pytest.fixture(scope="module")
-def site(redis_server: str) -> Iterator[ServerProcess]:
-    with broadcast_site(redis_server) as server:
-        yield server
 
 
 def test_no_horizontal_scroll_and_no_control_cut_off(

@@ -7,7 +7,6 @@ air, and a connection notice only while its socket is down."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,8 +14,8 @@ from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from tests.helpers import ServerProcess
 
-from .air_pages import broadcast_site, console, on_air_ids, overlay, question, wait_for
-from .producer_seed import StaffClient, approved, fresh_dialogue
+from ..air_pages import console, on_air_ids, overlay, question, wait_for
+from ..producer_seed import StaffClient, approved, fresh_dialogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -55,12 +54,6 @@ GEOMETRY = """() => {
         scroll: [document.documentElement.scrollWidth, document.documentElement.scrollHeight],
     };
 }"""
-
-
-@pytest.fixture(scope="module")
-def site(redis_server: str) -> Iterator[ServerProcess]:
-    with broadcast_site(redis_server) as server:
-        yield server
 
 
 def on_air(admin: StaffClient, site: ServerProcess, slug: str, text: str, **fields: Any) -> str:

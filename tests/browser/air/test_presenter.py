@@ -7,7 +7,6 @@ the queue and a clock since it went on air — without a reload."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -15,8 +14,8 @@ from playwright.sync_api import Browser, expect
 
 from tests.helpers import ServerProcess
 
-from .air_pages import broadcast_site, console, question, screen_token, staff_page
-from .producer_seed import StaffClient, approved, fresh_dialogue
+from ..air_pages import console, question, screen_token, staff_page
+from ..producer_seed import StaffClient, approved
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -24,17 +23,6 @@ FIRST = "Xin hỏi khi nào tỉnh hoàn thành phủ sóng 4G cho các thôn v�
 SECOND = "Thủ tục hành chính trực tuyến còn rườm rà, tỉnh có kế hoạch đơn giản hóa không?"
 THIRD = "Doanh nghiệp nhỏ được hỗ trợ chuyển đổi số như thế nào trong năm tới?"
 FOURTH = "Khi nào có wifi miễn phí ở các điểm du lịch của thành phố Huế?"
-
-
-@pytest.fixture(scope="module")
-def site(redis_server: str) -> Iterator[ServerProcess]:
-    with broadcast_site(redis_server) as server:
-        yield server
-
-
-@pytest.fixture
-def slug(site: ServerProcess, redis_server: str) -> str:
-    return fresh_dialogue(redis_server, "dan-chuong-trinh")
 
 
 def test_who_may_open_the_presenter_view(
