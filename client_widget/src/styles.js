@@ -10,7 +10,7 @@ export const STYLES = `
 :host{display:block;color:var(--doithoai-fg,#1b1f24);background:var(--doithoai-bg,#fff);
 font:16px/1.5 var(--doithoai-font,system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif);
 border:1px solid var(--doithoai-border,#c9d1d9);border-radius:var(--doithoai-radius,8px);
-container-type:inline-size;overflow:hidden;min-width:0}
+container-type:inline-size;overflow:hidden;overflow:clip;min-width:0}
 :host([hidden]){display:none}
 *,*::before,*::after{box-sizing:border-box}
 [hidden]{display:none!important}
@@ -31,20 +31,34 @@ border-radius:50%;background:var(--doithoai-live,#b42318)}
 .air{border-left:4px solid var(--doithoai-accent,#0b5cab);padding:8px 12px;
 background:var(--doithoai-surface,#eef2f6);border-radius:var(--doithoai-radius,8px)}
 .muted{color:var(--doithoai-muted,#545d68)}
-form,.fields,.w0{display:grid;gap:12px;min-width:0}
+form,.fields,.w0,fieldset,.field-pair{display:grid;gap:12px;min-width:0}
 .w0{gap:16px}
-.f{display:grid;gap:4px;min-width:0}
+fieldset{margin:0;padding:0;border:0}
+legend{font-weight:700;padding:0;margin-bottom:4px}
+.field{display:grid;gap:4px;min-width:0}
 label{font-weight:600}
-.opt{font-weight:400;color:var(--doithoai-muted,#545d68)}
+.optional{font-weight:400;color:var(--doithoai-muted,#545d68)}
 input,select,textarea,button{font:inherit;color:inherit;max-width:100%}
-input[type=text],input[type=tel],select,textarea{width:100%;min-width:0;padding:8px 10px;
+input[type=text],input[type=tel],input[type=email],select,textarea{width:100%;min-width:0;padding:8px 10px;
 border:1px solid var(--doithoai-muted,#545d68);border-radius:calc(var(--doithoai-radius,8px) / 2);
 background:var(--doithoai-bg,#fff)}
 textarea{min-height:7em;resize:vertical}
 [aria-invalid=true]{border-color:var(--doithoai-danger,#b42318);border-width:2px}
-.hint,.count,.err,.small{font-size:.875em}
-.count{justify-self:end}
-.count.over{color:var(--doithoai-danger,#b42318);font-weight:600}
+[readonly]{background:var(--doithoai-surface,#eef2f6)}
+.hint,.char-count,.err,.field-error,.small{font-size:.875em}
+.field-error{color:var(--doithoai-danger,#b42318)}
+.char-count{justify-self:end}
+.char-count.over{color:var(--doithoai-danger,#b42318);font-weight:600}
+.ask-summary,.ask-alert{padding:10px 12px;border-radius:var(--doithoai-radius,8px);
+color:var(--doithoai-danger,#b42318);background:var(--doithoai-danger-bg,#fdecea)}
+.ask-summary-title,.ask-kept{font-weight:600}
+.ask-summary ul{list-style:disc;display:block;padding-left:1.2em}
+.ask-summary a{color:inherit}
+.ask-actions{display:flex;flex-wrap:wrap;gap:8px}
+.more{justify-self:start;border:0;background:none;padding:2px 0;min-height:40px;text-decoration:underline}
+.jump{display:block;text-align:center;padding:10px 14px;font-weight:600;text-decoration:none;
+border-radius:calc(var(--doithoai-radius,8px) / 2);background:var(--doithoai-accent,#0b5cab);
+color:var(--doithoai-accent-fg,#fff);min-height:44px}
 .check{display:flex;gap:8px;align-items:flex-start;font-weight:400}
 .check input{margin-top:.3em;width:1.1em;height:1.1em;flex:none}
 .privacy{font-size:.875em;color:var(--doithoai-muted,#545d68)}
@@ -77,5 +91,8 @@ display:grid;gap:6px;min-width:0}
 font-size:.875em;min-height:40px;white-space:nowrap}
 .vote .n{border-left:1px solid currentColor;padding-left:8px;margin-left:2px}
 .vote[aria-pressed=true]{background:var(--doithoai-accent,#0b5cab);color:var(--doithoai-accent-fg,#fff);cursor:default}
-@container (min-width:560px){.w{padding:16px 20px}.pair{grid-template-columns:1fr 1fr;gap:12px}}
+@container (max-width:559px){.jump{position:sticky;top:0;z-index:1;box-shadow:0 2px 6px rgb(0 0 0 / 15%)}
+.jump.away{visibility:hidden}}
+@container (min-width:560px){.w{padding:16px 20px}.field-pair{grid-template-columns:1fr 1fr}
+.jump{justify-self:start}}
 `;

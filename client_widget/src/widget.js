@@ -15,11 +15,13 @@
 // call so that `make i18n` and the bundler find it.
 
 import { api, errorOf, retryAfter } from "../../moderator_ui/static/lib/api.js";
+import { AskForm } from "../../moderator_ui/static/lib/ask_form.js";
 import { copyCode } from "../../moderator_ui/static/lib/copy.js";
-import { randomId, store, stored, voterId } from "../../moderator_ui/static/lib/device.js";
-import { h, length, safeUrl } from "../../moderator_ui/static/lib/dom.js";
+import { store, stored, voterId } from "../../moderator_ui/static/lib/device.js";
+import { h, safeUrl } from "../../moderator_ui/static/lib/dom.js";
 import { Feed } from "../../moderator_ui/static/lib/feed.js";
 import { translator } from "../../moderator_ui/static/lib/i18n.js";
+import { readMore } from "../../moderator_ui/static/lib/more.js";
 import { MyQuestions } from "../../moderator_ui/static/lib/my_questions.js";
 import { Herald } from "../../moderator_ui/static/lib/news.js";
 import { fetchProof, sendProven, sha256, solve } from "../../moderator_ui/static/lib/proof.js";
@@ -28,9 +30,6 @@ import { clockOffset, formatDay, timeElement } from "../../moderator_ui/static/l
 import { MESSAGES } from "./catalog.js";
 import { STYLES } from "./styles.js";
 
-// The API's limits on a question (server/domain/text.py LIMITS["text"]).
-const MIN_CHARS = 10;
-const MAX_CHARS = 2000;
 // The server's heartbeat period (DOITHOAI_WS_PING_INTERVAL), unless the
 // element's heartbeat attribute says otherwise (tests run it faster).
 const HEARTBEAT_S = 20;
@@ -50,21 +49,9 @@ const REQUEST_TIMEOUT_MS = 20000;
 // Questions drawn per list before "show more": a phone need not lay out
 // thousands of cards.
 const PAGE = 20;
-// Keys of what the widget keeps in sessionStorage and localStorage.
+// The prefix of the keys of what the widget keeps in localStorage.
 const STORE = "doithoai-widget";
 
-const FIELD_CONTROLS = {
-  text: "text",
-  name: "name",
-  organization: "organization",
-  locality: "locality",
-  topic: "topic",
-  contact: "contact",
-  "contact.phone": "contact",
-  "contact.email": "contact",
-  consent: "consent",
-};
-const DRAFT_FIELDS = ["name", "organization", "locality", "topic", "text"];
 const BASE = new URL(".", import.meta.url).href.replace(/\/$/, "");
 // Phases in which questions are voted for, and after which nothing waits for the air.
 const VOTING = ["open", "live"];
@@ -144,15 +131,14 @@ export class DoithoaiWidget extends HTMLElement {
     this.model = createState("public"); // what the feed said (lib/state.js)
     this.cards = new Map(); // id -> {node, stamp}
     this.voteErrors = new Map(); // id -> why its vote was refused
+    this.unfolded = new Set(); // ids of the long questions shown whole
     this.lost = false; // the feed's socket dropped and has not come back yet
     this.shown = { answered: PAGE, waiting: PAGE };
     this.feed = null;
     this.retryTimer = null;
-    this.sending = false;
     this.voter = voterId();
     this.votedKey = `${STORE}:voted:${this.api}:${this.slug}`;
     this.voted = new Set(stored(this.votedKey, []));
-    this.draftKey = `${STORE}:draft:${this.api}:${this.slug}`;
     this.online = () => this.reloadNow();
     window.addEventListener("online", this.online);
     // What a screen reader hears of the feed, and the questions this device sent.
@@ -167,6 +153,7 @@ export class DoithoaiWidget extends HTMLElement {
     this.running.abort();
     this.running = null;
     window.removeEventListener("online", this.online);
+    if (this.looking) this.looking.disconnect();
     clearTimeout(this.retryTimer);
     if (this.feed) this.feed.stop();
     this.feed = null;
@@ -235,7 +222,7 @@ export class DoithoaiWidget extends HTMLElement {
     this.notice.className = "note bad";
     this.notice.setAttribute("role", "alert");
     this.notice.hidden = false;
-    for (const part of [this.airBox, this.askBox, this.mine.node, this.listsBox, this.conn]) part.hidden = true;
+    for (const part of [this.airBox, this.askBox, this.mine.node, this.listsBox, this.conn, this.jump]) part.hidden = true;
   }
 
   // -- the live feed (lib/feed.js) and its state (lib/state.js) ------------------------
@@ -294,6 +281,8 @@ export class DoithoaiWidget extends HTMLElement {
       this.airList,
     );
     this.askBox = h("section", { class: "sect", "aria-labelledby": "dw-ask", hidden: true }, h("h3", { id: "dw-ask", text: t("Ask a question") }));
+    // The way to the form, first in the widget; on a narrow one it stays at the top while the lists scroll by.
+    this.jump = h("a", { class: "jump", href: "#dw-ask", hidden: true, text: t("Ask a question"), onclick: (event) => this.toForm(event) });
     this.lists = {};
     const listSection = (key, title, emptyText) => {
       const list = h("ul");
@@ -313,8 +302,10 @@ export class DoithoaiWidget extends HTMLElement {
     this.listsBox = h("div", { class: "w0", hidden: true }, listSection("answered", t("Answered"), t("No question has been answered yet.")),
       listSection("waiting", t("Questions waiting for an answer"), t("No question has been published yet.")),
     );
+    const head = h("header", { class: "head" }, this.heading, h("div", { class: "row" }, this.badge, this.conn));
     this.view.replaceChildren(
-      h("header", { class: "head" }, this.heading, h("div", { class: "row" }, this.badge, this.conn)),
+      head,
+      this.jump,
       this.notice,
       this.announcer,
       this.airBox,
@@ -323,6 +314,20 @@ export class DoithoaiWidget extends HTMLElement {
       this.listsBox,
     );
     this.buildForm();
+    this.watchJump(head);
+  }
+
+  /** Out of the way once stuck above the form itself: hidden (keeping its place)
+   * while the form is on screen and the widget's head is not. */
+  watchJump(head) {
+    if (typeof IntersectionObserver !== "function") return;
+    const seen = new Map();
+    this.looking = new IntersectionObserver((entries) => {
+      for (const entry of entries) seen.set(entry.target, entry.isIntersecting);
+      this.jump.classList.toggle("away", Boolean(seen.get(this.askBox)) && !seen.get(head));
+    });
+    this.looking.observe(head);
+    this.looking.observe(this.askBox);
   }
 
   showDialogue(dialogue) {
@@ -335,65 +340,25 @@ export class DoithoaiWidget extends HTMLElement {
     this.notice.hidden = true;
     this.askBox.hidden = false;
     this.listsBox.hidden = false;
-    this.setOptions(this.controls.topic, (dialogue.topics || []).map((topic) => [topic.id, topic.name]));
-    this.setOptions(this.controls.locality, (dialogue.localities || []).map((name) => [name, name]));
-    this.controls.name.required = !dialogue.allow_anonymous;
-    this.nameOptional.hidden = !dialogue.allow_anonymous;
-    this.closed.hidden = Boolean(dialogue.accepting_questions);
-    if (!dialogue.accepting_questions) this.form.hidden = true;
-    else if (this.done.hidden) this.form.hidden = false;
+    // A closed dialogue still shows what someone was typing, read-only, to be copied.
+    const accepting = Boolean(dialogue.accepting_questions);
+    this.ask.setDialogue(dialogue);
+    this.closed.hidden = accepting;
+    this.jump.hidden = !accepting;
+    if (this.done.hidden) this.ask.node.hidden = !accepting && !this.ask.hasText();
   }
 
   // -- asking ---------------------------------------------------------------------------
 
   buildForm() {
     const t = this.t;
-    const c = (this.controls = {});
-    this.errors = {};
-    const optional = h("span", { class: "opt", text: " " + t("(optional)") });
-    const field = (name, label, control, { hint, opt, after } = {}) => {
-      const err = h("p", { class: "err bad", id: `dw-e-${name}`, hidden: true });
-      const described = [hint && `dw-h-${name}`, after && after.id, `dw-e-${name}`].filter(Boolean).join(" ");
-      control.id = `dw-${name}`;
-      control.name = name;
-      control.setAttribute("aria-describedby", described);
-      c[name] = control;
-      this.errors[name] = err;
-      return h(
-        "div",
-        { class: "f" },
-        h("label", { for: `dw-${name}` }, label, opt || null),
-        hint ? h("p", { class: "hint muted", id: `dw-h-${name}`, text: hint }) : null,
-        control,
-        after || null,
-        err,
-      );
-    };
-    this.nameOptional = optional.cloneNode(true);
-    this.counter = h("p", { class: "count muted", id: "dw-c-text" });
-    const select = () => h("select", {}, h("option", { value: "", text: t("— Choose —") }));
-    c.consent = h("input", { type: "checkbox", id: "dw-consent", name: "consent", "aria-describedby": "dw-e-consent dw-notice" });
-    this.errors.consent = h("p", { class: "err bad", id: "dw-e-consent", hidden: true });
-    this.trap = h("input", { type: "text", name: "website", id: "dw-website", tabindex: "-1", autocomplete: "off" });
-    this.sendButton = h("button", { type: "submit", class: "primary", text: t("Send question") });
-    this.formError = h("p", { class: "err bad", role: "alert", hidden: true });
-    this.form = h(
-      "form",
-      { novalidate: true, hidden: true, onsubmit: (event) => this.submit(event), oninput: () => this.saveDraft() },
-      field("name", t("Your name"), h("input", { type: "text", autocomplete: "name", maxlength: "100" }), { opt: this.nameOptional }),
-      field("organization", t("Organisation or business"), h("input", { type: "text", autocomplete: "organization", maxlength: "200" }), { opt: optional.cloneNode(true) }),
-      h("div", { class: "fields pair" }, field("locality", t("Locality"), select()), field("topic", t("Topic"), select())),
-      field("text", t("Your question"), h("textarea", { rows: "5", required: true, oninput: () => this.count() }), { after: this.counter }),
-      field("contact", t("Phone number or email"), h("input", { type: "text", inputmode: "email", autocomplete: "email" }), {
-        hint: t("So that the organisers can reach you if the question needs clarifying."),
-        opt: optional.cloneNode(true),
-      }),
-      h("div", { class: "f" }, h("label", { class: "check", for: "dw-consent" }, c.consent, h("span", { text: t("I agree that the organisers keep this phone number or email and use it to contact me about my question.") })), this.errors.consent),
-      h("p", { class: "privacy", id: "dw-notice", text: t("About your personal data: we keep only the phone number or email you enter, and when you agreed, apart from the question, so that the organisers can contact you about it; it is deleted when the organisers' retention period ends. It is never published. You can delete it yourself at any time on your question's tracking page, with the tracking code you get after sending.") }),
-      h("div", { class: "trap", "aria-hidden": "true" }, h("label", { for: "dw-website", text: t("Leave this empty") }), this.trap),
-      this.formError,
-      h("div", { class: "row" }, this.sendButton),
-    );
+    this.ask = new AskForm(t, {
+      prefix: "dw",
+      draftKey: `${STORE}:draft:${this.api}:${this.slug}`,
+      primaryClass: "primary",
+      onSubmit: () => this.submit(),
+    });
+    this.ask.node.hidden = true;
     this.code = h("p", { class: "code" });
     this.trackLink = h("a", { target: "_blank", rel: "noopener" }, t("See your question's status"), h("span", { class: "vh", text: " " + t("(opens in a new window)") }));
     this.codeBox = h(
@@ -404,127 +369,29 @@ export class DoithoaiWidget extends HTMLElement {
       h("div", { class: "row" }, h("button", { type: "button", text: t("Copy code"), onclick: () => this.copy() }), this.trackLink),
     );
     this.copyStatus = h("p", { class: "small", role: "status" });
-    this.doneText = h("p");
     this.done = h(
       "div",
       { class: "fields", hidden: true, tabindex: "-1" },
       h("p", { class: "note" }, h("strong", { text: t("Your question was received") })),
-      this.doneText,
+      h("p", { text: t("The organisers review questions before publishing them. Keep the tracking code to follow its status and answer.") }),
       this.codeBox,
       this.copyStatus,
       h("div", {}, h("button", { type: "button", text: t("Ask a new question"), onclick: () => this.askAgain() })),
     );
     this.closed = h("p", { class: "note", text: t("This dialogue is not taking questions now."), hidden: true });
-    this.askBox.append(this.closed, this.form, this.done);
-    this.restoreDraft();
-    this.count();
+    this.askBox.append(this.closed, this.ask.node, this.done);
   }
 
-  setOptions(select, pairs) {
-    const chosen = select.value || (this.draft && this.draft[select.name]) || "";
-    const label = select.closest(".f");
-    label.hidden = pairs.length === 0;
-    select.replaceChildren(h("option", { value: "", text: this.t("— Choose —") }), ...pairs.map(([value, text]) => h("option", { value, text })));
-    select.value = pairs.some(([value]) => value === chosen) ? chosen : "";
-  }
-
-  count() {
-    const n = length(this.controls.text.value);
-    this.counter.textContent = this.t("{n}/{max} characters", { n, max: MAX_CHARS });
-    this.counter.classList.toggle("over", n > MAX_CHARS);
-  }
-
-  restoreDraft() {
-    this.draft = stored(this.draftKey, null, "sessionStorage");
-    if (!this.draft) return;
-    for (const name of DRAFT_FIELDS) {
-      if (typeof this.draft[name] === "string") this.controls[name].value = this.draft[name];
-    }
-  }
-
-  /** The draft and its submission id live in sessionStorage until the question is
-   * accepted, so a reload or a retry sends the same question once. Contact details
-   * are not kept there. */
-  saveDraft(submissionId) {
-    const draft = { sid: submissionId || (this.draft && this.draft.sid) || null };
-    for (const name of DRAFT_FIELDS) draft[name] = this.controls[name].value;
-    this.draft = draft;
-    store(this.draftKey, draft, "sessionStorage");
-  }
-
-  clearErrors() {
-    this.formError.hidden = true;
-    for (const [name, node] of Object.entries(this.errors)) {
-      node.hidden = true;
-      node.textContent = "";
-      this.controls[name].removeAttribute("aria-invalid");
-    }
-  }
-
-  fieldError(name, message) {
-    const control = this.controls[name];
-    this.errors[name].textContent = message;
-    this.errors[name].hidden = false;
-    control.setAttribute("aria-invalid", "true");
-    return control;
-  }
-
-  sendError(message) {
-    this.formError.textContent = message;
-    this.formError.hidden = false;
-  }
-
-  body() {
-    const c = this.controls;
-    const body = { text: c.text.value, submission_id: this.draft.sid, channel: "widget", device: this.voter };
-    for (const name of ["name", "organization", "locality", "topic"]) {
-      const value = c[name].value.trim();
-      if (value) body[name] = value;
-    }
-    const contact = c.contact.value.trim();
-    if (contact) {
-      body.contact = contact.includes("@") ? { email: contact } : { phone: contact };
-      body.consent = c.consent.checked;
-    }
-    return body;
-  }
-
-  validate() {
-    const c = this.controls;
-    const bad = [];
-    const n = length(c.text.value.trim());
-    if (!c.name.value.trim() && c.name.required) bad.push(this.fieldError("name", this.t("Please enter your name.")));
-    if (n < MIN_CHARS) bad.push(this.fieldError("text", this.t("The question needs at least {min} characters.", { min: MIN_CHARS })));
-    if (n > MAX_CHARS) bad.push(this.fieldError("text", this.t("The question may not be longer than {max} characters.", { max: MAX_CHARS })));
-    if (c.contact.value.trim() && !c.consent.checked) bad.push(this.fieldError("consent", this.t("Tick the consent box, or remove the phone number or email.")));
-    if (bad.length) bad[0].focus();
-    return bad.length === 0;
-  }
-
-  async submit(event) {
+  /** The "ask" link: the keyboard in the form's first field, or the heading when the form is away. */
+  toForm(event) {
     event.preventDefault();
-    if (this.sending || !this.running) return;
-    this.clearErrors();
-    if (!this.validate()) return;
-    if (this.trap.value) {
-      // A form robot filled the hidden field: pretend it worked, send nothing.
-      this.showDone(null);
-      return;
-    }
-    this.saveDraft((this.draft && this.draft.sid) || randomId());
-    const body = this.body();
-    const run = this.running;
-    // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
-    this.sending = true;
-    this.sendButton.setAttribute("aria-disabled", "true");
-    this.sendButton.textContent = this.t("Sending…");
-    try {
-      await this.send(body, run.signal);
-    } finally {
-      this.sending = false;
-      this.sendButton.removeAttribute("aria-disabled");
-      this.sendButton.textContent = this.t("Send question");
-    }
+    if (this.ask.node.hidden) this.askBox.scrollIntoView();
+    else this.ask.focusFirst();
+  }
+
+  async submit() {
+    if (!this.running) return;
+    await this.send(this.ask.body({ channel: "widget", device: this.voter }), this.running.signal);
   }
 
   async send(body, signal) {
@@ -542,33 +409,22 @@ export class DoithoaiWidget extends HTMLElement {
         if (attempt >= SEND_RETRIES) return result;
         const wait = (retryAfter(result.response, RETRY_AFTER_CAP_S) || 0) * 1000 || SEND_BASE_MS * 2 ** attempt * (0.5 + Math.random() / 2);
         const s = Math.max(1, Math.round(wait / 1000));
-        this.sendError(result.status === 0 ? t("No connection. We will send it again in {s} s…", { s }) : t("The service is busy. We will send it again in {s} s…", { s }));
+        this.ask.say(result.status === 0 ? t("No connection. We will send it again in {s} s…", { s }) : t("The service is busy. We will send it again in {s} s…", { s }));
         await sleep(wait, signal);
         if (signal.aborted) return result;
       }
     };
-    const stage = (name) => (this.sendButton.textContent = name === "verifying" ? t("Verifying…") : t("Sending…"));
+    const stage = (name) => this.ask.stage(name);
     // A proof when the dialogue asks for one, or when the server does
     // (switched on since the feed loaded, expired, or spent by a lost first try).
     const needed = Boolean(this.model.dialogue && this.model.dialogue.proof_of_work);
     const result = await sendProven(post, body, () => this.prove(signal), { needed, stage });
     if (signal.aborted || refusedHere) return;
-    const error = errorOf(result);
-    if (result.proofFailed) {
-      this.sendError(t("The anti-robot check could not be completed. Please press “Send question” again."));
-    } else if (result.status === 202 && result.data && result.data.tracking_code) {
-      this.mine.add(result.data.tracking_code, body.text);
-      this.showDone(result.data.tracking_code);
-    } else if (result.status === 0) {
-      this.sendError(t("Not sent: there is no connection. Your question is kept; press “Send question” when you are online."));
-    } else if (result.status === 429) {
-      this.sendError(t("You are sending too fast. Please wait {s} seconds and send again.", { s: retryAfter(result.response, RETRY_AFTER_CAP_S) || 60 }));
-    } else {
-      const message = typeof error.message === "string" && error.message ? error.message : t("The question was not sent. Please try again.");
-      const control = result.status >= 500 ? null : FIELD_CONTROLS[error.field];
-      if (control) this.fieldError(control, message).focus();
-      else this.sendError(message);
-    }
+    this.ask.say("");
+    const code = this.ask.report(result);
+    if (!code) return;
+    this.mine.add(code, body.text);
+    this.showDone(code);
   }
 
   /** A solved proof-of-work challenge of this dialogue ({challenge, nonce}), or null. */
@@ -577,28 +433,20 @@ export class DoithoaiWidget extends HTMLElement {
   }
 
   showDone(code) {
-    store(this.draftKey, null, "sessionStorage");
-    this.draft = null;
-    this.form.reset();
-    this.clearErrors();
-    this.count();
-    this.codeBox.hidden = !code;
-    this.doneText.textContent = code ? this.t("The organisers review questions before publishing them. Keep the tracking code to follow its status and answer.") : this.t("Thank you for your question.");
-    if (code) {
-      this.code.textContent = code;
-      const lang = this.language === "en" ? "?lang=en" : "";
-      this.trackLink.href = `${this.api}/t/${encodeURIComponent(code)}${lang}`;
-    }
+    this.ask.forget();
+    this.code.textContent = code;
+    const lang = this.language === "en" ? "?lang=en" : "";
+    this.trackLink.href = `${this.api}/t/${encodeURIComponent(code)}${lang}`;
     this.copyStatus.textContent = "";
-    this.form.hidden = true;
+    this.ask.node.hidden = true;
     this.done.hidden = false;
     this.done.focus();
   }
 
   askAgain() {
     this.done.hidden = true;
-    this.form.hidden = !(this.model.dialogue && this.model.dialogue.accepting_questions);
-    this.controls.text.focus();
+    this.ask.node.hidden = this.ask.locked;
+    this.ask.focusFirst();
   }
 
   async copy() {
@@ -690,9 +538,10 @@ export class DoithoaiWidget extends HTMLElement {
     if (old && old.stamp === stamp) return old.node;
     const node = this.cardNode(q, mine, phase);
     if (old) {
-      const focused = old.node.contains(this.shadowRoot.activeElement);
+      const focused = old.node.contains(this.shadowRoot.activeElement) ? this.shadowRoot.activeElement : null;
       old.node.replaceWith(node);
-      if (focused) (node.querySelector("button") || node).focus();
+      // The same button as before (the vote or the fold), in the card drawn again.
+      if (focused) (node.querySelector(`button.${focused.classList[0]}`) || node.querySelector("button") || node).focus();
     }
     this.cards.set(q.id, { node, stamp });
     return node;
@@ -761,7 +610,10 @@ export class DoithoaiWidget extends HTMLElement {
     return h(
       "li",
       { class: "q", "data-id": q.id, "data-status": q.status },
-      h("p", { class: "q-text", text: q.text }),
+      readMore(q.text, t, { class: "q-text", id: `dw-q-${q.id}` }, {
+        open: this.unfolded.has(q.id),
+        onToggle: (open) => (open ? this.unfolded.add(q.id) : this.unfolded.delete(q.id)),
+      }),
       meta,
       tags.length ? h("p", { class: "tags" }, tags) : null,
       to,

@@ -13,9 +13,12 @@
 
 import { askedBy, label, liveRegion, t } from "./common.js";
 import { api, errorMessage } from "./lib/api.js";
-import { randomId, store, stored, voterId } from "./lib/device.js";
+import { AskForm } from "./lib/ask_form.js";
+import { store, stored, voterId } from "./lib/device.js";
 import { h, readJSON, reconcile, safeUrl } from "./lib/dom.js";
 import { Feed } from "./lib/feed.js";
+import { translator } from "./lib/i18n.js";
+import { readMore } from "./lib/more.js";
 import { fetchProof, sendProven } from "./lib/proof.js";
 import { apply, createState, setVotes } from "./lib/state.js";
 import { clockOffset, formatDay, timeElement } from "./lib/time.js";
@@ -27,6 +30,8 @@ const slug = root.dataset.slug;
 const lang = root.dataset.lang;
 const apiBase = `/api/v1/dialogues/${encodeURIComponent(slug)}`;
 const initial = readJSON("feed-data");
+// The shared modules' strings (msgids, as the widget's): dialogue.html's lib-i18n block.
+const libT = translator(readJSON("lib-i18n")).t;
 
 // What the public feed said (lib/state.js), and what this page draws from it.
 const model = createState("public");
@@ -34,6 +39,7 @@ const view = {
   cards: new Map(), // id -> {node, stamp}
   frame: 0,
   voteErrors: new Map(), // id -> why its vote was refused
+  unfolded: new Set(), // ids of the long questions shown whole
   lost: false, // the feed's socket dropped and has not come back yet
 };
 // Phases in which questions are voted for, and after which nothing waits for the air.
@@ -99,10 +105,7 @@ function showDialogue(dialogue) {
   root.dataset.phase = dialogue.status;
   onAirSection.hidden = ENDED.has(dialogue.status);
   browse.setTopics(dialogue.topics);
-  const accepting = Boolean(dialogue.accepting_questions);
-  document.getElementById("ask-closed").hidden = accepting;
-  if (!accepting) form.hidden = true;
-  else if (done.hidden) form.hidden = false;
+  showAsk(dialogue);
 }
 
 function receive(message) {
@@ -127,10 +130,11 @@ function draw() {
     const old = cards.get(question.id);
     if (old && old.stamp === stamp) continue;
     const node = card(question, now);
-    const hadFocus = old && old.node.contains(document.activeElement);
+    const focused = old && old.node.contains(document.activeElement) ? document.activeElement : null;
     if (old) old.node.replaceWith(node);
     cards.set(question.id, { node, stamp });
-    const button = hadFocus && node.querySelector("button");
+    // The same button as before (the vote or the fold), in the card drawn again.
+    const button = focused && (node.querySelector(`button.${focused.classList[0]}`) || node.querySelector("button"));
     if (button) button.focus();
   }
   const all = Object.values(model.questions).sort((a, b) => Number(b.id) - Number(a.id));
@@ -203,8 +207,15 @@ function card(q, now) {
   return h(
     "li",
     { class: "pq", id: `pq-${q.id}`, "data-id": q.id, "data-status": q.status },
-    h("article", { class: "question-card" }, h("p", { class: "pq-text", text: q.text }), meta, tags, due, answer, foot),
+    h("article", { class: "question-card" }, questionText(q), meta, tags, due, answer, foot),
   );
+}
+
+/** The question's text, folded when long (lib/fold.js); unfolded it stays so when the card is drawn again. */
+function questionText(q) {
+  const open = view.unfolded.has(q.id);
+  const toggle = (unfolded) => (unfolded ? view.unfolded.add(q.id) : view.unfolded.delete(q.id));
+  return readMore(q.text, libT, { class: "pq-text", id: `pq-text-${q.id}` }, { open, onToggle: toggle });
 }
 
 /** The "me too" button, and why a vote was refused (the server says it in words). */
@@ -249,59 +260,20 @@ function prove() {
   return fetchProof(`${apiBase}/challenge`, { lang });
 }
 
-// -- the ask form ------------------------------------------------------------
+// -- the ask form (lib/ask_form.js, the widget's too) ---------------------------
 
-const form = document.getElementById("ask-form");
 const done = document.getElementById("ask-done");
-const textArea = document.getElementById("ask-text");
-const counter = document.getElementById("ask-count");
-const submitButton = document.getElementById("ask-submit");
-const formError = document.getElementById("ask-error");
-// The hidden field people never see (a robot fills it): sent when filled, and
-// the server then answers like a success but keeps nothing.
-const trap = form.elements.namedItem("website");
-const maxChars = Number(counter.dataset.max) || 2000;
-// One idempotency key per question: a retry after a lost answer is recognised
-// by the server and gets the same tracking code.
-let submissionId = null;
-
-function count() {
-  const n = [...textArea.value.normalize("NFC")].length;
-  counter.textContent = t("chars", { n, max: maxChars });
-  counter.classList.toggle("over", n > maxChars);
-}
-
-function clearErrors() {
-  formError.hidden = true;
-  formError.textContent = "";
-  for (const node of form.querySelectorAll(".field-error")) {
-    node.hidden = true;
-    node.textContent = "";
-  }
-  for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
-}
-
-function showError(result) {
-  const error = (result.data && result.data.error) || {};
-  const message = result.status === 0 ? t("network") : errorMessage(result, t("failed"));
-  const field = typeof error.field === "string" ? error.field : "";
-  const slot = field && document.getElementById(`err-${field}`);
-  const control = field && form.elements.namedItem(field);
-  if (slot && control) {
-    slot.textContent = message;
-    slot.hidden = false;
-    control.setAttribute("aria-invalid", "true");
-    control.focus();
-  } else {
-    formError.textContent = message;
-    formError.hidden = false;
-  }
-}
-
-function value(name) {
-  const control = form.elements.namedItem(name);
-  return control ? control.value.trim() : "";
-}
+const closedNote = document.getElementById("ask-closed");
+const jump = document.getElementById("ask-jump");
+const jumpBar = jump.closest(".jump-to-ask");
+const ask = new AskForm(libT, {
+  prefix: "ask",
+  draftKey: `doithoai.draft.${slug}`,
+  buttonClass: "button",
+  primaryClass: "button button-primary",
+  onSubmit: submit,
+});
+document.getElementById("ask-mount").replaceWith(ask.node);
 
 /** POST `body` to `url`, first solving the dialogue's proof of work when
  * `needed` (or the server asks for one); `stage` is told "verifying" and "sending". */
@@ -310,53 +282,44 @@ function postProven(url, body, needed = false, stage = () => {}) {
   return sendProven(send, body, prove, { needed, stage });
 }
 
-/** Send the question in `body`, with the proof of work the dialogue asks for. */
-function send(body) {
-  return postProven(`${apiBase}/questions`, body, Boolean(model.dialogue && model.dialogue.proof_of_work), (stage) => {
-    submitButton.textContent = t(stage);
-  });
+async function submit() {
+  const body = ask.body({ channel: "web", device: voter });
+  const needed = Boolean(model.dialogue && model.dialogue.proof_of_work);
+  const code = ask.report(await postProven(`${apiBase}/questions`, body, needed, (stage) => ask.stage(stage)));
+  if (!code) return;
+  ask.forget();
+  document.getElementById("ask-code").textContent = code;
+  follow.sent(code, body.text);
+  document.getElementById("ask-track").href = `/t/${encodeURIComponent(code)}`;
+  ask.node.hidden = true;
+  done.hidden = false;
+  done.focus();
 }
 
-async function submit(event) {
-  event.preventDefault();
-  clearErrors();
-  submissionId = submissionId || randomId();
-  const body = { text: textArea.value, name: value("name"), submission_id: submissionId, device: voter };
-  for (const name of ["organization", "locality", "topic"]) {
-    if (value(name)) body[name] = value(name);
-  }
-  if (trap && trap.value) body.website = trap.value;
-  submitButton.disabled = true;
-  const result = await send(body);
-  submitButton.disabled = false;
-  submitButton.textContent = t("send");
-  if (result.status === 202 && result.data) {
-    submissionId = null;
-    textArea.value = "";
-    if (trap) trap.value = "";
-    count();
-    document.getElementById("ask-code").textContent = result.data.tracking_code;
-    follow.sent(result.data.tracking_code, body.text);
-    document.getElementById("ask-track").href = `/t/${encodeURIComponent(result.data.tracking_code)}`;
-    form.hidden = true;
-    done.hidden = false;
-    done.focus();
-  } else if (result.proofFailed) {
-    formError.textContent = t("proof_failed");
-    formError.hidden = false;
-  } else {
-    showError(result);
-  }
+/** The form while the dialogue does or does not take questions: a closed one
+ * still shows what someone was typing, read-only, to be copied. */
+function showAsk(dialogue) {
+  const accepting = Boolean(dialogue.accepting_questions);
+  closedNote.hidden = accepting;
+  jumpBar.hidden = !accepting;
+  ask.setDialogue(dialogue);
+  if (done.hidden) ask.node.hidden = !accepting && !ask.hasText();
 }
 
-textArea.addEventListener("input", count);
-form.addEventListener("submit", submit);
 document.getElementById("ask-again").addEventListener("click", () => {
   done.hidden = true;
-  form.hidden = false;
-  textArea.focus();
+  ask.node.hidden = ask.locked;
+  ask.focusFirst();
 });
-count();
+// On a phone the "ask" button stays at the bottom of the screen until the form is in view.
+jump.addEventListener("click", (event) => {
+  event.preventDefault();
+  if (ask.node.hidden) document.getElementById("ask-heading").scrollIntoView();
+  else ask.focusFirst();
+});
+new IntersectionObserver(([entry]) => jumpBar.classList.toggle("near", entry.isIntersecting)).observe(
+  document.querySelector(".ask"),
+);
 
 // -- the connection: said only while it is lost -----------------------------
 

@@ -1,6 +1,9 @@
 """Questions and votes from citizens, and questions staff enter for them.
 
-A citizen's question (``ask``) passes, in this order: the token buckets of
+A citizen's question (``ask``) passes, in this order: validation (400
+naming every field at fault, or 409 when the dialogue takes no questions),
+which costs nothing, so that a person who gets three fields wrong is neither
+slowed by the limits nor asked for another proof; the token buckets of
 its device and of its client address (429 with Retry-After from whichever is
 empty); the dialogue's proof of work when an admin has switched it on (403
 ``proof_required``); and the honeypot: a body whose hidden ``website`` field
@@ -70,7 +73,7 @@ class Submissions(Family):
                 allow_anonymous=dialogue.allow_anonymous,
             )
         except ValidationError as exc:
-            raise Refused("invalid", exc.message, exc.field) from None
+            raise exc.refused() from None
         if staff is None and sub.channel not in PUBLIC_CHANNELS:
             raise Refused("invalid", "channel is for staff submissions", "channel")
         return sub
@@ -80,8 +83,9 @@ class Submissions(Family):
     ) -> str:
         """A citizen's question from ``client`` (its address's limit key), who
         reads ``lang`` (kept with their contact data, for the e-mail that
-        tells them of the answer): the limits, the proof of work, the
-        honeypot, then ``submit``. The tracking code of the 202."""
+        tells them of the answer): validation, the limits, the proof of work,
+        the honeypot, then ``accept``. The tracking code of the 202."""
+        sub = self.check(dialogue, body)
         device = body.get("device")
         if isinstance(device, str) and DEVICE_ID.fullmatch(device):
             # The device first: a device refused here has not spent its address's token.
@@ -92,10 +96,10 @@ class Submissions(Family):
                 body.get("proof"), dialogue.id, self.settings.proof_difficulty
             )
         if body.get(HONEYPOT):
-            code = await self.trap(dialogue, body)
+            code = await self.trap(dialogue, sub)
             log.info("honeypot: a submission to %s filled the hidden field", dialogue.slug)
             return code
-        return (await self.submit(dialogue, body, lang=lang)).tracking_code
+        return (await self.accept(dialogue, sub, lang=lang)).tracking_code
 
     async def submit(
         self,
@@ -106,8 +110,17 @@ class Submissions(Family):
     ) -> Submitted:
         """Validate and accept a question into the dialogue's inbox (the 202),
         with no limits: a staff member's entry (``staff``), or a citizen's
-        question once ``ask`` has let it through."""
-        sub = self.check(dialogue, payload, staff)
+        question."""
+        return await self.accept(dialogue, self.check(dialogue, payload, staff), staff, lang)
+
+    async def accept(
+        self,
+        dialogue: Dialogue,
+        sub: Submission,
+        staff: Actor | None = None,
+        lang: str | None = None,
+    ) -> Submitted:
+        """Accept a validated question (``check``) into the dialogue's inbox."""
         at = iso(self._now())
         question = Question(
             id="",
@@ -138,16 +151,16 @@ class Submissions(Family):
             await self.store.audit.append(dialogue.id, [entry])
         return submitted
 
-    async def trap(self, dialogue: Dialogue, payload: Any) -> str:
-        """The honeypot (a submission whose hidden field a robot filled): the
-        checks a real submission gets (so a robot learns nothing from a 400 it
-        would not otherwise get), then a tracking code of the real shape that
-        answers, on the tracking page and API, as a real question still being
-        reviewed does, for as long as a robot would look. A retry with the same
-        ``submission_id`` gets the same code, as a real retry does. Nothing of
-        the submission is kept but that view (text, topic, time, and the id the
-        next real question gets, as the real view names its own)."""
-        sub = self.check(dialogue, payload)
+    async def trap(self, dialogue: Dialogue, sub: Submission) -> str:
+        """The honeypot (a submission whose hidden field a robot filled), once
+        it has passed the checks a real submission gets (so a robot learns
+        nothing from a 400 it would not otherwise get): a tracking code of the
+        real shape that answers, on the tracking page and API, as a real
+        question still being reviewed does, for as long as a robot would look.
+        A retry with the same ``submission_id`` gets the same code, as a real
+        retry does. Nothing of the submission is kept but that view (text,
+        topic, time, and the id the next real question gets, as the real view
+        names its own)."""
         code = (
             derived_tracking_code(self._trap_key, dialogue.id, sub.submission_id)
             if sub.submission_id

@@ -7,7 +7,7 @@ it: ``normalize`` makes it NFC and removes what is invisible or dangerous
 ``clean_text`` and friends check types and lengths and raise a
 ``ValidationError`` that names the field and carries a Vietnamese and an
 English message; ``clean_submission`` does all of it for the body of a public
-or staff question submission.
+or staff question submission, and reports every field at fault at once.
 
 Vietnamese needs no format character (category Cf): its letters and tone marks
 are letters and combining marks, and NFC composes them ("Huế" typed as
@@ -26,27 +26,61 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Literal, overload
+from typing import Literal, ParamSpec, TypeVar, overload
 
-from .wording import N_, Message
+from .wording import N_, FieldError, Message, Refused
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class ValidationError(ValueError):
     """A field fails validation. .field names it (dot path, e.g. 'contact.phone'),
     .code is a machine code, .message what to say (a ``Message``: an English
     msgid of the catalogs and its parameters, said in the reader's language
-    by the web layer)."""
+    by the web layer). .errors is every field that failed with it, this one
+    first (itself alone unless ``all_of`` gathered more)."""
 
     def __init__(self, field: str, code: str, message: str, **params: object) -> None:
         self.field = field
         self.code = code
         self.message = Message(message, params)
+        self.errors: tuple[ValidationError, ...] = (self,)
         super().__init__(field, code, self.message.say())
 
     def __str__(self) -> str:
         return f"{self.field} ({self.code}): {self.message.say()}"
+
+    @staticmethod
+    def all_of(errors: list[ValidationError]) -> ValidationError:
+        """The first of ``errors``, carrying them all."""
+        first = errors[0]
+        first.errors = tuple(errors)
+        return first
+
+    def refused(self) -> Refused:
+        """The API's 400: this field's message, and every failing field."""
+        fields = [FieldError(e.field, e.code, e.message) for e in self.errors]
+        return Refused("invalid", self.message, self.field, fields=fields)
+
+
+class _Gathered:
+    """Runs checks, keeping each one's ``ValidationError`` instead of stopping at it."""
+
+    def __init__(self) -> None:
+        self.errors: list[ValidationError] = []
+
+    def __call__(self, check: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
+        try:
+            return check(*args, **kwargs)
+        except ValidationError as exc:
+            self.errors.append(exc)
+            return None
+
+    def failed(self, prefix: str) -> bool:
+        return any(e.field.startswith(prefix) for e in self.errors)
 
 
 # --- normalisation ---------------------------------------------------------
@@ -460,6 +494,18 @@ def _clean_channel(value: object) -> str:
     return value
 
 
+def _clean_consent(value: object, contact_given: bool) -> bool:
+    if value is not None and not isinstance(value, bool):
+        raise _invalid("consent", "The consent must be true or false.")
+    if contact_given and value is not True:
+        raise ValidationError(
+            "consent",
+            "consent_required",
+            "Please agree that the organisers may use your contact details to reply.",
+        )
+    return value is True
+
+
 def clean_submission(
     payload: object,
     *,
@@ -469,32 +515,36 @@ def clean_submission(
 ) -> Submission:
     """Validate the body of POST /api/v1/dialogues/{slug}/questions.
 
-    Raises the first failing field's ``ValidationError``, in the order text,
-    name, organization, locality, topic, contact, contact.phone,
-    contact.email, consent, submission_id, channel. Unknown keys are ignored.
-    Whether the caller may use a given channel is the caller's decision.
+    Checks every field and raises one ``ValidationError`` carrying all that
+    fail (``.errors``), in the order text, name, organization, locality,
+    topic, contact, contact.phone, contact.email, consent, submission_id,
+    channel; the first of them is the one raised. Consent is asked for when
+    a phone number or email address was written, valid or not. Unknown keys
+    are ignored. Whether the caller may use a given channel is the caller's
+    decision.
     """
     if not isinstance(payload, Mapping):
         raise _invalid("body", "The request body must be a JSON object.")
-    text = clean_text(payload.get("text"), "text")
-    name = clean_text(payload.get("name"), "name", required=not allow_anonymous, multiline=False)
-    organization = clean_text(
-        payload.get("organization"), "organization", required=False, multiline=False
+    check = _Gathered()
+    text = check(clean_text, payload.get("text"), "text")
+    name = check(
+        clean_text, payload.get("name"), "name", required=not allow_anonymous, multiline=False
     )
-    locality = _clean_locality(payload.get("locality"), localities)
-    topic = _clean_topic(payload.get("topic"), topics)
-    contact = _contact(payload.get("contact"))
-    phone = clean_phone(contact.get("phone"))
-    email = clean_email(contact.get("email"))
-    consent = payload.get("consent")
-    if consent is not None and not isinstance(consent, bool):
-        raise _invalid("consent", "The consent must be true or false.")
-    if (phone or email) and consent is not True:
-        raise ValidationError(
-            "consent",
-            "consent_required",
-            "Please agree that the organisers may use your contact details to reply.",
-        )
+    organization = check(
+        clean_text, payload.get("organization"), "organization", required=False, multiline=False
+    )
+    locality = check(_clean_locality, payload.get("locality"), localities)
+    topic = check(_clean_topic, payload.get("topic"), topics)
+    contact = check(_contact, payload.get("contact")) or {}
+    phone = check(clean_phone, contact.get("phone"))
+    email = check(clean_email, contact.get("email"))
+    contact_given = bool(phone or email) or check.failed("contact.")
+    consent = check(_clean_consent, payload.get("consent"), contact_given)
+    submission_id = check(_clean_submission_id, payload.get("submission_id"))
+    channel = check(_clean_channel, payload.get("channel"))
+    if check.errors:
+        raise ValidationError.all_of(check.errors)
+    assert text is not None and channel is not None  # required: an error otherwise
     return Submission(
         text=text,
         name=name,
@@ -504,6 +554,6 @@ def clean_submission(
         phone=phone,
         email=email,
         consent=consent is True,
-        submission_id=_clean_submission_id(payload.get("submission_id")),
-        channel=_clean_channel(payload.get("channel")),
+        submission_id=submission_id,
+        channel=channel,
     )

@@ -371,11 +371,34 @@ class WrapUpPlan(TypedDict):
     questions: list[WrapUpItem]
 
 
+class FieldErrorDetail(TypedDict):
+    field: Annotated[str, Meta(description="The field, nested ones with a dot: contact.phone.")]
+    code: Annotated[
+        str,
+        Meta(
+            description="What is wrong with it: required, too_short, too_long, "
+            "consent_required, invalid, or the error's own code."
+        ),
+    ]
+    message: Annotated[str, Meta(description="In the request's language, naming the field.")]
+
+
 class ErrorDetail(TypedDict):
     code: str
     message: Annotated[str, Meta(description="In the request's language (vi unless asked en).")]
     field: Annotated[
-        str | None, Meta(description="The failing field, nested ones with a dot: contact.phone.")
+        str | None,
+        Meta(
+            description="The failing field, nested ones with a dot: contact.phone (the "
+            "first of `errors`)."
+        ),
+    ]
+    errors: Annotated[
+        list[FieldErrorDetail],
+        Meta(
+            description="Every field at fault, in the order they are checked; a question's "
+            "fields are all checked at once. Empty when no field is at fault."
+        ),
     ]
 
 

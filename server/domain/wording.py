@@ -16,7 +16,7 @@ Pure: no I/O, no catalogs (the caller passes its gettext).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,12 +52,24 @@ class Message:
         return gettext(self.text).format(**values)
 
 
+@dataclass(frozen=True)
+class FieldError:
+    """One field at fault: its dot path, a machine code (``required``,
+    ``too_short``, ``invalid`` ...) and what to say about it."""
+
+    field: str
+    code: str
+    message: Message
+
+
 class Refused(Exception):
     """What was asked may not be done. ``code`` is the API's error code
     (``invalid``, ``forbidden``, ``conflict`` ...: the web layer gives it its
     HTTP status), ``message`` what to tell the person (a msgid, formatted with
-    ``params``), ``field`` the field at fault if one is, and ``retry_after``
-    the seconds to wait before trying again (a rate limit)."""
+    ``params``), ``field`` the field at fault if one is, ``fields`` every
+    field at fault (by default ``field`` alone, with ``code`` and
+    ``message``), and ``retry_after`` the seconds to wait before trying again
+    (a rate limit)."""
 
     def __init__(
         self,
@@ -65,12 +77,16 @@ class Refused(Exception):
         message: str | Message,
         field: str | None = None,
         *,
+        fields: Sequence[FieldError] = (),
         retry_after: float | None = None,
         **params: Any,
     ) -> None:
         self.code = code
         self.message = message if isinstance(message, Message) else Message(message, params)
         self.field = field
+        self.fields = tuple(fields)
+        if not self.fields and field is not None:
+            self.fields = (FieldError(field, code, self.message),)
         self.retry_after = retry_after
         super().__init__(self.message.say())
 

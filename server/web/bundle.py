@@ -13,8 +13,8 @@ two modules declaring the same name is an error, as is importing a name the
 other module does not export, an aliased, default or namespace import, or a
 bare specifier. Top-level means "at column 0": the sources are formatted so.
 
-Comments on lines of their own are left out of the bundle (its size is what
-a citizen's phone downloads; the sources keep them). It never evaluates,
+Comments on lines of their own, and indentation, are left out of the bundle
+(its size is what a citizen's phone downloads; the sources keep them). It never evaluates,
 minifies or rewrites code beyond those lines, and reads only the files the
 entry reaches.
 """
@@ -106,7 +106,8 @@ def read_module(path: Path, text: str, root: Path) -> Module:
 
 def strip_comments(text: str) -> str:
     """``text`` without the lines that are only a comment (``//``, or within
-    ``/* ... */`` starting on a line of its own), outside template literals."""
+    ``/* ... */`` starting on a line of its own), nor the indentation of the
+    others, outside template literals (JavaScript reads no meaning in either)."""
     out = []
     in_template = in_block = False
     for line in text.splitlines():
@@ -119,9 +120,9 @@ def strip_comments(text: str) -> str:
         if not in_template and stripped.startswith("/*"):
             in_block = "*/" not in stripped
             continue
+        out.append(line if in_template else line.lstrip())
         if len(re.findall(r"(?<!\\)`", line)) % 2:
             in_template = not in_template
-        out.append(line)
     return "\n".join(out)
 
 

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..actions import Contended, StoreUnavailable
+from ..domain.views import FieldErrorDetail
 from ..domain.wording import N_, Refused
 from .access_log import redact
 from .caching import API_PREFIX
@@ -66,8 +67,20 @@ RETRY_AFTER_DEFAULT = 60
 RETRY_AFTER_UNAVAILABLE = 5
 
 
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "field": field}}
+def error_body(
+    code: str, message: str, field: str | None = None, errors: list[FieldErrorDetail] | None = None
+) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field, "errors": errors or []}}
+
+
+def refusal_body(request: Request, refused: Refused) -> dict[str, Any]:
+    """The error body of ``refused``, said in the request's language: its
+    message, its first field, and every field at fault with its own message."""
+    errors: list[FieldErrorDetail] = [
+        {"field": f.field, "code": f.code, "message": say(request, f.message)}
+        for f in refused.fields
+    ]
+    return error_body(refused.code, say(request, refused), refused.field, errors)
 
 
 def refusal_headers(refused: Refused) -> dict[str, str]:
@@ -82,7 +95,7 @@ def refusal_headers(refused: Refused) -> dict[str, str]:
 
 def error_response(request: Request, refused: Refused) -> JSONResponse:
     """The API's error body for ``refused``, said in the request's language."""
-    body = error_body(refused.code, say(request, refused), refused.field)
+    body = refusal_body(request, refused)
     return JSONResponse(body, STATUS[refused.code], headers=refusal_headers(refused))
 
 

@@ -58,10 +58,14 @@ Live Q&A for Vietnamese online public dialogues (đối thoại trực tuyến).
 everywhere; times are ISO 8601 with offset; text is UTF-8, made NFC. A JSON
 string holding half of a UTF-16 surrogate pair alone (`"\\udc00"`) is a 400
 `invalid` naming the field, and NaN or Infinity (not JSON) one naming `body`.
-Every error's body is `{{"error": {{"code", "message", "field"}}}}` (schema
-`Error`): `message` in the request's language (`?lang=`, the `lang` cookie,
-or `Accept-Language`; Vietnamese unless English is asked for), `field` the
-failing field with a dot path (`contact.phone`, `ids.1`) or null.
+Every error's body is `{{"error": {{"code", "message", "field", "errors"}}}}`
+(schema `Error`): `message` in the request's language (`?lang=`, the `lang`
+cookie, or `Accept-Language`; Vietnamese unless English is asked for), `field`
+the failing field with a dot path (`contact.phone`, `ids.1`) or null, and
+`errors` every field at fault, each `{{"field", "code", "message"}}`, `field`
+being the first of them. A question's fields are all checked at once, so that
+a form can show every mistake beside its field in one go; a body that is not
+JSON, or a field of the wrong JSON type, is refused before that, on its own.
 
 Staff authenticate with the session cookie (`POST /api/v1/session`; the cookie
 is `{SESSION_COOKIE}`, or `__Host-{SESSION_COOKIE}` behind HTTPS) or an API

@@ -282,7 +282,6 @@ async def dialogue_page(request: Request) -> Response:
         questions=questions,
         stream_url=stream_url,
         embed_url=embed,
-        limits=LIMITS,
         share_url=public_url(request, dialogue),
     )
     if embed:

@@ -101,7 +101,9 @@ API: tuple[ApiRoute, ...] = (
         status=202, response=v.Submitted, body=schemas.NewQuestion, path=(SLUG,),
         errors=(*BODY, "forbidden", "proof_required", "not_found", "not_accepting",
                 "rate_limited"),
-        description="Citizens' questions are limited per client address "
+        description="Every field is checked first and all those at fault come back at "
+        "once (400, `errors`); a refused question costs no token and no proof. Citizens' "
+        "questions are limited per client address "
         "(DOITHOAI_SUBMIT_LIMIT) and per `device` (DOITHOAI_DEVICE_LIMIT), and need a "
         "`proof` while the dialogue has `proof_of_work` on; staff entries are neither. "
         "The same `submission_id` again gives the same tracking code. Accepted (202) means "

@@ -38,9 +38,8 @@ from .auth import (
     set_login_cookies,
 )
 from .bodies import body, plain
-from .catalogs import say
 from .context import services, settings
-from .errors import error_body
+from .errors import refusal_body
 from .schemas import (
     ActionBody,
     AirRequest,
@@ -272,7 +271,7 @@ async def _results(
             said.append({"id": result["id"], "ok": True, "question": next(views)})
         else:
             refused = result["error"]
-            error = error_body(refused.code, say(request, refused), refused.field)["error"]
+            error = refusal_body(request, refused)["error"]
             said.append({"id": result["id"], "ok": False, "error": error})
     return said
 

@@ -8,7 +8,8 @@ demo host page.
   file for portals, bundled once per process (``bundle.py``) from its sources
   in ``client_widget/src/`` and the pages' shared ``static/lib/`` modules, with
   its strings: the vi and en translations, from the pages' gettext catalogs,
-  of exactly the msgids its sources pass to ``t()``.
+  of exactly the msgids its sources pass to ``t()`` (where they differ from
+  the msgid).
 - ``PublicCors``, a pure-ASGI middleware in front of the router, answers CORS
   for the operations of the route table tagged ``widget`` only (the public
   API a portal's page may call: ``open_to_widget``): an ``Origin`` that is the app's own
@@ -230,9 +231,14 @@ def msgids() -> list[str]:
 
 
 def catalog_source() -> str:
-    """``catalog.js`` as served: each language's translation of each msgid (the
-    msgid itself where the catalog has none, as gettext does)."""
-    tables = {lang: {m: catalog(lang).gettext(m) for m in msgids()} for lang in LANGUAGES}
+    """``catalog.js`` as served: each language's translation of each msgid that
+    it says otherwise than the msgid itself (English, today, none: ``t()``
+    falls back to the msgid, as gettext does, and a phone downloads each
+    sentence once less)."""
+    tables = {
+        lang: {m: said for m in msgids() if (said := catalog(lang).gettext(m)) != m}
+        for lang in LANGUAGES
+    }
     text = json.dumps(tables, ensure_ascii=False, sort_keys=True, indent=0)
     return f"export const MESSAGES = {text};\n"
 

@@ -125,7 +125,7 @@ def test_asker_follows_the_link_to_their_tracking_page(
             "href", f"/d/{b.slug}/archive"
         )
         page.get_by_label("Họ và tên").fill("Hồ Thị Lan")
-        page.get_by_label("Câu hỏi của Ông/Bà").fill(MINE)
+        page.get_by_label("Câu hỏi", exact=True).fill(MINE)
         page.get_by_role("button", name="Gửi câu hỏi", exact=True).click()
         code = page.locator("#ask-code")
         expect(code).to_have_text(re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{5}-[0-9A-Z]{5}$"))

@@ -495,6 +495,48 @@ def test_submission_reports_the_first_failing_field() -> None:
     assert submit(payload).channel == "hotline"
 
 
+def test_submission_reports_every_failing_field_at_once() -> None:
+    """The error raised carries every failing field in the documented order,
+    each with its own code and message: a form shows them all in one go."""
+    with pytest.raises(ValidationError) as caught:
+        submit(
+            valid(
+                text="ngắn",
+                name=None,
+                organization="x" * 201,
+                topic="y-te",
+                contact={"phone": "abc", "email": "a@b.vn"},
+                submission_id="x",
+            )
+        )
+    found = [(e.field, e.code) for e in caught.value.errors]
+    assert found == [
+        ("text", "too_short"),
+        ("name", "required"),
+        ("organization", "too_long"),
+        ("topic", "invalid"),
+        ("contact.phone", "invalid"),
+        ("consent", "consent_required"),
+        ("submission_id", "invalid"),
+    ]
+    assert caught.value.errors[0] is caught.value
+    assert vi(caught.value.errors[1].message) == "Vui lòng nhập họ và tên."
+    refused = caught.value.refused()
+    assert (refused.code, refused.field) == ("invalid", "text")
+    assert [(f.field, f.code) for f in refused.fields] == found
+
+
+def test_a_wrong_phone_alone_still_asks_for_consent() -> None:
+    """Consent is asked for when a phone or email was written, even an invalid
+    one: fixing the number must not bring up a new error afterwards."""
+    with pytest.raises(ValidationError) as caught:
+        submit(valid(contact={"email": "not-an-email"}))
+    assert [e.field for e in caught.value.errors] == ["contact.email", "consent"]
+    with pytest.raises(ValidationError) as only:
+        submit(valid(contact={"email": "not-an-email"}, consent=True))
+    assert [e.field for e in only.value.errors] == ["contact.email"]
+
+
 def test_submission_anonymous() -> None:
     """Without a name, a dialogue that allows anonymous questions takes it."""
     assert submit(valid(name=None), allow_anonymous=True).name is None

@@ -58,11 +58,15 @@ def assert_error(
 ) -> None:
     assert response.status_code == status, response.text
     body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "field"}
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    error = body["error"]
+    assert set(body) == {"error"} and set(error) == {"code", "message", "field", "errors"}
+    assert error["code"] == code
+    assert isinstance(error["message"], str) and error["message"]
     if field is not None:
-        assert body["error"]["field"] == field
+        assert error["field"] == field
+    # The list of fields at fault starts with the one old clients read.
+    named = [e["field"] for e in error["errors"]]
+    assert named[:1] == ([error["field"]] if error["field"] is not None else [])
 
 
 LONG = "chuyển đổi số " * 200

@@ -351,7 +351,7 @@ def refused(site: ServerProcess, slug: str, vi: str, en: str) -> None:
         response = ask(site, slug, lang)
         assert response.status_code == 409, response.text
         assert response.json() == {
-            "error": {"code": "not_accepting", "message": message, "field": None}
+            "error": {"code": "not_accepting", "message": message, "field": None, "errors": []}
         }
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -15,10 +17,12 @@ from babel.messages.catalog import Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from server.domain.text import LIMITS
 from server.web.catalogs import LOCALE, load_translations
 from server.web.pages import safe_next
 from server.web.templating import STATIC, TEMPLATES, load_all, static
 from tests.helpers import REPO_ROOT, ServerProcess
+from tests.support.dialogues import LOCALITIES, TOPICS
 
 from .seed import PASSWORD, SLUG, TITLE, server_env
 
@@ -126,15 +130,37 @@ def test_index_names_the_organiser_it_is_given(site: ServerProcess) -> None:
         assert f"Ask the leaders of {organiser} your question and follow their answers live." in en
 
 
+def _json_block(html: str, block: str) -> Any:
+    found = re.search(rf'<script type="application/json" id="{block}">(.*?)</script>', html, re.S)
+    assert found is not None, block
+    return json.loads(found.group(1))
+
+
 def test_public_page_shows_the_dialogue_and_ask_form(client: httpx.Client) -> None:
-    """The public page has the title, now answering, the feed snapshot and the form's choices."""
+    """The public page has the title, now answering, the feed snapshot with
+    the form's choices, and the strings of the form (and of the folds) its
+    script builds with the widget's module, in the reader's language."""
     html = client.get(f"/d/{SLUG}").text
     assert TITLE in html
     assert "Đang trả lời" in html
-    assert '<script type="application/json" id="feed-data">' in html
-    assert '<option value="Xã A Lưới 2">Xã A Lưới 2</option>' in html
-    assert '<option value="chinh-quyen-so">Chính quyền số</option>' in html
-    assert 'maxlength="2000"' in html
+    dialogue = _json_block(html, "feed-data")["dialogue"]
+    assert dialogue["localities"] == LOCALITIES
+    assert [t["id"] for t in dialogue["topics"]] == [t["id"] for t in TOPICS]
+    strings = _json_block(html, "lib-i18n")
+    assert strings["Question"] == "Câu hỏi"
+    assert strings["Send question"] == "Gửi câu hỏi"
+    assert strings["Show more"] == "Xem thêm"
+    english = _json_block(client.get(f"/d/{SLUG}?lang=en").text, "lib-i18n")
+    assert english["Show more"] == "Show more"
+
+
+def test_the_forms_limits_are_the_apis() -> None:
+    """The shared form's character limits (maxlength, the counter) are the API's."""
+    source = (STATIC / "lib" / "ask_form.js").read_text()
+    found = re.search(r"ASK_LIMITS = \{ name: (\d+), organization: (\d+), text: (\d+) \}", source)
+    assert found is not None
+    limits = tuple(int(n) for n in found.groups())
+    assert limits == (LIMITS["name"][1], LIMITS["organization"][1], LIMITS["text"][1])
 
 
 def test_unknown_and_draft_dialogues_are_404_pages(client: httpx.Client) -> None:

@@ -216,10 +216,12 @@ def test_admin_creates_an_account_that_can_sign_in(site: ServerProcess, admin: S
             assert secret not in everything
         again = admin.send("POST", USERS, {**body, "password": "một mật khẩu khác nữa"})
         assert again.status_code == 409
+        taken = "Tên đăng nhập này đã được dùng."
         assert again.json()["error"] == {
             "code": "conflict",
-            "message": "Tên đăng nhập này đã được dùng.",
+            "message": taken,
             "field": "username",
+            "errors": [{"field": "username", "code": "conflict", "message": taken}],
         }
     finally:
         lan.close()
@@ -273,7 +275,12 @@ def test_new_accounts_are_checked(
     }
     response = admin.send("POST", USERS, body)
     assert response.status_code == 400, response.text
-    assert response.json()["error"] == {"code": "invalid", "message": message, "field": field}
+    assert response.json()["error"] == {
+        "code": "invalid",
+        "message": message,
+        "field": field,
+        "errors": [{"field": field, "code": "invalid", "message": message}],
+    }
     documented(response.json(), "Error")
     assert "hoa-le" not in listed(admin)
 
@@ -304,10 +311,12 @@ def test_admin_cannot_lock_themselves_out(admin: StaffClient) -> None:
     own = f"{USERS}/admin"
     off = admin.send("PATCH", own, {"disabled": True})
     assert off.status_code == 403
+    own_lock = "Bạn không thể tự khóa tài khoản của chính mình."
     assert off.json()["error"] == {
         "code": "forbidden",
-        "message": "Không thể tự khóa tài khoản của chính mình.",
+        "message": own_lock,
         "field": "disabled",
+        "errors": [{"field": "disabled", "code": "forbidden", "message": own_lock}],
     }
     demoted = admin.send("PATCH", own, {"admin": False})
     assert demoted.status_code == 403 and demoted.json()["error"]["field"] == "admin"

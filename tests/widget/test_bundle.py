@@ -38,8 +38,9 @@ def test_the_real_sources_bundle_into_one_module() -> None:
 
 
 def test_the_catalog_is_the_pages_catalog_for_exactly_the_widgets_msgids() -> None:
-    """The injected catalog has each msgid the sources pass to t(), translated
-    as the pages' catalogs translate it, in place of the module's placeholder."""
+    """The injected catalog has each msgid the sources pass to t() that a
+    language says otherwise, translated as the pages' catalogs translate it, in
+    place of the module's placeholder; the others t() shows as written."""
     source = widget.script().decode()
     assert "export const MESSAGES = { vi: {}, en: {} };" not in source
     found = re.search(r"^const MESSAGES = (\{.*?\n\});$", source, re.M | re.S)
@@ -48,11 +49,13 @@ def test_the_catalog_is_the_pages_catalog_for_exactly_the_widgets_msgids() -> No
     assert sorted(tables) == ["en", "vi"]
     assert len(widget.msgids()) > 50
     for lang, table in tables.items():
-        assert sorted(table) == widget.msgids()
-        assert table == {m: catalog(lang).gettext(m) for m in widget.msgids()}
+        assert set(table) <= set(widget.msgids())
+        assert {m: table.get(m, m) for m in widget.msgids()} == {
+            m: catalog(lang).gettext(m) for m in widget.msgids()
+        }
     assert tables["vi"]["Connection lost, reconnecting…"] == "Mất kết nối, đang kết nối lại…"
     assert tables["vi"]["Ask a new question"] == "Gửi câu hỏi khác"
-    assert tables["en"]["Ask a new question"] == "Ask a new question"
+    assert "Ask a new question" not in tables["en"]
 
 
 def test_every_widget_msgid_has_a_vietnamese_translation() -> None:

@@ -63,7 +63,7 @@ def open_and_fill(chromium: Browser, site: Site, *, webcrypto: bool = True) -> A
     widget = page.locator("doithoai-widget")
     expect(widget.locator(".conn")).to_have_attribute("data-state", "live")
     widget.get_by_label("Họ và tên").fill("Trần Văn Bình")
-    widget.get_by_label("Câu hỏi của Ông/Bà").fill(TEXT)
+    widget.get_by_label("Câu hỏi", exact=True).fill(TEXT)
     return page, widget
 
 

@@ -84,7 +84,7 @@ def test_the_broadcast_as_a_tv_team_runs_it(chromium: Browser, site: ServerProce
 
             # A citizen asks on the public page; another asks through the API.
             public.get_by_label("Họ và tên").fill("Hồ Thị Lan")
-            public.get_by_label("Câu hỏi của Ông/Bà").fill(FIRST)
+            public.get_by_label("Câu hỏi", exact=True).fill(FIRST)
             public.get_by_role("button", name="Gửi câu hỏi", exact=True).click()
             asked = public.locator("#ask-code")
             expect(asked).to_have_text(re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{5}-[0-9A-Z]{5}$"))
