@@ -13,10 +13,9 @@ two modules declaring the same name is an error, as is importing a name the
 other module does not export, an aliased, default or namespace import, or a
 bare specifier. Top-level means "at column 0": the sources are formatted so.
 
-Comments on lines of their own, and indentation, are left out of the bundle
-(its size is what a citizen's phone downloads; the sources keep them). It never evaluates,
-minifies or rewrites code beyond those lines, and reads only the files the
-entry reaches.
+It never evaluates or rewrites code beyond those lines, and reads only the
+files the entry reaches; the widget's route minifies the result
+(``widget.script``).
 """
 
 from __future__ import annotations
@@ -104,28 +103,6 @@ def read_module(path: Path, text: str, root: Path) -> Module:
     return Module(path, text, tuple(imports), frozenset(names), frozenset(exported))
 
 
-def strip_comments(text: str) -> str:
-    """``text`` without the lines that are only a comment (``//``, or within
-    ``/* ... */`` starting on a line of its own), nor the indentation of the
-    others, outside template literals (JavaScript reads no meaning in either)."""
-    out = []
-    in_template = in_block = False
-    for line in text.splitlines():
-        stripped = line.strip()
-        if in_block:
-            in_block = "*/" not in stripped
-            continue
-        if not in_template and stripped.startswith("//"):
-            continue
-        if not in_template and stripped.startswith("/*"):
-            in_block = "*/" not in stripped
-            continue
-        out.append(line if in_template else line.lstrip())
-        if len(re.findall(r"(?<!\\)`", line)) % 2:
-            in_template = not in_template
-    return "\n".join(out)
-
-
 def _shown(path: Path, root: Path) -> str:
     try:
         return str(path.relative_to(root))
@@ -179,7 +156,7 @@ def bundle(entry: Path, root: Path, sources: Mapping[Path, str] | None = None) -
             owners[name] = module.path
     parts = []
     for module in modules:
-        text = strip_comments(IMPORT.sub("", module.text))
+        text = IMPORT.sub("", module.text)
         if module.path != entry:
             text = EXPORT_LIST.sub("", EXPORT_KEYWORD.sub("", text))
         text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
