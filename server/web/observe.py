@@ -192,12 +192,10 @@ async def metrics_endpoint(request: Request) -> Response:
 async def readyz(request: Request) -> Response:
     """For load balancers: 200 when this node reaches Redis, Redis takes a
     write, and no dialogue's intake lags past ``DOITHOAI_READY_MAX_LAG``;
-    else 503 with what is wrong."""
+    else 503: ``unavailable`` (Redis), or ``{"status": "unready"}`` with what lags."""
     config = settings(request)
-    try:
-        unready = await services(request).unready(node(request).name, config.ready_max_lag)
-    except StoreUnavailable:
-        unready = ["redis"]
+    # Redis away raises StoreUnavailable: 503 ``unavailable``, as the API answers.
+    unready = await services(request).unready(node(request).name, config.ready_max_lag)
     if unready:
         return JSONResponse({"status": "unready", "failing": unready}, 503)
     return JSONResponse({"status": "ready", "node": node(request).name})
