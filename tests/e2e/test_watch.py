@@ -27,7 +27,7 @@ from tests.support.staff import sign_in
 from tests.support.waiting import eventually, wait_for
 
 from .conftest import SLUG, World
-from .test_flow import next_message, wait_for_type, ws_url
+from .test_flow import console_socket, next_message, wait_for_type, ws_url
 
 pytestmark = pytest.mark.e2e
 
@@ -89,15 +89,20 @@ async def test_metrics_move_with_a_flow(watched: ServerProcess, world: World) ->
         name = (await client.get("/healthz")).json()["node"]
         viewer = await connect(ws_url(watched, f"/ws/v1/dialogues/{SLUG}/feed"))
         moderator = await sign_in(watched.url, "moderator")
+        console = await console_socket(watched, moderator)
         try:
             assert (await next_message(viewer))["type"] == "snapshot"
+            assert (await next_message(console))["type"] == "snapshot"
 
-            async def one_viewer() -> Samples | None:
+            async def both_counted() -> Samples | None:
                 now = await scrape(client)
-                viewers = value(now, "doithoai_sockets", audience="public", node=name)
-                return now if viewers == 1 else None
+                counts = [
+                    value(now, "doithoai_sockets", audience=audience, node=name)
+                    for audience in ("public", "staff", "screen")
+                ]
+                return now if counts == [1, 1, 0] else None
 
-            await eventually(one_viewer, "the viewer's socket counted")
+            await eventually(both_counted, "the viewer's and the console's sockets counted")
 
             asked = {
                 "text": "Xin hỏi lộ trình số hóa hồ sơ đất đai của phường?",
@@ -129,6 +134,7 @@ async def test_metrics_move_with_a_flow(watched: ServerProcess, world: World) ->
             after = await eventually(settled, "the approval fanned out, the inbox empty")
         finally:
             await viewer.close()
+            await console.close()
             await moderator.client.aclose()
 
     def moved(name: str, **labels: str) -> float:
