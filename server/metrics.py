@@ -17,8 +17,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 
+# No ``*_created`` series beside each counter and histogram: Prometheus's
+# text format does not need them, and they double what a scrape carries.
+disable_created_metrics()
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 SUBMISSIONS_ACCEPTED = Counter(

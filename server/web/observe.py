@@ -40,6 +40,7 @@ from ..actions import StoreUnavailable
 from ..domain.wording import Refused
 from .access_log import redact
 from .context import node, services, settings
+from .errors import GENERIC
 
 log = logging.getLogger("doithoai.request")
 
@@ -180,7 +181,7 @@ async def metrics_endpoint(request: Request) -> Response:
     """The node's metrics in Prometheus's text format (see the module docstring
     for who may read them)."""
     if not _may_scrape(request):
-        raise Refused("not_found", "Not found.")
+        raise Refused("not_found", GENERIC["not_found"])
     here = node(request)
     metrics.sockets(here.name, here.hub.by_audience())
     # Redis away: the node's own metrics still tell, and the Redis errors say why.
