@@ -76,3 +76,15 @@ async def test_the_ready_probe_writes(redis: Redis, store: Store) -> None:
     await store.watch.probe("node-1")
     assert await redis.exists(keys.ready_probe("node-1"))
     assert 0 < await redis.pttl(keys.ready_probe("node-1")) <= 60_000
+
+
+async def test_unready_while_an_inbox_entry_waits_too_long(
+    redis: Redis, actions: Services, dialogue: Dialogue
+) -> None:
+    """/readyz's answer: ready, until an entry has waited past the bound
+    (an entry written with an id from long ago stands for one)."""
+    assert await actions.unready("node-1", max_lag=60) == []
+    inbox = keys.inbox(dialogue.id)
+    await redis.xgroup_create(inbox, keys.INTAKE_GROUP, id="0", mkstream=True)
+    await redis.xadd(inbox, {"qid": "1"}, id="1000-1")
+    assert await actions.unready("node-1", max_lag=60) == ["intake_lag"]
