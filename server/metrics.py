@@ -7,14 +7,14 @@ Labels take values from fixed sets only (an audience, a refusal's code, a
 route's template, a Redis error's class name), or the slug of a dialogue
 that exists: never a value a request chose, never personal data.
 
-Gauges read from Redis (backlogs, lag, dead letters, events appended) are
-the same on every node: they describe the dialogue, not the node. Each scrape
-fills them (``dialogue_gauges``) just before writing the registry out.
+What is read from Redis (backlogs, lag, dead letters, events appended) is
+the same on every node: it describes the dialogue, not the node. Each scrape
+fills it in (``dialogue_gauges``) just before writing the registry out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from prometheus_client import (
@@ -25,6 +25,8 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 
 # No ``*_created`` series beside each counter and histogram: Prometheus's
 # text format does not need them, and they double what a scrape carries.
@@ -92,13 +94,6 @@ DEAD_LETTERS = Gauge(
     ["dialogue", "kind"],
     registry=REGISTRY,
 )
-EVENTS_APPENDED = Gauge(
-    "doithoai_events_appended",
-    "Events ever appended to a dialogue's event stream (Redis's entries-added): use "
-    "rate() on it as on a counter.",
-    ["dialogue"],
-    registry=REGISTRY,
-)
 
 #: The audiences ``SOCKETS`` counts (a screen is a public socket of the overlay).
 AUDIENCES = ("public", "staff", "screen")
@@ -116,17 +111,42 @@ class DialogueGauges:
     events_appended: int
 
 
+class _EventsAppended(Collector):
+    """Events ever appended to each dialogue's stream: Redis keeps the count
+    (``entries-added``), so it is a counter read at each scrape, not one
+    this node adds to."""
+
+    def __init__(self) -> None:
+        self.latest: dict[str, int] = {}
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "doithoai_events_appended",
+            "Events ever appended to a dialogue's event stream (Redis's count).",
+            labels=["dialogue"],
+        )
+        for slug, count in sorted(self.latest.items()):
+            family.add_metric([slug], count)
+        yield family
+
+
+EVENTS_APPENDED = _EventsAppended()
+REGISTRY.register(EVENTS_APPENDED)
+
+
 def dialogue_gauges(found: Iterable[DialogueGauges]) -> None:
     """Set the per-dialogue gauges to ``found``; a dialogue no longer there
     (deleted, renamed) leaves them."""
-    for gauge in (INTAKE_BACKLOG, INTAKE_LAG, DEAD_LETTERS, EVENTS_APPENDED):
+    for gauge in (INTAKE_BACKLOG, INTAKE_LAG, DEAD_LETTERS):
         gauge.clear()
+    appended = {}
     for d in found:
         INTAKE_BACKLOG.labels(d.slug).set(d.backlog)
         INTAKE_LAG.labels(d.slug).set(d.lag_seconds)
         DEAD_LETTERS.labels(d.slug, "intake").set(d.dead_intake)
         DEAD_LETTERS.labels(d.slug, "notices").set(d.dead_notices)
-        EVENTS_APPENDED.labels(d.slug).set(d.events_appended)
+        appended[d.slug] = d.events_appended
+    EVENTS_APPENDED.latest = appended
 
 
 def sockets(node: str, counts: dict[str, int]) -> None:

@@ -147,7 +147,7 @@ async def test_metrics_move_with_a_flow(watched: ServerProcess, world: World) ->
     assert value(after, "doithoai_dead_letters", dialogue=SLUG, kind="intake") == 0
     assert value(after, "doithoai_dead_letters", dialogue=SLUG, kind="notices") == 0
     # Received, then approved (and its audit): at least two events since the start.
-    assert moved("doithoai_events_appended", dialogue=SLUG) >= 2
+    assert moved("doithoai_events_appended_total", dialogue=SLUG) >= 2
     assert total(after, "doithoai_http_request_seconds_count", route=ACT_ROUTE, status="2xx") >= 1
     submits = "/api/v1/dialogues/{slug}/questions"
     assert total(after, "doithoai_http_request_seconds_count", route=submits, status="4xx") >= 2
