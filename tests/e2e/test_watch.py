@@ -207,6 +207,9 @@ def test_json_logs_carry_the_request_id_and_no_contact(
         mine = client.post(QUESTIONS, json=asked)
         assert mine.status_code == 202, mine.text
         rid = mine.headers["X-Request-Id"]
+        code = mine.json()["tracking_code"]
+        tracked = client.get(f"/api/v1/tracking/{code}")
+        assert tracked.status_code == 200, tracked.text
         forwarded = client.post(
             QUESTIONS, json={**asked, "device": "watch-other-device"},
             headers={"X-Request-Id": "proxy-id-42"},
@@ -227,8 +230,10 @@ def test_json_logs_carry_the_request_id_and_no_contact(
                             "route": "/api/v1/dialogues/{slug}/questions"}  # fmt: skip
     assert wait_for(lambda: request_line("proxy-id-42"), "the forwarded id's line")
     output = watched.output()
-    for private in (EMAIL, PHONE, PHONE.replace(" ", ""), "+84912345678"):
+    for private in (EMAIL, PHONE, PHONE.replace(" ", ""), "+84912345678", code):
         assert private not in output, private
+    tracking = wait_for(lambda: request_line(tracked.headers["X-Request-Id"]), "tracking's line")
+    assert tracking["http"]["path"] == "/api/v1/tracking/…"
     requests = [line for line in log_lines(watched) if "http" in line]
     assert requests and not any("127.0.0.1" in json.dumps(line) for line in requests)
 
