@@ -53,6 +53,8 @@ CURRENT: contextvars.ContextVar[tuple[str, Scope] | None] = contextvars.ContextV
 _FORWARDED_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 #: Headers that mark a request as having come through a proxy.
 _PROXIED = ("x-forwarded-for", "forwarded", "x-real-ip")
+#: The methods a latency's label names; any other a client invents is ``other``.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 #: What a dialogue's slug may be in a log line (the route's, not yet checked).
 _SLUG_MAX = 64
 
@@ -107,9 +109,8 @@ class Observe:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            metrics.HTTP_SECONDS.labels(scope["method"], template, f"{status // 100}xx").observe(
-                elapsed
-            )
+            method = scope["method"] if scope["method"] in _METHODS else "other"
+            metrics.HTTP_SECONDS.labels(method, template, f"{status // 100}xx").observe(elapsed)
             if self.json_lines:
                 target = scope["path"] + (
                     "?" + scope["query_string"].decode("latin-1") if scope["query_string"] else ""

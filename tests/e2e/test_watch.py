@@ -169,6 +169,17 @@ async def _screened_id(staff: httpx.AsyncClient) -> str:
     return await eventually(look, "the question screened")
 
 
+def test_labels_take_no_value_a_request_chose(watched: ServerProcess) -> None:
+    """An invented method and a path no route has count as ``other`` and
+    ``unmatched``: a client cannot add a label value."""
+    with httpx.Client(base_url=watched.url, timeout=10) as client:
+        client.request("PROPFIND", "/no-such-path-4f2a")
+        samples = parse(client.get("/metrics").text)
+    labels = {v for (_, ls) in samples for _, v in ls}
+    assert "PROPFIND" not in labels and not any("4f2a" in v for v in labels)
+    assert total(samples, "doithoai_http_request_seconds_count", method="other", route="unmatched")
+
+
 def test_metrics_not_for_a_proxied_request(watched: ServerProcess) -> None:
     """A request that came through a proxy (on this machine too) gets 404."""
     with httpx.Client(base_url=watched.url, timeout=10) as client:
