@@ -26,7 +26,7 @@ from .realtime.hub import Hub
 from .realtime.reader import Reader
 from .store.connection import Store
 from .store.embedded import EmbeddedRedis
-from .web import caching, catalogs, errors, routes, sockets, templating, widget
+from .web import caching, catalogs, errors, observe, routes, sockets, templating, widget
 from .web.context import Node
 
 log = logging.getLogger(__name__)
@@ -158,6 +158,11 @@ def create_app(
     app = Starlette(
         routes=routes.table(),
         middleware=[
+            Middleware(
+                observe.Observe,
+                trusted=settings.trusted_proxies,
+                json_lines=settings.log_format == "json",
+            ),
             Middleware(caching.NoStoreApi),
             Middleware(widget.PublicCors, api=routes.API),
         ],

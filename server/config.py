@@ -500,6 +500,33 @@ SETTINGS: tuple[Setting, ...] = (
         "unset: the host name plus port.",
     ),
     Setting(
+        "DOITHOAI_METRICS_TOKEN",
+        "metrics_token",
+        "",
+        str,
+        "Bearer token a Prometheus scraper sends to read /metrics (Authorization: Bearer "
+        "...), from anywhere; unset: /metrics answers only requests from this machine "
+        "(a loopback peer) that came through no proxy (no X-Forwarded-For or Forwarded).",
+    ),
+    Setting(
+        "DOITHOAI_READY_MAX_LAG",
+        "ready_max_lag",
+        "60",
+        _positive,
+        "Seconds the oldest question waiting in any dialogue's inbox may wait before "
+        "/readyz answers 503 (the node's intake, or every node's, is not keeping up).",
+    ),
+    Setting(
+        "DOITHOAI_LOG_FORMAT",
+        "log_format",
+        "text",
+        _choice("text", "json"),
+        "text, or json: one JSON object a line, with a line per HTTP request (method, "
+        "route, redacted path, status, duration, request id, dialogue) and the request id "
+        "on every line logged while handling it. The request lines hold no client address, and no "
+        "line holds contact data.",
+    ),
+    Setting(
         "DOITHOAI_LOG_LEVEL",
         "log_level",
         "info",
@@ -554,6 +581,9 @@ class Settings:
     notify_attempts: int = 8
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     node_name: str = ""
+    metrics_token: str = ""
+    ready_max_lag: float = 60.0
+    log_format: str = "text"
     log_level: str = "info"
 
     @classmethod

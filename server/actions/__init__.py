@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..config import Settings
+from ..metrics import DialogueGauges
 from ..store.connection import Store
 from ..store.errors import Contended, StoreUnavailable
 from .accounts import Accounts, Identity, SignedIn
@@ -62,9 +63,18 @@ class Services:
     notifications: Notifications
     _store: Store = field(repr=False)
 
-    async def healthy(self) -> None:
-        """Raise ``StoreUnavailable`` unless the store answers (``/healthz``)."""
+    async def unready(self, node: str, max_lag: float) -> list[str]:
+        """Why this node should not take traffic (``/readyz``): empty when Redis
+        answers and takes a write, and no dialogue's intake lags more than
+        ``max_lag`` seconds; raises ``StoreUnavailable`` when Redis does not."""
         await self._store.ping()
+        await self._store.watch.probe(node)
+        lagging = [d for d in await self._store.watch.dialogues() if d.lag_seconds > max_lag]
+        return ["intake_lag"] if lagging else []
+
+    async def gauges(self) -> list[DialogueGauges]:
+        """Each dialogue's queues as Redis holds them (``/metrics``)."""
+        return await self._store.watch.dialogues()
 
 
 def build(

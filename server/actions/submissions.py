@@ -31,6 +31,7 @@ from ..domain.model import Actor, Dialogue, DialogueStatus, HistoryEntry, Questi
 from ..domain.text import DEVICE_ID, Submission, ValidationError, clean_submission
 from ..domain.views import Challenge
 from ..domain.wording import N_, Refused
+from ..metrics import SUBMISSIONS_ACCEPTED, SUBMISSIONS_REFUSED
 from ..store.connection import Store
 from ..store.questions import Submitted, derived_tracking_code, new_tracking_code
 from .base import Clock, Family, utcnow
@@ -97,6 +98,7 @@ class Submissions(Family):
             )
         if body.get(HONEYPOT):
             code = await self.trap(dialogue, sub)
+            SUBMISSIONS_REFUSED.labels("honeypot").inc()
             log.info("honeypot: a submission to %s filled the hidden field", dialogue.slug)
             return code
         return (await self.accept(dialogue, sub, lang=lang)).tracking_code
@@ -145,6 +147,8 @@ class Submissions(Family):
             if lang:
                 contact["lang"] = lang
         submitted = await self.store.questions.submit(question, sub.submission_id, contact)
+        if submitted.created:
+            SUBMISSIONS_ACCEPTED.labels("staff" if staff else "citizen").inc()
         if staff is not None and submitted.created:
             after = {"channel": sub.channel, "text": sub.text}
             entry = audit.by(staff, "enter", submitted.question_id, {}, after, at)

@@ -21,7 +21,7 @@ from ..config import SettingError, Settings
 from ..realtime import wsprotocol
 from ..store.connection import Store
 from ..store.embedded import EmbeddedRedis
-from ..web import access_log
+from ..web import access_log, observe
 from . import accounts, audit, dialogues, notices
 
 
@@ -30,6 +30,7 @@ def _server(
 ) -> uvicorn.Server:
     """The uvicorn server of a node; ``ws`` is only ever changed by the
     benchmark that compares WebSocket implementations (bench/ws_flood.py)."""
+    json_logs = settings.log_format == "json"
     config = uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=settings.host,
@@ -53,6 +54,11 @@ def _server(
         # origin server with a clock to send it; caches reason with it).
         server_header=False,
         date_header=True,
+        # JSON logs: the root logger's JSON lines (main), and one line per request
+        # from web/observe.py instead of uvicorn's access line (which has the
+        # client's address).
+        log_config=None if json_logs else uvicorn.config.LOGGING_CONFIG,
+        access_log=not json_logs,
     )
     access_log.install()  # after uvicorn.Config, which sets up its loggers
     return uvicorn.Server(config)
@@ -166,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if settings.log_format == "json":
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(observe.JsonFormatter())
     if args.command in ("dialogue", "user", "token", "purge", "audit", "notify"):
         return asyncio.run(_store_command(settings, args))
     # uvicorn shuts down cleanly on Ctrl-C, then re-raises it: not an error.

@@ -90,6 +90,15 @@ class Hub:
             groups = list(self._subs.values())
         return sum(len(subs) for audiences in groups for subs in audiences.values())
 
+    def by_audience(self) -> dict[str, int]:
+        """Local subscribers per audience, a broadcast overlay counted as ``screen``."""
+        counts: dict[str, int] = defaultdict(int)
+        for audiences in self._subs.values():
+            for audience, subs in audiences.items():
+                for sub in subs:
+                    counts["screen" if sub.screen else audience] += 1
+        return dict(counts)
+
     def close_screens(self, dialogue_id: str) -> None:
         """Close every local broadcast overlay of the dialogue: its token was
         rotated, and the old one must stop working at once."""

@@ -12,6 +12,7 @@ import asyncio
 import logging
 
 from ..domain.model import Dialogue
+from ..metrics import FANOUT_SECONDS
 from ..store.connection import Follower, Store
 from ..store.errors import StoreUnavailable
 from .hub import Hub
@@ -82,6 +83,7 @@ class Reader:
                 if fresh is not None:
                     self._dialogues[event.dialogue_id] = fresh
             dialogue = self._dialogues[event.dialogue_id]
-            self._hub.publish(event.dialogue_id, event.id, render_all(event, dialogue))
+            with FANOUT_SECONDS.time():
+                self._hub.publish(event.dialogue_id, event.id, render_all(event, dialogue))
             if event.type == "screen.rotated":
                 self._hub.close_screens(event.dialogue_id)

@@ -50,6 +50,7 @@ from websockets.frames import Frame
 from websockets.protocol import State
 
 from ..config import Settings
+from ..metrics import SLOW_CLOSES
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +213,7 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
                 self._peer(),
                 self.close_deadline,
             )
+            SLOW_CLOSES.inc()
             self._abort()
 
     # The frame budget.

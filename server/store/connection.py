@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
+from .. import metrics
 from .air import Air
 from .audit import AuditLog
 from .dialogues import Dialogues
@@ -27,6 +28,7 @@ from .questions import Questions
 from .rate import RateLimiter
 from .scripts import Scripts
 from .users import Users
+from .watch import Watch
 
 #: Connections one node opens to Redis at most. A burst (a thousand viewers
 #: reconnecting after a restart) waits up to POOL_WAIT seconds for a free one
@@ -129,6 +131,7 @@ class Store:
         self.proofs = Proofs(redis, secret)
         self.air = Air(redis, events_maxlen)
         self.notices = Notices(redis, scripts)
+        self.watch = Watch(redis)
 
     @classmethod
     def open(
@@ -155,6 +158,7 @@ class Store:
         try:
             await self._redis.ping()
         except Exception as exc:
+            metrics.REDIS_ERRORS.labels(type(exc).__name__).inc()
             raise StoreUnavailable(type(exc).__name__, str(exc)) from exc
 
     def follower(self) -> Follower:

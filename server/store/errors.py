@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 
 from redis.exceptions import RedisError
 
+from .. import metrics
+
 C = TypeVar("C", bound=type)
 
 
@@ -44,6 +46,7 @@ def _guard(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any
         try:
             return await method(*args, **kwargs)
         except RedisError as exc:
+            metrics.REDIS_ERRORS.labels(type(exc).__name__).inc()
             raise StoreUnavailable(type(exc).__name__, str(exc)) from exc
 
     return guarded_method

@@ -26,6 +26,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError, ResponseError
 
+from .. import metrics
 from .errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,8 @@ class GroupWorker(abc.ABC):
                     self._grouped.clear()  # a stream was deleted (or Redis flushed): regroup
                     log.warning("%s: a consumer group is gone (%s); regrouping", self.name, exc)
                 elif isinstance(exc, (RedisError, StoreUnavailable)):
+                    if isinstance(exc, RedisError):  # a StoreUnavailable was counted by its guard
+                        metrics.REDIS_ERRORS.labels(type(exc).__name__).inc()
                     log.warning("%s: Redis unavailable (%s); retrying in a second", self.name, exc)
                 else:
                     log.exception("%s loop failed; retrying in a second", self.name)

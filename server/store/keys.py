@@ -151,3 +151,8 @@ def notified(dialogue_id: str) -> str:
 def notice_lock(dialogue_id: str, delivery: str) -> str:
     """Held while one attempt delivers ``<question id>:<channel>``."""
     return prefix(dialogue_id) + f"notify:lock:{delivery}"
+
+
+def ready_probe(node: str) -> str:
+    """Written (and left to expire) by ``/readyz`` to see that Redis takes writes."""
+    return f"doithoai:ready:{node}"

@@ -9,11 +9,13 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..actions import StoreUnavailable
 from ..domain.access import Permission
 from ..domain.events import dialogue_summary, public_dialogue
 from ..domain.model import Dialogue, DialogueStatus
 from ..domain.views import Submitted, Vote
 from ..domain.wording import Refused
+from ..metrics import SUBMISSIONS_REFUSED
 from .auth import actor_of, check_csrf, client_key, identify_api, may_see, require
 from .bodies import body, plain
 from .catalogs import language
@@ -40,7 +42,19 @@ async def get_dialogue(request: Request) -> Response:
 
 async def submit_question(request: Request) -> Response:
     """A citizen's question (``Submissions.ask``), or a staff member's entry of
-    one received by hotline, email or on paper (with ``channel``)."""
+    one received by hotline, email or on paper (with ``channel``); a refusal
+    is counted by its code (``doithoai_submissions_refused_total``)."""
+    try:
+        return await _submit(request)
+    except Refused as exc:
+        SUBMISSIONS_REFUSED.labels(exc.code).inc()
+        raise
+    except StoreUnavailable:
+        SUBMISSIONS_REFUSED.labels("unavailable").inc()
+        raise
+
+
+async def _submit(request: Request) -> Response:
     app = services(request)
     dialogue = await app.dialogues.get(request.path_params["slug"])
     question = await body(request, NewQuestion)

@@ -24,6 +24,7 @@ from . import (
     broadcast_pages,
     closing_pages,
     export,
+    observe,
     official_pages,
     openapi,
     pages,
@@ -336,6 +337,8 @@ FEEDS: tuple[FeedRoute, ...] = (
 
 PAGES: tuple[BaseRoute, ...] = (
     Route("/healthz", pages.healthz, methods=["GET"], name="healthz"),
+    Route("/readyz", observe.readyz, methods=["GET"], name="readyz"),
+    Route("/metrics", observe.metrics_endpoint, methods=["GET"], name="metrics"),
     Route("/", pages.index, methods=["GET"], name="index"),
     Route("/login", pages.login_form, methods=["GET"], name="login_page"),
     Route("/login", pages.login_submit, methods=["POST"], name="login_submit"),

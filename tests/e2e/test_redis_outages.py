@@ -2,7 +2,8 @@
 with 503 ``unavailable`` and Retry-After where Redis was needed and could
 not serve, never with a 500.
 
-- Redis gone: the API, /healthz and a feed's handshake answer 503; a page
+- Redis gone: the API, /readyz and a feed's handshake answer 503 (/healthz,
+  the process alive, still 200); a page
   answers the error page saying the service is briefly interrupted
   (Vietnamese first); an open staff socket closes with 1011 "unavailable",
   not 1000.
@@ -112,7 +113,7 @@ def assert_unavailable(response: httpx.Response, says: str = INTERRUPTED) -> Non
 
 async def test_redis_gone(workdir: Path) -> None:
     """Redis killed: an open staff socket closes with 1011 "unavailable"; the
-    API, a page, /healthz and a feed's handshake answer 503."""
+    API, a page, /readyz and a feed's handshake answer 503; /healthz 200."""
     with site(workdir) as it:
         base = it.server.url
         moderator = await sign_in(base, "moderator")
@@ -130,7 +131,8 @@ async def test_redis_gone(workdir: Path) -> None:
             assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1011, "unavailable")
             async with httpx.AsyncClient(base_url=base, timeout=30) as client:
                 assert_unavailable(await client.get(API))
-                assert_unavailable(await client.get("/healthz"))
+                assert_unavailable(await client.get("/readyz"))
+                assert (await client.get("/healthz")).status_code == 200
                 page = await client.get(f"/d/{SLUG}", headers={"Accept": "text/html"})
                 assert_unavailable(page)
                 assert page.headers["content-type"].startswith("text/html")
@@ -174,7 +176,7 @@ class Load:
             "dialogue": self.client.get(API),
             "feed": self.client.get(f"{API}/feed"),
             "page": self.client.get(f"/d/{SLUG}", headers={"Accept": "text/html"}),
-            "healthz": self.client.get("/healthz"),
+            "readyz": self.client.get("/readyz"),
             "approve": self.staff.act(SLUG, self.it.pending[n % PENDING], "approve"),
         }
         responses = await asyncio.gather(*requests.values())

@@ -207,6 +207,9 @@ def row(method: str, route: str, codes: tuple[int, ...], **options: Any) -> Row:
 ROWS = [
     # -- meta and the public API
     row("GET", "/healthz", EVERYONE),
+    row("GET", "/readyz", EVERYONE),
+    # From this machine, through no proxy: the tests' own (web/observe.py).
+    row("GET", "/metrics", EVERYONE),
     row("GET", "/api/v1/openapi.json", EVERYONE),
     row("GET", "/api/v1/dialogues", EVERYONE),
     row("GET", "/api/v1/dialogues/{slug}", EVERYONE),
