@@ -6,8 +6,9 @@
 // is said once, politely, in the page's live region.
 //
 // The feed carries only public events: a question still being reviewed
-// changes state (accepted, not accepted) without one, and the page then
-// learns it when the citizen returns to the tab or reloads. Everything is
+// changes state (accepted, not accepted, merged) without one, so while it is
+// received or pending the page also asks again now and then (5 s, doubling
+// to 2 min, only while the tab is seen) and when the citizen comes back. Everything is
 // written with textContent; the view holds no contact data (the API never
 // sends it, only whether there is some).
 
@@ -157,6 +158,23 @@ copy.hidden = false;
 copy.addEventListener("click", async () => {
   $("tracking-copied").textContent = await copyCode(view.tracking_code, $("tracking-code"), lib.t);
 });
+
+// While the question is private, the feed says nothing of it: ask again,
+// less and less often (a review may take hours), while the tab is seen.
+const PRIVATE = new Set(["received", "pending"]);
+const POLL_FIRST = 5000;
+const POLL_MOST = 120000;
+let pollDelay = POLL_FIRST;
+
+function pollWhilePrivate() {
+  if (!PRIVATE.has(view.status)) return;
+  setTimeout(async () => {
+    if (document.visibilityState === "visible") await refresh();
+    pollDelay = Math.min(pollDelay * 2, POLL_MOST);
+    pollWhilePrivate();
+  }, pollDelay);
+}
+pollWhilePrivate();
 
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") refresh();

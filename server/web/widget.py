@@ -245,16 +245,21 @@ def catalog_source() -> str:
 
 
 @functools.cache
+def bundled() -> str:
+    """The widget's modules bundled into one, with its catalog (readable)."""
+    return bundle(ENTRY, REPO_ROOT, {CATALOG_MODULE: catalog_source()})
+
+
+@functools.cache
 def script() -> bytes:
-    """The widget as served: its modules bundled into one, with its catalog,
-    minified by rjsmin (comments and spaces out, names and code untouched:
-    its size is what a citizen's phone downloads)."""
-    source = bundle(ENTRY, REPO_ROOT, {CATALOG_MODULE: catalog_source()})
+    """The widget as served: ``bundled()`` minified by rjsmin (comments and
+    spaces out, names and code untouched: its size is what a citizen's phone
+    downloads)."""
     header = (
         "/*! doithoai's embeddable widget, one module bundled from client_widget/src/\n"
         "    and moderator_ui/static/lib/ (see docs/embedding.md). */\n"
     )
-    minified: str = rjsmin.jsmin(header + source, keep_bang_comments=True)
+    minified: str = rjsmin.jsmin(header + bundled(), keep_bang_comments=True)
     return minified.encode()
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.helpers import ServerProcess
+from tests.support.store import flush
 from tests.web.seed import seeded_site
 
 from .owed_seed import app_server
@@ -26,5 +27,8 @@ def site(redis_url: str) -> Iterator[ServerProcess]:
 
 @pytest.fixture(scope="module")
 def server(redis_server: str) -> Iterator[ServerProcess]:
+    """On an emptied Redis: an account another module left (its own password,
+    a lock-out) would otherwise stand for the seed's."""
+    flush(redis_server)
     with app_server(redis_server) as process:
         yield process

@@ -24,7 +24,7 @@ from server.actions import Services
 from tests.helpers import ServerProcess
 from tests.support.store import with_actions
 
-from .owed_seed import Show, app_server, signed_in
+from .owed_seed import Show, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -47,29 +47,28 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(redis_server: str) -> Iterator[World]:
-    with app_server(redis_server) as server:
-        b = Show(redis_server, server.url, "axe")
-        answered = b.answered(ASKED, ANSWER)
-        rejected = b.ask("Quảng cáo: mua sim số đẹp giá rẻ tại đây!")
-        b.act(rejected, "reject", reason="spam")
-        owed = b.ask("Người cao tuổi có được đào tạo kỹ năng số miễn phí tại phường không?")
-        b.publish(owed, "o1")
-        b.act(owed, "defer", "producer")
-        for text in ("Khi nào có wifi miễn phí ở các điểm du lịch?", "Thủ tục đất đai trực tuyến?"):
-            b.publish(b.ask(text), "o1", queue=True)
-        aired = b.ask("Doanh nghiệp nhỏ được hỗ trợ gì khi chuyển đổi số?")
-        b.publish(aired, "o1", queue=True)
-        b.act(aired, "on_air", "producer")
-        pending = b.ask(
-            "Xin hỏi về chữ ký số cho hộ kinh doanh?", contact={"phone": "0905123456"}, consent=True
-        )
+def world(redis_server: str, server: ServerProcess) -> Iterator[World]:
+    b = Show(redis_server, server.url, "axe")
+    answered = b.answered(ASKED, ANSWER)
+    rejected = b.ask("Quảng cáo: mua sim số đẹp giá rẻ tại đây!")
+    b.act(rejected, "reject", reason="spam")
+    owed = b.ask("Người cao tuổi có được đào tạo kỹ năng số miễn phí tại phường không?")
+    b.publish(owed, "o1")
+    b.act(owed, "defer", "producer")
+    for text in ("Khi nào có wifi miễn phí ở các điểm du lịch?", "Thủ tục đất đai trực tuyến?"):
+        b.publish(b.ask(text), "o1", queue=True)
+    aired = b.ask("Doanh nghiệp nhỏ được hỗ trợ gì khi chuyển đổi số?")
+    b.publish(aired, "o1", queue=True)
+    b.act(aired, "on_air", "producer")
+    pending = b.ask(
+        "Xin hỏi về chữ ký số cho hộ kinh doanh?", contact={"phone": "0905123456"}, consent=True
+    )
 
-        async def screen_token(actions: Services) -> str:
-            return await actions.broadcast.screen_token(await actions.dialogues.get(b.slug))
+    async def screen_token(actions: Services) -> str:
+        return await actions.broadcast.screen_token(await actions.dialogues.get(b.slug))
 
-        token = with_actions(redis_server, screen_token)
-        yield World(server, b.slug, answered, pending, rejected, owed, token)
+    token = with_actions(redis_server, screen_token)
+    yield World(server, b.slug, answered, pending, rejected, owed, token)
 
 
 def live(selector: str, attribute: str = "data-state") -> Callable[[Page], None]:

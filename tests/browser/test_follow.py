@@ -24,7 +24,7 @@ from tests.helpers import ServerProcess
 from tests.support.feed_link import FeedLink
 from tests.support.questions import question_id
 
-from .owed_seed import Show, app_server, live_page
+from .owed_seed import Show, live_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -38,8 +38,9 @@ CODE = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{5}-[0-9A-Z]{5}$")
 STATES = {
     "pending": (
         "Your question is being reviewed",
-        "The organizers are reviewing it before it is published.",
+        "The organisers are reviewing it before it is published.",
     ),
+    "rejected": ("Your question was not accepted", "The reason is below."),
     "approved": (
         "Your question is published",
         "It is on the dialogue's public page, where others can support it, and it may be "
@@ -64,12 +65,6 @@ def heading(status: str) -> str:
 def said(status: str) -> str:
     title, explain = STATES[status]
     return f"{vi(title)}. {vi(explain)}"
-
-
-@pytest.fixture(scope="module")
-def server(redis_server: str) -> Iterator[ServerProcess]:
-    with app_server(redis_server) as process:
-        yield process
 
 
 @pytest.fixture
@@ -133,6 +128,22 @@ def test_a_question_is_followed_on_its_tracking_page_until_it_is_answered(
     expect(page.locator("#tracking")).to_have_attribute("data-status", "answered")
     # The summary changed the answer, not the state: nothing more was said.
     expect(news).to_have_text(said("answered"))
+    assert page.evaluate("window.__sameDocument") is True
+
+
+def test_a_decision_on_a_question_under_review_shows_without_a_reload(
+    citizen: BrowserContext, server: ServerProcess, redis_server: str
+) -> None:
+    """The feed says nothing of a question under review, so the page asks
+    again while it is private: a rejection shows, and is said, with no reload."""
+    b = Show(redis_server, server.url, "xem-xet")
+    code = b.ask(ASKED)
+    page = tracking_page(citizen, f"{server.url}/t/{code}")
+    expect(page.locator("#tracking-heading")).to_have_text(heading("pending"))
+    b.act(code, "reject", reason="off_topic")
+    expect(page.locator("#tracking-heading")).to_have_text(heading("rejected"))
+    expect(page.locator("#tracking-news")).to_contain_text(vi(STATES["rejected"][0]))
+    expect(page.locator("#tracking")).to_have_attribute("data-status", "rejected")
     assert page.evaluate("window.__sameDocument") is True
 
 

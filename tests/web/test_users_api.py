@@ -311,7 +311,7 @@ def test_admin_cannot_lock_themselves_out(admin: StaffClient) -> None:
     own = f"{USERS}/admin"
     off = admin.send("PATCH", own, {"disabled": True})
     assert off.status_code == 403
-    own_lock = "Bạn không thể tự khóa tài khoản của chính mình."
+    own_lock = "Không thể tự khóa tài khoản của chính mình."
     assert off.json()["error"] == {
         "code": "forbidden",
         "message": own_lock,

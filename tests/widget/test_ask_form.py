@@ -160,7 +160,7 @@ def test_every_mistake_is_shown_at_once_beside_its_field_on_the_page(
             re.compile("^Câu hỏi quá ngắn"),
             re.compile("^Số điện thoại không hợp lệ"),
             re.compile("^Địa chỉ email không hợp lệ"),
-            re.compile("^Vui lòng đồng ý"),
+            re.compile("[Vv]ui lòng đồng ý"),
         ]
     )
     assert len(posts) == 1

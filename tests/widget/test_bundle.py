@@ -20,7 +20,7 @@ from server.web.catalogs import LOCALE, catalog
 def test_the_real_sources_bundle_into_one_module() -> None:
     """Every module the widget reaches is in the bundle once, in import order,
     without its import lines; only the entry keeps exports."""
-    source = widget.script().decode()
+    source = widget.bundled()
     order = re.findall(r"^// ---- (\S+)$", source, re.M)
     assert order[-1] == "client_widget/src/widget.js"
     for lib in ("dom", "api", "feed", "state", "i18n", "proof", "device", "time"):
@@ -34,14 +34,26 @@ def test_the_real_sources_bundle_into_one_module() -> None:
         "export class DoithoaiWidget extends HTMLElement {",
         "export { MESSAGES, sha256, solve };",
     ]
-    assert widget.script() == widget.script()  # bundled once, served from the cache
+    assert widget.script() is widget.script()  # bundled once, served from the cache
+
+
+def test_the_served_module_is_the_bundle_minified() -> None:
+    """What a phone downloads has no comment but the licence-style header and
+    no indentation; its statements are the bundle's (the widget's Chromium
+    tests run this very file)."""
+    served = widget.script().decode()
+    assert served.startswith("/*! doithoai's embeddable widget")
+    body = served.split("*/", 1)[1]
+    assert "// ----" not in body and "\n  " not in body
+    assert len(served) < 0.95 * len(widget.bundled())
+    assert "export class DoithoaiWidget extends HTMLElement{" in served
 
 
 def test_the_catalog_is_the_pages_catalog_for_exactly_the_widgets_msgids() -> None:
     """The injected catalog has each msgid the sources pass to t() that a
     language says otherwise, translated as the pages' catalogs translate it, in
     place of the module's placeholder; the others t() shows as written."""
-    source = widget.script().decode()
+    source = widget.bundled()
     assert "export const MESSAGES = { vi: {}, en: {} };" not in source
     found = re.search(r"^const MESSAGES = (\{.*?\n\});$", source, re.M | re.S)
     assert found is not None
@@ -127,10 +139,9 @@ def test_the_bundler_refuses_what_one_scope_would_break(
         bundle(_write(tmp_path, files), tmp_path)
 
 
-def test_the_bundler_joins_modules_and_drops_comment_lines(tmp_path: Path) -> None:
+def test_the_bundler_joins_modules(tmp_path: Path) -> None:
     """Imports out, dependencies first, exports kept only on the entry,
-    multi-line imports handled, comments on their own lines left out (but not
-    inside a template literal)."""
+    multi-line imports handled; the rest as written (the minifier comes after)."""
     entry = _write(
         tmp_path,
         {
@@ -146,8 +157,8 @@ def test_the_bundler_joins_modules_and_drops_comment_lines(tmp_path: Path) -> No
     )
     out = bundle(entry, tmp_path)
     assert out == (
-        "// ---- a.js\nfunction a() {}\nconst b = 2;\n\n"
-        "// ---- entry.js\nexport const c = a + b; // kept\n"
+        "// ---- a.js\n/** a */\nfunction a() {}\nconst b = 2;\n\n"
+        "// ---- entry.js\n// the entry\n\n/* a block\n   comment */\nexport const c = a + b; // kept\n"
         "export const css = `\n// not a comment\n`;\n"
     )
 

@@ -243,7 +243,7 @@ def test_form_errors_are_shown_beside_their_fields(chromium: Browser, site: Site
             "Vui lòng nhập họ và tên.",
             re.compile("^Câu hỏi quá ngắn"),
             re.compile("^Số điện thoại không hợp lệ"),
-            re.compile("^Vui lòng đồng ý"),
+            re.compile("[Vv]ui lòng đồng ý"),
         ]
     )
     name = widget.get_by_label("Họ và tên")
