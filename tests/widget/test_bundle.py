@@ -158,7 +158,8 @@ def test_the_bundler_joins_modules(tmp_path: Path) -> None:
     out = bundle(entry, tmp_path)
     assert out == (
         "// ---- a.js\n/** a */\nfunction a() {}\nconst b = 2;\n\n"
-        "// ---- entry.js\n// the entry\n\n/* a block\n   comment */\nexport const c = a + b; // kept\n"
+        "// ---- entry.js\n// the entry\n\n/* a block\n   comment */\n"
+        "export const c = a + b; // kept\n"
         "export const css = `\n// not a comment\n`;\n"
     )
 
