@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ..config import Settings
 from ..store.connection import Store
-from ..store.errors import Contended, StoreUnavailable
+from ..store.errors import Contended, NotReplicated, StoreUnavailable
 from .accounts import Accounts, Identity, SignedIn
 from .audit import Audit
 from .base import Clock, utcnow
@@ -37,6 +37,7 @@ __all__ = [
     "Accounts",
     "Contended",
     "Identity",
+    "NotReplicated",
     "Outbox",
     "Services",
     "SignedIn",

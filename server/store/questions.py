@@ -24,11 +24,14 @@ from ..domain.model import Question, Status
 from . import keys
 from .audit import ATTEMPTS, AuditLog, HeadMoved, wait_turn
 from .dialogues import _ALPHABET
-from .errors import guarded
+from .errors import NotReplicated, guarded
 from .scripts import Scripts
 
 #: Questions read per round trip while paging.
 _BATCH = 200
+#: How long a submission's 202 waits for DOITHOAI_REPLICA_ACKS replicas to
+#: have it (well inside the command timeout, at least 2 s).
+REPLICA_WAIT_MS = 1000
 
 
 class Conflict(Exception):
@@ -102,12 +105,20 @@ def _doc(question: Question) -> str:
 
 @guarded
 class Questions:
-    def __init__(self, redis: Redis, scripts: Scripts, events_maxlen: int, audit: AuditLog) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        scripts: Scripts,
+        events_maxlen: int,
+        audit: AuditLog,
+        replica_acks: int = 0,
+    ) -> None:
         # Any: redis-py's reply types do not follow decode_responses.
         self._redis: Any = redis
         self._scripts = scripts
         self._maxlen = events_maxlen
         self._audit = audit
+        self._replica_acks = replica_acks
 
     async def submit(
         self,
@@ -122,14 +133,26 @@ class Questions:
         for _ in range(5):
             code = new_tracking_code(d)
             doc = _doc(question.evolve(tracking_code=code))
-            result = await self._scripts(
-                "submit",
+            result = await self._submit(
                 [keys.submissions(d), keys.tracking(d), keys.inbox(d), keys.prefix(d) + "seq"],
                 [keys.prefix(d), submission_id or "", code, doc, *pairs],
             )
             if _text(result[0]) != "collision":
                 return Submitted(_text(result[0]), _text(result[1]), bool(result[2]))
         raise RuntimeError("could not draw a free tracking code")  # 50 random bits: never
+
+    async def _submit(self, script_keys: list[str], args: list[str]) -> Any:
+        """The submit script; with replica acks, followed on the same
+        connection by a WAIT for that many replicas to have its write."""
+        if not self._replica_acks:
+            return await self._scripts("submit", script_keys, args)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            await self._scripts("submit", script_keys, args, client=pipe)
+            pipe.wait(self._replica_acks, REPLICA_WAIT_MS)
+            result, acked = await pipe.execute()
+        if _text(result[0]) != "collision" and int(acked) < self._replica_acks:
+            raise NotReplicated("NotReplicated", f"{acked} of {self._replica_acks} replicas")
+        return result
 
     async def get(self, dialogue_id: str, question_id: str) -> Question | None:
         doc, votes = await self._redis.hmget(
