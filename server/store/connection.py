@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.exceptions import RedisError
 
@@ -53,8 +53,15 @@ class Sentinels:
     master: str
 
 
-#: Where Redis is: a URL (redis://, rediss:// or unix://), or its Sentinels.
-Where = str | Sentinels
+@dataclass(frozen=True)
+class Cluster:
+    """A Redis Cluster, one of whose nodes is at ``url`` (the others are discovered)."""
+
+    url: str
+
+
+#: Where Redis is: a URL (redis://, rediss:// or unix://), its Sentinels, or a Cluster.
+Where = str | Sentinels | Cluster
 
 
 class _SentinelPool(SentinelConnectionPool, BlockingConnectionPool):
@@ -90,6 +97,11 @@ def connect(
         # that reply on the socket for the next command to read as its own.
         "driver_info": None,
     }
+    if isinstance(where, Cluster):
+        # Each node's pool; MOVED and ASK (a reshard) are followed by redis-py.
+        del options["timeout"]
+        cluster: Any = RedisCluster.from_url(where.url, **options)
+        return cast(Redis, cluster)  # the commands the store uses are the same
     if isinstance(where, Sentinels):
         sentinel = Sentinel(
             where.addresses, sentinel_kwargs={**sockets, "driver_info": None, "protocol": 2}

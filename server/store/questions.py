@@ -103,6 +103,21 @@ def _doc(question: Question) -> str:
     return json.dumps(question.to_doc(), ensure_ascii=False, separators=(",", ":"))
 
 
+def _transition_keys(dialogue_id: str, spec: Mapping[str, Any]) -> list[str]:
+    """Every key ``transition.lua`` may touch for ``spec`` (one slot)."""
+    ids = {w["id"] for w in spec["writes"]} | {e["id"] for e in spec["events"]}
+    ids |= {w[k] for w in spec["writes"] for k in ("absorb_votes_of", "release_votes_of") if k in w}
+    statuses = {w[k] for w in spec["writes"] for k in ("prev", "status") if k in w}
+    prefix = keys.prefix(dialogue_id)
+    return [
+        *(keys.question(dialogue_id, i) for i in sorted(ids)),
+        *(keys.by_status(dialogue_id, s) for s in sorted(statuses)),
+        keys.queue(dialogue_id), keys.on_air(dialogue_id), keys.events(dialogue_id),
+        keys.inbox(dialogue_id), keys.notices(dialogue_id),
+        keys.audit_stream(prefix), keys.audit_head(prefix),
+    ]  # fmt: skip
+
+
 @guarded
 class Questions:
     def __init__(
@@ -380,7 +395,9 @@ class Questions:
                 await wait_turn(attempt)
             if audit:
                 spec["audit"] = await self._audit.spec(dialogue_id, audit)
-            result = await self._scripts("transition", [], [prefix, self._maxlen, json.dumps(spec)])
+            touched = _transition_keys(dialogue_id, spec)
+            args = [prefix, self._maxlen, json.dumps(spec)]
+            result = await self._scripts("transition", touched, args)
             if _text(result[0]) != "audit":
                 break
         else:
@@ -397,8 +414,13 @@ class Questions:
 
     async def vote(self, dialogue_id: str, question_id: str, voter: str) -> int | None:
         """Count ``voter``'s one vote; None if the question is not public."""
+        touched = [
+            keys.question(dialogue_id, question_id),
+            keys.prefix(dialogue_id) + f"voters:{question_id}",
+            keys.events(dialogue_id),
+        ]
         result = await self._scripts(
-            "vote", [], [keys.prefix(dialogue_id), question_id, voter, self._maxlen]
+            "vote", touched, [keys.prefix(dialogue_id), question_id, voter, self._maxlen]
         )
         return None if _text(result[0]) == "not_found" else int(result[0])
 
@@ -411,8 +433,13 @@ class Questions:
 
     async def board(self, dialogue_id: str, statuses: Iterable[Status]) -> Board:
         """What a feed's snapshot shows, read atomically (``Board``)."""
+        statuses = list(statuses)
+        # The questions it reads are found in these sets: same slot, not known before.
+        touched = [keys.events(dialogue_id), keys.queue(dialogue_id)]
+        touched += [keys.overlay_hidden(dialogue_id)]
+        touched += [keys.by_status(dialogue_id, s.value) for s in statuses]
         result = await self._scripts(
-            "snapshot", [], [keys.prefix(dialogue_id), *(s.value for s in statuses)]
+            "snapshot", touched, [keys.prefix(dialogue_id), *(s.value for s in statuses)]
         )
         rows = result[3:]
         found = [
