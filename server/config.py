@@ -208,14 +208,6 @@ SETTINGS: tuple[Setting, ...] = (
         "The name the Sentinels of REDIS_SENTINELS know the primary by.",
     ),
     Setting(
-        "REDIS_CLUSTER_URL",
-        "redis_cluster_url",
-        "",
-        str,
-        "Any node of a Redis Cluster to use (redis://host:port; instead of REDIS_URL): "
-        "the others are discovered. Each dialogue lives in one slot of it.",
-    ),
-    Setting(
         "DOITHOAI_REPLICA_ACKS",
         "replica_acks",
         "0",
@@ -551,7 +543,6 @@ class Settings:
     redis_connect_timeout: float = 2.0
     redis_sentinels: tuple[tuple[str, int], ...] = ()
     redis_sentinel_master: str = ""
-    redis_cluster_url: str = ""
     replica_acks: int = 0
     host: str = "127.0.0.1"
     port: int = 8000
@@ -658,7 +649,6 @@ class Settings:
             for name, value in (
                 ("REDIS_URL", self.redis_url),
                 ("REDIS_SENTINELS", self.redis_sentinels),
-                ("REDIS_CLUSTER_URL", self.redis_cluster_url),
             )
             if value
         ]

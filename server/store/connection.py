@@ -55,7 +55,11 @@ class Sentinels:
 
 @dataclass(frozen=True)
 class Cluster:
-    """A Redis Cluster, one of whose nodes is at ``url`` (the others are discovered)."""
+    """A Redis Cluster, one of whose nodes is at ``url`` (the others are discovered).
+
+    The repositories run on it (``pytest --redis-cluster tests/store``); the
+    intake's and the event reader's multi-stream reads are not yet split per
+    slot, so no setting offers it to a node yet."""
 
     url: str
 
