@@ -24,7 +24,7 @@ from .outbound.mail import Mailer, SmtpMailer, parse_smtp_url
 from .outbound.webhook import Webhook
 from .realtime.hub import Hub
 from .realtime.reader import Reader
-from .store.connection import Store
+from .store.connection import Sentinels, Store, Where
 from .store.embedded import EmbeddedRedis
 from .web import caching, catalogs, errors, observe, routes, sockets, templating, widget
 from .web.context import Node
@@ -49,6 +49,14 @@ def node_name(settings: Settings) -> str:
 
 
 StartHook = Callable[[actions.Services, Settings], Awaitable[None]]
+
+
+def redis_where(settings: Settings) -> Where | None:
+    """The Redis the settings name (a URL or Sentinels), or None: the embedded one."""
+    settings.check_redis()
+    if settings.redis_sentinels:
+        return Sentinels(settings.redis_sentinels, settings.redis_sentinel_master)
+    return settings.redis_url or None
 
 
 def outbox(settings: Settings, mailer: Mailer | None = None) -> Outbox:
@@ -92,19 +100,20 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         templating.load_all()  # a broken catalog fails here, not on a page
         embedded = None
-        url = settings.redis_url
-        if not url:
+        where = redis_where(settings)
+        if where is None:
             embedded = EmbeddedRedis(Path(settings.data_dir), settings.appendfsync)
             await asyncio.to_thread(embedded.start)
-            url = embedded.url
-            log.info("embedded Redis at %s", url)
+            where = embedded.url
+            log.info("embedded Redis at %s", where)
         secret = secret_key(settings)
         store = Store.open(
-            url,
+            where,
             settings.events_maxlen,
             secret,
             timeout=settings.redis_timeout,
             connect_timeout=settings.redis_connect_timeout,
+            replica_acks=settings.replica_acks,
         )
         follower = store.follower()
         hub = Hub()

@@ -104,6 +104,17 @@ def _redis_timeout(value: str) -> float:
     return seconds
 
 
+def _addresses(value: str) -> tuple[tuple[str, int], ...]:
+    """``host:port,host:port`` into (host, port) pairs."""
+    found = []
+    for part in _csv(value):
+        host, _, port = part.rpartition(":")
+        if not host or not port.isdigit():
+            raise SettingError(f"expected host:port,host:port,..., got {value!r}")
+        found.append((host.strip("[]"), int(port)))
+    return tuple(found)
+
+
 def _attempts(value: str) -> int:
     if _int(value) < 1:
         raise SettingError(f"expected 1 or more, got {value!r}")
@@ -180,6 +191,32 @@ SETTINGS: tuple[Setting, ...] = (
         "2",
         _positive,
         "Seconds a connection to Redis may take to open before it fails.",
+    ),
+    Setting(
+        "REDIS_SENTINELS",
+        "redis_sentinels",
+        "",
+        _addresses,
+        "Comma-separated host:port of the Sentinels watching the Redis to use (with "
+        "REDIS_SENTINEL_MASTER; instead of REDIS_URL): the node follows their choice of "
+        "primary across a failover (docs/operations.md says what a failover may lose).",
+    ),
+    Setting(
+        "REDIS_SENTINEL_MASTER",
+        "redis_sentinel_master",
+        "",
+        str,
+        "The name the Sentinels of REDIS_SENTINELS know the primary by.",
+    ),
+    Setting(
+        "DOITHOAI_REPLICA_ACKS",
+        "replica_acks",
+        "0",
+        _count,
+        "Replicas that must have a submission before its 202 (WAIT): with 1 or more, a "
+        "failover loses no acknowledged question, and a submission no replica confirmed "
+        "within a second gets 503 (a retry with its submission_id is safe). 0: the 202 "
+        "follows the primary's write alone.",
     ),
     Setting("DOITHOAI_HOST", "host", "127.0.0.1", str, "Address the HTTP server binds."),
     Setting("DOITHOAI_PORT", "port", "8000", _int, "Port the HTTP server binds."),
@@ -541,6 +578,9 @@ class Settings:
     redis_url: str = ""
     redis_timeout: float = 5.0
     redis_connect_timeout: float = 2.0
+    redis_sentinels: tuple[tuple[str, int], ...] = ()
+    redis_sentinel_master: str = ""
+    replica_acks: int = 0
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""
@@ -642,6 +682,21 @@ class Settings:
                 "DOITHOAI_PUBLIC_URL=https://doithoai.example.vn (behind a proxy) or "
                 f"DOITHOAI_PUBLIC_URL=http://<this machine's address>:{self.port}"
             )
+
+    def check_redis(self) -> None:
+        """Refuse two ways to reach Redis at once, or Sentinels without a master name."""
+        chosen = [
+            name
+            for name, value in (
+                ("REDIS_URL", self.redis_url),
+                ("REDIS_SENTINELS", self.redis_sentinels),
+            )
+            if value
+        ]
+        if len(chosen) > 1:
+            raise SettingError(f"set one of {' and '.join(chosen)}, not both")
+        if bool(self.redis_sentinels) != bool(self.redis_sentinel_master):
+            raise SettingError("REDIS_SENTINELS and REDIS_SENTINEL_MASTER go together")
 
     def check_notify(self) -> None:
         """Refuse an e-mail without its From, or a webhook without its key."""

@@ -111,6 +111,14 @@ class _Chromium:
 _CHROMIUM = pytest.StashKey[_Chromium]()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--redis-cluster",
+        action="store_true",
+        help="run tests/store on a 3-primary, 3-replica Redis Cluster started on loopback",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_CHROMIUM] = _Chromium()
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)

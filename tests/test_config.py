@@ -130,6 +130,9 @@ def test_typed_values_are_parsed() -> None:
         ("DOITHOAI_REDIS_TIMEOUT", "1.5"),
         ("DOITHOAI_REDIS_CONNECT_TIMEOUT", "0"),
         ("DOITHOAI_WS_CLOSE_DEADLINE", "-1"),
+        ("REDIS_SENTINELS", "10.0.0.1"),
+        ("REDIS_SENTINELS", "10.0.0.1:26379,10.0.0.2:x"),
+        ("DOITHOAI_REPLICA_ACKS", "-1"),
     ],
 )
 def test_bad_values_raise_naming_the_variable(env: str, raw: str) -> None:
@@ -138,6 +141,19 @@ def test_bad_values_raise_naming_the_variable(env: str, raw: str) -> None:
         Settings.from_env({env: raw})
     assert str(info.value).startswith(f"{env}: ")
     assert repr(raw) in str(info.value)
+
+
+def test_sentinels_are_host_port_pairs_and_need_the_master_name() -> None:
+    """REDIS_SENTINELS parses to (host, port) pairs and goes with
+    REDIS_SENTINEL_MASTER; only one way to reach Redis may be set."""
+    env = {"REDIS_SENTINELS": "10.0.0.1:26379, [fd00::2]:26380", "REDIS_SENTINEL_MASTER": "dt"}
+    settings = Settings.from_env(env)
+    assert settings.redis_sentinels == (("10.0.0.1", 26379), ("fd00::2", 26380))
+    settings.check_redis()
+    with pytest.raises(SettingError, match="go together"):
+        Settings.from_env({"REDIS_SENTINELS": "10.0.0.1:26379"}).check_redis()
+    with pytest.raises(SettingError, match="REDIS_URL and REDIS_SENTINELS"):
+        Settings.from_env({**env, "REDIS_URL": "redis://10.0.0.3"}).check_redis()
 
 
 def test_overrides_win_over_the_environment_but_none_does_not() -> None:

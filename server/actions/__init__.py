@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ..config import Settings
 from ..metrics import DialogueGauges
 from ..store.connection import Store
-from ..store.errors import Contended, StoreUnavailable
+from ..store.errors import Contended, NotReplicated, StoreUnavailable
 from .accounts import Accounts, Identity, SignedIn
 from .audit import Audit
 from .base import Clock, utcnow
@@ -38,6 +38,7 @@ __all__ = [
     "Accounts",
     "Contended",
     "Identity",
+    "NotReplicated",
     "Services",
     "SignedIn",
     "StoreUnavailable",

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 import uvicorn
 
 from .. import actions
-from ..app import create_app, secret_key
+from ..app import create_app, redis_where, secret_key
 from ..config import SettingError, Settings
 from ..realtime import wsprotocol
-from ..store.connection import Store
+from ..store.connection import Store, Where
 from ..store.embedded import EmbeddedRedis
 from ..web import access_log, observe
 from . import accounts, audit, dialogues, notices
@@ -90,11 +90,12 @@ def demo(settings: Settings) -> None:
 
 
 @contextlib.contextmanager
-def _redis_url(settings: Settings) -> Iterator[str]:
-    """REDIS_URL, else the embedded Redis: a running node's if there is one
-    (left running), else one started for this command and stopped after it."""
-    if settings.redis_url:
-        yield settings.redis_url
+def _redis_where(settings: Settings) -> Iterator[Where]:
+    """The Redis the settings name, else the embedded Redis: a running node's if
+    there is one (left running), else one started for this command and stopped after it."""
+    where = redis_where(settings)
+    if where is not None:
+        yield where
         return
     embedded = EmbeddedRedis(Path(settings.data_dir), settings.appendfsync)
     if embedded.running_elsewhere():
@@ -109,14 +110,15 @@ def _redis_url(settings: Settings) -> Iterator[str]:
 
 async def _store_command(settings: Settings, args: argparse.Namespace) -> int:
     """The commands that work on the store: dialogue, user, token, purge, audit, notify."""
-    with _redis_url(settings) as url:
+    with _redis_where(settings) as where:
         secret = secret_key(settings)
         store = Store.open(
-            url,
+            where,
             settings.events_maxlen,
             secret,
             timeout=settings.redis_timeout,
             connect_timeout=settings.redis_connect_timeout,
+            replica_acks=settings.replica_acks,
         )
         app = actions.build(store, settings, secret=secret)
         try:
@@ -166,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("serve", "demo"):
             settings.check_public_url()
             settings.check_notify()
+        settings.check_redis()
     except SettingError as exc:
         print(f"doithoai: {exc}", file=sys.stderr)
         return 2

@@ -34,7 +34,9 @@ class Air:
         key = keys.air_change(dialogue_id)
         async with self._redis.pipeline(transaction=True) as pipe:
             await pipe.watch(key)
-            raw = await pipe.get(key)
+            # Read after the WATCH (on any connection: a Cluster's pipeline
+            # runs no command before MULTI): a change since fails the EXEC.
+            raw = await self._redis.get(key)
             if raw and json.loads(raw).get("id") == change_id:
                 pipe.multi()
                 pipe.delete(key)

@@ -1,5 +1,5 @@
 """Audit streams in Redis: one per dialogue (``<prefix>audit``) and a global
-one (``doithoai:audit``) for changes that belong to no dialogue (accounts).
+one (``{doithoai}:audit``) for changes that belong to no dialogue (accounts).
 
 Entries are chained by ``domain.audit``; a Lua script appends them only if
 the head they were chained from is still the head, so the chain never forks.
@@ -98,7 +98,8 @@ class AuditLog:
             if attempt:
                 await wait_turn(attempt)
             spec = await self.spec(dialogue_id, entries)
-            result = await self._scripts("audit", [], [prefix, json.dumps(spec)])
+            touched = [keys.audit_stream(prefix), keys.audit_head(prefix)]
+            result = await self._scripts("audit", touched, [prefix, json.dumps(spec)])
             if _s(result[0]) == "ok":
                 return
         raise HeadMoved(prefix)

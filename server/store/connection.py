@@ -10,8 +10,11 @@ whose errors are ``StoreUnavailable`` (``errors.py``).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster
+from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.exceptions import RedisError
 
 from .. import metrics
@@ -45,30 +48,77 @@ CONNECT_TIMEOUT = 2.0
 MAX_BLOCK = 5.0
 
 
+@dataclass(frozen=True)
+class Sentinels:
+    """A Redis whose primary the Sentinels at ``addresses`` name ``master``."""
+
+    addresses: tuple[tuple[str, int], ...]
+    master: str
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A Redis Cluster, one of whose nodes is at ``url`` (the others are discovered).
+
+    The repositories run on it (``pytest --redis-cluster tests/store``); the
+    intake's and the event reader's multi-stream reads are not yet split per
+    slot, so no setting offers it to a node yet."""
+
+    url: str
+
+
+#: Where Redis is: a URL (redis://, rediss:// or unix://), its Sentinels, or a Cluster.
+Where = str | Sentinels | Cluster
+
+
+class _SentinelPool(SentinelConnectionPool, BlockingConnectionPool):
+    """The primary's connections, found through the Sentinels and reset when
+    they name another one; a burst waits for a free connection, as on a URL."""
+
+    async def disconnect(self, inuse_connections: bool = True) -> None:
+        """Close the Sentinels' connections too (they come back when needed)."""
+        await super().disconnect(inuse_connections)
+        for sentinel in self.sentinel_manager.sentinels:
+            await sentinel.aclose()
+
+
 def connect(
-    url: str,
+    where: Where,
     pool_size: int = POOL_SIZE,
     *,
     timeout: float = TIMEOUT,
     connect_timeout: float = CONNECT_TIMEOUT,
 ) -> Redis:
-    """A client for ``url`` (redis://, rediss:// or unix://), RESP2, str replies;
-    a command fails after ``timeout`` seconds, a connection after ``connect_timeout``."""
-    pool = BlockingConnectionPool.from_url(
-        url,
-        max_connections=pool_size,
-        timeout=POOL_WAIT,
-        socket_timeout=timeout,
-        socket_connect_timeout=connect_timeout,
-        decode_responses=True,
-        protocol=2,
-        health_check_interval=30,
+    """A client for ``where``, RESP2, str replies; a command fails after
+    ``timeout`` seconds, a connection after ``connect_timeout``."""
+    sockets = {"socket_timeout": timeout, "socket_connect_timeout": connect_timeout}
+    options: dict[str, Any] = {
+        **sockets,
+        "max_connections": pool_size,
+        "timeout": POOL_WAIT,
+        "decode_responses": True,
+        "protocol": 2,
+        "health_check_interval": 30,
         # No CLIENT SETINFO on connect: Redis before 7.2 refuses it, and a
         # connect cancelled between sending it and reading the refusal leaves
         # that reply on the socket for the next command to read as its own.
-        driver_info=None,
-    )
-    return Redis.from_pool(pool)  # owns the pool: aclose() closes it
+        "driver_info": None,
+    }
+    if isinstance(where, Cluster):
+        # Each node's pool; MOVED and ASK (a reshard) are followed by redis-py.
+        del options["timeout"]
+        cluster: Any = RedisCluster.from_url(where.url, **options)
+        return cast(Redis, cluster)  # the commands the store uses are the same
+    if isinstance(where, Sentinels):
+        sentinel = Sentinel(
+            where.addresses, sentinel_kwargs={**sockets, "driver_info": None, "protocol": 2}
+        )
+        # owns its pool: aclose() closes it
+        client: Redis = sentinel.master_for(
+            where.master, connection_pool_class=_SentinelPool, **options
+        )
+        return client
+    return Redis.from_pool(BlockingConnectionPool.from_url(where, **options))
 
 
 def _alone(redis: Redis) -> Redis:
@@ -77,10 +127,11 @@ def _alone(redis: Redis) -> Redis:
     pool = redis.connection_pool
     kwargs = dict(pool.connection_kwargs)
     kwargs["socket_timeout"] = (kwargs.get("socket_timeout") or TIMEOUT) + MAX_BLOCK
-    own = BlockingConnectionPool(
-        connection_class=pool.connection_class, max_connections=1, **kwargs
-    )
-    return Redis.from_pool(own)
+    kwargs.update(connection_class=pool.connection_class, max_connections=1)
+    if isinstance(pool, SentinelConnectionPool):
+        del kwargs["connection_pool"]  # the new pool's, set by the pool itself
+        return Redis.from_pool(_SentinelPool(pool.service_name, pool.sentinel_manager, **kwargs))
+    return Redis.from_pool(BlockingConnectionPool(**kwargs))
 
 
 @guarded
@@ -118,13 +169,15 @@ class Follower:
 
 
 class Store:
-    def __init__(self, redis: Redis, events_maxlen: int, secret: bytes) -> None:
+    def __init__(
+        self, redis: Redis, events_maxlen: int, secret: bytes, *, replica_acks: int = 0
+    ) -> None:
         self._redis = redis
         self._owned = False
         scripts = Scripts(redis)
         self.audit = AuditLog(redis, scripts)
         self.dialogues = Dialogues(redis, scripts, events_maxlen)
-        self.questions = Questions(redis, scripts, events_maxlen, self.audit)
+        self.questions = Questions(redis, scripts, events_maxlen, self.audit, replica_acks)
         self.events = Events(redis)
         self.users = Users(redis)
         self.rate = RateLimiter(scripts, secret)
@@ -136,16 +189,17 @@ class Store:
     @classmethod
     def open(
         cls,
-        url: str,
+        where: Where,
         events_maxlen: int,
         secret: bytes,
         *,
         timeout: float = TIMEOUT,
         connect_timeout: float = CONNECT_TIMEOUT,
+        replica_acks: int = 0,
     ) -> Store:
-        """A store on its own client for ``url``; ``close`` closes it."""
-        client = connect(url, timeout=timeout, connect_timeout=connect_timeout)
-        store = cls(client, events_maxlen, secret)
+        """A store on its own client for ``where``; ``close`` closes it."""
+        client = connect(where, timeout=timeout, connect_timeout=connect_timeout)
+        store = cls(client, events_maxlen, secret, replica_acks=replica_acks)
         store._owned = True
         return store
 

@@ -34,6 +34,12 @@ class StoreUnavailable(Exception):
         self.kind = kind
 
 
+class NotReplicated(StoreUnavailable):
+    """The primary took a submission but fewer replicas than required had it
+    within the wait: it may still arrive (and stay, unless the primary fails
+    first); a retry with the same submission id is safe."""
+
+
 class Contended(Exception):
     """Others kept changing what this write depends on (the head of an audit
     chain) before it could be made, however long it waited its turn: nothing

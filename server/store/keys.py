@@ -9,28 +9,32 @@ with the same suffixes as below (``q:<id>``, ``s:<status>``, ...), and
 
 from __future__ import annotations
 
-#: Global keys (not per dialogue). Few, small, rarely written.
-DIALOGUE_SLUGS = "doithoai:dialogues"  # hash slug -> dialogue id
-USERS = "doithoai:users"  # set of usernames
-TOKENS = "doithoai:tokens"  # hash token id -> hash of the token's secret
+#: Global keys (not per dialogue). Few, small, rarely written, and written
+#: together (an account and the set of names, a session and its user's list):
+#: all carry the hash tag ``{doithoai}``, one Cluster slot. The rate limits
+#: are the exception: written on every request, each alone, so they spread.
+GLOBAL = "{doithoai}:"
+DIALOGUE_SLUGS = GLOBAL + "dialogues"  # hash slug -> dialogue id
+USERS = GLOBAL + "users"  # set of usernames
+TOKENS = GLOBAL + "tokens"  # hash token id -> hash of the token's secret
 INTAKE_GROUP = "intake"
 NOTIFY_GROUP = "notify"
 
 
 def user(username: str) -> str:
-    return f"doithoai:user:{username}"
+    return f"{GLOBAL}user:{username}"
 
 
 def token(token_hash: str) -> str:
-    return f"doithoai:token:{token_hash}"
+    return f"{GLOBAL}token:{token_hash}"
 
 
 def session(session_id_hash: str) -> str:
-    return f"doithoai:session:{session_id_hash}"
+    return f"{GLOBAL}session:{session_id_hash}"
 
 
 def user_sessions(username: str) -> str:
-    return f"doithoai:user-sessions:{username}"
+    return f"{GLOBAL}user-sessions:{username}"
 
 
 def rate(scope: str, subject: str) -> str:
@@ -101,7 +105,7 @@ def events(dialogue_id: str) -> str:
 
 
 #: The prefix of the global audit stream (changes that belong to no dialogue).
-GLOBAL_AUDIT = "doithoai:"
+GLOBAL_AUDIT = GLOBAL
 
 
 def audit_stream(prefix_: str) -> str:

@@ -43,6 +43,11 @@ class DeadNotice:
     error: str
 
 
+def _notice_keys(dialogue_id: str, delivery: str) -> list[str]:
+    """The keys ``notice.lua`` touches (one slot)."""
+    return [keys.notified(dialogue_id), keys.notice_lock(dialogue_id, delivery)]
+
+
 @guarded
 class Notices:
     def __init__(self, redis: Redis, scripts: Scripts) -> None:
@@ -55,18 +60,26 @@ class Notices:
         or ``lease`` seconds), ``"sent"`` (delivered before) or ``"busy"``."""
         reply = await self._scripts(
             "notice",
-            [],
+            _notice_keys(dialogue_id, delivery),
             [keys.prefix(dialogue_id), "begin", delivery, token, max(1, int(lease * 1000))],
         )
         return str(reply)
 
     async def done(self, dialogue_id: str, delivery: str, token: str, at: str) -> None:
         """``delivery`` was made (at ``at``): never again."""
-        await self._scripts("notice", [], [keys.prefix(dialogue_id), "done", delivery, token, at])
+        await self._scripts(
+            "notice",
+            _notice_keys(dialogue_id, delivery),
+            [keys.prefix(dialogue_id), "done", delivery, token, at],
+        )
 
     async def release(self, dialogue_id: str, delivery: str, token: str) -> None:
         """This attempt at ``delivery`` failed: another may try."""
-        await self._scripts("notice", [], [keys.prefix(dialogue_id), "release", delivery, token])
+        await self._scripts(
+            "notice",
+            _notice_keys(dialogue_id, delivery),
+            [keys.prefix(dialogue_id), "release", delivery, token],
+        )
 
     async def delivered(self, dialogue_id: str) -> dict[str, str]:
         """Every delivery made in the dialogue -> when."""

@@ -24,11 +24,14 @@ from ..domain.model import Question, Status
 from . import keys
 from .audit import ATTEMPTS, AuditLog, HeadMoved, wait_turn
 from .dialogues import _ALPHABET
-from .errors import guarded
+from .errors import NotReplicated, guarded
 from .scripts import Scripts
 
 #: Questions read per round trip while paging.
 _BATCH = 200
+#: How long a submission's 202 waits for DOITHOAI_REPLICA_ACKS replicas to
+#: have it (well inside the command timeout, at least 2 s).
+REPLICA_WAIT_MS = 1000
 
 
 class Conflict(Exception):
@@ -100,14 +103,37 @@ def _doc(question: Question) -> str:
     return json.dumps(question.to_doc(), ensure_ascii=False, separators=(",", ":"))
 
 
+def _transition_keys(dialogue_id: str, spec: Mapping[str, Any]) -> list[str]:
+    """Every key ``transition.lua`` may touch for ``spec`` (one slot)."""
+    ids = {w["id"] for w in spec["writes"]} | {e["id"] for e in spec["events"]}
+    ids |= {w[k] for w in spec["writes"] for k in ("absorb_votes_of", "release_votes_of") if k in w}
+    statuses = {w[k] for w in spec["writes"] for k in ("prev", "status") if k in w}
+    prefix = keys.prefix(dialogue_id)
+    return [
+        *(keys.question(dialogue_id, i) for i in sorted(ids)),
+        *(keys.by_status(dialogue_id, s) for s in sorted(statuses)),
+        keys.queue(dialogue_id), keys.on_air(dialogue_id), keys.events(dialogue_id),
+        keys.inbox(dialogue_id), keys.notices(dialogue_id),
+        keys.audit_stream(prefix), keys.audit_head(prefix),
+    ]  # fmt: skip
+
+
 @guarded
 class Questions:
-    def __init__(self, redis: Redis, scripts: Scripts, events_maxlen: int, audit: AuditLog) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        scripts: Scripts,
+        events_maxlen: int,
+        audit: AuditLog,
+        replica_acks: int = 0,
+    ) -> None:
         # Any: redis-py's reply types do not follow decode_responses.
         self._redis: Any = redis
         self._scripts = scripts
         self._maxlen = events_maxlen
         self._audit = audit
+        self._replica_acks = replica_acks
 
     async def submit(
         self,
@@ -122,14 +148,26 @@ class Questions:
         for _ in range(5):
             code = new_tracking_code(d)
             doc = _doc(question.evolve(tracking_code=code))
-            result = await self._scripts(
-                "submit",
+            result = await self._submit(
                 [keys.submissions(d), keys.tracking(d), keys.inbox(d), keys.prefix(d) + "seq"],
                 [keys.prefix(d), submission_id or "", code, doc, *pairs],
             )
             if _text(result[0]) != "collision":
                 return Submitted(_text(result[0]), _text(result[1]), bool(result[2]))
         raise RuntimeError("could not draw a free tracking code")  # 50 random bits: never
+
+    async def _submit(self, script_keys: list[str], args: list[str]) -> Any:
+        """The submit script; with replica acks, followed on the same
+        connection by a WAIT for that many replicas to have its write."""
+        if not self._replica_acks:
+            return await self._scripts("submit", script_keys, args)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            await self._scripts("submit", script_keys, args, client=pipe)
+            pipe.wait(self._replica_acks, REPLICA_WAIT_MS)
+            result, acked = await pipe.execute()
+        if _text(result[0]) != "collision" and int(acked) < self._replica_acks:
+            raise NotReplicated("NotReplicated", f"{acked} of {self._replica_acks} replicas")
+        return result
 
     async def get(self, dialogue_id: str, question_id: str) -> Question | None:
         doc, votes = await self._redis.hmget(
@@ -357,7 +395,9 @@ class Questions:
                 await wait_turn(attempt)
             if audit:
                 spec["audit"] = await self._audit.spec(dialogue_id, audit)
-            result = await self._scripts("transition", [], [prefix, self._maxlen, json.dumps(spec)])
+            touched = _transition_keys(dialogue_id, spec)
+            args = [prefix, self._maxlen, json.dumps(spec)]
+            result = await self._scripts("transition", touched, args)
             if _text(result[0]) != "audit":
                 break
         else:
@@ -374,8 +414,13 @@ class Questions:
 
     async def vote(self, dialogue_id: str, question_id: str, voter: str) -> int | None:
         """Count ``voter``'s one vote; None if the question is not public."""
+        touched = [
+            keys.question(dialogue_id, question_id),
+            keys.prefix(dialogue_id) + f"voters:{question_id}",
+            keys.events(dialogue_id),
+        ]
         result = await self._scripts(
-            "vote", [], [keys.prefix(dialogue_id), question_id, voter, self._maxlen]
+            "vote", touched, [keys.prefix(dialogue_id), question_id, voter, self._maxlen]
         )
         return None if _text(result[0]) == "not_found" else int(result[0])
 
@@ -388,8 +433,13 @@ class Questions:
 
     async def board(self, dialogue_id: str, statuses: Iterable[Status]) -> Board:
         """What a feed's snapshot shows, read atomically (``Board``)."""
+        statuses = list(statuses)
+        # The questions it reads are found in these sets: same slot, not known before.
+        touched = [keys.events(dialogue_id), keys.queue(dialogue_id)]
+        touched += [keys.overlay_hidden(dialogue_id)]
+        touched += [keys.by_status(dialogue_id, s.value) for s in statuses]
         result = await self._scripts(
-            "snapshot", [], [keys.prefix(dialogue_id), *(s.value for s in statuses)]
+            "snapshot", touched, [keys.prefix(dialogue_id), *(s.value for s in statuses)]
         )
         rows = result[3:]
         found = [

@@ -35,5 +35,8 @@ class Scripts:
             for name in NAMES
         }
 
-    async def __call__(self, name: str, keys: list[str], args: list[Any]) -> Any:
-        return await self._scripts[name](keys=keys, args=args)
+    async def __call__(
+        self, name: str, keys: list[str], args: list[Any], client: Any = None
+    ) -> Any:
+        """Run script ``name``, or queue it on ``client`` (a pipeline)."""
+        return await self._scripts[name](keys=keys, args=args, client=client)

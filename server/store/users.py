@@ -106,7 +106,8 @@ class Users:
         async with self._redis.pipeline(transaction=True) as pipe:
             try:
                 await pipe.watch(key)
-                if await pipe.exists(key):
+                # Read after the WATCH, as in air.py: a creation since fails the EXEC.
+                if await self._redis.exists(key):
                     return False
                 pipe.multi()
                 pipe.hset(key, mapping=_user_fields(user))

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..actions import Contended, StoreUnavailable
+from ..actions import Contended, NotReplicated, StoreUnavailable
 from ..domain.views import FieldErrorDetail
 from ..domain.wording import N_, Refused
 from .access_log import redact
@@ -59,6 +59,13 @@ GENERIC = {
     "internal": N_("Something went wrong; please try again."),
     "unavailable": N_("The service is briefly unavailable; try again in a few seconds."),
 }
+
+#: A submission the primary took but not enough replicas confirmed in time
+#: (DOITHOAI_REPLICA_ACKS): a retry with its submission id is safe.
+NOT_REPLICATED = N_(
+    "Your question reached us but is not yet safely stored, so it may still arrive. "
+    "Please send it again in a few seconds: it will not be counted twice."
+)
 
 #: Seconds a 429 asks the client to wait when its limit named no time of its own.
 RETRY_AFTER_DEFAULT = 60
@@ -121,6 +128,8 @@ async def _store_down(request: Request, exc: Exception) -> Response:
     browser's page the error page saying so in the reader's language."""
     log.warning("Redis unavailable: %s", exc)
     refused = unavailable()
+    if isinstance(exc, NotReplicated):
+        refused = Refused("unavailable", NOT_REPLICATED)
     if not _browsing(request):
         return error_response(request, refused)
     page = error_page(request, STATUS[refused.code])

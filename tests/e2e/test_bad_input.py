@@ -31,13 +31,13 @@ def state(redis_url: str) -> dict[bytes, Any]:
     """Every application key and its value, except rate-limit buckets,
     sessions and login times (those a request may legitimately touch)."""
     client = redis.Redis.from_url(redis_url)
-    skip = (b"doithoai:rate:", b"doithoai:session", b"doithoai:user-sessions")
+    skip = (b"doithoai:rate:", b"{doithoai}:session", b"{doithoai}:user-sessions")
     try:
         found: dict[bytes, Any] = {}
         for key in client.scan_iter():
             if key.startswith(skip):
                 continue
-            if key.startswith(b"doithoai:user:"):
+            if key.startswith(b"{doithoai}:user:"):
                 # A good login (the producer's, below) stamps last_login_at.
                 # Any: redis-py's reply types do not follow decode_responses (off here: bytes).
                 fields: Any = client.hgetall(key)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from redis.asyncio import Redis
 
 from server.actions import Services, build
 from server.domain.model import Actor, Dialogue, Role, Status
-from server.store.connection import Store, connect
+from server.store.connection import Cluster, Store, Where, connect
+from tests.support.cluster import flush_cluster, redis_cluster
 from tests.support.dialogues import LOCALITIES, OFFICIAL, TITLE, TOPICS
 from tests.support.store import store_on
 
@@ -19,11 +20,24 @@ MODERATOR2 = Actor("moderator2", frozenset({Role.MODERATOR}))
 PRODUCER = Actor("producer", frozenset({Role.PRODUCER}))
 
 
+@pytest.fixture(scope="session")
+def cluster_url() -> Iterator[str]:
+    """A Redis Cluster for this session (``--redis-cluster``)."""
+    with redis_cluster() as url:
+        yield url
+
+
 @pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
+async def redis(request: pytest.FixtureRequest, redis_url: str) -> AsyncIterator[Redis]:
     """The test's Redis client: the one the store below is built on, for
-    tests that look at what the store wrote."""
-    client = connect(redis_url)
+    tests that look at what the store wrote. With ``--redis-cluster``, a
+    client of the session's Redis Cluster, emptied first."""
+    where: Where = redis_url
+    if request.config.getoption("--redis-cluster"):
+        url = request.getfixturevalue("cluster_url")
+        flush_cluster(url)
+        where = Cluster(url)
+    client = connect(where)
     yield client
     await client.aclose()
 

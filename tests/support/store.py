@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 
 from server.actions import Services, build, utcnow
 from server.actions.base import Clock
-from server.store.connection import Store, connect
+from server.store.connection import Store, Where, connect
 
 #: The store's settings in the tests (the app's defaults need no secret here:
 #: rate limits and proofs are keyed by the server process's own).
@@ -31,8 +31,8 @@ def store_on(client: Redis) -> Store:
 
 
 @asynccontextmanager
-async def opened(redis_url: str) -> AsyncIterator[Store]:
-    """The app's store on a client of its own for ``redis_url``, closed after."""
+async def opened(redis_url: Where) -> AsyncIterator[Store]:
+    """The app's store on a client of its own for ``redis_url`` (or Sentinels), closed after."""
     client = connect(redis_url)
     try:
         yield store_on(client)

@@ -659,7 +659,7 @@ def page_app(redis_url: str) -> Iterator[ServerProcess]:
 def _questions(redis_url: str, slug: str) -> list[Any]:
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     try:
-        dialogue_id = str(client.hget("doithoai:dialogues", slug))
+        dialogue_id = str(client.hget("{doithoai}:dialogues", slug))
         return list(oldest_now(client, f"{{d:{dialogue_id}}}:inbox")) + [
             k for k in client.scan_iter(match=f"{{d:{dialogue_id}}}:q:*")
         ]

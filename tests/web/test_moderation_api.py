@@ -120,7 +120,7 @@ def test_audit_page_and_api(site: ServerProcess, redis_server: str) -> None:
 
     client = redis.Redis.from_url(redis_server, decode_responses=True)
     try:
-        dialogue_id = str(client.hget("doithoai:dialogues", SLUG))
+        dialogue_id = str(client.hget("{doithoai}:dialogues", SLUG))
         stream = f"{{d:{dialogue_id}}}:audit"
         first, _ = oldest_now(client, stream, count=1)[0]
         client.xdel(stream, first)

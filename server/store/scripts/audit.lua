@@ -1,3 +1,5 @@
+-- KEYS: every key it touches, as the caller names them (one slot: a Cluster
+-- routes the call by them); the script builds the same names from the prefix.
 -- Append entries to an audit stream, if its head is still the one they were
 -- chained from. ARGV[1] the key prefix, ARGV[2] {expect, count, entries} as JSON.
 -- Returns {'ok'} | {'audit', head hash}.

@@ -1,3 +1,5 @@
+-- KEYS: every key it touches, as the caller names them (one slot: a Cluster
+-- routes the call by them); the script builds the same names from the prefix.
 -- One delivery of a notice (<question id>:<channel>), at most once however
 -- many attempts, nodes and retries there are.
 -- ARGV[1] the dialogue's key prefix, ARGV[2] 'begin' | 'done' | 'release',

@@ -1,3 +1,5 @@
+-- KEYS: the events, queue, overlay and status sets; the questions it reads
+-- are found in those sets, so only their hash tag (the same slot) is known before.
 -- A consistent snapshot: the last event id, the on-air queue's order, whether
 -- the overlay is hidden, and the questions in the given states, read in one
 -- step so that no event falls between them.

@@ -9,6 +9,8 @@ local prefix, sid, code, doc = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 if sid ~= '' then
   local existing = redis.call('HGET', KEYS[1], sid)
   if existing then
+    -- Written again, so that a WAIT after this retry covers the first write.
+    redis.call('HSET', KEYS[1], sid, existing)
     return {existing, redis.call('HGET', KEYS[2], existing), 0}
   end
 end

@@ -1,3 +1,5 @@
+-- KEYS: every key it touches, as the caller names them (one slot: a Cluster
+-- routes the call by them); the script builds the same names from the prefix.
 -- Write one decision (one or more questions) and append its events atomically.
 -- Every question's version is checked first; if any differs, nothing is written.
 -- ARGV[1] the dialogue's key prefix (all keys share its hash tag: one slot),

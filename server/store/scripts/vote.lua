@@ -1,3 +1,5 @@
+-- KEYS: every key it touches, as the caller names them (one slot: a Cluster
+-- routes the call by them); the script builds the same names from the prefix.
 -- One vote per voter on a published question, and its event, atomically.
 -- ARGV: prefix, question id, voter id, events maxlen.
 -- Returns {votes, changed (1|0)} or {'not_found'}.
