@@ -18,11 +18,12 @@ from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.exceptions import RedisError
 
 from .. import metrics
+from . import keys
 from .air import Air
 from .audit import AuditLog
 from .dialogues import Dialogues
 from .errors import StoreUnavailable, guarded
-from .events import Events, StoredEvent
+from .events import EVENTS_COUNT, Events, StoredEvent, decode
 from .groups import Handler
 from .intake import Intake
 from .notices import Notices, Notifier
@@ -30,6 +31,7 @@ from .proof import Proofs
 from .questions import Questions
 from .rate import RateLimiter
 from .scripts import Scripts
+from .streams import MAX_BLOCK, ShardedReads, is_cluster
 from .users import Users
 from .watch import Watch
 
@@ -43,9 +45,6 @@ POOL_WAIT = 10
 #: here, not left to redis-py, whose defaults changed between its versions.
 TIMEOUT = 5.0
 CONNECT_TIMEOUT = 2.0
-#: The longest a ``Follower``'s blocking read may wait: its connection's
-#: timeout is the command timeout plus this.
-MAX_BLOCK = 5.0
 
 
 @dataclass(frozen=True)
@@ -60,9 +59,9 @@ class Sentinels:
 class Cluster:
     """A Redis Cluster, one of whose nodes is at ``url`` (the others are discovered).
 
-    The repositories run on it (``pytest --redis-cluster tests/store``); the
-    intake's and the event reader's multi-stream reads are not yet split per
-    slot, so no setting offers it to a node yet."""
+    Every key of a dialogue is in one slot (its hash tag), every script names
+    its keys, and the readers of many streams read them per shard
+    (``streams.py``); ``REDIS_CLUSTER_URL`` names it."""
 
     url: str
 
@@ -136,12 +135,14 @@ def _alone(redis: Redis) -> Redis:
 
 @guarded
 class Follower:
-    """Blocking reads of event streams, on a connection of their own, that
-    another task can cut short (``wake``) when there is more to follow."""
+    """Blocking reads of event streams, on a connection of their own (on a
+    Cluster, one per shard: ``streams.py``), that another task can cut short
+    (``wake``) when there is more to follow."""
 
     def __init__(self, main: Redis) -> None:
         self._main = main
-        self._blocking = _alone(main)
+        self._sharded = ShardedReads(cast(RedisCluster, main)) if is_cluster(main) else None
+        self._blocking = main if self._sharded is not None else _alone(main)
         self._events = Events(self._blocking)
         #: The blocking connection's id, for ``wake``; None until the first
         #: read, and again after a failed one (Redis may have restarted: the
@@ -151,6 +152,8 @@ class Follower:
     async def read(self, positions: Mapping[str, str], block_ms: int) -> list[StoredEvent]:
         """Events after each dialogue's position, waiting up to ``block_ms``."""
         assert block_ms <= MAX_BLOCK * 1000, block_ms
+        if self._sharded is not None:
+            return await self._read_sharded(positions, block_ms)
         try:
             if self._client_id is None:
                 self._client_id = int(await self._blocking.client_id())
@@ -159,13 +162,29 @@ class Follower:
             self._client_id = None
             raise
 
+    async def _read_sharded(self, positions: Mapping[str, str], block_ms: int) -> list[StoredEvent]:
+        assert self._sharded is not None
+        by_stream = {keys.events(d): d for d in positions}
+        streams = {keys.events(d): position for d, position in positions.items()}
+        reply = await self._sharded.read(streams, block_ms, EVENTS_COUNT)
+        return [
+            decode(by_stream[stream], entry_id, fields)
+            for stream, rows in reply
+            for entry_id, fields in rows
+        ]
+
     async def wake(self) -> None:
         """End the read that is waiting now, if any (its caller then reads again)."""
-        if self._client_id is not None:
+        if self._sharded is not None:
+            await self._sharded.wake()
+        elif self._client_id is not None:
             await self._main.client_unblock(self._client_id)
 
     async def close(self) -> None:
-        await self._blocking.aclose()
+        if self._sharded is not None:
+            await self._sharded.close()
+        else:
+            await self._blocking.aclose()
 
 
 class Store:

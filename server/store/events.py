@@ -59,6 +59,8 @@ def decode(dialogue_id: str, entry_id: Any, fields: Mapping[Any, Any]) -> Stored
 _STREAM_ID = re.compile(r"([0-9]{1,20})(?:-([0-9]{1,20}))?", re.ASCII)
 #: Each part of a stream id is an unsigned 64-bit number; Redis refuses more.
 ID_PART_MAX = 2**64 - 1
+#: Events one read takes from each stream at most.
+EVENTS_COUNT = 500
 
 
 def parse_id(event_id: str) -> tuple[int, int] | None:
@@ -113,7 +115,7 @@ class Events:
             return []
         streams = {keys.events(d): pos for d, pos in positions.items()}
         by_stream = {keys.events(d): d for d in positions}
-        reply = await self._redis.xread(streams, block=block_ms, count=500)
+        reply = await self._redis.xread(streams, block=block_ms, count=EVENTS_COUNT)
         found: list[StoredEvent] = []
         for stream, rows in reply or []:
             dialogue_id = by_stream[_s(stream)]

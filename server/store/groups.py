@@ -9,7 +9,10 @@ and not finished. Entries left pending (on a dead
 consumer, or failed) are taken over once idle long enough (``_wait_ms``:
 XCLAIM after XPENDING, which also tells the delivery count); an entry
 delivered ``max_deliveries`` times goes to the dialogue's dead letters
-instead of failing forever. ``handle(dialogue_id, qid, entry_id)`` must be
+instead of failing forever.
+On a Redis Cluster the reads of many streams (this consumer's own entries,
+new ones) go per shard and slot (``streams.py``); on one Redis each is one
+command over all the streams. ``handle(dialogue_id, qid, entry_id)`` must be
 idempotent and acknowledge the entry itself, atomically with its effect where
 it can (at-least-once delivery, exactly-once effect).
 """
@@ -20,14 +23,15 @@ import abc
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError, ResponseError
 
 from .. import metrics
 from .errors import StoreUnavailable
+from .streams import ShardedReads, is_cluster
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,8 @@ class GroupWorker(abc.ABC):
         self._block_ms = block_ms
         self._grouped: set[str] = set()
         self._started = False
+        #: On a Cluster, the per-shard readers of the streams (None on one Redis).
+        self._sharded = ShardedReads(cast(RedisCluster, redis)) if is_cluster(redis) else None
 
     # -- what each worker says (intake.py, notices.py) -------------------------
 
@@ -100,6 +106,17 @@ class GroupWorker(abc.ABC):
 
     async def run(self) -> None:
         """Work until cancelled. Redis errors are logged and retried."""
+        try:
+            await self._loop()
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        """Close the connections of its own (a Cluster's per-shard readers)."""
+        if self._sharded is not None:
+            await self._sharded.close()
+
+    async def _loop(self) -> None:
         while True:
             try:
                 await self.run_once(self._block_ms)
@@ -149,9 +166,7 @@ class GroupWorker(abc.ABC):
 
     async def _own_pending(self, streams: dict[str, str]) -> None:
         if streams:
-            reply = await self._redis.xreadgroup(
-                self.group, self.consumer, dict.fromkeys(streams, "0"), count=1000
-            )
+            reply = await self._read(dict.fromkeys(streams, "0"), None, 1000)
             # As new ones: an entry read just before an error may not be due yet.
             await self._process(streams, reply, new=True)
 
@@ -180,10 +195,16 @@ class GroupWorker(abc.ABC):
         if not streams:
             await asyncio.sleep(self._block_ms / 1000)
             return
-        reply = await self._redis.xreadgroup(
-            self.group, self.consumer, dict.fromkeys(streams, ">"), count=100, block=block_ms
-        )
+        reply = await self._read(dict.fromkeys(streams, ">"), block_ms, 100)
         await self._process(streams, reply, new=True)
+
+    async def _read(self, streams: dict[str, str], block_ms: int | None, count: int) -> Any:
+        """XREADGROUP of ``streams``: one command on one Redis, per shard on a Cluster."""
+        if self._sharded is not None:
+            return await self._sharded.read(streams, block_ms, count, (self.group, self.consumer))
+        return await self._redis.xreadgroup(
+            self.group, self.consumer, streams, count=count, block=block_ms
+        )
 
     async def _process(self, streams: dict[str, str], reply: Any, new: bool = False) -> None:
         for stream, entries in reply or []:
