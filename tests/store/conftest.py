@@ -20,6 +20,25 @@ MODERATOR2 = Actor("moderator2", frozenset({Role.MODERATOR}))
 PRODUCER = Actor("producer", frozenset({Role.PRODUCER}))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``--redis-cluster``, only the tests that run on the Cluster: those
+    on the ``redis`` fixture (the store's client), not those that start
+    from the single Redis's URL or are marked ``one_redis`` (the run without
+    the option has them)."""
+    if not config.getoption("--redis-cluster"):
+        return
+    kept, left = [], []
+    for item in items:
+        on_cluster = "redis" in getattr(item, "fixturenames", ())
+        if on_cluster and item.get_closest_marker("one_redis") is None:
+            kept.append(item)
+        else:
+            left.append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def cluster_url() -> Iterator[str]:
     """A Redis Cluster for this session (``--redis-cluster``)."""

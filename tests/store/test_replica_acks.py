@@ -3,19 +3,33 @@ replicas have it. The test's Redis has no replica, so none ever confirms:
 the store refuses with ``NotReplicated`` (a 503 that says the question may
 still arrive), having kept the question, and a retry with the same
 submission id finds that same question rather than making another. The
-failover this guards against is tests/e2e/test_sentinel_failover.py."""
+failover this guards against is tests/e2e/test_sentinel_failover.py.
+Replica acks are not offered on a Cluster (the settings refuse them), so
+these tests run on the single Redis only (``one_redis``)."""
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
 
 from server.actions import NotReplicated, build
 from server.domain.model import Dialogue
-from server.store.connection import Store
+from server.store.connection import Store, connect
 from tests.support.store import EVENTS_MAXLEN, SECRET
 
 from .conftest import payload
+
+pytestmark = pytest.mark.one_redis
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    """The test's single Redis (the module runs without ``--redis-cluster`` alone)."""
+    client = connect(redis_url)
+    yield client
+    await client.aclose()
 
 
 async def test_unconfirmed_submission_is_refused_and_a_retry_is_not_a_second(

@@ -9,11 +9,13 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
 from redis.cluster import RedisCluster
 
+from tests.helpers import free_port
 from tests.support.redis_server import start_redis, stop_redis
 from tests.support.waiting import wait_for
 
@@ -43,9 +45,12 @@ def redis_cluster() -> Iterator[str]:
             for n in range(NODES):
                 workdir = Path(tmp) / f"node{n}"
                 workdir.mkdir()
+                # The bus port named, not the default port + 10000, which past
+                # port 55535 does not exist.
                 process, url = start_redis(
                     workdir, "--cluster-enabled", "yes", "--cluster-node-timeout", "2000",
                     "--cluster-config-file", str(workdir / "nodes.conf"),
+                    "--cluster-port", str(free_port()),
                 )  # fmt: skip
                 processes.append(process)
                 ports.append(_port(url))
@@ -66,3 +71,73 @@ def flush_cluster(url: str) -> None:
     """Empty every primary of the cluster at ``url``."""
     with RedisCluster.from_url(url) as client:
         client.flushall(target_nodes=RedisCluster.PRIMARIES)
+
+
+@dataclass(frozen=True)
+class Primary:
+    """A primary of the cluster: its node id, address and slots."""
+
+    id: str
+    host: str
+    port: int
+    slots: frozenset[int]
+
+
+def _node(host: str, port: int) -> redis.Redis:
+    return redis.Redis(host=host, port=port, decode_responses=True)
+
+
+def primaries(url: str) -> list[Primary]:
+    """The cluster's primaries, as CLUSTER NODES tells them."""
+    with _node("127.0.0.1", _port(url)) as node:
+        listing = node.execute_command("CLUSTER NODES")
+    found = []
+    # redis-py parses CLUSTER NODES into {address: fields}; the slots are ranges.
+    for address, fields in listing.items():
+        if "master" not in fields["flags"] or "fail" in fields["flags"]:
+            continue
+        host, port = address.split("@")[0].rsplit(":", 1)
+        slots: set[int] = set()
+        for low, *high in fields["slots"]:
+            slots.update(range(int(low), int(high[0] if high else low) + 1))
+        found.append(Primary(fields["node_id"], host, int(port), frozenset(slots)))
+    return sorted(found, key=lambda p: p.port)
+
+
+def keyslot(url: str, key: str) -> int:
+    """The slot of ``key``, as the cluster says (CLUSTER KEYSLOT)."""
+    with _node("127.0.0.1", _port(url)) as node:
+        return int(node.execute_command("CLUSTER KEYSLOT", key))
+
+
+def primary_of(url: str, slot: int) -> Primary:
+    return next(p for p in primaries(url) if slot in p.slots)
+
+
+def move_slot(url: str, slot: int, to: Primary) -> int:
+    """Move ``slot`` to the primary ``to`` the way ``redis-cli --cluster
+    reshard`` does (IMPORTING on the target, MIGRATING on the source, MIGRATE
+    its keys in batches, then SETSLOT NODE on both and the other primaries),
+    while clients go on using it; the number of keys moved."""
+    source = primary_of(url, slot)
+    assert source.id != to.id, f"slot {slot} is already on {to.port}"
+    moved = 0
+    with _node(to.host, to.port) as target, _node(source.host, source.port) as origin:
+        target.execute_command("CLUSTER SETSLOT", slot, "IMPORTING", source.id)
+        origin.execute_command("CLUSTER SETSLOT", slot, "MIGRATING", to.id)
+        while True:
+            batch = origin.execute_command("CLUSTER GETKEYSINSLOT", slot, 100)
+            if not batch:
+                break
+            origin.execute_command("MIGRATE", to.host, to.port, "", 0, 10_000, "KEYS", *batch)
+            moved += len(batch)
+        # The target first, as redis-cli does: it then serves the slot before
+        # the source starts answering MOVED.
+        target.execute_command("CLUSTER SETSLOT", slot, "NODE", to.id)
+        origin.execute_command("CLUSTER SETSLOT", slot, "NODE", to.id)
+    for other in primaries(url):
+        if other.id not in (source.id, to.id):
+            with _node(other.host, other.port) as node:
+                node.execute_command("CLUSTER SETSLOT", slot, "NODE", to.id)
+    wait_for(lambda: primary_of(url, slot).id == to.id, f"slot {slot} on {to.port}", SETTLE)
+    return moved
