@@ -24,7 +24,7 @@ from .outbound.mail import Mailer, SmtpMailer, parse_smtp_url
 from .outbound.webhook import Webhook
 from .realtime.hub import Hub
 from .realtime.reader import Reader
-from .store.connection import Sentinels, Store, Where
+from .store.connection import Cluster, Sentinels, Store, Where
 from .store.embedded import EmbeddedRedis
 from .web import caching, catalogs, errors, observe, routes, sockets, templating, widget
 from .web.context import Node
@@ -52,8 +52,10 @@ StartHook = Callable[[actions.Services, Settings], Awaitable[None]]
 
 
 def redis_where(settings: Settings) -> Where | None:
-    """The Redis the settings name (a URL or Sentinels), or None: the embedded one."""
+    """The Redis the settings name (a URL, Sentinels or a Cluster), or None: the embedded one."""
     settings.check_redis()
+    if settings.redis_cluster_url:
+        return Cluster(settings.redis_cluster_url)
     if settings.redis_sentinels:
         return Sentinels(settings.redis_sentinels, settings.redis_sentinel_master)
     return settings.redis_url or None

@@ -104,6 +104,19 @@ def _redis_timeout(value: str) -> float:
     return seconds
 
 
+def _cluster_url(value: str) -> str:
+    """A node of a Cluster: redis://host:port or rediss://host:port."""
+    if value:
+        parts = urlsplit(value)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if parts.scheme not in ("redis", "rediss") or not parts.hostname or port is None:
+            raise SettingError(f"expected redis://host:port (a node of the cluster), got {value!r}")
+    return value
+
+
 def _addresses(value: str) -> tuple[tuple[str, int], ...]:
     """``host:port,host:port`` into (host, port) pairs."""
     found = []
@@ -207,6 +220,15 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         str,
         "The name the Sentinels of REDIS_SENTINELS know the primary by.",
+    ),
+    Setting(
+        "REDIS_CLUSTER_URL",
+        "redis_cluster_url",
+        "",
+        _cluster_url,
+        "Any node of a Redis Cluster to use (redis://host:port or rediss://; instead of "
+        "REDIS_URL or REDIS_SENTINELS): the others are discovered. Each dialogue lives in "
+        "one slot of it; docs/operations.md says what a reshard and a shard's failover keep.",
     ),
     Setting(
         "DOITHOAI_REPLICA_ACKS",
@@ -580,6 +602,7 @@ class Settings:
     redis_connect_timeout: float = 2.0
     redis_sentinels: tuple[tuple[str, int], ...] = ()
     redis_sentinel_master: str = ""
+    redis_cluster_url: str = ""
     replica_acks: int = 0
     host: str = "127.0.0.1"
     port: int = 8000
@@ -684,17 +707,25 @@ class Settings:
             )
 
     def check_redis(self) -> None:
-        """Refuse two ways to reach Redis at once, or Sentinels without a master name."""
+        """Refuse two ways to reach Redis at once, Sentinels without a master name,
+        or replica acks on a Cluster."""
         chosen = [
             name
             for name, value in (
                 ("REDIS_URL", self.redis_url),
                 ("REDIS_SENTINELS", self.redis_sentinels),
+                ("REDIS_CLUSTER_URL", self.redis_cluster_url),
             )
             if value
         ]
         if len(chosen) > 1:
-            raise SettingError(f"set one of {' and '.join(chosen)}, not both")
+            many = "not both" if len(chosen) == 2 else "only one"
+            raise SettingError(f"set one of {' and '.join(chosen)}, {many}")
+        if self.redis_cluster_url and self.replica_acks:
+            raise SettingError(
+                "DOITHOAI_REPLICA_ACKS is not offered with REDIS_CLUSTER_URL (a Cluster "
+                "replicates each shard, but the node does not WAIT on it): unset one of them"
+            )
         if bool(self.redis_sentinels) != bool(self.redis_sentinel_master):
             raise SettingError("REDIS_SENTINELS and REDIS_SENTINEL_MASTER go together")
 

@@ -156,6 +156,28 @@ def test_sentinels_are_host_port_pairs_and_need_the_master_name() -> None:
         Settings.from_env({**env, "REDIS_URL": "redis://10.0.0.3"}).check_redis()
 
 
+def test_a_cluster_is_a_node_s_url_alone_and_without_replica_acks() -> None:
+    """REDIS_CLUSTER_URL names one node (redis:// or rediss://, with a port);
+    it is one way to reach Redis among three, and replica acks (WAIT) are
+    not offered on it."""
+    url = "redis://10.0.0.7:7000"
+    settings = Settings.from_env({"REDIS_CLUSTER_URL": url})
+    assert settings.redis_cluster_url == url
+    settings.check_redis()
+    for bad in ("10.0.0.7:7000", "unix:///run/redis.sock", "redis://10.0.0.7", "http://h:1"):
+        with pytest.raises(SettingError, match="REDIS_CLUSTER_URL: expected redis://host:port"):
+            Settings.from_env({"REDIS_CLUSTER_URL": bad})
+    with pytest.raises(SettingError, match="REDIS_SENTINELS and REDIS_CLUSTER_URL, not both"):
+        Settings.from_env(
+            {"REDIS_CLUSTER_URL": url, "REDIS_SENTINELS": "10.0.0.1:26379",
+             "REDIS_SENTINEL_MASTER": "dt"}
+        ).check_redis()  # fmt: skip
+    with pytest.raises(SettingError, match="REDIS_URL and REDIS_CLUSTER_URL, not both"):
+        Settings.from_env({"REDIS_CLUSTER_URL": url, "REDIS_URL": url}).check_redis()
+    with pytest.raises(SettingError, match="DOITHOAI_REPLICA_ACKS is not offered"):
+        Settings.from_env({"REDIS_CLUSTER_URL": url, "DOITHOAI_REPLICA_ACKS": "1"}).check_redis()
+
+
 def test_overrides_win_over_the_environment_but_none_does_not() -> None:
     """Keyword overrides (e.g. CLI flags) replace environment values; None leaves them."""
     settings = Settings.from_env({"DOITHOAI_PORT": "9000"}, port=9100, host=None)

@@ -156,7 +156,9 @@ class Users:
     async def session(self, session_id: str, ttl: int) -> Session | None:
         """The live session for ``session_id``, its lifetime renewed; or None."""
         key = _session_key(session_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
+        # Not a MULTI: renewing (EXPIRE XX) a session closed meanwhile does
+        # nothing, and redis-py's Cluster transactions fail on HGETALL's reply.
+        async with self._redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(key)
             pipe.expire(key, ttl, xx=True)
             raw, _ = await pipe.execute()
