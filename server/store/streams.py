@@ -14,9 +14,10 @@ read by the primary (shard) that serves each stream's slot, then by slot:
   exactly as one Redis is;
 - a shard holding several is read in rounds: the slots' reads pipelined
   without blocking (one round trip), then, if none had anything, a blocking
-  read of the slot that last had entries ("hot": the dialogue on air), for at
-  most ``POLL_MS``. The hot dialogue's entries come as soon as written; the
-  others' within ``POLL_MS`` (docs/architecture.md says why 50 ms).
+  read of the slot that last had entries ("hot": the dialogue on air), ended
+  after ``POLL_MS`` (CLIENT UNBLOCK). The hot dialogue's entries come as soon
+  as written; the others' within ``POLL_MS`` (docs/architecture.md says why
+  50 ms).
 
 During a reshard a shard's read may be answered MOVED (the slot has gone;
 Redis also ends a read blocked on a slot that moves with MOVED), ASK or
@@ -120,6 +121,8 @@ class ShardedReads:
         self._shards: dict[str, _Shard] = {}
         self._woken = False
         self._refresh = False
+        #: CLIENT UNBLOCKs on their way (a reference keeps each task alive).
+        self._ending: set[asyncio.Task[None]] = set()
 
     # -- the caller's side ------------------------------------------------------
 
@@ -281,9 +284,21 @@ class ShardedReads:
             if found or not block_ms or left_ms <= 0 or shard.cut.is_set():
                 return found
             hot = shard.hot if shard.hot in slots else next(iter(slots))
-            found = await self._blocking(shard, slots[hot], min(POLL_MS, left_ms), count, group)
+            # Not BLOCK POLL_MS: Redis ends a block only on its next tick
+            # (every 100 ms at the default hz 10), so the wait is cut here.
+            timer = loop.call_later(POLL_MS / 1000, self._end_round, shard)
+            try:
+                found = await self._blocking(shard, slots[hot], left_ms, count, group)
+            finally:
+                timer.cancel()
             if found:
                 return found
+
+    def _end_round(self, shard: _Shard) -> None:
+        """A round's wait on the hot slot is up: the other slots are read again."""
+        task = asyncio.ensure_future(self._unblock(shard))
+        self._ending.add(task)
+        task.add_done_callback(self._ending.discard)
 
     async def _blocking(
         self,
@@ -314,11 +329,15 @@ class ShardedReads:
         """End the waits of ``shards``' reads (those not yet begun do not wait)."""
         for shard in shards:
             shard.cut.set()
-            if shard.blocking and shard.client_id is not None:
-                node = self._cluster.get_node(node_name=shard.name)
-                if node is not None:
-                    with contextlib.suppress(Exception):  # the read ends at its block anyway
-                        await self._cluster.client_unblock(shard.client_id, target_nodes=node)
+            await self._unblock(shard)
+
+    async def _unblock(self, shard: _Shard) -> None:
+        """End the blocking command ``shard``'s connection is waiting in, if any."""
+        if shard.blocking and shard.client_id is not None:
+            node = self._cluster.get_node(node_name=shard.name)
+            if node is not None:
+                with contextlib.suppress(Exception):  # the read ends at its block anyway
+                    await self._cluster.client_unblock(shard.client_id, target_nodes=node)
 
     async def _through_cluster(
         self, slots: list[dict[str, str]], count: int, group: Group
