@@ -85,6 +85,20 @@ def outbox(settings: Settings, mailer: Mailer | None = None) -> Outbox:
     )
 
 
+async def _cancel_all(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel ``tasks`` and wait for them, cancelling again each second: on
+    Python 3.11 a cancel that lands as one of redis-py's ``wait_for`` calls
+    completes is lost (the task goes on), and a stop must not hang on it."""
+    pending = set(tasks)
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=1.0)
+    for task in tasks:
+        if not task.cancelled():
+            task.exception()  # retrieved: a task that failed as it stopped is not logged twice
+
+
 def create_app(
     settings: Settings,
     *,
@@ -158,9 +172,7 @@ def create_app(
             for ws in list(node.sockets):
                 with contextlib.suppress(Exception):
                     await ws.close(sockets.CLOSE_RESTART)
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await _cancel_all(tasks)
             await follower.close()
             await store.close()
             if embedded is not None:

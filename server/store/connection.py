@@ -104,9 +104,12 @@ def connect(
         "driver_info": None,
     }
     if isinstance(where, Cluster):
-        # Each node's pool; MOVED and ASK (a reshard) are followed by redis-py.
+        # Each node's pool; MOVED and ASK (a reshard) are followed by redis-py,
+        # which corrects the slot a MOVED names. Not also, every 5th MOVED,
+        # a full reload that closes every node's connections, those in use by
+        # other requests too (they then fail with a RuntimeError, a 500).
         del options["timeout"]
-        cluster: Any = RedisCluster.from_url(where.url, **options)
+        cluster: Any = RedisCluster.from_url(where.url, reinitialize_steps=0, **options)
         return cast(Redis, cluster)  # the commands the store uses are the same
     if isinstance(where, Sentinels):
         sentinel = Sentinel(
