@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from . import console, duplicates, fanout, ingest, login_flood, schemas, ws_flood
+from . import cluster, console, duplicates, fanout, ingest, login_flood, schemas, ws_flood
 
 
 def main() -> None:
@@ -25,6 +25,7 @@ def main() -> None:
         asyncio.run(console.run(size))
     asyncio.run(ws_flood.run())
     asyncio.run(login_flood.run(10.0))
+    asyncio.run(cluster.run())
 
 
 main()
