@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from redis.asyncio import Redis
+import pytest
+from redis.asyncio import Redis, RedisCluster
 from redis.crc import key_slot
 
-from server.store import keys
+from server.store import connection, keys, streams
 from server.store.connection import MAX_BLOCK, Follower
 from server.store.events import StoredEvent
+from tests.support.waiting import INTAKE_TIMEOUT, eventually
 
 #: The test cluster's shards, by slot range (``redis-cli --cluster create``).
 SHARDS = ((0, 5460), (5461, 10922), (10923, 16383))
@@ -98,5 +100,35 @@ async def test_a_blocked_read_returns_what_is_appended_meanwhile_to_any_dialogue
             entry = await append(redis, target, n)
             events = await reading
             assert [(e.dialogue_id, e.id) for e in events] == [(target, entry)]
+    finally:
+        await follower.close()
+
+
+async def blocked_clients(redis: Redis) -> int:
+    """Connections waiting in a blocking command, on every primary."""
+    if isinstance(redis, RedisCluster):
+        infos = await redis.info("clients", target_nodes=RedisCluster.PRIMARIES)
+        return sum(int(info["blocked_clients"]) for info in infos.values())
+    return int((await redis.info("clients"))["blocked_clients"])
+
+
+async def test_wake_ends_a_blocked_read(redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tracking a new dialogue wakes the reader's blocked read, on one Redis
+    and on every shard of a Cluster: a read that would wait ten minutes ends
+    once woken, with nothing."""
+    for module in (connection, streams):
+        monkeypatch.setattr(module, "MAX_BLOCK", 600.0)
+    dialogues = spread()
+    follower = Follower(redis)
+    try:
+        positions = {d: await last_id(redis, d) for d in dialogues}
+        reading = asyncio.create_task(follower.read(positions, 600_000))
+
+        async def waiting() -> bool:
+            return await blocked_clients(redis) > 0
+
+        await eventually(waiting, "the read blocks")
+        await follower.wake()
+        assert await asyncio.wait_for(reading, INTAKE_TIMEOUT) == []
     finally:
         await follower.close()
