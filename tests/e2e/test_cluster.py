@@ -1,13 +1,16 @@
 """A node on a real Redis Cluster (3 primaries, 3 replicas on loopback,
-REDIS_CLUSTER_URL): the whole flow in two dialogues on different shards,
-and a live dialogue's slot moved to another primary under load with
-nothing acknowledged lost and no gap or repeat in what a viewer saw.
+REDIS_CLUSTER_URL): the whole flow in two dialogues on different shards;
+a live dialogue's slot moved to another primary under load with nothing
+acknowledged lost and no gap or repeat in what a viewer saw; and the
+primary serving a live dialogue killed under load, healing by itself.
 
 The reshard's figures are printed (``-s``); bench/reshard.py measures them
 for docs/benchmarks.md."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -16,7 +19,7 @@ from websockets.asyncio.client import connect
 
 from server.store.connection import Cluster, Store
 from tests.helpers import ServerProcess
-from tests.support.cluster import redis_cluster
+from tests.support.cluster import kill, redis_cluster
 from tests.support.reshard import (
     UNLIMITED,
     feed_url,
@@ -30,6 +33,7 @@ from tests.support.reshard import (
 )
 from tests.support.staff import sign_in
 from tests.support.store import opened
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -116,3 +120,79 @@ async def test_a_reshard_under_load_loses_nothing_and_the_viewer_sees_no_gap(
     expected = await public_ids(store, dialogue, run.snapshot_id)
     assert run.seen == expected
     assert len(set(run.seen)) == len(run.seen)
+
+
+async def test_a_shard_primary_killed_under_load_heals_without_a_human() -> None:
+    """kill -9 of the primary serving a live dialogue (the node's
+    REDIS_CLUSTER_URL names that very node), while a citizen
+    submits without pause: every request is answered 202 or 503, the
+    cluster promotes the replica and the node follows it, so submissions are
+    acknowledged again, screened, and reach a viewer once approved. The
+    acknowledged questions the failover lost (Redis Cluster replicates
+    asynchronously) are counted and printed, not promised away."""
+    with redis_cluster() as url, ServerProcess(env={"REDIS_CLUSTER_URL": url, **UNLIMITED}) as node:
+        async with opened(Cluster(url)) as store:
+            # The primary killed is the very node REDIS_CLUSTER_URL names: the
+            # node must find the cluster through the others it discovered.
+            named = int(url.rsplit(":", 1)[1].split("/")[0])
+            dialogue = await make_dialogue(store, "failover", "mod-failover")
+            n = 0
+            while shard_of(url, dialogue).port != named:
+                n += 1
+                assert n < 50, f"no dialogue lands on {named}: is it a primary?"
+                dialogue = await make_dialogue(store, f"failover-{n}", f"mod-failover-{n}")
+            viewer = await connect(feed_url(node, dialogue.slug))
+            moderator = await sign_in(node.url, f"mod-{dialogue.slug}")
+            answers: dict[int, int] = {}
+            acknowledged: dict[str, float] = {}
+            stop = asyncio.Event()
+            try:
+                assert (await next_message(viewer))["type"] == "snapshot"
+                async with httpx.AsyncClient(base_url=node.url, timeout=30) as client:
+
+                    async def submitter() -> None:
+                        n = 0
+                        while not stop.is_set():
+                            n += 1
+                            response = await submit(client, dialogue.slug, f"failover-{n:06d}")
+                            answers[response.status_code] = answers.get(response.status_code, 0) + 1
+                            if response.status_code == 202:
+                                acknowledged[response.json()["tracking_code"]] = time.monotonic()
+                            elif response.status_code == 503:
+                                await asyncio.sleep(0.1)  # as Retry-After asks, if sooner
+
+                    async def count(wanted: int) -> None:
+                        async def look() -> bool:
+                            return len(acknowledged) >= wanted
+
+                        await eventually(look, f"{wanted} submissions acknowledged")
+
+                    load = asyncio.create_task(submitter())
+                    try:
+                        await count(20)
+                        primary = shard_of(url, dialogue)
+                        await asyncio.to_thread(kill, primary.port)
+                        killed = time.monotonic()
+                        await count(len(acknowledged) + 20)
+                    finally:
+                        stop.set()
+                        await load
+                back = min(at for at in acknowledged.values() if at > killed) - killed
+                assert shard_of(url, dialogue).port != primary.port  # the replica took over
+                found = [await store.questions.by_tracking(code) for code in acknowledged]
+                lost = [code for code, q in zip(acknowledged, found, strict=True) if q is None]
+                print(
+                    f"\nshard failover: {len(acknowledged)} acknowledged, {answers.get(503, 0)} "
+                    f"refused, back {back:.2f} s after the kill, {len(lost)} lost"
+                )
+                assert set(answers) <= {202, 503}, answers
+                assert answers.get(503), "the kill was not noticed: no 503 at all"
+                last = max(acknowledged, key=acknowledged.__getitem__)
+                qid = await screened(store, last)
+                response = await moderator.act(dialogue.slug, qid, "approve")
+                assert response.status_code == 200, response.text
+                approved = await next_message(viewer)
+                assert approved["type"] == "question.approved", approved
+            finally:
+                await viewer.close()
+                await moderator.aclose()

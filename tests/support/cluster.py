@@ -33,6 +33,36 @@ def _ok(port: int) -> bool:
         return bool(node.cluster("INFO").get("cluster_state") == "ok")
 
 
+#: The running clusters' redis-server processes, by port (``kill``), and
+#: each cluster's ports, by its URL.
+_PROCESSES: dict[int, subprocess.Popen[bytes]] = {}
+_PORTS: dict[str, list[int]] = {}
+
+
+def kill(port: int) -> None:
+    """kill -9 the cluster node on ``port``, as a crash would."""
+    process = _PROCESSES[port]
+    process.kill()
+    process.wait()
+
+
+def _alive(url: str) -> int:
+    """The port of a node of the cluster at ``url`` that is running (the
+    URL's own may have been killed)."""
+    for port in _PORTS.get(url, [_port(url)]):
+        process = _PROCESSES.get(port)
+        if process is None or process.poll() is None:
+            return port
+    raise AssertionError(f"no node of {url} is running")
+
+
+def _synced(port: int) -> bool:
+    """A primary, or a replica whose link to its primary is up."""
+    with redis.Redis(host="127.0.0.1", port=port, decode_responses=True) as node:
+        info = node.info("replication")
+    return bool(info["role"] == "master" or info.get("master_link_status") == "up")
+
+
 @contextlib.contextmanager
 def redis_cluster() -> Iterator[str]:
     """The cluster's URL (one of its nodes), once every node says it is ok."""
@@ -51,8 +81,10 @@ def redis_cluster() -> Iterator[str]:
                     workdir, "--cluster-enabled", "yes", "--cluster-node-timeout", "2000",
                     "--cluster-config-file", str(workdir / "nodes.conf"),
                     "--cluster-port", str(free_port()),
+                    "--repl-diskless-sync-delay", "0",
                 )  # fmt: skip
                 processes.append(process)
+                _PROCESSES[_port(url)] = process
                 ports.append(_port(url))
             subprocess.run(
                 [cli, "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports),
@@ -61,10 +93,20 @@ def redis_cluster() -> Iterator[str]:
             )  # fmt: skip
             for port in ports:
                 wait_for(lambda port=port: _ok(port), "the cluster is ok", SETTLE)  # type: ignore[misc]
-            yield f"redis://127.0.0.1:{ports[0]}/0"
+            # A replica that has not finished its first sync could not take
+            # over its primary: wait for every one (a second, without the
+            # diskless sync's default 5 s delay).
+            for port in ports:
+                wait_for(lambda port=port: _synced(port), "the replicas are in sync", SETTLE)  # type: ignore[misc]
+            url = f"redis://127.0.0.1:{ports[0]}/0"
+            _PORTS[url] = ports
+            yield url
         finally:
-            for process in processes:
+            if ports:
+                _PORTS.pop(f"redis://127.0.0.1:{ports[0]}/0", None)
+            for port, process in zip(ports, processes, strict=False):
                 stop_redis(process)
+                _PROCESSES.pop(port, None)
 
 
 def flush_cluster(url: str) -> None:
@@ -89,7 +131,7 @@ def _node(host: str, port: int) -> redis.Redis:
 
 def primaries(url: str) -> list[Primary]:
     """The cluster's primaries, as CLUSTER NODES tells them."""
-    with _node("127.0.0.1", _port(url)) as node:
+    with _node("127.0.0.1", _alive(url)) as node:
         listing = node.execute_command("CLUSTER NODES")
     found = []
     # redis-py parses CLUSTER NODES into {address: fields}; the slots are ranges.
@@ -106,7 +148,7 @@ def primaries(url: str) -> list[Primary]:
 
 def keyslot(url: str, key: str) -> int:
     """The slot of ``key``, as the cluster says (CLUSTER KEYSLOT)."""
-    with _node("127.0.0.1", _port(url)) as node:
+    with _node("127.0.0.1", _alive(url)) as node:
         return int(node.execute_command("CLUSTER KEYSLOT", key))
 
 
