@@ -268,29 +268,42 @@ def test_the_https_site_serves_the_nodes(https_site: tuple[str, str, Path]) -> N
 # -- Redis Cluster -----------------------------------------------------------
 
 
+def _guide_line(start: str) -> str:
+    """The shell line of deploy/README.md that begins with ``start`` (its
+    continuation lines joined)."""
+    found = re.search(rf"^ *{re.escape(start)}(?:.*\\\n)*.*$", GUIDE.read_text(), re.M)
+    assert found, f"deploy/README.md has no {start} ..."
+    return found[0].replace("\\\n", " ").strip()
+
+
 def _node_conf(tmp: Path, address: str, port: int) -> Path:
-    """redis-doithoai-7000.conf as deploy/README.md makes it for ``port`` on
-    the host at ``address`` (this machine standing in for it: only that
-    address is bound, every host's loopback being this one), its files in ``tmp``."""
-    etc = tmp / "etc"
+    """The node's configuration made by deploy/README.md's own commands (its
+    printf and its sed) on the host at ``address``, whose root is
+    ``tmp/address``. This machine stands in for every host: each binds only
+    its own address (its loopback would be shared), and makes its outgoing
+    cluster connections from it, as a host's only address would."""
+    root = tmp / address
+    etc = root / "etc" / "redis"
     if not etc.exists():
-        etc.mkdir()
+        etc.mkdir(parents=True)
         shutil.copy(CLUSTER / "redis-cluster.conf", etc / "doithoai-cluster.conf")
-        # deploy/README.md's printf.
-        (etc / "doithoai-auth.conf").write_text(f"requirepass {PASSWORD}\nmasterauth {PASSWORD}\n")
-    name = f"doithoai-{address}-{port}"
-    for place in ("lib", "run", "log"):
-        (tmp / place / name).mkdir(parents=True)
-    text = (CLUSTER / "redis-doithoai-7000.conf").read_text()
-    text = text.replace("bind 10.0.0.21 127.0.0.1", f"bind {address}")
-    text = text.replace("doithoai-7000", "@NAME@").replace("7000", str(port))
-    text = text.replace("@NAME@", name)
-    text = text.replace("/etc/redis/", f"{etc}/").replace("/var/lib/redis/", f"{tmp}/lib/")
-    text = text.replace("/run/", f"{tmp}/run/").replace("/var/log/redis/", f"{tmp}/log/")
-    # Outgoing cluster bus connections from the host's address, as a host's own.
-    text += f"bind-source-addr {address}\n"
-    conf = etc / f"redis-{name}.conf"
-    conf.write_text(text)
+    for start in ("printf 'requirepass", "sed -e"):
+        line = _guide_line(start).replace("/etc/redis/", f"{etc}/")
+        subprocess.run(
+            ["sh", "-euc", line],
+            check=True, cwd=REPO_ROOT, timeout=60,
+            env={"PATH": "/usr/bin:/bin", "PASSWORD": PASSWORD, "ADDR": address, "PORT": str(port)},
+        )  # fmt: skip
+    conf = etc / f"redis-doithoai-{port}.conf"
+    text = conf.read_text()
+    assert f"bind {address} 127.0.0.1\n" in text, text
+    text = text.replace(
+        f"bind {address} 127.0.0.1\n", f"bind {address}\nbind-source-addr {address}\n"
+    )
+    for path, place in (("/var/lib/redis/", "lib"), ("/run/", "run"), ("/var/log/redis/", "log")):
+        (root / place / f"doithoai-{port}").mkdir(parents=True)
+        text = text.replace(path, f"{root}/{place}/")
+    conf.write_text(text.replace("/etc/redis/", f"{etc}/"))
     return conf
 
 
@@ -361,10 +374,7 @@ def test_redis_server_takes_the_node_configuration() -> None:
 
 def _create_command() -> list[str]:
     """The `redis-cli --cluster create ...` of deploy/README.md, as words."""
-    guide = GUIDE.read_text()
-    found = re.search(r"^redis-cli --cluster create(?:.*\\\n)*.*$", guide, re.M)
-    assert found, "deploy/README.md has no redis-cli --cluster create"
-    return shlex.split(found[0].replace("\\\n", " "))
+    return shlex.split(_guide_line("redis-cli --cluster create"))
 
 
 def test_the_guides_cluster_create_puts_replicas_on_other_hosts() -> None:
