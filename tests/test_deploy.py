@@ -57,6 +57,22 @@ PASSWORD = "test-cluster-password"
 SETTLE = 60.0
 
 
+def test_the_guide_installs_every_file_where_the_others_expect_it() -> None:
+    """deploy/README.md's table names each file of deploy/cluster/ with the
+    path its commands install it at, the path the other files refer to."""
+    guide = GUIDE.read_text()
+    shipped = sorted(p.name for p in CLUSTER.iterdir())
+    assert sorted(INSTALLED) == shipped
+    for name, path in INSTALLED.items():
+        assert f"| [cluster/{name}](cluster/{name}) | `{path}`" in guide, name
+    assert (
+        f"EnvironmentFile={INSTALLED['doithoai.env']}"
+        in (CLUSTER / "doithoai@.service").read_text()
+    )
+    node = (CLUSTER / "redis-doithoai-7000.conf").read_text()
+    assert f"include {INSTALLED['redis-cluster.conf']}" in node
+
+
 # -- the settings file ------------------------------------------------------
 
 
