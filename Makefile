@@ -19,12 +19,15 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(BIN)/doithoai demo
 
-# Browser tests need Debian's chromium, the load balancer test its nginx; they
-# fail (never skip) without them, so `make test` installs what is missing.
+# Browser tests need Debian's chromium, the load balancer test its nginx, the
+# deployment's test (tests/test_deploy.py) systemd-analyze and openssl too;
+# they fail (never skip) without them, so `make test` installs what is missing.
 system-packages:
 	@missing=""; \
 	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
 	[ -x $(NGINX) ] || missing="$$missing nginx"; \
+	[ -x /usr/bin/systemd-analyze ] || missing="$$missing systemd"; \
+	[ -x /usr/bin/openssl ] || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update && apt-get install -y $$missing; \

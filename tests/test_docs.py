@@ -1,6 +1,7 @@
 """The documentation in the repository holds: docs/api.md is what the code
 generates, no file points to a document the repository does not have, and
-every relative link of the README and docs/ leads to a file that exists."""
+every relative link of the README, docs/ and deploy/README.md leads to a
+file that exists."""
 
 from __future__ import annotations
 
@@ -54,7 +55,11 @@ def test_no_tracked_file_names_a_document_the_repository_lacks() -> None:
 
 
 def test_relative_links_in_the_readme_and_docs_resolve() -> None:
-    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    pages = [
+        ROOT / "README.md",
+        *sorted((ROOT / "docs").glob("*.md")),
+        ROOT / "deploy" / "README.md",
+    ]
     broken = []
     for page in pages:
         for target in LINK.findall(page.read_text(encoding="utf-8")):

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-import socket
-import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from ipaddress import ip_address, ip_network
 from pathlib import Path
@@ -27,17 +24,16 @@ import yaml
 from websockets.sync.client import connect
 
 from tests.helpers import ServerProcess, free_port
+from tests.support import nginx
 from tests.web.seed import SLUG, seed, server_env
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-NGINX = Path("/usr/sbin/nginx")
 #: Each citizen's submissions per minute in these tests.
 LIMIT = 3
 #: Two citizens, on addresses of their own (the loopback answers all of 127/8).
 CITIZENS = ("127.0.0.2", "127.0.0.3")
-START_TIMEOUT = 20.0
 
 
 def _compose() -> dict[str, Any]:
@@ -47,7 +43,8 @@ def _compose() -> dict[str, Any]:
 def test_compose_trusts_exactly_its_load_balancer() -> None:
     """Both nodes trust the load balancer's fixed address, which is in the
     project network's fixed subnet; nginx.conf sends to both nodes on the
-    port they serve on, and appends the client to X-Forwarded-For."""
+    port they serve on, and appends the client to X-Forwarded-For (in the
+    proxy settings both of deploy/'s sites include)."""
     doc = _compose()
     lb = doc["services"]["lb"]["networks"]["default"]["ipv4_address"]
     subnet = doc["networks"]["default"]["ipam"]["config"][0]["subnet"]
@@ -56,62 +53,52 @@ def test_compose_trusts_exactly_its_load_balancer() -> None:
         assert doc["services"][node]["environment"]["DOITHOAI_TRUSTED_PROXIES"] == lb
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     assert re.findall(r"server (app\d):8000", conf) == ["app1", "app2"]
-    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in conf
+    assert "include doithoai/proxy.conf;" in conf
+    proxy = (ROOT / "deploy" / "nginx-shared" / "proxy.conf").read_text()
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in proxy
 
 
 def test_nginx_names_no_version_and_logs_no_secret() -> None:
     """nginx.conf hides its version, and its access log writes neither a query
     string (the overlay's ?token=) nor a tracking code (docs/privacy.md); the
-    HTTPS settings in docs/operations.md keep the same log and add HSTS."""
+    HTTPS site (deploy/cluster/nginx.conf, which docs/operations.md points
+    to) keeps the same log and adds HSTS."""
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     assert "server_tokens off;" in conf
-    log_format = re.search(r"log_format doithoai (.*?);", conf, re.S)
-    assert log_format, "nginx.conf has its own log format"
+    assert "include doithoai/http.conf;" in conf
+    shared = (ROOT / "deploy" / "nginx-shared" / "http.conf").read_text()
+    log_format = re.search(r"log_format doithoai (.*?);", shared, re.S)
+    assert log_format, "the shared http.conf has the log format"
     for secret_bearing in ("$request ", "$request_uri", "$args", "$query_string", "$uri"):
         assert secret_bearing not in log_format[1] + " ", secret_bearing
     assert "access_log /dev/stdout doithoai;" in conf
+    https = (ROOT / "deploy" / "cluster" / "nginx.conf").read_text()
+    assert 'Strict-Transport-Security "max-age=63072000; includeSubDomains" always' in https
+    assert "ssl_protocols TLSv1.2 TLSv1.3;" in https
+    assert "server_tokens off;" in https
+    assert (
+        re.findall(r"access_log (\S+) (\w+);", https)
+        == [("/var/log/nginx/doithoai.access.log", "doithoai")] * 2
+    )
     operations = (ROOT / "docs" / "operations.md").read_text()
-    assert 'Strict-Transport-Security "max-age=63072000; includeSubDomains" always' in operations
-    assert "ssl_protocols TLSv1.2 TLSv1.3;" in operations
+    assert "deploy/cluster/nginx.conf" in operations
     assert "DOITHOAI_SECURE_COOKIES=true" in operations
 
 
 @contextlib.contextmanager
 def _nginx(upstreams: list[int]) -> Iterator[str]:
     """deploy/nginx.conf in front of ``upstreams`` (local ports); its URL."""
-    assert NGINX.exists(), f"{NGINX} is missing: `make test` installs Debian's nginx"
     port = free_port()
     servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n" for p in upstreams)
     conf = re.sub(
         r"(    server app\d:8000[^\n]*\n)+", servers, (ROOT / "deploy/nginx.conf").read_text()
     )
     conf = conf.replace("listen 80;", f"listen 127.0.0.1:{port};")
-    with tempfile.TemporaryDirectory(prefix="dt-nginx-") as tmp:
-        main = (
-            f"pid {tmp}/nginx.pid; error_log {tmp}/error.log; events {{}}\n"
-            f"http {{ access_log off; client_body_temp_path {tmp}/body; "
-            f"proxy_temp_path {tmp}/proxy;\n{conf}\n}}\n"
-        )
-        Path(tmp, "logs").mkdir()
-        Path(tmp, "nginx.conf").write_text(main)
-        process = subprocess.Popen(
-            [str(NGINX), "-p", tmp, "-c", f"{tmp}/nginx.conf", "-g", "daemon off;"],
-            stderr=subprocess.PIPE,
-        )
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                    break
-                assert process.poll() is None, process.stderr.read() if process.stderr else ""
-                assert time.monotonic() < deadline, "nginx did not start"
-                time.sleep(0.05)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(10)
-            if process.stderr:
-                process.stderr.close()
+    with (
+        tempfile.TemporaryDirectory(prefix="dt-nginx-") as tmp,
+        nginx.running(nginx.prefix(Path(tmp), conf), port),
+    ):
+        yield f"http://127.0.0.1:{port}"
 
 
 @contextlib.contextmanager
