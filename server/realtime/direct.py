@@ -9,10 +9,14 @@ wait, in a bounded deque drained in order as soon as it takes them again
 (1013) by the hub and resumes with ``after=``. The protocol's write-stall
 deadline still drops one that takes nothing.
 
-One ``Heartbeat`` per node keeps idle sockets talking: a single timer, every
-half period, writes the heartbeat frame to each socket that had nothing for a
-whole period, so no socket is silent longer than 1.5 periods (clients give
-up after 2.5).
+One ``Heartbeat`` per node keeps idle sockets talking and pings them: a
+single timer, every half ``DOITHOAI_WS_PING_INTERVAL``, writes the heartbeat
+frame to each socket written nothing for two ticks, so an idle socket gets
+one a period and none is silent much longer (clients give up after 2.5
+periods), and does what
+uvicorn's two timers per socket did: a ping each period, and the socket
+dropped when its pong is ``DOITHOAI_WS_PING_TIMEOUT`` late (seen to within
+half a period).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ HEARTBEAT_FRAME = text_frame(HEARTBEAT)
 class DirectSink:
     """A ``Sink`` writing frames to a ``GuardedProtocol``'s transport."""
 
-    __slots__ = ("_protocol", "_queue", "_size", "close_code", "close_reason", "quiet")
+    __slots__ = ("_live", "_protocol", "_queue", "_size", "close_code", "close_reason", "quiet")
 
     def __init__(self, protocol: GuardedProtocol, size: int) -> None:
         self._protocol = protocol
@@ -43,6 +47,8 @@ class DirectSink:
         self.quiet = 0
         self.close_code: int | None = None
         self.close_reason: str | None = None
+        #: Past its snapshot or replay (which the handler sends through ASGI).
+        self._live = False
         protocol.on_resume = self._drain
 
     def offer(self, message: Message) -> bool:
@@ -60,18 +66,27 @@ class DirectSink:
         return True
 
     def close(self, code: int) -> None:
+        """Close now; before it is live, its handler closes it once its
+        snapshot or replay is out (its ASGI sends must not meet a close)."""
         self.close_code = code
         self._queue.clear()
-        self._protocol.close_now(code)
+        if self._live:
+            self._protocol.close_now(code)
 
     def detach(self) -> None:
         """The socket's handler ends: forget what waits, hear no more resumes."""
         self._queue.clear()
         self._protocol.on_resume = None
 
-    def beat(self) -> None:
-        """One heartbeat tick: after two quiet ones, a heartbeat (unless
-        frames wait: then the client has plenty to read)."""
+    def keep_alive(self) -> None:
+        """Live: the hub's writes and closes go to the protocol, the node pings."""
+        self._live = True
+        self._protocol.node_keepalive()
+
+    def beat(self, now: float) -> None:
+        """One heartbeat tick: the protocol's keepalive; after two quiet
+        ticks, a heartbeat (unless frames wait: the client has plenty to read)."""
+        self._protocol.keepalive_tick(now)
         self.quiet += 1
         if self.quiet < 2:
             return
@@ -100,6 +115,8 @@ class Heartbeat:
         self._timer: asyncio.TimerHandle | None = None
 
     def add(self, sink: DirectSink) -> None:
+        """Beat for ``sink`` (and ping it: its protocol's own timers stop)."""
+        sink.keep_alive()
         self._sinks.add(sink)
         if self._timer is None and self._half > 0:
             self._timer = asyncio.get_running_loop().call_later(self._half, self._tick)
@@ -114,9 +131,11 @@ class Heartbeat:
         self._timer = None
         if not self._sinks:
             return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
         for sink in self._sinks:
-            sink.beat()
-        self._timer = asyncio.get_running_loop().call_later(self._half, self._tick)
+            sink.beat(now)
+        self._timer = loop.call_later(self._half, self._tick)
 
     def stop(self) -> None:
         if self._timer is not None:

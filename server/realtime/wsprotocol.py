@@ -42,6 +42,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import socket
 import struct
 from collections.abc import Callable
@@ -101,6 +102,8 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
         self._refilled_at = self.loop.time()
         #: Called once the transport takes writes again (the direct path's drain).
         self.on_resume: Callable[[], None] | None = None
+        #: Pinged by the node's heartbeat, not by timers of its own.
+        self._node_pings = False
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
@@ -126,6 +129,29 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
     def going(self) -> bool:
         """Closing or closed: nothing more is written for the app."""
         return self.close_sent or self.disconnected or self._reset or self.transport.is_closing()
+
+    def node_keepalive(self) -> None:
+        """From now on the node's heartbeat pings this socket (``keepalive_tick``):
+        its own ping and pong timers stop."""
+        self.stop_keepalive()
+        self._node_pings = True
+        self.ping_sent_at = self.loop.time()
+
+    def keepalive_tick(self, now: float) -> None:
+        """One tick of the node's heartbeat (every half ping interval): drop a
+        socket whose pong is overdue, as uvicorn's pong timer would, or ping
+        one whose last ping was an interval ago."""
+        if not self._node_pings or self.going or self.conn.state is not State.OPEN:
+            return
+        if self.pending_ping_payload is not None:
+            if self.ping_timeout is not None and now - self.ping_sent_at >= self.ping_timeout:
+                self.keepalive_timeout()
+            return
+        if self.ping_interval and now - self.ping_sent_at >= self.ping_interval:
+            self.pending_ping_payload = struct.pack("!I", random.getrandbits(32))
+            self.ping_sent_at = now
+            self.conn.send_ping(self.pending_ping_payload)
+            self.transport.write(b"".join(self.conn.data_to_send()))
 
     def close_now(self, code: int, reason: str = "") -> None:
         """The app's ``websocket.close`` without awaiting a writable transport:

@@ -142,6 +142,8 @@ async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str, screen: bool)
         if not sub.go_live(last_id):
             sink.close_code = CLOSE_SLOW
             return
+        if sink.close_code is not None:  # closed by the hub meanwhile (a rotated screen token)
+            return
         if isinstance(sink, DirectSink):
             await _serve_direct(ws, sink)
             return

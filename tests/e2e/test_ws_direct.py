@@ -12,7 +12,9 @@ timed: each wait polls the state it waits for, with generous deadlines.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import os
 import socket
 import time
 import urllib.request
@@ -90,31 +92,64 @@ def node(redis_url: str, **env: str) -> Iterator[ServerProcess]:
         yield server
 
 
-def open_viewer(
-    server: ServerProcess, path: str = PATH, rcvbuf: int | None = None
-) -> socket.socket:
-    return rawws.open_socket(server.host, server.port, path, rcvbuf=rcvbuf, timeout=DEADLINE)
+class Viewer:
+    """A raw socket past its handshake; what came with the handshake's head
+    is kept (the snapshot may share its segment)."""
 
+    def __init__(self, server: ServerProcess, path: str = PATH, rcvbuf: int | None = None):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        sock.settimeout(DEADLINE)
+        sock.connect((server.host, server.port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        sock.sendall(
+            (
+                f"GET {path} HTTP/1.1\r\nHost: {server.host}:{server.port}\r\n"
+                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        self.sock = sock
+        self._buffer = b""
+        while b"\r\n\r\n" not in self._buffer:
+            self._fill()
+        head, _, self._buffer = self._buffer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 101"), head
 
-def raw_frame(sock: socket.socket) -> bytes:
-    """One whole server frame, header and all, as the bytes came."""
-    head = read_exactly(sock, 2)
-    length = head[1] & 0x7F
-    extended = {126: 2, 127: 8}.get(length, 0)
-    more = read_exactly(sock, extended)
-    if extended:
-        length = int.from_bytes(more, "big")
-    return head + more + read_exactly(sock, length)
-
-
-def read_exactly(sock: socket.socket, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        chunk = sock.recv(size - len(data))
+    def _fill(self) -> None:
+        chunk = self.sock.recv(65536)
         if not chunk:
-            raise ConnectionError("the server closed the connection mid-frame")
-        data += chunk
-    return data
+            raise ConnectionError("the server closed the connection")
+        self._buffer += chunk
+
+    def read(self, size: int) -> bytes:
+        while len(self._buffer) < size:
+            self._fill()
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+    def frame(self) -> bytes:
+        """One whole server frame, header and all, as the bytes came."""
+        head = self.read(2)
+        length = head[1] & 0x7F
+        extended = {126: 2, 127: 8}.get(length, 0)
+        more = self.read(extended)
+        if extended:
+            length = int.from_bytes(more, "big")
+        return head + more + self.read(length)
+
+    def frames_until(self, last_id: str) -> list[bytes]:
+        """Frames up to the one whose message has ``last_id``, or up to a close."""
+        frames = []
+        while True:
+            frame = self.frame()
+            frames.append(frame)
+            if frame[0] & 0x0F == rawws.CLOSE or message(frame).get("id") == last_id:
+                return frames
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 def payload(frame: bytes) -> bytes:
@@ -125,16 +160,6 @@ def payload(frame: bytes) -> bytes:
 def message(frame: bytes) -> dict[str, Any]:
     assert frame[0] == 0x80 | rawws.TEXT, frame[:2]
     return dict(json.loads(payload(frame)))
-
-
-def frames_until(sock: socket.socket, last_id: str) -> list[bytes]:
-    """Frames up to the one whose message has ``last_id``, or up to a close."""
-    frames = []
-    while True:
-        frame = raw_frame(sock)
-        frames.append(frame)
-        if frame[0] & 0x0F == rawws.CLOSE or message(frame).get("id") == last_id:
-            return frames
 
 
 def counter(server: ServerProcess, name: str) -> float:
@@ -153,15 +178,15 @@ async def test_the_direct_and_queued_paths_write_the_same_bytes(redis_url: str, 
     (DOITHOAI_WS_DIRECT=false): a raw viewer of each reads the very same
     bytes, frame for frame: the snapshot, questions, votes, a large edit."""
     with node(redis_url) as direct, node(redis_url, DOITHOAI_WS_DIRECT="false") as queued:
-        socks = [await asyncio.to_thread(open_viewer, server) for server in (direct, queued)]
+        socks = [await asyncio.to_thread(Viewer, server) for server in (direct, queued)]
         try:
-            snapshots = [await asyncio.to_thread(raw_frame, sock) for sock in socks]
+            snapshots = [await asyncio.to_thread(sock.frame) for sock in socks]
             assert snapshots[0] == snapshots[1] and message(snapshots[0])["type"] == "snapshot"
             qids = [await feed.publish(f"Câu hỏi số {n} về chuyển đổi số?") for n in range(3)]
             for n, qid in enumerate(qids):
                 await feed.actions.submissions.vote(feed.dialogue, qid, f"same-voter-{n:04d}")
             last = await feed.edit()
-            streams = [await asyncio.to_thread(frames_until, sock, last) for sock in socks]
+            streams = [await asyncio.to_thread(sock.frames_until, last) for sock in socks]
         finally:
             for sock in socks:
                 sock.close()
@@ -179,9 +204,9 @@ async def test_a_paused_transport_queues_and_catches_up_in_order(
     it gets every event after its snapshot, in order, once."""
     env = {"DOITHOAI_WS_SEND_QUEUE": "100000", "DOITHOAI_WS_WRITE_STALL": "0"}
     with node(redis_url, **env) as server:
-        sock = await asyncio.to_thread(open_viewer, server, PATH, VIEWER_RCVBUF)
+        sock = await asyncio.to_thread(Viewer, server, PATH, VIEWER_RCVBUF)
         try:
-            snapshot = message(await asyncio.to_thread(raw_frame, sock))
+            snapshot = message(await asyncio.to_thread(sock.frame))
             waited = counter(server, "doithoai_ws_frames_waited_total")
             deadline = time.monotonic() + DEADLINE
             while counter(server, "doithoai_ws_frames_waited_total") < waited + 5:
@@ -189,7 +214,7 @@ async def test_a_paused_transport_queues_and_catches_up_in_order(
                 await feed.edit()
             for _ in range(5):  # more behind those queued
                 last = await feed.edit()
-            got = [message(f)["id"] for f in await asyncio.to_thread(frames_until, sock, last)]
+            got = [message(f)["id"] for f in await asyncio.to_thread(sock.frames_until, last)]
         finally:
             sock.close()
     assert got == await feed.public_ids_after(snapshot["id"])
@@ -208,9 +233,9 @@ async def test_a_viewer_over_its_queue_is_closed_1013_and_resumes_without_gap(
         "DOITHOAI_WS_CLOSE_DEADLINE": "120",
     }
     with node(redis_url, **env) as server:
-        sock = await asyncio.to_thread(open_viewer, server, PATH, VIEWER_RCVBUF)
+        sock = await asyncio.to_thread(Viewer, server, PATH, VIEWER_RCVBUF)
         try:
-            snapshot = message(await asyncio.to_thread(raw_frame, sock))
+            snapshot = message(await asyncio.to_thread(sock.frame))
             behind = counter(server, "doithoai_ws_fell_behind_total")
             deadline = time.monotonic() + DEADLINE
             while counter(server, "doithoai_ws_fell_behind_total") <= behind:
@@ -218,16 +243,16 @@ async def test_a_viewer_over_its_queue_is_closed_1013_and_resumes_without_gap(
                 await feed.edit()
             for _ in range(3):  # after the close: for the resumed socket
                 last = await feed.edit()
-            first = await asyncio.to_thread(frames_until, sock, last)
+            first = await asyncio.to_thread(sock.frames_until, last)
         finally:
             sock.close()
         close = first.pop()
         assert close[0] & 0x0F == rawws.CLOSE
         assert int.from_bytes(payload(close)[:2], "big") == 1013
         got = [message(frame)["id"] for frame in first]
-        resumed = await asyncio.to_thread(open_viewer, server, f"{PATH}?after={got[-1]}")
+        resumed = await asyncio.to_thread(Viewer, server, f"{PATH}?after={got[-1]}")
         try:
-            got += [message(f)["id"] for f in await asyncio.to_thread(frames_until, resumed, last)]
+            got += [message(f)["id"] for f in await asyncio.to_thread(resumed.frames_until, last)]
         finally:
             resumed.close()
     assert got == await feed.public_ids_after(snapshot["id"])
