@@ -4,13 +4,14 @@ viewer that got it, and the server's memory per idle socket.
 
 The server is pinned to core 0 (``sched_setaffinity``: it inherits it when
 started); Redis and this process, the load generator, to core 1. The viewers
-are raw asyncio sockets (no library: a handshake, then frames counted; the
-load generator must cost little so that it keeps up at 10,000), and the
-events are votes, each for one of ``POOL`` questions in turn: a question's
-votes coalesce to one change a second (reader.py), so each is then its own
-event. "Per delivery" is the server process's CPU time (user + system, from
-/proc through psutil) over the events divided by the messages delivered:
-not the wall time, which a loaded machine stretches.
+are raw asyncio sockets on uvloop (no library: a handshake, then frames
+counted; the load generator must cost little so that it keeps up at
+10,000), and the events are votes, each for a question of its own: a
+question's votes coalesce to one change a second (reader.py), and a late
+load generator could send two for one question within a second. "Per
+delivery" is the server process's CPU time (user + system, from /proc
+through psutil) over the events divided by the messages delivered: not the
+wall time, which a loaded machine stretches.
 
 ``python -m bench.fanout --sockets 1000 5000 --events 40 --base DIR`` also
 runs the code in DIR (an export of an older commit) as the baseline.
@@ -28,16 +29,16 @@ import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import psutil
+import uvloop
 
 from server.domain.model import Actor, Role
 
 from .common import private_redis, rss_kib, seeded, server
 
 MOD = Actor("moderator", frozenset({Role.MODERATOR}))
-#: Questions the votes go round: at 4 events a second each gets one every 2 s.
-POOL = 8
 #: Sockets opened at once while connecting.
 BATCH = 200
 #: The server's core, and the load generator's (and Redis's).
@@ -94,9 +95,8 @@ class Viewer(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        transport.write(self._request)
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        self.transport.write(self._request)
 
     def data_received(self, data: bytes) -> None:
         buffer = self._buffer + data
@@ -173,6 +173,10 @@ class Result:
     cpu_us_per_delivery: float
     idle_cpu_share: float
     kib_per_socket: float
+    #: Of the wall time from the first event to the last delivery: the
+    #: server's CPU and the load generator's (this process's), as shares of one core.
+    server_share: float
+    client_share: float
     lag_p50_ms: float
     lag_p99_ms: float
     last_lag_ms: float
@@ -185,8 +189,8 @@ async def run_one(
 ) -> Result:
     with _pinned(CLIENT_CORE), private_redis() as url:
         async with seeded(url) as (actions, dialogue, _):
-            pool = []
-            for n in range(POOL):
+            pool = []  # one question per event: no vote is coalesced with another
+            for n in range(n_events):
                 sub = await actions.submissions.submit(
                     dialogue, {"text": f"Câu hỏi số {n} để đo hiệu năng phát tán.", "name": "Bench"}
                 )
@@ -219,17 +223,19 @@ async def run_one(
                 idle_share = (_cpu(proc) - idle0) / (time.perf_counter() - idle_t0)
 
                 sent_at = [0.0] * n_events
-                cpu0 = _cpu(proc)
+                me = psutil.Process()
+                cpu0, mine0 = _cpu(proc), _cpu(me)
                 started = time.perf_counter()
                 for n in range(n_events):
                     pause = started + n / rate - time.perf_counter()
                     if pause > 0:
                         await asyncio.sleep(pause)
                     sent_at[n] = time.perf_counter()
-                    await actions.submissions.vote(dialogue, pool[n % POOL], f"bench-{n:06d}")
+                    await actions.submissions.vote(dialogue, pool[n], f"bench-{n:06d}")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(tally.done.wait(), max(60.0, 3 * n_events / rate))
-                cpu = _cpu(proc) - cpu0
+                cpu, mine = _cpu(proc) - cpu0, _cpu(me) - mine0
+                wall = time.perf_counter() - started
                 for v in viewers:
                     if v.transport is not None:
                         v.transport.close()
@@ -247,6 +253,8 @@ async def run_one(
         cpu / max(delivered, 1) * 1e6,
         idle_share,
         kib_per_socket,
+        cpu / wall,
+        mine / wall,
         statistics.median(lags) if lags else float("inf"),
         lags[max(0, int(len(lags) * 0.99) - 1)] if lags else float("inf"),
         last_lag,
@@ -286,7 +294,7 @@ async def run(
     )
     print(
         "  variant  sockets  server CPU µs/delivery  idle CPU  KiB/socket  "
-        "to last viewer p50 / p99 / last event  delivered  keeps up"
+        "CPU server / client  to last viewer p50 / p99 / last event  delivered  keeps up"
     )
     for size in sizes:
         for name, env in plan:
@@ -295,6 +303,7 @@ async def run(
             print(
                 f"  {r.variant:7}  {r.sockets:7}  {r.cpu_us_per_delivery:21.1f}  "
                 f"{r.idle_cpu_share * 100:7.1f}%  {r.kib_per_socket:10.1f}  "
+                f"{r.server_share * 100:8.0f}% / {r.client_share * 100:.0f}%  "
                 f"{r.lag_p50_ms:9.0f} / {r.lag_p99_ms:.0f} / {r.last_lag_ms:.0f} ms  "
                 f"{r.delivered:9}  {'yes' if r.keeps_up else 'no'}",
                 flush=True,
@@ -311,7 +320,8 @@ def main() -> None:
     parser.add_argument("--base", help="a checkout of older code to run as the baseline")
     parser.add_argument("--variants", nargs="+", default=["asgi", "direct"])
     args = parser.parse_args()
-    asyncio.run(run(args.sockets, args.events, args.rate, args.base, args.variants))
+    # uvloop: the load generator's callbacks cost about half asyncio's.
+    uvloop.run(run(args.sockets, args.events, args.rate, args.base, args.variants))
 
 
 if __name__ == "__main__":
