@@ -22,6 +22,7 @@ from .config import Settings
 from .datadir import private_dir, tighten, write_private
 from .outbound.mail import Mailer, SmtpMailer, parse_smtp_url
 from .outbound.webhook import Webhook
+from .realtime.direct import Heartbeat
 from .realtime.hub import Hub
 from .realtime.reader import Reader
 from .store.connection import Cluster, Sentinels, Store, Where
@@ -139,7 +140,12 @@ def create_app(
         app.state.services = services = actions.build(
             store, settings, secret=secret, outbox=notify_to
         )
-        app.state.node = node = Node(node_name(settings), hub, Reader(store, follower, hub))
+        app.state.node = node = Node(
+            node_name(settings),
+            hub,
+            Reader(store, follower, hub),
+            Heartbeat(settings.ws_ping_interval),
+        )
         tasks = [asyncio.create_task(node.reader.run(), name="event-reader")]
         if embedded is not None:
             tasks.append(asyncio.create_task(embedded.supervise(), name="redis-supervisor"))
@@ -172,6 +178,7 @@ def create_app(
             for ws in list(node.sockets):
                 with contextlib.suppress(Exception):
                     await ws.close(sockets.CLOSE_RESTART)
+            node.heartbeat.stop()
             await _cancel_all(tasks)
             await follower.close()
             await store.close()

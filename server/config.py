@@ -429,6 +429,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Messages buffered per socket; a socket further behind is closed and resumes.",
     ),
     Setting(
+        "DOITHOAI_WS_DIRECT",
+        "ws_direct",
+        "true",
+        _bool,
+        "Write the public feed's events straight to each socket, the frame built once "
+        "per event (docs/architecture.md, Fan-out); false sends them through the ASGI "
+        "path, one task per socket, as the staff console does.",
+    ),
+    Setting(
         "DOITHOAI_WS_PER_ADDRESS",
         "ws_per_address",
         "200",
@@ -629,6 +638,7 @@ class Settings:
     ws_ping_interval: float = 20.0
     ws_ping_timeout: float = 20.0
     ws_send_queue: int = 256
+    ws_direct: bool = True
     ws_per_address: int = 200
     ws_write_stall: float = 5.0
     ws_close_deadline: float = 10.0

@@ -57,6 +57,19 @@ SLOW_CLOSES = Counter(
     "WebSockets reset because their close was not done within DOITHOAI_WS_CLOSE_DEADLINE.",
     registry=REGISTRY,
 )
+FELL_BEHIND = Counter(
+    "doithoai_ws_fell_behind_total",
+    "WebSockets closed with 1013 for falling more than DOITHOAI_WS_SEND_QUEUE messages "
+    "behind (they resume with after=), by audience.",
+    ["audience"],
+    registry=REGISTRY,
+)
+FRAMES_WAITED = Counter(
+    "doithoai_ws_frames_waited_total",
+    "Frames of the public feed's direct path that waited for a socket whose transport "
+    "held writes (a viewer slow to read).",
+    registry=REGISTRY,
+)
 FANOUT_SECONDS = Histogram(
     "doithoai_fanout_seconds",
     "Time to render one event for each audience and offer it to this node's sockets.",

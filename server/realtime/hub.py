@@ -1,7 +1,8 @@
 """Local subscribers of one node, by dialogue and audience.
 
 The hub never awaits a client: ``publish`` hands each subscriber of an
-audience the same pre-serialised payload through ``Sink.offer``, which must
+audience the same ``Message`` (the payload serialised once, and its
+WebSocket frame built once, on first use) through ``Sink.offer``, which must
 not block. A sink that cannot take it (its buffer is full) is closed: the
 client resumes with ``after=`` and loses nothing.
 """
@@ -12,6 +13,10 @@ import logging
 from collections import defaultdict
 from typing import Protocol
 
+from websockets.frames import Frame, Opcode
+
+from ..metrics import FELL_BEHIND
+
 log = logging.getLogger(__name__)
 
 #: WebSocket close code for a client that fell too far behind: "try again later".
@@ -21,9 +26,33 @@ CLOSE_SLOW = 1013
 CLOSE_TOKEN_ROTATED = 4403
 
 
+class Message:
+    """One payload for every socket of an audience: its text (the ASGI path
+    sends it) and its WebSocket frame (the direct path writes it), built once
+    on first use and the same bytes for every socket."""
+
+    __slots__ = ("_frame", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._frame: bytes | None = None
+
+    @property
+    def frame(self) -> bytes:
+        if self._frame is None:
+            self._frame = text_frame(self.text)
+        return self._frame
+
+
+def text_frame(text: str) -> bytes:
+    """A final, unmasked text frame (a server's), as uvicorn's protocol writes
+    it for ``send_text`` with no extension: per-message deflate is off."""
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+
+
 class Sink(Protocol):
-    def offer(self, payload: str) -> bool:
-        """Queue ``payload`` for sending without blocking; False if full."""
+    def offer(self, message: Message) -> bool:
+        """Queue ``message`` for sending without blocking; False if full."""
 
     def close(self, code: int) -> None:
         """Close the connection soon, without blocking."""
@@ -37,9 +66,14 @@ def parse_id(event_id: str) -> tuple[int, int]:
 class Subscriber:
     """One socket's place in the hub. Until ``go_live`` it collects live
     events in a backlog while its snapshot or replay is being sent; events at
-    or before the last id it was sent are skipped, so none arrives twice."""
+    or before the last id it was sent are skipped, so none arrives twice.
 
-    __slots__ = ("_backlog", "audience", "dialogue_id", "last", "screen", "sink")
+    A summary (the votes of a question coalesced over a second, reader.py)
+    carries the id of the last event the node had published when it was
+    sent, which a live event may already have carried: it is skipped only
+    when that id was the end of the snapshot or replay, which then had it."""
+
+    __slots__ = ("_backlog", "_live", "audience", "dialogue_id", "last", "screen", "sink")
 
     def __init__(self, sink: Sink, dialogue_id: str, audience: str, screen: bool = False) -> None:
         self.sink = sink
@@ -48,22 +82,24 @@ class Subscriber:
         #: A broadcast overlay, let in by the dialogue's screen token.
         self.screen = screen
         self.last = (0, 0)
-        self._backlog: list[tuple[tuple[int, int], str]] | None = []
+        #: Whether ``last`` is a live event's id (not the snapshot's or replay's end).
+        self._live = False
+        self._backlog: list[tuple[tuple[int, int], Message, bool]] | None = []
 
-    def deliver(self, event_id: tuple[int, int], payload: str) -> bool:
-        if event_id <= self.last:
+    def deliver(self, event_id: tuple[int, int], message: Message, summary: bool = False) -> bool:
+        if event_id < self.last or (event_id == self.last and not (summary and self._live)):
             return True
         if self._backlog is not None:
-            self._backlog.append((event_id, payload))
+            self._backlog.append((event_id, message, summary))
             return True
-        self.last = event_id
-        return self.sink.offer(payload)
+        self.last, self._live = event_id, True
+        return self.sink.offer(message)
 
     def go_live(self, last_sent: str) -> bool:
         """The snapshot or replay up to ``last_sent`` is out: flush the backlog."""
         self.last = max(self.last, parse_id(last_sent))
         backlog, self._backlog = self._backlog or [], None
-        return all(self.deliver(event_id, payload) for event_id, payload in backlog)
+        return all(self.deliver(*held) for held in backlog)
 
 
 class Hub:
@@ -107,15 +143,23 @@ class Hub:
                 self.remove(sub)
                 sub.sink.close(CLOSE_TOKEN_ROTATED)
 
-    def publish(self, dialogue_id: str, event_id: str, payloads: dict[str, str]) -> None:
-        """Offer each audience's one payload to every local subscriber of it."""
+    def publish(
+        self, dialogue_id: str, event_id: str, payloads: dict[str, str], summary: bool = False
+    ) -> None:
+        """Offer each audience's one message to every local subscriber of it;
+        ``summary``: see ``Subscriber``."""
         audiences = self._subs.get(dialogue_id)
         if not audiences:
             return
         parsed = parse_id(event_id)
         for audience, payload in payloads.items():
-            slow = [sub for sub in audiences.get(audience, ()) if not sub.deliver(parsed, payload)]
+            subs = audiences.get(audience)
+            if not subs:
+                continue
+            message = Message(payload)
+            slow = [sub for sub in subs if not sub.deliver(parsed, message, summary)]
             for sub in slow:
+                FELL_BEHIND.labels(audience).inc()
                 log.info("closing a %s socket that fell behind on %s", audience, dialogue_id)
                 self.remove(sub)
                 sub.sink.close(CLOSE_SLOW)

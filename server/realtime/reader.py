@@ -4,17 +4,27 @@ It blocks (the store's ``Follower``) on the event streams of the dialogues
 that have local sockets, projects and serialises each event once per
 audience (``messages.render_all``) and hands the payloads to the hub.
 Tracking a new dialogue wakes the blocked read so that no one waits.
+
+Votes coalesce here (``Votes``): at most one ``votes.changed`` per question
+per ``VOTE_WINDOW`` reaches the hub, whatever the vote rate; the last count
+of a burst always follows, as a summary carrying the id of the last event
+the reader had handled in that dialogue (hub.py, ``Subscriber``). The event
+stream keeps every vote: a replay (``after=``) sends each of them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..domain.model import Dialogue
 from ..metrics import FANOUT_SECONDS
 from ..store.connection import Follower, Store
 from ..store.errors import StoreUnavailable
+from ..store.events import StoredEvent
 from .hub import Hub
 from .messages import render_all
 
@@ -22,6 +32,83 @@ log = logging.getLogger(__name__)
 
 #: Longest a blocked XREAD waits before looking again at which dialogues to read.
 BLOCK_MS = 2000
+#: Seconds between two ``votes.changed`` of one question sent live (issue 15, item 6).
+VOTE_WINDOW = 1.0
+#: Questions remembered per dialogue before those with nothing held are forgotten.
+VOTES_KEPT = 1024
+
+
+@dataclass(slots=True)
+class _Held:
+    #: Loop time before which another change of the question waits.
+    due: float
+    #: The latest change not sent yet, and the timer that sends it at ``due``.
+    event: StoredEvent | None = None
+    timer: asyncio.TimerHandle | None = None
+
+
+class Votes:
+    """Coalesces each question's ``votes.changed``: the first of a quiet
+    question goes at once; later ones within ``window`` of the last sent are
+    held, each replacing the one before, and the one held is handed to
+    ``flush`` when the window ends. Votes are absolute counts, so the one
+    held says all the ones it replaced said."""
+
+    def __init__(
+        self,
+        flush: Callable[[StoredEvent], None],
+        window: float = VOTE_WINDOW,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        self._flush = flush
+        self._window = window
+        self._loop = loop
+        self._held: dict[str, dict[str, _Held]] = {}
+
+    def _clock(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        return self._loop
+
+    def offer(self, event: StoredEvent) -> bool:
+        """True: send ``event`` now; False: it is held (for ``flush``)."""
+        loop = self._clock()
+        now = loop.time()
+        questions = self._held.setdefault(event.dialogue_id, {})
+        qid = event.question_id or ""
+        held = questions.get(qid)
+        if held is None or (held.event is None and now >= held.due):
+            if held is None and len(questions) >= VOTES_KEPT:
+                self._prune(questions, now)
+            questions[qid] = _Held(now + self._window)
+            return True
+        held.event = event
+        if held.timer is None:
+            held.timer = loop.call_at(held.due, self._due, event.dialogue_id, qid)
+        return False
+
+    def _due(self, dialogue_id: str, qid: str) -> None:
+        held = self._held.get(dialogue_id, {}).get(qid)
+        if held is None or held.event is None:
+            return
+        event, held.event, held.timer = held.event, None, None
+        held.due = self._clock().time() + self._window
+        self._flush(event)
+
+    def forget(self, dialogue_id: str) -> None:
+        """The node no longer reads the dialogue: drop what it holds."""
+        for held in self._held.pop(dialogue_id, {}).values():
+            if held.timer is not None:
+                held.timer.cancel()
+
+    def holding(self) -> int:
+        """Changes held now, across dialogues."""
+        return sum(h.event is not None for qs in self._held.values() for h in qs.values())
+
+    @staticmethod
+    def _prune(questions: dict[str, _Held], now: float) -> None:
+        for qid in [q for q, h in questions.items() if h.event is None and h.due <= now]:
+            del questions[qid]
 
 
 class Reader:
@@ -30,7 +117,10 @@ class Reader:
         self._follower = follower
         self._hub = hub
         self._positions: dict[str, str] = {}
+        #: The last event of each dialogue handled (published, held or not for anyone).
+        self._handled: dict[str, str] = {}
         self._dialogues: dict[str, Dialogue] = {}
+        self.votes = Votes(self._summarise)
         self._started = False
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
@@ -46,7 +136,8 @@ class Reader:
             if dialogue.id in self._positions:
                 return
             self._dialogues[dialogue.id] = dialogue
-            self._positions[dialogue.id] = await self._store.events.last_id(dialogue.id)
+            last_id = await self._store.events.last_id(dialogue.id)
+            self._positions[dialogue.id] = self._handled[dialogue.id] = last_id
         self._wake.set()
         if self._started:
             await self._follower.wake()
@@ -69,7 +160,9 @@ class Reader:
         wanted = self._hub.dialogues()
         for gone in set(self._positions) - wanted:
             self._positions.pop(gone, None)
+            self._handled.pop(gone, None)
             self._dialogues.pop(gone, None)
+            self.votes.forget(gone)
         if not self._positions:
             self._wake.clear()
             await self._wake.wait()
@@ -83,7 +176,23 @@ class Reader:
                 if fresh is not None:
                     self._dialogues[event.dialogue_id] = fresh
             dialogue = self._dialogues[event.dialogue_id]
-            with FANOUT_SECONDS.time():
-                self._hub.publish(event.dialogue_id, event.id, render_all(event, dialogue))
+            if event.type != "votes.changed" or self.votes.offer(event):
+                with FANOUT_SECONDS.time():
+                    self._hub.publish(event.dialogue_id, event.id, render_all(event, dialogue))
+            self._handled[event.dialogue_id] = event.id
             if event.type == "screen.rotated":
                 self._hub.close_screens(event.dialogue_id)
+
+    def _summarise(self, event: StoredEvent) -> None:
+        """Send a held vote count, under the id of the last event handled in
+        its dialogue: every event up to that id has reached the hub or is
+        summed up here, so a client resuming after it misses nothing."""
+        dialogue = self._dialogues.get(event.dialogue_id)
+        handled = self._handled.get(event.dialogue_id)
+        if dialogue is None or handled is None:
+            return
+        latest = dataclasses.replace(event, id=handled)
+        with FANOUT_SECONDS.time():
+            self._hub.publish(
+                event.dialogue_id, handled, render_all(latest, dialogue), summary=True
+            )

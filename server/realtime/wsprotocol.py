@@ -26,6 +26,11 @@ per-address slot. Here:
   that deadline may be off), so a close always ends and frees the socket's
   per-address place.
 
+The public feed's direct path (``direct.py``) writes pre-built frames to the
+transport itself: ``open_for_writes`` says whether a frame may be written
+now, ``on_resume`` is called once the transport takes writes again, and
+``close_now`` closes the socket from the hub's side without awaiting.
+
 It must never block or await on a client; never hold more for one than the
 transport's high-water mark, one message of the app's and the replies to
 one read; and never reach into the app, which sees only the disconnect any
@@ -37,8 +42,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import socket
 import struct
+from collections.abc import Callable
 from typing import Any
 
 from uvicorn._types import ASGIReceiveEvent, ASGISendEvent
@@ -56,6 +63,8 @@ log = logging.getLogger(__name__)
 
 #: Close code for a client over its frame budget: policy violation.
 CLOSE_POLICY = 1008
+#: The scope extension under which the protocol offers itself to the app.
+DIRECT = "doithoai.direct"
 #: SO_LINGER on, 0 s: closing the socket resets it at once. Otherwise the
 #: kernel keeps it, with all the client never read and a FIN behind that,
 #: probing a window that stays shut: the client is never told, and the
@@ -91,6 +100,79 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
         self._watched_size = 0
         self._tokens = float(self.client_frames[0])
         self._refilled_at = self.loop.time()
+        #: Called once the transport takes writes again (the direct path's drain).
+        self.on_resume: Callable[[], None] | None = None
+        #: Pinged by the node's heartbeat, not by timers of its own.
+        self._node_pings = False
+
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)
+        if scope is not None and not self.conn.extensions:  # frames as built: no deflate
+            scope["extensions"][DIRECT] = self
+
+    # The direct path.
+
+    @property
+    def open_for_writes(self) -> bool:
+        """Whether a frame written now goes out in order: open, not closing,
+        and the transport not holding writes."""
+        return not (
+            self.writes_paused
+            or self.close_sent
+            or self.disconnected
+            or self._reset
+            or self.transport.is_closing()
+        )
+
+    @property
+    def going(self) -> bool:
+        """Closing or closed: nothing more is written for the app."""
+        return self.close_sent or self.disconnected or self._reset or self.transport.is_closing()
+
+    def node_keepalive(self) -> None:
+        """From now on the node's heartbeat pings this socket (``keepalive_tick``):
+        its own ping and pong timers stop."""
+        self.stop_keepalive()
+        self._node_pings = True
+        self.ping_sent_at = self.loop.time()
+
+    def keepalive_tick(self, now: float) -> None:
+        """One tick of the node's heartbeat (every half ping interval): drop a
+        socket whose pong is overdue, as uvicorn's pong timer would, or ping
+        one whose last ping was an interval ago."""
+        if not self._node_pings or self.going or self.conn.state is not State.OPEN:
+            return
+        if self.pending_ping_payload is not None:
+            if self.ping_timeout is not None and now - self.ping_sent_at >= self.ping_timeout:
+                self.keepalive_timeout()
+            return
+        if self.ping_interval and now - self.ping_sent_at >= self.ping_interval:
+            self.pending_ping_payload = struct.pack("!I", random.getrandbits(32))
+            self.ping_sent_at = now
+            self.conn.send_ping(self.pending_ping_payload)
+            self.transport.write(b"".join(self.conn.data_to_send()))
+
+    def close_now(self, code: int, reason: str = "") -> None:
+        """The app's ``websocket.close`` without awaiting a writable transport:
+        the close frame goes behind what is buffered, the app hears the
+        disconnect, and the close and write-stall deadlines bound the rest."""
+        if self.going or self.conn.state is not State.OPEN:
+            return
+        self._closing()
+        self.queue.put_nowait({"type": "websocket.disconnect", "code": code, "reason": reason})
+        self.conn.send_close(code, reason)
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        self.close_sent = True
+        self.read_paused = False  # the app reads no more: hear the client's close
+        self._follow()
+        timeout = min(self.write_stall, self.close_timeout) if self.write_stall > 0 else None
+        if timeout is None:
+            self.close_timer = self.loop.call_later(self.close_timeout, self.transport.close)
+        else:
+            self.close_timer = self.loop.call_later(timeout, self._close_unanswered)
+        if self.writes_paused:
+            self._watch_drain()
 
     # Reading follows writing.
 
@@ -106,6 +188,8 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
         self._follow()
         if not self.transport.is_closing():
             self._unwatch()
+        if self.on_resume is not None:  # last: its writes may pause (and watch) again
+            self.on_resume()
 
     async def receive(self) -> ASGIReceiveEvent:
         message = await super().receive()

@@ -12,6 +12,7 @@ from starlette.websockets import WebSocket
 
 from ..actions import Services
 from ..config import Settings
+from ..realtime.direct import Heartbeat
 from ..realtime.hub import Hub
 from ..realtime.reader import Reader
 
@@ -19,12 +20,14 @@ from ..realtime.reader import Reader
 @dataclass
 class Node:
     """This node's live parts: its name, the reader that follows dialogues'
-    event streams, the hub that fans events out to its sockets, and the open
-    sockets (to close them on shutdown, to cap them per address)."""
+    event streams, the hub that fans events out to its sockets, the one
+    heartbeat timer of its direct sockets, and the open sockets (to close them
+    on shutdown, to cap them per address)."""
 
     name: str
     hub: Hub
     reader: Reader
+    heartbeat: Heartbeat = field(default_factory=lambda: Heartbeat(20.0))
     sockets: set[WebSocket] = field(default_factory=set)
     sockets_per_address: Counter[str] = field(default_factory=Counter)
 

@@ -81,7 +81,10 @@ The feeds are WebSockets (`x-websockets`). Every message is one JSON object
 follow, or a snapshot with `"reset": true` when that id is gone (trimmed,
 unknown) or more events behind than a replay is worth (`DOITHOAI_REPLAY_MAX`).
 `{{"type": "heartbeat"}}` keeps an idle socket alive; clients ignore types
-they do not know.
+they do not know. Live, `votes.changed` comes at most once a second per
+question, with the latest count (a replay sends every change); its `id` is
+the last event the node had handled, which the message before it may share:
+ids never go back, and resuming after any of them misses nothing.
 """
 
 

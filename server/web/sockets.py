@@ -4,9 +4,12 @@ Each socket: join the hub (live events wait in its backlog), make sure the
 node's reader follows the dialogue, send a snapshot (or replay the events
 after ``after=``, or a snapshot with ``reset: true`` when that id is gone or
 more than ``DOITHOAI_REPLAY_MAX`` events behind: a long replay costs the
-server more than a snapshot), then go live. A per-socket task drains a
-bounded queue to the client; the hub only ever offers to that queue, so no
-client can slow the others.
+server more than a snapshot), then go live. The hub only ever offers to a
+socket's sink, which never blocks, so no client can slow the others: on the
+public feed served by our protocol, the direct path (``realtime/direct.py``:
+the frame written to the transport, a bounded queue only while it holds
+writes, the node's one heartbeat timer); otherwise (the staff console, or
+another server) a bounded queue drained by a task per socket.
 """
 
 from __future__ import annotations
@@ -21,13 +24,16 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ..actions import Services, StoreUnavailable
+from ..config import Settings
 from ..domain import access
 from ..domain.access import Permission
 from ..domain.events import PUBLIC, STAFF
 from ..domain.model import Dialogue
 from ..domain.wording import Refused
-from ..realtime.hub import Subscriber
+from ..realtime.direct import HEARTBEAT, DirectSink
+from ..realtime.hub import CLOSE_SLOW, Message, Subscriber
 from ..realtime.messages import dumps, render
+from ..realtime.wsprotocol import DIRECT, GuardedProtocol
 from .auth import client_key, identify_api, may_see, staff_ws_origin_ok
 from .catalogs import say
 from .context import node, services, settings
@@ -44,7 +50,6 @@ CLOSE_RESTART = 1012
 #: session check, a catch-up): "internal error", so clients back off.
 CLOSE_UNAVAILABLE = 1011
 UNAVAILABLE_REASON = "unavailable"
-HEARTBEAT = dumps({"type": "heartbeat"})
 
 Endpoint = Callable[[WebSocket], Awaitable[None]]
 
@@ -60,9 +65,9 @@ class QueueSink:
         self.close_reason: str | None = None
         self._task: asyncio.Task[None] | None = None
 
-    def offer(self, payload: str) -> bool:
+    def offer(self, message: Message) -> bool:
         try:
-            self._queue.put_nowait(payload)
+            self._queue.put_nowait(message.text)
         except asyncio.QueueFull:
             return False
         return True
@@ -111,16 +116,36 @@ async def _catch_up(ws: WebSocket, app: Services, dialogue: Dialogue, audience: 
     return last_id
 
 
+def _direct(ws: WebSocket, audience: str, config: Settings) -> GuardedProtocol | None:
+    """The socket's protocol if the direct path serves it: the public feed,
+    on our protocol (not another server's, as under a test client)."""
+    if audience != PUBLIC or not config.ws_direct:
+        return None
+    protocol = ws.scope.get("extensions", {}).get(DIRECT)
+    return protocol if isinstance(protocol, GuardedProtocol) else None
+
+
 async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str, screen: bool) -> None:
     here = node(ws)
     config = settings(ws)
-    sink = QueueSink(ws, config.ws_send_queue, config.ws_ping_interval)
+    protocol = _direct(ws, audience, config)
+    sink: DirectSink | QueueSink = (
+        DirectSink(protocol, config.ws_send_queue)
+        if protocol is not None
+        else QueueSink(ws, config.ws_send_queue, config.ws_ping_interval)
+    )
     sub = Subscriber(sink, dialogue.id, audience, screen)
     here.hub.add(sub)
     try:
         await here.reader.track(dialogue)
         last_id = await _catch_up(ws, services(ws), dialogue, audience)
         if not sub.go_live(last_id):
+            sink.close_code = CLOSE_SLOW
+            return
+        if sink.close_code is not None:  # closed by the hub meanwhile (a rotated screen token)
+            return
+        if isinstance(sink, DirectSink):
+            await _serve_direct(ws, sink)
             return
         ended = asyncio.Event()
         tasks = {asyncio.create_task(sink.pump()), asyncio.create_task(_listen(ws))}
@@ -151,6 +176,8 @@ async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str, screen: bool)
         sink.close_code, sink.close_reason = CLOSE_UNAVAILABLE, UNAVAILABLE_REASON
     finally:
         here.hub.remove(sub)
+        if isinstance(sink, DirectSink):
+            sink.detach()
         if (
             ws.application_state is WebSocketState.CONNECTED
             and ws.client_state is WebSocketState.CONNECTED
@@ -158,6 +185,20 @@ async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str, screen: bool)
             # Bounded: the protocol resets a close not done by its deadline.
             with contextlib.suppress(Exception):
                 await ws.close(sink.close_code or 1000, sink.close_reason)
+
+
+async def _serve_direct(ws: WebSocket, sink: DirectSink) -> None:
+    """Live on the direct path: the hub writes, the node's heartbeat beats,
+    and this handler only hears the client until it goes or is closed
+    (``DirectSink.close`` hands it the disconnect): no task of its own."""
+    here = node(ws)
+    here.heartbeat.add(sink)
+    here.sockets.add(ws)
+    try:
+        await _listen(ws)
+    finally:
+        here.sockets.discard(ws)
+        here.heartbeat.discard(sink)
 
 
 #: How long a closing socket waits for its tasks to finish after cancelling them.

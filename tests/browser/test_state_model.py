@@ -97,6 +97,23 @@ class Listener:
 
         wait_for(came, f"event {event_id}", DELIVERY_TIMEOUT)
 
+    def wait_for_votes(self, fresh: dict[str, Any]) -> None:
+        """Until the last votes.changed of each question in ``fresh`` (a
+        snapshot) has its count: a question's vote changes are coalesced to
+        one a second, so the last may come after later events."""
+
+        def caught_up() -> bool:
+            assert self.failed is None, self.failed
+            last = {
+                m["data"]["id"]: m["data"]["votes"]
+                for m in list(self.messages)
+                if m.get("type") == "votes.changed"
+            }
+            questions = fresh["data"]["questions"]
+            return all(last.get(q["id"], q["votes"]) == q["votes"] for q in questions)
+
+        wait_for(caught_up, "the last vote counts", DELIVERY_TIMEOUT)
+
     def close(self) -> None:
         if self.socket is not None:
             self.socket.close()
@@ -244,8 +261,9 @@ def test_events_applied_to_an_early_snapshot_reach_a_fresh_one(
             staff.act(slug, marker, "approve")
             fresh = {a: snapshot(site, slug, a, staff) for a in feeds}
             assert fresh["public"]["id"] == fresh["staff"]["id"]
-            for feed in feeds.values():
+            for audience, feed in feeds.items():
                 feed.wait_for(fresh["staff"]["id"])
+                feed.wait_for_votes(fresh[audience])
         finally:
             for feed in feeds.values():
                 feed.close()

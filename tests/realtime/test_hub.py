@@ -10,7 +10,7 @@ import pytest
 from server.domain.events import PUBLIC, STAFF
 from server.domain.model import Dialogue, Question, Status
 from server.realtime import messages
-from server.realtime.hub import CLOSE_SLOW, Hub, Subscriber
+from server.realtime.hub import CLOSE_SLOW, Hub, Message, Subscriber, text_frame
 from server.store.events import StoredEvent
 
 
@@ -18,12 +18,14 @@ class FakeSink:
     def __init__(self, room: int = 100) -> None:
         self.room = room
         self.sent: list[str] = []
+        self.messages: list[Message] = []
         self.closed: int | None = None
 
-    def offer(self, payload: str) -> bool:
+    def offer(self, message: Message) -> bool:
         if len(self.sent) >= self.room:
             return False
-        self.sent.append(payload)
+        self.sent.append(message.text)
+        self.messages.append(message)
         return True
 
     def close(self, code: int) -> None:
@@ -37,8 +39,9 @@ def live(hub: Hub, sink: FakeSink, audience: str = PUBLIC, dialogue: str = "D1")
     return sub
 
 
-def test_publish_offers_the_same_payload_object_to_each_socket() -> None:
-    """One serialised string per audience goes to every socket of that audience, and only there."""
+def test_publish_offers_the_same_message_object_to_each_socket() -> None:
+    """One serialised string per audience goes to every socket of that
+    audience, and only there, in one Message whose frame is built once."""
     hub = Hub()
     public = [FakeSink() for _ in range(3)]
     staff = FakeSink()
@@ -50,6 +53,9 @@ def test_publish_offers_the_same_payload_object_to_each_socket() -> None:
     payloads = {PUBLIC: "public-json", STAFF: "staff-json"}
     hub.publish("D1", "5-0", payloads)
     assert all(sink.sent == ["public-json"] and sink.sent[0] is payloads[PUBLIC] for sink in public)
+    first = public[0].messages[0]
+    assert all(sink.messages[0] is first for sink in public)
+    assert first.frame is first.frame and first.frame == text_frame("public-json")
     assert staff.sent == ["staff-json"]
     assert other.sent == []
 
@@ -113,3 +119,21 @@ def test_each_event_is_serialised_once_per_audience(monkeypatch: pytest.MonkeyPa
         "9-1", "D1", "question.noted", Status.PENDING, q.evolve(status=Status.PENDING), "7", 0
     )
     assert set(messages.render_all(hidden, dialogue)) == {STAFF}
+
+
+def test_a_summary_may_share_the_id_of_a_live_event_but_not_of_the_snapshot() -> None:
+    """Coalesced votes carry the id of the last event the node handled: after
+    a live event with that id the summary is sent; at the snapshot's end (the
+    snapshot had it) or below, it is skipped."""
+    hub = Hub()
+    sink = FakeSink()
+    sub = Subscriber(sink, "D1", PUBLIC)
+    hub.add(sub)
+    hub.publish("D1", "4-0", {PUBLIC: "held-at-snapshot"}, summary=True)
+    sub.go_live("4-0")
+    hub.publish("D1", "3-0", {PUBLIC: "older"}, summary=True)
+    hub.publish("D1", "5-0", {PUBLIC: "e5"})
+    hub.publish("D1", "5-0", {PUBLIC: "votes-at-5"}, summary=True)
+    hub.publish("D1", "5-0", {PUBLIC: "other-votes-at-5"}, summary=True)
+    hub.publish("D1", "5-0", {PUBLIC: "e5 again"})
+    assert sink.sent == ["e5", "votes-at-5", "other-votes-at-5"]

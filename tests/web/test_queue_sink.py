@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from server.realtime.hub import Message
 from server.web.sockets import QueueSink
 
 #: Longer than any test waits: no heartbeat is sent while these run.
@@ -32,9 +33,9 @@ async def test_a_close_that_lands_with_a_message_ends_the_pump() -> None:
     sink = QueueSink(ws, 4, HEARTBEAT)  # type: ignore[arg-type]
     pump = asyncio.create_task(sink.pump())
     try:
-        assert sink.offer("first")
+        assert sink.offer(Message("first"))
         await asyncio.wait_for(ws.sent_one.wait(), END_DEADLINE)
-        assert sink.offer("second")
+        assert sink.offer(Message("second"))
         sink.close(1013)
         await asyncio.wait({pump}, timeout=END_DEADLINE)
         assert pump.done(), "the closed sink's pump kept running"
