@@ -77,12 +77,20 @@ def feed_url(node: ServerProcess, slug: str) -> str:
     return node.url.replace("http://", "ws://") + f"/ws/v1/dialogues/{slug}/feed"
 
 
+#: Messages left out of the comparison: a node coalesces votes.changed (at
+#: most one per question per second), so a viewer gets fewer than the stream
+#: holds by design; heartbeats are not events.
+UNCOUNTED = frozenset({"votes.changed", "heartbeat"})
+
+
 async def public_ids(store: Store, dialogue: Dialogue, after: str) -> list[str]:
     """The ids of the events after ``after`` a public viewer is sent, from
     the stream itself (XRANGE), projected as the node projects them."""
     events = await store.events.after(dialogue.id, after, limit=1_000_000)
     assert events is not None, f"{after} is not in the stream any more"
-    return [e.id for e in events if render(e, dialogue, PUBLIC) is not None]
+    return [
+        e.id for e in events if e.type not in UNCOUNTED and render(e, dialogue, PUBLIC) is not None
+    ]
 
 
 @dataclass
@@ -130,7 +138,7 @@ async def reshard_under_load(
         snapshot = await next_message(viewer)
         assert snapshot["type"] == "snapshot", snapshot
         run.snapshot_id = str(snapshot["id"])
-        # A question to vote on: votes give the viewer an event each.
+        # A question to vote on: votes load the dialogue's slot while it moves.
         response = await submit(client, slug, "reshard-first")
         assert response.status_code == 202, response.text
         qid = await screened(store, response.json()["tracking_code"])
@@ -140,7 +148,8 @@ async def reshard_under_load(
         async def watch() -> None:
             while True:
                 message = await next_message(viewer)
-                run.seen.append(str(message["id"]))
+                if message["type"] not in UNCOUNTED:
+                    run.seen.append(str(message["id"]))
 
         def timed(started: float) -> None:
             if moving.is_set():
