@@ -86,7 +86,7 @@ def outbox(settings: Settings, mailer: Mailer | None = None) -> Outbox:
     )
 
 
-async def _cancel_all(tasks: list[asyncio.Task[None]]) -> None:
+async def stop_tasks(tasks: list[asyncio.Task[None]]) -> None:
     """Cancel ``tasks`` and wait for them, cancelling again each second: on
     Python 3.11 a cancel that lands as one of redis-py's ``wait_for`` calls
     completes is lost (the task goes on), and a stop must not hang on it."""
@@ -179,7 +179,7 @@ def create_app(
                 with contextlib.suppress(Exception):
                     await ws.close(sockets.CLOSE_RESTART)
             node.heartbeat.stop()
-            await _cancel_all(tasks)
+            await stop_tasks(tasks)
             await follower.close()
             await store.close()
             if embedded is not None:

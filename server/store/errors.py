@@ -46,6 +46,10 @@ class Contended(Exception):
     was written, and trying again later may succeed."""
 
 
+#: What uvloop says when asked to write on a transport already closed.
+CLOSED_TRANSPORT = "the handler is closed"
+
+
 def _guard(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     @functools.wraps(method)
     async def guarded_method(*args: Any, **kwargs: Any) -> Any:
@@ -54,6 +58,14 @@ def _guard(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any
         except RedisError as exc:
             metrics.REDIS_ERRORS.labels(type(exc).__name__).inc()
             raise StoreUnavailable(type(exc).__name__, str(exc)) from exc
+        except RuntimeError as exc:
+            # uvloop's answer to a write on a connection Redis closed under
+            # it (a Cluster primary killed mid-command), which redis-py lets
+            # through as it is: a lost connection, not a bug.
+            if CLOSED_TRANSPORT not in str(exc):
+                raise
+            metrics.REDIS_ERRORS.labels("ConnectionError").inc()
+            raise StoreUnavailable("ConnectionError", str(exc)) from exc
 
     return guarded_method
 

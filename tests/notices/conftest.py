@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from server.actions import Services, build
 from server.actions.notices import lease
-from server.app import outbox
+from server.app import outbox, stop_tasks
 from server.config import Settings
 from server.domain.model import Actor, Dialogue, Role
 from server.store.connection import Store, connect
@@ -85,8 +85,8 @@ class Node:
         try:
             yield
         finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            # As the app stops its workers: a cancel can be lost in redis-py.
+            await stop_tasks([task])
 
 
 def node(redis: Redis, given: Settings, name: str = "node-1") -> Node:
