@@ -305,8 +305,8 @@ SETTINGS: tuple[Setting, ...] = (
         "place",
         "",
         str,
-        'Where the organiser sits, as the report to the leadership writes its date line ("Huế, '
-        'ngày 03 tháng 12 năm 2026"). Unset: the date alone (the demo names its city).',
+        "Where the organiser sits (the city's name), as the report to the leadership writes "
+        'its date line ("<place>, <date>"). Unset: the date alone (the demo names its city).',
     ),
     Setting(
         "DOITHOAI_SUBMIT_LIMIT",

@@ -29,7 +29,42 @@ class Record:
     at: datetime
 
 
+@dataclass(frozen=True)
+class Accountability:
+    """What the public sees of a dialogue's promises (``/d/<slug>/report``):
+    how many questions came and were published, and what each responsible
+    body answered live and in writing, still owes, and is late with. No
+    question, no asker: counts and bodies only."""
+
+    received: int
+    published: int
+    answered_live: int
+    answered_written: int
+    owed: int
+    overdue: int
+    bodies: list[figures.Owing]
+
+
 class Reports(Family):
+    async def accountability(self, dialogue: Dialogue) -> Accountability:
+        """The public report: the states' counters and the answered and owed
+        questions only (not every question of the dialogue)."""
+        counts = await self.store.questions.counts(dialogue.id)
+        _, found = await self.store.questions.snapshot(
+            dialogue.id, [Status.ANSWERED, Status.DEFERRED]
+        )
+        counted = figures.count(dialogue, found, self._now())
+        public = (Status.APPROVED, Status.QUEUED, Status.ON_AIR, Status.ANSWERED, Status.DEFERRED)
+        return Accountability(
+            received=sum(counts.values()),
+            published=sum(counts[s.value] for s in public),
+            answered_live=counted.answered_live,
+            answered_written=counted.answered_written,
+            owed=counted.owed,
+            overdue=counted.overdue,
+            bodies=[o for o in counted.officials if o.answered_live + o.answered_written + o.owed],
+        )
+
     async def figures(self, dialogue: Dialogue) -> figures.Figures:
         """``dialogue``'s figures now, from every one of its questions."""
         _, questions = await self.store.questions.snapshot(dialogue.id, list(Status))

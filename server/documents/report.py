@@ -46,6 +46,11 @@ COMMITTEE = N_("ORGANISING COMMITTEE OF THE DIALOGUE")
 NUMBER = N_("No.:       /BC-BTC")
 TITLE = N_("REPORT")
 SUMMARY = N_("On the results of the online dialogue “{title}”")
+RECIPIENTS = (
+    N_("The leadership (to report)"),
+    N_("The answering bodies"),
+    N_("Archived: Records, Organising Committee"),
+)
 
 
 @dataclass(frozen=True)
@@ -88,15 +93,11 @@ def document(
 
 
 def said_date(day: date, gettext: Gettext) -> str:
-    """``ngày 03 tháng 12 năm 2026`` (days below 10, and January and
-    February, with their zero, as the decree writes them) or, in English,
-    ``3 December 2026``."""
-    return gettext(N_("{d} {month_name} {year}")).format(
-        d=day.day,
-        day=f"{day.day:02d}",
-        month=f"{day.month:02d}" if day.month < 3 else day.month,
-        month_name=gettext(MONTHS[day.month - 1]),
-        year=day.year,
+    """``ngày 03 tháng 12 năm 2026`` (days below 10 with their zero, and
+    "tháng 01", "tháng 02", as the decree writes them) or, in English,
+    ``03 December 2026``: the month's name is the catalog's."""
+    return gettext(N_("{day} {month_name} {year}")).format(
+        day=f"{day.day:02d}", month_name=gettext(MONTHS[day.month - 1]), year=day.year
     )
 
 
@@ -175,7 +176,7 @@ def _general(doc: DocumentType, dialogue: Dialogue, figures: Figures, gettext: G
 def _received(doc: DocumentType, figures: Figures, gettext: Gettext) -> None:
     _section(doc, gettext(N_("II. QUESTIONS RECEIVED")))
     said = gettext(
-        N_("{total} questions from {people} people were received; {published} were published.")
+        N_("{total} questions from {people} people were received, {published} of them published.")
     )
     _para(doc, said.format(total=figures.total, people=figures.people, published=figures.published))
     channels = [(export.said("channel", k, gettext), n) for k, n in figures.by_channel]
@@ -203,7 +204,7 @@ def _answered(doc: DocumentType, figures: Figures, gettext: Gettext) -> None:
     _section(doc, gettext(N_("III. ANSWERS")))
     said = gettext(
         N_(
-            "{live} questions were answered live and {written} in writing; "
+            "{live} questions were answered live and {written} in writing. "
             "{owed} written answers are still owed, {overdue} of them overdue."
         )
     )
@@ -282,12 +283,10 @@ def _closing(doc: DocumentType, gettext: Gettext) -> None:
     table = doc.add_table(rows=1, cols=2)
     recipients, signature = table.rows[0].cells
     _run(recipients.paragraphs[0], gettext(N_("Recipients:")), bold=True, italic=True, size=Pt(12))
-    for line in (
-        N_("- The leadership (to report);"),
-        N_("- The answering bodies;"),
-        N_("- Archived: Records, Organising Committee."),
-    ):
-        _run(recipients.add_paragraph(), gettext(line), size=Pt(11))
+    lines = [gettext(line) for line in RECIPIENTS]
+    for n, line in enumerate(lines, start=1):
+        # The form's own punctuation: each line but the last ends with ";".
+        _run(recipients.add_paragraph(), f"- {line}{'.' if n == len(lines) else ';'}", size=Pt(11))
     _run(
         signature.paragraphs[0],
         gettext(N_("ON BEHALF OF THE ORGANISING COMMITTEE")),

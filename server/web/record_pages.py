@@ -148,6 +148,18 @@ async def forget_contact(request: Request) -> Response:
     return _tracking_response(protect(request, RedirectResponse(target, status_code=303)))
 
 
+async def report_page(request: Request) -> Response:
+    """``/d/{slug}/report``: the public account of what became of the
+    questions: counts, and per responsible body what it answered, still
+    owes and is late with (no question, no asker)."""
+    actions = services(request)
+    dialogue = await actions.dialogues.find(request.path_params["slug"])
+    if dialogue is None or dialogue.status is DialogueStatus.DRAFT:
+        return render(request, "error.html", 404, status=404, message=None)
+    account = await actions.reports.accountability(dialogue)
+    return render(request, "accountability.html", dialogue=dialogue, account=account)
+
+
 async def archive_page(request: Request) -> Response:
     """``/d/{slug}/archive``: every answered question, by topic or by official,
     then the written answers still owed with their due days."""

@@ -382,6 +382,7 @@ PAGES: tuple[BaseRoute, ...] = (
     Route("/d/{slug}/qr.svg", share.qr_code, methods=["GET"], name="dialogue_qr"),
     Route("/d/{slug}/screen", broadcast_pages.screen, methods=["GET"], name="screen_page"),
     Route("/d/{slug}/archive", record_pages.archive_page, methods=["GET"], name="archive_page"),
+    Route("/d/{slug}/report", record_pages.report_page, methods=["GET"], name="report_page"),
     Route("/t", record_pages.lookup, methods=["GET"], name="lookup"),
     Route("/t", record_pages.lookup_submit, methods=["POST"], name="lookup_submit"),
     Route("/t/{code}", record_pages.tracking_page, methods=["GET"], name="tracking_page"),

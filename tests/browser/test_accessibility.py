@@ -94,6 +94,7 @@ PAGES: dict[str, tuple[str | None, str, Callable[[Page], None]]] = {
     "lookup": (None, "/t", shown("#code")),
     "lookup, unknown code": (None, "/t/ZZZZ-ZZZZZ-ZZZZZ", shown("#lookup-error")),
     "archive": (None, "/d/{slug}/archive", shown("main h1")),
+    "report": (None, "/d/{slug}/report", shown("main h1")),
     "login": (None, "/login", shown("#username")),
     "console": ("moderator", "/console/{slug}", live("#connection")),
     "producer": ("producer", "/console/{slug}/producer", live("#connection")),

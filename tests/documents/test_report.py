@@ -53,7 +53,8 @@ def test_the_report_in_the_decree_s_form(broadcast: Broadcast) -> None:
         "BÁO CÁO", f"Kết quả đối thoại trực tuyến “{TITLE}”",
         "I. THÔNG TIN CHUNG", "Tổ chức ngày 02 tháng 11 năm 2026",
         "II. TÌNH HÌNH TIẾP NHẬN CÂU HỎI", "III. KẾT QUẢ TRẢ LỜI",
-        "IV. CÂU HỎI VÀ TRẢ LỜI THEO LĨNH VỰC", "Nơi nhận:", "TM. BAN TỔ CHỨC",
+        "IV. CÂU HỎI VÀ TRẢ LỜI THEO LĨNH VỰC", "Nơi nhận:", "- Lãnh đạo (để báo cáo);",
+        "- Lưu: VT, BTC.", "TM. BAN TỔ CHỨC",
     ])  # fmt: skip
     fonts = {r.font.name for p in doc.paragraphs for r in p.runs}
     assert fonts == {"Times New Roman"}
@@ -67,12 +68,12 @@ def test_the_report_in_the_decree_s_form(broadcast: Broadcast) -> None:
 def test_the_counts_are_the_figures(broadcast: Broadcast) -> None:
     f = broadcast.record.figures
     found = lines(render(broadcast))
-    assert f"Đã tiếp nhận {f.total} câu hỏi của {f.people} người; {f.published} câu hỏi" in (
+    assert f"Đã tiếp nhận {f.total} câu hỏi của {f.people} người, trong đó {f.published}" in (
         "\n".join(found)
     )
     said = (
         f"{f.answered_live} câu hỏi đã được trả lời trực tiếp và {f.answered_written} câu hỏi "
-        f"trả lời bằng văn bản; còn {f.owed} câu hỏi chưa trả lời bằng văn bản, trong đó "
+        f"trả lời bằng văn bản. Còn {f.owed} câu hỏi chưa trả lời bằng văn bản, trong đó "
         f"{f.overdue} câu hỏi quá hạn."
     )
     assert said in found and (f.answered_live, f.answered_written, f.owed) == (1, 2, 3)
@@ -104,7 +105,7 @@ def test_the_report_in_english(broadcast: Broadcast) -> None:
     found = lines(render(broadcast, "en"))
     in_order(found, [
         "ORGANISING COMMITTEE OF THE DIALOGUE", "SOCIALIST REPUBLIC OF VIETNAM",
-        "Independence - Freedom - Happiness", "Huế, 3 December 2026", "REPORT",
-        "I. GENERAL INFORMATION", "1 questions were answered live and 2 in writing",
+        "Independence - Freedom - Happiness", "Huế, 03 December 2026", "REPORT",
+        "I. GENERAL INFORMATION", "1 questions were answered live and 2 in writing.",
         "Recipients:",
     ])  # fmt: skip

@@ -288,6 +288,7 @@ TABLE: dict[str, tuple[Prepare, dict[str, int]]] = {
     "page screen, wrong token": (get(f"/d/{SLUG}/screen?token={WRONG_TOKEN}"), NOBODY),
     "page screen, no token": (get(f"/d/{SLUG}/screen"), NOBODY),
     "page archive": (get(f"/d/{SLUG}/archive"), EVERYONE),
+    "page report": (get(f"/d/{SLUG}/report"), EVERYONE),
     "page tracking": (tracking_page, EVERYONE),
 }  # fmt: skip
 

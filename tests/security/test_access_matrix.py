@@ -272,6 +272,7 @@ ROWS = [
     row("GET", "/api/v1/dialogues/{slug}/export", (401, 401, 403, 403, 200, 200, 200, 401, 403)),
     row("GET", "/api/v1/dialogues/{slug}/export", (401, 401, 403, 403, 200, 200, 200, 401, 403),
         query="format=json&contact=true"),
+    row("GET", "/api/v1/dialogues/{slug}/report", STAFF_ONLY),
     # -- the admin API: dialogues are made by the system's admins, managed by
     # their own admins; accounts are the system's admins' alone
     row("POST", "/api/v1/dialogues", (401, 401, 403, 403, 403, 403, 201, 401, 403),

@@ -241,9 +241,8 @@ def _feed_hits(feed: Listener, where: str) -> list[str]:
 def test_no_export_route_goes_unchecked() -> None:
     """Every export route of the app is one this module checks."""
     exports = {path for _, path in app_routes() if "export" in path or "report" in path}
-    assert exports == {"/api/v1/dialogues/{slug}/export", "/api/v1/dialogues/{slug}/report"}, (
-        exports
-    )
+    checked = {"/api/v1/dialogues/{slug}/export", "/api/v1/dialogues/{slug}/report"}
+    assert exports == checked | {"/d/{slug}/report"}, exports  # the page: with the public ones
 
 
 def test_moderators_see_the_canary(broadcast: Broadcast) -> None:
@@ -273,7 +272,7 @@ def test_public_payloads_never_carry_it(broadcast: Broadcast) -> None:
     urls = [
         "/", "/api/v1/dialogues", f"/api/v1/dialogues/{SLUG}", f"/api/v1/dialogues/{SLUG}/feed",
         f"/api/v1/dialogues/{SLUG}/archive", f"/api/v1/dialogues/{SLUG}/challenge",
-        f"/d/{SLUG}", f"/d/{SLUG}/archive", f"/d/{SLUG}/archive?by=official",
+        f"/d/{SLUG}", f"/d/{SLUG}/archive", f"/d/{SLUG}/archive?by=official", f"/d/{SLUG}/report",
         f"/d/{SLUG}/screen?token={broadcast.screen_token}", f"/widget/check/{SLUG}",
     ]  # fmt: skip
     for code in broadcast.codes:

@@ -204,7 +204,7 @@ class Api:
         if media != "application/json":
             documented = document()["paths"][template][method.lower()]["responses"][str(expect)]
             assert media in documented["content"], (media, template)
-            return response.text
+            return response.text if media.startswith("text/") else response.content
         body = response.json()
         _validate(body, pointer)
         if expect >= 400:
@@ -567,6 +567,10 @@ def test_real_responses_match_the_document(app_client: TestClient) -> None:
     assert rows["dialogue"] == SLUG and len(rows["questions"]) == 5
     assert api.call("GET", export, slug, 200, query={"format": "csv"}).startswith("\ufeffSố,")
     api.call("GET", export, slug, 400, query={"format": "xml"})
+    assert api.call("GET", export, slug, 200, query={"format": "xlsx"}).startswith(b"PK")
+    report = "/api/v1/dialogues/{slug}/report"
+    assert api.call("GET", report, slug, 200, query={"lang": "en"}).startswith(b"PK")  # a zip
+    api.call("GET", report, slug, 400, query={"format": "pdf"})
     trail = api.call("GET", "/api/v1/dialogues/{slug}/audit", slug, 200, query={"actor": "admin"})
     assert trail["chain"]["ok"] and trail["items"]
     settings = api.call("GET", "/api/v1/dialogues/{slug}/settings", slug, 200)
