@@ -197,7 +197,10 @@ function draw() {
   for (const list of LISTS) {
     const all = [...questions.values()].filter((q) => list.statuses.has(q.status));
     const items = all.filter(filters.matches).sort(filters.order(list.newestFirst));
-    for (const q of items) if (may(q, viewer, "approve") || may(q, viewer, "reject")) selectable.push(q.id);
+    for (const q of items) {
+      const allowed = allowedActions(q, viewer);
+      if (allowed.has("approve") || allowed.has("reject")) selectable.push(q.id);
+    }
     // Cards leaving the list go first, so that the ones staying are not moved
     // past them (moving a card takes the keyboard focus from it).
     const staying = new Set(items.map((q) => q.id));

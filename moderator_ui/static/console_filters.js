@@ -140,7 +140,8 @@ export function createFilters({ form, search, sort, clearButton, onChange, onLea
       matchField(value("channel"), question.channel) &&
       matchField(value("official"), question.official ? question.official.id : null) &&
       matchesFlag(question, value("flag")) &&
-      matchesKey(query, keyOf(question), question.id)
+      // The key is made on the first search, not on the first draw.
+      (query.empty || matchesKey(query, keyOf(question), question.id))
     );
   }
 

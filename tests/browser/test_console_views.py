@@ -437,3 +437,47 @@ def test_select_all_that_match_confirms_with_its_count_and_undo_says_what_it_und
     expect(page.locator("#console-status")).to_have_text("Đã hoàn tác duyệt 8 câu hỏi.")
     expect_shown(page, family)
     assert {admin.question(slug, qid)["status"] for qid in family} == {"pending"}
+
+
+def test_in_english_a_bulk_rejection_confirms_and_its_undo_names_what_failed(
+    chromium: Browser, site: ServerProcess, admin: StaffClient, board: dict[str, Any]
+) -> None:
+    """In English: the eight selected with "select all that match" and
+    rejected for one reason (the confirmation names it); another moderator
+    restores one of them meanwhile; u undoes the rejection of the seven
+    others and names the one it could not undo."""
+    slug, ids = board["slug"], board["ids"]
+    family = sorted((ids[text] for text in STATIONS), key=int)
+    page = open_console(
+        chromium, site, f"/console/{slug}?q=tram+quan+trac&lang=en", viewport=SCREEN
+    )
+    try:
+        expect_shown(page, family)
+        page.get_by_role(
+            "button", name="Select all 8 matching questions waiting for moderation"
+        ).click()
+        expect(page.locator("#bulk-count")).to_have_text("8 selected")
+        page.keyboard.press("Shift+R")
+        picker = page.get_by_role("dialog", name="Reject the 8 selected questions: why?")
+        expect(picker).to_be_visible()
+        picker.get_by_role("button", name=re.compile("Spam or advertising")).click()
+        confirm = page.get_by_role("dialog", name="Reject 8 questions?")
+        expect(confirm).to_contain_text(
+            "All 8 selected questions will be rejected: Spam or advertising."
+        )
+        confirm.get_by_role("button", name="Reject 8 questions").click()
+        expect(page.locator("#bulk-result")).to_have_text("8 rejected")
+        assert {admin.question(slug, qid)["reason"] for qid in family} == {"spam"}
+
+        moved = family[3]
+        admin.act(slug, moved, "restore", version=admin.question(slug, moved)["version"])
+        expect(page.locator(f"#pending-list > #q-{moved}")).to_be_attached()
+        page.keyboard.press("u")
+        expect(page.locator("#console-status")).to_have_text(
+            f"Undid rejecting 7 questions. 1 could not be undone: #{moved}."
+        )
+        expect_shown(page, family)
+        assert {admin.question(slug, qid)["status"] for qid in family} == {"pending"}
+        assert page.script_errors == []  # type: ignore[attr-defined]
+    finally:
+        page.context.close()
