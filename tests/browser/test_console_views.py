@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Request, expect
 
 from tests.helpers import ServerProcess
 from tests.support.browser import signed_in
@@ -348,9 +348,15 @@ def test_the_compact_view_shows_fifteen_questions_and_is_remembered(
     first.evaluate("node => node.scrollIntoView({block: 'start'})")
     assert rows_on_screen(page) >= 15
     assert rows_on_screen(page) > 3 * cards
-    # One line each: the text is cut, not wrapped.
+    # One line each: the text is cut, not wrapped, and the row stays in its
+    # column (the published list beside it is not covered).
     line = first.locator(".q-text")
     assert line.evaluate("n => getComputedStyle(n).whiteSpace") == "nowrap"
+    column, row = page.locator("#pending-list").evaluate_all(
+        "([list]) => [list.closest('.column'), list.firstElementChild]"
+        ".map((n) => n.getBoundingClientRect().right)"
+    )
+    assert row <= column
     page.keyboard.press("j")
     expect(first).to_have_class(CURRENT)
     expect(first.get_by_role("button", name="Duyệt")).to_be_visible()
@@ -481,3 +487,51 @@ def test_in_english_a_bulk_rejection_confirms_and_its_undo_names_what_failed(
         assert page.script_errors == []  # type: ignore[attr-defined]
     finally:
         page.context.close()
+
+
+#: Before the console's script reads it, the page's bulk limit made 3 (the
+#: server's is 200): the eight questions then go in three calls.
+SMALL_BATCHES = """new MutationObserver((_, observer) => {
+  const root = document.getElementById("console");
+  if (root) {
+    root.dataset.bulkMax = "3";
+    observer.disconnect();
+  }
+}).observe(document, { childList: true, subtree: true });"""
+
+
+def test_a_selection_larger_than_the_bulk_limit_goes_in_several_calls(
+    chromium: Browser, site: ServerProcess, admin: StaffClient, board: dict[str, Any]
+) -> None:
+    """With a bulk limit of 3, approving the eight selected sends three calls
+    of at most three ids; the report and the undo count all eight."""
+    slug, ids = board["slug"], board["ids"]
+    family = sorted((ids[text] for text in STATIONS), key=int)
+    context = signed_in(chromium, site.url, "moderator", viewport=SCREEN)
+    context.add_init_script(SMALL_BATCHES)
+    page = context.new_page()
+    calls: list[list[str]] = []
+
+    def sent(request: Request) -> None:
+        body = request.post_data_json if request.url.endswith("/bulk") else None
+        if body is not None:
+            calls.append(body["ids"])
+
+    page.on("request", sent)
+    try:
+        page.goto(f"{site.url}/console/{slug}?q=%22tram+quan+trac%22")
+        expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+        expect_shown(page, family)
+        page.locator("#select-matching").click()
+        page.keyboard.press("Shift+A")
+        page.get_by_role("dialog", name="Duyệt 8 câu hỏi?").get_by_role(
+            "button", name="Duyệt 8 câu hỏi"
+        ).click()
+        expect(page.locator("#bulk-result")).to_have_text("Đã duyệt 8 câu hỏi")
+        assert calls == [family[:3], family[3:6], family[6:]]
+        assert {admin.question(slug, qid)["status"] for qid in family} == {"approved"}
+        page.keyboard.press("u")
+        expect(page.locator("#console-status")).to_have_text("Đã hoàn tác duyệt 8 câu hỏi.")
+        assert {admin.question(slug, qid)["status"] for qid in family} == {"pending"}
+    finally:
+        context.close()
