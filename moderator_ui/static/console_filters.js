@@ -12,7 +12,8 @@
 //
 // It never changes a question and never talks to the server.
 
-import { matchesKey, parseQuery, searchKey } from "./lib/search.js";
+import { fold } from "./lib/fold.js";
+import { joinKeys, matchesKey, parseQuery } from "./lib/search.js";
 
 // A filter's value that means "questions without one" (a topic, a locality, an official).
 export const NONE = "__none";
@@ -34,19 +35,31 @@ const ORDERS = {
 
 // Each question's search key, by the question object (the state model
 // replaces the object when the question changes: a stale key is never used).
+// The text comes folded by the server (its `folded`); the other fields
+// repeat from question to question (places, topics, officials), so their
+// keys are kept by value.
 const keys = new WeakMap();
+const folded = new Map();
+const FOLDED_MAX = 20000;
+
+function foldKept(value) {
+  if (!value) return "";
+  let key = folded.get(value);
+  if (key === undefined) {
+    if (folded.size >= FOLDED_MAX) folded.clear();
+    key = fold(value);
+    folded.set(value, key);
+  }
+  return key;
+}
 
 function keyOf(q) {
   let key = keys.get(q);
   if (key === undefined) {
-    key = searchKey([
-      q.text,
-      q.edited ? q.original_text : null,
-      q.name,
-      q.organization,
-      q.locality,
-      q.topic_name,
-      q.official ? q.official.name : null,
+    key = joinKeys([
+      typeof q.folded === "string" ? q.folded : fold(q.text || ""),
+      q.edited && q.original_text ? fold(q.original_text) : "",
+      ...[q.name, q.organization, q.locality, q.topic_name, q.official ? q.official.name : null].map(foldKept),
     ]);
     keys.set(q, key);
   }

@@ -45,8 +45,12 @@ export function parseQuery(text) {
  * one field into the next.
  */
 export function searchKey(fields) {
-  const keys = fields.filter(Boolean).map(fold).filter(Boolean);
-  return ` ${keys.join("  ")} `;
+  return joinKeys(fields.filter(Boolean).map(fold));
+}
+
+/** searchKey's key made of fields already folded (`keys`, empty ones skipped). */
+export function joinKeys(keys) {
+  return ` ${keys.filter(Boolean).join("  ")} `;
 }
 
 /** Whether `key` (searchKey's) meets `query` (parseQuery's); `id`: the record's number. */
