@@ -19,7 +19,6 @@ from docx import Document
 from openpyxl import load_workbook
 
 from server.documents import report, spreadsheet
-
 from tests.helpers import ServerProcess
 from tests.support.staff import StaffClient
 
