@@ -1,8 +1,9 @@
 """The moderation console on a big queue: N pending questions (varied texts,
 so duplicate suggestions appear), opened in headless Chromium. Measures the
 snapshot's size, the time from navigation until the queue is drawn, the time
-a j press takes to move the selection, and the time from pressing a until the
-approved question has left the pending list.
+a j press takes to move the selection, the time from pressing a until the
+approved question has left the pending list, and a search's and "select all
+that match"'s time until the list shows their result.
 
 Run with ``python -m bench.console [N]`` or through ``python -m bench``.
 Needs /usr/bin/chromium (``make chromium``).
@@ -15,7 +16,7 @@ import statistics
 import sys
 import time
 
-from playwright.async_api import async_playwright
+from playwright.async_api import Page, async_playwright
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
@@ -81,6 +82,7 @@ async def _measure(base: str, slug: str, n_questions: int) -> None:
             "id => !document.querySelector(`#pending-list #q-${id}`)", arg=current
         )
         approve = time.perf_counter() - t0
+        searches = await _search(page)
         await browser.close()
     print(f"console: {n_questions} pending questions")
     print(f"  snapshot frame {max(frames) / 1024:.0f} KiB; {cards} cards in the pending list")
@@ -90,6 +92,35 @@ async def _measure(base: str, slug: str, n_questions: int) -> None:
         f"max {max(moves) * 1000:.0f} ms over {PRESSES} presses"
     )
     print(f"  a (approve) until the card leaves the pending list: {approve * 1000:.0f} ms")
+    first, narrower, select_all, found = searches
+    print(
+        f"  search typed until the list shows what it finds: {first * 1000:.0f} ms the first "
+        f"time (every question's key made), {narrower * 1000:.0f} ms the next ({found} found)"
+    )
+    print(f"  select all that match until the selection shows: {select_all * 1000:.0f} ms")
+
+
+async def _search(page: Page) -> tuple[float, float, float, int]:
+    """Two searches (the longest word of a question, then its three longest
+    in another order), each timed from the text typed until the frame after
+    the one that drew the result (so up to a frame, ~16 ms, too long), and
+    "select all that match" until the selection's count shows."""
+    text = await page.locator("#pending-list .q-text").first.text_content() or ""
+    words = sorted(text.split(), key=len, reverse=True)[:3]
+    shown = page.locator('[data-shown="pending"]')
+    timings = []
+    for query in (words[0], " ".join(words[::-1])):
+        t0 = time.perf_counter()
+        await page.locator("#filter-search").fill(query)
+        await page.evaluate(
+            "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
+        timings.append(time.perf_counter() - t0)
+    found = int(await shown.inner_text())
+    t0 = time.perf_counter()
+    await page.locator("#select-matching").click()
+    await page.wait_for_function("() => !document.getElementById('bulk').hidden")
+    return timings[0], timings[1], time.perf_counter() - t0, found
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 // The moderation console: the dialogue's questions live from the staff feed,
 // and the moderator's actions sent to the JSON API with the question's
 // version. Keyboard first (console_keys.js; "?" lists the keys), every action
-// also a button. Filters, bulk actions, presence, undo and the entry of
-// questions from other channels live in their own console_*.js modules.
+// also a button. Filters and sort, the compact view, bulk actions, presence,
+// undo and the entry of questions from other channels live in their own
+// console_*.js modules.
 //
 // State comes only from the server: the feed's snapshot and events and the
 // API's answers, applied by the shared reducer (lib/state.js); the actions
@@ -11,6 +12,7 @@
 
 import { label, staffConnection, t } from "./common.js";
 import { createBulk } from "./console_bulk.js";
+import { createDensity } from "./console_density.js";
 import { card } from "./console_card.js";
 import { chooseBulkReason, chooseMergeTarget, chooseOfficial, chooseReason, chooseTopic } from "./console_choices.js";
 import { createEntry } from "./console_entry.js";
@@ -29,15 +31,19 @@ const slug = root.dataset.slug;
 const lang = root.dataset.lang;
 const username = root.dataset.username;
 const editMax = Number(root.dataset.editMax) || 2000;
+const bulkMax = Number(root.dataset.bulkMax) || 200;
 const csrf = csrfToken();
 const questionsUrl = `/api/v1/dialogues/${encodeURIComponent(slug)}/questions`;
 const viewer = viewerOf(readJSON("viewer-data"));
 
 const STATUSES = ["pending", "approved", "queued", "on_air", "answered", "deferred", "rejected", "merged"];
+// Undo steps taken on many questions at once run this many at a time.
+const UNDO_PARALLEL = 4;
 // Actions that take the question out of its list: the selection moves on.
 const LEAVING = new Set(["approve", "reject", "merge"]);
 // The console's three lists: which states each shows, and in which order
-// (pending oldest first, as the API lists it; the others newest first).
+// without a sort chosen (pending oldest first, as the API lists it; the
+// others newest first).
 const LISTS = [
   { key: "pending", statuses: new Set(["pending"]), newestFirst: false },
   { key: "published", statuses: new Set(["approved", "queued", "on_air", "deferred", "answered"]), newestFirst: true },
@@ -67,12 +73,15 @@ let synced = false;
 let frame = 0;
 let focusAfter = null; // {id, key}: where the keyboard focus goes after the next draw
 let current = null; // the question the moderator is on (j/k, click, focus)
+let matching = []; // ids of the questions shown that a bulk action can take (as last drawn)
 
 const connection = document.getElementById("connection");
 const notice = document.getElementById("notice");
 const titleNode = document.getElementById("dialogue-title");
 const statusLine = document.getElementById("console-status");
 const filterSummary = document.getElementById("filter-summary");
+const selectMatching = document.getElementById("select-matching");
+const rejectedBox = document.getElementById("rejected-box");
 const announcer = document.getElementById("announcer");
 // The counters, found once: a query of the whole page on every draw would
 // walk thousands of cards.
@@ -89,10 +98,6 @@ function announce(text) {
   announcer.textContent = "";
   announcer.textContent = text;
   statusLine.textContent = text;
-}
-
-function byId(a, b) {
-  return Number(a.id) - Number(b.id);
 }
 
 // -- state -------------------------------------------------------------------
@@ -188,10 +193,14 @@ function draw() {
   let total = 0;
   const shownCounts = {};
   const active = document.activeElement;
+  const selectable = [];
   for (const list of LISTS) {
     const all = [...questions.values()].filter((q) => list.statuses.has(q.status));
-    const items = all.filter(filters.matches).sort(byId);
-    if (list.newestFirst) items.reverse();
+    const items = all.filter(filters.matches).sort(filters.order(list.newestFirst));
+    for (const q of items) {
+      const allowed = allowedActions(q, viewer);
+      if (allowed.has("approve") || allowed.has("reject")) selectable.push(q.id);
+    }
     // Cards leaving the list go first, so that the ones staying are not moved
     // past them (moving a card takes the keyboard focus from it).
     const staying = new Set(items.map((q) => q.id));
@@ -209,6 +218,11 @@ function draw() {
     node.textContent = String(shownCounts[node.dataset.shown] ?? 0);
   }
   filterSummary.textContent = filters.active() ? t("filter_shown", { n: shown, total }) : "";
+  matching = selectable;
+  selectMatching.hidden = matching.length === 0;
+  selectMatching.textContent = t(matching.length === 1 ? "select_matching_one" : "select_matching_other", {
+    n: matching.length,
+  });
   unowned.update([...questions.values()]);
   if (!focusAfter && active && active !== document.activeElement && active.isConnected) {
     active.focus({ preventScroll: true });
@@ -428,7 +442,7 @@ function act(id, action, extra = {}, options = {}) {
   return track(send(id, action, extra, options));
 }
 
-async function send(id, action, extra, { fromKey = false, undoing = false }) {
+async function send(id, action, extra, { fromKey = false, undoing = false, quiet = false }) {
   const question = questions.get(id);
   const state = uiFor(id);
   if (!question || state.busy) return false;
@@ -453,7 +467,7 @@ async function send(id, action, extra, { fromKey = false, undoing = false }) {
     upsert(result.data);
     if (!undoing) undoStack.push(action, [question]);
     const done = t(undoing ? "undone" : "done", { id, what: label("done_actions", action) });
-    announce(undoing || !inverse(action, question) ? done : `${done} ${t("undo_hint")}`);
+    if (!quiet) announce(undoing || !inverse(action, question) ? done : `${done} ${t("undo_hint")}`);
     if (!movedOn && (fromKey || current === id)) {
       // A button keeps the mouse user's place: the next question's Approve.
       flush();
@@ -461,14 +475,14 @@ async function send(id, action, extra, { fromKey = false, undoing = false }) {
     }
   } else if (result.status === 409) {
     state.message = t("conflict");
-    announce(`${t("question_no", { id })}: ${state.message}`);
+    if (!quiet) announce(`${t("question_no", { id })}: ${state.message}`);
     const fresh = await api(`${questionsUrl}/${encodeURIComponent(id)}`, { lang });
     if (fresh.ok) upsert(fresh.data, true);
   } else if (result.status === 401) {
     signedOut();
   } else {
     state.message = result.status === 0 ? t("network") : errorMessage(result, t("failed"));
-    announce(`${t("question_no", { id })}: ${state.message}`);
+    if (!quiet) announce(`${t("question_no", { id })}: ${state.message}`);
   }
   touch(id);
   return ok;
@@ -482,8 +496,32 @@ async function undo() {
     announce(t("nothing_to_undo"));
     return;
   }
-  for (const item of step) await act(item.id, item.action, item.body, { fromKey: true, undoing: true });
-  setCurrent(step[0].id);
+  if (!step.many) {
+    for (const item of step) await act(item.id, item.action, item.body, { fromKey: true, undoing: true });
+    setCurrent(step[0].id);
+    return;
+  }
+  // A bulk action's step: each question undone in its own call, and one
+  // message saying what was undone on how many (and which could not be).
+  const failed = [];
+  const queue = [...step];
+  const worker = async () => {
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      const ok = await act(item.id, item.action, item.body, { undoing: true, quiet: true });
+      if (!ok) failed.push(item.id);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(UNDO_PARALLEL, step.length) }, worker));
+  const n = step.length - failed.length;
+  const done = t(`undone_bulk_${step[0].done}_${n === 1 ? "one" : "other"}`, { n });
+  const list = failed
+    .sort((a, b) => Number(a) - Number(b))
+    .map((id) => `#${id}`)
+    .join(", ");
+  announce(failed.length ? t("undone_bulk_partial", { done, n: failed.length, list }) : done);
+  flush();
+  const back = step.find((item) => !failed.includes(item.id)) || step[0];
+  setCurrent(back.id);
 }
 
 const handlers = {
@@ -504,8 +542,13 @@ const handlers = {
 const filters = createFilters({
   form: document.getElementById("filters"),
   search: document.getElementById("filter-search"),
+  sort: document.getElementById("sort"),
   clearButton: document.getElementById("filter-clear"),
-  onChange: () => touch(null),
+  onChange: () => {
+    // Questions filtered to the rejected ones: open their folded list.
+    if (filters.value("status") === "rejected") rejectedBox.open = true;
+    touch(null);
+  },
   onLeave: (where) => {
     const lists = visibleLists();
     const node = (where === "current" && visibleCurrent(lists)) || edgeCard(lists);
@@ -526,6 +569,7 @@ const presence = createPresence({
 const bulk = createBulk({
   bar: document.getElementById("bulk"),
   url: `${questionsUrl}/bulk`,
+  most: bulkMax,
   csrf,
   lang,
   questions,
@@ -536,7 +580,7 @@ const bulk = createBulk({
   onDone: (action, items, befores) => {
     const ok = new Set(items.filter((item) => item.ok).map((item) => item.id));
     for (const item of items) if (item.ok && item.question) upsert(item.question);
-    undoStack.push(action, befores.filter((q) => ok.has(q.id)));
+    undoStack.push(action, befores.filter((q) => ok.has(q.id)), { many: true });
   },
 });
 
@@ -556,6 +600,16 @@ const unowned = createUnowned({
   count: document.getElementById("unowned-count"),
   lang,
   onPick: pickOfficial,
+});
+
+if (filters.value("status") === "rejected") rejectedBox.open = true;
+
+createDensity({ root, select: document.getElementById("density"), onChange: () => touch(null) });
+
+selectMatching.addEventListener("click", () => {
+  flush();
+  bulk.selectAll(matching);
+  announce(t("bulk_selected", { n: bulk.selected.size }));
 });
 
 const help = helpOverlay(document.getElementById("help"));

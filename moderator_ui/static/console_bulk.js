@@ -1,9 +1,11 @@
 // Bulk moderation in the console: the questions the moderator has selected
-// (x, a card's checkbox, shift+click), and approving or rejecting them all in
-// one call to the bulk endpoint. Each question is its own step on the server;
-// the report lists the ones that failed and why.
+// (x, a card's checkbox, shift+click, or all those the filters let through),
+// and approving or rejecting them all through the bulk endpoint, in calls of
+// at most its limit (`most`). Each question is its own step on the server;
+// the report lists the ones that failed and why. A selection made with
+// "select all that match" is confirmed, with its count, before it is acted on.
 
-import { t } from "./common.js";
+import { confirmWith, t } from "./common.js";
 import { api, errorMessage } from "./lib/api.js";
 
 /**
@@ -13,8 +15,10 @@ import { api, errorMessage } from "./lib/api.js";
  * results of a bulk call (already reported here) and the questions as they
  * were before it.
  */
-export function createBulk({ bar, url, csrf, lang, questions, onChange, onDone, onSignedOut, announce, track }) {
+export function createBulk({ bar, url, most, csrf, lang, questions, onChange, onDone, onSignedOut, announce, track }) {
   const selected = new Set();
+  // Whether "select all that match" made (part of) the selection: acting on it is confirmed first.
+  let wide = false;
   const count = bar.querySelector("#bulk-count");
   const reason = bar.querySelector("#bulk-reason");
   const result = document.getElementById("bulk-result");
@@ -37,8 +41,29 @@ export function createBulk({ bar, url, csrf, lang, questions, onChange, onDone, 
   function clear() {
     const ids = [...selected];
     selected.clear();
+    wide = false;
     show();
     onChange(ids);
+  }
+
+  /** Add `ids` (all the questions the filters let through) to the selection. */
+  function selectAll(ids) {
+    const added = ids.filter((id) => !selected.has(id));
+    for (const id of added) selected.add(id);
+    wide = true;
+    show();
+    onChange(added);
+  }
+
+  /** Whether the moderator confirms `action` on the `n` selected (asked only of a selection made with "select all"). */
+  function confirmed(action, n) {
+    if (!wide) return Promise.resolve(true);
+    const reasonText = action === "reject" ? reason.selectedOptions[0]?.textContent || "" : "";
+    return confirmWith(
+      t(`bulk_confirm_${action}_title`, { n }),
+      action === "reject" ? t("bulk_confirm_reject_text", { n, reason: reasonText }) : t("bulk_confirm_approve_text", { n }),
+      t(`bulk_confirm_${action}_yes`, { n }),
+    );
   }
 
   /** Drop questions the console no longer has. */
@@ -79,35 +104,45 @@ export function createBulk({ bar, url, csrf, lang, questions, onChange, onDone, 
       return;
     }
     const ids = [...selected].sort((a, b) => Number(a) - Number(b));
-    const befores = ids.map((id) => questions.get(id)).filter(Boolean);
-    const versions = {};
-    for (const id of ids) if (questions.has(id)) versions[id] = questions.get(id).version;
-    const body = { action, ids, versions };
-    if (action === "reject") body.reason = reason.value;
     busy = true;
     show();
+    const go = await confirmed(action, ids.length);
+    if (!go) {
+      busy = false;
+      show();
+      return;
+    }
+    const befores = ids.map((id) => questions.get(id)).filter(Boolean);
     result.textContent = t("working");
     result.hidden = false;
-    const answer = await api(url, { method: "POST", body, csrf, lang });
+    const items = [];
+    let stopped = null; // the answer that stopped the calls (signed out, refused, unreachable)
+    for (let start = 0; start < ids.length && !stopped; start += most) {
+      const batch = ids.slice(start, start + most);
+      const versions = {};
+      for (const id of batch) if (questions.has(id)) versions[id] = questions.get(id).version;
+      const body = { action, ids: batch, versions };
+      if (action === "reject") body.reason = reason.value;
+      const answer = await api(url, { method: "POST", body, csrf, lang });
+      if (answer.ok && answer.data && Array.isArray(answer.data.results)) {
+        items.push(...answer.data.results.map((item) => ({ ...item, id: String(item.id) })));
+      } else stopped = answer;
+    }
     busy = false;
-    if (answer.status === 401) {
-      onSignedOut();
-      show();
-      return;
-    }
-    if (!answer.ok || !answer.data || !Array.isArray(answer.data.results)) {
-      result.textContent = answer.status === 0 ? t("network") : errorMessage(answer, t("failed"));
-      result.dataset.state = "partial";
-      announce(result.textContent);
-      show();
-      return;
-    }
-    const items = answer.data.results.map((item) => ({ ...item, id: String(item.id) }));
+    if (stopped && stopped.status === 401) onSignedOut();
     for (const item of items) if (item.ok) selected.delete(item.id);
-    report(action, items);
+    if (!selected.size) wide = false;
+    if (items.length) report(action, items);
+    if (stopped && stopped.status !== 401) {
+      const why = stopped.status === 0 ? t("network") : errorMessage(stopped, t("failed"));
+      result.textContent = items.length ? `${result.textContent} ${why}` : why;
+      result.dataset.state = "partial";
+      result.hidden = false;
+      announce(result.textContent);
+    }
     show();
     onChange(ids);
-    onDone(action, items, befores);
+    if (items.length) onDone(action, items, befores);
   }
 
   bar.querySelector("#bulk-approve").addEventListener("click", () => track(run("approve")));
@@ -119,6 +154,7 @@ export function createBulk({ bar, url, csrf, lang, questions, onChange, onDone, 
     selected,
     toggle,
     clear,
+    selectAll,
     prune,
     approve: () => track(run("approve")),
     /** Reject the selection for `code` (else the reason chosen in the bar). */

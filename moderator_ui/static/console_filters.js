@@ -1,17 +1,70 @@
-// The moderation console's filters: topic, flag, locality, channel and a
-// search over the folded text (lib/fold.js, the server's folding: a search
-// typed without marks or in Telex finds what the server folded). The form is
-// in the page (console.html); this module reads it and says which questions
-// it lets through.
+// The moderation console's filters and sort: state, topic, flag, locality,
+// channel and official, a search (lib/search.js: folded words in any order,
+// all required, "quoted phrases" whole) over each question's text and who,
+// where and what it is about, and the lists' order. The form is in the page
+// (console.html); this module reads it and says which questions it lets
+// through and in which order.
+//
+// The choice lives in the URL's query (?q=camera+a+luoi&status=pending&sort=support),
+// so that a moderator can share a view and a reload keeps it; a value left
+// at its default is left out, and the page's other parameters (lang) stay.
+// Each change replaces the history entry (not one entry per key typed).
 //
 // It never changes a question and never talks to the server.
 
 import { fold } from "./lib/fold.js";
+import { joinKeys, matchesKey, parseQuery } from "./lib/search.js";
 
-// A filter's value that means "questions without one" (a topic, a locality).
+// A filter's value that means "questions without one" (a topic, a locality, an official).
 export const NONE = "__none";
 // The flag filter's value for questions screening held for review.
 export const HELD = "__held";
+// The sorts offered; "" keeps each list's own order (pending oldest first, the others newest first).
+export const SORTS = ["", "support", "newest", "oldest"];
+// The search box's parameter in the URL; the selects' are their data-filter names.
+const QUERY_PARAM = "q";
+const SORT_PARAM = "sort";
+
+const byId = (a, b) => Number(a.id) - Number(b.id);
+const ORDERS = {
+  // Most supported first (lượt ủng hộ, then the askers merged in), the oldest first among equals.
+  support: (a, b) => (b.votes || 0) - (a.votes || 0) || (b.asked_by || 1) - (a.asked_by || 1) || byId(a, b),
+  newest: (a, b) => byId(b, a),
+  oldest: byId,
+};
+
+// Each question's search key, by the question object (the state model
+// replaces the object when the question changes: a stale key is never used).
+// The text comes folded by the server (its `folded`); the other fields
+// repeat from question to question (places, topics, officials), so their
+// keys are kept by value.
+const keys = new WeakMap();
+const folded = new Map();
+const FOLDED_MAX = 20000;
+
+function foldKept(value) {
+  if (!value) return "";
+  let key = folded.get(value);
+  if (key === undefined) {
+    if (folded.size >= FOLDED_MAX) folded.clear();
+    key = fold(value);
+    folded.set(value, key);
+  }
+  return key;
+}
+
+function keyOf(q) {
+  let key = keys.get(q);
+  if (key === undefined) {
+    key = joinKeys([
+      typeof q.folded === "string" ? q.folded : fold(q.text || ""),
+      q.edited && q.original_text ? fold(q.original_text) : "",
+      ...[q.name, q.organization, q.locality, q.topic_name, q.official ? q.official.name : null].map(foldKept),
+    ]);
+    keys.set(q, key);
+  }
+  return key;
+}
 
 function matchField(wanted, value) {
   if (!wanted) return true;
@@ -19,34 +72,69 @@ function matchField(wanted, value) {
   return value === wanted;
 }
 
+function matchesFlag(question, wanted) {
+  if (!wanted) return true;
+  if (wanted === HELD) return Boolean(question.held);
+  return (question.flags || []).includes(wanted);
+}
+
 /**
- * The filter form `form` (selects with data-filter="topic|flag|locality|channel"
- * and the search box `search`), calling `onChange()` whenever one changes and
- * `onLeave("first"|"current")` when the moderator leaves the search box by key.
- * Returns {matches(question), active(), clear(), focusSearch()}.
+ * The filter form `form` (selects with data-filter="status|topic|flag|locality|channel|official",
+ * the sort select `sort` and the search box `search`), calling `onChange()`
+ * whenever one changes and `onLeave()` when the moderator leaves the search
+ * box by key (Enter: to the first question found; Esc: clears it, and back
+ * to the list). Returns {matches(q), order(newestFirst), active(), clear(),
+ * focusSearch(), value(name)}.
  */
-export function createFilters({ form, search, clearButton, onChange, onLeave }) {
+export function createFilters({ form, search, sort, clearButton, onChange, onLeave }) {
   const selects = [...form.querySelectorAll("select[data-filter]")];
-  let query = "";
+  let query = parseQuery("");
+
+  function writeUrl() {
+    const url = new URL(location.href);
+    const values = [[QUERY_PARAM, search.value.trim()], [SORT_PARAM, sort.value]];
+    for (const select of selects) values.push([select.dataset.filter, select.value]);
+    for (const [name, value] of values) {
+      if (value) url.searchParams.set(name, value);
+      else url.searchParams.delete(name);
+    }
+    if (url.href !== location.href) history.replaceState(history.state, "", url);
+  }
 
   function read() {
-    query = fold(search.value);
+    query = parseQuery(search.value);
+    writeUrl();
     onChange();
   }
 
-  for (const select of selects) select.addEventListener("change", read);
+  /** Set `select` to `value` if it offers it (else to its first option, "all"). */
+  function choose(select, value) {
+    select.value = value || "";
+    if (select.value !== (value || "")) select.value = "";
+  }
+
+  // The view the address asks for (a link a moderator shared, a reload).
+  const params = new URLSearchParams(location.search);
+  search.value = params.get(QUERY_PARAM) || "";
+  choose(sort, SORTS.includes(params.get(SORT_PARAM)) ? params.get(SORT_PARAM) : "");
+  for (const select of selects) choose(select, params.get(select.dataset.filter));
+  query = parseQuery(search.value);
+
+  for (const select of [...selects, sort]) select.addEventListener("change", read);
   search.addEventListener("input", read);
-  // Enter goes to the first question found; Esc clears the box, then leaves it.
   search.addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
       e.preventDefault();
       onLeave("first");
     } else if (e.key === "Escape") {
+      // Esc clears the box and leaves it: the next j moves the selection
+      // instead of being typed into the search.
       e.preventDefault();
       if (search.value) {
         search.value = "";
         read();
-      } else onLeave("current");
+      }
+      onLeave("current");
     }
   });
   form.addEventListener("submit", (e) => e.preventDefault());
@@ -57,32 +145,26 @@ export function createFilters({ form, search, clearButton, onChange, onLeave }) 
     return select ? select.value : "";
   }
 
-  function matchesFlag(question, wanted) {
-    if (!wanted) return true;
-    if (wanted === HELD) return Boolean(question.held);
-    return (question.flags || []).includes(wanted);
-  }
-
-  function matchesQuery(question) {
-    if (!query) return true;
-    // "#123" (folded to "123") also finds question 123.
-    if (String(question.id) === query) return true;
-    const folded = question.folded ? fold(question.folded) : fold(question.text);
-    return folded.includes(query);
-  }
-
   function matches(question) {
     return (
+      matchField(value("status"), question.status) &&
       matchField(value("topic"), question.topic) &&
       matchField(value("locality"), question.locality) &&
       matchField(value("channel"), question.channel) &&
+      matchField(value("official"), question.official ? question.official.id : null) &&
       matchesFlag(question, value("flag")) &&
-      matchesQuery(question)
+      // The key is made on the first search, not on the first draw.
+      (query.empty || matchesKey(query, keyOf(question), question.id))
     );
   }
 
+  /** The comparator of the chosen sort; without one, the list's own (`newestFirst` or not). */
+  function order(newestFirst) {
+    return ORDERS[sort.value] || (newestFirst ? ORDERS.newest : ORDERS.oldest);
+  }
+
   function active() {
-    return Boolean(query) || selects.some((s) => s.value);
+    return !query.empty || selects.some((s) => s.value);
   }
 
   function clear() {
@@ -96,5 +178,5 @@ export function createFilters({ form, search, clearButton, onChange, onLeave }) 
     search.select();
   }
 
-  return { matches, active, clear, focusSearch };
+  return { matches, order, active, clear, focusSearch, value };
 }

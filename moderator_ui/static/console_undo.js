@@ -33,20 +33,25 @@ export function inverse(action, before) {
   }
 }
 
-/** A stack of undo steps; each step is [{id, action, body}] (one per question). */
+/**
+ * A stack of undo steps; each step is [{id, done, action, body}] (one per
+ * question: the action done, and the one that undoes it), its `many` true
+ * for a bulk action's (undone with one message for them all).
+ */
 export class UndoStack {
   constructor() {
     this.steps = [];
   }
 
-  /** Remember that `action` was taken on each of `befores` (questions as they were). */
-  push(action, befores) {
+  /** Remember that `action` was taken on each of `befores` (questions as they were); `many`: by a bulk action. */
+  push(action, befores, { many = false } = {}) {
     const step = [];
     for (const before of befores) {
       const undo = inverse(action, before);
       if (undo) step.push({ id: before.id, done: action, ...undo });
     }
     if (!step.length) return;
+    step.many = many;
     this.steps.push(step);
     if (this.steps.length > DEPTH) this.steps.shift();
   }

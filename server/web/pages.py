@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ..actions import PUBLIC_CHANNELS, Identity
+from ..actions.moderation import BULK_MAX
 from ..domain.access import Permission
 from ..domain.events import public_dialogue
 from ..domain.model import CHANNELS, REJECT_REASONS, Actor, Dialogue, DialogueStatus
@@ -220,6 +221,7 @@ async def console(request: Request) -> Response:
         reasons=REJECT_REASONS,
         edit_max=LIMITS["edit"][1],
         text_max=LIMITS["text"][1],
+        bulk_max=BULK_MAX,
         flag_codes=FLAGS,
         staff_channels=[c for c in CHANNELS if c not in PUBLIC_CHANNELS],
         dialogue_data=public_dialogue(dialogue),

@@ -12,6 +12,7 @@ live, its list filled): axe then sees what a reader meets."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,5 +173,39 @@ def test_axe_finds_no_violation_after_asking_on_the_public_page(
         expect(page.locator("#ask-copied")).not_to_be_empty()
         expect(page.locator(".mine .mine-status")).not_to_be_empty()
         assert violations(page) == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_axe_finds_no_violation_on_the_compact_console_asking_to_confirm(
+    chromium: Browser, world: World, lang: str
+) -> None:
+    """The moderation console in its compact view, opened on a shared view
+    (a search and a state in the URL), with "select all that match" used and
+    the confirmation of the bulk approval open."""
+    context = signed_in(
+        chromium,
+        world.server,
+        "moderator",
+        locale="vi-VN",
+        bypass_csp=True,
+        viewport={"width": 1366, "height": 768},
+    )
+    context.add_init_script("localStorage.setItem('doithoai.console.density', 'compact')")
+    try:
+        page = context.new_page()
+        page.goto(f"{world.server.url}/console/{world.slug}?q=chu+ky+so&status=pending&lang={lang}")
+        expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+        expect(page.locator("#console")).to_have_class(re.compile(r"\bis-compact\b"))
+        expect(page.locator("#pending-list > li")).to_have_count(1)
+        assert violations(page) == []
+        page.locator("#select-matching").click()
+        expect(page.locator("#bulk")).to_be_visible()
+        page.keyboard.press("Shift+A")
+        expect(page.locator("#confirm")).to_be_visible()
+        assert violations(page) == []
+        page.keyboard.press("Escape")
+        expect(page.locator("#confirm")).to_be_hidden()
     finally:
         context.close()

@@ -89,7 +89,8 @@ def current_id(page: Page) -> str | None:
 
 def go_to(page: Page, qid: str, query: str) -> None:
     """Find question ``qid`` by keyboard: / to search, Enter to go to the
-    first found, j until it is the current one; then clear the search."""
+    first found, j until it is the current one; then clear the search (Esc
+    clears it and gives the keys back to the current question)."""
     page.keyboard.press("/")
     search = page.locator("#filter-search")
     expect(search).to_be_focused()
@@ -102,7 +103,7 @@ def go_to(page: Page, qid: str, query: str) -> None:
     expect(card(page, qid)).to_have_class(CURRENT)
     page.keyboard.press("/")
     search.press("Escape")
-    search.press("Escape")
+    expect(search).to_have_value("")
     expect(card(page, qid)).to_be_focused()
 
 
