@@ -69,6 +69,11 @@ def on_air(dialogue_id: str) -> str:
     return prefix(dialogue_id) + "onair"
 
 
+def votes(dialogue_id: str) -> str:
+    """Sorted set: question id by its votes (the public snapshot's most supported)."""
+    return prefix(dialogue_id) + "votes"
+
+
 def tracking(dialogue_id: str) -> str:
     return prefix(dialogue_id) + "trk"
 
