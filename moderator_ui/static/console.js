@@ -15,6 +15,7 @@ import { card } from "./console_card.js";
 import { chooseBulkReason, chooseMergeTarget, chooseOfficial, chooseReason, chooseTopic } from "./console_choices.js";
 import { createEntry } from "./console_entry.js";
 import { createFilters } from "./console_filters.js";
+import { createHistory } from "./console_history.js";
 import { bindKeys, helpOverlay } from "./console_keys.js";
 import { createPresence } from "./console_presence.js";
 import { inverse, UndoStack } from "./console_undo.js";
@@ -162,6 +163,7 @@ function upsert(question, force = false) {
 function receive(message) {
   changed(apply(model, message));
   if (message.type === "snapshot") {
+    past.snapshot(message.data);
     synced = true;
     touch(null);
   }
@@ -616,5 +618,6 @@ bindKeys({
 
 // -- connection --------------------------------------------------------------
 
+const past = createHistory({ slug, lang, model, changed, announce });
 const { feed, signedOut } = staffConnection(slug, { onMessage: receive, connection, notice, lang });
 feed.start();

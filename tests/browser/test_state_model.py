@@ -215,11 +215,15 @@ def random_step(
     return f"{action} {qid} -> {response.status_code}"
 
 
+# The staff snapshot leaves finished questions out (the console's history
+# pages them), while a state keeps those an event brought: compare the rest.
 REDUCE = """async ([early, events, fresh, audience, now]) => {
-    const { apply, createState, livePresence } = await import("/static/lib/state.js");
+    const { FINISHED, apply, createState, livePresence } = await import("/static/lib/state.js");
+    const working = (questions) => audience === "public" ? questions
+        : Object.fromEntries(Object.entries(questions).filter(([, q]) => !FINISHED.has(q.status)));
     const view = (state) => ({
         dialogue: state.dialogue,
-        questions: state.questions,
+        questions: working(state.questions),
         onAir: state.onAir,
         queue: state.queue,
         overlay: state.overlay,
@@ -277,8 +281,12 @@ def test_events_applied_to_an_early_snapshot_reach_a_fresh_one(
         assert events, f"the {audience} feed sent no event"
         replayed, current = page.evaluate(REDUCE, [early, events, fresh[audience], audience, now])
         assert replayed == current, (audience, steps)
-        # The control: without one of its events (the last one) the state differs.
-        dropped, _ = page.evaluate(REDUCE, [early, events[:-1], fresh[audience], audience, now])
+        # The control: without one of its events (the last about a question:
+        # the marker's approval, not a vote summary of a finished question,
+        # which the comparison of the staff states leaves out) the state differs.
+        last = max(i for i, e in enumerate(events) if e["type"].startswith("question."))
+        kept = events[:last] + events[last + 1 :]
+        dropped, _ = page.evaluate(REDUCE, [early, kept, fresh[audience], audience, now])
         assert dropped != current, (audience, "a dropped event went unnoticed")
     assert any(q["status"] == "approved" for q in current["questions"].values())
     page.context.close()

@@ -11,7 +11,10 @@ from typing import Any
 
 from server.domain.model import Answer, Dialogue, Question, Status
 from server.store import keys
+from server.store.connection import connect
 from server.store.questions import _doc
+
+from .store import run, store_on
 
 #: A long question (about 2,000 characters, most of them two or three UTF-8
 #: bytes): the byte bound must hold with the longest texts, not the average.
@@ -57,13 +60,19 @@ def question(dialogue: Dialogue, qid: int, status: Status, *, long: bool = False
 
 
 async def seed(
-    redis: Any, dialogue: Dialogue, count: int, *, seed: int = 15, long_every: int = 7
+    redis: Any,
+    dialogue: Dialogue,
+    count: int,
+    *,
+    seed: int = 15,
+    long_every: int = 7,
+    mix: Sequence[tuple[Status, int]] = MIX,
 ) -> dict[str, Status]:
-    """``count`` questions (ids 1..count) in states drawn from ``MIX``, the
-    last approved one on air, random votes (the most on a few), every
-    ``long_every``-th one long; returns id -> state."""
+    """``count`` questions (ids 1..count) of a dialogue that has none, in
+    states drawn from ``mix``, the last approved one on air, random votes
+    (the most on a few), every ``long_every``-th one long; id -> state."""
     draw = random.Random(seed)
-    states, weights = zip(*MIX, strict=True)
+    states, weights = zip(*mix, strict=True)
     chosen = draw.choices(states, weights, k=count)
     on_air = max(i for i, s in enumerate(chosen, 1) if s is Status.APPROVED)
     chosen[on_air - 1] = Status.ON_AIR
@@ -90,3 +99,19 @@ async def seed(
         pipe.set(keys.prefix(d) + "seq", count)
         await pipe.execute()
     return out
+
+
+def seed_dialogue(redis_url: str, slug: str, count: int, **options: Any) -> dict[str, Status]:
+    """``seed`` the dialogue ``slug`` on ``redis_url``, from sync code (a
+    browser test, beside a running app)."""
+
+    async def work() -> dict[str, Status]:
+        client = connect(redis_url)
+        try:
+            dialogue = await store_on(client).dialogues.by_slug(slug)
+            assert dialogue is not None, slug
+            return await seed(client, dialogue, count, **options)
+        finally:
+            await client.aclose()
+
+    return run(work())
