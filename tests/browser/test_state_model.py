@@ -295,18 +295,24 @@ def test_events_applied_to_an_early_snapshot_reach_a_fresh_one(
 OLDER = """async () => {
     const { apply, createState, older } = await import("/static/lib/state.js");
     const q = (id, status, votes = 0) => ({ id, status, votes, text: `#${id}` });
+    const first = { questions: [q("9", "approved")], next_before: "9", counts: {} };
     const state = createState("public");
-    apply(state, { id: "5-0", type: "snapshot", data: { questions: [q("9", "approved")], next_before: "9", counts: {} } });
+    apply(state, { id: "5-0", type: "snapshot", data: first });
     const epoch = state.epoch;
     // Events after the snapshot: 4 is unpublished, 3 answered (the feed says so
     // before the page that still has them approved comes back).
     apply(state, { id: "6-0", type: "question.unpublished", data: { id: "4" } });
     apply(state, { id: "7-0", type: "question.answered", data: q("3", "answered", 2) });
-    older(state, [q("8", "approved"), q("4", "approved"), q("3", "approved")], { epoch, nextBefore: "3" });
-    const afterPage = { ids: Object.keys(state.questions).sort(), three: state.questions["3"].status, next: state.nextBefore };
+    const page = [q("8", "approved"), q("4", "approved"), q("3", "approved")];
+    older(state, page, { epoch, nextBefore: "3" });
+    const afterPage = {
+        ids: Object.keys(state.questions).sort(),
+        three: state.questions["3"].status,
+        next: state.nextBefore,
+    };
     // A page asked for before a (reset) snapshot is dropped.
     const asked = state.epoch;
-    apply(state, { id: "8-0", type: "snapshot", reset: true, data: { questions: [q("9", "approved")], next_before: "9", counts: {} } });
+    apply(state, { id: "8-0", type: "snapshot", reset: true, data: first });
     older(state, [q("2", "approved")], { epoch: asked, nextBefore: null });
     return { afterPage, afterReset: Object.keys(state.questions), next: state.nextBefore };
 }"""
