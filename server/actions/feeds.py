@@ -92,7 +92,7 @@ class Feeds(Family):
             "next_before": "0",
         }
         budget = _Budget(dialogue, FIRST_BYTES - ENVELOPE_BYTES - size(feed))
-        for qid in [front.on_air or "", *front.queue[:10], *front.answered, *front.top]:
+        for qid in [front.on_air or "", *front.queue, *front.answered, *front.top]:
             budget.take(found.get(qid))
         # The newest questions, newest first and without a gap: the older ones page on.
         next_before: str | None = None

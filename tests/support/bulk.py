@@ -74,8 +74,9 @@ async def seed(
     draw = random.Random(seed)
     states, weights = zip(*mix, strict=True)
     chosen = draw.choices(states, weights, k=count)
-    on_air = max(i for i, s in enumerate(chosen, 1) if s is Status.APPROVED)
-    chosen[on_air - 1] = Status.ON_AIR
+    on_air = max((i for i, s in enumerate(chosen, 1) if s is Status.APPROVED), default=None)
+    if on_air is not None:
+        chosen[on_air - 1] = Status.ON_AIR
     d = dialogue.id
     out: dict[str, Status] = {}
     async with redis.pipeline(transaction=False) as pipe:
@@ -95,7 +96,8 @@ async def seed(
             out[q.id] = status
             if qid % 2000 == 0:
                 await pipe.execute()
-        pipe.set(keys.on_air(d), str(on_air))
+        if on_air is not None:
+            pipe.set(keys.on_air(d), str(on_air))
         pipe.set(keys.prefix(d) + "seq", count)
         await pipe.execute()
     return out
