@@ -487,7 +487,8 @@ class Questions:
         statuses = list(statuses)
         d = dialogue_id
         touched = [keys.events(d), keys.queue(d), keys.on_air(d), keys.overlay_hidden(d)]
-        touched += [keys.votes(d), *(keys.by_status(d, s.value) for s in statuses)]
+        touched += [keys.votes(d), keys.votes_ready(d)]
+        touched += [keys.by_status(d, s.value) for s in statuses]
         if Status.ANSWERED not in statuses:
             touched.append(keys.by_status(d, Status.ANSWERED.value))
         args = [keys.prefix(d), newest, answered, top, queue, *(s.value for s in statuses)]

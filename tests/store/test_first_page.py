@@ -15,6 +15,7 @@ from server.actions.feeds import FIRST_BYTES, size
 from server.domain.lifecycle import FINISHED_STATES, OPEN_STATES
 from server.domain.model import PUBLIC_STATUSES, Dialogue, Status
 from server.realtime.messages import snapshot
+from server.store import keys
 from server.store.connection import Store
 from tests.support.bulk import seed
 
@@ -140,3 +141,18 @@ async def test_votes_rank_the_most_supported_after_a_merge(
         dialogue.id, PUBLIC_STATUSES, newest=0, answered=0, top=10, queue=0
     )
     assert front.top == [ids[0], ids[2]]
+
+
+async def test_votes_cast_before_the_votes_set_rank_too(
+    store: Store, actions: Services, redis: Redis, dialogue: Dialogue
+) -> None:
+    """A dialogue whose votes came before the votes set was kept (only in the
+    questions): the first public snapshot builds it, once."""
+    states = await seed(redis, dialogue, 300, long_every=1000)
+    await redis.delete(keys.votes(dialogue.id), keys.votes_ready(dialogue.id))
+    front = await store.questions.front(
+        dialogue.id, PUBLIC_STATUSES, newest=0, answered=0, top=10, queue=0
+    )
+    assert len(front.top) == 10
+    assert all(states[qid] in (Status.APPROVED, Status.QUEUED) for qid in front.top)
+    assert await redis.exists(keys.votes_ready(dialogue.id))

@@ -1,4 +1,5 @@
--- KEYS: the events, queue, on-air, overlay, votes and status sets; the
+-- KEYS: the events, queue, on-air, overlay, votes (and its ready mark) and
+-- status sets; the
 -- questions it reads are found in those sets (the same slot, not known before).
 -- The public feed's first page, bounded whatever the dialogue's size, read in
 -- one step so that no event falls between its parts: the last event id, the
@@ -18,6 +19,17 @@ for i = 6, #ARGV do statuses[#statuses + 1] = ARGV[i] end
 
 local function json(list)
   return #list == 0 and '[]' or cjson.encode(list)
+end
+
+-- Votes cast before the votes set was kept: built once from the questions.
+if redis.call('EXISTS', prefix .. 'votes:ready') == 0 then
+  for _, status in ipairs(statuses) do
+    for _, qid in ipairs(redis.call('ZRANGE', prefix .. 's:' .. status, 0, -1)) do
+      local votes = tonumber(redis.call('HGET', prefix .. 'q:' .. qid, 'votes') or '0')
+      if votes > 0 then redis.call('ZADD', prefix .. 'votes', votes, qid) end
+    end
+  end
+  redis.call('SET', prefix .. 'votes:ready', '1')
 end
 
 local last = redis.call('XREVRANGE', prefix .. 'events', '+', '-', 'COUNT', 1)
