@@ -65,6 +65,7 @@ const namedBy = new Map();
 const undoStack = new UndoStack();
 const inFlight = new Set(); // promises of the actions sent and not yet answered
 let synced = false;
+let finishedCounted = {}; // finished questions by state, as the last snapshot counted them
 let frame = 0;
 let focusAfter = null; // {id, key}: where the keyboard focus goes after the next draw
 let current = null; // the question the moderator is on (j/k, click, focus)
@@ -164,6 +165,7 @@ function receive(message) {
   changed(apply(model, message));
   if (message.type === "snapshot") {
     past.snapshot(message.data);
+    finishedCounted = (message.data && message.data.finished) || {};
     synced = true;
     touch(null);
   }
@@ -205,7 +207,9 @@ function draw() {
     total += all.length;
   }
   for (const node of countNodes) {
-    node.textContent = String(counts[node.dataset.count] ?? 0);
+    // A finished state: at least what the snapshot counted (it leaves those out; the history has them).
+    const key = node.dataset.count;
+    node.textContent = String(Math.max(counts[key] ?? 0, finishedCounted[key] ?? 0));
   }
   for (const node of shownNodes) {
     node.textContent = String(shownCounts[node.dataset.shown] ?? 0);
