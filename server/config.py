@@ -301,6 +301,14 @@ SETTINGS: tuple[Setting, ...] = (
         "city. Unset: the home page names no one (the demo names its city's committee).",
     ),
     Setting(
+        "DOITHOAI_PLACE",
+        "place",
+        "",
+        str,
+        'Where the organiser sits, as the report to the leadership writes its date line ("Huế, '
+        'ngày 03 tháng 12 năm 2026"). Unset: the date alone (the demo names its city).',
+    ),
+    Setting(
         "DOITHOAI_SUBMIT_LIMIT",
         "submit_limit",
         "5/minute",
@@ -622,6 +630,7 @@ class Settings:
     demo_password: str = ""
     widget_origins: tuple[str, ...] = ()
     organiser: str = ""
+    place: str = ""
     submit_limit: tuple[int, float] = (5, 60.0)
     device_limit: tuple[int, float] = (3, 60.0)
     voter_limit: tuple[int, float] = (10, 60.0)

@@ -36,10 +36,11 @@ def open_socket(
 ) -> socket.socket:
     """Connect and complete the opening handshake; return the blocking socket.
 
-    Only the response's head is read (with whatever followed it in the same
-    read); after that nothing is. ``rcvbuf`` shrinks the client's receive
-    buffer before connecting, so a client that stops reading stops the
-    server's writes after kilobytes rather than megabytes.
+    Only the response's head is read, to its last byte (frames the server
+    sent right behind it stay for ``read_frame``); after that nothing is.
+    ``rcvbuf`` shrinks the client's receive buffer before connecting, so a
+    client that stops reading stops the server's writes after kilobytes
+    rather than megabytes.
     """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     if rcvbuf is not None:
@@ -55,18 +56,28 @@ def open_socket(
                 f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
             ).encode()
         )
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = sock.recv(1024)
-            if not chunk:
-                raise ConnectionError(f"closed during the handshake: {head!r}")
-            head += chunk
+        head = _read_head(sock)
         if not head.startswith(b"HTTP/1.1 101"):
             raise ConnectionError(f"handshake refused: {head.splitlines()[0]!r}")
     except BaseException:
         sock.close()
         raise
     return sock
+
+
+def _read_head(sock: socket.socket) -> bytes:
+    """The handshake response's head, and not a byte more: each read peeks
+    first, then takes only up to the blank line that ends the head."""
+    head = b""
+    while True:
+        seen = sock.recv(4096, socket.MSG_PEEK)
+        if not seen:
+            raise ConnectionError(f"closed during the handshake: {head!r}")
+        end = (head[-3:] + seen).find(b"\r\n\r\n")
+        take = len(seen) if end < 0 else end + 4 - len(head[-3:])
+        head += sock.recv(take)
+        if end >= 0:
+            return head
 
 
 def masked_frame(opcode: int, payload: bytes) -> bytes:

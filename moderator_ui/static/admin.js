@@ -132,6 +132,9 @@ function listPage() {
   // gets its slug.
   if (title.value && !slug.value) slug.value = slugify(title.value);
 
+  // Disabled in the page until now: a click before this script ran would
+  // have sent the form to the page's own URL instead of the API.
+  submit.disabled = false;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
@@ -567,6 +570,9 @@ function dialoguePage() {
 
   for (const node of Object.values(fields)) node.addEventListener("input", () => clearError(node));
 
+  // Disabled in the page until now: a click before this script ran would
+  // have sent the form to the page's own URL instead of the API.
+  saveButton.disabled = false;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);

@@ -321,6 +321,9 @@ form.addEventListener("input", (event) => {
   if (box) clearErrors(box);
 });
 
+// Disabled in the page until now: a click before this script ran would
+// have sent the form to the page's own URL instead of the API.
+submit.disabled = false;
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   clearErrors(form);

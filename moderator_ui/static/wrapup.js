@@ -126,4 +126,7 @@ async function end(event) {
 list.replaceChildren(...plan.questions.map(row));
 for (const id of choices.keys()) showChoice(id);
 showChoice(null);
+// Disabled in the page until now: a click before this script ran would
+// have sent the form to the page's own URL instead of the API.
+submit.disabled = false;
 form.addEventListener("submit", end);

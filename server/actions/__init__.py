@@ -30,6 +30,7 @@ from .feeds import Feeds
 from .intake import Intake
 from .moderation import Moderation
 from .notices import Notifications, Outbox
+from .reports import Record, Reports
 from .submissions import PUBLIC_CHANNELS, Submissions
 from .tracking import Tracking
 
@@ -39,6 +40,7 @@ __all__ = [
     "Contended",
     "Identity",
     "NotReplicated",
+    "Record",
     "Services",
     "SignedIn",
     "StoreUnavailable",
@@ -62,6 +64,7 @@ class Services:
     accounts: Accounts
     audit: Audit
     notifications: Notifications
+    reports: Reports
     _store: Store = field(repr=False)
 
     async def unready(self, node: str, max_lag: float) -> list[str]:
@@ -106,5 +109,6 @@ def build(
         ),
         audit=Audit(store, settings, clock),
         notifications=Notifications(store, settings, clock, outbox),
+        reports=Reports(store, settings, clock),
         _store=store,
     )

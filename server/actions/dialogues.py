@@ -51,6 +51,10 @@ class Dialogues(Family):
         ]
         if "status" in doc:
             doc["status"] = DialogueStatus(doc["status"]).value
+            # Created past a phase (the demo, tests, imports): it went through it now.
+            past = phases.PAST.get(DialogueStatus(doc["status"]), ())
+            for moment in past:
+                doc[moment] = doc.get(moment) or iso(self._now())
         dialogue = Dialogue.from_doc(doc)
         for _ in range(5):
             try:

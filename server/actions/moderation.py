@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from ..domain import access, audit, export, lifecycle
+from ..domain import access, lifecycle
 from ..domain.access import Permission
 from ..domain.events import staff_question
 from ..domain.lifecycle import Command, Decision
@@ -192,23 +192,3 @@ class Moderation(Family):
     async def handling(self, dialogue: Dialogue) -> dict[str, dict[str, str]]:
         """Who is handling which question now (for a console's snapshot)."""
         return await self.store.questions.handling(dialogue.id, iso(self._now()))
-
-    async def export(
-        self, dialogue: Dialogue, actor: Actor, with_contact: bool = False
-    ) -> list[dict[str, Any]]:
-        """Every question of the dialogue (all states but received), oldest
-        first, as export rows; contact columns only ``with_contact``, for
-        moderators and admins, and that access is audited."""
-        if with_contact and not access.allows(actor.roles, Permission.CONTACT):
-            raise Refused("forbidden", "only moderators and admins may export contact data")
-        _, questions = await self.store.questions.snapshot(
-            dialogue.id, [s for s in Status if s is not Status.RECEIVED]
-        )
-        questions.sort(key=lambda q: int(q.id))
-        contacts = None
-        if with_contact:
-            contacts = await self.store.questions.contacts(dialogue.id, [q.id for q in questions])
-            after = {"with_contact": True, "questions": len(questions)}
-            entry = audit.by(actor, "export", None, {}, after, iso(self._now()))
-            await self.store.audit.append(dialogue.id, [entry])
-        return export.rows(questions, dialogue, contacts)

@@ -71,13 +71,15 @@ def serve(settings: Settings) -> None:
 def demo(settings: Settings) -> None:
     """``serve`` plus the demo dialogue, and the portal page on its own origin
     (the other loopback name, same port): the app answers only on its own."""
-    from ..demo.data import ORGANISER
+    from ..demo.data import ORGANISER, PLACE
     from ..demo.mail import LogMailer
     from ..demo.portal import Portal, portal_origin, split_by_host
     from ..demo.seed import seed_demo
 
     settings = settings.replace(
-        public_url=settings.origin, organiser=settings.organiser or ORGANISER
+        public_url=settings.origin,
+        organiser=settings.organiser or ORGANISER,
+        place=settings.place or PLACE,
     )
     password = settings.demo_password or secrets.token_urlsafe(9)
     app = create_app(

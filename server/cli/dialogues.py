@@ -5,18 +5,22 @@ a terminal."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import json
 import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from ..actions import Services
 from ..config import Settings
+from ..documents import report as document
 from ..domain import export
 from ..domain.events import staff_dialogue
 from ..domain.model import Actor, DialogueStatus, Role
 from ..domain.wording import Refused
+from ..domain.wrapup import ICT
 from ..web.catalogs import LANGUAGES, catalog
 from ..web.routes import path
 
@@ -58,6 +62,16 @@ def add_parser(sub: Any) -> None:
         "live in writing (each to its routed official, else its topic's default)",
     )
     wrap_up.add_argument("slug")
+    report = verbs.add_parser(
+        "report", help="the report to the leadership (Word, Decree 30/2020 form) to a file"
+    )
+    report.add_argument("slug")
+    report.add_argument(
+        "--output", "-o", help="the file to write (default: SLUG-report-DATE.docx, here)"
+    )
+    report.add_argument(
+        "--lang", choices=LANGUAGES, default="vi", help="Vietnamese (default) or English"
+    )
     rotate = verbs.add_parser("rotate-screen", help="a new overlay token; the old one stops")
     rotate.add_argument("slug")
     dump = verbs.add_parser(
@@ -104,13 +118,26 @@ async def run(actions: Services, args: argparse.Namespace, settings: Settings) -
             _print_wrap_up(closed)
         elif args.verb == "export":
             dialogue = await actions.dialogues.get(args.slug)
-            rows = await actions.moderation.export(
+            record = await actions.reports.record(
                 dialogue, OPERATOR, with_contact=args.with_contact
             )
             if args.json:
-                print(json.dumps(rows, ensure_ascii=False, indent=2))
+                print(json.dumps(record.rows, ensure_ascii=False, indent=2))
             else:
-                sys.stdout.write(export.to_csv(rows, args.with_contact, catalog(args.lang).gettext))
+                gettext = catalog(args.lang).gettext
+                sys.stdout.write(export.to_csv(record.rows, args.with_contact, gettext))
+        elif args.verb == "report":
+            dialogue = await actions.dialogues.get(args.slug)
+            record = await actions.reports.record(dialogue, OPERATOR)
+            issuer = document.Issuer(settings.organiser, settings.place)
+            body = document.document(
+                dialogue, record.questions, record.figures, issuer, record.at,
+                catalog(args.lang).gettext,
+            )  # fmt: skip
+            day = record.at.astimezone(ICT).date().isoformat()
+            target = Path(args.output or f"{dialogue.slug}-report-{day}.docx")
+            await asyncio.to_thread(target.write_bytes, body)
+            print(f"wrote {target} ({len(body)} bytes)")
         elif args.verb == "rotate-screen":
             dialogue = await actions.dialogues.get(args.slug)
             token = await actions.broadcast.rotate_screen_token(dialogue, OPERATOR)

@@ -27,6 +27,8 @@ SLUG = "chuyen-doi-so"
 TITLE = "Đối thoại trực tuyến: Chuyển đổi số thành phố Huế"
 #: Who holds the dialogue: the home page's organiser when DOITHOAI_ORGANISER is unset.
 ORGANISER = "Ủy ban nhân dân thành phố Huế"
+#: Where it sits: the report's date line when DOITHOAI_PLACE is unset.
+PLACE = "Huế"
 DESCRIPTION = (
     "Ủy ban nhân dân thành phố Huế đối thoại trực tuyến với người dân và doanh nghiệp về "
     "chuyển đổi số: chính quyền số, kinh tế số, xã hội số, dịch vụ công trực tuyến, hạ "

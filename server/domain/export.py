@@ -182,7 +182,7 @@ def _cell(value: Any) -> str:
     return "'" + text if is_formula(text) else text
 
 
-def _said(column: str, value: Any, gettext: Gettext) -> Any:
+def said(column: str, value: Any, gettext: Gettext) -> Any:
     """A cell's value as people read it: coded values in words, times in
     Vietnam's time (``2026-12-01T14:05:00+07:00``); anything else as it is."""
     if value is None or value == "":
@@ -205,5 +205,5 @@ def to_csv(table: Sequence[Mapping[str, Any]], with_contact: bool, gettext: Gett
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([gettext(HEADERS[c]) for c in columns])
     for r in table:
-        writer.writerow([_cell(_said(c, r.get(c), gettext)) for c in columns])
+        writer.writerow([_cell(said(c, r.get(c), gettext)) for c in columns])
     return "\ufeff" + out.getvalue()

@@ -72,6 +72,15 @@ def change_phase(dialogue: Dialogue, status: Any, at: str, *, wrap_up: bool = Fa
     return dialogue.evolve(**changes)
 
 
+#: The moments a dialogue in each phase has been through (``live_at``,
+#: ``closed_at``): one created straight into a phase gets them too.
+PAST: dict[D, tuple[str, ...]] = {
+    D.LIVE: ("live_at",),
+    D.CLOSED: ("live_at", "closed_at"),
+    D.ARCHIVED: ("live_at", "closed_at"),
+}
+
+
 def _invalid(field: str, message: str, **params: Any) -> Refused:
     return Refused("invalid", message, field, **params)
 

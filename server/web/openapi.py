@@ -43,6 +43,8 @@ RESPONSE_NAMES = {
 }
 #: The statuses that ask the client to wait (``Retry-After``).
 WAITS = (429, 503)
+#: A file's schema (a workbook, a document), beside a string of text.
+BINARY = {"format": "binary"}
 STAFF_READ: list[Schema] = [{"cookieSession": []}, {"bearer": []}]
 STAFF_WRITE: list[Schema] = [{"cookieSession": [], "csrfToken": []}, {"bearer": []}]
 AFTER = {
@@ -188,8 +190,11 @@ def _operation(route: ApiRoute, schemas: Schemas) -> Schema:
         ok = _json({"anyOf": each}, op.summary)
     elif op.response is not None:
         ok = _json(schemas.of(f"{op.name}.response"), op.summary)
-        if op.alternative:
-            ok["content"][op.alternative] = {"schema": {"type": "string"}}
+    elif op.alternatives:
+        ok["content"] = {}
+    for media in op.alternatives:
+        text = media.startswith("text/")
+        ok["content"][media] = {"schema": {"type": "string", **({} if text else BINARY)}}
     responses: Schema = {str(op.status): ok}
     for status in op.statuses():
         responses[str(status)] = {"$ref": f"#/components/responses/{RESPONSE_NAMES[status]}"}

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.routing import BaseRoute, Route, Router
 
+from ..documents import report as document
+from ..documents import spreadsheet
 from ..domain import lifecycle
 from ..domain import views as v
 from ..domain.access import Permission
@@ -261,20 +263,40 @@ API: tuple[ApiRoute, ...] = (
         "rotateScreen", "A new overlay token; the old one stops working", (STAFF,),
         permitted(Permission.MANAGE), response=v.Screen, path=(SLUG,), errors=IN_DIALOGUE)),
     ApiRoute("GET", "/api/v1/dialogues/{slug}/export", export.export, Operation(
-        "exportQuestions", "Every question of the dialogue as CSV or JSON", (STAFF,),
-        permitted(Permission.EXPORT), response=v.Export, alternative="text/csv",
+        "exportQuestions", "Every question of the dialogue as CSV, XLSX or JSON", (STAFF,),
+        permitted(Permission.EXPORT), response=v.Export,
+        alternatives=("text/csv", spreadsheet.MEDIA_TYPE),
         path=(SLUG,), errors=("invalid", *IN_DIALOGUE),
         query=(
-            Param("format", Literal["csv", "json"], "The file's format.", "csv"),
+            Param("format", Literal["csv", "xlsx", "json"], "The file's format.", "csv"),
             Param("contact", Literal["true", "false"],
                   "With the askers' phone and email (moderators, admins; audited).", "false"),
             Param("lang", Literal["vi", "en"],
-                  "The CSV's language: its headers, states, channels, reasons and flags "
+                  "The CSV's and the workbook's language: headers, states, channels, "
+                  "reasons and flags "
                   "(default: the language switch's cookie, Accept-Language, else vi)."),
         ),
         description="One row per question (every state but received). The CSV is for "
-        "people: in the reader's language, times in Vietnam's time (+07:00); the JSON is "
-        "data: codes, times as stored.")),
+        "people: in the reader's language, times in Vietnam's time (+07:00); the XLSX "
+        "workbook too, with a sheet of answers (given and owed) and one of statistics, "
+        "times as Vietnam's date-times, no cell a formula; the JSON is data: codes, "
+        "times as stored.")),
+    ApiRoute("GET", "/api/v1/dialogues/{slug}/report", export.report, Operation(
+        "getReport", "The report to the leadership, as a Word document", (STAFF,),
+        permitted(Permission.SEE), alternatives=(document.MEDIA_TYPE,),
+        path=(SLUG,), errors=("invalid", *IN_DIALOGUE),
+        query=(
+            Param("format", Literal["docx"], "The file's format.", "docx"),
+            Param("lang", Literal["vi", "en"],
+                  "The report's language (default: the language switch's cookie, "
+                  "Accept-Language, else vi)."),
+        ),
+        description="In the form of Decree 30/2020/ND-CP: the issuing body "
+        "(DOITHOAI_ORGANISER) beside the national motto, the number left for the records "
+        "clerk, the place (DOITHOAI_PLACE) and date, the title; what the dialogue was, "
+        "the questions by channel, topic, locality and state, the answers live and in "
+        "writing, what each official owes and by when, the questions and answers by "
+        "topic; recipients and signature. No contact data.")),
     ApiRoute("GET", "/api/v1/dialogues/{slug}/audit", audit_pages.audit_api, Operation(
         "getAudit", "The dialogue's audit trail, newest first, and whether it is intact",
         (STAFF,), permitted(Permission.AUDIT), response=v.AuditPage, path=(SLUG,),

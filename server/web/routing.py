@@ -85,8 +85,9 @@ class Operation:
     #: Path parameters' types and descriptions (others: strings).
     path: tuple[Param, ...] = ()
     description: str = ""
-    #: Another media type the success may be sent as (its schema: a string).
-    alternative: str | None = None
+    #: Other media types the success may be sent as: text (a string) or,
+    #: with ``binary``, a file.
+    alternatives: tuple[str, ...] = ()
 
     def statuses(self) -> dict[int, list[str]]:
         """Each error status the operation may answer, with its codes."""

@@ -18,12 +18,14 @@ something.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import sys
 import tempfile
 import threading
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +34,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 import redis
+from openpyxl import load_workbook
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
@@ -237,8 +240,10 @@ def _feed_hits(feed: Listener, where: str) -> list[str]:
 
 def test_no_export_route_goes_unchecked() -> None:
     """Every export route of the app is one this module checks."""
-    exports = {path for _, path in app_routes() if "export" in path}
-    assert exports == {"/api/v1/dialogues/{slug}/export"}, exports
+    exports = {path for _, path in app_routes() if "export" in path or "report" in path}
+    assert exports == {"/api/v1/dialogues/{slug}/export", "/api/v1/dialogues/{slug}/report"}, (
+        exports
+    )
 
 
 def test_moderators_see_the_canary(broadcast: Broadcast) -> None:
@@ -304,20 +309,42 @@ def test_staff_who_are_not_moderators_never_get_it(broadcast: Broadcast) -> None
 
 
 def test_exports_without_the_flag_never_carry_it(broadcast: Broadcast) -> None:
-    """CSV and JSON exports, over HTTP and from the CLI, hold the canary only
-    when the contact flag asks for it."""
+    """CSV, XLSX and JSON exports, over HTTP and from the CLI, hold the canary
+    only when the contact flag asks for it; the report to the leadership never."""
     found = []
     client = broadcast.moderator.client
     for query in ("", "?format=json", "?format=csv&contact=false"):
         response = client.get(f"/api/v1/dialogues/{SLUG}/export{query}")
         assert response.status_code == 200, response.text
         found += _hits(f"export{query}", response.text)
+    book = client.get(f"/api/v1/dialogues/{SLUG}/export?format=xlsx")
+    found += _hits("XLSX export", _workbook_text(book.content))
+    for lang in ("vi", "en"):
+        report = client.get(f"/api/v1/dialogues/{SLUG}/report?lang={lang}")
+        assert report.status_code == 200, report.text
+        found += _hits(f"report ({lang})", _docx_text(report.content))
     for args in (["--json"], []):
         found += _hits(f"CLI export {args}", _cli(broadcast, "dialogue", "export", SLUG, *args))
     assert not found, found
     flagged = client.get(f"/api/v1/dialogues/{SLUG}/export?format=json&contact=true")
     assert EMAIL in flagged.text  # control
     assert EMAIL in _cli(broadcast, "dialogue", "export", SLUG, "--with-contact")
+    flagged_book = client.get(f"/api/v1/dialogues/{SLUG}/export?format=xlsx&contact=true")
+    assert EMAIL in _workbook_text(flagged_book.content)  # control
+
+
+def _workbook_text(body: bytes) -> str:
+    book = load_workbook(io.BytesIO(body))
+    return "\n".join(
+        str(v) for s in book.worksheets for row in s.iter_rows(values_only=True) for v in row
+    )
+
+
+def _docx_text(body: bytes) -> str:
+    """Every text of the document (its tables' too), as it is stored."""
+    with zipfile.ZipFile(io.BytesIO(body)) as parts:
+        xml = [name for name in parts.namelist() if name.endswith((".xml", ".rels"))]
+        return "\n".join(parts.read(name).decode() for name in xml)
 
 
 def _cli(broadcast: Broadcast, *args: str) -> str:

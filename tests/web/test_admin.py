@@ -257,20 +257,54 @@ def test_a_title_typed_before_the_script_runs_still_gets_its_slug(
     """On a slow connection the admin may type the title before admin.js has
     run: the slug is derived when the script starts, not only on later input."""
     with page_through_login(chromium, site.url, "/admin", "admin") as page:
-        held: list[Route] = []
-        page.route(re.compile(r"/static/admin[^/]*\.js"), lambda route: held.append(route))
-        page.reload(wait_until="commit")
+        held = hold_script(page, "admin")
         title = page.get_by_label("Tiêu đề")
         title.fill("Chuyển đổi số năm 2027")
         slug = page.get_by_label("Đường dẫn")
         expect(slug).to_have_value("")
-        for _ in range(50):
-            if held:
-                break
-            page.wait_for_timeout(50)
-        assert held, "admin.js was never requested"
-        held[0].continue_()
+        release(page, held, "admin")
         expect(slug).to_have_value("chuyen-doi-so-nam-2027")
+
+
+def hold_script(page: Page, script: str) -> list[Route]:
+    """Reload ``page`` with its ``script`` held back (the list gets its request)."""
+    held: list[Route] = []
+    page.route(re.compile(rf"/static/{script}[^/]*\.js"), lambda route: held.append(route))
+    page.reload(wait_until="commit")
+    return held
+
+
+def release(page: Page, held: list[Route], script: str) -> None:
+    """Let the held script through, once the page has asked for it."""
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, f"{script}.js was never requested"
+    held[0].continue_()
+
+
+@pytest.mark.parametrize(
+    ("path", "script", "button"),
+    [
+        ("/admin", "admin", "Tạo bản nháp"),
+        (f"/admin/{SLUG}", "admin", "Lưu cài đặt"),
+        ("/admin/users", "users", "Thêm tài khoản"),
+        (f"/console/{SLUG}/wrap-up", "wrapup", "Kết thúc buổi phát sóng"),
+    ],
+)
+def test_a_form_cannot_be_sent_before_its_script_runs(
+    chromium: Browser, site: ServerProcess, path: str, script: str, button: str
+) -> None:
+    """On a slow connection (or a loaded machine) a click may come before the
+    page's script: the form's button waits for the script, rather than send
+    the form to the page's own address (a reload, or a 405, and nothing done)."""
+    with page_through_login(chromium, site.url, path, "admin") as page:
+        held = hold_script(page, script)
+        send = page.get_by_role("button", name=button, exact=True)
+        expect(send).to_be_disabled()
+        release(page, held, script)
+        expect(send).to_be_enabled()
 
 
 def test_two_admins_editing_at_once_lose_nothing(

@@ -11,10 +11,14 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
+from docx import Document
+from openpyxl import load_workbook
 
+from server.documents import report, spreadsheet
 from tests.helpers import ServerProcess
 from tests.support.staff import StaffClient
 
@@ -23,6 +27,7 @@ from .seed import SLUG, ask
 pytestmark = pytest.mark.e2e
 
 EXPORT = f"/api/v1/dialogues/{SLUG}/export"
+REPORT = f"/api/v1/dialogues/{SLUG}/report"
 PHONE, EMAIL = "0912 345 678", "xuat.du.lieu@example.vn"
 
 
@@ -87,7 +92,32 @@ def test_export_for_the_record(site: ServerProcess, moderator: StaffClient, aske
     # The JSON is data: codes and the stored times.
     assert {q["status"] for q in as_json["questions"]} == {"pending"}
     assert all(q["submitted_at"].endswith("+00:00") for q in as_json["questions"])
-    assert moderator.get(EXPORT, params={"format": "xlsx"}).status_code == 400
+    assert moderator.get(EXPORT, params={"format": "pdf"}).status_code == 400
+
+    book = moderator.get(EXPORT, params={"format": "xlsx"})
+    assert book.status_code == 200 and book.headers["content-type"] == spreadsheet.MEDIA_TYPE
+    assert 'filename="chuyen-doi-so-questions.xlsx"' in book.headers["content-disposition"]
+    opened = load_workbook(io.BytesIO(book.content))
+    assert opened.sheetnames == ["Câu hỏi", "Trả lời", "Thống kê"]
+    sheet = [list(r) for r in opened["Câu hỏi"].iter_rows(values_only=True)]
+    assert [r[8] for r in sheet[1:]] == [r["Câu hỏi"].removeprefix("'") for r in rows]
+    assert EMAIL not in str(sheet)
+
+
+def test_the_report_for_the_dialogue_s_staff(site: ServerProcess, asked: None) -> None:
+    """Any staff member of the dialogue downloads the report to the
+    leadership, in their language; the public and bad formats do not."""
+    assert httpx.get(f"{site.url}{REPORT}").status_code == 401
+    with StaffClient(site.url, "producer") as producer:
+        assert producer.get(REPORT, params={"format": "pdf"}).status_code == 400
+        got = producer.get(REPORT)
+        assert got.status_code == 200 and got.headers["content-type"] == report.MEDIA_TYPE
+        text = "\n".join(p.text for p in Document(io.BytesIO(got.content)).paragraphs)
+        assert "BÁO CÁO" in text and "IV. CÂU HỎI VÀ TRẢ LỜI THEO LĨNH VỰC" in text
+        english = producer.get(REPORT, params={"lang": "en"})
+        assert "I. GENERAL INFORMATION" in str(
+            [p.text for p in Document(io.BytesIO(english.content)).paragraphs]
+        )
 
 
 def test_export_is_for_moderators_and_admins(site: ServerProcess) -> None:
@@ -97,7 +127,9 @@ def test_export_is_for_moderators_and_admins(site: ServerProcess) -> None:
         assert producer.get(EXPORT, params={"contact": "true"}).status_code == 403
 
 
-def test_export_from_the_command_line(site: ServerProcess, redis_server: str, asked: None) -> None:
+def test_export_from_the_command_line(
+    site: ServerProcess, redis_server: str, asked: None, tmp_path: Path
+) -> None:
     env = {"REDIS_URL": redis_server, "PATH": "/usr/bin:/bin"}
     command = [sys.executable, "-m", "server", "dialogue", "export", SLUG]
     plain = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
@@ -112,3 +144,10 @@ def test_export_from_the_command_line(site: ServerProcess, redis_server: str, as
         [*command, "--with-contact"], capture_output=True, text=True, env=env, timeout=60
     )
     assert full.returncode == 0 and EMAIL in full.stdout
+    target = tmp_path / "bao-cao.docx"
+    written = subprocess.run(
+        [sys.executable, "-m", "server", "dialogue", "report", SLUG, "-o", str(target)],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert written.returncode == 0, written.stderr
+    assert "BÁO CÁO" in [p.text for p in Document(str(target)).paragraphs]
