@@ -5,7 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from . import cluster, console, duplicates, fanout, ingest, login_flood, schemas, ws_flood
+from . import (
+    cluster,
+    console,
+    duplicates,
+    fanout,
+    first_page,
+    ingest,
+    login_flood,
+    schemas,
+    ws_flood,
+)
 
 
 def main() -> None:
@@ -26,6 +36,8 @@ def main() -> None:
     asyncio.run(ws_flood.run())
     asyncio.run(login_flood.run(10.0))
     asyncio.run(cluster.run())
+    for n in (1300, 20000):
+        asyncio.run(first_page.run(n))
 
 
 main()

@@ -23,9 +23,10 @@ import { Feed } from "../../moderator_ui/static/lib/feed.js";
 import { translator } from "../../moderator_ui/static/lib/i18n.js";
 import { readMore } from "../../moderator_ui/static/lib/more.js";
 import { MyQuestions } from "../../moderator_ui/static/lib/my_questions.js";
+import { LoadMore } from "../../moderator_ui/static/lib/older.js";
 import { Herald } from "../../moderator_ui/static/lib/news.js";
 import { fetchProof, sendProven, sha256, solve } from "../../moderator_ui/static/lib/proof.js";
-import { apply, createState, setVotes } from "../../moderator_ui/static/lib/state.js";
+import { apply, createState, older, setVotes } from "../../moderator_ui/static/lib/state.js";
 import { clockOffset, formatDay, timeElement } from "../../moderator_ui/static/lib/time.js";
 import { MESSAGES } from "./catalog.js";
 import { STYLES } from "./styles.js";
@@ -154,6 +155,7 @@ export class DoithoaiWidget extends HTMLElement {
     this.running = null;
     window.removeEventListener("online", this.online);
     if (this.looking) this.looking.disconnect();
+    this.loadMore?.observer?.disconnect();
     clearTimeout(this.retryTimer);
     if (this.feed) this.feed.stop();
     this.feed = null;
@@ -299,8 +301,12 @@ export class DoithoaiWidget extends HTMLElement {
         more,
       );
     };
+    // The feed's first message is bounded: older questions come a page at a
+    // time from the server (lib/older.js) once both lists show all they have.
+    this.loadMore = new LoadMore(t, () => this.loadOlder());
     this.listsBox = h("div", { class: "w0", hidden: true }, listSection("answered", t("Answered"), t("No question has been answered yet.")),
       listSection("waiting", t("Questions waiting for an answer"), t("No question has been published yet.")),
+      this.loadMore.node,
     );
     const head = h("header", { class: "head" }, this.heading, h("div", { class: "row" }, this.badge, this.conn));
     this.view.replaceChildren(
@@ -460,6 +466,16 @@ export class DoithoaiWidget extends HTMLElement {
     this.draw();
   }
 
+  /** The next page of older questions (GET .../feed?before=) into the state; whether it came. */
+  async loadOlder() {
+    const { epoch, nextBefore } = this.model;
+    const result = await this.call(this.url(this.path(`/feed?before=${nextBefore}`)));
+    if (!result.ok) return false;
+    older(this.model, result.data.questions, { epoch, nextBefore: result.data.next_before });
+    this.draw();
+    return true;
+  }
+
   async vote(id) {
     if (this.voted.has(id) || !this.running) return;
     const url = this.url(this.path(`/questions/${encodeURIComponent(id)}/votes`));
@@ -510,6 +526,7 @@ export class DoithoaiWidget extends HTMLElement {
       more.hidden = items.length <= visible.length;
       more.textContent = this.t("Show more ({n})", { n: items.length - visible.length });
     }
+    this.loadMore.node.hidden = !this.model.nextBefore || Object.values(this.lists).some(({ more }) => !more.hidden);
   }
 
   /** Put the cards of `items` into `container` in order, moving only those out of

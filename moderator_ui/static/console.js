@@ -17,6 +17,7 @@ import { card } from "./console_card.js";
 import { chooseBulkReason, chooseMergeTarget, chooseOfficial, chooseReason, chooseTopic } from "./console_choices.js";
 import { createEntry } from "./console_entry.js";
 import { createFilters } from "./console_filters.js";
+import { createHistory } from "./console_history.js";
 import { bindKeys, helpOverlay } from "./console_keys.js";
 import { createPresence } from "./console_presence.js";
 import { inverse, UndoStack } from "./console_undo.js";
@@ -70,6 +71,7 @@ const namedBy = new Map();
 const undoStack = new UndoStack();
 const inFlight = new Set(); // promises of the actions sent and not yet answered
 let synced = false;
+let finishedCounted = {}; // finished questions by state, as the last snapshot counted them
 let frame = 0;
 let focusAfter = null; // {id, key}: where the keyboard focus goes after the next draw
 let current = null; // the question the moderator is on (j/k, click, focus)
@@ -167,6 +169,8 @@ function upsert(question, force = false) {
 function receive(message) {
   changed(apply(model, message));
   if (message.type === "snapshot") {
+    past.snapshot(message.data);
+    finishedCounted = (message.data && message.data.finished) || {};
     synced = true;
     touch(null);
   }
@@ -212,7 +216,9 @@ function draw() {
     total += all.length;
   }
   for (const node of countNodes) {
-    node.textContent = String(counts[node.dataset.count] ?? 0);
+    // A finished state: at least what the snapshot counted (it leaves those out; the history has them).
+    const key = node.dataset.count;
+    node.textContent = String(Math.max(counts[key] ?? 0, finishedCounted[key] ?? 0));
   }
   for (const node of shownNodes) {
     node.textContent = String(shownCounts[node.dataset.shown] ?? 0);
@@ -670,5 +676,6 @@ bindKeys({
 
 // -- connection --------------------------------------------------------------
 
+const past = createHistory({ slug, lang, model, changed, announce });
 const { feed, signedOut } = staffConnection(slug, { onMessage: receive, connection, notice, lang });
 feed.start();

@@ -19,7 +19,7 @@ import { askedBy, label, liveRegion, staffConnection, t } from "./common.js";
 import { api, csrfToken, errorMessage } from "./lib/api.js";
 import { h, length, readJSON, reconcile } from "./lib/dom.js";
 import { allowedActions, viewerOf } from "./lib/permissions.js";
-import { apply, createState, listQueue, take } from "./lib/state.js";
+import { apply, createState, listQueue, older, take } from "./lib/state.js";
 import { formatDay, formatTime, timeElement, today } from "./lib/time.js";
 
 const root = document.getElementById("official");
@@ -95,10 +95,31 @@ function overdue(q, now) {
   return q.status === "deferred" && Boolean(q.due_at) && q.due_at < now;
 }
 
+/**
+ * The answered questions this page lists (summaries to write, my answers):
+ * the staff snapshot leaves finished questions out (docs/api.md), so after
+ * each snapshot they are read from the history, every page of it, into the
+ * state (a page never overrides what the feed said; a newer snapshot stops it).
+ */
+async function loadFinished() {
+  const epoch = model.epoch;
+  let before = null;
+  do {
+    const query = new URLSearchParams({ limit: "500" });
+    if (before) query.set("before", before);
+    const result = await api(`/api/v1/dialogues/${encodeURIComponent(slug)}/history?${query}`, { lang });
+    if (!result.ok || epoch !== model.epoch) return;
+    older(model, result.data.items, { epoch, nextBefore: null });
+    before = result.data.next_before;
+    schedule();
+  } while (before);
+}
+
 function receive(message) {
   const out = apply(model, message);
   if (message.type === "snapshot") {
     view.synced = true;
+    loadFinished();
     if (message.data && Array.isArray(message.data.queue)) listQueue(model, message.data.queue);
   } else if (message.type === "queue.changed" && message.data && Array.isArray(message.data.ids)) {
     listQueue(model, message.data.ids);

@@ -11,7 +11,8 @@ import { airText, clock, phaseKey } from "./air.js";
 import { fitText } from "./fit.js";
 import { h, readJSON, reconcile } from "./lib/dom.js";
 import { followAir, refitOnResize } from "./lib/air_page.js";
-import { apply, createState } from "./lib/state.js";
+import { api } from "./lib/api.js";
+import { apply, createState, older } from "./lib/state.js";
 
 const root = document.getElementById("presenter");
 const slug = root.dataset.slug;
@@ -121,6 +122,28 @@ refitOnResize(schedule, () => {
 setInterval(tick, 1000);
 draw();
 
+/**
+ * The head of the queue, read if the feed has not sent it: the first message
+ * of the public feed carries only the head of a long queue (docs/api.md), so
+ * a question further back that moves up is read from the page of older
+ * questions that begins with it (GET .../feed?before=<its id + 1>); a page
+ * never overrides what the feed said.
+ */
+const asked = new Set();
+async function readNext() {
+  for (const id of model.listed.slice(0, NEXT_COUNT)) {
+    if (model.questions[id] || asked.has(id)) continue;
+    asked.add(id);
+    const epoch = model.epoch;
+    const url = `/api/v1/dialogues/${encodeURIComponent(slug)}/feed?before=${Number(id) + 1}`;
+    const result = await api(url, {});
+    if (!result.ok) continue;
+    const found = result.data.questions.filter((q) => q.id === id);
+    older(model, found, { epoch, nextBefore: model.nextBefore });
+    schedule();
+  }
+}
+
 followAir(root, connectionNode, {
   slug,
   token,
@@ -128,5 +151,6 @@ followAir(root, connectionNode, {
   onMessage: (message) => {
     apply(model, message);
     schedule();
+    readNext();
   },
 });

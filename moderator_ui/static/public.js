@@ -19,8 +19,9 @@ import { h, readJSON, reconcile, safeUrl } from "./lib/dom.js";
 import { Feed } from "./lib/feed.js";
 import { translator } from "./lib/i18n.js";
 import { readMore } from "./lib/more.js";
+import { LoadMore } from "./lib/older.js";
 import { fetchProof, sendProven } from "./lib/proof.js";
-import { apply, createState, setVotes } from "./lib/state.js";
+import { apply, createState, older, setVotes } from "./lib/state.js";
 import { clockOffset, formatDay, timeElement } from "./lib/time.js";
 import { createBrowse } from "./public_filter.js";
 import { following } from "./public_follow.js";
@@ -82,6 +83,23 @@ async function vote(id) {
   setVotes(model, id, result.data.votes);
   schedule();
 }
+
+// -- older questions: the first message is bounded, the rest pages on scroll --
+
+/** The next page of older questions (GET .../feed?before=) into the state; whether it came. */
+async function loadOlder() {
+  const cursor = model.nextBefore;
+  if (!cursor) return true;
+  const epoch = model.epoch;
+  const result = await api(`${apiBase}/feed?before=${encodeURIComponent(cursor)}`, { lang });
+  if (!result.ok) return false;
+  older(model, result.data.questions, { epoch, nextBefore: result.data.next_before });
+  schedule();
+  return true;
+}
+
+const loadMore = new LoadMore(libT, loadOlder, "button");
+list.after(loadMore.node);
 
 // -- state and drawing -------------------------------------------------------
 
@@ -149,7 +167,10 @@ function draw() {
   if (focused && focused.isConnected && focused !== document.activeElement) focused.focus();
   onAirEmpty.hidden = onAir.length > 0;
   listEmpty.hidden = rest.length > 0;
-  listCount.textContent = String(rest.length);
+  // Every published question, loaded or not (as the last snapshot counted them).
+  const counted = Object.values(model.counts).reduce((sum, n) => sum + n, 0) - onAir.length;
+  listCount.textContent = String(Math.max(rest.length, counted));
+  loadMore.node.hidden = !model.nextBefore;
   browse.show(shown.length, rest.length);
 }
 

@@ -1,46 +1,144 @@
 """What a feed's client is sent on connecting: a snapshot of the dialogue for
 its audience, consistent with the last event id it names, or the events it
-missed since the id it last saw."""
+missed since the id it last saw; and the pages of what a snapshot leaves out.
+
+The public snapshot (the first message a viewer gets, and ``GET .../feed``)
+is bounded, whatever the dialogue's size, to ``FIRST_BYTES``: the question on
+air, the head of the queue, the newest answered, the most supported open
+questions and the newest published ones, in that order of need, as many as
+fit; older questions page over HTTP (``GET .../feed?before=``), newest first.
+The staff snapshot carries only the questions that need work
+(``lifecycle.OPEN_STATES``); the finished ones page on demand (``history``).
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from ..domain.events import public_dialogue, public_question, staff_question
-from ..domain.model import PUBLIC_STATUSES, Dialogue, Status, iso
-from ..domain.views import ConsoleFeed, Feed
+from ..domain.lifecycle import FINISHED_STATES, OPEN_STATES
+from ..domain.model import PUBLIC_STATUSES, Dialogue, Question, Status, iso
+from ..domain.views import ConsoleFeed, Feed, FeedPage, PublicQuestion
 from ..store.events import StoredEvent
 from .base import Family
+
+#: The public feed's first message (the WebSocket snapshot with its envelope,
+#: or ``GET .../feed``) is at most this many bytes of UTF-8 JSON (issue 15).
+FIRST_BYTES = 64 * 1024
+#: Room kept for the WebSocket envelope (id, type, the dialogue's slug, reset).
+ENVELOPE_BYTES = 512
+#: How many of each kind the first page asks the store for (the bound in bytes
+#: then decides how many of them it carries).
+NEWEST, ANSWERED, TOP, QUEUE = 50, 10, 10, 20
+#: Questions per page of ``GET .../feed?before=`` (bounded in bytes too) and
+#: of the staff history.
+PAGE = 50
+#: The finished states, in the order the staff snapshot counts them.
+FINISHED = tuple(s for s in Status if s in FINISHED_STATES)
+
+
+def size(value: Any) -> int:
+    """Bytes of ``value`` as the feeds send it (compact UTF-8 JSON)."""
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+class _Budget:
+    """Public questions chosen while they fit in ``room`` bytes."""
+
+    def __init__(self, dialogue: Dialogue, room: int) -> None:
+        self.dialogue = dialogue
+        self.room = room
+        self.chosen: dict[str, PublicQuestion] = {}
+
+    def take(self, question: Question | None) -> bool:
+        """Whether ``question`` is (now) among the chosen; False if it does not fit."""
+        if question is None or question.status not in PUBLIC_STATUSES:
+            return False
+        if question.id in self.chosen:
+            return True
+        view = public_question(question, self.dialogue)
+        cost = size(view) + 1  # and its comma
+        if cost > self.room:
+            return False
+        self.chosen[question.id] = view
+        self.room -= cost
+        return True
 
 
 class Feeds(Family):
     async def public(self, dialogue: Dialogue) -> Feed:
-        """The public feed: the dialogue, what is on air, every published
-        question, the on-air queue's order and whether the overlay shows,
-        consistent with its ``last_event_id``."""
-        board = await self.store.questions.board(dialogue.id, PUBLIC_STATUSES)
-        questions = sorted(board.questions, key=lambda q: int(q.id))
-        on_air = next((q for q in questions if q.status is Status.ON_AIR), None)
-        return {
-            "last_event_id": board.last_id,
+        """The public feed's first page (at most ``FIRST_BYTES``): the dialogue,
+        what is on air, the questions a viewer needs first (the module's
+        docstring), the head of the on-air queue, how many questions each
+        state holds, whether the overlay shows, and the cursor of the older
+        questions; consistent with its ``last_event_id``."""
+        front = await self.store.questions.front(
+            dialogue.id, PUBLIC_STATUSES, newest=NEWEST, answered=ANSWERED, top=TOP, queue=QUEUE
+        )
+        found = front.questions
+        air = found.get(front.on_air) if front.on_air else None
+        on_air = public_question(air, dialogue) if air and air.status is Status.ON_AIR else None
+        feed: Feed = {
+            "last_event_id": front.last_id,
             "dialogue": public_dialogue(dialogue),
-            "on_air": public_question(on_air, dialogue) if on_air else None,
-            "questions": [public_question(q, dialogue) for q in questions],
-            "queue": board.queue,
-            "overlay": {"visible": board.overlay_visible},
+            "on_air": on_air,
+            "questions": [],
+            "queue": front.queue,
+            "overlay": {"visible": front.overlay_visible},
+            "counts": {
+                s.value: front.counts.get(s.value, 0) for s in Status if s in PUBLIC_STATUSES
+            },
+            "next_before": "0",
         }
+        budget = _Budget(dialogue, FIRST_BYTES - ENVELOPE_BYTES - size(feed))
+        for qid in [front.on_air or "", *front.queue, *front.answered, *front.top]:
+            budget.take(found.get(qid))
+        # The newest questions, newest first and without a gap: the older ones page on.
+        next_before: str | None = None
+        for qid in front.newest:
+            if not budget.take(found.get(qid)):
+                next_before = str(int(qid) + 1)
+                break
+            next_before = qid
+        else:
+            if len(front.newest) < NEWEST:
+                next_before = None
+        feed["questions"] = sorted(budget.chosen.values(), key=lambda q: int(q["id"]))
+        feed["next_before"] = next_before
+        return feed
+
+    async def older(self, dialogue: Dialogue, before: int, limit: int = PAGE) -> FeedPage:
+        """The published questions older than ``before`` (an id), newest
+        first, as many as ``limit`` and ``FIRST_BYTES`` allow (one at
+        least), and the cursor of the next page."""
+        questions, more = await self.store.questions.newest(
+            dialogue.id, PUBLIC_STATUSES, before, limit
+        )
+        budget = _Budget(dialogue, FIRST_BYTES - size({"questions": [], "next_before": "0"}))
+        page: list[PublicQuestion] = []
+        for question in questions:
+            if not budget.take(question) and page:
+                more = True
+                break
+            page.append(budget.chosen.get(question.id) or public_question(question, dialogue))
+        return {"questions": page, "next_before": page[-1]["id"] if more and page else None}
 
     async def staff(self, dialogue: Dialogue) -> ConsoleFeed:
-        """The staff feed: every screened question, the on-air queue's order,
-        whether the overlay shows, and who handles which question now."""
-        board = await self.store.questions.board(
-            dialogue.id, [s for s in Status if s is not Status.RECEIVED]
-        )
+        """The staff feed: every question that needs work (``OPEN_STATES``),
+        the on-air queue's order, whether the overlay shows, who handles
+        which question now, and how many finished ones the history pages
+        (``Moderation.history``)."""
+        board = await self.store.questions.board(dialogue.id, OPEN_STATES)
         questions = sorted(board.questions, key=lambda q: int(q.id))
+        counts = await self.store.questions.counts(dialogue.id)
         return {
             "last_event_id": board.last_id,
             "questions": [staff_question(q, dialogue) for q in questions],
             "queue": board.queue,
             "overlay": {"visible": board.overlay_visible},
             "handling": await self.store.questions.handling(dialogue.id, iso(self._now())),
+            "finished": {s.value: counts.get(s.value, 0) for s in FINISHED},
         }
 
     async def missed(self, dialogue: Dialogue, after: str) -> list[StoredEvent] | None:

@@ -70,6 +70,17 @@ class Moderation(Family):
         )
         return await self.staff_views(dialogue, items, actor), next_cursor
 
+    async def history(
+        self, dialogue: Dialogue, actor: Actor, *, before: int | None = None, limit: int = 50
+    ) -> tuple[list[StaffQuestion], str | None]:
+        """A page of the finished questions (``lifecycle.FINISHED_STATES``:
+        the staff snapshot leaves them out) as ``actor`` sees them, newest
+        first, and the cursor of the next page (None after the last)."""
+        finished = lifecycle.FINISHED_STATES
+        items, more = await self.store.questions.newest(dialogue.id, finished, before, limit)
+        cursor = items[-1].id if more and items else None
+        return await self.staff_views(dialogue, items, actor), cursor
+
     async def act(
         self,
         dialogue: Dialogue,

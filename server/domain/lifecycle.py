@@ -35,6 +35,9 @@ MOD, OFF, PROD, SEC = Role.MODERATOR, Role.OFFICIAL, Role.PRODUCER, Role.SECRETA
 ALL_STAFF = frozenset({MOD, OFF, PROD, SEC})
 #: States in which a question is still being worked on.
 OPEN_STATES = frozenset({S.PENDING, S.APPROVED, S.QUEUED, S.ON_AIR, S.DEFERRED})
+#: States a question is finished in: the staff snapshot leaves them out (the
+#: console's history pages through them).
+FINISHED_STATES = frozenset(set(S) - OPEN_STATES - {S.RECEIVED})
 #: States a question can be merged into: any that will be, or was, answered.
 MERGE_TARGETS = frozenset({*OPEN_STATES, S.ANSWERED})
 

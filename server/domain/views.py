@@ -230,14 +230,45 @@ class Overlay(TypedDict):
 
 
 class Feed(TypedDict):
-    """The public feed: what a viewer's page starts from."""
+    """The public feed's first page: what a viewer's page starts from, at most
+    64 KiB whatever the dialogue's size (docs/api.md, the introduction)."""
 
     last_event_id: Annotated[str, Meta(description="Id of the last event it includes.")]
     dialogue: PublicDialogue
     on_air: PublicQuestion | None
-    questions: list[PublicQuestion]
-    queue: Annotated[list[str], Meta(description="The on-air queue's question ids, in order.")]
+    questions: Annotated[
+        list[PublicQuestion],
+        Meta(
+            description="By id: the question on air, the head of the queue, the newest "
+            "answered, the most supported open ones and the newest published questions, "
+            "as many as the bound allows."
+        ),
+    ]
+    queue: Annotated[
+        list[str],
+        Meta(description="The on-air queue's first question ids (up to 20), in order."),
+    ]
     overlay: Overlay
+    counts: Annotated[
+        dict[str, Count],
+        Meta(description="Published questions in each public state (approved, queued, ...)."),
+    ]
+    next_before: Annotated[
+        str | None,
+        Meta(
+            description="Pass as `before` to `GET .../feed` for the questions older than "
+            "the newest ones given here; null: there are none."
+        ),
+    ]
+
+
+class FeedPage(TypedDict):
+    """Older published questions, newest first (`GET .../feed?before=`)."""
+
+    questions: list[PublicQuestion]
+    next_before: Annotated[
+        str | None, Meta(description="Pass as `before` for the next page; null: no more.")
+    ]
 
 
 class Handling(TypedDict):
@@ -254,6 +285,13 @@ class ConsoleFeed(TypedDict):
     queue: list[str]
     overlay: Overlay
     handling: Annotated[dict[str, dict[str, str]], Meta(description="Question id -> {by, until}.")]
+    finished: Annotated[
+        dict[str, Count],
+        Meta(
+            description="How many finished questions (answered, rejected, merged) it leaves "
+            "out, by state: `GET .../history` pages through them."
+        ),
+    ]
 
 
 class DialogueRef(TypedDict):
@@ -464,6 +502,15 @@ class QuestionPage(TypedDict):
     items: list[StaffQuestion]
     next_cursor: Annotated[
         str | None, Meta(description="Pass as `cursor` for the next page; null: no more.")
+    ]
+
+
+class HistoryPage(TypedDict):
+    """Finished questions (answered, rejected, merged), newest first."""
+
+    items: list[StaffQuestion]
+    next_before: Annotated[
+        str | None, Meta(description="Pass as `before` for the next page; null: no more.")
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from ..domain.events import PUBLIC, STAFF, public_dialogue, public_event, staff_question
@@ -12,6 +13,19 @@ from ..store.events import StoredEvent
 
 def dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
+def snapshot(dialogue: Dialogue, data: Mapping[str, Any], reset: bool) -> str:
+    """The snapshot message of a feed (``data``: what ``Feeds`` made for its
+    audience), as the socket sends it."""
+    message = {
+        "id": data["last_event_id"],
+        "type": "snapshot",
+        "dialogue": dialogue.slug,
+        "data": data,
+        "reset": reset,
+    }
+    return dumps(message)
 
 
 def project(event: StoredEvent, dialogue: Dialogue, audience: str) -> tuple[str, Any] | None:

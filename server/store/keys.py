@@ -69,6 +69,17 @@ def on_air(dialogue_id: str) -> str:
     return prefix(dialogue_id) + "onair"
 
 
+def votes(dialogue_id: str) -> str:
+    """Sorted set: question id by its votes (the public snapshot's most supported)."""
+    return prefix(dialogue_id) + "votes"
+
+
+def votes_ready(dialogue_id: str) -> str:
+    """Set once ``votes`` holds every vote cast (built from the questions by
+    the first public snapshot of a dialogue whose votes came before it)."""
+    return prefix(dialogue_id) + "votes:ready"
+
+
 def tracking(dialogue_id: str) -> str:
     return prefix(dialogue_id) + "trk"
 

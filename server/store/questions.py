@@ -83,6 +83,26 @@ class Board:
 
 
 @dataclass(frozen=True)
+class Front:
+    """A consistent read of the public feed's first page (``front``): the last
+    event id, the head of the on-air queue and its length, whether the overlay
+    shows, how many questions each state holds, the question on air (if
+    any), the newest question ids, the newest answered, the most supported
+    open ones, and every question those name, by id."""
+
+    last_id: str
+    queue: list[str]
+    queue_length: int
+    overlay_visible: bool
+    counts: dict[str, int]
+    on_air: str | None
+    newest: list[str]
+    answered: list[str]
+    top: list[str]
+    questions: dict[str, Question]
+
+
+@dataclass(frozen=True)
 class Submitted:
     tracking_code: str
     question_id: str
@@ -113,7 +133,7 @@ def _transition_keys(dialogue_id: str, spec: Mapping[str, Any]) -> list[str]:
         *(keys.question(dialogue_id, i) for i in sorted(ids)),
         *(keys.by_status(dialogue_id, s) for s in sorted(statuses)),
         keys.queue(dialogue_id), keys.on_air(dialogue_id), keys.events(dialogue_id),
-        keys.inbox(dialogue_id), keys.notices(dialogue_id),
+        keys.votes(dialogue_id), keys.inbox(dialogue_id), keys.notices(dialogue_id),
         keys.audit_stream(prefix), keys.audit_head(prefix),
     ]  # fmt: skip
 
@@ -418,6 +438,7 @@ class Questions:
             keys.question(dialogue_id, question_id),
             keys.prefix(dialogue_id) + f"voters:{question_id}",
             keys.events(dialogue_id),
+            keys.votes(dialogue_id),
         ]
         result = await self._scripts(
             "vote", touched, [keys.prefix(dialogue_id), question_id, voter, self._maxlen]
@@ -449,6 +470,71 @@ class Questions:
         ]
         queue = [str(i) for i in json.loads(_text(result[1]))]
         return Board(_text(result[0]), found, queue, not int(result[2]))
+
+    async def front(
+        self,
+        dialogue_id: str,
+        statuses: Iterable[Status],
+        *,
+        newest: int,
+        answered: int,
+        top: int,
+        queue: int,
+    ) -> Front:
+        """What the public feed's first page may show, read atomically and
+        bounded whatever the dialogue's size (``Front``): at most ``newest`` +
+        ``answered`` + ``top`` + ``queue`` + 1 questions."""
+        statuses = list(statuses)
+        d = dialogue_id
+        touched = [keys.events(d), keys.queue(d), keys.on_air(d), keys.overlay_hidden(d)]
+        touched += [keys.votes(d), keys.votes_ready(d)]
+        touched += [keys.by_status(d, s.value) for s in statuses]
+        if Status.ANSWERED not in statuses:
+            touched.append(keys.by_status(d, Status.ANSWERED.value))
+        args = [keys.prefix(d), newest, answered, top, queue, *(s.value for s in statuses)]
+        result = await self._scripts("front", touched, args)
+        rows = result[9:]
+        found = {
+            _text(rows[i]): _load(_text(rows[i]), rows[i + 1], rows[i + 2])
+            for i in range(0, len(rows), 3)
+            if rows[i + 1]
+        }
+
+        def ids(raw: Any) -> list[str]:
+            return [str(i) for i in json.loads(_text(raw))]
+
+        counts = json.loads(_text(result[4]))
+        return Front(
+            last_id=_text(result[0]),
+            queue=ids(result[1]),
+            queue_length=int(result[2]),
+            overlay_visible=not int(result[3]),
+            counts={str(k): int(v) for k, v in (counts or {}).items()},
+            on_air=_text(result[5]) or None,
+            newest=ids(result[6]),
+            answered=ids(result[7]),
+            top=ids(result[8]),
+            questions=found,
+        )
+
+    async def newest(
+        self, dialogue_id: str, statuses: Iterable[Status], before: int | None, limit: int
+    ) -> tuple[list[Question], bool]:
+        """The newest ``limit`` questions in ``statuses`` whose id is below
+        ``before`` (None: any), newest first, and whether older ones follow.
+        Ids never change, so paging on with the last id given reads each
+        question once (one that changes state meanwhile is read in its new
+        state, or not at all if it left ``statuses``)."""
+        high = f"({before}" if before is not None else "+inf"
+        statuses = list(statuses)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for status in statuses:
+                key = keys.by_status(dialogue_id, status.value)
+                pipe.zrevrangebyscore(key, high, "-inf", start=0, num=limit + 1)
+            rows = await pipe.execute()
+        ids = sorted({_text(i) for row in rows for i in row}, key=int, reverse=True)
+        more = len(ids) > limit
+        return await self.get_many(dialogue_id, ids[:limit]), more
 
     async def queue_ids(self, dialogue_id: str) -> list[str]:
         """The on-air queue's question ids, head first."""

@@ -14,6 +14,7 @@ NAMES = (
     "transition",
     "vote",
     "snapshot",
+    "front",
     "rate_limit",
     "audit",
     "save_dialogue",

@@ -235,3 +235,18 @@ def _leaves(kind: inspect.Type, steps: list[str]) -> list[inspect.Type]:
         inner = kind.item_type if isinstance(kind, inspect.ListType) else kind.value_type
         return _leaves(inner, rest)
     return []
+
+
+#: Digits a question id (a page's cursor) may have: it fits a signed 64-bit integer.
+CURSOR_DIGITS = 19
+
+
+def before_param(request: Request) -> int | None:
+    """The ``before`` query parameter of a page (a question id a previous page
+    gave as ``next_before``), or None; 400 when it is not one."""
+    value = request.query_params.get("before")
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= CURSOR_DIGITS):
+        raise Refused("invalid", "before must come from a previous page", "before")
+    return int(value)

@@ -87,6 +87,19 @@ they do not know. Live, `votes.changed` comes at most once a second per
 question, with the latest count (a replay sends every change); its `id` is
 the last event the node had handled, which the message before it may share:
 ids never go back, and resuming after any of them misses nothing.
+
+The first message a viewer gets (the public feed's snapshot, or `GET
+.../feed`) is at most 64 KiB whatever the dialogue's size: the question on
+air, the head of the queue (its first 20 ids), the newest answered, the most
+supported open questions and the newest published ones, as many as fit, with
+`counts` of each public state and `next_before`. Older published questions
+page over HTTP, newest first (`GET .../feed?before=<next_before>`); events
+name questions a client may not have loaded (a vote for one of them changes
+nothing it shows), and a page read while events arrive may be older than
+them: a client keeps what the feed told it over what a page says, and drops
+nothing a page lacks. The console feed's snapshot carries only the questions
+that need work (pending, approved, queued, on air, deferred) and counts the
+finished ones (`finished`); `GET .../history` pages through those.
 """
 
 
@@ -100,7 +113,9 @@ def _types(api: tuple[ApiRoute, ...], feeds: tuple[FeedRoute, ...]) -> list[Any]
     for route in api:
         op = route.operation
         for key, kind in (("body", op.body), ("response", op.response)):
-            if kind is not None:
+            if isinstance(kind, tuple):
+                found.update({f"{op.name}.{key}.{i}": one for i, one in enumerate(kind)})
+            elif kind is not None:
                 found[f"{op.name}.{key}"] = kind
         for param in (*op.path, *op.query):
             found[f"{op.name}.{param.name}"] = param.type
@@ -170,7 +185,10 @@ def _operation(route: ApiRoute, schemas: Schemas) -> Schema:
         body = schemas.of(f"{op.name}.body")
         out["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     ok: Schema = {"description": op.summary}
-    if op.response is not None:
+    if isinstance(op.response, tuple):
+        each = [schemas.of(f"{op.name}.response.{i}") for i in range(len(op.response))]
+        ok = _json({"anyOf": each}, op.summary)
+    elif op.response is not None:
         ok = _json(schemas.of(f"{op.name}.response"), op.summary)
     elif op.alternatives:
         ok["content"] = {}

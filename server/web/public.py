@@ -17,7 +17,7 @@ from ..domain.views import Submitted, Vote
 from ..domain.wording import Refused
 from ..metrics import SUBMISSIONS_REFUSED
 from .auth import actor_of, check_csrf, client_key, identify_api, may_see, require
-from .bodies import body, plain
+from .bodies import before_param, body, plain
 from .catalogs import language
 from .context import services
 from .schemas import NewQuestion, NewVote
@@ -91,7 +91,13 @@ async def forget_contact(request: Request) -> Response:
 
 
 async def feed(request: Request) -> Response:
-    return JSONResponse(await services(request).feeds.public(await _visible(request)))
+    """The first page (bounded), or with ``before`` an older page."""
+    before = before_param(request)
+    dialogue = await _visible(request)
+    feeds = services(request).feeds
+    if before is None:
+        return JSONResponse(await feeds.public(dialogue))
+    return JSONResponse(await feeds.older(dialogue, before))
 
 
 async def archive(request: Request) -> Response:

@@ -112,8 +112,19 @@ API: tuple[ApiRoute, ...] = (
         "The same `submission_id` again gives the same tracking code. Accepted (202) means "
         "in the dialogue's inbox: the tracking code answers from now on.")),
     ApiRoute("GET", "/api/v1/dialogues/{slug}/feed", public.feed, Operation(
-        "getFeed", "The public feed: the dialogue, what is on air, every published question",
-        (PUBLIC, WIDGET), ANYONE, response=v.Feed, errors=("not_found",), path=(SLUG,))),
+        "getFeed", "The public feed's first page (at most 64 KiB), or with `before` an older "
+        "page", (PUBLIC, WIDGET), ANYONE, response=(v.Feed, v.FeedPage),
+        errors=("invalid", "not_found"), path=(SLUG,),
+        query=(Param("before", str, "`next_before` of the first page or of the previous "
+                     "page: the published questions older than it."),),
+        description="Without `before`: the same as the feed socket's snapshot, bounded "
+        "to 64 KiB whatever the dialogue's size: the question on air, the head of the "
+        "queue, the newest answered, the most supported open questions and the newest "
+        "published ones, as many as fit, with `counts` and `next_before`. With "
+        "`before`: a `FeedPage` of up to 50 older published questions (fewer if they "
+        "would pass 64 KiB), newest first. Paging on from `next_before` to null gives "
+        "every published question once; one already given in the first page (on air, "
+        "answered, most supported) may come again in its page: key them by `id`.")),
     ApiRoute("GET", "/api/v1/dialogues/{slug}/challenge", public.challenge, Operation(
         "getChallenge", "A proof-of-work challenge for a question or a vote", (PUBLIC, WIDGET),
         ANYONE, response=v.Challenge, errors=("not_found",), path=(SLUG,),
@@ -167,6 +178,18 @@ API: tuple[ApiRoute, ...] = (
         ),
         description="Oldest first; queue order for `status=queued`. Contact data for "
         "moderators and admins only.")),
+    ApiRoute("GET", "/api/v1/dialogues/{slug}/history", staff.history, Operation(
+        "getHistory", "A page of the finished questions the console feed leaves out",
+        (STAFF,), permitted(Permission.SEE), response=v.HistoryPage, path=(SLUG,),
+        errors=("invalid", *IN_DIALOGUE),
+        query=(
+            Param("before", str, "`next_before` of the previous page."),
+            Param("limit", int, f"1 to {staff.MAX_LIMIT}.", 50),
+        ),
+        description="Answered, rejected and merged questions, newest first: the console "
+        "feed's snapshot carries only the questions that need work (pending, approved, "
+        "queued, on air, deferred) and counts these in `finished`. Paging on to a null "
+        "`next_before` gives each once. Contact data for moderators and admins only.")),
     ApiRoute("POST", "/api/v1/dialogues/{slug}/questions/bulk", staff.bulk, Operation(
         "bulkAction", "Approve or reject a selection of questions", (STAFF,),
         permitted(Permission.MODERATE), response=v.BulkResults, body=schemas.BulkRequest,

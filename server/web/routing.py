@@ -72,7 +72,8 @@ class Operation:
     summary: str
     tags: tuple[str, ...]
     access: Access
-    #: The success status and the type of its JSON body (None: no body).
+    #: The success status and the type of its JSON body (None: no body; a tuple:
+    #: any one of these, as msgspec takes no union of TypedDicts).
     status: int = 200
     response: Any = None
     #: The request body's Struct, if the operation reads one.

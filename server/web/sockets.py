@@ -32,7 +32,7 @@ from ..domain.model import Dialogue
 from ..domain.wording import Refused
 from ..realtime.direct import HEARTBEAT, DirectSink
 from ..realtime.hub import CLOSE_SLOW, Message, Subscriber
-from ..realtime.messages import dumps, render
+from ..realtime.messages import render, snapshot
 from ..realtime.wsprotocol import DIRECT, GuardedProtocol
 from .auth import client_key, identify_api, may_see, staff_ws_origin_ok
 from .catalogs import say
@@ -97,16 +97,8 @@ async def _catch_up(ws: WebSocket, app: Services, dialogue: Dialogue, audience: 
     if missed is None:
         feeds = app.feeds
         data = await (feeds.public(dialogue) if audience == PUBLIC else feeds.staff(dialogue))
-        last_id: str = data["last_event_id"]
-        message = {
-            "id": last_id,
-            "type": "snapshot",
-            "dialogue": dialogue.slug,
-            "data": data,
-            "reset": after is not None,
-        }
-        await ws.send_text(dumps(message))
-        return last_id
+        await ws.send_text(snapshot(dialogue, data, reset=after is not None))
+        return data["last_event_id"]
     last_id = after or "0-0"
     for event in missed:
         payload = render(event, dialogue, audience)

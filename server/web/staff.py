@@ -15,6 +15,7 @@ from ..domain.model import Actor, Dialogue, Status
 from ..domain.views import (
     AirState,
     BulkResults,
+    HistoryPage,
     Overlay,
     QuestionPage,
     QuestionResult,
@@ -37,7 +38,7 @@ from .auth import (
     same_origin,
     set_login_cookies,
 )
-from .bodies import body, plain
+from .bodies import before_param, body, plain
 from .context import services, settings
 from .errors import refusal_body
 from .schemas import (
@@ -164,6 +165,16 @@ async def list_questions(request: Request) -> Response:
         dialogue, actor, status=status, limit=limit, cursor=cursor, official=official or None
     )
     page: QuestionPage = {"items": items, "next_cursor": next_cursor}
+    return JSONResponse(page)
+
+
+async def history(request: Request) -> Response:
+    """The finished questions the console snapshot leaves out, newest first."""
+    app, dialogue, actor = await _dialogue(request)
+    before = before_param(request)
+    limit = _int(request.query_params.get("limit"), "limit", 50, 1, MAX_LIMIT)
+    items, next_before = await app.moderation.history(dialogue, actor, before=before, limit=limit)
+    page: HistoryPage = {"items": items, "next_before": next_before}
     return JSONResponse(page)
 
 

@@ -238,6 +238,7 @@ ROWS = [
     row("DELETE", "/api/v1/session", (401, 401, 204, 204, 204, 204, 204, 401, 204),
         fresh_session=True),
     row("GET", "/api/v1/dialogues/{slug}/questions", STAFF_ONLY),
+    row("GET", "/api/v1/dialogues/{slug}/history", STAFF_ONLY),
     row("GET", "/api/v1/dialogues/{slug}/questions/{id}", STAFF_ONLY),
     row("POST", "/api/v1/dialogues/{slug}/questions/{id}/actions/{action}", STAFF_ONLY,
         json={"text": "Ghi chú của bảng phân quyền."}),

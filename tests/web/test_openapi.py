@@ -244,6 +244,8 @@ TRACKING = "/api/v1/tracking/{code}"
 NEXT = "/api/v1/dialogues/{slug}/next"
 AIR = "/api/v1/dialogues/{slug}/air/{op}"
 WRAP_UP = "/api/v1/dialogues/{slug}/wrap-up"
+FEED = "/api/v1/dialogues/{slug}/feed"
+HISTORY = "/api/v1/dialogues/{slug}/history"
 
 
 def _run(client: TestClient, func: Any, /, *args: Any, **kwargs: Any) -> Any:
@@ -617,6 +619,13 @@ def test_real_responses_match_the_document(app_client: TestClient) -> None:
     assert api.call("GET", TRACKING, {"code": code3}, 200)["merged_into"]["id"] == q1["id"]
     final = api.call("GET", "/api/v1/dialogues/{slug}/feed", slug, 200)
     assert {q["status"] for q in final["questions"]} == {"answered", "deferred"}
+    assert final["next_before"] is None and sum(final["counts"].values()) == 3
+    older = api.call("GET", FEED, slug, 200, query={"before": "1000"})
+    assert {q["status"] for q in older["questions"]} == {"answered", "deferred"}
+    api.call("GET", FEED, slug, 400, query={"before": "-1"})
+    history = api.call("GET", HISTORY, slug, 200, headers=admin)
+    assert {q["status"] for q in history["items"]} == {"answered", "rejected", "merged"}
+    api.call("GET", HISTORY, slug, 400, query={"before": "x"}, headers=admin)
     archive = api.call("GET", "/api/v1/dialogues/{slug}/archive", slug, 200)
     assert archive["counts"]["answered_live"] == 1
     challenge = api.call("GET", "/api/v1/dialogues/{slug}/challenge", slug, 200)

@@ -14,7 +14,16 @@
 //                        // queue.changed, or GET ?status=queued)
 //     overlay: {visible},  // whether the broadcast overlay shows the question on air
 //     presence: {id: {by, until}},  // staff: who is handling which question
+//     nextBefore,        // public: the cursor of the older questions (GET .../feed?before=), or null
+//     counts: {status: n},  // public: published questions in each state, as the snapshot counted
+//     gone: Set(ids),    // public: questions an event took off the feed (a page read before must not bring them back)
+//     epoch,             // bumped by every snapshot: a page asked for before one is dropped
 //   }
+//
+// The public snapshot is bounded (docs/api.md): older questions come in pages
+// (`older`), which never override what the feed said. The staff snapshot has
+// only the questions that need work; a finished one (FINISHED) stays once an
+// event brought it, and the console's history pages through the others.
 //
 // Pure: no DOM, no I/O, no timers, nothing but `state` itself is changed.
 // It must never decide what a viewer may do (the server says so in each
@@ -31,6 +40,8 @@ const PUBLIC_SETS = new Set([
   "question.deferred",
 ]);
 const PUBLIC_DROPS = new Set(["question.unpublished", "question.merged"]);
+/** The states the staff snapshot leaves out (the console's history has them). */
+export const FINISHED = new Set(["answered", "rejected", "merged"]);
 
 /** An empty state for `audience` ("public" or "staff"), with the dialogue a page already has. */
 export function createState(audience, dialogue = null) {
@@ -44,6 +55,10 @@ export function createState(audience, dialogue = null) {
     listed: [],
     overlay: { visible: true },
     presence: {},
+    nextBefore: null,
+    counts: {},
+    gone: new Set(),
+    epoch: 0,
   };
 }
 
@@ -85,6 +100,8 @@ function derive(state) {
 /** Put `question` into `state` (or drop it, with `question` null for `id`). */
 function put(state, id, question, out) {
   const before = state.questions[id];
+  if (question) state.gone.delete(id);
+  else state.gone.add(id);
   if (question) state.questions[id] = question;
   else if (before) delete state.questions[id];
   else return;
@@ -109,6 +126,10 @@ function snapshot(state, data, out) {
     out.dialogue = true;
   }
   state.listed = Array.isArray(data.queue) ? data.queue.map(String) : [];
+  state.nextBefore = data.next_before || null;
+  state.counts = data.counts || {};
+  state.gone = new Set();
+  state.epoch += 1;
   state.overlay = { visible: !(data.overlay && data.overlay.visible === false) };
   out.queue = true;
   out.overlay = true;
@@ -133,6 +154,21 @@ export function take(state, question, { force = false } = {}) {
   const known = state.questions[question.id];
   if (state.audience === "staff" && known && !force && question.version < known.version) return out;
   put(state, question.id, question.status === "received" ? null : question, out);
+  return out;
+}
+
+/**
+ * A page of older questions (GET .../feed?before=, or the staff history)
+ * asked for at `epoch`: each one the state does not have and no event took
+ * away is added (what the feed said is newer than any page); `nextBefore`
+ * is the page's cursor. A page asked for before the last snapshot is
+ * dropped. Returns what changed.
+ */
+export function older(state, questions, { epoch, nextBefore }) {
+  const out = changes();
+  if (epoch !== state.epoch) return out;
+  for (const q of questions) if (!state.questions[q.id] && !state.gone.has(q.id)) put(state, q.id, q, out);
+  state.nextBefore = nextBefore || null;
   return out;
 }
 

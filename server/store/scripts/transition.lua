@@ -84,13 +84,14 @@ for _, w in ipairs(spec.writes) do
   if w.absorb_votes_of then
     local src = prefix .. 'q:' .. w.absorb_votes_of
     local moved = tonumber(redis.call('HGET', src, 'votes') or '0')
-    redis.call('HINCRBY', key, 'votes', moved)
+    redis.call('ZADD', prefix .. 'votes', redis.call('HINCRBY', key, 'votes', moved), w.id)
   end
   if w.release_votes_of then
     local src = prefix .. 'q:' .. w.release_votes_of
     local moved = tonumber(redis.call('HGET', src, 'votes') or '0')
     local left = tonumber(redis.call('HGET', key, 'votes') or '0') - moved
     redis.call('HSET', key, 'votes', math.max(left, 0))
+    redis.call('ZADD', prefix .. 'votes', math.max(left, 0), w.id)
   end
 end
 if spec.onair then

@@ -14,6 +14,7 @@ if redis.call('SADD', prefix .. 'voters:' .. qid, voter) == 0 then
   return {redis.call('HGET', key, 'votes'), 0}
 end
 local votes = redis.call('HINCRBY', key, 'votes', 1)
+redis.call('ZADD', prefix .. 'votes', votes, qid)
 redis.call('XADD', prefix .. 'events', 'MAXLEN', '~', maxlen, '*',
   'type', 'votes.changed', 'qid', qid, 'votes', votes)
 return {votes, 1}

@@ -12,7 +12,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
+from server.domain.model import Status
 from tests.helpers import ServerProcess
+from tests.support.bulk import seed_dialogue
 
 from ..air_pages import console, question, screen_token, staff_page
 from ..producer_seed import StaffClient, approved
@@ -121,3 +123,26 @@ def test_the_presenter_view_follows_the_air_live(
     finally:
         context.close()
         desk.context.close()
+
+
+def test_the_presenter_reads_the_next_questions_the_first_message_left_out(
+    chromium: Browser, site: ServerProcess, slug: str, admin: StaffClient, redis_server: str
+) -> None:
+    """The public feed's first message carries the head of a long queue only
+    (20) and the newest questions (here 71 to 120): when questions in between
+    move up (those ahead leave the queue, and the feed names the new order by
+    ids), the presenter reads them."""
+    seed_dialogue(redis_server, slug, 120, mix=((Status.QUEUED, 1),), long_every=10**9)
+    context = chromium.new_context(locale="vi-VN", viewport={"width": 1920, "height": 1080})
+    view = context.new_page()
+    try:
+        view.goto(f"{site.url}/console/{slug}/presenter?token={screen_token(admin, slug)}")
+        expect(view.locator("#presenter")).to_have_attribute("data-connection", "live")
+        expect(view.locator("#pv-next-list .pv-next-item")).to_have_count(2)
+        for qid in range(1, 21):  # the 20 the first message carried leave the queue
+            admin.act(slug, str(qid), "dequeue", version=1)
+        expect(view.locator("#pv-next-list .pv-next-text")).to_have_text(
+            [re.compile(r"^#21Câu hỏi số 21 "), re.compile(r"^#22Câu hỏi số 22 ")]
+        )
+    finally:
+        context.close()
