@@ -312,6 +312,8 @@ ROWS = [
     row("GET", "/d/{slug}", EVERYONE),
     row("GET", "/d/{slug}", ADMIN_SEES_DRAFT, params={"slug": DRAFT}),
     row("GET", "/d/{slug}/archive", EVERYONE),
+    row("GET", "/d/{slug}/report", EVERYONE),
+    row("GET", "/d/{slug}/report", (404,) * 9, params={"slug": DRAFT}),
     row("GET", "/d/{slug}/qr.svg", EVERYONE),
     row("GET", "/d/{slug}/qr.svg", ADMIN_SEES_DRAFT, params={"slug": DRAFT}),
     row("GET", "/d/{slug}/screen", (403,) * 9),  # without the overlay token
