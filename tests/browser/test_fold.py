@@ -9,22 +9,20 @@ The module is served from the repository at an origin of the test's own
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from playwright.sync_api import Browser, Page, Route
+from playwright.sync_api import Browser, Page
 
 from server.domain import folding
-from server.web.templating import STATIC
 from tests.domain.test_folding import FOLD_CASES, SAME_KEY
+
+from .static_origin import static_page
 
 pytestmark = pytest.mark.browser
 
-ORIGIN = "http://fold.test"
 FOLD_ALL = """async (texts) => {
   const { fold } = await import("/static/lib/fold.js");
   return texts.map(fold);
@@ -45,28 +43,10 @@ RANDOM = st.text(
 )
 
 
-def serve_repository(route: Route) -> None:
-    """The test origin: an empty page at /, the static files under /static/."""
-    path = route.request.url.removeprefix(ORIGIN).split("?")[0]
-    if path == "/":
-        route.fulfill(body="<!doctype html><title>fold</title>", content_type="text/html")
-        return
-    target = (STATIC / path.removeprefix("/static/")).resolve()
-    assert path.startswith("/static/") and target.is_relative_to(STATIC), path
-    kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-    route.fulfill(body=Path(target).read_bytes(), content_type=kind)
-
-
 @pytest.fixture
 def page(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context()
-    try:
-        context.route(f"{ORIGIN}/**", serve_repository)
-        page = context.new_page()
-        page.goto(f"{ORIGIN}/")
-        yield page
-    finally:
-        context.close()
+    with static_page(chromium) as opened:
+        yield opened
 
 
 def browser_keys(page: Page, texts: list[str]) -> list[str]:

@@ -5,8 +5,8 @@ being typed may be the beginning of one); a number finds its question.
 
 A reading of the rules in Python (``reference``) is checked on chosen cases
 and on random ones, so the rules stated here are the ones the console runs.
-The module is served from the repository as tests/browser/test_fold.py does
-(no app server)."""
+The module is served from the repository (tests/browser/static_origin.py:
+no app server)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page
 
 from server.domain.folding import fold
 
-from .test_fold import ORIGIN, serve_repository
+from .static_origin import static_page
 
 pytestmark = pytest.mark.browser
 
@@ -52,14 +52,8 @@ def reference(query: str, fields: list[str | None], qid: str | None = None) -> b
 
 @pytest.fixture
 def page(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context()
-    try:
-        context.route(f"{ORIGIN}/**", serve_repository)
-        page = context.new_page()
-        page.goto(f"{ORIGIN}/")
-        yield page
-    finally:
-        context.close()
+    with static_page(chromium) as opened:
+        yield opened
 
 
 def browser_matches(
