@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -83,6 +84,50 @@ class Board:
 
 
 @dataclass(frozen=True)
+class Bucket:
+    """One token bucket a citizen's question takes a token from: ``subject``
+    is already the keyed hash of the address or device (``RateLimiter.bucket``)."""
+
+    scope: str
+    subject: str
+    capacity: int
+    period: float
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What the submit script checks before it takes a question, in order:
+    that the dialogue is still at ``version`` (None: not compared), a token
+    from each of ``buckets``, the proof of work (``proof``: "" none asked,
+    "bad" refused by the node, told once the limits are taken, "redeem" a
+    valid one, used once under ``proof_salt`` for ``proof_ttl_ms``), and the
+    honeypot (``trap``: all of that, then nothing is stored)."""
+
+    version: int | None = None
+    buckets: tuple[Bucket, ...] = ()
+    proof: str = ""
+    proof_salt: str = ""
+    proof_ttl_ms: int = 0
+    trap: bool = False
+
+
+#: The submit script's answers that take no question.
+_TURNED = ("stale", "limited", "proof", "trap")
+
+
+class Turned(Exception):
+    """The submit script took no question: ``reason`` is "stale" (the dialogue
+    changed since the node checked the question against it), "limited"
+    (``detail``: milliseconds to wait), "proof" (``detail``: invalid or used)
+    or "trap" (the honeypot passed every check)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason, detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
 class Submitted:
     tracking_code: str
     question_id: str
@@ -140,23 +185,45 @@ class Questions:
         question: Question,
         submission_id: str | None,
         contact: Mapping[str, str] | None,
+        gate: Gate | None = None,
     ) -> Submitted:
         """Accept ``question`` (status received) into its dialogue's inbox; the
-        same ``submission_id`` again returns the first submission's code."""
+        same ``submission_id`` again returns the first submission's code.
+        With a ``gate`` (a citizen's question), first what it asks, in the same
+        script: raises ``Turned`` when the question is not taken."""
         d = question.dialogue_id
+        gate = gate or Gate()
         pairs = [item for kv in (contact or {}).items() for item in kv]
+        script_keys = [
+            keys.submissions(d), keys.tracking(d), keys.inbox(d), keys.prefix(d) + "seq",
+            keys.dialogue(d), keys.dialogue_version(d),
+            *(keys.dialogue_rate(d, b.scope, b.subject) for b in gate.buckets),
+            *([keys.proof_used(d, gate.proof_salt)] if gate.proof == "redeem" else []),
+        ]  # fmt: skip
+        limits = [x for b in gate.buckets for x in (b.capacity, b.period)]
+        head = [
+            "" if gate.version is None else gate.version,
+            int(time.time() * 1000),
+            len(gate.buckets),
+            gate.proof,
+            gate.proof_ttl_ms,
+            "1" if gate.trap else "",
+            *limits,
+        ]
         for _ in range(5):
             code = new_tracking_code(d)
             doc = _doc(question.evolve(tracking_code=code))
             result = await self._submit(
-                [keys.submissions(d), keys.tracking(d), keys.inbox(d), keys.prefix(d) + "seq"],
-                [keys.prefix(d), submission_id or "", code, doc, *pairs],
+                script_keys, [keys.prefix(d), submission_id or "", code, doc, *head, *pairs]
             )
-            if _text(result[0]) != "collision":
-                return Submitted(_text(result[0]), _text(result[1]), bool(result[2]))
+            first = _text(result[0])
+            if first in _TURNED:
+                raise Turned(first, _text(result[1]) if len(result) > 1 else "")
+            if first != "collision":
+                return Submitted(first, _text(result[1]), bool(result[2]))
         raise RuntimeError("could not draw a free tracking code")  # 50 random bits: never
 
-    async def _submit(self, script_keys: list[str], args: list[str]) -> Any:
+    async def _submit(self, script_keys: list[str], args: list[Any]) -> Any:
         """The submit script; with replica acks, followed on the same
         connection by a WAIT for that many replicas to have its write."""
         if not self._replica_acks:
@@ -165,7 +232,8 @@ class Questions:
             await self._scripts("submit", script_keys, args, client=pipe)
             pipe.wait(self._replica_acks, REPLICA_WAIT_MS)
             result, acked = await pipe.execute()
-        if _text(result[0]) != "collision" and int(acked) < self._replica_acks:
+        written = len(result) == 3
+        if written and int(acked) < self._replica_acks:
             raise NotReplicated("NotReplicated", f"{acked} of {self._replica_acks} replicas")
         return result
 
