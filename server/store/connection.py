@@ -24,7 +24,7 @@ from .audit import AuditLog
 from .dialogues import Dialogues
 from .errors import StoreUnavailable, guarded
 from .events import EVENTS_COUNT, Events, StoredEvent, decode
-from .groups import Handler
+from .groups import BatchHandler, Handler
 from .intake import Intake
 from .notices import Notices, Notifier
 from .proof import Proofs
@@ -248,9 +248,12 @@ class Store:
         consumer: str,
         claim_idle: float,
         max_deliveries: int,
+        batch: BatchHandler | None = None,
     ) -> Intake:
-        """The node's intake consumer (``intake.py``)."""
-        return Intake(self._redis, dialogue_ids, handle, consumer, claim_idle, max_deliveries)
+        """An intake consumer (``intake.py``); ``batch`` handles entries read together."""
+        return Intake(
+            self._redis, dialogue_ids, handle, consumer, claim_idle, max_deliveries, batch
+        )
 
     def notifier(
         self,

@@ -27,6 +27,7 @@ from .audit import ATTEMPTS, AuditLog, HeadMoved, wait_turn
 from .dialogues import _ALPHABET
 from .errors import NotReplicated, guarded
 from .scripts import Scripts
+from .streams import is_cluster
 
 #: Questions read per round trip while paging.
 _BATCH = 200
@@ -161,6 +162,51 @@ def _transition_keys(dialogue_id: str, spec: Mapping[str, Any]) -> list[str]:
         keys.inbox(dialogue_id), keys.notices(dialogue_id),
         keys.audit_stream(prefix), keys.audit_head(prefix),
     ]  # fmt: skip
+
+
+def _spec(
+    decisions: Sequence[Decision],
+    *,
+    queue: Mapping[str, str | int] | None = None,
+    absorb_votes: Mapping[str, str] | None = None,
+    release_votes: Mapping[str, str] | None = None,
+    on_air: tuple[str | None, str | None] | None = None,
+    ack: str | None = None,
+    notify: Sequence[str] = (),
+) -> dict[str, Any]:
+    """``transition.lua``'s spec of ``Questions.commit``'s arguments."""
+    writes = []
+    for decision in decisions:
+        q = decision.question
+        write: dict[str, Any] = {
+            "id": q.id,
+            "expect": q.version - 1,
+            "status": q.status.value,
+            "prev": decision.events[0].previous.value,
+            "doc": _doc(q),
+        }
+        if queue and q.id in queue:
+            write["queue"] = queue[q.id]
+        if absorb_votes and q.id in absorb_votes:
+            write["absorb_votes_of"] = absorb_votes[q.id]
+        if release_votes and q.id in release_votes:
+            write["release_votes_of"] = release_votes[q.id]
+        writes.append(write)
+    spec: dict[str, Any] = {
+        "writes": writes,
+        "events": [
+            {"type": e.type, "prev": e.previous.value, "id": e.question.id}
+            for d in decisions
+            for e in d.events
+        ],
+    }
+    if on_air is not None:
+        spec["onair"] = {"expect": on_air[0] or "", "set": on_air[1] or ""}
+    if ack is not None:
+        spec["ack"] = {"group": keys.INTAKE_GROUP, "entry": ack}
+    if notify:
+        spec["notify"] = list(notify)
+    return spec
 
 
 @guarded
@@ -426,37 +472,15 @@ class Questions:
         notifier (``notices.py``), in the same step as well. Returns the
         event ids.
         """
-        writes = []
-        for decision in decisions:
-            q = decision.question
-            write: dict[str, Any] = {
-                "id": q.id,
-                "expect": q.version - 1,
-                "status": q.status.value,
-                "prev": decision.events[0].previous.value,
-                "doc": _doc(q),
-            }
-            if queue and q.id in queue:
-                write["queue"] = queue[q.id]
-            if absorb_votes and q.id in absorb_votes:
-                write["absorb_votes_of"] = absorb_votes[q.id]
-            if release_votes and q.id in release_votes:
-                write["release_votes_of"] = release_votes[q.id]
-            writes.append(write)
-        spec: dict[str, Any] = {
-            "writes": writes,
-            "events": [
-                {"type": e.type, "prev": e.previous.value, "id": e.question.id}
-                for d in decisions
-                for e in d.events
-            ],
-        }
-        if on_air is not None:
-            spec["onair"] = {"expect": on_air[0] or "", "set": on_air[1] or ""}
-        if ack is not None:
-            spec["ack"] = {"group": keys.INTAKE_GROUP, "entry": ack}
-        if notify:
-            spec["notify"] = list(notify)
+        spec = _spec(
+            decisions,
+            queue=queue,
+            absorb_votes=absorb_votes,
+            release_votes=release_votes,
+            on_air=on_air,
+            ack=ack,
+            notify=notify,
+        )
         prefix = keys.prefix(dialogue_id)
         for attempt in range(ATTEMPTS):
             if attempt:
@@ -479,6 +503,44 @@ class Questions:
         if outcome == "onair":
             raise Conflict(_text(result[1]) or "", None, "on_air")
         raise Missing(_text(result[1]))
+
+    async def commit_each(
+        self,
+        dialogue_id: str,
+        decisions: Sequence[tuple[Decision, str]],
+        acks: Sequence[str] = (),
+    ) -> None:
+        """Write each decision with its inbox entry's acknowledgement, each
+        as ``commit(..., ack=entry)`` does, and acknowledge ``acks``: on one
+        Redis in one pipeline (one round trip). A decision whose question
+        moved on meanwhile (another consumer screened it) is only acknowledged."""
+        if is_cluster(self._redis):  # a script in a Cluster pipeline may not be loaded
+            for decision, entry_id in decisions:
+                try:
+                    await self.commit(dialogue_id, [decision], ack=entry_id)
+                except Conflict:
+                    await self.ack(dialogue_id, entry_id)
+            if acks:
+                await self._redis.xack(keys.inbox(dialogue_id), keys.INTAKE_GROUP, *acks)
+            return
+        prefix = keys.prefix(dialogue_id)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for decision, entry_id in decisions:
+                spec = _spec([decision], ack=entry_id)
+                args = [prefix, self._maxlen, json.dumps(spec)]
+                await self._scripts(
+                    "transition", _transition_keys(dialogue_id, spec), args, client=pipe
+                )
+            if acks:
+                pipe.xack(keys.inbox(dialogue_id), keys.INTAKE_GROUP, *acks)
+            results = await pipe.execute()
+        late = [
+            entry_id
+            for (_, entry_id), result in zip(decisions, results, strict=False)
+            if _text(result[0]) == "conflict"
+        ]
+        if late:
+            await self._redis.xack(keys.inbox(dialogue_id), keys.INTAKE_GROUP, *late)
 
     async def vote(self, dialogue_id: str, question_id: str, voter: str) -> int | None:
         """Count ``voter``'s one vote; None if the question is not public."""
