@@ -148,7 +148,7 @@ def create_app(
         app.state.node = node = Node(
             node_name(settings),
             hub,
-            Reader(store, follower, hub),
+            Reader(store, follower, hub, services.dialogues.remember),
             Heartbeat(settings.ws_ping_interval),
         )
         tasks = [asyncio.create_task(node.reader.run(), name="event-reader")]

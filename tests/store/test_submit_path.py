@@ -6,6 +6,7 @@ Cluster too); a copy another node made stale is caught by the script."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,8 +16,10 @@ import pytest
 from redis.asyncio import Redis
 
 from server.actions import Services, build
+from server.app import stop_tasks
 from server.config import Settings
 from server.domain import proof
+from server.domain.events import PUBLIC
 from server.domain.model import (
     Answer,
     Dialogue,
@@ -28,9 +31,12 @@ from server.domain.model import (
     Status,
 )
 from server.domain.wording import Refused
+from server.realtime.hub import Hub, Message, Subscriber
+from server.realtime.reader import Reader
 from server.store import keys
 from server.store.connection import Store
 from server.store.questions import _doc
+from tests.support.waiting import eventually
 
 from .conftest import payload, status_of
 
@@ -219,3 +225,39 @@ def test_the_stored_document_is_the_domain_s() -> None:
     stored = json.loads(_doc(q))
     assert stored == json.loads(json.dumps(q.to_doc()))
     assert Question.from_doc(stored, votes=12) == q
+
+
+@pytest.mark.one_redis
+async def test_a_node_following_the_dialogue_refreshes_its_copy(
+    store: Store, dialogue: Dialogue
+) -> None:
+    """A node whose reader follows the dialogue (it has viewers) takes the
+    new version from ``dialogue.updated``, before any question is stale."""
+    node, other = build(store, LIMITS), build(store, LIMITS)
+    await node.dialogues.cached(dialogue.slug)
+    hub = Hub()
+    hub.add(Subscriber(Quiet(), dialogue.id, PUBLIC))
+    follower = store.follower()
+    reader = Reader(store, follower, hub, node.dialogues.remember)
+    await reader.track(dialogue)
+    task = asyncio.create_task(reader.run())
+    try:
+        changed = await other.dialogues.update(dialogue, {"proof_of_work": True, "version": 0})
+
+        async def refreshed() -> bool:
+            return (await node.dialogues.cached(dialogue.slug)).version == changed.version
+
+        await eventually(refreshed, "the node's copy refreshed by dialogue.updated")
+    finally:
+        await stop_tasks([task])
+        await follower.close()
+
+
+class Quiet:
+    """A sink that takes every message and keeps none."""
+
+    def offer(self, message: Message) -> bool:
+        return True
+
+    def close(self, code: int) -> None:
+        return None
