@@ -37,8 +37,11 @@ class Workers:
     async def _spawn(self, n: int) -> asyncio.subprocess.Process:
         command = [sys.executable, "-m", "server", "intake", WITH_PARENT]
         command += ["--consumer", f"{self._node}-intake-{n}"]
+        # A session of its own: a Ctrl-C at the terminal reaches the node
+        # alone, which then stops its workers (rather than starting again
+        # workers that the same Ctrl-C stopped while it was shutting down).
         process = await asyncio.create_subprocess_exec(
-            *command, stdin=subprocess.PIPE, env=self._env
+            *command, stdin=subprocess.PIPE, env=self._env, start_new_session=True
         )
         self._processes[n] = process
         return process

@@ -22,7 +22,7 @@ import signal
 import sys
 
 from .. import actions
-from ..app import node_name, secret_key
+from ..app import node_name
 from ..config import Settings
 from ..store.connection import Store, Where
 from ..workers import WITH_PARENT
@@ -48,7 +48,8 @@ async def run(settings: Settings, where: Where, args: argparse.Namespace) -> int
     store = Store.open(
         where,
         settings.events_maxlen,
-        secret_key(settings),
+        # Intake keys nothing with the secret (limits, proofs): no key file made for it.
+        settings.secret_key.encode(),
         timeout=settings.redis_timeout,
         connect_timeout=settings.redis_connect_timeout,
     )
