@@ -236,11 +236,11 @@ class GroupWorker(abc.ABC):
     async def _process_batch(self, stream: str, dialogue_id: str, entries: Any) -> Any:
         """Hand ``entries`` to the batch handler; what is left to handle one by
         one (all of them if it failed: each handling is idempotent)."""
-        live = [(fields["qid"], entry_id) for entry_id, fields in entries if fields]
-        if len(live) < 2:
-            return entries
         assert self._batch is not None
+        if sum(1 for _, fields in entries if fields) < 2:
+            return entries
         try:
+            live = [(fields["qid"], entry_id) for entry_id, fields in entries if fields]
             await self._batch(dialogue_id, live)
         except (asyncio.CancelledError, StoreUnavailable):
             raise
