@@ -29,7 +29,7 @@ from .store.connection import Cluster, Sentinels, Store, Where
 from .store.embedded import EmbeddedRedis
 from .web import caching, catalogs, errors, observe, routes, sockets, templating, widget
 from .web.context import Node
-from .workers import Workers
+from .workers import CLUSTER_NODES, Workers
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,9 @@ def create_app(
         workers = None
         if run_workers and intake_processes > 0:
             env = {"REDIS_URL": embedded.url} if embedded is not None else {}
-            workers = Workers(node.name, intake_processes, env)
+            nodes = await store.cluster_nodes()
+            args = [CLUSTER_NODES, ",".join(nodes)] if nodes else []
+            workers = Workers(node.name, intake_processes, env, args)
             tasks.append(asyncio.create_task(workers.run(), name="intake-workers"))
         elif run_workers:
             intake = store.intake_worker(

@@ -10,13 +10,16 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 log = logging.getLogger(__name__)
 
 #: The hidden option ``serve`` gives its workers: stop when stdin closes,
 #: which it does when the node stops or dies (even by kill -9).
 WITH_PARENT = "--until-stdin-closes"
+#: The hidden option naming the Redis Cluster's nodes the node knows (a
+#: worker started while the node of REDIS_CLUSTER_URL is down finds the rest).
+CLUSTER_NODES = "--cluster-nodes"
 #: Seconds a worker told to stop may take before it is killed.
 STOP_GRACE = 5.0
 
@@ -27,16 +30,19 @@ class Workers:
     holds the read end of a pipe the node never writes to: when the node
     goes, however it goes, the pipe closes and the worker stops."""
 
-    def __init__(self, node: str, count: int, env: Mapping[str, str]) -> None:
+    def __init__(
+        self, node: str, count: int, env: Mapping[str, str], args: Sequence[str] = ()
+    ) -> None:
         self._node = node
         self._count = count
+        self._args = list(args)
         self._env = {**os.environ, **env}
         self._processes: dict[int, asyncio.subprocess.Process] = {}
         self._stopping = False
 
     async def _spawn(self, n: int) -> asyncio.subprocess.Process:
         command = [sys.executable, "-m", "server", "intake", WITH_PARENT]
-        command += ["--consumer", f"{self._node}-intake-{n}"]
+        command += ["--consumer", f"{self._node}-intake-{n}", *self._args]
         # A session of its own: a Ctrl-C at the terminal reaches the node
         # alone, which then stops its workers (rather than starting again
         # workers that the same Ctrl-C stopped while it was shutting down).

@@ -24,8 +24,8 @@ import sys
 from .. import actions
 from ..app import node_name
 from ..config import Settings
-from ..store.connection import Store, Where
-from ..workers import WITH_PARENT
+from ..store.connection import Cluster, Store, Where
+from ..workers import CLUSTER_NODES, WITH_PARENT
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "(default: the node name plus -intake)",
     )
     cmd.add_argument(WITH_PARENT, action="store_true", help=argparse.SUPPRESS)
+    cmd.add_argument(CLUSTER_NODES, default="", help=argparse.SUPPRESS)
 
 
 async def run(settings: Settings, where: Where, args: argparse.Namespace) -> int:
     """Work until SIGTERM or SIGINT (or, for ``serve``'s workers, stdin's end)."""
+    if isinstance(where, Cluster) and args.cluster_nodes:
+        where = Cluster(where.url, tuple(args.cluster_nodes.split(",")))
     store = Store.open(
         where,
         settings.events_maxlen,
