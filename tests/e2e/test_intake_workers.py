@@ -209,3 +209,32 @@ async def test_serve_starts_its_workers_and_they_go_with_it(
         await eventually(gone, "the workers gone with their node")
     finally:
         server.stop()
+
+
+async def test_a_worker_killed_is_started_again_by_its_node(
+    redis_url: str, live: tuple[Store, Services, Dialogue]
+) -> None:
+    store, actions, dialogue = live
+    server = ServerProcess(env={"REDIS_URL": redis_url, "DOITHOAI_INTAKE_WORKERS": "1"}).start()
+    try:
+        assert server.process is not None
+        node = server.process.pid
+        (first,) = children(node)
+        os.kill(first, signal.SIGKILL)
+
+        async def another() -> set[int] | None:
+            found = {pid for pid in children(node) if pid != first and alive(pid)}
+            return found or None
+
+        await eventually(another, "a new worker started by the node")
+        body = {"text": "Xin hỏi giờ mở cửa bộ phận một cửa phường Thuận Hóa?", "name": "An"}
+        qid = (await actions.submissions.submit(dialogue, body)).question_id
+
+        async def pending() -> bool:
+            q = await store.questions.get(dialogue.id, qid)
+            return q is not None and q.status is Status.PENDING
+
+        await eventually(pending, "the question screened by the new worker")
+        assert "intake worker 0 ended" in server.output()
+    finally:
+        server.stop()
