@@ -2,7 +2,8 @@
 the domain is pure, only the store knows Redis, the store and the real-time
 layer never reach up, the actions know nothing of HTTP, the web layer
 reaches the store only through the actions, and the outbound senders (e-mail,
-webhook) and the metrics (which every layer counts into) know no other layer."""
+webhook) and the metrics (which every layer counts into) know no other layer,
+and the documents (XLSX, DOCX) render what they are given."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ BREAKERS = {
     "server/cli/probe_redis.py": "import redis\n",
     "server/outbound/probe_up.py": "from ..actions import base\n",
     "server/metrics.py": "from .store import keys\n",
+    "server/documents/probe_store.py": "from ..store import keys\n",
 }
 CONTRACTS = (
     "The domain is pure",
@@ -33,6 +35,7 @@ CONTRACTS = (
     "The web layer reaches the store only through the actions",
     "The outbound senders know no other layer",
     "The metrics know no other layer",
+    "The documents render what they are given",
 )
 
 
