@@ -18,6 +18,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from ..domain import tally
 from ..domain.audit import Entry
 from ..domain.lifecycle import Decision
 from ..domain.model import Question, Status
@@ -123,6 +124,10 @@ def _doc(question: Question) -> str:
     return json.dumps(question.to_doc(), ensure_ascii=False, separators=(",", ":"))
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def _transition_keys(dialogue_id: str, spec: Mapping[str, Any]) -> list[str]:
     """Every key ``transition.lua`` may touch for ``spec`` (one slot)."""
     ids = {w["id"] for w in spec["writes"]} | {e["id"] for e in spec["events"]}
@@ -134,7 +139,7 @@ def _transition_keys(dialogue_id: str, spec: Mapping[str, Any]) -> list[str]:
         *(keys.by_status(dialogue_id, s) for s in sorted(statuses)),
         keys.queue(dialogue_id), keys.on_air(dialogue_id), keys.events(dialogue_id),
         keys.votes(dialogue_id), keys.inbox(dialogue_id), keys.notices(dialogue_id),
-        keys.audit_stream(prefix), keys.audit_head(prefix),
+        keys.audit_stream(prefix), keys.audit_head(prefix), keys.figures(dialogue_id),
     ]  # fmt: skip
 
 
@@ -168,10 +173,12 @@ class Questions:
         for _ in range(5):
             code = new_tracking_code(d)
             doc = _doc(question.evolve(tracking_code=code))
+            counted = [_json(tally.standing(question)), _json(tally.arrived(question))]
             result = await self._submit(
-                [keys.submissions(d), keys.tracking(d), keys.inbox(d), keys.prefix(d) + "seq"],
-                [keys.prefix(d), submission_id or "", code, doc, *pairs],
-            )
+                [keys.submissions(d), keys.tracking(d), keys.inbox(d), keys.prefix(d) + "seq",
+                 keys.figures(d)],
+                [keys.prefix(d), submission_id or "", code, doc, *counted, *pairs],
+            )  # fmt: skip
             if _text(result[0]) != "collision":
                 return Submitted(_text(result[0]), _text(result[1]), bool(result[2]))
         raise RuntimeError("could not draw a free tracking code")  # 50 random bits: never
@@ -232,6 +239,26 @@ class Questions:
                 pipe.zcard(keys.by_status(dialogue_id, status.value))
             sizes = await pipe.execute()
         return {status.value: int(n) for status, n in zip(Status, sizes, strict=True)}
+
+    async def figures(self, dialogue_id: str) -> dict[str, int]:
+        """The dialogue's dashboard counters (``domain.tally``), non-zero ones."""
+        rows = await self._redis.hgetall(keys.figures(dialogue_id))
+        return {_text(k): int(v) for k, v in rows.items() if int(v)}
+
+    async def viewers(
+        self, dialogue_id: str, node: str | None, count: int, now_ms: int, ttl_ms: int
+    ) -> tuple[int, int]:
+        """Record that ``node`` (None: only read) has ``count`` viewers of the
+        dialogue at ``now_ms``; the viewers of every node that said so within
+        ``ttl_ms``, summed, and the most ever counted so."""
+        touched = [keys.viewers(dialogue_id), keys.viewers_peak(dialogue_id)]
+        result = await self._scripts("viewers", touched, [node or "", count, now_ms, ttl_ms])
+        return int(result[0]), int(result[1])
+
+    async def most_supported(self, dialogue_id: str, limit: int) -> list[tuple[str, int]]:
+        """The ``limit`` question ids with the most votes, most first (any state)."""
+        rows = await self._redis.zrevrange(keys.votes(dialogue_id), 0, limit - 1, withscores=True)
+        return [(_text(qid), int(score)) for qid, score in rows]
 
     async def queue_head(self, dialogue_id: str) -> str | None:
         head = await self._redis.zrange(keys.queue(dialogue_id), 0, 0)
@@ -381,13 +408,18 @@ class Questions:
         writes = []
         for decision in decisions:
             q = decision.question
+            previous = decision.events[0].previous
+            bump, once = tally.moved(previous, q)
             write: dict[str, Any] = {
                 "id": q.id,
                 "expect": q.version - 1,
                 "status": q.status.value,
-                "prev": decision.events[0].previous.value,
+                "prev": previous.value,
                 "doc": _doc(q),
+                "tally": tally.standing(q),
             }
+            write |= {"bump": bump} if bump else {}
+            write |= {"once": once} if once else {}
             if queue and q.id in queue:
                 write["queue"] = queue[q.id]
             if absorb_votes and q.id in absorb_votes:

@@ -3,6 +3,8 @@
 -- KEYS[4] id sequence; all other keys are built from ARGV[1], the dialogue's
 -- prefix, and share its hash tag (one slot).
 -- ARGV: prefix, submission_id ('' = none), tracking_code, question doc (JSON),
+--       the question's standing in the dashboard's counters ({field: n}, JSON),
+--       what its arrival adds to them ({field: n}, JSON),
 --       then contact field/value pairs (may be none).
 -- Returns {tracking_code, question_id, created (1|0)} or {'collision'}.
 local prefix, sid, code, doc = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -20,8 +22,14 @@ end
 local qid = tostring(redis.call('INCR', KEYS[4]))
 redis.call('HSET', prefix .. 'q:' .. qid, 'doc', doc, 'status', 'received', 'version', 0, 'votes', 0)
 redis.call('ZADD', prefix .. 's:received', tonumber(qid), qid)
-if #ARGV > 4 then
-  redis.call('HSET', prefix .. 'contact:' .. qid, unpack(ARGV, 5))
+redis.call('HSET', prefix .. 'q:' .. qid, 'tally', ARGV[5])
+for _, arg in ipairs({ARGV[5], ARGV[6]}) do
+  for field, n in pairs(cjson.decode(arg)) do
+    redis.call('HINCRBY', prefix .. 'fig', field, n)
+  end
+end
+if #ARGV > 6 then
+  redis.call('HSET', prefix .. 'contact:' .. qid, unpack(ARGV, 7))
 end
 redis.call('HSET', KEYS[2], code, qid)
 if sid ~= '' then
