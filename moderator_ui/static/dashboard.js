@@ -151,6 +151,8 @@ function schedule() {
 
 const connection = document.getElementById("connection");
 const notice = document.getElementById("notice");
-const { feed, signedOut } = staffConnection(slug, { onMessage: schedule, connection, notice, lang });
-show(readJSON("dashboard-data"));
+const first = readJSON("dashboard-data");
+// From the figures' event on: the staff snapshot (every open question) is not needed here.
+const { feed, signedOut } = staffConnection(slug, { onMessage: schedule, connection, notice, lang, after: first.last_event_id });
+show(first);
 feed.start();

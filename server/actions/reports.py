@@ -61,6 +61,9 @@ class Reports(Family):
         the viewers of every node, and the most supported open questions (a
         bounded read whatever the dialogue's size)."""
         now = self._now()
+        # Read first: any event after it may have changed the counters, and
+        # the page's feed starts from it (no staff snapshot to send it).
+        last_event_id = await self.store.events.last_id(dialogue.id)
         counters = await self.store.questions.figures(dialogue.id)
         viewers = await self.store.questions.viewers(
             dialogue.id, None, 0, _ms(now), self._viewers_ttl_ms()
@@ -71,7 +74,14 @@ class Reports(Family):
         supported = [
             dashboard.Supported(q.id, q.text, q.votes, q.status.value) for q in open_[:SUPPORTED]
         ]
-        return dashboard.read(dialogue, counters, now, viewers=viewers, supported=supported)
+        return dashboard.read(
+            dialogue,
+            counters,
+            now,
+            viewers=viewers,
+            supported=supported,
+            last_event_id=last_event_id,
+        )
 
     async def count_viewers(self, node: str, counts: dict[str, int]) -> None:
         """Say how many viewers (public sockets) ``node`` has on each dialogue

@@ -74,6 +74,9 @@ class Dashboard:
     viewers_peak: int
     supported: list[Supported]
     at: str
+    #: The dialogue's last event when the counters were read (they are at
+    #: least as new): a feed started after it misses no change.
+    last_event_id: str = "0-0"
 
 
 def _wait(counters: Mapping[str, int], name: str) -> Wait:
@@ -103,6 +106,7 @@ def read(
     *,
     viewers: tuple[int, int] = (0, 0),
     supported: list[Supported] | None = None,
+    last_event_id: str = "0-0",
 ) -> Dashboard:
     """The dashboard from ``counters`` (``tally``'s hash), on Vietnam's day of
     ``now``; ``viewers`` is (now, peak)."""
@@ -137,6 +141,7 @@ def read(
         viewers_peak=viewers[1],
         supported=supported or [],
         at=now.isoformat(timespec="seconds"),
+        last_event_id=last_event_id,
     )
 
 

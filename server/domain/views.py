@@ -663,3 +663,10 @@ class Dashboard(TypedDict):
     supported: Annotated[
         list[DashboardQuestion], Meta(description="The most supported open questions.")
     ]
+    last_event_id: Annotated[
+        str,
+        Meta(
+            description="The dialogue's last event when the figures were read: the console "
+            "feed opened with after=<it> replays what follows instead of sending its snapshot."
+        ),
+    ]

@@ -63,6 +63,7 @@ def view(d: dashboard.Dashboard) -> v.Dashboard:
         "decided": _wait(d.decided),
         "answered": _wait(d.answered),
         "bounds": list(tally.BOUNDS),
+        "last_event_id": d.last_event_id,
         "viewers": d.viewers,
         "viewers_peak": d.viewers_peak,
         "supported": [
@@ -86,4 +87,9 @@ async def dashboard_page(request: Request) -> Response:
     if isinstance(page, Response):
         return page
     shown = view(await services(request).reports.dashboard(page.dialogue))
-    return page.render("dashboard.html", shown=shown)
+    return page.render(
+        "dashboard.html",
+        shown=shown,
+        may_moderate=page.identity.may(page.dialogue, Permission.MODERATE),
+        may_produce=page.identity.may(page.dialogue, Permission.PRODUCE),
+    )

@@ -2,7 +2,8 @@
 are drawn (SVG, no script from elsewhere) with the figures also in tables,
 and when a moderator approves a question the page, listening to the staff
 feed, fetches the figures again and redraws the chart and the table without
-a reload."""
+a reload. Its feed starts after the figures' event, so the server sends no
+staff snapshot (every open question) to a page that does not show them."""
 
 from __future__ import annotations
 
@@ -28,8 +29,12 @@ def test_the_charts_render_and_follow_an_approval(
     b.publish(b.ask("Khi nào phường Thuận Hóa có điểm phát wifi miễn phí ở các công viên?"), None)
     waiting = b.ask("Thủ tục đăng ký hộ kinh doanh trực tuyến ở Huế gồm những bước nào?")
     context = signed_in(chromium, server, "producer", locale="vi-VN")
+    sockets: list[str] = []
+    context.on("page", lambda opened: opened.on("websocket", lambda ws: sockets.append(ws.url)))
     try:
         page = live_page(context, f"{server.url}/console/{b.slug}/dashboard")
+        # The feed starts from the figures' event: no staff snapshot of every open question.
+        assert len(sockets) == 1 and "/console?after=" in sockets[0], sockets
         page.evaluate("window.__sameDocument = true")
         funnel = page.locator("#status-chart .bar-row")
         expect(funnel).to_have_count(9)
