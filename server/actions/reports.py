@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..domain import access, audit, dashboard, export, figures
+from ..domain import access, audit, dashboard, export, figures, tally
 from ..domain.access import Permission
 from ..domain.lifecycle import OPEN_STATES
 from ..domain.model import Actor, Dialogue, Question, Status, iso
@@ -53,6 +53,8 @@ _SUPPORTED_READ = 50
 #: A node's count of viewers is forgotten when it has not said it again
 #: within this many of its reporting periods (``DOITHOAI_VIEWERS_EVERY``).
 VIEWERS_PERIODS = 3
+#: Attempts at recounting a dialogue's counters while its questions change.
+RECOUNT_ATTEMPTS = 5
 
 
 class Reports(Family):
@@ -61,6 +63,7 @@ class Reports(Family):
         the viewers of every node, and the most supported open questions (a
         bounded read whatever the dialogue's size)."""
         now = self._now()
+        await self._count_every_question(dialogue)
         # Read first: any event after it may have changed the counters, and
         # the page's feed starts from it (no staff snapshot to send it).
         last_event_id = await self.store.events.last_id(dialogue.id)
@@ -82,6 +85,21 @@ class Reports(Family):
             supported=supported,
             last_event_id=last_event_id,
         )
+
+    async def _count_every_question(self, dialogue: Dialogue) -> None:
+        """Once for a dialogue whose questions came before its counters were
+        kept: count them from the questions (``tally.recount``), atomically
+        against any change meanwhile (tried again a few times; after that the
+        counters show what they have, and the next load tries again)."""
+        questions = self.store.questions
+        for _ in range(RECOUNT_ATTEMPTS):
+            if await questions.counted(dialogue.id):
+                return
+            seq = await questions.last_id(dialogue.id)
+            last, found = await questions.snapshot(dialogue.id, list(Status))
+            counters, each = tally.recount(found)
+            if await questions.recount(dialogue.id, last, seq, counters, each):
+                return
 
     async def count_viewers(self, node: str, counts: dict[str, int]) -> None:
         """Say how many viewers (public sockets) ``node`` has on each dialogue

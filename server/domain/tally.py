@@ -20,7 +20,9 @@ above the bound before it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .model import Question, Status
@@ -111,3 +113,48 @@ def percentile(counts: Mapping[int, int], share: float) -> int | None:
         if seen >= rank:
             return index
     return max(counts)
+
+
+#: History actions that are not a decision on the question (its entry by
+#: staff and its screening), for ``recount``.
+_NOT_DECIDING = frozenset({"enter", "screen"})
+_DECIDED_AS = {"approve": "approved", "reject": "rejected"}
+
+
+def recount(questions: Iterable[Question]) -> tuple[dict[str, int], dict[str, Recounted]]:
+    """The counters of a dialogue whose questions came before they were kept,
+    from the questions as they stand and their histories: every question's
+    standing and arrival, approvals and rejections by the minute of their
+    history entries, the wait to the first history entry that is a decision
+    and to the answer. Near what ``moved`` would have counted, not equal:
+    screening's own decisions (held or published at intake) are not in the
+    histories as decisions, and an answer edited since counts from its new time."""
+    counters: Counter[str] = Counter()
+    each: dict[str, Recounted] = {}
+    for q in questions:
+        standing_ = standing(q)
+        counters.update(standing_)
+        counters.update(arrived(q))
+        marks = []
+        for entry in q.history:
+            if entry.action in _DECIDED_AS:
+                counters[f"m:{minute(entry.at)}:{_DECIDED_AS[entry.action]}"] += 1
+        first = next((e for e in q.history if e.action not in _NOT_DECIDING), None)
+        if first is not None:
+            counters[f"wait:decided:{bucket(_seconds(q.submitted_at, first.at))}"] += 1
+            marks.append("decided")
+        if q.answer is not None:
+            wait = _seconds(q.submitted_at, q.answer.answered_at)
+            counters[f"wait:answered:{bucket(wait)}"] += 1
+            marks.append("answered")
+        each[q.id] = Recounted(standing_, tuple(marks))
+    return {k: n for k, n in counters.items() if n}, each
+
+
+@dataclass(frozen=True)
+class Recounted:
+    """A question's share of recounted counters: its standing, and the marks
+    of what it was counted for once (``moved``'s ``once``)."""
+
+    standing: dict[str, int]
+    marks: tuple[str, ...]

@@ -176,7 +176,7 @@ class Questions:
             counted = [_json(tally.standing(question)), _json(tally.arrived(question))]
             result = await self._submit(
                 [keys.submissions(d), keys.tracking(d), keys.inbox(d), keys.prefix(d) + "seq",
-                 keys.figures(d)],
+                 keys.figures(d), keys.figures_ready(d)],
                 [keys.prefix(d), submission_id or "", code, doc, *counted, *pairs],
             )  # fmt: skip
             if _text(result[0]) != "collision":
@@ -244,6 +244,31 @@ class Questions:
         """The dialogue's dashboard counters (``domain.tally``), non-zero ones."""
         rows = await self._redis.hgetall(keys.figures(dialogue_id))
         return {_text(k): int(v) for k, v in rows.items() if int(v)}
+
+    async def counted(self, dialogue_id: str) -> bool:
+        """Whether the dashboard's counters count every question of the dialogue."""
+        return bool(await self._redis.exists(keys.figures_ready(dialogue_id)))
+
+    async def recount(
+        self,
+        dialogue_id: str,
+        last_event_id: str,
+        last_question_id: int,
+        counters: Mapping[str, int],
+        each: Mapping[str, tally.Recounted],
+    ) -> bool:
+        """Write the counters anew (``tally.recount``) if no event was appended
+        and no question submitted since ``last_event_id`` and
+        ``last_question_id`` were read; whether they now count every question."""
+        d = dialogue_id
+        spec = {
+            "fig": dict(counters),
+            "q": {qid: {"tally": r.standing, "once": list(r.marks)} for qid, r in each.items()},
+        }
+        touched = [keys.events(d), keys.prefix(d) + "seq", keys.figures(d), keys.figures_ready(d)]
+        args = [keys.prefix(d), last_event_id, str(last_question_id), _json(spec)]
+        result = await self._scripts("recount", touched, args)
+        return _text(result[0]) != "moved"
 
     async def viewers(
         self, dialogue_id: str, node: str | None, count: int, now_ms: int, ttl_ms: int

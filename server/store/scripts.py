@@ -20,6 +20,7 @@ NAMES = (
     "save_dialogue",
     "notice",
     "viewers",
+    "recount",
 )
 #: Scripts that begin with the audit chain's functions (``_audit.lua``).
 _WITH_AUDIT = ("transition", "audit")

@@ -153,3 +153,36 @@ async def test_a_changed_question_moves_its_counts(broadcast: Broadcast) -> None
     again = await _agree(broadcast)
     assert again.decided.count == before.decided.count
     assert sum(m.rejected for m in again.minutes) == 2
+
+
+async def test_a_dialogue_from_before_the_counters_is_counted_once(
+    broadcast: Broadcast, redis: Redis
+) -> None:
+    """Counters gone (a dialogue whose questions came before they were kept):
+    the first load counts them from the questions and their histories, the
+    same figures as those kept as things happened; the next load only reads."""
+    dialogue, store = broadcast.dialogue, _store(broadcast)
+    kept = await broadcast.services.reports.dashboard(dialogue)
+    await redis.delete(keys.figures(dialogue.id), keys.figures_ready(dialogue.id))
+    for qid in broadcast.ids.values():
+        await redis.hdel(keys.question(dialogue.id, qid), "tally", "once:decided", "once:answered")
+    assert not await store.questions.counted(dialogue.id)
+    recounted = await broadcast.services.reports.dashboard(dialogue)
+    assert recounted == kept
+    assert await store.questions.counted(dialogue.id)
+    # Each question's share is back: a change moves its counts as before.
+    await broadcast.services.moderation.act(dialogue, broadcast.ids["f"], "restore", {}, ADMIN)
+    await _agree(broadcast)
+
+
+async def test_a_recount_gives_way_to_a_change(broadcast: Broadcast, redis: Redis) -> None:
+    """A recount read before a question came is not written (read again)."""
+    dialogue, store = broadcast.dialogue, _store(broadcast)
+    await redis.delete(keys.figures_ready(dialogue.id))
+    seq = await store.questions.last_id(dialogue.id)
+    last, found = await store.questions.snapshot(dialogue.id, list(Status))
+    await redis.incr(keys.prefix(dialogue.id) + "seq")  # a question submitted meanwhile
+    counters, each = tally.recount(found)
+    assert not await store.questions.recount(dialogue.id, last, seq, counters, each)
+    assert not await store.questions.counted(dialogue.id)
+    assert await store.questions.recount(dialogue.id, last, seq + 1, counters, each)

@@ -106,6 +106,7 @@ async def seed(
         if on_air is not None:
             pipe.set(keys.on_air(d), str(on_air))
         pipe.set(keys.prefix(d) + "seq", count)
+        pipe.set(keys.figures_ready(d), "1")
         await pipe.execute()
     return out
 

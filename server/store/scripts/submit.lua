@@ -23,6 +23,10 @@ local qid = tostring(redis.call('INCR', KEYS[4]))
 redis.call('HSET', prefix .. 'q:' .. qid, 'doc', doc, 'status', 'received', 'version', 0, 'votes', 0)
 redis.call('ZADD', prefix .. 's:received', tonumber(qid), qid)
 redis.call('HSET', prefix .. 'q:' .. qid, 'tally', ARGV[5])
+if qid == '1' then
+  -- The dialogue's first question: its counters count every question from here.
+  redis.call('SET', prefix .. 'fig:ready', '1')
+end
 for _, arg in ipairs({ARGV[5], ARGV[6]}) do
   for field, n in pairs(cjson.decode(arg)) do
     redis.call('HINCRBY', prefix .. 'fig', field, n)
