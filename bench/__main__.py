@@ -23,13 +23,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sockets", type=int, default=1000, help="public feed sockets for fan-out")
     parser.add_argument("--events", type=int, default=50, help="events broadcast in fan-out")
-    parser.add_argument("--questions", type=int, default=1000, help="questions submitted in ingest")
+    parser.add_argument(
+        "--ingest-seconds", type=float, default=5.0, help="length of each ingest phase"
+    )
     parser.add_argument(
         "--console", type=int, default=5000, help="pending questions in the console benchmark"
     )
     args = parser.parse_args()
     asyncio.run(fanout.run(args.sockets, args.events))
-    asyncio.run(ingest.run(args.questions))
+    asyncio.run(ingest.run(args.ingest_seconds))
     duplicates.run()
     schemas.run()
     for size in sorted({1000, args.console}):

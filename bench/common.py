@@ -45,14 +45,15 @@ def private_redis() -> Iterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def seeded(url: str) -> AsyncIterator[tuple[Services, Dialogue, Store]]:
+async def seeded(url: str, slug: str = SLUG) -> AsyncIterator[tuple[Services, Dialogue, Store]]:
     client = connect(url)
     store = Store(client, 100_000, b"bench")
     actions = build(store)
-    dialogue = await actions.dialogues.create(slug=SLUG, title="Benchmark", status="live")
-    await actions.accounts.add(
-        "moderator", PASSWORD, frozenset({Role.MODERATOR}), dialogues=[dialogue.id]
-    )
+    dialogue = await actions.dialogues.create(slug=slug, title="Benchmark", status="live")
+    if not await store.users.get("moderator"):
+        await actions.accounts.add(
+            "moderator", PASSWORD, frozenset({Role.MODERATOR}), dialogues=[dialogue.id]
+        )
     try:
         yield actions, dialogue, store
     finally:

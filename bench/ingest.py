@@ -1,109 +1,226 @@
-"""Ingest: K citizens' submissions over HTTP (20 at a time); the 202's latency,
-the time until intake has made every question pending, and how long each
-question waited between its 202 and its screening (policy and duplicate
-suggestions), under that burst and then at a calm pace (one every 200 ms)."""
+"""Ingest (issue 15, items 3, 4 and 7): the submit endpoint against its
+floors on the same core, then intake throughput in worker processes.
+
+Servers are pinned to core 0 (``sched_setaffinity``, inherited when they
+start); Redis, this load generator (``rawhttp``: a raw asyncio client that
+costs far less than a server) and a node's intake workers to core 1.
+Each phase runs ``CONNECTIONS`` keep-alive connections for ``seconds``:
+
+- ``noop`` and ``xadd``: ``bench/floor.py`` on the node's uvicorn (a POST
+  whose JSON body is parsed, and the same plus one XADD);
+- ``submit``: a ``doithoai serve`` node, ``POST /api/v1/dialogues/{slug}/questions``
+  with a fresh ``submission_id`` each (limits off), as fast as it answers,
+  then paced at half that rate (the p99 at half load);
+
+CPU per request is the server process's own CPU clock (user + system)
+over the phase, divided by its 202s: not wall time, which a shared machine
+stretches. Intake: the questions of the ``submit`` phase are screened by
+the node's ``DOITHOAI_INTAKE_WORKERS`` processes (with duplicate
+suggestions, the near-identical texts being the index's worst case): how
+long after the burst's start every one is pending, and the workers' CPU per
+question.
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
+import os
 import statistics
+import sys
 import time
-from datetime import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-import httpx
+import psutil
 
-from server.domain.model import Dialogue, Question, Status
-from server.store.connection import Store
+from tests.helpers import REPO_ROOT, clean_env, free_port
 
 from .common import private_redis, seeded, server
+from .rawhttp import Connection
 
-CONCURRENCY = 20
+SERVER_CORE, CLIENT_CORE = 0, 1
+CONNECTIONS = 32
 
 
-async def run(n_questions: int) -> None:
-    with private_redis() as url:
-        async with seeded(url) as (_actions, dialogue, store):
-            with server(url) as srv:
-                latencies: list[float] = []
-                queue: asyncio.Queue[int] = asyncio.Queue()
-                for n in range(n_questions):
-                    queue.put_nowait(n)
-                async with httpx.AsyncClient(base_url=srv.url, timeout=30) as client:
+@contextlib.contextmanager
+def _pinned(core: int) -> Iterator[None]:
+    """This process on ``core`` meanwhile: children started now inherit it."""
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {core})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
 
-                    async def worker() -> None:
-                        while not queue.empty():
-                            n = queue.get_nowait()
-                            text = f"Câu hỏi số {n} về chuyển đổi số ở Huế?"
-                            body = {
-                                "text": text,
-                                "name": "Người dân",
-                                "submission_id": f"b-{n:08d}",
-                            }
-                            started = time.perf_counter()
-                            response = await client.post(
-                                f"/api/v1/dialogues/{dialogue.slug}/questions", json=body
-                            )
-                            latencies.append(time.perf_counter() - started)
-                            assert response.status_code == 202, response.text
 
-                    started = time.perf_counter()
-                    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-                    accepted = time.perf_counter() - started
-                    counts = store.questions.counts
-                    while True:  # poll: the work happens in the server process
-                        if (await counts(dialogue.id))["pending"] >= n_questions:
-                            break
-                        await asyncio.sleep(0.01)
-                    pending = time.perf_counter() - started
-                    burst = await _screening_delays(store, dialogue)
-                    for n in range(CALM):
-                        body = {"text": CALM_TEXTS[n % 2], "name": "Người dân"}
-                        await client.post(f"/api/v1/dialogues/{dialogue.slug}/questions", json=body)
-                        await asyncio.sleep(0.2)
-                    while True:
-                        if (await counts(dialogue.id))["pending"] >= n_questions + CALM:
-                            break
-                        await asyncio.sleep(0.01)
-                    calm = (await _screening_delays(store, dialogue))[len(burst) :]
-    latencies.sort()
-    print(f"ingest: {n_questions} submissions, {CONCURRENCY} concurrent clients")
-    median, p99 = statistics.median(latencies), latencies[int(len(latencies) * 0.99) - 1]
-    print(f"  202 latency: median {median * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms")
-    print(
-        f"  accepted: {n_questions / accepted:.0f} questions/s; all pending after {pending:.2f} s"
+def _cpu(proc: psutil.Process) -> float:
+    times = proc.cpu_times()
+    return float(times.user + times.system)
+
+
+@dataclass
+class Phase:
+    name: str
+    answered: int
+    wall: float
+    cpu: float
+    latencies: list[float]
+
+    @property
+    def per_second(self) -> float:
+        return self.answered / self.wall
+
+    def line(self) -> str:
+        ms = sorted(x * 1000 for x in self.latencies)
+        p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+        per = self.cpu / max(self.answered, 1) * 1e6
+        return (
+            f"| {self.name} | {self.per_second:,.0f}/s | {per:.0f} µs | "
+            f"{100 * self.cpu / self.wall:.0f} % | {statistics.median(ms):.1f} ms | {p99:.1f} ms |"
+        )
+
+
+async def _load(
+    name: str, port: int, path: str, proc: psutil.Process, seconds: float, rate: float = 0.0
+) -> Phase:
+    """``CONNECTIONS`` clients POSTing to ``path`` for ``seconds``, as fast as
+    answered, or paced at ``rate`` per second (latency then counts from each
+    request's due time, queueing included)."""
+    latencies: list[float] = []
+    counter = iter(range(10**9))
+    started = time.perf_counter()
+    stop = started + seconds
+    tag = f"{int(started * 1000) % 100_000_000:08d}"
+
+    async def client() -> None:
+        conn = Connection("127.0.0.1", port)
+        try:
+            while True:
+                n = next(counter)
+                due = started + n / rate if rate else time.perf_counter()
+                if due >= stop or time.perf_counter() >= stop:
+                    return
+                if rate and due > time.perf_counter():
+                    await asyncio.sleep(due - time.perf_counter())
+                body = {
+                    "text": f"Câu hỏi số {n} về chuyển đổi số ở Huế?",
+                    "name": "Người dân",
+                    "submission_id": f"b{tag}-{n:09d}",
+                }
+                status, answer = await conn.request("POST", path, body)
+                assert status == 202, (status, answer[:200])
+                latencies.append(time.perf_counter() - due)
+        finally:
+            await conn.close()
+
+    cpu0 = _cpu(proc)
+    await asyncio.gather(*(client() for _ in range(CONNECTIONS)))
+    wall = time.perf_counter() - started
+    return Phase(name, len(latencies), wall, _cpu(proc) - cpu0, latencies)
+
+
+async def floors(url: str, seconds: float) -> list[Phase]:
+    port = free_port()
+    env = clean_env() | {"REDIS_URL": url}
+    command = [sys.executable, "-m", "uvicorn", "bench.floor:app", "--port", str(port)]
+    command += ["--log-level", "warning", "--no-access-log"]
+    with _pinned(SERVER_CORE):
+        process = await asyncio.create_subprocess_exec(*command, env=env, cwd=REPO_ROOT)
+    try:
+        for _ in range(200):
+            with contextlib.suppress(OSError):
+                conn = Connection("127.0.0.1", port)
+                await conn.request("POST", "/noop", {"text": "x"})
+                await conn.close()
+                break
+            await asyncio.sleep(0.05)
+        proc = psutil.Process(process.pid)
+        return [
+            await _load("no-op POST (floor.py)", port, "/noop", proc, seconds),
+            await _load("POST + one XADD (floor.py)", port, "/xadd", proc, seconds),
+        ]
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def node_phases(
+    url: str, seconds: float, workers: int, label: str, env: dict[str, str]
+) -> tuple[list[Phase], str]:
+    """The submit phases on a fresh dialogue of a node running ``env``'s code,
+    and what its intake did."""
+    async with seeded(url, f"bench-{label}") as (_actions, dialogue, store):
+        with _pinned(SERVER_CORE):
+            srv = server(url, DOITHOAI_INTAKE_WORKERS=str(workers), **env).start()
+        try:
+            assert srv.process is not None
+            node = psutil.Process(srv.process.pid)
+            intake = node.children()
+            for child in intake:  # off the node's core
+                child.cpu_affinity([CLIENT_CORE])
+            path = f"/api/v1/dialogues/{dialogue.slug}/questions"
+            intake_cpu0 = sum(_cpu(c) for c in intake)
+            started = time.perf_counter()
+            full = await _load(f"{label}: submit", srv.port, path, node, seconds)
+            counts = store.questions.counts
+            while True:  # poll: the work happens in the server's processes
+                if (await counts(dialogue.id))["pending"] >= full.answered:
+                    break
+                await asyncio.sleep(0.05)
+            drained = time.perf_counter() - started
+            intake_cpu = sum(_cpu(c) for c in intake) - intake_cpu0
+            half = full.per_second / 2
+            name = f"{label}: submit at half load ({half:,.0f}/s)"
+            paced = await _load(name, srv.port, path, node, seconds, half)
+        finally:
+            srv.stop()
+    where = f"{len(intake)} worker process(es) on core {CLIENT_CORE}" if intake else "in the node"
+    worker_cpu = f"; {intake_cpu / full.answered * 1e6:.0f} µs of worker CPU per question"
+    summary = (
+        f"{label}: intake {where}: {full.answered} questions all pending {drained:.2f} s after "
+        f"the burst began ({full.answered / drained:,.0f}/s end to end)"
+        + (worker_cpu if intake else "")
     )
-    for name, delays in (("burst", burst), ("calm", calm)):
-        found = sum(1 for _, has in delays if has) / len(delays)
-        ms = sorted(d for d, _ in delays)
-        print(
-            f"  202 -> screened with suggestions ({name}): median {statistics.median(ms):.0f} ms,"
-            f" p95 {ms[int(len(ms) * 0.95) - 1]:.0f} ms, max {ms[-1]:.0f} ms;"
-            f" {found:.0%} have duplicate suggestions"
-        )
+    return [full, paced], summary
 
 
-#: The calm phase: questions one at a time, alternating two that duplicate
-#: each other (so each finds the earlier ones).
-CALM = 30
-CALM_TEXTS = (
-    "Xin hỏi khi nào tỉnh cấp chữ ký số miễn phí cho hộ kinh doanh cá thể?",
-    "Khi nao tinh cap chu ky so mien phi cho ho kinh doanh ca the a?",
-)
+async def run(seconds: float = 5.0, workers: int = 1, base: str | None = None) -> None:
+    """The floors, then the node (and the code in ``base`` before it, if given)."""
+    with _pinned(CLIENT_CORE), private_redis() as url:
+        phases = await floors(url, seconds)
+        summaries = []
+        plan = [("before", {"PYTHONPATH": base})] if base else []
+        for label, env in [*plan, ("after", {})]:
+            found, summary = await node_phases(url, seconds, workers, label, env)
+            phases += found
+            summaries.append(summary)
+    print(f"ingest: {CONNECTIONS} connections, {seconds:g} s a phase; server on core {SERVER_CORE}")
+    print("| endpoint | answered | server CPU per request | server CPU | median | p99 |")
+    print("|---|---|---|---|---|---|")
+    for p in phases:
+        print(p.line())
+    xadd = next(p for p in phases if "XADD" in p.name)
+    for p in phases:
+        if p.name.endswith(": submit"):
+            ratio = (xadd.cpu / xadd.answered) / (p.cpu / p.answered)
+            print(
+                f"{p.name} / POST+XADD: {p.per_second / xadd.per_second:.2f} in requests a second,"
+                f" {ratio:.2f} in CPU per request"
+            )
+    for line in summaries:
+        print(line)
 
 
-async def _screening_delays(store: Store, dialogue: Dialogue) -> list[tuple[float, bool]]:
-    """(ms from the 202 to the screening, has suggestions) per pending
-    question, in id order: both times are the server's own stamps."""
-    _, questions = await store.questions.snapshot(dialogue.id, [Status.PENDING])
-    questions.sort(key=lambda q: int(q.id))
-    return [
-        (
-            (_screened_at(q) - datetime.fromisoformat(q.submitted_at)).total_seconds() * 1000,
-            bool(q.duplicates),
-        )
-        for q in questions
-    ]
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.ingest")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each phase")
+    parser.add_argument("--workers", type=int, default=1, help="DOITHOAI_INTAKE_WORKERS")
+    parser.add_argument("--base", help="a checkout of older code to run as the baseline")
+    args = parser.parse_args()
+    asyncio.run(run(args.seconds, args.workers, args.base))
 
 
-def _screened_at(q: Question) -> datetime:
-    return datetime.fromisoformat(next(h.at for h in q.history if h.action == "screen"))
+if __name__ == "__main__":
+    main()

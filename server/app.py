@@ -30,6 +30,7 @@ from .store.embedded import EmbeddedRedis
 from .store.errors import StoreUnavailable
 from .web import caching, catalogs, errors, observe, routes, sockets, templating, widget
 from .web.context import Node
+from .workers import CLUSTER_NODES, Workers
 
 log = logging.getLogger(__name__)
 
@@ -123,11 +124,15 @@ def create_app(
     run_workers: bool = True,
     on_start: Sequence[StartHook] = (),
     mailer: Mailer | None = None,
+    intake_processes: int = 0,
 ) -> Starlette:
     """The ASGI app. ``run_workers=False`` leaves out intake and the notifier
     (for tests that drive them step by step); ``on_start`` hooks run once
     the store is open (the demo seeds its dialogue there); ``mailer`` stands
-    in for an SMTP server when none is set (the demo's writes to the log)."""
+    in for an SMTP server when none is set (the demo's writes to the log);
+    ``intake_processes``: intake runs in that many ``doithoai intake``
+    child processes (``serve`` gives ``DOITHOAI_INTAKE_WORKERS``), or, when
+    0, in the node's own event loop."""
     notify_to = outbox(settings, mailer)
 
     @contextlib.asynccontextmanager
@@ -160,7 +165,7 @@ def create_app(
         app.state.node = node = Node(
             node_name(settings),
             hub,
-            Reader(store, follower, hub),
+            Reader(store, follower, hub, services.dialogues.remember),
             Heartbeat(settings.ws_ping_interval),
         )
         tasks = [asyncio.create_task(node.reader.run(), name="event-reader")]
@@ -168,7 +173,14 @@ def create_app(
         tasks.append(asyncio.create_task(viewers, name="viewers"))
         if embedded is not None:
             tasks.append(asyncio.create_task(embedded.supervise(), name="redis-supervisor"))
-        if run_workers:
+        workers = None
+        if run_workers and intake_processes > 0:
+            env = {"REDIS_URL": embedded.url} if embedded is not None else {}
+            nodes = await store.cluster_nodes()
+            args = [CLUSTER_NODES, ",".join(nodes)] if nodes else []
+            workers = Workers(node.name, intake_processes, env, args)
+            tasks.append(asyncio.create_task(workers.run(), name="intake-workers"))
+        elif run_workers:
             intake = store.intake_worker(
                 store.dialogues.ids,
                 services.intake.materialise,
@@ -177,6 +189,7 @@ def create_app(
                 settings.intake_max_deliveries,
             )
             tasks.append(asyncio.create_task(intake.run(), name="intake"))
+        if run_workers:
             # Runs with no channel on too: it then only acknowledges what is queued.
             notifier = store.notifier(
                 store.dialogues.ids,
@@ -198,6 +211,8 @@ def create_app(
                 with contextlib.suppress(Exception):
                     await ws.close(sockets.CLOSE_RESTART)
             node.heartbeat.stop()
+            if workers is not None:
+                await workers.stop()
             await stop_tasks(tasks)
             await follower.close()
             await store.close()

@@ -499,6 +499,15 @@ SETTINGS: tuple[Setting, ...] = (
         "this node takes it over (XAUTOCLAIM).",
     ),
     Setting(
+        "DOITHOAI_INTAKE_WORKERS",
+        "intake_workers",
+        "1",
+        _count,
+        "Intake worker processes (doithoai intake) that serve starts beside the node, "
+        "so that screening and duplicate scoring run off the node's core; 0: intake runs "
+        "in the node's own process, as a task of its event loop.",
+    ),
+    Setting(
         "DOITHOAI_INTAKE_MAX_DELIVERIES",
         "intake_max_deliveries",
         "5",
@@ -663,6 +672,7 @@ class Settings:
     ws_client_frames: tuple[int, float] = (60, 60.0)
     intake_claim_idle: float = 30.0
     intake_max_deliveries: int = 5
+    intake_workers: int = 1
     smtp_url: str = ""
     smtp_from: str = ""
     notify_webhook: str = ""

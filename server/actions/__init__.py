@@ -97,7 +97,7 @@ def build(
     dialogues = Dialogues(store, settings, clock)
     return Services(
         dialogues=dialogues,
-        submissions=Submissions(store, settings, clock, secret=secret),
+        submissions=Submissions(store, settings, clock, secret=secret, dialogues=dialogues),
         moderation=Moderation(store, settings, clock),
         broadcast=Broadcast(store, settings, clock),
         closing=Closing(store, settings, dialogues, clock),

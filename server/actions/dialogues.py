@@ -7,16 +7,54 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import Any
 
+from ..config import Settings
 from ..domain import audit, phases
 from ..domain.events import public_dialogue, public_question
 from ..domain.model import Actor, Dialogue, DialogueStatus, Status, iso
 from ..domain.views import Archive, ArchiveGroup, PublicQuestion
 from ..domain.wording import Refused
+from ..store.connection import Store
 from ..store.dialogues import IdTaken, SlugTaken, StaleDialogue, new_dialogue_id
-from .base import Family
+from .base import Clock, Family, utcnow
 
 
 class Dialogues(Family):
+    """Besides the use cases, this node's memory of each dialogue for the
+    submit path (``cached``): a citizen's question is checked against it
+    without reading Redis, and the submit script refuses to take it if the
+    stored dialogue has moved on since (``Gate.version``), whichever node
+    changed it; the submission is then checked again against a fresh copy
+    (``fresh``). Slugs never change, so the memory holds one entry per
+    dialogue at most (a dialogue gone from Redis, emptied or restored, is
+    looked up by its slug again)."""
+
+    def __init__(self, store: Store, settings: Settings, clock: Clock = utcnow) -> None:
+        super().__init__(store, settings, clock)
+        self._cached: dict[str, Dialogue] = {}
+
+    async def cached(self, slug: str) -> Dialogue:
+        """The dialogue ``slug`` names as this node last read it (the submit
+        path's; ``Gate.version`` catches a stale one), or Refused(not_found)."""
+        dialogue = self._cached.get(slug)
+        if dialogue is None:
+            dialogue = self.remember(await self.get(slug))
+        return dialogue
+
+    async def fresh(self, dialogue: Dialogue) -> Dialogue:
+        """``dialogue`` as Redis holds it now, remembered for ``cached``."""
+        found = await self.store.dialogues.by_id(dialogue.id)
+        if found is None or found.slug != dialogue.slug:  # Redis emptied, or restored
+            self._cached.pop(dialogue.slug, None)
+            found = await self.get(dialogue.slug)
+        return self.remember(found)
+
+    def remember(self, dialogue: Dialogue) -> Dialogue:
+        """Keep ``dialogue`` for ``cached`` unless a later version is kept."""
+        known = self._cached.get(dialogue.slug)
+        if known is None or known.id != dialogue.id or known.version <= dialogue.version:
+            self._cached[dialogue.slug] = dialogue
+        return dialogue
+
     async def get(self, slug: str) -> Dialogue:
         """The dialogue ``slug`` names, or Refused(not_found)."""
         dialogue = await self.store.dialogues.by_slug(slug)
@@ -122,6 +160,7 @@ class Dialogues(Family):
             await self.store.dialogues.save(new, old.version)
         except StaleDialogue:
             raise phases.stale() from None
+        self.remember(new)
         if actor is not None:
             entry = audit.of_settings(actor, action, old.to_doc(), new.to_doc(), iso(self._now()))
             await self.store.audit.append(new.id, [entry])

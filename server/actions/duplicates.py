@@ -59,6 +59,13 @@ class DuplicateFinder:
         found = state.index.similar(question.text, limit=LIMIT + 1)
         return tuple(Duplicate(qid, score) for qid, score in found if qid != question.id)[:LIMIT]
 
+    async def similar_many(self, questions: list[Question]) -> SimilarInBatch:
+        """For a batch of one dialogue's questions: the index caught up once;
+        each question then asked in turn (``SimilarInBatch.similar``), and
+        each one screened in noted (``note``), so that a later question of
+        the same batch finds an earlier one before either is written."""
+        return SimilarInBatch(await self._current(questions[0].dialogue_id))
+
     async def _current(self, dialogue_id: str) -> _Dialogue:
         state = self._dialogues.get(dialogue_id)
         if state is None:
@@ -87,3 +94,19 @@ class DuplicateFinder:
             if event.question is not None:
                 state.apply(event.question)
             state.position = event.id
+
+
+class SimilarInBatch:
+    """``DuplicateFinder.similar_many``'s answer."""
+
+    def __init__(self, state: _Dialogue) -> None:
+        self._state = state
+
+    def similar(self, question: Question) -> tuple[Duplicate, ...]:
+        found = self._state.index.similar(question.text, limit=LIMIT + 1)
+        return tuple(Duplicate(qid, score) for qid, score in found if qid != question.id)[:LIMIT]
+
+    def note(self, question: Question) -> None:
+        """``question`` as it is about to be written (the events bring the
+        same, which changes nothing)."""
+        self._state.apply(question)

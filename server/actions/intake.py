@@ -41,6 +41,34 @@ class Intake(Family):
             # Another consumer materialised it first (after taking the entry over).
             await self.store.questions.ack(dialogue_id, entry_id)
 
+    async def materialise_many(self, dialogue_id: str, entries: list[tuple[str, str]]) -> None:
+        """``materialise`` for a batch of one dialogue's inbox entries
+        (question id, entry id), read together: the questions in one round
+        trip, the dialogue and its policy once, the duplicate index caught
+        up once, and every decision with its acknowledgement written in one
+        pipeline (each atomic on its own, as ``materialise``'s). A question
+        missing raises ``Missing``: the worker then handles the entries one
+        by one."""
+        ids = [qid for qid, _ in entries]
+        found = {q.id: q for q in await self.store.questions.get_many(dialogue_id, ids)}
+        if missing := [qid for qid in ids if qid not in found]:
+            raise Missing(missing[0])
+        dialogue = await self.store.dialogues.by_id(dialogue_id)
+        policy = screening.Policy.from_doc(dialogue.policy if dialogue else {})
+        received = [(found[qid], e) for qid, e in entries if found[qid].status is Status.RECEIVED]
+        done = [e for qid, e in entries if found[qid].status is not Status.RECEIVED]
+        decisions = []
+        if received:
+            batch = await self.duplicates.similar_many([q for q, _ in received])
+            now = self._now()
+            for q, entry_id in received:
+                result = screening.screen(q.text, q.name, q.organization, policy)
+                duplicates = batch.similar(q) if result.decision != "reject" else ()
+                decision = lifecycle.screen(q, result, duplicates, now)
+                batch.note(decision.question)
+                decisions.append((decision, entry_id))
+        await self.store.questions.commit_each(dialogue_id, decisions, done)
+
     async def screen_now(self, dialogue: Dialogue, question_ids: Iterable[str]) -> None:
         """Screen these received questions now, as the intake worker would,
         rather than wait for it (the demo's seeding; tests).

@@ -26,15 +26,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..config import Settings
-from ..domain import audit
+from ..domain import audit, proof
 from ..domain.model import Actor, Dialogue, DialogueStatus, HistoryEntry, Question, Status, iso
 from ..domain.text import DEVICE_ID, Submission, ValidationError, clean_submission
 from ..domain.views import Challenge
 from ..domain.wording import N_, Refused
 from ..metrics import SUBMISSIONS_ACCEPTED, SUBMISSIONS_REFUSED
 from ..store.connection import Store
-from ..store.questions import Submitted, derived_tracking_code, new_tracking_code
+from ..store.errors import Contended
+from ..store.questions import Gate, Submitted, Turned, derived_tracking_code, new_tracking_code
 from .base import Clock, Family, utcnow
+from .dialogues import Dialogues
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +51,26 @@ HONEYPOT = "website"
 #: than a robot checks its work, short enough that robots' text leaves Redis.
 TRAP_SECONDS = 30 * 24 * 3600
 
+#: Times a submission is checked again when the dialogue changed under it.
+STALE_ATTEMPTS = 3
+
 _TOO_MANY = N_("too many questions from this address or device; try again shortly")
 _TOO_MANY_VOTES = N_("too many votes from this device or address; try again shortly")
 
 
 class Submissions(Family):
     def __init__(
-        self, store: Store, settings: Settings, clock: Clock = utcnow, *, secret: bytes = b""
+        self,
+        store: Store,
+        settings: Settings,
+        clock: Clock = utcnow,
+        *,
+        secret: bytes = b"",
+        dialogues: Dialogues | None = None,
     ) -> None:
         super().__init__(store, settings, clock)
+        #: The node's remembered dialogues (the submit path's).
+        self.dialogues = dialogues or Dialogues(store, settings, clock)
         self._trap_key = hmac.new(secret, b"doithoai honeypot", hashlib.sha256).digest()
 
     def check(self, dialogue: Dialogue, payload: Any, staff: Actor | None = None) -> Submission:
@@ -85,23 +98,73 @@ class Submissions(Family):
         """A citizen's question from ``client`` (its address's limit key), who
         reads ``lang`` (kept with their contact data, for the e-mail that
         tells them of the answer): validation, the limits, the proof of work,
-        the honeypot, then ``accept``. The tracking code of the 202."""
-        sub = self.check(dialogue, body)
+        the honeypot, then ``accept``. The tracking code of the 202.
+
+        ``dialogue`` may be this node's remembered copy
+        (``Dialogues.cached``): the limits, the proof's single use, the
+        idempotency and the inbox append are one script, which takes nothing
+        if the stored dialogue has another version; the question is then
+        checked again against the stored one (as is one refused on the copy)."""
+        fresh = False
+        for _ in range(STALE_ATTEMPTS):
+            try:
+                sub = self.check(dialogue, body)
+            except Refused:
+                if fresh:
+                    raise
+                newer, fresh = await self.dialogues.fresh(dialogue), True
+                if newer.version == dialogue.version:
+                    raise
+                dialogue = newer
+                continue
+            gate, refused = self._gate(dialogue, body, client)
+            try:
+                return (await self.accept(dialogue, sub, lang=lang, gate=gate)).tracking_code
+            except Turned as turned:
+                if turned.reason == "stale":
+                    dialogue, fresh = await self.dialogues.fresh(dialogue), True
+                    continue
+                if turned.reason == "limited":
+                    wait = max(1.0, int(turned.detail) / 1000)
+                    raise Refused("rate_limited", _TOO_MANY, retry_after=wait) from None
+                if turned.reason == "proof":
+                    raise (refused or proof.refusal("used")) from None
+                code = await self.trap(dialogue, sub)
+                SUBMISSIONS_REFUSED.labels("honeypot").inc()
+                log.info("honeypot: a submission to %s filled the hidden field", dialogue.slug)
+                return code
+        raise Contended(f"dialogue {dialogue.slug} kept changing")
+
+    def _gate(
+        self, dialogue: Dialogue, body: Mapping[str, Any], client: str
+    ) -> tuple[Gate, Refused | None]:
+        """What the submit script checks for a citizen's question to
+        ``dialogue``, and the node's own refusal of its proof of work, told
+        once the limits are taken (as when the limits were a step of their own)."""
+        rate, buckets = self.store.rate, []
         device = body.get("device")
         if isinstance(device, str) and DEVICE_ID.fullmatch(device):
             # The device first: a device refused here has not spent its address's token.
-            await self._take("submit-device", device, self.settings.device_limit, _TOO_MANY)
-        await self._take("submit", client, self.settings.submit_limit, _TOO_MANY)
+            buckets.append(rate.bucket("submit-device", device, self.settings.device_limit))
+        buckets.append(rate.bucket("submit", client, self.settings.submit_limit))
+        mode, salt, ttl_ms, refused = "", "", 0, None
         if dialogue.proof_of_work and dialogue.accepting_questions:
-            await self.store.proofs.redeem(
-                body.get("proof"), dialogue.id, self.settings.proof_difficulty
-            )
-        if body.get(HONEYPOT):
-            code = await self.trap(dialogue, sub)
-            SUBMISSIONS_REFUSED.labels("honeypot").inc()
-            log.info("honeypot: a submission to %s filled the hidden field", dialogue.slug)
-            return code
-        return (await self.accept(dialogue, sub, lang=lang)).tracking_code
+            try:
+                salt, ttl_ms = self.store.proofs.ticket(
+                    body.get("proof"), dialogue.id, self.settings.proof_difficulty
+                )
+                mode = "redeem"
+            except Refused as exc:
+                mode, refused = "bad", exc
+        gate = Gate(
+            version=dialogue.version,
+            buckets=tuple(b for b in buckets if b is not None),
+            proof=mode,
+            proof_salt=salt,
+            proof_ttl_ms=ttl_ms,
+            trap=bool(body.get(HONEYPOT)),
+        )
+        return gate, refused
 
     async def submit(
         self,
@@ -121,8 +184,10 @@ class Submissions(Family):
         sub: Submission,
         staff: Actor | None = None,
         lang: str | None = None,
+        gate: Gate | None = None,
     ) -> Submitted:
-        """Accept a validated question (``check``) into the dialogue's inbox."""
+        """Accept a validated question (``check``) into the dialogue's inbox,
+        once it passes ``gate`` (else the store's ``Turned``)."""
         at = iso(self._now())
         question = Question(
             id="",
@@ -146,7 +211,7 @@ class Submissions(Family):
             contact.update(consent_at=at, notice_version=NOTICE_VERSION)
             if lang:
                 contact["lang"] = lang
-        submitted = await self.store.questions.submit(question, sub.submission_id, contact)
+        submitted = await self.store.questions.submit(question, sub.submission_id, contact, gate)
         if submitted.created:
             SUBMISSIONS_ACCEPTED.labels("staff" if staff else "citizen").inc()
         if staff is not None and submitted.created:

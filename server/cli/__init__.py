@@ -22,7 +22,7 @@ from ..realtime import wsprotocol
 from ..store.connection import Store, Where
 from ..store.embedded import EmbeddedRedis
 from ..web import access_log, observe
-from . import accounts, audit, dialogues, notices
+from . import accounts, audit, dialogues, intake, notices
 
 
 def _server(
@@ -65,7 +65,7 @@ def _server(
 
 
 def serve(settings: Settings) -> None:
-    _server(settings, create_app(settings)).run()
+    _server(settings, create_app(settings, intake_processes=settings.intake_workers)).run()
 
 
 def demo(settings: Settings) -> None:
@@ -86,6 +86,7 @@ def demo(settings: Settings) -> None:
         settings,
         on_start=[lambda app, given: seed_demo(app, given, password)],
         mailer=LogMailer(),
+        intake_processes=settings.intake_workers,
     )
     portal = portal_origin(settings.origin)
     _server(settings, split_by_host(app, Portal(settings.origin), urlsplit(portal).netloc)).run()
@@ -158,6 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     accounts.add_parsers(sub)
     audit.add_parser(sub)
     notices.add_parser(sub)
+    intake.add_parser(sub)
     purge = sub.add_parser("purge", help="delete contact data past its retention")
     purge.add_argument(
         "--older-than", type=int, required=True, metavar="DAYS", help="given over DAYS days ago"
@@ -182,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             handler.setFormatter(observe.JsonFormatter())
     if args.command in ("dialogue", "user", "token", "purge", "audit", "notify"):
         return asyncio.run(_store_command(settings, args))
+    if args.command == "intake":
+        with _redis_where(settings) as where:
+            return asyncio.run(intake.run(settings, where, args))
     # uvicorn shuts down cleanly on Ctrl-C, then re-raises it: not an error.
     with contextlib.suppress(KeyboardInterrupt):
         {"serve": serve, "demo": demo}[args.command](settings)

@@ -112,10 +112,19 @@ class Votes:
 
 
 class Reader:
-    def __init__(self, store: Store, follower: Follower, hub: Hub) -> None:
+    def __init__(
+        self,
+        store: Store,
+        follower: Follower,
+        hub: Hub,
+        on_dialogue: Callable[[Dialogue], object] | None = None,
+    ) -> None:
         self._store = store
         self._follower = follower
         self._hub = hub
+        #: Told each dialogue it reads again after ``dialogue.updated`` (the
+        #: node's remembered copies for the submit path: ``Dialogues.remember``).
+        self._on_dialogue = on_dialogue
         self._positions: dict[str, str] = {}
         #: The last event of each dialogue handled (published, held or not for anyone).
         self._handled: dict[str, str] = {}
@@ -175,6 +184,8 @@ class Reader:
                 fresh = await self._store.dialogues.by_id(event.dialogue_id)
                 if fresh is not None:
                     self._dialogues[event.dialogue_id] = fresh
+                    if self._on_dialogue is not None:
+                        self._on_dialogue(fresh)
             dialogue = self._dialogues[event.dialogue_id]
             if event.type != "votes.changed" or self.votes.offer(event):
                 with FANOUT_SECONDS.time():

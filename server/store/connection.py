@@ -9,11 +9,13 @@ whose errors are ``StoreUnavailable`` (``errors.py``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
 from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster
+from redis.asyncio.cluster import ClusterNode
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.exceptions import RedisError
 
@@ -24,7 +26,7 @@ from .audit import AuditLog
 from .dialogues import Dialogues
 from .errors import StoreUnavailable, guarded
 from .events import EVENTS_COUNT, Events, StoredEvent, decode
-from .groups import Handler
+from .groups import BatchHandler, Handler
 from .intake import Intake
 from .notices import Notices, Notifier
 from .proof import Proofs
@@ -34,6 +36,8 @@ from .scripts import Scripts
 from .streams import MAX_BLOCK, ShardedReads, is_cluster
 from .users import Users
 from .watch import Watch
+
+log = logging.getLogger(__name__)
 
 #: Connections one node opens to Redis at most. A burst (a thousand viewers
 #: reconnecting after a restart) waits up to POOL_WAIT seconds for a free one
@@ -61,9 +65,12 @@ class Cluster:
 
     Every key of a dialogue is in one slot (its hash tag), every script names
     its keys, and the readers of many streams read them per shard
-    (``streams.py``); ``REDIS_CLUSTER_URL`` names it."""
+    (``streams.py``); ``REDIS_CLUSTER_URL`` names it. ``nodes`` ("host:port")
+    are others to start from too: a process started while the node at
+    ``url`` is down (a failed primary) finds the Cluster through them."""
 
     url: str
+    nodes: tuple[str, ...] = ()
 
 
 #: Where Redis is: a URL (redis://, rediss:// or unix://), its Sentinels, or a Cluster.
@@ -109,7 +116,10 @@ def connect(
         # a full reload that closes every node's connections, those in use by
         # other requests too (they then fail with a RuntimeError, a 500).
         del options["timeout"]
-        cluster: Any = RedisCluster.from_url(where.url, reinitialize_steps=0, **options)
+        also = [ClusterNode(h, int(p)) for h, _, p in (n.rpartition(":") for n in where.nodes)]
+        cluster: Any = RedisCluster.from_url(
+            where.url, reinitialize_steps=0, startup_nodes=also or None, **options
+        )
         return cast(Redis, cluster)  # the commands the store uses are the same
     if isinstance(where, Sentinels):
         sentinel = Sentinel(
@@ -237,6 +247,19 @@ class Store:
             metrics.REDIS_ERRORS.labels(type(exc).__name__).inc()
             raise StoreUnavailable(type(exc).__name__, str(exc)) from exc
 
+    async def cluster_nodes(self) -> list[str]:
+        """Every node ("host:port") of the Redis Cluster this store is on, as
+        its client knows them now; none on one Redis."""
+        if not is_cluster(self._redis):
+            return []
+        cluster: Any = self._redis
+        try:
+            await cluster.initialize()
+            return [f"{n.host}:{n.port}" for n in cluster.get_nodes()]
+        except Exception as exc:  # the workers then start from the URL alone
+            log.warning("the Cluster's nodes are not known (%s)", exc)
+            return []
+
     def follower(self) -> Follower:
         """A new follower of event streams (the node's one reader owns it)."""
         return Follower(self._redis)
@@ -248,9 +271,12 @@ class Store:
         consumer: str,
         claim_idle: float,
         max_deliveries: int,
+        batch: BatchHandler | None = None,
     ) -> Intake:
-        """The node's intake consumer (``intake.py``)."""
-        return Intake(self._redis, dialogue_ids, handle, consumer, claim_idle, max_deliveries)
+        """An intake consumer (``intake.py``); ``batch`` handles entries read together."""
+        return Intake(
+            self._redis, dialogue_ids, handle, consumer, claim_idle, max_deliveries, batch
+        )
 
     def notifier(
         self,

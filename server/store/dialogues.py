@@ -51,6 +51,7 @@ class Dialogues:
         if not await self._redis.hsetnx(keys.DIALOGUE_SLUGS, dialogue.slug, dialogue.id):
             await self._redis.delete(keys.dialogue(dialogue.id))
             raise SlugTaken(dialogue.slug)
+        await self._redis.set(keys.dialogue_version(dialogue.id), dialogue.version)
         return dialogue
 
     async def save(self, dialogue: Dialogue, expected_version: int) -> str:
@@ -59,7 +60,11 @@ class Dialogues:
         ``StaleDialogue``). Returns the event's id."""
         event_id = await self._scripts(
             "save_dialogue",
-            [keys.dialogue(dialogue.id), keys.events(dialogue.id)],
+            [
+                keys.dialogue(dialogue.id),
+                keys.events(dialogue.id),
+                keys.dialogue_version(dialogue.id),
+            ],
             [json.dumps(dialogue.to_doc()), expected_version, self._maxlen],
         )
         if event_id is None:

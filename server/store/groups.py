@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 #: handle(dialogue_id, question_id, entry_id): do the work and XACK.
 Handler = Callable[[str, str, str], Awaitable[None]]
+#: batch(dialogue_id, [(question_id, entry_id), ...]): the same for several
+#: entries of one stream read together; if it raises, each is handled alone.
+BatchHandler = Callable[[str, list[tuple[str, str]]], Awaitable[None]]
 
 #: How long one XREADGROUP waits for new entries before the loop looks again
 #: for new dialogues and entries to take over.
@@ -56,11 +59,13 @@ class GroupWorker(abc.ABC):
         consumer: str,
         max_deliveries: int,
         block_ms: int = BLOCK_MS,
+        batch: BatchHandler | None = None,
     ) -> None:
         # Any: redis-py's reply types do not follow decode_responses.
         self._redis: Any = redis
         self._dialogue_ids = dialogue_ids
         self._handle = handle
+        self._batch = batch
         self.consumer = consumer
         self._max_deliveries = max_deliveries
         self._block_ms = block_ms
@@ -209,6 +214,8 @@ class GroupWorker(abc.ABC):
     async def _process(self, streams: dict[str, str], reply: Any, new: bool = False) -> None:
         for stream, entries in reply or []:
             dialogue_id = streams[stream]
+            if self._batch is not None:
+                entries = await self._process_batch(stream, dialogue_id, entries)
             for entry_id, fields in entries:
                 if not fields:  # deleted meanwhile
                     await self._redis.xack(stream, self.group, entry_id)
@@ -225,6 +232,22 @@ class GroupWorker(abc.ABC):
                     # Left pending: taken over again when due, dead-lettered
                     # after max_deliveries.
                     await self._failed(dialogue_id, entry_id, exc)
+
+    async def _process_batch(self, stream: str, dialogue_id: str, entries: Any) -> Any:
+        """Hand ``entries`` to the batch handler; what is left to handle one by
+        one (all of them if it failed: each handling is idempotent)."""
+        assert self._batch is not None
+        if sum(1 for _, fields in entries if fields) < 2:
+            return entries
+        try:
+            live = [(fields["qid"], entry_id) for entry_id, fields in entries if fields]
+            await self._batch(dialogue_id, live)
+        except (asyncio.CancelledError, StoreUnavailable):
+            raise
+        except Exception:
+            log.warning("%s: a batch of %s failed; one entry at a time", self.name, stream)
+            return entries
+        return [(entry_id, fields) for entry_id, fields in entries if not fields]
 
     async def _dead_letter(self, dialogue_id: str, stream: str, entry: dict[str, Any]) -> None:
         entry_id = entry["message_id"]

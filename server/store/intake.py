@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from redis.asyncio import Redis
 
 from . import keys
-from .groups import GroupWorker, Handler
+from .groups import BatchHandler, GroupWorker, Handler
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +38,9 @@ class Intake(GroupWorker):
         consumer: str,
         claim_idle: float,
         max_deliveries: int,
+        batch: BatchHandler | None = None,
     ) -> None:
-        super().__init__(redis, dialogue_ids, handle, consumer, max_deliveries)
+        super().__init__(redis, dialogue_ids, handle, consumer, max_deliveries, batch=batch)
         self._claim_idle_ms = int(claim_idle * 1000)
 
     def _stream(self, dialogue_id: str) -> str:

@@ -41,12 +41,25 @@ def rate(scope: str, subject: str) -> str:
     return f"doithoai:rate:{scope}:{subject}"
 
 
+def dialogue_rate(dialogue_id: str, scope: str, subject: str) -> str:
+    """A token bucket kept in the dialogue's slot, so that the submit script
+    takes it in the same step as the question (a question's limits are per
+    dialogue)."""
+    return prefix(dialogue_id) + f"rate:{scope}:{subject}"
+
+
 def prefix(dialogue_id: str) -> str:
     return f"{{d:{dialogue_id}}}:"
 
 
 def dialogue(dialogue_id: str) -> str:
     return prefix(dialogue_id) + "dialogue"
+
+
+def dialogue_version(dialogue_id: str) -> str:
+    """The dialogue document's version alone, which the submit script compares
+    with the one the node checked the question against."""
+    return prefix(dialogue_id) + "dialogue:version"
 
 
 def question(dialogue_id: str, question_id: str) -> str:

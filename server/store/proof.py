@@ -31,6 +31,13 @@ class Proofs:
         """A fresh challenge for the dialogue (no Redis: it carries its own state)."""
         return proof.issue(self._key, dialogue_id, difficulty, time.time(), secrets.token_hex(8))
 
+    def ticket(self, answer: Any, dialogue_id: str, difficulty: int) -> tuple[str, int]:
+        """The salt and time to live (ms) under which ``answer`` is used once
+        by the submit script (``Gate``), or ``proof.refusal(...)``."""
+        now = time.time()
+        challenge = proof.check(self._key, answer, dialogue_id, difficulty, now)
+        return challenge.salt, max(1, math.ceil((challenge.expires_at - now + 1) * 1000))
+
     async def redeem(self, answer: Any, dialogue_id: str, difficulty: int) -> None:
         """Accept ``answer`` (a submission's ``proof``) once, or raise
         ``proof.refusal(...)`` (Refused ``proof_required``)."""

@@ -8,6 +8,7 @@ import time
 
 from . import keys
 from .errors import guarded
+from .questions import Bucket
 from .scripts import Scripts
 
 
@@ -22,6 +23,13 @@ class RateLimiter:
 
     def _subject(self, subject: str) -> str:
         return hmac.new(self._secret, subject.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def bucket(self, scope: str, subject: str, limit: tuple[int, float]) -> Bucket | None:
+        """``subject``'s bucket of ``scope`` for the submit script, which takes
+        its token in the dialogue's slot (``Questions.submit``); None when the
+        limit is off."""
+        count, period = limit
+        return Bucket(scope, self._subject(subject), count, period) if count > 0 else None
 
     async def take(
         self, scope: str, subject: str, limit: tuple[int, float], *, cost: int = 1

@@ -76,6 +76,14 @@ def console(
     return page
 
 
+def air_key(page: Page, key: str) -> None:
+    """Press an on-air key once the air controls are idle: a key pressed while
+    an on-air change is still in flight is ignored, as a second click on the
+    button would be (the air changes once per press, never twice)."""
+    expect(page.locator("#air-controls [aria-busy]")).to_have_count(0)
+    page.locator("body").press(key)
+
+
 def screen_token(staff: StaffClient, slug: str) -> str:
     response = staff.client.get(f"/api/v1/dialogues/{slug}/screen")
     assert response.status_code == 200, response.text

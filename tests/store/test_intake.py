@@ -193,3 +193,72 @@ async def test_after_a_redis_error_the_worker_takes_up_its_own_entries(
         assert summary["pending"] == 0
     finally:
         task.cancel()
+
+
+def batch_worker(store: Store, actions: Services, name: str) -> Intake:
+    """An intake worker process's consumer: entries read together are screened together."""
+    return store.intake_worker(
+        store.dialogues.ids,
+        actions.intake.materialise,
+        name,
+        NOT_YET,
+        5,
+        batch=actions.intake.materialise_many,
+    )
+
+
+async def test_a_batch_is_screened_together_and_finds_its_own_duplicates(
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
+) -> None:
+    """Entries read in one XREADGROUP are screened as one batch: each once,
+    all acknowledged, and a question finds an earlier one of the same batch
+    as its duplicate (neither was written when the other was screened)."""
+    texts = [
+        "Xin hỏi khi nào tỉnh cấp chữ ký số miễn phí cho hộ kinh doanh cá thể?",
+        "Khi nao tinh cap chu ky so mien phi cho ho kinh doanh ca the a?",
+    ]
+    ids = [
+        (await actions.submissions.submit(dialogue, payload(n, text=t))).question_id
+        for n, t in enumerate(
+            texts + [f"Câu hỏi riêng số {n} về đường sá ở Huế?" for n in range(3)]
+        )
+    ]
+    calls: list[int] = []
+
+    async def counted(dialogue_id: str, entries: list[tuple[str, str]]) -> None:
+        calls.append(len(entries))
+        await actions.intake.materialise_many(dialogue_id, entries)
+
+    worker = batch_worker(store, actions, "worker-1")
+    worker._batch = counted
+    await worker.run_once()
+    assert calls == [len(ids)]
+    for qid in ids:
+        q = await store.questions.get(dialogue.id, qid)
+        assert q is not None and q.status is Status.PENDING and q.version == 1
+    second = await store.questions.get(dialogue.id, ids[1])
+    assert second is not None and [d.id for d in second.duplicates] == [ids[0]]
+    summary = await redis.xpending(keys.inbox(dialogue.id), keys.INTAKE_GROUP)
+    assert summary["pending"] == 0
+    # Delivered again (a worker that died before its acknowledgements were
+    # read): only acknowledged, nothing written twice.
+    entries = await store.questions.inbox_entries(dialogue.id)
+    await actions.intake.materialise_many(dialogue.id, [(q, entries[q]) for q in ids])
+    events = await store.events.after(dialogue.id, "0-0", limit=10_000) or []
+    screened = [e.question_id or "" for e in events if e.type == "question.received"]
+    assert sorted(screened) == sorted(ids)
+
+
+async def test_a_batch_that_fails_is_handled_one_entry_at_a_time(
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
+) -> None:
+    ids = [(await actions.submissions.submit(dialogue, payload(n))).question_id for n in range(3)]
+
+    async def broken(dialogue_id: str, entries: list[tuple[str, str]]) -> None:
+        raise RuntimeError("a bug in the batch")
+
+    worker = batch_worker(store, actions, "worker-1")
+    worker._batch = broken
+    await worker.run_once()
+    for qid in ids:
+        assert await status_of(store, dialogue, qid) is Status.PENDING

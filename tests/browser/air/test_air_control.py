@@ -17,6 +17,7 @@ from tests.helpers import ServerProcess
 from tests.support.questions import question_id
 
 from ..air_pages import (
+    air_key,
     console,
     on_air_ids,
     question,
@@ -64,7 +65,7 @@ def test_next_three_times_walks_three_questions_onto_the_air(
         expect(page.locator("#next-preview")).to_contain_text(
             f"#{a} đang lên sóng sẽ được ghi là đã trả lời trực tiếp."
         )
-        page.locator("body").press("n")
+        air_key(page, "n")
         expect(on_air.locator(".q-text")).to_have_text(SECOND)
         page.get_by_role("button", name=NEXT).click()
         expect(on_air.locator(".q-text")).to_have_text(THIRD)
@@ -97,7 +98,7 @@ def test_skip_back_and_in_writing_do_what_they_say(
         wait_queue(admin, slug, [c, a])
         wait_for(admin, slug, a, status="queued", answer=None)
 
-        page.locator("body").press("b")
+        air_key(page, "b")
         expect(page.locator("#on-air-empty")).to_be_visible()
         expect(page.locator("#queue-list > li .q-text")).to_have_text([SECOND, THIRD, FIRST])
         wait_queue(admin, slug, [b, c, a])
@@ -107,7 +108,7 @@ def test_skip_back_and_in_writing_do_what_they_say(
 
         page.get_by_role("button", name=NEXT).click()
         expect(page.locator("#on-air-question .q-text")).to_have_text(SECOND)
-        page.locator("body").press("w")
+        air_key(page, "w")
         expect(page.locator("#on-air-question .q-text")).to_have_text(THIRD)
         wait_for(admin, slug, b, status="deferred")
         expect(row(page, "deferred", SECOND)).to_be_visible()
@@ -140,10 +141,10 @@ def test_undo_restores_the_air_as_it_was(
         wait_for(admin, slug, b, status="queued")
         wait_queue(admin, slug, [b])
 
-        page.locator("body").press("b")
+        air_key(page, "b")
         expect(page.locator("#on-air-empty")).to_be_visible()
         expect(page.locator("#undo-box")).to_be_visible()
-        page.locator("body").press("u")
+        air_key(page, "u")
         expect(page.locator("#on-air-question .q-text")).to_have_text(FIRST)
         wait_for(admin, slug, a, status="on_air")
         wait_queue(admin, slug, [b])
@@ -361,7 +362,7 @@ def test_an_ended_broadcast_has_no_air_controls_or_queue_places(
             expect(page.locator("#end-broadcast")).to_be_visible()
         else:
             expect(page.locator("#end-broadcast")).to_be_hidden()
-        page.locator("body").press("n")
+        air_key(page, "n")
         assert on_air_ids(admin, slug) == []
         reloaded = staff_page(chromium, site, "producer", f"/console/{slug}/producer")
         try:

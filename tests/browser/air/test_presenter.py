@@ -16,7 +16,7 @@ from server.domain.model import Status
 from tests.helpers import ServerProcess
 from tests.support.bulk import seed_dialogue
 
-from ..air_pages import console, question, screen_token, staff_page
+from ..air_pages import air_key, console, question, screen_token, staff_page
 from ..producer_seed import StaffClient, approved
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -103,7 +103,7 @@ def test_the_presenter_view_follows_the_air_live(
         version = question(admin, slug, ids[1])["version"]
         short = "Đơn giản hóa thủ tục trực tuyến?"
         admin.act(slug, ids[1], "air_text", text=short, version=version)
-        desk.locator("body").press("n")
+        air_key(desk, "n")
         expect(view.locator("#pv-text")).to_have_text(short)
         expect(view.locator("#pv-official")).to_have_text(
             "Câu hỏi này chưa được chuyển cho lãnh đạo nào."
@@ -114,7 +114,7 @@ def test_the_presenter_view_follows_the_air_live(
 
         # "back" names what the desk shows on air: wait until it shows the new one.
         expect(desk.locator("#on-air-question .pr-air-text")).to_contain_text(short)
-        desk.locator("body").press("b")
+        air_key(desk, "b")
         expect(view.locator("#pv-empty")).to_be_visible()
         expect(view.locator("#pv-clock-box")).to_be_hidden()
         expect(view.locator("#pv-next-list .pv-next-text").first).to_have_text(f"#{ids[1]}{short}")
