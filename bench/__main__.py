@@ -8,6 +8,7 @@ import asyncio
 from . import (
     cluster,
     console,
+    dashboard,
     duplicates,
     fanout,
     first_page,
@@ -40,6 +41,8 @@ def main() -> None:
     asyncio.run(cluster.run())
     for n in (1300, 20000):
         asyncio.run(first_page.run(n))
+    for n in (1000, 20000):
+        asyncio.run(dashboard.run(n))
 
 
 main()

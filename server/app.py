@@ -27,6 +27,7 @@ from .realtime.hub import Hub
 from .realtime.reader import Reader
 from .store.connection import Cluster, Sentinels, Store, Where
 from .store.embedded import EmbeddedRedis
+from .store.errors import StoreUnavailable
 from .web import caching, catalogs, errors, observe, routes, sockets, templating, widget
 from .web.context import Node
 from .workers import CLUSTER_NODES, Workers
@@ -101,6 +102,22 @@ async def stop_tasks(tasks: list[asyncio.Task[None]]) -> None:
             task.exception()  # retrieved: a task that failed as it stopped is not logged twice
 
 
+async def count_viewers(services: actions.Services, hub: Hub, node: str, every: float) -> None:
+    """Every ``every`` seconds, say in Redis how many viewers this node has on
+    each dialogue (0 once for a dialogue whose last viewer left), for the
+    dashboard's viewers now and peak over every node."""
+    told: set[str] = set()
+    while True:
+        counts = hub.viewers()
+        counts |= {gone: 0 for gone in told - counts.keys()}
+        try:
+            await services.reports.count_viewers(node, counts)
+            told = {d for d, n in counts.items() if n}
+        except StoreUnavailable:  # said again at the next period
+            log.info("viewers not counted: Redis unavailable")
+        await asyncio.sleep(every)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -152,6 +169,8 @@ def create_app(
             Heartbeat(settings.ws_ping_interval),
         )
         tasks = [asyncio.create_task(node.reader.run(), name="event-reader")]
+        viewers = count_viewers(services, hub, node.name, settings.viewers_every)
+        tasks.append(asyncio.create_task(viewers, name="viewers"))
         if embedded is not None:
             tasks.append(asyncio.create_task(embedded.supervise(), name="redis-supervisor"))
         workers = None

@@ -423,6 +423,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds between WebSocket pings; also the public feed's heartbeat period.",
     ),
     Setting(
+        "DOITHOAI_VIEWERS_EVERY",
+        "viewers_every",
+        "5",
+        _positive,
+        "Seconds between a node's reports of its viewers per dialogue to Redis (the "
+        "dashboard's viewers now and peak, summed over the nodes).",
+    ),
+    Setting(
         "DOITHOAI_WS_PING_TIMEOUT",
         "ws_ping_timeout",
         "20",
@@ -654,6 +662,7 @@ class Settings:
     air_undo: float = 10.0
     ws_max_message: int = 65536
     ws_ping_interval: float = 20.0
+    viewers_every: float = 5.0
     ws_ping_timeout: float = 20.0
     ws_send_queue: int = 256
     ws_direct: bool = True

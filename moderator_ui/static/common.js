@@ -48,8 +48,10 @@ const FORBIDDEN_CLOSE = 4403;
  * ``onMessage``, its state shown in ``connection``, and, when it drops, a
  * check of the session: once signed out (a 401 here or from any call passed
  * to ``signedOut``), ``notice`` says so with a link back to the login page.
+ * ``after``: the event id the page's data is at (the feed replays what follows
+ * instead of sending its snapshot).
  */
-export function staffConnection(slug, { onMessage, connection, notice, lang }) {
+export function staffConnection(slug, { onMessage, connection, notice, lang, after = null }) {
   function signedOut() {
     if (notice.dataset.signedOut) return;
     notice.dataset.signedOut = "true";
@@ -62,6 +64,7 @@ export function staffConnection(slug, { onMessage, connection, notice, lang }) {
     notice.hidden = false;
   }
   const feed = new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/console`, {
+    after,
     onMessage,
     onStatus: async (state, seconds, code) => {
       // 4403: this account lost a role the page needs; reloading shows the

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..domain import access, audit, export, figures
+from ..domain import access, audit, dashboard, export, figures, tally
 from ..domain.access import Permission
+from ..domain.lifecycle import OPEN_STATES
 from ..domain.model import Actor, Dialogue, Question, Status, iso
 from ..domain.wording import Refused
 from .base import Family
@@ -45,7 +46,71 @@ class Accountability:
     bodies: list[figures.Owing]
 
 
+#: How many of the most supported open questions the dashboard shows, and
+#: how many of the most supported (any state) it reads to find them.
+SUPPORTED = 5
+_SUPPORTED_READ = 50
+#: A node's count of viewers is forgotten when it has not said it again
+#: within this many of its reporting periods (``DOITHOAI_VIEWERS_EVERY``).
+VIEWERS_PERIODS = 3
+#: Attempts at recounting a dialogue's counters while its questions change.
+RECOUNT_ATTEMPTS = 5
+
+
 class Reports(Family):
+    async def dashboard(self, dialogue: Dialogue) -> dashboard.Dashboard:
+        """The live dashboard: the counters kept as questions come and change,
+        the viewers of every node, and the most supported open questions (a
+        bounded read whatever the dialogue's size)."""
+        now = self._now()
+        await self._count_every_question(dialogue)
+        # Read first: any event after it may have changed the counters, and
+        # the page's feed starts from it (no staff snapshot to send it).
+        last_event_id = await self.store.events.last_id(dialogue.id)
+        counters = await self.store.questions.figures(dialogue.id)
+        viewers = await self.store.questions.viewers(
+            dialogue.id, None, 0, _ms(now), self._viewers_ttl_ms()
+        )
+        top = await self.store.questions.most_supported(dialogue.id, _SUPPORTED_READ)
+        found = await self.store.questions.get_many(dialogue.id, [qid for qid, _ in top])
+        open_ = [q for q in found if q.status in OPEN_STATES and q.is_public and q.votes]
+        supported = [
+            dashboard.Supported(q.id, q.text, q.votes, q.status.value) for q in open_[:SUPPORTED]
+        ]
+        return dashboard.read(
+            dialogue,
+            counters,
+            now,
+            viewers=viewers,
+            supported=supported,
+            last_event_id=last_event_id,
+        )
+
+    async def _count_every_question(self, dialogue: Dialogue) -> None:
+        """Once for a dialogue whose questions came before its counters were
+        kept: count them from the questions (``tally.recount``), atomically
+        against any change meanwhile (tried again a few times; after that the
+        counters show what they have, and the next load tries again)."""
+        questions = self.store.questions
+        for _ in range(RECOUNT_ATTEMPTS):
+            if await questions.counted(dialogue.id):
+                return
+            seq = await questions.last_id(dialogue.id)
+            last, found = await questions.snapshot(dialogue.id, list(Status))
+            counters, each = tally.recount(found)
+            if await questions.recount(dialogue.id, last, seq, counters, each):
+                return
+
+    async def count_viewers(self, node: str, counts: dict[str, int]) -> None:
+        """Say how many viewers (public sockets) ``node`` has on each dialogue
+        of ``counts`` (dialogue id -> count)."""
+        now, ttl = _ms(self._now()), self._viewers_ttl_ms()
+        for dialogue_id, count in counts.items():
+            await self.store.questions.viewers(dialogue_id, node, count, now, ttl)
+
+    def _viewers_ttl_ms(self) -> int:
+        return int(self.settings.viewers_every * VIEWERS_PERIODS * 1000)
+
     async def accountability(self, dialogue: Dialogue) -> Accountability:
         """The public report: the states' counters and the answered and owed
         questions only (not every question of the dialogue)."""
@@ -87,6 +152,10 @@ class Reports(Family):
         rows = export.rows(screened, dialogue, contacts)
         counted = figures.count(dialogue, every, now)
         return Record(dialogue, screened, rows, counted, with_contact, now)
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
 
 
 def _number(q: Question) -> int:

@@ -44,6 +44,8 @@ class Permission(StrEnum):
     AUDIT = "audit"
     #: Export the questions.
     EXPORT = "export"
+    #: The live dashboard of the dialogue's figures.
+    DASHBOARD = "dashboard"
     #: See citizens' contact data (in the console and in exports).
     CONTACT = "contact"
     #: End the broadcast: close the dialogue and owe written answers.
@@ -62,6 +64,7 @@ TABLE: Mapping[Permission, frozenset[Role]] = {
     Permission.ANSWER: frozenset({OFF, SEC}),
     Permission.AUDIT: frozenset({MOD}),
     Permission.EXPORT: frozenset({MOD}),
+    Permission.DASHBOARD: frozenset({MOD, PROD}),
     Permission.CONTACT: frozenset({MOD}),
     Permission.CLOSE: frozenset({PROD}),
     Permission.MANAGE: frozenset(),

@@ -77,7 +77,7 @@ def is_overdue(q: Question, on: date) -> bool:
     return q.status is Status.DEFERRED and q.due_at is not None and q.due_at < on.isoformat()
 
 
-def _ranked(counter: Counter[str]) -> list[tuple[str, int]]:
+def ranked(counter: Counter[str]) -> list[tuple[str, int]]:
     """Most first, then by name; what was not given last."""
     return sorted(counter.items(), key=lambda item: (item[0] == "", -item[1], item[0]))
 
@@ -135,9 +135,9 @@ def count(dialogue: Dialogue, questions: Iterable[Question], now: datetime) -> F
         total=total,
         people=people,
         by_status=dict(status),
-        by_topic=_ranked(topics),
-        by_locality=_ranked(localities),
-        by_channel=_ranked(channels),
+        by_topic=ranked(topics),
+        by_locality=ranked(localities),
+        by_channel=ranked(channels),
         answered_live=sum(live.values()),
         answered_written=sum(written.values()),
         owed=sum(owed.values()),

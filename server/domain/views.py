@@ -586,3 +586,87 @@ class AuditPage(TypedDict):
 class Export(TypedDict):
     dialogue: str
     questions: list[dict[str, Any]]
+
+
+class Tally(TypedDict):
+    """One group's count (``name`` empty: the question did not say)."""
+
+    name: str
+    count: Count
+
+
+class DashboardMinute(TypedDict):
+    """One minute (UTC, ``YYYY-MM-DDTHH:MM``): questions received, decisions to
+    approve and to reject taken in it (an undone decision taken again counts twice)."""
+
+    at: str
+    received: Count
+    approved: Count
+    rejected: Count
+
+
+class DashboardStep(TypedDict):
+    """One step of the minute chart: ``step`` minutes from ``at``."""
+
+    at: Time
+    step: Annotated[int, Meta(ge=1)]
+    received: Count
+    approved: Count
+    rejected: Count
+
+
+class DashboardWait(TypedDict):
+    """Waits kept in fixed buckets (``bounds``): a percentile is the upper
+    bound (seconds) of the bucket it falls in, the true value at most that
+    and above the bound before it; null: nothing counted yet, or (``count``
+    above 0) longer than the last bound."""
+
+    count: Count
+    median_at_most: int | None
+    p90_at_most: int | None
+
+
+class DashboardQuestion(TypedDict):
+    id: str
+    text: str
+    votes: Count
+    status: Status
+
+
+class Dashboard(TypedDict):
+    """The live dashboard's figures, from counters kept as questions come and
+    change (never from reading every question)."""
+
+    at: Time
+    total: Count
+    people: Annotated[int, Meta(ge=0, description="People behind the questions.")]
+    by_status: dict[str, int]
+    by_topic: list[Tally]
+    by_locality: list[Tally]
+    by_channel: list[Tally]
+    answered_live: Count
+    answered_written: Count
+    owed: Count
+    overdue: Count
+    clusters: Annotated[int, Meta(ge=0, description="Questions that others were merged into.")]
+    merged: Count
+    minutes: list[DashboardMinute]
+    steps: Annotated[
+        list[DashboardStep],
+        Meta(description="The minutes as the chart draws them: at most 120 equal steps."),
+    ]
+    decided: Annotated[DashboardWait, Meta(description="From receipt to the first decision.")]
+    answered: Annotated[DashboardWait, Meta(description="From receipt to the first answer.")]
+    bounds: Annotated[list[int], Meta(description="The waits' bucket bounds, in seconds.")]
+    viewers: Annotated[int, Meta(ge=0, description="Viewers now, every node together.")]
+    viewers_peak: Count
+    supported: Annotated[
+        list[DashboardQuestion], Meta(description="The most supported open questions.")
+    ]
+    last_event_id: Annotated[
+        str,
+        Meta(
+            description="The dialogue's last event when the figures were read: the console "
+            "feed opened with after=<it> replays what follows instead of sending its snapshot."
+        ),
+    ]

@@ -126,6 +126,14 @@ class Hub:
             groups = list(self._subs.values())
         return sum(len(subs) for audiences in groups for subs in audiences.values())
 
+    def viewers(self) -> dict[str, int]:
+        """Local viewers (public subscribers, overlays left out) per dialogue id."""
+        return {
+            dialogue_id: n
+            for dialogue_id, audiences in self._subs.items()
+            if (n := sum(not sub.screen for sub in audiences.get("public", ())))
+        }
+
     def by_audience(self) -> dict[str, int]:
         """Local subscribers per audience, a broadcast overlay counted as ``screen``."""
         counts: dict[str, int] = defaultdict(int)

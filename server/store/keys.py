@@ -93,6 +93,29 @@ def votes_ready(dialogue_id: str) -> str:
     return prefix(dialogue_id) + "votes:ready"
 
 
+def figures(dialogue_id: str) -> str:
+    """Hash of the live dashboard's counters (``domain.tally``): kept by
+    ``submit.lua`` and ``transition.lua`` as questions come and change."""
+    return prefix(dialogue_id) + "fig"
+
+
+def figures_ready(dialogue_id: str) -> str:
+    """Set once ``figures`` counts every question: by ``submit.lua`` at the
+    dialogue's first question, or by ``recount.lua`` for a dialogue whose
+    questions came before the counters were kept."""
+    return prefix(dialogue_id) + "fig:ready"
+
+
+def viewers(dialogue_id: str) -> str:
+    """Hash node name -> "<viewers> <ms>": each node's public sockets on the
+    dialogue when it last said (``viewers.lua``)."""
+    return prefix(dialogue_id) + "viewers:now"
+
+
+def viewers_peak(dialogue_id: str) -> str:
+    return prefix(dialogue_id) + "viewers:peak"
+
+
 def tracking(dialogue_id: str) -> str:
     return prefix(dialogue_id) + "trk"
 

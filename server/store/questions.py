@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 from redis.asyncio import Redis
 
+from ..domain import tally
 from ..domain.audit import Entry
 from ..domain.lifecycle import Decision
 from ..domain.model import Question, Status
@@ -175,6 +176,10 @@ def _doc(question: Question) -> str:
     return msgspec.json.encode(doc).decode()
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def _transition_keys(dialogue_id: str, spec: Mapping[str, Any]) -> list[str]:
     """Every key ``transition.lua`` may touch for ``spec`` (one slot)."""
     ids = {w["id"] for w in spec["writes"]} | {e["id"] for e in spec["events"]}
@@ -186,7 +191,7 @@ def _transition_keys(dialogue_id: str, spec: Mapping[str, Any]) -> list[str]:
         *(keys.by_status(dialogue_id, s) for s in sorted(statuses)),
         keys.queue(dialogue_id), keys.on_air(dialogue_id), keys.events(dialogue_id),
         keys.votes(dialogue_id), keys.inbox(dialogue_id), keys.notices(dialogue_id),
-        keys.audit_stream(prefix), keys.audit_head(prefix),
+        keys.audit_stream(prefix), keys.audit_head(prefix), keys.figures(dialogue_id),
     ]  # fmt: skip
 
 
@@ -204,13 +209,18 @@ def _spec(
     writes = []
     for decision in decisions:
         q = decision.question
+        previous = decision.events[0].previous
+        bump, once = tally.moved(previous, q)
         write: dict[str, Any] = {
             "id": q.id,
             "expect": q.version - 1,
             "status": q.status.value,
-            "prev": decision.events[0].previous.value,
+            "prev": previous.value,
             "doc": _doc(q),
+            "tally": tally.standing(q),
         }
+        write |= {"bump": bump} if bump else {}
+        write |= {"once": once} if once else {}
         if queue and q.id in queue:
             write["queue"] = queue[q.id]
         if absorb_votes and q.id in absorb_votes:
@@ -271,6 +281,7 @@ class Questions:
             keys.dialogue(d), keys.dialogue_version(d),
             *(keys.dialogue_rate(d, b.scope, b.subject) for b in gate.buckets),
             *([keys.proof_used(d, gate.proof_salt)] if gate.proof == "redeem" else []),
+            keys.figures(d), keys.figures_ready(d),
         ]  # fmt: skip
         limits = [x for b in gate.buckets for x in (b.capacity, b.period)]
         head = [
@@ -280,6 +291,8 @@ class Questions:
             gate.proof,
             gate.proof_ttl_ms,
             "1" if gate.trap else "",
+            _json(tally.standing(question)),
+            _json(tally.arrived(question)),
             *limits,
         ]
         for _ in range(5):
@@ -352,6 +365,51 @@ class Questions:
                 pipe.zcard(keys.by_status(dialogue_id, status.value))
             sizes = await pipe.execute()
         return {status.value: int(n) for status, n in zip(Status, sizes, strict=True)}
+
+    async def figures(self, dialogue_id: str) -> dict[str, int]:
+        """The dialogue's dashboard counters (``domain.tally``), non-zero ones."""
+        rows = await self._redis.hgetall(keys.figures(dialogue_id))
+        return {_text(k): int(v) for k, v in rows.items() if int(v)}
+
+    async def counted(self, dialogue_id: str) -> bool:
+        """Whether the dashboard's counters count every question of the dialogue."""
+        return bool(await self._redis.exists(keys.figures_ready(dialogue_id)))
+
+    async def recount(
+        self,
+        dialogue_id: str,
+        last_event_id: str,
+        last_question_id: int,
+        counters: Mapping[str, int],
+        each: Mapping[str, tally.Recounted],
+    ) -> bool:
+        """Write the counters anew (``tally.recount``) if no event was appended
+        and no question submitted since ``last_event_id`` and
+        ``last_question_id`` were read; whether they now count every question."""
+        d = dialogue_id
+        spec = {
+            "fig": dict(counters),
+            "q": {qid: {"tally": r.standing, "once": list(r.marks)} for qid, r in each.items()},
+        }
+        touched = [keys.events(d), keys.prefix(d) + "seq", keys.figures(d), keys.figures_ready(d)]
+        args = [keys.prefix(d), last_event_id, str(last_question_id), _json(spec)]
+        result = await self._scripts("recount", touched, args)
+        return _text(result[0]) != "moved"
+
+    async def viewers(
+        self, dialogue_id: str, node: str | None, count: int, now_ms: int, ttl_ms: int
+    ) -> tuple[int, int]:
+        """Record that ``node`` (None: only read) has ``count`` viewers of the
+        dialogue at ``now_ms``; the viewers of every node that said so within
+        ``ttl_ms``, summed, and the most ever counted so."""
+        touched = [keys.viewers(dialogue_id), keys.viewers_peak(dialogue_id)]
+        result = await self._scripts("viewers", touched, [node or "", count, now_ms, ttl_ms])
+        return int(result[0]), int(result[1])
+
+    async def most_supported(self, dialogue_id: str, limit: int) -> list[tuple[str, int]]:
+        """The ``limit`` question ids with the most votes, most first (any state)."""
+        rows = await self._redis.zrevrange(keys.votes(dialogue_id), 0, limit - 1, withscores=True)
+        return [(_text(qid), int(score)) for qid, score in rows]
 
     async def queue_head(self, dialogue_id: str) -> str | None:
         head = await self._redis.zrange(keys.queue(dialogue_id), 0, 0)

@@ -19,6 +19,8 @@ NAMES = (
     "audit",
     "save_dialogue",
     "notice",
+    "viewers",
+    "recount",
 )
 #: Scripts that begin with the audit chain's functions (``_audit.lua``).
 _WITH_AUDIT = ("transition", "audit")

@@ -25,6 +25,7 @@ from . import (
     audit_pages,
     broadcast_pages,
     closing_pages,
+    dashboard_pages,
     export,
     observe,
     official_pages,
@@ -297,6 +298,17 @@ API: tuple[ApiRoute, ...] = (
         "the questions by channel, topic, locality and state, the answers live and in "
         "writing, what each official owes and by when, the questions and answers by "
         "topic; recipients and signature. No contact data.")),
+    ApiRoute("GET", "/api/v1/dialogues/{slug}/dashboard", dashboard_pages.dashboard_api,
+        Operation(
+        "getDashboard", "The live dashboard's figures", (STAFF,),
+        permitted(Permission.DASHBOARD), response=v.Dashboard, path=(SLUG,),
+        errors=IN_DIALOGUE,
+        description="Counts by state, topic, locality and channel; questions received, "
+        "approved and rejected per minute; answers live and in writing, owed and overdue; "
+        "the waits to a first decision and to an answer (fixed buckets: a percentile is "
+        "its bucket's upper bound); viewers now and at the peak, every node together; "
+        "the most supported open questions; merge clusters. Read from counters kept as "
+        "questions come and change: cheap whatever the dialogue's size.")),
     ApiRoute("GET", "/api/v1/dialogues/{slug}/audit", audit_pages.audit_api, Operation(
         "getAudit", "The dialogue's audit trail, newest first, and whether it is intact",
         (STAFF,), permitted(Permission.AUDIT), response=v.AuditPage, path=(SLUG,),
@@ -400,6 +412,8 @@ PAGES: tuple[BaseRoute, ...] = (
           name="official_console"),
     Route("/console/{slug}/wrap-up", closing_pages.wrap_up, methods=["GET"],
           name="wrap_up_page"),
+    Route("/console/{slug}/dashboard", dashboard_pages.dashboard_page, methods=["GET"],
+          name="dashboard_page"),
     Route("/console/{slug}/audit", audit_pages.audit_page, methods=["GET"], name="audit_page"),
     Route("/d/{slug}", pages.dialogue_page, methods=["GET"], name="dialogue_page"),
     Route("/d/{slug}/qr.svg", share.qr_code, methods=["GET"], name="dialogue_qr"),

@@ -105,6 +105,7 @@ PAGES: dict[str, tuple[str | None, str, Callable[[Page], None]]] = {
     "admin, dialogue": ("admin", "/admin/{slug}", filled("#f-title")),
     "users": ("admin", "/admin/users", shown("#user-list > *")),
     "audit": ("moderator", "/console/{slug}/audit", shown("#chain-status")),
+    "dashboard": ("producer", "/console/{slug}/dashboard", live("#connection")),
     "wrap-up": ("producer", "/console/{slug}/wrap-up", shown("#wu-list > *")),
     "overlay": (None, "/d/{slug}/screen?token={token}", live("#screen", "data-connection")),
 }

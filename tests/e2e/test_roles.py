@@ -270,6 +270,7 @@ TABLE: dict[str, tuple[Prepare, dict[str, int]]] = {
     "POST air/back": (air("back"), AIR),
     "POST overlay": (post(f"/api/v1/dialogues/{SLUG}/overlay", {"visible": True}), AIR),
     "GET wrap-up": (get(f"/api/v1/dialogues/{SLUG}/wrap-up"), AIR),
+    "GET dashboard": (get(f"/api/v1/dialogues/{SLUG}/dashboard"), TRIAGE),
     # the admin's API
     "POST status": (change_phase, STAFF_ONLY),
     "PATCH dialogue": (edit_settings, STAFF_ONLY),
@@ -282,6 +283,7 @@ TABLE: dict[str, tuple[Prepare, dict[str, int]]] = {
     "page producer": (get(f"/console/{SLUG}/producer"), row(303, 403, 200, 403, 403, 200)),
     "page official": (get(f"/console/{SLUG}/official"), row(303, 403, 403, 200, 200, 200)),
     "page wrap-up": (get(f"/console/{SLUG}/wrap-up"), row(303, 403, 200, 403, 403, 200)),
+    "page dashboard": (get(f"/console/{SLUG}/dashboard"), row(303, 200, 200, 403, 403, 200)),
     "page admin": (get("/admin"), row(303, 403, 403, 403, 403, 200)),
     "page admin dialogue": (get(f"/admin/{PHASED}"), row(303, 403, 403, 403, 403, 200)),
     "page screen, right token": (screen_right, EVERYONE),

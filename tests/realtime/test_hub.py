@@ -98,6 +98,19 @@ def test_removing_the_last_socket_forgets_the_dialogue() -> None:
     assert hub.dialogues() == set()
 
 
+def test_viewers_are_the_public_sockets_of_each_dialogue() -> None:
+    """What the node reports for the dashboard's viewers: public sockets per
+    dialogue, not the staff's nor the broadcast overlay's."""
+    hub = Hub()
+    for _ in range(3):
+        live(hub, FakeSink())
+    live(hub, FakeSink(), dialogue="D2")
+    live(hub, FakeSink(), STAFF)
+    hub.add(Subscriber(FakeSink(), "D1", PUBLIC, screen=True))
+    live(hub, FakeSink(), STAFF, dialogue="D3")
+    assert hub.viewers() == {"D1": 3, "D2": 1}
+
+
 def test_each_event_is_serialised_once_per_audience(monkeypatch: pytest.MonkeyPatch) -> None:
     """render_all serialises once per audience, however many sockets will get it."""
     calls: list[str] = []

@@ -274,6 +274,7 @@ ROWS = [
     row("GET", "/api/v1/dialogues/{slug}/export", (401, 401, 403, 403, 200, 200, 200, 401, 403),
         query="format=json&contact=true"),
     row("GET", "/api/v1/dialogues/{slug}/report", STAFF_ONLY),
+    row("GET", "/api/v1/dialogues/{slug}/dashboard", (401, 401, 403, 200, 200, 200, 200, 401, 403)),
     # -- the admin API: dialogues are made by the system's admins, managed by
     # their own admins; accounts are the system's admins' alone
     row("POST", "/api/v1/dialogues", (401, 401, 403, 403, 403, 403, 201, 401, 403),
@@ -309,6 +310,7 @@ ROWS = [
     row("GET", "/admin/{slug}", (303, 303, 403, 403, 403, 200, 200, 303, 403)),
     row("GET", "/admin/users", PAGE_SYSTEM_ADMIN),
     row("GET", "/console/{slug}/audit", (303, 303, 403, 403, 200, 200, 200, 303, 403)),
+    row("GET", "/console/{slug}/dashboard", (303, 303, 403, 200, 200, 200, 200, 303, 403)),
     row("GET", "/d/{slug}", EVERYONE),
     row("GET", "/d/{slug}", ADMIN_SEES_DRAFT, params={"slug": DRAFT}),
     row("GET", "/d/{slug}/archive", EVERYONE),

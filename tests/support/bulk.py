@@ -1,14 +1,17 @@
 """Many questions at once, written straight into the store's keys with one
-pipeline (what the scripts would have written, without their events): for
+pipeline (what the scripts would have written, the dashboard's counters
+of each question's standing and arrival included, without their events): for
 tests of what a feed sends from a dialogue of tens of thousands of questions,
 where going through intake one by one would take minutes."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Sequence
 from typing import Any
 
+from server.domain import tally
 from server.domain.model import Answer, Dialogue, Question, Status
 from server.store import keys
 from server.store.connection import connect
@@ -87,6 +90,10 @@ async def seed(
             key = keys.question(d, q.id)
             pipe.hset(key, mapping={"doc": _doc(q), "status": status.value, "version": 1})
             pipe.hset(key, "votes", votes)
+            standing = tally.standing(q)
+            pipe.hset(key, "tally", json.dumps(standing))
+            for field, n in {**standing, **tally.arrived(q)}.items():
+                pipe.hincrby(keys.figures(d), field, n)
             pipe.zadd(keys.by_status(d, status.value), {q.id: qid})
             if votes:
                 pipe.zadd(keys.votes(d), {q.id: votes})
@@ -99,6 +106,7 @@ async def seed(
         if on_air is not None:
             pipe.set(keys.on_air(d), str(on_air))
         pipe.set(keys.prefix(d) + "seq", count)
+        pipe.set(keys.figures_ready(d), "1")
         await pipe.execute()
     return out
 

@@ -573,6 +573,8 @@ def test_real_responses_match_the_document(app_client: TestClient) -> None:
     report = "/api/v1/dialogues/{slug}/report"
     assert api.call("GET", report, slug, 200, query={"lang": "en"}).startswith(b"PK")  # a zip
     api.call("GET", report, slug, 400, query={"format": "pdf"})
+    board = api.call("GET", "/api/v1/dialogues/{slug}/dashboard", slug, 200)
+    assert board["total"] >= 5 and sum(m["received"] for m in board["minutes"]) == board["total"]
     trail = api.call("GET", "/api/v1/dialogues/{slug}/audit", slug, 200, query={"actor": "admin"})
     assert trail["chain"]["ok"] and trail["items"]
     settings = api.call("GET", "/api/v1/dialogues/{slug}/settings", slug, 200)

@@ -12,8 +12,13 @@
 --       [7] number of buckets, [8] proof: '' none, 'bad' (refused by the node,
 --       told after the limits), 'redeem' (valid: used once), [9] the proof
 --       key's time to live (ms), [10] '1' for the honeypot (limits and proof,
---       then nothing is stored), [11 .. 10 + 2 * buckets] each bucket's
---       capacity and period (seconds), then contact field/value pairs.
+--       then nothing is stored), [11] the question's standing in the
+--       dashboard's counters ({field: n}, JSON: domain/tally.py), [12] what
+--       its arrival adds to them ({field: n}, JSON), [13 .. 12 + 2 * buckets]
+--       each bucket's capacity and period (seconds), then contact
+--       field/value pairs. The counters ({prefix}fig, and fig:ready at the
+--       dialogue's first question) are named from the prefix, after every
+--       other key in KEYS.
 -- Returns, checked in this order (nothing is written by any but the last
 -- two, beyond the tokens and the proof taken before):
 --   {'stale'}                  the stored dialogue is at another version
@@ -43,7 +48,7 @@ end
 -- The token buckets, as rate_limit.lua takes one token from each.
 for i = 1, buckets do
   local key = KEYS[6 + i]
-  local capacity, period = tonumber(ARGV[9 + 2 * i]), tonumber(ARGV[10 + 2 * i])
+  local capacity, period = tonumber(ARGV[11 + 2 * i]), tonumber(ARGV[12 + 2 * i])
   local rate = capacity / (period * 1000)
   local state = redis.call('HMGET', key, 'tokens', 'at')
   local tokens = tonumber(state[1]) or capacity
@@ -78,7 +83,17 @@ end
 local qid = tostring(redis.call('INCR', KEYS[4]))
 redis.call('HSET', prefix .. 'q:' .. qid, 'doc', doc, 'status', 'received', 'version', 0, 'votes', 0)
 redis.call('ZADD', prefix .. 's:received', tonumber(qid), qid)
-local first_contact = 11 + 2 * buckets
+redis.call('HSET', prefix .. 'q:' .. qid, 'tally', ARGV[11])
+if qid == '1' then
+  -- The dialogue's first question: its counters count every question from here.
+  redis.call('SET', prefix .. 'fig:ready', '1')
+end
+for _, arg in ipairs({ARGV[11], ARGV[12]}) do
+  for field, n in pairs(cjson.decode(arg)) do
+    redis.call('HINCRBY', prefix .. 'fig', field, n)
+  end
+end
+local first_contact = 13 + 2 * buckets
 if #ARGV >= first_contact then
   redis.call('HSET', prefix .. 'contact:' .. qid, unpack(ARGV, first_contact))
 end

@@ -6,7 +6,13 @@
 -- ARGV[2] approximate maximum length of the events stream,
 -- ARGV[3] the decision as JSON:
 --   writes: [{id, expect, status, prev, doc, queue: "head"|"tail"|<int position>|nil,
---             absorb_votes_of: <question id>|nil, release_votes_of: <question id>|nil}]
+--             absorb_votes_of: <question id>|nil, release_votes_of: <question id>|nil,
+--             tally: {field: n} (the question's standing in the dashboard's
+--                    counters: the old one, kept in the question's hash, is
+--                    taken away and this one added),
+--             bump: {field: n} (added to the counters),
+--             once: {mark: {field: n}} (added only the first time the
+--                   question gets that mark)}]
 --   onair:  {expect: <id or "">, set: <id or "">} or nil
 --   events: [{type, prev, id}]   (the event carries the written doc of question id)
 --   ack:    {group, entry} or nil  (XACK the dialogue's inbox entry in the same step)
@@ -60,12 +66,31 @@ local function queue_score(position)
   return (tonumber(around[2]) + tonumber(around[4])) / 2
 end
 
+local figures_key = prefix .. 'fig'
+local function count(fields, sign)
+  for field, n in pairs(fields) do
+    redis.call('HINCRBY', figures_key, field, sign * n)
+  end
+end
+
 local docs = {}
 local queue_touched = false
 for _, w in ipairs(spec.writes) do
   local key = prefix .. 'q:' .. w.id
   redis.call('HSET', key, 'doc', w.doc, 'status', w.status, 'version', w.expect + 1)
   docs[w.id] = w.doc
+  if w.tally then
+    local old = redis.call('HGET', key, 'tally')
+    if old then count(cjson.decode(old), -1) end
+    count(w.tally, 1)
+    redis.call('HSET', key, 'tally', cjson.encode(w.tally))
+  end
+  if w.bump then count(w.bump, 1) end
+  if w.once then
+    for mark, fields in pairs(w.once) do
+      if redis.call('HSETNX', key, 'once:' .. mark, 1) == 1 then count(fields, 1) end
+    end
+  end
   if w.status ~= w.prev then
     redis.call('ZREM', prefix .. 's:' .. w.prev, w.id)
     redis.call('ZADD', prefix .. 's:' .. w.status, tonumber(w.id), w.id)
