@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50, help="events broadcast in fan-out")
     parser.add_argument("--questions", type=int, default=1000, help="questions submitted in ingest")
     parser.add_argument(
-        "--console", type=int, default=5000, help="pending questions in the console benchmark"
+        "--console", type=int, default=10_000, help="pending questions in the console benchmark"
     )
     args = parser.parse_args()
     asyncio.run(fanout.run(args.sockets, args.events))
