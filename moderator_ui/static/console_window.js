@@ -21,8 +21,13 @@
 //
 // Row heights vary (a card's text, its flags and suggestions): each drawn
 // row's height is measured and kept by id; rows never drawn count as the
-// average of those measured (a guess until they are drawn, corrected then;
-// the browser's scroll anchoring keeps the rows on screen in place).
+// average of the first rows measured (a guess until they are drawn,
+// corrected then: the row on screen is kept in place by scrolling the page
+// by what the rows above it turned out to measure). The guess is fixed once
+// made: an average that moved with each row measured would move every row
+// above the window at each frame. The browser's own scroll anchoring is off
+// for the lists (console.css): it took the window's padding for content and
+// scrolled to follow it, back and forth at every frame.
 
 // Rows drawn at least, around the viewport (a few screens of compact lines).
 export const MIN_ROWS = 50;
@@ -35,10 +40,11 @@ export function createWindow(node) {
   let index = new Map(); // id -> position in ids
   const heights = new Map(); // id -> measured height in px (this density)
   let measured = 0; // sum of heights' values
+  let guessed = 0; // the height of a row never drawn (0: not yet guessed)
   let pinned = null; // the row drawn outside the window, whose margin was set
 
   function guess() {
-    return heights.size ? measured / heights.size : FIRST_GUESS;
+    return guessed || FIRST_GUESS;
   }
 
   function heightOf(id, fallback) {
@@ -120,6 +126,7 @@ export function createWindow(node) {
     forget() {
       heights.clear();
       measured = 0;
+      guessed = 0;
     },
     /**
      * Put the window's rows (and `keep`'s, if it is in this list) in the
@@ -141,6 +148,20 @@ export function createWindow(node) {
       // Rows leaving go first, so that those staying are not moved past them
       // (moving a row takes the keyboard focus from it).
       const active = document.activeElement;
+      // The first row staying that is on screen: it must not move on screen.
+      let anchor = null;
+      let anchorTop = 0;
+      if (node.offsetParent !== null) {
+        for (const child of node.children) {
+          if (!wanted.has(child)) continue;
+          const box = child.getBoundingClientRect();
+          if (box.bottom > 0) {
+            anchor = child;
+            anchorTop = box.top;
+            break;
+          }
+        }
+      }
       for (const child of [...node.children]) if (!wanted.has(child)) child.remove();
       let cursor = node.firstElementChild;
       for (const row of rows) {
@@ -154,6 +175,7 @@ export function createWindow(node) {
       for (let i = 0; i < rows.length; i += 1) place(rows[i], index.get(order[i]));
       // Measure what is drawn (one layout), then set the spacers from the corrected heights.
       for (let i = 0; i < rows.length; i += 1) remember(order[i], rows[i].offsetHeight);
+      if (!guessed && heights.size) guessed = measured / heights.size;
       tops = offsets(gap);
       const last = ids.length ? tops[ids.length] - gap : 0;
       let padTop = start < ids.length ? tops[start] : 0;
@@ -172,6 +194,10 @@ export function createWindow(node) {
       }
       node.style.paddingTop = `${Math.max(0, padTop)}px`;
       node.style.paddingBottom = `${Math.max(0, padBottom)}px`;
+      if (anchor) {
+        const moved = anchor.getBoundingClientRect().top - anchorTop;
+        if (Math.abs(moved) >= 1) window.scrollBy(0, moved);
+      }
       if (active && active !== document.activeElement && active.isConnected && node.contains(active)) {
         active.focus({ preventScroll: true });
       }
