@@ -27,7 +27,7 @@ def main() -> None:
         "--ingest-seconds", type=float, default=5.0, help="length of each ingest phase"
     )
     parser.add_argument(
-        "--console", type=int, default=5000, help="pending questions in the console benchmark"
+        "--console", type=int, default=10_000, help="pending questions in the console benchmark"
     )
     args = parser.parse_args()
     asyncio.run(fanout.run(args.sockets, args.events))

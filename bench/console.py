@@ -5,7 +5,9 @@ a j press takes to move the selection, the time from pressing a until the
 approved question has left the pending list, and a search's and "select all
 that match"'s time until the list shows their result.
 
-Run with ``python -m bench.console [N]`` or through ``python -m bench``.
+Run with ``python -m bench.console [N]`` (10,000 by default: issue 16 asks
+the console to draw them in under 2 s and move the selection in under 50 ms)
+or through ``python -m bench``.
 Needs /usr/bin/chromium (``make chromium``).
 """
 
@@ -52,20 +54,27 @@ async def _measure(base: str, slug: str, n_questions: int) -> None:
         assert response.ok, await response.text()
         page = await context.new_page()
         frames: list[int] = []
+        arrived: list[float] = []
 
         def frame(payload: str | bytes) -> None:
             frames.append(len(payload.encode() if isinstance(payload, str) else payload))
+            arrived.append(time.perf_counter())
 
         page.on("websocket", lambda ws: ws.on("framereceived", frame))
         started = time.perf_counter()
         await page.goto(f"{base}/console/{slug}")
+        # The list is windowed: drawn when its count says all N and its first rows are in.
         await page.wait_for_function(
-            "n => document.querySelectorAll('#pending-list > li').length >= n",
-            arg=min(n_questions, 50),
-            timeout=120_000,
+            """n => document.querySelector('[data-shown="pending"]').textContent === String(n)
+                && document.querySelector('#pending-list > li') !== null""",
+            arg=n_questions,
+            timeout=300_000,
         )
         drawn = time.perf_counter() - started
+        # When the snapshot (the largest frame) had arrived: the rest of "drawn" is the browser's.
+        received = arrived[frames.index(max(frames))] - started
         cards = await page.locator("#pending-list > li").count()
+        in_page: list[list[float]] = await page.evaluate(_IN_PAGE_MOVES, PRESSES)
         moves = []
         for _ in range(PRESSES):
             before = await page.evaluate("document.querySelector('.q.is-current')?.dataset.id")
@@ -86,10 +95,20 @@ async def _measure(base: str, slug: str, n_questions: int) -> None:
         await browser.close()
     print(f"console: {n_questions} pending questions")
     print(f"  snapshot frame {max(frames) / 1024:.0f} KiB; {cards} cards in the pending list")
-    print(f"  navigation to queue drawn: {drawn * 1000:.0f} ms")
+    print(
+        f"  navigation to queue drawn: {drawn * 1000:.0f} ms "
+        f"(snapshot received at {received * 1000:.0f} ms)"
+    )
     print(
         f"  j (move selection): median {statistics.median(moves) * 1000:.0f} ms, "
         f"max {max(moves) * 1000:.0f} ms over {PRESSES} presses"
+    )
+    handled = [pair[0] for pair in in_page]
+    framed = [pair[1] for pair in in_page]
+    print(
+        f"  j/k in the page, {len(in_page)} presses: handler median "
+        f"{statistics.median(handled):.1f} ms, max {max(handled):.1f} ms; until the frame "
+        f"after: median {statistics.median(framed):.0f} ms, max {max(framed):.0f} ms"
     )
     print(f"  a (approve) until the card leaves the pending list: {approve * 1000:.0f} ms")
     first, narrower, select_all, found = searches
@@ -98,6 +117,29 @@ async def _measure(base: str, slug: str, n_questions: int) -> None:
         f"time (every question's key made), {narrower * 1000:.0f} ms the next ({found} found)"
     )
     print(f"  select all that match until the selection shows: {select_all * 1000:.0f} ms")
+
+
+# j pressed in the page itself, without the round trips of the driver:
+# PRESSES presses, then k back as many; each timed until its handler has
+# returned (the selection moved, drawn, focused and scrolled to) and until
+# the frame after the one that showed it (the window's redraw after the
+# scroll included; two frames' wait, 17-33 ms, are in it by construction).
+_IN_PAGE_MOVES = """async (presses) => {
+    const times = [];
+    const frame = () =>
+        new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    for (const key of ["j", "k"]) {
+        for (let n = 0; n < presses; n += 1) {
+            const t0 = performance.now();
+            const press = new KeyboardEvent("keydown", {key, bubbles: true});
+            document.activeElement.dispatchEvent(press);
+            const handled = performance.now() - t0;
+            await frame();
+            times.push([handled, performance.now() - t0]);
+        }
+    }
+    return times;
+}"""
 
 
 async def _search(page: Page) -> tuple[float, float, float, int]:
@@ -124,4 +166,4 @@ async def _search(page: Page) -> tuple[float, float, float, int]:
 
 
 if __name__ == "__main__":
-    asyncio.run(run(int(sys.argv[1]) if len(sys.argv) > 1 else 3000))
+    asyncio.run(run(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000))

@@ -22,8 +22,9 @@ import { bindKeys, helpOverlay } from "./console_keys.js";
 import { createPresence } from "./console_presence.js";
 import { inverse, UndoStack } from "./console_undo.js";
 import { createUnowned } from "./console_unowned.js";
+import { createWindow } from "./console_window.js";
 import { api, csrfToken, errorMessage } from "./lib/api.js";
-import { readJSON, reconcile } from "./lib/dom.js";
+import { readJSON } from "./lib/dom.js";
 import { allowedActions, may, viewerOf } from "./lib/permissions.js";
 import { apply, createState, take } from "./lib/state.js";
 
@@ -49,11 +50,11 @@ const LISTS = [
   { key: "pending", statuses: new Set(["pending"]), newestFirst: false },
   { key: "published", statuses: new Set(["approved", "queued", "on_air", "deferred", "answered"]), newestFirst: true },
   { key: "rejected", statuses: new Set(["rejected"]), newestFirst: true },
-].map((list) => ({
-  ...list,
-  node: document.getElementById(`${list.key}-list`),
-  empty: document.getElementById(`${list.key}-empty`),
-}));
+].map((list) => {
+  const node = document.getElementById(`${list.key}-list`);
+  // Windowed (console_window.js): only the rows near the viewport are in the DOM.
+  return { ...list, node, win: createWindow(node), empty: document.getElementById(`${list.key}-empty`) };
+});
 
 // What the staff feed said (lib/state.js), and the Map-like view of its questions the parts use.
 const model = createState("staff", readJSON("dialogue-data") || { topics: [], officials: [] });
@@ -63,7 +64,10 @@ const questions = {
   values: () => Object.values(model.questions),
 };
 const ui = new Map(); // id -> what this console is doing with it: {editing, draft, reason, message, busy}
-const cards = new Map(); // id -> {node, stamp}
+// id -> {node, stamp}: the cards built, those in the DOM (the windows' rows)
+// kept up to date; one out of the DOM is dropped when its question changes
+// and built again when it comes into a window.
+const cards = new Map();
 const dirty = new Set();
 // Intake suggests duplicates for the newer question only: id -> Map(newer id
 // -> score) of the questions that named it, so the older card shows them too.
@@ -73,6 +77,7 @@ const inFlight = new Set(); // promises of the actions sent and not yet answered
 let synced = false;
 let finishedCounted = {}; // finished questions by state, as the last snapshot counted them
 let frame = 0;
+let paintFrame = 0;
 let focusAfter = null; // {id, key}: where the keyboard focus goes after the next draw
 let current = null; // the question the moderator is on (j/k, click, focus)
 let matching = []; // ids of the questions shown that a bulk action can take (as last drawn)
@@ -187,7 +192,12 @@ function flush() {
 
 function draw() {
   frame = 0;
-  for (const id of dirty) if (id !== null) redraw(id);
+  for (const id of dirty) {
+    if (id === null) continue;
+    // Only the cards in the DOM are drawn again; the others when they come into view.
+    if (cards.get(id)?.node.isConnected) redraw(id);
+    else cards.delete(id);
+  }
   dirty.clear();
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0]));
   for (const question of questions.values()) {
@@ -205,11 +215,7 @@ function draw() {
       const allowed = allowedActions(q, viewer);
       if (allowed.has("approve") || allowed.has("reject")) selectable.push(q.id);
     }
-    // Cards leaving the list go first, so that the ones staying are not moved
-    // past them (moving a card takes the keyboard focus from it).
-    const staying = new Set(items.map((q) => q.id));
-    for (const node of [...list.node.children]) if (!staying.has(node.dataset.id)) node.remove();
-    reconcile(list.node, items.map((q) => q.id), (id) => cards.get(id).node);
+    list.win.set(items.map((q) => q.id));
     list.empty.hidden = !synced || all.length > 0;
     shownCounts[list.key] = items.length;
     shown += items.length;
@@ -223,6 +229,7 @@ function draw() {
   for (const node of shownNodes) {
     node.textContent = String(shownCounts[node.dataset.shown] ?? 0);
   }
+  paint();
   filterSummary.textContent = filters.active() ? t("filter_shown", { n: shown, total }) : "";
   matching = selectable;
   selectMatching.hidden = matching.length === 0;
@@ -264,6 +271,24 @@ function view(q) {
   };
 }
 
+/** Each list's window of rows (and the current question's row) in the DOM. */
+function paint() {
+  if (paintFrame) cancelAnimationFrame(paintFrame);
+  paintFrame = 0;
+  for (const list of LISTS) list.win.draw(current, rowFor);
+}
+
+/** The rows follow the scrolling (or the resized or opened list) at the next frame. */
+function repaint() {
+  if (!paintFrame && !frame) paintFrame = requestAnimationFrame(paint);
+}
+
+/** Question `id`'s card, built if it is not yet. */
+function rowFor(id) {
+  if (!cards.has(id)) redraw(id);
+  return cards.get(id).node;
+}
+
 function redraw(id) {
   const question = questions.get(id);
   const old = cards.get(id);
@@ -291,37 +316,37 @@ function redraw(id) {
 
 /**
  * The lists the moderator can see now (the rejected one may be folded away),
- * in page order. A card is visible exactly when its list is: visibility is
- * asked of three lists, never of thousands of cards (each ask is a layout).
+ * in page order. The order within each is data (its window's ids), not the
+ * DOM, which holds only the rows near the viewport.
  */
 function visibleLists() {
   flush();
-  return LISTS.map((list) => list.node).filter((node) => node.offsetParent !== null);
+  return LISTS.filter((list) => list.node.offsetParent !== null);
 }
 
-/** The first visible card, or with `last` the last one; null if none. */
-function edgeCard(lists, last = false) {
+/** The first question of the visible lists, or with `last` the last one; null if none. */
+function edgeId(lists, last = false) {
   const ordered = last ? [...lists].reverse() : lists;
-  for (const node of ordered) {
-    const card = last ? node.lastElementChild : node.firstElementChild;
-    if (card) return card;
+  for (const list of ordered) {
+    const ids = list.win.ids;
+    if (ids.length) return last ? ids[ids.length - 1] : ids[0];
   }
   return null;
 }
 
-/** The visible card `step` (+1 or -1) away from `node` across the lists, or null. */
-function stepFrom(lists, node, step) {
-  const sibling = step > 0 ? node.nextElementSibling : node.previousElementSibling;
-  if (sibling) return sibling;
-  const at = lists.indexOf(node.parentElement);
-  const rest = step > 0 ? lists.slice(at + 1) : lists.slice(0, at);
-  return edgeCard(rest, step < 0);
+/** The list of `lists` that shows question `id`, or null. */
+function listOf(lists, id) {
+  return id === null ? null : lists.find((list) => list.win.indexOf(id) >= 0) || null;
 }
 
-/** The current card if it is visible now, else null. */
-function visibleCurrent(lists) {
-  const entry = current !== null ? cards.get(current) : null;
-  return entry && lists.includes(entry.node.parentElement) ? entry.node : null;
+/** The question `step` (+1 or -1) away from `id` (in `list`) across the lists, or null. */
+function stepFrom(lists, list, id, step) {
+  const ids = list.win.ids;
+  const at = list.win.indexOf(id) + step;
+  if (at >= 0 && at < ids.length) return ids[at];
+  const here = lists.indexOf(list);
+  const rest = step > 0 ? lists.slice(here + 1) : lists.slice(0, here);
+  return edgeId(rest, step < 0);
 }
 
 function setCurrent(id, { focus = true, key = "card" } = {}) {
@@ -331,8 +356,11 @@ function setCurrent(id, { focus = true, key = "card" } = {}) {
     current = id;
     presence.handle(id);
   }
+  // The current question's row is always drawn, in the window or beside it.
+  if (frame) flush();
+  else paint();
   const entry = cards.get(id);
-  if (!entry) return;
+  if (!entry || !entry.node.isConnected) return;
   entry.node.classList.add("is-current");
   if (focus) {
     const node = entry.node.querySelector(`[data-focus="${key}"]`) || entry.node;
@@ -343,18 +371,17 @@ function setCurrent(id, { focus = true, key = "card" } = {}) {
 
 function move(step) {
   const lists = visibleLists();
-  const here = visibleCurrent(lists);
-  const next = here ? stepFrom(lists, here, step) || here : edgeCard(lists, step < 0);
-  if (next) setCurrent(next.dataset.id);
+  const here = listOf(lists, current);
+  const next = here ? (stepFrom(lists, here, current, step) ?? current) : edgeId(lists, step < 0);
+  if (next !== null) setCurrent(next);
 }
 
 /** The visible question after (else before) `id` in its own list. */
 function neighbour(id) {
-  const entry = cards.get(id);
-  const list = entry && entry.node.parentElement;
-  if (!list || list.offsetParent === null) return null;
-  const next = entry.node.nextElementSibling || entry.node.previousElementSibling;
-  return next ? next.dataset.id : null;
+  const list = LISTS.find((item) => item.win.indexOf(id) >= 0);
+  if (!list || list.node.offsetParent === null) return null;
+  const at = list.win.indexOf(id);
+  return list.win.ids[at + 1] ?? list.win.ids[at - 1] ?? null;
 }
 
 /** The current question if it exists and this moderator may take `action` on it (any, for null); else says why not. */
@@ -557,8 +584,8 @@ const filters = createFilters({
   },
   onLeave: (where) => {
     const lists = visibleLists();
-    const node = (where === "current" && visibleCurrent(lists)) || edgeCard(lists);
-    if (node) setCurrent(node.dataset.id);
+    const id = where === "current" && listOf(lists, current) ? current : edgeId(lists);
+    if (id !== null) setCurrent(id);
     else document.getElementById("main").focus();
   },
 });
@@ -610,7 +637,18 @@ const unowned = createUnowned({
 
 if (filters.value("status") === "rejected") rejectedBox.open = true;
 
-createDensity({ root, select: document.getElementById("density"), onChange: () => touch(null) });
+createDensity({
+  root,
+  select: document.getElementById("density"),
+  onChange: () => {
+    for (const list of LISTS) list.win.forget();
+    touch(null);
+  },
+});
+
+window.addEventListener("scroll", repaint, { passive: true });
+window.addEventListener("resize", repaint);
+rejectedBox.addEventListener("toggle", repaint);
 
 selectMatching.addEventListener("click", () => {
   flush();

@@ -174,18 +174,37 @@ def allowed_actions(question: Question, actor: Actor) -> list[str]:
     return [r.action for r in TABLE if question.status in r.sources and may(actor, r, question)]
 
 
+# actions_by_role's answers by (state, routed to an official or not): all
+# they depend on. The staff snapshot asks for each of its questions (10,000
+# in a big queue: 2 s of its build before this was kept).
+_BY_ROLE: dict[tuple[Status, bool], dict[str, tuple[str, ...]]] = {}
+
+
 def actions_by_role(question: Question) -> dict[str, list[str]]:
     """The actions each role may take on ``question`` now, the official's as
     the official it is routed to: what a console needs to offer the right
     buttons without a copy of this table (the staff feed is serialised once
-    for every console, whatever its roles)."""
-    return {
-        role.value: allowed_actions(
-            question,
-            Actor("", frozenset({role}), question.official_id if role is Role.OFFICIAL else None),
-        )
-        for role in Role
-    }
+    for every console, whatever its roles). A role-only actor's rights
+    depend on the question's state alone, the official's also on whether the
+    question is routed (to them, by construction): kept by those two."""
+    key = (question.status, question.official_id is not None)
+    found = _BY_ROLE.get(key)
+    if found is None:
+        found = {
+            role.value: tuple(
+                allowed_actions(
+                    question,
+                    Actor(
+                        "",
+                        frozenset({role}),
+                        question.official_id if role is Role.OFFICIAL else None,
+                    ),
+                )
+            )
+            for role in Role
+        }
+        _BY_ROLE[key] = found
+    return {role: list(actions) for role, actions in found.items()}
 
 
 def _invalid(exc: ValidationError) -> Refused:

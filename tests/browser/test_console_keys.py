@@ -107,6 +107,13 @@ def go_to(page: Page, qid: str, query: str) -> None:
     expect(card(page, qid)).to_be_focused()
 
 
+def show(page: Page, qid: str) -> None:
+    """Search ``page``'s console for question ``qid`` ("#id"): the lists are
+    windowed, so a question far down is drawn once the moderator goes to it."""
+    page.locator("#filter-search").fill(f"#{qid}")
+    expect(card(page, qid)).to_be_attached()
+
+
 def status_line(page: Page) -> Locator:
     return page.locator("#console-status")
 
@@ -446,6 +453,7 @@ def test_presence_shows_in_another_moderators_console(
         text = board.texts[80]
         qid = board.ids[text]
         handled = card(other, qid).locator(".q-handling")
+        show(other, qid)
         expect(handled).to_have_count(0)
         go_to(console, qid, text)
         expect(handled).to_have_text("Đang được moderator xử lý")
@@ -453,6 +461,7 @@ def test_presence_shows_in_another_moderators_console(
         next_id = current_id(console)
         assert next_id and next_id != qid
         expect(handled).to_have_count(0)
+        show(other, next_id)
         expect(card(other, next_id).locator(".q-handling")).to_have_text(
             "Đang được moderator xử lý"
         )
@@ -490,6 +499,7 @@ def test_a_claim_lapses_when_its_tab_stays_hidden(
         text = board.texts[90]
         qid = board.ids[text]
         handled = card(other, qid).locator(".q-handling")
+        show(other, qid)
         go_to(console, qid, text)
         expect(handled).to_have_text("Đang được moderator xử lý")
         assert len(claims) == 1
@@ -539,6 +549,8 @@ def test_n_enters_a_question_from_another_channel(
     expect(status).to_contain_text("Đã nhận câu hỏi (mã tra cứu ")
     code = re.search(r"mã tra cứu (\S+)\)", status.inner_text())
     assert code
+    # At the end of a windowed list of 200: found by its channel, as a moderator would.
+    page.locator("#filter-channel").select_option("paper")
     arrived = page.locator("#pending-list > li").filter(
         has=page.locator(".q-text", has_text=entered)
     )

@@ -323,3 +323,16 @@ def test_actions_by_role_are_the_tables_for_each_role(status: Status, official: 
     assert by_role["admin"] == [r.action for r in TABLE if status in r.sources]
     if official is None:
         assert set(by_role["official"]) <= {"note"}
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s is not Status.RECEIVED])
+def test_actions_by_role_kept_by_state_and_routing_are_each_questions_own(status: Status) -> None:
+    """actions_by_role keeps its answers by state and routing: another
+    official, or a list changed by its caller, changes nothing in the next."""
+    first = actions_by_role(question(status, "o1"))
+    for actions in first.values():
+        actions.append("changed by the caller")
+    q = question(status, "o2")
+    again = actions_by_role(q)
+    assert again["official"] == allowed_actions(q, Actor("x", frozenset({Role.OFFICIAL}), "o2"))
+    assert all("changed by the caller" not in actions for actions in again.values())
