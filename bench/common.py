@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -71,3 +73,13 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+async def median_ms(read: Callable[[], Awaitable[Any]], rounds: int) -> float:
+    """The median wall time of ``rounds`` awaits of ``read``, in milliseconds."""
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        await read()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)

@@ -21,9 +21,7 @@ import json
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from unittest import mock
 
 from server.domain.model import SYSTEM, Status
@@ -32,20 +30,11 @@ from server.store.connection import connect
 from server.web.dashboard_pages import view
 from tests.support.bulk import seed
 
-from .common import private_redis, seeded
+from .common import median_ms, private_redis, seeded
 
 #: A broadcast's minutes, each with some received, approved and rejected.
 MINUTES = 180
 STEPS = 100
-
-
-async def _median_ms(read: Callable[[], Awaitable[Any]], rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        await read()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 async def run(n_questions: int) -> None:
@@ -69,13 +58,13 @@ async def run(n_questions: int) -> None:
                 return json.dumps(view(await actions.reports.dashboard(dialogue)))
 
             body = await load()
-            dash_ms = await _median_ms(load, 20)
+            dash_ms = await median_ms(load, 20)
             last = json.loads(body)["last_event_id"]
-            replay_ms = await _median_ms(lambda: actions.feeds.missed(dialogue, last), 20)
+            replay_ms = await median_ms(lambda: actions.feeds.missed(dialogue, last), 20)
             begin = time.perf_counter()
             staff = len(json.dumps(await actions.feeds.staff(dialogue)))
             staff_ms = (time.perf_counter() - begin) * 1000
-            scan_ms = await _median_ms(lambda: actions.reports.figures(dialogue), 5)
+            scan_ms = await median_ms(lambda: actions.reports.figures(dialogue), 5)
             pending = [qid for qid, s in states.items() if s is Status.PENDING][:STEPS]
 
             probe = connect(url)

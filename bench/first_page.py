@@ -13,11 +13,7 @@ Run with ``python -m bench.first_page [N ...]`` or through ``python -m bench``.
 from __future__ import annotations
 
 import asyncio
-import statistics
 import sys
-import time
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from server.actions.feeds import size
 from server.domain.events import public_question, staff_question
@@ -26,18 +22,9 @@ from server.realtime.messages import snapshot
 from server.store.connection import connect
 from tests.support.bulk import seed
 
-from .common import private_redis, seeded
+from .common import median_ms, private_redis, seeded
 
 ROUNDS = 20
-
-
-async def _median_ms(read: Callable[[], Awaitable[Any]]) -> float:
-    times = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        await read()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 async def run(n_questions: int) -> None:
@@ -56,10 +43,10 @@ async def run(n_questions: int) -> None:
             screened = [s for s in Status if s is not Status.RECEIVED]
             everyone = await store.questions.board(dialogue.id, screened)
             staff_before = size([staff_question(q, dialogue) for q in everyone.questions])
-            public_ms = await _median_ms(lambda: actions.feeds.public(dialogue))
+            public_ms = await median_ms(lambda: actions.feeds.public(dialogue), ROUNDS)
             cursor = int(feed["next_before"] or 1)
-            page_ms = await _median_ms(lambda: actions.feeds.older(dialogue, cursor))
-            staff_ms = await _median_ms(lambda: actions.feeds.staff(dialogue))
+            page_ms = await median_ms(lambda: actions.feeds.older(dialogue, cursor), ROUNDS)
+            staff_ms = await median_ms(lambda: actions.feeds.staff(dialogue), ROUNDS)
     print(
         f"first_page n={n_questions}: public first message {first / 1024:.1f} KiB "
         f"({len(feed['questions'])} questions; every published one: {every / 1024:.0f} KiB), "
