@@ -18,6 +18,8 @@ from starlette.routing import Route
 
 from server.store.connection import connect
 
+#: The floor's answer: the shape of the app's 202, fixed on purpose (a floor
+#: does the least a submit could; it takes no question and makes no code).
 _ACCEPTED = {"tracking_code": "XXXX-XXXXX-XXXXX", "status": "received"}
 
 
