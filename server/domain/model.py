@@ -132,6 +132,8 @@ class Dialogue:
         return next((t for t in self.topics if t.id == topic_id), None)
 
     def official(self, official_id: str | None) -> Official | None:
+        if official_id is None:
+            return None
         return next((o for o in self.officials if o.id == official_id), None)
 
     def official_for(self, username: str) -> Official | None:

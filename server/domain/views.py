@@ -142,7 +142,7 @@ class ConsoleQuestion(PublicQuestion):
         Official | None, Meta(description="Not yet routed: the topic's default official.")
     ]
     actions_by_role: Annotated[
-        dict[str, list[str]],
+        dict[str, tuple[str, ...]],
         Meta(
             description="The actions each role may take on it now (the official's: as the "
             "official it is routed to); a console offers the union of its roles' lists."

@@ -162,7 +162,7 @@ def _text(value: Any) -> str:
 
 
 def _load(question_id: str, doc: Any, votes: Any) -> Question:
-    data = json.loads(doc)
+    data = msgspec.json.decode(doc)
     data["id"] = question_id
     return Question.from_doc(data, votes=int(votes or 0))
 
