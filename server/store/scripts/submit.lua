@@ -3,7 +3,7 @@
 -- KEYS[1] submissions hash, KEYS[2] tracking hash, KEYS[3] inbox stream,
 -- KEYS[4] id sequence, KEYS[5] the dialogue's document, KEYS[6] its version;
 -- then one token bucket per limit (ARGV[7]), in the order they are taken; then,
--- when ARGV[9] is 'redeem', the proof-of-work challenge's "used" key. Every
+-- when ARGV[8] is 'redeem', the proof-of-work challenge's "used" key. Every
 -- other key is built from ARGV[1], the dialogue's prefix; all share its hash
 -- tag (one slot).
 -- ARGV: [1] prefix, [2] submission_id ('' = none), [3] tracking_code,
@@ -81,9 +81,9 @@ if sid ~= '' then
   end
 end
 local qid = tostring(redis.call('INCR', KEYS[4]))
-redis.call('HSET', prefix .. 'q:' .. qid, 'doc', doc, 'status', 'received', 'version', 0, 'votes', 0)
+redis.call('HSET', prefix .. 'q:' .. qid, 'doc', doc, 'status', 'received', 'version', 0,
+  'votes', 0, 'tally', ARGV[11])
 redis.call('ZADD', prefix .. 's:received', tonumber(qid), qid)
-redis.call('HSET', prefix .. 'q:' .. qid, 'tally', ARGV[11])
 if qid == '1' then
   -- The dialogue's first question: its counters count every question from here.
   redis.call('SET', prefix .. 'fig:ready', '1')
