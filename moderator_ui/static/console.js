@@ -210,7 +210,7 @@ function draw() {
   const selectable = [];
   for (const list of LISTS) {
     const all = [...questions.values()].filter((q) => list.statuses.has(q.status));
-    const items = all.filter(filters.matches).sort(filters.order(list.newestFirst));
+    const items = all.filter(filters.matcher()).sort(filters.order(list.newestFirst));
     for (const q of items) {
       const allowed = allowedActions(q, viewer);
       if (allowed.has("approve") || allowed.has("reject")) selectable.push(q.id);

@@ -83,7 +83,7 @@ function matchesFlag(question, wanted) {
  * the sort select `sort` and the search box `search`), calling `onChange()`
  * whenever one changes and `onLeave()` when the moderator leaves the search
  * box by key (Enter: to the first question found; Esc: clears it, and back
- * to the list). Returns {matches(q), order(newestFirst), active(), clear(),
+ * to the list). Returns {matcher(), order(newestFirst), active(), clear(),
  * focusSearch(), value(name)}.
  */
 export function createFilters({ form, search, sort, clearButton, onChange, onLeave }) {
@@ -145,17 +145,24 @@ export function createFilters({ form, search, sort, clearButton, onChange, onLea
     return select ? select.value : "";
   }
 
-  function matches(question) {
-    return (
-      matchField(value("status"), question.status) &&
-      matchField(value("topic"), question.topic) &&
-      matchField(value("locality"), question.locality) &&
-      matchField(value("channel"), question.channel) &&
-      matchField(value("official"), question.official ? question.official.id : null) &&
-      matchesFlag(question, value("flag")) &&
+  /**
+   * The test of the filters as they are now: each select read once, not once
+   * per question (a pass over 10,000 questions read the DOM 60,000 times).
+   */
+  function matcher() {
+    const [status, topic, locality, channel, official, flag] = [
+      "status", "topic", "locality", "channel", "official", "flag",
+    ].map(value);
+    const searched = query;
+    return (question) =>
+      matchField(status, question.status) &&
+      matchField(topic, question.topic) &&
+      matchField(locality, question.locality) &&
+      matchField(channel, question.channel) &&
+      matchField(official, question.official ? question.official.id : null) &&
+      matchesFlag(question, flag) &&
       // The key is made on the first search, not on the first draw.
-      (query.empty || matchesKey(query, keyOf(question), question.id))
-    );
+      (searched.empty || matchesKey(searched, keyOf(question), question.id));
   }
 
   /** The comparator of the chosen sort; without one, the list's own (`newestFirst` or not). */
@@ -178,5 +185,5 @@ export function createFilters({ form, search, sort, clearButton, onChange, onLea
     search.select();
   }
 
-  return { matches, order, active, clear, focusSearch, value };
+  return { matcher, order, active, clear, focusSearch, value };
 }
