@@ -57,7 +57,16 @@ VIEWERS_PERIODS = 3
 RECOUNT_ATTEMPTS = 5
 
 
+#: Dialogues whose public report a node keeps (``Reports.accountability``).
+KEPT_REPORTS = 64
+
+
 class Reports(Family):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # dialogue id -> ((last event id, dialogue version, day), its report)
+        self._reports: dict[str, tuple[tuple[str, int, Any], Accountability]] = {}
+
     async def dashboard(self, dialogue: Dialogue) -> dashboard.Dashboard:
         """The live dashboard: the counters kept as questions come and change,
         the viewers of every node, and the most supported open questions (a
@@ -113,7 +122,27 @@ class Reports(Family):
 
     async def accountability(self, dialogue: Dialogue) -> Accountability:
         """The public report: the states' counters and the answered and owed
-        questions only (not every question of the dialogue)."""
+        questions only (not every question of the dialogue). Kept as of the
+        dialogue's last event, version and day (what is overdue changes with
+        the day): a page thousands read after a broadcast reads the questions
+        once per change, not once per reader. The event id is read first, so
+        a report kept is never older than the id it is kept under."""
+        key = (
+            await self.store.events.last_id(dialogue.id),
+            dialogue.version,
+            figures.today(self._now()),
+        )
+        kept = self._reports.get(dialogue.id)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        account = await self._account(dialogue)
+        self._reports.pop(dialogue.id, None)
+        if len(self._reports) >= KEPT_REPORTS:
+            del self._reports[next(iter(self._reports))]
+        self._reports[dialogue.id] = (key, account)
+        return account
+
+    async def _account(self, dialogue: Dialogue) -> Accountability:
         counts = await self.store.questions.counts(dialogue.id)
         _, found = await self.store.questions.snapshot(
             dialogue.id, [Status.ANSWERED, Status.DEFERRED]

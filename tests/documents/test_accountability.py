@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from server.app import create_app
@@ -49,3 +51,32 @@ async def test_the_public_report_and_a_written_answer_published(
         assert (after["written"], after["owed"], after["overdue"]) == ("3", "2", "2")
         assert after["Nguyễn Văn An Giám"] == "1 2 0 0 "
         assert client.get("/d/khong-co/report").status_code == 404
+
+
+async def test_the_report_is_kept_until_the_dialogue_changes(
+    broadcast: Broadcast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thousands of readers after a broadcast read the questions once per
+    change: the report is kept as of the dialogue's last event (and its
+    version and day), and made again after any event."""
+    reports = broadcast.services.reports
+    questions = reports.store.questions
+    reads = 0
+    snapshot = questions.snapshot
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal reads
+        reads += 1
+        return await snapshot(*args, **kwargs)
+
+    monkeypatch.setattr(questions, "snapshot", counted)
+    first = await reports.accountability(broadcast.dialogue)
+    again = await reports.accountability(broadcast.dialogue)
+    assert again is first and reads == 1
+
+    q = broadcast.ids["c"]
+    body = {"text": "Đã có hướng dẫn cấp đổi trực tuyến trên Cổng dịch vụ công."}
+    await broadcast.services.moderation.act(broadcast.dialogue, q, "answer", body, ADMIN)
+    after = await reports.accountability(broadcast.dialogue)
+    assert reads == 2 and after.answered_written == first.answered_written + 1
+    assert after.owed == first.owed - 1
