@@ -106,5 +106,12 @@ class Dialogues:
         return sorted(await self._redis.hvals(keys.DIALOGUE_SLUGS))
 
     async def all(self) -> list[Dialogue]:
-        found = [await self.by_id(i) for i in await self.ids()]
-        return sorted((d for d in found if d), key=lambda d: (d.starts_at or "", d.slug))
+        """Every dialogue, in one round trip for their documents (a pipeline:
+        on a Cluster they are in as many slots as dialogues)."""
+        ids = await self.ids()
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for dialogue_id in ids:
+                pipe.get(keys.dialogue(dialogue_id))
+            raws = await pipe.execute()
+        found = [Dialogue.from_doc(json.loads(raw)) for raw in raws if raw]
+        return sorted(found, key=lambda d: (d.starts_at or "", d.slug))

@@ -66,3 +66,24 @@ async def test_two_requests_that_read_the_same_version_cannot_both_save(
     assert await redis.xlen(events) == before + 1
     with pytest.raises(StaleDialogue):
         await store.dialogues.save(after.evolve(title="x", version=9), 8)
+
+
+async def test_every_dialogue_in_one_read_in_order_of_start(
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
+) -> None:
+    """``Dialogues.all`` reads every document in one round trip (on a
+    Cluster, dialogues are in slots of their own) and orders them by start,
+    then slug; a dialogue whose document is gone is left out."""
+    later = await actions.dialogues.create(
+        slug="y-te-so", title="Y tế số", starts_at="2026-12-20T08:00:00+07:00"
+    )
+    earlier = await actions.dialogues.create(
+        slug="giao-duc-so", title="Giáo dục số", starts_at="2026-12-10T08:00:00+07:00"
+    )
+    gone = await actions.dialogues.create(slug="da-xoa", title="Đã xoá")
+    await redis.delete(keys.dialogue(gone.id))
+    assert [d.slug for d in await store.dialogues.all()] == [
+        dialogue.slug,
+        earlier.slug,
+        later.slug,
+    ]
