@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import re
 import statistics
@@ -40,7 +41,26 @@ WARM = 10**8
 DRAIN = 30.0
 
 
-async def _console(base: str, slug: str, seen: dict[int, float], ready: asyncio.Event) -> None:
+class Seen:
+    """Each marked question's arrival on the console, and a wait on them."""
+
+    def __init__(self) -> None:
+        self.at: dict[int, float] = {}
+        self.changed = asyncio.Condition()
+
+    async def add(self, mark: int, at: float) -> None:
+        async with self.changed:
+            self.at.setdefault(mark, at)
+            self.changed.notify_all()
+
+    async def until(self, marks: set[int], timeout: float) -> None:
+        """Until every one of ``marks`` is seen, or ``timeout`` seconds."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout), self.changed:
+                await self.changed.wait_for(lambda: marks <= self.at.keys())
+
+
+async def _console(base: str, slug: str, seen: Seen, ready: asyncio.Event) -> None:
     """The moderator's console feed: when each marked question arrives."""
     async with httpx.AsyncClient(base_url=base) as client:
         response = await client.post(
@@ -60,7 +80,7 @@ async def _console(base: str, slug: str, seen: dict[int, float], ready: asyncio.
             elif message["type"] == "question.received":
                 found = MARK.search(message["data"]["text"])
                 if found:
-                    seen.setdefault(int(found.group(1)), now)
+                    await seen.add(int(found.group(1)), now)
 
 
 async def _paced(
@@ -104,7 +124,7 @@ async def one_rate(url: str, rate: float, seconds: float, workers: int) -> str:
             assert srv.process is not None
             for child in psutil.Process(srv.process.pid).children():
                 child.cpu_affinity([CLIENT_CORE])
-            seen: dict[int, float] = {}
+            seen = Seen()
             ready = asyncio.Event()
             console = asyncio.create_task(_console(srv.url, dialogue.slug, seen, ready))
             await asyncio.wait_for(ready.wait(), 60)
@@ -112,18 +132,15 @@ async def one_rate(url: str, rate: float, seconds: float, workers: int) -> str:
             # The pipeline warm first: the intake worker process may still be
             # starting when the node answers HTTP.
             await _paced(srv.port, path, 1, 1, first=WARM)
-            while WARM not in seen:
-                await asyncio.sleep(0.05)
+            await seen.until({WARM}, 60)
             started = time.perf_counter()
             acked = await _paced(srv.port, path, rate, seconds)
             sent_for = time.perf_counter() - started
-            deadline = time.perf_counter() + DRAIN
-            while len(seen.keys() & acked.keys()) < len(acked) and time.perf_counter() < deadline:
-                await asyncio.sleep(0.05)
+            await seen.until(set(acked), DRAIN)
             console.cancel()
         finally:
             srv.stop()
-    in_order = [(seen[n] - acked[n]) * 1000 for n in sorted(acked) if n in seen]
+    in_order = [(seen.at[n] - acked[n]) * 1000 for n in sorted(acked) if n in seen.at]
     waits = sorted(in_order)
     tenth = max(1, len(in_order) // 10)
     firsts, lasts = in_order[:tenth], in_order[-tenth:]
