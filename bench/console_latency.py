@@ -53,10 +53,10 @@ class Seen:
             self.at.setdefault(mark, at)
             self.changed.notify_all()
 
-    async def until(self, marks: set[int], timeout: float) -> None:
-        """Until every one of ``marks`` is seen, or ``timeout`` seconds."""
+    async def until(self, marks: set[int], seconds: float) -> None:
+        """Until every one of ``marks`` is seen, or ``seconds`` have passed."""
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout), self.changed:
+            async with asyncio.timeout(seconds), self.changed:
                 await self.changed.wait_for(lambda: marks <= self.at.keys())
 
 
