@@ -165,6 +165,7 @@ async def node_phases(
             started = time.perf_counter()
             full = await _load(f"{label}: submit", srv.port, path, node, seconds)
             counts = store.questions.counts
+            backlog = full.answered - (await counts(dialogue.id))["pending"]
             while True:  # poll: the work happens in the server's processes
                 if (await counts(dialogue.id))["pending"] >= full.answered:
                     break
@@ -180,7 +181,8 @@ async def node_phases(
     worker_cpu = f"; {intake_cpu / full.answered * 1e6:.0f} µs of worker CPU per question"
     summary = (
         f"{label}: intake {where}: {full.answered} questions all pending {drained:.2f} s after "
-        f"the burst began ({full.answered / drained:,.0f}/s end to end)"
+        f"the burst began ({full.answered / drained:,.0f}/s end to end); a backlog of "
+        f"{backlog} at the burst's end ({full.wall:.1f} s) drained in {drained - full.wall:.2f} s"
         + (worker_cpu if intake else "")
     )
     return [full, paced], summary
@@ -196,7 +198,11 @@ async def run(seconds: float = 5.0, workers: int = 1, base: str | None = None) -
             found, summary = await node_phases(url, seconds, workers, label, env)
             phases += found
             summaries.append(summary)
-    print(f"ingest: {CONNECTIONS} connections, {seconds:g} s a phase; server on core {SERVER_CORE}")
+    print(
+        f"ingest: {CONNECTIONS} connections, {seconds:g} s a phase; server on core {SERVER_CORE},"
+        f" load generator, Redis and intake workers on core {CLIENT_CORE}; load average "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
     print("| endpoint | answered | server CPU per request | server CPU | median | p99 |")
     print("|---|---|---|---|---|---|")
     for p in phases:
@@ -207,10 +213,14 @@ async def run(seconds: float = 5.0, workers: int = 1, base: str | None = None) -
             ratio = (xadd.cpu / xadd.answered) / (p.cpu / p.answered)
             print(
                 f"{p.name} / POST+XADD: {p.per_second / xadd.per_second:.2f} in requests a second,"
-                f" {ratio:.2f} in CPU per request"
+                f" {ratio:.2f} in CPU per request (target ≥ 0.8)"
             )
+        if ": submit at half load" in p.name:
+            ms = sorted(x * 1000 for x in p.latencies)
+            p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+            print(f"{p.name}: p99 {p99:.1f} ms (target < 50 ms)")
     for line in summaries:
-        print(line)
+        print(line + " (target ≥ 2,000/s end to end)")
 
 
 def main() -> None:
