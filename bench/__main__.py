@@ -40,7 +40,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--sockets", type=int, nargs="+", help="fan-out sizes (default 1000 5000 10000)"
     )
-    parser.add_argument("--events", type=int, help="events per fan-out run (default 40)")
+    parser.add_argument("--events", type=int, help="events per fan-out run (default 32)")
     parser.add_argument("--ingest-seconds", type=float, help="each ingest phase (default 5)")
     parser.add_argument(
         "--console", type=int, default=10_000, help="pending questions in the console benchmark"
@@ -49,11 +49,17 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--only", nargs="+", help="run only these steps (names as printed by --list)"
     )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="also the Redis Cluster benchmark and the WebSocket flood against every protocol "
+        "implementation, not only the node's (about 5 minutes more)",
+    )
     parser.add_argument("--list", action="store_true", help="print the plan and stop")
     args = parser.parse_args(argv)
     quick = args.quick
     args.sockets = args.sockets or ([1000] if quick else [1000, 5000, 10000])
-    args.events = args.events or (20 if quick else 40)
+    args.events = args.events or (20 if quick else 32)
     args.ingest_seconds = args.ingest_seconds or (1.5 if quick else 5.0)
     args.plot = args.plot or (QUICK_PLOT if quick else PLOT)
     return args
@@ -76,7 +82,7 @@ def plan(args: argparse.Namespace) -> list[Step]:
     )
 
     def fan_out() -> None:
-        idle = 0.5 if args.quick else 2.0
+        idle = 0.5 if args.quick else 1.5
         # uvloop: the load generator's callbacks cost about half asyncio's.
         results = uvloop.run(fanout.run(args.sockets, args.events, idle=idle))
         title = "Fan-out: server CPU per delivery (one core), " + time.strftime("%Y-%m-%d")
@@ -95,11 +101,18 @@ def plan(args: argparse.Namespace) -> list[Step]:
             Step("duplicates", duplicates.run),
             Step("schemas", schemas.run),
             *(sized("console", console.run, n) for n in sorted({1000, args.console})),
-            Step("ws_flood", lambda: asyncio.run(ws_flood.run())),
+            # The node's own protocol; --all: every implementation (3.5 min more).
+            Step("ws_flood", lambda: asyncio.run(ws_flood.run(None if args.all else "guarded"))),
             Step("login_flood", lambda: asyncio.run(login_flood.run(10.0))),
-            Step("cluster", lambda: asyncio.run(cluster.run())),
-            *(sized("first_page", first_page.run, n) for n in (1300, 20000)),
+            # 20,000 questions (about 90 s to write) behind --all.
+            *(sized("first_page", first_page.run, n) for n in (1300, 5000)),
             *(sized("dashboard", dashboard.run, n) for n in (1000, 20000)),
+        ]
+    if args.all:
+        # Behind --all: a real 6-node Redis Cluster, then 5 reshards (about 160 s).
+        steps += [
+            sized("first_page", first_page.run, 20000),
+            Step("cluster", lambda: asyncio.run(cluster.run())),
         ]
     if args.only:
         unknown = set(args.only) - {s.name for s in steps}

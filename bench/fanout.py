@@ -439,7 +439,12 @@ def _raise_fd_limit() -> None:
 def _line(r: Result) -> str:
     if r.failed:
         return f"| {r.variant} | {r.sockets:,} | {r.failed} | | | | | |"
-    keeps = "yes" if r.keeps_up else f"no ({r.delivered:,} of {r.sockets * r.events:,})"
+    if r.keeps_up:
+        keeps = "yes"
+    elif r.delivered == r.sockets * r.events:
+        keeps = f"no (last event {r.last_lag_ms / 1000:.1f} s behind)"
+    else:
+        keeps = f"no ({r.delivered:,} of {r.sockets * r.events:,} delivered)"
     return (
         f"| {r.variant} | {r.sockets:,} | {r.cpu_us_per_delivery:.1f} | "
         f"{r.idle_cpu_share * 100:.1f}% | {r.kib_per_socket:.1f} | "
