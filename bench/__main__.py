@@ -94,7 +94,7 @@ def plan(args: argparse.Namespace) -> list[Step]:
 
     steps = [
         Step("fanout", fan_out),
-        Step("ingest", lambda: asyncio.run(ingest.run(args.ingest_seconds))),
+        Step("ingest", lambda: uvloop.run(ingest.run(args.ingest_seconds))),
     ]
     if not args.quick:
         steps += [
