@@ -29,9 +29,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import msgspec
 import redis.asyncio
@@ -118,7 +118,7 @@ class _FloorSocket(asyncio.Protocol):
             self._sockets.discard(self.transport)
 
 
-async def _events(url: str) -> Any:
+async def _events(url: str) -> AsyncIterator[bytes]:
     client = redis.asyncio.Redis.from_url(url)
     pubsub = client.pubsub()
     await pubsub.subscribe(CHANNEL)
