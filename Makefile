@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 
-.PHONY: demo test check lint fmt bench clean system-packages i18n docs
+.PHONY: demo test check lint fmt bench bench-quick clean system-packages i18n docs
 
 # Reinstalled whenever pyproject.toml changes. Editable, so moderator_ui/,
 # client_widget/ and the Lua scripts are used from the working tree.
@@ -83,8 +83,17 @@ i18n: $(VENV)/.installed
 docs: $(VENV)/.installed
 	$(BIN)/python -m server.web.apidoc
 
+# docs/benchmarks.md says what each measures. `make bench`: fan-out against
+# its peers (the bare-write floor, python websockets, Node Socket.IO with
+# the Redis adapter, installed with npm into a temporary directory when node
+# is here) at 1k/5k/10k viewers and docs/bench-fanout.svg, ingest against
+# its floors, then the other benchmarks: under 15 minutes on 2 cores.
+# `make bench-quick`: fan-out at 1k and short ingest phases, under 2 minutes.
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench
+
+bench-quick: $(VENV)/.installed
+	$(BIN)/python -m bench --quick
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
