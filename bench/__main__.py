@@ -68,8 +68,10 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def plan(args: argparse.Namespace) -> list[Step]:
     """The steps ``args`` asks for, in order (nothing run yet)."""
     from . import (
+        asgi_cpu,
         cluster,
         console,
+        console_latency,
         dashboard,
         duplicates,
         fanout,
@@ -78,8 +80,16 @@ def plan(args: argparse.Namespace) -> list[Step]:
         login_flood,
         plot,
         schemas,
+        submit_cpu,
         ws_flood,
     )
+    from .common import private_redis
+    from .ingest import SERVER_CORE, _pinned
+
+    def in_process(main: Callable[[str, int], Coroutine[Any, Any, None]], n: int) -> None:
+        """A CPU-per-request benchmark in this process, on the server's core."""
+        with _pinned(SERVER_CORE), private_redis() as url:
+            asyncio.run(main(url, n))
 
     def fan_out() -> None:
         idle = 0.5 if args.quick else 1.5
@@ -98,6 +108,11 @@ def plan(args: argparse.Namespace) -> list[Step]:
     ]
     if not args.quick:
         steps += [
+            # What the submit path costs in CPU, whole app and actions layer alone.
+            Step("asgi_cpu", lambda: in_process(asgi_cpu.main, 2000)),
+            Step("submit_cpu", lambda: in_process(submit_cpu.main, 1000)),
+            # How soon the console sees a question, at rates up to the target's 1,000/s.
+            Step("console_latency", lambda: asyncio.run(console_latency.run([250, 500, 1000]))),
             Step("duplicates", duplicates.run),
             Step("schemas", schemas.run),
             *(sized("console", console.run, n) for n in sorted({1000, args.console})),
