@@ -60,7 +60,9 @@ from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.server import ServerState
 from websockets.frames import Frame
-from websockets.protocol import State
+from websockets.protocol import Protocol, State
+from websockets.server import ServerProtocol
+from websockets.streams import StreamReader
 
 from ..config import Settings
 from ..metrics import SLOW_CLOSES
@@ -202,6 +204,7 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
         self.writable = UNREAD  # type: ignore[assignment]
         del self.request, self.response, self.scope
         self.frames = []
+        restart_parser(self.conn)
         if self.read_paused:  # a message of the client's waited for the app: none will read it
             self.read_paused = False
             self._follow()
@@ -451,6 +454,29 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
 
     def _peer(self) -> str:
         return self.client[0] if self.client else "?"
+
+
+def restart_parser(conn: ServerProtocol) -> bool:
+    """Swap an open connection's frame parser for a new one; True if done.
+    The server's parser is a generator that keeps the handshake's request
+    (its headers and all) in its frame for the connection's life: about a
+    quarter of an idle viewer's memory. Only between two frames, where the
+    old one waits at the head of its loop with nothing read: otherwise (a
+    frame half-read, or a websockets whose parser differs) it stays."""
+    old = conn.parser
+    frames = getattr(old, "gi_yieldfrom", None)  # Protocol.parse, under ServerProtocol's
+    waiting = getattr(frames, "gi_yieldfrom", None)
+    if (
+        getattr(frames, "gi_code", None) is not Protocol.parse.__code__
+        or getattr(waiting, "gi_code", None) is not StreamReader.at_eof.__code__
+        or conn.reader.buffer
+    ):
+        return False
+    parser = Protocol.parse(conn)
+    next(parser)  # to the head of its loop: nothing is buffered, it waits there
+    conn.parser = parser
+    old.close()
+    return True
 
 
 def protocol_class(settings: Settings) -> type[GuardedProtocol]:
