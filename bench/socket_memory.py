@@ -14,7 +14,12 @@ Python allocations the N sockets added, grouped by file and line, and by
 file: what each socket holds, from the interpreter's view (RSS also holds
 the allocator's slack and the kernel's socket buffers, which it does not see).
 
-``python -m bench.socket_memory --sockets 2000 [--trace] [--env K=V ...]``
+``--peer websockets`` measures, with the same client, the ``websockets``
+library's own asyncio server on uvloop (no compression, no pings) sending
+each socket the node's snapshot of the same dialogue, then holding it: the
+candidate of serving the public feed with that server instead.
+
+``python -m bench.socket_memory --sockets 2000 [--trace] [--peer websockets] [--env K=V ...]``
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import contextlib
 import os
 import resource
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +39,9 @@ import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
+
+from server.realtime.messages import snapshot
+from tests.helpers import free_port
 
 from .common import private_redis, rss_kib, seeded, server
 
@@ -54,6 +63,22 @@ def _dump(signum, frame):
     tracemalloc.take_snapshot().dump(path)
     os.rename(path, os.environ["DT_SNAPSHOT"])
 signal.signal(signal.SIGUSR1, _dump)
+"""
+
+
+#: The ``websockets`` peer: argv host, port, and a file holding the snapshot.
+PEER = """
+import asyncio, sys, uvloop
+from websockets.asyncio.server import serve
+host, port, snapshot = sys.argv[1], int(sys.argv[2]), open(sys.argv[3]).read()
+async def feed(ws):
+    await ws.send(snapshot)
+    await ws.wait_closed()
+async def main():
+    async with serve(feed, host, port, compression=None, ping_interval=None) as server:
+        print("ready", flush=True)
+        await server.serve_forever()
+uvloop.run(main())
 """
 
 
@@ -116,6 +141,19 @@ async def _open(host: str, port: int, path: str, n: int, into: list[Viewer]) -> 
         into.extend(batch)
 
 
+def _peer(host: str, port: int, tmp: Path, text: str) -> subprocess.Popen[bytes]:
+    """The ``websockets`` peer on the server's core, once it listens."""
+    path = tmp / "snapshot.json"
+    path.write_text(text, encoding="utf-8")
+    with _pinned(SERVER_CORE):
+        peer = subprocess.Popen(
+            [sys.executable, "-c", PEER, host, str(port), str(path)], stdout=subprocess.PIPE
+        )
+    assert peer.stdout is not None
+    peer.stdout.readline()
+    return peer
+
+
 def _traced(tmp: Path, snap: Path) -> dict[str, str]:
     """The environment of a node that loads ``SITECUSTOMIZE`` from ``tmp``."""
     (tmp / "sitecustomize.py").write_text(SITECUSTOMIZE)
@@ -134,7 +172,9 @@ def _snapshot(pid: int, path: Path) -> tracemalloc.Snapshot:
     raise TimeoutError("no snapshot from the node")
 
 
-async def run(n: int, trace: bool, env: dict[str, str], top: int) -> float:
+async def run(
+    n: int, trace: bool, env: dict[str, str], top: int, websockets_peer: bool = False
+) -> float:
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     with (
@@ -146,19 +186,26 @@ async def run(n: int, trace: bool, env: dict[str, str], top: int) -> float:
         snap = Path(tmp) / "snapshot"
         if trace:
             extra |= _traced(Path(tmp), snap)
-        async with seeded(url) as (_, dialogue, _store):
+        async with seeded(url) as (actions, dialogue, _store):
             with _pinned(SERVER_CORE):
                 srv = server(url, **QUIET, **extra).start()
             viewers: list[Viewer] = []
+            peer: subprocess.Popen[bytes] | None = None
             try:
                 assert srv.process is not None
                 pid = srv.process.pid
                 path = f"/ws/v1/dialogues/{dialogue.slug}/feed"
-                await _open(srv.host, srv.port, path, WARM, viewers)
+                host, port = srv.host, srv.port
+                if websockets_peer:
+                    text = snapshot(dialogue, await actions.feeds.public(dialogue), reset=False)
+                    port = free_port()
+                    peer = await asyncio.to_thread(_peer, host, port, Path(tmp), text)
+                    pid = peer.pid
+                await _open(host, port, path, WARM, viewers)
                 await asyncio.sleep(1.0)
                 before_rss = rss_kib(pid)
                 before = _snapshot(pid, snap) if trace else None
-                await _open(srv.host, srv.port, path, n, viewers)
+                await _open(host, port, path, n, viewers)
                 await asyncio.sleep(1.0)
                 kib = (rss_kib(pid) - before_rss) / n
                 if before is not None:
@@ -167,13 +214,17 @@ async def run(n: int, trace: bool, env: dict[str, str], top: int) -> float:
                 else:
                     print(
                         f"{n} idle public sockets (after {WARM}): {kib:.1f} KiB per socket "
-                        f"(RSS growth / sockets); env {env or '{}'}; load average "
+                        f"(RSS growth / sockets); {'websockets peer' if peer else 'node'}, "
+                        f"env {env or '{}'}; load average "
                         + " ".join(f"{x:.2f}" for x in os.getloadavg())
                     )
             finally:
                 for v in viewers:
                     if v.transport is not None:
                         v.transport.close()
+                if peer is not None:
+                    peer.kill()
+                    peer.wait()
                 srv.stop()
     return kib
 
@@ -196,12 +247,13 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, default=2000)
     parser.add_argument("--trace", action="store_true", help="where it goes (tracemalloc)")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--peer", choices=["websockets"], help="measure a peer server instead")
     parser.add_argument("--env", nargs="*", default=[], help="node settings, K=V")
     args = parser.parse_args()
     env = dict(item.split("=", 1) for item in args.env)
     import uvloop
 
-    uvloop.run(run(args.sockets, args.trace, env, args.top))
+    uvloop.run(run(args.sockets, args.trace, env, args.top, args.peer == "websockets"))
     sys.exit(0)
 
 

@@ -34,8 +34,9 @@ its snapshot or replay is out, the handler ``hand_over``s the socket to the
 node and its ASGI task ends: the protocol alone serves it from then on
 (what the client sends is read and ignored, within the same limits), drops
 what the handshake and the app left on it (the request, its response, the
-scope, the receive queue), and calls the node back once it is gone. An idle
-viewer then costs the node no task, coroutine or queue (issue 15 item 2).
+scope, the receive queue, the parser that read the handshake), and calls
+the node back once it is gone. An idle viewer then costs the node no task,
+coroutine or queue (issue 15 item 2).
 
 It must never block or await on a client; never hold more for one than the
 transport's high-water mark, one message of the app's and the replies to
