@@ -89,6 +89,13 @@ SOCKETS = Gauge(
     ["audience", "node"],
     registry=REGISTRY,
 )
+TASKS = Gauge(
+    "doithoai_tasks",
+    "asyncio tasks on this node's event loop: the node's own, one or more per request "
+    "or socket served through ASGI (staff), none per public viewer once it is live.",
+    ["node"],
+    registry=REGISTRY,
+)
 INTAKE_BACKLOG = Gauge(
     "doithoai_intake_backlog",
     "Inbox entries not yet materialised (waiting or being handled), per dialogue.",
@@ -166,6 +173,11 @@ def sockets(node: str, counts: dict[str, int]) -> None:
     """Set this node's open sockets per audience."""
     for audience in AUDIENCES:
         SOCKETS.labels(audience, node).set(counts.get(audience, 0))
+
+
+def tasks(node: str, count: int) -> None:
+    """Set this node's count of asyncio tasks."""
+    TASKS.labels(node).set(count)
 
 
 def exposition() -> bytes:

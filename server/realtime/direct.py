@@ -7,7 +7,9 @@ the transport holds writes (its buffer is over the high-water mark) do frames
 wait, in a bounded deque drained in order as soon as it takes them again
 (``GuardedProtocol.on_resume``); a socket further behind than that is closed
 (1013) by the hub and resumes with ``after=``. The protocol's write-stall
-deadline still drops one that takes nothing.
+deadline still drops one that takes nothing. Once live, the socket's handler
+has ended (``GuardedProtocol.hand_over``): the sink, the hub's
+``Subscriber`` and the protocol are all that is left of a viewer.
 
 One ``Heartbeat`` per node keeps idle sockets talking and pings them: a
 single timer, every half ``DOITHOAI_WS_PING_INTERVAL``, writes the heartbeat
@@ -41,7 +43,9 @@ class DirectSink:
 
     def __init__(self, protocol: GuardedProtocol, size: int) -> None:
         self._protocol = protocol
-        self._queue: deque[bytes] = deque()
+        #: Frames waiting for the transport; made only when one must wait
+        #: (an empty deque is ~600 bytes, more than the rest of the sink).
+        self._queue: deque[bytes] | None = None
         self._size = size
         #: Heartbeat ticks since the socket was last written to.
         self.quiet = 0
@@ -52,13 +56,15 @@ class DirectSink:
         protocol.on_resume = self._drain
 
     def offer(self, message: Message) -> bool:
-        protocol = self._protocol
-        if self._queue or not protocol.open_for_writes:
+        protocol, queue = self._protocol, self._queue
+        if queue or not protocol.open_for_writes:
             if protocol.going:
                 return True  # closing: the handler ends and the client resumes
-            if len(self._queue) >= self._size:
+            if queue is None:
+                queue = self._queue = deque()
+            if len(queue) >= self._size:
                 return False
-            self._queue.append(message.frame)
+            queue.append(message.frame)
             FRAMES_WAITED.inc()
             return True
         protocol.transport.write(message.frame)
@@ -69,13 +75,13 @@ class DirectSink:
         """Close now; before it is live, its handler closes it once its
         snapshot or replay is out (its ASGI sends must not meet a close)."""
         self.close_code = code
-        self._queue.clear()
+        self._queue = None
         if self._live:
             self._protocol.close_now(code)
 
     def detach(self) -> None:
-        """The socket's handler ends: forget what waits, hear no more resumes."""
-        self._queue.clear()
+        """The socket is gone: forget what waits, hear no more resumes."""
+        self._queue = None
         self._protocol.on_resume = None
 
     def keep_alive(self) -> None:
@@ -97,12 +103,14 @@ class DirectSink:
     @property
     def waiting(self) -> int:
         """Frames waiting for the transport."""
-        return len(self._queue)
+        return len(self._queue) if self._queue else 0
 
     def _drain(self) -> None:
         queue, protocol = self._queue, self._protocol
         while queue and protocol.open_for_writes:
             protocol.transport.write(queue.popleft())
+        if queue is not None and not queue:
+            self._queue = None
         self.quiet = 0
 
 

@@ -29,7 +29,14 @@ per-address slot. Here:
 The public feed's direct path (``direct.py``) writes pre-built frames to the
 transport itself: ``open_for_writes`` says whether a frame may be written
 now, ``on_resume`` is called once the transport takes writes again, and
-``close_now`` closes the socket from the hub's side without awaiting.
+``close_now`` closes the socket from the hub's side without awaiting. Once
+its snapshot or replay is out, the handler ``hand_over``s the socket to the
+node and its ASGI task ends: the protocol alone serves it from then on
+(what the client sends is read and ignored, within the same limits), drops
+what the handshake and the app left on it (the request, its response, the
+scope, the receive queue, the parser that read the handshake), and calls
+the node back once it is gone. An idle viewer then costs the node no task,
+coroutine or queue (issue 15 item 2).
 
 It must never block or await on a client; never hold more for one than the
 transport's high-water mark, one message of the app's and the replies to
@@ -54,7 +61,9 @@ from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.server import ServerState
 from websockets.frames import Frame
-from websockets.protocol import State
+from websockets.protocol import Protocol, State
+from websockets.server import ServerProtocol
+from websockets.streams import StreamReader
 
 from ..config import Settings
 from ..metrics import SLOW_CLOSES
@@ -70,6 +79,28 @@ DIRECT = "doithoai.direct"
 #: probing a window that stays shut: the client is never told, and the
 #: kernel's buffers stay taken.
 RESET_ON_CLOSE = struct.pack("ii", 1, 0)
+
+
+class _Unread:
+    """Stands in for uvicorn's receive queue and ``writable`` event on a
+    socket handed over to the node: no app task reads or sends any more."""
+
+    __slots__ = ()
+
+    def put_nowait(self, item: object) -> None:
+        pass
+
+    def empty(self) -> bool:
+        return True
+
+    def set(self) -> None:
+        pass
+
+    def clear(self) -> None:
+        pass
+
+
+UNREAD = _Unread()
 
 
 class GuardedProtocol(WebSocketsSansIOProtocol):
@@ -104,6 +135,10 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
         self.on_resume: Callable[[], None] | None = None
         #: Pinged by the node's heartbeat, not by timers of its own.
         self._node_pings = False
+        #: Handed over to the node (``hand_over``): its app task ends.
+        self.handed_over = False
+        #: The node's callback once a handed-over socket is gone.
+        self._on_gone: Callable[[], None] | None = None
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
@@ -152,6 +187,35 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
             self.ping_sent_at = now
             self.conn.send_ping(self.pending_ping_payload)
             self.transport.write(b"".join(self.conn.data_to_send()))
+
+    def hand_over(self, on_gone: Callable[[], None]) -> bool:
+        """Serve the socket without the app from now on: its handler may
+        return (``run_asgi`` leaves the socket open), what the client sends is
+        read and dropped (within the frame budget), and ``on_gone`` is called
+        once the connection is lost. False, and nothing changes, if the socket
+        is already closing (the app then hears the disconnect as before)."""
+        if self.going or self.refused or self.conn.state is not State.OPEN:
+            return False
+        self.handed_over = True
+        self._on_gone = on_gone
+        # What only the app and the handshake used: no task reads the queue,
+        # none awaits ``writable``, and the request, its response and the
+        # scope (headers and all) have done their work.
+        self.queue = UNREAD  # type: ignore[assignment]
+        self.writable = UNREAD  # type: ignore[assignment]
+        del self.request, self.response, self.scope
+        self.frames = []
+        restart_parser(self.conn)
+        if self.read_paused:  # a message of the client's waited for the app: none will read it
+            self.read_paused = False
+            self._follow()
+        return True
+
+    def send_receive_event_to_app(self) -> None:
+        if self.handed_over:  # nobody to hear it: clients need no answer
+            self.frames = []
+            return
+        super().send_receive_event_to_app()
 
     def close_now(self, code: int, reason: str = "") -> None:
         """The app's ``websocket.close`` without awaiting a writable transport:
@@ -267,7 +331,24 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
             self._abort()
 
     async def run_asgi(self) -> None:
-        await super().run_asgi()
+        # uvicorn's, but an app that handed the socket over returns and leaves it open.
+        try:
+            result = await self.app(self.scope, self.receive, self.send)
+        except ClientDisconnected:
+            pass
+        except BaseException:
+            self.logger.exception("Exception in ASGI application\n")
+            self.send_500_response()
+        else:
+            if not self.handshake_complete:
+                self.logger.error("ASGI callable returned without completing handshake.")
+                self.send_500_response()
+            elif result is not None:
+                self.logger.error("ASGI callable should return None, but returned '%s'.", result)
+            elif self.handed_over:
+                return
+        if self.close_timer is None:
+            self.transport.close()
         self._closing()
         if self.close_timer is None:  # uvicorn closed the transport: it must drain
             self._watch_drain()
@@ -282,6 +363,9 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
             self._deadline.cancel()
             self._deadline = None
         super().connection_lost(exc)
+        gone, self._on_gone = self._on_gone, None
+        if gone is not None:
+            gone()
 
     # The close deadline.
 
@@ -371,6 +455,29 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
 
     def _peer(self) -> str:
         return self.client[0] if self.client else "?"
+
+
+def restart_parser(conn: ServerProtocol) -> bool:
+    """Swap an open connection's frame parser for a new one; True if done.
+    The server's parser is a generator that keeps the handshake's request
+    (its headers and all) in its frame for the connection's life: about a
+    quarter of an idle viewer's memory. Only between two frames, where the
+    old one waits at the head of its loop with nothing read: otherwise (a
+    frame half-read, or a websockets whose parser differs) it stays."""
+    old = conn.parser
+    frames = getattr(old, "gi_yieldfrom", None)  # Protocol.parse, under ServerProtocol's
+    waiting = getattr(frames, "gi_yieldfrom", None)
+    if (
+        getattr(frames, "gi_code", None) is not Protocol.parse.__code__
+        or getattr(waiting, "gi_code", None) is not StreamReader.at_eof.__code__
+        or conn.reader.buffer
+    ):
+        return False
+    parser = Protocol.parse(conn)
+    next(parser)  # to the head of its loop: nothing is buffered, it waits there
+    conn.parser = parser
+    old.close()
+    return True
 
 
 def protocol_class(settings: Settings) -> type[GuardedProtocol]:

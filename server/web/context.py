@@ -21,8 +21,10 @@ from ..realtime.reader import Reader
 class Node:
     """This node's live parts: its name, the reader that follows dialogues'
     event streams, the hub that fans events out to its sockets, the one
-    heartbeat timer of its direct sockets, and the open sockets (to close them
-    on shutdown, to cap them per address)."""
+    heartbeat timer of its direct sockets, the open sockets whose handler
+    still runs (to close them on shutdown: uvicorn closes the public viewers
+    handed over to the node, with 1012, before), and the open sockets per
+    address (to cap them)."""
 
     name: str
     hub: Hub

@@ -18,6 +18,7 @@ list, nothing of the body.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import hmac
@@ -185,6 +186,7 @@ async def metrics_endpoint(request: Request) -> Response:
         raise Refused("not_found", GENERIC["not_found"])
     here = node(request)
     metrics.sockets(here.name, here.hub.by_audience())
+    metrics.tasks(here.name, len(asyncio.all_tasks()))
     # Redis away: the node's own metrics still tell, and the Redis errors say why.
     with contextlib.suppress(StoreUnavailable):
         metrics.dialogue_gauges(await services(request).gauges())

@@ -8,8 +8,11 @@ server more than a snapshot), then go live. The hub only ever offers to a
 socket's sink, which never blocks, so no client can slow the others: on the
 public feed served by our protocol, the direct path (``realtime/direct.py``:
 the frame written to the transport, a bounded queue only while it holds
-writes, the node's one heartbeat timer); otherwise (the staff console, or
-another server) a bounded queue drained by a task per socket.
+writes, the node's one heartbeat timer), and once live the socket is handed
+over to the node (``GuardedProtocol.hand_over``): its handler ends, and the
+protocol's callback unregisters it and frees its per-address place when it
+goes; otherwise (the staff console, or another server) a bounded queue
+drained by a task per socket, with the handler listening until it goes.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from ..realtime.messages import render, snapshot
 from ..realtime.wsprotocol import DIRECT, GuardedProtocol
 from .auth import client_key, identify_api, may_see, staff_ws_origin_ok
 from .catalogs import say
-from .context import node, services, settings
+from .context import Node, node, services, settings
 from .errors import STATUS, error_body, refusal_headers, unavailable
 from .widget import origin_allowed
 
@@ -117,7 +120,11 @@ def _direct(ws: WebSocket, audience: str, config: Settings) -> GuardedProtocol |
     return protocol if isinstance(protocol, GuardedProtocol) else None
 
 
-async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str, screen: bool) -> None:
+async def _serve(
+    ws: WebSocket, dialogue: Dialogue, audience: str, screen: bool, release: Callable[[], None]
+) -> bool:
+    """Serve the socket; True if it was handed over to the node (its handler
+    may end; ``release`` is called once it is gone), False once it is done."""
     here = node(ws)
     config = settings(ws)
     protocol = _direct(ws, audience, config)
@@ -128,17 +135,21 @@ async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str, screen: bool)
     )
     sub = Subscriber(sink, dialogue.id, audience, screen)
     here.hub.add(sub)
+    handed_over = False
     try:
         await here.reader.track(dialogue)
         last_id = await _catch_up(ws, services(ws), dialogue, audience)
         if not sub.go_live(last_id):
             sink.close_code = CLOSE_SLOW
-            return
+            return False
         if sink.close_code is not None:  # closed by the hub meanwhile (a rotated screen token)
-            return
+            return False
         if isinstance(sink, DirectSink):
-            await _serve_direct(ws, sink)
-            return
+            assert protocol is not None
+            handed_over = _hand_over(here, protocol, sink, sub, release)
+            if not handed_over:  # closing already: hear it out here
+                await _serve_direct(ws, sink)
+            return handed_over
         ended = asyncio.Event()
         tasks = {asyncio.create_task(sink.pump()), asyncio.create_task(_listen(ws))}
         if audience == STAFF:
@@ -167,22 +178,47 @@ async def _serve(ws: WebSocket, dialogue: Dialogue, audience: str, screen: bool)
         log.warning("closing a %s socket: Redis unavailable (%s)", audience, exc)
         sink.close_code, sink.close_reason = CLOSE_UNAVAILABLE, UNAVAILABLE_REASON
     finally:
+        if not handed_over:
+            here.hub.remove(sub)
+            if isinstance(sink, DirectSink):
+                sink.detach()
+            if (
+                ws.application_state is WebSocketState.CONNECTED
+                and ws.client_state is WebSocketState.CONNECTED
+            ):
+                # Bounded: the protocol resets a close not done by its deadline.
+                with contextlib.suppress(Exception):
+                    await ws.close(sink.close_code or 1000, sink.close_reason)
+    return False
+
+
+def _hand_over(
+    here: Node,
+    protocol: GuardedProtocol,
+    sink: DirectSink,
+    sub: Subscriber,
+    release: Callable[[], None],
+) -> bool:
+    """Live on the direct path with no handler: the hub writes, the node's
+    heartbeat beats and pings, the protocol reads (and drops) what the client
+    sends within its limits and, once the connection is lost, unregisters
+    the socket and frees its per-address place. False if it is closing."""
+
+    def gone() -> None:
+        here.heartbeat.discard(sink)
         here.hub.remove(sub)
-        if isinstance(sink, DirectSink):
-            sink.detach()
-        if (
-            ws.application_state is WebSocketState.CONNECTED
-            and ws.client_state is WebSocketState.CONNECTED
-        ):
-            # Bounded: the protocol resets a close not done by its deadline.
-            with contextlib.suppress(Exception):
-                await ws.close(sink.close_code or 1000, sink.close_reason)
+        sink.detach()
+        release()
+
+    if not protocol.hand_over(gone):
+        return False
+    here.heartbeat.add(sink)
+    return True
 
 
 async def _serve_direct(ws: WebSocket, sink: DirectSink) -> None:
-    """Live on the direct path: the hub writes, the node's heartbeat beats,
-    and this handler only hears the client until it goes or is closed
-    (``DirectSink.close`` hands it the disconnect): no task of its own."""
+    """Live on the direct path, a socket that could not be handed over (it
+    is closing): the handler hears the client until it goes."""
     here = node(ws)
     here.heartbeat.add(sink)
     here.sockets.add(ws)
@@ -271,13 +307,19 @@ async def _open(
         await ws.close(CLOSE_POLICY)
         return
     per_address[address] += 1
-    try:
-        await ws.accept()
-        await _serve(ws, dialogue, audience, token is not None)
-    finally:
+
+    def release() -> None:
         per_address[address] -= 1
         if per_address[address] <= 0:
             del per_address[address]
+
+    handed_over = False
+    try:
+        await ws.accept()
+        handed_over = await _serve(ws, dialogue, audience, token is not None, release)
+    finally:
+        if not handed_over:
+            release()
 
 
 def _unavailable_refused(feed: Endpoint) -> Endpoint:

@@ -314,3 +314,76 @@ async def test_a_vote_storm_reaches_viewers_once_a_second_per_question(
         assert seen[qid][-1][1] == counts[qid]
         assert len(times) <= (times[-1] - times[0]) + 2, f"{len(times)} changes of {qid}"
         assert len(times) < VOTE_RATE * STORM_SECONDS / QUESTIONS / 10
+
+
+#: Live viewers opened at once in the test below.
+IDLE_VIEWERS = 20
+PUBLIC_SOCKETS = 'doithoai_sockets{audience="public"'
+
+
+async def until(check: Any, what: str) -> None:
+    """Poll ``check`` (a blocking callable) until it is true."""
+    deadline = time.monotonic() + DEADLINE
+    while not await asyncio.to_thread(check):
+        assert time.monotonic() < deadline, what
+        await asyncio.sleep(0.05)
+
+
+async def test_a_live_viewer_holds_no_task_and_leaves_the_hub_when_it_goes(
+    redis_url: str, feed: Feed
+) -> None:
+    """Once its snapshot is out, a public viewer is the node's alone (issue 15
+    item 2): its handler's task has ended, so the node's tasks
+    (``doithoai_tasks``) do not grow with the audience, where on the ASGI
+    path (``DOITHOAI_WS_DIRECT=false``) each viewer holds tasks. What it sends
+    is still read: a text message the app no longer reads does not stop its
+    reading, and a ping behind it is answered. When a viewer goes, with a
+    close or by dropping the connection, the hub forgets it and its
+    per-address place is free again; the others still get every event."""
+    n = IDLE_VIEWERS
+    for direct in (True, False):
+        env = {"DOITHOAI_WS_DIRECT": str(direct).lower(), "DOITHOAI_WS_PER_ADDRESS": str(n + 1)}
+        with node(redis_url, **env) as server:
+            first = await asyncio.to_thread(Viewer, server)  # the reader now follows the dialogue
+            viewers = [first]
+            try:
+                snapshot = message(await asyncio.to_thread(first.frame))
+                await until(lambda: counter(server, PUBLIC_SOCKETS) == 1, "the viewer counted")
+                before = counter(server, "doithoai_tasks")
+                for _ in range(n):
+                    viewers.append(await asyncio.to_thread(Viewer, server))
+                    await asyncio.to_thread(viewers[-1].frame)
+                await until(lambda: counter(server, PUBLIC_SOCKETS) == n + 1, "all counted")
+                grown = counter(server, "doithoai_tasks") - before
+                if not direct:
+                    assert grown >= n, "the ASGI path's tasks per socket are not counted"
+                    continue
+                assert grown < n / 4, f"{grown:g} more tasks for {n} live viewers"
+
+                talker = viewers[1]
+                talker.sock.sendall(rawws.masked_frame(rawws.TEXT, b'{"type": "ping"}'))
+                talker.sock.sendall(rawws.masked_frame(rawws.PING, b"still there?"))
+                pong = await asyncio.to_thread(talker.frame)
+                assert pong[0] & 0x0F == 0xA and payload(pong) == b"still there?"
+
+                closing, dropped = viewers.pop(), viewers.pop()
+                closing.sock.sendall(rawws.masked_frame(rawws.CLOSE, (1000).to_bytes(2, "big")))
+                answer = await asyncio.to_thread(closing.frame)
+                assert answer[0] & 0x0F == rawws.CLOSE
+                closing.close()
+                dropped.close()
+                await until(lambda: counter(server, PUBLIC_SOCKETS) == n - 1, "the hub forgot them")
+                for _ in range(2):  # their places are free again
+                    viewers.append(await asyncio.to_thread(Viewer, server))
+                    await asyncio.to_thread(viewers[-1].frame)
+                with pytest.raises(ConnectionError):  # and the cap still holds
+                    await asyncio.to_thread(rawws.open_socket, server.host, server.port, PATH)
+                await feed.publish("Câu hỏi sau khi hai người xem rời đi?")
+                last = await feed.store.events.last_id(feed.dialogue.id)
+                for viewer in (viewers[0], viewers[-1]):
+                    frames = await asyncio.to_thread(viewer.frames_until, last)
+                    assert message(frames[-1])["id"] == last
+            finally:
+                for viewer in viewers:
+                    viewer.close()
+    assert snapshot["type"] == "snapshot"
