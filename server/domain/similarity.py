@@ -58,9 +58,11 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .folding import STOP_SYLLABLES, fold
 
@@ -89,6 +91,47 @@ PHRASES: dict[str, str] = {
     "tk": "tai khoan",
     "ck": "chuyen khoan",
     "dk": "dang ky",
+    # teencode: how chat on phones spells the everyday words of a question
+    # (written from the usual lists of Vietnamese chat spellings, not from the
+    # labelled set's errors)
+    "bh": "bao gio",
+    "bjo": "bao gio",
+    "bgio": "bao gio",
+    "mk": "minh",
+    "mik": "minh",
+    "mjk": "minh",
+    "mn": "",
+    "e": "em",
+    "r": "roi",
+    "trc": "truoc",
+    "trg": "truong",
+    "ns": "noi",
+    "nhiu": "nhieu",
+    "lm": "lam",
+    "bik": "biet",
+    "bjk": "biet",
+    "dag": "dang",
+    "ad": "",
+    "admin": "",
+    "z": "vay",
+    "v": "vay",
+    "zay": "vay",
+    "dzay": "vay",
+    "ua": "qua",  # "wá" once Telex is undone
+    "ql": "quoc lo",
+    # a call-taker's note of a question asked by phone: the frame is not the
+    # question ("Người dân gọi đường dây nóng hỏi ...")
+    "goi duong day nong": "",
+    "qua duong day nong": "",
+    "duong day nong": "",
+    "qua tong dai": "",
+    "goi tong dai": "",
+    "goi len tong dai": "",
+    "tong dai": "",
+    "goi dien hoi": "",
+    "qua dien thoai": "",
+    "goi dien thoai": "",
+    "goi len": "",
     # acronyms and their written-out forms
     "tp": "thanh pho",
     "hs": "hoc sinh",
@@ -436,20 +479,86 @@ _SALUTATIONS = frozenset({("kinh", "gui"), ("kinh", "thua"), ("thua",), ("chao",
 FOCUS_WINDOW = 2
 
 
+#: Syllables left out besides ``folding.STOP_SYLLABLES``: the pronouns of chat
+#: ("cho e hỏi", "nhà mk"), which say who asks, not what.
+_STOP = STOP_SYLLABLES | {"em", "minh"}
+
+
+#: Units after a number that make it a quantity ("76 tuổi", "30 nghìn", "2
+#: tuần"), not the number of a thing ("thôn số 3", "quốc lộ 49", "lớp 6").
+_UNITS = frozenset(
+    {
+        "tuoi",
+        "nam",
+        "thang",
+        "tuan",
+        "ngay",
+        "gio",
+        "phut",
+        "nghin",
+        "ngan",
+        "trieu",
+        "ty",
+        "dong",
+        "k",
+        "lan",
+        "nguoi",
+        "ca",
+        "km",
+        "m",
+        "kg",
+        "tan",
+        "phan",
+    }
+)
+
+
+#: Words before a number that make it the number of a thing, whatever follows
+#: ("tháng 10 năm 2026", "lớp 6", "quốc lộ 49", "thôn số 3").
+_LABELS = frozenset(
+    {
+        "so",
+        "thon",
+        "to",
+        "khu",
+        "lop",
+        "lo",
+        "ql",
+        "tuyen",
+        "duong",
+        "kiet",
+        "hem",
+        "phuong",
+        "xa",
+        "thang",
+        "nam",
+        "ngay",
+        "khoi",
+        "doi",
+        "ap",
+        "ban",
+    }
+)
+_LABELLED = re.compile(r"[a-z]+(\d+)")
+_THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3})")
+_DIGIT = re.compile(r"\d")
+
+
 @dataclass(frozen=True)
 class _Analysis:
     terms: frozenset[str]  # syllables and class terms
     focus: frozenset[str]  # the syllables among terms that are the focus
-    mentions: frozenset[str]  # every folded syllable, to look names up in
+    numbers: frozenset[str]  # the numbers that tell what it is about
 
 
 def _analyse(text: str) -> _Analysis:
     found: set[str] = set()
     focus: set[str] = set()
-    words: set[str] = set()
-    for clause in _CLAUSE_END.split(text):
+    numbers: set[str] = set()
+    for clause in _CLAUSE_END.split(_THOUSANDS.sub("", text)):
         folded = fold(clause).split()
-        words.update(folded)
+        if _DIGIT.search(clause):
+            _numbers(folded, numbers)
         if tuple(folded[:2]) in _SALUTATIONS or tuple(folded[:1]) in _SALUTATIONS:
             continue
         tokens = _replace(folded, _PHRASES)
@@ -466,13 +575,13 @@ def _analyse(text: str) -> _Analysis:
         ):
             found.add(YES_NO)
             anchors.append(len(asked) - 1)
-        content = [i for i, t in enumerate(asked) if t[0] != "?" and t not in STOP_SYLLABLES]
+        content = [i for i, t in enumerate(asked) if t[0] != "?" and t not in _STOP]
         for anchor in anchors:
             before = [asked[i] for i in content if i < anchor]
             focus.update(before[-FOCUS_WINDOW:])
         found.update(asked)
         found.update(tokens[end:])
-    return _Analysis(frozenset(found - STOP_SYLLABLES), frozenset(focus), frozenset(words))
+    return _Analysis(frozenset(found - _STOP), frozenset(focus), frozenset(numbers))
 
 
 def terms(text: str) -> frozenset[str]:
@@ -487,39 +596,108 @@ def focus(text: str) -> frozenset[str]:
     return _analyse(text).focus
 
 
-# --- names ---------------------------------------------------------------------
+# --- names and numbers: what a question is about ------------------------------
 
 _WORD = re.compile(r"[^\W\d_]+")
+_TOKEN = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"[.!?:;\n]")
+#: Capitalised words that address someone rather than name a place or body.
+_TITLES = _STOP | {"ong", "ba", "anh", "chi", "co", "chu", "bac"}
+
+#: A syllable as written (lower case, marks kept) and folded.
+_Syllable = tuple[str, str]
+
+
+@lru_cache(maxsize=65536)
+def _word_syllables(word: str) -> tuple[_Syllable, ...]:
+    return _syllables(word)
+
+
+def _syllables(text: str) -> tuple[_Syllable, ...]:
+    written = _TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
+    folded = fold(" ".join(written)).split()
+    if len(folded) != len(written):  # a token fold cuts in two: one at a time
+        folded = [fold(t) for t in written]
+    return tuple(zip(written, folded, strict=True))
+
+
+def _name_phrases(text: str) -> frozenset[tuple[_Syllable, ...]]:
+    """Runs of capitalised words that do not begin a sentence, each a tuple of
+    syllables as written and folded ("chợ An Cựu" → (("an", "an"), ("cựu",
+    "cuu"))). None when most words are capitalised (shouting, titles)."""
+    found: set[tuple[_Syllable, ...]] = set()
+    capitalised = total = 0
+    for sentence in _SENTENCE_END.split(text):
+        run: list[_Syllable] = []
+        last_end = -1
+        for position, match in enumerate(_WORD.finditer(sentence)):
+            word = match.group()
+            total += 1
+            if not word[0].isupper():
+                continue
+            capitalised += 1
+            # Acronyms (VNeID, THPT, QR) are not names of places or bodies.
+            if position == 0 or not word[1:].islower():
+                continue
+            if run and not sentence[last_end : match.start()].isspace():
+                found.add(tuple(run))
+                run = []
+            run.extend(_word_syllables(word))
+            last_end = match.end()
+        if run:
+            found.add(tuple(run))
+    if total == 0 or capitalised * 2 > total:
+        return frozenset()
+    return frozenset(p for p in found if not all(f in _TITLES for _, f in p))
 
 
 def names(text: str) -> frozenset[str]:
-    """Folded syllables of the capitalised words that do not begin a sentence
-    ("Khi nào chợ An Cựu ..." → {"an", "cuu"}). Empty when the text has no
-    capitals, or when most of its words are capitalised (shouting, titles)."""
-    found: set[str] = set()
-    capitalised = total = 0
-    for sentence in _SENTENCE_END.split(text):
-        words = _WORD.findall(sentence)
-        total += len(words)
-        for position, word in enumerate(words):
-            if word[0].isupper():
-                capitalised += 1
-                # Acronyms (VNeID, THPT, QR) are not names of places or bodies.
-                if position > 0 and word[1:].islower():
-                    found.update(fold(word).split())
-    if total == 0 or capitalised * 2 > total:
-        return frozenset()
-    return frozenset(found - STOP_SYLLABLES)
+    """The folded names of ``text``: runs of capitalised words that do not
+    begin a sentence ("Khi nào chợ An Cựu ..." → {"an cuu"}). Empty when the
+    text has no capitals, or when most of its words are capitalised."""
+    return frozenset(" ".join(f for _, f in phrase) for phrase in _name_phrases(text))
+
+
+def _mentions(syllables: tuple[_Syllable, ...], phrase: tuple[_Syllable, ...]) -> bool:
+    """Whether ``syllables`` contain ``phrase``, syllable by syllable: the
+    folded forms equal, and the written forms too unless that syllable was
+    typed without marks. So "Phú Hội" is in "phu hoi" and in "Phú Hội" but
+    not in "phủ sóng" or "xin hỏi" (a folded key alone would collide)."""
+    n = len(phrase)
+    first = phrase[0][1]
+    for i in range(len(syllables) - n + 1):
+        if syllables[i][1] != first:
+            continue
+        for (written, folded), (name_written, name_folded) in zip(
+            syllables[i : i + n], phrase, strict=True
+        ):
+            if folded != name_folded or (written != name_written and not written.isascii()):
+                break
+        else:
+            return True
+    return False
 
 
 # --- the index ---------------------------------------------------------------
 
+#: The learned combination (``bench/fit_duplicates.py`` fits it on the tuning
+#: half of tests/data/duplicates.tsv only, and prints these lines): a
+#: suggestion's score is the logistic of the intercept plus each feature times
+#: its coefficient. The features, in order: the weighted Jaccard; the shared
+#: weight's share of the smaller text's (one text inside the other: a shorter
+#: or a longer wording, a call-taker's note around the question); "each names
+#: a place, body or number the other does not mention"; "both ask, no kind of
+#: question in common".
+COEFFICIENTS: tuple[float, ...] = (-3.964, 4.754, 5.035, -5.881, -3.464)
+#: A pair below this weighted Jaccard scores 0: far from any duplicate of the
+#: tuning half, and it keeps the candidate search exact (``_Query.candidates``).
+JACCARD_FLOOR = 0.25
+
 
 @dataclass(frozen=True)
 class Scoring:
-    """The knobs of the score. The defaults were chosen on the tuning half of
-    tests/data/duplicates.tsv (docs/moderation.md has the numbers)."""
+    """The knobs of the score. The defaults were chosen or fitted on the
+    tuning half of tests/data/duplicates.tsv (docs/moderation.md has the numbers)."""
 
     #: Weight of a question-word class term (?when, ?qty, ...), whatever its df:
     #: about one rare word (6.4 at 460 questions), so asking "when" instead of
@@ -528,11 +706,8 @@ class Scoring:
     #: Extra weight of a focus syllable, as a share of its weight: 1.0 doubles
     #: it, so what two questions on one subject ask about decides.
     focus_weight: float = 1.0
-    #: Factor applied when each text names something the other does not mention.
-    other_name_factor: float = 0.3
-    #: Factor applied when both texts ask something and share no kind of
-    #: question ("có ... không?" vs "bao nhiêu?", "khi nào?" vs "ở đâu?").
-    other_question_factor: float = 0.7
+    #: The learned combination of the features (``COEFFICIENTS``).
+    coefficients: tuple[float, ...] = COEFFICIENTS
 
 
 @dataclass(frozen=True)
@@ -542,23 +717,41 @@ class _Entry:
     classes: int  # how many question-word class terms it has
     asks: frozenset[str]  # its class terms
     terms: frozenset[str]  # words and class terms
-    mentions: frozenset[str]  # every folded syllable, to look names up in
-    names: frozenset[str]
+    syllables: tuple[_Syllable, ...]  # every syllable, to look names up in
+    names: frozenset[tuple[_Syllable, ...]]
+    numbers: frozenset[str]
 
 
 def _entry(text: str) -> _Entry:
     analysis = _analyse(text)
     found = analysis.terms
     words = frozenset(t for t in found if t[0] != "?")
+    syllables = _syllables(text)
     return _Entry(
         words,
         analysis.focus & words,
         len(found) - len(words),
         found - words,
         found,
-        analysis.mentions,
-        names(text),
+        syllables,
+        _name_phrases(text),
+        analysis.numbers,
     )
+
+
+def _numbers(folded: list[str], found: set[str]) -> None:
+    """Add to ``found`` the numbers of a folded clause that tell what a question
+    is about ("thôn số 3", "QL49", "A Lưới 2", "năm 2026"): every number after
+    a label word, or not followed by a unit ("76 tuổi", "30 nghìn" are
+    quantities, "4G", "30k" are no numbers)."""
+    for i, token in enumerate(folded):
+        if token.isdigit():
+            before = folded[i - 1] if i else ""
+            after = folded[i + 1] if i + 1 < len(folded) else ""
+            if before in _LABELS or after not in _UNITS:
+                found.add(token)
+        elif token[0].isalpha() and (labelled := _LABELLED.fullmatch(token)) is not None:
+            found.add(labelled.group(1))  # "ql49", "th10"
 
 
 #: 1.0 in the index's fixed-point weights (about 6 decimal digits).
@@ -569,9 +762,9 @@ def _fixed(value: float) -> int:
     return round(value * _ONE)
 
 
-#: The score a suggestion must reach: where F1 is best on the tuning half of
-#: tests/data/duplicates.tsv (0.315 to 0.32; docs/moderation.md has the sweep).
-DEFAULT_THRESHOLD = 0.32
+#: The score a suggestion must reach: the middle of the range where F1 is
+#: best on the tuning half of tests/data/duplicates.tsv (docs/moderation.md).
+DEFAULT_THRESHOLD = 0.525
 
 #: At most this many candidates are scored per query: those that share the most
 #: rare terms with it. A duplicate shares many; at 5,000 questions the cap keeps
@@ -649,7 +842,7 @@ class DuplicateIndex:
         query = _Query(self, _entry(text))
         if not query.entry.terms or limit <= 0:
             return []
-        scored = query.scores(query.candidates(self.threshold, self.cap), self.threshold)
+        scored = query.scores(query.candidates(JACCARD_FLOOR, self.cap), self.threshold)
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored[:limit]
 
@@ -660,6 +853,23 @@ class DuplicateIndex:
         if other is None or not query.entry.terms:
             return 0.0
         return round(query.score(other), 4)
+
+    def features(self, text: str, question_id: str) -> tuple[float, ...] | None:
+        """The features the score combines, for ``text`` against one indexed
+        question (None if unknown or below ``JACCARD_FLOOR``): what
+        ``bench/fit_duplicates.py`` fits the coefficients on."""
+        other = self._entries.get(question_id)
+        query = _Query(self, _entry(text))
+        if other is None or not query.entry.terms:
+            return None
+        shared, other_weight = query.shared(other), query.weight_of(other)
+        if shared < JACCARD_FLOOR * (query.total + other_weight - shared):
+            return None
+        return query.features(other, shared, other_weight)
+
+
+def _logistic(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
 
 
 class _Query:
@@ -677,6 +887,7 @@ class _Query:
         self.base = _fixed(1.0 + math.log(len(index._entries) + 1))
         self.class_weight = _fixed(index.scoring.question_word_weight)
         self.focus_weight = index.scoring.focus_weight
+        self.coefficients = index.scoring.coefficients
         log_df = index._log_df
         #: Each term's weight without focus bonus (the bonus counts per set).
         self.weights = {t: self.base - log_df.get(t, 0) for t in entry.words}
@@ -707,40 +918,50 @@ class _Query:
 
     def score(self, other: _Entry) -> float:
         shared = self.shared(other)
-        if not shared:
+        other_weight = self.weight_of(other)
+        if shared < JACCARD_FLOOR * (self.total + other_weight - shared):
             return 0.0
-        score = shared / (self.total + self.weight_of(other) - shared)
-        if self.names_differ(other):
-            score *= self.index.scoring.other_name_factor
-        if self.asks_differ(other):
-            score *= self.index.scoring.other_question_factor
-        return score
+        return self.combine(self.features(other, shared, other_weight))
+
+    def combine(self, features: tuple[float, ...]) -> float:
+        intercept, *coefficients = self.coefficients
+        z = intercept + sum(c * f for c, f in zip(coefficients, features, strict=True))
+        return _logistic(z)
+
+    def features(self, other: _Entry, shared: int, other_weight: int) -> tuple[float, ...]:
+        jaccard = shared / (self.total + other_weight - shared)
+        inside = shared / min(self.total, other_weight)
+        return (
+            jaccard,
+            inside,
+            float(self.subjects_differ(other)),
+            float(self.asks_differ(other)),
+        )
 
     def asks_differ(self, other: _Entry) -> bool:
         """Whether both texts ask something and no kind of question is common."""
         mine, theirs = self.entry.asks, other.asks
         return bool(mine and theirs and mine.isdisjoint(theirs))
 
-    def names_differ(self, other: _Entry) -> bool:
-        """Whether each text names something the other does not mention."""
-        mine = self.entry
-        return bool(
-            mine.names
-            and other.names
-            and not mine.names <= other.mentions
-            and not other.names <= mine.mentions
-        )
+    def subjects_differ(self, other: _Entry) -> bool:
+        """Whether each text names a place, a body or a number that the other
+        does not mention ("đường Lê Duẩn" vs "đường Nguyễn Hoàng", "thôn số 3"
+        vs "thôn số 4"): the same question about another subject."""
+        return _names_other(self.entry, other) and _names_other(other, self.entry)
 
     def scores(self, question_ids: Iterable[str], threshold: float) -> list[tuple[str, float]]:
         """(id, score rounded) for each of ``question_ids`` that reaches
-        ``threshold``: ``score``'s steps inlined, as this is the hot loop."""
+        ``threshold``: the weights' sums inlined, as this is the hot loop."""
         entries = self.index._entries
         terms, focus = self.entry.terms, self.entry.focus
         weight = self.weights.__getitem__
         log_df = self.index._log_df.__getitem__
         base, class_weight, total = self.base, self.class_weight, self.total
         focus_weight = self.focus_weight
-        need = threshold * total  # the score is at most shared / total
+        need = JACCARD_FLOOR * total  # the Jaccard is at most shared / total
+        intercept, w_jaccard, w_inside, *others = self.coefficients
+        bound = intercept + sum(max(0.0, c) for c in others)
+        need_z = math.log(threshold / (1 - threshold)) if threshold < 1 else math.inf
         out = []
         for question_id in question_ids:
             other = entries[question_id]
@@ -757,11 +978,14 @@ class _Query:
                 + round(focus_weight * other_focus)
                 + other.classes * class_weight
             )
-            score = shared / (total + other_weight - shared)
-            if score >= threshold and self.names_differ(other):
-                score *= self.index.scoring.other_name_factor
-            if score >= threshold and self.asks_differ(other):
-                score *= self.index.scoring.other_question_factor
+            if shared < JACCARD_FLOOR * (total + other_weight - shared):
+                continue
+            # The other features only lower the score: skip the pairs that
+            # cannot reach the threshold on these two alone.
+            jaccard = shared / (total + other_weight - shared)
+            if bound + w_jaccard * jaccard + w_inside * shared / min(total, other_weight) < need_z:
+                continue
+            score = self.combine(self.features(other, shared, other_weight))
             if score >= threshold:
                 out.append((question_id, round(score, 4)))
         return out
@@ -802,3 +1026,12 @@ class _Query:
         chosen = [i for i, n in shared.items() if n > cut]
         chosen += sorted(i for i, n in shared.items() if n == cut)[: cap - above]
         return chosen
+
+
+def _names_other(entry: _Entry, other: _Entry) -> bool:
+    """Whether ``entry`` names something (a name, a number) ``other`` does not mention."""
+    if not entry.names and not entry.numbers:
+        return False
+    if not entry.numbers <= other.numbers:
+        return True
+    return any(not _mentions(other.syllables, phrase) for phrase in entry.names)
