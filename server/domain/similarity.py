@@ -13,11 +13,14 @@ How two questions are compared:
    syllables; a phrase table (``PHRASES``) maps chat abbreviations and acronyms
    ("ko", "dc", "bhyt", "cmnd", "dvc") and frequent variants of one notion
    ("online"/"qua mạng" → "trực tuyến", "mất tiền"/"tốn phí" → "phí", "bao
-   giờ"/"chừng nào" → "khi nào") to one form.
+   giờ"/"chừng nào" → "khi nào") to one form, undoes the usual spellings of
+   chat ("bh", "mk", "r", "z"), and drops the frame of a call-taker's note
+   ("gọi đường dây nóng", "qua tổng đài").
 2. Question words become class terms ("khi nào" → ``?when``, "bao nhiêu" →
    ``?qty``, "ở đâu"/"cơ quan nào" → ``?where``...): two questions about the
    same thing that ask when vs how much are different questions.
-3. A question's terms are its syllables minus ``folding.STOP_SYLLABLES``, plus
+3. A question's terms are its syllables minus ``folding.STOP_SYLLABLES`` (and
+   the pronouns of chat, "em", "mình"), plus
    its class terms. Each syllable weighs ``1 + ln((N+1)/(df+1))``, df being the
    number of indexed questions that contain it, so the words every question of
    the dialogue shares ("Huế", "thành phố") count little and the words that
@@ -27,27 +30,40 @@ How two questions are compared:
    *miễn phí* không", "học phí *mầm non* là bao nhiêu"), weighs
    ``1 + focus_weight`` times as much in that text: two questions on the same
    subject that ask about another thing differ where it counts most.
-5. The score is the weighted Jaccard of the two texts (the sum over terms of
-   the smaller of the two weights, over the sum of the larger), in [0, 1]
-   (1.0 for two texts with the same terms), multiplied by ``other_name_factor``
-   when each text names a place or body the other does not mention at all
-   ("đường Lê Duẩn" vs "đường Nguyễn Hoàng"): the same question about another
-   street is another question. Names are the capitalised words that do not
-   start a sentence, so text typed without capitals has none and is never
-   penalised. It is multiplied by ``other_question_factor`` when both texts
-   ask something and no kind of question is common to them ("có ... không?"
-   vs "bao nhiêu?"): rewordings of one question keep its kind.
+5. Four signals are combined by a logistic regression whose coefficients
+   (``COEFFICIENTS``) ``bench/fit_duplicates.py`` fits on the tuning half of
+   tests/data/duplicates.tsv only: the weighted Jaccard of the two texts (the
+   sum over terms of the smaller of the two weights, over the sum of the
+   larger); the shared weight's share of the smaller text (one text inside
+   the other: a shorter or a longer wording, a call-taker's note around the
+   question); whether the two are **about different subjects**; and whether
+   both ask something with no kind of question in common ("có ... không?" vs
+   "bao nhiêu?"). The score is the regression's probability, in (0, 1).
+6. Two questions are about different subjects when each names a place, a
+   body or a number the other does not mention ("đường Lê Duẩn" vs "đường
+   Nguyễn Hoàng", "thôn số 3" vs "thôn số 4"), or when they are one frame with
+   another filler ("triển khai *phủ sóng 4G* ở phường Phú Xuân" vs "triển
+   khai *hồ sơ sức khỏe điện tử* ở phường Phú Xuân"). Names are the runs of
+   capitalised words that do not start a sentence, matched as whole phrases,
+   syllable by syllable, with their marks unless the other text was typed
+   without them: "Phú Hội" is in "phu hoi" but not in "phủ sóng", and never
+   in "xin hỏi". Text typed without capitals has no names. Numbers count
+   when they name a thing ("lớp 6", "QL49", "A Lưới 2"), not when they count
+   one ("76 tuổi", "30 nghìn", "4G").
 
-Finding candidates: a question can only reach the threshold t against the
-query if their shared weight is at least t times the query's weight, so it must
-share one of the query's terms outside a set of its most frequent terms that
-weighs less than t of the total (prefix filtering; exact). Only the posting
-lists of those rarer terms are read. Of the questions found, the ``CANDIDATES``
-that share the most of those terms are scored: at 5,000 questions this keeps a
-query near a millisecond, and changes under 1 % of answers
-(``bench/duplicates.py`` measures both). Scores change a little as the index
-grows, since the weights come from it; an index refilled by ``rebuild`` answers
-exactly as the same ``add``s and ``remove``s make it answer.
+A pair whose weighted Jaccard is below ``JACCARD_FLOOR`` scores 0. Finding
+candidates: a question can only reach the floor f against the query if their
+shared weight is at least f times the query's weight, so it must share one of
+the query's terms outside a set of its most frequent terms that weighs less
+than f of the total (prefix filtering; exact). Only the posting lists of those
+rarer terms are read. Of the questions found, the ``CANDIDATES`` that share
+the most of those terms are scored, and those whose Jaccard and containment
+alone cannot reach the threshold are left before the other signals are
+computed: at 5,000 questions a query takes under 2 ms of CPU
+(``bench/duplicates.py`` measures it, and how often the cap changes an answer).
+Scores change a little as the index grows, since the weights come from it; an
+index refilled by ``rebuild`` answers exactly as the same ``add``s and
+``remove``s make it answer.
 
 This module is pure: standard library only, no I/O, no Redis, Starlette or
 asyncio. It never stores anything and never decides: it suggests, moderators

@@ -370,8 +370,8 @@ def test_seeded_template_questions_are_not_suggested(template: str) -> None:
 def test_the_console_seed_gets_few_suggestions() -> None:
     """The browser tests' 200 questions (25 subjects, 8 ways of asking, 11
     places, each pair of them sharing two of the three) get few suggestions:
-    one frame with another subject is another question (143 suggestions
-    before the subject split, 25 after)."""
+    one frame with another subject is another question (141 suggestions
+    before the subject split, 23 after)."""
     index = DuplicateIndex()
     suggestions = 0
     for n, text in enumerate(console_texts(200)):
