@@ -567,6 +567,7 @@ class _Analysis:
     focus: frozenset[str]  # the syllables among terms that are the focus
     numbers: frozenset[str]  # the numbers that tell what it is about
     sequence: tuple[str, ...]  # its terms in order, for ``_one_substitution``
+    syllables: tuple[tuple[str, str], ...]  # every syllable as written and folded
 
 
 def _analyse(text: str) -> _Analysis:
@@ -574,8 +575,14 @@ def _analyse(text: str) -> _Analysis:
     focus: set[str] = set()
     numbers: set[str] = set()
     sequence: list[str] = []
+    syllables: list[_Syllable] = []
     for clause in _CLAUSE_END.split(_THOUSANDS.sub("", text)):
         folded = fold(clause).split()
+        written = _TOKEN.findall(unicodedata.normalize("NFKC", clause).lower())
+        if len(written) == len(folded):
+            syllables.extend(zip(written, folded, strict=True))
+        else:  # a token folds in two: one at a time
+            syllables.extend((t, fold(t)) for t in written)
         if _DIGIT.search(clause):
             _numbers(folded, numbers)
         if tuple(folded[:2]) in _SALUTATIONS or tuple(folded[:1]) in _SALUTATIONS:
@@ -602,7 +609,11 @@ def _analyse(text: str) -> _Analysis:
         found.update(asked)
         found.update(tokens[end:])
     return _Analysis(
-        frozenset(found - _STOP), frozenset(focus), frozenset(numbers), tuple(sequence)
+        frozenset(found - _STOP),
+        frozenset(focus),
+        frozenset(numbers),
+        tuple(sequence),
+        tuple(syllables),
     )
 
 
@@ -749,14 +760,13 @@ def _entry(text: str) -> _Entry:
     analysis = _analyse(text)
     found = analysis.terms
     words = frozenset(t for t in found if t[0] != "?")
-    syllables = _syllables(text)
     return _Entry(
         words,
         analysis.focus & words,
         len(found) - len(words),
         found - words,
         found,
-        syllables,
+        analysis.syllables,
         _name_phrases(text),
         analysis.numbers,
         analysis.sequence,
