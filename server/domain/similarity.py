@@ -483,6 +483,19 @@ def _replace(tokens: list[str], table: _Table) -> list[str]:
 
 
 _CLAUSE_END = re.compile(r"[,.;:!?\n]")
+_CLAUSE_AND_END = re.compile(r"([,.;:!?\n])")
+#: The words that join the two alternatives of a question ("A hay B?").
+_OR = frozenset({"hay", "hoac"})
+
+
+def _choice(asked: list[str]) -> int:
+    """Where "hay"/"hoặc" joins two alternatives in a clause that asks, with
+    words on both sides ("đóng học phí không *hay* được miễn"), or 0."""
+    for i in range(len(asked) - 2, 0, -1):
+        if asked[i] in _OR:
+            return i
+    return 0
+
 
 #: A clause that starts so addresses someone and asks nothing ("Kính gửi lãnh
 #: đạo thành phố,", "Thưa ông chủ tịch,"): its words would only make a long
@@ -576,7 +589,8 @@ def _analyse(text: str) -> _Analysis:
     numbers: set[str] = set()
     sequence: list[str] = []
     syllables: list[_Syllable] = []
-    for clause in _CLAUSE_END.split(_THOUSANDS.sub("", text)):
+    parts = _CLAUSE_AND_END.split(_THOUSANDS.sub("", text))
+    for clause, mark in zip(parts[::2], [*parts[1::2], ""], strict=True):
         folded = fold(clause).split()
         written = _TOKEN.findall(unicodedata.normalize("NFKC", clause).lower())
         if len(written) == len(folded):
@@ -593,6 +607,7 @@ def _analyse(text: str) -> _Analysis:
             end -= 1
         asked = _replace(tokens[:end], _QUESTION_WORDS)
         anchors = [i for i, t in enumerate(asked) if t[0] == "?"]
+        choice = 0
         # "không"/"chưa" is in no question word, so it stays the last of ``asked``.
         if (
             end
@@ -601,7 +616,14 @@ def _analyse(text: str) -> _Analysis:
         ):
             found.add(YES_NO)
             anchors.append(len(asked) - 1)
+        elif mark == "?" and not anchors and (choice := _choice(asked)):
+            # "A hay B?": which of two, a yes/no question about each; both
+            # alternatives are its focus.
+            found.add(YES_NO)
+            anchors.extend((choice, len(asked)))
         content = [i for i, t in enumerate(asked) if t[0] != "?" and t not in _STOP]
+        if choice:
+            content = [i for i in content if asked[i] not in _OR]
         for anchor in anchors:
             before = [asked[i] for i in content if i < anchor]
             focus.update(before[-FOCUS_WINDOW:])
@@ -721,7 +743,7 @@ def _mentions(syllables: tuple[_Syllable, ...], phrase: tuple[_Syllable, ...]) -
 #: or a longer wording, a call-taker's note around the question); "each names
 #: a place, body or number the other does not mention"; "both ask, no kind of
 #: question in common".
-COEFFICIENTS: tuple[float, ...] = (-3.755, 4.646, 4.834, -5.851, -3.519)
+COEFFICIENTS: tuple[float, ...] = (-4.39, 4.741, 5.641, -5.955, -3.38)
 #: A pair below this weighted Jaccard scores 0: far from any duplicate of the
 #: tuning half, and it keeps the candidate search exact (``_Query.candidates``).
 JACCARD_FLOOR = 0.25
@@ -798,7 +820,7 @@ def _fixed(value: float) -> int:
 
 #: The score a suggestion must reach: the middle of the range where F1 is
 #: best on the tuning half of tests/data/duplicates.tsv (docs/moderation.md).
-DEFAULT_THRESHOLD = 0.575
+DEFAULT_THRESHOLD = 0.5
 
 #: At most this many candidates are scored per query: those that share the most
 #: rare terms with it. A duplicate shares many; at 5,000 questions the cap keeps
