@@ -1,11 +1,13 @@
 """Fit the learned combination of duplicate-suggestion features
 (``similarity.COEFFICIENTS``) and its threshold on the tuning half of
 tests/data/duplicates.tsv, and print them to paste into
-server/domain/similarity.py. The held-out half and the second held-out set
-(tests/data/duplicates_second.tsv) are never read here.
+server/domain/similarity.py. No label of the held-out half is read here,
+and nothing of the second held-out set (tests/data/duplicates_second.tsv);
+the held-out half's texts are in the index, unlabelled, as when the quality
+is measured, so that the words weigh the same.
 
 The model is a logistic regression with a small L2 penalty, fitted by
-Newton's method in plain Python (seven numbers: no need for numpy). Each
+Newton's method in plain Python (five numbers: no need for numpy). Each
 labelled tuning pair (a, b) gives one example: the features of a against b
 in an index holding every text of the labelled set (as ``bench.duplicates``
 measures), and its label. A pair whose weighted Jaccard is below

@@ -1039,8 +1039,8 @@ class _Query:
             )
             if shared < JACCARD_FLOOR * (total + other_weight - shared):
                 continue
-            # The other features only lower the score: skip the pairs that
-            # cannot reach the threshold on these two alone.
+            # Skip the pairs that cannot reach the threshold whatever the
+            # other signals (``bound`` holds the most they can add).
             jaccard = shared / (total + other_weight - shared)
             if bound + w_jaccard * jaccard + w_inside * shared / min(total, other_weight) < need_z:
                 continue
@@ -1050,9 +1050,10 @@ class _Query:
         return out
 
     def candidates(self, threshold: float, cap: int) -> list[str]:
-        """The indexed questions worth scoring against ``threshold``.
+        """The indexed questions worth scoring, their weighted Jaccard at
+        least ``threshold`` (``JACCARD_FLOOR``).
 
-        The score is at most shared / total, so a question reaching the
+        The Jaccard is at most shared / total, so a question reaching the
         threshold t shares at least t * total with the query: it cannot share
         only terms of a set whose largest possible shares (``bounds``) sum to
         less than that. That set is filled with the query's most frequent
