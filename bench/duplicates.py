@@ -31,9 +31,14 @@ from pathlib import Path
 from server.domain.similarity import DEFAULT_THRESHOLD, DuplicateIndex, Scoring
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "duplicates.tsv"
+#: The second held-out set (issue 16): 16 families written later, in the style
+#: of hotline notes, teencode, text without marks and mixed typing, with
+#: template questions about another subject. Never used to tune anything; it
+#: is measured with the index holding its texts and those of ``DATA``.
+SECOND = DATA.with_name("duplicates_second.tsv")
 #: Suggestions the console shows beside a question.
 LIMIT = 5
-SWEEP = (0.24, 0.26, 0.28, 0.30, 0.31, 0.32, 0.33, 0.34, 0.36, 0.40)
+SWEEP = (0.3, 0.4, 0.5, 0.55, 0.575, 0.6, 0.65, 0.7, 0.8)
 
 
 @dataclass(frozen=True)
@@ -191,29 +196,33 @@ def timing(n_questions: int = 5000, n_queries: int = 1000) -> Speed:
 
 
 def run() -> None:
-    """Print precision/recall (tune half, held-out half, all), a threshold
-    sweep, and the index's timings."""
+    """Print precision/recall (tune half, held-out half, all, the second
+    held-out set), the tuning half by kind and its threshold sweep, and the
+    index's timings."""
     pairs = load_pairs()
+    second = load_pairs(SECOND)
     tune = [p for p in pairs if not p.held_out]
     held = [p for p in pairs if p.held_out]
     print(f"duplicates: {len(pairs)} labelled pairs, {sum(p.duplicate for p in pairs)} duplicates")
     print(f"  threshold {DEFAULT_THRESHOLD}, first {LIMIT} suggestions")
     for name, subset in (("tune", tune), ("held-out", held), ("all", pairs)):
         print(f"  {name:9} {evaluate(subset, corpus=pairs)}")
-    hits = suggested(pairs, corpus=pairs)
-    print("  by kind (all pairs): duplicates found / pairs, or wrong suggestions / pairs")
-    for kind in sorted({p.kind for p in pairs}):
-        chosen = [(p, h) for p, h in zip(pairs, hits, strict=True) if p.kind == kind]
-        found = sum(h for _, h in chosen)
+    print(
+        f"  second held-out set ({len(second)} pairs, {len({p.group for p in second})} families):"
+    )
+    print(f"  {'second':9} {evaluate(second, corpus=pairs + second)}")
+    # Kinds and the sweep on the tuning half only: the held-out sets' totals
+    # above are all that is looked at of them (docs/moderation.md).
+    hits = suggested(tune, corpus=pairs)
+    print("  by kind (tuning half): duplicates found / pairs, or wrong suggestions / pairs")
+    for kind in sorted({p.kind for p in tune}):
+        chosen = [(p, h) for p, h in zip(tune, hits, strict=True) if p.kind == kind]
         label = "found" if chosen[0][0].duplicate else "wrong"
-        print(f"    {kind:14} {label} {found}/{len(chosen)}")
-    print("  sweep (tune | held-out | all):")
+        print(f"    {kind:14} {label} {sum(h for _, h in chosen)}/{len(chosen)}")
+    print("  sweep (tuning half):")
     for threshold in SWEEP:
-        row = [evaluate(subset, threshold, corpus=pairs) for subset in (tune, held, pairs)]
-        print(
-            f"    {threshold:.2f}  "
-            + "  |  ".join(f"P {q.precision:.3f} R {q.recall:.3f} F1 {q.f1:.3f}" for q in row)
-        )
+        q = evaluate(tune, threshold, corpus=pairs)
+        print(f"    {threshold:.3f}  P {q.precision:.3f} R {q.recall:.3f} F1 {q.f1:.3f}")
     speed = timing()
     print(
         f"  index {speed.questions} questions: {speed.build_seconds:.2f} s "

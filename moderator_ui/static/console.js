@@ -69,8 +69,9 @@ const ui = new Map(); // id -> what this console is doing with it: {editing, dra
 // and built again when it comes into a window.
 const cards = new Map();
 const dirty = new Set();
-// Intake suggests duplicates for the newer question only: id -> Map(newer id
-// -> score) of the questions that named it, so the older card shows them too.
+// Intake stores a suggestion on the newer question; the snapshot lists it on
+// both, the live events on the newer only: id -> Map(newer id -> score) of the
+// questions that named it, so the older card shows those that came since.
 const namedBy = new Map();
 const undoStack = new UndoStack();
 const inFlight = new Set(); // promises of the actions sent and not yet answered
@@ -135,13 +136,14 @@ function link(question, on) {
 }
 
 /**
- * The duplicates to show beside `q`: those intake found for it, and the newer
- * questions that named it (unless already merged or rejected: dealt with).
+ * The duplicates to show beside `q`: those listed with it (the staff API lists
+ * a pair on both questions), and the newer questions that named it since
+ * (unless merged or rejected: dealt with).
  */
 function suggestionsFor(q) {
-  const own = (q.duplicates || []).filter((dup) => String(dup.id) !== q.id);
-  const seen = new Set(own.map((dup) => String(dup.id)));
   const done = (id) => ["merged", "rejected"].includes(questions.get(id)?.status);
+  const own = (q.duplicates || []).filter((dup) => String(dup.id) !== q.id && !done(String(dup.id)));
+  const seen = new Set(own.map((dup) => String(dup.id)));
   const named = [...(namedBy.get(q.id) || new Map())]
     .filter(([id]) => !seen.has(id) && !done(id))
     .map(([id, score]) => ({ id, score }));

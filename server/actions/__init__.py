@@ -26,6 +26,7 @@ from .base import Clock, utcnow
 from .broadcast import Broadcast
 from .closing import Closing
 from .dialogues import Dialogues
+from .duplicates import DuplicateFinder
 from .feeds import Feeds
 from .intake import Intake
 from .moderation import Moderation
@@ -95,13 +96,16 @@ def build(
     go (none: nowhere)."""
     settings = settings or Settings()
     dialogues = Dialogues(store, settings, clock)
+    # One per node: intake suggests with it, a moderator's edit suggests
+    # again, and the staff API lists each suggestion on both questions.
+    duplicates = DuplicateFinder(store)
     return Services(
         dialogues=dialogues,
         submissions=Submissions(store, settings, clock, secret=secret, dialogues=dialogues),
-        moderation=Moderation(store, settings, clock),
+        moderation=Moderation(store, settings, clock, duplicates),
         broadcast=Broadcast(store, settings, clock),
         closing=Closing(store, settings, dialogues, clock),
-        intake=Intake(store, settings, clock),
+        intake=Intake(store, settings, clock, duplicates),
         tracking=Tracking(store, settings, clock),
         feeds=Feeds(store, settings, clock),
         accounts=Accounts(

@@ -1,8 +1,15 @@
-"""This node's duplicate indexes: one ``DuplicateIndex`` per dialogue, built
-from Redis the first time intake needs it and caught up from the dialogue's
-event stream before every query, so questions materialised or edited on other
-nodes are found too. A stream trimmed past the index's position (or a
-restart) means a rebuild from the questions themselves.
+"""This node's duplicate indexes: one per dialogue, built from Redis the first
+time it is needed and caught up from the dialogue's event stream before every
+use, so questions materialised or edited on other nodes count too. A stream
+trimmed past the index's position (or a restart) means a rebuild from the
+questions themselves.
+
+Each dialogue's state holds two things. The ``DuplicateIndex`` of its texts,
+built only when a node first asks for suggestions (intake, or a moderator's
+edit). And which questions suggest which (from each question's stored
+``duplicates``), so that the staff API lists a suggestion on both questions
+of a pair: the newer one stores it, the older one is given it by
+``both_ways``.
 """
 
 from __future__ import annotations
@@ -32,18 +39,78 @@ CATCH_UP_MAX = 10_000
 
 class _Dialogue:
     def __init__(self, threshold: float) -> None:
-        self.index = DuplicateIndex(threshold)
+        self.threshold = threshold
+        self._index: DuplicateIndex | None = None
         self.texts: dict[str, str] = {}
+        #: Each indexed question's own suggestions, and for each question the
+        #: indexed questions that suggest it (id -> score).
+        self.suggests: dict[str, tuple[Duplicate, ...]] = {}
+        self.suggested_by: dict[str, dict[str, float]] = {}
         self.position = "0-0"
         self.lock = asyncio.Lock()
 
+    @property
+    def index(self) -> DuplicateIndex:
+        """The index of the texts, built on first use (a node that only
+        serves the staff API never needs it)."""
+        if self._index is None:
+            self._index = DuplicateIndex(self.threshold)
+            self._index.rebuild(self.texts.items())
+        return self._index
+
     def apply(self, question: Question) -> None:
+        self._unlist(question.id)
         if question.status not in INDEXED:
             self.texts.pop(question.id, None)
-            self.index.remove(question.id)
-        elif self.texts.get(question.id) != question.text:
+            if self._index is not None:
+                self._index.remove(question.id)
+            return
+        if self.texts.get(question.id) != question.text:
             self.texts[question.id] = question.text
-            self.index.add(question.id, question.text)
+            if self._index is not None:
+                self._index.add(question.id, question.text)
+        if question.duplicates:
+            self.suggests[question.id] = question.duplicates
+            for d in question.duplicates:
+                self.suggested_by.setdefault(d.id, {})[question.id] = d.score
+
+    def _unlist(self, question_id: str) -> None:
+        for d in self.suggests.pop(question_id, ()):
+            by = self.suggested_by.get(d.id)
+            if by is not None:
+                by.pop(question_id, None)
+                if not by:
+                    del self.suggested_by[d.id]
+
+    def reset(self, questions: list[Question], position: str) -> None:
+        self._index = None
+        self.texts.clear()
+        self.suggests.clear()
+        self.suggested_by.clear()
+        for question in questions:
+            self.apply(question)
+        self.position = position
+
+    def both_ways(self, question: Question) -> tuple[Duplicate, ...]:
+        """``question``'s own suggestions and the questions that suggest it,
+        best first (ties by id), at most ``LIMIT``."""
+        scores = {d.id: d.score for d in question.duplicates}
+        for other, score in self.suggested_by.get(question.id, {}).items():
+            if other != question.id and score > scores.get(other, -1.0):
+                scores[other] = score
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        return tuple(Duplicate(qid, score) for qid, score in ranked[:LIMIT])
+
+
+def both_ways_among(questions: list[Question]) -> dict[str, tuple[Duplicate, ...]]:
+    """For each of ``questions``, its own suggestions and those of the others
+    that name it (``_Dialogue.both_ways`` over just these questions: the
+    staff snapshot, which holds every open question)."""
+    state = _Dialogue(1.0)
+    for question in questions:
+        if question.duplicates:
+            state.apply(question)
+    return {q.id: state.both_ways(q) for q in questions}
 
 
 class DuplicateFinder:
@@ -58,6 +125,14 @@ class DuplicateFinder:
         state = await self._current(question.dialogue_id)
         found = state.index.similar(question.text, limit=LIMIT + 1)
         return tuple(Duplicate(qid, score) for qid, score in found if qid != question.id)[:LIMIT]
+
+    async def both_ways(
+        self, dialogue_id: str, questions: list[Question]
+    ) -> list[tuple[Duplicate, ...]]:
+        """For each of ``questions``: its own suggestions and those of the
+        dialogue's questions that name it, best first (at most ``LIMIT``)."""
+        state = await self._current(dialogue_id)
+        return [state.both_ways(q) for q in questions]
 
     async def similar_many(self, questions: list[Question]) -> SimilarInBatch:
         """For a batch of one dialogue's questions: the index caught up once;
@@ -84,9 +159,7 @@ class DuplicateFinder:
 
     async def _rebuild(self, dialogue_id: str, state: _Dialogue) -> None:
         last_id, questions = await self._store.questions.snapshot(dialogue_id, INDEXED)
-        state.index.rebuild((q.id, q.text) for q in questions)
-        state.texts = {q.id: q.text for q in questions}
-        state.position = last_id
+        state.reset(questions, last_id)
         log.info("duplicate index of %s rebuilt: %d questions", dialogue_id, len(questions))
 
     def _catch_up(self, state: _Dialogue, events: list[StoredEvent]) -> None:

@@ -16,9 +16,15 @@ from .duplicates import DuplicateFinder
 
 
 class Intake(Family):
-    def __init__(self, store: Store, settings: Settings, clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        clock: Clock = utcnow,
+        duplicates: DuplicateFinder | None = None,
+    ) -> None:
         super().__init__(store, settings, clock)
-        self.duplicates = DuplicateFinder(store)
+        self.duplicates = duplicates or DuplicateFinder(store)
 
     async def materialise(self, dialogue_id: str, question_id: str, entry_id: str) -> None:
         """Screen a received question into moderation, or reject it when the

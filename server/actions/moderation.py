@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from ..config import Settings
 from ..domain import access, lifecycle
 from ..domain.access import Permission
 from ..domain.events import staff_question
@@ -15,7 +16,9 @@ from ..domain.lifecycle import Command, Decision
 from ..domain.model import Actor, Dialogue, Question, Status, iso
 from ..domain.views import Contact, Handling, StaffQuestion
 from ..domain.wording import Refused
-from .base import Family
+from ..store.connection import Store
+from .base import Clock, Family, utcnow
+from .duplicates import DuplicateFinder
 
 #: The actions a moderator may take on a selection at once, and its size.
 BULK_ACTIONS = ("approve", "reject")
@@ -35,6 +38,16 @@ def _contact(stored: Mapping[str, str]) -> Contact:
 
 
 class Moderation(Family):
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        clock: Clock = utcnow,
+        duplicates: DuplicateFinder | None = None,
+    ) -> None:
+        super().__init__(store, settings, clock)
+        self.duplicates = duplicates or DuplicateFinder(store)
+
     async def staff_view(self, dialogue: Dialogue, q: Question, actor: Actor) -> StaffQuestion:
         return (await self.staff_views(dialogue, [q], actor))[0]
 
@@ -48,9 +61,14 @@ class Moderation(Family):
         if access.allows(actor.roles, Permission.CONTACT) and questions:
             found = await self.store.questions.contacts(dialogue.id, [q.id for q in questions])
             contacts = [_contact(c) for c in found]
+        both_ways = await self.duplicates.both_ways(dialogue.id, questions) if questions else []
         return [
-            {**staff_question(q, dialogue, contact), "actions": lifecycle.allowed_actions(q, actor)}
-            for q, contact in zip(questions, contacts, strict=True)
+            {
+                **staff_question(q, dialogue, contact),
+                "duplicates": [{"id": d.id, "score": d.score} for d in both],
+                "actions": lifecycle.allowed_actions(q, actor),
+            }
+            for q, contact, both in zip(questions, contacts, both_ways, strict=True)
         ]
 
     async def page(
@@ -96,6 +114,10 @@ class Moderation(Family):
         q = await self.question(dialogue, question_id)
         now = self._now()
         decision = lifecycle.decide(q, Command(action, body, version), actor, now, dialogue)
+        if action == "edit":
+            # Suggested again for the new text (itself left out).
+            found = await self.duplicates.similar(decision.question)
+            decision = lifecycle.suggest(decision, found)
         decisions: list[Decision] = [decision]
         queue: dict[str, str | int] = {}
         absorb: dict[str, str] = {}

@@ -389,6 +389,16 @@ def screen(
     return _apply(question, "screen", target, changes, "system", iso(now))
 
 
+def suggest(decision: Decision, duplicates: tuple[Duplicate, ...]) -> Decision:
+    """``decision`` with its question's duplicate suggestions replaced (an
+    edit is suggested again for its new text), in its events too."""
+    new = replace(decision.question, duplicates=duplicates)
+    events = tuple(
+        replace(e, question=new) if e.question.id == new.id else e for e in decision.events
+    )
+    return replace(decision, question=new, events=events)
+
+
 def displace(question: Question, actor: Actor, now: datetime) -> Decision:
     """The question on air goes back to the head of the queue because ``actor``
     put another on air (both changes are events). Authorised by the

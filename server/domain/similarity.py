@@ -13,11 +13,14 @@ How two questions are compared:
    syllables; a phrase table (``PHRASES``) maps chat abbreviations and acronyms
    ("ko", "dc", "bhyt", "cmnd", "dvc") and frequent variants of one notion
    ("online"/"qua mạng" → "trực tuyến", "mất tiền"/"tốn phí" → "phí", "bao
-   giờ"/"chừng nào" → "khi nào") to one form.
+   giờ"/"chừng nào" → "khi nào") to one form, undoes the usual spellings of
+   chat ("bh", "mk", "r", "z"), and drops the frame of a call-taker's note
+   ("gọi đường dây nóng", "qua tổng đài").
 2. Question words become class terms ("khi nào" → ``?when``, "bao nhiêu" →
    ``?qty``, "ở đâu"/"cơ quan nào" → ``?where``...): two questions about the
    same thing that ask when vs how much are different questions.
-3. A question's terms are its syllables minus ``folding.STOP_SYLLABLES``, plus
+3. A question's terms are its syllables minus ``folding.STOP_SYLLABLES`` (and
+   the pronouns of chat, "em", "mình"), plus
    its class terms. Each syllable weighs ``1 + ln((N+1)/(df+1))``, df being the
    number of indexed questions that contain it, so the words every question of
    the dialogue shares ("Huế", "thành phố") count little and the words that
@@ -27,27 +30,40 @@ How two questions are compared:
    *miễn phí* không", "học phí *mầm non* là bao nhiêu"), weighs
    ``1 + focus_weight`` times as much in that text: two questions on the same
    subject that ask about another thing differ where it counts most.
-5. The score is the weighted Jaccard of the two texts (the sum over terms of
-   the smaller of the two weights, over the sum of the larger), in [0, 1]
-   (1.0 for two texts with the same terms), multiplied by ``other_name_factor``
-   when each text names a place or body the other does not mention at all
-   ("đường Lê Duẩn" vs "đường Nguyễn Hoàng"): the same question about another
-   street is another question. Names are the capitalised words that do not
-   start a sentence, so text typed without capitals has none and is never
-   penalised. It is multiplied by ``other_question_factor`` when both texts
-   ask something and no kind of question is common to them ("có ... không?"
-   vs "bao nhiêu?"): rewordings of one question keep its kind.
+5. Four signals are combined by a logistic regression whose coefficients
+   (``COEFFICIENTS``) ``bench/fit_duplicates.py`` fits on the tuning half of
+   tests/data/duplicates.tsv only: the weighted Jaccard of the two texts (the
+   sum over terms of the smaller of the two weights, over the sum of the
+   larger); the shared weight's share of the smaller text (one text inside
+   the other: a shorter or a longer wording, a call-taker's note around the
+   question); whether the two are **about different subjects**; and whether
+   both ask something with no kind of question in common ("có ... không?" vs
+   "bao nhiêu?"). The score is the regression's probability, in (0, 1).
+6. Two questions are about different subjects when each names a place, a
+   body or a number the other does not mention ("đường Lê Duẩn" vs "đường
+   Nguyễn Hoàng", "thôn số 3" vs "thôn số 4"), or when they are one frame with
+   another filler ("triển khai *phủ sóng 4G* ở phường Phú Xuân" vs "triển
+   khai *hồ sơ sức khỏe điện tử* ở phường Phú Xuân"). Names are the runs of
+   capitalised words that do not start a sentence, matched as whole phrases,
+   syllable by syllable, with their marks unless the other text was typed
+   without them: "Phú Hội" is in "phu hoi" but not in "phủ sóng", and never
+   in "xin hỏi". Text typed without capitals has no names. Numbers count
+   when they name a thing ("lớp 6", "QL49", "A Lưới 2"), not when they count
+   one ("76 tuổi", "30 nghìn", "4G").
 
-Finding candidates: a question can only reach the threshold t against the
-query if their shared weight is at least t times the query's weight, so it must
-share one of the query's terms outside a set of its most frequent terms that
-weighs less than t of the total (prefix filtering; exact). Only the posting
-lists of those rarer terms are read. Of the questions found, the ``CANDIDATES``
-that share the most of those terms are scored: at 5,000 questions this keeps a
-query near a millisecond, and changes under 1 % of answers
-(``bench/duplicates.py`` measures both). Scores change a little as the index
-grows, since the weights come from it; an index refilled by ``rebuild`` answers
-exactly as the same ``add``s and ``remove``s make it answer.
+A pair whose weighted Jaccard is below ``JACCARD_FLOOR`` scores 0. Finding
+candidates: a question can only reach the floor f against the query if their
+shared weight is at least f times the query's weight, so it must share one of
+the query's terms outside a set of its most frequent terms that weighs less
+than f of the total (prefix filtering; exact). Only the posting lists of those
+rarer terms are read. Of the questions found, the ``CANDIDATES`` that share
+the most of those terms are scored, and those whose Jaccard and containment
+alone cannot reach the threshold are left before the other signals are
+computed: at 5,000 questions a query takes under 2 ms of CPU
+(``bench/duplicates.py`` measures it, and how often the cap changes an answer).
+Scores change a little as the index grows, since the weights come from it; an
+index refilled by ``rebuild`` answers exactly as the same ``add``s and
+``remove``s make it answer.
 
 This module is pure: standard library only, no I/O, no Redis, Starlette or
 asyncio. It never stores anything and never decides: it suggests, moderators
@@ -58,9 +74,11 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .folding import STOP_SYLLABLES, fold
 
@@ -89,6 +107,47 @@ PHRASES: dict[str, str] = {
     "tk": "tai khoan",
     "ck": "chuyen khoan",
     "dk": "dang ky",
+    # teencode: how chat on phones spells the everyday words of a question
+    # (written from the usual lists of Vietnamese chat spellings, not from the
+    # labelled set's errors)
+    "bh": "bao gio",
+    "bjo": "bao gio",
+    "bgio": "bao gio",
+    "mk": "minh",
+    "mik": "minh",
+    "mjk": "minh",
+    "mn": "",
+    "e": "em",
+    "r": "roi",
+    "trc": "truoc",
+    "trg": "truong",
+    "ns": "noi",
+    "nhiu": "nhieu",
+    "lm": "lam",
+    "bik": "biet",
+    "bjk": "biet",
+    "dag": "dang",
+    "ad": "",
+    "admin": "",
+    "z": "vay",
+    "v": "vay",
+    "zay": "vay",
+    "dzay": "vay",
+    "ua": "qua",  # "wá" once Telex is undone
+    "ql": "quoc lo",
+    # a call-taker's note of a question asked by phone: the frame is not the
+    # question ("Người dân gọi đường dây nóng hỏi ...")
+    "goi duong day nong": "",
+    "qua duong day nong": "",
+    "duong day nong": "",
+    "qua tong dai": "",
+    "goi tong dai": "",
+    "goi len tong dai": "",
+    "tong dai": "",
+    "goi dien hoi": "",
+    "qua dien thoai": "",
+    "goi dien thoai": "",
+    "goi len": "",
     # acronyms and their written-out forms
     "tp": "thanh pho",
     "hs": "hoc sinh",
@@ -272,6 +331,7 @@ PHRASES: dict[str, str] = {
     "nang cap": "sua chua",
     "khac phuc": "sua chua",
     "tu bo": "trung tu",
+    "dien ra": "to chuc",
     "hoan thanh": "xong",
     "hoan tat": "xong",
     "ngap ung": "ngap",
@@ -423,6 +483,19 @@ def _replace(tokens: list[str], table: _Table) -> list[str]:
 
 
 _CLAUSE_END = re.compile(r"[,.;:!?\n]")
+_CLAUSE_AND_END = re.compile(r"([,.;:!?\n])")
+#: The words that join the two alternatives of a question ("A hay B?").
+_OR = frozenset({"hay", "hoac"})
+
+
+def _choice(asked: list[str]) -> int:
+    """Where "hay"/"hoặc" joins two alternatives in a clause that asks, with
+    words on both sides ("đóng học phí không *hay* được miễn"), or 0."""
+    for i in range(len(asked) - 2, 0, -1):
+        if asked[i] in _OR:
+            return i
+    return 0
+
 
 #: A clause that starts so addresses someone and asks nothing ("Kính gửi lãnh
 #: đạo thành phố,", "Thưa ông chủ tịch,"): its words would only make a long
@@ -436,20 +509,96 @@ _SALUTATIONS = frozenset({("kinh", "gui"), ("kinh", "thua"), ("thua",), ("chao",
 FOCUS_WINDOW = 2
 
 
+#: Syllables left out besides ``folding.STOP_SYLLABLES``: the pronouns of chat
+#: ("cho e hỏi", "nhà mk"), which say who asks, not what, and "sẽ" (will).
+_STOP = STOP_SYLLABLES | {"em", "minh", "se"}
+
+
+#: Units after a number that make it a quantity ("76 tuổi", "30 nghìn", "2
+#: tuần"), not the number of a thing ("thôn số 3", "quốc lộ 49", "lớp 6").
+_UNITS = frozenset(
+    {
+        "tuoi",
+        "nam",
+        "thang",
+        "tuan",
+        "ngay",
+        "gio",
+        "phut",
+        "nghin",
+        "ngan",
+        "trieu",
+        "ty",
+        "dong",
+        "k",
+        "lan",
+        "nguoi",
+        "ca",
+        "km",
+        "m",
+        "kg",
+        "tan",
+        "phan",
+    }
+)
+
+
+#: Words before a number that make it the number of a thing, whatever follows
+#: ("tháng 10 năm 2026", "lớp 6", "quốc lộ 49", "thôn số 3").
+_LABELS = frozenset(
+    {
+        "so",
+        "thon",
+        "to",
+        "khu",
+        "lop",
+        "lo",
+        "ql",
+        "tuyen",
+        "duong",
+        "kiet",
+        "hem",
+        "phuong",
+        "xa",
+        "thang",
+        "nam",
+        "ngay",
+        "khoi",
+        "doi",
+        "ap",
+        "ban",
+    }
+)
+_LABELLED = re.compile(r"[a-z]+(\d+)")
+_THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3})")
+_DIGIT = re.compile(r"\d")
+
+
 @dataclass(frozen=True)
 class _Analysis:
     terms: frozenset[str]  # syllables and class terms
     focus: frozenset[str]  # the syllables among terms that are the focus
-    mentions: frozenset[str]  # every folded syllable, to look names up in
+    numbers: frozenset[str]  # the numbers that tell what it is about
+    sequence: tuple[str, ...]  # its terms in order, for ``_one_substitution``
+    syllables: tuple[tuple[str, str], ...]  # every syllable as written and folded
 
 
 def _analyse(text: str) -> _Analysis:
     found: set[str] = set()
     focus: set[str] = set()
-    words: set[str] = set()
-    for clause in _CLAUSE_END.split(text):
+    numbers: set[str] = set()
+    sequence: list[str] = []
+    syllables: list[_Syllable] = []
+    parts = _CLAUSE_AND_END.split(_THOUSANDS.sub("", text))
+    for clause, mark in zip(parts[::2], [*parts[1::2], ""], strict=True):
         folded = fold(clause).split()
-        words.update(folded)
+        written = _TOKEN.findall(unicodedata.normalize("NFKC", clause).lower())
+        if len(written) == len(folded):
+            syllables.extend(zip(written, folded, strict=True))
+        else:  # a token folds in two: one at a time
+            syllables.extend((t, fold(t)) for t in written)
+        if _DIGIT.search(clause):
+            _numbers(folded, numbers)
         if tuple(folded[:2]) in _SALUTATIONS or tuple(folded[:1]) in _SALUTATIONS:
             continue
         tokens = _replace(folded, _PHRASES)
@@ -458,6 +607,7 @@ def _analyse(text: str) -> _Analysis:
             end -= 1
         asked = _replace(tokens[:end], _QUESTION_WORDS)
         anchors = [i for i, t in enumerate(asked) if t[0] == "?"]
+        choice = 0
         # "không"/"chưa" is in no question word, so it stays the last of ``asked``.
         if (
             end
@@ -466,13 +616,27 @@ def _analyse(text: str) -> _Analysis:
         ):
             found.add(YES_NO)
             anchors.append(len(asked) - 1)
-        content = [i for i, t in enumerate(asked) if t[0] != "?" and t not in STOP_SYLLABLES]
+        elif mark == "?" and not anchors and (choice := _choice(asked)):
+            # "A hay B?": which of two, a yes/no question about each; both
+            # alternatives are its focus.
+            found.add(YES_NO)
+            anchors.extend((choice, len(asked)))
+        content = [i for i, t in enumerate(asked) if t[0] != "?" and t not in _STOP]
+        if choice:
+            content = [i for i in content if asked[i] not in _OR]
         for anchor in anchors:
             before = [asked[i] for i in content if i < anchor]
             focus.update(before[-FOCUS_WINDOW:])
+        sequence.extend(t for t in asked if t not in _STOP)
         found.update(asked)
         found.update(tokens[end:])
-    return _Analysis(frozenset(found - STOP_SYLLABLES), frozenset(focus), frozenset(words))
+    return _Analysis(
+        frozenset(found - _STOP),
+        frozenset(focus),
+        frozenset(numbers),
+        tuple(sequence),
+        tuple(syllables),
+    )
 
 
 def terms(text: str) -> frozenset[str]:
@@ -487,39 +651,108 @@ def focus(text: str) -> frozenset[str]:
     return _analyse(text).focus
 
 
-# --- names ---------------------------------------------------------------------
+# --- names and numbers: what a question is about ------------------------------
 
 _WORD = re.compile(r"[^\W\d_]+")
+_TOKEN = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"[.!?:;\n]")
+#: Capitalised words that address someone rather than name a place or body.
+_TITLES = _STOP | {"ong", "ba", "anh", "chi", "co", "chu", "bac"}
+
+#: A syllable as written (lower case, marks kept) and folded.
+_Syllable = tuple[str, str]
+
+
+@lru_cache(maxsize=65536)
+def _word_syllables(word: str) -> tuple[_Syllable, ...]:
+    return _syllables(word)
+
+
+def _syllables(text: str) -> tuple[_Syllable, ...]:
+    written = _TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
+    folded = fold(" ".join(written)).split()
+    if len(folded) != len(written):  # a token fold cuts in two: one at a time
+        folded = [fold(t) for t in written]
+    return tuple(zip(written, folded, strict=True))
+
+
+def _name_phrases(text: str) -> frozenset[tuple[_Syllable, ...]]:
+    """Runs of capitalised words that do not begin a sentence, each a tuple of
+    syllables as written and folded ("chợ An Cựu" → (("an", "an"), ("cựu",
+    "cuu"))). None when most words are capitalised (shouting, titles)."""
+    found: set[tuple[_Syllable, ...]] = set()
+    capitalised = total = 0
+    for sentence in _SENTENCE_END.split(text):
+        run: list[_Syllable] = []
+        last_end = -1
+        for position, match in enumerate(_WORD.finditer(sentence)):
+            word = match.group()
+            total += 1
+            if not word[0].isupper():
+                continue
+            capitalised += 1
+            # Acronyms (VNeID, THPT, QR) are not names of places or bodies.
+            if position == 0 or not word[1:].islower():
+                continue
+            if run and not sentence[last_end : match.start()].isspace():
+                found.add(tuple(run))
+                run = []
+            run.extend(_word_syllables(word))
+            last_end = match.end()
+        if run:
+            found.add(tuple(run))
+    if total == 0 or capitalised * 2 > total:
+        return frozenset()
+    return frozenset(p for p in found if not all(f in _TITLES for _, f in p))
 
 
 def names(text: str) -> frozenset[str]:
-    """Folded syllables of the capitalised words that do not begin a sentence
-    ("Khi nào chợ An Cựu ..." → {"an", "cuu"}). Empty when the text has no
-    capitals, or when most of its words are capitalised (shouting, titles)."""
-    found: set[str] = set()
-    capitalised = total = 0
-    for sentence in _SENTENCE_END.split(text):
-        words = _WORD.findall(sentence)
-        total += len(words)
-        for position, word in enumerate(words):
-            if word[0].isupper():
-                capitalised += 1
-                # Acronyms (VNeID, THPT, QR) are not names of places or bodies.
-                if position > 0 and word[1:].islower():
-                    found.update(fold(word).split())
-    if total == 0 or capitalised * 2 > total:
-        return frozenset()
-    return frozenset(found - STOP_SYLLABLES)
+    """The folded names of ``text``: runs of capitalised words that do not
+    begin a sentence ("Khi nào chợ An Cựu ..." → {"an cuu"}). Empty when the
+    text has no capitals, or when most of its words are capitalised."""
+    return frozenset(" ".join(f for _, f in phrase) for phrase in _name_phrases(text))
+
+
+def _mentions(syllables: tuple[_Syllable, ...], phrase: tuple[_Syllable, ...]) -> bool:
+    """Whether ``syllables`` contain ``phrase``, syllable by syllable: the
+    folded forms equal, and the written forms too unless that syllable was
+    typed without marks. So "Phú Hội" is in "phu hoi" and in "Phú Hội" but
+    not in "phủ sóng" or "xin hỏi" (a folded key alone would collide)."""
+    n = len(phrase)
+    first = phrase[0][1]
+    for i in range(len(syllables) - n + 1):
+        if syllables[i][1] != first:
+            continue
+        for (written, folded), (name_written, name_folded) in zip(
+            syllables[i : i + n], phrase, strict=True
+        ):
+            if folded != name_folded or (written != name_written and not written.isascii()):
+                break
+        else:
+            return True
+    return False
 
 
 # --- the index ---------------------------------------------------------------
 
+#: The learned combination (``bench/fit_duplicates.py`` fits it on the tuning
+#: half of tests/data/duplicates.tsv only, and prints these lines): a
+#: suggestion's score is the logistic of the intercept plus each feature times
+#: its coefficient. The features, in order: the weighted Jaccard; the shared
+#: weight's share of the smaller text's (one text inside the other: a shorter
+#: or a longer wording, a call-taker's note around the question); "each names
+#: a place, body or number the other does not mention"; "both ask, no kind of
+#: question in common".
+COEFFICIENTS: tuple[float, ...] = (-4.39, 4.741, 5.641, -5.955, -3.38)
+#: A pair below this weighted Jaccard scores 0: far from any duplicate of the
+#: tuning half, and it keeps the candidate search exact (``_Query.candidates``).
+JACCARD_FLOOR = 0.25
+
 
 @dataclass(frozen=True)
 class Scoring:
-    """The knobs of the score. The defaults were chosen on the tuning half of
-    tests/data/duplicates.tsv (docs/moderation.md has the numbers)."""
+    """The knobs of the score. The defaults were chosen or fitted on the
+    tuning half of tests/data/duplicates.tsv (docs/moderation.md has the numbers)."""
 
     #: Weight of a question-word class term (?when, ?qty, ...), whatever its df:
     #: about one rare word (6.4 at 460 questions), so asking "when" instead of
@@ -528,11 +761,8 @@ class Scoring:
     #: Extra weight of a focus syllable, as a share of its weight: 1.0 doubles
     #: it, so what two questions on one subject ask about decides.
     focus_weight: float = 1.0
-    #: Factor applied when each text names something the other does not mention.
-    other_name_factor: float = 0.3
-    #: Factor applied when both texts ask something and share no kind of
-    #: question ("có ... không?" vs "bao nhiêu?", "khi nào?" vs "ở đâu?").
-    other_question_factor: float = 0.7
+    #: The learned combination of the features (``COEFFICIENTS``).
+    coefficients: tuple[float, ...] = COEFFICIENTS
 
 
 @dataclass(frozen=True)
@@ -542,8 +772,10 @@ class _Entry:
     classes: int  # how many question-word class terms it has
     asks: frozenset[str]  # its class terms
     terms: frozenset[str]  # words and class terms
-    mentions: frozenset[str]  # every folded syllable, to look names up in
-    names: frozenset[str]
+    syllables: tuple[_Syllable, ...]  # every syllable, to look names up in
+    names: frozenset[tuple[_Syllable, ...]]
+    numbers: frozenset[str]
+    sequence: tuple[str, ...]
 
 
 def _entry(text: str) -> _Entry:
@@ -556,9 +788,26 @@ def _entry(text: str) -> _Entry:
         len(found) - len(words),
         found - words,
         found,
-        analysis.mentions,
-        names(text),
+        analysis.syllables,
+        _name_phrases(text),
+        analysis.numbers,
+        analysis.sequence,
     )
+
+
+def _numbers(folded: list[str], found: set[str]) -> None:
+    """Add to ``found`` the numbers of a folded clause that tell what a question
+    is about ("thôn số 3", "QL49", "A Lưới 2", "năm 2026"): every number after
+    a label word, or not followed by a unit ("76 tuổi", "30 nghìn" are
+    quantities, "4G", "30k" are no numbers)."""
+    for i, token in enumerate(folded):
+        if token.isdigit():
+            before = folded[i - 1] if i else ""
+            after = folded[i + 1] if i + 1 < len(folded) else ""
+            if before in _LABELS or after not in _UNITS:
+                found.add(token)
+        elif token[0].isalpha() and (labelled := _LABELLED.fullmatch(token)) is not None:
+            found.add(labelled.group(1))  # "ql49", "th10"
 
 
 #: 1.0 in the index's fixed-point weights (about 6 decimal digits).
@@ -569,9 +818,9 @@ def _fixed(value: float) -> int:
     return round(value * _ONE)
 
 
-#: The score a suggestion must reach: where F1 is best on the tuning half of
-#: tests/data/duplicates.tsv (0.315 to 0.32; docs/moderation.md has the sweep).
-DEFAULT_THRESHOLD = 0.32
+#: The score a suggestion must reach: the middle of the range where F1 is
+#: best on the tuning half of tests/data/duplicates.tsv (docs/moderation.md).
+DEFAULT_THRESHOLD = 0.5
 
 #: At most this many candidates are scored per query: those that share the most
 #: rare terms with it. A duplicate shares many; at 5,000 questions the cap keeps
@@ -649,7 +898,7 @@ class DuplicateIndex:
         query = _Query(self, _entry(text))
         if not query.entry.terms or limit <= 0:
             return []
-        scored = query.scores(query.candidates(self.threshold, self.cap), self.threshold)
+        scored = query.scores(query.candidates(JACCARD_FLOOR, self.cap), self.threshold)
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored[:limit]
 
@@ -660,6 +909,23 @@ class DuplicateIndex:
         if other is None or not query.entry.terms:
             return 0.0
         return round(query.score(other), 4)
+
+    def features(self, text: str, question_id: str) -> tuple[float, ...] | None:
+        """The features the score combines, for ``text`` against one indexed
+        question (None if unknown or below ``JACCARD_FLOOR``): what
+        ``bench/fit_duplicates.py`` fits the coefficients on."""
+        other = self._entries.get(question_id)
+        query = _Query(self, _entry(text))
+        if other is None or not query.entry.terms:
+            return None
+        shared, other_weight = query.shared(other), query.weight_of(other)
+        if shared < JACCARD_FLOOR * (query.total + other_weight - shared):
+            return None
+        return query.features(other, shared, other_weight)
+
+
+def _logistic(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
 
 
 class _Query:
@@ -677,6 +943,7 @@ class _Query:
         self.base = _fixed(1.0 + math.log(len(index._entries) + 1))
         self.class_weight = _fixed(index.scoring.question_word_weight)
         self.focus_weight = index.scoring.focus_weight
+        self.coefficients = index.scoring.coefficients
         log_df = index._log_df
         #: Each term's weight without focus bonus (the bonus counts per set).
         self.weights = {t: self.base - log_df.get(t, 0) for t in entry.words}
@@ -707,40 +974,53 @@ class _Query:
 
     def score(self, other: _Entry) -> float:
         shared = self.shared(other)
-        if not shared:
+        other_weight = self.weight_of(other)
+        if shared < JACCARD_FLOOR * (self.total + other_weight - shared):
             return 0.0
-        score = shared / (self.total + self.weight_of(other) - shared)
-        if self.names_differ(other):
-            score *= self.index.scoring.other_name_factor
-        if self.asks_differ(other):
-            score *= self.index.scoring.other_question_factor
-        return score
+        return self.combine(self.features(other, shared, other_weight))
+
+    def combine(self, features: tuple[float, ...]) -> float:
+        intercept, *coefficients = self.coefficients
+        z = intercept + sum(c * f for c, f in zip(coefficients, features, strict=True))
+        return _logistic(z)
+
+    def features(self, other: _Entry, shared: int, other_weight: int) -> tuple[float, ...]:
+        jaccard = shared / (self.total + other_weight - shared)
+        inside = shared / min(self.total, other_weight)
+        return (
+            jaccard,
+            inside,
+            float(self.subjects_differ(other)),
+            float(self.asks_differ(other)),
+        )
 
     def asks_differ(self, other: _Entry) -> bool:
         """Whether both texts ask something and no kind of question is common."""
         mine, theirs = self.entry.asks, other.asks
         return bool(mine and theirs and mine.isdisjoint(theirs))
 
-    def names_differ(self, other: _Entry) -> bool:
-        """Whether each text names something the other does not mention."""
+    def subjects_differ(self, other: _Entry) -> bool:
+        """Whether each text names a place, a body or a number that the other
+        does not mention ("đường Lê Duẩn" vs "đường Nguyễn Hoàng", "thôn số 3"
+        vs "thôn số 4"): the same question about another subject."""
         mine = self.entry
-        return bool(
-            mine.names
-            and other.names
-            and not mine.names <= other.mentions
-            and not other.names <= mine.mentions
-        )
+        if _one_substitution(mine.sequence, other.sequence):
+            return True
+        return _names_other(mine, other) and _names_other(other, mine)
 
     def scores(self, question_ids: Iterable[str], threshold: float) -> list[tuple[str, float]]:
         """(id, score rounded) for each of ``question_ids`` that reaches
-        ``threshold``: ``score``'s steps inlined, as this is the hot loop."""
+        ``threshold``: the weights' sums inlined, as this is the hot loop."""
         entries = self.index._entries
         terms, focus = self.entry.terms, self.entry.focus
         weight = self.weights.__getitem__
         log_df = self.index._log_df.__getitem__
         base, class_weight, total = self.base, self.class_weight, self.total
         focus_weight = self.focus_weight
-        need = threshold * total  # the score is at most shared / total
+        need = JACCARD_FLOOR * total  # the Jaccard is at most shared / total
+        intercept, w_jaccard, w_inside, *others = self.coefficients
+        bound = intercept + sum(max(0.0, c) for c in others)
+        need_z = math.log(threshold / (1 - threshold)) if threshold < 1 else math.inf
         out = []
         for question_id in question_ids:
             other = entries[question_id]
@@ -757,19 +1037,23 @@ class _Query:
                 + round(focus_weight * other_focus)
                 + other.classes * class_weight
             )
-            score = shared / (total + other_weight - shared)
-            if score >= threshold and self.names_differ(other):
-                score *= self.index.scoring.other_name_factor
-            if score >= threshold and self.asks_differ(other):
-                score *= self.index.scoring.other_question_factor
+            if shared < JACCARD_FLOOR * (total + other_weight - shared):
+                continue
+            # Skip the pairs that cannot reach the threshold whatever the
+            # other signals (``bound`` holds the most they can add).
+            jaccard = shared / (total + other_weight - shared)
+            if bound + w_jaccard * jaccard + w_inside * shared / min(total, other_weight) < need_z:
+                continue
+            score = self.combine(self.features(other, shared, other_weight))
             if score >= threshold:
                 out.append((question_id, round(score, 4)))
         return out
 
     def candidates(self, threshold: float, cap: int) -> list[str]:
-        """The indexed questions worth scoring against ``threshold``.
+        """The indexed questions worth scoring, their weighted Jaccard at
+        least ``threshold`` (``JACCARD_FLOOR``).
 
-        The score is at most shared / total, so a question reaching the
+        The Jaccard is at most shared / total, so a question reaching the
         threshold t shares at least t * total with the query: it cannot share
         only terms of a set whose largest possible shares (``bounds``) sum to
         less than that. That set is filled with the query's most frequent
@@ -802,3 +1086,43 @@ class _Query:
         chosen = [i for i, n in shared.items() if n > cut]
         chosen += sorted(i for i, n in shared.items() if n == cut)[: cap - above]
         return chosen
+
+
+def _names_other(entry: _Entry, other: _Entry) -> bool:
+    """Whether ``entry`` names something (a name, a number) ``other`` does not mention."""
+    if not entry.names and not entry.numbers:
+        return False
+    if not entry.numbers <= other.numbers:
+        return True
+    return any(not _mentions(other.syllables, phrase) for phrase in entry.names)
+
+
+def _one_substitution(mine: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
+    """Whether two term sequences are one frame with another filler: the same
+    terms in the same order but for one span on each side, not next to a
+    question word, of two terms or more on each side and none in common, the
+    frame at least a third of each ("triển khai *phủ sóng 4G* ở phường Phú
+    Xuân" vs "triển khai *hồ sơ sức khỏe điện tử* ở phường Phú Xuân"). A
+    rewording moves and changes words all along; a shorter or longer one
+    leaves one side's span empty."""
+    start = 0
+    end = min(len(mine), len(theirs))
+    while start < end and mine[start] == theirs[start]:
+        start += 1
+    tail = 0
+    while tail < end - start and mine[-1 - tail] == theirs[-1 - tail]:
+        tail += 1
+    frame = start + tail
+    # What differs right next to a question word is how it is asked ("*tổ
+    # chức* khi nào" vs "*diễn ra vào* thời gian nào"), not what about.
+    if (start and mine[start - 1][0] == "?") or (tail and mine[len(mine) - tail][0] == "?"):
+        return False
+    mine_span = set(mine[start : len(mine) - tail])
+    their_span = set(theirs[start : len(theirs) - tail])
+    return (
+        len(mine_span) >= 2
+        and len(their_span) >= 2
+        and mine_span.isdisjoint(their_span)
+        and 3 * frame >= len(mine)
+        and 3 * frame >= len(theirs)
+    )

@@ -123,7 +123,12 @@ class ConsoleQuestion(PublicQuestion):
     folded: Annotated[str, Meta(description="The text folded for search: no marks, lower case.")]
     duplicates: Annotated[
         list[Duplicate],
-        Meta(description="Existing questions judged the same, best first; filled at intake."),
+        Meta(
+            description="Other questions judged the same, best first, at most 5: those found "
+            "for it at intake or at its last edit, and those that found it (a pair is listed "
+            "on both questions; a live event carries the question's own only). The score is "
+            "in (0, 1)."
+        ),
     ]
     notes: list[Note]
     original_text: Annotated[

@@ -7,7 +7,7 @@ intake has screened every one of them into moderation.
 Each question combines a subject, a way of asking and a place. One pair is
 made to be duplicates (``TARGET`` and ``SOURCE``, the same question typed with
 and without diacritics) and the tests rely on that pair only: duplicate
-detection also pairs many others (175 suggestions), built from the same
+detection also pairs a few others (29 suggestions), built from the same
 templates, which share two of the three parts."""
 
 from __future__ import annotations

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.duplicates import Quality, evaluate, index_of, load_pairs
+from bench.duplicates import SECOND, Quality, evaluate, index_of, load_pairs
+from server.demo.data import QUESTIONS as DEMO_QUESTIONS
 from server.domain.similarity import (
+    COEFFICIENTS,
     DEFAULT_THRESHOLD,
     DuplicateIndex,
     Scoring,
@@ -19,6 +21,7 @@ from server.domain.similarity import (
     names,
     terms,
 )
+from tests.browser.console_seed import texts as console_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,9 +42,10 @@ def index() -> DuplicateIndex:
     return index
 
 
-def test_identical_text_scores_one(index: DuplicateIndex) -> None:
-    """The same text is the best suggestion, with score 1.0."""
-    assert index.similar(QUESTIONS["2"])[0] == ("2", 1.0)
+def test_identical_text_scores_highest(index: DuplicateIndex) -> None:
+    """The same text is the best suggestion, with a score near 1."""
+    best, score = index.similar(QUESTIONS["2"])[0]
+    assert best == "2" and score > 0.99
 
 
 @pytest.mark.parametrize(
@@ -92,12 +96,9 @@ def test_the_same_question_about_another_place_scores_lower(index: DuplicateInde
 def test_names_are_capitalised_words_inside_sentences() -> None:
     """Names come from capitalised words that do not open a sentence; acronyms and
     shouted texts give none."""
-    assert names("Khi nào chợ An Cựu sửa xong? Đường Lê Lợi thì sao?") == {
-        "an",
-        "cuu",
-        "le",
-        "loi",
-    }
+    assert names("Khi nào chợ An Cựu sửa xong? Đường Lê Lợi thì sao?") == {"an cuu", "le loi"}
+    text = "Khi nào sửa xong vỉa hè đường Lê Lợi, Bà Triệu và các kiệt ở phường Phú Hội?"
+    assert names(text) == {"le loi", "ba trieu", "phu hoi"}
     assert names("Tài khoản VNeID mức 2 và THPT") == frozenset()
     assert names("KHI NÀO CHỢ AN CỰU SỬA XONG") == frozenset()
 
@@ -110,6 +111,35 @@ def test_terms_fold_variants_and_question_words() -> None:
     assert "?qty" in terms("Lệ phí bao nhiêu?")
     assert "?yesno" in terms("Có được miễn phí không ạ?")
     assert "?yesno" not in terms("Mái chợ dột, đề nghị sửa chữa.")
+
+
+def test_names_are_matched_syllable_by_syllable() -> None:
+    """A name is mentioned when its syllables follow each other in the other
+    text, with the same marks unless typed without marks: "Phú Hội" is not in
+    "phủ sóng ... xin hỏi", "Phú Vang" is not "Phú Lộc"."""
+    index = DuplicateIndex()
+    index.add("hoi", "Khi nào phủ sóng 4G cho các thôn ở phường Phú Hội, xin hỏi ạ?")
+    index.add("vang", "Khi nào phủ sóng 4G cho các thôn ở xã Phú Vang?")
+    other_place = "Khi nào phủ sóng 4G cho các thôn ở xã Phú Lộc?"
+    assert [i for i, _ in index.similar(other_place)] == []
+    # Typed without capitals it names nothing, so only the order tells them apart.
+    assert index.similar("khi nao phu song 4g cho cac thon o xa phu vang")[0][0] == "vang"
+    assert index.similar("Khi nào phủ sóng 4G cho các thôn ở phường Phú Hội?")[0][0] == "hoi"
+
+
+def test_template_questions_about_other_numbers_are_not_duplicates() -> None:
+    """One frame about another numbered thing (a village, a road, a class) is
+    another question; a number that counts something (an age, a price) is not
+    what a question is about."""
+    index = DuplicateIndex()
+    index.rebuild(
+        (str(n), f"Xin hỏi về phủ sóng 4G ở thôn số {n} của A Lưới?") for n in range(1, 60)
+    )
+    assert index.similar("Xin hỏi về phủ sóng 4G ở thôn số 60 của A Lưới?") == []
+    assert index.similar("xin hoi ve phu song 4g o thon so 7 cua a luoi")[0][0] == "7"
+    index.add("age", "Cụ ông nhà tôi 76 tuổi có được nhận trợ cấp hằng tháng không?")
+    found = index.similar("Cụ bà nhà tôi 78 tuổi có được nhận trợ cấp hằng tháng không?")
+    assert found and found[0][0] == "age"
 
 
 @pytest.mark.parametrize(
@@ -144,7 +174,11 @@ def test_greetings_are_left_out() -> None:
 
 
 def test_focus_is_what_comes_before_the_question_word() -> None:
-    """The two content syllables before a question word or a final "không" are the focus."""
+    """The two content syllables before a question word or a final "không" are
+    the focus; in "A hay B?", both alternatives, and it asks yes or no."""
+    choice = "Tuyển sinh lớp 6 xét theo hộ khẩu hay theo nơi ở?"
+    assert focus(choice) == {"ho", "khau", "theo", "noi"} and "?yesno" in terms(choice)
+    assert focus("Ngã tư này hay ùn tắc.") == frozenset()  # "hay": often
     assert focus("Sinh viên có được ở ký túc xá miễn phí không?") == {"mien", "phi"}
     assert focus("Học phí mầm non là bao nhiêu?") == {"mam", "non"}
     assert focus("Khi nào sửa đường?") == frozenset()
@@ -159,20 +193,21 @@ def test_focus_and_kind_of_question_set_same_subject_questions_apart() -> None:
         "Ký túc xá Đại học Huế có đủ chỗ cho sinh viên năm nhất không?",
         "Phí ở ký túc xá Đại học Huế là bao nhiêu một tháng?",
     ]
-    plain = Scoring(focus_weight=0.0, other_question_factor=1.0)
+    *coefficients, _ = COEFFICIENTS
+    plain = Scoring(focus_weight=0.0, coefficients=(*coefficients, 0.0))
     with_knobs, without = DuplicateIndex(), DuplicateIndex(scoring=plain)
     for index in (with_knobs, without):
         index.rebuild((str(i), t) for i, t in enumerate(texts))
     for other in ("1", "2"):
         assert with_knobs.score(texts[0], other) < without.score(texts[0], other)
-    assert with_knobs.score(texts[0], "0") == without.score(texts[0], "0") == 1.0
+    assert with_knobs.score(texts[0], "0") == without.score(texts[0], "0") > 0.99
 
 
 def test_limit_and_order(index: DuplicateIndex) -> None:
     """Results are best first, ties by id, at most ``limit`` of them."""
     index.add("7", QUESTIONS["2"])
     found = index.similar(QUESTIONS["2"], limit=1)
-    assert found == [("2", 1.0)]
+    assert [i for i, _ in found] == ["2"]
     assert [i for i, _ in index.similar(QUESTIONS["2"])][:2] == ["2", "7"]
     assert index.similar(QUESTIONS["2"], limit=0) == []
 
@@ -189,7 +224,7 @@ def test_remove_forgets_a_question(index: DuplicateIndex) -> None:
 def test_add_again_replaces_the_text(index: DuplicateIndex) -> None:
     """Adding an id again replaces its text (an edited question)."""
     index.add("2", "Giá vé tham quan Đại Nội là bao nhiêu?")
-    assert index.similar(QUESTIONS["2"])[:1] != [("2", 1.0)]
+    assert "2" not in [i for i, _ in index.similar(QUESTIONS["2"])]
     assert index.similar("Vé tham quan Đại Nội giá bao nhiêu?")[0][0] == "2"
 
 
@@ -262,9 +297,12 @@ def test_results_are_the_same_in_every_process() -> None:
     assert outputs[0] == outputs[1]
 
 
-# Measured at the default threshold (docs/moderation.md): held-out P 0.933, R 0.830.
-HELD_OUT_FLOOR = (0.92, 0.82)
-TARGET = (0.90, 0.85)
+# Measured at the default threshold (docs/moderation.md): held-out P 0.919, R 0.837;
+# the second held-out set P 0.771, R 0.844.
+HELD_OUT_FLOOR = (0.91, 0.83)
+SECOND_FLOOR = (0.77, 0.84)
+#: Issue 16's target, on the held-out half.
+TARGET = (0.92, 0.88)
 
 
 @pytest.fixture(scope="module")
@@ -273,11 +311,16 @@ def held_out() -> Quality:
 
 
 def test_data_set_is_large_and_split_by_family() -> None:
-    """At least 300 labelled pairs; no family on both sides of the split."""
+    """At least 300 labelled pairs; no family on both sides of the split; the
+    second held-out set shares no text with the first."""
     assert len(PAIRS) >= 300
     tune = {p.group for p in PAIRS if not p.held_out}
     held = {p.group for p in PAIRS if p.held_out}
     assert tune and held and not tune & held
+    second = load_pairs(SECOND)
+    assert len(second) >= 150 and len({p.group for p in second}) >= 15
+    texts = {t for p in PAIRS for t in (p.a, p.b)}
+    assert not texts & {t for p in second for t in (p.a, p.b)}
 
 
 def test_held_out_quality_does_not_drop(held_out: Quality) -> None:
@@ -286,10 +329,67 @@ def test_held_out_quality_does_not_drop(held_out: Quality) -> None:
     assert held_out.recall >= HELD_OUT_FLOOR[1], held_out
 
 
+def test_second_held_out_quality_does_not_drop() -> None:
+    """On the second held-out set (the index also holding the first set's
+    texts), precision and recall stay at what was measured."""
+    second = load_pairs(SECOND)
+    quality = evaluate(second, corpus=PAIRS + second)
+    assert quality.precision >= SECOND_FLOOR[0], quality
+    assert quality.recall >= SECOND_FLOOR[1], quality
+
+
 @pytest.mark.xfail(
-    strict=True, reason="held-out recall is 0.830 (target 0.85): see docs/moderation.md"
+    strict=True, reason="held-out P 0.919, R 0.837 (target 0.92 at 0.88): see docs/moderation.md"
 )
 def test_held_out_quality_meets_the_target(held_out: Quality) -> None:
-    """The target of issue 5: precision >= 0.90 at recall >= 0.85, on held-out families."""
+    """The target of issue 16: precision >= 0.92 at recall >= 0.88, on held-out families."""
     assert held_out.precision >= TARGET[0], held_out
     assert held_out.recall >= TARGET[1], held_out
+
+
+#: The question texts the test suite and the benchmarks seed by the hundred: one
+#: frame, another numbered subject each time.
+TEMPLATES = (
+    "Xin hỏi về phủ sóng 4G ở thôn số {n} của A Lưới?",
+    "Trạm quan trắc môi trường số {n} ở thôn {n} khi nào đưa vào vận hành?",
+    "Câu hỏi số {n} về chuyển đổi số ở Huế?",
+    "Xin hỏi lộ trình số hóa hồ sơ của phường số {n}?",
+    "Xin hỏi về hạ tầng cáp quang cho khu công nghiệp số {n}?",
+)
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_seeded_template_questions_are_not_suggested(template: str) -> None:
+    """200 questions on one frame about 200 numbered subjects get no suggestion
+    (before the subject split: 985 suggestions, 199 of the 200 questions)."""
+    index = DuplicateIndex()
+    suggestions = 0
+    for n in range(200):
+        text = template.format(n=n)
+        suggestions += len(index.similar(text))
+        index.add(str(n), text)
+    assert suggestions == 0
+
+
+def test_the_console_seed_gets_few_suggestions() -> None:
+    """The browser tests' 200 questions (25 subjects, 8 ways of asking, 11
+    places, each pair of them sharing two of the three) get few suggestions:
+    one frame with another subject is another question (141 suggestions
+    before the subject split, 29 after)."""
+    index = DuplicateIndex()
+    suggestions = 0
+    for n, text in enumerate(console_texts(200)):
+        suggestions += len(index.similar(text))
+        index.add(str(n), text)
+    assert suggestions <= 30
+
+
+def test_demo_questions_get_few_suggestions() -> None:
+    """The demo's questions, on one dialogue's subjects, are told apart: at
+    most one suggestion among them, as each is screened in turn."""
+    index = DuplicateIndex()
+    suggestions = 0
+    for n, question in enumerate(DEMO_QUESTIONS):
+        suggestions += len(index.similar(question["text"]))
+        index.add(str(n), question["text"])
+    assert suggestions <= 1

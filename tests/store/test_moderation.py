@@ -50,6 +50,55 @@ async def test_duplicates_are_suggested_at_intake_even_from_another_node(
     assert again is not None and {d.id for d in again.duplicates} == {first, second}
 
 
+async def test_an_edit_is_suggested_again_for_its_new_text(
+    store: Store, actions: Services, dialogue: Dialogue
+) -> None:
+    """A moderator's edit recomputes the question's suggestions: an edit that
+    makes it the same question as another finds it, an edit that makes it
+    another question drops it; the edit's event carries them too."""
+    first = await submitted(store, actions, dialogue, SAME[0])
+    other = await submitted(store, actions, dialogue, OTHER)
+    q = await store.questions.get(dialogue.id, other)
+    assert q is not None and q.duplicates == ()
+    await actions.moderation.act(dialogue, other, "edit", {"text": SAME[1]}, MODERATOR)
+    edited = await store.questions.get(dialogue.id, other)
+    assert edited is not None and [d.id for d in edited.duplicates] == [first]
+    events = await store.events.after(dialogue.id, "0-0", limit=100)
+    assert events is not None
+    last = [e for e in events if e.type == "question.edited"][-1]
+    assert last.question is not None and [d.id for d in last.question.duplicates] == [first]
+    # Edited again into another question: the suggestion goes.
+    await actions.moderation.act(dialogue, other, "edit", {"text": OTHER}, MODERATOR)
+    again = await store.questions.get(dialogue.id, other)
+    assert again is not None and again.duplicates == ()
+
+
+async def test_the_staff_api_lists_a_suggestion_on_both_questions(
+    store: Store, dialogue: Dialogue
+) -> None:
+    """The newer question stores the suggestion; the staff views (one
+    question, a page, the staff feed's snapshot) list it on the older one
+    too, also on a node that screened neither of them."""
+    node_a, node_b = build(store), build(store)
+    first = await submitted(store, node_a, dialogue, SAME[0])
+    alone = await submitted(store, node_a, dialogue, OTHER)
+    second = await submitted(store, node_a, dialogue, SAME[1])
+    older = await store.questions.get(dialogue.id, first)
+    assert older is not None and older.duplicates == ()  # as stored
+    view = await node_b.moderation.staff_view(dialogue, older, MODERATOR)
+    assert [d["id"] for d in view["duplicates"]] == [second]
+    page, _ = await node_b.moderation.page(dialogue, MODERATOR)
+    listed = {v["id"]: [d["id"] for d in v["duplicates"]] for v in page}
+    assert listed == {first: [second], alone: [], second: [first]}
+    snapshot = await node_b.feeds.staff(dialogue)
+    listed = {v["id"]: [d["id"] for d in v["duplicates"]] for v in snapshot["questions"]}
+    assert listed == {first: [second], alone: [], second: [first]}
+    # Once the newer one is rejected, the older one no longer lists it.
+    await node_a.moderation.act(dialogue, second, "reject", {"reason": "duplicate"}, MODERATOR)
+    view = await node_b.moderation.staff_view(dialogue, older, MODERATOR)
+    assert view["duplicates"] == []
+
+
 async def test_rejected_questions_are_never_suggested(
     store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
