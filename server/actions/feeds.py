@@ -136,13 +136,7 @@ class Feeds(Family):
         both = both_ways_among(questions)
         return {
             "last_event_id": board.last_id,
-            "questions": [
-                {
-                    **staff_question(q, dialogue),
-                    "duplicates": [{"id": d.id, "score": d.score} for d in both[q.id]],
-                }
-                for q in questions
-            ],
+            "questions": [staff_question(q, dialogue, duplicates=both[q.id]) for q in questions],
             "queue": board.queue,
             "overlay": {"visible": board.overlay_visible},
             "handling": await self.store.questions.handling(dialogue.id, iso(self._now())),

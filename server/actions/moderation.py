@@ -64,8 +64,7 @@ class Moderation(Family):
         both_ways = await self.duplicates.both_ways(dialogue.id, questions) if questions else []
         return [
             {
-                **staff_question(q, dialogue, contact),
-                "duplicates": [{"id": d.id, "score": d.score} for d in both],
+                **staff_question(q, dialogue, contact, both),
                 "actions": lifecycle.allowed_actions(q, actor),
             }
             for q, contact, both in zip(questions, contacts, both_ways, strict=True)

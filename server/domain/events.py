@@ -7,13 +7,14 @@ and tracking codes cannot reach the public by accident. Pure: no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .folding import fold
 from .lifecycle import actions_by_role
-from .model import PUBLIC_STATUSES, Answer, Dialogue, Official, Question, Status
+from .model import PUBLIC_STATUSES, Answer, Dialogue, Duplicate, Official, Question, Status
 from .screening import Policy
 from .views import (
     Answer as AnswerView,
@@ -124,11 +125,15 @@ def public_question(q: Question, dialogue: Dialogue) -> PublicQuestion:
 
 
 def staff_question(
-    q: Question, dialogue: Dialogue, contact: Contact | None = None
+    q: Question,
+    dialogue: Dialogue,
+    contact: Contact | None = None,
+    duplicates: Iterable[Duplicate] | None = None,
 ) -> ConsoleQuestion:
     """The staff question (docs/api.md). ``contact`` is given only for moderators. It
     never carries the tracking code: that is the asker's key (to follow the
-    question and to delete their contact data), and no staff screen needs it."""
+    question and to delete their contact data), and no staff screen needs it.
+    ``duplicates``: the suggestions to list, both ways (default: its own)."""
     doc: ConsoleQuestion = {
         **public_question(q, dialogue),
         "version": q.version,
@@ -138,7 +143,10 @@ def staff_question(
         "held": q.held,
         "suggested_reason": q.suggested_reason,
         "folded": fold(q.text),
-        "duplicates": [{"id": d.id, "score": d.score} for d in q.duplicates],
+        "duplicates": [
+            {"id": d.id, "score": d.score}
+            for d in (q.duplicates if duplicates is None else duplicates)
+        ],
         "notes": [{"at": n.at, "actor": n.actor, "text": n.text} for n in q.notes],
         "original_text": q.original_text,
         "history": [{"at": h.at, "actor": h.actor, "action": h.action} for h in q.history],
