@@ -102,17 +102,6 @@ class _Dialogue:
         return tuple(Duplicate(qid, score) for qid, score in ranked[:LIMIT])
 
 
-def both_ways_among(questions: list[Question]) -> dict[str, tuple[Duplicate, ...]]:
-    """For each of ``questions``, its own suggestions and those of the others
-    that name it (``_Dialogue.both_ways`` over just these questions: the
-    staff snapshot, which holds every open question)."""
-    state = _Dialogue(1.0)
-    for question in questions:
-        if question.duplicates:
-            state.apply(question)
-    return {q.id: state.both_ways(q) for q in questions}
-
-
 class DuplicateFinder:
     def __init__(self, store: Store, threshold: float = DEFAULT_THRESHOLD) -> None:
         self._store = store

@@ -22,7 +22,6 @@ from ..domain.model import PUBLIC_STATUSES, Dialogue, Question, Status, iso
 from ..domain.views import ConsoleFeed, Feed, FeedPage, PublicQuestion
 from ..store.events import StoredEvent
 from .base import Family
-from .duplicates import both_ways_among
 
 #: The public feed's first message (the WebSocket snapshot with its envelope,
 #: or ``GET .../feed``) is at most this many bytes of UTF-8 JSON (issue 15).
@@ -133,10 +132,11 @@ class Feeds(Family):
         board = await self.store.questions.board(dialogue.id, OPEN_STATES)
         questions = sorted(board.questions, key=lambda q: int(q.id))
         counts = await self.store.questions.counts(dialogue.id)
-        both = both_ways_among(questions)
         return {
             "last_event_id": board.last_id,
-            "questions": [staff_question(q, dialogue, duplicates=both[q.id]) for q in questions],
+            # Each question's own suggestions, as its events carry them (the
+            # console adds the reverse): a snapshot and the events after it agree.
+            "questions": [staff_question(q, dialogue) for q in questions],
             "queue": board.queue,
             "overlay": {"visible": board.overlay_visible},
             "handling": await self.store.questions.handling(dialogue.id, iso(self._now())),

@@ -125,9 +125,10 @@ class ConsoleQuestion(PublicQuestion):
         list[Duplicate],
         Meta(
             description="Other questions judged the same, best first, at most 5: those found "
-            "for it at intake or at its last edit, and those that found it (a pair is listed "
-            "on both questions; a live event carries the question's own only). The score is "
-            "in (0, 1)."
+            "for it at intake or at its last edit; in the staff API's answers (one question, "
+            "a page) also those that found it, so a pair is listed on both questions. The staff "
+            "feed (its snapshot and its events alike) carries the question's own; the console "
+            "adds those of the questions that name it. The score is in (0, 1)."
         ),
     ]
     notes: list[Note]
