@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..domain.events import public_dialogue, public_question, staff_question
+from ..domain.events import public_dialogue, public_question
 from ..domain.lifecycle import FINISHED_STATES, OPEN_STATES
 from ..domain.model import PUBLIC_STATUSES, Dialogue, Question, Status, iso
 from ..domain.views import ConsoleFeed, Feed, FeedPage, PublicQuestion
 from ..store.events import StoredEvent
 from .base import Family
+from .staff_views import StaffViews
 
 #: The public feed's first message (the WebSocket snapshot with its envelope,
 #: or ``GET .../feed``) is at most this many bytes of UTF-8 JSON (issue 15).
@@ -67,6 +68,10 @@ class _Budget:
 
 
 class Feeds(Family):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._views = StaffViews()
+
     async def public(self, dialogue: Dialogue) -> Feed:
         """The public feed's first page (at most ``FIRST_BYTES``): the dialogue,
         what is on air, the questions a viewer needs first (the module's
@@ -130,13 +135,14 @@ class Feeds(Family):
         which question now, and how many finished ones the history pages
         (``Moderation.history``)."""
         board = await self.store.questions.board(dialogue.id, OPEN_STATES)
-        questions = sorted(board.questions, key=lambda q: int(q.id))
+        rows = sorted(board.rows, key=lambda row: int(row[0]))
         counts = await self.store.questions.counts(dialogue.id)
         return {
             "last_event_id": board.last_id,
             # Each question's own suggestions, as its events carry them (the
-            # console adds the reverse): a snapshot and the events after it agree.
-            "questions": [staff_question(q, dialogue) for q in questions],
+            # console adds the reverse): a snapshot and the events after it
+            # agree. Views kept from the last snapshot where nothing changed.
+            "questions": self._views.views(dialogue, rows),
             "queue": board.queue,
             "overlay": {"visible": board.overlay_visible},
             "handling": await self.store.questions.handling(dialogue.id, iso(self._now())),

@@ -83,12 +83,29 @@ def dialogue_of(tracking_code: str) -> str | None:
 @dataclass(frozen=True)
 class Board:
     """A consistent read of what a feed shows: the last event id, the
-    questions, the on-air queue's order and whether the overlay shows."""
+    questions (``rows``: each one's id, stored document and votes, as read;
+    ``questions`` decodes them), the on-air queue's order and whether the
+    overlay shows. A node may keep what it made of a question and use it
+    again while its row is the same (``Feeds.staff``): a question's every
+    change rewrites its document, and its votes are in the row."""
 
     last_id: str
-    questions: list[Question]
+    rows: list[Row]
     queue: list[str]
     overlay_visible: bool
+
+    @property
+    def questions(self) -> list[Question]:
+        return [load(row) for row in self.rows]
+
+
+#: A question as stored: its id, its document (JSON) and its votes.
+Row = tuple[str, str, str | None]
+
+
+def load(row: Row) -> Question:
+    """The question a ``Row`` holds."""
+    return _load(*row)
 
 
 @dataclass(frozen=True)
@@ -662,8 +679,8 @@ class Questions:
             "snapshot", touched, [keys.prefix(dialogue_id), *(s.value for s in statuses)]
         )
         rows = result[3:]
-        found = [
-            _load(_text(rows[i]), rows[i + 1], rows[i + 2])
+        found: list[Row] = [
+            (_text(rows[i]), rows[i + 1], rows[i + 2])
             for i in range(0, len(rows), 3)
             if rows[i + 1]
         ]

@@ -1,0 +1,52 @@
+"""The staff snapshot's views of open questions, kept by the node while each
+question's stored row is the same: a console opened again (a reload, a
+second moderator) makes a view only for what changed since."""
+
+from __future__ import annotations
+
+from server.actions import Services
+from server.domain.model import Dialogue
+from server.store.connection import Store
+
+from .conftest import MODERATOR
+from .test_moderation import OTHER, SAME, submitted
+
+THIRD = "Xin hỏi thành phố hỗ trợ hộ kinh doanh mở tài khoản thanh toán điện tử thế nào?"
+
+
+async def test_views_are_kept_while_nothing_changes_and_made_again_when_it_does(
+    store: Store, actions: Services, dialogue: Dialogue
+) -> None:
+    ids = [await submitted(store, actions, dialogue, text) for text in (SAME[0], OTHER)]
+    ids.append(await submitted(store, actions, dialogue, THIRD, topic="kinh-te-so"))
+    first = {q["id"]: q for q in (await actions.feeds.staff(dialogue))["questions"]}
+    again = {q["id"]: q for q in (await actions.feeds.staff(dialogue))["questions"]}
+    assert all(again[i] is first[i] for i in ids)  # nothing changed: the same views
+
+    # A change to one question (approved, then voted for) makes its view again, only its.
+    await actions.moderation.act(dialogue, ids[0], "approve", {}, MODERATOR)
+    after = {q["id"]: q for q in (await actions.feeds.staff(dialogue))["questions"]}
+    assert after[ids[0]] is not first[ids[0]] and after[ids[0]]["status"] == "approved"
+    assert after[ids[1]] is first[ids[1]] and after[ids[2]] is first[ids[2]]
+    await actions.submissions.vote(dialogue, ids[0], "device-0001")
+    voted = {q["id"]: q for q in (await actions.feeds.staff(dialogue))["questions"]}
+    assert voted[ids[0]]["votes"] == 1 and after[ids[0]]["votes"] == 0
+    assert voted[ids[1]] is first[ids[1]]
+
+    # A finished question leaves the snapshot (and what the node keeps).
+    await actions.moderation.act(dialogue, ids[1], "reject", {"reason": "other"}, MODERATOR)
+    left = {q["id"]: q for q in (await actions.feeds.staff(dialogue))["questions"]}
+    assert ids[1] not in left and left[ids[2]] is first[ids[2]]
+
+    # The dialogue changed (a topic renamed): every view is made again.
+    stored = await actions.dialogues.get(dialogue.slug)
+    assert stored is not None
+    topics = [{"id": t.id, "name": f"{t.name} (mới)"} for t in stored.topics]
+    renamed = await actions.dialogues.update(stored, {"topics": topics})
+    fresh = {q["id"]: q for q in (await actions.feeds.staff(renamed))["questions"]}
+    assert all(fresh[i] is not left[i] for i in (ids[0], ids[2]))
+    assert set(fresh) == {ids[0], ids[2]}
+    assert (left[ids[2]]["topic_name"], fresh[ids[2]]["topic_name"]) == (
+        "Kinh tế số",
+        "Kinh tế số (mới)",
+    )
