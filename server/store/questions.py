@@ -296,8 +296,8 @@ class Questions:
             gate.proof,
             gate.proof_ttl_ms,
             "1" if gate.trap else "",
-            _json(tally.standing(question)),
-            _json(tally.arrived(question)),
+            msgspec.json.encode(tally.standing(question)).decode(),
+            msgspec.json.encode(tally.arrived(question)).decode(),
             *limits,
         ]
         for _ in range(5):
