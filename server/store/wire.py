@@ -9,6 +9,9 @@ on the path every request takes (issue 15's submit path; docs/benchmarks.md
   packed by redis-py, which raises the same ``DataError`` it always did.
   The connection class is chosen by what redis-py chose for the URL or the
   Sentinels (plain TCP, TLS, a unix socket), so each keeps working.
+- A command the kernel takes at once is sent without redis-py's
+  ``asyncio.wait_for`` (in Python 3.11 a Task and a timer each time); the
+  send timeout still bounds any command that has to wait for the socket.
 - The pool is redis-py's ``BlockingConnectionPool`` (a burst waits up to its
   ``timeout`` for a free connection, never more than ``max_connections``
   open), with a shortcut: while no task is waiting for a connection, a free
@@ -20,6 +23,7 @@ on the path every request takes (issue 15's submit path; docs/benchmarks.md
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import hiredis
@@ -60,6 +64,36 @@ class _HiredisPacking:
                 pass  # redis-py's packing: its own conversions and errors
         packed: list[bytes] = super().pack_command(*args)  # type: ignore[misc]
         return packed
+
+    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        """As redis-py sends, without its ``wait_for`` (a Task and a timer a
+        command) when the kernel takes the whole command at once: written,
+        then redis-py's own timed drain only when some of it is left in the
+        transport's buffer or the transport is closing (a lost connection
+        then fails here, as it did). A health check due, a connection to
+        open, or a command not yet packed go to redis-py whole."""
+        this: Any = self
+        writer = this._writer
+        if (
+            writer is None
+            or not isinstance(command, list)
+            or (
+                check_health
+                and this.health_check_interval
+                and asyncio.get_running_loop().time() > this.next_health_check
+            )
+            or writer.transport.is_closing()
+        ):
+            await super().send_packed_command(command, check_health)  # type: ignore[misc]
+            return
+        try:
+            writer.writelines(command)
+        except BaseException:
+            await this.disconnect(nowait=True)
+            raise
+        transport = writer.transport
+        if transport.is_closing() or transport.get_write_buffer_size():
+            await super().send_packed_command([], check_health=False)  # type: ignore[misc]
 
 
 class FastConnection(_HiredisPacking, Connection):

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from redis.asyncio.connection import Connection
-from redis.exceptions import DataError
+from redis.exceptions import ConnectionError, DataError
 
 from server.config import Settings
 from server.store.connection import MAX_BLOCK, Store, connect
@@ -130,5 +130,27 @@ async def test_a_connection_given_back_with_a_reply_unread_is_not_reused_as_is(
             await asyncio.sleep(0)
         await pool.release(connection)
         assert await client.get("h:left") == "mine"
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.one_redis
+async def test_commands_larger_than_the_socket_takes_and_after_a_lost_connection(
+    redis_url: str,
+) -> None:
+    """A command the kernel cannot take at once (8 MB) is sent whole; on a
+    connection Redis closed, a command fails with ConnectionError (as on
+    redis-py's own pool) and the next runs on a new connection."""
+    client = connect(redis_url, pool_size=1)
+    try:
+        big = "x" * (8 << 20)
+        assert await client.set("h:big", big)
+        assert await client.strlen("h:big") == len(big)
+        own = await client.client_id()
+        await client.execute_command("CLIENT KILL", "ID", own, "SKIPME", "no")
+        with pytest.raises(ConnectionError):
+            await client.get("h:left")
+        assert await client.get("h:left") is None
+        assert await client.client_id() != own
     finally:
         await client.aclose()
