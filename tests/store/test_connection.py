@@ -12,8 +12,15 @@ from redis.asyncio.connection import Connection
 from redis.exceptions import ConnectionError, DataError
 
 from server.config import Settings
-from server.store.connection import MAX_BLOCK, Store, connect
-from server.store.wire import FastConnection, FastSSLConnection, FastUnixConnection, Pool
+from server.store.connection import MAX_BLOCK, Sentinels, Store, connect
+from server.store.wire import (
+    FastConnection,
+    FastSentinelConnection,
+    FastSSLConnection,
+    FastUnixConnection,
+    Pool,
+    SentinelPool,
+)
 
 
 async def test_the_clients_have_the_settings_timeouts(redis_url: str) -> None:
@@ -75,7 +82,8 @@ def test_commands_are_packed_by_hiredis_as_redis_py_packs_them() -> None:
 
 @pytest.mark.one_redis
 def test_each_kind_of_address_keeps_its_connection_class() -> None:
-    """TCP, TLS and a unix socket each get their own connection class, packing with hiredis."""
+    """TCP, TLS, a unix socket and Sentinels each get their own connection
+    class, packing with hiredis (tests/e2e/test_sentinel_failover.py runs on them)."""
     classes = {
         "redis://127.0.0.1:1/0": FastConnection,
         "rediss://127.0.0.1:1/0": FastSSLConnection,
@@ -84,6 +92,8 @@ def test_each_kind_of_address_keeps_its_connection_class() -> None:
     for url, kind in classes.items():
         pool = connect(url).connection_pool
         assert isinstance(pool, Pool) and pool.connection_class is kind, url
+    pool = connect(Sentinels((("127.0.0.1", 1),), "primary")).connection_pool
+    assert isinstance(pool, SentinelPool) and pool.connection_class is FastSentinelConnection
 
 
 @pytest.mark.one_redis
