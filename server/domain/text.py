@@ -109,21 +109,35 @@ _RUN_OF_SPACES = re.compile(" {2,}")
 _THREE_OR_MORE_NEWLINES = re.compile("\n{3,}")
 
 
-def _translation(text: str) -> dict[int, str | None]:
-    """A str.translate table for the characters of ``text`` that change.
+def _classify(code: int) -> int | str | None:
+    """What ``normalize``'s translation makes of the character ``code``:
+    a space, nothing (None), or itself (as is "\\n", the one line break
+    left by then)."""
+    char = chr(code)
+    if char == "\n":
+        return code
+    if char in _SPACES:
+        return " "
+    if char in _INVISIBLE_LETTERS or unicodedata.category(char) in _DROPPED_CATEGORIES:
+        return None
+    return code
 
-    Classifying each distinct character once keeps this fast for long texts
-    (a question uses a few dozen distinct characters) without a global cache.
-    """
-    table: dict[int, str | None] = {}
-    for char in set(text):
-        if char == "\n":
-            continue
-        if char in _SPACES:
-            table[ord(char)] = " "
-        elif char in _INVISIBLE_LETTERS or unicodedata.category(char) in _DROPPED_CATEGORIES:
-            table[ord(char)] = None
-    return table
+
+class _Translation(dict[int, int | str | None]):
+    """The str.translate table of ``normalize``, filled as characters are met:
+    each character of the Basic Multilingual Plane is classified once per
+    process (at most 65,536 entries, ~5 MB), any other each time it is met
+    (emoji, rare CJK: left out so that no text can grow the table without
+    bound)."""
+
+    def __missing__(self, code: int) -> int | str | None:
+        value = _classify(code)
+        if code <= 0xFFFF:
+            self[code] = value
+        return value
+
+
+_TRANSLATION = _Translation()
 
 
 def normalize(text: str) -> str:
@@ -133,7 +147,7 @@ def normalize(text: str) -> str:
     line and the whole text are stripped; at most one blank line in a row.
     """
     text = _LINE_BREAK.sub("\n", text)
-    text = text.translate(_translation(text))
+    text = text.translate(_TRANSLATION)
     text = _RUN_OF_SPACES.sub(" ", text)
     text = "\n".join(line.strip(" ") for line in text.split("\n"))
     text = _THREE_OR_MORE_NEWLINES.sub("\n\n", text).strip("\n")
@@ -313,10 +327,11 @@ def clean_text(
         text = normalize(value) if multiline else normalize_line(value)
     else:
         raise _not_text(field)
-    label = field_label(field)
     if not text:
         if required:
-            raise ValidationError(field, "required", "Please enter the {label}.", label=label)
+            raise ValidationError(
+                field, "required", "Please enter the {label}.", label=field_label(field)
+            )
         return None
     low, high = limit if limit is not None else _limit_for(field)
     length = len(text)
@@ -325,7 +340,7 @@ def clean_text(
             field,
             "too_short",
             "The {label} is too short: at least {low} characters (it has {length}).",
-            label=label,
+            label=field_label(field),
             low=low,
             length=length,
         )
@@ -334,7 +349,7 @@ def clean_text(
             field,
             "too_long",
             "The {label} is too long: at most {high} characters (it has {length}).",
-            label=label,
+            label=field_label(field),
             high=high,
             length=length,
         )

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster
+from redis.asyncio import Redis, RedisCluster
 from redis.asyncio.cluster import ClusterNode
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.exceptions import RedisError
@@ -36,6 +36,7 @@ from .scripts import Scripts
 from .streams import MAX_BLOCK, ShardedReads, is_cluster
 from .users import Users
 from .watch import Watch
+from .wire import Pool, SentinelPool
 
 log = logging.getLogger(__name__)
 
@@ -77,17 +78,6 @@ class Cluster:
 Where = str | Sentinels | Cluster
 
 
-class _SentinelPool(SentinelConnectionPool, BlockingConnectionPool):
-    """The primary's connections, found through the Sentinels and reset when
-    they name another one; a burst waits for a free connection, as on a URL."""
-
-    async def disconnect(self, inuse_connections: bool = True) -> None:
-        """Close the Sentinels' connections too (they come back when needed)."""
-        await super().disconnect(inuse_connections)
-        for sentinel in self.sentinel_manager.sentinels:
-            await sentinel.aclose()
-
-
 def connect(
     where: Where,
     pool_size: int = POOL_SIZE,
@@ -127,10 +117,10 @@ def connect(
         )
         # owns its pool: aclose() closes it
         client: Redis = sentinel.master_for(
-            where.master, connection_pool_class=_SentinelPool, **options
+            where.master, connection_pool_class=SentinelPool, **options
         )
         return client
-    return Redis.from_pool(BlockingConnectionPool.from_url(where, **options))
+    return Redis.from_pool(Pool.from_url(where, **options))
 
 
 def _alone(redis: Redis) -> Redis:
@@ -142,8 +132,8 @@ def _alone(redis: Redis) -> Redis:
     kwargs.update(connection_class=pool.connection_class, max_connections=1)
     if isinstance(pool, SentinelConnectionPool):
         del kwargs["connection_pool"]  # the new pool's, set by the pool itself
-        return Redis.from_pool(_SentinelPool(pool.service_name, pool.sentinel_manager, **kwargs))
-    return Redis.from_pool(BlockingConnectionPool(**kwargs))
+        return Redis.from_pool(SentinelPool(pool.service_name, pool.sentinel_manager, **kwargs))
+    return Redis.from_pool(Pool(**kwargs))
 
 
 @guarded

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import hmac
 import json
 import logging
@@ -71,6 +72,14 @@ def dialogue_of(scope: Scope) -> str | None:
     return slug[:_SLUG_MAX] if isinstance(slug, str) else None
 
 
+@functools.cache
+def _latency(method: str, template: str, status: str) -> Any:
+    """``HTTP_SECONDS``' child for these labels, looked up once per process
+    (a few µs a request otherwise); bounded: each label has a few values
+    (the methods, the app's route templates and "unmatched", 1xx-5xx)."""
+    return metrics.HTTP_SECONDS.labels(method, template, status)
+
+
 class Observe:
     """ASGI middleware: each HTTP request's id, latency by route, and log line."""
 
@@ -89,7 +98,8 @@ class Observe:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        peer = _ip(scope["client"][0]) if scope.get("client") else None
+        # The peer's address is parsed only when some proxy is trusted.
+        peer = _ip(scope["client"][0]) if self.trusted and scope.get("client") else None
         trusted = peer is not None and any(peer in net for net in self.trusted)
         rid = request_id(scope, trusted)
         token = CURRENT.set((rid, scope))
@@ -111,7 +121,7 @@ class Observe:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             method = scope["method"] if scope["method"] in _METHODS else "other"
-            metrics.HTTP_SECONDS.labels(method, template, f"{status // 100}xx").observe(elapsed)
+            _latency(method, template, f"{status // 100}xx").observe(elapsed)
             if self.json_lines:
                 target = scope["path"] + (
                     "?" + scope["query_string"].decode("latin-1") if scope["query_string"] else ""

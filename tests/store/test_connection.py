@@ -1,10 +1,26 @@
 """The store's Redis client: its timeouts are the settings', never redis-py's
-defaults (which changed between its versions)."""
+defaults (which changed between its versions); its commands packed as
+redis-py packs them; its pool makes a burst wait for a free connection."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+import pytest
+from redis.asyncio.connection import Connection
+from redis.exceptions import ConnectionError, DataError
+
 from server.config import Settings
-from server.store.connection import MAX_BLOCK, Store
+from server.store.connection import MAX_BLOCK, Sentinels, Store, connect
+from server.store.wire import (
+    FastConnection,
+    FastSentinelConnection,
+    FastSSLConnection,
+    FastUnixConnection,
+    Pool,
+    SentinelPool,
+)
 
 
 async def test_the_clients_have_the_settings_timeouts(redis_url: str) -> None:
@@ -30,3 +46,121 @@ async def test_the_clients_have_the_settings_timeouts(redis_url: str) -> None:
     finally:
         await follower.close()
         await store.close()
+
+
+# --- the pool and the packing of server/store/wire.py -------------------------
+
+
+def _arguments() -> list[tuple[Any, ...]]:
+    """Commands of every argument type the store sends, and some it never does."""
+    return [
+        ("PING",),
+        ("CLIENT KILL", "ID", 7),
+        (b"CONFIG GET", b"maxmemory"),
+        ("EVALSHA", "0" * 40, 2, "k{d}", "é{d}", "Câu hỏi về Huế?", 1.5, -0.0, 10**20, 1e-7),
+        ("SET", "k", bytearray(b"\x00\xff")),
+        ("SET", "k", memoryview(b"abc")),
+        ("SET", "k", "x" * 10_000),
+    ]
+
+
+def test_commands_are_packed_by_hiredis_as_redis_py_packs_them() -> None:
+    """The same bytes on the wire as redis-py's own packing, and the same
+    refusal of what it refuses (a bool, an object)."""
+    fast, plain = FastConnection(), Connection()
+    for args in _arguments():
+        assert b"".join(fast.pack_command(*args)) == b"".join(
+            bytes(chunk) for chunk in plain.pack_command(*args)
+        ), args
+    bad: Any
+    for bad in (True, None, object()):
+        with pytest.raises(DataError):
+            plain.pack_command("SET", "k", bad)
+        with pytest.raises(DataError):
+            fast.pack_command("SET", "k", bad)
+
+
+@pytest.mark.one_redis
+def test_each_kind_of_address_keeps_its_connection_class() -> None:
+    """TCP, TLS, a unix socket and Sentinels each get their own connection
+    class, packing with hiredis (tests/e2e/test_sentinel_failover.py runs on them)."""
+    classes = {
+        "redis://127.0.0.1:1/0": FastConnection,
+        "rediss://127.0.0.1:1/0": FastSSLConnection,
+        "unix:///tmp/none.sock": FastUnixConnection,
+    }
+    for url, kind in classes.items():
+        pool = connect(url).connection_pool
+        assert isinstance(pool, Pool) and pool.connection_class is kind, url
+    pool = connect(Sentinels((("127.0.0.1", 1),), "primary")).connection_pool
+    assert isinstance(pool, SentinelPool) and pool.connection_class is FastSentinelConnection
+
+
+@pytest.mark.one_redis
+async def test_a_burst_waits_for_a_free_connection(redis_url: str) -> None:
+    """With every connection taken, a command waits for one to be given back
+    (never opening more than the pool's size), then runs; a burst of many
+    more commands than connections all run."""
+    client = connect(redis_url, pool_size=2)
+    pool = client.connection_pool
+    assert isinstance(pool, Pool)
+    try:
+        held = [await pool.get_connection(), await pool.get_connection()]
+        waiting: asyncio.Future[int] = asyncio.ensure_future(client.incr("h:burst"))
+        # A state no event announces: yield until the command waits in the pool.
+        while not pool._waiting:  # noqa: ASYNC110
+            await asyncio.sleep(0)
+        assert not waiting.done()
+        await pool.release(held.pop())
+        assert await waiting == 1
+        await pool.release(held.pop())
+        assert await asyncio.gather(*(client.incr("h:burst") for _ in range(200)))
+        assert await client.get("h:burst") == "201"
+        assert len(pool._available_connections) + len(pool._in_use_connections) <= 2
+        assert not pool._in_use_connections
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.one_redis
+async def test_a_connection_given_back_with_a_reply_unread_is_not_reused_as_is(
+    redis_url: str,
+) -> None:
+    """A connection released with a reply still unread (a command cancelled
+    after it was sent) is reconnected before its next command, which
+    therefore reads its own reply, not the one left over."""
+    client = connect(redis_url, pool_size=1)
+    pool = client.connection_pool
+    try:
+        await client.set("h:left", "mine")
+        connection = await pool.get_connection()
+        await connection.send_command("PING")
+        # A state no event announces: yield until the reply has arrived.
+        while not await connection.can_read():  # noqa: ASYNC110
+            await asyncio.sleep(0)
+        await pool.release(connection)
+        assert await client.get("h:left") == "mine"
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.one_redis
+async def test_commands_larger_than_the_socket_takes_and_after_a_lost_connection(
+    redis_url: str,
+) -> None:
+    """A command the kernel cannot take at once (8 MB) is sent whole; on a
+    connection Redis closed, a command fails with ConnectionError (as on
+    redis-py's own pool) and the next runs on a new connection."""
+    client = connect(redis_url, pool_size=1)
+    try:
+        big = "x" * (8 << 20)
+        assert await client.set("h:big", big)
+        assert await client.strlen("h:big") == len(big)
+        own = await client.client_id()
+        await client.execute_command("CLIENT KILL", "ID", own, "SKIPME", "no")
+        with pytest.raises(ConnectionError):
+            await client.get("h:left")
+        assert await client.get("h:left") is None
+        assert await client.client_id() != own
+    finally:
+        await client.aclose()
