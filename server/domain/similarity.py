@@ -1065,7 +1065,8 @@ class _Query:
         need_z = math.log(threshold / (1 - threshold)) if threshold < 1 else math.inf
         w_subjects, w_asks = others
         subjects_at_most = max(0.0, w_subjects)
-        asks = self.entry.asks
+        inside_at_most = max(0.0, w_inside)
+        asks, numbers = self.entry.asks, self.entry.numbers
         out = []
         for question_id in question_ids:
             other = entries[question_id]
@@ -1075,6 +1076,21 @@ class _Query:
                 shared += round(focus_weight * sum(map(weight, both)))
             if shared < need:
                 continue
+            if (
+                numbers
+                and other.numbers
+                and not numbers <= other.numbers
+                and not other.numbers <= numbers
+            ):
+                # Each names a number the other lacks: about different
+                # subjects (``subjects_differ``), known before the other's
+                # weight is. As that weight is at least ``shared``, the
+                # Jaccard is at most shared / total and the containment at
+                # most 1: a bound on the score, before the sums.
+                ask = float(bool(asks and other.asks and asks.isdisjoint(other.asks)))
+                most = max(0.0, w_jaccard * shared / total) + inside_at_most
+                if intercept + most + w_subjects + w_asks * ask < need_z - 1e-9:
+                    continue
             other_weight = known.get(question_id)
             if other_weight is None:
                 other_focus = len(other.focus) * base - sum(map(log_df, other.focus))
