@@ -59,8 +59,15 @@ than f of the total (prefix filtering; exact). Only the posting lists of those
 rarer terms are read. Of the questions found, the ``CANDIDATES`` that share
 the most of those terms are scored, and those whose Jaccard and containment
 alone cannot reach the threshold are left before the other signals are
-computed: at 5,000 questions a query takes under 2 ms of CPU
-(``bench/duplicates.py`` measures it, and how often the cap changes an answer).
+computed, as are those where each text names a number the other lacks
+(different subjects, told by two set comparisons, with the score bounded
+before the other's weight is summed). Each text is analysed once for a
+``similar`` and the ``add`` that follows (a small cache of entries), its terms
+interned, and each question's weight is kept until the index changes
+(``bench/duplicates.py`` measures a query's CPU at 5,000 questions and how
+often the cap changes an answer; ``bench/duplicates_speed.py`` compares with
+an older version; tests/data/duplicates_golden.json holds the answers a
+change made for speed must keep).
 Scores change a little as the index grows, since the weights come from it; an
 index refilled by ``rebuild`` answers exactly as the same ``add``s and
 ``remove``s make it answer.
