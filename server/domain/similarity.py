@@ -59,8 +59,15 @@ than f of the total (prefix filtering; exact). Only the posting lists of those
 rarer terms are read. Of the questions found, the ``CANDIDATES`` that share
 the most of those terms are scored, and those whose Jaccard and containment
 alone cannot reach the threshold are left before the other signals are
-computed: at 5,000 questions a query takes under 2 ms of CPU
-(``bench/duplicates.py`` measures it, and how often the cap changes an answer).
+computed, as are those where each text names a number the other lacks
+(different subjects, told by two set comparisons, with the score bounded
+before the other's weight is summed). Each text is analysed once for a
+``similar`` and the ``add`` that follows (a small cache of entries), its terms
+interned, and each question's weight is kept until the index changes
+(``bench/duplicates.py`` measures a query's CPU at 5,000 questions and how
+often the cap changes an answer; ``bench/duplicates_speed.py`` compares with
+an older version; tests/data/duplicates_golden.json holds the answers a
+change made for speed must keep).
 Scores change a little as the index grows, since the weights come from it; an
 index refilled by ``rebuild`` answers exactly as the same ``add``s and
 ``remove``s make it answer.
@@ -74,11 +81,13 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 
 from .folding import STOP_SYLLABLES, fold
 
@@ -467,11 +476,14 @@ _QUESTION_WORDS = _phrase_table(QUESTION_WORDS)
 
 def _replace(tokens: list[str], table: _Table) -> list[str]:
     """``tokens`` with every phrase of ``table`` replaced, longest match first."""
+    get = table.get
+    if not any(map(get, tokens)):  # most clauses hold no phrase at all
+        return tokens[:]
     out: list[str] = []
     i = 0
     n = len(tokens)
     while i < n:
-        for phrase, replacement in table.get(tokens[i], ()):
+        for phrase, replacement in get(tokens[i], ()):
             if tuple(tokens[i : i + len(phrase)]) == phrase:
                 out.extend(replacement)
                 i += len(phrase)
@@ -591,6 +603,8 @@ def _analyse(text: str) -> _Analysis:
     syllables: list[_Syllable] = []
     parts = _CLAUSE_AND_END.split(_THOUSANDS.sub("", text))
     for clause, mark in zip(parts[::2], [*parts[1::2], ""], strict=True):
+        if not clause or clause.isspace():
+            continue  # between two marks ("?!", "...", the end): no syllable
         folded = fold(clause).split()
         written = _TOKEN.findall(unicodedata.normalize("NFKC", clause).lower())
         if len(written) == len(folded):
@@ -778,20 +792,26 @@ class _Entry:
     sequence: tuple[str, ...]
 
 
+@lru_cache(maxsize=512)
 def _entry(text: str) -> _Entry:
+    """What the index keeps of a text. Cached for the last few hundred texts:
+    intake asks ``similar`` of a text and then ``add``s the same text, and an
+    ``_Entry`` never changes. Terms are interned, so that the set operations
+    of the hot loop compare strings by identity."""
     analysis = _analyse(text)
-    found = analysis.terms
+    intern = sys.intern
+    found = frozenset(map(intern, analysis.terms))
     words = frozenset(t for t in found if t[0] != "?")
     return _Entry(
         words,
-        analysis.focus & words,
+        frozenset(map(intern, analysis.focus)) & words,
         len(found) - len(words),
         found - words,
         found,
         analysis.syllables,
         _name_phrases(text),
         analysis.numbers,
-        analysis.sequence,
+        tuple(map(intern, analysis.sequence)),
     )
 
 
@@ -816,6 +836,19 @@ _ONE = 1 << 20
 
 def _fixed(value: float) -> int:
     return round(value * _ONE)
+
+
+#: ``_fixed(math.log(n + 1))`` for n = 0, 1, 2...: a term's ``ln(df + 1)``,
+#: read on every ``add`` and ``remove`` (grown as document frequencies grow;
+#: as long as the largest posting list, so bounded by the largest index).
+_LOG1P: list[int] = []
+
+
+def _log1p_fixed(n: int) -> int:
+    """``_fixed(math.log(n + 1))``, from ``_LOG1P``."""
+    while len(_LOG1P) <= n:
+        _LOG1P.append(_fixed(math.log(len(_LOG1P) + 1)))
+    return _LOG1P[n]
 
 
 #: The score a suggestion must reach: the middle of the range where F1 is
@@ -853,6 +886,10 @@ class DuplicateIndex:
         self._entries: dict[str, _Entry] = {}
         self._postings: dict[str, set[str]] = {}
         self._log_df: dict[str, int] = {}
+        #: Each indexed question's total weight (``_Query.weight_of``), kept
+        #: while the index does not change: every weight depends on N and on
+        #: the document frequencies, so any ``add`` or ``remove`` clears it.
+        self._weights: dict[str, int] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -865,21 +902,29 @@ class DuplicateIndex:
         self.remove(question_id)
         entry = _entry(text)
         self._entries[question_id] = entry
+        if self._weights:
+            self._weights.clear()
+        postings, log_df, table = self._postings, self._log_df, _LOG1P
         for term in entry.terms:
-            posting = self._postings.setdefault(term, set())
+            posting = postings.get(term)
+            if posting is None:
+                posting = postings[term] = set()
             posting.add(question_id)
-            self._log_df[term] = _fixed(math.log(len(posting) + 1))
+            n = len(posting)
+            log_df[term] = table[n] if n < len(table) else _log1p_fixed(n)
 
     def remove(self, question_id: str) -> None:
         """Forget a question (rejected, or merged away); unknown ids are ignored."""
         entry = self._entries.pop(question_id, None)
         if entry is None:
             return
+        if self._weights:
+            self._weights.clear()
         for term in entry.terms:
             posting = self._postings[term]
             posting.discard(question_id)
             if posting:
-                self._log_df[term] = _fixed(math.log(len(posting) + 1))
+                self._log_df[term] = _log1p_fixed(len(posting))
             else:
                 del self._postings[term], self._log_df[term]
 
@@ -888,6 +933,7 @@ class DuplicateIndex:
         self._entries.clear()
         self._postings.clear()
         self._log_df.clear()
+        self._weights.clear()
         for question_id, text in items:
             self.add(question_id, text)
 
@@ -1004,6 +1050,8 @@ class _Query:
         does not mention ("đường Lê Duẩn" vs "đường Nguyễn Hoàng", "thôn số 3"
         vs "thôn số 4"): the same question about another subject."""
         mine = self.entry
+        if not mine.numbers <= other.numbers and not other.numbers <= mine.numbers:
+            return True  # each has a number the other lacks: the cheap, common case
         if _one_substitution(mine.sequence, other.sequence):
             return True
         return _names_other(mine, other) and _names_other(other, mine)
@@ -1012,6 +1060,7 @@ class _Query:
         """(id, score rounded) for each of ``question_ids`` that reaches
         ``threshold``: the weights' sums inlined, as this is the hot loop."""
         entries = self.index._entries
+        known = self.index._weights
         terms, focus = self.entry.terms, self.entry.focus
         weight = self.weights.__getitem__
         log_df = self.index._log_df.__getitem__
@@ -1021,6 +1070,10 @@ class _Query:
         intercept, w_jaccard, w_inside, *others = self.coefficients
         bound = intercept + sum(max(0.0, c) for c in others)
         need_z = math.log(threshold / (1 - threshold)) if threshold < 1 else math.inf
+        w_subjects, w_asks = others
+        subjects_at_most = max(0.0, w_subjects)
+        inside_at_most = max(0.0, w_inside)
+        asks, numbers = self.entry.asks, self.entry.numbers
         out = []
         for question_id in question_ids:
             other = entries[question_id]
@@ -1030,13 +1083,30 @@ class _Query:
                 shared += round(focus_weight * sum(map(weight, both)))
             if shared < need:
                 continue
-            other_focus = len(other.focus) * base - sum(map(log_df, other.focus))
-            other_weight = (
-                len(other.words) * base
-                - sum(map(log_df, other.words))
-                + round(focus_weight * other_focus)
-                + other.classes * class_weight
-            )
+            if (
+                numbers
+                and other.numbers
+                and not numbers <= other.numbers
+                and not other.numbers <= numbers
+            ):
+                # Each names a number the other lacks: about different
+                # subjects (``subjects_differ``), known before the other's
+                # weight is. As that weight is at least ``shared``, the
+                # Jaccard is at most shared / total and the containment at
+                # most 1: a bound on the score, before the sums.
+                ask = float(bool(asks and other.asks and asks.isdisjoint(other.asks)))
+                most = max(0.0, w_jaccard * shared / total) + inside_at_most
+                if intercept + most + w_subjects + w_asks * ask < need_z - 1e-9:
+                    continue
+            other_weight = known.get(question_id)
+            if other_weight is None:
+                other_focus = len(other.focus) * base - sum(map(log_df, other.focus))
+                other_weight = known[question_id] = (
+                    len(other.words) * base
+                    - sum(map(log_df, other.words))
+                    + round(focus_weight * other_focus)
+                    + other.classes * class_weight
+                )
             if shared < JACCARD_FLOOR * (total + other_weight - shared):
                 continue
             # Skip the pairs that cannot reach the threshold whatever the
@@ -1044,7 +1114,20 @@ class _Query:
             jaccard = shared / (total + other_weight - shared)
             if bound + w_jaccard * jaccard + w_inside * shared / min(total, other_weight) < need_z:
                 continue
-            score = self.combine(self.features(other, shared, other_weight))
+            # ``combine(features(...))`` inlined, the same floats summed in
+            # the same order; the kind of question (a few set operations)
+            # first, and the subjects (names looked up) only when they can
+            # still decide (the 1e-9 keeps float rounding on the safe side).
+            inside = shared / min(total, other_weight)
+            ask = float(bool(asks and other.asks and asks.isdisjoint(other.asks)))
+            z = intercept + w_jaccard * jaccard + w_inside * inside + w_asks * ask
+            if z + subjects_at_most < need_z - 1e-9:
+                continue
+            subjects = float(self.subjects_differ(other))
+            z = intercept + sum(
+                (w_jaccard * jaccard, w_inside * inside, w_subjects * subjects, w_asks * ask)
+            )
+            score = _logistic(z)
             if score >= threshold:
                 out.append((question_id, round(score, 4)))
         return out
@@ -1083,8 +1166,10 @@ class _Query:
             if above + n >= cap:
                 break
             above += n
-        chosen = [i for i, n in shared.items() if n > cut]
-        chosen += sorted(i for i, n in shared.items() if n == cut)[: cap - above]
+        # The ids above and at the cut picked in C (``compress``): up to a
+        # few thousand ids share one rare term with a query at 5,000 questions.
+        chosen = list(compress(shared, map(cut.__lt__, shared.values())))
+        chosen += sorted(compress(shared, map(cut.__eq__, shared.values())))[: cap - above]
         return chosen
 
 
