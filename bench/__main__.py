@@ -83,12 +83,12 @@ def plan(args: argparse.Namespace) -> list[Step]:
         submit_cpu,
         ws_flood,
     )
-    from .common import private_redis
-    from .ingest import SERVER_CORE, _pinned
+    from .common import pinned, private_redis
+    from .ingest import SERVER_CORE
 
     def in_process(main: Callable[[str, int], Coroutine[Any, Any, None]], n: int) -> None:
         """A CPU-per-request benchmark in this process, on the server's core."""
-        with _pinned(SERVER_CORE), private_redis() as url:
+        with pinned(SERVER_CORE), private_redis() as url:
             asyncio.run(main(url, n))
 
     def fan_out() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import statistics
 import subprocess
 import tempfile
@@ -21,6 +22,17 @@ from tests.helpers import ServerProcess, free_port
 
 SLUG = "bench"
 PASSWORD = "bench-password-1"
+
+
+@contextlib.contextmanager
+def pinned(core: int) -> Iterator[None]:
+    """This process on ``core`` meanwhile: children started now inherit it."""
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {core})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
 
 
 @contextlib.contextmanager

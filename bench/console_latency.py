@@ -30,8 +30,8 @@ import psutil
 from websockets.asyncio.client import connect
 from websockets.typing import Origin
 
-from .common import PASSWORD, private_redis, seeded, server
-from .ingest import CLIENT_CORE, CONNECTIONS, SERVER_CORE, _pinned
+from .common import PASSWORD, pinned, private_redis, seeded, server
+from .ingest import CLIENT_CORE, CONNECTIONS, SERVER_CORE
 from .rawhttp import Connection
 
 MARK = re.compile(r"mã đo (\d+)")
@@ -118,7 +118,7 @@ async def _paced(
 
 async def one_rate(url: str, rate: float, seconds: float, workers: int) -> str:
     async with seeded(url) as (_actions, dialogue, _store):
-        with _pinned(SERVER_CORE):
+        with pinned(SERVER_CORE):
             srv = server(url, DOITHOAI_INTAKE_WORKERS=str(workers)).start()
         try:
             assert srv.process is not None
@@ -157,7 +157,7 @@ async def one_rate(url: str, rate: float, seconds: float, workers: int) -> str:
 
 async def run(rates: list[float], seconds: float = 5.0, workers: int = 1) -> None:
     lines = []
-    with _pinned(CLIENT_CORE):
+    with pinned(CLIENT_CORE):
         for rate in rates:  # a Redis of its own each: the moderator's account is per dialogue
             with private_redis() as url:
                 lines.append(await one_rate(url, rate, seconds, workers))

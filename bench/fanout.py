@@ -47,7 +47,7 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -60,7 +60,7 @@ from server.domain.model import Actor, Role
 from tests.helpers import REPO_ROOT, clean_env, free_port
 
 from . import peers
-from .common import private_redis, rss_kib, seeded, server
+from .common import pinned, private_redis, rss_kib, seeded, server
 
 MOD = Actor("moderator", frozenset({Role.MODERATOR}))
 #: Sockets opened at once while connecting.
@@ -215,17 +215,6 @@ def _request(host: str, port: int, path: str) -> bytes:
     ).encode()
 
 
-@contextlib.contextmanager
-def _pinned(core: int) -> Iterator[None]:
-    """This process on ``core`` meanwhile: children started now inherit it."""
-    before = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {core})
-    try:
-        yield
-    finally:
-        os.sched_setaffinity(0, before)
-
-
 @dataclass
 class Subject:
     """A server under load: its process, where its feed is, how its viewers
@@ -279,7 +268,7 @@ async def _subject(
             def encode(n: int) -> bytes:
                 return json.dumps(_payload(n), separators=(",", ":")).encode()
 
-        with _pinned(SERVER_CORE):
+        with pinned(SERVER_CORE):
             process = await asyncio.create_subprocess_exec(
                 *command, env=clean_env() | {"PYTHONPATH": str(REPO_ROOT)}, cwd=REPO_ROOT,
                 stdout=asyncio.subprocess.DEVNULL,
@@ -307,7 +296,7 @@ async def _subject(
             await actions.intake.screen_now(dialogue, [sub.question_id])
             await actions.moderation.act(dialogue, sub.question_id, "approve", {}, MOD)
             pool.append(sub.question_id)
-        with _pinned(SERVER_CORE):
+        with pinned(SERVER_CORE):
             srv = server(url, **QUIET, **env).start()
         try:
             assert srv.process is not None
@@ -356,7 +345,7 @@ async def run_one(
     socketio: Path | str = "absent: not installed",
     idle: float = 2.0,
 ) -> Result:
-    with _pinned(CLIENT_CORE), private_redis() as url:
+    with pinned(CLIENT_CORE), private_redis() as url:
         async with _subject(variant, url, n_events, env, socketio) as subject:
             proc = psutil.Process(subject.pid)
             base_rss = rss_kib(subject.pid)

@@ -30,7 +30,6 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import psutil
@@ -38,22 +37,11 @@ import uvloop
 
 from tests.helpers import REPO_ROOT, clean_env, free_port
 
-from .common import private_redis, seeded, server
+from .common import pinned, private_redis, seeded, server
 from .rawhttp import Connection
 
 SERVER_CORE, CLIENT_CORE = 0, 1
 CONNECTIONS = 32
-
-
-@contextlib.contextmanager
-def _pinned(core: int) -> Iterator[None]:
-    """This process on ``core`` meanwhile: children started now inherit it."""
-    before = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {core})
-    try:
-        yield
-    finally:
-        os.sched_setaffinity(0, before)
 
 
 def _cpu(proc: psutil.Process) -> float:
@@ -131,7 +119,7 @@ async def floors(url: str, seconds: float) -> list[Phase]:
     env = clean_env() | {"REDIS_URL": url}
     command = [sys.executable, "-m", "uvicorn", "bench.floor:app", "--port", str(port)]
     command += ["--log-level", "warning", "--no-access-log"]
-    with _pinned(SERVER_CORE):
+    with pinned(SERVER_CORE):
         process = await asyncio.create_subprocess_exec(*command, env=env, cwd=REPO_ROOT)
     try:
         for _ in range(200):
@@ -157,7 +145,7 @@ async def node_phases(
     """The submit phases on a fresh dialogue of a node running ``env``'s code,
     and what its intake did."""
     async with seeded(url, f"bench-{label}") as (_actions, dialogue, store):
-        with _pinned(SERVER_CORE):
+        with pinned(SERVER_CORE):
             srv = server(url, DOITHOAI_INTAKE_WORKERS=str(workers), **env).start()
         try:
             assert srv.process is not None
@@ -195,7 +183,7 @@ async def node_phases(
 
 async def run(seconds: float = 5.0, workers: int = 1, base: str | None = None) -> None:
     """The floors, then the node (and the code in ``base`` before it, if given)."""
-    with _pinned(CLIENT_CORE), private_redis() as url:
+    with pinned(CLIENT_CORE), private_redis() as url:
         phases = await floors(url, seconds)
         summaries = []
         plan = [("before", {"PYTHONPATH": base})] if base else []

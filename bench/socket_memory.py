@@ -36,14 +36,13 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
 
 from server.realtime.messages import snapshot
 from tests.helpers import free_port
 
-from .common import private_redis, rss_kib, seeded, server
+from .common import pinned, private_redis, rss_kib, seeded, server
 
 #: Sockets opened before the measurement, and at once while connecting.
 WARM, BATCH = 100, 200
@@ -112,16 +111,6 @@ class Viewer(asyncio.Protocol):
             self.ready.set_exception(ConnectionError("closed before the snapshot"))
 
 
-@contextlib.contextmanager
-def _pinned(core: int) -> Iterator[None]:
-    before = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {core})
-    try:
-        yield
-    finally:
-        os.sched_setaffinity(0, before)
-
-
 async def _open(host: str, port: int, path: str, n: int, into: list[Viewer]) -> None:
     loop = asyncio.get_running_loop()
     for start in range(0, n, BATCH):
@@ -145,7 +134,7 @@ def _peer(host: str, port: int, tmp: Path, text: str) -> subprocess.Popen[bytes]
     """The ``websockets`` peer on the server's core, once it listens."""
     path = tmp / "snapshot.json"
     path.write_text(text, encoding="utf-8")
-    with _pinned(SERVER_CORE):
+    with pinned(SERVER_CORE):
         peer = subprocess.Popen(
             [sys.executable, "-c", PEER, host, str(port), str(path)], stdout=subprocess.PIPE
         )
@@ -178,7 +167,7 @@ async def run(
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     with (
-        _pinned(CLIENT_CORE),
+        pinned(CLIENT_CORE),
         private_redis() as url,
         tempfile.TemporaryDirectory(prefix="h-lean-mem-") as tmp,
     ):
@@ -187,7 +176,7 @@ async def run(
         if trace:
             extra |= _traced(Path(tmp), snap)
         async with seeded(url) as (actions, dialogue, _store):
-            with _pinned(SERVER_CORE):
+            with pinned(SERVER_CORE):
                 srv = server(url, **QUIET, **extra).start()
             viewers: list[Viewer] = []
             peer: subprocess.Popen[bytes] | None = None

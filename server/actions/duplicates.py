@@ -17,10 +17,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from ..config import Settings
 from ..domain.model import Duplicate, Question, Status
 from ..domain.similarity import DEFAULT_THRESHOLD, DuplicateIndex
 from ..store.connection import Store
 from ..store.events import StoredEvent
+from .base import Clock, Family, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -172,3 +174,19 @@ class SimilarInBatch:
         """``question`` as it is about to be written (the events bring the
         same, which changes nothing)."""
         self._state.apply(question)
+
+
+class SuggestsDuplicates(Family):
+    """A family that asks for duplicate suggestions (intake, a moderator's
+    edit, the staff views): one ``DuplicateFinder`` of the node, shared by
+    every such family so that the node keeps one index per dialogue."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        clock: Clock = utcnow,
+        duplicates: DuplicateFinder | None = None,
+    ) -> None:
+        super().__init__(store, settings, clock)
+        self.duplicates = duplicates or DuplicateFinder(store)

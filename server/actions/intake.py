@@ -6,26 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..config import Settings
 from ..domain import lifecycle, screening
 from ..domain.model import Dialogue, Status
-from ..store.connection import Store
 from ..store.questions import Conflict, Missing
-from .base import Clock, Family, utcnow
-from .duplicates import DuplicateFinder
+from .duplicates import SuggestsDuplicates
 
 
-class Intake(Family):
-    def __init__(
-        self,
-        store: Store,
-        settings: Settings,
-        clock: Clock = utcnow,
-        duplicates: DuplicateFinder | None = None,
-    ) -> None:
-        super().__init__(store, settings, clock)
-        self.duplicates = duplicates or DuplicateFinder(store)
-
+class Intake(SuggestsDuplicates):
     async def materialise(self, dialogue_id: str, question_id: str, entry_id: str) -> None:
         """Screen a received question into moderation, or reject it when the
         policy says so, and acknowledge its inbox entry in the same atomic

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from ..config import Settings
 from ..domain import access, lifecycle
 from ..domain.access import Permission
 from ..domain.events import staff_question
@@ -16,9 +15,7 @@ from ..domain.lifecycle import Command, Decision
 from ..domain.model import Actor, Dialogue, Question, Status, iso
 from ..domain.views import Contact, Handling, StaffQuestion
 from ..domain.wording import Refused
-from ..store.connection import Store
-from .base import Clock, Family, utcnow
-from .duplicates import DuplicateFinder
+from .duplicates import SuggestsDuplicates
 
 #: The actions a moderator may take on a selection at once, and its size.
 BULK_ACTIONS = ("approve", "reject")
@@ -37,17 +34,7 @@ def _contact(stored: Mapping[str, str]) -> Contact:
     return contact
 
 
-class Moderation(Family):
-    def __init__(
-        self,
-        store: Store,
-        settings: Settings,
-        clock: Clock = utcnow,
-        duplicates: DuplicateFinder | None = None,
-    ) -> None:
-        super().__init__(store, settings, clock)
-        self.duplicates = duplicates or DuplicateFinder(store)
-
+class Moderation(SuggestsDuplicates):
     async def staff_view(self, dialogue: Dialogue, q: Question, actor: Actor) -> StaffQuestion:
         return (await self.staff_views(dialogue, [q], actor))[0]
 
