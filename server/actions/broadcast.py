@@ -13,7 +13,7 @@ from typing import Any
 
 from ..domain import audit, lifecycle
 from ..domain.lifecycle import Command, Decision
-from ..domain.model import Actor, Dialogue, Question, Role, iso
+from ..domain.model import Actor, Dialogue, Question, Role, Status, iso
 from ..domain.wording import Refused
 from .base import AirChange, Family
 
@@ -50,11 +50,11 @@ class Broadcast(Family):
         now = self._now()
         decisions: list[Decision] = []
         if current_id:
-            on_air = await self.question(dialogue, current_id)
+            on_air = _still(await self.question(dialogue, current_id), Status.ON_AIR)
             action = "answer" if then == "answered" else "defer"
             decisions.append(lifecycle.decide(on_air, Command(action), actor, now, dialogue))
         if head_id:
-            head = await self.question(dialogue, head_id)
+            head = _still(await self.question(dialogue, head_id), Status.QUEUED)
             decisions.append(lifecycle.decide(head, Command("on_air"), actor, now, dialogue))
         change = await self.commit(dialogue, decisions, actor, on_air=(current_id, head_id))
         return AirResult(decisions[-1].question if head_id else None, change)
@@ -166,3 +166,12 @@ class Broadcast(Family):
         """Whether ``token`` opens the dialogue's broadcast overlay."""
         current = await self.store.dialogues.screen_token(dialogue.id)
         return bool(token) and hmac.compare_digest(token.encode(), current.encode())
+
+
+def _still(question: Question, status: Status) -> Question:
+    """``question`` if it is still ``status``: read after another producer's
+    change landed (two pressing "next" at once), it has moved on, and the
+    press that lost is told so (409), not refused by the table (403)."""
+    if question.status is not status:
+        raise Refused("conflict", "what is on air changed meanwhile: look again")
+    return question
