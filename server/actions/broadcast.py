@@ -69,8 +69,9 @@ class Broadcast(Family):
         if head_id is None:
             raise Refused("conflict", "the on-air queue is empty")
         now = self._now()
-        skipped = lifecycle.skip(await self.question(dialogue, current_id), actor, now)
-        head = await self.question(dialogue, head_id)
+        on_air = _still(await self.question(dialogue, current_id), Status.ON_AIR)
+        skipped = lifecycle.skip(on_air, actor, now)
+        head = _still(await self.question(dialogue, head_id), Status.QUEUED)
         decisions = [skipped, lifecycle.decide(head, Command("on_air"), actor, now, dialogue)]
         change = await self.commit(
             dialogue, decisions, actor, queue={current_id: "tail"}, on_air=(current_id, head_id)
