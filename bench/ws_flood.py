@@ -55,8 +55,15 @@ EVENT_TIMEOUT = 5.0
 SETTLE = 2.0
 MOD = Actor("moderator", frozenset({Role.MODERATOR}))
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+#: A vote as the viewer sees it: (question id, its count).
+Vote = tuple[str, int]
 #: Every vote of the run needs its own voter: one vote per question per voter.
 VOTERS = itertools.count()
+#: Questions voted on in turn: each gets a vote every ``QUESTIONS * VOTE_EVERY``
+#: seconds, longer than the reader's vote window (``reader.VOTE_WINDOW``), so
+#: that every vote travels at once and the viewer's latency is the node's,
+#: not the coalescing's.
+QUESTIONS = 3
 
 
 def _ws_class(name: str, settings: Settings) -> type[asyncio.Protocol] | str:
@@ -155,15 +162,19 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-async def _votes_seen(ws: ClientConnection, seen: Callable[[int], None]) -> None:
+async def _votes_seen(ws: ClientConnection, seen: Callable[[Vote], None]) -> None:
     async for raw in ws:
         message = json.loads(raw)
         if message["type"] == "votes.changed":
-            seen(int(message["data"]["votes"]))
+            seen((message["data"]["id"], int(message["data"]["votes"])))
 
 
 async def _case(
-    url: str, dialogue: Dialogue, qid: str, actions: Services, case: tuple[str, str, dict[str, str]]
+    url: str,
+    dialogue: Dialogue,
+    qids: list[str],
+    actions: Services,
+    case: tuple[str, str, dict[str, str]],
 ) -> list[Outcome]:
     label, name, extra = case
     outcomes = []
@@ -178,7 +189,7 @@ async def _case(
             outcome.error = f"did not start: {exc}"
             continue
         try:
-            await _flood_one(node, dialogue, qid, actions, outcome)
+            await _flood_one(node, dialogue, qids, actions, outcome)
         finally:
             node.stop()
         _print(outcome)
@@ -186,18 +197,18 @@ async def _case(
 
 
 async def _flood_one(
-    node: Node, dialogue: Dialogue, qid: str, actions: Services, outcome: Outcome
+    node: Node, dialogue: Dialogue, qids: list[str], actions: Services, outcome: Outcome
 ) -> None:
     assert node.process is not None
     pid = node.process.pid
     path = f"/ws/v1/dialogues/{dialogue.slug}/feed"
     viewer = await connect(node.url.replace("http://", "ws://") + path, compression=None)
     await viewer.recv()  # the snapshot
-    arrivals: dict[int, float] = {}
+    arrivals: dict[Vote, float] = {}
     arrived = asyncio.Event()
 
-    def seen(votes: int) -> None:
-        arrivals.setdefault(votes, time.monotonic())
+    def seen(vote: Vote) -> None:
+        arrivals.setdefault(vote, time.monotonic())
         arrived.set()
 
     reader = asyncio.create_task(_votes_seen(viewer, seen))
@@ -211,13 +222,15 @@ async def _flood_one(
     )  # fmt: skip
     os.sched_setaffinity(flooder.pid, {FLOOD_CPU})
     output = asyncio.create_task(flooder.communicate())
-    voted: dict[int, float] = {}
+    voted: dict[Vote, float] = {}
+    turns = itertools.cycle(qids)
     try:
         # The whole window, even when the node closes the flood at once, so
         # that every case's viewer and CPU figures cover the same 15 s.
         while not output.done() or time.monotonic() - started < SECONDS:
-            votes = await actions.submissions.vote(dialogue, qid, f"bench-flood-{next(VOTERS):08d}")
-            voted[votes] = time.monotonic()
+            qid = next(turns)
+            voter = f"bench-flood-{next(VOTERS):08d}"
+            voted[qid, await actions.submissions.vote(dialogue, qid, voter)] = time.monotonic()
             next_vote = time.monotonic() + VOTE_EVERY
             while time.monotonic() < next_vote:
                 outcome.rss_peak = max(outcome.rss_peak, rss_kib(pid))
@@ -232,9 +245,9 @@ async def _flood_one(
             arrived.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(arrived.wait(), deadline - time.monotonic())
-        for votes, at in voted.items():
-            if votes in arrivals:  # it may arrive before vote() has returned
-                outcome.latencies.append(max(0.0, arrivals[votes] - at))
+        for vote, at in voted.items():
+            if vote in arrivals:  # it may arrive before vote() has returned
+                outcome.latencies.append(max(0.0, arrivals[vote] - at))
             else:
                 outcome.missed += 1
         await asyncio.sleep(SETTLE)
@@ -269,16 +282,19 @@ def _print(o: Outcome) -> None:
 async def run(only: str | None = None) -> None:
     with private_redis() as url:
         async with seeded(url) as (actions, dialogue, _):
-            sub = await actions.submissions.submit(
-                dialogue, {"text": "Câu hỏi để đo tràn WebSocket.", "name": "Bench"}
-            )
-            await actions.intake.screen_now(dialogue, [sub.question_id])
-            await actions.moderation.act(dialogue, sub.question_id, "approve", {}, MOD)
+            qids = []
+            for n in range(QUESTIONS):
+                sub = await actions.submissions.submit(
+                    dialogue, {"text": f"Câu hỏi số {n + 1} để đo tràn WebSocket.", "name": "Bench"}
+                )
+                await actions.intake.screen_now(dialogue, [sub.question_id])
+                await actions.moderation.act(dialogue, sub.question_id, "approve", {}, MOD)
+                qids.append(sub.question_id)
             outcomes = [
                 outcome
                 for case in CASES
                 if only in (None, case[1])
-                for outcome in await _case(url, dialogue, sub.question_id, actions, case)
+                for outcome in await _case(url, dialogue, qids, actions, case)
             ]
     print(
         "\n| implementation | flood | RSS before → peak | closed by the node after "
