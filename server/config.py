@@ -71,6 +71,12 @@ def _count(value: str) -> int:
     return _int(value)
 
 
+def _at_least_one(value: str) -> int:
+    if _int(value) < 1:
+        raise SettingError(f"expected 1 or more, got {value!r}")
+    return _int(value)
+
+
 def _difficulty(value: str) -> int:
     bits = _int(value)
     if not 0 <= bits <= 32:
@@ -89,6 +95,13 @@ def _positive(value: str) -> float:
     number = _float(value)
     if number <= 0:
         raise SettingError(f"expected a number above 0, got {value!r}")
+    return number
+
+
+def _not_negative(value: str) -> float:
+    number = _float(value)
+    if number < 0:
+        raise SettingError(f"expected 0 or a number above it, got {value!r}")
     return number
 
 
@@ -365,7 +378,7 @@ SETTINGS: tuple[Setting, ...] = (
         "DOITHOAI_SESSION_TTL",
         "session_ttl",
         "43200",
-        _int,
+        _at_least_one,
         "Seconds a staff session lives without use (default 12 hours: one broadcast day).",
     ),
     Setting(
@@ -379,14 +392,14 @@ SETTINGS: tuple[Setting, ...] = (
         "DOITHOAI_MAX_BODY",
         "max_body",
         "65536",
-        _int,
+        _at_least_one,
         "Largest accepted request body in bytes; larger gets 413 too_large.",
     ),
     Setting(
         "DOITHOAI_EVENTS_MAXLEN",
         "events_maxlen",
         "100000",
-        _int,
+        _at_least_one,
         "Approximate length each dialogue's event stream is trimmed to; older "
         "ids get a fresh snapshot with reset=true on resume.",
     ),
@@ -404,7 +417,7 @@ SETTINGS: tuple[Setting, ...] = (
         "DOITHOAI_AIR_UNDO",
         "air_undo",
         "10",
-        _float,
+        _not_negative,
         "Seconds during which the producer may undo the last change of what is on air "
         "(next, skip, back), if nothing changed those questions since.",
     ),
@@ -412,14 +425,14 @@ SETTINGS: tuple[Setting, ...] = (
         "DOITHOAI_WS_MAX_MESSAGE",
         "ws_max_message",
         "65536",
-        _int,
+        _at_least_one,
         "Largest WebSocket message accepted from a client, in bytes.",
     ),
     Setting(
         "DOITHOAI_WS_PING_INTERVAL",
         "ws_ping_interval",
         "20",
-        _float,
+        _positive,
         "Seconds between WebSocket pings; also the public feed's heartbeat period.",
     ),
     Setting(
@@ -434,14 +447,14 @@ SETTINGS: tuple[Setting, ...] = (
         "DOITHOAI_WS_PING_TIMEOUT",
         "ws_ping_timeout",
         "20",
-        _float,
+        _positive,
         "Seconds to wait for a pong before closing the WebSocket.",
     ),
     Setting(
         "DOITHOAI_WS_SEND_QUEUE",
         "ws_send_queue",
         "256",
-        _int,
+        _at_least_one,
         "Messages buffered per socket; a socket further behind is closed and resumes.",
     ),
     Setting(
@@ -457,7 +470,7 @@ SETTINGS: tuple[Setting, ...] = (
         "DOITHOAI_WS_PER_ADDRESS",
         "ws_per_address",
         "200",
-        _int,
+        _count,
         "Open WebSockets one client address may hold on a node (a school or an "
         "office shares one address; a flood does not); 0 turns the cap off.",
     ),
@@ -465,7 +478,7 @@ SETTINGS: tuple[Setting, ...] = (
         "DOITHOAI_WS_WRITE_STALL",
         "ws_write_stall",
         "5",
-        _float,
+        _not_negative,
         "Seconds a WebSocket may take none of what waits for it (over 64 KiB, or its "
         "closing frame) before it is dropped; it resumes with after= and loses nothing. "
         "A client on a slow link still takes some in 5 s; one that stopped reading takes "
@@ -494,7 +507,7 @@ SETTINGS: tuple[Setting, ...] = (
         "DOITHOAI_INTAKE_CLAIM_IDLE",
         "intake_claim_idle",
         "30",
-        _float,
+        _positive,
         "Seconds an inbox entry may sit unacknowledged on another consumer before "
         "this node takes it over (XAUTOCLAIM).",
     ),
@@ -511,7 +524,7 @@ SETTINGS: tuple[Setting, ...] = (
         "DOITHOAI_INTAKE_MAX_DELIVERIES",
         "intake_max_deliveries",
         "5",
-        _int,
+        _at_least_one,
         "Deliveries of an inbox entry before it goes to the dead-letter stream.",
     ),
     Setting(

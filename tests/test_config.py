@@ -124,6 +124,22 @@ def test_typed_values_are_parsed() -> None:
         ("DOITHOAI_PORT", "80a"),
         ("DOITHOAI_SESSION_TTL", "1.5"),
         ("DOITHOAI_WS_PING_TIMEOUT", "soon"),
+        # 0 would ping (or time a read out) without pause: a loop, not "off";
+        # a write stall of 0 is off, below 0 nothing.
+        ("DOITHOAI_WS_PING_INTERVAL", "0"),
+        ("DOITHOAI_WS_PING_TIMEOUT", "0"),
+        ("DOITHOAI_WS_WRITE_STALL", "-2"),
+        ("DOITHOAI_INTAKE_CLAIM_IDLE", "0"),
+        ("DOITHOAI_AIR_UNDO", "-5"),
+        # A queue of 0 is an unbounded asyncio.Queue; a TTL or MAXLEN of 0 a Redis error
+        # or a stream trimmed to nothing.
+        ("DOITHOAI_WS_SEND_QUEUE", "0"),
+        ("DOITHOAI_SESSION_TTL", "0"),
+        ("DOITHOAI_EVENTS_MAXLEN", "0"),
+        ("DOITHOAI_MAX_BODY", "0"),
+        ("DOITHOAI_WS_MAX_MESSAGE", "-1"),
+        ("DOITHOAI_INTAKE_MAX_DELIVERIES", "0"),
+        ("DOITHOAI_WS_PER_ADDRESS", "-1"),
         ("DOITHOAI_APPENDFSYNC", "no"),
         ("DOITHOAI_LOG_LEVEL", "INFO"),
         ("DOITHOAI_REPLAY_MAX", "-1"),
