@@ -52,7 +52,7 @@ class Moderation(SuggestsDuplicates):
         return [
             {
                 **staff_question(q, dialogue, contact, both),
-                "actions": lifecycle.allowed_actions(q, actor),
+                "actions": lifecycle.allowed_actions(q, actor, dialogue.status),
             }
             for q, contact, both in zip(questions, contacts, both_ways, strict=True)
         ]

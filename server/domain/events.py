@@ -157,7 +157,7 @@ def staff_question(
         "deferred_at": q.deferred_at,
         "ready_at": q.ready_at,
         "suggested_official": _suggestion(q, dialogue),
-        "actions_by_role": actions_by_role(q),
+        "actions_by_role": actions_by_role(q, dialogue.status),
     }
     if contact is not None:
         doc["contact"] = contact

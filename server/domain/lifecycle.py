@@ -18,6 +18,7 @@ from .model import (
     Actor,
     Answer,
     Dialogue,
+    DialogueStatus,
     Duplicate,
     HistoryEntry,
     Note,
@@ -157,6 +158,30 @@ class Decision:
     before: Question | None = None
 
 
+#: The actions of the air: once a dialogue's broadcast is over (closed, after
+#: its wrap-up, or archived) nothing goes on air or waits to.
+AIR_ACTIONS = frozenset({"queue", "dequeue", "move", "on_air", "back", "ready"})
+OVER = frozenset({DialogueStatus.CLOSED, DialogueStatus.ARCHIVED})
+
+
+def _phase_refuses(action: str, phase: DialogueStatus | None) -> Refused | None:
+    """What the dialogue's phase rules out, if it rules out ``action``: an
+    archived dialogue's questions change no more (but for notes: an admin
+    steps it back to closed to finish one), and a finished broadcast takes
+    no air actions (written answers go on)."""
+    if phase is DialogueStatus.ARCHIVED and action != "note":
+        return Refused(
+            "conflict",
+            "the dialogue is archived: its questions change no more (an admin may step it back to closed)",  # noqa: E501
+        )
+    if phase in OVER and action in AIR_ACTIONS:
+        return Refused(
+            "conflict",
+            "the broadcast is over: no question goes on air or waits for it now (answer in writing instead)",  # noqa: E501
+        )
+    return None
+
+
 def rule_for(action: str, status: Status) -> Rule | None:
     return next((r for r in TABLE if r.action == action and status in r.sources), None)
 
@@ -169,9 +194,18 @@ def may(actor: Actor, rule: Rule, question: Question) -> bool:
     return own and bool(actor.roles & rule.own_roles)
 
 
-def allowed_actions(question: Question, actor: Actor) -> list[str]:
-    """The actions ``actor`` may take on ``question`` now (for consoles)."""
-    return [r.action for r in TABLE if question.status in r.sources and may(actor, r, question)]
+def allowed_actions(
+    question: Question, actor: Actor, phase: DialogueStatus | None = None
+) -> list[str]:
+    """The actions ``actor`` may take on ``question`` now, in a dialogue in
+    ``phase`` (for consoles)."""
+    return [
+        r.action
+        for r in TABLE
+        if question.status in r.sources
+        and may(actor, r, question)
+        and (phase not in OVER or _phase_refuses(r.action, phase) is None)
+    ]
 
 
 # actions_by_role's answers by (state, routed to an official or not): all
@@ -179,19 +213,23 @@ def allowed_actions(question: Question, actor: Actor) -> list[str]:
 # in a big queue: 2 s of its build before this was kept).
 # The answer itself is kept and handed out, not a copy of it (copying took a
 # third of a second of a 10,000-question snapshot): its lists are tuples.
-_BY_ROLE: dict[tuple[Status, bool], dict[str, tuple[str, ...]]] = {}
+_BY_ROLE: dict[tuple[Status, bool, DialogueStatus | None], dict[str, tuple[str, ...]]] = {}
 
 
-def actions_by_role(question: Question) -> dict[str, tuple[str, ...]]:
+def actions_by_role(
+    question: Question, phase: DialogueStatus | None = None
+) -> dict[str, tuple[str, ...]]:
     """The actions each role may take on ``question`` now, the official's as
     the official it is routed to: what a console needs to offer the right
     buttons without a copy of this table (the staff feed is serialised once
     for every console, whatever its roles). A role-only actor's rights
     depend on the question's state alone, the official's also on whether the
-    question is routed (to them, by construction): kept by those two, and
+    question is routed (to them, by construction), and both on whether the
+    dialogue's ``phase`` rules actions out: kept by those three, and
     shared by every question that has them (tuples: no caller can change
     another question's answer)."""
-    key = (question.status, question.official_id is not None)
+    era = phase if phase in OVER else None
+    key = (question.status, question.official_id is not None, era)
     found = _BY_ROLE.get(key)
     if found is None:
         found = {
@@ -203,6 +241,7 @@ def actions_by_role(question: Question) -> dict[str, tuple[str, ...]]:
                         frozenset({role}),
                         question.official_id if role is Role.OFFICIAL else None,
                     ),
+                    era,
                 )
             )
             for role in Role
@@ -339,6 +378,9 @@ def decide(
         raise Refused(
             "forbidden", "your role may not {action} this question", action=command.action
         )
+    refused = _phase_refuses(rule.action, dialogue.status)
+    if refused is not None:
+        raise refused
     at = iso(now)
     changes = _changes(rule, question, command, actor, dialogue, at)
     target = rule.target

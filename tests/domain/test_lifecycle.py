@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 
 from server.domain.lifecycle import (
     ACTIONS,
+    AIR_ACTIONS,
     TABLE,
     Command,
     Refused,
@@ -24,6 +26,7 @@ from server.domain.model import (
     Actor,
     Answer,
     Dialogue,
+    DialogueStatus,
     Official,
     Question,
     Role,
@@ -173,6 +176,32 @@ def test_every_move_by_every_role(action: str, status: Status, actor: str) -> No
     assert [e.previous for e in decision.events] == [status]
     assert decision.question.history[-1].action == action
     assert (action in allowed_actions(q, ACTORS[actor])) is True
+
+
+@pytest.mark.parametrize("phase", [DialogueStatus.CLOSED, DialogueStatus.ARCHIVED])
+@pytest.mark.parametrize(("action", "status"), [(r.action, s) for r in TABLE for s in r.sources])
+def test_a_finished_broadcast_takes_no_air_action_and_an_archive_only_notes(
+    phase: DialogueStatus, action: str, status: Status
+) -> None:
+    """Once the broadcast is over (closed) nothing goes on air or into its
+    queue, while written answers, merges and the rest go on; an archived
+    dialogue's questions take notes only. The table's every legal move, by
+    the admin (whom no role stops): refused with conflict, or as in any phase."""
+    dialogue = replace(DIALOGUE, status=phase)
+    command = Command(action, PARAMS.get(action, {}), version=3)
+    refused = action in AIR_ACTIONS or (phase is DialogueStatus.ARCHIVED and action != "note")
+    # What consoles are offered says the same.
+    assert (action in allowed_actions(question(status), ACTORS["admin"], phase)) is not refused
+    by_role = actions_by_role(question(status), phase)
+    assert not refused or all(action not in actions for actions in by_role.values())
+    if refused:
+        with pytest.raises(Refused) as info:
+            decide(question(status), command, ACTORS["admin"], NOW, dialogue)
+        assert info.value.code == "conflict"
+        assert ("archived" if phase is DialogueStatus.ARCHIVED else "over") in info.value.message.text
+    else:
+        after = decide(question(status), command, ACTORS["admin"], NOW, dialogue).question
+        assert after == decide(question(status), command, ACTORS["admin"], NOW, DIALOGUE).question
 
 
 def test_received_takes_no_staff_action() -> None:
