@@ -198,7 +198,8 @@ def test_a_finished_broadcast_takes_no_air_action_and_an_archive_only_notes(
         with pytest.raises(Refused) as info:
             decide(question(status), command, ACTORS["admin"], NOW, dialogue)
         assert info.value.code == "conflict"
-        assert ("archived" if phase is DialogueStatus.ARCHIVED else "over") in info.value.message.text
+        said = info.value.message.text
+        assert ("archived" if phase is DialogueStatus.ARCHIVED else "over") in said
     else:
         after = decide(question(status), command, ACTORS["admin"], NOW, dialogue).question
         assert after == decide(question(status), command, ACTORS["admin"], NOW, DIALOGUE).question
