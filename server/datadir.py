@@ -12,6 +12,7 @@ point DATA_DIR at a directory that holds other things too.
 from __future__ import annotations
 
 import os
+import secrets
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -54,11 +55,22 @@ def _unshare(path: Path, mode: int) -> None:
 
 def write_private(path: Path, text: str) -> bool:
     """Write ``text`` to a new file ``path``, mode 0600 from the moment it
-    exists; False, writing nothing, if there is one already."""
+    exists; False, writing nothing, if there is one already. ``path`` appears
+    whole: the text goes to a file of this process's own first, linked to
+    ``path`` only if no other is there, so that a process starting beside
+    this one (two nodes or an intake worker on one data dir) never reads it
+    half written (an empty secret key)."""
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "w") as out:
-        out.write(text)
-    return True
+        with os.fdopen(fd, "w") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        draft.unlink()

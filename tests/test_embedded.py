@@ -14,10 +14,12 @@ import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
 
+from server import datadir
 from server.app import secret_key
 from server.config import Settings
 from server.store.embedded import EmbeddedRedis, find_redis_server
@@ -341,3 +343,28 @@ def test_the_secret_key_alone_makes_a_private_data_dir(tmp_path: Path, umask_022
     assert secret_key(Settings(data_dir=data_dir)) == first
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE((data_dir / "secret_key").stat().st_mode) == 0o600
+
+
+def test_a_node_starting_meanwhile_reads_the_whole_secret_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process that looks for the data dir's secret key while another is
+    still writing it (two nodes, or a node and its intake worker, starting on
+    one data dir) reads the key that is kept, never a file half written (an
+    empty key signs sessions anyone can forge), and no draft is left behind.
+    The other process is played here by a second call made at the worst
+    moment: once the first has opened its file, before it writes a byte."""
+    data_dir = tmp_path / "var"
+    real_fdopen = os.fdopen
+    meanwhile: list[bytes] = []
+
+    def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
+        if not meanwhile:
+            meanwhile.append(b"")
+            meanwhile[0] = secret_key(Settings(data_dir=data_dir))
+        return real_fdopen(fd, *args, **kwargs)
+
+    monkeypatch.setattr(datadir.os, "fdopen", fdopen)
+    first = secret_key(Settings(data_dir=data_dir))
+    assert len(first) >= 32 and meanwhile == [first]
+    assert sorted(p.name for p in data_dir.iterdir()) == ["secret_key"]
