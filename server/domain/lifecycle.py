@@ -469,7 +469,9 @@ def owe(
 ) -> Decision:
     """The broadcast's wrap-up: a question not answered live becomes a written
     answer owed by ``official_id`` (None: nobody yet, to be taken up) by the
-    day ``due`` (YYYY-MM-DD). Authorised by the wrap-up that causes it."""
+    day ``due`` (YYYY-MM-DD), or by the day an earlier wrap-up promised (a
+    dialogue stepped back to live and wrapped up again does not push back
+    a day the public was told). Authorised by the wrap-up that causes it."""
     if question.status not in UNANSWERED:
         raise Refused(
             "conflict", "cannot owe an answer to a question that is {status}",
@@ -478,7 +480,7 @@ def owe(
     at = iso(now)
     changes = {
         "official_id": official_id,
-        "due_at": due,
+        "due_at": question.due_at or due,
         "deferred_at": question.deferred_at or at,
         "ready_at": None,
     }

@@ -95,6 +95,15 @@ def test_owing_makes_a_written_answer_due(status: Status) -> None:
     assert [e.type for e in owed.events] == ["question.deferred"]
 
 
+def test_a_second_wrap_up_keeps_the_day_the_first_promised() -> None:
+    """A dialogue stepped back to live and wrapped up again: a question already
+    owed keeps its due day (the public was told it), and goes to the official
+    chosen now."""
+    first = lifecycle.owe(question("1", S.APPROVED), "o1", "2026-12-25", PRODUCER, NOW).question
+    again = lifecycle.owe(first, "o2", "2027-01-08", PRODUCER, NOW).question
+    assert (again.official_id, again.due_at) == ("o2", "2026-12-25")
+
+
 @pytest.mark.parametrize("status", [S.PENDING, S.ANSWERED, S.REJECTED, S.MERGED])
 def test_only_unanswered_questions_are_owed(status: Status) -> None:
     with pytest.raises(Refused) as refused:
