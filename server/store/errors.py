@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import redis
 from redis.exceptions import RedisError
 
 from .. import metrics
@@ -48,6 +50,22 @@ class Contended(Exception):
 
 #: What uvloop says when asked to write on a transport already closed.
 CLOSED_TRANSPORT = "the handler is closed"
+#: Where redis-py's own code lives: an error raised there on a stream it let
+#: go is a lost connection.
+REDIS_PACKAGE = os.path.dirname(redis.__file__) + os.sep
+
+
+def _dropped_stream(exc: AttributeError) -> bool:
+    """redis-py's answer to a command sent on a connection another task
+    disconnected meanwhile (a Cluster client drops every connection of a
+    node it sees fail, in use or not): ``None`` has no ``writelines``, raised
+    inside redis-py. Anything else is a bug."""
+    if exc.obj is not None:
+        return False
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_code.co_filename.startswith(REDIS_PACKAGE)
 
 
 def _guard(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -63,6 +81,11 @@ def _guard(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any
             # it (a Cluster primary killed mid-command), which redis-py lets
             # through as it is: a lost connection, not a bug.
             if CLOSED_TRANSPORT not in str(exc):
+                raise
+            metrics.REDIS_ERRORS.labels("ConnectionError").inc()
+            raise StoreUnavailable("ConnectionError", str(exc)) from exc
+        except AttributeError as exc:
+            if not _dropped_stream(exc):
                 raise
             metrics.REDIS_ERRORS.labels("ConnectionError").inc()
             raise StoreUnavailable("ConnectionError", str(exc)) from exc
