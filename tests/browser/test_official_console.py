@@ -171,10 +171,11 @@ def test_after_the_broadcast_the_console_lists_what_is_owed_overdue_first(
     for text, when in due.items():
         b.owe(codes[text], "o1", when)
     b.owe(codes[THEIRS], "o2", today)
-    # Back into play after the wrap-up: one promised in writing, one queued.
-    b.publish(codes[UNDATED], "o1", queue=True)
+    # Back into play after the wrap-up: one promised in writing, one published
+    # (nothing can be queued for a broadcast that is over).
+    b.publish(codes[UNDATED], "o1")
     b.act(codes[UNDATED], "defer", "producer")
-    b.publish(codes[ON_AIR], "o1", queue=True)
+    b.publish(codes[ON_AIR], "o1")
     ids = {text: b.question(code).id for text, code in codes.items()}
     official = signed_in(chromium, server, "official")
     try:

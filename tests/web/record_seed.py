@@ -9,6 +9,7 @@ server and one Redis and still count exactly their own questions."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -142,8 +143,9 @@ class Broadcast:
 
     def owe(self, code: str, official: str | None, due: date) -> Question:
         """Owe the question in writing by ``official`` on ``due``, as the
-        wrap-up does (here with a due day of its own)."""
-        found = self.question(code)
+        wrap-up does (here with a due day of its own, replacing one a
+        wrap-up gave it)."""
+        found = replace(self.question(code), due_at=None)
 
         async def work(actions: Services) -> Question:
             dialogue = await actions.dialogues.get(self.slug)
