@@ -57,7 +57,7 @@ def settled() -> None:
     services) is kept for its life: the collector stops looking at it. A
     full collection otherwise walks every one of those objects again, a
     pause of tens to hundreds of milliseconds in the middle of some request
-    (docs/benchmarks.md, "The submit path's tail"); after ``gc.freeze`` it
+    (docs/benchmarks.md, "The submit path's web layer and its tail"); after ``gc.freeze`` it
     walks only what was made since. No collection first: its own pause
     would be paid again by every app a test process starts, and what garbage
     is frozen with the rest is let go when the app stops (``gc.unfreeze``)."""

@@ -47,12 +47,12 @@ class SubmitQuestion:
     (the route's ``app``, not a request/response function): a citizen's
     question (``Submissions.ask``), or a staff member's entry of one received
     by hotline, email or on paper (with ``channel``). The busiest write of a
-    broadcast, so it makes no Response object and reads the body, the
-    client's address and the language straight from the scope; what goes
-    wrong is raised, as from any handler, to the app's error handlers (the
-    same error bodies), and the middlewares around the router (request id,
-    latency, no-store, CORS) see it as any other route. A refusal is counted
-    by its code (``doithoai_submissions_refused_total``)."""
+    broadcast, so it makes no Response object and reads the body from the
+    ASGI messages (``bodies.raw``); what goes wrong is raised, as from any
+    handler, to the app's error handlers (the same error bodies), and the
+    middlewares around the router (request id, latency, no-store, CORS) see
+    it as any other route. A refusal is counted by its code
+    (``doithoai_submissions_refused_total``)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
