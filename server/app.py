@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import secrets
 import socket
@@ -49,6 +50,18 @@ def secret_key(settings: Settings) -> bytes:
 def node_name(settings: Settings) -> str:
     """Stable across restarts, so a restarted node takes up its own pending entries."""
     return settings.node_name or f"{socket.gethostname()}-{settings.port}"
+
+
+def settled() -> None:
+    """What the node made to start (modules, routes, templates, catalogs, its
+    services) is kept for its life: the collector stops looking at it. A
+    full collection otherwise walks every one of those objects again, a
+    pause of tens to hundreds of milliseconds in the middle of some request
+    (docs/benchmarks.md, "The submit path's web layer and its tail"); after ``gc.freeze`` it
+    walks only what was made since. No collection first: its own pause
+    would be paid again by every app a test process starts, and what garbage
+    is frozen with the rest is let go when the app stops (``gc.unfreeze``)."""
+    gc.freeze()
 
 
 StartHook = Callable[[actions.Services, Settings], Awaitable[None]]
@@ -203,9 +216,11 @@ def create_app(
             tasks.append(asyncio.create_task(notifier.run(), name="notifier"))
         for hook in on_start:
             await hook(services, settings)
+        settled()
         try:
             yield
         finally:
+            gc.unfreeze()  # what the node made at start is garbage like the rest again
             ws: WebSocket
             for ws in list(node.sockets):
                 with contextlib.suppress(Exception):

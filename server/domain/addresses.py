@@ -10,12 +10,20 @@ IPv6 (``::ffff:192.0.2.1``) as that IPv4 address. Pure: no I/O.
 
 from __future__ import annotations
 
+import functools
 from ipaddress import IPv6Address, ip_address, ip_network
 
 #: The IPv6 prefix one subscriber is given at the least (RFC 6177, RIPE-690).
 IPV6_PREFIX = 64
 
 
+#: Addresses whose key is kept: a busy node sees the same clients again (a
+#: few µs of parsing a submission otherwise), and a flood of new ones only
+#: pushes the oldest out.
+KEPT = 4096
+
+
+@functools.lru_cache(maxsize=KEPT)
 def limit_key(address: str) -> str:
     """What the limits count ``address`` as: the address, or its /64 for IPv6;
     anything that is no address (a unix socket's peer) stays as it is."""

@@ -64,6 +64,8 @@ def standing(q: Question) -> dict[str, int]:
 
 def minute(at: str) -> str:
     """The UTC minute (``YYYY-MM-DDTHH:MM``) of an ISO 8601 moment."""
+    if at.endswith("+00:00") and at[10:11] == "T" and at[13:14] == ":" and len(at) >= 22:
+        return at[:16]  # already UTC, as ``iso`` writes the app's times: its own first 16
     return datetime.fromisoformat(at).astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
 
 

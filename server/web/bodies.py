@@ -22,7 +22,8 @@ from typing import Any, TypeVar
 
 import msgspec
 from msgspec import inspect
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
+from starlette.types import Scope
 
 from ..domain.text import field_label
 from ..domain.wording import N_, Message, Refused
@@ -47,19 +48,40 @@ _BOUND = re.compile(r"^Expected `(?P<kind>\w+)` (?:of length )?(?P<op>[<>]=?) (?
 
 
 async def raw(request: Request) -> bytes:
-    """The request's body, or Refused(too_large) past the node's limit."""
+    """The request's body, or Refused(too_large) past the node's limit. Read
+    from the ASGI messages themselves (the body is read once, by this), as
+    Starlette's ``request.stream()`` reads them, without its generator."""
     most = settings(request).max_body
-    declared = request.headers.get("content-length")
+    declared = _header(request.scope, b"content-length")
     if declared is not None and (
         not (declared.isascii() and declared.isdigit()) or int(declared) > most
     ):
         raise Refused("too_large", "the body is over {most} bytes", most=most)
-    data = bytearray()
-    async for chunk in request.stream():
-        data += chunk
+    receive = request.receive
+    data: bytes | bytearray = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        if message["type"] != "http.request":
+            continue
+        chunk = message.get("body", b"")
+        if not message.get("more_body", False) and not data:
+            data = chunk  # the whole body in one message: no copy
+        else:
+            data += chunk
         if len(data) > most:
             raise Refused("too_large", "the body is over {most} bytes", most=most)
-    return bytes(data)
+        if not message.get("more_body", False):
+            return bytes(data)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    """The first value of the header ``name`` (lower case), as Starlette's ``Headers.get``."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
 
 
 async def body(request: Request, schema: type[S]) -> S:

@@ -51,7 +51,9 @@ def language(conn: HTTPConnection, *, header: bool = True) -> str:
     language switch sets, and (``header=True``, for API clients) the
     Accept-Language header. Pages pass ``header=False``: a Vietnamese citizen
     on a phone set to English still gets the Vietnamese dialogue first."""
-    choice = conn.query_params.get("lang") or conn.cookies.get("lang")
+    # No query string (a submission's POST): none parsed.
+    asked = conn.query_params.get("lang") if conn.scope.get("query_string") else None
+    choice = asked or conn.cookies.get("lang")
     if choice in LANGUAGES:
         return choice
     if not header:

@@ -6,8 +6,10 @@ module never logs what a citizen typed or where they came from.
 
 from __future__ import annotations
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from ..actions import StoreUnavailable
 from ..domain.access import Permission
@@ -40,41 +42,57 @@ async def get_dialogue(request: Request) -> Response:
     return JSONResponse(public_dialogue(await _visible(request)))
 
 
-async def submit_question(request: Request) -> Response:
-    """A citizen's question (``Submissions.ask``), or a staff member's entry of
-    one received by hotline, email or on paper (with ``channel``); a refusal
-    is counted by its code (``doithoai_submissions_refused_total``)."""
-    try:
-        return await _submit(request)
-    except Refused as exc:
-        SUBMISSIONS_REFUSED.labels(exc.code).inc()
-        raise
-    except StoreUnavailable:
-        SUBMISSIONS_REFUSED.labels("unavailable").inc()
-        raise
+class SubmitQuestion:
+    """``POST /api/v1/dialogues/{slug}/questions`` as a bare ASGI endpoint
+    (the route's ``app``, not a request/response function): a citizen's
+    question (``Submissions.ask``), or a staff member's entry of one received
+    by hotline, email or on paper (with ``channel``). The busiest write of a
+    broadcast, so it makes no Response object and reads the body from the
+    ASGI messages (``bodies.raw``); what goes wrong is raised, as from any
+    handler, to the app's error handlers (the same error bodies), and the
+    middlewares around the router (request id, latency, no-store, CORS) see
+    it as any other route. A refusal is counted by its code
+    (``doithoai_submissions_refused_total``)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            code = await _submit(Request(scope, receive))
+        except Refused as exc:
+            SUBMISSIONS_REFUSED.labels(exc.code).inc()
+            raise
+        except StoreUnavailable:
+            SUBMISSIONS_REFUSED.labels("unavailable").inc()
+            raise
+        submitted: Submitted = {"tracking_code": code, "status": "received"}
+        # As Starlette's JSONResponse says it (202, these headers, compact JSON).
+        answer = msgspec.json.encode(submitted)
+        headers = [(b"content-length", b"%d" % len(answer)), (b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 202, "headers": headers})
+        await send({"type": "http.response.body", "body": answer})
 
 
-async def _submit(request: Request) -> Response:
+submit_question = SubmitQuestion()
+
+
+async def _submit(request: Request) -> str:
+    """The tracking code of the question the request submits."""
     app = services(request)
     # A citizen's question is checked against this node's copy of the
     # dialogue, which the submit script checks is still the stored one.
     dialogue = await app.dialogues.cached(request.path_params["slug"])
     question = await body(request, NewQuestion)
     identity = await identify_api(request) if question.channel is not None else None
-    if identity is not None:  # staff: their rights are read from the stored dialogue
-        dialogue = await app.dialogues.get(dialogue.slug)
     if identity is None:
-        code = await app.submissions.ask(
+        return await app.submissions.ask(
             dialogue, plain(question), client_key(request), language(request, header=False)
         )
-    else:
-        if identity.csrf_token is not None:
-            check_csrf(request, identity)
-        require(identity, dialogue, Permission.ENTER)
-        staff = actor_of(request, identity, dialogue)
-        code = (await app.submissions.submit(dialogue, plain(question), staff)).tracking_code
-    submitted: Submitted = {"tracking_code": code, "status": "received"}
-    return JSONResponse(submitted, 202)
+    # Staff: their rights are read from the stored dialogue.
+    dialogue = await app.dialogues.get(dialogue.slug)
+    if identity.csrf_token is not None:
+        check_csrf(request, identity)
+    require(identity, dialogue, Permission.ENTER)
+    staff = actor_of(request, identity, dialogue)
+    return (await app.submissions.submit(dialogue, plain(question), staff)).tracking_code
 
 
 async def challenge(request: Request) -> Response:

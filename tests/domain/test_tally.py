@@ -4,6 +4,9 @@ and the minute chart's steps."""
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime, timedelta, timezone
+
 from server.domain import dashboard, tally
 from server.domain.model import Question, Status
 
@@ -60,3 +63,18 @@ def test_the_minute_chart_fills_gaps_and_keeps_to_its_points() -> None:
             dashboard.Minute("2026-11-12T03:00", 1, 0, 0)]  # fmt: skip
     drawn = dashboard.steps(long)
     assert len(drawn) <= dashboard.POINTS and sum(p.received for p in drawn) == 2
+
+
+def test_a_moments_minute_is_its_utc_minute_whatever_its_offset_and_precision() -> None:
+    """The minute of a UTC moment as the app writes it is read off its text;
+    any other offset or form is converted: both say the same minute."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    rng = random.Random(15)
+    for _ in range(2000):
+        moment = start + timedelta(seconds=rng.random() * 3e7)
+        expected = moment.strftime("%Y-%m-%dT%H:%M")
+        for offset in (0, 420, -300, 330):
+            local = moment.astimezone(timezone(timedelta(minutes=offset)))
+            for spec in ("minutes", "seconds", "milliseconds", "auto"):
+                assert tally.minute(local.isoformat(timespec=spec)) == expected
+    assert tally.minute(AT) == "2026-11-02T03:00"
