@@ -219,7 +219,9 @@ API: tuple[ApiRoute, ...] = (
         errors=(*BODY, *IN_DIALOGUE, "conflict"),
         description="Who may take which action from which state: the transition table "
         "(`server/domain/lifecycle.py`). A stale `version`, or an action the state does "
-        "not allow, is a 409.\n\n" + _action_table())),
+        "not allow, is a 409. So is an action of the air (queue, dequeue, move, on_air, "
+        "back, ready) once the broadcast is over (closed or archived), and any action but "
+        "`note` on an archived dialogue.\n\n" + _action_table())),
     # -- staff: the air ------------------------------------------------------------------------
     ApiRoute("POST", "/api/v1/dialogues/{slug}/next", staff.next_question, Operation(
         "nextQuestion", "Next question: the one on air is done, the head of the queue goes on",
