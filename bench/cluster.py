@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from websockets.asyncio.client import ClientConnection, connect
 
 from server.actions import Services, build
-from server.domain.model import Actor, Dialogue, Role
+from server.domain.model import Dialogue
 from server.store.connection import Cluster, Store
 from server.store.streams import POLL_MS
 from tests.helpers import ServerProcess
@@ -38,24 +38,13 @@ from tests.support.reshard import (
 )
 from tests.support.store import opened
 
-MOD = Actor("moderator", frozenset({Role.MODERATOR}))
+from .common import approved
+
 VOTES = 60
 #: Questions a dialogue needs: every vote goes to a question of its own,
 #: since a question's votes reach viewers at most once a second (issue 15,
 #: item 6) and a second vote within the window would measure the window.
 QUESTIONS = VOTES + VOTES // 3
-
-
-async def _approved(actions: Services, dialogue: Dialogue, count: int) -> Iterator[str]:
-    ids = []
-    for n in range(count):
-        text = f"Câu hỏi số {n + 1} để đo độ trễ trên Redis Cluster?"
-        sub = await actions.submissions.submit(dialogue, {"text": text, "name": "Bench"})
-        ids.append(sub.question_id)
-    await actions.intake.screen_now(dialogue, ids)
-    for qid in ids:
-        await actions.moderation.act(dialogue, qid, "approve", {}, MOD)
-    return iter(ids)
 
 
 async def _until(ws: ClientConnection, type_: str) -> None:
@@ -105,7 +94,9 @@ async def latency(url: str, node: ServerProcess, store: Store) -> None:
             shared.append(dialogue)
     targets = []
     for dialogue in [alone, *shared]:
-        questions = await _approved(actions, dialogue, QUESTIONS)
+        questions = iter(
+            await approved(actions, dialogue, QUESTIONS, "để đo độ trễ trên Redis Cluster?")
+        )
         viewer = await connect(feed_url(node, dialogue.slug))
         await _until(viewer, "snapshot")
         targets.append((dialogue, questions, viewer))

@@ -15,7 +15,7 @@ from typing import Any
 import redis
 
 from server.actions import Services, build
-from server.domain.model import Dialogue, Role
+from server.domain.model import Actor, Dialogue, Role
 from server.store.connection import Store, connect
 from server.store.embedded import find_redis_server
 from tests.helpers import ServerProcess, free_port
@@ -72,6 +72,28 @@ async def seeded(url: str, slug: str = SLUG) -> AsyncIterator[tuple[Services, Di
         yield actions, dialogue, store
     finally:
         await client.aclose()
+
+
+MODERATOR = Actor("moderator", frozenset({Role.MODERATOR}))
+
+
+async def approved(actions: Services, dialogue: Dialogue, count: int, what: str) -> list[str]:
+    """``count`` questions ("Câu hỏi số N {what}"), screened and approved: one
+    for each vote a benchmark casts, since a question's votes reach viewers
+    at most once a second (issue 15, item 6) and a second vote within that
+    window would measure the window."""
+    ids = []
+    for n in range(count):
+        text = f"Câu hỏi số {n + 1} {what}"
+        ids.append(
+            (
+                await actions.submissions.submit(dialogue, {"text": text, "name": "Bench"})
+            ).question_id
+        )
+    await actions.intake.screen_now(dialogue, ids)
+    for qid in ids:
+        await actions.moderation.act(dialogue, qid, "approve", {}, MODERATOR)
+    return ids
 
 
 def server(url: str, **env: str) -> ServerProcess:

@@ -56,13 +56,11 @@ import psutil
 import redis.asyncio
 import uvloop
 
-from server.domain.model import Actor, Role
 from tests.helpers import REPO_ROOT, clean_env, free_port
 
 from . import peers
-from .common import pinned, private_redis, rss_kib, seeded, server
+from .common import approved, pinned, private_redis, rss_kib, seeded, server
 
-MOD = Actor("moderator", frozenset({Role.MODERATOR}))
 #: Sockets opened at once while connecting.
 BATCH = 200
 #: The server's core, and the load generator's (and Redis's).
@@ -288,14 +286,8 @@ async def _subject(
             await process.wait()
         return
     async with seeded(url) as (actions, dialogue, _):
-        pool = []  # one question per event: no vote is coalesced with another
-        for n in range(n_events):
-            sub = await actions.submissions.submit(
-                dialogue, {"text": f"Câu hỏi số {n} để đo hiệu năng phát tán.", "name": "Bench"}
-            )
-            await actions.intake.screen_now(dialogue, [sub.question_id])
-            await actions.moderation.act(dialogue, sub.question_id, "approve", {}, MOD)
-            pool.append(sub.question_id)
+        # One question per event: no vote is coalesced with another.
+        pool = await approved(actions, dialogue, n_events, "để đo hiệu năng phát tán.")
         with pinned(SERVER_CORE):
             srv = server(url, **QUIET, **env).start()
         try:

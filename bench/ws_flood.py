@@ -35,12 +35,12 @@ from server import cli
 from server.actions import Services
 from server.app import create_app
 from server.config import Settings
-from server.domain.model import Actor, Dialogue, Role
+from server.domain.model import Dialogue
 from server.realtime import wsprotocol
 from tests import rawws
 from tests.helpers import ServerProcess, wait_for_http
 
-from .common import private_redis, rss_kib, seeded
+from .common import approved, private_redis, rss_kib, seeded
 
 SERVER_CPU = 0
 FLOOD_CPU = 1
@@ -53,7 +53,6 @@ VOTE_EVERY = 0.5
 EVENT_TIMEOUT = 5.0
 #: How long after the flooder exits the node's RSS is read again.
 SETTLE = 2.0
-MOD = Actor("moderator", frozenset({Role.MODERATOR}))
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 #: A vote as the viewer sees it: (question id, its count).
 Vote = tuple[str, int]
@@ -282,14 +281,7 @@ def _print(o: Outcome) -> None:
 async def run(only: str | None = None) -> None:
     with private_redis() as url:
         async with seeded(url) as (actions, dialogue, _):
-            qids = []
-            for n in range(QUESTIONS):
-                sub = await actions.submissions.submit(
-                    dialogue, {"text": f"Câu hỏi số {n + 1} để đo tràn WebSocket.", "name": "Bench"}
-                )
-                await actions.intake.screen_now(dialogue, [sub.question_id])
-                await actions.moderation.act(dialogue, sub.question_id, "approve", {}, MOD)
-                qids.append(sub.question_id)
+            qids = await approved(actions, dialogue, QUESTIONS, "để đo tràn WebSocket.")
             outcomes = [
                 outcome
                 for case in CASES
