@@ -56,8 +56,12 @@ candidates: a question can only reach the floor f against the query if their
 shared weight is at least f times the query's weight, so it must share one of
 the query's terms outside a set of its most frequent terms that weighs less
 than f of the total (prefix filtering; exact). Only the posting lists of those
-rarer terms are read. Of the questions found, the ``CANDIDATES`` that share
-the most of those terms are scored, and those whose Jaccard and containment
+rarer terms are read; each is a bitset of the questions' slots, and how many
+of them each question shares is counted on whole bitsets at once (a binary
+counter of bitsets), so the search costs a few bitwise operations per term
+however many questions share it. Of the questions found, the ``CANDIDATES``
+that share the most of those terms are scored (ties by id: the first ids of a
+long tie are found by walking the ids in order), and those whose Jaccard and containment
 alone cannot reach the threshold are left before the other signals are
 computed, as are those where each text names a number the other lacks
 (different subjects, told by two set comparisons, with the score bounded
@@ -83,11 +87,12 @@ import math
 import re
 import sys
 import unicodedata
-from collections import Counter
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress
+from heapq import heappop, heappush
+from itertools import compress, islice
 
 from .folding import STOP_SYLLABLES, fold
 
@@ -884,7 +889,20 @@ class DuplicateIndex:
         self.scoring = scoring or Scoring()
         self.cap = CANDIDATES
         self._entries: dict[str, _Entry] = {}
-        self._postings: dict[str, set[str]] = {}
+        #: Each question's slot: its bit in the posting lists, which are
+        #: bitsets (Python ints), so that counting how many of a query's
+        #: terms each question shares is a few bitwise operations on whole
+        #: lists (``_Query.candidates``). A removed question's slot is reused,
+        #: the lowest first, so the bitsets stay as short as the index.
+        self._slots: dict[str, int] = {}
+        self._ids: list[str | None] = []  # by slot; None: free
+        self._free: list[int] = []
+        #: Every id in sorted order and, beside each, its slot: candidates
+        #: tie by id, and the first ids of a long list are found by walking it.
+        self._order: list[str] = []
+        self._order_slots: list[int] = []
+        self._postings: dict[str, int] = {}
+        self._df: dict[str, int] = {}
         self._log_df: dict[str, int] = {}
         #: Each indexed question's total weight (``_Query.weight_of``), kept
         #: while the index does not change: every weight depends on N and on
@@ -904,13 +922,21 @@ class DuplicateIndex:
         self._entries[question_id] = entry
         if self._weights:
             self._weights.clear()
-        postings, log_df, table = self._postings, self._log_df, _LOG1P
+        if self._free:
+            slot = heappop(self._free)
+            self._ids[slot] = question_id
+        else:
+            slot = len(self._ids)
+            self._ids.append(question_id)
+        self._slots[question_id] = slot
+        at = bisect_left(self._order, question_id)
+        self._order.insert(at, question_id)
+        self._order_slots.insert(at, slot)
+        bit = 1 << slot
+        postings, df, log_df, table = self._postings, self._df, self._log_df, _LOG1P
         for term in entry.terms:
-            posting = postings.get(term)
-            if posting is None:
-                posting = postings[term] = set()
-            posting.add(question_id)
-            n = len(posting)
+            postings[term] = postings.get(term, 0) | bit
+            n = df[term] = df.get(term, 0) + 1
             log_df[term] = table[n] if n < len(table) else _log1p_fixed(n)
 
     def remove(self, question_id: str) -> None:
@@ -920,22 +946,52 @@ class DuplicateIndex:
             return
         if self._weights:
             self._weights.clear()
+        slot = self._slots.pop(question_id)
+        self._ids[slot] = None
+        heappush(self._free, slot)
+        at = bisect_left(self._order, question_id)
+        del self._order[at], self._order_slots[at]
+        bit = 1 << slot
         for term in entry.terms:
-            posting = self._postings[term]
-            posting.discard(question_id)
-            if posting:
-                self._log_df[term] = _log1p_fixed(len(posting))
+            n = self._df[term] - 1
+            if n:
+                self._postings[term] ^= bit
+                self._df[term] = n
+                self._log_df[term] = _log1p_fixed(n)
             else:
-                del self._postings[term], self._log_df[term]
+                del self._postings[term], self._df[term], self._log_df[term]
 
     def rebuild(self, items: Iterable[tuple[str, str]]) -> None:
         """Replace the whole content with ``(question_id, text)`` pairs."""
         self._entries.clear()
+        self._slots.clear()
+        self._ids.clear()
+        self._free.clear()
+        self._order.clear()
+        self._order_slots.clear()
         self._postings.clear()
+        self._df.clear()
         self._log_df.clear()
         self._weights.clear()
         for question_id, text in items:
             self.add(question_id, text)
+
+    def _ids_at(self, bits: int) -> list[str]:
+        """The ids of the slots in ``bits`` (few: found by their binary digits)."""
+        digits = format(bits, "b")
+        last = len(digits) - 1
+        ids = self._ids
+        return [ids[last - one.start()] for one in _SET_BIT.finditer(digits)]  # type: ignore[misc]
+
+    def _first_ids(self, bits: int, count: int, n: int) -> list[str]:
+        """The ``n`` smallest ids of the ``count`` slots in ``bits``: sorted
+        when they are few, else found by walking the ids in order."""
+        slots = len(self._ids)
+        if count * 16 < slots:
+            return sorted(self._ids_at(bits))[:n]
+        digits = format(bits, f"0{slots}b")[::-1]  # digits[slot]
+        flags = map("1".__eq__, map(digits.__getitem__, self._order_slots))
+        return list(islice(compress(self._order, flags), n))
 
     def similar(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
         """The indexed questions most like ``text``: at most ``limit`` (id,
@@ -1144,33 +1200,78 @@ class _Query:
         shares one of the other, rarer terms is a candidate (prefix filtering,
         exact). Of those, the ``cap`` that share the most rare terms are
         returned (a focus term counting twice), ties by id.
+
+        The counting is done on whole posting lists at once: each is a bitset
+        of slots, added into a binary counter held as one bitset per bit of
+        the count (``_BitCounter``); the questions sharing exactly c terms
+        are then a few bitwise operations away, whatever their number.
         """
-        postings = self.index._postings
+        index = self.index
+        postings, df = index._postings, index._df
         budget = threshold * self.total
-        by_frequency = sorted(self.bounds, key=lambda t: (-len(postings.get(t, ())), t))
+        by_frequency = sorted(self.bounds, key=lambda t: (-df.get(t, 0), t))
         skipped = 0
-        shared: Counter[str] = Counter()
+        counter = _BitCounter()
         for term in by_frequency:
             weight = self.bounds[term]
             if skipped + weight < budget:
                 skipped += weight
             elif term in postings:
-                shared.update(postings[term])
-                if term in self.entry.focus:
-                    shared.update(postings[term])
-        if len(shared) <= cap:
-            return list(shared)
-        # The count c at which the cap falls: all above it, the first ids at it.
-        above = cut = 0
-        for cut, n in sorted(Counter(shared.values()).items(), reverse=True):  # noqa: B007
+                counter.add(postings[term], 2 if term in self.entry.focus else 1)
+        if counter.any.bit_count() <= cap:
+            return index._ids_at(counter.any)
+        # The count at which the cap falls: all above it, the first ids at it.
+        above = 0
+        higher = 0
+        for count in range(counter.most(), 0, -1):
+            exactly = counter.exactly(count)
+            n = exactly.bit_count()
             if above + n >= cap:
                 break
             above += n
-        # The ids above and at the cut picked in C (``compress``): up to a
-        # few thousand ids share one rare term with a query at 5,000 questions.
-        chosen = list(compress(shared, map(cut.__lt__, shared.values())))
-        chosen += sorted(compress(shared, map(cut.__eq__, shared.values())))[: cap - above]
-        return chosen
+            higher |= exactly
+        return index._ids_at(higher) + index._first_ids(exactly, n, cap - above)
+
+
+class _BitCounter:
+    """How many times each slot was added, for all slots at once: bit j of
+    a slot's count is its bit in ``bits[j]`` (a ripple-carry adder on whole
+    bitsets)."""
+
+    def __init__(self) -> None:
+        self.bits: list[int] = []
+        #: Every slot added at least once.
+        self.any = 0
+
+    def add(self, slots: int, times: int) -> None:
+        """Add 1 (``times`` 1) or 2 (``times`` 2) to the count of every slot of ``slots``."""
+        self.any |= slots
+        bits = self.bits
+        carry = slots
+        j = times - 1
+        while len(bits) < j:
+            bits.append(0)
+        while carry:
+            if j == len(bits):
+                bits.append(carry)
+                return
+            bits[j], carry = bits[j] ^ carry, bits[j] & carry
+            j += 1
+
+    def most(self) -> int:
+        """A bound on any slot's count."""
+        return (1 << len(self.bits)) - 1
+
+    def exactly(self, count: int) -> int:
+        """The slots added exactly ``count`` times (``count`` ≥ 1)."""
+        found = self.any
+        for j, bits in enumerate(self.bits):
+            found &= bits if count >> j & 1 else ~bits
+        return found
+
+
+#: A set bit in a bitset's binary digits.
+_SET_BIT = re.compile("1")
 
 
 def _names_other(entry: _Entry, other: _Entry) -> bool:
