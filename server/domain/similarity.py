@@ -88,7 +88,7 @@ import re
 import sys
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from heapq import heappop, heappush
@@ -1130,12 +1130,24 @@ class _Query:
         subjects_at_most = max(0.0, w_subjects)
         inside_at_most = max(0.0, w_inside)
         asks, numbers = self.entry.asks, self.entry.numbers
+        if numbers:
+            # Each names a number the other lacks: about different subjects
+            # (``subjects_differ``), known before the other's weight is. As
+            # that weight is at least ``shared``, the Jaccard is at most
+            # shared / total and the containment at most 1: a bound on the
+            # score that grows with ``shared``, so a pair is left when its
+            # shared weight is below the least one that can reach the
+            # threshold (found once per query, for either kind of question).
+            def hopeless(shared: int, ask: float) -> bool:
+                most = max(0.0, w_jaccard * shared / total) + inside_at_most
+                return intercept + most + w_subjects + w_asks * ask < need_z - 1e-9
+
+            differ_need = (_least(hopeless, 0.0, total), _least(hopeless, 1.0, total))
         out = []
         for question_id in question_ids:
             other = entries[question_id]
             shared = sum(map(weight, terms & other.terms))
-            both = focus & other.focus
-            if both:
+            if focus and (both := focus & other.focus):
                 shared += round(focus_weight * sum(map(weight, both)))
             if shared < need:
                 continue
@@ -1144,16 +1156,9 @@ class _Query:
                 and other.numbers
                 and not numbers <= other.numbers
                 and not other.numbers <= numbers
+                and shared < differ_need[bool(asks and other.asks and asks.isdisjoint(other.asks))]
             ):
-                # Each names a number the other lacks: about different
-                # subjects (``subjects_differ``), known before the other's
-                # weight is. As that weight is at least ``shared``, the
-                # Jaccard is at most shared / total and the containment at
-                # most 1: a bound on the score, before the sums.
-                ask = float(bool(asks and other.asks and asks.isdisjoint(other.asks)))
-                most = max(0.0, w_jaccard * shared / total) + inside_at_most
-                if intercept + most + w_subjects + w_asks * ask < need_z - 1e-9:
-                    continue
+                continue
             other_weight = known.get(question_id)
             if other_weight is None:
                 other_focus = len(other.focus) * base - sum(map(log_df, other.focus))
@@ -1272,6 +1277,19 @@ class _BitCounter:
 
 #: A set bit in a bitset's binary digits.
 _SET_BIT = re.compile("1")
+
+
+def _least(hopeless: Callable[[int, float], bool], ask: float, total: int) -> int:
+    """The least shared weight in [0, total] for which ``hopeless`` is false
+    (total + 1 if none): ``hopeless`` must only turn false as the weight grows."""
+    low, high = 0, total + 1
+    while low < high:
+        middle = (low + high) // 2
+        if hopeless(middle, ask):
+            low = middle + 1
+        else:
+            high = middle
+    return low
 
 
 def _names_other(entry: _Entry, other: _Entry) -> bool:
