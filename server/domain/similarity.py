@@ -1142,7 +1142,11 @@ class _Query:
                 most = max(0.0, w_jaccard * shared / total) + inside_at_most
                 return intercept + most + w_subjects + w_asks * ask < need_z - 1e-9
 
-            differ_need = (_least(hopeless, 0.0, total), _least(hopeless, 1.0, total))
+            def guess(ask: float) -> float:
+                rest = need_z - intercept - inside_at_most - w_subjects - w_asks * ask
+                return rest * total / w_jaccard if w_jaccard > 0 else 0.0
+
+            differ_need = tuple(_least(hopeless, a, total, guess(a)) for a in (0.0, 1.0))
         out = []
         for question_id in question_ids:
             other = entries[question_id]
@@ -1279,17 +1283,19 @@ class _BitCounter:
 _SET_BIT = re.compile("1")
 
 
-def _least(hopeless: Callable[[int, float], bool], ask: float, total: int) -> int:
+def _least(hopeless: Callable[[int, float], bool], ask: float, total: int, guess: float) -> int:
     """The least shared weight in [0, total] for which ``hopeless`` is false
-    (total + 1 if none): ``hopeless`` must only turn false as the weight grows."""
-    low, high = 0, total + 1
-    while low < high:
-        middle = (low + high) // 2
-        if hopeless(middle, ask):
-            low = middle + 1
-        else:
-            high = middle
-    return low
+    (total + 1 if none): ``hopeless`` must only turn false as the weight grows.
+    Walked to from ``guess`` (where the bound's real-valued equation is solved),
+    so it is exact whatever the float rounding, in a step or two."""
+    if not hopeless(total, ask):
+        least = min(max(0, math.floor(guess)) if guess == guess else 0, total)
+        while least > 0 and not hopeless(least - 1, ask):
+            least -= 1
+        while hopeless(least, ask):
+            least += 1
+        return least
+    return total + 1
 
 
 def _names_other(entry: _Entry, other: _Entry) -> bool:
