@@ -287,6 +287,17 @@ def _typed_spellings(word: str) -> set[str]:
 
 _LEET = str.maketrans("0134578", "oieastb")
 _REPEATS = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=65536)
+def _collapsed(token: str) -> str:
+    """``token`` with each run of one character made one ("đmmm" → "đm")."""
+    return _REPEATS.sub(r"\1", token)
+
+
+#: ``fold`` of one written word: the same few thousand words come again and
+#: again, and screening folds every word of every question.
+_fold_word = lru_cache(maxsize=65536)(fold)
 #: Tokens and, for each, the span of written words it was made from.
 Tokens = list[tuple[str, tuple[int, int]]]
 
@@ -333,7 +344,7 @@ def _joined_letters(tokens: Tokens) -> Tokens:
 def _variants(tokens: Tokens) -> list[Tokens]:
     """``tokens`` with obfuscations undone: letters joined, repeats collapsed, leet."""
     joined = _joined_letters(tokens)
-    collapsed = [(_REPEATS.sub(r"\1", t), span) for t, span in joined]
+    collapsed = [(_collapsed(t), span) for t, span in joined]
     leet = [(t.translate(_LEET) if not t.isdigit() else t, span) for t, span in collapsed]
     out = [tokens]
     for variant in (joined, collapsed, leet):
@@ -393,7 +404,7 @@ def blocked_words(text: str, extra: Iterable[str] = ()) -> list[str]:
         return written[spans[tokens[first][1][0]][0] : spans[tokens[end - 1][1][1] - 1][1]]
 
     words = [written[a:b] for a, b in spans]
-    folded: Tokens = [(fold(word), (i, i + 1)) for i, word in enumerate(words)]
+    folded: Tokens = [(_fold_word(word), (i, i + 1)) for i, word in enumerate(words)]
     for variant in _variants(folded):
         for first, end, _ in _find(variant, _folded_table(tuple(extra))):
             found[quote(variant, first, end)] = None
@@ -401,7 +412,7 @@ def blocked_words(text: str, extra: Iterable[str] = ()) -> list[str]:
     for variant in _variants(marked):
         for first, end, phrase in _find(variant, _MARKED):
             word = _MARKED_ROOT.get(phrase, phrase)
-            following = fold(variant[end][0]) if end < len(variant) else ""
+            following = _fold_word(variant[end][0]) if end < len(variant) else ""
             if following in _UNLESS_NEXT.get(word, ()):
                 continue
             found[quote(variant, first, end)] = None
