@@ -8,7 +8,11 @@ one after the other, so that a shared machine's load weighs on both alike:
 - indexing 5,000 synthetic questions (bench/duplicates.py's);
 - 1,000 queries against them (``similar``);
 - intake's pattern: 1,000 questions each asked (``similar``, limit 6) and
-  then added, into an index of 4,000.
+  then added, into an index of 4,000;
+- the same on the worst case for the index, a burst of near-identical
+  numbered questions ("Câu hỏi số N về chuyển đổi số ở Huế?", as
+  bench/ingest.py and bench/submit_cpu.py send): 500 asked and added into
+  8,000 of them, where each query's terms are shared by every question.
 
 CPU from ``time.process_time``; the median of the rounds is printed, and
 whether both versions gave the same answers. Pure CPU: no Redis.
@@ -26,6 +30,9 @@ from typing import Any
 
 from bench.duplicates import synthetic_questions
 from server.domain import similarity
+
+#: The worst case's texts: every question shares all its terms but its number.
+BURST = [f"Câu hỏi số {i} về chuyển đổi số ở Huế?" for i in range(8500)]
 
 
 def load_base(root: Path) -> ModuleType:
@@ -60,6 +67,13 @@ def one_round(module: Any, texts: list[str]) -> tuple[dict[str, float], list[Any
         answers.append(index.similar(text, 6))
         index.add(f"n{i}", text)
     out["intake (ms a question)"] = time.process_time() - cpu
+    index = module.DuplicateIndex()
+    index.rebuild((str(i), text) for i, text in enumerate(BURST[:8000]))
+    cpu = time.process_time()
+    for i, text in enumerate(BURST[8000:]):
+        answers.append(index.similar(text, 6))
+        index.add(str(8000 + i), text)
+    out["burst (ms a question)"] = (time.process_time() - cpu) * 2  # 500: s → ms each
     return out, answers
 
 

@@ -3,6 +3,8 @@ the actions layer (no HTTP), measured with the process's CPU clock: what a
 loaded, shared machine stretches least. ``python -m bench.submit_cpu URL N``
 runs this checkout's code; with ``CODE=DIR`` in the environment, the code in
 DIR (an export of an older commit; it must have ``Submissions.ask``).
+``python -m bench.submit_cpu URL N batch`` runs the batches alone (a burst as
+big as bench/ingest.py's, 13,000, where one at a time would take minutes).
 
 - submit: the web handler's dialogue lookup (``Dialogues.cached`` where the
   code has it, else ``Dialogues.get``) and ``Submissions.ask`` with both
@@ -31,7 +33,7 @@ WARM = 200
 BATCH = 100
 
 
-async def main(url: str, n: int) -> None:
+async def main(url: str, n: int, ways: tuple[str, ...] = ("one", "batch")) -> None:
     client = connect(url)
     store = Store(client, 100_000, b"bench")
     actions = build(store, Settings(submit_limit=(10**9, 60.0), device_limit=(10**9, 60.0)))
@@ -40,7 +42,7 @@ async def main(url: str, n: int) -> None:
     get = cached or actions.dialogues.get
     batched = getattr(actions.intake, "materialise_many", None)
     results = []
-    for way in ("one", "batch") if batched else ("one",):
+    for way in ways if batched else ("one",):
         slug = f"cpu-{way}-{tag}"
         await actions.dialogues.create(slug=slug, title="CPU", status="live")
 
@@ -82,4 +84,4 @@ async def main(url: str, n: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2])))
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]), tuple(sys.argv[3:]) or ("one", "batch")))
