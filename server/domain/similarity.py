@@ -901,7 +901,11 @@ class DuplicateIndex:
         #: tie by id, and the first ids of a long list are found by walking it.
         self._order: list[str] = []
         self._order_slots: list[int] = []
+        #: A term's posting list holds slot s as bit s - offset, its offset
+        #: being its lowest slot: a term few questions have is a short int
+        #: wherever their slots are, not one as long as the index.
         self._postings: dict[str, int] = {}
+        self._offsets: dict[str, int] = {}
         self._df: dict[str, int] = {}
         self._log_df: dict[str, int] = {}
         #: Each indexed question's total weight (``_Query.weight_of``), kept
@@ -932,10 +936,21 @@ class DuplicateIndex:
         at = bisect_left(self._order, question_id)
         self._order.insert(at, question_id)
         self._order_slots.insert(at, slot)
-        bit = 1 << slot
-        postings, df, log_df, table = self._postings, self._df, self._log_df, _LOG1P
+        postings, offsets, df, log_df, table = (
+            self._postings,
+            self._offsets,
+            self._df,
+            self._log_df,
+            _LOG1P,
+        )
         for term in entry.terms:
-            postings[term] = postings.get(term, 0) | bit
+            bits = postings.get(term)
+            if bits is None:
+                postings[term], offsets[term] = 1, slot
+            elif slot < (lowest := offsets[term]):
+                postings[term], offsets[term] = bits << (lowest - slot) | 1, slot
+            else:
+                postings[term] = bits | 1 << (slot - lowest)
             n = df[term] = df.get(term, 0) + 1
             log_df[term] = table[n] if n < len(table) else _log1p_fixed(n)
 
@@ -951,15 +966,20 @@ class DuplicateIndex:
         heappush(self._free, slot)
         at = bisect_left(self._order, question_id)
         del self._order[at], self._order_slots[at]
-        bit = 1 << slot
+        postings, offsets = self._postings, self._offsets
         for term in entry.terms:
             n = self._df[term] - 1
             if n:
-                self._postings[term] ^= bit
+                bits = postings[term] ^ 1 << (slot - offsets[term])
+                if not bits & 1:  # its lowest slot gone: the next one is the offset
+                    shift = (bits & -bits).bit_length() - 1
+                    bits >>= shift
+                    offsets[term] += shift
+                postings[term] = bits
                 self._df[term] = n
                 self._log_df[term] = _log1p_fixed(n)
             else:
-                del self._postings[term], self._df[term], self._log_df[term]
+                del postings[term], offsets[term], self._df[term], self._log_df[term]
 
     def rebuild(self, items: Iterable[tuple[str, str]]) -> None:
         """Replace the whole content with ``(question_id, text)`` pairs."""
@@ -970,6 +990,7 @@ class DuplicateIndex:
         self._order.clear()
         self._order_slots.clear()
         self._postings.clear()
+        self._offsets.clear()
         self._df.clear()
         self._log_df.clear()
         self._weights.clear()
@@ -1216,7 +1237,7 @@ class _Query:
         are then a few bitwise operations away, whatever their number.
         """
         index = self.index
-        postings, df = index._postings, index._df
+        postings, offsets, df = index._postings, index._offsets, index._df
         budget = threshold * self.total
         by_frequency = sorted(self.bounds, key=lambda t: (-df.get(t, 0), t))
         skipped = 0
@@ -1226,7 +1247,8 @@ class _Query:
             if skipped + weight < budget:
                 skipped += weight
             elif term in postings:
-                counter.add(postings[term], 2 if term in self.entry.focus else 1)
+                bits = postings[term] << offsets[term]
+                counter.add(bits, 2 if term in self.entry.focus else 1)
         if counter.any.bit_count() <= cap:
             return index._ids_at(counter.any)
         # The count at which the cap falls: all above it, the first ids at it.

@@ -71,8 +71,9 @@ def _expected_candidates(query: _Query, cap: int) -> list[str]:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_posting_bitsets_equal_a_recomputation(seed: int) -> None:
     """After churn, each term's bitset holds exactly the slots of the
-    questions that have it, its df and ln(df + 1) are theirs, slots are
-    unique and each maps back to its id, and the ids are in order."""
+    questions that have it (shifted by the lowest of them), its df and
+    ln(df + 1) are theirs, slots are unique and each maps back to its id,
+    and the ids are in order."""
     index, texts = _churned(seed, 1500)
     slots = index._slots
     assert sorted(slots.values()) == sorted(set(slots.values()))
@@ -86,8 +87,10 @@ def test_posting_bitsets_equal_a_recomputation(seed: int) -> None:
         for term in entry.terms:
             terms.setdefault(term, set()).add(qid)
     assert set(index._postings) == set(terms) == set(index._df) == set(index._log_df)
+    assert set(index._offsets) == set(terms)
     for term, ids in terms.items():
-        assert index._postings[term] == sum(1 << slots[qid] for qid in ids)
+        assert index._offsets[term] == min(slots[qid] for qid in ids)
+        assert index._postings[term] << index._offsets[term] == sum(1 << slots[qid] for qid in ids)
         assert index._df[term] == len(ids)
     rebuilt = DuplicateIndex()
     rebuilt.rebuild(texts.items())
