@@ -61,8 +61,8 @@ of them each question shares is counted on whole bitsets at once (a binary
 counter of bitsets), so the search costs a few bitwise operations per term
 however many questions share it. Of the questions found, the ``CANDIDATES``
 that share the most of those terms are scored (ties by id: the first ids of a
-long tie are found by walking the ids in order), and those whose Jaccard and containment
-alone cannot reach the threshold are left before the other signals are
+long tie are found by walking the ids in order), and those whose Jaccard and
+containment alone cannot reach the threshold are left before the other signals are
 computed, as are those where each text names a number the other lacks
 (different subjects, told by two set comparisons, with the score bounded
 before the other's weight is summed). Each text is analysed once for a
