@@ -25,8 +25,9 @@ import { createUnowned } from "./console_unowned.js";
 import { createWindow } from "./console_window.js";
 import { api, csrfToken, errorMessage } from "./lib/api.js";
 import { readJSON } from "./lib/dom.js";
-import { allowedActions, may, viewerOf } from "./lib/permissions.js";
+import { allowedActions, viewerOf } from "./lib/permissions.js";
 import { apply, createState, take } from "./lib/state.js";
+import { prepareTimes } from "./lib/time.js";
 
 const root = document.getElementById("console");
 const slug = root.dataset.slug;
@@ -95,6 +96,20 @@ const announcer = document.getElementById("announcer");
 // walk thousands of cards.
 const countNodes = [...document.querySelectorAll("[data-count]")];
 const shownNodes = [...document.querySelectorAll("[data-shown]")];
+
+// The actions this moderator may take on each question, by the question
+// object (the state replaces it when the question changes): each draw asks
+// for every question shown, and a Set made once serves them all. Read only.
+const allowedKept = new WeakMap();
+
+function allowedFor(q) {
+  let allowed = allowedKept.get(q);
+  if (allowed === undefined) {
+    allowed = allowedActions(q, viewer);
+    allowedKept.set(q, allowed);
+  }
+  return allowed;
+}
 
 function uiFor(id) {
   if (!ui.has(id)) ui.set(id, { editing: false, draft: "", reason: "", message: "", busy: false });
@@ -214,7 +229,7 @@ function draw() {
     const all = [...questions.values()].filter((q) => list.statuses.has(q.status));
     const items = all.filter(filters.matcher()).sort(filters.order(list.newestFirst));
     for (const q of items) {
-      const allowed = allowedActions(q, viewer);
+      const allowed = allowedFor(q);
       if (allowed.has("approve") || allowed.has("reject")) selectable.push(q.id);
     }
     list.win.set(items.map((q) => q.id));
@@ -262,7 +277,7 @@ function view(q) {
   const merged = (q.merged_from || []).map((id) => ({ id, text: questions.has(id) ? questions.get(id).text : null }));
   return {
     q,
-    allowed: allowedActions(q, viewer),
+    allowed: allowedFor(q),
     state: uiFor(q.id),
     handler: presence.otherOn(q.id),
     selected: bulk.selected.has(q.id),
@@ -393,7 +408,7 @@ function currentIn(action) {
     announce(t("nothing_selected"));
     return null;
   }
-  if (action && !may(question, viewer, action)) {
+  if (action && !allowedFor(question).has(action)) {
     announce(t("not_possible", { id: question.id, status: label("statuses", question.status) }));
     return null;
   }
@@ -719,3 +734,6 @@ bindKeys({
 const past = createHistory({ slug, lang, model, changed, announce });
 const { feed, signedOut } = staffConnection(slug, { onMessage: receive, connection, notice, lang });
 feed.start();
+// The time formatters made while the snapshot is on its way (making one
+// takes ~0.1 s, once): the first draw does not wait for them.
+setTimeout(() => prepareTimes(lang), 0);

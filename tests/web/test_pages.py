@@ -235,6 +235,20 @@ def test_console_renders_for_moderator_with_csrf_meta(client: httpx.Client) -> N
     assert "content-security-policy" in response.headers
 
 
+def test_console_preloads_the_modules_its_script_imports(client: httpx.Client) -> None:
+    """Every module of the console's graph is a modulepreload link (fetched at
+    once, not one level of imports after the other), as the imports name it."""
+    sign_in(client, "moderator")
+    html = client.get(f"/console/{SLUG}").text
+    preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)
+    # Imported by console.js, by console_filters.js, and by lib/search.js only.
+    assert {"/static/common.js", "/static/lib/search.js", "/static/lib/fold.js"} <= set(preloads)
+    assert "/static/console.js" not in preloads and len(preloads) == len(set(preloads))
+    for url in preloads:
+        response = client.get(url)
+        assert response.status_code == 200 and "javascript" in response.headers["content-type"]
+
+
 def test_console_is_forbidden_to_other_staff_roles(client: httpx.Client) -> None:
     """A producer lands on the producer console and sees a 403 page on the moderation console."""
     assert sign_in(client, "producer").headers["location"] == f"/console/{SLUG}/producer"
