@@ -14,9 +14,12 @@ Needs /usr/bin/chromium (``make chromium``).
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import sys
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 from playwright.async_api import Page, async_playwright
 
@@ -39,10 +42,11 @@ async def run(n_questions: int) -> None:
             while (await store.questions.counts(dialogue.id))["pending"] < n_questions:
                 await intake.run_once()
             with server(url) as srv:
-                await _measure(srv.url, dialogue.slug, n_questions)
+                assert srv.process is not None
+                await _measure(srv.url, dialogue.slug, n_questions, srv.process.pid)
 
 
-async def _measure(base: str, slug: str, n_questions: int) -> None:
+async def _measure(base: str, slug: str, n_questions: int, server_pid: int) -> None:
     async with async_playwright() as p:
         browser = await p.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
@@ -57,7 +61,7 @@ async def _measure(base: str, slug: str, n_questions: int) -> None:
         # slows the page it measures.
         await context.add_init_script(_SNAPSHOT_SEEN)
         page = await context.new_page()
-        drawn, received, size = await _open(page, base, slug, n_questions)
+        first = await _open(page, base, slug, n_questions, server_pid)
         cards = await page.locator("#pending-list > li").count()
         in_page: list[list[float]] = await page.evaluate(_IN_PAGE_MOVES, PRESSES)
         moves = []
@@ -80,15 +84,18 @@ async def _measure(base: str, slug: str, n_questions: int) -> None:
         # Opened again (a reload, a second moderator): the node keeps the
         # views of the questions that did not change since (all but one).
         again = await context.new_page()
-        drawn_again, received_again, _ = await _open(again, base, slug, n_questions - 1)
+        second = await _open(again, base, slug, n_questions - 1, server_pid)
         await browser.close()
     print(f"console: {n_questions} pending questions")
-    print(f"  snapshot {size / 1024:.0f} Ki characters; {cards} cards in the pending list")
-    print(
-        f"  navigation to queue drawn: {drawn * 1000:.0f} ms "
-        f"(snapshot received at {received * 1000:.0f} ms); opened again: "
-        f"{drawn_again * 1000:.0f} ms (received at {received_again * 1000:.0f} ms)"
-    )
+    print(f"  snapshot {first.size / 1024:.0f} Ki characters; {cards} cards in the pending list")
+    for name, opened in (("navigation to queue drawn", first), ("opened again", second)):
+        print(
+            f"  {name}: {opened.drawn * 1000:.0f} ms (snapshot received at "
+            f"{opened.received * 1000:.0f} ms, drawn by the page's clock at "
+            f"{opened.counted * 1000:.0f} ms); meanwhile the page's main-thread tasks "
+            f"{opened.page_busy * 1000:.0f} ms (scripts {opened.page_scripts * 1000:.0f} ms), "
+            f"the server's CPU {opened.server_cpu * 1000:.0f} ms"
+        )
     print(
         f"  j (move selection): median {statistics.median(moves) * 1000:.0f} ms, "
         f"max {max(moves) * 1000:.0f} ms over {PRESSES} presses"
@@ -101,18 +108,28 @@ async def _measure(base: str, slug: str, n_questions: int) -> None:
         f"after: median {statistics.median(framed):.0f} ms, max {max(framed):.0f} ms"
     )
     print(f"  a (approve) until the card leaves the pending list: {approve * 1000:.0f} ms")
-    first, narrower, select_all, found = searches
+    searched, narrower, select_all, found = searches
     print(
-        f"  search typed until the list shows what it finds: {first * 1000:.0f} ms the first "
+        f"  search typed until the list shows what it finds: {searched * 1000:.0f} ms the first "
         f"time (every question's key made), {narrower * 1000:.0f} ms the next ({found} found)"
     )
     print(f"  select all that match until the selection shows: {select_all * 1000:.0f} ms")
 
 
 # Kept by the page: when the largest message (the snapshot) arrived, from
-# the navigation's start, and its length.
+# the navigation's start, and its length; and when the pending list's count
+# first said something other than 0 (the draw that followed the snapshot:
+# the page's own clock, without the driver's polling).
 _SNAPSHOT_SEEN = """
 window.__snapshot = { at: 0, size: 0 };
+window.__counted = 0;
+document.addEventListener("DOMContentLoaded", () => {
+  const node = document.querySelector('[data-shown="pending"]');
+  if (!node) return;
+  new MutationObserver(() => {
+    if (!window.__counted && node.textContent !== "0") window.__counted = performance.now();
+  }).observe(node, { childList: true, characterData: true, subtree: true });
+});
 const Plain = window.WebSocket;
 window.WebSocket = class extends Plain {
   constructor(...args) {
@@ -126,10 +143,35 @@ window.WebSocket = class extends Plain {
 """
 
 
-async def _open(page: Page, base: str, slug: str, pending: int) -> tuple[float, float, int]:
-    """Open the console: seconds until its queue is drawn (by the driver),
-    when the snapshot arrived (by the page, from the navigation's start), and
-    the snapshot's length in characters."""
+@dataclass(frozen=True)
+class Opened:
+    """The console opened once: seconds until its queue is drawn (by the
+    driver), when the snapshot arrived and when the pending count was drawn
+    (by the page, from the navigation's start), the snapshot's length in
+    characters, and what was spent until drawn: the page's main-thread
+    tasks (of which scripts; CDP's task durations, wall time, so a loaded
+    machine inflates them too) and the server process's CPU seconds."""
+
+    drawn: float
+    received: float
+    counted: float
+    size: int
+    page_busy: float
+    page_scripts: float
+    server_cpu: float
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user and system) process ``pid`` has used (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _open(page: Page, base: str, slug: str, pending: int, server_pid: int) -> Opened:
+    """Open the console on ``pending`` pending questions (``Opened``)."""
+    cdp = await page.context.new_cdp_session(page)
+    await cdp.send("Performance.enable")
+    server_before = _process_cpu(server_pid)
     started = time.perf_counter()
     await page.goto(f"{base}/console/{slug}")
     # The list is windowed: drawn when its count says all of them and its first rows are in.
@@ -140,8 +182,19 @@ async def _open(page: Page, base: str, slug: str, pending: int) -> tuple[float, 
         timeout=300_000,
     )
     drawn = time.perf_counter() - started
+    server_cpu = _process_cpu(server_pid) - server_before
+    metrics = {m["name"]: m["value"] for m in (await cdp.send("Performance.getMetrics"))["metrics"]}
     seen = await page.evaluate("window.__snapshot")
-    return drawn, seen["at"] / 1000, int(seen["size"])
+    counted = await page.evaluate("window.__counted")
+    return Opened(
+        drawn,
+        seen["at"] / 1000,
+        counted / 1000,
+        int(seen["size"]),
+        metrics["TaskDuration"],
+        metrics["ScriptDuration"],
+        server_cpu,
+    )
 
 
 # j pressed in the page itself, without the round trips of the driver:
