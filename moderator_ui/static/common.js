@@ -63,9 +63,27 @@ export function staffConnection(slug, { onMessage, connection, notice, lang, aft
     );
     notice.hidden = false;
   }
+  // The dialogue's phase as the feed last said it: a change (the broadcast
+  // over, an archive) changes what may be done to every question, which each
+  // question's actions_by_role says, so a page that started from a snapshot
+  // starts again from one (the dashboard, which starts from its own figures,
+  // does not need one).
+  let phase = null;
+  function phaseChanged(message) {
+    const data = message.data || {};
+    const status = message.type === "snapshot" ? data.dialogue && data.dialogue.status
+      : message.type === "dialogue.updated" ? data.status : undefined;
+    if (!status) return false;
+    const changed = phase !== null && status !== phase;
+    phase = status;
+    return changed;
+  }
   const feed = new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/console`, {
     after,
-    onMessage,
+    onMessage: (message) => {
+      onMessage(message);
+      if (phaseChanged(message) && after === null) feed.resync();
+    },
     onStatus: async (state, seconds, code) => {
       // 4403: this account lost a role the page needs; reloading shows the
       // page as the new roles allow (or its 403) instead of a stale console.

@@ -21,7 +21,7 @@ from tests.helpers import ServerProcess
 from tests.support.feed_link import FeedLink, deaf_feed, notice_follows_the_link
 from tests.web.record_seed import LIVE_AT
 
-from .owed_seed import Show, live_page
+from .owed_seed import Show, live_page, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -166,3 +166,26 @@ def test_a_refused_vote_says_why(
         expect(card(page, qid).locator(".vote-count")).to_have_text("0")
     finally:
         citizen.close()
+
+
+def test_a_console_offers_what_the_new_phase_allows_without_a_reload(
+    chromium: Browser, server: ServerProcess, redis_server: str
+) -> None:
+    """A moderator's console stays open while the dialogue changes phase: once
+    it is archived (its questions take notes only) a pending question's
+    "Duyệt" goes, in the same page, with nothing reloaded; the question stays."""
+    b = Show(redis_server, server.url, "nut-theo-giai-doan", status="live")
+    pending = b.question(b.ask(WAITING)).id
+    moderator = signed_in(chromium, server, "moderator")
+    try:
+        page = live_page(moderator, f"{server.url}/console/{b.slug}")
+        row = page.locator(f"#q-{pending}")
+        expect(row.get_by_role("button", name="Duyệt", exact=True)).to_be_visible()
+        b.phase("closed")
+        expect(row.get_by_role("button", name="Duyệt", exact=True)).to_be_visible()
+        b.phase("archived")
+        expect(row.get_by_role("button", name="Duyệt", exact=True)).to_have_count(0)
+        expect(row).to_contain_text(WAITING)
+        assert page.evaluate("window.__sameDocument") is True
+    finally:
+        moderator.close()
