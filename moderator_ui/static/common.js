@@ -43,6 +43,24 @@ export function showStatus(node, state, seconds) {
 // Close code of a staff socket whose account lost a role (server/web/sockets.py).
 const FORBIDDEN_CLOSE = 4403;
 
+/** A staff page's Feed, which can also start again from a fresh snapshot
+ * (here, not in lib/feed.js: the widget bundles that, byte-counted). */
+class StaffFeed extends Feed {
+  /** What the page holds is out of date as a whole (a phase change alters
+   * what may be done to every question): a new socket, without after=. */
+  resync() {
+    if (!this.running) return;
+    this.lastId = null;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.staleTimer);
+    this.retryTimer = null;
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) socket.close();
+    this.connect();
+  }
+}
+
 /**
  * A staff page's live connection: the console feed of ``slug`` handed to
  * ``onMessage``, its state shown in ``connection``, and, when it drops, a
@@ -78,11 +96,12 @@ export function staffConnection(slug, { onMessage, connection, notice, lang, aft
     phase = status;
     return changed;
   }
-  const feed = new Feed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/console`, {
+  const feed = new StaffFeed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/console`, {
     after,
     onMessage: (message) => {
       onMessage(message);
-      if (phaseChanged(message) && after === null) feed.resync();
+      // After the Feed has taken this message's id: the new socket asks for a snapshot.
+      if (phaseChanged(message) && after === null) queueMicrotask(() => feed.resync());
     },
     onStatus: async (state, seconds, code) => {
       // 4403: this account lost a role the page needs; reloading shows the

@@ -130,20 +130,6 @@ export class Feed {
     if (this.running && !this.socket) this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
-  /** Start again from a fresh snapshot: what the page holds is out of date as
-   * a whole (a phase change alters what may be done to every question). */
-  resync() {
-    if (!this.running) return;
-    this.lastId = null;
-    clearTimeout(this.retryTimer);
-    clearTimeout(this.staleTimer);
-    this.retryTimer = null;
-    const socket = this.socket;
-    this.socket = null;
-    if (socket) socket.close();
-    this.connect();
-  }
-
   /** Back online: try again now rather than at the end of the backoff. */
   retryNow() {
     if (this.retryTimer === null) return;

@@ -33,11 +33,6 @@ function dateFormat(en) {
   return FORMATS.get(en);
 }
 
-/** Make the formatter of `lang`'s times now, at a moment the page is idle. */
-export function prepareTimes(lang) {
-  dateFormat(lang === "en");
-}
-
 /** An ISO time as "14:05, 29/11/2026" (vi) or "29 Nov 2026, 14:05" (en). */
 export function formatTime(iso, lang) {
   if (!iso) return "";
