@@ -67,9 +67,10 @@ class StaffFeed extends Feed {
  * check of the session: once signed out (a 401 here or from any call passed
  * to ``signedOut``), ``notice`` says so with a link back to the login page.
  * ``after``: the event id the page's data is at (the feed replays what follows
- * instead of sending its snapshot).
+ * instead of sending its snapshot). ``phase``: the dialogue's phase as the
+ * page was served (a change of it makes the page start again from a snapshot).
  */
-export function staffConnection(slug, { onMessage, connection, notice, lang, after = null }) {
+export function staffConnection(slug, { onMessage, connection, notice, lang, after = null, phase = null }) {
   function signedOut() {
     if (notice.dataset.signedOut) return;
     notice.dataset.signedOut = "true";
@@ -86,7 +87,6 @@ export function staffConnection(slug, { onMessage, connection, notice, lang, aft
   // question's actions_by_role says, so a page that started from a snapshot
   // starts again from one (the dashboard, which starts from its own figures,
   // does not need one).
-  let phase = null;
   function phaseChanged(message) {
     const data = message.data || {};
     const status = message.type === "snapshot" ? data.dialogue && data.dialogue.status

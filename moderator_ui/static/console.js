@@ -732,7 +732,13 @@ bindKeys({
 // -- connection --------------------------------------------------------------
 
 const past = createHistory({ slug, lang, model, changed, announce });
-const { feed, signedOut } = staffConnection(slug, { onMessage: receive, connection, notice, lang });
+const { feed, signedOut } = staffConnection(slug, {
+  onMessage: receive,
+  connection,
+  notice,
+  lang,
+  phase: model.dialogue.status || null,
+});
 feed.start();
 // The time formatter made while the snapshot is on its way (its first use
 // makes it, ~0.1 s, once): the first draw does not wait for it. Not a

@@ -483,5 +483,11 @@ async function addNote(id) {
 
 // -- connection --------------------------------------------------------------
 
-const { feed, signedOut } = staffConnection(slug, { onMessage: receive, connection, notice, lang });
+const { feed, signedOut } = staffConnection(slug, {
+  onMessage: receive,
+  connection,
+  notice,
+  lang,
+  phase: root.dataset.phase || null,
+});
 feed.start();

@@ -58,7 +58,13 @@ const view = {
 const $ = (id) => document.getElementById(id);
 const connection = $("connection");
 const notice = $("notice");
-const { feed, signedOut } = staffConnection(slug, { onMessage: receive, connection, notice, lang });
+const { feed, signedOut } = staffConnection(slug, {
+  onMessage: receive,
+  connection,
+  notice,
+  lang,
+  phase: model.dialogue && model.dialogue.status || null,
+});
 const onAirBox = $("on-air-question");
 const nextButton = $("next");
 const airButtons = { next: nextButton, skip: $("skip"), back: $("back"), defer: $("defer-next") };
