@@ -50,14 +50,9 @@ class StaffFeed extends Feed {
    * what may be done to every question): a new socket, without after=. */
   resync() {
     if (!this.running) return;
+    this.stop();
     this.lastId = null;
-    clearTimeout(this.retryTimer);
-    clearTimeout(this.staleTimer);
-    this.retryTimer = null;
-    const socket = this.socket;
-    this.socket = null;
-    if (socket) socket.close();
-    this.connect();
+    this.start();
   }
 }
 
