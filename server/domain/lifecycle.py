@@ -29,7 +29,7 @@ from .model import (
 )
 from .screening import ScreeningResult
 from .text import LIMITS, ValidationError, clean_text
-from .wording import Refused
+from .wording import N_, Refused
 
 S = Status
 MOD, OFF, PROD, SEC = Role.MODERATOR, Role.OFFICIAL, Role.PRODUCER, Role.SECRETARY
@@ -164,20 +164,18 @@ AIR_ACTIONS = frozenset({"queue", "dequeue", "move", "on_air", "back", "ready"})
 OVER = frozenset({DialogueStatus.CLOSED, DialogueStatus.ARCHIVED})
 
 
-def _phase_refuses(action: str, phase: DialogueStatus | None) -> Refused | None:
-    """What the dialogue's phase rules out, if it rules out ``action``: an
-    archived dialogue's questions change no more (but for notes: an admin
-    steps it back to closed to finish one), and a finished broadcast takes
-    no air actions (written answers go on)."""
+def _ruled_out(action: str, phase: DialogueStatus | None) -> str | None:
+    """Why the dialogue's phase rules out ``action``, if it does: an archived
+    dialogue's questions change no more (but for notes: an admin steps it
+    back to closed to finish one), and a finished broadcast takes no air
+    actions (written answers go on)."""
     if phase is DialogueStatus.ARCHIVED and action != "note":
-        return Refused(
-            "conflict",
-            "the dialogue is archived: its questions change no more (an admin may step it back to closed)",  # noqa: E501
+        return N_(
+            "the dialogue is archived: its questions change no more (an admin may step it back to closed)"  # noqa: E501
         )
     if phase in OVER and action in AIR_ACTIONS:
-        return Refused(
-            "conflict",
-            "the broadcast is over: no question goes on air or waits for it now (answer in writing instead)",  # noqa: E501
+        return N_(
+            "the broadcast is over: no question goes on air or waits for it now (answer in writing instead)"  # noqa: E501
         )
     return None
 
@@ -204,7 +202,7 @@ def allowed_actions(
         for r in TABLE
         if question.status in r.sources
         and may(actor, r, question)
-        and (phase not in OVER or _phase_refuses(r.action, phase) is None)
+        and _ruled_out(r.action, phase) is None
     ]
 
 
@@ -378,9 +376,9 @@ def decide(
         raise Refused(
             "forbidden", "your role may not {action} this question", action=command.action
         )
-    refused = _phase_refuses(rule.action, dialogue.status)
-    if refused is not None:
-        raise refused
+    why = _ruled_out(rule.action, dialogue.status)
+    if why is not None:
+        raise Refused("conflict", why)
     at = iso(now)
     changes = _changes(rule, question, command, actor, dialogue, at)
     target = rule.target
