@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import hashlib
 import logging
 import re
@@ -52,9 +53,21 @@ USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
 MAX_DISPLAY_NAME = 100
 
 _hasher = PasswordHasher()
-#: Verified against when the account does not exist, so that a wrong username
-#: costs the same time as a wrong password and does not reveal which it was.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so that a wrong
+    username costs the same time as a wrong password and does not reveal which
+    it was. Made at the first sign-in, in the hasher's thread, not at import:
+    hashing takes half a second of CPU, which every process importing the
+    server (each CLI command, each intake worker) paid before it did anything."""
+    return _hasher.hash("not a password of anyone")
+
+
+def _verify(password_hash: str | None, password: str) -> None:
+    """argon2's verify against the account's hash, or the dummy one when there is no account."""
+    _hasher.verify(password_hash if password_hash is not None else _dummy_hash(), password)
 
 
 def hash_password(password: str) -> str:
@@ -248,7 +261,7 @@ class Accounts:
         """The user if ``password`` is theirs and the account is enabled."""
         user = await self._users.get(username)
         try:
-            await _in_hasher(_hasher.verify, user.password_hash if user else _DUMMY_HASH, password)
+            await _in_hasher(_verify, user.password_hash if user else None, password)
         except (VerificationError, InvalidHashError):
             return None
         if user is None or user.disabled:
