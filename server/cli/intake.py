@@ -22,7 +22,7 @@ import signal
 import sys
 
 from .. import actions
-from ..app import node_name
+from ..app import node_name, settled
 from ..config import Settings
 from ..store.connection import Cluster, Store, Where
 from ..workers import CLUSTER_NODES, WITH_PARENT
@@ -72,6 +72,7 @@ async def run(settings: Settings, where: Where, args: argparse.Namespace) -> int
         loop.add_signal_handler(signum, task.cancel)
     if getattr(args, "until_stdin_closes", False):
         loop.add_reader(sys.stdin.fileno(), _on_stdin, task)
+    settled()  # as a node does: full collections walk only what intake makes
     log.info("intake worker %s started", consumer)
     try:
         with contextlib.suppress(asyncio.CancelledError):
