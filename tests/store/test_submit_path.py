@@ -36,6 +36,7 @@ from server.realtime.reader import Reader
 from server.store import keys
 from server.store.connection import Store
 from server.store.questions import _doc
+from server.store.wire import lane
 from tests.support.waiting import eventually
 
 from .conftest import payload, status_of
@@ -46,9 +47,11 @@ LIMITS = Settings(submit_limit=(3, 60.0), device_limit=(2, 60.0), proof_difficul
 
 @contextmanager
 def commands(redis: Redis, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The names of the commands the store's client sends meanwhile."""
+    """The names of the commands the store's client sends meanwhile, through
+    redis-py or on its lane (``wire.Lane``: the submit script's)."""
     sent: list[str] = []
     real = redis.execute_command
+    laned = lane(getattr(redis, "connection_pool", None))  # none on a Cluster
 
     async def counted(*args: Any, **options: Any) -> Any:
         sent.append(str(args[0]).upper())
@@ -56,6 +59,14 @@ def commands(redis: Redis, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str
 
     with monkeypatch.context() as patch:
         patch.setattr(redis, "execute_command", counted)
+        if laned is not None:
+            on_lane = laned.execute
+
+            async def counted_on_lane(*args: Any) -> Any:
+                sent.append(str(args[0]).upper())
+                return await on_lane(*args)
+
+            patch.setattr(laned, "execute", counted_on_lane)
         yield sent
 
 
