@@ -98,9 +98,18 @@ def derived_tracking_code(key: bytes, dialogue_id: str, seed: str) -> str:
 
 
 def _code(dialogue_id: str, bits: int) -> str:
-    """A tracking code of ``dialogue_id`` from ``bits``' lowest 50."""
-    body = "".join(_ALPHABET[(bits >> (5 * i)) & 31] for i in range(10))
+    """A tracking code of ``dialogue_id`` from ``bits``' lowest 50: letter i
+    from bits 5i to 5i + 4, two letters a lookup (``_PAIRS``)."""
+    p = _PAIRS
+    body = (
+        p[bits & 1023] + p[(bits >> 10) & 1023] + p[(bits >> 20) & 1023]
+        + p[(bits >> 30) & 1023] + p[(bits >> 40) & 1023]
+    )  # fmt: skip
     return f"{dialogue_id}-{body[:5]}-{body[5:]}"
+
+
+#: Each 10 bits' two letters: the low 5 bits' letter, then the high 5 bits'.
+_PAIRS = tuple(_ALPHABET[v & 31] + _ALPHABET[v >> 5] for v in range(1024))
 
 
 def dialogue_of(tracking_code: str) -> str | None:

@@ -35,7 +35,8 @@ from server.realtime.hub import Hub, Message, Subscriber
 from server.realtime.reader import Reader
 from server.store import keys
 from server.store.connection import Store
-from server.store.questions import _doc
+from server.store.dialogues import _ALPHABET
+from server.store.questions import _code, _doc
 from server.store.wire import lane
 from tests.support.waiting import eventually
 
@@ -272,3 +273,10 @@ class Quiet:
 
     def close(self, code: int) -> None:
         return None
+
+
+def test_a_tracking_code_spells_its_bits_five_at_a_time() -> None:
+    """``_code`` (two letters a lookup) spells letter i from bits 5i to 5i + 4."""
+    for bits in (0, 1, 31, 32, 1023, 1024, 2**50 - 1, 0x123456789ABCDEF, 2**64 - 1, 7**22):
+        letters = "".join(_ALPHABET[(bits >> (5 * i)) & 31] for i in range(10))
+        assert _code("abcd", bits) == f"abcd-{letters[:5]}-{letters[5:]}"
