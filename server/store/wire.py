@@ -218,6 +218,15 @@ class _Pipelined(asyncio.Protocol):
         self._timer: asyncio.TimerHandle | None = None
         #: Calls made in this turn of the loop, written together at its end.
         self._out: list[bytes] = []
+        #: Set once the connection is closed (``retire``: once its calls are answered).
+        self.done: asyncio.Future[None] = self.loop.create_future()
+        self._retiring = False
+
+    def retire(self) -> None:
+        """Take no more calls; close once those sent are answered."""
+        self.closed = self._retiring = True
+        if not self.waiting:
+            self.transport.close()
 
     def call(self, packed: bytes) -> asyncio.Future[Any]:
         future = self.loop.create_future()
@@ -236,7 +245,7 @@ class _Pipelined(asyncio.Protocol):
 
     def _flush(self) -> None:
         out, self._out = self._out, []
-        if not self.closed and not self.transport.is_closing():
+        if not self.transport.is_closing():  # else its calls have failed
             self.transport.write(b"".join(out))
 
     def _check(self) -> None:
@@ -260,6 +269,9 @@ class _Pipelined(asyncio.Protocol):
                     future.set_result(reply)
         except Exception as exc:  # a protocol error, a reply no call waits for
             self.end(ConnectionError(f"lane: {exc!r}"))
+            return
+        if self._retiring and not waiting:
+            self.transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._fail(ConnectionError(f"lane: connection lost ({exc!r})"))
@@ -275,6 +287,8 @@ class _Pipelined(asyncio.Protocol):
 
     def _fail(self, error: Exception) -> None:
         self.closed = True
+        if not self.done.done():
+            self.done.set_result(None)
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -299,6 +313,8 @@ class Lane:
         self._protocol: _Pipelined | None = None
         self._connection: AbstractConnection | None = None
         self._lock = asyncio.Lock()
+        #: Connections being given back once their calls are answered.
+        self._retired: set[asyncio.Future[None]] = set()
 
     async def execute(self, *args: Any) -> Any:
         """A command's reply, or ``Unlaned``."""
@@ -314,12 +330,24 @@ class Lane:
         except (ConnectionError, TimeoutError, OSError) as exc:
             raise Unlaned(str(exc)) from exc
         if isinstance(reply, hiredis.ReplyError):
-            if not str(reply).startswith("NOSCRIPT"):
+            if not str(reply).startswith("NOSCRIPT") and self._protocol is protocol:
                 # Not the script's usual answer (a demoted primary's
-                # READONLY, a Lua error): ask on a connection taken afresh.
-                await self.close()
+                # READONLY, a Lua error): the next calls take a connection
+                # afresh; the calls already sent on this one keep their
+                # replies (Redis may have run them), then it is given back.
+                connection, self._connection, self._protocol = self._connection, None, None
+                protocol.retire()
+                giving = asyncio.ensure_future(self._give_back(protocol, connection))
+                self._retired.add(giving)
+                giving.add_done_callback(self._retired.discard)
             raise Unlaned(str(reply))
         return reply
+
+    async def _give_back(self, protocol: _Pipelined, connection: AbstractConnection | None) -> None:
+        await protocol.done
+        if connection is not None:
+            await connection.disconnect(nowait=True)
+            await self._pool.release(connection)
 
     async def _take(self) -> _Pipelined:
         async with self._lock:

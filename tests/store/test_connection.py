@@ -268,3 +268,28 @@ async def test_a_call_the_lane_does_not_answer_in_time_ends_it(redis_url: str) -
     finally:
         await other.aclose()
         await client.aclose()
+
+
+@pytest.mark.one_redis
+async def test_an_error_reply_leaves_the_calls_sent_after_it_their_replies(
+    redis_url: str,
+) -> None:
+    """An error reply (not the missing script's) moves the lane to another
+    connection, but the calls already sent on the first still get their
+    own replies (Redis may have run them: none is sent again), and that
+    connection is then given back to the pool."""
+    client = connect(redis_url)
+    laned = lane(client.connection_pool)
+    assert laned is not None
+    try:
+        first = await laned.execute("CLIENT", "ID")
+        failing = asyncio.ensure_future(laned.execute("EVAL", "return redis.error_reply('X')", 0))
+        after = [asyncio.ensure_future(laned.execute("INCR", "h:after")) for _ in range(20)]
+        with pytest.raises(Unlaned):
+            await failing
+        assert sorted(await asyncio.gather(*after)) == list(range(1, 21))
+        assert await laned.execute("CLIENT", "ID") != first
+        await asyncio.gather(*laned._retired)
+        assert await client.get("h:after") == "20"
+    finally:
+        await client.aclose()
