@@ -8,10 +8,11 @@ atomic step (``transition.lua``); a mismatch writes nothing and raises
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
-import secrets
+import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -57,7 +58,35 @@ def new_tracking_code(dialogue_id: str) -> str:
     so that the code alone finds its dialogue (and its Redis slot). The
     alphabet has 32 letters, so each takes 5 of one draw's bits, unbiased
     (a draw per letter cost 19 µs of each submission, this 3)."""
-    return _code(dialogue_id, int.from_bytes(secrets.token_bytes(7)))
+    return _code(dialogue_id, _draw())
+
+
+class _Draws:
+    """7 bytes of the system's randomness (``os.urandom``, what
+    ``secrets.token_bytes`` reads) a call, read 256 draws at a time: one
+    system call per 256 tracking codes. A forked process drops what its
+    parent read ahead, so the two never hand out the same codes."""
+
+    SIZE = 7
+    AHEAD = 256
+
+    def __init__(self) -> None:
+        self._buffer = b""
+        self._at = 0
+        os.register_at_fork(after_in_child=self.drop)
+
+    def drop(self) -> None:
+        self._buffer, self._at = b"", 0
+
+    def __call__(self) -> int:
+        at = self._at
+        if at >= len(self._buffer):
+            self._buffer, at = os.urandom(self.SIZE * self.AHEAD), 0
+        self._at = at + self.SIZE
+        return int.from_bytes(self._buffer[at : at + self.SIZE])
+
+
+_draw = _Draws()
 
 
 def derived_tracking_code(key: bytes, dialogue_id: str, seed: str) -> str:
@@ -69,9 +98,18 @@ def derived_tracking_code(key: bytes, dialogue_id: str, seed: str) -> str:
 
 
 def _code(dialogue_id: str, bits: int) -> str:
-    """A tracking code of ``dialogue_id`` from ``bits``' lowest 50."""
-    body = "".join(_ALPHABET[(bits >> (5 * i)) & 31] for i in range(10))
+    """A tracking code of ``dialogue_id`` from ``bits``' lowest 50: letter i
+    from bits 5i to 5i + 4, two letters a lookup (``_PAIRS``)."""
+    p = _PAIRS
+    body = (
+        p[bits & 1023] + p[(bits >> 10) & 1023] + p[(bits >> 20) & 1023]
+        + p[(bits >> 30) & 1023] + p[(bits >> 40) & 1023]
+    )  # fmt: skip
     return f"{dialogue_id}-{body[:5]}-{body[5:]}"
+
+
+#: Each 10 bits' two letters: the low 5 bits' letter, then the high 5 bits'.
+_PAIRS = tuple(_ALPHABET[v & 31] + _ALPHABET[v >> 5] for v in range(1024))
 
 
 def dialogue_of(tracking_code: str) -> str | None:
@@ -207,6 +245,18 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+@functools.lru_cache(maxsize=1024)
+def _submit_keys(dialogue_id: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The dialogue's prefix, and the keys ``submit.lua`` takes before the
+    buckets and after them (the same on every submission to the dialogue)."""
+    d = dialogue_id
+    first = (
+        keys.submissions(d), keys.tracking(d), keys.inbox(d), keys.prefix(d) + "seq",
+        keys.dialogue(d), keys.dialogue_version(d),
+    )  # fmt: skip
+    return keys.prefix(d), first, (keys.figures(d), keys.figures_ready(d))
+
+
 def _transition_keys(dialogue_id: str, spec: Mapping[str, Any]) -> list[str]:
     """Every key ``transition.lua`` may touch for ``spec`` (one slot)."""
     ids = {w["id"] for w in spec["writes"]} | {e["id"] for e in spec["events"]}
@@ -303,13 +353,13 @@ class Questions:
         d = question.dialogue_id
         gate = gate or Gate()
         pairs = [item for kv in (contact or {}).items() for item in kv]
+        prefix, before, after = _submit_keys(d)
         script_keys = [
-            keys.submissions(d), keys.tracking(d), keys.inbox(d), keys.prefix(d) + "seq",
-            keys.dialogue(d), keys.dialogue_version(d),
+            *before,
             *(keys.dialogue_rate(d, b.scope, b.subject) for b in gate.buckets),
             *([keys.proof_used(d, gate.proof_salt)] if gate.proof == "redeem" else []),
-            keys.figures(d), keys.figures_ready(d),
-        ]  # fmt: skip
+            *after,
+        ]
         limits = [x for b in gate.buckets for x in (b.capacity, b.period)]
         head = [
             "" if gate.version is None else gate.version,
@@ -329,7 +379,7 @@ class Questions:
             doc["tracking_code"] = code
             encoded = msgspec.json.encode(doc)
             result = await self._submit(
-                script_keys, [keys.prefix(d), submission_id or "", code, encoded, *head, *pairs]
+                script_keys, [prefix, submission_id or "", code, encoded, *head, *pairs]
             )
             first = _text(result[0])
             if first in _TURNED:

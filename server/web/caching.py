@@ -11,12 +11,12 @@ nor a Cache-Control a handler chose (the export's, the challenge's).
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: The paths this applies to: the JSON API, staff and public.
 API_PREFIX = "/api/"
 NO_STORE = "no-store"
+_NO_STORE = (b"cache-control", NO_STORE.encode())
 
 
 class NoStoreApi:
@@ -33,7 +33,10 @@ class NoStoreApi:
 
         async def send_no_store(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).setdefault("Cache-Control", NO_STORE)
+                # ``MutableHeaders(scope=message).setdefault`` on the raw list.
+                headers = message["headers"] = list(message["headers"])
+                if not any(key == b"cache-control" for key, _ in headers):
+                    headers.append(_NO_STORE)
             await send(message)
 
         await self.app(scope, receive, send_no_store)

@@ -53,7 +53,9 @@ def language(conn: HTTPConnection, *, header: bool = True) -> str:
     on a phone set to English still gets the Vietnamese dialogue first."""
     # No query string (a submission's POST): none parsed.
     asked = conn.query_params.get("lang") if conn.scope.get("query_string") else None
-    choice = asked or conn.cookies.get("lang")
+    # No Cookie header (an API client's, a widget's POST): none parsed.
+    cookie = any(key == b"cookie" for key, _ in conn.scope["headers"])
+    choice = asked or (conn.cookies.get("lang") if cookie else None)
     if choice in LANGUAGES:
         return choice
     if not header:

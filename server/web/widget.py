@@ -217,10 +217,24 @@ def _vary(send: Send) -> Send:
 
     async def sender(message: Message) -> None:
         if message["type"] == "http.response.start":
-            MutableHeaders(scope=message).add_vary_header("Origin")
+            vary_origin(message)
         await send(message)
 
     return sender
+
+
+def vary_origin(message: Message) -> None:
+    """``MutableHeaders(scope=message).add_vary_header("Origin")`` on the raw
+    header list (every answer of the public API passes here): "Origin"
+    joined to the first Vary, the others dropped, or a Vary of its own."""
+    headers = message["headers"] = list(message["headers"])
+    found = [i for i, (key, _) in enumerate(headers) if key == b"vary"]
+    if not found:
+        headers.append((b"vary", b"Origin"))
+        return
+    headers[found[0]] = (b"vary", headers[found[0]][1] + b", Origin")
+    for i in reversed(found[1:]):
+        del headers[i]
 
 
 def _allow(send: Send, origin: str) -> Send:

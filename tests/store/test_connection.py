@@ -11,7 +11,9 @@ import pytest
 from redis.asyncio.connection import Connection
 from redis.exceptions import ConnectionError, DataError
 
+from server.actions import build
 from server.config import Settings
+from server.store import keys
 from server.store.connection import MAX_BLOCK, Sentinels, Store, connect
 from server.store.wire import (
     FastConnection,
@@ -20,6 +22,8 @@ from server.store.wire import (
     FastUnixConnection,
     Pool,
     SentinelPool,
+    Unlaned,
+    lane,
 )
 
 
@@ -162,5 +166,130 @@ async def test_commands_larger_than_the_socket_takes_and_after_a_lost_connection
             await client.get("h:left")
         assert await client.get("h:left") is None
         assert await client.client_id() != own
+    finally:
+        await client.aclose()
+
+
+# --- the lane (wire.Lane): the submit script's pipelined connection ----------
+
+
+@pytest.mark.one_redis
+async def test_the_submit_script_goes_on_the_lane_and_the_usual_way_when_it_cannot(
+    redis_url: str,
+) -> None:
+    """A citizen's question is sent on the lane, not through redis-py's
+    command path; when Redis lacks the script (flushed, restarted) or the
+    lane's connection is gone, that question is sent the usual way (which
+    loads the script, or opens a connection) and still taken once, and the
+    next goes on the lane again."""
+    store = Store.open(redis_url, 1000, b"secret")
+    node = build(store, Settings(submit_limit=(100, 60.0)))
+    other = connect(redis_url)
+    laned = store.questions._scripts.lane
+    assert laned is not None
+    sent: list[str] = []
+    real = store._redis.execute_command
+
+    async def counted(*args: Any, **options: Any) -> Any:
+        sent.append(str(args[0]).upper())
+        return await real(*args, **options)
+
+    try:
+        dialogue = await node.dialogues.create(slug="lan-duong", title="Làn", status="live")
+
+        async def ask(n: int) -> str:
+            body = {"text": f"Câu hỏi số {n} về làn?", "name": "Người dân"}
+            body["submission_id"] = f"s-{n:08d}"
+            return await node.submissions.ask(dialogue, body, "203.0.113.9")
+
+        await ask(0)  # the script is loaded the usual way first (NOSCRIPT on the lane)
+        store._redis.execute_command = counted  # type: ignore[method-assign]
+        first = await ask(1)
+        assert "EVALSHA" not in sent and laned._protocol is not None
+        await other.script_flush()
+        await ask(2)
+        assert sent.count("EVALSHA") + sent.count("EVAL") >= 1  # the usual way, which loads it
+        sent.clear()
+        await ask(3)
+        assert "EVALSHA" not in sent
+        lane_id = await laned.execute("CLIENT", "ID")
+        await other.execute_command("CLIENT KILL", "ID", lane_id)
+        assert await ask(4) != first
+        assert await ask(1) == first  # idempotent, whichever way it went
+        await ask(5)
+        assert await laned.execute("CLIENT", "ID") != lane_id
+        assert await other.xlen(keys.inbox(dialogue.id)) == 6
+    finally:
+        await other.aclose()
+        await store.close()
+
+
+@pytest.mark.one_redis
+async def test_the_lane_answers_each_call_its_own_reply(redis_url: str) -> None:
+    """Concurrent calls on the lane each get their own reply, a cancelled
+    call's reply is read and dropped, and an error reply is not a reply."""
+    client = connect(redis_url)
+    laned = lane(client.connection_pool)
+    assert laned is not None
+    try:
+        calls = [asyncio.ensure_future(laned.execute("ECHO", f"é-{n}")) for n in range(200)]
+        calls[7].cancel()
+        replies = await asyncio.gather(*calls, return_exceptions=True)
+        assert isinstance(replies[7], asyncio.CancelledError)
+        kept = [n for n in range(200) if n != 7]
+        assert [replies[n] for n in kept] == [f"é-{n}" for n in kept]
+        with pytest.raises(Unlaned):
+            await laned.execute("EVALSHA", "0" * 40, 0)
+        with pytest.raises(Unlaned):
+            await laned.execute("ECHO", object())  # not packed: redis-py's DataError next
+        assert await laned.execute("ECHO", "sau") == "sau"
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.one_redis
+async def test_a_call_the_lane_does_not_answer_in_time_ends_it(redis_url: str) -> None:
+    """A call Redis does not answer within the client's command timeout
+    fails (every call on that connection with it), and the next call takes
+    a connection afresh."""
+    client = connect(redis_url, timeout=0.2)
+    other = connect(redis_url)
+    laned = lane(client.connection_pool)
+    assert laned is not None
+    try:
+        taken = await laned.execute("CLIENT", "ID")
+        await other.execute_command("CLIENT PAUSE", 60_000, "WRITE")
+        try:
+            with pytest.raises(Unlaned):
+                await laned.execute("SET", "h:lane", "paused")
+        finally:
+            await other.execute_command("CLIENT UNPAUSE")
+        assert await laned.execute("CLIENT", "ID") != taken
+    finally:
+        await other.aclose()
+        await client.aclose()
+
+
+@pytest.mark.one_redis
+async def test_an_error_reply_leaves_the_calls_sent_after_it_their_replies(
+    redis_url: str,
+) -> None:
+    """An error reply (not the missing script's) moves the lane to another
+    connection, but the calls already sent on the first still get their
+    own replies (Redis may have run them: none is sent again), and that
+    connection is then given back to the pool."""
+    client = connect(redis_url)
+    laned = lane(client.connection_pool)
+    assert laned is not None
+    try:
+        first = await laned.execute("CLIENT", "ID")
+        failing = asyncio.ensure_future(laned.execute("EVAL", "return redis.error_reply('X')", 0))
+        after = [asyncio.ensure_future(laned.execute("INCR", "h:after")) for _ in range(20)]
+        with pytest.raises(Unlaned):
+            await failing
+        assert sorted(await asyncio.gather(*after)) == list(range(1, 21))
+        assert await laned.execute("CLIENT", "ID") != first
+        await asyncio.gather(*laned._retired)
+        assert await client.get("h:after") == "20"
     finally:
         await client.aclose()

@@ -35,7 +35,9 @@ from server.realtime.hub import Hub, Message, Subscriber
 from server.realtime.reader import Reader
 from server.store import keys
 from server.store.connection import Store
-from server.store.questions import _doc
+from server.store.dialogues import _ALPHABET
+from server.store.questions import _code, _doc
+from server.store.wire import lane
 from tests.support.waiting import eventually
 
 from .conftest import payload, status_of
@@ -46,9 +48,11 @@ LIMITS = Settings(submit_limit=(3, 60.0), device_limit=(2, 60.0), proof_difficul
 
 @contextmanager
 def commands(redis: Redis, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The names of the commands the store's client sends meanwhile."""
+    """The names of the commands the store's client sends meanwhile, through
+    redis-py or on its lane (``wire.Lane``: the submit script's)."""
     sent: list[str] = []
     real = redis.execute_command
+    laned = lane(getattr(redis, "connection_pool", None))  # none on a Cluster
 
     async def counted(*args: Any, **options: Any) -> Any:
         sent.append(str(args[0]).upper())
@@ -56,6 +60,14 @@ def commands(redis: Redis, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str
 
     with monkeypatch.context() as patch:
         patch.setattr(redis, "execute_command", counted)
+        if laned is not None:
+            on_lane = laned.execute
+
+            async def counted_on_lane(*args: Any) -> Any:
+                sent.append(str(args[0]).upper())
+                return await on_lane(*args)
+
+            patch.setattr(laned, "execute", counted_on_lane)
         yield sent
 
 
@@ -261,3 +273,10 @@ class Quiet:
 
     def close(self, code: int) -> None:
         return None
+
+
+def test_a_tracking_code_spells_its_bits_five_at_a_time() -> None:
+    """``_code`` (two letters a lookup) spells letter i from bits 5i to 5i + 4."""
+    for bits in (0, 1, 31, 32, 1023, 1024, 2**50 - 1, 0x123456789ABCDEF, 2**64 - 1, 7**22):
+        letters = "".join(_ALPHABET[(bits >> (5 * i)) & 31] for i in range(10))
+        assert _code("abcd", bits) == f"abcd-{letters[:5]}-{letters[5:]}"
