@@ -142,7 +142,7 @@ def staff_question(
         "flag_reasons": {flag: dict(found) for flag, found in q.flag_reasons.items()},
         "held": q.held,
         "suggested_reason": q.suggested_reason,
-        "folded": fold(q.text),
+        "folded": q.folded if q.folded is not None else fold(q.text),
         "duplicates": [
             {"id": d.id, "score": d.score}
             for d in (q.duplicates if duplicates is None else duplicates)

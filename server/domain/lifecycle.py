@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from .folding import fold
 from .model import (
     REJECT_REASONS,
     Actor,
@@ -395,11 +396,15 @@ def _apply(
     actor: str,
     at: str,
 ) -> Decision:
+    text = changes.get("text", question.text)
+    folded = question.folded if text == question.text else None
     new = question.evolve(
         status=target or question.status,
         version=question.version + 1,
         history=(*question.history, HistoryEntry(at, actor, action)),
         updated_at=at,
+        # Kept from intake on, made again for a new text (a staff snapshot reads it).
+        folded=folded if folded is not None else fold(text),
         **changes,
     )
     return Decision(new, (Event(EVENT_TYPES[action], new, question.status),), question)
