@@ -137,12 +137,15 @@ class Feeds(Family):
         board = await self.store.questions.board(dialogue.id, OPEN_STATES)
         rows = sorted(board.rows, key=lambda row: int(row[0]))
         counts = await self.store.questions.counts(dialogue.id)
+        # Each question's own suggestions, as its events carry them (the
+        # console adds the reverse): a snapshot and the events after it
+        # agree. Views kept from the last snapshot where nothing changed.
+        questions, action_sets = self._views.views(dialogue, rows)
         return {
             "last_event_id": board.last_id,
-            # Each question's own suggestions, as its events carry them (the
-            # console adds the reverse): a snapshot and the events after it
-            # agree. Views kept from the last snapshot where nothing changed.
-            "questions": self._views.views(dialogue, rows),
+            "questions": questions,
+            # Sent once each, not with each of thousands of questions.
+            "action_sets": action_sets,
             "queue": board.queue,
             "overlay": {"visible": board.overlay_visible},
             "handling": await self.store.questions.handling(dialogue.id, iso(self._now())),

@@ -14,10 +14,15 @@ goes with the next snapshot), for a bounded number of dialogues.
 
 from __future__ import annotations
 
-from ..domain.events import staff_question
+from ..domain.events import snapshot_question
+from ..domain.lifecycle import actions_by_role
 from ..domain.model import Dialogue
-from ..domain.views import ConsoleQuestion
+from ..domain.views import ActionsByRole, SnapshotQuestion
 from ..store.questions import Row, load
+
+#: What is kept of a question: its document and votes, and its view and
+#: the ``actions_by_role`` its ``action_set`` names.
+_Kept = tuple[str, str | None, SnapshotQuestion, ActionsByRole]
 
 #: Dialogues whose staff views a node keeps (the least recently used go).
 DIALOGUES = 16
@@ -26,29 +31,38 @@ DIALOGUES = 16
 class StaffViews:
     def __init__(self, dialogues: int = DIALOGUES) -> None:
         self._dialogues = dialogues
-        # dialogue id -> (its version, {question id: (document, votes, view)})
-        self._kept: dict[str, tuple[int, dict[str, tuple[str, str | None, ConsoleQuestion]]]] = {}
+        # dialogue id -> (its version, {question id: _Kept})
+        self._kept: dict[str, tuple[int, dict[str, _Kept]]] = {}
 
-    def views(self, dialogue: Dialogue, rows: list[Row]) -> list[ConsoleQuestion]:
-        """The staff view of each of ``rows``, in their order: the one kept
-        when its document and votes are those it was made from (and the
-        dialogue is at the same version), else made now. The views are
-        shared by every snapshot that holds them: callers only read them."""
+    def views(
+        self, dialogue: Dialogue, rows: list[Row]
+    ) -> tuple[list[SnapshotQuestion], dict[str, ActionsByRole]]:
+        """The snapshot's view of each of ``rows``, in their order, and the
+        ``actions_by_role`` each ``action_set`` they name stands for: the
+        view kept when its document and votes are those it was made from
+        (and the dialogue is at the same version), else made now. The views
+        are shared by every snapshot that holds them: callers only read them."""
         version, before = self._kept.pop(dialogue.id, (dialogue.version, {}))
         if version != dialogue.version:
             before = {}
-        now: dict[str, tuple[str, str | None, ConsoleQuestion]] = {}
-        out: list[ConsoleQuestion] = []
+        now: dict[str, _Kept] = {}
+        out: list[SnapshotQuestion] = []
+        sets: dict[str, ActionsByRole] = {}
         for row in rows:
             qid, doc, votes = row
             kept = before.get(qid)
-            if kept is not None and kept[0] == doc and kept[1] == votes:
-                view = kept[2]
-            else:
-                view = staff_question(load(row), dialogue)
-            now[qid] = (doc, votes, view)
-            out.append(view)
+            if kept is None or kept[0] != doc or kept[1] != votes:
+                q = load(row)
+                kept = (
+                    doc,
+                    votes,
+                    snapshot_question(q, dialogue),
+                    actions_by_role(q, dialogue.status),
+                )
+            now[qid] = kept
+            out.append(kept[2])
+            sets[kept[2]["action_set"]] = kept[3]
         while len(self._kept) >= self._dialogues:
             del self._kept[next(iter(self._kept))]
         self._kept[dialogue.id] = (dialogue.version, now)
-        return out
+        return out, sets

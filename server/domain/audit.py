@@ -26,7 +26,7 @@ from .model import Actor
 from .wording import N_
 
 #: Fields of a question that are bookkeeping, not content: left out of before/after.
-_SKIPPED = frozenset({"history", "updated_at", "dialogue_id", "tracking_code", "id"})
+_SKIPPED = frozenset({"history", "updated_at", "dialogue_id", "tracking_code", "id", "folded"})
 
 #: Every action an entry may record, with what it did as staff read it (a
 #: msgid: the audit page says it in the reader's language, beside the code

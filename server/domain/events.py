@@ -13,7 +13,7 @@ from typing import cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .folding import fold
-from .lifecycle import actions_by_role
+from .lifecycle import action_set, actions_by_role
 from .model import PUBLIC_STATUSES, Answer, Dialogue, Duplicate, Official, Question, Status
 from .screening import Policy
 from .views import (
@@ -28,7 +28,9 @@ from .views import (
     PublicDialogue,
     PublicQuestion,
     QuestionRef,
+    SnapshotQuestion,
     StaffDialogue,
+    StaffFields,
 )
 from .views import Official as OfficialView
 
@@ -134,7 +136,26 @@ def staff_question(
     never carries the tracking code: that is the asker's key (to follow the
     question and to delete their contact data), and no staff screen needs it.
     ``duplicates``: the suggestions to list, both ways (default: its own)."""
-    doc: ConsoleQuestion = {
+    doc = cast(ConsoleQuestion, _staff_fields(q, dialogue, duplicates))
+    doc["actions_by_role"] = actions_by_role(q, dialogue.status)
+    if contact is not None:
+        doc["contact"] = contact
+    return doc
+
+
+def snapshot_question(q: Question, dialogue: Dialogue) -> SnapshotQuestion:
+    """The staff question as the staff feed's snapshot carries it: its
+    ``actions_by_role`` named by its ``action_set`` (the snapshot sends each
+    set once), with its own duplicate suggestions."""
+    doc = cast(SnapshotQuestion, _staff_fields(q, dialogue, None))
+    doc["action_set"] = action_set(q, dialogue.status)
+    return doc
+
+
+def _staff_fields(
+    q: Question, dialogue: Dialogue, duplicates: Iterable[Duplicate] | None
+) -> StaffFields:
+    return {
         **public_question(q, dialogue),
         "version": q.version,
         "channel": q.channel,
@@ -142,7 +163,7 @@ def staff_question(
         "flag_reasons": {flag: dict(found) for flag, found in q.flag_reasons.items()},
         "held": q.held,
         "suggested_reason": q.suggested_reason,
-        "folded": fold(q.text),
+        "folded": q.folded if q.folded is not None else fold(q.text),
         "duplicates": [
             {"id": d.id, "score": d.score}
             for d in (q.duplicates if duplicates is None else duplicates)
@@ -157,11 +178,7 @@ def staff_question(
         "deferred_at": q.deferred_at,
         "ready_at": q.ready_at,
         "suggested_official": _suggestion(q, dialogue),
-        "actions_by_role": actions_by_role(q, dialogue.status),
     }
-    if contact is not None:
-        doc["contact"] = contact
-    return doc
 
 
 def _suggestion(q: Question, dialogue: Dialogue) -> OfficialView | None:

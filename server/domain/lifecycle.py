@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from .folding import fold
 from .model import (
     REJECT_REASONS,
     Actor,
@@ -206,12 +207,26 @@ def allowed_actions(
     ]
 
 
-# actions_by_role's answers by (state, routed to an official or not): all
-# they depend on. The staff snapshot asks for each of its questions (10,000
-# in a big queue: 2 s of its build before this was kept).
+# actions_by_role's answers by their action_set: all they depend on. The
+# staff snapshot asks for each of its questions (10,000 in a big queue: 2 s
+# of its build before this was kept).
 # The answer itself is kept and handed out, not a copy of it (copying took a
 # third of a second of a 10,000-question snapshot): its lists are tuples.
-_BY_ROLE: dict[tuple[Status, bool, DialogueStatus | None], dict[str, tuple[str, ...]]] = {}
+_BY_ROLE: dict[str, dict[str, tuple[str, ...]]] = {}
+
+
+def action_set(question: Question, phase: DialogueStatus | None = None) -> str:
+    """The name of ``actions_by_role``'s answer for ``question`` in a
+    dialogue in ``phase``, made of all it depends on: the question's state,
+    "+routed" when it is routed to an official, and "@closed" or
+    "@archived" once the broadcast is over (the staff snapshot sends each
+    answer once, its questions name it)."""
+    key = question.status.value
+    if question.official_id is not None:
+        key += "+routed"
+    if phase is not None and phase in OVER:
+        key += "@" + phase.value
+    return key
 
 
 def actions_by_role(
@@ -223,13 +238,13 @@ def actions_by_role(
     for every console, whatever its roles). A role-only actor's rights
     depend on the question's state alone, the official's also on whether the
     question is routed (to them, by construction), and both on whether the
-    dialogue's ``phase`` rules actions out: kept by those three, and
-    shared by every question that has them (tuples: no caller can change
-    another question's answer)."""
-    era = phase if phase in OVER else None
-    key = (question.status, question.official_id is not None, era)
+    dialogue's ``phase`` rules actions out: kept by those three (its
+    ``action_set``), and shared by every question that has them (tuples: no
+    caller can change another question's answer)."""
+    key = action_set(question, phase)
     found = _BY_ROLE.get(key)
     if found is None:
+        era = phase if phase in OVER else None
         found = {
             role.value: tuple(
                 allowed_actions(
@@ -395,11 +410,15 @@ def _apply(
     actor: str,
     at: str,
 ) -> Decision:
+    text = changes.get("text", question.text)
+    folded = question.folded if text == question.text else None
     new = question.evolve(
         status=target or question.status,
         version=question.version + 1,
         history=(*question.history, HistoryEntry(at, actor, action)),
         updated_at=at,
+        # Kept from intake on, made again for a new text (a staff snapshot reads it).
+        folded=folded if folded is not None else fold(text),
         **changes,
     )
     return Decision(new, (Event(EVENT_TYPES[action], new, question.status),), question)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Literal
 
 
@@ -128,13 +129,28 @@ class Dialogue:
     def accepting_questions(self) -> bool:
         return self.status in ACCEPTING_STATUSES
 
+    # Found by id (the first of an id, as a search in order would): a staff
+    # snapshot asks for each of its questions' topic and official. Made once
+    # per (immutable) dialogue, outside its fields.
+    @cached_property
+    def _topics(self) -> dict[str | None, Topic]:
+        return {t.id: t for t in reversed(self.topics)}
+
+    @cached_property
+    def _officials(self) -> dict[str | None, Official]:
+        return {o.id: o for o in reversed(self.officials)}
+
+    @cached_property
+    def _topic_officials(self) -> dict[str, str]:
+        return dict(self.topic_officials)
+
     def topic(self, topic_id: str | None) -> Topic | None:
-        return next((t for t in self.topics if t.id == topic_id), None)
+        return self._topics.get(topic_id)
 
     def official(self, official_id: str | None) -> Official | None:
         if official_id is None:
             return None
-        return next((o for o in self.officials if o.id == official_id), None)
+        return self._officials.get(official_id)
 
     def official_for(self, username: str) -> Official | None:
         """The official ``username`` answers as (their own account or an aide's)."""
@@ -142,7 +158,7 @@ class Dialogue:
 
     def default_official(self, topic_id: str | None) -> Official | None:
         """The official suggested for a question of ``topic_id``."""
-        official_id = dict(self.topic_officials).get(topic_id or "")
+        official_id = self._topic_officials.get(topic_id or "")
         return self.official(official_id)
 
     def evolve(self, **changes: Any) -> Dialogue:
@@ -279,6 +295,12 @@ class Question:
     ready_at: str | None = None
     #: The day (YYYY-MM-DD) its written answer is due, once it is owed.
     due_at: str | None = None
+    #: Its text folded for the console's search (``folding.fold``), made
+    #: when it changes from intake on and stored with it, so a staff
+    #: snapshot does not fold every text again. None before intake, after a
+    #: change of text not yet folded, and in documents stored before it was
+    #: kept: read, it is folded then.
+    folded: str | None = None
 
     @property
     def is_public(self) -> bool:
@@ -289,6 +311,8 @@ class Question:
         return self.original_text is not None and self.original_text != self.text
 
     def evolve(self, **changes: Any) -> Question:
+        if "text" in changes and "folded" not in changes:
+            changes["folded"] = None  # the old text's: never kept with a new one
         return replace(self, **changes)
 
     def to_doc(self) -> dict[str, Any]:
@@ -336,6 +360,7 @@ class Question:
             air_text=doc.get("air_text"),
             ready_at=doc.get("ready_at"),
             due_at=doc.get("due_at"),
+            folded=doc.get("folded"),
         )
 
 

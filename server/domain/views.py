@@ -101,8 +101,8 @@ class Contact(TypedDict, total=False):
     email: str
 
 
-class ConsoleQuestion(PublicQuestion):
-    """A question as staff see it on the console feed: no tracking code ever."""
+class StaffFields(PublicQuestion):
+    """What staff see of a question, but for what they may do with it."""
 
     version: Annotated[Count, Meta(description="Send it back as `version`.")]
     channel: str
@@ -147,14 +147,37 @@ class ConsoleQuestion(PublicQuestion):
     suggested_official: Annotated[
         Official | None, Meta(description="Not yet routed: the topic's default official.")
     ]
+
+
+#: The actions each role may take on a question now, by role.
+ActionsByRole = dict[str, tuple[str, ...]]
+
+
+class ConsoleQuestion(StaffFields):
+    """A question as staff see it on the console feed: no tracking code ever."""
+
     actions_by_role: Annotated[
-        dict[str, tuple[str, ...]],
+        ActionsByRole,
         Meta(
             description="The actions each role may take on it now (the official's: as the "
             "official it is routed to); a console offers the union of its roles' lists."
         ),
     ]
     contact: NotRequired[Annotated[Contact, Meta(description="For moderators and admins only.")]]
+
+
+class SnapshotQuestion(StaffFields):
+    """A question in the staff feed's snapshot: a ConsoleQuestion whose
+    `actions_by_role` is named instead of carried (`action_set`), since
+    thousands of open questions share a handful of them."""
+
+    action_set: Annotated[
+        str,
+        Meta(
+            description="The key of its `actions_by_role` in the snapshot's `action_sets` "
+            "(opaque: its state, whether it is routed, the dialogue's phase)."
+        ),
+    ]
 
 
 class StaffQuestion(ConsoleQuestion):
@@ -287,7 +310,14 @@ class ConsoleFeed(TypedDict):
     """The staff feed's snapshot."""
 
     last_event_id: str
-    questions: list[ConsoleQuestion]
+    questions: list[SnapshotQuestion]
+    action_sets: Annotated[
+        dict[str, ActionsByRole],
+        Meta(
+            description="Each `action_set` the questions name -> the `actions_by_role` of "
+            "the questions that name it (a ConsoleQuestion's, which the events carry)."
+        ),
+    ]
     queue: list[str]
     overlay: Overlay
     handling: Annotated[dict[str, dict[str, str]], Meta(description="Question id -> {by, until}.")]

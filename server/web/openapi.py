@@ -99,7 +99,9 @@ nothing it shows), and a page read while events arrive may be older than
 them: a client keeps what the feed told it over what a page says, and drops
 nothing a page lacks. The console feed's snapshot carries only the questions
 that need work (pending, approved, queued, on air, deferred) and counts the
-finished ones (`finished`); `GET .../history` pages through those.
+finished ones (`finished`); `GET .../history` pages through those. Its
+questions name their `actions_by_role` (`action_set`, a key of the
+snapshot's `action_sets`, each sent once) where the events carry it whole.
 """
 
 

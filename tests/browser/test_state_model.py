@@ -219,6 +219,11 @@ def random_step(
 # pages them), while a state keeps those an event brought: compare the rest.
 REDUCE = """async ([early, events, fresh, audience, now]) => {
     const { FINISHED, apply, createState, livePresence } = await import("/static/lib/state.js");
+    // A staff page's snapshots get their questions' actions_by_role back first.
+    const { withActions } = await import("/static/common.js");
+    for (const message of [early, fresh]) {
+        if (audience === "staff") withActions(message.data);
+    }
     const working = (questions) => audience === "public" ? questions
         : Object.fromEntries(Object.entries(questions).filter(([, q]) => !FINISHED.has(q.status)));
     const view = (state) => ({

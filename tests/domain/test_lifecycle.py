@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from server.domain.events import staff_question
+from server.domain.folding import fold
 from server.domain.lifecycle import (
     ACTIONS,
     AIR_ACTIONS,
@@ -279,6 +281,24 @@ def test_edit_keeps_the_original_text_once() -> None:
     assert second.question.original_text == q.text
     assert second.question.text == "Bản biên tập thứ hai."
     assert second.question.edited
+
+
+def test_the_folded_text_is_kept_from_intake_and_made_again_for_a_new_text() -> None:
+    """Intake folds the text once (the staff snapshot reads it, not
+    ``fold``); a transition keeps it; an edit folds the new text; a question
+    without it (stored before it was kept) is folded when viewed."""
+    received = question(S.RECEIVED).evolve(version=0)
+    assert received.folded is None
+    pending = screen(received, ScreeningResult((), {}, "pending"), (), NOW).question
+    assert pending.folded == fold(received.text)
+    noted = decide(pending, Command("note", PARAMS["note"]), ACTORS["moderator"], NOW, DIALOGUE)
+    assert noted.question.folded is pending.folded
+    edited = decide(pending, Command("edit", PARAMS["edit"]), ACTORS["moderator"], NOW, DIALOGUE)
+    assert edited.question.folded == fold(PARAMS["edit"]["text"]) != pending.folded
+    assert pending.evolve(text="Khác hẳn").folded is None
+    assert staff_question(edited.question, DIALOGUE)["folded"] == edited.question.folded
+    older = edited.question.evolve(folded=None)
+    assert staff_question(older, DIALOGUE)["folded"] == edited.question.folded
 
 
 def test_answer_kind_follows_the_state() -> None:

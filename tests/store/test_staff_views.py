@@ -5,6 +5,7 @@ second moderator) makes a view only for what changed since."""
 from __future__ import annotations
 
 from server.actions import Services
+from server.domain.lifecycle import actions_by_role, allowed_actions
 from server.domain.model import Dialogue
 from server.store.connection import Store
 
@@ -19,9 +20,16 @@ async def test_views_are_kept_while_nothing_changes_and_made_again_when_it_does(
 ) -> None:
     ids = [await submitted(store, actions, dialogue, text) for text in (SAME[0], OTHER)]
     ids.append(await submitted(store, actions, dialogue, THIRD, topic="kinh-te-so"))
-    first = {q["id"]: q for q in (await actions.feeds.staff(dialogue))["questions"]}
+    snapshot = await actions.feeds.staff(dialogue)
+    first = {q["id"]: q for q in snapshot["questions"]}
     again = {q["id"]: q for q in (await actions.feeds.staff(dialogue))["questions"]}
     assert all(again[i] is first[i] for i in ids)  # nothing changed: the same views
+    # Each question names its actions_by_role, sent once in the snapshot.
+    q = await store.questions.get(dialogue.id, ids[0])
+    assert q is not None
+    assert snapshot["action_sets"] == {"pending": actions_by_role(q, dialogue.status)}
+    assert {v["action_set"] for v in first.values()} == {"pending"}
+    assert all("actions_by_role" not in v for v in first.values())
 
     # A change to one question (approved, then voted for) makes its view again, only its.
     await actions.moderation.act(dialogue, ids[0], "approve", {}, MODERATOR)
@@ -35,8 +43,14 @@ async def test_views_are_kept_while_nothing_changes_and_made_again_when_it_does(
 
     # A finished question leaves the snapshot (and what the node keeps).
     await actions.moderation.act(dialogue, ids[1], "reject", {"reason": "other"}, MODERATOR)
-    left = {q["id"]: q for q in (await actions.feeds.staff(dialogue))["questions"]}
+    snapshot = await actions.feeds.staff(dialogue)
+    left = {q["id"]: q for q in snapshot["questions"]}
     assert ids[1] not in left and left[ids[2]] is first[ids[2]]
+    assert set(snapshot["action_sets"]) == {"approved", "pending"}
+    approved = await store.questions.get(dialogue.id, ids[0])
+    assert approved is not None
+    moderator = snapshot["action_sets"]["approved"]["moderator"]
+    assert moderator == tuple(allowed_actions(approved, MODERATOR))
 
     # The dialogue changed (a topic renamed): every view is made again.
     stored = await actions.dialogues.get(dialogue.slug)

@@ -36,7 +36,7 @@ from server.realtime.reader import Reader
 from server.store import keys
 from server.store.connection import Store
 from server.store.dialogues import _ALPHABET
-from server.store.questions import _code, _doc
+from server.store.questions import _code, _doc, _load
 from server.store.wire import lane
 from tests.support.waiting import eventually
 
@@ -237,6 +237,24 @@ def test_the_stored_document_is_the_domain_s() -> None:
     stored = json.loads(_doc(q))
     assert stored == json.loads(json.dumps(q.to_doc()))
     assert Question.from_doc(stored, votes=12) == q
+    # Read back straight into the model, with the row's id and votes.
+    assert _load("7", _doc(q), "12") == q
+    assert _load("7", _doc(q).encode(), b"12") == q
+    assert _load("8", _doc(q), None) == q.evolve(id="8", votes=0)
+
+
+def test_older_looser_documents_are_read_leniently() -> None:
+    """A stored document the typed decoding refuses (a null where a list or
+    a mapping is now written, an empty merged state, no votes) reads as
+    ``Question.from_doc`` reads it."""
+    loose = {
+        "id": "3", "dialogue_id": "ABCD", "tracking_code": "ABCD-1", "text": "Xin hỏi",
+        "name": None, "submitted_at": "2026-12-03T06:00:00+00:00", "status": "pending",
+        "flag_reasons": None, "merged_status": "", "held": None,
+    }  # fmt: skip
+    q = _load("3", json.dumps(loose), None)
+    assert q == Question.from_doc(loose)
+    assert (q.flag_reasons, q.merged_status, q.held, q.votes) == ({}, None, False, 0)
 
 
 @pytest.mark.one_redis
