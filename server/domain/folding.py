@@ -297,6 +297,12 @@ def fold(text: str) -> str:
     """The matching key of ``text``: lower case, no marks, đ → d, Telex and VNI
     leftovers undone, punctuation and symbols as spaces, single spaces.
 
+    Questions keep their text folded by this (``Question.folded``, made at
+    intake and on an edit) and the console's ``fold.js`` folds a search the
+    same way: a change to these rules must change ``fold.js`` alike and drop
+    the stored ``folded`` of every question (one without it is folded when
+    read), or old questions are searched by the old rules.
+
     >>> fold("Chuyển đổi SỐ ở Huế?! 😀")
     'chuyen doi so o hue'
     >>> fold("chuyeenr ddooir soos owr Huees")
