@@ -82,27 +82,59 @@ async def seed(
         chosen[on_air - 1] = Status.ON_AIR
     d = dialogue.id
     out: dict[str, Status] = {}
+    # What the scripts would have written, gathered here and sent in few
+    # commands (one HSET a question; the counters, the status sets and the
+    # votes summed and sent once a batch): the same keys and values as a
+    # command per field, in a tenth of the round trips (20,000 questions on a
+    # Redis Cluster took half a minute the other way).
+    figures: dict[str, int] = {}
+    by_status: dict[str, dict[str, int]] = {}
+    ranked: dict[str, int] = {}
+    in_queue: dict[str, int] = {}
+
+    def flush_batch() -> None:
+        for field, n in figures.items():
+            pipe.hincrby(keys.figures(d), field, n)
+        for status_value, members in by_status.items():
+            pipe.zadd(keys.by_status(d, status_value), members)
+        if ranked:
+            pipe.zadd(keys.votes(d), ranked)
+        if in_queue:
+            pipe.zadd(keys.queue(d), in_queue)
+        figures.clear()
+        by_status.clear()
+        ranked.clear()
+        in_queue.clear()
+
     async with redis.pipeline(transaction=False) as pipe:
         queued = 0
         for qid, status in enumerate(chosen, 1):
             q = question(dialogue, qid, status, long=qid % long_every == 0)
             votes = draw.choice((0, 0, 1, 2, 3, 5, 40)) if status is not Status.PENDING else 0
-            key = keys.question(d, q.id)
-            pipe.hset(key, mapping={"doc": _doc(q), "status": status.value, "version": 1})
-            pipe.hset(key, "votes", votes)
             standing = tally.standing(q)
-            pipe.hset(key, "tally", json.dumps(standing))
+            pipe.hset(
+                keys.question(d, q.id),
+                mapping={
+                    "doc": _doc(q),
+                    "status": status.value,
+                    "version": 1,
+                    "votes": votes,
+                    "tally": json.dumps(standing),
+                },
+            )
             for field, n in {**standing, **tally.arrived(q)}.items():
-                pipe.hincrby(keys.figures(d), field, n)
-            pipe.zadd(keys.by_status(d, status.value), {q.id: qid})
+                figures[field] = figures.get(field, 0) + n
+            by_status.setdefault(status.value, {})[q.id] = qid
             if votes:
-                pipe.zadd(keys.votes(d), {q.id: votes})
+                ranked[q.id] = votes
             if status is Status.QUEUED:
                 queued += 1
-                pipe.zadd(keys.queue(d), {q.id: queued})
+                in_queue[q.id] = queued
             out[q.id] = status
             if qid % 2000 == 0:
+                flush_batch()
                 await pipe.execute()
+        flush_batch()
         if on_air is not None:
             pipe.set(keys.on_air(d), str(on_air))
         pipe.set(keys.prefix(d) + "seq", count)
