@@ -26,9 +26,10 @@ import pytest
 from hypothesis.database import DirectoryBasedExampleDatabase
 from playwright.sync_api import Browser, Playwright, expect, sync_playwright
 
+import server.actions.accounts
 from tests.helpers import REPO_ROOT, ServerProcess
 from tests.support.redis_server import start_redis, stop_redis
-from tests.support.staff import StaffClient
+from tests.support.staff import PASSWORD, StaffClient
 from tests.support.store import flush
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -119,8 +120,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _hash_the_shared_password_once() -> None:
+    """The staff accounts the tests make in this process (seeds, ``world``,
+    the staff API through a ``TestClient``) all have ``PASSWORD``; argon2
+    with the app's parameters costs about 0.3 s of CPU a hash (its four
+    lanes take both cores), and a test file such as tests/e2e/test_bad_input.py
+    made 360 of them, most of its time. So ``PASSWORD`` is hashed once per
+    worker, by the app's own ``hash_password``, and that hash (same
+    parameters, one salt for these accounts) is given to each; every other
+    password is hashed as the app does, and every check of a password (a
+    sign-in, here or in a server process) is argon2's own."""
+    hash_password = server.actions.accounts.hash_password
+    shared: list[str] = []
+
+    def hashed(password: str) -> str:
+        if password != PASSWORD:
+            return hash_password(password)
+        if not shared:
+            shared.append(hash_password(password))
+        return shared[0]
+
+    server.actions.accounts.hash_password = hashed
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_CHROMIUM] = _Chromium()
+    _hash_the_shared_password_once()
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     # Hypothesis's example database, one per pytest-xdist worker: workers share no files.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
