@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from ..actions import Services
 from ..config import Settings
-from ..documents import report as document
 from ..domain import export
 from ..domain.events import staff_dialogue
 from ..domain.model import Actor, DialogueStatus, Role
@@ -127,6 +126,8 @@ async def run(actions: Services, args: argparse.Namespace, settings: Settings) -
                 gettext = catalog(args.lang).gettext
                 sys.stdout.write(export.to_csv(record.rows, args.with_contact, gettext))
         elif args.verb == "report":
+            from ..documents import report as document  # python-docx: only this command needs it
+
             dialogue = await actions.dialogues.get(args.slug)
             record = await actions.reports.record(dialogue, OPERATOR)
             issuer = document.Issuer(settings.organiser, settings.place)

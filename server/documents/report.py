@@ -33,9 +33,9 @@ from ..domain.figures import Figures
 from ..domain.model import Dialogue, Question, Status
 from ..domain.wording import N_, Gettext
 from ..domain.wrapup import ICT
-from .words import official_name, said_status
+from .words import DOCX, official_name, said_status
 
-MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MEDIA_TYPE = DOCX
 FONT = "Times New Roman"
 #: The body's size (13 to 14 pt), the header blocks' (12 to 13 pt).
 BODY, HEADER = Pt(14), Pt(13)

@@ -24,9 +24,9 @@ from ..domain.figures import Figures
 from ..domain.model import Dialogue, Question, Status
 from ..domain.wording import N_, Gettext
 from ..domain.wrapup import ICT
-from .words import STATUS, official_name, said_status
+from .words import STATUS, XLSX, official_name, said_status
 
-MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIA_TYPE = XLSX
 #: How a Vietnam date-time and a day are shown.
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 DAY_FORMAT = "yyyy-mm-dd"

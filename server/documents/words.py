@@ -8,6 +8,12 @@ from ..domain.figures import Owing
 from ..domain.model import Status
 from ..domain.wording import N_, Gettext
 
+#: The documents' media types, here so that naming them (the routes, the
+#: OpenAPI document) does not import openpyxl and python-docx, which only
+#: writing a document needs: a fifth of a process's start.
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
 #: Every state, in the order a question lives them.
 STATUS = tuple(s.value for s in Status)
 NOBODY = N_("Nobody yet")

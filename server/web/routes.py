@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.routing import BaseRoute, Route, Router
 
-from ..documents import report as document
-from ..documents import spreadsheet
+from ..documents.words import DOCX, XLSX
 from ..domain import lifecycle
 from ..domain import views as v
 from ..domain.access import Permission
@@ -268,7 +267,7 @@ API: tuple[ApiRoute, ...] = (
     ApiRoute("GET", "/api/v1/dialogues/{slug}/export", export.export, Operation(
         "exportQuestions", "Every question of the dialogue as CSV, XLSX or JSON", (STAFF,),
         permitted(Permission.EXPORT), response=v.Export,
-        alternatives=("text/csv", spreadsheet.MEDIA_TYPE),
+        alternatives=("text/csv", XLSX),
         path=(SLUG,), errors=("invalid", *IN_DIALOGUE),
         query=(
             Param("format", Literal["csv", "xlsx", "json"], "The file's format.", "csv"),
@@ -286,7 +285,7 @@ API: tuple[ApiRoute, ...] = (
         "times as stored.")),
     ApiRoute("GET", "/api/v1/dialogues/{slug}/report", export.report, Operation(
         "getReport", "The report to the leadership, as a Word document", (STAFF,),
-        permitted(Permission.SEE), alternatives=(document.MEDIA_TYPE,),
+        permitted(Permission.SEE), alternatives=(DOCX,),
         path=(SLUG,), errors=("invalid", *IN_DIALOGUE),
         query=(
             Param("format", Literal["docx"], "The file's format.", "docx"),
