@@ -43,7 +43,8 @@ system-packages:
 XDIST := -n 2 --dist loadfile
 
 # Then the store's tests again on a real Redis Cluster (3 primaries, 3
-# replicas on loopback; those that need the single Redis are left out): 15-30 s.
+# replicas on loopback; those that need the single Redis are left out): about
+# 40 s at load 4, two 20,000-question seeds included (tests/support/bulk.py).
 test: $(VENV)/.installed system-packages
 	$(MAKE) lint
 	$(BIN)/python -m pytest $(XDIST)
