@@ -56,18 +56,30 @@ class StaffFeed extends Feed {
   }
 }
 
-/** The staff snapshot's questions made as the events carry them: the
+/** The staff snapshot's questions made as the events carry them. The
  * snapshot names each question's actions_by_role (its action_set) and sends
- * each set once (a page's questions share them: read only). The name goes
- * (the server writes it last, so its delete is V8's cheap one: the objects
- * keep their fast shape). */
+ * each set once (a page's questions share them: read only); and it leaves out
+ * the fields that hold their empty value (its `absent`: null, false, [] or
+ * {}), put back here, each list or object a question's own. Each question is
+ * made again with every field in one order (one object shape for all), the
+ * set's name last and then deleted (V8's cheap delete: the last added). A
+ * question still has no history while pending (the snapshot leaves it out). */
 export function withActions(data) {
   const sets = (data && data.action_sets) || {};
-  for (const q of (data && data.questions) || []) {
+  const absent = Object.entries((data && data.absent) || {});
+  const questions = (data && data.questions) || [];
+  for (let i = 0; i < questions.length; i += 1) {
+    const q = questions[i];
     if (q.action_set === undefined) continue;
-    const key = q.action_set;
-    delete q.action_set;
-    q.actions_by_role = sets[key] || {};
+    const full = {};
+    for (const [key, empty] of absent) {
+      full[key] = empty === null || typeof empty !== "object" ? empty : Array.isArray(empty) ? [] : {};
+    }
+    Object.assign(full, q);
+    const key = full.action_set;
+    delete full.action_set;
+    full.actions_by_role = sets[key] || {};
+    questions[i] = full;
   }
 }
 
