@@ -27,8 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
-from typing import Literal, ParamSpec, TypeVar, overload
+from typing import Literal, NamedTuple, ParamSpec, TypeVar, overload
 
 from .wording import N_, FieldError, Message, Refused
 
@@ -460,9 +459,10 @@ def clean_email(value: object, field: str = "contact.email") -> str | None:
 # --- the submission --------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Submission:
-    """A question as submitted, validated and normalised, before intake."""
+class Submission(NamedTuple):
+    """A question as submitted, validated and normalised, before intake (a
+    named tuple: made on every submission, where a frozen dataclass sets
+    each of its fields by ``object.__setattr__``)."""
 
     text: str
     name: str | None
