@@ -4,7 +4,9 @@ worker and the notifier) answering ``POST /api/v1/dialogues/{slug}/questions``,
 and ``bench/floor.py``'s no-op POST and POST with one XADD, each called
 directly with an HTTP scope, measured with the process's CPU clock (what a
 shared machine stretches least; uvicorn's own parsing, the same for every
-app, is left out). ``python -m bench.asgi_cpu URL N``; ``CODE=DIR`` runs the
+app, is left out). ``python -m bench.asgi_cpu URL N [C]``: C requests in
+flight at once (1 by default; a server under load has many, and the submit
+script's calls of one loop turn then share a send); ``CODE=DIR`` runs the
 node's app from DIR (an export of an older commit) instead.
 """
 
@@ -82,7 +84,7 @@ async def post(app: App, path: str, body: bytes) -> int:
     return status
 
 
-async def measure(app: App, path: str, n: int, tag: str) -> float:
+async def measure(app: App, path: str, n: int, tag: str, concurrent: int = 1) -> float:
     async def one(i: int) -> None:
         body = {
             "text": f"Câu hỏi số {i} về chuyển đổi số ở Huế?",
@@ -92,15 +94,22 @@ async def measure(app: App, path: str, n: int, tag: str) -> float:
         status = await post(app, path, json.dumps(body).encode())
         assert status == 202, status
 
-    for i in range(WARM):
-        await one(i)
+    async def run(first: int, last: int) -> None:
+        numbers = iter(range(first, last))
+
+        async def client() -> None:
+            for i in numbers:  # shared: each client takes the next number
+                await one(i)
+
+        await asyncio.gather(*(client() for _ in range(concurrent)))
+
+    await run(0, WARM)
     c0 = time.process_time()
-    for i in range(WARM, WARM + n):
-        await one(i)
+    await run(WARM, WARM + n)
     return (time.process_time() - c0) / n
 
 
-async def main(url: str, n: int) -> None:
+async def main(url: str, n: int, concurrent: int = 1) -> None:
     from server.actions import build
     from server.app import create_app
     from server.config import Settings
@@ -113,8 +122,12 @@ async def main(url: str, n: int) -> None:
         from bench import floor
 
         stop = await lifespan(floor.app)
-        results.append(("no-op POST (floor.py)", await measure(floor.app, "/noop", n, tag)))
-        results.append(("POST + one XADD (floor.py)", await measure(floor.app, "/xadd", n, tag)))
+        results.append(
+            ("no-op POST (floor.py)", await measure(floor.app, "/noop", n, tag, concurrent))
+        )
+        results.append(
+            ("POST + one XADD (floor.py)", await measure(floor.app, "/xadd", n, tag, concurrent))
+        )
         await stop()
     client = connect(url)
     store = Store(client, 100_000, b"bench")
@@ -127,7 +140,7 @@ async def main(url: str, n: int) -> None:
     app = create_app(settings, run_workers=False)
     stop = await lifespan(app)
     path = f"/api/v1/dialogues/{slug}/questions"
-    results.append(("submit (create_app)", await measure(app, path, n, tag)))
+    results.append(("submit (create_app)", await measure(app, path, n, tag, concurrent)))
     await stop()
     await client.aclose()
     for name, cpu in results:
@@ -135,4 +148,5 @@ async def main(url: str, n: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2])))
+    concurrent = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]), concurrent))

@@ -29,7 +29,7 @@ from .realtime.reader import Reader
 from .store.connection import Cluster, Sentinels, Store, Where
 from .store.embedded import EmbeddedRedis
 from .store.errors import StoreUnavailable
-from .web import caching, catalogs, errors, observe, routes, sockets, templating, widget
+from .web import catalogs, errors, front, routes, sockets, templating
 from .web.context import Node
 from .workers import CLUSTER_NODES, Workers
 
@@ -234,16 +234,18 @@ def create_app(
             if embedded is not None:
                 await asyncio.to_thread(embedded.stop)
 
+    table = routes.table()
     app = Starlette(
-        routes=routes.table(),
+        routes=table,
         middleware=[
             Middleware(
-                observe.Observe,
+                front.Front,
+                routes=table,
+                api=routes.API,
+                handlers=errors.HANDLERS,
                 trusted=settings.trusted_proxies,
                 json_lines=settings.log_format == "json",
             ),
-            Middleware(caching.NoStoreApi),
-            Middleware(widget.PublicCors, api=routes.API),
         ],
         exception_handlers=errors.HANDLERS,
         lifespan=lifespan,

@@ -196,17 +196,15 @@ class Submissions(Family):
         """Accept a validated question (``check``) into the dialogue's inbox,
         once it passes ``gate`` (else the store's ``Turned``)."""
         at = iso(self._now())
-        question = Question(
-            id="",
-            dialogue_id=dialogue.id,
-            tracking_code="",
-            text=sub.text,
-            name=sub.name,
+        question = Question.received(
+            dialogue.id,
+            sub.text,
+            sub.name,
+            at,
             organization=sub.organization,
             locality=sub.locality,
             topic=sub.topic,
             channel=sub.channel,
-            submitted_at=at,
             history=(HistoryEntry(at, staff.username, "enter"),) if staff else (),
         )
         contact: dict[str, str] = {}

@@ -33,10 +33,15 @@ class NoStoreApi:
 
         async def send_no_store(message: Message) -> None:
             if message["type"] == "http.response.start":
-                # ``MutableHeaders(scope=message).setdefault`` on the raw list.
-                headers = message["headers"] = list(message["headers"])
-                if not any(key == b"cache-control" for key, _ in headers):
-                    headers.append(_NO_STORE)
+                no_store(message)
             await send(message)
 
         await self.app(scope, receive, send_no_store)
+
+
+def no_store(message: Message) -> None:
+    """``MutableHeaders(scope=message).setdefault("Cache-Control", "no-store")``
+    on the raw header list of an answer's start."""
+    headers = message["headers"] = list(message["headers"])
+    if not any(key == b"cache-control" for key, _ in headers):
+        headers.append(_NO_STORE)

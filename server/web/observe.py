@@ -69,8 +69,11 @@ _SLUG_MAX = 64
 
 def request_id(scope: Scope, trusted: bool) -> str:
     """The id a trusted proxy sent (if it is a plain token), else a new one."""
-    sent = Headers(scope=scope).get("x-request-id", "") if trusted else ""
-    return sent if _FORWARDED_ID.fullmatch(sent) else f"{_IDS.getrandbits(64):016x}"
+    if trusted:
+        sent = Headers(scope=scope).get("x-request-id", "")
+        if _FORWARDED_ID.fullmatch(sent):
+            return sent
+    return f"{_IDS.getrandbits(64):016x}"
 
 
 def dialogue_of(scope: Scope) -> str | None:
@@ -104,10 +107,7 @@ class Observe:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # The peer's address is parsed only when some proxy is trusted.
-        peer = _ip(scope["client"][0]) if self.trusted and scope.get("client") else None
-        trusted = peer is not None and any(peer in net for net in self.trusted)
-        rid = request_id(scope, trusted)
+        rid = self.id_of(scope)
         token = CURRENT.set((rid, scope))
         status = 500
         started = time.perf_counter()
@@ -116,35 +116,52 @@ class Observe:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+                tag(message, rid)
             await send(message)
 
         try:
             await self.app(scope, receive, sending)
         finally:
-            elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            method = scope["method"] if scope["method"] in _METHODS else "other"
-            _latency(method, template, f"{status // 100}xx").observe(elapsed)
-            if self.json_lines:
-                target = scope["path"] + (
-                    "?" + scope["query_string"].decode("latin-1") if scope["query_string"] else ""
-                )
-                log.info(
-                    "request",
-                    extra={
-                        "http": {
-                            "method": scope["method"],
-                            "route": template,
-                            "path": redact(target),
-                            "status": status,
-                            "duration_ms": round(elapsed * 1000, 2),
-                        }
-                    },
-                )
+            self.observed(scope, status, started)
             CURRENT.reset(token)
+
+    def id_of(self, scope: Scope) -> str:
+        """The HTTP request's id (``request_id``)."""
+        # The peer's address is parsed only when some proxy is trusted.
+        peer = _ip(scope["client"][0]) if self.trusted and scope.get("client") else None
+        trusted = peer is not None and any(peer in net for net in self.trusted)
+        return request_id(scope, trusted)
+
+    def observed(self, scope: Scope, status: int, started: float) -> None:
+        """The request's latency by route, and its log line: it was answered
+        ``status`` (500 if no answer began), ``started`` by ``perf_counter``."""
+        elapsed = time.perf_counter() - started
+        route = scope.get("route")
+        template = getattr(route, "path", None) or "unmatched"
+        method = scope["method"] if scope["method"] in _METHODS else "other"
+        _latency(method, template, f"{status // 100}xx").observe(elapsed)
+        if self.json_lines:
+            target = scope["path"] + (
+                "?" + scope["query_string"].decode("latin-1") if scope["query_string"] else ""
+            )
+            log.info(
+                "request",
+                extra={
+                    "http": {
+                        "method": scope["method"],
+                        "route": template,
+                        "path": redact(target),
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                    }
+                },
+            )
+
+
+def tag(message: Message, rid: str) -> None:
+    """The request's id on an answer's start (``X-Request-Id``, last)."""
+    message.setdefault("headers", [])
+    message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
 
 
 class JsonFormatter(logging.Formatter):

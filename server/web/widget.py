@@ -38,7 +38,7 @@ import gzip
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +131,10 @@ async def _dialogue_of(conn: HTTPConnection, match: re.Match[str]) -> Dialogue |
 # -- CORS for the public API ---------------------------------------------------------
 
 
+#: What CORS does to an answer's ``http.response.start`` message.
+Edit = Callable[[Message], None]
+
+
 class PublicCors:
     """Pure-ASGI CORS for the operations tagged ``widget`` (see the module docstring)."""
 
@@ -138,50 +142,57 @@ class PublicCors:
         self.app = app
         self.open = open_to_widget(api)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def opened(self, scope: Scope) -> tuple[re.Match[str], frozenset[str]] | None:
+        """The open path an HTTP request is on (its match and methods), or None."""
         path = scope.get("path", "")
         if scope["type"] != "http" or not path.startswith("/api/v1/"):
-            await self.app(scope, receive, send)
-            return
-        found = next(((m, methods) for p, methods in self.open if (m := p.match(path))), None)
+            return None
+        return next(((m, methods) for p, methods in self.open if (m := p.match(path))), None)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = self.opened(scope)
         if found is None:
             await self.app(scope, receive, send)
             return
-        match, methods = found
+        verdict = await self.verdict(scope, *found)
+        if isinstance(verdict, Response):
+            await verdict(scope, receive, send)
+        else:
+            await self.app(scope, receive, _edited(send, verdict))
+
+    async def verdict(
+        self, scope: Scope, match: re.Match[str], methods: frozenset[str]
+    ) -> Response | Edit:
+        """For a request on an open path: the answer CORS gives instead of the
+        handler's (a refusal, a preflight's 204), or what it adds to the
+        handler's (``Vary: Origin``, and the allowing headers if allowed)."""
         origin, asks_method = _origin(scope)
         method = scope["method"]
         preflight = method == "OPTIONS" and asks_method
         if origin is None:
-            await self.app(scope, receive, _vary(send))
-            return
+            return vary_origin
         request = Request(scope)
         allowed = origin.rstrip("/") in own_origins(request)
         if not allowed:
             try:
                 dialogue = await _dialogue_of(request, match)
             except StoreUnavailable:
-                response: Response = error_response(request, unavailable())
-                await response(scope, receive, send)
-                return
+                return error_response(request, unavailable())
             if dialogue is None:
                 # Unknown dialogue or code: the handler answers 404 (no CORS header).
-                await self.app(scope, receive, _vary(send))
-                return
+                return vary_origin
             allowed = listed(origin, dialogue)
         if not allowed:
             if preflight or method in UNSAFE:
                 response = error_response(request, Refused("forbidden", NOT_HERE))
                 response.headers["Vary"] = "Origin"
-                await response(scope, receive, send)
-                return
-            await self.app(scope, receive, _vary(send))
-            return
+                return response
+            return vary_origin
         if preflight:
-            await _preflight(origin, methods)(scope, receive, send)
-        elif method in methods or (method == "HEAD" and "GET" in methods):
-            await self.app(scope, receive, _allow(send, origin))
-        else:  # a staff method on a public path: no CORS for it
-            await self.app(scope, receive, _vary(send))
+            return _preflight(origin, methods)
+        if method in methods or (method == "HEAD" and "GET" in methods):
+            return functools.partial(_allow, origin=origin)
+        return vary_origin  # a staff method on a public path: no CORS for it
 
 
 def _origin(scope: Scope) -> tuple[str | None, bool]:
@@ -211,13 +222,12 @@ def _preflight(origin: str, methods: frozenset[str]) -> Response:
     )
 
 
-def _vary(send: Send) -> Send:
-    """``send`` adding ``Vary: Origin``: whether CORS headers come depends on it,
-    so a shared cache must not hand one origin's answer to another."""
+def _edited(send: Send, edit: Edit) -> Send:
+    """``send`` with ``edit`` made to the answer's start."""
 
     async def sender(message: Message) -> None:
         if message["type"] == "http.response.start":
-            vary_origin(message)
+            edit(message)
         await send(message)
 
     return sender
@@ -226,7 +236,9 @@ def _vary(send: Send) -> Send:
 def vary_origin(message: Message) -> None:
     """``MutableHeaders(scope=message).add_vary_header("Origin")`` on the raw
     header list (every answer of the public API passes here): "Origin"
-    joined to the first Vary, the others dropped, or a Vary of its own."""
+    joined to the first Vary, the others dropped, or a Vary of its own.
+    Whether CORS headers come depends on the Origin, so a shared cache must
+    not hand one origin's answer to another."""
     headers = message["headers"] = list(message["headers"])
     found = [i for i, (key, _) in enumerate(headers) if key == b"vary"]
     if not found:
@@ -237,16 +249,11 @@ def vary_origin(message: Message) -> None:
         del headers[i]
 
 
-def _allow(send: Send, origin: str) -> Send:
-    async def sender(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = MutableHeaders(scope=message)
-            headers["Access-Control-Allow-Origin"] = origin
-            headers["Access-Control-Expose-Headers"] = EXPOSED
-            headers.add_vary_header("Origin")
-        await send(message)
-
-    return sender
+def _allow(message: Message, origin: str) -> None:
+    headers = MutableHeaders(scope=message)
+    headers["Access-Control-Allow-Origin"] = origin
+    headers["Access-Control-Expose-Headers"] = EXPOSED
+    headers.add_vary_header("Origin")
 
 
 # -- the module ------------------------------------------------------------------------

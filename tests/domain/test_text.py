@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from server.domain import text
 from server.domain.text import (
     LIMITS,
     Submission,
@@ -127,6 +128,36 @@ def test_normalize_is_idempotent_and_leaves_no_control_or_format(raw: str) -> No
     for char in once:
         assert char == "\n" or unicodedata.category(char) not in {"Cc", "Cf", "Cs"}
     assert "\n" not in normalize_line(raw)
+
+
+#: Text as people type it, near the edges of ``normalize``'s shortcut: kept
+#: letters and signs, single and double spaces, and what the shortcut must
+#: leave to the steps (line breaks, a space at either end, NBSP, a combining
+#: mark, a soft hyphen, a control, a zero-width joiner, a decomposed letter).
+NEAR_PLAIN = st.lists(
+    st.one_of(
+        st.sampled_from(["Huế", "Thuận Hóa", "số 12", "?", "ĐƯỜNG", "Œ", "ǿ", "ỹ", " ", "  "]),
+        st.sampled_from(["\n", "\r\n", "\xa0", "\u0301", "\xad", "\x07", "\u200d", "e\u0302"]),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@given(st.one_of(NEAR_PLAIN, ANY_TEXT))
+def test_the_shortcut_gives_what_the_steps_give(raw: str) -> None:
+    """``normalize`` and ``normalize_line`` return plain NFC text as it is
+    only where their steps would have made the same."""
+    assert normalize(raw) == text._tidied(raw)
+    assert normalize_line(raw) == " ".join(line for line in text._tidied(raw).split("\n") if line)
+
+
+def test_every_character_the_shortcut_keeps_is_kept_by_the_steps() -> None:
+    kept = [chr(c) for c in range(0x110000) if text._PLAIN.fullmatch(chr(c))]
+    assert len(kept) == 94 + 12 + 418 + 256
+    for char in kept:
+        assert text._tidied(char) == char, hex(ord(char))
+        assert unicodedata.combining(char) == 0, hex(ord(char))
+        assert unicodedata.category(char)[0] not in "CZM", hex(ord(char))
 
 
 # --- clean_text ------------------------------------------------------------
