@@ -36,7 +36,7 @@ async def run(n_questions: int) -> None:
             finally:
                 await client.aclose()
             feed = await actions.feeds.public(dialogue)
-            first = len(snapshot(dialogue, feed, reset=False).encode())
+            first = len(snapshot(dialogue, feed, reset=False))
             board = await store.questions.board(dialogue.id, PUBLIC_STATUSES)
             every = size([public_question(q, dialogue) for q in board.questions])
             staff = size(await actions.feeds.staff(dialogue))

@@ -186,7 +186,9 @@ async def run(
                 path = f"/ws/v1/dialogues/{dialogue.slug}/feed"
                 host, port = srv.host, srv.port
                 if websockets_peer:
-                    text = snapshot(dialogue, await actions.feeds.public(dialogue), reset=False)
+                    text = snapshot(
+                        dialogue, await actions.feeds.public(dialogue), reset=False
+                    ).decode()
                     port = free_port()
                     peer = await asyncio.to_thread(_peer, host, port, Path(tmp), text)
                     pid = peer.pid

@@ -56,18 +56,28 @@ class StaffFeed extends Feed {
   }
 }
 
-/** The staff snapshot's questions made as the events carry them: the
+/** The staff snapshot's questions made as the events carry them. The
  * snapshot names each question's actions_by_role (its action_set) and sends
- * each set once (a page's questions share them: read only). The name goes
- * (the server writes it last, so its delete is V8's cheap one: the objects
- * keep their fast shape). */
+ * each set once (a page's questions share them: read only); and it leaves out
+ * the fields that hold their empty value (its `absent`: null, false, [] or
+ * {}), put back here, each list or object a question's own. Each question is
+ * made again by spreads, never by adding or deleting keys one by one: V8 then
+ * keeps its properties fast (a delete, or keys added by name in a loop, turn
+ * an object into a dictionary, slower to read in every draw and search). A
+ * question still has no history while pending (the snapshot leaves it out). */
 export function withActions(data) {
   const sets = (data && data.action_sets) || {};
-  for (const q of (data && data.questions) || []) {
-    if (q.action_set === undefined) continue;
-    const key = q.action_set;
-    delete q.action_set;
-    q.actions_by_role = sets[key] || {};
+  const absent = (data && data.absent) || {};
+  const own = Object.keys(absent).filter((key) => absent[key] !== null && typeof absent[key] === "object");
+  const questions = (data && data.questions) || [];
+  for (let i = 0; i < questions.length; i += 1) {
+    const { action_set: key, ...rest } = questions[i];
+    if (key === undefined) continue;
+    const full = { ...absent, ...rest, actions_by_role: sets[key] || {} };
+    for (const field of own) {
+      if (full[field] === absent[field]) full[field] = Array.isArray(absent[field]) ? [] : {};
+    }
+    questions[i] = full;
   }
 }
 

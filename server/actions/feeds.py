@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..domain.events import public_dialogue, public_question
+from ..domain.events import SNAPSHOT_ABSENT, public_dialogue, public_question
 from ..domain.lifecycle import FINISHED_STATES, OPEN_STATES
 from ..domain.model import PUBLIC_STATUSES, Dialogue, Question, Status, iso
 from ..domain.views import ConsoleFeed, Feed, FeedPage, PublicQuestion
@@ -146,6 +146,8 @@ class Feeds(Family):
             "questions": questions,
             # Sent once each, not with each of thousands of questions.
             "action_sets": action_sets,
+            # Each question leaves out the fields that hold these values.
+            "absent": SNAPSHOT_ABSENT,
             "queue": board.queue,
             "overlay": {"visible": board.overlay_visible},
             "handling": await self.store.questions.handling(dialogue.id, iso(self._now())),

@@ -53,12 +53,9 @@ class StaffViews:
             kept = before.get(qid)
             if kept is None or kept[0] != doc or kept[1] != votes:
                 q = load(row)
-                kept = (
-                    doc,
-                    votes,
-                    snapshot_question(q, dialogue),
-                    actions_by_role(q, dialogue.status),
-                )
+                view = snapshot_question(q, dialogue)
+                by_role = actions_by_role(q, dialogue.status, view["action_set"])
+                kept = (doc, votes, view, by_role)
             now[qid] = kept
             out.append(kept[2])
             sets[kept[2]["action_set"]] = kept[3]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .folding import fold
@@ -24,6 +24,7 @@ from .views import (
     ConsoleQuestion,
     Contact,
     DialogueSummary,
+    HistoryEntry,
     MergedRef,
     PublicDialogue,
     PublicQuestion,
@@ -137,19 +138,51 @@ def staff_question(
     question and to delete their contact data), and no staff screen needs it.
     ``duplicates``: the suggestions to list, both ways (default: its own)."""
     doc = cast(ConsoleQuestion, _staff_fields(q, dialogue, duplicates))
+    doc["history"] = _history(q)
     doc["actions_by_role"] = actions_by_role(q, dialogue.status)
     if contact is not None:
         doc["contact"] = contact
     return doc
 
 
+#: What each field of a staff snapshot question that may be left out holds
+#: when it is: every field that can be null, false, an empty list or object
+#: (the snapshot sends this table as its ``absent``; ``history`` is not in it).
+SNAPSHOT_ABSENT: dict[str, Any] = {
+    **dict.fromkeys(
+        (
+            "air_text", "name", "organization", "locality", "topic", "topic_name", "official",
+            "on_air_at", "due_at", "answer", "recording_offset", "recording_url",
+            "suggested_reason", "original_text", "reason", "merged_into", "updated_at",
+            "deferred_at", "ready_at", "suggested_official",
+        )
+    ),
+    "edited": False,
+    "held": False,
+    "flags": [],
+    "flag_reasons": {},
+    "duplicates": [],
+    "notes": [],
+    "merged_from": [],
+}  # fmt: skip
+
+
 def snapshot_question(q: Question, dialogue: Dialogue) -> SnapshotQuestion:
     """The staff question as the staff feed's snapshot carries it: its
     ``actions_by_role`` named by its ``action_set`` (the snapshot sends each
-    set once), with its own duplicate suggestions."""
-    doc = cast(SnapshotQuestion, _staff_fields(q, dialogue, None))
+    set once), with its own duplicate suggestions, without the fields that
+    hold their ``SNAPSHOT_ABSENT`` value, and with its ``history`` once it
+    is published (not on the thousands a queue may hold for moderation)."""
+    absent = SNAPSHOT_ABSENT
+    doc = {
+        field: value
+        for field, value in _staff_fields(q, dialogue, None).items()
+        if value or field not in absent or value != absent[field]
+    }
+    if q.is_public:
+        doc["history"] = _history(q)
     doc["action_set"] = action_set(q, dialogue.status)
-    return doc
+    return cast(SnapshotQuestion, doc)
 
 
 def _staff_fields(
@@ -170,7 +203,6 @@ def _staff_fields(
         ],
         "notes": [{"at": n.at, "actor": n.actor, "text": n.text} for n in q.notes],
         "original_text": q.original_text,
-        "history": [{"at": h.at, "actor": h.actor, "action": h.action} for h in q.history],
         "reason": q.reason,
         "merged_into": q.merged_into,
         "merged_from": list(q.merged_from),
@@ -179,6 +211,10 @@ def _staff_fields(
         "ready_at": q.ready_at,
         "suggested_official": _suggestion(q, dialogue),
     }
+
+
+def _history(q: Question) -> list[HistoryEntry]:
+    return [{"at": h.at, "actor": h.actor, "action": h.action} for h in q.history]
 
 
 def _suggestion(q: Question, dialogue: Dialogue) -> OfficialView | None:

@@ -230,7 +230,7 @@ def action_set(question: Question, phase: DialogueStatus | None = None) -> str:
 
 
 def actions_by_role(
-    question: Question, phase: DialogueStatus | None = None
+    question: Question, phase: DialogueStatus | None = None, key: str | None = None
 ) -> dict[str, tuple[str, ...]]:
     """The actions each role may take on ``question`` now, the official's as
     the official it is routed to: what a console needs to offer the right
@@ -240,8 +240,10 @@ def actions_by_role(
     question is routed (to them, by construction), and both on whether the
     dialogue's ``phase`` rules actions out: kept by those three (its
     ``action_set``), and shared by every question that has them (tuples: no
-    caller can change another question's answer)."""
-    key = action_set(question, phase)
+    caller can change another question's answer). ``key``: its
+    ``action_set``, when the caller made it already."""
+    if key is None:
+        key = action_set(question, phase)
     found = _BY_ROLE.get(key)
     if found is None:
         era = phase if phase in OVER else None

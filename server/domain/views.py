@@ -135,7 +135,6 @@ class StaffFields(PublicQuestion):
     original_text: Annotated[
         str | None, Meta(description="The asker's text, kept when moderators edit it.")
     ]
-    history: list[HistoryEntry]
     reason: str | None
     merged_into: str | None
     merged_from: list[str]
@@ -156,6 +155,7 @@ ActionsByRole = dict[str, tuple[str, ...]]
 class ConsoleQuestion(StaffFields):
     """A question as staff see it on the console feed: no tracking code ever."""
 
+    history: list[HistoryEntry]
     actions_by_role: Annotated[
         ActionsByRole,
         Meta(
@@ -166,11 +166,59 @@ class ConsoleQuestion(StaffFields):
     contact: NotRequired[Annotated[Contact, Meta(description="For moderators and admins only.")]]
 
 
-class SnapshotQuestion(StaffFields):
-    """A question in the staff feed's snapshot: a ConsoleQuestion whose
-    `actions_by_role` is named instead of carried (`action_set`), since
-    thousands of open questions share a handful of them."""
+class SnapshotQuestion(TypedDict):
+    """A question in the staff feed's snapshot: a ConsoleQuestion (its fields
+    mean the same) written for thousands of questions at once. Its
+    `actions_by_role` is named (`action_set`), since open questions share a
+    handful of them; a field whose value is that of the snapshot's `absent`
+    (null, false, an empty list or object) is left out, the page puts it back
+    (half the snapshot's size at 10,000 pending questions); and its `history`
+    comes only once it is published (a queue's producer reads it), not on the
+    thousands that may wait for moderation before a broadcast (the staff
+    API's question, `GET .../questions/{id}`, has it)."""
 
+    id: str
+    text: str
+    air_text: NotRequired[str]
+    name: NotRequired[str]
+    organization: NotRequired[str]
+    locality: NotRequired[str]
+    topic: NotRequired[str]
+    topic_name: NotRequired[str]
+    status: Status
+    official: NotRequired[Official]
+    votes: Count
+    asked_by: Annotated[int, Meta(ge=1)]
+    submitted_at: Time
+    on_air_at: NotRequired[Time]
+    due_at: NotRequired[Day]
+    answer: NotRequired[Answer]
+    edited: NotRequired[Literal[True]]
+    recording_offset: NotRequired[Count]
+    recording_url: NotRequired[str]
+    version: Count
+    channel: str
+    flags: NotRequired[list[str]]
+    flag_reasons: NotRequired[dict[str, dict[str, list[str]]]]
+    held: NotRequired[Literal[True]]
+    suggested_reason: NotRequired[str]
+    folded: str
+    duplicates: NotRequired[list[Duplicate]]
+    notes: NotRequired[list[Note]]
+    original_text: NotRequired[str]
+    history: NotRequired[
+        Annotated[
+            list[HistoryEntry],
+            Meta(description="Left out while the question is pending (not yet published)."),
+        ]
+    ]
+    reason: NotRequired[str]
+    merged_into: NotRequired[str]
+    merged_from: NotRequired[list[str]]
+    updated_at: NotRequired[Time]
+    deferred_at: NotRequired[Time]
+    ready_at: NotRequired[Time]
+    suggested_official: NotRequired[Official]
     action_set: Annotated[
         str,
         Meta(
@@ -316,6 +364,13 @@ class ConsoleFeed(TypedDict):
         Meta(
             description="Each `action_set` the questions name -> the `actions_by_role` of "
             "the questions that name it (a ConsoleQuestion's, which the events carry)."
+        ),
+    ]
+    absent: Annotated[
+        dict[str, Any],
+        Meta(
+            description="Each field a question of the snapshot leaves out when it has this "
+            "value -> the value (null, false, [] or {}): a question without the field has it."
         ),
     ]
     queue: list[str]

@@ -19,9 +19,11 @@ def dumps(message: dict[str, Any]) -> str:
     return msgspec.json.encode(message).decode()
 
 
-def snapshot(dialogue: Dialogue, data: Mapping[str, Any], reset: bool) -> str:
+def snapshot(dialogue: Dialogue, data: Mapping[str, Any], reset: bool) -> bytes:
     """The snapshot message of a feed (``data``: what ``Feeds`` made for its
-    audience), as the socket sends it."""
+    audience), as the socket sends it: UTF-8 JSON, never made a str (a
+    10,000-question staff snapshot's 10 MB took 0.2 s of CPU to decode and
+    encode back)."""
     message = {
         "id": data["last_event_id"],
         "type": "snapshot",
@@ -29,7 +31,7 @@ def snapshot(dialogue: Dialogue, data: Mapping[str, Any], reset: bool) -> str:
         "data": data,
         "reset": reset,
     }
-    return dumps(message)
+    return msgspec.json.encode(message)
 
 
 def project(event: StoredEvent, dialogue: Dialogue, audience: str) -> tuple[str, Any] | None:

@@ -100,7 +100,7 @@ async def _catch_up(ws: WebSocket, app: Services, dialogue: Dialogue, audience: 
     if missed is None:
         feeds = app.feeds
         data = await (feeds.public(dialogue) if audience == PUBLIC else feeds.staff(dialogue))
-        await ws.send_text(snapshot(dialogue, data, reset=after is not None))
+        await _send_utf8(ws, snapshot(dialogue, data, reset=after is not None))
         return data["last_event_id"]
     last_id = after or "0-0"
     for event in missed:
@@ -109,6 +109,23 @@ async def _catch_up(ws: WebSocket, app: Services, dialogue: Dialogue, audience: 
             await ws.send_text(payload)
         last_id = event.id
     return last_id
+
+
+async def _send_utf8(ws: WebSocket, text: bytes) -> None:
+    """Send ``text`` (UTF-8) as a text message: as it is on our protocol
+    without an extension, else decoded for ``send_text`` (a test client,
+    another server, per-message deflate)."""
+    protocol = ws.scope.get("extensions", {}).get(DIRECT)
+    if not isinstance(protocol, GuardedProtocol) or ws.application_state is not (
+        WebSocketState.CONNECTED
+    ):
+        await ws.send_text(text.decode())
+        return
+    try:
+        await protocol.send_utf8(text)
+    except OSError as exc:  # as Starlette's send: the client is gone
+        ws.application_state = WebSocketState.DISCONNECTED
+        raise WebSocketDisconnect(code=1006) from exc
 
 
 def _direct(ws: WebSocket, audience: str, config: Settings) -> GuardedProtocol | None:

@@ -217,6 +217,8 @@ def random_step(
 
 # The staff snapshot leaves finished questions out (the console's history
 # pages them), while a state keeps those an event brought: compare the rest.
+# It leaves out the history of pending questions too (the staff API has it),
+# which their events carry: compare pending questions without it.
 REDUCE = """async ([early, events, fresh, audience, now]) => {
     const { FINISHED, apply, createState, livePresence } = await import("/static/lib/state.js");
     // A staff page's snapshots get their questions' actions_by_role back first.
@@ -224,8 +226,14 @@ REDUCE = """async ([early, events, fresh, audience, now]) => {
     for (const message of [early, fresh]) {
         if (audience === "staff") withActions(message.data);
     }
+    const unpublished = ([id, q]) => {
+        if (q.status !== "pending") return [id, q];
+        const { history, ...rest } = q;
+        return [id, rest];
+    };
     const working = (questions) => audience === "public" ? questions
-        : Object.fromEntries(Object.entries(questions).filter(([, q]) => !FINISHED.has(q.status)));
+        : Object.fromEntries(
+            Object.entries(questions).filter(([, q]) => !FINISHED.has(q.status)).map(unpublished));
     const view = (state) => ({
         dialogue: state.dialogue,
         questions: working(state.questions),

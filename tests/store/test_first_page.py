@@ -38,8 +38,8 @@ async def test_the_first_message_is_bounded_at_20000_questions(
     newest answered, the most supported open ones, the newest, with counts."""
     feed = await actions.feeds.public(dialogue)
     for reset in (False, True):
-        assert len(snapshot(dialogue, feed, reset=reset).encode()) <= FIRST_BYTES
-    assert len(snapshot(dialogue, feed, reset=True).encode()) > FIRST_BYTES // 2  # filled
+        assert len(snapshot(dialogue, feed, reset=reset)) <= FIRST_BYTES
+    assert len(snapshot(dialogue, feed, reset=True)) > FIRST_BYTES // 2  # filled
     given = {q["id"]: q for q in feed["questions"]}
     on_air = next(i for i, s in big.items() if s is Status.ON_AIR)
     assert feed["on_air"] is not None and feed["on_air"]["id"] == on_air and on_air in given

@@ -93,7 +93,8 @@ async def test_the_staff_api_lists_a_suggestion_on_both_questions(
     listed = {v["id"]: [d["id"] for d in v["duplicates"]] for v in page}
     assert listed == {first: [second], alone: [], second: [first]}
     snapshot = await node_b.feeds.staff(dialogue)
-    listed = {v["id"]: [d["id"] for d in v["duplicates"]] for v in snapshot["questions"]}
+    # The snapshot leaves out an empty list (its "absent" says so).
+    listed = {v["id"]: [d["id"] for d in v.get("duplicates", [])] for v in snapshot["questions"]}
     assert listed == {first: [], alone: [], second: [first]}
     # Once the newer one is rejected, the older one no longer lists it.
     await node_a.moderation.act(dialogue, second, "reject", {"reason": "duplicate"}, MODERATOR)

@@ -4,9 +4,15 @@ second moderator) makes a view only for what changed since."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import msgspec
+
 from server.actions import Services
+from server.domain.events import SNAPSHOT_ABSENT, staff_question
 from server.domain.lifecycle import actions_by_role, allowed_actions
-from server.domain.model import Dialogue
+from server.domain.model import Dialogue, Status
+from server.domain.views import ConsoleQuestion, SnapshotQuestion
 from server.store.connection import Store
 
 from .conftest import MODERATOR
@@ -64,3 +70,38 @@ async def test_views_are_kept_while_nothing_changes_and_made_again_when_it_does(
         "Kinh tế số",
         "Kinh tế số (mới)",
     )
+
+
+async def test_a_snapshot_question_with_its_absent_fields_is_the_console_question(
+    store: Store, actions: Services, dialogue: Dialogue
+) -> None:
+    """What a page makes of a snapshot question (common.js: the snapshot's
+    ``absent`` fields put back, its ``action_set`` expanded) is the question
+    the events carry, but for a pending question's history, which only the
+    published ones bring; and the snapshot's type says which fields may be
+    left out."""
+    ids = [await submitted(store, actions, dialogue, text) for text in (SAME[0], OTHER, THIRD)]
+    await actions.moderation.act(dialogue, ids[0], "approve", {}, MODERATOR)
+    await actions.moderation.act(dialogue, ids[1], "note", {"text": "Gọi lại."}, MODERATOR)
+    snapshot = await actions.feeds.staff(dialogue)
+    assert snapshot["absent"] == SNAPSHOT_ABSENT
+    views = {q["id"]: q for q in snapshot["questions"]}
+    for qid in ids:
+        q = await store.questions.get(dialogue.id, qid)
+        assert q is not None
+        full: dict[str, Any] = {**snapshot["absent"], **views[qid]}
+        full["actions_by_role"] = snapshot["action_sets"][full.pop("action_set")]
+        expected = dict(staff_question(q, dialogue))
+        if q.status is Status.PENDING:
+            assert "history" not in full
+            del expected["history"]
+        assert full == expected, qid
+    assert "history" in views[ids[0]] and "notes" in views[ids[1]]
+    assert "notes" not in views[ids[2]] and views[ids[2]]["votes"] == 0
+    # The types as msgspec reads them (the API's schema), string annotations and all.
+    snapshot_fields = msgspec.inspect.type_info(SnapshotQuestion).fields  # type: ignore[attr-defined]
+    console_fields = msgspec.inspect.type_info(ConsoleQuestion).fields  # type: ignore[attr-defined]
+    optional = {f.name for f in snapshot_fields if not f.required}
+    assert optional == {*SNAPSHOT_ABSENT, "history"}
+    console = {f.name for f in console_fields if f.required} - {"actions_by_role"}
+    assert {f.name for f in snapshot_fields} == console | {"action_set"}
