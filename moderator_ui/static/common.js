@@ -42,6 +42,33 @@ export function showStatus(node, state, seconds) {
 
 // Close code of a staff socket whose account lost a role (server/web/sockets.py).
 const FORBIDDEN_CLOSE = 4403;
+// Close code of a staff socket opened by a page whose code is not the node's
+// (the server was upgraded since the page loaded: server/web/sockets.py).
+const OUTDATED_CLOSE = 4426;
+// Where a page notes the version it reloaded from, so that it reloads once
+// per version and never in a loop (nodes of two versions behind one address
+// while an upgrade rolls through them).
+const RELOADED_KEY = "doithoai-reloaded-from";
+
+/** The node runs newer code than this page's: say so with a link to reload,
+ * and reload now unless the moderator is typing (a field with text in it has
+ * the focus) or this version of the page already reloaded once. */
+function outdated(notice, connection, ui) {
+  connection.dataset.state = "ended";
+  connection.textContent = t("outdated");
+  notice.replaceChildren(t("page_outdated"), " ", h("a", { href: location.href, text: t("reload") }));
+  notice.hidden = false;
+  const field = document.activeElement;
+  const typing = field && /^(INPUT|TEXTAREA)$/.test(field.tagName) && field.value;
+  let done = null;
+  try {
+    done = sessionStorage.getItem(RELOADED_KEY);
+    if (!typing && done !== ui) sessionStorage.setItem(RELOADED_KEY, ui);
+  } catch {
+    return; // no session storage: the link alone
+  }
+  if (!typing && done !== ui) location.reload();
+}
 
 /** A staff page's Feed, which can also start again from a fresh snapshot
  * (here, not in lib/feed.js: the widget bundles that, byte-counted). */
@@ -116,8 +143,12 @@ export function staffConnection(slug, { onMessage, connection, notice, lang, aft
     phase = status;
     return changed;
   }
+  // The version of the pages' code this page was served with (_staff.html).
+  const ui = document.querySelector('meta[name="ui-build"]')?.content || "";
   const feed = new StaffFeed(`/ws/v1/dialogues/${encodeURIComponent(slug)}/console`, {
     after,
+    params: ui ? { ui } : {},
+    finalCodes: [OUTDATED_CLOSE],
     onMessage: (message) => {
       if (message.type === "snapshot") withActions(message.data);
       onMessage(message);
@@ -129,6 +160,10 @@ export function staffConnection(slug, { onMessage, connection, notice, lang, aft
       // page as the new roles allow (or its 403) instead of a stale console.
       if (code === FORBIDDEN_CLOSE) {
         location.reload();
+        return;
+      }
+      if (code === OUTDATED_CLOSE) {
+        outdated(notice, connection, ui);
         return;
       }
       showStatus(connection, state, seconds);

@@ -390,7 +390,10 @@ FEEDS: tuple[FeedRoute, ...] = (
         },
         description="The handshake is refused without a staff session or token, or when "
         "`Origin` is not the app's own. The socket closes with 4401 once its session "
-        "ends, 4403 once its account loses a role it opened with.")),
+        "ends, 4403 once its account loses a role it opened with. A page may name the "
+        "version of the pages' code it was served with (`?ui=`, its `ui-build` meta): "
+        "a node running other code closes the socket at once with 4426, and the page "
+        "reloads.")),
 )  # fmt: skip
 
 PAGES: tuple[BaseRoute, ...] = (

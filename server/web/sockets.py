@@ -41,6 +41,7 @@ from .auth import client_key, identify_api, may_see, staff_ws_origin_ok
 from .catalogs import say
 from .context import Node, node, services, settings
 from .errors import STATUS, error_body, refusal_headers, unavailable
+from .templating import ui_build
 from .widget import origin_allowed
 
 log = logging.getLogger(__name__)
@@ -257,6 +258,10 @@ CLOSE_SIGNED_OUT = 4401
 #: Close code for a staff socket whose account lost a role it held when the
 #: socket opened (still signed in, no longer allowed what it was opened for).
 CLOSE_FORBIDDEN = 4403
+#: Close code for a staff socket opened by a page whose code is not this
+#: node's (``?ui=``, ``templating.ui_build``): a page loaded before an upgrade
+#: reloads rather than read the new snapshots and events with its old script.
+CLOSE_OUTDATED = 4426
 
 
 async def _still_signed_in(
@@ -374,5 +379,10 @@ async def console_feed(ws: WebSocket) -> None:
     identity = await identify_api(ws) if staff_ws_origin_ok(ws) else None
     if identity is None:
         await ws.close(CLOSE_POLICY)
+        return
+    page = ws.query_params.get("ui")
+    if page is not None and page != ui_build():
+        await ws.accept()
+        await ws.close(CLOSE_OUTDATED)
         return
     await _open(ws, STAFF, lambda _, dialogue: identity.may(dialogue, Permission.SEE))

@@ -63,6 +63,20 @@ def static_version(path: str) -> str:
     return hashlib.sha256(target.read_bytes()).hexdigest()[:12]
 
 
+@functools.cache
+def ui_build() -> str:
+    """A name for this node's version of the pages' code: the first 12 hex
+    digits of a hash of every static file. A staff page sends the one it was
+    served with when it opens its feed (``?ui=``), and a node with other code
+    closes that feed (``sockets.CLOSE_OUTDATED``): a page loaded before an
+    upgrade reloads instead of reading the new snapshots with its old script."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in STATIC.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(STATIC).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:12]
+
+
 def when(value: str | None, lang: str) -> str:
     """An ISO 8601 time as the reader's language writes it, in Vietnam's clock."""
     if not value:
@@ -146,6 +160,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.globals["static"] = static
     env.globals["module_preloads"] = module_preloads
+    env.globals["ui_build"] = ui_build()
     env.globals["lib_strings"] = functools.partial(lib_strings, lang)
     env.filters["when"] = functools.partial(when, lang=lang)
     env.filters["day"] = functools.partial(day, lang=lang)

@@ -34,7 +34,8 @@ def test_the_charts_render_and_follow_an_approval(
     try:
         page = live_page(context, f"{server.url}/console/{b.slug}/dashboard")
         # The feed starts from the figures' event: no staff snapshot of every open question.
-        assert len(sockets) == 1 and "/console?after=" in sockets[0], sockets
+        assert len(sockets) == 1 and "&after=" in sockets[0], sockets
+        assert "/console?ui=" in sockets[0], sockets
         page.evaluate("window.__sameDocument = true")
         funnel = page.locator("#status-chart .bar-row")
         expect(funnel).to_have_count(9)
