@@ -68,11 +68,21 @@ class Workers:
                 await asyncio.sleep(1)
 
     async def stop(self) -> None:
-        """Close each worker's pipe (it stops), and kill one that lingers."""
+        """Close each worker's pipe and send it SIGTERM; kill one that lingers.
+
+        A running worker stops on either, as on a Ctrl-C (``cli/intake.py``).
+        One still starting (about a second of CPU importing, more on a busy
+        machine) reads its pipe only once started, so without the signal
+        the node's stop, an operator's Ctrl-C, would wait for it: SIGTERM
+        ends it at once, before it has touched Redis (its handler is set
+        before its first command)."""
         self._stopping = True
         for process in self._processes.values():
             if process.stdin is not None:
                 process.stdin.close()
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.terminate()
         for process in self._processes.values():
             try:
                 await asyncio.wait_for(process.wait(), STOP_GRACE)

@@ -70,7 +70,8 @@ class ServerProcess:
 
     The environment is the test runner's minus every doithoai setting (so a
     developer's shell cannot change a test), plus ``DOITHOAI_HOST``,
-    ``DOITHOAI_PORT``, a private ``DOITHOAI_DATA_DIR`` and then ``env``. Output
+    ``DOITHOAI_PORT``, a private ``DOITHOAI_DATA_DIR``, ``DOITHOAI_INTAKE_WORKERS=0``
+    (intake in the node: see below) and then ``env``. Output
     goes to a temp file, printed on failure and at ``stop()`` (pytest shows it
     when the test fails). Use as a context manager or call ``start()``/``stop()``.
     """
@@ -105,6 +106,13 @@ class ServerProcess:
                     p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
                 ),
                 "PYTHONUNBUFFERED": "1",
+                # Intake in the node's own loop, not in a `doithoai intake`
+                # child: a worker costs about a second of CPU to start, and
+                # a test's server lives a few seconds. The tests of the
+                # workers themselves (tests/e2e/test_intake_workers.py, and
+                # any test that passes its own DOITHOAI_INTAKE_WORKERS in
+                # ``env``) keep them.
+                "DOITHOAI_INTAKE_WORKERS": "0",
             }
         )
         self.env.update(env or {})

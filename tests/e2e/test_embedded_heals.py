@@ -45,6 +45,8 @@ UNLIMITED = {
     "DOITHOAI_DEVICE_LIMIT": "0",
     "DOITHOAI_VOTE_LIMIT": "0",
     "DOITHOAI_VOTER_LIMIT": "0",
+    # As deployed: intake in a worker process, which must heal with the node.
+    "DOITHOAI_INTAKE_WORKERS": "1",
 }
 
 

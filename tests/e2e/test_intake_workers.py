@@ -5,6 +5,8 @@ survivor, and every question is screened exactly once in its effect;
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -23,6 +25,7 @@ from server.actions import Services, build
 from server.domain.model import Dialogue, Status
 from server.store import keys
 from server.store.connection import Store, connect
+from server.workers import Workers
 from tests.helpers import REPO_ROOT, ServerProcess, clean_env
 from tests.support.store import opened
 from tests.support.waiting import eventually
@@ -238,3 +241,58 @@ async def test_a_worker_killed_is_started_again_by_its_node(
         assert "intake worker 0 ended" in server.output()
     finally:
         server.stop()
+
+
+SIGTERM_BIT = 1 << (signal.SIGTERM - 1)
+
+
+def ended_or_told_to(pid: int) -> bool:
+    """Whether ``pid`` has ended, or has a SIGTERM waiting (held by SIGSTOP,
+    it acts on it once let go)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except FileNotFoundError:
+        return True
+    fields = dict(line.split(":", 1) for line in lines if ":" in line)
+    if fields["State"].strip().startswith("Z"):
+        return True
+    return any(int(fields[name], 16) & SIGTERM_BIT for name in ("SigPnd", "ShdPnd"))
+
+
+async def test_a_worker_still_starting_ends_at_once_when_its_node_stops(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """A node that stops (an operator's Ctrl-C) does not wait for a worker
+    still importing, which would read its closed pipe only once started: it
+    sends SIGTERM, of which the worker dies before it has started. The worker
+    is held with SIGSTOP from the moment it is spawned, so it is still
+    starting whatever the machine's load, and let go once told to stop (its
+    pipe's end alone would have left it to be killed after ``STOP_GRACE``)."""
+    spawned: asyncio.Future[asyncio.subprocess.Process] = asyncio.Future()
+
+    class Held(Workers):
+        async def _spawn(self, n: int) -> asyncio.subprocess.Process:
+            process = await super()._spawn(n)
+            os.kill(process.pid, signal.SIGSTOP)
+            spawned.set_result(process)
+            return process
+
+    env = {
+        "REDIS_URL": redis_url,
+        "DOITHOAI_DATA_DIR": str(tmp_path),
+        "DOITHOAI_SECRET_KEY": "intake-test-secret",
+    }
+    workers = Held("node-stopping", 1, {**clean_env(), **env})
+    running = asyncio.create_task(workers.run())
+    process = await spawned
+    stopping = asyncio.create_task(workers.stop())
+    try:
+        await eventually(
+            lambda: asyncio.to_thread(ended_or_told_to, process.pid), "SIGTERM sent to the worker"
+        )
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGCONT)
+    await stopping
+    await running
+    assert process.returncode == -signal.SIGTERM

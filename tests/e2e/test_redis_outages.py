@@ -54,6 +54,8 @@ UNLIMITED = {
     "DOITHOAI_DEVICE_LIMIT": "0",
     "DOITHOAI_VOTE_LIMIT": "0",
     "DOITHOAI_VOTER_LIMIT": "0",
+    # As deployed: intake in a worker process, which must ride out the outage too.
+    "DOITHOAI_INTAKE_WORKERS": "1",
 }
 #: Rounds of every kind of request after Redis first refused a write.
 ROUNDS_AFTER = 10

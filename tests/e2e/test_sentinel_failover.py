@@ -33,6 +33,8 @@ API = f"/api/v1/dialogues/{SLUG}/questions"
 UNLIMITED = {
     "DOITHOAI_SUBMIT_LIMIT": "0",
     "DOITHOAI_DEVICE_LIMIT": "0",
+    # As deployed: intake in a worker process, which must follow the failover too.
+    "DOITHOAI_INTAKE_WORKERS": "1",
 }
 #: Concurrent submitters (a steady load, not a flood: 2 cores run the test).
 SUBMITTERS = 4

@@ -32,6 +32,9 @@ UNLIMITED = {
     "DOITHOAI_DEVICE_LIMIT": "0",
     "DOITHOAI_VOTER_LIMIT": "0",
     "DOITHOAI_VOTE_LIMIT": "0",
+    # As deployed: intake in a worker process (given the cluster's nodes),
+    # which must follow a resharding and a failover too.
+    "DOITHOAI_INTAKE_WORKERS": "1",
 }
 TEXT = "Xin hỏi lộ trình cấp căn cước điện tử cho người cao tuổi ở Phường Thuận Hóa?"
 
