@@ -134,12 +134,14 @@ export function staffConnection(slug, { onMessage, connection, notice, lang, aft
   // question's actions_by_role says, so a page that started from a snapshot
   // starts again from one (the dashboard, which starts from its own figures,
   // does not need one).
+  // A snapshot is made in the phase it names (its questions' actions too):
+  // it only says which phase the page is in now.
   function phaseChanged(message) {
     const data = message.data || {};
     const status = message.type === "snapshot" ? data.dialogue && data.dialogue.status
       : message.type === "dialogue.updated" ? data.status : undefined;
     if (!status) return false;
-    const changed = phase !== null && status !== phase;
+    const changed = phase !== null && status !== phase && message.type !== "snapshot";
     phase = status;
     return changed;
   }

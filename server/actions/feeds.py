@@ -130,19 +130,26 @@ class Feeds(Family):
         return {"questions": page, "next_before": page[-1]["id"] if more and page else None}
 
     async def staff(self, dialogue: Dialogue) -> ConsoleFeed:
-        """The staff feed: every question that needs work (``OPEN_STATES``),
+        """The staff feed: the dialogue (its phase as of the snapshot, not
+        as the socket found it), every question that needs work (``OPEN_STATES``),
         the on-air queue's order, whether the overlay shows, who handles
         which question now, and how many finished ones the history pages
         (``Moderation.history``)."""
         board = await self.store.questions.board(dialogue.id, OPEN_STATES)
         rows = sorted(board.rows, key=lambda row: int(row[0]))
         counts = await self.store.questions.counts(dialogue.id)
+        # The dialogue as it stands once the board is read: a change of phase
+        # made while the socket opened (its event at or before the board's
+        # last_event_id, which the page never gets) is in it, and in what the
+        # questions' actions allow.
+        dialogue = await self.store.dialogues.by_id(dialogue.id) or dialogue
         # Each question's own suggestions, as its events carry them (the
         # console adds the reverse): a snapshot and the events after it
         # agree. Views kept from the last snapshot where nothing changed.
         questions, action_sets = self._views.views(dialogue, rows)
         return {
             "last_event_id": board.last_id,
+            "dialogue": public_dialogue(dialogue),
             "questions": questions,
             # Sent once each, not with each of thousands of questions.
             "action_sets": action_sets,

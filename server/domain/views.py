@@ -358,6 +358,13 @@ class ConsoleFeed(TypedDict):
     """The staff feed's snapshot."""
 
     last_event_id: str
+    dialogue: Annotated[
+        PublicDialogue,
+        Meta(
+            description="The dialogue as of the snapshot (its phase says what the questions' "
+            "actions allow); `dialogue.updated` events follow it."
+        ),
+    ]
     questions: list[SnapshotQuestion]
     action_sets: Annotated[
         dict[str, ActionsByRole],

@@ -328,3 +328,21 @@ async def test_phase_changes_emit_dialogue_updated(
             closed, {"text": "Câu hỏi sau khi kết thúc?", "name": "Lê Văn C"}
         )
     assert refused.value.code == "not_accepting"
+
+
+async def test_a_staff_snapshot_names_the_phase_it_was_made_in(
+    store: Store, actions: Services, dialogue: Dialogue
+) -> None:
+    """A socket finds the dialogue as it opens, and the broadcast may end
+    before its snapshot is read: the snapshot carries the dialogue as the
+    store has it then (its phase, and the actions that phase allows), since
+    the page never gets the events at or before its last_event_id."""
+    (qid,) = await queued(store, actions, dialogue, 1)
+    live = await actions.feeds.staff(dialogue)
+    assert live["dialogue"]["status"] == "live"
+    assert "dequeue" in str(live["action_sets"])
+    await actions.closing.close(dialogue, PRODUCER)
+    ended = await actions.feeds.staff(dialogue)  # the dialogue as the socket found it
+    assert ended["dialogue"]["status"] == "closed"
+    (view,) = [q for q in ended["questions"] if q["id"] == qid]
+    assert view["action_set"].endswith("@closed"), view["action_set"]

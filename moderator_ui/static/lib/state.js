@@ -6,7 +6,7 @@
 //   state = {
 //     audience: "public" | "staff",
 //     lastId,            // id of the last message applied
-//     dialogue,          // the public dialogue, or null (the staff snapshot has none)
+//     dialogue,          // the public dialogue (both snapshots carry it), or null
 //     questions: {id: question},  // public or staff questions, as the feed sends them
 //     onAir,             // id of the question on air, or null
 //     queue: [ids],      // the on-air queue: the server's order as last listed, then any newer, by id
