@@ -30,6 +30,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import psutil
@@ -114,7 +115,9 @@ async def _load(
     return Phase(name, len(latencies), wall, _cpu(proc) - cpu0, latencies, _cpu(me) - mine0)
 
 
-async def floors(url: str, seconds: float) -> list[Phase]:
+@contextlib.asynccontextmanager
+async def floor_server(url: str) -> AsyncIterator[tuple[int, psutil.Process]]:
+    """bench/floor.py's app on the server core, answering: its port and process."""
     port = free_port()
     env = clean_env() | {"REDIS_URL": url}
     command = [sys.executable, "-m", "uvicorn", "bench.floor:app", "--port", str(port)]
@@ -129,14 +132,18 @@ async def floors(url: str, seconds: float) -> list[Phase]:
                 await conn.close()
                 break
             await asyncio.sleep(0.05)
-        proc = psutil.Process(process.pid)
+        yield port, psutil.Process(process.pid)
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def floors(url: str, seconds: float) -> list[Phase]:
+    async with floor_server(url) as (port, proc):
         return [
             await _load("no-op POST (floor.py)", port, "/noop", proc, seconds),
             await _load("POST + one XADD (floor.py)", port, "/xadd", proc, seconds),
         ]
-    finally:
-        process.terminate()
-        await process.wait()
 
 
 async def node_phases(

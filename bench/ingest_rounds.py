@@ -13,8 +13,6 @@ the load generator and each node's intake worker on core 1, as in
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import statistics
 import sys
@@ -23,33 +21,13 @@ import time
 import psutil
 import uvloop
 
-from tests.helpers import REPO_ROOT, clean_env, free_port
-
 from .common import pinned, private_redis, seeded, server
-from .ingest import CLIENT_CORE, SERVER_CORE, Phase, _load
-from .rawhttp import Connection
+from .ingest import CLIENT_CORE, SERVER_CORE, Phase, _load, floor_server
 
 
 async def floor(url: str, seconds: float) -> Phase:
-    port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "bench.floor:app", "--port", str(port)]
-    command += ["--log-level", "warning", "--no-access-log"]
-    with pinned(SERVER_CORE):
-        process = await asyncio.create_subprocess_exec(
-            *command, env=clean_env() | {"REDIS_URL": url}, cwd=REPO_ROOT
-        )
-    try:
-        for _ in range(200):
-            with contextlib.suppress(OSError):
-                conn = Connection("127.0.0.1", port)
-                await conn.request("POST", "/noop", {"text": "x"})
-                await conn.close()
-                break
-            await asyncio.sleep(0.05)
-        return await _load("xadd", port, "/xadd", psutil.Process(process.pid), seconds)
-    finally:
-        process.terminate()
-        await process.wait()
+    async with floor_server(url) as (port, proc):
+        return await _load("xadd", port, "/xadd", proc, seconds)
 
 
 async def node(url: str, label: str, env: dict[str, str], seconds: float) -> tuple[Phase, Phase]:
