@@ -82,6 +82,14 @@ class _Gathered:
         return any(e.field.startswith(prefix) for e in self.errors)
 
 
+class _Straight(_Gathered):
+    """Runs checks, stopping at the first ``ValidationError`` (most bodies
+    have none: a few µs less than gathering them)."""
+
+    def __call__(self, check: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
+        return check(*args, **kwargs)
+
+
 # --- normalisation ---------------------------------------------------------
 
 # UAX #14 mandatory breaks (CR LF, CR, LF, NEL, VT, FF, LS, PS) all become "\n",
@@ -561,10 +569,20 @@ def clean_submission(
     if not isinstance(payload, Mapping):
         raise _invalid("body", "The request body must be a JSON object.")
     try:
-        return _straight(payload, topics, localities, allow_anonymous)
+        return _checked(payload, topics, localities, allow_anonymous, _Straight())
     except ValidationError:
         pass  # the checks again, each one's error kept (they are pure: the same errors)
-    check = _Gathered()
+    return _checked(payload, topics, localities, allow_anonymous, _Gathered())
+
+
+def _checked(
+    payload: Mapping[str, object],
+    topics: Collection[str],
+    localities: Collection[str],
+    allow_anonymous: bool,
+    check: _Gathered,
+) -> Submission:
+    """``clean_submission``'s checks in its order, run by ``check``."""
     text = check(clean_text, payload.get("text"), "text")
     name = check(
         clean_text, payload.get("name"), "name", required=not allow_anonymous, multiline=False
@@ -595,38 +613,4 @@ def clean_submission(
         consent=consent is True,
         submission_id=submission_id,
         channel=channel,
-    )
-
-
-def _straight(
-    payload: Mapping[str, object],
-    topics: Collection[str],
-    localities: Collection[str],
-    allow_anonymous: bool,
-) -> Submission:
-    """``clean_submission``'s checks in its order, stopping at the first
-    error: most submissions have none, and this costs a few µs less than
-    gathering them."""
-    text = clean_text(payload.get("text"), "text")
-    name = clean_text(payload.get("name"), "name", required=not allow_anonymous, multiline=False)
-    organization = clean_text(
-        payload.get("organization"), "organization", required=False, multiline=False
-    )
-    locality = _clean_locality(payload.get("locality"), localities)
-    topic = _clean_topic(payload.get("topic"), topics)
-    contact = _contact(payload.get("contact"))
-    phone = clean_phone(contact.get("phone"))
-    email = clean_email(contact.get("email"))
-    consent = _clean_consent(payload.get("consent"), bool(phone or email))
-    return Submission(
-        text=text,
-        name=name,
-        organization=organization,
-        locality=locality,
-        topic=topic,
-        phone=phone,
-        email=email,
-        consent=consent,
-        submission_id=_clean_submission_id(payload.get("submission_id")),
-        channel=_clean_channel(payload.get("channel")),
     )
