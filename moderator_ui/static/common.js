@@ -10,6 +10,7 @@ import { api } from "./lib/api.js";
 import { h, readJSON } from "./lib/dom.js";
 import { Feed } from "./lib/feed.js";
 import { translator } from "./lib/i18n.js";
+import { typingIn } from "./typing.js";
 
 /** The page's strings: t(key, vars), label(table, code), raw(key) (lib/i18n.js). */
 export const { t, label, raw } = translator(readJSON("i18n"));
@@ -51,15 +52,14 @@ const OUTDATED_CLOSE = 4426;
 const RELOADED_KEY = "doithoai-reloaded-from";
 
 /** The node runs newer code than this page's: say so with a link to reload,
- * and reload now unless the moderator is typing (a field with text in it has
- * the focus) or this version of the page already reloaded once. */
+ * and reload now unless the moderator is typing (a field with typed text has
+ * the focus: typing.js) or this version of the page already reloaded once. */
 function outdated(notice, connection, ui) {
   connection.dataset.state = "ended";
   connection.textContent = t("outdated");
   notice.replaceChildren(t("page_outdated"), " ", h("a", { href: location.href, text: t("reload") }));
   notice.hidden = false;
-  const field = document.activeElement;
-  const typing = field && /^(INPUT|TEXTAREA)$/.test(field.tagName) && field.value;
+  const typing = typingIn(document.activeElement);
   let done = null;
   try {
     done = sessionStorage.getItem(RELOADED_KEY);
