@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -517,6 +517,22 @@ def meaningful_syllables(text: str) -> list[str]:
 
 # --- screen ------------------------------------------------------------------
 
+#: The flags found by looking for something in a field, in the order of a
+#: screening's reasons.
+_CHECKED = ("blocked_word", "link", "phone", "email")
+
+
+def _found_in(value: str, extra: tuple[str, ...]) -> tuple[list[str], ...]:
+    """What each of ``_CHECKED`` finds in ``value``."""
+    return blocked_words(value, extra), links(value), phones(value), emails(value)
+
+
+@lru_cache(maxsize=4096)
+def _found_cached(value: str, extra: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """``_found_in``, kept (as tuples: never changed by a caller) for the
+    names and organisations that come again and again."""
+    return tuple(map(tuple, _found_in(value, extra)))
+
 
 def screen(
     text: str,
@@ -527,15 +543,20 @@ def screen(
     """Run every rule over a question (its text, the asker's name and
     organisation) and apply ``policy``. Pure and deterministic."""
     reasons: dict[str, Found] = {}
-    fields = dict(zip(FIELDS, (text, name or "", organization or ""), strict=True))
-    checks = {
-        "blocked_word": lambda s: blocked_words(s, policy.extra_blocked),
-        "link": links,
-        "phone": phones,
-        "email": emails,
-    }
-    for flag, check in checks.items():
-        found = {f: items for f, value in fields.items() if value and (items := check(value))}
+    extra = policy.extra_blocked
+    # Each field's findings, flag by flag (``_CHECKED``'s order): the text's
+    # found afresh, the name's and the organisation's through a cache, as the
+    # same few ("Người dân") come with question after question.
+    fields: list[tuple[str, Sequence[Sequence[str]]]] = []
+    if text:
+        fields.append(("text", _found_in(text, extra)))
+    fields += [
+        (f, _found_cached(v, extra))
+        for f, v in (("name", name), ("organization", organization))
+        if v
+    ]
+    for i, flag in enumerate(_CHECKED):
+        found = {f: list(items[i]) for f, items in fields if items[i]}
         if found:
             reasons[flag] = found
     if shouting(text, policy.shouting_min_letters):
