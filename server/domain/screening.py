@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
-from .folding import STOP_SYLLABLES, fold, is_syllable
+from .folding import STOP_SYLLABLES, fold, fold_text, is_syllable
 from .model import REJECT_REASONS
 from .text import ValidationError, clean_phone
 from .views import ScreeningPolicy
@@ -447,6 +447,10 @@ _PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d .()\-]{7,18}\d(?!\w)")
 
 
 def links(text: str) -> list[str]:
+    if "." not in text and "://" not in text:
+        # No URL, domain or e-mail without either (each pattern needs a "."
+        # or "://"): only a spelled-out domain ("abc chấm com") is left.
+        return [m.group() for m in _SPELLED_DOMAIN.finditer(text)]
     found = [m.group() for m in _URL.finditer(text)]
     rest = _URL.sub(" ", _EMAIL.sub(" ", text))
     found += [m.group() for m in _DOMAIN.finditer(rest)]
@@ -455,6 +459,8 @@ def links(text: str) -> list[str]:
 
 
 def emails(text: str) -> list[str]:
+    if "." not in text:
+        return []  # an address needs a "." after its "@" (or "at")
     return [m.group() for m in _EMAIL.finditer(text)]
 
 
@@ -510,7 +516,7 @@ def meaningful_syllables(text: str) -> list[str]:
     Vietnamese syllable of two letters or more, a number, or a longer word."""
     return [
         t
-        for t in fold(text).split()
+        for t in fold_text(text).split()
         if t not in STOP_SYLLABLES and (t.isdigit() or len(t) > 1 or not is_syllable(t))
     ]
 
