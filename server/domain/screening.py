@@ -341,15 +341,30 @@ def _joined_letters(tokens: Tokens) -> Tokens:
     return out
 
 
+@lru_cache(maxsize=65536)
+def _undone(token: str) -> tuple[str, str]:
+    """``token`` with its repeats collapsed, and that with leet undone."""
+    collapsed = _collapsed(token)
+    return collapsed, collapsed.translate(_LEET) if not collapsed.isdigit() else collapsed
+
+
 def _variants(tokens: Tokens) -> list[Tokens]:
-    """``tokens`` with obfuscations undone: letters joined, repeats collapsed, leet."""
+    """``tokens`` with obfuscations undone: letters joined, repeats collapsed,
+    leet; each variant that differs from the one before. The three share
+    their spans, so they differ by their words alone (most words are left
+    as they are: no new list is made for a variant that is not one)."""
     joined = _joined_letters(tokens)
-    collapsed = [(_collapsed(t), span) for t, span in joined]
-    leet = [(t.translate(_LEET) if not t.isdigit() else t, span) for t, span in collapsed]
     out = [tokens]
-    for variant in (joined, collapsed, leet):
-        if variant != out[-1]:
-            out.append(variant)
+    if joined != tokens:
+        out.append(joined)
+    words = [t for t, _ in joined]
+    undone = list(map(_undone, words))
+    collapsed = [c for c, _ in undone]
+    if collapsed != words:
+        out.append([(c, span) for c, (_, span) in zip(collapsed, joined, strict=True)])
+    leet = [t for _, t in undone]
+    if leet != collapsed:
+        out.append([(t, span) for t, (_, span) in zip(leet, joined, strict=True)])
     return out
 
 
