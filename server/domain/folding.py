@@ -311,6 +311,11 @@ def fold(text: str) -> str:
     return " ".join(fold_token(t) for t in _NOT_WORD.sub(" ", strip_marks(text)).split())
 
 
+#: ``fold`` of the last few whole texts: intake folds a question's text to
+#: screen it and again to keep it with the question (``Question.folded``).
+fold_text = lru_cache(maxsize=256)(fold)
+
+
 def syllables(text: str) -> list[str]:
     """The folded tokens of ``text``, in order (Vietnamese words are written
     one syllable at a time, so these are syllables, plus numbers and loanwords)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from .folding import fold
+from .folding import fold_text
 from .model import (
     REJECT_REASONS,
     Actor,
@@ -420,7 +420,7 @@ def _apply(
         history=(*question.history, HistoryEntry(at, actor, action)),
         updated_at=at,
         # Kept from intake on, made again for a new text (a staff snapshot reads it).
-        folded=folded if folded is not None else fold(text),
+        folded=folded if folded is not None else fold_text(text),
         **changes,
     )
     return Decision(new, (Event(EVENT_TYPES[action], new, question.status),), question)

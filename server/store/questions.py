@@ -670,7 +670,7 @@ class Questions:
             if audit:
                 spec["audit"] = await self._audit.spec(dialogue_id, audit)
             touched = _transition_keys(dialogue_id, spec)
-            args = [prefix, self._maxlen, json.dumps(spec)]
+            args = [prefix, self._maxlen, msgspec.json.encode(spec)]
             result = await self._scripts("transition", touched, args)
             if _text(result[0]) != "audit":
                 break
@@ -709,7 +709,7 @@ class Questions:
         async with self._redis.pipeline(transaction=False) as pipe:
             for decision, entry_id in decisions:
                 spec = _spec([decision], ack=entry_id)
-                args = [prefix, self._maxlen, json.dumps(spec)]
+                args = [prefix, self._maxlen, msgspec.json.encode(spec)]
                 await self._scripts(
                     "transition", _transition_keys(dialogue_id, spec), args, client=pipe
                 )
