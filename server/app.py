@@ -115,6 +115,18 @@ async def stop_tasks(tasks: list[asyncio.Task[None]]) -> None:
             task.exception()  # retrieved: a task that failed as it stopped is not logged twice
 
 
+async def warm(services: actions.Services) -> None:
+    """What a node makes on the first console to open, made once it started,
+    in the background (its start does not wait): the console's templates
+    compiled (in a thread) and the staff views of the dialogues open to
+    questions (between turns of the loop)."""
+    try:
+        await asyncio.to_thread(templating.warm)
+        await services.feeds.warm()
+    except StoreUnavailable:  # made by the first snapshot, as without this
+        log.info("staff views not made ahead: Redis unavailable")
+
+
 async def count_viewers(services: actions.Services, hub: Hub, node: str, every: float) -> None:
     """Every ``every`` seconds, say in Redis how many viewers this node has on
     each dialogue (0 once for a dialogue whose last viewer left), for the
@@ -217,6 +229,7 @@ def create_app(
         for hook in on_start:
             await hook(services, settings)
         settled()
+        tasks.append(asyncio.create_task(warm(services), name="warm"))
         try:
             yield
         finally:
