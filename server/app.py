@@ -125,6 +125,8 @@ async def warm(services: actions.Services) -> None:
         await services.feeds.warm()
     except StoreUnavailable:  # made by the first snapshot, as without this
         log.info("staff views not made ahead: Redis unavailable")
+    except Exception:  # the same: nothing is lost but the head start
+        log.exception("the console's views or templates not made ahead")
 
 
 async def count_viewers(services: actions.Services, hub: Hub, node: str, every: float) -> None:

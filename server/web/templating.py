@@ -170,10 +170,12 @@ def environment(lang: str) -> jinja2.Environment:
 
 #: A template's own references to others (extends, import, include, from).
 _USES = re.compile(r'{%-?\s*(?:extends|import|include|from)\s+"([^"]+)"')
-#: The pages whose templates a node compiles once it started (``warm``):
-#: the console's first render otherwise compiles its six (~0.1 s of CPU)
-#: while a moderator waits for it.
+#: The pages whose templates a node compiles once it started (``warm``),
+#: and the modules whose imports they list: the console's first render
+#: otherwise compiles its six templates and reads its modules (~0.1 s of
+#: CPU) while a moderator waits for it.
 WARM_PAGES = ("console.html",)
+WARM_MODULES = ("console.js",)
 
 
 def templates_of(pages: tuple[str, ...]) -> list[str]:
@@ -190,10 +192,13 @@ def templates_of(pages: tuple[str, ...]) -> list[str]:
 
 def warm(pages: tuple[str, ...] = WARM_PAGES, lang: str = "vi") -> None:
     """Compile ``pages`` and the templates they use, in ``lang``'s
-    environment (pages are in Vietnamese unless English is asked for)."""
+    environment (pages are in Vietnamese unless English is asked for), and
+    find the imports of ``WARM_MODULES``."""
     env = environment(lang)
     for name in templates_of(pages):
         env.get_template(name)
+    for module in WARM_MODULES:
+        module_preloads(module)
 
 
 def load_all() -> None:
