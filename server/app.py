@@ -117,12 +117,14 @@ async def stop_tasks(tasks: list[asyncio.Task[None]]) -> None:
 
 async def warm(services: actions.Services) -> None:
     """What a node makes on the first console to open, made once it started,
-    in the background (its start does not wait): the console's templates
-    compiled (in a thread) and the staff views of the dialogues open to
-    questions (between turns of the loop)."""
+    in the background (its start does not wait), if a dialogue is open to
+    questions: the console's templates compiled (in a thread) and those
+    dialogues' staff views (between turns of the loop)."""
     try:
-        await asyncio.to_thread(templating.warm)
-        await services.feeds.warm()
+        dialogues = await services.feeds.worked_on()
+        if dialogues:
+            await asyncio.to_thread(templating.warm)
+            await services.feeds.warm(dialogues)
     except StoreUnavailable:  # made by the first snapshot, as without this
         log.info("staff views not made ahead: Redis unavailable")
     except Exception:  # the same: nothing is lost but the head start

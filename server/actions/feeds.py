@@ -161,13 +161,17 @@ class Feeds(Family):
             "finished": {s.value: counts.get(s.value, 0) for s in FINISHED},
         }
 
-    async def warm(self) -> None:
-        """Make the staff views of the dialogues open to questions (where
-        moderators work: at most as many as a node keeps) ahead of their
-        first snapshot: a node just started otherwise makes 10,000 of them
-        (~0.3 s of CPU) while the first console to open waits for them."""
-        dialogues = [d for d in await self.store.dialogues.all() if d.status in ACCEPTING_STATUSES]
-        for dialogue in dialogues[:DIALOGUES]:
+    async def worked_on(self) -> list[Dialogue]:
+        """The dialogues open to questions, where moderators work (at most
+        as many as a node keeps the staff views of): ``warm``'s."""
+        dialogues = await self.store.dialogues.all()
+        return [d for d in dialogues if d.status in ACCEPTING_STATUSES][:DIALOGUES]
+
+    async def warm(self, dialogues: list[Dialogue]) -> None:
+        """Make the staff views of ``dialogues`` ahead of their first
+        snapshot: a node just started otherwise makes 10,000 of them (~0.3 s
+        of CPU) while the first console to open waits for them."""
+        for dialogue in dialogues:
             board = await self.store.questions.board(dialogue.id, OPEN_STATES)
             await self._views.warm(dialogue, board.rows)
 
