@@ -115,6 +115,22 @@ async def stop_tasks(tasks: list[asyncio.Task[None]]) -> None:
             task.exception()  # retrieved: a task that failed as it stopped is not logged twice
 
 
+async def warm(services: actions.Services) -> None:
+    """What a node makes on the first console to open, made once it started,
+    in the background (its start does not wait), if a dialogue is open to
+    questions: the console's templates compiled (in a thread) and those
+    dialogues' staff views (between turns of the loop)."""
+    try:
+        dialogues = await services.feeds.worked_on()
+        if dialogues:
+            await asyncio.to_thread(templating.warm)
+            await services.feeds.warm(dialogues)
+    except StoreUnavailable:  # made by the first snapshot, as without this
+        log.info("staff views not made ahead: Redis unavailable")
+    except Exception:  # the same: nothing is lost but the head start
+        log.exception("the console's views or templates not made ahead")
+
+
 async def count_viewers(services: actions.Services, hub: Hub, node: str, every: float) -> None:
     """Every ``every`` seconds, say in Redis how many viewers this node has on
     each dialogue (0 once for a dialogue whose last viewer left), for the
@@ -217,6 +233,7 @@ def create_app(
         for hook in on_start:
             await hook(services, settings)
         settled()
+        tasks.append(asyncio.create_task(warm(services), name="warm"))
         try:
             yield
         finally:

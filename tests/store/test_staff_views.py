@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+import pytest
 
-from server.actions import Services
+from server.actions import Services, staff_views
 from server.domain.events import SNAPSHOT_ABSENT, staff_question
 from server.domain.lifecycle import actions_by_role, allowed_actions
-from server.domain.model import Dialogue, Status
+from server.domain.model import Dialogue, Question, Status
 from server.domain.views import ConsoleQuestion, SnapshotQuestion
 from server.store.connection import Store
 
@@ -105,3 +106,34 @@ async def test_a_snapshot_question_with_its_absent_fields_is_the_console_questio
     assert optional == {*SNAPSHOT_ABSENT, "history"}
     console = {f.name for f in console_fields if f.required} - {"actions_by_role"}
     assert {f.name for f in snapshot_fields} == console | {"action_set"}
+
+
+async def test_views_made_ahead_serve_the_first_snapshot_of_a_dialogue_open_to_questions(
+    store: Store, actions: Services, dialogue: Dialogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A node just started makes the views of the dialogues open to questions
+    (``Feeds.warm``, in the background): the first snapshot makes again only
+    what changed since; an open dialogue's are made too, a draft's not."""
+    ids = [await submitted(store, actions, dialogue, text) for text in (SAME[0], OTHER, THIRD)]
+    made: list[str] = []
+    real = staff_views.snapshot_question
+
+    def counted(q: Question, d: Dialogue) -> SnapshotQuestion:
+        made.append(q.id)
+        return real(q, d)
+
+    monkeypatch.setattr(staff_views, "snapshot_question", counted)
+    assert [d.id for d in await actions.feeds.worked_on()] == [dialogue.id]
+    await actions.feeds.warm(await actions.feeds.worked_on())
+    assert sorted(made) == sorted(ids)
+    await actions.moderation.act(dialogue, ids[0], "approve", {}, MODERATOR)
+    made.clear()
+    first = {q["id"]: q for q in (await actions.feeds.staff(dialogue))["questions"]}
+    assert made == [ids[0]] and first[ids[0]]["status"] == "approved"
+    assert set(first) == set(ids)
+
+    # Back to open (questions still come in), then to a draft (no console opens on it).
+    opened = await actions.dialogues.set_status(await actions.dialogues.get(dialogue.slug), "open")
+    assert await actions.feeds.worked_on() == [opened]
+    await actions.dialogues.set_status(opened, "draft")
+    assert await actions.feeds.worked_on() == []

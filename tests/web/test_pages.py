@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jinja2
+import jinja2.meta
 import pytest
 from babel.messages.catalog import Message
 from babel.messages.extract import extract_from_dir
@@ -20,7 +22,7 @@ from babel.messages.pofile import read_po
 from server.domain.text import LIMITS
 from server.web.catalogs import LOCALE, load_translations
 from server.web.pages import safe_next
-from server.web.templating import STATIC, TEMPLATES, load_all, static
+from server.web.templating import STATIC, TEMPLATES, load_all, static, templates_of
 from tests.helpers import REPO_ROOT, ServerProcess
 from tests.support.dialogues import LOCALITIES, TOPICS
 
@@ -247,6 +249,25 @@ def test_console_preloads_the_modules_its_script_imports(client: httpx.Client) -
     for url in preloads:
         response = client.get(url)
         assert response.status_code == 200 and "javascript" in response.headers["content-type"]
+
+
+@pytest.mark.parametrize("page", ["console.html", "producer.html"])
+def test_the_templates_a_node_compiles_ahead_are_those_jinja_loads(page: str) -> None:
+    """``templating.warm`` compiles a page and every template it uses (the
+    console's, once a node started): the ones Jinja's own parse finds."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), extensions=["jinja2.ext.i18n"]
+    )
+    expected, todo = {page}, [page]
+    while todo:
+        source = (TEMPLATES / todo.pop()).read_text(encoding="utf-8")
+        for used in jinja2.meta.find_referenced_templates(env.parse(source)):
+            assert used is not None  # a name the regex can read
+            if used not in expected:
+                expected.add(used)
+                todo.append(used)
+    assert sorted(templates_of((page,))) == sorted(expected)
+    assert len(expected) > 3
 
 
 def test_console_is_forbidden_to_other_staff_roles(client: httpx.Client) -> None:
