@@ -216,6 +216,7 @@ def create_app(
                 node.name,
                 settings.intake_claim_idle,
                 settings.intake_max_deliveries,
+                block=settings.intake_block,
             )
             tasks.append(asyncio.create_task(intake.run(), name="intake"))
         if run_workers:
@@ -228,6 +229,7 @@ def create_app(
                 attempts=settings.notify_attempts,
                 lease=lease(settings),
                 delay=settings.air_undo,
+                block=settings.intake_block,
             )
             tasks.append(asyncio.create_task(notifier.run(), name="notifier"))
         for hook in on_start:

@@ -108,6 +108,16 @@ def _not_negative(value: str) -> float:
 #: The longest blocking read on the store's shared connections (the intake's,
 #: ``store/groups.py``) is 1 s; a command timeout must outlast it.
 MIN_REDIS_TIMEOUT = 2.0
+#: The longest DOITHOAI_INTAKE_BLOCK: a blocking read must end well within
+#: DOITHOAI_REDIS_TIMEOUT (see MIN_REDIS_TIMEOUT).
+MAX_BLOCK = 1.0
+
+
+def _block(value: str) -> float:
+    seconds = _float(value)
+    if not 0 < seconds <= MAX_BLOCK:
+        raise SettingError(f"expected above 0 and at most {MAX_BLOCK:g} seconds, got {value!r}")
+    return seconds
 
 
 def _redis_timeout(value: str) -> float:
@@ -209,7 +219,7 @@ SETTINGS: tuple[Setting, ...] = (
         "5",
         _redis_timeout,
         "Seconds a Redis command may take before it fails (the request then gets 503 "
-        "unavailable); at least 2, since the intake's blocking read waits 1 s.",
+        "unavailable); at least 2, since the intake's blocking read waits up to 1 s.",
     ),
     Setting(
         "DOITHOAI_REDIS_CONNECT_TIMEOUT",
@@ -512,6 +522,16 @@ SETTINGS: tuple[Setting, ...] = (
         "this node takes it over (XAUTOCLAIM).",
     ),
     Setting(
+        "DOITHOAI_INTAKE_BLOCK",
+        "intake_block",
+        "1",
+        _block,
+        "Seconds the intake's and the notifier's blocking reads wait for new entries "
+        "before they look again for new dialogues and for entries to take over: the "
+        "first questions of a dialogue created meanwhile are screened up to this late. "
+        "Above 0, at most 1.",
+    ),
+    Setting(
         "DOITHOAI_INTAKE_WORKERS",
         "intake_workers",
         "1",
@@ -684,6 +704,7 @@ class Settings:
     ws_close_deadline: float = 10.0
     ws_client_frames: tuple[int, float] = (60, 60.0)
     intake_claim_idle: float = 30.0
+    intake_block: float = 1.0
     intake_max_deliveries: int = 5
     intake_workers: int = 1
     smtp_url: str = ""

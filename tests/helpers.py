@@ -27,6 +27,8 @@ POLL_INTERVAL = 0.05
 #: How often a server is started again on another port when its own was taken.
 PORT_ATTEMPTS = 3
 ADDRESS_IN_USE = "address already in use"
+#: DOITHOAI_INTAKE_BLOCK of the test servers (seconds).
+INTAKE_BLOCK = "0.2"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -113,6 +115,10 @@ class ServerProcess:
                 # any test that passes its own DOITHOAI_INTAKE_WORKERS in
                 # ``env``) keep them.
                 "DOITHOAI_INTAKE_WORKERS": "0",
+                # Intake and the notifier look for new dialogues every 0.2 s,
+                # not every second: most tests make a dialogue (or empty
+                # Redis) under a running server and then ask in it at once.
+                "DOITHOAI_INTAKE_BLOCK": INTAKE_BLOCK,
             }
         )
         self.env.update(env or {})

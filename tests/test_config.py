@@ -130,6 +130,9 @@ def test_typed_values_are_parsed() -> None:
         ("DOITHOAI_WS_PING_TIMEOUT", "0"),
         ("DOITHOAI_WS_WRITE_STALL", "-2"),
         ("DOITHOAI_INTAKE_CLAIM_IDLE", "0"),
+        # A read that does not block spins; one past 1 s nears the Redis timeout.
+        ("DOITHOAI_INTAKE_BLOCK", "0"),
+        ("DOITHOAI_INTAKE_BLOCK", "1.5"),
         ("DOITHOAI_AIR_UNDO", "-5"),
         # A queue of 0 is an unbounded asyncio.Queue; a TTL or MAXLEN of 0 a Redis error
         # or a stream trimmed to nothing.

@@ -306,9 +306,31 @@ function rowFor(id) {
   return cards.get(id).node;
 }
 
+// A card built again between a press and its release would lose the click:
+// the release lands on the new card, and a click goes to the node both
+// happened on. So the card under a pressed pointer keeps its node until the
+// pointer comes up; it is drawn at the frame after (the click comes first).
+let pressed = null; // the node the pointer went down on, while it is down
+const heldBack = new Set(); // ids of the cards not drawn again while pressed
+
+function release() {
+  pressed = null;
+  for (const id of heldBack) touch(id);
+  heldBack.clear();
+}
+
+document.addEventListener("pointerdown", (e) => (pressed = e.target), true);
+for (const type of ["pointerup", "pointercancel"]) window.addEventListener(type, release, true);
+// The window's own blur (another window took the pointer), not a field's.
+window.addEventListener("blur", (e) => e.target === window && release());
+
 function redraw(id) {
   const question = questions.get(id);
   const old = cards.get(id);
+  if (old && pressed && old.node.contains(pressed) && old.node.isConnected) {
+    heldBack.add(id);
+    return;
+  }
   if (!question) {
     if (old) old.node.remove();
     cards.delete(id);

@@ -65,6 +65,7 @@ async def run(settings: Settings, where: Where, args: argparse.Namespace) -> int
         settings.intake_claim_idle,
         settings.intake_max_deliveries,
         batch=services.intake.materialise_many,
+        block=settings.intake_block,
     )
     loop = asyncio.get_running_loop()
     task = asyncio.create_task(worker.run(), name="intake")

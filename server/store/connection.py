@@ -26,7 +26,7 @@ from .audit import AuditLog
 from .dialogues import Dialogues
 from .errors import StoreUnavailable, guarded
 from .events import EVENTS_COUNT, Events, StoredEvent, decode
-from .groups import BatchHandler, Handler
+from .groups import BLOCK_MS, BatchHandler, Handler
 from .intake import Intake
 from .notices import Notices, Notifier
 from .proof import Proofs
@@ -262,10 +262,12 @@ class Store:
         claim_idle: float,
         max_deliveries: int,
         batch: BatchHandler | None = None,
+        block: float = BLOCK_MS / 1000,
     ) -> Intake:
-        """An intake consumer (``intake.py``); ``batch`` handles entries read together."""
+        """An intake consumer (``intake.py``); ``batch`` handles entries read
+        together; ``block``: seconds a read waits before the next pass."""
         return Intake(
-            self._redis, dialogue_ids, handle, consumer, claim_idle, max_deliveries, batch
+            self._redis, dialogue_ids, handle, consumer, claim_idle, max_deliveries, batch, block
         )
 
     def notifier(
@@ -278,9 +280,10 @@ class Store:
         attempts: int,
         lease: float,
         delay: float = 0.0,
+        block: float = BLOCK_MS / 1000,
     ) -> Notifier:
         """The node's consumer of notices to askers (``notices.py``)."""
         return Notifier(
             self._redis, dialogue_ids, handle, consumer,
-            backoff=backoff, attempts=attempts, lease=lease, delay=delay,
+            backoff=backoff, attempts=attempts, lease=lease, delay=delay, block=block,
         )  # fmt: skip

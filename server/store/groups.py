@@ -46,6 +46,13 @@ BatchHandler = Callable[[str, list[tuple[str, str]]], Awaitable[None]]
 BLOCK_MS = 1000
 
 
+def _stream_gone(exc: Exception) -> bool:
+    """Whether ``exc`` says a stream read was deleted: its group is gone
+    (NOGROUP), or a blocked read was woken by its deletion (UNBLOCKED)."""
+    text = str(exc)
+    return "NOGROUP" in text or ("UNBLOCKED" in text and "no longer exists" in text)
+
+
 class GroupWorker(abc.ABC):
     #: What the logs call this worker.
     name = ""
@@ -122,9 +129,11 @@ class GroupWorker(abc.ABC):
             await self._sharded.close()
 
     async def _loop(self) -> None:
+        gone_before = False
         while True:
             try:
                 await self.run_once(self._block_ms)
+                gone_before = False
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -132,9 +141,17 @@ class GroupWorker(abc.ABC):
                 # of a batch cut short) is taken up again on the next pass,
                 # not after the claim idle time.
                 self._started = False
-                if "NOGROUP" in str(exc):
-                    self._grouped.clear()  # a stream was deleted (or Redis flushed): regroup
-                    log.warning("%s: a consumer group is gone (%s); regrouping", self.name, exc)
+                if _stream_gone(exc):
+                    # A stream was deleted (a dialogue purged, Redis flushed):
+                    # Redis is there, so regroup and go on at once, pausing
+                    # only if the pass before ended the same way.
+                    self._grouped.clear()
+                    log.warning(
+                        "%s: a stream or its group is gone (%s); regrouping", self.name, exc
+                    )
+                    if not gone_before:
+                        gone_before = True
+                        continue
                 elif isinstance(exc, (RedisError, StoreUnavailable)):
                     if isinstance(exc, RedisError):  # a StoreUnavailable was counted by its guard
                         metrics.REDIS_ERRORS.labels(type(exc).__name__).inc()

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from redis.asyncio import Redis
 
 from . import keys
-from .groups import BatchHandler, GroupWorker, Handler
+from .groups import BLOCK_MS, BatchHandler, GroupWorker, Handler
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,11 @@ class Intake(GroupWorker):
         claim_idle: float,
         max_deliveries: int,
         batch: BatchHandler | None = None,
+        block: float = BLOCK_MS / 1000,
     ) -> None:
-        super().__init__(redis, dialogue_ids, handle, consumer, max_deliveries, batch=batch)
+        super().__init__(
+            redis, dialogue_ids, handle, consumer, max_deliveries, int(block * 1000), batch
+        )
         self._claim_idle_ms = int(claim_idle * 1000)
 
     def _stream(self, dialogue_id: str) -> str:

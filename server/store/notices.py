@@ -146,8 +146,9 @@ class Notifier(GroupWorker):
         attempts: int,
         lease: float,
         delay: float = 0.0,
+        block: float = BLOCK_MS / 1000,
     ) -> None:
-        block_ms = max(10, min(BLOCK_MS, int(backoff * 1000)))
+        block_ms = max(10, int(min(block, backoff) * 1000))
         super().__init__(redis, dialogue_ids, handle, consumer, attempts, block_ms)
         self._backoff = backoff
         self._lease = lease

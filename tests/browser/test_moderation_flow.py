@@ -12,7 +12,8 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.helpers import ServerProcess
-from tests.support.browser import page_through_login
+from tests.support.browser import page_through_login, signed_in
+from tests.support.questions import question_id
 from tests.support.staff import StaffClient
 from tests.web.seed import SLUG, ask, server_env
 
@@ -21,6 +22,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 TEXT = "Xin hỏi khi nào thành phố hoàn thành phủ sóng 4G cho các thôn vùng cao xã A Lưới 2?"
 OTHER = "Thủ tục hành chính trực tuyến còn nhiều bước rườm rà, Huế có kế hoạch đơn giản hóa không?"
 XSS = '<img src=x onerror="window.__xss=1">'
+EDITED = "Thành phố có kế hoạch đơn giản hóa thủ tục hành chính trực tuyến không?"
+#: How often a test looks again for a WebSocket frame it waits for.
+POLL_MS = 50
+#: Resolves once the page has drawn two more animation frames.
+TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def open_public(page: Page, site: ServerProcess) -> None:
@@ -129,11 +135,59 @@ def test_reject_needs_a_reason_and_edit_keeps_the_original(
     other.get_by_role("button", name="Biên tập", exact=True).click()
     editor = other.get_by_label("Nội dung câu hỏi (bản gốc vẫn được lưu)")
     expect(editor).to_be_focused()
-    editor.fill("Thành phố có kế hoạch đơn giản hóa thủ tục hành chính trực tuyến không?")
+    editor.fill(EDITED)
     other.get_by_role("button", name="Lưu", exact=True).click()
     edited = pending_card(console, "Thành phố có kế hoạch đơn giản hóa")
     expect(edited.locator(".badge-edited")).to_have_text("Đã biên tập")
     expect(edited.locator(".q-original p")).to_have_text(OTHER, use_inner_text=False)
+
+
+def wait_for_frame(page: Page, frames: list[str], part: str) -> None:
+    """Until a frame holding ``part`` has come on the page's feed."""
+    while not any(part in frame for frame in frames):
+        page.wait_for_timeout(POLL_MS)
+
+
+def test_a_click_is_kept_when_its_card_is_drawn_again_while_pressed(
+    site: ServerProcess, chromium: Browser
+) -> None:
+    """A live change to a card (another moderator starts handling it) that
+    lands between the press and the release of its Save button does not
+    lose the click: the card is drawn again only once the button is let go.
+    (A console's own claim on the question it moves to, 250 ms after, used
+    to do the same to a card whose edit had just been typed.)"""
+    code = ask(site, OTHER)
+    qid = question_id(site.env["REDIS_URL"], code)
+    frames: list[str] = []
+    context = signed_in(chromium, site.url, "moderator")
+    try:
+        page = context.new_page()
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
+        page.goto(f"{site.url}/console/{SLUG}")
+        expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+        card = pending_card(page, OTHER)
+        card.get_by_role("button", name="Biên tập", exact=True).click()
+        # The console's own claim on the question it moved to comes back first.
+        wait_for_frame(page, frames, '"by":"moderator"')
+        card.get_by_label("Nội dung câu hỏi (bản gốc vẫn được lưu)").fill(EDITED)
+        save = card.get_by_role("button", name="Lưu", exact=True)
+        save.scroll_into_view_if_needed()
+        box = save.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        with StaffClient(site.url, "admin") as admin:
+            claimed = admin.post(f"/api/v1/dialogues/{SLUG}/questions/{qid}/handling")
+            assert claimed.is_success, claimed.text
+        wait_for_frame(page, frames, '"by":"admin"')
+        # The frame's draw is done two animation frames after it came.
+        page.evaluate(TWO_FRAMES)
+        page.mouse.up()
+        edited = pending_card(page, EDITED)
+        expect(edited.locator(".badge-edited")).to_have_text("Đã biên tập")
+        expect(edited.locator(".q-handling")).to_contain_text("admin")
+    finally:
+        context.close()
 
 
 def test_stale_action_shows_conflict_and_refreshes(site: ServerProcess, console: Page) -> None:
