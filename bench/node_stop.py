@@ -8,10 +8,13 @@ the process exited, and how each socket ended: the close code it received
 (1012 "service restart" is what clients resume elsewhere on), by a reset, or
 by a plain end of stream, and when.
 
-``python -m bench.node_stop --sockets 3000 [--staff 2] [--answer | --no-answer] [--env K=V ...]``
+``python -m bench.node_stop --sockets 3000 [--staff 2] [--stalled 1] [--no-answer] [--env K=V ...]``
 
 ``--no-answer``: viewers do not answer the close frame (a client that is
-gone or stalled); by default they answer it, as browsers do.
+gone or stalled); by default they answer it, as browsers do. ``--stalled
+K``: K more viewers (a 4 KiB receive buffer) stop reading after their
+snapshot, and large events are published until the node's writes to each
+wait (its transport holds them): clients on a link that stopped moving.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from server.domain.access import Role
+from tests.e2e.test_ws_direct import Feed, counter
+from tests.e2e.test_ws_direct import Viewer as StalledViewer
 
 from .common import private_redis, seeded, server
 
@@ -129,11 +134,11 @@ async def _staff_end(ws: ClientConnection) -> tuple[int | None, float]:
         return (closed.rcvd.code if closed.rcvd else None), time.perf_counter()
 
 
-async def run(n: int, staff: int, answer: bool, env: dict[str, str]) -> None:
+async def run(n: int, staff: int, stalled: int, answer: bool, env: dict[str, str]) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     with private_redis() as url:
-        async with seeded(url) as (actions, dialogue, _store):
+        async with seeded(url) as (actions, dialogue, store):
             secret, _ = await actions.accounts.create_token(
                 "moderator", Role.MODERATOR, (dialogue.slug,), "bench", "2026-01-01T00:00:00Z"
             )
@@ -141,9 +146,20 @@ async def run(n: int, staff: int, answer: bool, env: dict[str, str]) -> None:
             assert srv.process is not None
             viewers: list[Viewer] = []
             staff_ws: list[ClientConnection] = []
+            stuck: list[StalledViewer] = []
             try:
                 base = f"/ws/v1/dialogues/{dialogue.slug}"
-                await _open(srv.host, srv.port, f"{base}/feed", n, answer, viewers)
+                path = f"{base}/feed"
+                await _open(srv.host, srv.port, path, n, answer, viewers)
+                for _ in range(stalled):
+                    stuck.append(await asyncio.to_thread(StalledViewer, srv, path, 4096))
+                    await asyncio.to_thread(stuck[-1].frame)  # its snapshot; no more
+                if stuck:
+                    feed = Feed(store, actions, dialogue)
+                    waited = counter(srv, "doithoai_ws_frames_waited_total")
+                    while counter(srv, "doithoai_ws_frames_waited_total") < waited + 3 * stalled:
+                        await feed.edit()  # ~10 KB events
+                # After the edits: staff sockets read only once SIGTERM is sent.
                 ws_url = srv.url.replace("http://", "ws://")
                 for _ in range(staff):
                     ws = await connect(
@@ -169,6 +185,8 @@ async def run(n: int, staff: int, answer: bool, env: dict[str, str]) -> None:
                         v.transport.close()
                 for ws in staff_ws:
                     await ws.close()
+                for sock in stuck:
+                    sock.close()
                 srv.stop()
     codes = collections.Counter(v.close_code for v in viewers)
     losses = collections.Counter(v.lost for v in viewers)
@@ -184,7 +202,8 @@ async def run(n: int, staff: int, answer: bool, env: dict[str, str]) -> None:
         )
 
     print(
-        f"{n} viewers ({'answering' if answer else 'not answering'} the close), {staff} staff;"
+        f"{n} viewers ({'answering' if answer else 'not answering'} the close), {staff} staff,"
+        f" {stalled} stalled;"
         f" env {env or '{}'}; load average before " + " ".join(f"{x:.2f}" for x in load)
     )
     print(f"process exited {exited:.2f} s after SIGTERM, status {status}")
@@ -197,11 +216,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sockets", type=int, default=3000)
     parser.add_argument("--staff", type=int, default=2)
+    parser.add_argument("--stalled", type=int, default=0)
     parser.add_argument("--answer", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--env", action="append", default=[], help="K=V for the node")
     args = parser.parse_args()
     env = dict(item.split("=", 1) for item in args.env)
-    asyncio.run(run(args.sockets, args.staff, args.answer, env))
+    asyncio.run(run(args.sockets, args.staff, args.stalled, args.answer, env))
 
 
 if __name__ == "__main__":
