@@ -90,13 +90,14 @@ async def test_a_viewer_that_stopped_reading_does_not_hold_the_stop(
     try:
         async with connect(server.url.replace("http://", "ws://") + PATH) as reading:
             assert '"snapshot"' in await reading.recv()
+            ended = asyncio.create_task(_close_code(reading))  # it reads all along
             await asyncio.to_thread(stalled.frame)  # its snapshot; then it reads no more
             waited = counter(server, "doithoai_ws_frames_waited_total")
             while counter(server, "doithoai_ws_frames_waited_total") < waited + 3:
                 await feed.edit()  # ~10 KB events, until frames wait for the stalled viewer
 
             server.process.send_signal(signal.SIGTERM)
-            code = await _close_code(reading)
+            code = await ended
             status = await asyncio.to_thread(server.process.wait, ENDED_WITHIN)
 
         assert code == 1012
