@@ -24,7 +24,12 @@ per-address slot. Here:
   close began (the app's, ours, or the client's) is reset, whatever the
   client does meanwhile (a trickle of reads keeps the write stall away, and
   that deadline may be off), so a close always ends and frees the socket's
-  per-address place.
+  per-address place;
+- when the node stops (a rolling restart), every socket is told 1012 at
+  once, as uvicorn does, but one whose transport holds writes is reset at
+  once, and one whose close is not out ``SHUTDOWN_DRAIN`` seconds later is
+  reset then: the node waits for every connection before it stops, and a
+  client that stopped reading would hold it for its whole graceful bound.
 
 The public feed's direct path (``direct.py``) writes pre-built frames to the
 transport itself: ``open_for_writes`` says whether a frame may be written
@@ -80,6 +85,9 @@ DIRECT = "doithoai.direct"
 #: probing a window that stays shut: the client is never told, and the
 #: kernel's buffers stay taken.
 RESET_ON_CLOSE = struct.pack("ii", 1, 0)
+#: Seconds a socket's 1012 close may take to go out once the node stops
+#: before the socket is reset: the node's stop waits for every socket.
+SHUTDOWN_DRAIN = 1.0
 
 
 class _Unread:
@@ -238,6 +246,33 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
             self.close_timer = self.loop.call_later(timeout, self._close_unanswered)
         if self.writes_paused:
             self._watch_drain()
+
+    # The node stopping.
+
+    def shutdown(self) -> None:
+        """uvicorn's, on the node's stop (a rolling restart): the close frame
+        with 1012 and the transport closed, so the client resumes elsewhere;
+        the node waits for every connection to go before it stops (up to its
+        graceful bound, 5 s). A connection whose transport holds writes (its
+        client stopped reading) would hold it that long, its close queued
+        behind what it does not read: it is reset at once, and one whose
+        close is not out ``SHUTDOWN_DRAIN`` seconds later is reset then."""
+        if self.writes_paused and not (self.disconnected or self._reset):
+            log.info("dropping a WebSocket from %s: the node stops, it reads nothing", self._peer())
+            self._abort()
+            return
+        super().shutdown()
+        if not (self.disconnected or self._reset):
+            if self._deadline is not None:
+                self._deadline.cancel()
+            self._deadline = self.loop.call_later(SHUTDOWN_DRAIN, self._shutdown_overdue)
+
+    def _shutdown_overdue(self) -> None:
+        if not (self.disconnected or self._reset):
+            log.info(
+                "dropping a WebSocket from %s: the node stops, its close is not out", self._peer()
+            )
+            self._abort()
 
     # Reading follows writing.
 
