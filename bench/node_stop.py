@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import collections
 import os
 import resource
@@ -39,8 +38,8 @@ from tests.e2e.test_ws_direct import Feed, counter
 from tests.e2e.test_ws_direct import Viewer as StalledViewer
 
 from .common import private_redis, seeded, server
+from .rawhttp import open_viewers
 
-BATCH = 200
 #: No ping or heartbeat meanwhile.
 QUIET = {"DOITHOAI_WS_PING_INTERVAL": "3600", "DOITHOAI_WS_PING_TIMEOUT": "3600"}
 
@@ -107,25 +106,6 @@ class Viewer(asyncio.Protocol):
             self.ready.set_exception(ConnectionError("closed before the snapshot"))
 
 
-async def _open(host: str, port: int, path: str, n: int, answer: bool, into: list[Viewer]) -> None:
-    loop = asyncio.get_running_loop()
-    for start in range(0, n, BATCH):
-        batch = []
-        for _ in range(min(BATCH, n - start)):
-            key = base64.b64encode(os.urandom(16)).decode()
-            request = (
-                f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
-                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                "Sec-WebSocket-Version: 13\r\n\r\n"
-            ).encode()
-            batch.append(Viewer(request, answer))
-        await asyncio.gather(
-            *(loop.create_connection(lambda v=v: v, host, port) for v in batch)  # type: ignore[misc]
-        )
-        await asyncio.gather(*(v.ready for v in batch))
-        into.extend(batch)
-
-
 async def _staff_end(ws: ClientConnection) -> tuple[int | None, float]:
     try:
         while True:
@@ -150,7 +130,9 @@ async def run(n: int, staff: int, stalled: int, answer: bool, env: dict[str, str
             try:
                 base = f"/ws/v1/dialogues/{dialogue.slug}"
                 path = f"{base}/feed"
-                await _open(srv.host, srv.port, path, n, answer, viewers)
+                await open_viewers(
+                    srv.host, srv.port, path, n, lambda r: Viewer(r, answer), viewers
+                )
                 for _ in range(stalled):
                     stuck.append(await asyncio.to_thread(StalledViewer, srv, path, 4096))
                     await asyncio.to_thread(stuck[-1].frame)  # its snapshot; no more

@@ -10,8 +10,11 @@ do). Never for anything but the benchmarks.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
-from typing import Any
+import os
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 
 class Connection:
@@ -54,3 +57,40 @@ class Connection:
     async def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
+
+
+class RawViewer(Protocol):
+    """A hand-written WebSocket viewer (an asyncio protocol), ``ready`` once upgraded."""
+
+    ready: asyncio.Future[None]
+
+
+V = TypeVar("V", bound=RawViewer)
+
+
+def upgrade_request(host: str, port: int, path: str) -> bytes:
+    """The HTTP/1.1 request that opens a WebSocket at ``path``."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    return (
+        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n"
+    ).encode()
+
+
+async def open_viewers(
+    host: str,
+    port: int,
+    path: str,
+    n: int,
+    make: Callable[[bytes], V],
+    into: list[V],
+    batch: int = 200,
+) -> None:
+    """Open ``n`` viewers ``batch`` at a time, each made from its upgrade request."""
+    loop = asyncio.get_running_loop()
+    for start in range(0, n, batch):
+        made = [make(upgrade_request(host, port, path)) for _ in range(min(batch, n - start))]
+        await asyncio.gather(*(loop.create_connection(lambda v=v: v, host, port) for v in made))  # type: ignore[misc]
+        await asyncio.gather(*(v.ready for v in made))
+        into.extend(made)

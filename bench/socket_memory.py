@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
 import os
 import resource
@@ -43,9 +42,10 @@ from server.realtime.messages import snapshot
 from tests.helpers import free_port
 
 from .common import pinned, private_redis, rss_kib, seeded, server
+from .rawhttp import open_viewers
 
 #: Sockets opened before the measurement, and at once while connecting.
-WARM, BATCH = 100, 200
+WARM = 100
 SERVER_CORE, CLIENT_CORE = 0, 1
 #: No ping or heartbeat meanwhile.
 QUIET = {"DOITHOAI_WS_PING_INTERVAL": "3600", "DOITHOAI_WS_PING_TIMEOUT": "3600"}
@@ -111,25 +111,6 @@ class Viewer(asyncio.Protocol):
             self.ready.set_exception(ConnectionError("closed before the snapshot"))
 
 
-async def _open(host: str, port: int, path: str, n: int, into: list[Viewer]) -> None:
-    loop = asyncio.get_running_loop()
-    for start in range(0, n, BATCH):
-        batch = []
-        for _ in range(min(BATCH, n - start)):
-            key = base64.b64encode(os.urandom(16)).decode()
-            request = (
-                f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
-                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                "Sec-WebSocket-Version: 13\r\n\r\n"
-            ).encode()
-            batch.append(Viewer(request))
-        await asyncio.gather(
-            *(loop.create_connection(lambda v=v: v, host, port) for v in batch)  # type: ignore[misc]
-        )
-        await asyncio.gather(*(v.ready for v in batch))
-        into.extend(batch)
-
-
 def _peer(host: str, port: int, tmp: Path, text: str) -> subprocess.Popen[bytes]:
     """The ``websockets`` peer on the server's core, once it listens."""
     path = tmp / "snapshot.json"
@@ -192,11 +173,11 @@ async def run(
                     port = free_port()
                     peer = await asyncio.to_thread(_peer, host, port, Path(tmp), text)
                     pid = peer.pid
-                await _open(host, port, path, WARM, viewers)
+                await open_viewers(host, port, path, WARM, Viewer, viewers)
                 await asyncio.sleep(1.0)
                 before_rss = rss_kib(pid)
                 before = _snapshot(pid, snap) if trace else None
-                await _open(host, port, path, n, viewers)
+                await open_viewers(host, port, path, n, Viewer, viewers)
                 await asyncio.sleep(1.0)
                 kib = (rss_kib(pid) - before_rss) / n
                 if before is not None:
