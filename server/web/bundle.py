@@ -13,6 +13,12 @@ two modules declaring the same name is an error, as is importing a name the
 other module does not export, an aliased, default or namespace import, or a
 bare specifier. Top-level means "at column 0": the sources are formatted so.
 
+A shared module's top-level function that nothing in the bundle names
+(outside its own body) is left out, again until none is: the pages'
+modules export more than the widget uses, and every portal would download
+it. A name that appears anywhere else, in a comment or a string too, keeps
+its function (a declaration has no effect of its own to lose).
+
 It never evaluates or rewrites code beyond those lines, and reads only the
 files the entry reaches; the widget's route minifies the result
 (``widget.script``).
@@ -37,6 +43,14 @@ OTHER_EXPORT = re.compile(r"^export\s+(?:default\b|\*)", re.M)
 DECLARATION = re.compile(rf"^(?:export\s+)?(?:async\s+)?(?:function\*?|class)\s+({_NAME})", re.M)
 VARIABLE = re.compile(
     rf"^(?:export\s+)?(?:const|let|var)\s+(\{{[^}}]*\}}|\[[^\]]*\]|{_NAME})", re.M
+)
+
+
+#: A top-level function declaration whose body lines are all indented, to
+#: its closing brace alone at column 0 (anything else is kept as it is).
+_FUNCTION = re.compile(
+    rf"^(?:async\s+)?function\*?\s+({_NAME})\([^\n]*(?:\n(?:[ \t][^\n]*)?)*\n\}}[ \t]*$\n?",
+    re.M,
 )
 
 
@@ -159,6 +173,32 @@ def bundle(entry: Path, root: Path, sources: Mapping[Path, str] | None = None) -
         text = IMPORT.sub("", module.text)
         if module.path != entry:
             text = EXPORT_LIST.sub("", EXPORT_KEYWORD.sub("", text))
-        text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
-        parts.append(f"// ---- {_shown(module.path, root)}\n{text}\n")
-    return "\n".join(parts)
+        parts.append(text)
+    _drop_unused(parts, shared=len(modules) - 1)  # the entry comes last
+    return "\n".join(
+        f"// ---- {_shown(m.path, root)}\n" + re.sub(r"\n{3,}", "\n\n", t).strip("\n") + "\n"
+        for m, t in zip(modules, parts, strict=True)
+    )
+
+
+def _uses(name: str, text: str) -> int:
+    return len(re.findall(rf"(?<![\w$]){re.escape(name)}(?![\w$])", text))
+
+
+def _drop_unused(parts: list[str], shared: int) -> None:
+    """Leave out of ``parts[:shared]`` the functions no other text names."""
+    while True:
+        whole = "\n".join(parts)
+        unused = [
+            match.group(0)
+            for part in parts[:shared]
+            for match in _FUNCTION.finditer(part)
+            if _uses(match.group(1), whole) == _uses(match.group(1), match.group(0))
+        ]
+        if not unused:
+            return
+        for index in range(shared):
+            for unit in unused:
+                parts[index] = (
+                    parts[index].replace(unit, "", 1) if unit in parts[index] else parts[index]
+                )

@@ -169,3 +169,40 @@ def test_no_string_hides_where_extraction_cannot_see_it() -> None:
     would be missing from the catalogs and the bundle."""
     for path in [*widget.SOURCES.glob("*.js"), *widget.LIB.glob("*.js")]:
         assert not re.search(r"\$\{[^}`]*\bt\(", path.read_text()), path.name
+
+
+def test_the_bundler_leaves_out_shared_functions_nothing_names(tmp_path: Path) -> None:
+    """A shared module's function nobody calls is not downloaded by every
+    portal: left out, and then the ones only it called; any other mention
+    keeps a function, and so does any function not written as the sources
+    are formatted (body indented, closing brace alone at column 0)."""
+    entry = _write(
+        tmp_path,
+        {
+            "entry.js": (
+                'import { used, mentioned } from "./a.js";\n'
+                "function mine() {\n  return 1;\n}\n"
+                "export const c = used() + mentioned;\n"
+            ),
+            "a.js": (
+                "export function used() {\n  return helper(2);\n}\n"
+                "function helper(n) {\n  return n;\n}\n"
+                "export function unused() {\n  return inner();\n}\n"
+                "function inner() {\n  if (true) {\n    return 3;\n  }\n\n  return inner();\n}\n"
+                "export async function later() {\n  return 4;\n}\n"
+                "// tell() is only named in this comment\n"
+                "export function tell() {\n  return 5;\n}\n"
+                "export function oneLine() { return 6; }\n"
+                "export function folded(\n  a,\n) {\n  return a;\n}\n"
+                "export const mentioned = 7;\n"
+            ),
+        },
+    )
+    out = bundle(entry, tmp_path)
+    for kept in ("function used()", "function helper(n)", "function mine()", "function tell()"):
+        assert kept in out
+    for kept in ("function oneLine()", "function folded(", "const mentioned = 7;"):
+        assert kept in out
+    for gone in ("unused", "inner", "later"):
+        assert gone not in out
+    assert "function helper(n) {\n  return n;\n}\n// tell()" in out
