@@ -142,6 +142,15 @@ export class DoithoaiWidget extends HTMLElement {
     this.voted = new Set(stored(this.votedKey, []));
     this.online = () => this.reloadNow();
     window.addEventListener("online", this.online);
+    // A card drawn again between a press and its release would lose the click
+    // (a vote, in a storm of them): while a pointer is down in the widget,
+    // drawing waits, and happens at the frame after the release (the click first).
+    this.pressed = false;
+    const { signal } = this.running;
+    this.shadowRoot.addEventListener("pointerdown", () => (this.pressed = true), { signal });
+    const release = () => this.pressed && ((this.pressed = false), requestAnimationFrame(() => this.draw()));
+    for (const type of ["pointerup", "pointercancel"]) window.addEventListener(type, release, { capture: true, signal });
+    window.addEventListener("blur", release, { signal }); // the window's own, not a field's
     // What a screen reader hears of the feed, and the questions this device sent.
     this.herald = new Herald((text) => this.announce(text), this.t);
     this.mine = new MyQuestions({ slug: this.slug, t: this.t, call: (url) => this.call(url), server: this.api, lang: this.language, heading: "h3" });
@@ -497,6 +506,7 @@ export class DoithoaiWidget extends HTMLElement {
   }
 
   draw() {
+    if (this.pressed) return; // drawn at the release
     for (const [id, old] of this.cards) {
       if (!this.model.questions[id]) {
         old.node.remove();
