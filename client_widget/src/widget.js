@@ -151,6 +151,8 @@ export class DoithoaiWidget extends HTMLElement {
     const release = () => this.pressed && ((this.pressed = false), requestAnimationFrame(() => this.draw()));
     for (const type of ["pointerup", "pointercancel"]) window.addEventListener(type, release, { capture: true, signal });
     window.addEventListener("blur", release, { signal }); // the window's own, not a field's
+    // A release it did not hear (a press on a scrollbar): no button down any more.
+    window.addEventListener("pointermove", (e) => e.buttons || release(), { capture: true, signal });
     // What a screen reader hears of the feed, and the questions this device sent.
     this.herald = new Herald((text) => this.announce(text), this.t);
     this.mine = new MyQuestions({ slug: this.slug, t: this.t, call: (url) => this.call(url), server: this.api, lang: this.language, heading: "h3" });
