@@ -20,6 +20,9 @@ document.addEventListener("pointerdown", (e) => (pressed = e.target), true);
 for (const type of ["pointerup", "pointercancel"]) window.addEventListener(type, release, true);
 // The window's own blur (another window took the pointer), not a field's.
 window.addEventListener("blur", (e) => e.target === window && release());
+// A release the page did not hear (the press was on a scrollbar, say): the
+// pointer moving with no button down has been let go.
+window.addEventListener("pointermove", (e) => pressed && e.buttons === 0 && release(), true);
 
 /** Whether `node` (in the page) holds the node a pointer is pressed on; if
  * so, `later` runs once the pointer is let go (once, however often asked). */

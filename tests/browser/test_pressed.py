@@ -1,8 +1,8 @@
 """A staff page's hold on what a pointer is pressed on
 (moderator_ui/static/pressed.js): a node holding the pressed one is held
-until the pointer is let go, or its press is cancelled, or the window loses
-the pointer; then what the page asked for runs, once. Run in Chromium at the
-test's own origin (no app server)."""
+until the pointer is let go (or its press is cancelled, or the window loses
+the pointer, or it moves with no button down); then what the page asked for
+runs, once. Run in Chromium at the test's own origin (no app server)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ SETUP = """async () => {
 END_PRESS = {
     "blur": "window.dispatchEvent(new FocusEvent('blur'))",
     "pointercancel": "window.dispatchEvent(new PointerEvent('pointercancel'))",
+    "pointermove": "window.dispatchEvent(new PointerEvent('pointermove', {buttons: 0}))",
 }
 
 
@@ -54,7 +55,8 @@ def test_a_node_is_held_while_a_pointer_is_pressed_in_it(page: Page) -> None:
 
 @pytest.mark.parametrize("end", sorted(END_PRESS))
 def test_a_press_that_ends_without_a_release_lets_go(page: Page, end: str) -> None:
-    """A cancelled press, or the window's blur, lets go as a release does."""
+    """A cancelled press, the window's blur, or the pointer moving with no
+    button down (a release the page did not hear) lets go as a release does."""
     with pressed_on(page, page.get_by_role("button", name="Lưu")):
         assert page.evaluate("ask()") == [True, False, True]
         page.evaluate(END_PRESS[end])
