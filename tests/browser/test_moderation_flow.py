@@ -178,6 +178,39 @@ def test_a_click_is_kept_when_its_card_is_drawn_again_while_pressed(
         context.close()
 
 
+def test_a_click_is_kept_when_a_section_drawn_above_it_while_pressed_pushes_it(
+    site: ServerProcess, chromium: Browser
+) -> None:
+    """A written answer owed without an official (the producer takes it off
+    the air to answer in writing) shows its section above the lists between
+    the press and the release of a card's button: the section would push the
+    button from under the pointer, so the console is drawn once it is let go."""
+    redis_url = site.env["REDIS_URL"]
+    owed = question_id(redis_url, ask(site, TEXT))
+    ask(site, OTHER)
+    context = signed_in(chromium, site.url, "moderator")
+    with StaffClient(site.url, "admin") as admin:
+        admin.act(SLUG, owed, "approve")
+        admin.act(SLUG, owed, "queue")
+        assert admin.post(f"/api/v1/dialogues/{SLUG}/next", {"current": ""}).is_success
+        try:
+            page = context.new_page()
+            frames = heard(page)
+            page.goto(f"{site.url}/console/{SLUG}")
+            expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+            card = pending_card(page, OTHER)
+            with pressed_on(page, card.get_by_role("button", name="Biên tập", exact=True)):
+                deferred = admin.post(
+                    f"/api/v1/dialogues/{SLUG}/next", {"then": "defer", "current": owed}
+                )
+                assert deferred.is_success, deferred.text
+                wait_for_drawn(page, frames, "question.deferred")
+            expect(page.locator("#unowned-list > li")).to_have_count(1)
+            expect(card.get_by_label("Nội dung câu hỏi (bản gốc vẫn được lưu)")).to_be_focused()
+        finally:
+            context.close()
+
+
 def test_stale_action_shows_conflict_and_refreshes(site: ServerProcess, console: Page) -> None:
     """When another moderator acts first, the console says so in words and
     shows the question as it now is."""
