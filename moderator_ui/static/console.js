@@ -28,6 +28,7 @@ import { readJSON } from "./lib/dom.js";
 import { allowedActions, viewerOf } from "./lib/permissions.js";
 import { apply, createState, take } from "./lib/state.js";
 import { formatTime } from "./lib/time.js";
+import { held } from "./pressed.js";
 
 const root = document.getElementById("console");
 const slug = root.dataset.slug;
@@ -127,6 +128,11 @@ function announce(text) {
 
 function touch(id) {
   dirty.add(id);
+  schedule();
+}
+
+/** Draw at the next frame what is waiting. */
+function schedule() {
   if (!frame) frame = requestAnimationFrame(draw);
 }
 
@@ -209,6 +215,11 @@ function flush() {
 
 function draw() {
   frame = 0;
+  // A control replaced or moved under a pressed pointer would lose its click
+  // (a card drawn again, a row moved in its list), and so would one that a
+  // card or a section drawn above it pushes down: the console is drawn once
+  // the pointer is let go (pressed.js).
+  if (held(root, schedule)) return;
   for (const id of dirty) {
     if (id === null) continue;
     // Only the cards in the DOM are drawn again; the others when they come into view.
@@ -306,31 +317,9 @@ function rowFor(id) {
   return cards.get(id).node;
 }
 
-// A card built again between a press and its release would lose the click:
-// the release lands on the new card, and a click goes to the node both
-// happened on. So the card under a pressed pointer keeps its node until the
-// pointer comes up; it is drawn at the frame after (the click comes first).
-let pressed = null; // the node the pointer went down on, while it is down
-const heldBack = new Set(); // ids of the cards not drawn again while pressed
-
-function release() {
-  pressed = null;
-  for (const id of heldBack) touch(id);
-  heldBack.clear();
-}
-
-document.addEventListener("pointerdown", (e) => (pressed = e.target), true);
-for (const type of ["pointerup", "pointercancel"]) window.addEventListener(type, release, true);
-// The window's own blur (another window took the pointer), not a field's.
-window.addEventListener("blur", (e) => e.target === window && release());
-
 function redraw(id) {
   const question = questions.get(id);
   const old = cards.get(id);
-  if (old && pressed && old.node.contains(pressed) && old.node.isConnected) {
-    heldBack.add(id);
-    return;
-  }
   if (!question) {
     if (old) old.node.remove();
     cards.delete(id);

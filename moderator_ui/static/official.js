@@ -21,6 +21,7 @@ import { h, length, readJSON, reconcile } from "./lib/dom.js";
 import { allowedActions, viewerOf } from "./lib/permissions.js";
 import { apply, createState, listQueue, older, take } from "./lib/state.js";
 import { formatDay, formatTime, timeElement, today } from "./lib/time.js";
+import { held } from "./pressed.js";
 
 const root = document.getElementById("official");
 const slug = root.dataset.slug;
@@ -167,6 +168,9 @@ function order(key, items) {
 
 function draw() {
   view.frame = 0;
+  // A card's buttons drawn again, or the card moved to another list, under a
+  // pressed pointer would lose its click: drawn once it is let go (pressed.js).
+  if (held(root, schedule)) return;
   const now = today();
   const placed = new Map(Object.keys(lists).map((key) => [key, []]));
   for (const q of Object.values(model.questions)) {

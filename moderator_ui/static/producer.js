@@ -19,6 +19,7 @@ import { api, csrfToken, errorMessage } from "./lib/api.js";
 import { readJSON, reconcile } from "./lib/dom.js";
 import { allowedActions, viewerOf } from "./lib/permissions.js";
 import { apply, createState, listQueue, take } from "./lib/state.js";
+import { held } from "./pressed.js";
 import { approvedRow, deferredRow, onAirControls, queueRow, summary } from "./producer_cards.js";
 
 const root = document.getElementById("producer");
@@ -180,6 +181,10 @@ function cardContext() {
 
 function draw() {
   view.frame = 0;
+  // A control replaced or moved under a pressed pointer would lose its click,
+  // and so would one that a list or a signal drawn above it pushes down: the
+  // page is drawn once the pointer is let go (pressed.js).
+  if (held(root, schedule)) return;
   const saved = rememberFocus();
   const ctx = cardContext();
   const isEnded = ctx.ended;

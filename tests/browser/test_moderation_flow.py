@@ -12,7 +12,14 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.helpers import ServerProcess
-from tests.support.browser import page_through_login, signed_in
+from tests.support.browser import (
+    heard,
+    page_through_login,
+    pressed_on,
+    signed_in,
+    wait_for_drawn,
+    wait_for_frame,
+)
 from tests.support.questions import question_id
 from tests.support.staff import StaffClient
 from tests.web.seed import SLUG, ask, server_env
@@ -23,10 +30,6 @@ TEXT = "Xin hỏi khi nào thành phố hoàn thành phủ sóng 4G cho các th�
 OTHER = "Thủ tục hành chính trực tuyến còn nhiều bước rườm rà, Huế có kế hoạch đơn giản hóa không?"
 XSS = '<img src=x onerror="window.__xss=1">'
 EDITED = "Thành phố có kế hoạch đơn giản hóa thủ tục hành chính trực tuyến không?"
-#: How often a test looks again for a WebSocket frame it waits for.
-POLL_MS = 50
-#: Resolves once the page has drawn two more animation frames.
-TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def open_public(page: Page, site: ServerProcess) -> None:
@@ -142,12 +145,6 @@ def test_reject_needs_a_reason_and_edit_keeps_the_original(
     expect(edited.locator(".q-original p")).to_have_text(OTHER, use_inner_text=False)
 
 
-def wait_for_frame(page: Page, frames: list[str], part: str) -> None:
-    """Until a frame holding ``part`` has come on the page's feed."""
-    while not any(part in frame for frame in frames):
-        page.wait_for_timeout(POLL_MS)
-
-
 def test_a_click_is_kept_when_its_card_is_drawn_again_while_pressed(
     site: ServerProcess, chromium: Browser
 ) -> None:
@@ -158,11 +155,10 @@ def test_a_click_is_kept_when_its_card_is_drawn_again_while_pressed(
     to do the same to a card whose edit had just been typed.)"""
     code = ask(site, OTHER)
     qid = question_id(site.env["REDIS_URL"], code)
-    frames: list[str] = []
     context = signed_in(chromium, site.url, "moderator")
     try:
         page = context.new_page()
-        page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
+        frames = heard(page)
         page.goto(f"{site.url}/console/{SLUG}")
         expect(page.locator("#connection")).to_have_attribute("data-state", "live")
         card = pending_card(page, OTHER)
@@ -170,24 +166,49 @@ def test_a_click_is_kept_when_its_card_is_drawn_again_while_pressed(
         # The console's own claim on the question it moved to comes back first.
         wait_for_frame(page, frames, '"by":"moderator"')
         card.get_by_label("Nội dung câu hỏi (bản gốc vẫn được lưu)").fill(EDITED)
-        save = card.get_by_role("button", name="Lưu", exact=True)
-        save.scroll_into_view_if_needed()
-        box = save.bounding_box()
-        assert box is not None
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.mouse.down()
-        with StaffClient(site.url, "admin") as admin:
-            claimed = admin.post(f"/api/v1/dialogues/{SLUG}/questions/{qid}/handling")
-            assert claimed.is_success, claimed.text
-        wait_for_frame(page, frames, '"by":"admin"')
-        # The frame's draw is done two animation frames after it came.
-        page.evaluate(TWO_FRAMES)
-        page.mouse.up()
+        with pressed_on(page, card.get_by_role("button", name="Lưu", exact=True)):
+            with StaffClient(site.url, "admin") as admin:
+                claimed = admin.post(f"/api/v1/dialogues/{SLUG}/questions/{qid}/handling")
+                assert claimed.is_success, claimed.text
+            wait_for_drawn(page, frames, '"by":"admin"')
         edited = pending_card(page, EDITED)
         expect(edited.locator(".badge-edited")).to_have_text("Đã biên tập")
         expect(edited.locator(".q-handling")).to_contain_text("admin")
     finally:
         context.close()
+
+
+def test_a_click_is_kept_when_a_section_drawn_above_it_while_pressed_pushes_it(
+    site: ServerProcess, chromium: Browser
+) -> None:
+    """A written answer owed without an official (the producer takes it off
+    the air to answer in writing) shows its section above the lists between
+    the press and the release of a card's button: the section would push the
+    button from under the pointer, so the console is drawn once it is let go."""
+    redis_url = site.env["REDIS_URL"]
+    owed = question_id(redis_url, ask(site, TEXT))
+    ask(site, OTHER)
+    context = signed_in(chromium, site.url, "moderator")
+    with StaffClient(site.url, "admin") as admin:
+        admin.act(SLUG, owed, "approve")
+        admin.act(SLUG, owed, "queue")
+        assert admin.post(f"/api/v1/dialogues/{SLUG}/next", {"current": ""}).is_success
+        try:
+            page = context.new_page()
+            frames = heard(page)
+            page.goto(f"{site.url}/console/{SLUG}")
+            expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+            card = pending_card(page, OTHER)
+            with pressed_on(page, card.get_by_role("button", name="Biên tập", exact=True)):
+                deferred = admin.post(
+                    f"/api/v1/dialogues/{SLUG}/next", {"then": "defer", "current": owed}
+                )
+                assert deferred.is_success, deferred.text
+                wait_for_drawn(page, frames, "question.deferred")
+            expect(page.locator("#unowned-list > li")).to_have_count(1)
+            expect(card.get_by_label("Nội dung câu hỏi (bản gốc vẫn được lưu)")).to_be_focused()
+        finally:
+            context.close()
 
 
 def test_stale_action_shows_conflict_and_refreshes(site: ServerProcess, console: Page) -> None:

@@ -19,6 +19,7 @@ from server.domain.model import Status
 from server.domain.wrapup import ICT
 from server.web.templating import day
 from tests.helpers import ServerProcess
+from tests.support.browser import heard, pressed_on, wait_for_drawn
 
 from .owed_seed import Show, live_page, no_horizontal_scroll, signed_in
 
@@ -146,6 +147,35 @@ def test_ready_and_in_writing_reach_the_producer_and_never_change_the_air(
         assert console.evaluate("window.__sameDocument") is True
     finally:
         producer.close()
+        official.close()
+
+
+def test_a_click_is_kept_when_its_buttons_are_drawn_again_while_pressed(
+    chromium: Browser, server: ServerProcess, redis_server: str
+) -> None:
+    """The producer notes a queued question (a new version: its buttons are
+    drawn again) between the press and the release of the official's "ready"
+    button: the click is not lost, the card is drawn once it is let go."""
+    b = Show(redis_server, server.url, "nhan-giu")
+    queued = b.ask(NEXT)
+    b.publish(queued, "o1", queue=True)
+    qid = b.question(queued).id
+    official = signed_in(chromium, server, "official")
+    try:
+        page = official.new_page()
+        frames = heard(page)
+        page.goto(console_url(server, b))
+        expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+        waiting = card(page, "queued", NEXT)
+        ready = waiting.get_by_role("button", name=f"Sẵn sàng trả lời câu hỏi #{qid}")
+        expect(ready).to_have_attribute("aria-pressed", "false")
+        with pressed_on(page, ready):
+            b.act(queued, "note", "producer", text=NOTE)
+            wait_for_drawn(page, frames, "question.noted")
+        expect(ready).to_have_attribute("aria-pressed", "true")
+        expect(waiting.locator(".note-text")).to_have_text(NOTE)
+        assert b.question(queued).ready_at is not None
+    finally:
         official.close()
 
 

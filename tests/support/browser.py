@@ -72,3 +72,45 @@ def expect_refused_field(field: Locator, error: Locator, message: str) -> None:
     expect(error).to_have_text(message)
     expect(field).to_have_attribute("aria-invalid", "true")
     expect(field).to_be_focused()
+
+
+#: How often a test looks again for a WebSocket frame it waits for.
+POLL_MS = 50
+#: Resolves once the page has drawn two more animation frames.
+TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def heard(page: Page) -> list[str]:
+    """The frames ``page``'s WebSockets receive from now on (the list grows)."""
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
+    return frames
+
+
+def wait_for_frame(page: Page, frames: list[str], part: str) -> None:
+    """Until a frame holding ``part`` has come on the page's feed."""
+    while not any(part in frame for frame in frames):
+        page.wait_for_timeout(POLL_MS)
+
+
+def wait_for_drawn(page: Page, frames: list[str], part: str) -> None:
+    """Until a frame holding ``part`` came and the page drew what it brought
+    (a live page draws at the animation frame after a message: two more)."""
+    wait_for_frame(page, frames, part)
+    page.evaluate(TWO_FRAMES)
+
+
+@contextmanager
+def pressed_on(page: Page, control: Locator) -> Iterator[None]:
+    """The pointer down on ``control`` while the block runs, let go after it:
+    a click with whatever the block makes happen between its press and its
+    release (a live redraw of the control, for one)."""
+    control.scroll_into_view_if_needed()
+    box = control.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    try:
+        yield
+    finally:
+        page.mouse.up()

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Route, expect
 
 from tests.helpers import ServerProcess
+from tests.support.browser import heard, pressed_on, signed_in, wait_for_drawn
 from tests.support.questions import question_id
 
 from ..air_pages import (
@@ -222,6 +223,32 @@ def test_the_officials_ready_and_in_writing_reach_the_console(
         assert on_air_ids(admin, slug) == []
     finally:
         page.context.close()
+
+
+def test_a_click_is_kept_when_its_row_is_drawn_again_while_pressed(
+    chromium: Browser, site: ServerProcess, slug: str, admin: StaffClient
+) -> None:
+    """The official says "ready" (the row is drawn again) between the press
+    and the release of the row's "queue" button: the click is not lost, the
+    list is drawn once it is let go."""
+    a = approved(admin, site, slug, FIRST)
+    admin.act(slug, a, "assign", official_id="o1")
+    context = signed_in(chromium, site.url, "producer")
+    try:
+        page = context.new_page()
+        frames = heard(page)
+        page.goto(f"{site.url}/console/{slug}/producer")
+        expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+        queue = row(page, "approved", FIRST).get_by_role("button", name="Đưa vào hàng chờ")
+        with pressed_on(page, queue), StaffClient(site.url, "official") as official:
+            official.act(slug, a, "ready", version=question(admin, slug, a)["version"])
+            wait_for_drawn(page, frames, "question.ready")
+        wait_queue(admin, slug, [a])
+        expect(row(page, "queue", FIRST).locator(".pr-ready")).to_have_text(
+            "Nguyễn Văn An sẵn sàng trả lời"
+        )
+    finally:
+        context.close()
 
 
 def test_choosing_an_official_assigns_at_once_with_undo(
