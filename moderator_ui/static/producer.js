@@ -46,6 +46,7 @@ const view = {
   synced: false,
   frame: 0,
   airBusy: false,
+  shownOnAir: undefined, // the id on air as last drawn ("" for none), what an air press acts on
   overlayBusy: false,
   undo: null, // {id, until (ms), text}: the last air change, while it may be undone
   undoTimer: 0,
@@ -226,6 +227,7 @@ function drawPhase(isEnded) {
 
 function drawAirControls(queued) {
   const current = onAir();
+  view.shownOnAir = model.onAir || "";
   const head = model.questions[queued[0]];
   const busy = view.airBusy;
   airButtons.next.disabled = busy || (!current && !head);
@@ -630,8 +632,11 @@ async function sendAir(url, body, op) {
   }
 }
 
+/** What the producer saw on air: the page's last drawing, not the feed's
+ * newest word (a press holds the drawing back; another producer's "next"
+ * that came meanwhile must make this one a conflict, not a second move). */
 function current() {
-  return model.onAir || "";
+  return view.shownOnAir ?? (model.onAir || "");
 }
 
 function nextQuestion(then) {

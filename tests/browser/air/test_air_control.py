@@ -187,6 +187,35 @@ def test_two_producers_pressing_next_at_once_give_one_question_on_air(
         second.context.close()
 
 
+def test_next_held_while_another_producer_moves_the_air_moves_it_once(
+    chromium: Browser, site: ServerProcess, slug: str, admin: StaffClient
+) -> None:
+    """A producer's "next" is pressed while another producer's lands: the
+    page holds its drawing until the release, so the producer still sees the
+    question they meant to move on from, and that is what the press sends:
+    refused (the air changed), not a second move past a question nobody saw."""
+    a, b, c = queued(admin, site, slug, FIRST, SECOND, THIRD)
+    admin.post(f"/api/v1/dialogues/{slug}/next", {"current": ""})
+    context = signed_in(chromium, site.url, "producer")
+    try:
+        page = context.new_page()
+        frames = heard(page)
+        page.goto(f"{site.url}/console/{slug}/producer")
+        on_air = page.locator("#on-air-question .q-text")
+        expect(on_air).to_have_text(FIRST)
+        with pressed_on(page, page.get_by_role("button", name=NEXT)):
+            admin.post(f"/api/v1/dialogues/{slug}/next", {"current": a})
+            wait_for_drawn(page, frames, '"question.on_air"')
+        expect(page.locator("#notice")).to_have_text(
+            "Câu hỏi đang lên sóng vừa thay đổi. Vui lòng xem lại."
+        )
+        expect(on_air).to_have_text(SECOND)
+        assert on_air_ids(admin, slug) == [b]
+        assert admin.queue(slug) == [c]
+    finally:
+        context.close()
+
+
 def test_the_officials_ready_and_in_writing_reach_the_console(
     chromium: Browser, site: ServerProcess, slug: str, admin: StaffClient
 ) -> None:
