@@ -618,6 +618,8 @@ async function sendAir(url, body, op) {
   if (result.ok) {
     const now = result.data.on_air;
     if (now) take(model, now);
+    // The producer's own move is known to them before it is drawn.
+    view.shownOnAir = now && now.status === "on_air" ? now.id : "";
     const change = result.data.change;
     if (change) offerUndo(change, described(op, before, now));
     else view.undo = null;
