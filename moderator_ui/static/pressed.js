@@ -1,10 +1,10 @@
 // A click that a live redraw would lose: a click goes to the node both the
 // press and the release happened on, so a node replaced (or moved) between a
-// staff member's press and its release takes the click with it. A staff page
-// asks held(node, later) before it replaces or moves a node with controls in
-// it on a live event: while a pointer is down inside it, the page leaves it as
-// it is, and `later` (which asks for a draw at the next frame, never draws
-// at once) runs once the pointer is let go, before the click.
+// press and its release takes the click with it. A page (the staff pages, the
+// public page) asks held(node, later) before it replaces or moves a node with
+// controls in it on a live event: while a pointer is down inside it, the page
+// leaves it as it is, and `later` (which asks for a draw at the next frame,
+// never draws at once) runs once the pointer is let go, before the click.
 
 let pressed = null; // the node the pointer went down on, while it is down
 const waiting = new Set(); // what runs once it is let go

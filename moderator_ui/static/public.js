@@ -23,6 +23,7 @@ import { LoadMore } from "./lib/older.js";
 import { fetchProof, sendProven } from "./lib/proof.js";
 import { apply, createState, older, setVotes } from "./lib/state.js";
 import { clockOffset, formatDay, timeElement } from "./lib/time.js";
+import { held } from "./pressed.js";
 import { createBrowse } from "./public_filter.js";
 import { following } from "./public_follow.js";
 
@@ -135,6 +136,10 @@ function receive(message) {
 
 function draw() {
   view.frame = 0;
+  // A card drawn again (its votes change every second in a storm) or moved
+  // between a press and its release would lose the click, a citizen's vote:
+  // while a pointer is down on the page, drawing waits for its release.
+  if (held(document.body, schedule)) return;
   const { cards } = view;
   for (const [id, old] of cards) {
     if (!model.questions[id]) {

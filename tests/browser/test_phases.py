@@ -3,8 +3,8 @@ dialogue's phase in words (before the broadcast, on air now, ended — written
 answers continue, archived), followed live; the socket's state only while it
 is lost; an answer given live points to its moment in the recording until
 its summary is written; a written answer owed says when it is due; once the
-broadcast has ended nothing waits in a queue and nobody votes, and a vote the
-server refuses says why."""
+broadcast has ended nothing waits in a queue and nobody votes, a vote the
+server refuses says why, and one pressed while its card changes counts."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from server.domain.wrapup import ICT
 from server.web.templating import day
 from tests.helpers import ServerProcess
+from tests.support.browser import heard, pressed_on, wait_for_drawn
 from tests.support.feed_link import FeedLink, deaf_feed, notice_follows_the_link
 from tests.web.record_seed import LIVE_AT
 
@@ -164,6 +165,34 @@ def test_a_refused_vote_says_why(
             "Cuộc đối thoại đã ngừng nhận lượt ủng hộ."
         )
         expect(card(page, qid).locator(".vote-count")).to_have_text("0")
+    finally:
+        citizen.close()
+
+
+def test_a_vote_pressed_while_its_card_changes_counts(
+    chromium: Browser, server: ServerProcess, redis_server: str
+) -> None:
+    """The card is drawn again when its question changes (its votes, every
+    second in a storm): a press begun on the old card and let go on a new one
+    would be no click. Drawing waits for the release; then the change shows."""
+    b = Show(redis_server, server.url, "bam-giu")
+    code = b.ask(ASKED)
+    b.publish(code, "o1")
+    qid = b.question(code).id
+    citizen = chromium.new_context(locale="vi-VN")
+    try:
+        page = citizen.new_page()
+        frames = heard(page)
+        page.goto(f"{server.url}/d/{b.slug}")
+        expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+        vote = card(page, qid).get_by_role("button", name=re.compile("Tôi cũng muốn hỏi"))
+        edited = ASKED.replace("4G", "5G")
+        with pressed_on(page, vote):
+            b.act(code, "edit", text=edited, version=b.question(code).version)
+            wait_for_drawn(page, frames, "5G")
+        expect(vote).to_have_attribute("aria-pressed", "true")
+        expect(card(page, qid).locator(".vote-count")).to_have_text("1")
+        expect(card(page, qid)).to_contain_text(edited)
     finally:
         citizen.close()
 

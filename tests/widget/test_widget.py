@@ -10,10 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, Route, WebSocket, WebSocketRoute, expect
+from playwright.sync_api import Browser, Locator, Page, Route, WebSocketRoute, expect
 
 from server.actions import Services
 from server.domain.model import Actor, Role
+from tests.support.browser import heard, pressed_on, wait_for_drawn
 from tests.support.store import with_actions
 
 from .conftest import AXE, OFFICIAL, Site
@@ -508,25 +509,16 @@ def test_a_vote_pressed_while_its_card_changes_is_kept(chromium: Browser, site: 
     widget, drawing waits for its release; then the change shows."""
     published = site.publish(site.ask(TEXT))
     page = chromium.new_context(locale="vi-VN").new_page()
-    sockets: list[WebSocket] = []
-    page.on("websocket", lambda ws: sockets.append(ws))
+    frames = heard(page)
     page.goto(site.page_url())
     widget = page.locator("doithoai-widget")
     expect(widget.locator(".conn")).to_have_attribute("data-state", "live")
     vote = re.compile("Tôi cũng muốn hỏi")
-    old = card(widget, "waiting", TEXT).get_by_role("button", name=vote)
-    old.scroll_into_view_if_needed()
-    box = old.bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.down()
     edited = TEXT.replace("4G", "5G")
-    q = site.staff["w-moderator"].question(site.slug, published["id"])
-    with sockets[-1].expect_event("framereceived", lambda frame: "5G" in str(frame)):
+    with pressed_on(page, card(widget, "waiting", TEXT).get_by_role("button", name=vote)):
+        q = site.staff["w-moderator"].question(site.slug, published["id"])
         site.act("w-moderator", q["id"], "edit", text=edited, version=q["version"])
-    # Two frames later the event has been drawn, had drawing not waited.
-    page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    page.mouse.up()
+        wait_for_drawn(page, frames, "5G")
     button = card(widget, "waiting", edited).get_by_role("button", name=vote)
     expect(button).to_have_attribute("aria-pressed", "true")
     feed = httpx.get(f"{site.api}/feed", timeout=10).json()
