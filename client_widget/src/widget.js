@@ -148,6 +148,9 @@ export class DoithoaiWidget extends HTMLElement {
     this.pressed = false;
     const { signal } = this.running;
     this.shadowRoot.addEventListener("pointerdown", () => (this.pressed = true), { signal });
+    // Space clicks a button at the key's release (a keyboard user's press).
+    this.shadowRoot.addEventListener("keydown", (e) => e.key === " " && e.target.closest("button") && (this.pressed = true), { signal });
+    window.addEventListener("keyup", (e) => e.key === " " && release(), { capture: true, signal });
     const release = () => this.pressed && ((this.pressed = false), requestAnimationFrame(() => this.draw()));
     for (const type of ["pointerup", "pointercancel"]) window.addEventListener(type, release, { capture: true, signal });
     window.addEventListener("blur", release, { signal }); // the window's own, not a field's

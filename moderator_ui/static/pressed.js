@@ -23,6 +23,10 @@ window.addEventListener("blur", (e) => e.target === window && release());
 // A release the page did not hear (the press was on a scrollbar, say): the
 // pointer moving with no button down has been let go.
 window.addEventListener("pointermove", (e) => pressed && e.buttons === 0 && release(), true);
+// The keyboard's press: Space clicks a button at the key's release, and only
+// the button it went down on (Enter clicks at once and needs no hold).
+document.addEventListener("keydown", (e) => e.key === " " && !e.repeat && e.target.closest?.("button") && (pressed = e.target), true);
+document.addEventListener("keyup", (e) => e.key === " " && pressed && release(), true);
 
 /** Whether `node` (in the page) holds the node a pointer is pressed on; if
  * so, `later` runs once the pointer is let go (once, however often asked). */

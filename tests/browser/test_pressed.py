@@ -1,4 +1,4 @@
-"""A staff page's hold on what a pointer is pressed on
+"""A page's hold on what a pointer (or Space, on a button) is pressed on
 (moderator_ui/static/pressed.js): a node holding the pressed one is held
 until the pointer is let go (or its press is cancelled, or the window loses
 the pointer, or it moves with no button down); then what the page asked for
@@ -62,3 +62,15 @@ def test_a_press_that_ends_without_a_release_lets_go(page: Page, end: str) -> No
         page.evaluate(END_PRESS[end])
         assert page.evaluate("runs") == 1
         assert page.evaluate("ask()") == [False, False, False]
+
+
+def test_a_button_held_down_by_space_is_held_until_the_key_is_let_go(page: Page) -> None:
+    """Space clicks a button when the key comes up, on the button it went
+    down on: a keyboard user's press is held as a pointer's is."""
+    page.get_by_role("button", name="Lưu").focus()
+    page.keyboard.down(" ")
+    assert page.evaluate("ask()") == [True, False, True]
+    assert page.evaluate("runs") == 0
+    page.keyboard.up(" ")
+    assert page.evaluate("runs") == 1
+    assert page.evaluate("ask()") == [False, False, False]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import httpx
@@ -502,11 +504,27 @@ def test_message_catalogs_have_the_same_keys(chromium: Browser, site: Site) -> N
     page.context.close()
 
 
-def test_a_vote_pressed_while_its_card_changes_is_kept(chromium: Browser, site: Site) -> None:
+@contextmanager
+def space_on(page: Page, control: Locator) -> Iterator[None]:
+    """Space down on ``control`` while the block runs, up after it: a keyboard
+    user's click, which a button takes at the key's release."""
+    control.focus()
+    page.keyboard.down(" ")
+    try:
+        yield
+    finally:
+        page.keyboard.up(" ")
+
+
+@pytest.mark.parametrize("press", [pressed_on, space_on], ids=["pointer", "space"])
+def test_a_vote_pressed_while_its_card_changes_is_kept(
+    chromium: Browser, site: Site, press: Callable[[Page, Locator], AbstractContextManager[None]]
+) -> None:
     """The card is drawn again when its question changes (its votes, in a
     storm of them, every second): a press that began on the old card and ends
-    on a new one would be no click at all. While a pointer is down in the
-    widget, drawing waits for its release; then the change shows."""
+    on a new one would be no click at all. While a pointer (or Space, on a
+    button) is down in the widget, drawing waits for its release; then the
+    change shows."""
     published = site.publish(site.ask(TEXT))
     page = chromium.new_context(locale="vi-VN").new_page()
     frames = heard(page)
@@ -515,7 +533,7 @@ def test_a_vote_pressed_while_its_card_changes_is_kept(chromium: Browser, site: 
     expect(widget.locator(".conn")).to_have_attribute("data-state", "live")
     vote = re.compile("Tôi cũng muốn hỏi")
     edited = TEXT.replace("4G", "5G")
-    with pressed_on(page, card(widget, "waiting", TEXT).get_by_role("button", name=vote)):
+    with press(page, card(widget, "waiting", TEXT).get_by_role("button", name=vote)):
         q = site.staff["w-moderator"].question(site.slug, published["id"])
         site.act("w-moderator", q["id"], "edit", text=edited, version=q["version"])
         wait_for_drawn(page, frames, "5G")
