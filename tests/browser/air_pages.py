@@ -17,7 +17,8 @@ import redis
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.helpers import ServerProcess
-from tests.web.seed import PASSWORD, seed, server_env
+from tests.support.browser import signed_in
+from tests.web.seed import seed, server_env
 
 from .producer_seed import StaffClient, add_staff
 
@@ -57,11 +58,7 @@ def staff_page(
     height: int = 900,
 ) -> Page:
     """``path`` in a fresh context signed in as ``username``."""
-    context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": height})
-    response = context.request.post(
-        f"{site.url}/api/v1/session", data={"username": username, "password": PASSWORD}
-    )
-    assert response.ok, response.text()
+    context = signed_in(browser, site.url, username, viewport={"width": width, "height": height})
     page = context.new_page()
     page.goto(f"{site.url}{path}")
     return page

@@ -11,21 +11,57 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
 
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Cookie, Locator, Page, expect
 
 from .staff import PASSWORD, SESSION
+
+#: The cookies (session and device) of the last sign-in of each staff member
+#: to each server in this process: (base URL, username) -> cookies.
+_SESSIONS: dict[tuple[str, str], list[Cookie]] = {}
 
 
 def signed_in(browser: Browser, base_url: str, username: str, **options: Any) -> BrowserContext:
     """A new context (Vietnamese unless ``options`` say otherwise) with
-    ``username``'s session cookie, as after signing in."""
+    ``username``'s session cookie, as after signing in.
+
+    A sign-in checks the password with argon2, about 0.3 s of CPU on both
+    cores, and most browser tests sign in only to reach a page. So the
+    cookies of ``username``'s last sign-in to ``base_url`` are given to the
+    new context when the server still takes them as ``username``'s session
+    (``GET /api/v1/session``: not signed out, not ended by a password reset,
+    not emptied from Redis, the account not disabled); otherwise the context
+    signs in. Roles are read afresh on every request, so a reused session
+    is the same as a new one. Tests of signing in itself use the login page
+    (``through_login``) or the API, not this."""
     context = browser.new_context(**{"locale": "vi-VN", **options})
+    key = (base_url, username)
+    cookies = _SESSIONS.get(key)
+    if cookies is not None:
+        context.add_cookies(
+            [
+                {
+                    "name": c["name"],
+                    "value": c["value"],
+                    "url": base_url,
+                    "expires": c["expires"],
+                    "httpOnly": c["httpOnly"],
+                    "secure": c["secure"],
+                    "sameSite": c["sameSite"],
+                }
+                for c in cookies
+            ]
+        )
+        whoami = context.request.get(f"{base_url}{SESSION}")
+        if whoami.ok and whoami.json().get("username") == username:
+            return context
+        context.clear_cookies()
     response = context.request.post(
         f"{base_url}{SESSION}",
         data={"username": username, "password": PASSWORD},
         headers={"Origin": base_url},
     )
     assert response.ok, response.text()
+    _SESSIONS[key] = context.cookies(base_url)
     return context
 
 
