@@ -292,7 +292,16 @@ function view(q) {
 function paint() {
   if (paintFrame) cancelAnimationFrame(paintFrame);
   paintFrame = 0;
-  for (const list of LISTS) list.win.draw(current, rowFor);
+  let more = false;
+  for (const list of LISTS) more = list.win.draw(current, rowFor) || more;
+  // A first draw put in only the rows near the viewport: the rest of the
+  // windows once the browser is idle (they were half the first draw's work).
+  if (more) whenIdle(repaint);
+}
+
+function whenIdle(run) {
+  if (window.requestIdleCallback) requestIdleCallback(run, { timeout: 500 });
+  else setTimeout(run, 50);
 }
 
 /** The rows follow the scrolling (or the resized or opened list) at the next frame. */
