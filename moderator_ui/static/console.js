@@ -101,12 +101,24 @@ const shownNodes = [...document.querySelectorAll("[data-shown]")];
 // The actions this moderator may take on each question, by the question
 // object (the state replaces it when the question changes): each draw asks
 // for every question shown, and a Set made once serves them all. Read only.
+// The snapshot's questions share their actions_by_role (one object per
+// distinct table, common.js), and unless the viewer answers as an official
+// the Set depends on that table alone: kept by the table too, so that the
+// first draw makes a few Sets, not one per question.
 const allowedKept = new WeakMap();
+const allowedByTable = new WeakMap();
+const byTableOnly = !viewer.roles.includes("official");
 
 function allowedFor(q) {
   let allowed = allowedKept.get(q);
   if (allowed === undefined) {
-    allowed = allowedActions(q, viewer);
+    const table = q.actions_by_role;
+    const shared = byTableOnly && table !== null && typeof table === "object";
+    allowed = shared ? allowedByTable.get(table) : undefined;
+    if (allowed === undefined) {
+      allowed = allowedActions(q, viewer);
+      if (shared) allowedByTable.set(table, allowed);
+    }
     allowedKept.set(q, allowed);
   }
   return allowed;
@@ -227,18 +239,25 @@ function draw() {
     else cards.delete(id);
   }
   dirty.clear();
+  // One pass over the questions: the counts, and each list's questions.
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0]));
-  for (const question of questions.values()) {
+  const everything = questions.values();
+  const inList = LISTS.map(() => []);
+  for (const question of everything) {
     if (question.status in counts) counts[question.status] += 1;
+    for (let i = 0; i < LISTS.length; i += 1) {
+      if (LISTS[i].statuses.has(question.status)) inList[i].push(question);
+    }
   }
   let shown = 0;
   let total = 0;
   const shownCounts = {};
   const active = document.activeElement;
   const selectable = [];
-  for (const list of LISTS) {
-    const all = [...questions.values()].filter((q) => list.statuses.has(q.status));
-    const items = all.filter(filters.matcher()).sort(filters.order(list.newestFirst));
+  const filtering = filters.active();
+  for (const [i, list] of LISTS.entries()) {
+    const all = inList[i];
+    const items = (filtering ? all.filter(filters.matcher()) : all.slice()).sort(filters.order(list.newestFirst));
     for (const q of items) {
       const allowed = allowedFor(q);
       if (allowed.has("approve") || allowed.has("reject")) selectable.push(q.id);
@@ -264,7 +283,7 @@ function draw() {
   selectMatching.textContent = t(matching.length === 1 ? "select_matching_one" : "select_matching_other", {
     n: matching.length,
   });
-  unowned.update([...questions.values()]);
+  unowned.update(everything);
   if (!focusAfter && active && active !== document.activeElement && active.isConnected) {
     active.focus({ preventScroll: true });
   }
@@ -303,7 +322,16 @@ function view(q) {
 function paint() {
   if (paintFrame) cancelAnimationFrame(paintFrame);
   paintFrame = 0;
-  for (const list of LISTS) list.win.draw(current, rowFor);
+  let more = false;
+  for (const list of LISTS) more = list.win.draw(current, rowFor) || more;
+  // A first draw put in only the rows near the viewport: the rest of the
+  // windows once the browser is idle (they were half the first draw's work).
+  if (more) whenIdle(repaint);
+}
+
+function whenIdle(run) {
+  if (window.requestIdleCallback) requestIdleCallback(run, { timeout: 500 });
+  else setTimeout(run, 50);
 }
 
 /** The rows follow the scrolling (or the resized or opened list) at the next frame. */

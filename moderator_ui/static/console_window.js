@@ -30,6 +30,11 @@
 // scrolled to follow it, back and forth at every frame.
 
 // Rows drawn at least, around the viewport (a few screens of compact lines).
+// Not at a list's first draw (nothing measured yet: the page's first, or
+// after the density changed): that draws only the rows a screen above and
+// below the viewport hold, and says so, and the page draws the rest of the
+// window when the browser is idle. At 10,000 questions the first draw built,
+// laid out and painted some 40 cards below the screen before showing any.
 export const MIN_ROWS = 50;
 // A row's height before any was measured, in px (a card; a compact line is less).
 const FIRST_GUESS = 180;
@@ -37,7 +42,7 @@ const FIRST_GUESS = 180;
 /** The window over list `node` (an <ol>): `set(ids)` the whole list's order, then `draw(keep, rowFor)`. */
 export function createWindow(node) {
   let ids = [];
-  let index = new Map(); // id -> position in ids
+  let index = null; // id -> position in ids, made when first asked (a list of 10,000 is set at each draw)
   const heights = new Map(); // id -> measured height in px (this density)
   let measured = 0; // sum of heights' values
   let guessed = 0; // the height of a row never drawn (0: not yet guessed)
@@ -73,17 +78,18 @@ export function createWindow(node) {
     return tops;
   }
 
-  /** [start, end): the rows within a screen of the viewport, at least MIN_ROWS of them. */
-  function range(tops) {
-    const n = ids.length;
-    if (!n) return [0, 0];
+  /** The viewport in the list's content coordinates: [top - a screen, bottom + a screen] (one layout read). */
+  function viewport() {
     const screen = window.innerHeight || 800;
-    const shown = node.offsetParent !== null;
-    // The viewport in the list's coordinates (its padding-top is the rows above the window).
-    const top = shown ? -node.getBoundingClientRect().top : 0;
-    const from = top - screen;
-    const to = top + 2 * screen;
-    let start = 0;
+    // The list's padding-top is the rows above the window; a hidden list is read as at the top.
+    const top = node.offsetParent !== null ? -node.getBoundingClientRect().top : 0;
+    return [top - screen, top + 2 * screen];
+  }
+
+  /** [start, end): the rows of `tops` that meet the span [from, to), at least `least` of them. */
+  function range(tops, [from, to], least) {
+    const n = ids.length;
+    if (n <= least) return [0, n];
     let lo = 0;
     let hi = n;
     while (lo < hi) {
@@ -92,14 +98,21 @@ export function createWindow(node) {
       if (tops[mid + 1] <= from) lo = mid + 1;
       else hi = mid;
     }
-    start = Math.min(lo, n - 1);
+    let start = Math.min(lo, n - 1);
     let end = start;
     while (end < n && tops[end] < to) end += 1;
-    while (end - start < MIN_ROWS && (end < n || start > 0)) {
+    while (end - start < least && (end < n || start > 0)) {
       if (end < n) end += 1;
-      if (end - start < MIN_ROWS && start > 0) start -= 1;
+      if (end - start < least && start > 0) start -= 1;
     }
     return [start, end];
+  }
+
+  /** The place in `ids` of the i-th of `count` rows drawn for [start, end) and `outside` (the kept row's, or -1). */
+  function positionOf(i, start, outside, count) {
+    if (outside < 0) return start + i;
+    if (outside < start) return i === 0 ? outside : start + i - 1;
+    return i === count - 1 ? outside : start + i;
   }
 
   function place(row, at) {
@@ -113,12 +126,16 @@ export function createWindow(node) {
     /** The list's ids in order (what the filters let through, sorted). */
     set(list) {
       ids = list;
-      index = new Map(ids.map((id, at) => [id, at]));
+      index = null;
     },
     get ids() {
       return ids;
     },
     indexOf(id) {
+      if (index === null) {
+        index = new Map();
+        for (let at = 0; at < ids.length; at += 1) index.set(ids[at], at);
+      }
       const at = index.get(id);
       return at === undefined ? -1 : at;
     },
@@ -130,70 +147,84 @@ export function createWindow(node) {
     },
     /**
      * Put the window's rows (and `keep`'s, if it is in this list) in the
-     * list; `rowFor(id)` gives a question's row element.
+     * list; `rowFor(id)` gives a question's row element. Returns true if
+     * rows of the window were left for a later draw (a first draw).
      */
     draw(keep, rowFor) {
+      // A short list is drawn whole at once; a long one's first draw only near the viewport.
+      const least = heights.size || ids.length <= MIN_ROWS ? MIN_ROWS : 0;
       const gap = parseFloat(getComputedStyle(node).rowGap) || 0;
-      let tops = offsets(gap);
-      const [start, end] = range(tops);
+      const span = viewport();
       const at = keep === null || keep === undefined ? -1 : this.indexOf(keep);
-      const outside = at >= 0 && (at < start || at >= end) ? at : -1;
-      const order = ids.slice(start, end);
-      if (outside >= 0) {
-        if (outside < start) order.unshift(keep);
-        else order.push(keep);
-      }
-      const rows = order.map(rowFor);
-      const wanted = new Set(rows);
-      // Rows leaving go first, so that those staying are not moved past them
-      // (moving a row takes the keyboard focus from it).
       const active = document.activeElement;
       // The first row staying that is on screen: it must not move on screen.
       let anchor = null;
       let anchorTop = 0;
-      if (node.offsetParent !== null) {
-        for (const child of node.children) {
-          if (!wanted.has(child)) continue;
-          const box = child.getBoundingClientRect();
-          if (box.bottom > 0) {
-            anchor = child;
-            anchorTop = box.top;
-            break;
+      let tops = offsets(gap);
+      let [start, end] = range(tops, span, least);
+      // At a first draw, rows measured shorter than guessed (compact lines
+      // against a card's guess) may not reach the viewport's end: a second
+      // pass draws the rows the measured heights say are missing. Later
+      // draws keep MIN_ROWS, and the next frame's draw corrects them.
+      for (let pass = 0; pass < 2; pass += 1) {
+        const outside = at >= 0 && (at < start || at >= end) ? at : -1;
+        const order = ids.slice(start, end);
+        if (outside >= 0) {
+          if (outside < start) order.unshift(keep);
+          else order.push(keep);
+        }
+        const rows = order.map(rowFor);
+        const wanted = new Set(rows);
+        if (pass === 0 && node.offsetParent !== null) {
+          for (const child of node.children) {
+            if (!wanted.has(child)) continue;
+            const box = child.getBoundingClientRect();
+            if (box.bottom > 0) {
+              anchor = child;
+              anchorTop = box.top;
+              break;
+            }
           }
         }
-      }
-      for (const child of [...node.children]) if (!wanted.has(child)) child.remove();
-      let cursor = node.firstElementChild;
-      for (const row of rows) {
-        if (row === cursor) cursor = cursor.nextElementSibling;
-        else node.insertBefore(row, cursor);
-      }
-      if (pinned) {
-        pinned.style.marginTop = "";
-        pinned.style.marginBottom = "";
-      }
-      for (let i = 0; i < rows.length; i += 1) place(rows[i], index.get(order[i]));
-      // Measure what is drawn (one layout), then set the spacers from the corrected heights.
-      for (let i = 0; i < rows.length; i += 1) remember(order[i], rows[i].offsetHeight);
-      if (!guessed && heights.size) guessed = measured / heights.size;
-      tops = offsets(gap);
-      const last = ids.length ? tops[ids.length] - gap : 0;
-      let padTop = start < ids.length ? tops[start] : 0;
-      let padBottom = end > start ? last - (tops[end] - gap) : last;
-      pinned = null;
-      if (outside >= 0) {
-        const row = rows[outside < start ? 0 : rows.length - 1];
-        if (outside < start) {
-          padTop = tops[outside];
-          row.style.marginBottom = `${tops[start] - tops[outside + 1]}px`;
-        } else {
-          row.style.marginTop = `${tops[outside] - tops[end]}px`;
-          padBottom = last - (tops[outside + 1] - gap);
+        // Rows leaving go first, so that those staying are not moved past them
+        // (moving a row takes the keyboard focus from it).
+        for (const child of [...node.children]) if (!wanted.has(child)) child.remove();
+        let cursor = node.firstElementChild;
+        for (const row of rows) {
+          if (row === cursor) cursor = cursor.nextElementSibling;
+          else node.insertBefore(row, cursor);
         }
-        pinned = row;
+        if (pinned) {
+          pinned.style.marginTop = "";
+          pinned.style.marginBottom = "";
+        }
+        for (let i = 0; i < rows.length; i += 1) place(rows[i], positionOf(i, start, outside, rows.length));
+        // Measure what is drawn (one layout), then set the spacers from the corrected heights.
+        for (let i = 0; i < rows.length; i += 1) remember(order[i], rows[i].offsetHeight);
+        if (!guessed && heights.size) guessed = measured / heights.size;
+        tops = offsets(gap);
+        const last = ids.length ? tops[ids.length] - gap : 0;
+        let padTop = start < ids.length ? tops[start] : 0;
+        let padBottom = end > start ? last - (tops[end] - gap) : last;
+        pinned = null;
+        if (outside >= 0) {
+          const row = rows[outside < start ? 0 : rows.length - 1];
+          if (outside < start) {
+            padTop = tops[outside];
+            row.style.marginBottom = `${tops[start] - tops[outside + 1]}px`;
+          } else {
+            row.style.marginTop = `${tops[outside] - tops[end]}px`;
+            padBottom = last - (tops[outside + 1] - gap);
+          }
+          pinned = row;
+        }
+        node.style.paddingTop = `${Math.max(0, padTop)}px`;
+        node.style.paddingBottom = `${Math.max(0, padBottom)}px`;
+        if (least === MIN_ROWS) break;
+        const [wantStart, wantEnd] = range(tops, span, least);
+        if (wantStart >= start && wantEnd <= end) break;
+        [start, end] = [Math.min(start, wantStart), Math.max(end, wantEnd)];
       }
-      node.style.paddingTop = `${Math.max(0, padTop)}px`;
-      node.style.paddingBottom = `${Math.max(0, padBottom)}px`;
       if (anchor) {
         const moved = anchor.getBoundingClientRect().top - anchorTop;
         if (Math.abs(moved) >= 1) window.scrollBy(0, moved);
@@ -201,6 +232,7 @@ export function createWindow(node) {
       if (active && active !== document.activeElement && active.isConnected && node.contains(active)) {
         active.focus({ preventScroll: true });
       }
+      return least < MIN_ROWS && end - start < Math.min(MIN_ROWS, ids.length);
     },
   };
 }

@@ -33,6 +33,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 COUNT = 2000
 #: The most rows the DOM may hold for a queue of COUNT: "far fewer".
 MOST_ROWS = COUNT // 10
+#: The rows a window holds at least once drawn (console_window.js).
+MIN_ROWS = 50
 #: j presses that take the selection well past the first window.
 PRESSES = 120
 CURRENT = re.compile(r"\bis-current\b")
@@ -164,6 +166,49 @@ def test_the_dom_holds_a_window_of_the_queue_with_each_rows_place(console: Page)
         }"""
     )
     assert abs(offset - (COUNT - 1) * per) < 0.05 * offset
+
+
+@pytest.mark.parametrize("density", ["cards", "compact"])
+def test_the_first_draw_holds_the_rows_near_the_screen_and_the_rest_follow(
+    chromium: Browser, site: ServerProcess, slug: str, density: str
+) -> None:
+    """The first draw of the queue puts in only the rows a screen above and
+    below the viewport hold, though their heights are a guess until drawn
+    (a card's: compact lines measure far less, and the window then draws the
+    rows their heights leave missing); the rest of the window (MIN_ROWS)
+    follows once the browser is idle."""
+    context = signed_in(chromium, site.url, "moderator", viewport=SCREEN, bypass_csp=True)
+    context.add_init_script(f"localStorage.setItem('{DENSITY}', '{density}')")
+    # What the first draw left in the list: seen when the count first says the queue's size.
+    context.add_init_script(
+        """document.addEventListener("DOMContentLoaded", () => {
+            const count = document.querySelector('[data-shown="pending"]');
+            const list = document.getElementById("pending-list");
+            new MutationObserver((_, observer) => {
+                if (count.textContent === "0") return;
+                observer.disconnect();
+                const rows = [...list.children];
+                const last = rows[rows.length - 1].getBoundingClientRect().bottom;
+                const gap = parseFloat(getComputedStyle(list).rowGap) || 0;
+                window.firstDraw = [rows.length, last, gap, window.innerHeight];
+            }).observe(count, { childList: true, characterData: true, subtree: true });
+        });"""
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{site.url}/console/{slug}")
+        page.wait_for_function("() => window.firstDraw !== undefined")
+        count, bottom, gap, screen = page.evaluate("window.firstDraw")
+        assert count < MIN_ROWS
+        # The last row drawn ends where the next one would start, less the gap between rows.
+        assert bottom + gap >= 2 * screen
+        page.wait_for_function(
+            "n => document.querySelectorAll('#pending-list > li').length >= n", arg=MIN_ROWS
+        )
+        positions = [pos for _, pos, _ in expect_window(page)]
+        assert positions == list(range(1, len(positions) + 1))
+    finally:
+        context.close()
 
 
 def test_j_and_k_cross_the_window_and_the_focus_stays_on_the_selected_row(console: Page) -> None:
