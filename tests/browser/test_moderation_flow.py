@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.helpers import ServerProcess
 from tests.support.browser import (
-    heard,
+    heard_live,
     page_through_login,
     pressed_on,
     signed_in,
@@ -157,10 +157,7 @@ def test_a_click_is_kept_when_its_card_is_drawn_again_while_pressed(
     qid = question_id(site.env["REDIS_URL"], code)
     context = signed_in(chromium, site.url, "moderator")
     try:
-        page = context.new_page()
-        frames = heard(page)
-        page.goto(f"{site.url}/console/{SLUG}")
-        expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+        page, frames = heard_live(context, f"{site.url}/console/{SLUG}")
         card = pending_card(page, OTHER)
         card.get_by_role("button", name="Biên tập", exact=True).click()
         # The console's own claim on the question it moved to comes back first.
@@ -194,10 +191,7 @@ def test_a_click_is_kept_when_a_section_drawn_above_it_while_pressed_pushes_it(
         admin.act(SLUG, owed, "queue")
         assert admin.post(f"/api/v1/dialogues/{SLUG}/next", {"current": ""}).is_success
         try:
-            page = context.new_page()
-            frames = heard(page)
-            page.goto(f"{site.url}/console/{SLUG}")
-            expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+            page, frames = heard_live(context, f"{site.url}/console/{SLUG}")
             card = pending_card(page, OTHER)
             with pressed_on(page, card.get_by_role("button", name="Biên tập", exact=True)):
                 deferred = admin.post(

@@ -19,7 +19,7 @@ from server.domain.model import Status
 from server.domain.wrapup import ICT
 from server.web.templating import day
 from tests.helpers import ServerProcess
-from tests.support.browser import heard, pressed_on, wait_for_drawn
+from tests.support.browser import heard_live, pressed_on, wait_for_drawn
 
 from .owed_seed import Show, live_page, no_horizontal_scroll, signed_in
 
@@ -162,10 +162,7 @@ def test_a_click_is_kept_when_its_buttons_are_drawn_again_while_pressed(
     qid = b.question(queued).id
     official = signed_in(chromium, server, "official")
     try:
-        page = official.new_page()
-        frames = heard(page)
-        page.goto(console_url(server, b))
-        expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+        page, frames = heard_live(official, console_url(server, b))
         waiting = card(page, "queued", NEXT)
         ready = waiting.get_by_role("button", name=f"Sẵn sàng trả lời câu hỏi #{qid}")
         expect(ready).to_have_attribute("aria-pressed", "false")

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from server.domain.wrapup import ICT
 from server.web.templating import day
 from tests.helpers import ServerProcess
-from tests.support.browser import heard, pressed_on, wait_for_drawn
+from tests.support.browser import heard_live, pressed_on, wait_for_drawn
 from tests.support.feed_link import FeedLink, deaf_feed, notice_follows_the_link
 from tests.web.record_seed import LIVE_AT
 
@@ -181,10 +181,7 @@ def test_a_vote_pressed_while_its_card_changes_counts(
     qid = b.question(code).id
     citizen = chromium.new_context(locale="vi-VN")
     try:
-        page = citizen.new_page()
-        frames = heard(page)
-        page.goto(f"{server.url}/d/{b.slug}")
-        expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+        page, frames = heard_live(citizen, f"{server.url}/d/{b.slug}")
         vote = card(page, qid).get_by_role("button", name=re.compile("Tôi cũng muốn hỏi"))
         edited = ASKED.replace("4G", "5G")
         with pressed_on(page, vote):

@@ -123,6 +123,15 @@ def heard(page: Page) -> list[str]:
     return frames
 
 
+def heard_live(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
+    """``live_page``, with the frames its feed receives from the first (``heard``)."""
+    page = context.new_page()
+    frames = heard(page)
+    page.goto(url)
+    expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    return page, frames
+
+
 def wait_for_frame(page: Page, frames: list[str], part: str) -> None:
     """Until a frame holding ``part`` has come on the page's feed."""
     while not any(part in frame for frame in frames):

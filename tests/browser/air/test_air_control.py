@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Route, expect
 
 from tests.helpers import ServerProcess
-from tests.support.browser import heard, pressed_on, signed_in, wait_for_drawn
+from tests.support.browser import heard_live, pressed_on, signed_in, wait_for_drawn
 from tests.support.questions import question_id
 
 from ..air_pages import (
@@ -198,9 +198,7 @@ def test_next_held_while_another_producer_moves_the_air_moves_it_once(
     admin.post(f"/api/v1/dialogues/{slug}/next", {"current": ""})
     context = signed_in(chromium, site.url, "producer")
     try:
-        page = context.new_page()
-        frames = heard(page)
-        page.goto(f"{site.url}/console/{slug}/producer")
+        page, frames = heard_live(context, f"{site.url}/console/{slug}/producer")
         on_air = page.locator("#on-air-question .q-text")
         expect(on_air).to_have_text(FIRST)
         with pressed_on(page, page.get_by_role("button", name=NEXT)):
@@ -264,10 +262,7 @@ def test_a_click_is_kept_when_its_row_is_drawn_again_while_pressed(
     admin.act(slug, a, "assign", official_id="o1")
     context = signed_in(chromium, site.url, "producer")
     try:
-        page = context.new_page()
-        frames = heard(page)
-        page.goto(f"{site.url}/console/{slug}/producer")
-        expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+        page, frames = heard_live(context, f"{site.url}/console/{slug}/producer")
         queue = row(page, "approved", FIRST).get_by_role("button", name="Đưa vào hàng chờ")
         with pressed_on(page, queue), StaffClient(site.url, "official") as official:
             official.act(slug, a, "ready", version=question(admin, slug, a)["version"])
