@@ -16,7 +16,7 @@ import { createDensity } from "./console_density.js";
 import { card } from "./console_card.js";
 import { chooseBulkReason, chooseMergeTarget, chooseOfficial, chooseReason, chooseTopic } from "./console_choices.js";
 import { createEntry } from "./console_entry.js";
-import { createFilters } from "./console_filters.js";
+import { createFilters, warmKeys } from "./console_filters.js";
 import { createHistory } from "./console_history.js";
 import { bindKeys, helpOverlay } from "./console_keys.js";
 import { createPresence } from "./console_presence.js";
@@ -213,6 +213,7 @@ function receive(message) {
     finishedCounted = (message.data && message.data.finished) || {};
     synced = true;
     touch(null);
+    warmKeys(questions.values());
   }
 }
 

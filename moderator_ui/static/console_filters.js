@@ -35,9 +35,11 @@ const ORDERS = {
 
 // Each question's search key, by the question object (the state model
 // replaces the object when the question changes: a stale key is never used).
-// The text comes folded by the server (its `folded`); the other fields
-// repeat from question to question (places, topics, officials), so their
-// keys are kept by value.
+// An event's question comes with its text folded by the server (`folded`);
+// the snapshot's do not (it was a quarter of its size), so the page folds
+// them while it is idle after the first draw (`warm`), or at the first search
+// typed before that is done. The other fields repeat from question to
+// question (places, topics, officials), so their keys are kept by value.
 const keys = new WeakMap();
 const folded = new Map();
 const FOLDED_MAX = 20000;
@@ -64,6 +66,37 @@ function keyOf(q) {
     keys.set(q, key);
   }
   return key;
+}
+
+// Keys made between looks at the clock (a fold is some tens of
+// microseconds), and a slice's most: a key pressed during one waits for it.
+const WARM_STEP = 64;
+const WARM_SLICE_MS = 8;
+
+/** `run(deadline)` when the browser is idle, its deadline WARM_SLICE_MS at most. */
+function idle(run) {
+  const start = (timeRemaining) => {
+    const end = performance.now() + Math.min(WARM_SLICE_MS, timeRemaining());
+    run({ timeRemaining: () => Math.max(0, end - performance.now()) });
+  };
+  if (window.requestIdleCallback) requestIdleCallback((deadline) => start(() => deadline.timeRemaining()));
+  else setTimeout(() => start(() => WARM_SLICE_MS), 50); // Safari has no requestIdleCallback
+}
+
+/**
+ * Make the search keys of `questions` (an array) in idle slices, so that the
+ * first search finds them made instead of folding 10,000 texts between two
+ * keys typed. A question replaced meanwhile comes with its `folded`.
+ */
+export function warmKeys(questions) {
+  let i = 0;
+  const slice = (deadline) => {
+    do {
+      for (const end = Math.min(i + WARM_STEP, questions.length); i < end; i += 1) keyOf(questions[i]);
+    } while (i < questions.length && deadline.timeRemaining() >= 1);
+    if (i < questions.length) idle(slice);
+  };
+  idle(slice);
 }
 
 function matchField(wanted, value) {

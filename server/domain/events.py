@@ -171,13 +171,14 @@ def snapshot_question(q: Question, dialogue: Dialogue) -> SnapshotQuestion:
     """The staff question as the staff feed's snapshot carries it: its
     ``actions_by_role`` named by its ``action_set`` (the snapshot sends each
     set once), with its own duplicate suggestions, without the fields that
-    hold their ``SNAPSHOT_ABSENT`` value, and with its ``history`` once it
-    is published (not on the thousands a queue may hold for moderation)."""
+    hold their ``SNAPSHOT_ABSENT`` value, with its ``history`` once it is
+    published (not on the thousands a queue may hold for moderation), and
+    without its ``folded`` text (as much as its text: the page folds it)."""
     absent = SNAPSHOT_ABSENT
     doc = {
         field: value
         for field, value in _staff_fields(q, dialogue, None).items()
-        if value or field not in absent or value != absent[field]
+        if field != "folded" and (value or field not in absent or value != absent[field])
     }
     if q.is_public:
         doc["history"] = _history(q)

@@ -175,7 +175,9 @@ class SnapshotQuestion(TypedDict):
     (half the snapshot's size at 10,000 pending questions); and its `history`
     comes only once it is published (a queue's producer reads it), not on the
     thousands that may wait for moderation before a broadcast (the staff
-    API's question, `GET .../questions/{id}`, has it)."""
+    API's question, `GET .../questions/{id}`, has it). It has no `folded`
+    text: the page folds the text itself (`lib/fold.js`, the same rules),
+    which took a quarter of the snapshot."""
 
     id: str
     text: str
@@ -202,7 +204,6 @@ class SnapshotQuestion(TypedDict):
     flag_reasons: NotRequired[dict[str, dict[str, list[str]]]]
     held: NotRequired[Literal[True]]
     suggested_reason: NotRequired[str]
-    folded: str
     duplicates: NotRequired[list[Duplicate]]
     notes: NotRequired[list[Note]]
     original_text: NotRequired[str]

@@ -79,8 +79,8 @@ async def test_a_snapshot_question_with_its_absent_fields_is_the_console_questio
     """What a page makes of a snapshot question (common.js: the snapshot's
     ``absent`` fields put back, its ``action_set`` expanded) is the question
     the events carry, but for a pending question's history, which only the
-    published ones bring; and the snapshot's type says which fields may be
-    left out."""
+    published ones bring, and the folded text, which the page makes itself;
+    and the snapshot's type says which fields may be left out."""
     ids = [await submitted(store, actions, dialogue, text) for text in (SAME[0], OTHER, THIRD)]
     await actions.moderation.act(dialogue, ids[0], "approve", {}, MODERATOR)
     await actions.moderation.act(dialogue, ids[1], "note", {"text": "Gọi lại."}, MODERATOR)
@@ -93,6 +93,7 @@ async def test_a_snapshot_question_with_its_absent_fields_is_the_console_questio
         full: dict[str, Any] = {**snapshot["absent"], **views[qid]}
         full["actions_by_role"] = snapshot["action_sets"][full.pop("action_set")]
         expected = dict(staff_question(q, dialogue))
+        assert "folded" not in full and expected.pop("folded") == q.folded
         if q.status is Status.PENDING:
             assert "history" not in full
             del expected["history"]
@@ -105,7 +106,7 @@ async def test_a_snapshot_question_with_its_absent_fields_is_the_console_questio
     optional = {f.name for f in snapshot_fields if not f.required}
     assert optional == {*SNAPSHOT_ABSENT, "history"}
     console = {f.name for f in console_fields if f.required} - {"actions_by_role"}
-    assert {f.name for f in snapshot_fields} == console | {"action_set"}
+    assert {f.name for f in snapshot_fields} == console - {"folded"} | {"action_set"}
 
 
 async def test_views_made_ahead_serve_the_first_snapshot_of_a_dialogue_open_to_questions(
