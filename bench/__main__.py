@@ -79,6 +79,7 @@ def plan(args: argparse.Namespace) -> list[Step]:
         ingest,
         login_flood,
         plot,
+        scale,
         schemas,
         submit_cpu,
         ws_flood,
@@ -106,6 +107,9 @@ def plan(args: argparse.Namespace) -> list[Step]:
         Step("fanout", fan_out),
         Step("ingest", lambda: uvloop.run(ingest.run(args.ingest_seconds))),
     ]
+    if not args.quick:
+        # Two nodes against one, each on a budget of a core's share (about 4 minutes).
+        steps.append(Step("scale", lambda: uvloop.run(scale.run())))
     if not args.quick:
         steps += [
             # What the submit path costs in CPU, whole app and actions layer alone.

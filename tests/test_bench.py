@@ -28,7 +28,7 @@ def test_the_full_run_plans_every_size_and_the_other_benchmarks() -> None:
     args = parse([])
     names = [s.name for s in plan(args)]
     assert names[:2] == ["fanout", "ingest"]
-    assert {"duplicates", "console-10000", "dashboard-20000"} <= set(names)
+    assert {"scale", "duplicates", "console-10000", "dashboard-20000"} <= set(names)
     assert "cluster" not in names and "cluster" in [s.name for s in plan(parse(["--all"]))]
     assert args.sockets == [1000, 5000, 10000]
     assert args.plot.name == "bench-fanout.svg"
