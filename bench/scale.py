@@ -22,12 +22,12 @@ the nodes (two nodes of 5,000 against one of 10,000 measured 2.3 times: a
 node of fewer sockets costs less per delivery, which flatters two nodes).
 8,000 each by default: the load generator may hold 20,000 descriptors here.
 
-Both nodes share core 0 (each within its budget), so two nodes also share
-its caches and take turns on it, which a node on a core of its own would
-not: this costs the two nodes some 5-20 % more CPU per delivery than one,
-and so understates two processes on two cores. Putting the second node on
-core 1 instead was tried: there it competes with the load generator and
-Redis for the core and at times does not get its budget.
+Both nodes share core 0 (each within its budget), so they take turns on it
+and share its caches, which nodes on cores of their own would not: with
+the kernel's 100 ms period they turn seldom, and each spends per delivery
+what a node alone does (see PERIOD_US). Putting the second node on core 1
+instead was tried: there it competes with the load generator and Redis for
+the core and at times does not get its budget.
 
 Needs root (a writable /sys/fs/cgroup/cpu); without it the step says so and
 measures nothing. ``python -m bench.scale [--sockets N] [--events N] [--share F]
@@ -69,9 +69,11 @@ from .fanout import (
 )
 
 CGROUP_CPU = Path("/sys/fs/cgroup/cpu")
-#: The CFS period of each node's group: short, so that a node's budget comes
-#: in small slices instead of 100 ms runs and 100 ms stops.
-PERIOD_US = 10_000
+#: The CFS period of each node's group (the kernel's default): with 10 ms the
+#: two nodes took turns on core 0 ten times as often, and each spent 5-20 %
+#: more CPU per delivery than a node alone (1.57-1.84 times one node); with
+#: 100 ms, the same as one node (1.94-2.00 times).
+PERIOD_US = 100_000
 
 
 @contextlib.contextmanager
