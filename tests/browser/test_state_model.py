@@ -226,14 +226,15 @@ REDUCE = """async ([early, events, fresh, audience, now]) => {
     for (const message of [early, fresh]) {
         if (audience === "staff") withActions(message.data);
     }
-    const unpublished = ([id, q]) => {
-        if (q.status !== "pending") return [id, q];
-        const { history, ...rest } = q;
-        return [id, rest];
+    // What the staff snapshot leaves out and the events carry: a pending
+    // question's history, and every question's folded text (the page folds).
+    const snapshotted = ([id, q]) => {
+        const { history, folded, ...rest } = q;
+        return [id, q.status === "pending" ? rest : { ...rest, history }];
     };
     const working = (questions) => audience === "public" ? questions
         : Object.fromEntries(
-            Object.entries(questions).filter(([, q]) => !FINISHED.has(q.status)).map(unpublished));
+            Object.entries(questions).filter(([, q]) => !FINISHED.has(q.status)).map(snapshotted));
     const view = (state) => ({
         dialogue: state.dialogue,
         questions: working(state.questions),

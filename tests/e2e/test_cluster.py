@@ -19,7 +19,7 @@ from websockets.asyncio.client import connect
 
 from server.store.connection import Cluster, Store
 from tests.helpers import ServerProcess
-from tests.support.cluster import kill, redis_cluster
+from tests.support.cluster import kill, redis_cluster, replicated
 from tests.support.reshard import (
     UNLIMITED,
     feed_url,
@@ -141,6 +141,10 @@ async def test_a_shard_primary_killed_under_load_heals_without_a_human() -> None
                 n += 1
                 assert n < 50, f"no dialogue lands on {named}: is it a primary?"
                 dialogue = await make_dialogue(store, f"failover-{n}", f"mod-failover-{n}")
+            # The dialogue and its staff on the replica before the kill: what
+            # the failover may lose is the acknowledged questions (counted
+            # below), not the dialogue made a moment before.
+            await asyncio.to_thread(replicated, named)
             viewer = await connect(feed_url(node, dialogue.slug))
             moderator = await sign_in(node.url, f"mod-{dialogue.slug}")
             answers: dict[int, int] = {}
@@ -161,9 +165,9 @@ async def test_a_shard_primary_killed_under_load_heals_without_a_human() -> None
                             elif response.status_code == 503:
                                 await asyncio.sleep(0.1)  # as Retry-After asks, if sooner
 
-                    async def count(wanted: int) -> None:
+                    async def count(wanted: int, since: float = 0.0) -> None:
                         async def look() -> bool:
-                            return len(acknowledged) >= wanted
+                            return sum(at > since for at in acknowledged.values()) >= wanted
 
                         await eventually(look, f"{wanted} submissions acknowledged")
 
@@ -172,8 +176,10 @@ async def test_a_shard_primary_killed_under_load_heals_without_a_human() -> None
                         await count(20)
                         primary = shard_of(url, dialogue)
                         await asyncio.to_thread(kill, primary.port)
+                        # The old primary is gone: what is acknowledged from
+                        # now on was written to the replica it promoted.
                         killed = time.monotonic()
-                        await count(len(acknowledged) + 20)
+                        await count(20, since=killed)
                     finally:
                         stop.set()
                         await load
@@ -185,8 +191,9 @@ async def test_a_shard_primary_killed_under_load_heals_without_a_human() -> None
                     f"\nshard failover: {len(acknowledged)} acknowledged, {answers.get(503, 0)} "
                     f"refused, back {back:.2f} s after the kill, {len(lost)} lost"
                 )
+                # A request the kill caught is answered 503, or 202 if the
+                # cluster client's own retries outlasted the failover.
                 assert set(answers) <= {202, 503}, answers
-                assert answers.get(503), "the kill was not noticed: no 503 at all"
                 last = max(acknowledged, key=acknowledged.__getitem__)
                 qid = await screened(store, last)
                 response = await moderator.act(dialogue.slug, qid, "approve")

@@ -109,6 +109,25 @@ def redis_cluster() -> Iterator[str]:
                 _PROCESSES.pop(port, None)
 
 
+def replicated(port: int) -> None:
+    """Once every replica of the primary on ``port`` has what it has now.
+
+    Redis Cluster replicates asynchronously: a primary killed a moment after
+    a write may take it with it (a test that makes a dialogue and kills its
+    primary 50 ms later lost the dialogue itself). Replication is one ordered
+    stream per primary, so a replica at the primary's offset has every write
+    made before it."""
+    with redis.Redis(host="127.0.0.1", port=port, decode_responses=True) as node:
+        offset = node.info("replication")["master_repl_offset"]
+
+        def caught_up() -> bool:
+            info = node.info("replication")
+            replicas = [info[f"slave{n}"] for n in range(info["connected_slaves"])]
+            return bool(replicas) and all(r["offset"] >= offset for r in replicas)
+
+        wait_for(caught_up, f"the replicas of {port} at offset {offset}", SETTLE)
+
+
 def flush_cluster(url: str) -> None:
     """Empty every primary of the cluster at ``url``."""
     with RedisCluster.from_url(url) as client:
