@@ -172,8 +172,8 @@ function draw() {
   if (focused && focused.isConnected && focused !== document.activeElement) focused.focus();
   onAirEmpty.hidden = onAir.length > 0;
   listEmpty.hidden = rest.length > 0;
-  // Every published question, loaded or not (as the last snapshot counted them).
-  const counted = Object.values(model.counts).reduce((sum, n) => sum + n, 0) - onAir.length;
+  // Every published question, loaded or not (as the last snapshot counted them, and the events since).
+  const counted = model.published - onAir.length;
   listCount.textContent = String(Math.max(rest.length, counted));
   loadMore.node.hidden = !model.nextBefore;
   browse.show(shown.length, rest.length);

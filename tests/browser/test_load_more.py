@@ -16,9 +16,9 @@ from server.domain.model import PUBLIC_STATUSES, Status
 from tests.helpers import ServerProcess
 from tests.support.bulk import seed_dialogue
 from tests.support.dialogues import LOCALITIES, TITLE, TOPICS
-from tests.support.staff import create_dialogue
+from tests.support.staff import StaffClient, create_dialogue
 
-from .owed_seed import app_server, fresh_slug
+from .owed_seed import app_server, ensure_staff, fresh_slug
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -91,3 +91,36 @@ def test_scrolling_and_the_button_load_every_published_question_once(
         expect(more).to_be_hidden()
     finally:
         context.close()
+
+
+def test_the_count_of_questions_follows_the_feed_past_the_first_message(
+    chromium: Browser, server: ServerProcess
+) -> None:
+    """The count says every published question, most of them not loaded: a
+    question approved adds one and one unpublished (not loaded either) takes
+    one away, live, without a reload (it stayed at the snapshot's figure)."""
+    redis_url = server.env["REDIS_URL"]
+    slug = fresh_slug("dem")
+    create_dialogue(
+        redis_url, {}, slug=slug, title=TITLE, status="live", topics=TOPICS, localities=LOCALITIES
+    )
+    states = seed_dialogue(redis_url, slug, 160, mix=MIX, long_every=10**9)
+    pending = next(qid for qid, state in states.items() if state is Status.PENDING)
+    oldest = min((q for q, s in states.items() if s is Status.APPROVED), key=int)
+    ensure_staff(redis_url)
+    page = chromium.new_context(locale="vi-VN").new_page()
+    try:
+        page.goto(f"{server.url}/d/{slug}")
+        count = page.locator("#question-count")
+        expect(page.locator("li.pq").first).to_be_visible()
+        before = int(count.inner_text())
+        assert before > page.locator("li.pq").count()
+        assert page.locator(f'li.pq[data-id="{oldest}"]').count() == 0
+        with StaffClient(server.url, "admin") as admin:
+            admin.act(slug, pending, "approve")
+            expect(count).to_have_text(str(before + 1))
+            expect(page.locator(f'li.pq[data-id="{pending}"]')).to_be_visible()
+            admin.act(slug, oldest, "unpublish")
+            expect(count).to_have_text(str(before))
+    finally:
+        page.context.close()

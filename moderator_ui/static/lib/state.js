@@ -16,6 +16,7 @@
 //     presence: {id: {by, until}},  // staff: who is handling which question
 //     nextBefore,        // public: the cursor of the older questions (GET .../feed?before=), or null
 //     counts: {status: n},  // public: published questions in each state, as the snapshot counted
+//     published,         // public: how many are published now (the snapshot's count, moved by events)
 //     gone: Set(ids),    // public: questions an event took off the feed (a page read before must not bring them back)
 //     epoch,             // bumped by every snapshot: a page asked for before one is dropped
 //   }
@@ -57,6 +58,7 @@ export function createState(audience, dialogue = null) {
     presence: {},
     nextBefore: null,
     counts: {},
+    published: 0,
     gone: new Set(),
     epoch: 0,
   };
@@ -128,6 +130,7 @@ function snapshot(state, data, out) {
   state.listed = Array.isArray(data.queue) ? data.queue.map(String) : [];
   state.nextBefore = data.next_before || null;
   state.counts = data.counts || {};
+  state.published = Object.values(state.counts).reduce((sum, n) => sum + n, 0);
   state.gone = new Set();
   state.epoch += 1;
   state.overlay = { visible: !(data.overlay && data.overlay.visible === false) };
@@ -210,8 +213,11 @@ export function apply(state, message) {
   } else if (state.audience === "staff" && typeof type === "string" && type.startsWith("question.") && data && data.id && data.status) {
     out = take(state, data);
   } else if (state.audience === "public" && PUBLIC_SETS.has(type) && data && data.id) {
+    // Published now (it was not): one more, loaded or not.
+    if (type === "question.approved" && !state.questions[data.id]) state.published += 1;
     put(state, data.id, data, out);
   } else if (state.audience === "public" && PUBLIC_DROPS.has(type) && data && data.id) {
+    state.published -= 1;
     put(state, data.id, null, out);
   }
   if (message && typeof message.id === "string" && message.id) state.lastId = message.id;
