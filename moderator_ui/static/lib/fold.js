@@ -32,6 +32,13 @@ const FOLD_ASCII = /^[\x00-\x7f]*$/;
 // Python's [\W_]+: a run of anything but letters and digits.
 const FOLD_NOT_WORD = /[^\p{L}\p{N}]+/gu;
 const FOLD_MARKS = /\p{M}/gu;
+// The same on the text most questions are (Vietnamese in NFD: Latin letters
+// and the combining diacritics U+0300-U+036F, the only marks below U+0370;
+// then ASCII once they are gone), without the Unicode property classes,
+// which took most of the fold's time (98 of 140 ms for 10,000 questions).
+const FOLD_LATIN = /^[\x00-\u036f]*$/;
+const FOLD_LATIN_MARKS = /[\u0300-\u036f]/g;
+const FOLD_ASCII_NOT_WORD = /[^a-z0-9]+/g;
 
 /** Whether `token` (lower case, no marks) is a possible Vietnamese syllable. */
 function isSyllable(token) {
@@ -77,18 +84,34 @@ function foldToken(token) {
   return token.startsWith("dd") ? token.slice(1) : token;
 }
 
+// Each token's fold, kept: the same syllables come back in every question.
+const foldedTokens = new Map();
+const FOLDED_TOKENS_MAX = 50000;
+
+function foldTokenKept(token) {
+  let folded = foldedTokens.get(token);
+  if (folded === undefined) {
+    if (foldedTokens.size >= FOLDED_TOKENS_MAX) foldedTokens.clear();
+    folded = foldToken(token);
+    foldedTokens.set(token, folded);
+  }
+  return folded;
+}
+
 /** `text` in NFKC, lower case, without tone and vowel marks, đ → d. */
 function stripMarks(text) {
-  return text.normalize("NFKC").toLowerCase().replaceAll("đ", "d").normalize("NFD").replace(FOLD_MARKS, "");
+  const split = text.normalize("NFKC").toLowerCase().replaceAll("đ", "d").normalize("NFD");
+  return FOLD_LATIN.test(split) ? split.replace(FOLD_LATIN_MARKS, "") : split.replace(FOLD_MARKS, "");
 }
 
 /** The matching key of `text`: lower case, no marks, đ → d, Telex and VNI
  * leftovers undone, punctuation and symbols as spaces, single spaces. */
 export function fold(text) {
-  return stripMarks(String(text || ""))
-    .replace(FOLD_NOT_WORD, " ")
+  const plain = stripMarks(String(text || ""));
+  // Lower case: an ASCII letter is a-z.
+  return (FOLD_ASCII.test(plain) ? plain.replace(FOLD_ASCII_NOT_WORD, " ") : plain.replace(FOLD_NOT_WORD, " "))
     .split(" ")
     .filter(Boolean)
-    .map(foldToken)
+    .map(foldTokenKept)
     .join(" ");
 }
