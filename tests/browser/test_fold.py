@@ -39,7 +39,7 @@ RANDOM = st.text(
             *MARKS,
             *("😀", "🙏", "\uff44", "\uff2d", "\uff11", "ﬁ", "…", "“", "”", "«", "№", "²"),
             # Letters outside ASCII that have no marks to lose (fold.js's fast paths end here).
-            *("ß", "ø", "Æ", "ω", "Ж", "ı", "İ", "\u0483", "\u1dc0"),
+            *("ß", "ø", "Æ", "ω", "Ж", "\u0131", "İ", "\u0483", "\u1dc0"),
         ]
     ),
     max_size=40,
