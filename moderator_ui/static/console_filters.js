@@ -12,7 +12,7 @@
 //
 // It never changes a question and never talks to the server.
 
-import { fold } from "./lib/fold.js";
+import { fold, kept } from "./lib/fold.js";
 import { joinKeys, matchesKey, parseQuery } from "./lib/search.js";
 
 // A filter's value that means "questions without one" (a topic, a locality, an official).
@@ -37,23 +37,12 @@ const ORDERS = {
 // replaces the object when the question changes: a stale key is never used).
 // An event's question comes with its text folded by the server (`folded`);
 // the snapshot's do not (it was a quarter of its size), so the page folds
-// them while it is idle after the first draw (`warm`), or at the first search
+// them while it is idle after the first draw (`warmKeys`), or at the first search
 // typed before that is done. The other fields repeat from question to
 // question (places, topics, officials), so their keys are kept by value.
 const keys = new WeakMap();
-const folded = new Map();
-const FOLDED_MAX = 20000;
-
-function foldKept(value) {
-  if (!value) return "";
-  let key = folded.get(value);
-  if (key === undefined) {
-    if (folded.size >= FOLDED_MAX) folded.clear();
-    key = fold(value);
-    folded.set(value, key);
-  }
-  return key;
-}
+const foldValue = kept(fold, 20000);
+const foldKept = (value) => (value ? foldValue(value) : "");
 
 function keyOf(q) {
   let key = keys.get(q);

@@ -85,19 +85,23 @@ function foldToken(token) {
   return token.startsWith("dd") ? token.slice(1) : token;
 }
 
-// Each token's fold, kept: the same syllables come back in every question.
-const foldedTokens = new Map();
-const FOLDED_TOKENS_MAX = 50000;
-
-function foldTokenKept(token) {
-  let folded = foldedTokens.get(token);
-  if (folded === undefined) {
-    if (foldedTokens.size >= FOLDED_TOKENS_MAX) foldedTokens.clear();
-    folded = foldToken(token);
-    foldedTokens.set(token, folded);
-  }
-  return folded;
+/** `compute` (of one string) with its answers kept by argument, `most` of
+ * them (then all forgotten at once). */
+export function kept(compute, most) {
+  const answers = new Map();
+  return (value) => {
+    let answer = answers.get(value);
+    if (answer === undefined) {
+      if (answers.size >= most) answers.clear();
+      answer = compute(value);
+      answers.set(value, answer);
+    }
+    return answer;
+  };
 }
+
+// Each token's fold, kept: the same syllables come back in every question.
+const foldTokenKept = kept(foldToken, 50000);
 
 /** `text` in NFKC, lower case, without tone and vowel marks, đ → d. */
 function stripMarks(text) {
