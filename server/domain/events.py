@@ -138,6 +138,7 @@ def staff_question(
     question and to delete their contact data), and no staff screen needs it.
     ``duplicates``: the suggestions to list, both ways (default: its own)."""
     doc = cast(ConsoleQuestion, _staff_fields(q, dialogue, duplicates))
+    doc["folded"] = q.folded if q.folded is not None else fold(q.text)
     doc["history"] = _history(q)
     doc["actions_by_role"] = actions_by_role(q, dialogue.status)
     if contact is not None:
@@ -173,12 +174,13 @@ def snapshot_question(q: Question, dialogue: Dialogue) -> SnapshotQuestion:
     set once), with its own duplicate suggestions, without the fields that
     hold their ``SNAPSHOT_ABSENT`` value, with its ``history`` once it is
     published (not on the thousands a queue may hold for moderation), and
-    without its ``folded`` text (as much as its text: the page folds it)."""
+    without the ``folded`` text of ``staff_question`` (as much as its text:
+    the page folds it)."""
     absent = SNAPSHOT_ABSENT
     doc = {
         field: value
         for field, value in _staff_fields(q, dialogue, None).items()
-        if field != "folded" and (value or field not in absent or value != absent[field])
+        if value or field not in absent or value != absent[field]
     }
     if q.is_public:
         doc["history"] = _history(q)
@@ -197,7 +199,6 @@ def _staff_fields(
         "flag_reasons": {flag: dict(found) for flag, found in q.flag_reasons.items()},
         "held": q.held,
         "suggested_reason": q.suggested_reason,
-        "folded": q.folded if q.folded is not None else fold(q.text),
         "duplicates": [
             {"id": d.id, "score": d.score}
             for d in (q.duplicates if duplicates is None else duplicates)

@@ -120,7 +120,6 @@ class StaffFields(PublicQuestion):
     suggested_reason: Annotated[
         str | None, Meta(description="The reject reason screening suggests, if any.")
     ]
-    folded: Annotated[str, Meta(description="The text folded for search: no marks, lower case.")]
     duplicates: Annotated[
         list[Duplicate],
         Meta(
@@ -155,6 +154,7 @@ ActionsByRole = dict[str, tuple[str, ...]]
 class ConsoleQuestion(StaffFields):
     """A question as staff see it on the console feed: no tracking code ever."""
 
+    folded: Annotated[str, Meta(description="The text folded for search: no marks, lower case.")]
     history: list[HistoryEntry]
     actions_by_role: Annotated[
         ActionsByRole,
