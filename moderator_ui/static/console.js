@@ -24,7 +24,7 @@ import { inverse, UndoStack } from "./console_undo.js";
 import { createUnowned } from "./console_unowned.js";
 import { createWindow } from "./console_window.js";
 import { api, csrfToken, errorMessage } from "./lib/api.js";
-import { readJSON } from "./lib/dom.js";
+import { readJSON, whenIdle } from "./lib/dom.js";
 import { allowedActions, viewerOf } from "./lib/permissions.js";
 import { apply, createState, take } from "./lib/state.js";
 import { formatTime } from "./lib/time.js";
@@ -327,12 +327,7 @@ function paint() {
   for (const list of LISTS) more = list.win.draw(current, rowFor) || more;
   // A first draw put in only the rows near the viewport: the rest of the
   // windows once the browser is idle (they were half the first draw's work).
-  if (more) whenIdle(repaint);
-}
-
-function whenIdle(run) {
-  if (window.requestIdleCallback) requestIdleCallback(run, { timeout: 500 });
-  else setTimeout(run, 50);
+  if (more) whenIdle(repaint, 500);
 }
 
 /** The rows follow the scrolling (or the resized or opened list) at the next frame. */

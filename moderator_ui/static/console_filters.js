@@ -12,6 +12,7 @@
 //
 // It never changes a question and never talks to the server.
 
+import { whenIdle } from "./lib/dom.js";
 import { fold, kept } from "./lib/fold.js";
 import { joinKeys, matchesKey, parseQuery } from "./lib/search.js";
 
@@ -57,20 +58,8 @@ function keyOf(q) {
   return key;
 }
 
-// Keys made between looks at the clock (a fold is some tens of
-// microseconds), and a slice's most: a key pressed during one waits for it.
+// Keys made between looks at the clock (a fold is some tens of microseconds).
 const WARM_STEP = 64;
-const WARM_SLICE_MS = 8;
-
-/** `run(deadline)` when the browser is idle, its deadline WARM_SLICE_MS at most. */
-function idle(run) {
-  const start = (timeRemaining) => {
-    const end = performance.now() + Math.min(WARM_SLICE_MS, timeRemaining());
-    run({ timeRemaining: () => Math.max(0, end - performance.now()) });
-  };
-  if (window.requestIdleCallback) requestIdleCallback((deadline) => start(() => deadline.timeRemaining()));
-  else setTimeout(() => start(() => WARM_SLICE_MS), 50); // Safari has no requestIdleCallback
-}
 
 /**
  * Make the search keys of `questions` (an array) in idle slices, so that the
@@ -83,9 +72,9 @@ export function warmKeys(questions) {
     do {
       for (const end = Math.min(i + WARM_STEP, questions.length); i < end; i += 1) keyOf(questions[i]);
     } while (i < questions.length && deadline.timeRemaining() >= 1);
-    if (i < questions.length) idle(slice);
+    if (i < questions.length) whenIdle(slice);
   };
-  idle(slice);
+  whenIdle(slice);
 }
 
 function matchField(wanted, value) {

@@ -71,3 +71,16 @@ export function safeUrl(value) {
     return null;
   }
 }
+
+/** `run(deadline)` once the browser is idle (at most `timeout` ms later, if
+ * given), its deadline 8 ms at most (a key pressed meanwhile waits for it);
+ * after 50 ms where there is no requestIdleCallback (Safari). */
+export function whenIdle(run, timeout = 0) {
+  const most = 8;
+  const start = (remaining) => {
+    const end = performance.now() + Math.min(most, remaining);
+    run({ timeRemaining: () => Math.max(0, end - performance.now()) });
+  };
+  if (window.requestIdleCallback) requestIdleCallback((d) => start(d.timeRemaining()), timeout ? { timeout } : {});
+  else setTimeout(() => start(most), 50);
+}
