@@ -44,6 +44,17 @@ def card(page: Page, qid: str) -> Any:
     return page.locator(f"#pq-{qid}")
 
 
+def asked_and_published(
+    server: ServerProcess, redis_server: str, prefix: str
+) -> tuple[Show, str, str]:
+    """A live show of its own with ``ASKED`` published (routed to o1): the
+    show, the question's tracking code and its id."""
+    b = Show(redis_server, server.url, prefix)
+    code = b.ask(ASKED)
+    b.publish(code, "o1")
+    return b, code, b.question(code).id
+
+
 def phase_is(page: Page, phase: str) -> None:
     badge = page.locator("#dialogue-status")
     expect(badge).to_have_text(PHASES[phase])
@@ -148,10 +159,7 @@ def test_a_refused_vote_says_why(
 ) -> None:
     """A page that has not heard yet that the broadcast ended still shows the
     vote button; the server refuses the vote and the page says why in words."""
-    b = Show(redis_server, server.url, "het-binh-chon")
-    code = b.ask(ASKED)
-    b.publish(code, "o1")
-    qid = b.question(code).id
+    b, _, qid = asked_and_published(server, redis_server, "het-binh-chon")
 
     citizen = chromium.new_context(locale="vi-VN")
     try:
@@ -175,10 +183,7 @@ def test_a_vote_pressed_while_its_card_changes_counts(
     """The card is drawn again when its question changes (its votes, every
     second in a storm): a press begun on the old card and let go on a new one
     would be no click. Drawing waits for the release; then the change shows."""
-    b = Show(redis_server, server.url, "bam-giu")
-    code = b.ask(ASKED)
-    b.publish(code, "o1")
-    qid = b.question(code).id
+    b, code, qid = asked_and_published(server, redis_server, "bam-giu")
     citizen = chromium.new_context(locale="vi-VN")
     try:
         page, frames = heard_live(citizen, f"{server.url}/d/{b.slug}")
