@@ -137,6 +137,11 @@ class Reader:
     def dialogue(self, dialogue_id: str) -> Dialogue | None:
         return self._dialogues.get(dialogue_id)
 
+    def handled(self, dialogue_id: str) -> str | None:
+        """The last event of ``dialogue_id`` handed to the hub (or held, or
+        for no one), None if it is not followed."""
+        return self._handled.get(dialogue_id)
+
     async def track(self, dialogue: Dialogue) -> None:
         """Read ``dialogue``'s events from now on. Call after adding the
         subscriber to the hub and before reading its snapshot: then every

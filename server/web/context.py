@@ -13,6 +13,7 @@ from starlette.websockets import WebSocket
 from ..actions import Services
 from ..config import Settings
 from ..realtime.direct import Heartbeat
+from ..realtime.first_pages import FirstPages
 from ..realtime.hub import Hub
 from ..realtime.reader import Reader
 
@@ -21,8 +22,9 @@ from ..realtime.reader import Reader
 class Node:
     """This node's live parts: its name, the reader that follows dialogues'
     event streams, the hub that fans events out to its sockets, the one
-    heartbeat timer of its direct sockets, the open sockets whose handler
-    still runs (to close them on shutdown: uvicorn closes the public viewers
+    heartbeat timer of its direct sockets, the public snapshot frames made
+    for viewers connecting together, the open sockets whose handler still
+    runs (to close them on shutdown: uvicorn closes the public viewers
     handed over to the node, with 1012, before), and the open sockets per
     address (to cap them)."""
 
@@ -30,6 +32,7 @@ class Node:
     hub: Hub
     reader: Reader
     heartbeat: Heartbeat = field(default_factory=lambda: Heartbeat(20.0))
+    first_pages: FirstPages = field(default_factory=FirstPages)
     sockets: set[WebSocket] = field(default_factory=set)
     sockets_per_address: Counter[str] = field(default_factory=Counter)
 

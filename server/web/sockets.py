@@ -94,14 +94,28 @@ class QueueSink:
             await self._ws.send_text(payload)
 
 
-async def _catch_up(ws: WebSocket, app: Services, dialogue: Dialogue, audience: str) -> str:
+async def _catch_up(
+    ws: WebSocket, app: Services, here: Node, dialogue: Dialogue, audience: str
+) -> str:
     """Send what the client missed (or a snapshot); return the last id sent."""
     after = ws.query_params.get("after")
     missed = await app.feeds.missed(dialogue, after) if after else None
     if missed is None:
+        reset = after is not None
+        handled = here.reader.handled(dialogue.id)
+        if audience == PUBLIC and handled is not None:
+            # Made once for the viewers connecting together (first_pages.py).
+            async def make() -> tuple[str, bytes]:
+                data = await app.feeds.public(dialogue)
+                return data["last_event_id"], snapshot(dialogue, data, reset)
+
+            key = (dialogue.id, dialogue.version, reset)
+            last_id, frame = await here.first_pages.get(key, handled, make)
+            await _send_utf8(ws, frame)
+            return last_id
         feeds = app.feeds
         data = await (feeds.public(dialogue) if audience == PUBLIC else feeds.staff(dialogue))
-        await _send_utf8(ws, snapshot(dialogue, data, reset=after is not None))
+        await _send_utf8(ws, snapshot(dialogue, data, reset))
         return data["last_event_id"]
     last_id = after or "0-0"
     for event in missed:
@@ -156,7 +170,7 @@ async def _serve(
     handed_over = False
     try:
         await here.reader.track(dialogue)
-        last_id = await _catch_up(ws, services(ws), dialogue, audience)
+        last_id = await _catch_up(ws, services(ws), here, dialogue, audience)
         if not sub.go_live(last_id):
             sink.close_code = CLOSE_SLOW
             return False

@@ -387,3 +387,37 @@ async def test_a_live_viewer_holds_no_task_and_leaves_the_hub_when_it_goes(
                 for viewer in viewers:
                     viewer.close()
     assert snapshot["type"] == "snapshot"
+
+
+async def test_viewers_joining_while_questions_are_published_miss_none(
+    redis_url: str, feed: Feed
+) -> None:
+    """Viewers connecting in waves while questions are approved share
+    snapshot frames (realtime/first_pages.py); each still gets every
+    question, in its snapshot or as an event after it, and no event twice
+    or out of order."""
+    published: list[str] = []
+    with node(redis_url) as server:
+        viewers: list[Viewer] = []
+        try:
+            for wave in range(6):
+                joining = asyncio.gather(*(asyncio.to_thread(Viewer, server) for _ in range(8)))
+                publishing = feed.publish(f"Câu hỏi đợt {wave} về thủ tục hành chính?")
+                joined, qid = await asyncio.gather(joining, publishing)
+                viewers.extend(joined)
+                published.append(qid)
+            last = await feed.edit()
+            streams = await asyncio.gather(
+                *(asyncio.to_thread(viewer.frames_until, last) for viewer in viewers)
+            )
+        finally:
+            for viewer in viewers:
+                viewer.close()
+    for frames in streams:
+        first, *rest = (message(frame) for frame in frames)
+        assert first["type"] == "snapshot"
+        ids = [first["id"], *(m["id"] for m in rest)]
+        assert ids == sorted(set(ids), key=lambda i: tuple(map(int, i.split("-"))))
+        seen = {q["id"] for q in first["data"]["questions"]}
+        seen |= {m["data"]["id"] for m in rest if m["type"] == "question.approved"}
+        assert set(published) <= seen, f"missing {set(published) - seen}"
