@@ -202,11 +202,15 @@ def is_syllable(token: str) -> bool:
     return _SYLLABLE.fullmatch(token) is not None
 
 
+#: A leading run of d's: "dd" is Telex's đ, and a longer run folds to the same
+#: one d (else "ddd" → "dd" → "d": a key folded again would change).
+_LEADING_DS = re.compile("^d{2,}")
+
+
 def _undo_telex_marks(token: str) -> str:
     """Undo Telex vowel keys: dd → d; w (horn, breve) after its vowel goes, a w
     with no vowel before it is ư; doubled aa/ee/oo → one vowel."""
-    if token.startswith("dd"):
-        token = token[1:]
+    token = _LEADING_DS.sub("d", token)
     if "w" in token:
         # The horn or breve key may follow its vowel at once ("uw") or come
         # at the end of the word ("mucws" for "mức"); a w with no vowel before
@@ -241,8 +245,8 @@ def fold_token(token: str) -> str:
     "chuyeenr" → "chuyen", "dduowngf" → "duong", "vieetj" → "viet",
     "chuye6n3" → "chuyen", "d9a6t1" → "dat". A token that is already a
     syllable, or that no rule makes one ("online", "covid19", "2025"), is
-    returned unchanged, except that a leading "dd" always becomes "d" (no
-    Vietnamese or common loanword starts so).
+    returned unchanged, except that a leading "dd" (or a longer run of d's)
+    always becomes "d" (no Vietnamese or common loanword starts so).
     """
     if is_syllable(token) or token in _KEEP or not token.isascii():
         return token
@@ -260,7 +264,7 @@ def fold_token(token: str) -> str:
     toneless = _without_tone_key(plain)
     if toneless is not None:
         return toneless
-    return token[1:] if token.startswith("dd") else token
+    return _LEADING_DS.sub("d", token)
 
 
 # --- keys --------------------------------------------------------------------

@@ -148,3 +148,11 @@ def test_key_is_lowercase_ascii_words(text: str) -> None:
     assert key.isascii()
     assert key == key.lower()
     assert key == " ".join(key.split())
+
+
+def test_a_run_of_leading_ds_folds_to_one_d() -> None:
+    """Hypothesis found "ddd" → "dd" → "d": a key that changed when folded again."""
+    for text in ("ddd", "dddd", "dddi", "ddđ"):
+        key = fold(text)
+        assert key.startswith("d") and not key.startswith("dd")
+        assert fold(key) == key

@@ -47,7 +47,7 @@ function isSyllable(token) {
 }
 
 function undoTelexMarks(token) {
-  let out = token.startsWith("dd") ? token.slice(1) : token;
+  let out = token.replace(/^d{2,}/, "d");
   if (out.includes("w")) {
     const vowel = out.search(/[aou]/);
     out = vowel !== -1 && vowel < out.indexOf("w") ? out.replaceAll("w", "") : out.replace("w", "u").replaceAll("w", "");
@@ -82,7 +82,7 @@ function foldToken(token) {
   if (isSyllable(plain)) return plain;
   const toneless = withoutToneKey(plain);
   if (toneless !== null) return toneless;
-  return token.startsWith("dd") ? token.slice(1) : token;
+  return token.replace(/^d{2,}/, "d");
 }
 
 /** `compute` (of one string) with its answers kept by argument, `most` of
