@@ -65,7 +65,8 @@ from .common import approved, pinned, private_redis, rss_kib, seeded, server
 #: Sockets opened at once while connecting. The first batch warms the server
 #: up: memory per socket is the RSS growth over the other sockets, without
 #: one-time costs (first-use imports and caches, the first snapshot), for
-#: every server alike (at 1,000 viewers those costs had been 3-4 KiB a socket).
+#: every server alike (at 1,000 viewers Socket.IO's figure went from 22 to 11.4
+#: KiB a socket with it; doithoai's did not move).
 BATCH = 200
 #: The server's core, and the load generator's (and Redis's).
 SERVER_CORE, CLIENT_CORE = 0, 1

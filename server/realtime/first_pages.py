@@ -2,7 +2,7 @@
 together (issue 15, lean sockets): a reconnect storm of thousands of viewers
 costs one read of the dialogue per burst, not one each, and the node does
 not hold a thousand copies of the read in flight (at 1,000 viewers those
-copies had been a third of the memory measured per socket).
+copies had been half the memory measured per socket: 16 KiB, now 7.5).
 
 A viewer may be sent a frame made for another only if it misses nothing by
 it. It joined the hub, then asks with ``since``: the last event the node's
@@ -17,7 +17,6 @@ a viewer waits for at most two makings.
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import Awaitable, Callable, Hashable
 
 from .hub import parse_id
@@ -33,9 +32,9 @@ class FirstPages:
     def __init__(self, kept: int = KEPT) -> None:
         self._most = kept
         self._kept: dict[Hashable, Frame] = {}
-        #: The making under way for a key, and its number in ``_counter``'s order.
+        #: The making under way for a key, and its number (makings are numbered 1, 2, ...).
         self._making: dict[Hashable, tuple[int, asyncio.Future[Frame]]] = {}
-        self._counter = itertools.count(1)
+        #: The number of the last making started.
         self._started = 0
 
     async def get(self, key: Hashable, since: str, make: Callable[[], Awaitable[Frame]]) -> Frame:
@@ -58,7 +57,8 @@ class FirstPages:
     def _start(
         self, key: Hashable, make: Callable[[], Awaitable[Frame]]
     ) -> tuple[int, asyncio.Future[Frame]]:
-        number = self._started = next(self._counter)
+        self._started += 1
+        number = self._started
         future = asyncio.ensure_future(make())
         making = self._making[key] = (number, future)
         future.add_done_callback(lambda done: self._made(key, making, done))

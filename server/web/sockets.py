@@ -34,6 +34,7 @@ from ..domain.events import PUBLIC, STAFF
 from ..domain.model import Dialogue
 from ..domain.wording import Refused
 from ..realtime.direct import HEARTBEAT, DirectSink
+from ..realtime.first_pages import Frame
 from ..realtime.hub import CLOSE_SLOW, Message, Subscriber
 from ..realtime.messages import render, snapshot
 from ..realtime.wsprotocol import DIRECT, GuardedProtocol
@@ -105,7 +106,7 @@ async def _catch_up(
         handled = here.reader.handled(dialogue.id)
         if audience == PUBLIC and handled is not None:
             # Made once for the viewers connecting together (first_pages.py).
-            async def make() -> tuple[str, bytes]:
+            async def make() -> Frame:
                 data = await app.feeds.public(dialogue)
                 return data["last_event_id"], snapshot(dialogue, data, reset)
 
