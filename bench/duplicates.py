@@ -147,11 +147,12 @@ def evaluate(
 # --- speed -------------------------------------------------------------------
 
 
-def synthetic_questions(n: int, seed: int = 7) -> list[str]:
+def synthetic_questions(n: int, seed: int = 7, numbered: bool = True) -> list[str]:
     """``n`` question-like texts made from the data set's own questions: the
-    first half of one and the second half of another, with a locality and a
-    number, so that words repeat across thousands of questions as in a busy
-    dialogue."""
+    first half of one and the second half of another, with a locality and
+    (``numbered``) a file number, so that words repeat across thousands of
+    questions as in a busy dialogue. Unnumbered, many are near each other
+    and none is told apart by its number: the index's costliest case."""
     rng = random.Random(seed)
     texts = sorted({t for p in load_pairs() for t in (p.a, p.b)})
     places = ["phường Phú Hội", "xã Hương Thọ", "phường Vỹ Dạ", "huyện A Lưới", "Phong Điền"]
@@ -160,7 +161,8 @@ def synthetic_questions(n: int, seed: int = 7) -> list[str]:
         head = rng.choice(texts).split()
         tail = rng.choice(texts).split()
         words = head[: len(head) // 2] + tail[len(tail) // 2 :]
-        out.append(f"{' '.join(words)} ({rng.choice(places)}, hồ sơ số {i})")
+        number = f", hồ sơ số {i}" if numbered else ""
+        out.append(f"{' '.join(words)} ({rng.choice(places)}{number})")
     return out
 
 

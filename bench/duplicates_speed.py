@@ -9,10 +9,11 @@ one after the other, so that a shared machine's load weighs on both alike:
 - 1,000 queries against them (``similar``);
 - intake's pattern: 1,000 questions each asked (``similar``, limit 6) and
   then added, into an index of 4,000;
-- the same on the worst case for the index, a burst of near-identical
+- the same on a burst of near-identical
   numbered questions ("Câu hỏi số N về chuyển đổi số ở Huế?", as
   bench/ingest.py and bench/submit_cpu.py send): 500 asked and added into
-  8,000 of them, where each query's terms are shared by every question.
+  8,000 of them, where each query's terms are shared by every question
+  but its number.
 
 CPU from ``time.process_time``; the median of the rounds is printed, and
 whether both versions gave the same answers. Pure CPU: no Redis.
@@ -31,7 +32,7 @@ from typing import Any
 from bench.duplicates import synthetic_questions
 from server.domain import similarity
 
-#: The worst case's texts: every question shares all its terms but its number.
+#: The burst's texts: every question shares all its terms but its number.
 BURST = [f"Câu hỏi số {i} về chuyển đổi số ở Huế?" for i in range(8500)]
 
 

@@ -16,9 +16,12 @@ CPU per request is the server process's own CPU clock (user + system)
 over the phase, divided by its 202s: not wall time, which a shared machine
 stretches. Intake: the questions of the ``submit`` phase are screened by
 the node's ``DOITHOAI_INTAKE_WORKERS`` processes (with duplicate
-suggestions, the near-identical texts being the index's worst case): how
-long after the burst's start every one is pending, and the workers' CPU per
-question.
+suggestions; the texts are one template, each question with its own
+number): how long after the burst's start every one is pending, and the
+workers' CPU per question. Questions that share more and name no number
+cost a worker more: ``python -m bench.intake_speed`` measures 0.12 ms of
+domain CPU a question at 4,000 of these texts and 0.9 ms at 4,000 mixed
+unnumbered ones (docs/benchmarks.md).
 """
 
 from __future__ import annotations

@@ -3,10 +3,12 @@ older version, interleaved in one process: ``python -m bench.intake_speed
 BASE [ROUNDS]``, BASE being an export of an older commit (``git archive main
 | tar -x -C BASE``). What an intake worker does for each question apart from
 Redis: screen it (``screening.screen``, with an asker's name), ask the index
-(``similar``, limit 6) and add it. For index sizes 1,000 to 13,000, on two
-kinds of text: the worst case, near-identical numbered questions ("Câu hỏi
-số N về chuyển đổi số ở Huế?", whose terms every question shares, as
-bench/ingest.py sends), and bench/duplicates.py's mixed synthetic questions.
+(``similar``, limit 6) and add it. For index sizes 1,000 to 13,000, on three
+kinds of text: near-identical numbered questions ("Câu hỏi số N về chuyển
+đổi số ở Huế?", whose terms every question shares, as bench/ingest.py
+sends), bench/duplicates.py's mixed synthetic questions, each with its own
+file number, and the same without the numbers (many near each other, none
+told apart by a number: the costliest case).
 
 Each round builds an index of the size (not timed) and times 150 questions,
 BASE's code and this checkout's one after the other (the order alternating),
@@ -65,7 +67,11 @@ def main(base: Path, rounds: int) -> None:
     old_screen = load_base_screening(base)
     old_sim = sys.modules["_base_domain.similarity"]
     count = max(SIZES) + QUESTIONS
-    kinds = {"near-identical": _burst(count), "mixed": synthetic_questions(count)}
+    kinds = {
+        "near-identical": _burst(count),
+        "mixed": synthetic_questions(count),
+        "unnumbered": synthetic_questions(count, numbered=False),
+    }
     print(f"intake CPU a question (screen, ask, add), median of {rounds} rounds, base = {base}")
     for kind, texts in kinds.items():
         for size in SIZES:

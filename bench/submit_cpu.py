@@ -12,8 +12,8 @@ big as bench/ingest.py's, 13,000, where one at a time would take minutes).
 - intake: the same N questions screened one entry at a time
   (``Intake.materialise``, the in-process consumer's way) on one dialogue,
   and in batches of 100 (``Intake.materialise_many``, a worker process's
-  way, where the code has it) on another. The texts are near-identical (the
-  duplicate index's worst case), as in bench/ingest.py.
+  way, where the code has it) on another. The texts are near-identical, each
+  with its own number, as in bench/ingest.py.
 """
 
 from __future__ import annotations

@@ -908,6 +908,13 @@ class DuplicateIndex:
         self._offsets: dict[str, int] = {}
         self._df: dict[str, int] = {}
         self._log_df: dict[str, int] = {}
+        #: Each number's posting list (as the terms'), and every slot of a
+        #: question that names a number: the questions that name only other
+        #: numbers than a query's are found on whole bitsets
+        #: (``_Query.candidates``).
+        self._number_postings: dict[str, int] = {}
+        self._number_offsets: dict[str, int] = {}
+        self._numbered = 0
         #: Each indexed question's total weight (``_Query.weight_of``), kept
         #: while the index does not change: every weight depends on N and on
         #: the document frequencies, so any ``add`` or ``remove`` clears it.
@@ -936,23 +943,15 @@ class DuplicateIndex:
         at = bisect_left(self._order, question_id)
         self._order.insert(at, question_id)
         self._order_slots.insert(at, slot)
-        postings, offsets, df, log_df, table = (
-            self._postings,
-            self._offsets,
-            self._df,
-            self._log_df,
-            _LOG1P,
-        )
+        df, log_df, table = self._df, self._log_df, _LOG1P
         for term in entry.terms:
-            bits = postings.get(term)
-            if bits is None:
-                postings[term], offsets[term] = 1, slot
-            elif slot < (lowest := offsets[term]):
-                postings[term], offsets[term] = bits << (lowest - slot) | 1, slot
-            else:
-                postings[term] = bits | 1 << (slot - lowest)
+            _post(self._postings, self._offsets, term, slot)
             n = df[term] = df.get(term, 0) + 1
             log_df[term] = table[n] if n < len(table) else _log1p_fixed(n)
+        if entry.numbers:
+            self._numbered |= 1 << slot
+            for number in entry.numbers:
+                _post(self._number_postings, self._number_offsets, number, slot)
 
     def remove(self, question_id: str) -> None:
         """Forget a question (rejected, or merged away); unknown ids are ignored."""
@@ -966,20 +965,18 @@ class DuplicateIndex:
         heappush(self._free, slot)
         at = bisect_left(self._order, question_id)
         del self._order[at], self._order_slots[at]
-        postings, offsets = self._postings, self._offsets
         for term in entry.terms:
+            _unpost(self._postings, self._offsets, term, slot)
             n = self._df[term] - 1
             if n:
-                bits = postings[term] ^ 1 << (slot - offsets[term])
-                if not bits & 1:  # its lowest slot gone: the next one is the offset
-                    shift = (bits & -bits).bit_length() - 1
-                    bits >>= shift
-                    offsets[term] += shift
-                postings[term] = bits
                 self._df[term] = n
                 self._log_df[term] = _log1p_fixed(n)
             else:
-                del postings[term], offsets[term], self._df[term], self._log_df[term]
+                del self._df[term], self._log_df[term]
+        if entry.numbers:
+            self._numbered &= ~(1 << slot)
+            for number in entry.numbers:
+                _unpost(self._number_postings, self._number_offsets, number, slot)
 
     def rebuild(self, items: Iterable[tuple[str, str]]) -> None:
         """Replace the whole content with ``(question_id, text)`` pairs."""
@@ -993,6 +990,9 @@ class DuplicateIndex:
         self._offsets.clear()
         self._df.clear()
         self._log_df.clear()
+        self._number_postings.clear()
+        self._number_offsets.clear()
+        self._numbered = 0
         self._weights.clear()
         for question_id, text in items:
             self.add(question_id, text)
@@ -1021,7 +1021,8 @@ class DuplicateIndex:
         query = _Query(self, _entry(text))
         if not query.entry.terms or limit <= 0:
             return []
-        scored = query.scores(query.candidates(JACCARD_FLOOR, self.cap), self.threshold)
+        found = query.candidates(JACCARD_FLOOR, self.cap, self.threshold)
+        scored = query.scores(found, self.threshold)
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored[:limit]
 
@@ -1045,6 +1046,31 @@ class DuplicateIndex:
         if shared < JACCARD_FLOOR * (query.total + other_weight - shared):
             return None
         return query.features(other, shared, other_weight)
+
+
+def _post(postings: dict[str, int], offsets: dict[str, int], key: str, slot: int) -> None:
+    """Add ``slot`` to ``key``'s posting list: bit ``slot - offset``, the
+    offset being its lowest slot."""
+    bits = postings.get(key)
+    if bits is None:
+        postings[key], offsets[key] = 1, slot
+    elif slot < (lowest := offsets[key]):
+        postings[key], offsets[key] = bits << (lowest - slot) | 1, slot
+    else:
+        postings[key] = bits | 1 << (slot - lowest)
+
+
+def _unpost(postings: dict[str, int], offsets: dict[str, int], key: str, slot: int) -> None:
+    """Take ``slot`` out of ``key``'s posting list, the list gone with its last slot."""
+    bits = postings[key] ^ 1 << (slot - offsets[key])
+    if not bits:
+        del postings[key], offsets[key]
+        return
+    if not bits & 1:  # its lowest slot gone: the next one is the offset
+        shift = (bits & -bits).bit_length() - 1
+        bits >>= shift
+        offsets[key] += shift
+    postings[key] = bits
 
 
 def _logistic(z: float) -> float:
@@ -1078,6 +1104,7 @@ class _Query:
             t: w + math.ceil(self.focus_weight * w) if t in entry.focus else w
             for t, w in self.weights.items()
         }
+        self._differ_need: dict[float, tuple[int, int]] = {}
 
     def weight_of(self, other: _Entry) -> int:
         log_df = self.index._log_df.__getitem__
@@ -1133,6 +1160,38 @@ class _Query:
             return True
         return _names_other(mine, other) and _names_other(other, mine)
 
+    def differ_need(self, threshold: float) -> tuple[int, int]:
+        """The least shared weight with which a question that names a number
+        this one lacks, and lacks one this one names, can reach ``threshold``:
+        for two questions that ask no common kind of thing, and for the rest.
+
+        Each names a number the other lacks: about different subjects
+        (``subjects_differ``), known before the other's weight is. As that
+        weight is at least ``shared``, the Jaccard is at most shared / total
+        and the containment at most 1: a bound on the score that grows with
+        ``shared``, so a pair is left when its shared weight is below the
+        least one that can reach the threshold (found once per query, for
+        either kind of question)."""
+        found = self._differ_need.get(threshold)
+        if found is not None:
+            return found
+        total = self.total
+        intercept, w_jaccard, w_inside, w_subjects, w_asks = self.coefficients
+        need_z = math.log(threshold / (1 - threshold)) if threshold < 1 else math.inf
+        inside_at_most = max(0.0, w_inside)
+
+        def hopeless(shared: int, ask: float) -> bool:
+            most = max(0.0, w_jaccard * shared / total) + inside_at_most
+            return intercept + most + w_subjects + w_asks * ask < need_z - 1e-9
+
+        def guess(ask: float) -> float:
+            rest = need_z - intercept - inside_at_most - w_subjects - w_asks * ask
+            return rest * total / w_jaccard if w_jaccard > 0 else 0.0
+
+        no, yes = (_least(hopeless, a, total, guess(a)) for a in (0.0, 1.0))
+        found = self._differ_need[threshold] = (no, yes)
+        return found
+
     def scores(self, question_ids: Iterable[str], threshold: float) -> list[tuple[str, float]]:
         """(id, score rounded) for each of ``question_ids`` that reaches
         ``threshold``: the weights' sums inlined, as this is the hot loop."""
@@ -1149,25 +1208,9 @@ class _Query:
         need_z = math.log(threshold / (1 - threshold)) if threshold < 1 else math.inf
         w_subjects, w_asks = others
         subjects_at_most = max(0.0, w_subjects)
-        inside_at_most = max(0.0, w_inside)
         asks, numbers = self.entry.asks, self.entry.numbers
         if numbers:
-            # Each names a number the other lacks: about different subjects
-            # (``subjects_differ``), known before the other's weight is. As
-            # that weight is at least ``shared``, the Jaccard is at most
-            # shared / total and the containment at most 1: a bound on the
-            # score that grows with ``shared``, so a pair is left when its
-            # shared weight is below the least one that can reach the
-            # threshold (found once per query, for either kind of question).
-            def hopeless(shared: int, ask: float) -> bool:
-                most = max(0.0, w_jaccard * shared / total) + inside_at_most
-                return intercept + most + w_subjects + w_asks * ask < need_z - 1e-9
-
-            def guess(ask: float) -> float:
-                rest = need_z - intercept - inside_at_most - w_subjects - w_asks * ask
-                return rest * total / w_jaccard if w_jaccard > 0 else 0.0
-
-            differ_need = tuple(_least(hopeless, a, total, guess(a)) for a in (0.0, 1.0))
+            differ_need = self.differ_need(threshold)
         out = []
         for question_id in question_ids:
             other = entries[question_id]
@@ -1218,7 +1261,7 @@ class _Query:
                 out.append((question_id, round(score, 4)))
         return out
 
-    def candidates(self, threshold: float, cap: int) -> list[str]:
+    def candidates(self, threshold: float, cap: int, scored_at: float | None = None) -> list[str]:
         """The indexed questions worth scoring, their weighted Jaccard at
         least ``threshold`` (``JACCARD_FLOOR``).
 
@@ -1235,6 +1278,15 @@ class _Query:
         of slots, added into a binary counter held as one bitset per bit of
         the count (``_BitCounter``); the questions sharing exactly c terms
         are then a few bitwise operations away, whatever their number.
+
+        Given the threshold the candidates will be scored at (``scored_at``),
+        a query that names numbers leaves out, before the cap, the questions
+        that name only other numbers and cannot share enough to reach it
+        (``differ_need``): the same prefix filtering with that higher bar,
+        for that group alone. They would score 0 (``scores`` leaves them by
+        the same bound), so this changes no score; it keeps them from
+        filling the cap, and from being scored, when many questions are one
+        template with another number ("hồ sơ số 5000", "thôn số 3").
         """
         index = self.index
         postings, offsets, df = index._postings, index._offsets, index._df
@@ -1249,6 +1301,8 @@ class _Query:
             elif term in postings:
                 bits = postings[term] << offsets[term]
                 counter.add(bits, 2 if term in self.entry.focus else 1)
+        if scored_at is not None and self.entry.numbers and index._numbered:
+            counter.any &= ~self._naming_others(scored_at, by_frequency)
         if counter.any.bit_count() <= cap:
             return index._ids_at(counter.any)
         # The count at which the cap falls: all above it, the first ids at it.
@@ -1262,6 +1316,32 @@ class _Query:
             above += n
             higher |= exactly
         return index._ids_at(higher) + index._first_ids(exactly, n, cap - above)
+
+    def _naming_others(self, threshold: float, by_frequency: list[str]) -> int:
+        """The slots of the questions that name numbers, none of this one's
+        (so each names one the other lacks: ``subjects_differ``), and share
+        too little with it to reach ``threshold`` all the same: none of the
+        rarer terms left when the most frequent ones, up to ``differ_need``,
+        are set aside."""
+        index = self.index
+        postings, offsets = index._number_postings, index._number_offsets
+        same = 0
+        for number in self.entry.numbers:
+            if number in postings:
+                same |= postings[number] << offsets[number]
+        others = index._numbered & ~same
+        if not others:
+            return 0
+        budget = min(self.differ_need(threshold))
+        skipped = 0
+        reach = 0
+        for term in by_frequency:
+            weight = self.bounds[term]
+            if skipped + weight < budget:
+                skipped += weight
+            elif term in index._postings:
+                reach |= index._postings[term] << index._offsets[term]
+        return others & ~reach
 
 
 class _BitCounter:
