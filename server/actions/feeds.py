@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..domain.events import SNAPSHOT_ABSENT, public_dialogue, public_question
+from ..domain.events import SNAPSHOT_ABSENT, VOTES_LOOK_BACK_MS, public_dialogue, public_question
 from ..domain.lifecycle import FINISHED_STATES, OPEN_STATES
 from ..domain.model import ACCEPTING_STATUSES, PUBLIC_STATUSES, Dialogue, Question, Status, iso
 from ..domain.views import ConsoleFeed, Feed, FeedPage, PublicQuestion
@@ -179,5 +179,21 @@ class Feeds(Family):
         """The events after ``after``, or None when the client must start over
         from a snapshot: the id is unknown or trimmed, or more than
         ``DOITHOAI_REPLAY_MAX`` events follow it (a snapshot is then cheaper
-        than the replay)."""
-        return await self.store.events.after(dialogue.id, after, limit=self.settings.replay_max)
+        than the replay).
+
+        First come, under the id ``after`` itself, the votes of each
+        question whose last vote was in the ``VOTES_LOOK_BACK_MS`` up to
+        ``after``: a change the node held back (at most one a second is
+        sent live) when the client got ``after`` is among them
+        (realtime/reader.py). Counts are absolute: one the client had
+        changes nothing, and a later one in the replay or live comes after."""
+        found = await self.store.events.after(dialogue.id, after, limit=self.settings.replay_max)
+        if found is None or after in ("0", "0-0"):
+            return found
+        upto = int(after.partition("-")[0])
+        voted = await self.store.questions.voted(dialogue.id, upto - VOTES_LOOK_BACK_MS, upto)
+        counts = [
+            StoredEvent(after, dialogue.id, "votes.changed", question_id=qid, votes=votes)
+            for qid, votes in voted
+        ]
+        return counts + found

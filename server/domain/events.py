@@ -38,6 +38,16 @@ from .views import Official as OfficialView
 PUBLIC = "public"
 STAFF = "staff"
 
+#: Seconds between two ``votes.changed`` of one question sent live (issue 15,
+#: item 6): the changes in between are held and coalesced (realtime/reader.py).
+VOTE_WINDOW = 1.0
+#: A held vote change is older than the event sent after it by at most this
+#: (ms of stream time; the reader sends it first when it would be older), and
+#: a replay after an id starts with the count of each question last voted on
+#: in this span before the id, so a client that resumes after a live event
+#: has every count that was held when it got that event.
+VOTES_LOOK_BACK_MS = 3000
+
 #: What a staff event becomes on the public feed when the question stays public.
 _PUBLIC_TYPES = {
     "question.queued": "question.queued",

@@ -9,17 +9,25 @@ Votes coalesce here (``Votes``): at most one ``votes.changed`` per question
 per ``VOTE_WINDOW`` reaches the hub, whatever the vote rate; the last count
 of a burst always follows, as a summary carrying the id of the last event
 the reader had handled in that dialogue (hub.py, ``Subscriber``). The event
-stream keeps every vote: a replay (``after=``) sends each of them.
+stream keeps every vote: a replay (``after=``) sends each of them, after the
+count of each question last voted on in the ``VOTES_LOOK_BACK_MS`` before
+``after`` (``Feeds.missed``). A held change is never older than that behind
+an event sent after it: before anything is sent in a dialogue, the changes
+held longer than that in stream time (a reader catching up after an outage
+reads minutes of events in a second) go first (``Votes.overdue``). So a
+client that resumes after any id it was sent gets every count held then.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import heapq
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..domain.events import VOTE_WINDOW, VOTES_LOOK_BACK_MS
 from ..domain.model import Dialogue
 from ..metrics import FANOUT_SECONDS
 from ..store.connection import Follower, Store
@@ -32,8 +40,6 @@ log = logging.getLogger(__name__)
 
 #: Longest a blocked XREAD waits before looking again at which dialogues to read.
 BLOCK_MS = 2000
-#: Seconds between two ``votes.changed`` of one question sent live (issue 15, item 6).
-VOTE_WINDOW = 1.0
 #: Questions remembered per dialogue before those with nothing held are forgotten.
 VOTES_KEPT = 1024
 
@@ -45,6 +51,8 @@ class _Held:
     #: The latest change not sent yet, and the timer that sends it at ``due``.
     event: StoredEvent | None = None
     timer: asyncio.TimerHandle | None = None
+    #: ``event``'s stream time (ms).
+    ms: int = 0
 
 
 class Votes:
@@ -64,6 +72,11 @@ class Votes:
         self._window = window
         self._loop = loop
         self._held: dict[str, dict[str, _Held]] = {}
+        #: Per dialogue, (stream ms, question) of each change held, oldest
+        #: first; an entry whose question has since held a newer change (or
+        #: sent it) is stale and skipped. ``overdue`` pops what is older than
+        #: the look-back before each event sent, so it holds about that span.
+        self._ages: dict[str, list[tuple[int, str]]] = {}
 
     def _clock(self) -> asyncio.AbstractEventLoop:
         if self._loop is None:
@@ -83,9 +96,33 @@ class Votes:
             questions[qid] = _Held(now + self._window)
             return True
         held.event = event
+        held.ms = _ms(event.id)
+        heapq.heappush(self._ages.setdefault(event.dialogue_id, []), (held.ms, qid))
         if held.timer is None:
             held.timer = loop.call_at(held.due, self._due, event.dialogue_id, qid)
         return False
+
+    def overdue(self, dialogue_id: str, event_id: str) -> list[StoredEvent]:
+        """The changes of the dialogue held for more than ``VOTES_LOOK_BACK_MS``
+        of stream time before ``event_id``, handed back to be sent now,
+        before it (each question's window starts again)."""
+        ages = self._ages.get(dialogue_id)
+        if not ages:
+            return []
+        before = _ms(event_id) - VOTES_LOOK_BACK_MS
+        questions = self._held.get(dialogue_id, {})
+        out = []
+        while ages and ages[0][0] < before:
+            ms, qid = heapq.heappop(ages)
+            held = questions.get(qid)
+            if held is None or held.event is None or held.ms != ms:
+                continue  # sent since, or replaced by a later change
+            if held.timer is not None:
+                held.timer.cancel()
+            out.append(held.event)
+            held.event, held.timer = None, None
+            held.due = self._clock().time() + self._window
+        return out
 
     def _due(self, dialogue_id: str, qid: str) -> None:
         held = self._held.get(dialogue_id, {}).get(qid)
@@ -97,6 +134,7 @@ class Votes:
 
     def forget(self, dialogue_id: str) -> None:
         """The node no longer reads the dialogue: drop what it holds."""
+        self._ages.pop(dialogue_id, None)
         for held in self._held.pop(dialogue_id, {}).values():
             if held.timer is not None:
                 held.timer.cancel()
@@ -109,6 +147,10 @@ class Votes:
     def _prune(questions: dict[str, _Held], now: float) -> None:
         for qid in [q for q, h in questions.items() if h.event is None and h.due <= now]:
             del questions[qid]
+
+
+def _ms(event_id: str) -> int:
+    return int(event_id.partition("-")[0])
 
 
 class Reader:
@@ -129,7 +171,7 @@ class Reader:
         #: The last event of each dialogue handled (published, held or not for anyone).
         self._handled: dict[str, str] = {}
         self._dialogues: dict[str, Dialogue] = {}
-        self.votes = Votes(self._summarise)
+        self.votes = Votes(self._held_due)
         self._started = False
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
@@ -193,11 +235,24 @@ class Reader:
                         self._on_dialogue(fresh)
             dialogue = self._dialogues[event.dialogue_id]
             if event.type != "votes.changed" or self.votes.offer(event):
+                self._send_overdue(event.dialogue_id, event.id)
                 with FANOUT_SECONDS.time():
                     self._hub.publish(event.dialogue_id, event.id, render_all(event, dialogue))
             self._handled[event.dialogue_id] = event.id
             if event.type == "screen.rotated":
                 self._hub.close_screens(event.dialogue_id)
+
+    def _held_due(self, event: StoredEvent) -> None:
+        """A held change whose window ended: sent, after any held too long."""
+        handled = self._handled.get(event.dialogue_id)
+        if handled is not None:
+            self._send_overdue(event.dialogue_id, handled)
+        self._summarise(event)
+
+    def _send_overdue(self, dialogue_id: str, event_id: str) -> None:
+        """Before ``event_id`` is sent: the changes held too long before it."""
+        for held in self.votes.overdue(dialogue_id, event_id):
+            self._summarise(held)
 
     def _summarise(self, event: StoredEvent) -> None:
         """Send a held vote count, under the id of the last event handled in

@@ -87,6 +87,13 @@ def votes(dialogue_id: str) -> str:
     return prefix(dialogue_id) + "votes"
 
 
+def voted(dialogue_id: str) -> str:
+    """Sorted set: question id by the stream time (ms) of its last
+    ``votes.changed``, for the last few seconds only (``vote.lua`` trims it):
+    what a replay looks back on (``Questions.voted``)."""
+    return prefix(dialogue_id) + "voted"
+
+
 def votes_ready(dialogue_id: str) -> str:
     """Set once ``votes`` holds every vote cast (built from the questions by
     the first public snapshot of a dialogue whose votes came before it)."""

@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 
 from ..domain import tally
 from ..domain.audit import Entry
+from ..domain.events import VOTES_LOOK_BACK_MS
 from ..domain.lifecycle import Decision
 from ..domain.model import Question, Status
 from . import keys
@@ -731,11 +732,23 @@ class Questions:
             keys.prefix(dialogue_id) + f"voters:{question_id}",
             keys.events(dialogue_id),
             keys.votes(dialogue_id),
+            keys.voted(dialogue_id),
         ]
-        result = await self._scripts(
-            "vote", touched, [keys.prefix(dialogue_id), question_id, voter, self._maxlen]
-        )
+        args = [keys.prefix(dialogue_id), question_id, voter, self._maxlen, VOTES_LOOK_BACK_MS]
+        result = await self._scripts("vote", touched, args)
         return None if _text(result[0]) == "not_found" else int(result[0])
+
+    async def voted(self, dialogue_id: str, since_ms: int, upto_ms: int) -> list[tuple[str, int]]:
+        """The questions whose last vote was from ``since_ms`` to ``upto_ms``
+        (stream time; at most ``VOTES_LOOK_BACK_MS`` ago), with their votes now."""
+        ids = [
+            _text(qid)
+            for qid in await self._redis.zrangebyscore(keys.voted(dialogue_id), since_ms, upto_ms)
+        ]
+        if not ids:
+            return []
+        counts = await self._redis.zmscore(keys.votes(dialogue_id), ids)
+        return [(qid, int(n)) for qid, n in zip(ids, counts, strict=True) if n is not None]
 
     async def snapshot(
         self, dialogue_id: str, statuses: Iterable[Status]

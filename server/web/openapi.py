@@ -86,7 +86,10 @@ unknown) or more events behind than a replay is worth (`DOITHOAI_REPLAY_MAX`).
 they do not know. Live, `votes.changed` comes at most once a second per
 question, with the latest count (a replay sends every change); its `id` is
 the last event the node had handled, which the message before it may share:
-ids never go back, and resuming after any of them misses nothing.
+ids never go back, and resuming after any of them misses nothing. A replay
+starts, under the `id` resumed after, with the latest count of each question
+voted on in the 3 seconds before it, so a count held back when the client
+got that id arrives too.
 
 The first message a viewer gets (the public feed's snapshot, or `GET
 .../feed`) is at most 64 KiB whatever the dialogue's size: the question on

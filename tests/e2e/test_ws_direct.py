@@ -421,3 +421,55 @@ async def test_viewers_joining_while_questions_are_published_miss_none(
         seen = {q["id"] for q in first["data"]["questions"]}
         seen |= {m["data"]["id"] for m in rest if m["type"] == "question.approved"}
         assert set(published) <= seen, f"missing {set(published) - seen}"
+
+
+async def test_resuming_after_a_live_event_gets_a_vote_change_held_before_it(
+    redis_url: str, feed: Feed
+) -> None:
+    """A question's second vote within a second is held; a dialogue edit
+    after it goes out at once, ahead of it. A viewer that got the edit and
+    left before the held count came resumes after the edit's id: its replay
+    starts, under that id, with the count it never got."""
+    qid = await feed.publish("Câu hỏi được bình chọn khi người xem rời đi?")
+    with node(redis_url) as server:
+        url = server.url.replace("http://", "ws://") + PATH
+        async with connect(url) as watcher:
+            assert json.loads(await watcher.recv())["type"] == "snapshot"
+            counts: list[int] = []
+
+            async def watch() -> None:
+                while True:
+                    got = json.loads(await watcher.recv())
+                    if got["type"] == "votes.changed":
+                        counts.append(got["data"]["votes"])
+
+            watching = asyncio.create_task(watch())
+            try:
+                votes, passed = 0, None
+                for attempt in range(20):  # held unless a loaded machine took a second
+                    async with connect(url) as viewer:
+                        assert json.loads(await viewer.recv())["type"] == "snapshot"
+                        voter = f"leaving-{attempt:02d}"
+                        votes = await feed.actions.submissions.vote(feed.dialogue, qid, voter)
+                        edited = await feed.edit()
+                        seen = []
+                        while (got := json.loads(await viewer.recv()))["id"] != edited:
+                            seen.append(got)
+                    if not any(
+                        m["type"] == "votes.changed" and m["data"]["votes"] == votes for m in seen
+                    ):
+                        passed = edited  # the count was held behind the edit
+                        break
+                assert passed is not None, "no vote was ever held behind the edit"
+                await until(lambda: votes in counts, "the held count never went out")
+            finally:
+                watching.cancel()
+        async with connect(f"{url}?after={passed}") as resumed:
+            marker = await feed.edit()
+            replay = []
+            while (got := json.loads(await resumed.recv()))["id"] != marker:
+                replay.append(got)
+    changes = [m for m in replay if m["type"] == "votes.changed"]
+    assert [(m["id"], m["data"]["id"], m["data"]["votes"]) for m in changes] == [
+        (passed, qid, votes)
+    ]

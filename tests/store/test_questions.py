@@ -236,6 +236,38 @@ async def test_resume_after_and_reset(
     assert await store.events.after(dialogue.id, "0-0", limit=ANY) is None
 
 
+async def test_a_replay_starts_with_the_counts_voted_just_before_it(
+    redis: Redis, store: Store, actions: Services, dialogue: Dialogue
+) -> None:
+    """The votes of each question last voted on in the look-back before the
+    id resumed after come first, under that id; then the events after it.
+    The set of questions voted on keeps only the look-back's span."""
+    one, two, three = [await pending(store, actions, dialogue, n) for n in range(3)]
+    for qid in (one, two, three):
+        await actions.moderation.act(dialogue, qid, "approve", {}, MODERATOR)
+    await redis.zadd(keys.voted(dialogue.id), {three: 0})  # voted on long ago
+    for n in range(3):
+        await actions.submissions.vote(dialogue, one, f"voter-one-{n}")
+    await actions.submissions.vote(dialogue, two, "voter-two-0")
+    assert await redis.zscore(keys.voted(dialogue.id), three) is None
+    await actions.moderation.act(dialogue, one, "queue", {}, PRODUCER)
+    after = await store.events.last_id(dialogue.id)
+    missed = await actions.feeds.missed(dialogue, after)
+    assert missed is not None
+    assert sorted((e.id, e.type, e.question_id, e.votes) for e in missed) == [
+        (after, "votes.changed", one, 3),
+        (after, "votes.changed", two, 1),
+    ]
+    await actions.submissions.vote(dialogue, two, "voter-two-1")
+    missed = await actions.feeds.missed(dialogue, after)
+    assert missed is not None
+    assert [(e.type, e.question_id, e.votes) for e in missed[-1:]] == [("votes.changed", two, 2)]
+    # Voted on since: left out, its votes after the id being in the replay
+    # (unless the new vote fell in the id's own ms).
+    assert {e.question_id for e in missed[:-1]} in ({one}, {one, two})
+    assert all(e.id == after for e in missed[:-1])
+
+
 async def test_pages_walk_every_question_once(
     store: Store, actions: Services, dialogue: Dialogue
 ) -> None:
