@@ -524,7 +524,18 @@ function track(promise) {
 }
 
 function act(id, action, extra = {}, options = {}) {
-  return track(send(id, action, extra, options));
+  // A key pressed while this question's last action is on its way (its
+  // buttons are disabled meanwhile) waits for it, then goes with the version
+  // that one left: "t 3" then "o 2" at once sets both, no key is lost.
+  const state = uiFor(id);
+  const prior = options.fromKey ? state.running : null;
+  const go = () => send(id, action, extra, options);
+  const run = prior ? prior.then(go, go) : go();
+  state.running = run;
+  run.finally(() => {
+    if (state.running === run) state.running = null;
+  });
+  return track(run);
 }
 
 async function send(id, action, extra, { fromKey = false, undoing = false, quiet = false }) {

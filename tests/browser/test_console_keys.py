@@ -30,6 +30,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 #: The size of the queue the console must handle.
 COUNT = 200
 CURRENT = re.compile(r"\bis-current\b")
+#: The console's request that sets a question's topic.
+TOPIC_ACTION = re.compile(r"/actions/set_topic(\?|$)")
 
 
 @pytest.fixture(scope="module")
@@ -271,6 +273,43 @@ def test_t_and_o_set_topic_and_official_and_u_undoes_them(
     assert question(admin, board, qid)["topic"] == before["topic"]
     page.keyboard.press("u")
     expect(status_line(page)).to_have_text("Không có gì để hoàn tác.")
+
+
+def test_a_key_pressed_while_the_last_action_is_on_its_way_is_not_lost(
+    console: Page, admin: StaffClient, board: Board
+) -> None:
+    """ "t 3" then "o" and an official at once, the topic's answer not yet
+    back: the official waits for it and goes with the version it left,
+    so both are set (the keys were dropped while the question was busy)."""
+    page = console
+    text = next(
+        text
+        for text in board.texts[40:]
+        if (q := question(admin, board, board.ids[text]))["topic"] != "kinh-te-so"
+        and q["official"] is None
+    )
+    qid = board.ids[text]
+    held: list[Any] = []
+    page.route(TOPIC_ACTION, lambda route: held.append(route))
+    go_to(page, qid, text)
+    page.keyboard.press("t")
+    with page.expect_request(TOPIC_ACTION):
+        page.keyboard.press("3")
+    page.keyboard.press("o")
+    picker = page.get_by_role("dialog", name=f"Chuyển câu hỏi #{qid} cho")
+    options = picker.locator(".picker-option")
+    expect(options.filter(has_text="Nguyễn Văn An")).to_have_count(1)
+    names = options.all_inner_texts()
+    digit = next(str(n + 1) for n, name in enumerate(names) if "Nguyễn Văn An" in name)
+    page.keyboard.press(digit)
+    expect(picker).to_have_count(0)
+    assert len(held) == 1, "the topic's request was not held"
+    held[0].continue_()
+    meta = card(page, qid).locator(".q-meta")
+    expect(meta).to_contain_text("Kinh tế số")
+    expect(meta).to_contain_text("Nguyễn Văn An")
+    found = question(admin, board, qid)
+    assert found["topic"] == "kinh-te-so" and found["official"]["id"] == "o1"
 
 
 def test_m_merges_into_a_suggestion_and_u_unmerges(
