@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 
 from ..metrics import FRAMES_WAITED
 from .hub import Message, text_frame
@@ -39,7 +40,16 @@ HEARTBEAT_FRAME = text_frame(HEARTBEAT)
 class DirectSink:
     """A ``Sink`` writing frames to a ``GuardedProtocol``'s transport."""
 
-    __slots__ = ("_live", "_protocol", "_queue", "_size", "close_code", "close_reason", "quiet")
+    __slots__ = (
+        "_live",
+        "_on_blocked",
+        "_protocol",
+        "_queue",
+        "_size",
+        "close_code",
+        "close_reason",
+        "quiet",
+    )
 
     def __init__(self, protocol: GuardedProtocol, size: int) -> None:
         self._protocol = protocol
@@ -53,7 +63,28 @@ class DirectSink:
         self.close_reason: str | None = None
         #: Past its snapshot or replay (which the handler sends through ASGI).
         self._live = False
+        #: The hub's callback while it writes to the transport itself.
+        self._on_blocked: Callable[[], None] | None = None
         protocol.on_resume = self._drain
+        protocol.on_block = self._blocked
+
+    def writer(self, on_blocked: Callable[[], None]) -> asyncio.Transport | None:
+        """The transport, for the hub to write each frame to itself, if a
+        frame written now goes out in order (live, nothing waiting, the
+        transport taking writes); ``on_blocked`` is called once that stops
+        being true (``_blocked``), and the hub offers frames again."""
+        protocol = self._protocol
+        if not self._live or self._queue or not protocol.open_for_writes:
+            return None
+        self._on_blocked = on_blocked
+        transport: asyncio.Transport = protocol.transport
+        return transport
+
+    def _blocked(self) -> None:
+        """The protocol: the transport holds writes, or a close frame went out."""
+        on_blocked, self._on_blocked = self._on_blocked, None
+        if on_blocked is not None:
+            on_blocked()
 
     def offer(self, message: Message) -> bool:
         protocol, queue = self._protocol, self._queue
@@ -83,6 +114,8 @@ class DirectSink:
         """The socket is gone: forget what waits, hear no more resumes."""
         self._queue = None
         self._protocol.on_resume = None
+        self._protocol.on_block = None
+        self._on_blocked = None
 
     def keep_alive(self) -> None:
         """Live: the hub's writes and closes go to the protocol, the node pings."""

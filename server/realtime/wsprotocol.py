@@ -142,6 +142,10 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
         self._refilled_at = self.loop.time()
         #: Called once the transport takes writes again (the direct path's drain).
         self.on_resume: Callable[[], None] | None = None
+        #: Called when a frame written now would no longer go out in order:
+        #: the transport holds writes, or a close frame went out (the hub
+        #: stops writing to the transport itself: direct.py).
+        self.on_block: Callable[[], None] | None = None
         #: Pinged by the node's heartbeat, not by timers of its own.
         self._node_pings = False
         #: Handed over to the node (``hand_over``): its app task ends.
@@ -279,8 +283,24 @@ class GuardedProtocol(WebSocketsSansIOProtocol):
     def pause_writing(self) -> None:
         super().pause_writing()
         self.writes_paused = True
+        self._blocked()
         self._follow()
         self._watch_drain()
+
+    def _blocked(self) -> None:
+        if self.on_block is not None:
+            self.on_block()
+
+    @property
+    def close_sent(self) -> bool:
+        """Whether a close frame went out (uvicorn's flag, heard by the hub)."""
+        return self._close_sent
+
+    @close_sent.setter
+    def close_sent(self, sent: bool) -> None:
+        self._close_sent = sent
+        if sent:
+            self._blocked()
 
     def resume_writing(self) -> None:
         super().resume_writing()
