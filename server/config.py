@@ -274,7 +274,7 @@ SETTINGS: tuple[Setting, ...] = (
         "only origin its Origin and CSRF checks accept, its pages' CSP names and its "
         "printed links, share links and QR codes use. Required unless DOITHOAI_HOST is a "
         "loopback address; unset on loopback: http://HOST:PORT under each loopback name "
-        "(127.0.0.1, localhost).",
+        "(127.0.0.1, localhost, [::1]).",
     ),
     Setting(
         "DOITHOAI_DATA_DIR",
@@ -818,4 +818,4 @@ class Settings:
 #: The names of this machine that only this machine reaches, as browsers
 #: write them in an Origin (an IPv6 literal cannot be named in a CSP source
 #: list, so [::1] is left out: browse to 127.0.0.1 or localhost).
-LOOPBACK_NAMES = ("127.0.0.1", "localhost")
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")

@@ -209,3 +209,18 @@ def test_origin_defaults_to_host_and_port() -> None:
     assert Settings(host="0.0.0.0", port=8000).origin == "http://127.0.0.1:8000"
     assert Settings(host="::1", port=80).origin == "http://[::1]:80"
     assert Settings(public_url="https://dt.example.vn/").origin == "https://dt.example.vn"
+
+
+def test_a_node_on_loopback_counts_each_loopback_name_as_itself() -> None:
+    """Opened as 127.0.0.1, localhost or [::1] (an IPv6 loopback address),
+    the app is its own origin; a node serving others only under its public URL."""
+    on_loopback = Settings.from_env({"DOITHOAI_PORT": "8000"})
+    assert on_loopback.origins == {
+        "http://127.0.0.1:8000",
+        "http://localhost:8000",
+        "http://[::1]:8000",
+    }
+    public = Settings.from_env(
+        {"DOITHOAI_HOST": "0.0.0.0", "DOITHOAI_PUBLIC_URL": "https://doithoai.example.vn"}
+    )
+    assert public.origins == {"https://doithoai.example.vn"}

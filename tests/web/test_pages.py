@@ -84,6 +84,7 @@ def test_every_page_carries_the_security_headers(
     """Each page has the CSP (with the app's own ws/wss hosts: a node on
     loopback answers under each loopback name), nosniff and the referrer policy."""
     response = client.get(path)
+    # "[::1]" is an own origin too, but a CSP source cannot name it ('self' does).
     hosts = sorted(f"{name}:{site.port}" for name in ("127.0.0.1", "localhost"))
     sockets = " ".join(f"ws://{host} wss://{host}" for host in hosts)
     csp = response.headers["content-security-policy"]
@@ -295,6 +296,19 @@ def test_logout_needs_the_csrf_token_and_same_origin(
     assert done.status_code == 303
     assert done.headers["location"] == "/login"
     assert client.get(f"/console/{SLUG}").status_code == 303
+
+
+@pytest.mark.parametrize("name", ["localhost", "[::1]"])
+def test_a_node_on_loopback_is_its_own_origin_under_each_loopback_name(
+    client: httpx.Client, site: ServerProcess, name: str
+) -> None:
+    """A page opened as http://localhost:PORT or http://[::1]:PORT posts with
+    that Origin: it is the app's own (the node serves this machine alone)."""
+    sign_in(client, "moderator")
+    token = csrf_of(client.get(f"/console/{SLUG}").text)
+    origin = f"http://{name}:{site.port}"
+    done = client.post("/logout", data={"csrf_token": token}, headers={"Origin": origin})
+    assert done.status_code == 303
 
 
 def test_static_urls_carry_the_content_hash_and_are_immutable(client: httpx.Client) -> None:
