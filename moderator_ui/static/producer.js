@@ -498,17 +498,27 @@ async function act(id, action, extra = {}, focus = null) {
 }
 
 async function move(id, position) {
+  // A move asked while this question's last move is on its way waits for it
+  // and goes with the version it left (Alt+Down twice moves it two places);
+  // any other action on its way still bars it (its buttons are disabled).
+  const ui = uiFor(id);
+  const prior = ui.moving;
   const order = [...model.queue];
   const from = order.indexOf(id);
-  if (from < 0 || uiFor(id).busy || position < 0 || position >= order.length || position === from) return;
+  if (from < 0 || (ui.busy && !prior) || position < 0 || position >= order.length || position === from) return;
   order.splice(from, 1);
   order.splice(position, 0, id);
   listQueue(model, order); // shown at once; queue.changed brings the server's order
+  schedule();
   const now = focusOf(document.activeElement);
   let key = now && now.row === `queue:${id}` ? now.key : "row";
   if (key === "up" && position === 0) key = "down";
   if (key === "down" && position === order.length - 1) key = "up";
-  const result = await act(id, "move", { position }, { row: `queue:${id}`, key });
+  const go = () => act(id, "move", { position }, { row: `queue:${id}`, key });
+  const run = prior ? prior.then(go, go) : go();
+  ui.moving = run;
+  const result = await run;
+  if (ui.moving === run) ui.moving = null;
   if (result && result.ok) announce(t("moved", { id, n: position + 1, total: order.length }));
 }
 

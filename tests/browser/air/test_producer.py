@@ -6,6 +6,7 @@ test_air_control.py, the overlay's shape in test_overlay.py."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Position, expect
@@ -99,6 +100,47 @@ def test_producer_queues_and_reorders_by_keyboard_and_drag(
         )
         wait_queue(admin, slug, [a, c, b])
         expect(page.locator(".pr-position")).to_have_text(["1", "2", "3"])
+    finally:
+        page.context.close()
+
+
+def test_alt_arrow_pressed_twice_at_once_moves_two_places(
+    chromium: Browser, site: ServerProcess, slug: str, admin: StaffClient
+) -> None:
+    """Alt+ArrowDown twice while the first move's request is still on its
+    way: the second waits for it (it was dropped, the question busy), and
+    the question ends two places down, on the page and on the server."""
+    ids = [approved(admin, site, slug, text) for text in (FIRST, SECOND, THIRD)]
+    for qid in ids:
+        admin.act(slug, qid, "queue")
+    wait_queue(admin, slug, ids)
+    page = open_console(chromium, site, slug)
+    held: list[Any] = []
+    moves = re.compile(r"/actions/move(\?|$)")
+
+    def hold(route: Any) -> None:  # the first move only
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    try:
+        page.route(moves, hold)
+        row(page, "queue", FIRST).focus()
+        with page.expect_request(moves):
+            page.keyboard.press("Alt+ArrowDown")
+        expect(page.locator("#queue-list > li").nth(1)).to_contain_text(FIRST)
+        page.keyboard.press("Alt+ArrowDown")
+        expect(page.locator("#queue-list > li").last).to_contain_text(FIRST)
+        assert len(held) == 1, "the first move was not held"
+        held[0].continue_()
+        # Waiting in the page lets Playwright pass the second move through ``hold``.
+        expect(page.locator("#producer > [aria-live]")).to_have_text(
+            f"Câu hỏi #{ids[0]} đã chuyển đến vị trí 3/3."
+        )
+        wait_queue(admin, slug, [ids[1], ids[2], ids[0]])
+        expect(page.locator("#queue-list > li").last).to_contain_text(FIRST)
+        expect(row(page, "queue", FIRST)).to_be_focused()
     finally:
         page.context.close()
 
