@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from websockets.frames import Frame, Opcode
@@ -134,9 +134,10 @@ _Written = tuple[Any, Any]
 
 class Hub:
     def __init__(self) -> None:
-        self._subs: dict[str, dict[str, set[Subscriber]]] = defaultdict(lambda: defaultdict(set))
-        #: The subscribers offered each message (a subset of ``_subs``), and
-        #: those written to (the rest: ``_Written``).
+        #: Each dialogue's subscribers by audience, in two parts: those offered
+        #: each message (through their sinks), and those written to (their
+        #: transports, ``_Written``). A dialogue is a key of ``_offered``
+        #: while it has a subscriber in either.
         self._offered: dict[str, dict[str, set[Subscriber]]] = defaultdict(lambda: defaultdict(set))
         self._written: dict[str, dict[str, dict[Subscriber, _Written]]] = defaultdict(
             lambda: defaultdict(dict)
@@ -145,20 +146,26 @@ class Hub:
         self._blocking: list[Subscriber] | None = None
 
     def add(self, sub: Subscriber) -> None:
-        self._subs[sub.dialogue_id][sub.audience].add(sub)
         self._offered[sub.dialogue_id][sub.audience].add(sub)
 
     def remove(self, sub: Subscriber) -> None:
-        audiences = self._subs.get(sub.dialogue_id)
-        if audiences is None:
+        offered = self._offered.get(sub.dialogue_id)
+        if offered is None:
             return
-        audiences[sub.audience].discard(sub)
-        self._offered[sub.dialogue_id][sub.audience].discard(sub)
-        self._written[sub.dialogue_id][sub.audience].pop(sub, None)
-        if not any(audiences.values()):
-            del self._subs[sub.dialogue_id]
-            self._offered.pop(sub.dialogue_id, None)
+        offered[sub.audience].discard(sub)
+        written = self._written.get(sub.dialogue_id)
+        if written is not None:
+            written[sub.audience].pop(sub, None)
+        if not any(offered.values()) and not (written and any(written.values())):
+            del self._offered[sub.dialogue_id]
             self._written.pop(sub.dialogue_id, None)
+
+    def _each(self, dialogue_id: str) -> Iterator[tuple[str, Subscriber]]:
+        """Every subscriber of the dialogue, with its audience."""
+        for part in (self._offered.get(dialogue_id, {}), self._written.get(dialogue_id, {})):
+            for audience, subs in part.items():
+                for sub in subs:
+                    yield audience, sub
 
     def _write_to(self, sub: Subscriber) -> None:
         """Write to ``sub`` from now on, if its sink can be written to."""
@@ -179,57 +186,53 @@ class Hub:
             self._offered[sub.dialogue_id][sub.audience].add(sub)
 
     def dialogues(self) -> set[str]:
-        return set(self._subs)
+        return set(self._offered)
 
     def count(self, dialogue_id: str | None = None) -> int:
-        groups = [self._subs[dialogue_id]] if dialogue_id in self._subs else []
-        if dialogue_id is None:
-            groups = list(self._subs.values())
-        return sum(len(subs) for audiences in groups for subs in audiences.values())
+        dialogues = self._offered if dialogue_id is None else [dialogue_id]
+        return sum(1 for d in dialogues for _ in self._each(d))
 
     def viewers(self) -> dict[str, int]:
         """Local viewers (public subscribers, overlays left out) per dialogue id."""
         return {
             dialogue_id: n
-            for dialogue_id, audiences in self._subs.items()
-            if (n := sum(not sub.screen for sub in audiences.get("public", ())))
+            for dialogue_id in self._offered
+            if (n := sum(a == "public" and not sub.screen for a, sub in self._each(dialogue_id)))
         }
 
     def by_audience(self) -> dict[str, int]:
         """Local subscribers per audience, a broadcast overlay counted as ``screen``."""
         counts: dict[str, int] = defaultdict(int)
-        for audiences in self._subs.values():
-            for audience, subs in audiences.items():
-                for sub in subs:
-                    counts["screen" if sub.screen else audience] += 1
+        for dialogue_id in self._offered:
+            for audience, sub in self._each(dialogue_id):
+                counts["screen" if sub.screen else audience] += 1
         return dict(counts)
 
     def close_screens(self, dialogue_id: str) -> None:
         """Close every local broadcast overlay of the dialogue: its token was
         rotated, and the old one must stop working at once."""
-        for subs in self._subs.get(dialogue_id, {}).values():
-            for sub in [s for s in subs if s.screen]:
-                self.remove(sub)
-                sub.sink.close(CLOSE_TOKEN_ROTATED)
+        for sub in [sub for _, sub in self._each(dialogue_id) if sub.screen]:
+            self.remove(sub)
+            sub.sink.close(CLOSE_TOKEN_ROTATED)
 
     def publish(
         self, dialogue_id: str, event_id: str, payloads: dict[str, str], summary: bool = False
     ) -> None:
         """Offer each audience's one message to every local subscriber of it;
         ``summary``: see ``Subscriber``."""
-        audiences = self._subs.get(dialogue_id)
-        if not audiences:
+        audiences = self._offered.get(dialogue_id)
+        if audiences is None:
             return
         parsed = parse_id(event_id)
         for audience, payload in payloads.items():
-            if not audiences.get(audience):
+            offered = audiences[audience]
+            written = self._written[dialogue_id][audience]
+            if not offered and not written:
                 continue
             message = Message(payload)
-            offered = self._offered[dialogue_id][audience]
             # Before the writes: one that fills its transport is offered from
             # the next message on, not this one again.
             offering = list(offered)
-            written = self._written[dialogue_id][audience]
             if written:
                 frame = message.frame
                 closing = []
