@@ -20,7 +20,7 @@ from ..domain.events import SNAPSHOT_ABSENT, VOTES_LOOK_BACK_MS, public_dialogue
 from ..domain.lifecycle import FINISHED_STATES, OPEN_STATES
 from ..domain.model import ACCEPTING_STATUSES, PUBLIC_STATUSES, Dialogue, Question, Status, iso
 from ..domain.views import ConsoleFeed, Feed, FeedPage, PublicQuestion
-from ..store.events import StoredEvent
+from ..store.events import StoredEvent, parse_id
 from .base import Family
 from .staff_views import DIALOGUES, StaffViews
 
@@ -188,9 +188,10 @@ class Feeds(Family):
         (realtime/reader.py). Counts are absolute: one the client had
         changes nothing, and a later one in the replay or live comes after."""
         found = await self.store.events.after(dialogue.id, after, limit=self.settings.replay_max)
-        if found is None or after in ("0", "0-0"):
+        at = parse_id(after)  # a stream id, as ``after`` found it one
+        if found is None or at is None or at == (0, 0):
             return found
-        upto = int(after.partition("-")[0])
+        upto = at[0]
         voted = await self.store.questions.voted(dialogue.id, upto - VOTES_LOOK_BACK_MS, upto)
         counts = [
             StoredEvent(after, dialogue.id, "votes.changed", question_id=qid, votes=votes)

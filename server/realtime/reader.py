@@ -33,7 +33,7 @@ from ..metrics import FANOUT_SECONDS
 from ..store.connection import Follower, Store
 from ..store.errors import StoreUnavailable
 from ..store.events import StoredEvent
-from .hub import Hub
+from .hub import Hub, parse_id
 from .messages import render_all
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ class Votes:
             questions[qid] = _Held(now + self._window)
             return True
         held.event = event
-        held.ms = _ms(event.id)
+        held.ms = parse_id(event.id)[0]
         heapq.heappush(self._ages.setdefault(event.dialogue_id, []), (held.ms, qid))
         if held.timer is None:
             held.timer = loop.call_at(held.due, self._due, event.dialogue_id, qid)
@@ -109,7 +109,7 @@ class Votes:
         ages = self._ages.get(dialogue_id)
         if not ages:
             return []
-        before = _ms(event_id) - VOTES_LOOK_BACK_MS
+        before = parse_id(event_id)[0] - VOTES_LOOK_BACK_MS
         questions = self._held.get(dialogue_id, {})
         out = []
         while ages and ages[0][0] < before:
@@ -147,10 +147,6 @@ class Votes:
     def _prune(questions: dict[str, _Held], now: float) -> None:
         for qid in [q for q, h in questions.items() if h.event is None and h.due <= now]:
             del questions[qid]
-
-
-def _ms(event_id: str) -> int:
-    return int(event_id.partition("-")[0])
 
 
 class Reader:

@@ -213,8 +213,8 @@ def security_headers(request: Request) -> dict[str, str]:
     WebSocket hosts are the app's own origins (as the Origin checks see them),
     but for an IPv6 literal ("[::1]"), which a CSP source cannot name: there
     the socket is the page's own origin, which 'self' allows."""
-    origins = own_origins(request)
-    hosts = sorted({urlsplit(o).netloc for o in origins if not urlsplit(o).netloc.startswith("[")})
+    netlocs = {urlsplit(origin).netloc for origin in own_origins(request)}
+    hosts = sorted(netloc for netloc in netlocs if not netloc.startswith("["))
     sockets = " ".join(f"ws://{host} wss://{host}" for host in hosts)
     policy = "; ".join(
         (
