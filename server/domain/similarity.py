@@ -88,7 +88,7 @@ import re
 import sys
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from heapq import heappop, heappush
@@ -1292,13 +1292,9 @@ class _Query:
         postings, offsets, df = index._postings, index._offsets, index._df
         budget = threshold * self.total
         by_frequency = sorted(self.bounds, key=lambda t: (-df.get(t, 0), t))
-        skipped = 0
         counter = _BitCounter()
-        for term in by_frequency:
-            weight = self.bounds[term]
-            if skipped + weight < budget:
-                skipped += weight
-            elif term in postings:
+        for term in self._rarer(by_frequency, budget):
+            if term in postings:
                 bits = postings[term] << offsets[term]
                 counter.add(bits, 2 if term in self.entry.focus else 1)
         if scored_at is not None and self.entry.numbers and index._numbered:
@@ -1332,16 +1328,23 @@ class _Query:
         others = index._numbered & ~same
         if not others:
             return 0
-        budget = min(self.differ_need(threshold))
-        skipped = 0
         reach = 0
+        for term in self._rarer(by_frequency, min(self.differ_need(threshold))):
+            if term in index._postings:
+                reach |= index._postings[term] << index._offsets[term]
+        return others & ~reach
+
+    def _rarer(self, by_frequency: list[str], budget: float) -> Iterator[str]:
+        """The terms left when the most frequent ones are set aside while
+        their largest possible shares (``bounds``) sum to less than
+        ``budget``: a question sharing none of them shares less than that."""
+        skipped = 0
         for term in by_frequency:
             weight = self.bounds[term]
             if skipped + weight < budget:
                 skipped += weight
-            elif term in index._postings:
-                reach |= index._postings[term] << index._offsets[term]
-        return others & ~reach
+            else:
+                yield term
 
 
 class _BitCounter:
