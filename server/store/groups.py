@@ -85,22 +85,20 @@ class GroupWorker(abc.ABC):
 
     @abc.abstractmethod
     def _stream(self, dialogue_id: str) -> str:
-        raise NotImplementedError
+        """The dialogue's stream this worker reads."""
 
     @abc.abstractmethod
     def _dead_stream(self, dialogue_id: str) -> str:
-        raise NotImplementedError
+        """Where an entry that failed too often is set aside."""
 
     @abc.abstractmethod
     def _wait_ms(self, deliveries: int, consumer: str) -> int:
         """How long an entry delivered ``deliveries`` times, last to
         ``consumer``, stays pending before it is taken (over) again."""
-        raise NotImplementedError
 
     @abc.abstractmethod
     async def _failed(self, dialogue_id: str, entry_id: str, exc: Exception) -> None:
         """``handle`` raised ``exc``: the entry stays pending for a retry."""
-        raise NotImplementedError
 
     async def _last_words(self, dialogue_id: str, entry_id: str) -> dict[str, str]:
         """Fields a dead letter gets besides the entry's own."""
