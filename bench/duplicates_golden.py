@@ -1,7 +1,9 @@
 """The duplicate index's answers on fixed texts, to prove that a change made
 for speed changes no result: ``python -m bench.duplicates_golden`` writes
-them to ``tests/data/duplicates_golden.json`` (generated once from the code
-of ``main`` before the speed work of issue 15 / issue 16 item 4), and
+them to ``tests/data/duplicates_golden.json`` (generated from the code of
+``main`` before the speed work of issue 15 / issue 16 item 4, and again only
+by a change meant to change answers: the third round of issue 16, which made
+"gì", "nào" and "thế nào" one kind of question), and
 ``tests/domain/test_similarity_golden.py`` computes them again with
 ``answers()`` and compares.
 

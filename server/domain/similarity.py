@@ -17,7 +17,8 @@ How two questions are compared:
    chat ("bh", "mk", "r", "z"), and drops the frame of a call-taker's note
    ("gọi đường dây nóng", "qua tổng đài").
 2. Question words become class terms ("khi nào" → ``?when``, "bao nhiêu" →
-   ``?qty``, "ở đâu"/"cơ quan nào" → ``?where``...): two questions about the
+   ``?qty``, "ở đâu"/"cơ quan nào" → ``?where``, "gì"/"nào"/"thế nào" →
+   ``?what``...): two questions about the
    same thing that ask when vs how much are different questions.
 3. A question's terms are its syllables minus ``folding.STOP_SYLLABLES`` (and
    the pronouns of chat, "em", "mình"), plus
@@ -434,7 +435,11 @@ PHRASES: dict[str, str] = {
 #: Question words (after ``PHRASES``) → the class term that stands for them.
 #: The "?" keeps class terms apart from syllables. "Ở đâu", "cơ quan nào" and
 #: "ai" are one class: to a citizen, where to go, which office and whom to ask
-#: are the same question ("phản ánh ở đâu" = "báo cơ quan nào").
+#: are the same question ("phản ánh ở đâu" = "báo cơ quan nào"). So are
+#: "gì", "nào" and "thế nào" (``?what``): what, which and how are one request
+#: to be told the content ("hỗ trợ những gì" = "có chính sách hỗ trợ nào
+#: không" = "hỗ trợ như thế nào"; found on the development set,
+#: tests/data/duplicates_dev.tsv).
 QUESTION_WORDS: dict[str, str] = {
     "khi nao": "?when",
     "bao nhieu": "?qty",
@@ -443,12 +448,12 @@ QUESTION_WORDS: dict[str, str] = {
     "den dau": "?where",
     "co quan nao": "?where",
     "ai": "?where",
-    "the nao": "?how",
     "vi sao": "?why",
+    "the nao": "?what",
     "gi": "?what",
     # "nào" after a noun: which one ("những khoản nào", "ngày nào"); the
     # phrases above that contain it are replaced first.
-    "nao": "?which",
+    "nao": "?what",
 }
 
 #: Class term of a yes/no question: a clause that ends in "không"/"chưa"

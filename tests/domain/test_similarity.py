@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.duplicates import SECOND, Quality, evaluate, index_of, load_pairs
+from bench.duplicates import DEV, SECOND, Quality, evaluate, index_of, load_pairs
 from server.demo.data import QUESTIONS as DEMO_QUESTIONS
 from server.domain.similarity import (
     COEFFICIENTS,
@@ -297,10 +297,11 @@ def test_results_are_the_same_in_every_process() -> None:
     assert outputs[0] == outputs[1]
 
 
-# Measured at the default threshold (docs/moderation.md): held-out P 0.919, R 0.837;
-# the second held-out set P 0.771, R 0.844.
-HELD_OUT_FLOOR = (0.91, 0.83)
+# Measured at the default threshold (docs/moderation.md): held-out P 0.906, R 0.859;
+# the second held-out set P 0.771, R 0.844; the development set P 0.947, R 0.735.
+HELD_OUT_FLOOR = (0.90, 0.85)
 SECOND_FLOOR = (0.77, 0.84)
+DEV_FLOOR = (0.94, 0.73)
 #: Issue 16's target, on the held-out half.
 TARGET = (0.92, 0.88)
 
@@ -312,15 +313,18 @@ def held_out() -> Quality:
 
 def test_data_set_is_large_and_split_by_family() -> None:
     """At least 300 labelled pairs; no family on both sides of the split; the
-    second held-out set shares no text with the first."""
+    second held-out set and the development set share no text with the first
+    or with each other."""
     assert len(PAIRS) >= 300
     tune = {p.group for p in PAIRS if not p.held_out}
     held = {p.group for p in PAIRS if p.held_out}
     assert tune and held and not tune & held
     second = load_pairs(SECOND)
     assert len(second) >= 150 and len({p.group for p in second}) >= 15
-    texts = {t for p in PAIRS for t in (p.a, p.b)}
-    assert not texts & {t for p in second for t in (p.a, p.b)}
+    dev = load_pairs(DEV)
+    assert len(dev) >= 100 and len({p.group for p in dev}) >= 12
+    texts = [{t for p in pairs for t in (p.a, p.b)} for pairs in (PAIRS, second, dev)]
+    assert not texts[0] & texts[1] and not texts[0] & texts[2] and not texts[1] & texts[2]
 
 
 def test_held_out_quality_does_not_drop(held_out: Quality) -> None:
@@ -338,8 +342,17 @@ def test_second_held_out_quality_does_not_drop() -> None:
     assert quality.recall >= SECOND_FLOOR[1], quality
 
 
+def test_development_set_quality_does_not_drop() -> None:
+    """On the development set (the index also holding the first set's texts),
+    precision and recall stay at what was measured."""
+    dev = load_pairs(DEV)
+    quality = evaluate(dev, corpus=PAIRS + dev)
+    assert quality.precision >= DEV_FLOOR[0], quality
+    assert quality.recall >= DEV_FLOOR[1], quality
+
+
 @pytest.mark.xfail(
-    strict=True, reason="held-out P 0.919, R 0.837 (target 0.92 at 0.88): see docs/moderation.md"
+    strict=True, reason="held-out P 0.906, R 0.859 (target 0.92 at 0.88): see docs/moderation.md"
 )
 def test_held_out_quality_meets_the_target(held_out: Quality) -> None:
     """The target of issue 16: precision >= 0.92 at recall >= 0.88, on held-out families."""
