@@ -793,11 +793,6 @@ class Settings:
         if len(chosen) > 1:
             many = "not both" if len(chosen) == 2 else "only one"
             raise SettingError(f"set one of {' and '.join(chosen)}, {many}")
-        if self.redis_cluster_url and self.replica_acks:
-            raise SettingError(
-                "DOITHOAI_REPLICA_ACKS is not offered with REDIS_CLUSTER_URL (a Cluster "
-                "replicates each shard, but the node does not WAIT on it): unset one of them"
-            )
         if bool(self.redis_sentinels) != bool(self.redis_sentinel_master):
             raise SettingError("REDIS_SENTINELS and REDIS_SENTINEL_MASTER go together")
 

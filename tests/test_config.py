@@ -175,10 +175,10 @@ def test_sentinels_are_host_port_pairs_and_need_the_master_name() -> None:
         Settings.from_env({**env, "REDIS_URL": "redis://10.0.0.3"}).check_redis()
 
 
-def test_a_cluster_is_a_node_s_url_alone_and_without_replica_acks() -> None:
+def test_a_cluster_is_a_node_s_url_alone() -> None:
     """REDIS_CLUSTER_URL names one node (redis:// or rediss://, with a port);
-    it is one way to reach Redis among three, and replica acks (WAIT) are
-    not offered on it."""
+    it is one way to reach Redis among three, and takes replica acks (WAIT on
+    each submission's shard)."""
     url = "redis://10.0.0.7:7000"
     settings = Settings.from_env({"REDIS_CLUSTER_URL": url})
     assert settings.redis_cluster_url == url
@@ -193,8 +193,9 @@ def test_a_cluster_is_a_node_s_url_alone_and_without_replica_acks() -> None:
         ).check_redis()  # fmt: skip
     with pytest.raises(SettingError, match="REDIS_URL and REDIS_CLUSTER_URL, not both"):
         Settings.from_env({"REDIS_CLUSTER_URL": url, "REDIS_URL": url}).check_redis()
-    with pytest.raises(SettingError, match="DOITHOAI_REPLICA_ACKS is not offered"):
-        Settings.from_env({"REDIS_CLUSTER_URL": url, "DOITHOAI_REPLICA_ACKS": "1"}).check_redis()
+    acks = Settings.from_env({"REDIS_CLUSTER_URL": url, "DOITHOAI_REPLICA_ACKS": "1"})
+    acks.check_redis()
+    assert acks.replica_acks == 1
 
 
 def test_overrides_win_over_the_environment_but_none_does_not() -> None:

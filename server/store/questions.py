@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 from redis.asyncio import Redis
+from redis.exceptions import NoScriptError
 
 from ..domain import tally
 from ..domain.audit import Entry
@@ -409,14 +410,40 @@ class Questions:
 
     async def _submit(self, script_keys: list[str], args: list[Any]) -> Any:
         """The submit script; with replica acks, followed on the same
-        connection by a WAIT for that many replicas to have its write."""
+        connection by a WAIT for that many replicas to have its write.
+
+        On a Cluster the WAIT is sent to the primary of the submission's slot
+        in the same pipeline, which sends each node's commands on one
+        connection: WAIT counts the replicas that have that connection's
+        writes. A primary that lacks the script (a new or promoted one) has
+        it loaded, and the pipeline is sent again. When the slot moved while
+        the pipeline ran, the WAIT may have gone to the old primary: the
+        write counts as unconfirmed (503; the retry is safe)."""
         if not self._replica_acks:
             return await self._scripts("submit", script_keys, args)
-        async with self._redis.pipeline(transaction=False) as pipe:
-            await self._scripts("submit", script_keys, args, client=pipe)
-            pipe.wait(self._replica_acks, REPLICA_WAIT_MS)
-            result, acked = await pipe.execute()
+        node = None
+        if is_cluster(self._redis):
+            await self._redis.initialize()  # at once unless the slots are to be mapped (again)
+            node = self._redis.get_node_from_key(script_keys[0])
+        for attempt in range(2):
+            try:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    await self._scripts("submit", script_keys, args, client=pipe)
+                    if node is None:
+                        pipe.wait(self._replica_acks, REPLICA_WAIT_MS)
+                    else:
+                        pipe.execute_command(
+                            "WAIT", self._replica_acks, REPLICA_WAIT_MS, target_nodes=node
+                        )
+                    result, acked = await pipe.execute()
+                break
+            except NoScriptError:
+                if attempt:
+                    raise
+                await self._scripts.load("submit")
         written = len(result) == 3
+        if node is not None and self._redis.get_node_from_key(script_keys[0]).name != node.name:
+            acked = 0  # the slot moved: the WAIT did not follow the write
         if written and int(acked) < self._replica_acks:
             raise NotReplicated("NotReplicated", f"{acked} of {self._replica_acks} replicas")
         return result

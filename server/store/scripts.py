@@ -57,3 +57,9 @@ class Scripts:
             except Unlaned:
                 pass  # Redis lacks the script, or the lane is down: redis-py's way
         return await script(keys=keys, args=args, client=client)
+
+    async def load(self, name: str) -> None:
+        """Load script ``name`` into Redis (on a Cluster, into every primary):
+        for a pipeline, which runs it by its hash alone."""
+        script = self._scripts[name]
+        await script.registered_client.script_load(script.script)

@@ -1,8 +1,10 @@
 """A node on a real Redis Cluster (3 primaries, 3 replicas on loopback,
 REDIS_CLUSTER_URL): the whole flow in two dialogues on different shards;
 a live dialogue's slot moved to another primary under load with nothing
-acknowledged lost and no gap or repeat in what a viewer saw; and the
-primary serving a live dialogue killed under load, healing by itself.
+acknowledged lost and no gap or repeat in what a viewer saw; replica acks
+(WAIT) on the shard of each submission; and the primary serving a live
+dialogue killed under load, healing by itself and, with replica acks,
+losing no acknowledged question.
 
 The reshard's figures are printed (``-s``); bench/reshard.py measures them
 for docs/benchmarks.md."""
@@ -15,11 +17,21 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+import redis
 from websockets.asyncio.client import connect
 
+from server.actions import NotReplicated, build
 from server.store.connection import Cluster, Store
+from server.store.connection import connect as connect_redis
 from tests.helpers import ServerProcess
-from tests.support.cluster import kill, redis_cluster, replicated
+from tests.support.cluster import (
+    frozen,
+    kill,
+    redis_cluster,
+    replicas_of,
+    replicated,
+    restart,
+)
 from tests.support.reshard import (
     UNLIMITED,
     feed_url,
@@ -32,7 +44,7 @@ from tests.support.reshard import (
     submit,
 )
 from tests.support.staff import sign_in
-from tests.support.store import opened
+from tests.support.store import EVENTS_MAXLEN, SECRET, opened
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -96,6 +108,44 @@ async def test_the_whole_flow_in_two_dialogues_on_two_shards(
             await moderator.aclose()
 
 
+async def test_replica_acks_wait_for_the_replica_of_the_submission_s_shard(
+    cluster: str, store: Store
+) -> None:
+    """DOITHOAI_REPLICA_ACKS on a Cluster: the WAIT goes to the primary of the
+    dialogue's slot, on the connection that wrote the question. A primary
+    without the submit script gets it loaded; with that shard's replica
+    stopped (SIGSTOP) a submission is refused (NotReplicated: a WAIT sent
+    anywhere else would have counted the replica); once it resumes, the
+    retry with the same submission id finds that question."""
+    dialogue = await make_dialogue(store, "acks", "mod-acks")
+    primary = shard_of(cluster, dialogue)
+    replicas = replicas_of(primary)
+    assert replicas, f"the primary on {primary.port} has no replica"
+    client = connect_redis(Cluster(cluster))
+    try:
+        waiting = build(Store(client, EVENTS_MAXLEN, SECRET, replica_acks=1))
+        with redis.Redis(host=primary.host, port=primary.port) as node:
+            node.script_flush()  # as on a primary just promoted or started
+        first = await waiting.submissions.submit(dialogue, _body(1, "acks-0001"))
+        assert first.created
+        body = _body(2, "acks-0002")
+        with frozen(replicas[0]), pytest.raises(NotReplicated):
+            await waiting.submissions.submit(dialogue, body)
+        again = await waiting.submissions.submit(dialogue, body)
+        assert not again.created
+        assert await store.questions.last_id(dialogue.id) == int(again.question_id) == 2
+    finally:
+        await client.aclose()
+
+
+def _body(n: int, submission_id: str) -> dict[str, object]:
+    return {
+        "text": f"Xin hỏi lộ trình triển khai dịch vụ công trực tuyến toàn trình số {n}?",
+        "name": "Nguyễn Văn An",
+        "submission_id": submission_id,
+    }
+
+
 async def test_a_reshard_under_load_loses_nothing_and_the_viewer_sees_no_gap(
     cluster: str, node: ServerProcess, store: Store
 ) -> None:
@@ -124,13 +174,21 @@ async def test_a_reshard_under_load_loses_nothing_and_the_viewer_sees_no_gap(
 
 async def test_a_shard_primary_killed_under_load_heals_without_a_human() -> None:
     """kill -9 of the primary serving a live dialogue (the node's
-    REDIS_CLUSTER_URL names that very node), while a citizen
-    submits without pause: every request is answered 202 or 503, the
-    cluster promotes the replica and the node follows it, so submissions are
-    acknowledged again, screened, and reach a viewer once approved. The
-    acknowledged questions the failover lost (Redis Cluster replicates
-    asynchronously) are counted and printed, not promised away."""
-    with redis_cluster() as url, ServerProcess(env={"REDIS_CLUSTER_URL": url, **UNLIMITED}) as node:
+    REDIS_CLUSTER_URL names that very node), while a citizen submits without
+    pause, with DOITHOAI_REPLICA_ACKS=1: every request is answered 202 or
+    503, the cluster promotes the replica and the node follows it; the
+    promoted primary has no replica of its own until the killed node is
+    started again (it comes back as its replica), and submissions are then
+    acknowledged again, screened, and reach a viewer once approved. Every
+    acknowledged question is found: each 202 waited until the shard's
+    replica had it (without replica acks, Redis Cluster's asynchronous
+    replication may lose the last ones)."""
+    with (
+        redis_cluster() as url,
+        ServerProcess(
+            env={"REDIS_CLUSTER_URL": url, "DOITHOAI_REPLICA_ACKS": "1", **UNLIMITED}
+        ) as node,
+    ):
         async with opened(Cluster(url)) as store:
             # The primary killed is the very node REDIS_CLUSTER_URL names: the
             # node must find the cluster through the others it discovered.
@@ -179,6 +237,17 @@ async def test_a_shard_primary_killed_under_load_heals_without_a_human() -> None
                         # The old primary is gone: what is acknowledged from
                         # now on was written to the replica it promoted.
                         killed = time.monotonic()
+
+                        async def promoted() -> bool:
+                            try:
+                                return shard_of(url, dialogue).port != primary.port
+                            except StopIteration:  # no live primary serves the slot yet
+                                return False
+
+                        await eventually(promoted, "the replica promoted")
+                        # Back, it is the promoted primary's replica: WAIT
+                        # can be answered again.
+                        await asyncio.to_thread(restart, primary.port)
                         await count(20, since=killed)
                     finally:
                         stop.set()
@@ -194,6 +263,7 @@ async def test_a_shard_primary_killed_under_load_heals_without_a_human() -> None
                 # A request the kill caught is answered 503, or 202 if the
                 # cluster client's own retries outlasted the failover.
                 assert set(answers) <= {202, 503}, answers
+                assert not lost, f"acknowledged and lost: {lost}"
                 last = max(acknowledged, key=acknowledged.__getitem__)
                 qid = await screened(store, last)
                 response = await moderator.act(dialogue.slug, qid, "approve")

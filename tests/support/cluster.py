@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -44,6 +45,52 @@ def kill(port: int) -> None:
     process = _PROCESSES[port]
     process.kill()
     process.wait()
+
+
+@contextlib.contextmanager
+def frozen(port: int) -> Iterator[None]:
+    """The cluster node on ``port`` stopped (SIGSTOP) and then resumed
+    (SIGCONT): a replica that takes nothing and acknowledges nothing for a
+    while, as a stalled machine would, without failing over anything."""
+    process = _PROCESSES[port]
+    process.send_signal(signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGCONT)
+
+
+def restart(port: int) -> None:
+    """Start the killed cluster node on ``port`` again, with its arguments and
+    its nodes.conf: a primary that was failed over comes back as a replica
+    of the node promoted in its place (and, without persistence, empty until
+    its first sync)."""
+    old = _PROCESSES[port]
+    assert old.poll() is not None, f"the node on {port} is still running"
+    args = [str(arg) for arg in old.args]  # type: ignore[union-attr]
+    log = Path(args[args.index("--dir") + 1]) / "redis.log"
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
+        )
+    _PROCESSES[port] = process
+
+    def answers() -> bool:
+        try:
+            with _node("127.0.0.1", port) as node:
+                return bool(node.ping())
+        except redis.ConnectionError:
+            return False
+
+    wait_for(answers, f"the node on {port} answers again", SETTLE)
+
+
+def replicas_of(primary: Primary) -> list[int]:
+    """The ports of the replicas connected to ``primary``, as it tells
+    (INFO replication: the other nodes' gossip may not know them yet)."""
+    with _node(primary.host, primary.port) as node:
+        info = node.info("replication")
+    return sorted(int(info[f"slave{n}"]["port"]) for n in range(info["connected_slaves"]))
 
 
 def _alive(url: str) -> int:
@@ -105,8 +152,7 @@ def redis_cluster() -> Iterator[str]:
             if ports:
                 _PORTS.pop(f"redis://127.0.0.1:{ports[0]}/0", None)
             for port, process in zip(ports, processes, strict=False):
-                stop_redis(process)
-                _PROCESSES.pop(port, None)
+                stop_redis(_PROCESSES.pop(port, process))  # the one ``restart`` started, if any
 
 
 def replicated(port: int) -> None:
