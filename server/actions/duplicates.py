@@ -95,8 +95,10 @@ class _Dialogue:
 
     def both_ways(self, question: Question) -> tuple[Duplicate, ...]:
         """``question``'s own suggestions and the questions that suggest it,
-        best first (ties by id), at most ``LIMIT``."""
-        scores = {d.id: d.score for d in question.duplicates}
+        best first (ties by id), at most ``LIMIT``. Only questions still
+        indexed are named: a suggestion stored before the question it names
+        was merged or rejected is left out (merging into it would be refused)."""
+        scores = {d.id: d.score for d in question.duplicates if d.id in self.texts}
         for other, score in self.suggested_by.get(question.id, {}).items():
             if other != question.id and score > scores.get(other, -1.0):
                 scores[other] = score

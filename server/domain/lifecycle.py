@@ -306,7 +306,8 @@ def _changes(
     if action == "edit":
         text = _param_text(params, "text")
         original = question.original_text if question.original_text is not None else question.text
-        return {"text": text, "original_text": original}
+        # Back to the original (an undo of the edit): the question is no longer edited.
+        return {"text": text, "original_text": None if text == original else original}
     if action == "set_topic":
         topic = params.get("topic")
         if topic is not None and dialogue.topic(topic) is None:
