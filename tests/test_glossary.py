@@ -14,6 +14,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from server.domain import text as text_module
 from server.domain.model import Role, Status
 from server.web import widget
 
@@ -168,7 +169,9 @@ def test_every_string_is_translated_in_both_catalogs() -> None:
     """The vi and en catalogs hold every msgid of the template (.pot); each
     vi translation is there (not empty, not fuzzy) and uses only the
     placeholders its msgid has. The en catalog may leave a msgid
-    untranslated: English is the msgids themselves."""
+    untranslated (English is the msgids themselves); where it gives a
+    reader's wording for a developer's msgid, it too uses only its
+    msgid's placeholders."""
     with (LOCALE / "messages.pot").open("rb") as pot:
         template = {m.id for m in read_po(pot) if m.id}
     assert len(template) > 500
@@ -183,8 +186,13 @@ def test_every_string_is_translated_in_both_catalogs() -> None:
         if not placeholders(text) <= set().union(*(placeholders(i) for i in ids(m)))
     ]
     assert not invented, "\n".join(invented)
-    english = [ids(m)[0] for m in entries("en") if any(strings(m)) and strings(m)[0] != ids(m)[0]]
-    assert not english, f"the en catalog translates English into other English: {english}"
+    invented = [
+        f"{ids(m)[0]!r} → {text!r}"
+        for m in entries("en")
+        for text in strings(m)
+        if not placeholders(text) <= set().union(*(placeholders(i) for i in ids(m)))
+    ]
+    assert not invented, "\n".join(invented)
 
 
 def test_public_pages_and_the_widget_never_say_ban() -> None:
@@ -210,3 +218,89 @@ def test_public_pages_and_the_widget_never_say_ban() -> None:
 def test_the_glossary_names_every_role_and_state(heading: str, names: set[str]) -> None:
     """Each role and each state of the model has its row in the glossary."""
     assert {row[0] for row in table(heading)} == names
+
+
+#: The en msgids that are pieces of a sentence, never shown alone: they stay
+#: lowercase. A field's name (``{label}`` in "The {label} must be {what}."),
+#: what a value must be (``{what}``), what was done to a question ("Question
+#: #{id}: {what}."), what a screening flag found (after the flag's name), the
+#: rows of the dashboard's "From receipt" column, the hidden word after a
+#: number of votes, "(you)" after a username, and the product's name.
+FRAGMENTS = set(text_module._LABELS.values()) | {
+    # what a value must be (server/web/bodies.py, server/domain/phases.py)
+    "text",
+    "a whole number",
+    "a number",
+    "true or false",
+    "an object",
+    "a list",
+    "a date and time with its offset",
+    "an http(s) address",
+    "lowercase letters, digits, - and _",
+    "a list of scheme://host[:port]",
+    "topic ids with official ids",
+    "a colour such as #0b3d91",
+    "a username",
+    "a list of usernames",
+    # what was done to a question (console.html's done_actions)
+    "approved",
+    "rejected",
+    "restored to pending",
+    "taken off the public page",
+    "text saved",
+    "topic set",
+    "routed",
+    "merged",
+    "merge undone",
+    "put in the on-air queue",
+    "taken out of the on-air queue",
+    # after a screening flag's name
+    "in the question: {found}",
+    "in the name: {found}",
+    "in the organisation: {found}",
+    # dashboard.html: "From receipt" / "to a first decision"
+    "to a first decision",
+    "to an answer",
+    "more than 90 days",
+    "votes",
+    "you",
+    "doithoai: live questions and answers for online public dialogues",
+}
+
+
+def shown_in_english(message: Message) -> str:
+    """What an English reader sees: the en translation, or else the msgid."""
+    return strings(message)[0] or ids(message)[0]
+
+
+def test_every_english_message_shown_alone_starts_with_a_capital() -> None:
+    """A message shown on its own (a refusal, an error, a label) reads as
+    English for a moderator or a citizen: it starts with a capital letter, in
+    its msgid or in the en catalog's translation. Only the pieces listed in
+    FRAGMENTS, which are put into other sentences, start lowercase."""
+    lowercase = sorted(
+        ids(m)[0]
+        for m in entries("en")
+        if ids(m)[0] not in FRAGMENTS and shown_in_english(m)[:1].islower()
+    )
+    assert not lowercase, f"give these an English msgstr (or list a fragment): {lowercase}"
+
+
+def test_fragments_are_in_the_catalog_and_stay_lowercase() -> None:
+    """Each listed fragment is a msgid still, and is not capitalised: it is
+    read in the middle of another sentence (a capital placeholder, such as
+    ``{Label}``, capitalises it where a sentence starts with it)."""
+    catalog = {ids(m)[0]: m for m in entries("en")}
+    stale = sorted(f for f in FRAGMENTS if f not in catalog)
+    assert not stale, stale
+    capital = sorted(f for f in FRAGMENTS if not shown_in_english(catalog[f])[:1].islower())
+    assert not capital, capital
+
+
+def test_the_capital_check_catches_a_developer_message() -> None:
+    """The check above does fail on an untranslated lowercase msgid."""
+    developer = Message("cannot approve a question that is answered")
+    assert shown_in_english(developer)[:1].islower()
+    assert developer.id not in FRAGMENTS
+    translated = Message(developer.id, "That cannot be done to a question that is “answered”.")
+    assert not shown_in_english(translated)[:1].islower()

@@ -291,7 +291,7 @@ def test_errors_follow_the_request_language(admin: StaffClient) -> None:
     response = admin.send("POST", USERS, body, **{"Accept-Language": "en"})
     assert response.status_code == 400
     assert response.json()["error"]["message"] == (
-        f"the password must have at least {MIN_PASSWORD} characters"
+        f"The password must have at least {MIN_PASSWORD} characters."
     )
 
 
