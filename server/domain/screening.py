@@ -526,6 +526,17 @@ def repeated_runs(text: str) -> list[str]:
     return [m.group() for m in _RUN.finditer(text)]
 
 
+#: The most characters of a run (or of anything else found) a flag's reasons
+#: quote: the console shows the start of "xxxx…" (2,000 of them), not all.
+EXCERPT = 40
+
+
+def excerpt(found: str, most: int = EXCERPT) -> str:
+    """``found`` as a flag's reasons quote it: its first ``most`` characters
+    and "…" when it is longer."""
+    return found if len(found) <= most else found[:most] + "…"
+
+
 def meaningful_syllables(text: str) -> list[str]:
     """Folded tokens that say something: not a stop syllable, and either a
     Vietnamese syllable of two letters or more, a number, or a longer word."""
@@ -577,14 +588,16 @@ def screen(
         if v
     ]
     for i, flag in enumerate(_CHECKED):
-        found = {f: list(items[i]) for f, items in fields if items[i]}
+        found = {
+            f: [excerpt(item, 2 * EXCERPT) for item in items[i]] for f, items in fields if items[i]
+        }
         if found:
             reasons[flag] = found
     if shouting(text, policy.shouting_min_letters):
         reasons["shouting"] = {}
     runs = repeated_runs(text)
     if runs:
-        reasons["repeated_chars"] = {"text": runs[:3]}
+        reasons["repeated_chars"] = {"text": [excerpt(run) for run in runs[:3]]}
     meaningful = meaningful_syllables(text)
     if not meaningful:
         reasons["empty_content"] = {}
