@@ -387,7 +387,11 @@ def clean_text(
 
 # Longer than any way of writing a Vietnamese number ("+84 (0) 236.3822.222").
 _PHONE_MAX_CHARS = 32
-_PHONE_CHARS = re.compile(r"\+?[0-9 .()\-]+")
+#: Digits with spaces, dots, dashes and brackets, after a plus that comes
+#: first or just after an opening bracket ("(+84) 912 ..."). Brackets are
+#: not matched in pairs: the screening finds numbers in a question's text
+#: from their first digit ("0234) 3822 123" of "Gọi số (0234) 3822 123").
+_PHONE_CHARS = re.compile(r"\(?\+?[0-9 .()\-]+")
 # The national number without its leading 0. Mobiles: 03x/05x/07x/08x/09x and
 # 8 more digits. Landlines: every area code has started with 02 since 2017;
 # 9 or 10 digits after the 0, as the numbering plan allows.
@@ -397,9 +401,11 @@ _NATIONAL_NUMBER = re.compile(r"[35789][0-9]{8}|2[0-9]{8,9}")
 def clean_phone(value: object, field: str = "contact.phone") -> str | None:
     """A Vietnamese phone number as "+84..." (E.164); None when empty.
 
-    Accepts national ("0912 345 678", "(024) 3825 1234") and international
-    ("+84 912 345 678", "84912345678", "0084 ...", "+84 (0) 912 ...") forms
-    with spaces, dots, dashes and parentheses. Foreign numbers are refused.
+    Accepts national ("0912 345 678", "0912-345-678", "(024) 3825 1234")
+    and international ("+84 912 345 678", "+84 912.345.678", "(+84) 912 345
+    678", "84912345678", "0084 ...", "+84 (0) 912 ...") forms with spaces,
+    dots, dashes and brackets (``_PHONE_CHARS``). Foreign numbers are
+    refused.
     """
     if value is None:
         return None
@@ -415,7 +421,7 @@ def clean_phone(value: object, field: str = "contact.phone") -> str | None:
     if len(raw) > _PHONE_MAX_CHARS or not _PHONE_CHARS.fullmatch(raw):
         raise error
     digits = re.sub("[^0-9]", "", raw)
-    if raw.startswith("+") or digits.startswith(("0084", "84")):
+    if raw.lstrip("(").startswith("+") or digits.startswith(("0084", "84")):
         international = digits.removeprefix("00")
         if not international.startswith("84"):
             raise error
