@@ -173,6 +173,10 @@ class Moderation(SuggestsDuplicates):
         versions = body.get("versions") or {}
         if not isinstance(versions, dict):
             raise Refused("invalid", "versions must map question ids to versions", "versions")
+        if action != "reject" and body.get("reason") is not None:
+            # Only a rejection has a reason: one sent with another action is a
+            # mistake to say, not to drop.
+            raise lifecycle.unknown_field("reason", ("action", "ids", "versions"))
         params = {"reason": body.get("reason")} if action == "reject" else {}
         results: list[dict[str, Any]] = []
         for qid in dict.fromkeys(ids):

@@ -8,7 +8,7 @@ performs I/O: the store writes the result atomically, checking the version.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -103,6 +103,30 @@ TABLE: tuple[Rule, ...] = (
 )
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(rule.action for rule in TABLE))
+
+#: The fields each action's body may hold besides ``version``: any other is
+#: refused (400), never ignored, so that a misspelt field cannot pass for
+#: one left out (``{"official": ...}`` unassigning instead of assigning).
+FIELDS: dict[str, frozenset[str]] = {
+    action: frozenset(names)
+    for action, names in {
+        "reject": {"reason"},
+        "edit": {"text"},
+        "air_text": {"text"},
+        "set_topic": {"topic"},
+        "assign": {"official_id"},
+        "queue": {"position"},
+        "move": {"position"},
+        "answer": {"text"},
+        "summarize": {"text"},
+        "ready": {"ready"},
+        "merge": {"into"},
+        "note": {"text"},
+    }.items()
+}
+#: Actions whose field must be sent, even as null ("nobody", "no topic"):
+#: absence is not taken for null.
+REQUIRED: dict[str, str] = {"assign": "official_id", "set_topic": "topic"}
 
 #: The event each action appends (past tense).
 EVENT_TYPES: dict[str, str] = {
@@ -290,12 +314,41 @@ def _optional_text(params: Mapping[str, Any], field: str) -> str | None:
         raise _invalid(exc) from None
 
 
+def unknown_field(name: str, fields: Iterable[str]) -> Refused:
+    """The 400 for a body's field ``name`` that is not one of ``fields``."""
+    listed = ", ".join(sorted(set(fields)))
+    return Refused(
+        "invalid",
+        "Unknown field “{name}”. The fields are: {listed}.",
+        name,
+        name=name,
+        listed=listed,
+    )
+
+
+def _check_fields(action: str, params: Mapping[str, Any]) -> None:
+    """Refuse a field ``action`` does not take, and a required one left out."""
+    allowed = FIELDS.get(action, frozenset())
+    unknown = sorted(str(name) for name in params if name != "version" and name not in allowed)
+    if unknown:
+        raise unknown_field(unknown[0], {*allowed, "version"})
+    required = REQUIRED.get(action)
+    if required is not None and required not in params:
+        raise Refused(
+            "invalid",
+            "Send {name} (null for none): it may not be left out.",
+            required,
+            name=required,
+        )
+
+
 def _changes(
     rule: Rule, question: Question, command: Command, actor: Actor, dialogue: Dialogue, at: str
 ) -> dict[str, Any]:
     """The fields ``command`` changes besides status, after validating its body."""
     params = command.params
     action = rule.action
+    _check_fields(action, params)
     if action == "reject":
         reason = params.get("reason")
         if reason not in REJECT_REASONS:

@@ -25,6 +25,7 @@ from msgspec import inspect
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import Scope
 
+from ..domain.lifecycle import unknown_field
 from ..domain.text import field_label
 from ..domain.wording import N_, Message, Refused
 from .context import settings
@@ -172,10 +173,7 @@ def refusal(error: str, schema: type[msgspec.Struct]) -> Refused:
         return _invalid(field, "Please enter the {label}.")
     if unknown := re.fullmatch(r"Object contains unknown field `(.+)`", text):
         field = _field([*steps, unknown.group(1)])
-        listed = ", ".join(_fields(schema, steps))
-        return Refused(
-            "invalid", "unknown field “{name}”; fields: {listed}", field, name=field, listed=listed
-        )
+        return unknown_field(field, _fields(schema, steps))
     if text.startswith("Invalid enum value"):
         listed = ", ".join(str(v) for v in _choices(schema, steps))
         return _invalid(field, "The {label} must be one of: {listed}.", listed=listed)

@@ -68,6 +68,13 @@ the failing field with a dot path (`contact.phone`, `ids.1`) or null, and
 being the first of them. A question's fields are all checked at once, so that
 a form can show every mistake beside its field in one go; a body that is not
 JSON, or a field of the wrong JSON type, is refused before that, on its own.
+A field a body does not have (a misspelling, another action's field) is a
+400 `invalid` naming it, and nothing changes: no body ignores a field, but
+the public submission (`NewQuestion`), which ignores the ones it does not
+know so that a newer widget's question still gets through. A dialogue's
+settings are also checked together: its end after its start, and no topic,
+locality or official listed twice (not even in another case or with other
+marks), each fault at its own field (`ends_at`, `topics.2.name`).
 
 Staff authenticate with the session cookie (`POST /api/v1/session`; the cookie
 is `{SESSION_COOKIE}`, or `__Host-{SESSION_COOKIE}` behind HTTPS) or an API

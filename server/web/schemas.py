@@ -46,14 +46,19 @@ Version = Annotated[
 ]
 
 
-class Body(Struct, omit_defaults=True):
-    """Every request body: a JSON object; fields not sent stay ``UNSET``."""
+class Body(Struct, omit_defaults=True, forbid_unknown_fields=True):
+    """Every request body: a JSON object; fields not sent stay ``UNSET``, and
+    a field the body does not have is refused (400 ``invalid`` naming it),
+    never ignored: a misspelt field must not pass for one left out. The
+    public submission alone (``NewQuestion``) ignores the fields it does not
+    know, so that a widget newer than the node it reaches (a rolling
+    deploy, a cached bundle) still gets its question through."""
 
 
 # -- citizens ---------------------------------------------------------------------------
 
 
-class ContactDetails(Body, forbid_unknown_fields=True):
+class ContactDetails(Body):
     phone: Annotated[str | None, Meta(description="A Vietnamese phone number.")] = None
     email: Annotated[str | None, Meta(extra_json_schema={"format": "email"})] = None
 
@@ -66,9 +71,10 @@ class Proof(Body):
     nonce: str
 
 
-class NewQuestion(Body):
+class NewQuestion(Body, forbid_unknown_fields=False):
     """A citizen's question, or a staff member's entry of one received by
-    hotline, email or paper (with `channel`)."""
+    hotline, email or paper (with `channel`). Fields it does not know are
+    ignored (a newer widget may send them); those of `contact` are not."""
 
     text: Annotated[str | None, Meta(description=_limit("text", "The question: "))] = None
     name: Annotated[
@@ -138,7 +144,11 @@ class Login(Body):
 
 
 class ActionBody(Body):
-    """One body for every action; each reads the fields it needs and ignores the others."""
+    """One body for every action, with `version`; each action takes only its
+    own fields (any other is a 400 naming it): reject `reason`; edit,
+    air_text, answer, summarize, note `text`; set_topic `topic`; assign
+    `official_id`; queue, move `position`; merge `into`; ready `ready`.
+    set_topic and assign need theirs sent, null to clear it."""
 
     version: Version | None = None
     reason: Annotated[Reason, Meta(description="reject: why.")] | UnsetType = UNSET
@@ -151,10 +161,14 @@ class ActionBody(Body):
         ),
     ] | UnsetType = UNSET  # fmt: skip
     topic: (
-        Annotated[str | None, Meta(description="set_topic: a topic id, or null.")] | UnsetType
+        Annotated[str | None, Meta(description="set_topic: a topic id, or null; required.")]
+        | UnsetType
     ) = UNSET
     official_id: (
-        Annotated[str | None, Meta(description="assign: an official of the dialogue, or null.")]
+        Annotated[
+            str | None,
+            Meta(description="assign: an official of the dialogue, or null (nobody); required."),
+        ]
         | UnsetType
     ) = UNSET
     position: (
@@ -248,7 +262,7 @@ class PolicyInput(Body):
     shouting_min_letters: Annotated[int, Meta(ge=1)] | UnsetType = UNSET
 
 
-class BrandInput(Body, forbid_unknown_fields=True):
+class BrandInput(Body):
     """The overlay's look; an empty value drops it."""
 
     name: str | None = None
@@ -257,7 +271,7 @@ class BrandInput(Body, forbid_unknown_fields=True):
     logo: Annotated[str | None, Meta(description="A data: URL of a PNG, JPEG, WebP or SVG.")] = None
 
 
-class DialogueEdit(Body, forbid_unknown_fields=True):
+class DialogueEdit(Body):
     """Any of these fields; the others stay as they are."""
 
     title: Annotated[str, Meta(description="3 to 200 characters.")] | UnsetType = UNSET
@@ -330,7 +344,7 @@ class NewStaffUser(Body):
     display_name: Annotated[str, Meta(extra_json_schema={"maxLength": MAX_DISPLAY_NAME})] = ""
 
 
-class StaffUserEdit(Body, forbid_unknown_fields=True):
+class StaffUserEdit(Body):
     """Any of these fields (null: unchanged). An admin may not disable their
     own account or take their own admin flag away (403)."""
 
