@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from . import screening
+from .folding import strip_marks
 from .model import Dialogue, DialogueStatus, Official, Topic
 from .text import ValidationError, clean_text, field_label, normalize_line
-from .wording import N_, Message, Refused
+from .wording import N_, FieldError, Message, Refused
 from .wrapup import MAX_ANSWER_DAYS
 
 D = DialogueStatus
@@ -271,6 +273,7 @@ def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
     if "brand" in changes:
         new["brand"] = _brand(changes["brand"])
     result = dialogue.evolve(**new)
+    _check_together(result, changes)
     if "topic_officials" in changes:
         mapping = changes["topic_officials"]
         if not isinstance(mapping, dict):
@@ -287,6 +290,58 @@ def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
         )
         result = result.evolve(topic_officials=kept)
     return result
+
+
+def _key(name: str) -> str:
+    """What two names must differ in to be two: not case, marks (đ is d),
+    or spaces around and between words."""
+    return " ".join(strip_marks(name).split())
+
+
+def _repeated(names: list[tuple[str, str]]) -> list[FieldError]:
+    """An error for each name (field, name) that repeats one before it."""
+    seen: set[str] = set()
+    errors: list[FieldError] = []
+    for field, name in names:
+        key = _key(name)
+        if key in seen:
+            message = Message(
+                "“{name}” is listed twice: the names must differ (not only in case or marks).",
+                {"name": name},
+            )
+            errors.append(FieldError(field, "invalid", message))
+        seen.add(key)
+    return errors
+
+
+def _moment(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _check_together(result: Dialogue, changes: Mapping[str, Any]) -> None:
+    """The rules between fields, on the dialogue as the change leaves it:
+    the end after the start, and no topic, locality or official listed
+    twice. Checked where the change touches them, every fault at once."""
+    errors: list[FieldError] = []
+    timed = "starts_at" in changes or "ends_at" in changes
+    start, end = result.starts_at, result.ends_at
+    if timed and start and end and _moment(end) <= _moment(start):
+        field = "ends_at" if "ends_at" in changes else "starts_at"
+        errors.append(FieldError(field, "invalid", Message("The end must come after the start.")))
+    if "topics" in changes:
+        errors += _repeated([(f"topics.{n}.name", t.name) for n, t in enumerate(result.topics)])
+    if "localities" in changes:
+        errors += _repeated([(f"localities.{n}", x) for n, x in enumerate(result.localities)])
+    if "officials" in changes:
+        errors += _repeated(
+            [
+                (f"officials.{n}.name", f"{o.name}, {o.title}" if o.title else o.name)
+                for n, o in enumerate(result.officials)
+            ]
+        )
+    if errors:
+        first = errors[0]
+        raise Refused(first.code, first.message, first.field, fields=errors)
 
 
 def _brand(value: Any) -> dict[str, str]:
