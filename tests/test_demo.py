@@ -19,6 +19,7 @@ from server.config import Settings
 from server.demo import data as demo
 from server.demo.portal import portal_csp
 from server.demo.seed import seed_demo
+from server.domain.access import actor_in
 from server.domain.model import PUBLIC_STATUSES, Question, Role, Status
 from tests.helpers import ServerProcess
 
@@ -27,9 +28,16 @@ USERNAMES = ("admin", "moderator", "producer", "secretary", "official", "officia
 EXPECTED = Counter(row["state"] for row in demo.QUESTIONS)
 
 
-def _app(redis_url: str, data_dir: Path, password: str, *, run_workers: bool = False) -> Any:
+def _app(
+    redis_url: str,
+    data_dir: Path,
+    password: str,
+    *,
+    run_workers: bool = False,
+    env: dict[str, str] | None = None,
+) -> Any:
     settings = Settings.from_env(
-        {"DOITHOAI_WIDGET_ORIGINS": "https://hue.example.vn"},
+        {"DOITHOAI_WIDGET_ORIGINS": "https://hue.example.vn", **(env or {})},
         redis_url=redis_url,
         data_dir=data_dir,
     )
@@ -201,7 +209,8 @@ async def test_demo_seeds_dialogue_questions_and_accounts(
 async def test_second_run_keeps_questions_and_updates_password(
     redis_url: str, tmp_path: Path
 ) -> None:
-    """A second run keeps the questions, updates passwords and adds missing routing defaults."""
+    """A second run keeps the questions, adds missing routing defaults, and
+    gives the accounts the password DOITHOAI_DEMO_PASSWORD now sets."""
     first = _app(redis_url, tmp_path, PASSWORD)
     async with first.router.lifespan_context(first):
         before = await _questions(first)
@@ -210,7 +219,10 @@ async def test_second_run_keeps_questions_and_updates_password(
         admins_choice = {"kinh-te-so": "pho-chu-tich-ubnd"}
         await first.state.services.dialogues.update(dialogue, {"topic_officials": admins_choice})
 
-    second = _app(redis_url, tmp_path, "mat-khau-moi-2")
+    # The operator sets another password: the accounts take it.
+    second = _app(
+        redis_url, tmp_path, "ngau-nhien", env={"DOITHOAI_DEMO_PASSWORD": "mat-khau-moi-2"}
+    )
     async with second.router.lifespan_context(second):
         after = await _questions(second)
         assert [(q.id, q.status, q.version) for q in after] == [
@@ -224,6 +236,58 @@ async def test_second_run_keeps_questions_and_updates_password(
         for username in USERNAMES:
             assert await verify(username, "mat-khau-moi-2") is not None, username
         assert await verify("official3", PASSWORD) is None  # argon2 is slow: one suffices
+
+
+async def test_a_restart_leaves_the_accounts_as_an_admin_left_them(
+    redis_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo killed and started again (a fresh random password drawn):
+    every account keeps its state, roles and sessions, the password printed
+    is the first run's and still signs in."""
+    first = _app(redis_url, tmp_path, PASSWORD)
+    async with first.router.lifespan_context(first):
+        accounts = first.state.services.accounts
+        dialogue = await first.state.services.dialogues.get(demo.SLUG)
+        await accounts.set_disabled("moderator", True, actor="admin")
+        await accounts.update("admin", "producer", memberships={demo.SLUG: ["secretary"]})
+        session, _ = await accounts.open_session(await accounts.user("secretary"))
+    capsys.readouterr()
+
+    second = _app(redis_url, tmp_path, "mat-khau-ngau-nhien-khac")
+    async with second.router.lifespan_context(second):
+        accounts = second.state.services.accounts
+        assert (await accounts.user("moderator")).disabled
+        producer = await accounts.user("producer")
+        assert producer.memberships == {dialogue.id: frozenset({Role.SECRETARY})}
+        assert await accounts.identify(session) is not None  # still signed in
+        assert await accounts.verify("secretary", PASSWORD) is not None
+    out = capsys.readouterr().out
+    assert PASSWORD in out and "mat-khau-ngau-nhien-khac" not in out
+    assert (tmp_path / "demo_password").read_text() == PASSWORD
+
+
+async def test_a_restart_after_the_wrap_up_says_the_dialogue_is_closed(
+    redis_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Once the broadcast has ended, a restart does not print the consoles as
+    if it were live: it says the dialogue is closed and how to start afresh."""
+    first = _app(redis_url, tmp_path, PASSWORD)
+    async with first.router.lifespan_context(first):
+        services = first.state.services
+        dialogue = await services.dialogues.get(demo.SLUG)
+        producer = await services.accounts.user("producer")
+        actor = actor_in(dialogue, "producer", producer.memberships[dialogue.id])
+        await services.closing.close(dialogue, actor)
+    assert "/console/chuyen-doi-so/producer" in capsys.readouterr().out
+
+    second = _app(redis_url, tmp_path, PASSWORD)
+    async with second.router.lifespan_context(second):
+        pass
+    out = capsys.readouterr().out
+    assert "closed" in out and "rm -rf var" in out and "make demo" in out
+    assert "/console/" not in out and "/screen?token=" not in out
+    assert "http://127.0.0.1:8000/d/chuyen-doi-so/archive" in out.split()
+    assert PASSWORD in out
 
 
 async def test_seeding_with_the_intake_worker_running(redis_url: str, tmp_path: Path) -> None:

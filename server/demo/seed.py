@@ -9,9 +9,13 @@ answer given live still waits for its summary (the secretary's to write), and
 one question is owed in writing with its due day, as the wrap-up owes it. On a
 later run it only brings the existing dialogue up to date (the widget origins
 set now, and a default official for each topic that has none). Then it makes
-the staff accounts (one for every role), members of the dialogue (always, so a
-second run on the same data updates their password). Last, it prints the URLs
-of every page (the overlay's with its token) and the logins.
+the staff accounts that are missing (one for every role), members of the
+dialogue (a later run on the same data leaves the existing ones as an admin left them:
+disabled, roles and sessions; see ``_staff_accounts``), with the password of
+``DOITHOAI_DEMO_PASSWORD``, else the one kept in the data dir by an earlier
+run (``PASSWORD_FILE``), else a fresh one. Last, it prints the URLs of every
+page (the overlay's with its token) and the logins; after the broadcast has
+ended (the wrap-up), that the dialogue is closed and how to get a fresh demo.
 
 The data (``data.py``) is kept apart from this code.
 """
@@ -19,14 +23,16 @@ The data (``data.py``) is kept apart from this code.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from ..actions import Services
 from ..config import Settings
+from ..datadir import private_dir, write_private
 from ..domain import lifecycle
 from ..domain.access import actor_in
-from ..domain.model import Actor, Dialogue, iso
+from ..domain.model import Actor, Dialogue, DialogueStatus, Role, iso
 from ..domain.wording import Refused
 from ..web.routes import path
 from .data import (
@@ -102,11 +108,64 @@ async def seed_demo(actions: Services, settings: Settings, password: str) -> Non
             await _seed_questions(actions, dialogue)
     else:
         await _update_dialogue(actions, dialogue, origins)
-    for username, roles, display_name in STAFF:
-        # ``add`` overwrites: a rerun with another password updates it.
-        await actions.accounts.add(username, password, roles, display_name, dialogues=[dialogue.id])
+    password, kept = _password(settings, password)
+    await _staff_accounts(actions, dialogue, password, kept, seeded)
+    _keep_password(settings, password, kept)
+    if dialogue.status in (DialogueStatus.CLOSED, DialogueStatus.ARCHIVED):
+        _print_closed_banner(settings.origin, password, dialogue)
+        return
     screen_token = await actions.broadcast.screen_token(dialogue)
     _print_banner(settings.origin, password, seeded, screen_token)
+
+
+#: The demo's staff password, kept in the data dir (mode 0600) beside the
+#: secret key: a restart prints the one the accounts still have.
+PASSWORD_FILE = "demo_password"
+
+
+def _password(settings: Settings, given: str) -> tuple[str, str | None]:
+    """The staff password of this run, and the one an earlier run kept (or
+    None): ``DOITHOAI_DEMO_PASSWORD`` if set, else the kept one, else
+    ``given`` (a fresh random one when the variable is not set)."""
+    try:
+        kept = (Path(settings.data_dir) / PASSWORD_FILE).read_text().strip() or None
+    except FileNotFoundError:
+        kept = None
+    return settings.demo_password or kept or given, kept
+
+
+def _keep_password(settings: Settings, password: str, kept: str | None) -> None:
+    if password == kept:
+        return
+    path = Path(settings.data_dir) / PASSWORD_FILE
+    private_dir(path.parent)
+    path.unlink(missing_ok=True)
+    write_private(path, password)
+
+
+async def _staff_accounts(
+    actions: Services, dialogue: Dialogue, password: str, kept: str | None, seeded: bool
+) -> None:
+    """Make the staff accounts that are missing; leave the others as an
+    admin left them (disabled, roles, display name, sessions). Only when
+    the password is not the one the demo gave them last (the operator set
+    another ``DOITHOAI_DEMO_PASSWORD``, or an older run kept none) does an
+    account whose password is not this one get it (ending its sessions), so
+    that the password printed signs in; and only a dialogue seeded now
+    makes the existing accounts members of it."""
+    existing = {user.username: user for user in await actions.accounts.users()}
+    for username, roles, display_name in STAFF:
+        user = existing.get(username)
+        if user is None:
+            await actions.accounts.add(
+                username, password, roles, display_name, dialogues=[dialogue.id]
+            )
+            continue
+        given = sorted(r.value for r in roles if r is not Role.ADMIN)
+        if seeded and given and dialogue.id not in user.memberships:
+            await actions.accounts.update("system", username, memberships={SLUG: given})
+        if password != kept and await actions.accounts.verify(username, password) is None:
+            await actions.accounts.set_password(username, password)
 
 
 async def _update_dialogue(
@@ -183,6 +242,38 @@ async def _owe(actions: Services, dialogue: Dialogue, qid: str, producer: Actor)
     await actions.closing.commit(dialogue, [decision], producer, remember=False)
 
 
+def _print_closed_banner(origin: str, password: str, dialogue: Dialogue) -> None:
+    """The banner of a restart after the demo's broadcast ended (the
+    wrap-up): no consoles to go live from, but how to get a fresh demo."""
+    fresh = (
+        "dừng demo, xóa thư mục dữ liệu var/ (rm -rf var; với REDIS_URL: dùng một Redis "
+        "trống) rồi chạy lại make demo / stop the demo, delete its data directory var/ "
+        "(rm -rf var; with REDIS_URL: use an empty Redis) and run make demo again"
+    )
+    pages = (
+        ("Trang công khai", "public page", f"{origin}{path('dialogue_page', slug=SLUG)}"),
+        ("Tổng hợp trả lời", "answers archive", f"{origin}{path('archive_page', slug=SLUG)}"),
+        ("Quản trị", "admin", f"{origin}{path('admin')}"),
+        ("Đăng nhập", "login", f"{origin}{path('login_page')}"),
+    )
+    lines = [
+        "",
+        f"=== doithoai demo: {TITLE} ===",
+        f"Cuộc đối thoại mẫu đã kết thúc ({dialogue.status.value}): buổi phát sóng đã khép lại, "
+        "không còn lên sóng được nữa.",
+        f"(The demo dialogue is {dialogue.status.value}: its broadcast has ended and it "
+        "cannot go live again.)",
+        f"  Muốn có bản demo mới / for a fresh demo: {fresh}.",
+        "",
+        *(f"  {vi:<19} / {en + ':':<18} {url}" for vi, en, url in pages),
+        "",
+        f"  Tài khoản / logins (mật khẩu chung / password for all: {password}):",
+        *(f"    {u}" for u, _, _ in STAFF),
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+
+
 def _print_banner(origin: str, password: str, seeded: bool, screen_token: str) -> None:
     def at(name: str, query: str = "", **params: str) -> str:
         return f"{origin}{path(name, **params)}{query}"
@@ -190,9 +281,9 @@ def _print_banner(origin: str, password: str, seeded: bool, screen_token: str) -
     state = (
         "đã tạo cuộc đối thoại mẫu và câu hỏi / seeded the dialogue and its questions"
         if seeded
-        else "cuộc đối thoại đã có từ lần chạy trước; chỉ cập nhật mật khẩu tài khoản và "
-        "cài đặt còn thiếu / already seeded by an earlier run; account passwords and "
-        "missing settings updated"
+        else "cuộc đối thoại đã có từ lần chạy trước; chỉ thêm tài khoản và cài đặt còn "
+        "thiếu, tài khoản đã có giữ nguyên / already seeded by an earlier run; only "
+        "missing accounts and settings added, existing accounts left as they were"
     )
     pages = (
         ("Trang công khai", "public page", at("dialogue_page", slug=SLUG)),
