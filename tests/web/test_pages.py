@@ -197,7 +197,7 @@ def test_missing_username_is_400_in_english_on_english_page(client: httpx.Client
     """The error is in the page's language: English after ?lang=en."""
     response = client.post("/login?lang=en", data={"username": "", "password": "x"})
     assert response.status_code == 400
-    assert "Username is required." in response.text
+    assert "Please enter the username." in response.text
 
 
 def test_sign_in_goes_to_next_or_first_console(client: httpx.Client) -> None:
