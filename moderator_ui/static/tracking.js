@@ -12,7 +12,7 @@
 // written with textContent; the view holds no contact data (the API never
 // sends it, only whether there is some).
 
-import { label, raw, t } from "./common.js";
+import { confirmWith, label, raw, t } from "./common.js";
 import { api } from "./lib/api.js";
 import { copyCode } from "./lib/copy.js";
 import { h, readJSON, safeUrl } from "./lib/dom.js";
@@ -187,3 +187,15 @@ new Feed(`/ws/v1/dialogues/${encodeURIComponent(view.dialogue.slug)}/feed`, {
     root.dataset.feed = state;
   },
 }).start();
+
+// Deleting the phone number and email cannot be undone (and the answer is
+// then not sent): the citizen confirms first. Without this script the form
+// is sent as it is.
+const forget = document.getElementById("contact-forget");
+if (forget) {
+  forget.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const yes = forget.querySelector("button[type=submit]");
+    if (await confirmWith(t("forget_title"), t("forget_text"), yes.textContent.trim())) forget.submit();
+  });
+}

@@ -1,7 +1,8 @@
 // The wrap-up of a broadcast (wrapup.html): every question not answered live,
 // each with the official it will be owed by (routed, else the topic's
 // default; the producer may choose another or nobody) and the due date; one
-// action closes the dialogue and owes them all, then each question's result.
+// action, once confirmed, closes the dialogue and owes them all, then each
+// question's result.
 // A question left without an official is flagged here, and afterwards on the
 // admin and moderation pages until someone takes it.
 //
@@ -9,7 +10,7 @@
 // through POST /api/v1/dialogues/{slug}/wrap-up, which checks it all again.
 // Text is written with textContent (never as HTML).
 
-import { label, t } from "./common.js";
+import { confirmWith, label, t } from "./common.js";
 import { api, csrfToken, errorMessage } from "./lib/api.js";
 import { h, readJSON } from "./lib/dom.js";
 import { formatDay } from "./lib/time.js";
@@ -103,9 +104,20 @@ function showResults(data) {
   results.focus();
 }
 
+/** Whether the producer confirms: closing the dialogue and owing the answers cannot be undone. */
+function confirmed() {
+  const live = root.dataset.status === "live";
+  const words = { n: choices.size, date: formatDay(plan.due, lang) };
+  return confirmWith(t(live ? "end_confirm_title" : "owe_confirm_title"), t(live ? "end_confirm_text" : "owe_confirm_text", words), submit.textContent.trim());
+}
+
 async function end(event) {
   event.preventDefault();
   if (submit.disabled) return;
+  submit.disabled = true;
+  const go = await confirmed();
+  submit.disabled = false;
+  if (!go) return;
   const chosen = Object.fromEntries([...choices].map(([id, c]) => [id, c.select.value || null]));
   submit.disabled = true;
   working.hidden = false;

@@ -102,6 +102,7 @@ def test_end_the_broadcast_owes_every_question_and_flags_those_without_an_offici
         chosen[ids[QUEUED]].select_option("o2")
 
         page.get_by_role("button", name="Kết thúc buổi phát sóng").click()
+        page.locator("#confirm").get_by_role("button", name="Kết thúc buổi phát sóng").click()
         expect(page.locator("#wu-summary")).to_have_text(
             "Buổi phát sóng đã kết thúc. 5/5 câu hỏi đã chuyển sang trả lời bằng văn bản, "
             "1 câu hỏi chưa có lãnh đạo trả lời."

@@ -444,6 +444,7 @@ def test_phases_step_by_step_with_confirmation(
         end.click()
         expect(page).to_have_url(f"{site.url}/console/cac-giai-doan/wrap-up")
         page.get_by_role("button", name="Kết thúc buổi phát sóng").click()
+        page.locator("#confirm").get_by_role("button", name="Kết thúc buổi phát sóng").click()
         results = page.locator("#wu-results")
         expect(results).to_be_visible()
         results.get_by_role("link", name="Quản trị").click()

@@ -661,7 +661,9 @@ def test_the_delete_button_works_in_a_browser(
     try:
         page = context.new_page()
         page.goto(f"{staffed.url}/t/{code}")
-        page.get_by_role("button", name="Xóa số điện thoại và email của tôi").click()
+        delete = "Xóa số điện thoại và email của tôi"
+        page.get_by_role("button", name=delete).click()
+        page.locator("#confirm").get_by_role("button", name=delete).click()
         expect(page.locator("#contact-notice")).to_have_text(
             "Số điện thoại và email của Ông/Bà đã được xóa."
         )
