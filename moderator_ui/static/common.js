@@ -112,7 +112,10 @@ export function withActions(data) {
  * A staff page's live connection: the console feed of ``slug`` handed to
  * ``onMessage``, its state shown in ``connection``, and, when it drops, a
  * check of the session: once signed out (a 401 here or from any call passed
- * to ``signedOut``), ``notice`` says so with a link back to the login page.
+ * to ``signedOut``), ``notice`` says so with a link back to the login page,
+ * alone: the connection line is hidden and the feed stops (a session that
+ * has ended does not come back by retrying: the socket would be refused and
+ * the session asked after again and again).
  * ``after``: the event id the page's data is at (the feed replays what follows
  * instead of sending its snapshot). ``phase``: the dialogue's phase as the
  * page was served (a change of it makes the page start again from a snapshot).
@@ -121,6 +124,10 @@ export function staffConnection(slug, { onMessage, connection, notice, lang, aft
   function signedOut() {
     if (notice.dataset.signedOut) return;
     notice.dataset.signedOut = "true";
+    feed.stop();
+    connection.dataset.state = "ended";
+    connection.textContent = "";
+    connection.hidden = true;
     const next = location.pathname + location.search;
     notice.replaceChildren(
       t("signed_out"),
@@ -151,13 +158,22 @@ export function staffConnection(slug, { onMessage, connection, notice, lang, aft
     after,
     params: ui ? { ui } : {},
     finalCodes: [OUTDATED_CLOSE],
+    // After each drop, before the next try: is the session still there? A
+    // 401 ends the retries (signedOut stops the feed; true says so too).
+    check: async () => {
+      if (notice.dataset.signedOut) return true;
+      const result = await api("/api/v1/session", { lang });
+      if (result.status !== 401) return false;
+      signedOut();
+      return true;
+    },
     onMessage: (message) => {
       if (message.type === "snapshot") withActions(message.data);
       onMessage(message);
       // After the Feed has taken this message's id: the new socket asks for a snapshot.
       if (phaseChanged(message) && after === null) queueMicrotask(() => feed.resync());
     },
-    onStatus: async (state, seconds, code) => {
+    onStatus: (state, seconds, code) => {
       // 4403: this account lost a role the page needs; reloading shows the
       // page as the new roles allow (or its 403) instead of a stale console.
       if (code === FORBIDDEN_CLOSE) {
@@ -168,10 +184,8 @@ export function staffConnection(slug, { onMessage, connection, notice, lang, aft
         outdated(notice, connection, ui);
         return;
       }
+      if (notice.dataset.signedOut) return;
       showStatus(connection, state, seconds);
-      if (state !== "waiting") return;
-      const result = await api("/api/v1/session", { lang });
-      if (result.status === 401) signedOut();
     },
   });
   return { feed, signedOut };
