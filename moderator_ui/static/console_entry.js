@@ -7,7 +7,7 @@
 // beyond its own form fields.
 
 import { t } from "./common.js";
-import { api, errorMessage } from "./lib/api.js";
+import { api, errorMessage, errorOf } from "./lib/api.js";
 import { randomId } from "./lib/device.js";
 
 /** Wire the page's entry form (#entry-form) to POST to `url`. */
@@ -26,18 +26,38 @@ export function createEntry({ form, url, csrf, lang, onSignedOut, announce }) {
     for (const node of form.querySelectorAll('[aria-invalid="true"]')) node.removeAttribute("aria-invalid");
   }
 
-  function showError(name, message) {
+  /** The form's control for the API's field `name` (`contact.phone`: phone), or null. */
+  function controlOf(name) {
     const key = name === "contact.phone" ? "phone" : name === "contact.email" ? "email" : name;
     const input = key ? field(key) : null;
     const slot = key ? form.querySelector(`#entry-err-${CSS.escape(key)}`) : null;
-    if (input && slot) {
-      slot.textContent = message;
-      slot.hidden = false;
-      input.setAttribute("aria-invalid", "true");
-      input.focus();
+    return input && slot && input instanceof HTMLElement ? { input, slot } : null;
+  }
+
+  /**
+   * Show each of `errors` ({field, code, message}) beside its field (the
+   * server checks every field at once), the first field at fault focused;
+   * the status line says `message` (one error) or how many fields to correct.
+   * The consent is the moderator's confirmation of the citizen's, worded so.
+   */
+  function showErrors(errors, message) {
+    const shown = [];
+    for (const error of errors) {
+      const control = controlOf(error.field);
+      if (!control || shown.some((item) => item.input === control.input)) continue;
+      const text = error.field === "consent" ? t("entry_consent") : error.message || message;
+      control.slot.textContent = text;
+      control.slot.hidden = false;
+      control.input.setAttribute("aria-invalid", "true");
+      shown.push({ ...control, text });
     }
-    status.textContent = message;
+    // The first in the form's order takes the focus.
+    shown.sort((a, b) => (a.input.compareDocumentPosition(b.input) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+    if (shown.length) shown[0].input.focus();
+    const said = shown.length > 1 ? t("entry_fix", { n: shown.length }) : shown.length ? shown[0].text : message;
+    status.textContent = said;
     status.dataset.state = "error";
+    return said;
   }
 
   function body() {
@@ -84,8 +104,8 @@ export function createEntry({ form, url, csrf, lang, onSignedOut, announce }) {
       return;
     }
     const message = result.status === 0 ? t("network") : errorMessage(result, t("failed"));
-    const error = result.data && result.data.error;
-    showError(error && error.field, message);
-    announce(message);
+    const error = errorOf(result);
+    const errors = Array.isArray(error.errors) && error.errors.length ? error.errors : [error];
+    announce(showErrors(result.status === 0 ? [] : errors, message));
   });
 }
