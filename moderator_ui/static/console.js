@@ -23,7 +23,7 @@ import { createPresence } from "./console_presence.js";
 import { inverse, UndoStack } from "./console_undo.js";
 import { createUnowned } from "./console_unowned.js";
 import { createWindow } from "./console_window.js";
-import { api, csrfToken, errorMessage } from "./lib/api.js";
+import { api, csrfToken, errorMessage, errorOf } from "./lib/api.js";
 import { readJSON, whenIdle } from "./lib/dom.js";
 import { allowedActions, viewerOf } from "./lib/permissions.js";
 import { apply, createState, take } from "./lib/state.js";
@@ -45,6 +45,8 @@ const STATUSES = ["pending", "approved", "queued", "on_air", "answered", "deferr
 const UNDO_PARALLEL = 4;
 // Actions that take the question out of its list: the selection moves on.
 const LEAVING = new Set(["approve", "reject", "merge"]);
+// The states a question can be merged into (server/domain/lifecycle.py, MERGE_TARGETS).
+const MERGE_TARGETS = new Set(["pending", "approved", "queued", "on_air", "deferred", "answered"]);
 // The console's three lists: which states each shows, and in which order
 // without a sort chosen (pending oldest first, as the API lists it; the
 // others newest first).
@@ -75,6 +77,10 @@ const dirty = new Set();
 // both, the live events on the newer only: id -> Map(newer id -> score) of the
 // questions that named it, so the older card shows those that came since.
 const namedBy = new Map();
+// id -> the question it is merged into, from every merged_from the console
+// has: the snapshot leaves merged questions out, and a suggestion naming one
+// must not offer a merge into it.
+const mergedInto = new Map();
 const undoStack = new UndoStack();
 const inFlight = new Set(); // promises of the actions sent and not yet answered
 let synced = false;
@@ -122,6 +128,12 @@ function allowedFor(q) {
     allowedKept.set(q, allowed);
   }
   return allowed;
+}
+
+/** Whether a bulk action (approve or reject) can take `q`: "select all" offers it, a selection keeps it. */
+function bulkable(q) {
+  const allowed = allowedFor(q);
+  return allowed.has("approve") || allowed.has("reject");
 }
 
 function uiFor(id) {
@@ -174,7 +186,10 @@ function link(question, on) {
  * (unless merged or rejected: dealt with).
  */
 function suggestionsFor(q) {
-  const done = (id) => ["merged", "rejected"].includes(questions.get(id)?.status);
+  const done = (id) => {
+    const status = questions.get(id)?.status;
+    return status ? status === "merged" || status === "rejected" : mergedInto.has(id);
+  };
   const own = (q.duplicates || []).filter((dup) => String(dup.id) !== q.id && !done(String(dup.id)));
   const seen = new Set(own.map((dup) => String(dup.id)));
   const named = [...(namedBy.get(q.id) || new Map())]
@@ -189,6 +204,8 @@ function changed(out) {
     const now = model.questions[id];
     if (before) link(before, false);
     if (now) link(now, true);
+    for (const gone of before?.merged_from || []) if (mergedInto.get(gone) === id) mergedInto.delete(gone);
+    for (const into of now?.merged_from || []) mergedInto.set(into, id);
     touch(id);
     // After a reset every card is redrawn anyway: no need to look for related ones.
     if (!out.reset && (!before || !now || before.text !== now.text || before.status !== now.status)) touchRelated(id);
@@ -196,7 +213,7 @@ function changed(out) {
   if (out.reset) {
     for (const id of ui.keys()) if (!questions.has(id)) ui.delete(id);
     bulk.prune();
-  }
+  } else if (out.questions.length) bulk.prune(out.questions.map((item) => item.id));
   presence.changed(out.presence);
   if (out.dialogue) titleNode.textContent = model.dialogue.title;
 }
@@ -259,10 +276,7 @@ function draw() {
   for (const [i, list] of LISTS.entries()) {
     const all = inList[i];
     const items = (filtering ? all.filter(filters.matcher()) : all.slice()).sort(filters.order(list.newestFirst));
-    for (const q of items) {
-      const allowed = allowedFor(q);
-      if (allowed.has("approve") || allowed.has("reject")) selectable.push(q.id);
-    }
+    for (const q of items) if (bulkable(q)) selectable.push(q.id);
     list.win.set(items.map((q) => q.id));
     list.empty.hidden = !synced || all.length > 0;
     shownCounts[list.key] = items.length;
@@ -538,7 +552,7 @@ function act(id, action, extra = {}, options = {}) {
   return track(run);
 }
 
-async function send(id, action, extra, { fromKey = false, undoing = false, quiet = false }) {
+async function send(id, action, extra, { fromKey = false, undoing = false, quiet = false, undid = null }) {
   const question = questions.get(id);
   const state = uiFor(id);
   if (!question || state.busy) return false;
@@ -562,7 +576,9 @@ async function send(id, action, extra, { fromKey = false, undoing = false, quiet
     if (action === "reject") state.reason = "";
     upsert(result.data);
     if (!undoing) undoStack.push(action, [question]);
-    const done = t(undoing ? "undone" : "done", { id, what: label("done_actions", action) });
+    const done = undoing
+      ? undoneMessage(id, undid, action, result.data)
+      : t("done", { id, what: label("done_actions", action) });
     if (!quiet) announce(undoing || !inverse(action, question) ? done : `${done} ${t("undo_hint")}`);
     if (!movedOn && (fromKey || current === id)) {
       // A button keeps the mouse user's place: the next question's Approve.
@@ -570,10 +586,10 @@ async function send(id, action, extra, { fromKey = false, undoing = false, quiet
       setCurrent(next ?? id, { key: next && !fromKey ? "approve" : "card" });
     }
   } else if (result.status === 409) {
-    state.message = t("conflict");
-    if (!quiet) announce(`${t("question_no", { id })}: ${state.message}`);
     const fresh = await api(`${questionsUrl}/${encodeURIComponent(id)}`, { lang });
     if (fresh.ok) upsert(fresh.data, true);
+    state.message = await whyRefused(id, action, extra, result);
+    if (!quiet) announce(`${t("question_no", { id })}: ${state.message}`);
   } else if (result.status === 401) {
     signedOut();
   } else {
@@ -582,6 +598,52 @@ async function send(id, action, extra, { fromKey = false, undoing = false, quiet
   }
   touch(id);
   return ok;
+}
+
+// What an undo did, by the action it undid (not by the action that undid it:
+// an edit is undone by an edit, a routing by a routing).
+const UNDONE = {
+  approve: "undone_approve",
+  reject: "undone_reject",
+  edit: "undone_edit",
+  set_topic: "undone_set_topic",
+  assign: "undone_assign",
+  merge: "undone_merge",
+  queue: "undone_queue",
+};
+
+/** What undoing `undid` (by `action`) on question `id`, now `question`, did. */
+function undoneMessage(id, undid, action, question) {
+  // An edit undone back to an earlier edit: the question is still edited.
+  if (undid === "edit" && question && question.original_text) return t("undone_edit_previous", { id });
+  const key = UNDONE[undid];
+  return key ? t(key, { id }) : t("undone", { id, what: label("done_actions", action) });
+}
+
+/**
+ * What to say of a 409 to `action` on question `id` (already read again): a
+ * stale version ("version" at fault) is someone else's change; otherwise a
+ * state forbids it, of the merge's target (read again too, so its
+ * suggestion goes) or of the question itself; else the server's sentence.
+ */
+async function whyRefused(id, action, extra, result) {
+  const error = errorOf(result);
+  if (error.field === "version") return t("conflict");
+  if (action === "merge" && extra.into) {
+    const into = String(extra.into);
+    const target = await api(`${questionsUrl}/${encodeURIComponent(into)}`, { lang });
+    if (target.ok) upsert(target.data, true);
+    const status = target.ok ? target.data.status : questions.get(into)?.status;
+    if (status === "merged" || status === "rejected") return t(`target_${status}`, { id: into });
+    if (status && !MERGE_TARGETS.has(status)) {
+      return t("target_state", { id: into, status: label("statuses", status) });
+    }
+  }
+  const question = questions.get(id);
+  if (question && !allowedFor(question).has(action)) {
+    return t("not_possible", { id, status: label("statuses", question.status) });
+  }
+  return errorMessage(result, t("conflict"));
 }
 
 async function undo() {
@@ -593,7 +655,9 @@ async function undo() {
     return;
   }
   if (!step.many) {
-    for (const item of step) await act(item.id, item.action, item.body, { fromKey: true, undoing: true });
+    for (const item of step) {
+      await act(item.id, item.action, item.body, { fromKey: true, undoing: true, undid: item.done });
+    }
     setCurrent(step[0].id);
     return;
   }
@@ -669,6 +733,7 @@ const bulk = createBulk({
   csrf,
   lang,
   questions,
+  canAct: bulkable,
   announce,
   track,
   onSignedOut: () => signedOut(),

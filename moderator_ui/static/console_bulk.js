@@ -9,13 +9,28 @@ import { confirmWith, t } from "./common.js";
 import { api, errorMessage } from "./lib/api.js";
 
 /**
- * `bar`: the page's bulk section (#bulk); `onChange(ids)`: these questions'
- * selection changed; `track(promise)`: keeps a call on its way (undo waits
+ * `bar`: the page's bulk section (#bulk); `canAct(question)`: whether a bulk
+ * action can take it (a selected question that no longer can, approved or
+ * merged by another moderator, leaves the selection: `prune`);
+ * `onChange(ids)`: these questions' selection changed; `track(promise)`: keeps a call on its way (undo waits
  * for it); `onDone(action, results, befores)`: the server's per-question
  * results of a bulk call (already reported here) and the questions as they
  * were before it.
  */
-export function createBulk({ bar, url, most, csrf, lang, questions, onChange, onDone, onSignedOut, announce, track }) {
+export function createBulk({
+  bar,
+  url,
+  most,
+  csrf,
+  lang,
+  questions,
+  canAct,
+  onChange,
+  onDone,
+  onSignedOut,
+  announce,
+  track,
+}) {
   const selected = new Set();
   // Whether "select all that match" made (part of) the selection: acting on it is confirmed first.
   let wide = false;
@@ -33,7 +48,8 @@ export function createBulk({ bar, url, most, csrf, lang, questions, onChange, on
 
   function toggle(id) {
     if (selected.has(id)) selected.delete(id);
-    else selected.add(id);
+    else if (actionable(id)) selected.add(id);
+    else return;
     show();
     onChange([id]);
   }
@@ -66,11 +82,24 @@ export function createBulk({ bar, url, most, csrf, lang, questions, onChange, on
     );
   }
 
-  /** Drop questions the console no longer has. */
-  function prune() {
-    const gone = [...selected].filter((id) => !questions.has(id));
+  /** Whether selected question `id` can still be acted on (the console has it, and a bulk action can take it). */
+  function actionable(id) {
+    const question = questions.get(id);
+    return Boolean(question) && canAct(question);
+  }
+
+  /**
+   * Drop from the selection the questions (of `ids`, the questions that
+   * changed; all of them without) that a bulk action can no longer take:
+   * what the bar counts and a confirmation asks about is what is acted on.
+   */
+  function prune(ids = null) {
+    const gone = (ids === null ? [...selected] : ids.filter((id) => selected.has(id))).filter((id) => !actionable(id));
+    if (!gone.length) return;
     for (const id of gone) selected.delete(id);
-    if (gone.length) show();
+    if (!selected.size) wide = false;
+    show();
+    onChange(gone);
   }
 
   function failure(item) {
@@ -103,11 +132,15 @@ export function createBulk({ bar, url, most, csrf, lang, questions, onChange, on
       reason.focus();
       return;
     }
-    const ids = [...selected].sort((a, b) => Number(a) - Number(b));
+    prune();
+    if (!selected.size) return;
+    let ids = [...selected].sort((a, b) => Number(a) - Number(b));
     busy = true;
     show();
     const go = await confirmed(action, ids.length);
-    if (!go) {
+    // Those another moderator took while the question was asked are not acted on either.
+    ids = ids.filter((id) => selected.has(id) && actionable(id));
+    if (!go || !ids.length) {
       busy = false;
       show();
       return;
