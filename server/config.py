@@ -304,7 +304,8 @@ SETTINGS: tuple[Setting, ...] = (
         "demo_password",
         "",
         str,
-        "Password of the demo's staff accounts; unset: a random one printed at start.",
+        "Password of the demo's staff accounts; unset: a random one printed at the first "
+        "start and kept in var/demo_password.",
     ),
     Setting(
         "DOITHOAI_WIDGET_ORIGINS",

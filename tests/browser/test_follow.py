@@ -284,7 +284,7 @@ def test_the_live_region_says_an_on_air_change_once(
         expect(region).to_contain_text(now.format(text=ASKED))
 
         # An edit, then a vote, of the question on air: the page draws the vote (after the edit).
-        b.act(first, "air_text", "producer", air_text="Phủ sóng 4G vùng cao")
+        b.act(first, "air_text", "producer", text="Phủ sóng 4G vùng cao")
         httpx.post(
             f"{server.url}/api/v1/dialogues/{b.slug}/questions/{ids[first]}/votes",
             json={"voter": "voter-of-the-test-01"},

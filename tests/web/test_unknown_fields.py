@@ -1,5 +1,5 @@
 """A body's fields are the ones it has: a misspelt or foreign field is a 400
-naming it (API.md's error body), and nothing changes; never a field quietly
+naming it (the error body of docs/api.md), and nothing changes; never a field quietly
 dropped so that the action runs as if it had been left out."""
 
 from __future__ import annotations
