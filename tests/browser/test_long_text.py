@@ -1,7 +1,8 @@
 """One long unbroken string (a question of 2,000 "x", a title without a
 space) never makes a page wider than the window: the console's card and its
 "repeated characters" flag (whose excerpt the server shortens), the
-dialogue's title on the console, the public page and the audit trail, at a
+dialogue's title on the console, the public page, the asker's tracking page
+and the audit trail, at a
 phone's 360 px and a laptop's 1366 px."""
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def test_a_long_unbroken_question_and_title_fit_the_window(
     chromium: Browser, server: ServerProcess, redis_server: str, width: int
 ) -> None:
     b = Show(redis_server, server.url, "dai", title=TITLE)
-    b.ask(RUN, name="Nguyễn " + "z" * 90)
+    code = b.ask(RUN, name="Nguyễn " + "z" * 90)
     published = b.ask(WORD)
     b.act(published, "approve")
     context = signed_in(chromium, server, "moderator", viewport={"width": width, "height": 800})
@@ -52,6 +53,16 @@ def test_a_long_unbroken_question_and_title_fit_the_window(
         expect(public.locator("h1")).to_have_text(TITLE)
         expect(public.locator("#question-list .pq-text")).to_contain_text(WORD[:60])
         fits(public)
+
+        index = context.new_page()
+        index.goto(f"{server.url}/")
+        expect(index.get_by_text(TITLE).first).to_be_visible()
+        fits(index)
+
+        tracking = context.new_page()
+        tracking.goto(f"{server.url}/t/{code}")
+        expect(tracking.locator(".tracking-text")).to_have_text(RUN)
+        fits(tracking)
 
         audit = context.new_page()
         audit.goto(f"{server.url}/console/{b.slug}/audit")
