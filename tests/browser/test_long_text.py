@@ -70,3 +70,12 @@ def test_a_long_unbroken_question_and_title_fit_the_window(
         fits(audit)
     finally:
         context.close()
+    producer = signed_in(chromium, server, "producer", viewport={"width": width, "height": 800})
+    try:
+        for path in ("producer", "wrap-up", "dashboard"):
+            page = producer.new_page()
+            page.goto(f"{server.url}/console/{b.slug}/{path}")
+            expect(page.get_by_text(TITLE).first).to_be_visible()
+            fits(page)
+    finally:
+        producer.close()
