@@ -70,12 +70,17 @@ def test_a_long_unbroken_question_and_title_fit_the_window(
         fits(audit)
     finally:
         context.close()
-    producer = signed_in(chromium, server, "producer", viewport={"width": width, "height": 800})
-    try:
-        for path in ("producer", "wrap-up", "dashboard"):
-            page = producer.new_page()
-            page.goto(f"{server.url}/console/{b.slug}/{path}")
-            expect(page.get_by_text(TITLE).first).to_be_visible()
-            fits(page)
-    finally:
-        producer.close()
+    for who, paths in (
+        ("producer", ("producer", "wrap-up", "dashboard")),
+        ("official", ("official",)),
+        ("admin", ("/admin", f"/admin/{b.slug}")),
+    ):
+        staff = signed_in(chromium, server, who, viewport={"width": width, "height": 800})
+        try:
+            for path in paths:
+                page = staff.new_page()
+                page.goto(f"{server.url}{path if path[0] == '/' else f'/console/{b.slug}/{path}'}")
+                expect(page.get_by_text(TITLE).first).to_be_visible()
+                fits(page)
+        finally:
+            staff.close()
