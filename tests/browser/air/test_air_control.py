@@ -331,7 +331,7 @@ def test_approved_list_sorts_and_counts_askers_and_the_queue_shows_waits(
         row(page, "approved", THIRD).get_by_role("button", name="Đưa vào hàng chờ").click()
         wait_queue(admin, slug, [newest])
         expect(row(page, "queue", THIRD).locator(".pr-wait")).to_have_text(
-            re.compile(r"^đang chờ 00:0\d$")
+            re.compile(r"^Đang chờ 00:0\d$")
         )
     finally:
         page.context.close()
