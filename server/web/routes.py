@@ -401,6 +401,7 @@ PAGES: tuple[BaseRoute, ...] = (
     Route("/readyz", observe.readyz, methods=["GET"], name="readyz"),
     Route("/metrics", observe.metrics_endpoint, methods=["GET"], name="metrics"),
     Route("/", pages.index, methods=["GET"], name="index"),
+    Route("/favicon.ico", pages.favicon, methods=["GET"], name="favicon"),
     Route("/login", pages.login_form, methods=["GET"], name="login_page"),
     Route("/login", pages.login_submit, methods=["POST"], name="login_submit"),
     Route("/logout", pages.logout, methods=["POST"], name="logout_page"),

@@ -333,6 +333,7 @@ ROWS = [
     row("POST", "/t/{code}/contact", (404, 303, 404, 404, 404, 404, 404, 404, 404), form={}),
     # -- the widget and static files
     row("GET", "/widget.js", EVERYONE),
+    row("GET", "/favicon.ico", EVERYONE),
     row("GET", "/widget.{digest}.js", EVERYONE),
     row("GET", "/widget/check/{slug}", EVERYONE),
     row("GET", "/static/{path}", EVERYONE),

@@ -40,3 +40,15 @@ def test_every_template_with_a_head_links_the_icon() -> None:
     assert {p.name for p in heads} >= {"base.html", "_standalone.html"}
     for path in heads:
         assert '<link rel="icon" href="{{ static(\'favicon.svg\') }}"' in path.read_text(), path
+
+
+def test_favicon_ico_is_the_same_icon(client: httpx.Client) -> None:
+    """/favicon.ico, which a browser asks for where no page names an icon (a
+    JSON answer opened in a tab), answers the pages' SVG rather than a 404."""
+    page = client.get("/")
+    found = ICON.search(page.text)
+    assert found
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.content == client.get(found.group(1)).content
