@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -123,10 +124,14 @@ async def test_demo_seeds_dialogue_questions_and_accounts(
             "http://localhost:8000",
         )
         assert dialogue.stream_url is None
-        assert dialogue.starts_at.endswith("T14:00:00+07:00")
+        # On the air now, as scheduled: the start on the quarter hour before
+        # it went live, two hours long, in Vietnam's time.
+        starts, ends = (datetime.fromisoformat(t) for t in (dialogue.starts_at, dialogue.ends_at))
+        assert dialogue.starts_at.endswith("+07:00") and starts.minute % 15 == 0
+        assert starts <= datetime.fromisoformat(dialogue.live_at) < ends
+        assert starts <= datetime.now(UTC) < ends and ends - starts == timedelta(hours=2)
         assert dict(dialogue.topic_officials) == demo.TOPIC_OFFICIALS
         assert dialogue.default_official("do-thi-thong-minh").username == "official3"
-        assert dialogue.ends_at.endswith("T16:00:00+07:00")
 
         questions = await _questions(app)
         states = Counter(q.status.value for q in questions)

@@ -18,7 +18,7 @@ GRDP). People, organisations, phone numbers and e-mail addresses are invented.
 
 from __future__ import annotations
 
-from datetime import time, timedelta, timezone
+from datetime import timedelta, timezone
 from typing import Any
 
 from ..domain.model import Official, Role, Topic
@@ -38,7 +38,10 @@ DESCRIPTION = (
 )
 #: Asia/Ho_Chi_Minh is +07:00 all year (no daylight saving time).
 ICT = timezone(timedelta(hours=7), "ICT")
-BROADCAST = (time(14, 0), time(16, 0))
+#: How long the demo's broadcast is scheduled for: it started on the quarter
+#: hour before it went on air (the seed puts that 35 minutes before the demo's
+#: first start), so that "live now" and the schedule agree at any hour.
+BROADCAST_LENGTH = timedelta(hours=2)
 
 TOPICS = (
     Topic("chinh-quyen-so", "Chính quyền số"),

@@ -36,7 +36,7 @@ from ..domain.model import Actor, Dialogue, DialogueStatus, Role, iso
 from ..domain.wording import Refused
 from ..web.routes import path
 from .data import (
-    BROADCAST,
+    BROADCAST_LENGTH,
     DESCRIPTION,
     ICT,
     LOCALITIES,
@@ -189,13 +189,15 @@ async def _update_dialogue(
 
 async def _create_dialogue(actions: Services, widget_origins: tuple[str, ...]) -> Dialogue:
     now = datetime.now(ICT)
-    starts, ends = (datetime.combine(now.date(), t, ICT).isoformat() for t in BROADCAST)
+    live = now - ON_AIR_FOR
+    start = live.replace(minute=live.minute - live.minute % 15, second=0, microsecond=0)
+    starts, ends = start.isoformat(), (start + BROADCAST_LENGTH).isoformat()
     return await actions.dialogues.create(
         slug=SLUG,
         title=TITLE,
         description=DESCRIPTION,
         status="live",
-        live_at=iso(now - ON_AIR_FOR),
+        live_at=iso(live),
         starts_at=starts,
         ends_at=ends,
         stream_url=None,
