@@ -112,7 +112,7 @@ def test_status_steps_through_every_phase_and_refuses_a_skip(
     skip = refused(doithoai(redis_url, tmp_path, "status", SLUG, "live"))
     assert skip == (
         "doithoai dialogue: Không thể chuyển cuộc đối thoại sang giai đoạn này từ giai đoạn "
-        "hiện tại. / a draft dialogue cannot become live (status)"
+        "hiện tại. / A dialogue that is “draft” cannot become “live”. (status)"
     )
     assert stored(redis_url, SLUG)[0].status.value == "draft"
 
@@ -121,8 +121,8 @@ def test_status_steps_through_every_phase_and_refuses_a_skip(
         assert said == f"{SLUG} is now {phase}\n"
     switch = refused(doithoai(redis_url, tmp_path, "status", SLUG, "closed"))
     assert switch.endswith(
-        "/ a live dialogue ends only through the wrap-up (“End the broadcast”), which turns "
-        "every question not answered live into a written answer owed (status)"
+        "/ A live dialogue ends only through the wrap-up (“End the broadcast”), which turns "
+        "every question not answered live into one owed a written answer. (status)"
     )
     assert stored(redis_url, SLUG)[0].status.value == "live"
     ended = ok(doithoai(redis_url, tmp_path, "wrap-up", SLUG)).splitlines()
@@ -134,7 +134,7 @@ def test_status_steps_through_every_phase_and_refuses_a_skip(
     assert dialogue.status.value == "closed" and dialogue.live_at and dialogue.closed_at
 
     back_to_open = refused(doithoai(redis_url, tmp_path, "status", SLUG, "open"))
-    assert back_to_open.endswith("a closed dialogue cannot become open (status)")
+    assert back_to_open.endswith("A dialogue that is “closed” cannot become “open”. (status)")
 
     unknown = doithoai(redis_url, tmp_path, "status", SLUG, "paused")
     assert unknown.returncode == 2 and "invalid choice: 'paused'" in unknown.stderr
@@ -222,10 +222,17 @@ BAD_SLUGS = [
         "(tối đa 64 ký tự). / The slug must be 1-64 lowercase letters, digits and dashes. (slug)",
     ),
     (("create", "cuoi-bang-gach-", TITLE), "(slug)"),
-    (("create", SLUG, "Đã có"), f"Đường dẫn “{SLUG}” đã được dùng. / the slug “{SLUG}” is taken"),
-    (("show", "khong-co"), "Không có cuộc đối thoại “khong-co”. / no dialogue “khong-co”"),
-    (("status", "khong-co", "open"), "/ no dialogue “khong-co”"),
-    (("rotate-screen", "khong-co"), "/ no dialogue “khong-co”"),
+    (
+        ("create", SLUG, "Đã có"),
+        f"Đường dẫn “{SLUG}” đã được dùng. / The address “{SLUG}” is already used by another "
+        "dialogue.",
+    ),
+    (
+        ("show", "khong-co"),
+        "Không có cuộc đối thoại “khong-co”. / There is no dialogue “khong-co”.",
+    ),
+    (("status", "khong-co", "open"), "/ There is no dialogue “khong-co”."),
+    (("rotate-screen", "khong-co"), "/ There is no dialogue “khong-co”."),
 ]
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from ..actions.accounts import Accounts, User, check_password, check_username
 from ..domain.model import Role, iso
 from ..domain.wording import Refused
+from ..web.catalogs import bilingual
 
 ROLES = [r.value for r in Role]
 
@@ -132,7 +133,10 @@ async def run_user(accounts: Accounts, args: argparse.Namespace, slugs: dict[str
             for user in await accounts.users():
                 state = " (disabled)" if user.disabled else ""
                 print(f"{user.username}\t{_describe(user, slugs)}{state}")
-    except (ValueError, LookupError, Refused) as exc:
+    except Refused as exc:
+        print(f"doithoai user: {bilingual(exc)}", file=sys.stderr)
+        return 1
+    except (ValueError, LookupError) as exc:
         print(f"doithoai user: {exc}", file=sys.stderr)
         return 1
     return 0

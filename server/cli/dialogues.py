@@ -20,7 +20,7 @@ from ..domain.events import staff_dialogue
 from ..domain.model import Actor, DialogueStatus, Role
 from ..domain.wording import Refused
 from ..domain.wrapup import ICT
-from ..web.catalogs import LANGUAGES, catalog
+from ..web.catalogs import LANGUAGES, bilingual, catalog
 from ..web.routes import path
 
 
@@ -146,8 +146,7 @@ async def run(actions: Services, args: argparse.Namespace, settings: Settings) -
             print(f"{settings.origin}{page}?{urlencode({'token': token})}")
     except Refused as exc:
         where = f" ({exc.field})" if exc.field else ""
-        said = f"{exc.say(catalog('vi').gettext)} / {exc.say()}"
-        print(f"doithoai dialogue: {said}{where}", file=sys.stderr)
+        print(f"doithoai dialogue: {bilingual(exc)}{where}", file=sys.stderr)
         return 1
     return 0
 
@@ -159,8 +158,7 @@ def _print_wrap_up(closed: dict[str, Any]) -> None:
     for result in closed["results"]:
         if not result["ok"]:
             error = result["error"]
-            said = f"{error.say(catalog('vi').gettext)} / {error.say()}"
-            print(f"#{result['id']}\tnot changed: {said}")
+            print(f"#{result['id']}\tnot changed: {bilingual(error)}")
             continue
         official = dialogue.official(result["question"].official_id)
         print(f"#{result['id']}\towed by {official.name if official else 'nobody yet (flagged)'}")

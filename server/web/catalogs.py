@@ -46,6 +46,12 @@ def catalog(lang: str) -> Translations:
     return load_translations(lang)
 
 
+def bilingual(message: Message | Refused) -> str:
+    """``message`` in Vietnamese, then in English, for an operator's terminal
+    (the CLI, which has no reader's language to follow)."""
+    return f"{message.say(catalog('vi').gettext)} / {message.say(catalog('en').gettext)}"
+
+
 def language(conn: HTTPConnection, *, header: bool = True) -> str:
     """``vi`` unless English is asked for: ``?lang=``, the ``lang`` cookie the
     language switch sets, and (``header=True``, for API clients) the
