@@ -128,6 +128,9 @@ export function staffConnection(slug, { onMessage, connection, notice, lang, aft
     connection.dataset.state = "ended";
     connection.textContent = "";
     connection.hidden = true;
+    // The header's "Signed in as … · Sign out" no longer holds: the notice
+    // says the session ended, with the way back in.
+    for (const account of document.querySelectorAll("header .account")) account.hidden = true;
     const next = location.pathname + location.search;
     notice.replaceChildren(
       t("signed_out"),

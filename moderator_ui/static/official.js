@@ -15,7 +15,7 @@
 // is never lost to a live update. Text is written with textContent (never as
 // HTML).
 
-import { askedBy, label, liveRegion, staffConnection, t } from "./common.js";
+import { askedBy, confirmWith, label, liveRegion, staffConnection, t } from "./common.js";
 import { api, csrfToken, errorMessage } from "./lib/api.js";
 import { h, length, readJSON, reconcile } from "./lib/dom.js";
 import { allowedActions, viewerOf } from "./lib/permissions.js";
@@ -449,8 +449,9 @@ async function act(id, action, extra = {}) {
   else refocus(id);
 }
 
-/** Send the text of one of a card's boxes as `action`; on success empty the box. */
-async function sendText(id, action, { area, showCount, max, empty }) {
+/** Send the text of one of a card's boxes as `action`; on success empty the box.
+ * `confirm` (if given) is asked once the text is valid; declined, nothing is sent. */
+async function sendText(id, action, { area, showCount, max, empty, confirm = null }) {
   const text = area.value.trim();
   const problem = !text ? t(empty) : length(text) > max ? t("too_long", { max }) : "";
   if (problem) {
@@ -458,6 +459,7 @@ async function sendText(id, action, { area, showCount, max, empty }) {
     area.focus();
     return false;
   }
+  if (confirm && !(await confirm())) return false;
   // A note is added whatever changed meanwhile; an answer only to the question as seen.
   const body = action === "note" ? { text } : { version: model.questions[id].version, text };
   if (!(await send(id, action, body))) return false;
@@ -471,7 +473,13 @@ async function publish(id) {
   const action = card.mode;
   if (!action) return;
   const empty = action === "summarize" ? "summary_empty" : "answer_empty";
-  if (await sendText(id, action, { area: card.answerArea, showCount: card.showAnswerCount, max: answerMax, empty })) {
+  // A written answer is public and e-mailed to the asker at once (an e-mail
+  // cannot be recalled): the official confirms it first. A summary only
+  // goes on the public page.
+  const confirm = action === "answer"
+    ? () => confirmWith(t("publish_confirm_title"), t("publish_confirm_text", { id }), t("publish_yes"))
+    : null;
+  if (await sendText(id, action, { area: card.answerArea, showCount: card.showAnswerCount, max: answerMax, empty, confirm })) {
     tell(t(DONE[action], { id }));
     refocus(id);
   }

@@ -201,7 +201,8 @@ def test_a_signed_out_console_says_so_alone_and_stops_reconnecting(
     chromium: Browser, site: ServerProcess, board: dict[str, Any]
 ) -> None:
     """The session ended elsewhere: the console shows only that, with the
-    link to sign in again (no "reconnecting"), and a minute later it has
+    link to sign in again (no "reconnecting", no "Signed in as …" left in
+    its header), and a minute later it has
     opened no socket and asked for the session no more."""
     page = open_console(chromium, site, f"/console/{board['slug']}", clock=True)
     sockets: list[str] = []
@@ -212,6 +213,8 @@ def test_a_signed_out_console_says_so_alone_and_stops_reconnecting(
         lambda r: asked.append(r.url) if r.method == "GET" and "/api/v1/session" in r.url else None,
     )
     try:
+        account = page.locator(".site-header .account")
+        expect(account).to_contain_text("moderator")
         csrf = page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
         gone = page.context.request.delete(
             f"{site.url}/api/v1/session", headers={"X-CSRF-Token": csrf, "Origin": site.url}
@@ -221,6 +224,8 @@ def test_a_signed_out_console_says_so_alone_and_stops_reconnecting(
         expect(notice).to_contain_text("Phiên làm việc đã kết thúc")
         expect(notice.get_by_role("link")).to_be_visible()
         expect(page.locator("#connection")).to_be_hidden()
+        # The header no longer says who is signed in, nor offers to sign out.
+        expect(account).to_be_hidden()
         seen = (len(sockets), len(asked))
         page.clock.run_for(60_000)
         # A request made after the minute: any socket or session check the

@@ -30,7 +30,8 @@ def test_aide_publishes_a_written_answer_for_the_official(
     chromium: Browser, server: ServerProcess, redis_server: str
 ) -> None:
     """An aide sees the official's questions and publishes a written answer
-    under the official's name; the tracking page shows it to the asker."""
+    under the official's name, once they confirm it (cancelled, nothing is
+    sent); the tracking page shows it to the asker."""
     b = Show(redis_server, server.url, "tro-ly")
     code = b.ask(MINE)
     b.publish(code, "o1", queue=True)
@@ -45,7 +46,19 @@ def test_aide_publishes_a_written_answer_for_the_official(
         owed.get_by_label(
             "Câu trả lời bằng văn bản (đăng trên trang công khai và gửi đến người hỏi)"
         ).fill(WRITTEN)
-        owed.get_by_role("button", name="Đăng câu trả lời").click()
+        # Public and e-mailed at once, which cannot be recalled: asked first.
+        publish = owed.get_by_role("button", name="Đăng câu trả lời")
+        publish.click()
+        dialog = console.get_by_role("dialog", name="Đăng câu trả lời bằng văn bản này?")
+        expect(dialog).to_contain_text("gửi đến người hỏi")
+        expect(dialog).to_contain_text("không thể thu hồi")
+        dialog.get_by_role("button", name="Hủy").click()
+        expect(dialog).to_be_hidden()
+        expect(publish).to_be_focused()
+        assert b.question(code).status is Status.DEFERRED
+        expect(owed.get_by_role("textbox").first).to_have_value(WRITTEN)
+        publish.click()
+        dialog.get_by_role("button", name="Đăng và gửi").click()
         answered = console.locator("#answered-list > li").filter(has_text=MINE)
         expect(answered.locator(".answer-official")).to_have_text("Nguyễn Văn An")
         expect(answered.locator(".answer-kind")).to_have_text("Trả lời bằng văn bản")

@@ -234,6 +234,7 @@ def test_after_the_broadcast_the_console_lists_what_is_owed_overdue_first(
             "Câu trả lời bằng văn bản (đăng trên trang công khai và gửi đến người hỏi)"
         ).fill(WRITTEN)
         first.get_by_role("button", name="Đăng câu trả lời").click()
+        console.get_by_role("dialog").get_by_role("button", name="Đăng và gửi").click()
         expect(console.locator("#status-line")).to_have_text(
             f"Câu hỏi #{ids[LATER]}: câu trả lời đã được đăng."
         )
@@ -249,6 +250,7 @@ def test_after_the_broadcast_the_console_lists_what_is_owed_overdue_first(
         second.get_by_role("textbox").first.fill("Câu trả lời thứ hai, gửi muộn hơn.")
         console.route(re.compile(r".*/actions/answer$"), answered_meanwhile)
         second.get_by_role("button", name="Đăng câu trả lời").click()
+        console.get_by_role("dialog").get_by_role("button", name="Đăng và gửi").click()
         expect(console.locator("#status-line")).to_have_text(
             "Câu hỏi vừa thay đổi, hiện ở trạng thái: Đã trả lời. "
             "Thao tác chưa được thực hiện: hãy kiểm tra rồi thử lại."
