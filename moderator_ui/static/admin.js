@@ -3,8 +3,8 @@
 // the written answers owed without an official (/admin/<slug>).
 //
 // Everything goes through the JSON API with the session's CSRF token; the
-// page keeps no state the server does not confirm. Errors the API names a
-// field for (`error.field`, dot paths such as officials.1.name) are shown
+// page keeps no state the server does not confirm. Every error the API names
+// a field for (`error.errors`, dot paths such as officials.1.name) is shown
 // next to that field. Text is written with textContent, never as HTML.
 
 import { confirmWith, label, raw, t } from "./common.js";
@@ -63,19 +63,37 @@ function fieldFor(container, path) {
   return null;
 }
 
-/** Show the API's message next to the field it names; false if none matches. */
+/**
+ * Show each of the API's field errors (`error.errors`, else `error.field`
+ * alone) next to the field it names, several for one field together; the
+ * first field shown gets the focus. False if none matches a field here.
+ */
 function showFieldError(container, result) {
   const error = result.data && result.data.error;
-  const node = error ? fieldFor(container, error.field) : null;
-  if (!node) return false;
-  const message = errorMessage(result, t("failed"));
-  const target = errorNodeOf(node);
-  if (node.matches("input, select, textarea")) node.setAttribute("aria-invalid", "true");
-  if (target) {
-    target.textContent = message;
+  if (!error) return false;
+  const listed = Array.isArray(error.errors) && error.errors.length
+    ? error.errors
+    : [{ field: error.field, message: errorMessage(result, t("failed")) }];
+  const shown = new Map();
+  let first = null;
+  for (const item of listed) {
+    const node = fieldFor(container, item.field);
+    if (!node) continue;
+    first = first || node;
+    if (node.matches("input, select, textarea")) node.setAttribute("aria-invalid", "true");
+    const target = errorNodeOf(node);
+    if (!target) continue;
+    const messages = shown.get(target) || [];
+    const message = item.message || errorMessage(result, t("failed"));
+    if (!messages.includes(message)) messages.push(message);
+    shown.set(target, messages);
+  }
+  if (!first) return false;
+  for (const [target, messages] of shown) {
+    target.textContent = messages.join(" ");
     target.hidden = false;
   }
-  const focusable = node.matches("input, select, textarea") ? node : node.querySelector("input, select, textarea, button");
+  const focusable = first.matches("input, select, textarea") ? first : first.querySelector("input, select, textarea, button");
   if (focusable) focusable.focus();
   return true;
 }
@@ -238,7 +256,9 @@ function dialoguePage() {
   async function switchPhase(target) {
     const from = page.doc.status;
     const verb = raw("step")[`${from}>${target}`];
-    if (target === "live" && !(await confirmWith(t("confirm_live_title"), t("confirm_live"), verb))) return;
+    // Every phase change asks first, saying what it does to citizens and staff.
+    const [title, text] = raw("confirm_step")[`${from}>${target}`] || [t("confirm_live_title"), t("confirm_live")];
+    if (!(await confirmWith(title, text, verb))) return;
     for (const button of phaseSteps.querySelectorAll("button")) button.disabled = true;
     setMessage(phaseMessage, t("working"));
     const result = await call(`${base}/status`, "POST", { status: target, version: page.doc.version });

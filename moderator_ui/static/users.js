@@ -59,14 +59,31 @@ function clearErrors(container) {
   }
 }
 
-/** Show an API error beside the field it names inside `container`; false if none. */
+/**
+ * Show each of the API's field errors (`error.errors`, else `error.field`
+ * alone) beside the field it names inside `container`, several for one field
+ * together; the first gets the focus. False if none matches a field here.
+ */
 function showApiError(container, result) {
   const error = result.data && result.data.error;
-  if (!error || !error.field) return false;
-  const node = container.querySelector(`[data-field="${CSS.escape(error.field)}"]`);
-  if (!node) return false;
-  showFieldError(node, failure(result));
-  const focusable = node.matches("input") ? node : node.querySelector("input:not(:disabled)");
+  if (!error) return false;
+  const listed = Array.isArray(error.errors) && error.errors.length
+    ? error.errors
+    : [{ field: error.field, message: failure(result) }];
+  const shown = new Map();
+  for (const item of listed) {
+    if (!item.field) continue;
+    const node = container.querySelector(`[data-field="${CSS.escape(item.field)}"]`);
+    if (!node) continue;
+    const messages = shown.get(node) || [];
+    const message = item.message || failure(result);
+    if (!messages.includes(message)) messages.push(message);
+    shown.set(node, messages);
+  }
+  if (!shown.size) return false;
+  for (const [node, messages] of shown) showFieldError(node, messages.join(" "));
+  const first = shown.keys().next().value;
+  const focusable = first.matches("input") ? first : first.querySelector("input:not(:disabled)");
   if (focusable) focusable.focus();
   return true;
 }
@@ -138,6 +155,23 @@ function rolesOf(fieldset) {
   return { admin: fieldset.querySelector("[data-admin]").checked, memberships };
 }
 
+/**
+ * Only what this admin changed on the row: the dialogues whose boxes differ
+ * from the account as the page drew it, and the admin flag if it differs.
+ * The server keeps every dialogue not named, so a page loaded before another
+ * admin's change to other dialogues (or to the flag) does not undo it.
+ */
+function rolesChanged(user, chosen, own) {
+  const memberships = {};
+  for (const [slug, roles] of Object.entries(chosen.memberships)) {
+    const had = user.memberships[slug] || [];
+    if (roles.length !== had.length || !roles.every((role) => had.includes(role))) memberships[slug] = roles;
+  }
+  const body = { memberships };
+  if (!own && chosen.admin !== user.admin) body.admin = chosen.admin;
+  return body;
+}
+
 function sameRoles(user, chosen) {
   if (chosen.admin !== user.admin) return false;
   return Object.entries(chosen.memberships).every(([slug, roles]) => {
@@ -173,9 +207,7 @@ function drawRow(user) {
     saveRoles.disabled = sameRoles(user, rolesOf(roles));
   });
   saveRoles.addEventListener("click", () => {
-    const chosen = rolesOf(roles);
-    const body = own ? { memberships: chosen.memberships } : chosen;
-    change(user, row, body, t("roles_saved"), "roles");
+    change(user, row, rolesChanged(user, rolesOf(roles), own), t("roles_saved"), "roles");
   });
 
   const toggle = h("button", {

@@ -33,7 +33,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from ..domain import access, audit, devices
 from ..domain.access import Memberships, Permission
 from ..domain.model import Dialogue, Role, iso
-from ..domain.wording import Refused
+from ..domain.wording import FieldError, Refused
 from ..store.connection import Store
 from ..store.users import ApiToken, Session, User
 
@@ -310,9 +310,27 @@ class Accounts:
         """A new account, every value checked; Refused ``conflict`` if the name
         is taken (never replaces an account, unlike ``add``). ``memberships``
         maps dialogue slugs to role lists."""
-        name, is_admin = check_username(username), check_admin(admin)
-        shown, secret = check_display_name(display_name), check_password(password)
-        places = await self._memberships(memberships if memberships is not None else {})
+        faults: list[FieldError] = []
+
+        def checked(check: Callable[[object], T], value: object) -> T | None:
+            try:
+                return check(value)
+            except Refused as exc:
+                faults.extend(exc.fields)
+                return None
+
+        name, is_admin = checked(check_username, username), checked(check_admin, admin)
+        shown, secret = checked(check_display_name, display_name), checked(check_password, password)
+        places: dict[str, frozenset[Role]] | None = None
+        try:
+            places = await self._memberships(memberships if memberships is not None else {})
+        except Refused as exc:
+            faults.extend(exc.fields)
+        if faults:
+            first = faults[0]
+            raise Refused(first.code, first.message, first.field, fields=faults)
+        assert name is not None and is_admin is not None and shown is not None
+        assert secret is not None and places is not None
         hashed = await _in_hasher(hash_password, secret)
         new = User(name, hashed, admin=is_admin, display_name=shown, memberships=places)
         return await self._commit(actor, None, new, address=address)

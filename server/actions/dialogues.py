@@ -12,7 +12,7 @@ from ..domain import audit, phases
 from ..domain.events import public_dialogue, public_question
 from ..domain.model import Actor, Dialogue, DialogueStatus, Status, iso
 from ..domain.views import Archive, ArchiveGroup, PublicQuestion
-from ..domain.wording import Refused
+from ..domain.wording import FieldError, Message, Refused
 from ..store.connection import Store
 from ..store.dialogues import IdTaken, SlugTaken, StaleDialogue, new_dialogue_id
 from .base import Clock, Family, utcnow
@@ -107,7 +107,7 @@ class Dialogues(Family):
 
     async def new(self, payload: Mapping[str, Any], actor: Actor | None = None) -> Dialogue:
         """A draft dialogue from an admin's request (``slug``, ``title``, ...)."""
-        draft = phases.new_dialogue("", payload)
+        draft = await self._checked(lambda: phases.new_dialogue("", payload), payload)
         created = await self.create(**{**draft.to_doc(), "id": None})
         if actor is not None:
             at = iso(self._now())
@@ -123,6 +123,14 @@ class Dialogues(Family):
         ``version``, only if the admin saw the dialogue at that version."""
         phases.check_version(dialogue, version)
         changed = phases.change_phase(dialogue, status, iso(self._now()))
+        if dialogue.status is DialogueStatus.LIVE and changed.status is not DialogueStatus.LIVE:
+            on_air = (await self.store.questions.counts(dialogue.id))[Status.ON_AIR.value]
+            if on_air:
+                raise Refused(
+                    "conflict",
+                    "A question is on air: take it off air before leaving the broadcast.",
+                    "status",
+                )
         return await self.save(dialogue, changed, "dialogue.status", actor)
 
     async def end_broadcast(
@@ -140,8 +148,78 @@ class Dialogues(Family):
     ) -> Dialogue:
         """An admin's edit of the dialogue's settings (title, topics, officials,
         ...), refused with 409 if ``changes["version"]`` is not the stored one."""
-        changed = phases.edit(dialogue, changes)
+        named = frozenset(
+            n for o in dialogue.officials for n in (o.username, *o.aides) if n is not None
+        )
+        changed = await self._checked(lambda: phases.edit(dialogue, changes), changes, named)
         return await self.save(dialogue, changed, "dialogue.edit", actor)
+
+    async def _checked(
+        self,
+        change: Callable[[], Dialogue],
+        changes: Mapping[str, Any],
+        known: frozenset[str] = frozenset(),
+    ) -> Dialogue:
+        """``change()``'s dialogue, its officials' accounts checked too: every
+        fault of both in one Refused. The accounts ``known`` (named by the
+        stored settings already) are not looked up again."""
+        faults = await self._account_faults(changes.get("officials"), known)
+        try:
+            changed = change()
+        except Refused as exc:
+            if exc.code != "invalid" or not faults:
+                raise
+            phases.refuse([*exc.fields, *faults])
+            raise
+        phases.refuse(faults)
+        return changed
+
+    async def _account_faults(
+        self, officials: Any, known: frozenset[str] = frozenset()
+    ) -> list[FieldError]:
+        """What keeps the officials' settings from working: an account (or
+        an aide) that does not exist or is disabled, an account named for two
+        officials (it answers as one only), an official their own aide."""
+        if not isinstance(officials, list):
+            return []
+        faults: list[FieldError] = []
+        taken: set[str] = set()
+
+        def fault(field: str, text: str, username: str) -> None:
+            faults.append(FieldError(field, "invalid", Message(text, {"username": username})))
+
+        async def usable(field: str, username: str) -> bool:
+            user = None if username in known else await self.store.users.get(username)
+            if user is None and username not in known:
+                fault(field, "There is no account “{username}”.", username)
+            elif user is not None and user.disabled:
+                fault(field, "The account “{username}” is disabled.", username)
+            elif username in taken:
+                fault(field, "The account “{username}” already answers for another official.",
+                      username)  # fmt: skip
+            else:
+                return True
+            return False
+
+        for n, official in enumerate(officials):
+            if not isinstance(official, dict):
+                continue
+            username, aides = official.get("username"), official.get("aides") or []
+            if isinstance(username, str) and username:
+                await usable(f"officials.{n}.username", username)
+            if not isinstance(aides, list):
+                continue
+            for aide in aides:
+                if not isinstance(aide, str) or not aide:
+                    continue
+                if aide == username:
+                    fault(f"officials.{n}.aides",
+                          "The account “{username}” is the official's own, not an aide.",
+                          aide)  # fmt: skip
+                else:
+                    await usable(f"officials.{n}.aides", aide)
+            taken.update(a for a in (username, *aides) if isinstance(a, str) and a)
+        return faults
 
     async def save(
         self,

@@ -164,22 +164,72 @@ MAX_BLOCKED = 500
 BLOCKED_LENGTH = (1, 60)
 
 
+#: The most meaningful syllables a dialogue may ask of a question: more, and
+#: nearly every question would be rejected as too short.
+MAX_MIN_SYLLABLES = 50
+#: The most letters ``shouting`` may ask for before it counts.
+MAX_SHOUTING_LETTERS = 1000
+
+
 def _policy(current: Mapping[str, Any], value: Any) -> dict[str, Any]:
-    """The screening policy after an admin's change (any of its keys)."""
+    """The screening policy after an admin's change (any of its keys), every
+    fault at once: a flag both held and rejected, a bound past sense, a
+    blocked word listed twice."""
     if not isinstance(value, dict):
         raise _bad("policy", N_("an object"))
+    errors: list[FieldError] = []
     words = value.get("extra_blocked", current.get("extra_blocked", ()))
     valid = isinstance(words, list | tuple) and len(words) <= MAX_BLOCKED
     if not valid or not all(
         isinstance(w, str) and BLOCKED_LENGTH[0] <= len(w.strip()) <= BLOCKED_LENGTH[1]
         for w in words
     ):
-        raise _invalid(
-            "policy.extra_blocked",
-            "extra_blocked must be at most {most} words or phrases of 1 to 60 characters.",
-            most=MAX_BLOCKED,
+        errors += _faults(
+            _invalid(
+                "policy.extra_blocked",
+                "extra_blocked must be at most {most} words or phrases of 1 to 60 characters.",
+                most=MAX_BLOCKED,
+            ),
+            "",
         )
+        words = []
+    else:
+        errors += [
+            FieldError("policy.extra_blocked", e.code, e.message)
+            for e in _repeated([("policy.extra_blocked", w) for w in words])
+        ]
+    bounds = (
+        ("min_syllables", 0, MAX_MIN_SYLLABLES,
+         N_("The fewest syllables of a question must be a whole number from {least} to {most}.")),
+        ("shouting_min_letters", 1, MAX_SHOUTING_LETTERS,
+         N_("The letters that make shouting must be a whole number from {least} to {most}.")),
+    )  # fmt: skip
+    for key, least, most, text in bounds:
+        number = value.get(key, least)
+        if type(number) is not int or not least <= number <= most:
+            message = Message(text, {"least": least, "most": most})
+            errors.append(FieldError(f"policy.{key}", "invalid", message))
+    hold, reject = value.get("hold"), value.get("reject")
     merged = {**current, **value, "extra_blocked": [w.strip() for w in words]}
+    if isinstance(hold, list | tuple) and isinstance(reject, dict):
+        for flag in sorted(set(hold) & set(reject)):
+            errors.append(
+                FieldError(
+                    "policy.reject",
+                    "invalid",
+                    Message(
+                        "The flag “{flag}” cannot be both held for review and rejected at once.",
+                        {"flag": flag},
+                    ),
+                )
+            )
+    elif isinstance(reject, dict):  # newly rejected flags are no longer held
+        merged["hold"] = [f for f in merged.get("hold", screening.DEFAULT_POLICY.hold)
+                          if f not in reject]  # fmt: skip
+    elif isinstance(hold, list | tuple):  # newly held flags are no longer rejected
+        kept = merged.get("reject", screening.DEFAULT_POLICY.reject)
+        merged["reject"] = {f: r for f, r in dict(kept).items() if f not in hold}
+    refuse(errors)
     try:
         return dict(screening.Policy.from_doc(merged).to_doc())
     except (ValueError, TypeError) as exc:
@@ -204,92 +254,145 @@ def stale() -> Refused:
     )
 
 
+def _faults(exc: Refused, field: str) -> list[FieldError]:
+    """Every field ``exc`` names (``field`` if it names none)."""
+    return list(exc.fields) or [FieldError(exc.field or field, exc.code, exc.message)]
+
+
+def _each(items: list[Any], check: Any, errors: list[FieldError]) -> list[Any]:
+    """``check(item, n)`` of every item, each fault kept in ``errors``."""
+    done = []
+    for n, item in enumerate(items):
+        try:
+            done.append(check(item, n))
+        except Refused as exc:
+            errors += _faults(exc, "")
+    return done
+
+
+def _description(value: Any) -> str:
+    try:
+        return clean_text(value, "description", required=False, limit=(0, 4000)) or ""
+    except ValidationError as exc:
+        raise Refused("invalid", exc.message, exc.field) from None
+
+
+def _flag(value: Any, field: str, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise _bad(field, what)
+    return value
+
+
+def _proof_of_work(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _invalid("proof_of_work", "The anti-robot check must be on (true) or off (false).")
+    return value
+
+
+def _origins(origins: Any) -> tuple[str, ...]:
+    if not isinstance(origins, list) or not all(
+        isinstance(o, str) and _ORIGIN.match(o.rstrip("/")) for o in origins
+    ):
+        raise _bad("widget_origins", N_("a list of scheme://host[:port]"))
+    return tuple(o.rstrip("/") for o in origins)
+
+
+def _answer_days(days: Any) -> int:
+    if type(days) is not int or not 1 <= days <= MAX_ANSWER_DAYS:
+        raise _invalid(
+            "answer_days",
+            "The days for written answers must be a whole number from 1 to {most}.",
+            most=MAX_ANSWER_DAYS,
+        )
+    return days
+
+
+def _field_values(
+    dialogue: Dialogue, changes: Mapping[str, Any], errors: list[FieldError]
+) -> dict[str, Any]:
+    """Each changed field's checked value; each fault kept in ``errors``
+    (a field with a fault is left out)."""
+    checks: dict[str, Any] = {
+        "title": lambda v: _line(v, "title", (3, 200), required=True),
+        "description": _description,
+        "starts_at": lambda v: _time(v, "starts_at"),
+        "ends_at": lambda v: _time(v, "ends_at"),
+        "stream_url": lambda v: _url(v, "stream_url"),
+        "allow_anonymous": lambda v: _flag(v, "allow_anonymous", N_("true or false")),
+        "proof_of_work": _proof_of_work,
+        "widget_origins": _origins,
+        "policy": lambda v: _policy(dialogue.policy, v),
+        "answer_days": _answer_days,
+        "brand": _brand,
+    }
+    new: dict[str, Any] = {}
+    for field, check in checks.items():
+        if field in changes:
+            try:
+                new[field] = check(changes[field])
+            except Refused as exc:
+                errors += _faults(exc, field)
+    lists: dict[str, Any] = {
+        "topics": lambda t, n: Topic(
+            t["id"], _line(t.get("name"), f"topics.{n}.name", (1, 100), True) or ""
+        ),
+        "officials": _official,
+        "localities": lambda x, n: _line(x, f"localities.{n}", (1, 100), True) or "",
+    }
+    for field, check in lists.items():
+        if field not in changes:
+            continue
+        before = len(errors)
+        try:
+            items = changes[field] if field == "localities" else _ids(changes[field], field)
+            if not isinstance(items, list):
+                raise _bad(field, N_("a list"))
+        except Refused as exc:
+            errors += _faults(exc, field)
+            continue
+        done = _each(items, check, errors)
+        if len(errors) == before:
+            new[field] = tuple(done)
+    return new
+
+
 def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
     """``dialogue`` with the admin's ``changes`` (any of ``EDITABLE``, and
-    the ``version`` they were made on), validated."""
+    the ``version`` they were made on), validated: every field at fault is
+    named in one Refused (its first fault's message, ``fields`` all)."""
     check_version(dialogue, changes.get("version"))
+    errors: list[FieldError] = []
     unknown = set(changes) - set(EDITABLE) - {"version"}
-    if unknown:
-        field = sorted(unknown)[0]
-        raise _invalid(field, "{name} cannot be changed here.", name=field)
-    new: dict[str, Any] = {}
-    if "title" in changes:
-        new["title"] = _line(changes["title"], "title", (3, 200), required=True)
-    if "description" in changes:
-        try:
-            new["description"] = clean_text(changes["description"], "description", required=False,
-                                            limit=(0, 4000)) or ""  # fmt: skip
-        except ValidationError as exc:
-            raise Refused("invalid", exc.message, exc.field) from None
-    for field in ("starts_at", "ends_at"):
-        if field in changes:
-            new[field] = _time(changes[field], field)
-    if "stream_url" in changes:
-        new["stream_url"] = _url(changes["stream_url"], "stream_url")
-    if "topics" in changes:
-        topics = _ids(changes["topics"], "topics")
-        new["topics"] = tuple(
-            Topic(t["id"], _line(t.get("name"), f"topics.{n}.name", (1, 100), True) or "")
-            for n, t in enumerate(topics)
-        )
-    if "officials" in changes:
-        officials = _ids(changes["officials"], "officials")
-        new["officials"] = tuple(_official(o, n) for n, o in enumerate(officials))
-    if "localities" in changes:
-        items = changes["localities"]
-        if not isinstance(items, list):
-            raise _bad("localities", N_("a list"))
-        new["localities"] = tuple(
-            _line(x, f"localities.{n}", (1, 100), True) or "" for n, x in enumerate(items)
-        )
-    if "allow_anonymous" in changes:
-        if not isinstance(changes["allow_anonymous"], bool):
-            raise _bad("allow_anonymous", N_("true or false"))
-        new["allow_anonymous"] = changes["allow_anonymous"]
-    if "proof_of_work" in changes:
-        if not isinstance(changes["proof_of_work"], bool):
-            raise _invalid(
-                "proof_of_work", "The anti-robot check must be on (true) or off (false)."
-            )
-        new["proof_of_work"] = changes["proof_of_work"]
-    if "widget_origins" in changes:
-        origins = changes["widget_origins"]
-        if not isinstance(origins, list) or not all(
-            isinstance(o, str) and _ORIGIN.match(o.rstrip("/")) for o in origins
-        ):
-            raise _bad("widget_origins", N_("a list of scheme://host[:port]"))
-        new["widget_origins"] = tuple(o.rstrip("/") for o in origins)
-    if "policy" in changes:
-        new["policy"] = _policy(dialogue.policy, changes["policy"])
-    if "answer_days" in changes:
-        days = changes["answer_days"]
-        if type(days) is not int or not 1 <= days <= MAX_ANSWER_DAYS:
-            raise _invalid(
-                "answer_days",
-                "The days for written answers must be a whole number from 1 to {most}.",
-                most=MAX_ANSWER_DAYS,
-            )
-        new["answer_days"] = days
-    if "brand" in changes:
-        new["brand"] = _brand(changes["brand"])
+    for field in sorted(unknown):
+        errors += _faults(_invalid(field, "{name} cannot be changed here.", name=field), field)
+    new = _field_values(dialogue, changes, errors)
     result = dialogue.evolve(**new)
-    _check_together(result, changes)
+    errors += _together(result, set(new))
     if "topic_officials" in changes:
         mapping = changes["topic_officials"]
         if not isinstance(mapping, dict):
-            raise _bad("topic_officials", N_("topic ids with official ids"))
-        for topic_id, official_id in mapping.items():
-            if result.topic(topic_id) is None or result.official(official_id) is None:
-                raise _invalid(
-                    f"topic_officials.{topic_id}", "That topic or official is not in this dialogue."
-                )
-        result = result.evolve(topic_officials=tuple(sorted(mapping.items())))
+            errors += _faults(_bad("topic_officials", N_("topic ids with official ids")), "")
+        else:
+            for topic_id, official_id in mapping.items():
+                if result.topic(topic_id) is None or result.official(official_id) is None:
+                    message = Message("That topic or official is not in this dialogue.")
+                    errors.append(FieldError(f"topic_officials.{topic_id}", "invalid", message))
+            result = result.evolve(topic_officials=tuple(sorted(mapping.items())))
     else:  # drop defaults whose topic or official is gone
         kept = tuple(
             (t, o) for t, o in result.topic_officials if result.topic(t) and result.official(o)
         )
         result = result.evolve(topic_officials=kept)
+    refuse(errors)
     return result
+
+
+def refuse(errors: list[FieldError]) -> None:
+    """Refuse (400) every fault of ``errors`` at once, if there is one: the
+    first's message, as a question's submission does."""
+    if errors:
+        first = errors[0]
+        raise Refused(first.code, first.message, first.field, fields=errors)
 
 
 def _key(name: str) -> str:
@@ -318,7 +421,7 @@ def _moment(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _check_together(result: Dialogue, changes: Mapping[str, Any]) -> None:
+def _together(result: Dialogue, changes: set[str] | Mapping[str, Any]) -> list[FieldError]:
     """The rules between fields, on the dialogue as the change leaves it:
     the end after the start, and no topic, locality or official listed
     twice. Checked where the change touches them, every fault at once."""
@@ -339,9 +442,7 @@ def _check_together(result: Dialogue, changes: Mapping[str, Any]) -> None:
                 for n, o in enumerate(result.officials)
             ]
         )
-    if errors:
-        first = errors[0]
-        raise Refused(first.code, first.message, first.field, fields=errors)
+    return errors
 
 
 def _brand(value: Any) -> dict[str, str]:
@@ -391,11 +492,22 @@ def _official(o: dict[str, Any], n: int) -> Official:
 
 
 def new_dialogue(dialogue_id: str, payload: Mapping[str, Any]) -> Dialogue:
-    """A draft dialogue from an admin's request body."""
-    slug = clean_slug(payload.get("slug"))
+    """A draft dialogue from an admin's request body (every fault at once)."""
+    errors: list[FieldError] = []
+    try:
+        slug = clean_slug(payload.get("slug"))
+    except Refused as exc:
+        errors += _faults(exc, "slug")
+        slug = "x"
     base = Dialogue(
         id=dialogue_id, slug=slug, title=normalize_line(str(payload.get("title") or ""))
     )
-    return edit(
-        base, {k: v for k, v in payload.items() if k != "slug"} | {"title": payload.get("title")}
-    )
+    changes = {k: v for k, v in payload.items() if k != "slug"} | {"title": payload.get("title")}
+    try:
+        edited = edit(base, changes)
+    except Refused as exc:
+        if exc.code != "invalid":
+            raise
+        errors += _faults(exc, "")
+    refuse(errors)
+    return edited

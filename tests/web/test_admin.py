@@ -100,6 +100,9 @@ def test_create_a_dialogue_and_edit_topics_officials_and_defaults(
     chromium: Browser, site: ServerProcess, admin: Admin
 ) -> None:
     """The admin creates a draft and edits its topics, officials and routing defaults."""
+    for name in ("official", "tro-ly-1", "tro-ly-2"):  # the accounts the settings name
+        made = admin.post("/api/v1/users", {"username": name, "password": "mật khẩu đủ dài 2026"})
+        assert made.status_code in (201, 409), made.text
     with page_through_login(chromium, site.url, "/admin", "admin") as page:
         page.get_by_label("Tiêu đề").fill("Đối thoại về du lịch số năm 2027")
         slug = page.get_by_label("Đường dẫn")
@@ -349,6 +352,7 @@ def test_two_admins_editing_at_once_lose_nothing(
 
         # An's own phase change, then an edit: no conflict.
         a.get_by_role("button", name="Mở nhận câu hỏi").click()
+        a.locator("#confirm-yes").click()
         expect(a.locator("#phase-badge")).to_have_text("Đang nhận câu hỏi")
         a.get_by_label("Tiêu đề").fill("Tiêu đề sau khi mở")
         a.get_by_role("button", name="Lưu cài đặt").click()
@@ -368,7 +372,10 @@ def test_two_admins_editing_at_once_lose_nothing(
 
 
 def step(page: Page, name: str, phase: str) -> None:
+    """A phase step, confirmed: every one asks first (what it does to citizens and staff)."""
     page.get_by_role("button", name=name, exact=True).click()
+    expect(page.locator("#confirm")).to_be_visible()
+    page.locator("#confirm-yes").click()
     expect(page.locator("#phase-badge")).to_have_text(phase)
     expect(page.locator("#phase-message")).to_have_text(
         f"Cuộc đối thoại hiện ở giai đoạn: {phase}."
