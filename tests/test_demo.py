@@ -290,6 +290,9 @@ async def test_a_restart_after_the_wrap_up_says_the_dialogue_is_closed(
         pass
     out = capsys.readouterr().out
     assert "closed" in out and "rm -rf var" in out and "make demo" in out
+    # What is true: an admin puts a closed dialogue live again (phases.py).
+    assert "cannot go live again" not in out and "không còn lên sóng" not in out
+    assert "an administrator can put it live again on the admin page" in out
     assert "/console/" not in out and "/screen?token=" not in out
     assert "http://127.0.0.1:8000/d/chuyen-doi-so/archive" in out.split()
     assert PASSWORD in out

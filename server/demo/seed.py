@@ -252,6 +252,18 @@ def _print_closed_banner(origin: str, password: str, dialogue: Dialogue) -> None
         "trống) rồi chạy lại make demo / stop the demo, delete its data directory var/ "
         "(rm -rf var; with REDIS_URL: use an empty Redis) and run make demo again"
     )
+    # What is true of each phase (phases.py): an admin steps a closed
+    # dialogue back to live, an archived one back to closed first.
+    if dialogue.status is DialogueStatus.ARCHIVED:
+        again_vi = (
+            "quản trị viên có thể đưa nó về “Đã kết thúc” rồi phát sóng lại ở trang Quản trị."
+        )
+        again_en = (
+            "an administrator can step it back to closed, then live again, on the admin page.)"
+        )
+    else:
+        again_vi = "quản trị viên có thể cho phát sóng lại ở trang Quản trị."
+        again_en = "an administrator can put it live again on the admin page.)"
     pages = (
         ("Trang công khai", "public page", f"{origin}{path('dialogue_page', slug=SLUG)}"),
         ("Tổng hợp trả lời", "answers archive", f"{origin}{path('archive_page', slug=SLUG)}"),
@@ -261,10 +273,9 @@ def _print_closed_banner(origin: str, password: str, dialogue: Dialogue) -> None
     lines = [
         "",
         f"=== doithoai demo: {TITLE} ===",
-        f"Cuộc đối thoại mẫu đã kết thúc ({dialogue.status.value}): buổi phát sóng đã khép lại, "
-        "không còn lên sóng được nữa.",
-        f"(The demo dialogue is {dialogue.status.value}: its broadcast has ended and it "
-        "cannot go live again.)",
+        f"Cuộc đối thoại mẫu đã kết thúc ({dialogue.status.value}): buổi phát sóng đã khép lại; "
+        f"{again_vi}",
+        f"(The demo dialogue is {dialogue.status.value}: its broadcast has ended; {again_en})",
         f"  Muốn có bản demo mới / for a fresh demo: {fresh}.",
         "",
         *(f"  {vi:<19} / {en + ':':<18} {url}" for vi, en, url in pages),
