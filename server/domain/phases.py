@@ -370,7 +370,10 @@ def edit(dialogue: Dialogue, changes: Mapping[str, Any]) -> Dialogue:
     errors += _together(result, set(new))
     if "topic_officials" in changes:
         mapping = changes["topic_officials"]
-        if not isinstance(mapping, dict):
+        lists_failed = any(f in changes and f not in new for f in ("topics", "officials"))
+        if lists_failed:
+            pass  # checked again once the topics and officials they name are fixed
+        elif not isinstance(mapping, dict):
             errors += _faults(_bad("topic_officials", N_("topic ids with official ids")), "")
         else:
             for topic_id, official_id in mapping.items():

@@ -4,6 +4,8 @@ screening policy that cannot work is refused at its fields."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 
 from server.domain.model import Dialogue
@@ -13,7 +15,7 @@ from server.domain.wording import Refused
 DIALOGUE = Dialogue(id="ABCD", slug="a", title="Đối thoại về chuyển đổi số")
 
 
-def faults(change: dict[str, object], dialogue: Dialogue = DIALOGUE) -> list[str]:
+def faults(change: Mapping[str, object], dialogue: Dialogue = DIALOGUE) -> list[str]:
     with pytest.raises(Refused) as refused:
         edit(dialogue, change)
     assert refused.value.code == "invalid"
@@ -74,3 +76,13 @@ def test_a_flag_moved_to_one_action_leaves_the_other() -> None:
     assert "link" not in rejected.policy["hold"] and rejected.policy["reject"] == {"link": "spam"}
     held = edit(rejected, {"policy": {"hold": [*rejected.policy["hold"], "link"]}})
     assert "link" in held.policy["hold"] and "link" not in held.policy["reject"]
+
+
+def test_defaults_wait_for_the_topics_they_name() -> None:
+    """A topic at fault is named once, not again through the defaults naming it."""
+    change = {
+        "topics": [{"id": "t1", "name": ""}],
+        "officials": [{"id": "o1", "name": "Giám đốc Sở"}],
+        "topic_officials": {"t1": "o1"},
+    }
+    assert faults(change) == ["topics.0.name"]
