@@ -227,6 +227,11 @@ def test_the_glossary_names_every_role_and_state(heading: str, names: set[str]) 
 #: rows of the dashboard's "From receipt" column, the hidden word after a
 #: number of votes, "(you)" after a username, and the product's name.
 FRAGMENTS = set(text_module._LABELS.values()) | {
+    # body fields' names the domain's labels lack, and what an unnamed one is
+    # called (server/web/bodies.py)
+    "fewest syllables a question needs",
+    "fewest letters for the shouting check",
+    "value sent",
     # what a value must be (server/web/bodies.py, server/domain/phases.py)
     "text",
     "a whole number",

@@ -564,6 +564,7 @@ async function send(id, action, extra, { fromKey = false, undoing = false, quiet
   state.message = "";
   touch(id);
   const url = `${questionsUrl}/${encodeURIComponent(id)}/actions/${action}`;
+  const sentFrom = question.status;
   const result = await api(url, { method: "POST", body: { version: question.version, ...extra }, csrf, lang });
   state.busy = false;
   let ok = false;
@@ -588,7 +589,7 @@ async function send(id, action, extra, { fromKey = false, undoing = false, quiet
   } else if (result.status === 409) {
     const fresh = await api(`${questionsUrl}/${encodeURIComponent(id)}`, { lang });
     if (fresh.ok) upsert(fresh.data, true);
-    state.message = await whyRefused(id, action, extra, result);
+    state.message = await whyRefused(id, action, extra, result, sentFrom);
     if (!quiet) announce(`${t("question_no", { id })}: ${state.message}`);
   } else if (result.status === 401) {
     signedOut();
@@ -621,12 +622,14 @@ function undoneMessage(id, undid, action, question) {
 }
 
 /**
- * What to say of a 409 to `action` on question `id` (already read again): a
- * stale version ("version" at fault) is someone else's change; otherwise a
- * state forbids it, of the merge's target (read again too, so its
- * suggestion goes) or of the question itself; else the server's sentence.
+ * What to say of a 409 to `action` on question `id` (already read again;
+ * `sentFrom`: its state when the action was sent): a stale version
+ * ("version" at fault) is someone else's change; otherwise a state forbids
+ * it, of the merge's target (read again too, so its suggestion goes) or of
+ * the question itself, when its state changed meanwhile; else the server's
+ * sentence (the dialogue's phase, say: archived, its questions change no more).
  */
-async function whyRefused(id, action, extra, result) {
+async function whyRefused(id, action, extra, result, sentFrom) {
   const error = errorOf(result);
   if (error.field === "version") return t("conflict");
   if (action === "merge" && extra.into) {
@@ -640,7 +643,7 @@ async function whyRefused(id, action, extra, result) {
     }
   }
   const question = questions.get(id);
-  if (question && !allowedFor(question).has(action)) {
+  if (question && question.status !== sentFrom && !allowedFor(question).has(action)) {
     return t("not_possible", { id, status: label("statuses", question.status) });
   }
   return errorMessage(result, t("conflict"));
@@ -761,6 +764,7 @@ const unowned = createUnowned({
   count: document.getElementById("unowned-count"),
   lang,
   onPick: pickOfficial,
+  canPick: (q) => allowedFor(q).has("assign"),
 });
 
 if (filters.value("status") === "rejected") rejectedBox.open = true;

@@ -6,12 +6,17 @@
 // A question left without an official is flagged here, and afterwards on the
 // admin and moderation pages until someone takes it.
 //
-// The list is the server's plan (rendered into the page); the action goes
-// through POST /api/v1/dialogues/{slug}/wrap-up, which checks it all again.
+// The list is the server's plan (rendered into the page): the questions still
+// to owe, none already owed. The action goes through
+// POST /api/v1/dialogues/{slug}/wrap-up with the ids listed, and the server
+// checks it all again: when the questions to owe are others now (one
+// approved or owed meanwhile) it refuses (409 "questions") and this page
+// reads the plan again and draws it, keeping the officials chosen, so that
+// the producer confirms what will be done.
 // Text is written with textContent (never as HTML).
 
 import { confirmWith, label, t } from "./common.js";
-import { api, csrfToken, errorMessage } from "./lib/api.js";
+import { api, csrfToken, errorMessage, errorOf } from "./lib/api.js";
 import { h, readJSON } from "./lib/dom.js";
 import { formatDay } from "./lib/time.js";
 
@@ -19,7 +24,7 @@ const root = document.getElementById("wrapup");
 const slug = root.dataset.slug;
 const lang = root.dataset.lang;
 const csrf = csrfToken();
-const plan = readJSON("plan-data");
+let plan = readJSON("plan-data");
 const officials = readJSON("officials-data") || [];
 const url = `/api/v1/dialogues/${encodeURIComponent(slug)}/wrap-up`;
 
@@ -30,6 +35,9 @@ const error = document.getElementById("wu-error");
 const submit = document.getElementById("wu-submit");
 const working = document.getElementById("wu-working");
 const results = document.getElementById("wu-results");
+const empty = document.getElementById("wu-empty");
+const count = document.getElementById("wu-count");
+const live = root.dataset.status === "live";
 
 // question id -> its <select> of officials ("" for nobody yet)
 const choices = new Map();
@@ -39,14 +47,14 @@ function officialName(id) {
   return found ? found.name : id;
 }
 
-function row(q) {
+function row(q, kept) {
   const selectId = `wu-official-${q.id}`;
   const flag = h("p", { class: "wu-flag", text: t("unowned_row") });
   const select = h(
     "select",
     { id: selectId, "data-id": q.id, onchange: () => showChoice(q.id) },
     h("option", { value: "", text: t("nobody") }),
-    officials.map((o) => h("option", { value: o.id, text: o.title ? `${o.name}, ${o.title}` : o.name, selected: o.id === q.official_id })),
+    officials.map((o) => h("option", { value: o.id, text: o.title ? `${o.name}, ${o.title}` : o.name, selected: o.id === (kept === undefined ? q.official_id : kept) })),
   );
   choices.set(q.id, { select, flag });
   const node = h(
@@ -106,7 +114,6 @@ function showResults(data) {
 
 /** Whether the producer confirms: closing the dialogue and owing the answers cannot be undone. */
 function confirmed() {
-  const live = root.dataset.status === "live";
   const words = { n: choices.size, date: formatDay(plan.due, lang) };
   return confirmWith(t(live ? "end_confirm_title" : "owe_confirm_title"), t(live ? "end_confirm_text" : "owe_confirm_text", words), submit.textContent.trim());
 }
@@ -122,7 +129,8 @@ async function end(event) {
   submit.disabled = true;
   working.hidden = false;
   error.hidden = true;
-  const result = await api(url, { method: "POST", body: { officials: chosen, version: Number(root.dataset.version) }, csrf, lang });
+  const shown = [...choices.keys()];
+  const result = await api(url, { method: "POST", body: { officials: chosen, questions: shown, version: Number(root.dataset.version) }, csrf, lang });
   submit.disabled = false;
   working.hidden = true;
   if (result.ok && result.data) {
@@ -130,14 +138,37 @@ async function end(event) {
     showResults(result.data);
     return;
   }
+  // The questions to owe changed under the list: draw them as they are now.
+  if (result.status === 409 && errorOf(result).field === "questions") await reload();
   error.textContent = result.status === 0 ? t("network") : result.status === 401 ? t("signed_out") : errorMessage(result, t("failed"));
   error.hidden = false;
   error.focus();
 }
 
-list.replaceChildren(...plan.questions.map(row));
-for (const id of choices.keys()) showChoice(id);
-showChoice(null);
+/** Draw the plan's questions, each with the official chosen for it if it was listed before. */
+function draw() {
+  const before = new Map([...choices].map(([id, c]) => [id, c.select.value || null]));
+  choices.clear();
+  list.replaceChildren(...plan.questions.map((q) => row(q, before.get(q.id))));
+  for (const id of choices.keys()) showChoice(id);
+  showChoice(null);
+  const none = plan.questions.length === 0;
+  count.textContent = String(plan.questions.length);
+  empty.hidden = !none;
+  // Ended already and nothing left to owe: nothing to confirm.
+  submit.hidden = none && !live;
+}
+
+/** Read the plan again (the questions to owe now) and draw it. */
+async function reload() {
+  const fresh = await api(url, { lang });
+  if (fresh.ok && fresh.data) {
+    plan = fresh.data;
+    draw();
+  }
+}
+
+draw();
 // Disabled in the page until now: a click before this script ran would
 // have sent the form to the page's own URL instead of the API.
 submit.disabled = false;

@@ -11,7 +11,7 @@ from ..config import Settings
 from ..domain import lifecycle, phases, wrapup
 from ..domain.model import Actor, Dialogue, DialogueStatus, Status
 from ..domain.views import WrapUpPlan
-from ..domain.wording import Refused
+from ..domain.wording import N_, Message, Refused
 from ..store.connection import Store
 from .base import Clock, Family, utcnow
 from .dialogues import Dialogues
@@ -19,6 +19,15 @@ from .dialogues import Dialogues
 #: The phases in which a broadcast may be wrapped up (again, for questions
 #: that came back into play after an earlier wrap-up).
 WRAPPABLE = (DialogueStatus.LIVE, DialogueStatus.CLOSED)
+#: Each phase as the pages name it (templates/_labels.html), for a refusal
+#: that names it: never its code.
+PHASE_NAMES = {
+    DialogueStatus.DRAFT: N_("Draft"),
+    DialogueStatus.OPEN: N_("Taking questions"),
+    DialogueStatus.LIVE: N_("Live now"),
+    DialogueStatus.CLOSED: N_("Ended"),
+    DialogueStatus.ARCHIVED: N_("Archived"),
+}
 
 
 class Closing(Family):
@@ -50,22 +59,31 @@ class Closing(Family):
         }
 
     async def close(
-        self, dialogue: Dialogue, actor: Actor, officials: Any = None, version: Any = None
+        self,
+        dialogue: Dialogue,
+        actor: Actor,
+        officials: Any = None,
+        version: Any = None,
+        seen: Any = None,
     ) -> dict[str, Any]:
         """End the broadcast: the dialogue closes (no more questions or votes)
         and every question not answered live becomes a written answer owed by
         its official (``officials`` may choose: question id -> official id or
         null) by the due day, each in its own atomic step. One result per
         question; a question that changed meanwhile is left as it is (run
-        the wrap-up again to take it)."""
+        the wrap-up again to take it). ``seen``: the ids of the questions the
+        producer was shown; when the questions to owe are others now (one
+        approved or owed meanwhile), nothing is done: 409 ``questions``."""
         if dialogue.status not in WRAPPABLE:
             raise Refused(
                 "conflict",
                 "a {status} dialogue has no broadcast to end",
                 "status",
-                status=dialogue.status.value,
+                status=Message(PHASE_NAMES[dialogue.status]),
             )
-        chosen = wrapup.choose(dialogue, await self._proposal(dialogue), officials)
+        proposal = await self._proposal(dialogue)
+        wrapup.check_seen(proposal, seen)
+        chosen = wrapup.choose(dialogue, proposal, officials)
         if dialogue.status is DialogueStatus.LIVE:
             dialogue = await self._dialogues.end_broadcast(dialogue, actor, version)
         else:

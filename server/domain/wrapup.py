@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from .lifecycle import UNANSWERED
-from .model import Dialogue, Question
+from .model import Dialogue, Question, Status
 from .wording import Refused
 
 #: Vietnam's time zone (no daylight saving): the day a due date names.
@@ -47,13 +47,22 @@ class Owed:
     official_id: str | None
 
 
+def still_to_owe(question: Question) -> bool:
+    """Whether the wrap-up has still to owe ``question``: not answered live
+    (approved, queued, on air, or deferred during the broadcast) and not yet
+    owed by a due day (an earlier wrap-up's deferred questions are done)."""
+    if question.status not in UNANSWERED:
+        return False
+    return not (question.status is Status.DEFERRED and question.due_at)
+
+
 def plan(dialogue: Dialogue, questions: Iterable[Question]) -> list[Owed]:
-    """The wrap-up's proposal: every question not answered live (approved,
-    queued, on air, deferred), oldest first, with the official it is routed
-    to, else its topic's default official."""
+    """The wrap-up's proposal: every question still to owe (``still_to_owe``),
+    oldest first, with the official it is routed to, else its topic's
+    default official."""
     found = []
     for q in sorted(questions, key=lambda q: int(q.id)):
-        if q.status not in UNANSWERED:
+        if not still_to_owe(q):
             continue
         default = dialogue.default_official(q.topic)
         found.append(Owed(q, q.official_id or (default.id if default else None)))
@@ -77,3 +86,25 @@ def choose(dialogue: Dialogue, proposal: list[Owed], chosen: Any) -> list[Owed]:
     return [
         Owed(o.question, chosen[o.question.id]) if o.question.id in chosen else o for o in proposal
     ]
+
+
+def check_seen(proposal: list[Owed], seen: Any) -> None:
+    """Refuse (409) a wrap-up whose ``seen`` question ids (the list the
+    producer confirmed) are not the questions it would owe now: a question
+    approved, answered or owed meanwhile was not chosen for. None: not
+    checked (a caller that shows no list)."""
+    if seen is None:
+        return
+    if not isinstance(seen, Iterable) or isinstance(seen, str | bytes | Mapping):
+        raise Refused("invalid", "questions must list the question ids shown", "questions")
+    now = {o.question.id for o in proposal}
+    given = {str(qid) for qid in seen}
+    if given != now:
+        raise Refused(
+            "conflict",
+            "The questions to owe have changed since the list was shown ({added} added, "
+            "{gone} gone): check the list again, then confirm.",
+            "questions",
+            added=len(now - given),
+            gone=len(given - now),
+        )

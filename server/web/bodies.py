@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 import msgspec
@@ -85,9 +86,12 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def body(request: Request, schema: type[S]) -> S:
-    """The request's body as ``schema``, or Refused (see the module docstring)."""
-    return decode(await raw(request), schema)
+async def body(request: Request, schema: type[S], fields: Iterable[str] | None = None) -> S:
+    """The request's body as ``schema``, or Refused (see the module docstring).
+    ``fields``: the top-level fields this request takes, when it takes fewer
+    than ``schema`` has (one action's of ``ActionBody``): an unknown field's
+    400 lists those."""
+    return decode(await raw(request), schema, fields)
 
 
 def plain(struct: msgspec.Struct) -> dict[str, Any]:
@@ -97,7 +101,7 @@ def plain(struct: msgspec.Struct) -> dict[str, Any]:
     return value
 
 
-def decode(data: bytes, schema: type[S]) -> S:
+def decode(data: bytes, schema: type[S], fields: Iterable[str] | None = None) -> S:
     try:
         return msgspec.json.decode(data or b"{}", type=schema)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
@@ -108,7 +112,7 @@ def decode(data: bytes, schema: type[S]) -> S:
                 return msgspec.convert(value, type=schema)
             except msgspec.ValidationError as again:
                 exc = again
-        raise refusal(str(exc), schema) from None
+        raise refusal(str(exc), schema, fields) from None
 
 
 def _not_json(constant: str) -> Any:
@@ -162,8 +166,11 @@ def lone_surrogate(value: Any) -> str | None:
 # -- msgspec's errors, said in the API's words ---------------------------------------------
 
 
-def refusal(error: str, schema: type[msgspec.Struct]) -> Refused:
-    """The 400 for msgspec's ``error`` about a body of ``schema``."""
+def refusal(
+    error: str, schema: type[msgspec.Struct], fields: Iterable[str] | None = None
+) -> Refused:
+    """The 400 for msgspec's ``error`` about a body of ``schema`` (``fields``:
+    those its top level takes here, if fewer than the schema's)."""
     at = _AT.search(error)
     text = error[: at.start()] if at else error
     steps = _steps(at.group("path") if at else "")
@@ -173,8 +180,11 @@ def refusal(error: str, schema: type[msgspec.Struct]) -> Refused:
         return _invalid(field, "Please enter the {label}.")
     if unknown := re.fullmatch(r"Object contains unknown field `(.+)`", text):
         field = _field([*steps, unknown.group(1)])
-        return unknown_field(field, _fields(schema, steps))
+        known = list(fields) if fields is not None and not steps else _fields(schema, steps)
+        return unknown_field(field, known)
     if text.startswith("Invalid enum value"):
+        if field in _ONE_OF:
+            return Refused("invalid", _ONE_OF[field], field)
         listed = ", ".join(str(v) for v in _choices(schema, steps))
         return _invalid(field, "The {label} must be one of: {listed}.", listed=listed)
     if bound := _BOUND.match(text):
@@ -186,9 +196,31 @@ def refusal(error: str, schema: type[msgspec.Struct]) -> Refused:
     return Refused("invalid", GENERIC["invalid"], field or "body")
 
 
+#: Names of body fields the domain's labels lack, as a sentence says them.
+_LABELS = {
+    "policy.min_syllables": N_("fewest syllables a question needs"),
+    "policy.shouting_min_letters": N_("fewest letters for the shouting check"),
+}
+#: Sentences for a field whose label does not read in "The {label} must ...".
+_ONE_OF = {
+    "then": N_(
+        "What follows the question on air must be “answered” (answered live) or "
+        "“defer” (owed in writing)."
+    ),
+}
+
+
+def _label(name: str) -> Message:
+    """``name``'s label, never its raw dot path: "value sent" when none is known."""
+    if name in _LABELS:
+        return Message(_LABELS[name])
+    found = field_label(name)
+    return Message(N_("value sent")) if found.text == "{name}" else found
+
+
 def _invalid(field: str, message: str, **params: Any) -> Refused:
     name = field or "body"
-    return Refused("invalid", message, name, label=field_label(name), **params)
+    return Refused("invalid", message, name, label=_label(name), **params)
 
 
 def _bound(field: str, kind: str, op: str, n: str) -> Refused:

@@ -225,6 +225,13 @@ class WrapUpRequest(Body):
         dict[str, str | None] | None,
         Meta(description="Question id -> the official to owe it (null: nobody yet)."),
     ] = None
+    questions: Annotated[
+        list[str] | None,
+        Meta(
+            description="The ids of the questions the caller was shown (the plan's): when the "
+            "questions to owe are others now, 409 `questions` and nothing changes."
+        ),
+    ] = None
     version: Annotated[Version | None, Meta(description="The dialogue's version.")] = None
 
 

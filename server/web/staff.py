@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..actions import Identity, Services, SignedIn
 from ..actions.broadcast import AirResult
+from ..domain import lifecycle
 from ..domain.access import Permission
 from ..domain.model import Actor, Dialogue, Status
 from ..domain.views import (
@@ -186,7 +187,10 @@ async def get_question(request: Request) -> Response:
 
 async def act(request: Request) -> Response:
     app, dialogue, actor = await _dialogue(request)
-    given = plain(await body(request, ActionBody))
+    # One schema for every action; an unknown field's 400 lists this action's.
+    action = request.path_params["action"]
+    taken = {*lifecycle.FIELDS.get(action, ()), "version"} if action in lifecycle.ACTIONS else None
+    given = plain(await body(request, ActionBody, taken))
     q = await app.moderation.act(
         dialogue, request.path_params["id"], request.path_params["action"], given, actor
     )
@@ -237,7 +241,9 @@ async def wrap_up(request: Request) -> Response:
     """End the broadcast (``Closing.close``): one result per question, as bulk's."""
     app, dialogue, actor = await _dialogue(request, Permission.CLOSE)
     given = await body(request, WrapUpRequest)
-    closed = await app.closing.close(dialogue, actor, given.officials, given.version)
+    closed = await app.closing.close(
+        dialogue, actor, given.officials, given.version, given.questions
+    )
     done: WrapUpResult = {
         "status": closed["dialogue"].status,
         "version": closed["dialogue"].version,

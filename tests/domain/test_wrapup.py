@@ -168,3 +168,34 @@ def test_an_official_says_ready_and_going_on_air_clears_it() -> None:
     with pytest.raises(Refused) as bad:
         lifecycle.decide(q, lifecycle.Command("ready", {"ready": "yes"}), official, NOW, DIALOGUE)
     assert bad.value.field == "ready"
+
+
+def test_the_plan_leaves_out_questions_already_owed() -> None:
+    """A question an earlier wrap-up owed (deferred, with its due day) is not
+    offered again; one deferred during the broadcast (no due day yet) is."""
+    questions = [
+        question("1", S.DEFERRED, official_id="o1", due_at="2026-12-25"),
+        question("2", S.DEFERRED, official_id="o1"),
+        question("3", S.DEFERRED, due_at="2026-12-25"),
+        question("4", S.APPROVED),
+    ]
+    assert [o.question.id for o in wrapup.plan(DIALOGUE, questions)] == ["2", "4"]
+    owed = [q for q in questions if q.due_at]
+    assert wrapup.plan(DIALOGUE, owed) == []
+
+
+def test_the_wrap_up_refuses_a_list_other_than_the_questions_to_owe() -> None:
+    """The producer confirms the list shown: when the questions to owe are
+    others now (one approved meanwhile, one answered), it is a 409 naming
+    ``questions``, said without codes; the same list (any order) passes."""
+    proposal = wrapup.plan(DIALOGUE, [question(str(n), S.APPROVED) for n in (1, 2, 3)])
+    wrapup.check_seen(proposal, ["3", "1", "2"])
+    wrapup.check_seen(proposal, None)
+    for seen, added, gone in ((["1", "2"], 1, 0), (["1", "2", "3", "9"], 0, 1), ([], 3, 0)):
+        with pytest.raises(Refused) as refused:
+            wrapup.check_seen(proposal, seen)
+        assert (refused.value.code, refused.value.field) == ("conflict", "questions")
+        assert f"({added} added, {gone} gone)" in refused.value.say()
+    with pytest.raises(Refused) as bad:
+        wrapup.check_seen(proposal, "1")
+    assert (bad.value.code, bad.value.field) == ("invalid", "questions")

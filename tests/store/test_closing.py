@@ -61,11 +61,10 @@ async def test_the_wrap_up_owes_every_unanswered_question(
         await actions.submissions.vote(closed["dialogue"], c, "voter-aaaaaaaa")
     assert votes.value.code == "not_accepting"
 
+    # Owed already: a wrap-up after it neither lists nor owes them again.
+    assert (await actions.closing.plan(closed["dialogue"]))["questions"] == []
     again = await actions.closing.close(closed["dialogue"], PRODUCER)
-    assert again["results"] == [
-        {"id": qid, "ok": True, "question": await actions.moderation.question(dialogue, qid)}
-        for qid in (b, c, d)
-    ]
+    assert again["results"] == []
 
 
 async def test_only_a_broadcast_can_be_ended(actions: Services, dialogue: Dialogue) -> None:
@@ -104,3 +103,28 @@ async def test_the_phase_switch_cannot_end_a_broadcast(
     ended = await actions.closing.close(after, PRODUCER, version=after.version)
     assert ended["dialogue"].status is DialogueStatus.CLOSED
     assert [r["id"] for r in ended["results"] if r["ok"]] == [a, b, c]
+
+
+async def test_the_wrap_up_owes_only_the_questions_the_producer_was_shown(
+    store: Store, actions: Services, dialogue: Dialogue
+) -> None:
+    """The producer saw two questions; a moderator approved a third meanwhile:
+    the wrap-up with the two ids shown is refused (409 ``questions``) and
+    changes nothing; with the list read again it owes the three."""
+    a, b = await queued(store, actions, dialogue, 2)
+    shown = [q["id"] for q in (await actions.closing.plan(dialogue))["questions"]]
+    assert shown == [a, b]
+    late = await pending(store, actions, dialogue, 7)
+    await actions.moderation.act(dialogue, late, "approve", {}, MODERATOR)
+
+    with pytest.raises(Refused) as refused:
+        await actions.closing.close(dialogue, PRODUCER, {}, dialogue.version, shown)
+    assert (refused.value.code, refused.value.field) == ("conflict", "questions")
+    after = await actions.dialogues.get(dialogue.slug)
+    assert (after.status, after.version) == (DialogueStatus.LIVE, dialogue.version)
+    assert (await actions.moderation.question(dialogue, late)).status is Status.APPROVED
+
+    shown = [q["id"] for q in (await actions.closing.plan(after))["questions"]]
+    assert shown == [a, b, late]
+    closed = await actions.closing.close(after, PRODUCER, {}, after.version, shown)
+    assert [r["id"] for r in closed["results"] if r["ok"]] == [a, b, late]

@@ -126,3 +126,15 @@ def test_votes_refuse_unknown_fields_and_questions_keep_theirs(site: ServerProce
     _refused(voted, "vote")
     code = ask(site, "Xin hỏi về trạm sạc xe điện ở các phường?", future_field="x")
     assert question_id(site.env["REDIS_URL"], code)
+
+
+def test_an_actions_unknown_field_lists_that_actions_fields(site: ServerProcess) -> None:
+    """The API's one body for every action: a field none of them takes is
+    refused with the fields of the action in the URL, not every action's."""
+    qid = question_id(site.env["REDIS_URL"], ask(site, "Xin hỏi về phí dịch vụ công trực tuyến?"))
+    mod = staff(site, "moderator")
+    for action, listed in (("assign", "official_id, version"), ("approve", "version")):
+        wrong = mod.post(f"{QUESTIONS}/{qid}/actions/{action}", json={"version": 1, "officail": 1})
+        _refused(wrong, "officail")
+        message = wrong.json()["error"]["message"]
+        assert message.endswith(f": {listed}."), message
