@@ -112,7 +112,8 @@ def test_status_steps_through_every_phase_and_refuses_a_skip(
     skip = refused(doithoai(redis_url, tmp_path, "status", SLUG, "live"))
     assert skip == (
         "doithoai dialogue: Không thể chuyển cuộc đối thoại sang giai đoạn này từ giai đoạn "
-        "hiện tại. / A dialogue that is “draft” cannot become “live”. (status)"
+        "hiện tại. / The dialogue cannot go from the phase it is in to that one: phases change "
+        "one step at a time. (status)"
     )
     assert stored(redis_url, SLUG)[0].status.value == "draft"
 
@@ -134,7 +135,10 @@ def test_status_steps_through_every_phase_and_refuses_a_skip(
     assert dialogue.status.value == "closed" and dialogue.live_at and dialogue.closed_at
 
     back_to_open = refused(doithoai(redis_url, tmp_path, "status", SLUG, "open"))
-    assert back_to_open.endswith("A dialogue that is “closed” cannot become “open”. (status)")
+    assert back_to_open.endswith(
+        "/ The dialogue cannot go from the phase it is in to that one: phases change one step "
+        "at a time. (status)"
+    )
 
     unknown = doithoai(redis_url, tmp_path, "status", SLUG, "paused")
     assert unknown.returncode == 2 and "invalid choice: 'paused'" in unknown.stderr
