@@ -30,7 +30,7 @@ from .model import (
 )
 from .screening import ScreeningResult
 from .text import LIMITS, ValidationError, clean_text
-from .wording import N_, Refused
+from .wording import N_, Message, Refused
 
 S = Status
 MOD, OFF, PROD, SEC = Role.MODERATOR, Role.OFFICIAL, Role.PRODUCER, Role.SECRETARY
@@ -42,6 +42,24 @@ OPEN_STATES = frozenset({S.PENDING, S.APPROVED, S.QUEUED, S.ON_AIR, S.DEFERRED})
 FINISHED_STATES = frozenset(set(S) - OPEN_STATES - {S.RECEIVED})
 #: States a question can be merged into: any that will be, or was, answered.
 MERGE_TARGETS = frozenset({*OPEN_STATES, S.ANSWERED})
+#: Each state as the pages name it (templates/_labels.html): a refusal names
+#: a question's state so, never by its code.
+STATUS_NAMES: dict[Status, str] = {
+    S.RECEIVED: N_("Received"),
+    S.PENDING: N_("Pending"),
+    S.APPROVED: N_("Published"),
+    S.QUEUED: N_("In the on-air queue"),
+    S.ON_AIR: N_("Now answering"),
+    S.ANSWERED: N_("Answered"),
+    S.DEFERRED: N_("To be answered in writing"),
+    S.REJECTED: N_("Rejected"),
+    S.MERGED: N_("Merged"),
+}
+
+
+def state_name(status: Status) -> Message:
+    """``status`` as the pages name it, said in the reader's language."""
+    return Message(STATUS_NAMES[status])
 
 
 @dataclass(frozen=True)
@@ -441,7 +459,7 @@ def decide(
             "conflict",
             "cannot {action} a question that is {status}",
             action=command.action,
-            status=question.status.value,
+            status=state_name(question.status),
         )
     if not may(actor, rule, question):
         raise Refused(
@@ -489,7 +507,9 @@ def screen(
     """Intake's step: a received question, screened, enters moderation, or is
     rejected at once when the dialogue's policy says so for one of its flags."""
     if question.status is not S.RECEIVED:
-        raise Refused("conflict", "question is already {status}", status=question.status.value)
+        raise Refused(
+            "conflict", "question is already {status}", status=state_name(question.status)
+        )
     changes: dict[str, Any] = {
         "flags": result.flags,
         "flag_reasons": dict(result.reasons),
@@ -519,7 +539,9 @@ def displace(question: Question, actor: Actor, now: datetime) -> Decision:
     put another on air (both changes are events). Authorised by the
     ``on_air`` that causes it, so no role check here."""
     if question.status is not S.ON_AIR:
-        raise Refused("conflict", "question is {status}, not on air", status=question.status.value)
+        raise Refused(
+            "conflict", "question is {status}, not on air", status=state_name(question.status)
+        )
     return _apply(question, "back", S.QUEUED, {}, actor.username, iso(now))
 
 
@@ -528,7 +550,9 @@ def skip(question: Question, actor: Actor, now: datetime) -> Decision:
     waits at the end of the queue (the caller places it) while the next goes
     on air. Authorised by the producer's air control, so no role check here."""
     if question.status is not S.ON_AIR:
-        raise Refused("conflict", "question is {status}, not on air", status=question.status.value)
+        raise Refused(
+            "conflict", "question is {status}, not on air", status=state_name(question.status)
+        )
     return _apply(question, "skip", S.QUEUED, {}, actor.username, iso(now))
 
 
@@ -548,7 +572,7 @@ def owe(
     if question.status not in UNANSWERED:
         raise Refused(
             "conflict", "cannot owe an answer to a question that is {status}",
-            status=question.status.value,
+            status=state_name(question.status),
         )  # fmt: skip
     at = iso(now)
     changes = {
@@ -582,7 +606,7 @@ def absorb(target: Question, source: Question, actor: Actor, now: datetime) -> D
         raise Refused(
             "conflict",
             "cannot merge into a question that is {status}",
-            status=target.status.value,
+            status=state_name(target.status),
         )
     if target.id == source.id or target.dialogue_id != source.dialogue_id:
         raise Refused("invalid", "cannot merge into that question", "into")

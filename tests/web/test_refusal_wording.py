@@ -64,3 +64,29 @@ def test_an_unknown_field_of_an_action_lists_that_actions_fields() -> None:
     said = say(refused, "en")
     assert "official_id, version" in said
     assert "reason" not in said and "position" not in said
+
+
+def test_a_refusal_names_a_questions_state_as_the_pages_do() -> None:
+    from datetime import UTC, datetime
+
+    from server.domain import lifecycle
+    from server.domain.model import Actor, Question, Role, Status
+
+    deferred = Question(
+        id="4",
+        dialogue_id="T",
+        tracking_code="T-AAAAA-BBBBB",
+        text="Câu hỏi số 4 về chuyển đổi số?",
+        name="Trần Thị B",
+        submitted_at="2026-12-04T08:00:00.000+00:00",
+        status=Status.DEFERRED,
+        version=2,
+    )
+    moderator = Actor("moderator", frozenset({Role.MODERATOR}))
+    dialogue = Dialogue(id="T", slug="t", title="Đối thoại")
+    with pytest.raises(Refused) as refused:
+        lifecycle.decide(
+            deferred, lifecycle.Command("approve"), moderator, datetime.now(UTC), dialogue
+        )
+    said = say(refused.value, "en")
+    assert "“To be answered in writing”" in said and "deferred" not in said, said
