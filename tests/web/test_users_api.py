@@ -456,6 +456,10 @@ def test_cli_sets_roles_through_the_same_checks(
     assert done.stdout.strip() == f"cli-user: {SLUG}:moderator,producer"
     assert listed(admin)["cli-user"]["memberships"] == {SLUG: ["moderator", "producer"]}
     bad = cli("cli-user", "--dialogue", SLUG, "--roles", "moderator,boss")
-    assert bad.returncode == 1 and "unknown role “boss”" in bad.stderr
+    assert (
+        bad.returncode == 1
+        and "Vai trò “boss” không hợp lệ" in bad.stderr
+        and "Unknown role “boss”" in bad.stderr
+    )
     assert cli("nobody", "--dialogue", SLUG, "--roles", "moderator").returncode == 1
     assert listed(admin)["cli-user"]["memberships"] == {SLUG: ["moderator", "producer"]}
