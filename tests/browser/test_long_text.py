@@ -176,15 +176,18 @@ def test_long_names_organisations_places_titles_and_topics_fit_the_window(
         expect(page.get_by_text(text).first).to_be_visible()
 
     for who, path, shown in (
+        ("moderator", f"/console/{b.slug}", ORGANISATION),
         ("official", f"/console/{b.slug}/official", TOPIC),
         ("producer", f"/console/{b.slug}/producer", TOPIC),
+        ("producer", f"/console/{b.slug}/wrap-up", WAITING),
         ("producer", f"/console/{b.slug}/dashboard", TOPIC),
         ("admin", f"/admin/{b.slug}", TOPIC),
         ("admin", "/admin/users", DISPLAY),
     ):
         staff = signed_in(chromium, server, who, viewport=viewport)
         try:
-            page = live_page(staff, f"{server.url}{path}") if "console" in path else None
+            live = "console" in path and not path.endswith("/wrap-up")
+            page = live_page(staff, f"{server.url}{path}") if live else None
             if page is None:
                 page = staff.new_page()
                 page.goto(f"{server.url}{path}")
