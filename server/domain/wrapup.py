@@ -96,7 +96,9 @@ def check_seen(proposal: list[Owed], seen: Any) -> None:
     if seen is None:
         return
     if not isinstance(seen, Iterable) or isinstance(seen, str | bytes | Mapping):
-        raise Refused("invalid", "The questions sent must be a list of the question ids shown.", "questions")
+        raise Refused(
+            "invalid", "The questions sent must be a list of the question ids shown.", "questions"
+        )
     now = {o.question.id for o in proposal}
     given = {str(qid) for qid in seen}
     if given != now:
