@@ -11,6 +11,7 @@ import pytest
 from tests.helpers import ServerProcess
 
 from .seed import seeded_site
+from .sessions import close_all
 
 
 @pytest.fixture(scope="module")
@@ -18,3 +19,10 @@ def site(redis_server: str) -> Iterator[ServerProcess]:
     """A running app with ``seed.SLUG`` live, a draft dialogue and the staff accounts."""
     with seeded_site(redis_server) as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def _close_staff_sessions() -> Iterator[None]:
+    """Close the staff sessions the test signed in (``sessions.staff``)."""
+    yield
+    close_all()

@@ -4,7 +4,6 @@ actions and handling claims over HTTP, and the audit page and API."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -13,31 +12,15 @@ import redis
 
 from tests.helpers import ServerProcess
 from tests.support.questions import question_id, submit
-from tests.support.staff import StaffClient
 from tests.support.streams import oldest_now
 from tests.support.waiting import wait_for
 
 from .seed import SLUG, ask
+from .sessions import staff
 
 pytestmark = pytest.mark.e2e
 
 QUESTIONS = f"/api/v1/dialogues/{SLUG}/questions"
-
-
-_OPEN: list[StaffClient] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_clients() -> Iterator[None]:
-    yield
-    while _OPEN:
-        _OPEN.pop().close()
-
-
-def staff(site: ServerProcess, username: str) -> StaffClient:
-    """A signed-in staff session (closed after the test)."""
-    _OPEN.append(StaffClient(site.url, username))
-    return _OPEN[-1]
 
 
 def test_duplicates_are_there_as_soon_as_the_question_is(site: ServerProcess) -> None:

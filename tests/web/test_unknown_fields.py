@@ -4,7 +4,6 @@ dropped so that the action runs as if it had been left out."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,24 +14,11 @@ from tests.support.questions import question_id
 from tests.support.staff import StaffClient
 
 from .seed import SLUG, ask
+from .sessions import staff
 
 pytestmark = pytest.mark.e2e
 
 QUESTIONS = f"/api/v1/dialogues/{SLUG}/questions"
-
-_OPEN: list[StaffClient] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_clients() -> Iterator[None]:
-    yield
-    while _OPEN:
-        _OPEN.pop().close()
-
-
-def staff(site: ServerProcess, username: str) -> StaffClient:
-    _OPEN.append(StaffClient(site.url, username))
-    return _OPEN[-1]
 
 
 def _refused(response: Any, field: str) -> None:
