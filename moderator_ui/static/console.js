@@ -458,10 +458,29 @@ function currentIn(action) {
     return null;
   }
   if (action && !allowedFor(question).has(action)) {
-    announce(t("not_possible", { id: question.id, status: label("statuses", question.status) }));
+    announce(whyNot(question, action));
     return null;
   }
   return question;
+}
+
+// The actions a finished broadcast takes no more (server/domain/lifecycle.py,
+// AIR_ACTIONS): the phase's rule alone, not the transition table.
+const AIR_ACTIONS = new Set(["queue", "dequeue", "move", "on_air", "back", "ready"]);
+
+/**
+ * Why this moderator may not take `action` on `question`: the dialogue's
+ * phase when it rules the action out (lifecycle.py, _ruled_out: an archived
+ * dialogue's questions change no more but for notes; a finished broadcast
+ * takes no air actions), else the question's state. The console has no copy
+ * of the transition table: in a phase that rules the action out, the phase
+ * is said, whatever the state.
+ */
+function whyNot(question, action) {
+  const phase = model.dialogue.status;
+  if (phase === "archived" && action !== "note") return t("phase_archived");
+  if ((phase === "closed" || phase === "archived") && AIR_ACTIONS.has(action)) return t("phase_over");
+  return t("not_possible", { id: question.id, status: label("statuses", question.status) });
 }
 
 // -- actions -----------------------------------------------------------------
@@ -644,7 +663,7 @@ async function whyRefused(id, action, extra, result, sentFrom) {
   }
   const question = questions.get(id);
   if (question && question.status !== sentFrom && !allowedFor(question).has(action)) {
-    return t("not_possible", { id, status: label("statuses", question.status) });
+    return whyNot(question, action);
   }
   return errorMessage(result, t("conflict"));
 }
