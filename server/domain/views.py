@@ -126,8 +126,10 @@ class StaffFields(PublicQuestion):
             description="Other questions judged the same, best first, at most 5: those found "
             "for it at intake or at its last edit; in the staff API's answers (one question, "
             "a page) also those that found it, so a pair is listed on both questions. The staff "
-            "feed (its snapshot and its events alike) carries the question's own; the console "
-            "adds those of the questions that name it. The score is in (0, 1)."
+            "feed carries the question's own; the console adds those of the questions that name "
+            "it. The staff API and the feed's snapshot name only questions that can still be "
+            "merged into (not rejected, merged or unscreened); an event may still name one, "
+            "and a merge into it is refused (409). The score is in (0, 1)."
         ),
     ]
     notes: list[Note]
