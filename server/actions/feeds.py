@@ -14,14 +14,13 @@ The staff snapshot carries only the questions that need work
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any
 
 from ..domain.events import SNAPSHOT_ABSENT, VOTES_LOOK_BACK_MS, public_dialogue, public_question
-from ..domain.lifecycle import FINISHED_STATES, MERGE_TARGETS, OPEN_STATES
+from ..domain.lifecycle import FINISHED_STATES, OPEN_STATES
 from ..domain.model import ACCEPTING_STATUSES, PUBLIC_STATUSES, Dialogue, Question, Status, iso
-from ..domain.views import ConsoleFeed, Feed, FeedPage, PublicQuestion, SnapshotQuestion
+from ..domain.views import ConsoleFeed, Feed, FeedPage, PublicQuestion
 from ..store.events import StoredEvent, parse_id
-from ..store.questions import Row
 from .base import Family
 from .staff_views import DIALOGUES, StaffViews
 
@@ -38,9 +37,6 @@ NEWEST, ANSWERED, TOP, QUEUE = 50, 10, 10, 20
 PAGE = 50
 #: The finished states, in the order the staff snapshot counts them.
 FINISHED = tuple(s for s in Status if s in FINISHED_STATES)
-#: The states whose questions cannot be merged into (received, rejected,
-#: merged): a staff snapshot names no suggestion of one.
-NOT_TARGETS = tuple(s for s in Status if s not in MERGE_TARGETS)
 
 
 def size(value: Any) -> int:
@@ -151,7 +147,6 @@ class Feeds(Family):
         # console adds the reverse): a snapshot and the events after it
         # agree. Views kept from the last snapshot where nothing changed.
         questions, action_sets = self._views.views(dialogue, rows)
-        questions = await self._mergeable(dialogue.id, rows, questions)
         return {
             "last_event_id": board.last_id,
             "dialogue": public_dialogue(dialogue),
@@ -165,34 +160,6 @@ class Feeds(Family):
             "handling": await self.store.questions.handling(dialogue.id, iso(self._now())),
             "finished": {s.value: counts.get(s.value, 0) for s in FINISHED},
         }
-
-    async def _mergeable(
-        self, dialogue_id: str, rows: list[Row], questions: list[SnapshotQuestion]
-    ) -> list[SnapshotQuestion]:
-        """``questions`` naming only the suggestions that can be merged into.
-        A question's stored suggestions may name one rejected or merged
-        since; the snapshot leaves finished questions out, so the console
-        could not tell and would offer a merge the server refuses (the staff
-        API leaves them out too: ``DuplicateFinder.both_ways``). Only the
-        questions outside the snapshot are looked up (one read), and only the
-        views that change are copied: the others are ``StaffViews``' own."""
-        open_ids = {row[0] for row in rows}
-        outside = {
-            d["id"] for q in questions for d in q.get("duplicates", ()) if d["id"] not in open_ids
-        }
-        gone = await self.store.questions.among(dialogue_id, sorted(outside), NOT_TARGETS)
-        if not gone:
-            return questions
-        for i, q in enumerate(questions):
-            named = q.get("duplicates", ())
-            if not any(d["id"] in gone for d in named):
-                continue
-            view: dict[str, Any] = {k: v for k, v in q.items() if k != "duplicates"}
-            kept = [d for d in named if d["id"] not in gone]
-            if kept:  # else left out, as the snapshot leaves out an empty list
-                view["duplicates"] = kept
-            questions[i] = cast(SnapshotQuestion, view)
-        return questions
 
     async def worked_on(self) -> list[Dialogue]:
         """The dialogues open to questions, where moderators work (at most

@@ -127,9 +127,9 @@ class StaffFields(PublicQuestion):
             "for it at intake or at its last edit; in the staff API's answers (one question, "
             "a page) also those that found it, so a pair is listed on both questions. The staff "
             "feed carries the question's own; the console adds those of the questions that name "
-            "it. The staff API and the feed's snapshot name only questions that can still be "
-            "merged into (not rejected, merged or unscreened); an event may still name one, "
-            "and a merge into it is refused (409). The score is in (0, 1)."
+            "it (a snapshot and the events after it agree, so neither filters them). The staff "
+            "API names only questions that can still be merged into (not rejected or merged); "
+            "the feed may name one, and a merge into it is refused (409). The score is in (0, 1)."
         ),
     ]
     notes: list[Note]

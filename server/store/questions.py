@@ -492,20 +492,6 @@ class Questions:
             sizes = await pipe.execute()
         return {status.value: int(n) for status, n in zip(Status, sizes, strict=True)}
 
-    async def among(
-        self, dialogue_id: str, ids: Sequence[str], statuses: Iterable[Status]
-    ) -> set[str]:
-        """Which of ``ids`` are questions in one of ``statuses`` (one round trip)."""
-        if not ids:
-            return set()
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for status in statuses:
-                pipe.zmscore(keys.by_status(dialogue_id, status.value), ids)
-            found = await pipe.execute()
-        return {
-            qid for scores in found for qid, n in zip(ids, scores, strict=True) if n is not None
-        }
-
     async def figures(self, dialogue_id: str) -> dict[str, int]:
         """The dialogue's dashboard counters (``domain.tally``), non-zero ones."""
         rows = await self._redis.hgetall(keys.figures(dialogue_id))
