@@ -17,11 +17,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.helpers import ServerProcess
-from tests.support.browser import signed_in
 from tests.support.questions import question_ids
 from tests.support.staff import StaffClient
 from tests.web.seed import seeded_site
 
+from .console_page import open_console
 from .console_seed import SOURCE, TARGET
 from .producer_seed import fresh_slug, new_dialogue
 
@@ -58,20 +58,6 @@ def board(site: ServerProcess, redis_server: str) -> dict[str, Any]:
             codes[response.json()["tracking_code"]] = text
     found = question_ids(site.env["REDIS_URL"], codes, 90.0)
     return {"slug": slug, "ids": {codes[code]: qid for code, qid in found.items()}}
-
-
-def open_console(browser: Browser, site: ServerProcess, path: str, clock: bool = False) -> Page:
-    """The moderator's console at ``path``, once live and drawn."""
-    page = signed_in(browser, site.url, "moderator").new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    setattr(page, "script_errors", errors)  # noqa: B010
-    if clock:
-        page.clock.install()
-    page.goto(f"{site.url}{path}")
-    expect(page.locator("#connection")).to_have_attribute("data-state", "live")
-    expect(page.locator("#pending-list > li").first).to_be_attached()
-    return page
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from tests.support.questions import question_ids
 from tests.support.staff import StaffClient
 from tests.web.seed import seeded_site
 
+from .console_page import open_console
 from .console_seed import texts as filler_texts
 from .producer_seed import fresh_slug, new_dialogue
 from .test_search_query import reference
@@ -96,18 +97,6 @@ def board(site: ServerProcess, redis_server: str, admin: StaffClient) -> dict[st
         q = admin.question(slug, ids[text])
         admin.act(slug, ids[text], "assign", version=q["version"], official_id="o1")
     return {"slug": slug, "ids": ids}
-
-
-def open_console(browser: Browser, site: ServerProcess, path: str, **options: Any) -> Page:
-    """The moderator's console at ``path`` (its query kept), once drawn."""
-    page = signed_in(browser, site.url, "moderator", **options).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    setattr(page, "script_errors", errors)  # noqa: B010
-    page.goto(f"{site.url}{path}")
-    expect(page.locator("#connection")).to_have_attribute("data-state", "live")
-    expect(page.locator("#pending-list > li").first).to_be_attached()
-    return page
 
 
 @pytest.fixture
