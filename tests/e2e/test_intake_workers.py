@@ -251,7 +251,8 @@ def ended_or_told_to(pid: int) -> bool:
     it acts on it once let go)."""
     try:
         lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
+        # Gone before the open, or between the open and the read (ESRCH).
         return True
     fields = dict(line.split(":", 1) for line in lines if ":" in line)
     if fields["State"].strip().startswith("Z"):
