@@ -11,13 +11,19 @@ from tests.support.browser import signed_in
 
 
 def open_console(
-    browser: Browser, site: ServerProcess, path: str, *, clock: bool = False, **options: Any
+    browser: Browser,
+    site: ServerProcess,
+    path: str,
+    *,
+    username: str = "moderator",
+    clock: bool = False,
+    **options: Any,
 ) -> Page:
-    """The moderator's console at ``path`` (its query kept), once live and
+    """``username``'s console at ``path`` (its query kept), once live and
     its queue drawn; its script errors in ``page.script_errors``. With
     ``clock``, on Playwright's clock, so that a test can move time forward;
     ``options`` go to the browser context (a viewport)."""
-    page = signed_in(browser, site.url, "moderator", **options).new_page()
+    page = signed_in(browser, site.url, username, **options).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     setattr(page, "script_errors", errors)  # noqa: B010

@@ -16,12 +16,13 @@ from playwright.sync_api import Browser, Locator, Page, Request, expect
 
 from server.domain.model import Role
 from tests.helpers import ServerProcess
-from tests.support.browser import expect_refused_field, signed_in
+from tests.support.browser import expect_refused_field
 from tests.support.questions import question_id
 from tests.support.staff import StaffClient, add_accounts
 from tests.support.waiting import wait_for
 from tests.web.seed import seeded_site
 
+from .console_page import open_console
 from .console_seed import LINKED, SOURCE, TARGET, Board, ask_all, by_hotline
 from .producer_seed import fresh_slug, new_dialogue
 
@@ -49,27 +50,10 @@ def board(site: ServerProcess, redis_server: str, admin: StaffClient) -> Board:
     return ask_all(site, admin, slug, COUNT)
 
 
-def open_console(
-    browser: Browser, site: ServerProcess, slug: str, username: str, clock: bool = False
-) -> Page:
-    """The moderation console of ``slug`` for ``username``, its queue drawn;
-    with ``clock``, on Playwright's clock, so a test can move time forward."""
-    page = signed_in(browser, site.url, username).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    setattr(page, "script_errors", errors)  # noqa: B010
-    if clock:
-        page.clock.install()
-    page.goto(f"{site.url}/console/{slug}")
-    expect(page.locator("#connection")).to_have_attribute("data-state", "live")
-    expect(page.locator("#pending-list > li").first).to_be_visible()
-    return page
-
-
 @pytest.fixture
 def console(chromium: Browser, site: ServerProcess, board: Board) -> Iterator[Page]:
     """The moderator's console, in a context of its own."""
-    page = open_console(chromium, site, board.slug, "moderator")
+    page = open_console(chromium, site, f"/console/{board.slug}")
     try:
         yield page
         assert page.script_errors == []  # type: ignore[attr-defined]
@@ -494,7 +478,7 @@ def test_presence_shows_in_another_moderators_console(
 ) -> None:
     """The question a moderator is on shows as being handled by them in
     another moderator's console, live, and stops when they move on."""
-    other = open_console(chromium, site, board.slug, "moderator2")
+    other = open_console(chromium, site, f"/console/{board.slug}", username="moderator2")
     try:
         text = board.texts[80]
         qid = board.ids[text]
@@ -537,8 +521,10 @@ def test_a_claim_lapses_when_its_tab_stays_hidden(
 ) -> None:
     """A hidden console stops renewing its claim; the other console drops the
     claim when its minute is up; the tab shown again claims the question anew."""
-    console = open_console(chromium, site, board.slug, "moderator", clock=True)
-    other = open_console(chromium, site, board.slug, "moderator2", clock=True)
+    console = open_console(chromium, site, f"/console/{board.slug}", clock=True)
+    other = open_console(
+        chromium, site, f"/console/{board.slug}", username="moderator2", clock=True
+    )
     try:
         claims: list[str] = []
         console.on("request", lambda r: claims.append(r.url) if is_claim(r) else None)
